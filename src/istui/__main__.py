@@ -1,0 +1,3 @@
+from istui.cli import main
+
+raise SystemExit(main())

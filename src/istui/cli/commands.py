@@ -1,0 +1,732 @@
+"""Command handlers: parse arguments into service calls, print text or one JSON document.
+
+Heavy modules are imported inside the handlers that need them, so `istui log call` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from istui.cli import render
+from istui.cli.render import emit_json
+from istui.domain.errors import BadInput, WorkspaceError
+from istui.domain.parsing import parse_rep
+from istui.store import settings as settings_store
+from istui.store.workspace import Record, Workspace, system_clock
+
+# --- context -------------------------------------------------------------------------------------
+
+def clock(tz: tzinfo) -> datetime:
+    """Now, or the fixed moment in ISTUI_NOW (ISO 8601), which tests and demos use."""
+    fixed = os.environ.get("ISTUI_NOW")
+    if fixed:
+        moment = datetime.fromisoformat(fixed)
+        return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+    return system_clock(tz)
+
+
+def workspace_path(args: argparse.Namespace) -> Path:
+    given = args.workspace or os.environ.get("ISTUI_WORKSPACE")
+    return Path(given).expanduser() if given else settings_store.current_workspace()
+
+
+def _git_user() -> str | None:
+    import subprocess
+
+    try:
+        result = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    name = "-".join(result.stdout.split()).lower()
+    return name or None
+
+
+def resolve_rep(args: argparse.Namespace, root: Path | None) -> str:
+    """--rep, then ISTUI_REP, then this clone's setting, then `git config user.name`, then the login name."""
+    given = args.rep or os.environ.get("ISTUI_REP")
+    if given:
+        return parse_rep(given)
+    if root is not None:
+        local = settings_store.local_settings(root).get("rep")
+        if local:
+            return parse_rep(local)
+    import getpass
+
+    candidate = _git_user() or getpass.getuser()
+    try:
+        return parse_rep(candidate)
+    except BadInput:
+        return "me"
+
+
+def open_workspace(args: argparse.Namespace) -> Workspace:
+    root = workspace_path(args)
+    if not (root / settings_store.SETTINGS_FILE).exists():
+        raise WorkspaceError(
+            f"No istui workspace at {root}; create one with `istui init` (or try `istui demo`), "
+            "or point to one with --workspace PATH."
+        )
+    return Workspace.open(root, resolve_rep(args, root), clock=clock)
+
+
+def _lead_text(fields: dict[str, Any], args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:
+    for name in names:
+        value = getattr(args, name.replace("-", "_"), None)
+        if value is not None:
+            fields[name] = value
+    return fields
+
+
+# --- home, init, demo ----------------------------------------------------------------------------
+
+def cmd_home(args: argparse.Namespace) -> int:
+    """`istui` alone: today's queue and KPIs (the TUI will open here)."""
+    ws = open_workspace(args)
+    _print_home(ws)
+    return 0
+
+
+def _print_home(ws: Workspace) -> None:
+    now = ws.now()
+    print(f"istui · {ws.settings.team} · {ws.rep} · {now:%a %Y-%m-%d %H:%M}  ({ws.root})\n")
+    _print_today(ws, _queue(ws, everyone=False), limit=15)
+    print()
+    _print_kpi(ws, "today", ws.rep)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    root = Path(args.path).expanduser() if args.path else (Path(args.workspace).expanduser() if args.workspace else settings_store.default_workspace())
+    rep = parse_rep(args.init_rep or args.rep or os.environ.get("ISTUI_REP") or resolve_rep(args, None))
+    settings = settings_store.Settings(team=args.team or "My team", timezone=args.timezone or _local_timezone())
+    ws = Workspace.create(root, rep, settings, remote=args.remote, clock=clock)
+    settings_store.set_current_workspace(ws.root)
+    if args.json:
+        emit_json({"workspace": str(ws.root), "rep": rep, "timezone": settings.timezone, "remote": args.remote})
+    else:
+        print(f"Created an istui workspace at {ws.root} for rep {rep} (timezone {settings.timezone}).")
+        print("istui commands now use it. Next: `istui lead add --company ...` or `istui import leads FILE.csv`.")
+    return 0
+
+
+def _local_timezone() -> str:
+    """This machine's IANA timezone name, or UTC."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        try:
+            target = os.readlink("/etc/localtime")
+            name = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
+        except OSError:
+            name = ""
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+        return name
+    except (ValueError, KeyError, Exception):
+        return "UTC"
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import shutil
+    import time
+
+    from istui.services.demo import build_demo, demo_reps
+
+    root = Path(args.path).expanduser().resolve() if args.path else settings_store.default_demo_workspace()
+    if (root / settings_store.SETTINGS_FILE).exists():
+        existing = settings_store.load_settings(root)
+        if not (existing.demo and (args.force or not args.path)):
+            raise BadInput(f"{root} already holds a workspace; choose another folder (or --force to replace a demo workspace).")
+        shutil.rmtree(root)
+    elif root.exists() and any(root.iterdir()):
+        raise BadInput(f"{root} exists and is not empty; choose a new or empty folder.")
+    reps = demo_reps(args.scale)
+    settings = settings_store.Settings(team="Demo inside-sales team", timezone="Asia/Tokyo", demo=True)
+    started = time.monotonic()
+    if not args.json:
+        print(f"Building a {args.scale} demo workspace at {root} …", file=sys.stderr, flush=True)
+    ws = Workspace.create(root, reps[0], settings, clock=clock)
+    counts = build_demo(ws, args.scale, args.seed)
+    elapsed = time.monotonic() - started
+    configured = settings_store.user_config().get("workspace")
+    switched = not configured or not Path(configured).exists() or _is_demo(Path(configured)) or Path(configured) == root
+    if switched:
+        settings_store.set_current_workspace(root)
+    if args.json:
+        emit_json({"workspace": str(root), "rep": reps[0], "seconds": round(elapsed, 1), **counts,
+                   "current": switched})
+        return 0
+    print(f"Built in {elapsed:.1f} s: {counts['reps']} reps, {counts['leads']:,} leads, "
+          f"{counts['activities']:,} activities, {counts['notes']} notes, {counts['targets']} targets.", file=sys.stderr)
+    if switched:
+        print(f"istui now uses this demo workspace; you are rep '{reps[0]}'. Try `istui today`, `istui lead list`, "
+              "`istui kpi --team --period month`.\n", file=sys.stderr)
+    else:
+        print(f"Your own workspace stays the default; use this one with --workspace {root} "
+              f"(or export ISTUI_WORKSPACE={root}).\n", file=sys.stderr)
+    if not args.no_open:
+        _print_home(Workspace.open(root, reps[0], clock=clock))
+    return 0
+
+
+def _is_demo(root: Path) -> bool:
+    try:
+        return settings_store.load_settings(root).demo
+    except WorkspaceError:
+        return False
+
+
+# --- leads ---------------------------------------------------------------------------------------
+
+LEAD_OPTION_FIELDS = ("contact", "title", "phone", "email", "source", "owner", "memo", "motion", "temp", "next")
+
+
+def cmd_lead_add(args: argparse.Namespace) -> int:
+    from istui.services.leads import create_lead
+
+    ws = open_workspace(args)
+    fields = _lead_text({"company": args.company}, args, LEAD_OPTION_FIELDS)
+    if args.next_action is not None:
+        fields["next_action"] = args.next_action
+    if args.tag:
+        fields["tags"] = args.tag
+    lead = create_lead(ws, fields)
+    if args.json:
+        emit_json(lead)
+    else:
+        print(f"Added lead {lead['id'][:10]} {render.safe(lead['company'])} ({lead['source']}, {lead['motion']}).")
+    return 0
+
+
+def _matches(lead: Record, text: str) -> bool:
+    haystack = " ".join([lead.get("company", ""), lead.get("contact", ""), lead.get("phone", ""),
+                         lead.get("email", ""), " ".join(lead.get("tags", []))]).casefold()
+    if text in haystack:
+        return True
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return len(digits) >= 4 and digits in "".join(ch for ch in lead.get("phone", "") if ch.isdigit())
+
+
+def cmd_lead_list(args: argparse.Namespace) -> int:
+    from istui.domain.model import Stage
+    from istui.domain.parsing import parse_choice
+    from istui.services.today import today_queue
+
+    ws = open_workspace(args)
+    if args.stage:
+        args.stage = parse_choice(args.stage, [s.value for s in Stage], "stage")
+    if args.source:
+        args.source = parse_choice(args.source, ws.settings.sources, "source")
+    leads = ws.leads()
+    search = args.search.casefold().strip() if args.search else ""
+    selected = [
+        lead for lead in leads
+        if (not args.stage or lead["stage"] == args.stage)
+        and (not args.source or lead["source"] == args.source)
+        and (not args.owner or lead.get("owner") == args.owner)
+        and (not args.tag or args.tag in lead.get("tags", []))
+        and (not search or _matches(lead, search))
+    ]
+    now = ws.now()
+    if args.due:
+        due_ids = {e["lead"]["id"] for e in today_queue(selected, now) if e["reason"] in ("overdue", "due")}
+        selected = [lead for lead in selected if lead["id"] in due_ids]
+    selected.sort(key=lambda lead: lead["created_at"], reverse=True)
+    if args.json:
+        emit_json(selected)
+        return 0
+    if not selected:
+        print("No leads match.")
+        return 0
+    shown = selected[: args.limit] if args.limit > 0 else selected
+    _print_leads(ws, shown, now)
+    if len(shown) < len(selected):
+        print(f"… {len(selected) - len(shown):,} more (of {len(selected):,}).")
+    return 0
+
+
+def _short_ids(ws: Workspace, ids: list[str]) -> dict[str, str]:
+    from istui.domain.ids import short_ids
+
+    every = ws.lead_ids()
+    shorts = short_ids(every)
+    return {i: shorts.get(i, i) for i in ids}
+
+
+def _print_leads(ws: Workspace, leads: list[Record], now: datetime, reasons: dict[str, str] | None = None) -> None:
+    shorts = _short_ids(ws, [lead["id"] for lead in leads])
+    headers = ["ID", "COMPANY", "CONTACT", "PHONE", "STAGE", "TEMP", "SOURCE", "OWNER", "NEXT"]
+    rows = []
+    for lead in leads:
+        row = [shorts[lead["id"]], lead["company"], lead.get("contact", ""), lead.get("phone", ""), lead["stage"],
+               lead.get("temp", ""), lead["source"], lead.get("owner", ""), render.when(lead.get("next_at"), now)]
+        if reasons is not None:
+            row.insert(0, reasons[lead["id"]])
+        rows.append(row)
+    if reasons is not None:
+        headers.insert(0, "WHY")
+    print(render.table(headers, rows))
+
+
+def cmd_lead_show(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    lead = ws.get_lead(ws.resolve_lead(args.id))
+    activities = ws.activities_of_lead(lead["id"])
+    if args.json:
+        emit_json({**lead, "activities": activities})
+        return 0
+    now = ws.now()
+    safe = render.safe
+    print(f"{safe(lead['company'])}  [{lead['stage']}]  {lead['id']}")
+    for label, key in (("Contact", "contact"), ("Title", "title"), ("Phone", "phone"), ("E-mail", "email"),
+                       ("Source", "source"), ("Motion", "motion"), ("Temp", "temp"), ("Owner", "owner")):
+        if lead.get(key):
+            print(f"  {label:<8} {safe(lead[key])}")
+    if lead.get("tags"):
+        print(f"  {'Tags':<8} {safe(', '.join(lead['tags']))}")
+    if lead.get("next_at"):
+        print(f"  {'Next':<8} {render.when(lead['next_at'], now)} {safe(lead.get('next_action', ''))}")
+    if lead.get("amount"):
+        print(f"  {'Amount':<8} {render.money(lead['amount'], ws.settings.currency)}")
+    if lead.get("memo"):
+        print(f"  {'Memo':<8} {safe(lead['memo'])}")
+    if lead.get("handoff"):
+        handoff = lead["handoff"]
+        print(f"  {'Handoff':<8} to {safe(handoff.get('to'))} on {handoff.get('at', '')[:10]}")
+    print(f"\nActivity ({len(activities)})")
+    for activity in activities[-30:]:
+        extra = f" {render.money(activity['amount'], ws.settings.currency)}" if activity.get("amount") else ""
+        note = f" — {safe(activity['note'])}" if activity.get("note") else ""
+        at = datetime.fromisoformat(activity["at"]).astimezone(ws.tz)
+        print(f"  {at:%Y-%m-%d %H:%M}  {activity['kind']:<5} {activity.get('outcome') or '':<15} "
+              f"{safe(activity['rep'])}{extra}{note}")
+    if not activities:
+        print("  none yet")
+    return 0
+
+
+def cmd_lead_set(args: argparse.Namespace) -> int:
+    from istui.services.leads import set_lead_fields
+
+    ws = open_workspace(args)
+    lead_id = ws.resolve_lead(args.id)
+    fields: dict[str, Any] = {}
+    for assignment in args.assignments:
+        name, sep, value = assignment.partition("=")
+        if not sep or not name.strip():
+            raise BadInput(f"'{assignment}' should look like FIELD=VALUE, e.g. temp=hot or next='tomorrow 10am'.")
+        fields[name.strip().lower().replace("-", "_")] = value
+    lead = set_lead_fields(ws, lead_id, fields)
+    if args.json:
+        emit_json(lead)
+    else:
+        print(f"Updated {render.safe(lead['company'])}: {', '.join(fields)}.")
+    return 0
+
+
+def cmd_lead_stage(args: argparse.Namespace) -> int:
+    from istui.services.leads import change_stage
+
+    ws = open_workspace(args)
+    logged = change_stage(ws, ws.resolve_lead(args.id), args.stage, amount=args.amount, note=args.note)
+    if args.json:
+        emit_json({"activity": logged.activity, "lead": logged.lead})
+    else:
+        amount = f" ({render.money(logged.lead['amount'], ws.settings.currency)})" if logged.activity.get("amount") else ""
+        print(f"{render.safe(logged.lead['company'])}: {logged.activity['from_stage']} → {logged.lead['stage']}{amount}.")
+    return 0
+
+
+# --- logging -------------------------------------------------------------------------------------
+
+def cmd_log(args: argparse.Namespace) -> int:
+    from istui.services.leads import log_activity
+
+    ws = open_workspace(args)
+    logged = log_activity(
+        ws, ws.resolve_lead(args.id), args.kind, args.outcome, note=args.note, next_when=args.next,
+        next_action=args.next_action, at=args.at, duration=getattr(args, "duration", None),
+        script=getattr(args, "script", None),
+    )
+    if args.json:
+        emit_json({"activity": logged.activity, "lead": logged.lead})
+        return 0
+    parts = [f"Logged {args.kind} {logged.activity['outcome']} for {render.safe(logged.lead['company'])}"]
+    if "stage" in logged.lead_changes:
+        parts.append(f"stage → {logged.lead['stage']}")
+    if logged.lead.get("next_at") and "next_at" in logged.lead_changes:
+        parts.append(f"next {render.when(logged.lead['next_at'], ws.now())}")
+    print("; ".join(parts) + ".")
+    return 0
+
+
+# --- today ---------------------------------------------------------------------------------------
+
+def _queue(ws: Workspace, everyone: bool) -> list[dict[str, Any]]:
+    from istui.services.today import today_queue
+
+    return today_queue(ws.leads(), ws.now(), None if everyone else ws.rep)
+
+
+def cmd_today(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    queue = _queue(ws, args.all)
+    if args.json:
+        emit_json([{"reason": e["reason"], **e["lead"]} for e in queue])
+        return 0
+    _print_today(ws, queue)
+    return 0
+
+
+def _print_today(ws: Workspace, queue: list[dict[str, Any]], limit: int = 0) -> None:
+    counts = {reason: sum(1 for e in queue if e["reason"] == reason) for reason in ("overdue", "due", "new")}
+    print(f"Today's queue: {counts['overdue']} overdue · {counts['due']} due today · {counts['new']} new inbound")
+    if not queue:
+        print("Nothing due. Add follow-ups with `istui log call ID -o OUTCOME --next WHEN`.")
+        return
+    shown = queue[:limit] if limit else queue
+    _print_leads(ws, [e["lead"] for e in shown], ws.now(), reasons={e["lead"]["id"]: e["reason"] for e in shown})
+    if len(shown) < len(queue):
+        print(f"… {len(queue) - len(shown)} more: `istui today`.")
+
+
+# --- notes ---------------------------------------------------------------------------------------
+
+def _read_body(path: str | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        if path == "-":
+            return sys.stdin.read()
+        return Path(path).expanduser().read_text("utf-8")
+    except FileNotFoundError:
+        raise BadInput(f"file: {path} does not exist.") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"file: {path} is not UTF-8 text.") from None
+
+
+def _note_fields(args: argparse.Namespace, record: Record) -> Record:
+    from istui.domain.model import NoteKind
+    from istui.domain.parsing import optional_text, parse_choice, parse_tags, require_text
+
+    if args.title is not None:
+        record["title"] = require_text(args.title, "title")
+    if args.kind is not None:
+        record["kind"] = parse_choice(args.kind, [k.value for k in NoteKind], "kind")
+    if args.tag is not None:
+        record["tags"] = parse_tags(args.tag)
+    body = _read_body(args.file)
+    if body is not None:
+        if len(body) > 100_000:
+            raise BadInput("body is longer than 100,000 characters; split the note.")
+        record["body"] = body
+    if args.pin is not None:
+        record["pinned"] = bool(args.pin)
+    optional_text(record.get("title", ""), "title")
+    return record
+
+
+def cmd_note_add(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    record = _note_fields(args, {"title": "", "kind": "tip", "tags": [], "body": "", "pinned": False})
+    note = ws.save_note(record)
+    if args.json:
+        emit_json(note)
+    else:
+        print(f"Added note {note['id'][:10]} {render.safe(note['title'])}.")
+    return 0
+
+
+def cmd_note_edit(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    with ws.lock.held():
+        record = _note_fields(args, ws.get_note(ws.resolve_note(args.id)))
+        note = ws.save_note(record)
+    if args.json:
+        emit_json(note)
+    else:
+        print(f"Updated note {note['id'][:10]} {render.safe(note['title'])}.")
+    return 0
+
+
+def cmd_note_list(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    search = (args.search or "").casefold()
+    notes = [
+        n for n in ws.notes()
+        if (not args.tag or args.tag in n.get("tags", []))
+        and (not args.kind or n.get("kind") == args.kind)
+        and (not search or search in f"{n['title']} {n.get('body', '')} {' '.join(n.get('tags', []))}".casefold())
+    ]
+    notes.sort(key=lambda n: (not n.get("pinned"), n["title"].casefold()))
+    if args.json:
+        emit_json(notes)
+        return 0
+    if not notes:
+        print("No notes match.")
+        return 0
+    rows = [[n["id"][:10], "★" if n.get("pinned") else "", n.get("kind", ""), n["title"], ", ".join(n.get("tags", []))]
+            for n in notes]
+    print(render.table(["ID", "", "KIND", "TITLE", "TAGS"], rows))
+    return 0
+
+
+def cmd_note_show(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    note = ws.get_note(ws.resolve_note(args.id))
+    if args.json:
+        emit_json(note)
+        return 0
+    print(f"{render.safe(note['title'])}  [{note.get('kind')}]  {', '.join(note.get('tags', []))}")
+    print(f"{note['id']} · updated {note['updated_at'][:10]} by {note['updated_by']}\n")
+    print("".join(ch if ch == "\n" or ch == "\t" else render.safe(ch) for ch in note.get("body", "")))
+    return 0
+
+
+# --- targets and KPIs ----------------------------------------------------------------------------
+
+def cmd_target_set(args: argparse.Namespace) -> int:
+    from istui.domain.model import TARGET_METRICS, Motion, PeriodKind
+    from istui.domain.parsing import parse_amount, parse_choice
+
+    ws = open_workspace(args)
+    metric = parse_choice(args.metric, TARGET_METRICS, "metric")
+    per = parse_choice(args.per, [k.value for k in PeriodKind], "per")
+    value = parse_amount(args.value, "value")
+    if value <= 0:
+        raise BadInput("value: a target must be greater than zero.")
+    rep = None if args.team else parse_rep(args.target_rep) if args.target_rep else ws.rep
+    motion = parse_choice(args.motion, [m.value for m in Motion], "motion") if args.motion else None
+    with ws.lock.held():
+        existing = next((t for t in ws.targets() if t["metric"] == metric and t["per"] == per
+                         and t.get("rep") == rep and t.get("motion") == motion), None)
+        record = dict(existing) if existing else {"metric": metric, "per": per, "rep": rep, "motion": motion}
+        record["value"] = value
+        target = ws.save_target(record)
+    if args.json:
+        emit_json(target)
+    else:
+        scope = rep or "team"
+        print(f"Target: {metric} {render.number(value)} per {per} for {scope}" + (f" ({motion})" if motion else "") + ".")
+    return 0
+
+
+def cmd_target_list(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    from istui.domain.model import TARGET_METRICS, PeriodKind
+
+    order = [k.value for k in PeriodKind]
+    targets = sorted(ws.targets(), key=lambda t: (t.get("rep") or "", order.index(t["per"]), TARGET_METRICS.index(t["metric"])))
+    if args.json:
+        emit_json(targets)
+        return 0
+    if not targets:
+        print("No targets yet; set one with `istui target set meetings 20 --per month`.")
+        return 0
+    rows = [[t["id"][:10], t.get("rep") or "team", t["per"], t["metric"], render.number(t["value"]), t.get("motion") or ""]
+            for t in targets]
+    print(render.table(["ID", "SCOPE", "PER", "METRIC", "VALUE", "MOTION"], rows, right=(4,)))
+    return 0
+
+
+def cmd_target_remove(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    with ws.lock.held():
+        target_id = ws.resolve_target(args.id)
+        target = next(t for t in ws.targets() if t["id"] == target_id)
+        ws.remove_target(target_id)
+    if args.json:
+        emit_json(target)
+    else:
+        print(f"Removed target {target['metric']} per {target['per']} for {target.get('rep') or 'team'}.")
+    return 0
+
+
+def kpi_report(ws: Workspace, period_spec: str, rep: str | None) -> dict[str, Any]:
+    from istui.domain.periods import Period, parse_period
+    from istui.services.kpi import compute_kpis, target_progress
+
+    now = ws.now()
+    period = parse_period(period_spec, now.date(), ws.settings.week_start_index, ws.settings.fiscal_year_start_month)
+    # the by-source cohort counts meetings and orders that came after the period, up to today
+    months = Period(period.start, max(period.end, now.date() + timedelta(days=1)), None, "").months()
+    activities = list(ws.activities(months=months))
+    leads = list(ws.leads())
+    result = compute_kpis(activities, leads, period, ws.tz, rep=rep)
+    start, end = period.bounds(ws.tz)
+    return {
+        "period": {"label": period.label, "kind": period.kind.value if period.kind else None,
+                   "start": start.isoformat(), "end": end.isoformat()},
+        "scope": {"rep": rep, "team": rep is None},
+        "metrics": result["metrics"],
+        "by_source": result["by_source"],
+        "targets": target_progress(ws.targets(), activities, leads, period, ws.tz, rep=rep),
+    }
+
+
+def cmd_kpi(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    rep = None if args.team else parse_rep(args.kpi_rep) if args.kpi_rep else ws.rep
+    report = kpi_report(ws, args.period, rep)
+    if args.json:
+        emit_json(report)
+        return 0
+    _print_kpi_report(ws, report)
+    return 0
+
+
+def _print_kpi(ws: Workspace, period: str, rep: str | None) -> None:
+    _print_kpi_report(ws, kpi_report(ws, period, rep))
+
+
+def _bar(progress: float | None, size: int = 20) -> str:
+    filled = 0 if progress is None else min(size, round(progress * size))
+    return "█" * filled + "░" * (size - filled)
+
+
+def _print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
+    m, cur = report["metrics"], ws.settings.currency
+    scope = "team" if report["scope"]["team"] else report["scope"]["rep"]
+    start, end = report["period"]["start"][:10], report["period"]["end"][:10]
+    print(f"KPI · {scope} · {report['period']['label']}  [{start} .. {end})")
+    print(f"  Calls      {render.number(m['calls']):>8}   connects {render.number(m['connects'])} "
+          f"({render.percent(m['connect_rate'])})")
+    print(f"  E-mails    {render.number(m['emails']):>8}   opens {render.number(m['opens'])} ({render.percent(m['open_rate'])})"
+          f" · clicks {render.number(m['clicks'])} ({render.percent(m['click_rate'])}) · replies {render.number(m['replies'])}")
+    print(f"  Meetings   {render.number(m['meetings']):>8}   of {render.number(m['leads_worked'])} leads worked "
+          f"({render.percent(m['meeting_rate'])})")
+    print(f"  Handoffs   {render.number(m['handoffs']):>8}   orders {render.number(m['orders'])} · lost {render.number(m['lost'])}"
+          f" · win rate {render.percent(m['win_rate'])} · amount {render.money(m['amount'], cur)}")
+    print(f"  Target accounts (BDR) {render.number(m['target_accounts'])}")
+    if report["targets"]:
+        print("\nTargets")
+        rows = []
+        for t in report["targets"]:
+            fmt = (lambda v: render.money(v, cur)) if t["metric"] == "amount" else render.number
+            rows.append([t["metric"] + (f" ({t['motion']})" if t["motion"] else ""), fmt(t["actual"]), fmt(t["target"]),
+                         render.percent(t["progress"]), _bar(t["progress"])])
+        print(render.table(["  METRIC", "ACTUAL", "TARGET", "PROGRESS", ""], [["  " + r[0], *r[1:]] for r in rows], right=(1, 2, 3)))
+    if report["by_source"]:
+        print("\nLeads created in the period, by source")
+        rows = [[f"  {source}", render.number(r["leads"]), render.number(r["meetings"]), render.percent(r["meeting_rate"]),
+                 render.number(r["orders"]), render.money(r["amount"], cur), render.percent(r["win_rate"])]
+                for source, r in report["by_source"].items()]
+        print(render.table(["  SOURCE", "LEADS", "MEETINGS", "RATE", "ORDERS", "AMOUNT", "WIN"], rows, right=(1, 2, 3, 4, 5, 6)))
+
+
+# --- handoff -------------------------------------------------------------------------------------
+
+def cmd_handoff(args: argparse.Namespace) -> int:
+    from istui.services.handoff import handoff_sheet
+    from istui.services.leads import hand_off
+
+    ws = open_workspace(args)
+    lead_id = ws.resolve_lead(args.id)
+    bant = {k: getattr(args, k) for k in ("budget", "authority", "need", "timeline")}
+    logged = hand_off(ws, lead_id, args.to, bant, args.note)
+    sheet = handoff_sheet(logged.lead, ws.activities_of_lead(lead_id), ws.settings.currency)
+    if args.json:
+        emit_json({"lead": logged.lead, "activity": logged.activity, "sheet": sheet})
+    else:
+        sys.stdout.write(sheet)
+    return 0
+
+
+# --- import, export, doctor ----------------------------------------------------------------------
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from istui.services.csv_import import apply_import, plan_import
+
+    ws = open_workspace(args)
+    path = Path(args.file).expanduser()
+    try:
+        raw = sys.stdin.buffer.read() if args.file == "-" else path.read_bytes()
+    except FileNotFoundError:
+        raise BadInput(f"file: {args.file} does not exist.") from None
+    except IsADirectoryError:
+        raise BadInput(f"file: {args.file} is a folder, not a CSV file.") from None
+    with ws.lock.held():
+        plan = plan_import(raw, ws.leads(), sources=ws.settings.sources, now=ws.now(), rep=ws.rep,
+                           encoding=args.encoding, overrides=args.map, on_duplicate=args.on_duplicate)
+        written: dict[str, list[Record]] = {"added": [], "updated": []}
+        failure: BadInput | None = None
+        if not args.dry_run:
+            try:
+                written = apply_import(ws, plan)
+            except BadInput as exc:
+                failure = exc
+    report = {"file": str(args.file), "encoding": plan.encoding, "columns": plan.columns, "dry_run": args.dry_run,
+              "on_duplicate": plan.on_duplicate, "summary": {**plan.summary(), "added": len(written["added"]),
+                                                             "updated": len(written["updated"])},
+              "written": bool(written["added"] or written["updated"]),
+              "rows": [row.to_json() for row in plan.rows],
+              "added": [r["id"] for r in written["added"]]}
+    if args.json:
+        emit_json(report)
+    else:
+        _print_import(report, verbose=args.dry_run or failure is not None)
+    if failure is not None:
+        print(f"istui: {failure}", file=sys.stderr)
+        return failure.exit_code
+    return 0
+
+
+def _print_import(report: dict[str, Any], verbose: bool) -> None:
+    columns = ", ".join(f"{k}→{v}" for k, v in report["columns"].items())
+    print(f"{report['file']} ({report['encoding']}): columns {columns}")
+    for row in report["rows"]:
+        if not verbose and row["status"] == "ok" and not row["warnings"]:
+            continue
+        company = render.safe(row["lead"].get("company", ""))
+        detail = row["reason"] + ("; " if row["reason"] and row["warnings"] else "") + "; ".join(row["warnings"])
+        print(f"  row {row['row']:>4}  {row['status']:<9} {row['action']:<6} {company}" + (f" — {detail}" if detail else ""))
+    s = report["summary"]
+    if report["dry_run"]:
+        print(f"Dry run: {s['rows']} rows · {s['ok']} ok · {s['duplicate']} duplicate · {s['error']} error. "
+              f"A real run would add {s['to_add']} and update {s['to_update']}. Nothing was written.")
+    else:
+        print(f"Imported: added {s['added']}, updated {s['updated']} ({s['duplicate']} duplicates, {s['error']} errors).")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from istui.services.export import to_csv, to_json
+
+    ws = open_workspace(args)
+    records: list[Record] = {
+        "leads": lambda: sorted(ws.leads(), key=lambda r: r["id"]),
+        "activities": lambda: sorted(ws.activities(), key=lambda r: (r["at"], r["id"])),
+        "notes": lambda: sorted(ws.notes(), key=lambda r: r["id"]),
+        "targets": lambda: sorted(ws.targets(), key=lambda r: r["id"]),
+    }[args.what]()
+    as_json = args.json or args.format == "json"
+    text = to_json(records) if as_json else to_csv(args.what, records)
+    if args.output:
+        from istui.store.files import atomic_write
+
+        data = text.encode("utf-8-sig" if not as_json else "utf-8")  # the BOM lets Excel read Japanese
+        atomic_write(Path(args.output).expanduser(), data)
+        print(f"Exported {len(records):,} {args.what} to {args.output}.", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from istui.store.doctor import check_workspace
+
+    root = workspace_path(args)
+    problems = check_workspace(root.expanduser().resolve())
+    errors = [p for p in problems if p.severity == "error"]
+    if args.json:
+        emit_json({"workspace": str(root), "ok": not errors, "problems": [p.to_json() for p in problems]})
+    else:
+        for problem in problems:
+            print(problem)
+        print(f"{root}: " + ("all files are fine." if not problems else
+                             f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)."))
+    return 1 if errors else 0

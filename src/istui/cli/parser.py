@@ -1,0 +1,202 @@
+"""The argparse tree of the CLI contract; each command names its handler in `istui.cli.commands`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from istui import __version__
+
+CALL_OUTCOMES_HELP = ("connected(1) no_answer(2) voicemail(3) busy(4) gatekeeper(5) meeting_booked(6) "
+                      "not_interested(7) callback(8) wrong_number(9) do_not_call(0)")
+WHEN_HELP = "WHEN: 'today 15:00', 'tomorrow 10am', '+3d', '+2h', 'mon', 'next tue 9:30', '2026-12-01', '12/1 14:00'"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one sentence, exit status 2
+        self.print_usage(sys.stderr)
+        self.exit(2, f"istui: {message}.\n")
+
+
+def _json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="istui", description="A keyboard-driven workspace for inside-sales reps.",
+                     epilog="Run 'istui COMMAND --help' for a command's options.")
+    parser.add_argument("--workspace", metavar="PATH", help="workspace folder (env ISTUI_WORKSPACE)")
+    parser.add_argument("--rep", metavar="NAME", help="who is working (env ISTUI_REP)")
+    parser.add_argument("--version", action="version", version=f"istui {__version__}")
+    parser.set_defaults(handler="cmd_home")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("init", help="create a workspace")
+    p.add_argument("path", nargs="?", help="folder (default: the per-user workspace)")
+    p.add_argument("--rep", dest="init_rep", metavar="NAME", help="your rep name in this workspace")
+    p.add_argument("--remote", metavar="URL", help="git remote the team shares")
+    p.add_argument("--team", help="team name")
+    p.add_argument("--timezone", help="IANA timezone, e.g. Asia/Tokyo (default: this machine's)")
+    _json(p)
+    p.set_defaults(handler="cmd_init")
+
+    p = sub.add_parser("demo", help="build a demo workspace and show it")
+    p.add_argument("path", nargs="?", help="folder (default: the per-user demo workspace)")
+    p.add_argument("--no-open", action="store_true", help="only build it")
+    p.add_argument("--scale", choices=("small", "team", "team-year"), default="small")
+    p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
+    p.add_argument("--force", action="store_true", help="replace an existing demo workspace at PATH")
+    _json(p)
+    p.set_defaults(handler="cmd_demo")
+
+    lead = sub.add_parser("lead", help="add, list, show and edit leads").add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
+    p = lead.add_parser("add", help="add a lead", epilog=WHEN_HELP)
+    p.add_argument("--company", required=True)
+    for name in ("contact", "title", "phone", "email", "source", "owner", "memo"):
+        p.add_argument(f"--{name}")
+    p.add_argument("--motion", help="sdr or bdr")
+    p.add_argument("--temp", help="hot, warm or cold")
+    p.add_argument("--next", metavar="WHEN", help="next follow-up")
+    p.add_argument("--next-action", metavar="TEXT", help="what to do next")
+    p.add_argument("--tag", action="append", default=[], help="a tag (repeat for more)")
+    _json(p)
+    p.set_defaults(handler="cmd_lead_add")
+
+    p = lead.add_parser("list", help="list leads")
+    p.add_argument("--stage")
+    p.add_argument("--source")
+    p.add_argument("--owner", metavar="REP")
+    p.add_argument("--tag")
+    p.add_argument("--due", action="store_true", help="only leads with a follow-up due today or overdue")
+    p.add_argument("--search", metavar="TEXT", help="company, contact, phone, e-mail, tags")
+    p.add_argument("--limit", type=int, default=0, help="at most N leads (text output; 0 = all)")
+    _json(p)
+    p.set_defaults(handler="cmd_lead_list")
+
+    p = lead.add_parser("show", help="a lead's card and activity history")
+    p.add_argument("id")
+    _json(p)
+    p.set_defaults(handler="cmd_lead_show")
+
+    p = lead.add_parser("set", help="change fields: FIELD=VALUE ...", epilog="Fields: company contact title phone email "
+                        "source motion temp owner next next_action tags memo. " + WHEN_HELP)
+    p.add_argument("id")
+    p.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
+    _json(p)
+    p.set_defaults(handler="cmd_lead_set")
+
+    p = lead.add_parser("stage", help="move a lead to a stage",
+                        epilog="Stages: new working nurturing meeting handed_off won lost disqualified.")
+    p.add_argument("id")
+    p.add_argument("stage")
+    p.add_argument("--amount", help="order amount (won): 1200000, ¥1,200,000, 120万")
+    p.add_argument("--note", default="")
+    _json(p)
+    p.set_defaults(handler="cmd_lead_stage")
+
+    log = sub.add_parser("log", help="log a call or e-mail").add_subparsers(metavar="KIND", parser_class=_Parser, required=True)
+    for kind, outcomes in (("call", CALL_OUTCOMES_HELP), ("email", "sent opened clicked replied bounced meeting_booked")):
+        p = log.add_parser(kind, help=f"log a {kind} outcome", epilog=f"Outcomes: {outcomes}. {WHEN_HELP}")
+        p.add_argument("id", help="lead id (any unique prefix)")
+        p.add_argument("--outcome", "-o", required=True)
+        p.add_argument("--note", default="")
+        p.add_argument("--next", metavar="WHEN", help="next follow-up")
+        p.add_argument("--next-action", metavar="TEXT")
+        p.add_argument("--at", metavar="WHEN", help="when it happened (default: now)")
+        if kind == "call":
+            p.add_argument("--duration", metavar="SECS")
+            p.add_argument("--script", metavar="NOTE_ID", help="the talk script used")
+        _json(p)
+        p.set_defaults(handler="cmd_log", kind=kind)
+
+    p = sub.add_parser("today", help="today's queue: overdue, due, new inbound")
+    p.add_argument("--all", action="store_true", help="the whole team's queue, not only yours")
+    _json(p)
+    p.set_defaults(handler="cmd_today")
+
+    note = sub.add_parser("note", help="the team's talk scripts, objections, materials").add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
+    p = note.add_parser("add", help="add a note")
+    p.add_argument("--title", required=True)
+    p.add_argument("--tag", action="append", default=[])
+    p.add_argument("--kind", default="tip", help="script, objection, material, case or tip")
+    p.add_argument("--file", metavar="PATH", help="Markdown body from a file, or - for standard input")
+    p.add_argument("--pin", action="store_true")
+    _json(p)
+    p.set_defaults(handler="cmd_note_add")
+    p = note.add_parser("edit", help="change a note")
+    p.add_argument("id")
+    p.add_argument("--title")
+    p.add_argument("--tag", action="append", help="replaces the tags (repeat for more)")
+    p.add_argument("--kind")
+    p.add_argument("--file", metavar="PATH")
+    p.add_argument("--pin", action=argparse.BooleanOptionalAction, default=None)
+    _json(p)
+    p.set_defaults(handler="cmd_note_edit")
+    p = note.add_parser("list", help="list notes")
+    p.add_argument("--tag")
+    p.add_argument("--kind")
+    p.add_argument("--search", metavar="TEXT")
+    _json(p)
+    p.set_defaults(handler="cmd_note_list")
+    p = note.add_parser("show", help="show a note")
+    p.add_argument("id")
+    _json(p)
+    p.set_defaults(handler="cmd_note_show")
+
+    target = sub.add_parser("target", help="targets per day, week, month, quarter, fiscal year").add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
+    p = target.add_parser("set", help="set a target", epilog="Metrics: calls connects emails opens clicks replies "
+                          "meetings leads_worked handoffs orders amount lost target_accounts.")
+    p.add_argument("metric")
+    p.add_argument("value")
+    p.add_argument("--per", required=True, help="day, week, month, quarter or fiscal_year")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--rep", dest="target_rep", metavar="NAME", help="this rep's target (default: yours)")
+    scope.add_argument("--team", action="store_true", help="the team's target")
+    p.add_argument("--motion", help="only sdr or bdr leads")
+    _json(p)
+    p.set_defaults(handler="cmd_target_set")
+    p = target.add_parser("list", help="list targets")
+    _json(p)
+    p.set_defaults(handler="cmd_target_list")
+    p = target.add_parser("remove", help="remove a target")
+    p.add_argument("id")
+    _json(p)
+    p.set_defaults(handler="cmd_target_remove")
+
+    p = sub.add_parser("kpi", help="KPIs and targets for a period")
+    p.add_argument("--period", default="today", help="today, week, month, quarter, fy, YYYY-MM or FROM..TO")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--rep", dest="kpi_rep", metavar="NAME", help="this rep (default: you)")
+    scope.add_argument("--team", action="store_true", help="the whole team")
+    _json(p)
+    p.set_defaults(handler="cmd_kpi")
+
+    p = sub.add_parser("handoff", help="hand a lead to field sales with a BANT sheet")
+    p.add_argument("id")
+    p.add_argument("--to", required=True, metavar="NAME")
+    for name in ("budget", "authority", "need", "timeline", "note"):
+        p.add_argument(f"--{name}", default="")
+    _json(p)
+    p.set_defaults(handler="cmd_handoff")
+
+    imp = sub.add_parser("import", help="import leads from CSV").add_subparsers(metavar="WHAT", parser_class=_Parser, required=True)
+    p = imp.add_parser("leads", help="import leads from a CSV export (Salesforce, HubSpot, Japanese headers)")
+    p.add_argument("file")
+    p.add_argument("--map", action="append", default=[], metavar="COLUMN=field", help="map a column to a lead field")
+    p.add_argument("--encoding", default="auto", help="auto, utf-8 or cp932")
+    p.add_argument("--dry-run", action="store_true", help="report every row, write nothing")
+    p.add_argument("--on-duplicate", default="skip", help="skip, update or add")
+    _json(p)
+    p.set_defaults(handler="cmd_import")
+
+    p = sub.add_parser("export", help="export records as CSV or JSON")
+    p.add_argument("what", choices=("leads", "activities", "notes", "targets"))
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
+    p.add_argument("--json", action="store_true", help="same as --format json")
+    p.set_defaults(handler="cmd_export")
+
+    p = sub.add_parser("doctor", help="check every workspace file")
+    _json(p)
+    p.set_defaults(handler="cmd_doctor")
+    return parser

@@ -1,0 +1,1 @@
+"""Domain layer: the records, the vocabulary and the pure rules (no I/O)."""

@@ -1,0 +1,60 @@
+"""ULID-style record ids: 26 Crockford base-32 characters, time-sortable, made offline, unique across reps."""
+
+from __future__ import annotations
+
+import os
+import time
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+ID_LENGTH = 26
+_last: list[int] = [0, 0]  # last millisecond and random value, for monotonic ids within one process
+
+
+def new_id(at_ms: int | None = None, rand: int | None = None) -> str:
+    """A new id for a record made at `at_ms` (milliseconds since the epoch; default now).
+
+    Ids made in the same millisecond by one process still sort in creation order; `rand` (80 bits)
+    makes ids reproducible for seeded demo data.
+    """
+    ms = int(time.time() * 1000) if at_ms is None else at_ms
+    if rand is None:
+        rand = int.from_bytes(os.urandom(10), "big")
+    if ms == _last[0] and at_ms is None:
+        rand = (_last[1] + 1) & ((1 << 80) - 1)
+    _last[0], _last[1] = ms, rand
+    value = (ms << 80) | rand
+    chars = []
+    for _ in range(ID_LENGTH):
+        chars.append(ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+_DECODE = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+
+
+def normalize_prefix(text: str) -> str:
+    """A typed id prefix as stored: upper case, with Crockford's look-alikes (O→0, I/L→1) folded."""
+    return text.strip().upper().translate(_DECODE)
+
+
+def looks_like_id_prefix(text: str) -> bool:
+    prefix = normalize_prefix(text)
+    return 0 < len(prefix) <= ID_LENGTH and all(c in ALPHABET for c in prefix)
+
+
+def short_ids(ids: list[str], minimum: int = 8) -> dict[str, str]:
+    """The shortest unique prefix of each id (at least `minimum` characters), like git's short hashes."""
+    ordered = sorted(ids)
+    result: dict[str, str] = {}
+    for index, current in enumerate(ordered):
+        need = minimum
+        for neighbour_index in (index - 1, index + 1):
+            if 0 <= neighbour_index < len(ordered):
+                neighbour = ordered[neighbour_index]
+                common = 0
+                while common < ID_LENGTH and current[common] == neighbour[common]:
+                    common += 1
+                need = max(need, common + 1)
+        result[current] = current[:need]
+    return result

@@ -1,0 +1,269 @@
+"""The inside-sales vocabulary: stages, outcomes, sources and the four record types.
+
+Records are stored as plain dicts (JSON objects); the dataclasses here build and validate them.
+This is the one home of the stage list, the outcome table and its keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Stage(StrEnum):
+    NEW = "new"
+    WORKING = "working"
+    NURTURING = "nurturing"
+    MEETING = "meeting"
+    HANDED_OFF = "handed_off"
+    WON = "won"
+    LOST = "lost"
+    DISQUALIFIED = "disqualified"
+
+
+#: Stages in which a lead is still being worked by inside sales (it can be queued for a call).
+OPEN_STAGES = frozenset({Stage.NEW, Stage.WORKING, Stage.NURTURING, Stage.MEETING})
+
+
+class Motion(StrEnum):
+    SDR = "sdr"
+    BDR = "bdr"
+
+
+class Temperature(StrEnum):
+    HOT = "hot"
+    WARM = "warm"
+    COLD = "cold"
+
+
+TEMPERATURE_RANK = {Temperature.HOT: 0, Temperature.WARM: 1, Temperature.COLD: 2}
+
+
+class ActivityKind(StrEnum):
+    CALL = "call"
+    EMAIL = "email"
+    STAGE = "stage"
+    NOTE = "note"
+
+
+class CallOutcome(StrEnum):
+    CONNECTED = "connected"
+    NO_ANSWER = "no_answer"
+    VOICEMAIL = "voicemail"
+    BUSY = "busy"
+    GATEKEEPER = "gatekeeper"
+    MEETING_BOOKED = "meeting_booked"
+    NOT_INTERESTED = "not_interested"
+    CALLBACK = "callback"
+    WRONG_NUMBER = "wrong_number"
+    DO_NOT_CALL = "do_not_call"
+
+
+@dataclass(frozen=True, slots=True)
+class CallOutcomeInfo:
+    """One row of the call-block table: the key a rep presses, the Japanese label, whether a person was reached."""
+
+    outcome: CallOutcome
+    key: str
+    ja: str
+    reached: bool
+
+
+#: DESIGN.md section 4, pinned: the digit keys of a call block.
+CALL_OUTCOMES: tuple[CallOutcomeInfo, ...] = (
+    CallOutcomeInfo(CallOutcome.CONNECTED, "1", "通話", True),
+    CallOutcomeInfo(CallOutcome.NO_ANSWER, "2", "不通", False),
+    CallOutcomeInfo(CallOutcome.VOICEMAIL, "3", "留守電", False),
+    CallOutcomeInfo(CallOutcome.BUSY, "4", "話し中", False),
+    CallOutcomeInfo(CallOutcome.GATEKEEPER, "5", "受付止まり・担当不在", False),
+    CallOutcomeInfo(CallOutcome.MEETING_BOOKED, "6", "アポ獲得", True),
+    CallOutcomeInfo(CallOutcome.NOT_INTERESTED, "7", "担当NG", True),
+    CallOutcomeInfo(CallOutcome.CALLBACK, "8", "折り返し・再架電", True),
+    CallOutcomeInfo(CallOutcome.WRONG_NUMBER, "9", "番号違い・現アナ", False),
+    CallOutcomeInfo(CallOutcome.DO_NOT_CALL, "0", "架電NG", True),
+)
+CALL_OUTCOME_BY_KEY = {info.key: info for info in CALL_OUTCOMES}
+CALL_OUTCOME_INFO = {info.outcome: info for info in CALL_OUTCOMES}
+REACHED_OUTCOMES = frozenset(info.outcome.value for info in CALL_OUTCOMES if info.reached)
+
+
+class EmailOutcome(StrEnum):
+    SENT = "sent"
+    OPENED = "opened"
+    CLICKED = "clicked"
+    REPLIED = "replied"
+    BOUNCED = "bounced"
+    MEETING_BOOKED = "meeting_booked"
+
+
+MEETING_BOOKED = "meeting_booked"
+
+#: Default lead sources with their Japanese names; the workspace may configure its own list.
+DEFAULT_SOURCES: dict[str, str] = {
+    "web_inquiry": "Webお問い合わせ",
+    "download": "資料DL",
+    "webinar": "ウェビナー",
+    "seminar": "セミナー",
+    "trade_show": "展示会",
+    "referral": "紹介",
+    "partner": "パートナー",
+    "outbound_list": "リスト",
+    "other": "その他",
+}
+
+#: Sources whose leads came to us (SDR work); the rest are prospected (BDR work).
+INBOUND_SOURCES = frozenset({"web_inquiry", "download", "webinar", "seminar", "trade_show"})
+
+
+class NoteKind(StrEnum):
+    SCRIPT = "script"
+    OBJECTION = "objection"
+    MATERIAL = "material"
+    CASE = "case"
+    TIP = "tip"
+
+
+class PeriodKind(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    FISCAL_YEAR = "fiscal_year"
+
+
+#: Metrics a target may be set on: every count of DESIGN.md section 4, and the order amount.
+TARGET_METRICS = (
+    "calls",
+    "connects",
+    "emails",
+    "opens",
+    "clicks",
+    "replies",
+    "meetings",
+    "leads_worked",
+    "handoffs",
+    "orders",
+    "amount",
+    "lost",
+    "target_accounts",
+)
+
+#: Lead fields a rep may set by name (`istui lead set ID FIELD=VALUE`).
+EDITABLE_LEAD_FIELDS = (
+    "company",
+    "contact",
+    "title",
+    "phone",
+    "email",
+    "source",
+    "motion",
+    "temp",
+    "owner",
+    "next",
+    "next_action",
+    "tags",
+    "memo",
+)
+
+
+@dataclass(slots=True)
+class Handoff:
+    """What field sales receives with a qualified lead: BANT and free notes."""
+
+    to: str
+    at: str
+    by: str
+    budget: str = ""
+    authority: str = ""
+    need: str = ""
+    timeline: str = ""
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Lead:
+    id: str
+    company: str
+    created_at: str
+    updated_at: str
+    updated_by: str
+    contact: str = ""
+    title: str = ""
+    phone: str = ""
+    email: str = ""
+    source: str = "other"
+    motion: str = Motion.SDR.value
+    stage: str = Stage.NEW.value
+    temp: str = Temperature.WARM.value
+    owner: str = ""
+    next_at: str | None = None
+    next_action: str = ""
+    tags: list[str] = field(default_factory=list)
+    amount: int | None = None
+    memo: str = ""
+    handoff: dict[str, Any] | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Activity:
+    id: str
+    lead: str
+    rep: str
+    kind: str
+    at: str
+    created_at: str
+    updated_at: str
+    updated_by: str
+    outcome: str | None = None
+    duration: int | None = None
+    note: str = ""
+    script: str | None = None
+    amount: int | None = None
+    from_stage: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
+
+
+@dataclass(slots=True)
+class Note:
+    id: str
+    title: str
+    created_at: str
+    updated_at: str
+    updated_by: str
+    kind: str = NoteKind.TIP.value
+    tags: list[str] = field(default_factory=list)
+    body: str = ""
+    pinned: bool = False
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Target:
+    id: str
+    metric: str
+    value: float
+    per: str
+    created_at: str
+    updated_at: str
+    updated_by: str
+    rep: str | None = None  # None: the whole team
+    motion: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+REQUIRED_FIELDS = {
+    "leads": ("id", "company", "stage", "source", "motion", "created_at", "updated_at", "updated_by"),
+    "activities": ("id", "lead", "rep", "kind", "at", "created_at", "updated_at", "updated_by"),
+    "notes": ("id", "title", "created_at", "updated_at", "updated_by"),
+    "targets": ("id", "metric", "value", "per", "created_at", "updated_at", "updated_by"),
+}

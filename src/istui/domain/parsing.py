@@ -1,0 +1,288 @@
+"""Parsing and validating what reps type: WHEN, phone numbers, e-mail addresses, amounts, choices.
+
+Every function raises `BadInput` with one sentence naming the field and what is accepted.
+python-dateutil's parser is imported only for free-form dates, so quick logging stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+from istui.domain.errors import BadInput
+
+DEFAULT_TIME = time(9, 0)
+
+_WEEKDAYS = {
+    "mon": 0, "monday": 0, "月": 0, "月曜": 0, "月曜日": 0,
+    "tue": 1, "tues": 1, "tuesday": 1, "火": 1, "火曜": 1, "火曜日": 1,
+    "wed": 2, "wednesday": 2, "水": 2, "水曜": 2, "水曜日": 2,
+    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "木": 3, "木曜": 3, "木曜日": 3,
+    "fri": 4, "friday": 4, "金": 4, "金曜": 4, "金曜日": 4,
+    "sat": 5, "saturday": 5, "土": 5, "土曜": 5, "土曜日": 5,
+    "sun": 6, "sunday": 6, "日": 6, "日曜": 6, "日曜日": 6,
+}
+_DAY_WORDS = {"today": 0, "今日": 0, "tomorrow": 1, "明日": 1, "yesterday": -1, "昨日": -1}
+_RELATIVE = re.compile(r"^([+-])\s*(\d{1,4})\s*(m|min|mins|h|hr|hrs|d|day|days|w|wk|wks|week|weeks)$")
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
+_TIME_JA = re.compile(r"^(午前|午後)?(\d{1,2})時(?:(\d{1,2})分|半)?$")
+_YEAR = re.compile(r"\d{4}")
+
+WHEN_HINT = "try 'tomorrow 10am', '+3d', '+2h', 'mon', 'next tue 9:30', '2026-12-01' or '12/1 14:00'"
+
+
+def _clean(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).strip().lower().split())
+
+
+def parse_time_of_day(text: str) -> time | None:
+    """`15:00`, `10am`, `9:30pm`, `9時半` → a time; anything else → None."""
+    match = _TIME.match(text)
+    if match:
+        hour, minute, meridiem = int(match[1]), int(match[2] or 0), match[3]
+        if meridiem:
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    else:
+        match = _TIME_JA.match(text)
+        if not match:
+            return None
+        hour = int(match[2])
+        minute = 30 if match[0].endswith("半") else int(match[3] or 0)
+        if match[1] == "午後" and hour < 12:
+            hour += 12
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def _at(day: date, clock: time | None, now: datetime) -> datetime:
+    return datetime.combine(day, clock or DEFAULT_TIME, tzinfo=now.tzinfo)
+
+
+def parse_when(text: str, now: datetime, field: str = "WHEN") -> datetime:
+    """Read a WHEN expression relative to `now` (timezone-aware, in the workspace timezone).
+
+    Date-only forms land at 09:00; `+3d`/`+2h` keep the time of day; weekday names mean the
+    first such day after today (`next` is optional); a date without a year is put in the year
+    nearest to today.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    cleaned = _clean(text)
+    if not cleaned:
+        raise BadInput(f"{field} is empty; {WHEN_HINT}.")
+    if cleaned == "now":
+        return now.replace(microsecond=0)
+    relative = _RELATIVE.match(cleaned)
+    if relative:
+        sign = 1 if relative[1] == "+" else -1
+        unit = relative[3][0]
+        return (now + sign * timedelta(seconds=int(relative[2]) * _UNIT_SECONDS[unit])).replace(microsecond=0)
+
+    words = cleaned.split(" ")
+    head, rest = words[0], " ".join(words[1:])
+    if head == "next" and rest:
+        head, _, rest = rest.partition(" ")
+    day: date | None = None
+    if head in _DAY_WORDS:
+        day = now.date() + timedelta(days=_DAY_WORDS[head])
+    elif head in _WEEKDAYS:
+        ahead = (_WEEKDAYS[head] - now.weekday()) % 7 or 7
+        day = now.date() + timedelta(days=ahead)
+    if day is not None:
+        if not rest:
+            return _at(day, None, now)
+        clock = parse_time_of_day(rest)
+        if clock is None:
+            raise BadInput(f"{field}: cannot read the time '{rest}' in '{text.strip()}'; {WHEN_HINT}.")
+        return _at(day, clock, now)
+
+    clock = parse_time_of_day(cleaned)
+    if clock is not None:  # a bare time means today
+        return _at(now.date(), clock, now)
+    return _parse_absolute(cleaned, text, now, field)
+
+
+def _parse_absolute(cleaned: str, original: str, now: datetime, field: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(cleaned.upper().replace(" ", "T", 1) if "-" in cleaned else cleaned)
+        has_time = ":" in cleaned or "t" in cleaned
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        from dateutil import parser as dateutil_parser  # slow import: only for free-form dates
+
+        default = datetime.combine(now.date(), DEFAULT_TIME)
+        try:
+            parsed = dateutil_parser.parse(cleaned, default=default, yearfirst=bool(_YEAR.match(cleaned)))
+        except (ValueError, OverflowError, dateutil_parser.ParserError):
+            raise BadInput(f"{field}: cannot read '{original.strip()}' as a date or time; {WHEN_HINT}.") from None
+        if not _YEAR.search(cleaned) and cleaned.count("/") < 2:
+            parsed = _nearest_year(parsed, now)
+        has_time = True
+    if not has_time:
+        parsed = datetime.combine(parsed.date(), DEFAULT_TIME)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=now.tzinfo)
+    return parsed.astimezone(now.tzinfo)
+
+
+def _nearest_year(parsed: datetime, now: datetime) -> datetime:
+    """`1/5` typed in December means next January; `11/20` typed in January means last November."""
+    naive_now = now.replace(tzinfo=None)
+    best = parsed
+    for year in (parsed.year - 1, parsed.year + 1):
+        try:
+            candidate = parsed.replace(year=year)
+        except ValueError:  # 29 February
+            continue
+        if abs(candidate - naive_now) < abs(best - naive_now):
+            best = candidate
+    return best
+
+
+# --- phone ---------------------------------------------------------------------------------------
+
+_DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−ーｰ－"), "-")
+_PHONE_CHARS = re.compile(r"^\+?[0-9][0-9 ()\-.]*$")
+
+
+def normalize_phone(text: str, field: str = "phone") -> str:
+    """Return the phone number as displayed: half-width digits, hyphens and spaces kept.
+
+    Accepts Japanese domestic numbers (`03-1234-5678`, `090-1234-5678`, `0120-123-456`),
+    international ones (`+81 3 1234 5678`) and full-width forms (`０３－１２３４－５６７８`).
+    """
+    cleaned = " ".join(unicodedata.normalize("NFKC", text).translate(_DASHES).split())
+    if not cleaned:
+        return ""
+    digits = re.sub(r"\D", "", cleaned)
+    valid = bool(_PHONE_CHARS.match(cleaned))
+    if valid and cleaned.startswith("+"):
+        valid = 8 <= len(digits) <= 15
+    elif valid:
+        valid = digits.startswith("0") and 10 <= len(digits) <= 11
+    if not valid:
+        raise BadInput(
+            f"{field}: '{text.strip()}' is not a phone number; use digits with optional hyphens, "
+            "e.g. 03-1234-5678, 090-1234-5678 or +81 3 1234 5678."
+        )
+    return cleaned
+
+
+def phone_key(text: str) -> str:
+    """Digits only, +81 folded to a leading 0: the same number typed two ways gives one key."""
+    cleaned = unicodedata.normalize("NFKC", text).translate(_DASHES).strip()
+    digits = re.sub(r"\D", "", cleaned)
+    if cleaned.startswith("+81"):
+        digits = "0" + digits[2:].lstrip("0")
+    return digits
+
+
+# --- e-mail --------------------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+
+
+def normalize_email(text: str, field: str = "email") -> str:
+    """Half-width, trimmed, domain lower-cased; raises BadInput unless it looks like name@domain.tld."""
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    if not cleaned:
+        return ""
+    if not _EMAIL.match(cleaned) or ".." in cleaned:
+        raise BadInput(f"{field}: '{text.strip()}' is not an e-mail address; use name@example.co.jp.")
+    local, _, domain = cleaned.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+# --- amounts -------------------------------------------------------------------------------------
+
+_AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)(万|億|千|k|m)?$")
+_MULTIPLIER = {None: 1, "千": 1_000, "k": 1_000, "万": 10_000, "m": 1_000_000, "億": 100_000_000}
+
+
+def parse_amount(text: str | int | float, field: str = "amount") -> int:
+    """`1200000`, `1,200,000`, `¥1,200,000`, `120万`, `120万円`, `1.2億` → whole yen (or currency units)."""
+    if isinstance(text, bool):
+        raise BadInput(f"{field}: expected an amount such as 1200000, ¥1,200,000 or 120万.")
+    if isinstance(text, int | float):
+        value = float(text)
+    else:
+        cleaned = unicodedata.normalize("NFKC", str(text)).strip().lower()
+        for noise in (",", "¥", "￥", "円", "jpy", "yen", "$", " "):
+            cleaned = cleaned.replace(noise, "")
+        match = _AMOUNT.match(cleaned)
+        if not match:
+            raise BadInput(f"{field}: '{str(text).strip()}' is not an amount; use 1200000, 1,200,000, ¥1,200,000 or 120万.")
+        value = float(match[1]) * _MULTIPLIER[match[2]]
+    if value < 0 or value != value or value > 10**15:
+        raise BadInput(f"{field}: '{text}' is out of range; amounts are zero or more.")
+    return round(value)
+
+
+# --- choices and lists ---------------------------------------------------------------------------
+
+def parse_choice(value: str, choices: Iterable[str], field: str) -> str:
+    """Exact (case-insensitive, `-` read as `_`) member of `choices`, or BadInput listing them."""
+    options = list(choices)
+    cleaned = unicodedata.normalize("NFKC", value).strip().lower().replace("-", "_")
+    if cleaned in options:
+        return cleaned
+    raise BadInput(f"{field}: '{value}' is not one of {', '.join(options)}.")
+
+
+def parse_tags(values: Iterable[str]) -> list[str]:
+    """Tags from repeated options or comma lists: trimmed, without '#', de-duplicated, order kept."""
+    tags: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            tag = part.strip().lstrip("#").strip()
+            if tag and tag not in tags:
+                tags.append(tag)
+    return tags
+
+
+def require_text(value: str, field: str, max_length: int = 200) -> str:
+    """A one-line text field: trimmed, non-empty, no control characters."""
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise BadInput(f"{field} is required and cannot be empty.")
+    return optional_text(cleaned, field, max_length)
+
+
+def optional_text(value: str, field: str, max_length: int = 200) -> str:
+    cleaned = " ".join(value.split())
+    if len(cleaned) > max_length:
+        raise BadInput(f"{field} is {len(cleaned)} characters long; at most {max_length} are accepted.")
+    if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
+        raise BadInput(f"{field} contains control characters.")
+    return cleaned
+
+
+_REP = re.compile(r"^[\w][\w.\-]{0,39}$")
+
+
+def parse_rep(value: str, field: str = "rep") -> str:
+    """A rep name is also a folder name: letters (any script), digits, '.', '-', '_'; at most 40."""
+    cleaned = unicodedata.normalize("NFC", value.strip())
+    if not _REP.match(cleaned) or cleaned in {".", ".."}:
+        raise BadInput(
+            f"{field}: '{value}' is not a usable rep name; use letters, digits, '.', '-' or '_' "
+            "(no spaces), e.g. alice or 山田."
+        )
+    return cleaned
+
+
+def parse_int(value: str, field: str, minimum: int = 0) -> int:
+    try:
+        number = int(unicodedata.normalize("NFKC", value).strip())
+    except ValueError:
+        raise BadInput(f"{field}: '{value}' is not a whole number.") from None
+    if number < minimum:
+        raise BadInput(f"{field}: {number} is too small; at least {minimum} is accepted.")
+    return number

@@ -1,0 +1,85 @@
+"""Turning typed or imported field values into clean record fields (one home for lead field rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from istui.domain.errors import BadInput
+from istui.domain.model import EDITABLE_LEAD_FIELDS, Motion, Stage, Temperature
+from istui.domain.parsing import (
+    normalize_email,
+    normalize_phone,
+    optional_text,
+    parse_amount,
+    parse_choice,
+    parse_rep,
+    parse_tags,
+    parse_when,
+    require_text,
+)
+
+
+def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: datetime) -> dict[str, Any]:
+    """Validate one editable lead field; returns the record fields it sets (`next` sets `next_at`)."""
+    text = value if isinstance(value, str) else ""
+    if name == "company":
+        return {"company": require_text(text, "company")}
+    if name in ("contact", "title", "next_action"):
+        return {name: optional_text(text, name)}
+    if name == "memo":
+        return {"memo": optional_text(text, "memo", 4000)}
+    if name == "phone":
+        return {"phone": normalize_phone(text)}
+    if name == "email":
+        return {"email": normalize_email(text)}
+    if name == "source":
+        return {"source": parse_choice(text, sources, "source")}
+    if name == "motion":
+        return {"motion": parse_choice(text, [m.value for m in Motion], "motion")}
+    if name == "temp":
+        return {"temp": parse_choice(text, [t.value for t in Temperature], "temp")}
+    if name == "stage":
+        return {"stage": parse_choice(text, [s.value for s in Stage], "stage")}
+    if name == "owner":
+        return {"owner": parse_rep(text, "owner") if text.strip() else ""}
+    if name == "next":
+        if not text.strip() or text.strip().lower() in ("none", "clear", "-"):
+            return {"next_at": None}
+        return {"next_at": parse_when(text, now, "next").isoformat(timespec="seconds")}
+    if name == "tags":
+        return {"tags": parse_tags(value if isinstance(value, list) else [text])}
+    if name == "amount":
+        return {"amount": parse_amount(value) if str(value).strip() else None}
+    raise BadInput(f"'{name}' is not a lead field; fields are {', '.join(EDITABLE_LEAD_FIELDS)}.")
+
+
+def clean_lead_fields(fields: Mapping[str, Any], *, sources: Iterable[str], now: datetime) -> dict[str, Any]:
+    """Validate several fields; the first bad one raises BadInput naming it."""
+    sources = list(sources)
+    clean: dict[str, Any] = {}
+    for name, value in fields.items():
+        clean.update(clean_lead_field(name, value, sources=sources, now=now))
+    return clean
+
+
+def blank_lead(sources: Iterable[str], rep: str) -> dict[str, Any]:
+    """Every lead field with its default (no id or timestamps)."""
+    sources = list(sources)
+    return {
+        "company": "", "contact": "", "title": "", "phone": "", "email": "",
+        "source": "other" if "other" in sources else sources[0], "motion": Motion.SDR.value,
+        "stage": Stage.NEW.value, "temp": Temperature.WARM.value, "owner": rep,
+        "next_at": None, "next_action": "", "tags": [], "amount": None, "memo": "", "handoff": None,
+    }
+
+
+def new_lead_record(fields: Mapping[str, Any], *, sources: Iterable[str], now: datetime, rep: str) -> dict[str, Any]:
+    """A complete new lead record (without id and timestamps) from typed fields."""
+    sources = list(sources)
+    record = blank_lead(sources, rep)
+    if "company" not in fields:
+        raise BadInput("company is required and cannot be empty.")
+    record.update(clean_lead_fields(fields, sources=sources, now=now))
+    return record

@@ -1,0 +1,343 @@
+"""CSV import of leads: encodings, column families (Salesforce, HubSpot, Japanese), duplicates, dry runs.
+
+`plan_import` reads and judges every row without writing; `apply_import` writes a plan all or nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from istui.domain.errors import BadInput
+from istui.domain.model import DEFAULT_SOURCES, INBOUND_SOURCES, Motion, Stage, Temperature
+from istui.domain.parsing import phone_key
+from istui.domain.validation import blank_lead, clean_lead_fields
+from istui.store.workspace import Record, Workspace
+
+IMPORT_FIELDS = (
+    "company", "contact", "first_name", "last_name", "title", "department", "phone", "mobile",
+    "email", "source", "motion", "stage", "temp", "owner", "tags", "memo", "next", "ignore",
+)
+
+_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "company": ("company", "companyname", "companyaccount", "account", "accountname", "organization",
+                "organisation", "会社名", "企業名", "法人名", "社名", "会社", "取引先名"),
+    "contact": ("name", "fullname", "contact", "contactname", "leadname", "担当者名", "担当者", "氏名",
+                "名前", "お名前", "顧客名"),
+    "first_name": ("firstname", "givenname", "first", "名"),
+    "last_name": ("lastname", "surname", "familyname", "last", "姓"),
+    "title": ("title", "jobtitle", "position", "role", "役職", "役職名", "肩書き", "肩書"),
+    "department": ("department", "dept", "部署", "部署名", "部門"),
+    "phone": ("phone", "phonenumber", "tel", "telephone", "businessphone", "電話番号", "電話", "代表電話",
+              "代表電話番号", "会社電話番号", "tel番号"),
+    "mobile": ("mobile", "mobilephone", "mobilephonenumber", "cellphone", "携帯電話", "携帯電話番号", "携帯", "携帯番号"),
+    "email": ("email", "emailaddress", "mail", "mailaddress", "メールアドレス", "メール", "eメール",
+              "eメールアドレス", "emailアドレス"),
+    "source": ("leadsource", "source", "originalsource", "sourcetype", "リードソース", "流入元", "流入経路",
+               "獲得経路", "リード獲得経路", "ソース"),
+    "motion": ("motion", "type", "sdrbdr", "種別"),
+    "stage": ("status", "leadstatus", "stage", "ステータス", "ステージ", "商談ステータス", "状況"),
+    "temp": ("rating", "temperature", "temp", "温度感", "ランク", "見込み度"),
+    "owner": ("owner", "leadowner", "contactowner", "hubspotowner", "担当営業", "所有者", "リード所有者", "担当者id"),
+    "tags": ("tags", "tag", "labels", "タグ"),
+    "memo": ("description", "notes", "note", "memo", "comments", "メモ", "備考", "コメント"),
+    "next": ("nextaction", "nextactiondate", "followup", "次回アクション日", "次回連絡日"),
+    "ignore": ("id", "recordid", "leadid", "ownerid", "createddate", "作成日", "lastmodifieddate"),
+}
+_VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "source": {
+        "web_inquiry": ("web", "webinquiry", "website", "webform", "inquiry", "contactus", "organicsearch",
+                        "directtraffic", "paidsearch", "webお問い合わせ", "お問い合わせ", "問い合わせ", "問合せ",
+                        "webサイト", "ウェブ", "hp問い合わせ"),
+        "download": ("download", "contentdownload", "whitepaper", "ebook", "資料dl", "資料ダウンロード",
+                     "ホワイトペーパー", "資料請求"),
+        "webinar": ("webinar", "ウェビナー", "オンラインセミナー"),
+        "seminar": ("seminar", "event", "セミナー", "イベント"),
+        "trade_show": ("tradeshow", "expo", "exhibition", "展示会", "offlinesources"),
+        "referral": ("referral", "referrals", "employeereferral", "externalreferral", "wordofmouth", "紹介", "顧客紹介"),
+        "partner": ("partner", "partnerreferral", "パートナー", "代理店"),
+        "outbound_list": ("purchasedlist", "list", "coldcall", "outbound", "outboundlist", "リスト",
+                          "購入リスト", "テレアポ", "新規開拓"),
+        "other": ("other", "その他", "socialmedia", "emailmarketing", "otherCampaigns".lower()),
+    },
+    "stage": {
+        "new": ("new", "opennotcontacted", "open", "未対応", "新規", "未接触"),
+        "working": ("working", "workingcontacted", "contacted", "attemptedtocontact", "inprogress", "対応中",
+                    "アプローチ中", "コンタクト済"),
+        "nurturing": ("nurturing", "nurture", "ナーチャリング", "育成中"),
+        "meeting": ("meeting", "qualified", "openopportunity", "closedconverted", "converted", "商談化",
+                    "案件化", "アポ獲得"),
+        "handed_off": ("handedoff", "handoff", "引き渡し済", "トスアップ済"),
+        "won": ("won", "closedwon", "受注"),
+        "lost": ("lost", "closedlost", "失注"),
+        "disqualified": ("disqualified", "unqualified", "closednotconverted", "baddata", "対象外", "失格"),
+    },
+    "temp": {
+        "hot": ("hot", "a", "高", "ホット"),
+        "warm": ("warm", "b", "中", "ウォーム"),
+        "cold": ("cold", "c", "低", "コールド"),
+    },
+}
+
+
+def _key(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return re.sub(r"[\s_\-/.()・:：]", "", folded)
+
+
+_HEADER_INDEX = {_key(alias): name for name, aliases in _HEADER_ALIASES.items() for alias in aliases}
+_VALUE_INDEX = {
+    field_name: {
+        **{_key(alias): value for value, aliases in table.items() for alias in aliases},
+        **{_key(value): value for value in table},
+    }
+    for field_name, table in _VALUE_ALIASES.items()
+}
+for _source, _ja in DEFAULT_SOURCES.items():
+    _VALUE_INDEX["source"][_key(_ja)] = _source
+
+
+def decode(raw: bytes, encoding: str = "auto") -> tuple[str, str]:
+    """CSV bytes to text: UTF-8 (with or without BOM) or CP932 (Excel in Japan); `auto` tries both."""
+    choices = {"auto": ("utf-8-sig", "cp932"), "utf-8": ("utf-8-sig",), "utf8": ("utf-8-sig",),
+               "cp932": ("cp932",), "shift_jis": ("cp932",), "sjis": ("cp932",)}
+    if encoding.lower() not in choices:
+        raise BadInput(f"encoding: '{encoding}' is not one of auto, utf-8, cp932.")
+    for candidate in choices[encoding.lower()]:
+        try:
+            text = raw.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        return text, "utf-8" if candidate == "utf-8-sig" else candidate
+    raise BadInput(f"The file is not readable as {' or '.join(choices[encoding.lower()])}; save it as UTF-8 or CP932 and try again.")
+
+
+def map_columns(header: list[str], overrides: Iterable[str] = ()) -> dict[int, str]:
+    """Column index → lead field, from known header names and `--map COLUMN=field` overrides."""
+    mapping: dict[int, str] = {}
+    for index, name in enumerate(header):
+        found = _HEADER_INDEX.get(_key(name))
+        if found and found not in mapping.values():
+            mapping[index] = found
+    for override in overrides:
+        column, sep, target = override.partition("=")
+        if not sep:
+            raise BadInput(f"map: '{override}' should look like COLUMN=field, e.g. 'Firma=company'.")
+        target = target.strip().lower()
+        if target not in IMPORT_FIELDS:
+            raise BadInput(f"map: '{target}' is not an importable field; use one of {', '.join(IMPORT_FIELDS)}.")
+        matches = [i for i, name in enumerate(header) if name.strip() == column.strip() or _key(name) == _key(column)]
+        if not matches:
+            raise BadInput(f"map: the file has no column '{column.strip()}'; its columns are {', '.join(header)}.")
+        for index, mapped in list(mapping.items()):
+            if mapped == target:
+                del mapping[index]
+        mapping[matches[0]] = target
+    if "company" not in mapping.values():
+        raise BadInput(
+            "The file has no company column (e.g. Company, 会社名); name it with --map COLUMN=company. "
+            f"Its columns are: {', '.join(header)}."
+        )
+    return mapping
+
+
+def _unneutralise(cell: str) -> str:
+    """Undo our own export's formula guard (a leading apostrophe before = + - @)."""
+    return cell[1:] if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@" else cell
+
+
+@dataclass(slots=True)
+class ImportRow:
+    row: int  # line number in the file (the header is row 1)
+    status: str  # ok | duplicate | error
+    reason: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+    match: str | None = None  # id of the existing lead a duplicate matches
+    warnings: list[str] = field(default_factory=list)
+    action: str = ""  # add | update | skip | none: what a real run does with the row
+
+    def to_json(self) -> dict[str, Any]:
+        return {"row": self.row, "status": self.status, "reason": self.reason, "action": self.action,
+                "match": self.match, "warnings": self.warnings, "lead": self.fields}
+
+
+@dataclass(slots=True)
+class ImportPlan:
+    encoding: str
+    columns: dict[str, str]
+    rows: list[ImportRow]
+    on_duplicate: str
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    def summary(self) -> dict[str, int]:
+        return {"rows": len(self.rows), "ok": self.count("ok"), "duplicate": self.count("duplicate"),
+                "error": self.count("error"),
+                "to_add": sum(1 for r in self.rows if r.action == "add"),
+                "to_update": sum(1 for r in self.rows if r.action == "update")}
+
+
+def _translate(field_name: str, value: str, warnings: list[str], sources: list[str]) -> str:
+    table = _VALUE_INDEX.get(field_name, {})
+    found = table.get(_key(value))
+    if field_name == "source":
+        if value.strip() in sources:
+            return value.strip()
+        if found in sources:
+            return found
+        warnings.append(f"source '{value}' is not known; imported as other")
+        return "other" if "other" in sources else sources[0]
+    if found:
+        return found
+    default = {"stage": Stage.NEW.value, "temp": Temperature.WARM.value}[field_name]
+    warnings.append(f"{field_name} '{value}' is not known; imported as {default}")
+    return default
+
+
+def _contact(first: str, last: str) -> str:
+    if not first or not last:
+        return first or last
+    cjk = any(unicodedata.east_asian_width(ch) in "WF" for ch in first + last)
+    return f"{last} {first}" if cjk else f"{first} {last}"
+
+
+def plan_import(
+    raw: bytes,
+    existing: Iterable[Mapping[str, Any]],
+    *,
+    sources: list[str],
+    now: datetime,
+    rep: str,
+    encoding: str = "auto",
+    overrides: Iterable[str] = (),
+    on_duplicate: str = "skip",
+) -> ImportPlan:
+    """Judge every row of a CSV file: ok, duplicate (of the workspace or an earlier row) or error."""
+    if on_duplicate not in ("skip", "update", "add"):
+        raise BadInput(f"on-duplicate: '{on_duplicate}' is not one of skip, update, add.")
+    text, used = decode(raw, encoding)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise BadInput("The file is empty; a CSV with a header row is expected.") from None
+    except csv.Error as exc:
+        raise BadInput(f"The file is not readable as CSV: {exc}.") from None
+    mapping = map_columns(header, overrides)
+
+    by_email: dict[str, str] = {}
+    by_phone: dict[str, str] = {}
+    for lead in existing:
+        if lead.get("email"):
+            by_email.setdefault(lead["email"].lower(), lead["id"])
+        if lead.get("phone"):
+            by_phone.setdefault(phone_key(lead["phone"]), lead["id"])
+    seen_email: dict[str, int] = {}
+    seen_phone: dict[str, int] = {}
+
+    rows: list[ImportRow] = []
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            rows.append(_plan_row(number, cells, mapping, sources, now, rep, on_duplicate,
+                                  by_email, by_phone, seen_email, seen_phone))
+    except csv.Error as exc:
+        raise BadInput(f"The file is not readable as CSV near row {reader.line_num}: {exc}.") from None
+    columns = {header[i]: name for i, name in sorted(mapping.items())}
+    return ImportPlan(used, columns, rows, on_duplicate)
+
+
+def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, by_email, by_phone, seen_email, seen_phone) -> ImportRow:
+    values = {name: _unneutralise(cells[i].strip()) for i, name in mapping.items() if i < len(cells) and name != "ignore"}
+    warnings: list[str] = []
+    fields: dict[str, Any] = {"company": values.get("company", "")}
+    contact = values.get("contact") or _contact(values.get("first_name", ""), values.get("last_name", ""))
+    if contact:
+        fields["contact"] = contact
+    title = " ".join(v for v in (values.get("department", ""), values.get("title", "")) if v)
+    if title:
+        fields["title"] = title
+    phone = values.get("phone") or values.get("mobile")
+    for name in ("email", "memo", "next"):
+        if values.get(name):
+            fields[name] = values[name]
+    if phone:
+        fields["phone"] = phone
+    if values.get("tags"):
+        fields["tags"] = re.split(r"[;,、]", values["tags"])
+    for name in ("source", "stage", "temp"):
+        if values.get(name):
+            fields[name] = _translate(name, values[name], warnings, sources)
+    if values.get("motion"):
+        fields["motion"] = values["motion"].lower()
+    if values.get("owner"):
+        fields["owner"] = values["owner"].replace(" ", "-")
+
+    result = ImportRow(number, "ok", warnings=warnings)
+    try:
+        stage = fields.pop("stage", None)
+        clean = clean_lead_fields(fields, sources=sources, now=now)
+        if stage:
+            clean["stage"] = stage
+    except BadInput as exc:
+        result.status, result.reason, result.action = "error", str(exc), "none"
+        result.fields = fields
+        return result
+    clean.setdefault("motion", Motion.SDR.value if clean.get("source") in INBOUND_SOURCES else Motion.BDR.value)
+    clean.setdefault("source", "other" if "other" in sources else sources[0])
+    clean.setdefault("owner", rep)
+    result.fields = clean
+
+    email = clean.get("email", "").lower()
+    key = phone_key(clean["phone"]) if clean.get("phone") else ""
+    if email and email in by_email:
+        result.status, result.match = "duplicate", by_email[email]
+        result.reason = f"same e-mail as lead {by_email[email]}"
+    elif key and key in by_phone:
+        result.status, result.match = "duplicate", by_phone[key]
+        result.reason = f"same phone as lead {by_phone[key]}"
+    elif email and email in seen_email:
+        result.status, result.reason = "duplicate", f"same e-mail as row {seen_email[email]}"
+    elif key and key in seen_phone:
+        result.status, result.reason = "duplicate", f"same phone as row {seen_phone[key]}"
+    if result.status == "ok" or on_duplicate == "add":
+        result.action = "add"
+    elif result.match and on_duplicate == "update":
+        result.action = "update"
+    else:
+        result.action = "skip"
+    if result.action == "add":
+        if email:
+            seen_email.setdefault(email, number)
+        if key:
+            seen_phone.setdefault(key, number)
+    return result
+
+
+def apply_import(ws: Workspace, plan: ImportPlan) -> dict[str, list[Record]]:
+    """Write a plan all or nothing; refuses a plan with any error row."""
+    errors = plan.count("error")
+    if errors:
+        raise BadInput(f"{errors} row(s) have errors, so nothing was imported; fix them (see the report) and run again.")
+    adds = []
+    for row in plan.rows:
+        if row.action == "add":
+            record = blank_lead(ws.settings.sources, ws.rep)
+            record.update(row.fields)
+            adds.append(record)
+    updates = {
+        row.match: {k: v for k, v in row.fields.items() if v not in ("", None, []) and k not in ("stage", "owner")}
+        for row in plan.rows if row.action == "update" and row.match
+    }
+    with ws.transaction():
+        added = ws.add_leads(adds)
+        updated = ws.update_leads(updates)
+    return {"added": added, "updated": updated}

@@ -1,0 +1,374 @@
+"""Believable demo data: a team of reps, SDR and BDR leads, months of calls and e-mails, notes, targets.
+
+Sources convert the way real ones do (web inquiries several times better than trade shows),
+connect rates follow the hour of day, and follow-ups fall due today and overdue. `seed` makes
+every record (ids included) reproducible for a given `now`.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from istui.domain.ids import new_id
+from istui.domain.model import CallOutcome, Stage
+from istui.store.workspace import Record, Workspace, iso
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    reps: int
+    leads: int
+    days: int
+    touches_per_lead: float  # mean number of calls and e-mails per contacted lead
+    notes: int
+
+
+SCALES = {
+    "small": Scale(reps=4, leads=600, days=61, touches_per_lead=5.0, notes=14),
+    "team": Scale(reps=8, leads=2_000, days=61, touches_per_lead=5.0, notes=40),
+    "team-year": Scale(reps=20, leads=50_000, days=365, touches_per_lead=20.5, notes=500),
+}
+
+REPS = ("sato", "alice", "tanaka", "ben", "suzuki", "chloe", "takahashi", "dan", "ito", "emma", "watanabe",
+        "frank", "yamamoto", "grace", "nakamura", "henry", "kobayashi", "iris", "kato", "jack")
+
+# source: (weight, chance a contacted lead books a meeting, motion)
+SOURCE_PROFILE: dict[str, tuple[float, float, str]] = {
+    "web_inquiry": (14, 0.34, "sdr"),
+    "download": (20, 0.12, "sdr"),
+    "webinar": (10, 0.11, "sdr"),
+    "seminar": (7, 0.10, "sdr"),
+    "trade_show": (15, 0.055, "sdr"),
+    "referral": (5, 0.38, "sdr"),
+    "partner": (5, 0.18, "bdr"),
+    "outbound_list": (22, 0.035, "bdr"),
+    "other": (2, 0.08, "sdr"),
+}
+
+JA_COMPANY_HEADS = ("東洋", "大和", "北斗", "青葉", "日本", "富士", "三和", "中央", "光陽", "さくら", "明星", "新日本",
+                    "丸山", "西武", "朝日", "昭和", "東邦", "大成", "双葉", "国際")
+JA_COMPANY_TAILS = ("商事", "製作所", "システムズ", "物流", "テクノロジー", "ホールディングス", "電機", "食品", "建設",
+                    "ソリューションズ", "工業", "化学", "不動産", "メディカル", "エンジニアリング")
+EN_COMPANY_HEADS = ("Acme", "Globex", "Northwind", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne",
+                    "Tyrell", "Soylent", "Cyberdyne", "Oscorp", "Wonka", "Aperture", "Gringotts", "Pied Piper",
+                    "Blue Sun", "Monarch", "Oceanic")
+EN_COMPANY_TAILS = ("Labs", "Systems", "Logistics", "Foods", "Analytics", "Robotics", "Health", "Capital", "Media",
+                    "Networks", "Energy", "Retail", "Software", "Partners", "Industries")
+JA_SURNAMES = (("佐藤", "sato"), ("鈴木", "suzuki"), ("高橋", "takahashi"), ("田中", "tanaka"), ("伊藤", "ito"),
+               ("渡辺", "watanabe"), ("山本", "yamamoto"), ("中村", "nakamura"), ("小林", "kobayashi"),
+               ("加藤", "kato"), ("吉田", "yoshida"), ("山田", "yamada"), ("松本", "matsumoto"), ("井上", "inoue"))
+JA_GIVEN = (("太郎", "taro"), ("花子", "hanako"), ("健一", "kenichi"), ("美咲", "misaki"), ("大輔", "daisuke"),
+            ("陽子", "yoko"), ("翔太", "shota"), ("由美", "yumi"), ("拓也", "takuya"), ("真理", "mari"))
+EN_FIRST = ("Olivia", "Liam", "Emma", "Noah", "Ava", "James", "Sophia", "Lucas", "Mia", "Ethan", "Chloe", "Owen")
+EN_LAST = ("Smith", "Johnson", "Brown", "Taylor", "Miller", "Wilson", "Moore", "Clark", "Lewis", "Walker", "Young")
+JA_TITLES = ("営業部 部長", "情報システム部 課長", "経営企画室 室長", "総務部 担当", "代表取締役", "マーケティング部 マネージャー",
+             "人事部 課長", "購買部 主任")
+EN_TITLES = ("Head of Sales", "IT Manager", "COO", "Operations Lead", "CEO", "Marketing Director", "HR Manager",
+             "Procurement Lead")
+TAGS = ("SaaS", "製造業", "enterprise", "SMB", "再訪", "競合利用中", "budget-q1", "IT", "物流", "expansion")
+
+# chance a call reaches a person, by hour of day (lunch and evening are worst)
+CONNECT_BY_HOUR = {9: 0.20, 10: 0.27, 11: 0.25, 12: 0.10, 13: 0.15, 14: 0.19, 15: 0.21, 16: 0.26, 17: 0.22, 18: 0.12}
+HOURS = tuple(CONNECT_BY_HOUR)
+HOUR_WEIGHTS = (8, 12, 11, 4, 8, 11, 11, 12, 9, 4)
+
+NOTES: tuple[dict[str, Any], ...] = (
+    {"title": "初回架電トーク（Webお問い合わせ）", "kind": "script", "tags": ["web_inquiry", "初回"], "pinned": True,
+     "body": "# 初回架電（反響）\n\n1. お問い合わせのお礼を伝える\n2. 「どのような課題でご検討されましたか？」と聞く\n"
+             "3. 導入時期と決裁フローを確認\n4. 30分のオンライン打ち合わせを提案する\n\n> 5分以内の架電が最も接続率が高い。"},
+    {"title": "First call after a whitepaper download", "kind": "script", "tags": ["download", "first-call"],
+     "body": "# Download follow-up\n\n- Thank them for reading *the guide*; ask which chapter mattered.\n"
+             "- Offer the 2-page case study that matches their industry.\n- Ask for 20 minutes next week."},
+    {"title": "切り返し：「今は忙しい」", "kind": "objection", "tags": ["切り返し", "初回"],
+     "body": "「お忙しいところ失礼しました。30秒だけ、御社と同業の○○社様の事例をお伝えしてもよろしいですか？」\n\n"
+             "→ 断られたら「では、来週の火曜と木曜ではどちらがご都合よろしいですか？」と二択で再架電を設定。"},
+    {"title": "Objection: we already use a competitor", "kind": "objection", "tags": ["objection", "competitor"],
+     "body": "Agree first. Then: *What would you change about it if you could?* Most teams renew on inertia; "
+             "offer a side-by-side on one workflow, not a rip-and-replace."},
+    {"title": "切り返し：「資料だけ送って」", "kind": "objection", "tags": ["切り返し", "download"],
+     "body": "「承知しました。ご状況に合った資料をお送りしたいので、2点だけ伺えますか？」\n"
+             "- 現在の運用方法\n- 検討のきっかけ\n\n資料送付後、2営業日以内に再架電。"},
+    {"title": "Objection: no budget this year", "kind": "objection", "tags": ["objection", "budget"],
+     "body": "Ask when the next budget cycle starts and who owns it. Log the date as the next action and tag budget-q1."},
+    {"title": "製造業向け導入事例（3社）", "kind": "case", "tags": ["製造業", "事例"],
+     "body": "- 東洋製作所：問い合わせ対応時間 40% 削減\n- 大和工業：月間商談数 1.8倍\n- 富士化学：リード獲得単価 25% 改善"},
+    {"title": "Case study: Northwind Logistics", "kind": "case", "tags": ["logistics", "case"],
+     "body": "Cut time-to-first-call from 3 days to 11 minutes; meeting rate on web inquiries went from 18% to 31%."},
+    {"title": "展示会リードのフォロー手順", "kind": "tip", "tags": ["trade_show", "展示会"],
+     "body": "展示会リードは接続率が低い。名刺交換の**翌営業日午前**に架電し、つながらなければ当日中にお礼メール。"
+             "3回不通ならナーチャリングへ。"},
+    {"title": "Best time to call", "kind": "tip", "tags": ["timing"],
+     "body": "Our data: 10–11 and 16–17 connect best; avoid 12–13. Check the KPI tab's weekday × hour heatmap."},
+    {"title": "Product overview deck (JP/EN)", "kind": "material", "tags": ["資料", "deck"],
+     "body": "Shared drive: `Sales/Decks/overview-2026.pdf`. The 1-page version gets a better open rate by e-mail."},
+    {"title": "料金表とよくある質問", "kind": "material", "tags": ["資料", "料金"],
+     "body": "最新の料金表は共有フォルダの `料金/2026年度.pdf`。初期費用の質問が多いので先に伝える。"},
+    {"title": "Handoff checklist (BANT)", "kind": "tip", "tags": ["handoff", "BANT"],
+     "body": "Before handing off: budget range, the decision maker's name, the pain in their words, and a date. "
+             "Field sales reads the sheet 5 minutes before the meeting: make it skimmable."},
+    {"title": "ウェビナー参加者への架電", "kind": "script", "tags": ["webinar", "初回"],
+     "body": "「先日はウェビナーにご参加いただきありがとうございました。特に関心を持たれたテーマはどれでしたか？」"},
+)
+
+
+def _company(rng: random.Random, japanese: bool) -> tuple[str, str]:
+    if japanese:
+        head, tail = rng.choice(JA_COMPANY_HEADS), rng.choice(JA_COMPANY_TAILS)
+        name = f"株式会社{head}{tail}" if rng.random() < 0.6 else f"{head}{tail}株式会社"
+        domain = f"{JA_COMPANY_HEADS.index(head)}{JA_COMPANY_TAILS.index(tail)}"
+        return name, f"corp{domain}.co.jp"
+    head, tail = rng.choice(EN_COMPANY_HEADS), rng.choice(EN_COMPANY_TAILS)
+    suffix = rng.choice(("Inc.", "Ltd.", "K.K.", "Co."))
+    return f"{head} {tail} {suffix}", f"{head}{tail}".lower().replace(" ", "") + ".com"
+
+
+def _person(rng: random.Random, japanese: bool, domain: str) -> tuple[str, str, str]:
+    if japanese:
+        (surname, surname_r), (given, given_r) = rng.choice(JA_SURNAMES), rng.choice(JA_GIVEN)
+        return f"{surname} {given}", rng.choice(JA_TITLES), f"{given_r[0]}.{surname_r}@{domain}"
+    first, last = rng.choice(EN_FIRST), rng.choice(EN_LAST)
+    return f"{first} {last}", rng.choice(EN_TITLES), f"{first.lower()}.{last.lower()}@{domain}"
+
+
+def _phone(rng: random.Random) -> str:
+    kind = rng.random()
+    if kind < 0.5:
+        return f"03-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
+    if kind < 0.7:
+        return f"06-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
+    if kind < 0.95:
+        return f"0{rng.choice('789')}0-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
+    return f"+81 3 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}"
+
+
+class _Builder:
+    def __init__(self, ws: Workspace, scale: Scale, seed: int) -> None:
+        self.ws, self.scale = ws, scale
+        self.rng = random.Random(seed)
+        self.now = ws.now().replace(microsecond=0)
+        self.reps = list(REPS[: scale.reps])
+        self.start = (self.now - timedelta(days=scale.days)).replace(hour=0, minute=0, second=0)
+        self.leads: list[Record] = []
+        self.activities: list[Record] = []
+        self.scripts: list[str] = []
+
+    def new_id(self, moment: datetime) -> str:
+        return new_id(int(moment.timestamp() * 1000), self.rng.getrandbits(80))
+
+    def working_moment(self, after: datetime, within_days: float) -> datetime | None:
+        """A weekday business-hour moment after `after`, or None if it falls in the future."""
+        rng = self.rng
+        day = (after + timedelta(days=rng.random() * within_days)).date()
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        hour = rng.choices(HOURS, HOUR_WEIGHTS)[0]
+        moment = datetime.combine(day, time(hour, rng.randint(0, 59), rng.randint(0, 59)), tzinfo=self.ws.tz)
+        if moment <= after:
+            moment = after + timedelta(minutes=rng.randint(5, 90))
+        return moment if moment < self.now else None
+
+    def activity(self, lead: Record, kind: str, outcome: str, at: datetime, **extra: Any) -> None:
+        stamp = iso(at)
+        record = {"id": self.new_id(at), "lead": lead["id"], "rep": lead["owner"], "kind": kind, "outcome": outcome,
+                  "at": stamp, "created_at": stamp, "updated_at": stamp, "updated_by": lead["owner"], **extra}
+        self.activities.append(record)
+
+    def build(self) -> None:
+        rng, scale = self.rng, self.scale
+        sources = list(SOURCE_PROFILE)
+        weights = [SOURCE_PROFILE[s][0] for s in sources]
+        span = (self.now - self.start).total_seconds()
+        for index in range(scale.leads):
+            # most leads arrive in working hours; a few land today, not yet contacted (speed to lead)
+            created = self.start + timedelta(seconds=rng.random() * span * 0.985)
+            source = rng.choices(sources, weights)[0]
+            if index < max(4, scale.leads // 80):
+                created = self.now - timedelta(minutes=rng.randint(3, 300))
+                source = rng.choice(("web_inquiry", "download", "webinar"))
+            self.simulate(self.new_lead(created, source))
+        self.this_morning()
+
+    def this_morning(self) -> None:
+        """Each rep already made some calls today (on a weekday after 9:00), as a real team would have."""
+        start = self.now.replace(hour=9, minute=0, second=0)
+        if self.now.weekday() >= 5 or self.now <= start:
+            return
+        seconds = (self.now - start).total_seconds()
+        open_leads = [lead for lead in self.leads if lead["stage"] in ("working", "nurturing")]
+        for rep in self.reps:
+            mine = [lead for lead in open_leads if lead["owner"] == rep]
+            for lead in self.rng.sample(mine, min(len(mine), int(seconds / 3600 * 9))):
+                moment = start + timedelta(seconds=self.rng.random() * seconds)
+                reached = self.rng.random() < CONNECT_BY_HOUR.get(moment.hour, 0.1) * 1.6
+                outcome = self.rng.choice(("connected", "callback")) if reached else self.rng.choice(("no_answer", "voicemail", "gatekeeper"))
+                self.activity(lead, "call", outcome, moment)
+
+    def new_lead(self, created: datetime, source: str) -> Record:
+        rng = self.rng
+        japanese = rng.random() < 0.6
+        company, domain = _company(rng, japanese)
+        contact, title, email = _person(rng, japanese, domain)
+        stamp = iso(created)
+        owner = rng.choice(self.reps)
+        lead = {
+            "id": self.new_id(created), "company": company, "contact": contact, "title": title, "phone": _phone(rng),
+            "email": email if rng.random() < 0.9 else "", "source": source, "motion": SOURCE_PROFILE[source][2],
+            "stage": Stage.NEW.value, "temp": rng.choices(("hot", "warm", "cold"), (2, 5, 3))[0], "owner": owner,
+            "next_at": None, "next_action": "", "tags": rng.sample(TAGS, rng.choice((0, 0, 1, 2))), "amount": None,
+            "memo": "", "handoff": None, "created_at": stamp, "updated_at": stamp, "updated_by": owner,
+        }
+        self.leads.append(lead)
+        return lead
+
+    def simulate(self, lead: Record) -> None:
+        rng = self.rng
+        created = datetime.fromisoformat(lead["created_at"])
+        age_days = (self.now - created).total_seconds() / 86400
+        if age_days < 0.3 and lead["motion"] == "sdr":
+            return  # brand-new inbound lead: waits in today's queue
+        meeting_chance = SOURCE_PROFILE[lead["source"]][1]
+        before = len(self.activities)
+        touches = max(1, round(rng.expovariate(1 / self.scale.touches_per_lead)))
+        moment: datetime | None = created
+        booked_at: datetime | None = None
+        for _ in range(touches):
+            moment = self.working_moment(moment, min(4.0, max(age_days / touches, 0.2)))
+            if moment is None:
+                break
+            if rng.random() < 0.22 and lead["email"]:
+                self.email(lead, moment)
+                continue
+            connected = rng.random() < CONNECT_BY_HOUR.get(moment.hour, 0.1) * 1.6
+            if connected and rng.random() < meeting_chance * 1.4:
+                self.activity(lead, "call", CallOutcome.MEETING_BOOKED.value, moment, duration=rng.randint(180, 900),
+                              **self.script_used())
+                booked_at = moment
+                break
+            if connected:
+                outcome = rng.choices(("connected", "callback", "not_interested", "do_not_call"), (5, 4, 3, 0.3))[0]
+                self.activity(lead, "call", outcome, moment, duration=rng.randint(30, 600), **self.script_used())
+                if outcome == "do_not_call":
+                    lead["stage"] = Stage.DISQUALIFIED.value
+                    return
+            else:
+                outcome = rng.choices(("no_answer", "voicemail", "busy", "gatekeeper", "wrong_number"), (10, 5, 2, 6, 0.4))[0]
+                self.activity(lead, "call", outcome, moment)
+        lead["stage"] = Stage.WORKING.value if len(self.activities) > before else Stage.NEW.value
+        if booked_at:
+            lead["stage"] = Stage.MEETING.value
+            self.after_meeting(lead, booked_at)
+        elif lead["stage"] == Stage.WORKING:
+            if rng.random() < 0.25:
+                lead["stage"] = Stage.NURTURING.value
+            self.follow_up(lead)
+
+    def script_used(self) -> dict[str, Any]:
+        if self.scripts and self.rng.random() < 0.3:
+            return {"script": self.rng.choice(self.scripts)}
+        return {}
+
+    def email(self, lead: Record, moment: datetime) -> None:
+        rng = self.rng
+        self.activity(lead, "email", "sent", moment)
+        if rng.random() < 0.04:
+            self.activity(lead, "email", "bounced", moment + timedelta(minutes=1))
+            return
+        later = moment + timedelta(hours=rng.uniform(0.2, 30))
+        if later < self.now and rng.random() < 0.42:
+            self.activity(lead, "email", "opened", later)
+            if rng.random() < 0.28:
+                self.activity(lead, "email", "clicked", later + timedelta(minutes=rng.randint(1, 30)))
+            if rng.random() < 0.12 and later + timedelta(hours=2) < self.now:
+                self.activity(lead, "email", "replied", later + timedelta(hours=2))
+
+    def follow_up(self, lead: Record) -> None:
+        rng = self.rng
+        roll = rng.random()
+        today = self.now.date()
+        if roll < 0.12:
+            day = today - timedelta(days=rng.randint(1, 5))
+        elif roll < 0.30:
+            day = today
+        elif roll < 0.75:
+            day = today + timedelta(days=rng.randint(1, 10))
+        else:
+            return
+        hour = rng.choice((10, 11, 14, 15, 16))
+        lead["next_at"] = iso(datetime.combine(day, time(hour, rng.choice((0, 30))), tzinfo=self.ws.tz))
+        lead["next_action"] = rng.choice(("再架電", "call back", "資料送付後フォロー", "check budget", "決裁者確認", ""))
+
+    def after_meeting(self, lead: Record, booked_at: datetime) -> None:
+        rng = self.rng
+        handoff_at = self.working_moment(booked_at, 5)
+        if handoff_at is None or rng.random() > 0.75:
+            return
+        self.activity(lead, "stage", Stage.HANDED_OFF.value, handoff_at, from_stage=Stage.MEETING.value)
+        lead["stage"] = Stage.HANDED_OFF.value
+        lead["handoff"] = {"to": rng.choice(("field-kimura", "field-lee", "field-mori")), "at": iso(handoff_at),
+                           "by": lead["owner"], "budget": rng.choice(("300万円程度", "$20k-40k", "未定", "年間500万円")),
+                           "authority": rng.choice(("部長決裁", "CEO signs", "稟議必要")),
+                           "need": rng.choice(("問い合わせ対応の工数削減", "pipeline visibility", "リード管理の一元化")),
+                           "timeline": rng.choice(("来期4月", "Q1", "3ヶ月以内")), "note": ""}
+        closed_at = self.working_moment(handoff_at, 30)
+        if closed_at is None:
+            return
+        roll = rng.random()
+        if roll < 0.32:
+            amount = rng.choice((600_000, 1_200_000, 1_800_000, 2_400_000, 3_600_000, 6_000_000))
+            self.activity(lead, "stage", Stage.WON.value, closed_at, amount=amount, from_stage=Stage.HANDED_OFF.value)
+            lead["stage"], lead["amount"] = Stage.WON.value, amount
+        elif roll < 0.65:
+            self.activity(lead, "stage", Stage.LOST.value, closed_at, from_stage=Stage.HANDED_OFF.value)
+            lead["stage"] = Stage.LOST.value
+
+    def notes(self) -> list[Record]:
+        records = []
+        base = self.start
+        for index in range(self.scale.notes):
+            template = NOTES[index % len(NOTES)]
+            moment = base + timedelta(hours=index * 3)
+            note = {**template, "tags": list(template["tags"]), "pinned": template.get("pinned", False)}
+            if index >= len(NOTES):
+                note["title"] = f"{template['title']} (v{index // len(NOTES) + 1})"
+                note["pinned"] = False
+            stamp = iso(moment)
+            note.update(id=self.new_id(moment), created_at=stamp, updated_at=stamp,
+                        updated_by=self.reps[index % len(self.reps)])
+            records.append(note)
+        self.scripts = [n["id"] for n in records if n["kind"] == "script"][:10]
+        return records
+
+    def targets(self) -> list[Record]:
+        stamp = iso(self.start)
+        rows: list[tuple[str, float, str, str | None, str | None]] = []
+        for rep in self.reps:
+            rows += [("calls", 60, "day", rep, None), ("connects", 12, "day", rep, None),
+                     ("meetings", 1, "day", rep, None), ("calls", 300, "week", rep, None),
+                     ("meetings", 5, "week", rep, None), ("meetings", 18, "month", rep, None),
+                     ("emails", 60, "month", rep, None)]
+        team = len(self.reps)
+        rows += [("meetings", 18 * team, "month", None, None), ("orders", 2 * team, "month", None, None),
+                 ("amount", 4_000_000 * team, "month", None, None), ("handoffs", 12 * team, "month", None, None),
+                 ("target_accounts", 40 * team, "month", None, "bdr"), ("amount", 45_000_000 * team, "fiscal_year", None, None)]
+        return [{"id": self.new_id(self.start), "metric": metric, "value": value, "per": per, "rep": rep, "motion": motion,
+                 "created_at": stamp, "updated_at": stamp, "updated_by": self.reps[0]}
+                for metric, value, per, rep, motion in rows]
+
+
+def build_demo(ws: Workspace, scale: str = "small", seed: int = 7) -> dict[str, int]:
+    """Fill an empty workspace with demo data; returns how many records of each kind were written."""
+    builder = _Builder(ws, SCALES[scale], seed)
+    notes = builder.notes()
+    builder.build()
+    targets = builder.targets()
+    ws.bulk_insert(leads=builder.leads, activities=builder.activities, notes=notes, targets=targets)
+    return {"reps": len(builder.reps), "leads": len(builder.leads), "activities": len(builder.activities),
+            "notes": len(notes), "targets": len(targets)}
+
+
+def demo_reps(scale: str = "small") -> list[str]:
+    return list(REPS[: SCALES[scale].reps])
+

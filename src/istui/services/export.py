@@ -1,0 +1,61 @@
+"""Export of workspace records as JSON or as CSV that spreadsheets cannot execute."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "leads": ("id", "company", "contact", "title", "phone", "email", "source", "motion", "stage", "temp",
+              "owner", "next_at", "next_action", "tags", "amount", "memo", "handoff_to", "handoff_at",
+              "handoff_budget", "handoff_authority", "handoff_need", "handoff_timeline", "handoff_note",
+              "created_at", "updated_at", "updated_by"),
+    "activities": ("id", "lead", "rep", "kind", "outcome", "at", "duration", "note", "script", "amount",
+                   "from_stage", "created_at", "updated_at", "updated_by"),
+    "notes": ("id", "title", "kind", "tags", "pinned", "body", "created_at", "updated_at", "updated_by"),
+    "targets": ("id", "metric", "value", "per", "rep", "motion", "created_at", "updated_at", "updated_by"),
+}
+
+
+def neutralise(cell: str) -> str:
+    """Prefix an apostrophe to a cell a spreadsheet would run as a formula (CSV injection)."""
+    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def flatten(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    row = dict(record)
+    if kind == "leads":
+        handoff = row.pop("handoff", None) or {}
+        for key in ("to", "at", "budget", "authority", "need", "timeline", "note"):
+            row[f"handoff_{key}"] = handoff.get(key)
+    return row
+
+
+def to_csv(kind: str, records: Iterable[Mapping[str, Any]]) -> str:
+    columns = COLUMNS[kind]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for record in records:
+        row = flatten(kind, record)
+        writer.writerow([neutralise(_cell(row.get(column))) for column in columns])
+    return out.getvalue()
+
+
+def to_json(records: Iterable[Mapping[str, Any]]) -> str:
+    return json.dumps(list(records), ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,165 @@
+"""What a rep does to leads: add, edit, move stage, log calls and e-mails, hand off to field sales.
+
+Each operation validates everything before it writes anything, so bad input changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from istui.domain.errors import BadInput
+from istui.domain.model import (
+    CALL_OUTCOME_BY_KEY,
+    CALL_OUTCOMES,
+    MEETING_BOOKED,
+    ActivityKind,
+    CallOutcome,
+    EmailOutcome,
+    Stage,
+)
+from istui.domain.parsing import optional_text, parse_amount, parse_choice, parse_int, parse_when
+from istui.domain.validation import clean_lead_fields, new_lead_record
+from istui.store.workspace import Record, Workspace, iso
+
+
+def create_lead(ws: Workspace, fields: dict[str, Any]) -> Record:
+    record = new_lead_record(fields, sources=ws.settings.sources, now=ws.now(), rep=ws.rep)
+    return ws.add_lead(record)
+
+
+def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any]) -> Record:
+    if "stage" in fields:
+        raise BadInput("stage is changed with `istui lead stage ID STAGE`, which records the change.")
+    if "id" in fields or "created_at" in fields:
+        raise BadInput("id and created_at cannot be changed.")
+    ws.get_lead(lead_id)  # NotFound before anything else
+    changes = clean_lead_fields(fields, sources=ws.settings.sources, now=ws.now())
+    return ws.update_lead(lead_id, changes)
+
+
+def parse_call_outcome(text: str) -> str:
+    """A call outcome by name (`no_answer`), by its call-block key (`2`) or by its Japanese label (`不通`)."""
+    cleaned = text.strip()
+    if cleaned in CALL_OUTCOME_BY_KEY:
+        return CALL_OUTCOME_BY_KEY[cleaned].outcome.value
+    for info in CALL_OUTCOMES:
+        if cleaned == info.ja:
+            return info.outcome.value
+    names = [o.value for o in CallOutcome]
+    try:
+        return parse_choice(cleaned, names, "outcome")
+    except BadInput:
+        raise BadInput(f"outcome: '{text}' is not a call outcome; use one of {', '.join(names)} or its key 0-9.") from None
+
+
+@dataclass(slots=True)
+class Logged:
+    """The result of logging: the activity written and the lead as it is afterwards."""
+
+    activity: Record
+    lead: Record
+    lead_changes: dict[str, Any]
+
+
+def log_activity(
+    ws: Workspace,
+    lead_id: str,
+    kind: str,
+    outcome: str,
+    *,
+    note: str = "",
+    next_when: str | None = None,
+    next_action: str | None = None,
+    at: str | None = None,
+    duration: str | int | None = None,
+    script: str | None = None,
+) -> Logged:
+    """Log a call or e-mail outcome, and move the lead along: the first touch of a `new` lead makes it
+    `working`, `meeting_booked` makes it `meeting`, `do_not_call` disqualifies it, `--next` sets the
+    follow-up (any logged touch without one clears a follow-up that is now done)."""
+    now = ws.now()
+    if kind == ActivityKind.CALL:
+        outcome = parse_call_outcome(outcome)
+    else:
+        outcome = parse_choice(outcome, [o.value for o in EmailOutcome], "outcome")
+    moment = parse_when(at, now, "at") if at else now
+    if moment > now.replace(microsecond=0) and at:
+        raise BadInput(f"at: '{at}' is in the future; --at says when the {kind} happened.")
+    activity: Record = {"lead": lead_id, "kind": kind, "outcome": outcome, "at": iso(moment)}
+    if note:
+        activity["note"] = optional_text(note, "note", 4000)
+    if duration not in (None, ""):
+        activity["duration"] = duration if isinstance(duration, int) else parse_int(str(duration), "duration")
+    if script:
+        activity["script"] = ws.resolve_note(script)
+    changes: dict[str, Any] = {}
+    if next_when:
+        changes["next_at"] = iso(parse_when(next_when, now, "next"))
+    if next_action is not None:
+        changes["next_action"] = optional_text(next_action, "next_action")
+
+    with ws.lock.held():
+        lead = ws.get_lead(lead_id)
+        if outcome == MEETING_BOOKED and lead["stage"] in (Stage.NEW, Stage.WORKING, Stage.NURTURING):
+            changes["stage"] = Stage.MEETING.value
+        elif outcome == CallOutcome.DO_NOT_CALL and lead["stage"] != Stage.DISQUALIFIED:
+            changes["stage"] = Stage.DISQUALIFIED.value
+            changes["next_at"] = None
+        elif lead["stage"] == Stage.NEW:
+            changes["stage"] = Stage.WORKING.value
+        if not next_when and lead.get("next_at") and lead["next_at"] <= iso(now) and "next_at" not in changes:
+            changes["next_at"] = None  # the due follow-up was just done
+        written = ws.add_activity(activity)
+        if changes:
+            lead = ws.update_lead(lead_id, changes)
+    return Logged(written, lead, changes)
+
+
+def change_stage(ws: Workspace, lead_id: str, stage: str, *, amount: str | None = None, note: str = "") -> Logged:
+    """Move a lead to `stage`, recording a stage activity (won needs the order amount)."""
+    stage = parse_choice(stage, [s.value for s in Stage], "stage")
+    value = parse_amount(amount) if amount not in (None, "") else None
+    if stage == Stage.WON and value is None:
+        raise BadInput("amount: moving a lead to won needs the order amount, e.g. --amount 1200000 or --amount 120万.")
+    if value is not None and stage != Stage.WON:
+        raise BadInput("amount: only a move to won records an order amount.")
+    note = optional_text(note, "note", 4000)
+    with ws.lock.held():
+        lead = ws.get_lead(lead_id)
+        if lead["stage"] == stage:
+            raise BadInput(f"stage: the lead is already in stage {stage}.")
+        activity: Record = {"lead": lead_id, "kind": ActivityKind.STAGE.value, "outcome": stage,
+                            "from_stage": lead["stage"], "at": iso(ws.now())}
+        if value is not None:
+            activity["amount"] = value
+        if note:
+            activity["note"] = note
+        changes: dict[str, Any] = {"stage": stage}
+        if value is not None:
+            changes["amount"] = value
+        if stage not in (Stage.NEW, Stage.WORKING, Stage.NURTURING, Stage.MEETING):
+            changes["next_at"] = None
+        written = ws.add_activity(activity)
+        lead = ws.update_lead(lead_id, changes)
+    return Logged(written, lead, changes)
+
+
+BANT_FIELDS = ("budget", "authority", "need", "timeline")
+
+
+def hand_off(ws: Workspace, lead_id: str, to: str, bant: dict[str, str], note: str = "") -> Logged:
+    """Hand a qualified lead to field sales: record BANT and notes, move it to `handed_off`."""
+    to = optional_text(to, "to")
+    if not to:
+        raise BadInput("to: name the field-sales rep who takes the lead, e.g. --to sato.")
+    clean = {key: optional_text(bant.get(key) or "", key, 2000) for key in BANT_FIELDS}
+    note = optional_text(note, "note", 4000)
+    with ws.lock.held():
+        lead = ws.get_lead(lead_id)
+        if lead["stage"] in (Stage.HANDED_OFF, Stage.WON, Stage.LOST):
+            raise BadInput(f"stage: the lead is already {lead['stage']}; only an open lead can be handed off.")
+        handoff = {"to": to, "at": iso(ws.now()), "by": ws.rep, **clean, "note": note}
+        logged = change_stage(ws, lead_id, Stage.HANDED_OFF.value, note=f"handed off to {to}")
+        lead = ws.update_lead(lead_id, {"handoff": handoff})
+    return Logged(logged.activity, lead, {"handoff": handoff, "stage": Stage.HANDED_OFF.value})

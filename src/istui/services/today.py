@@ -1,0 +1,50 @@
+"""Today's queue: overdue follow-ups, then those due today, then new inbound leads (speed to lead)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from istui.domain.model import OPEN_STAGES, TEMPERATURE_RANK, Motion, Stage
+
+REASONS = ("overdue", "due", "new")
+
+
+def queue_reason(lead: Mapping[str, Any], day_start: datetime, day_end: datetime) -> str | None:
+    """Why a lead is in today's queue, or None."""
+    if lead.get("stage") not in OPEN_STAGES:
+        return None
+    next_at = lead.get("next_at")
+    if next_at:
+        moment = datetime.fromisoformat(next_at)
+        if moment < day_start:
+            return "overdue"
+        if moment < day_end:
+            return "due"
+        return None
+    if lead.get("stage") == Stage.NEW and lead.get("motion") == Motion.SDR:
+        return "new"
+    return None
+
+
+def today_queue(leads: Iterable[Mapping[str, Any]], now: datetime, rep: str | None = None) -> list[dict[str, Any]]:
+    """Queue entries `{"reason", "lead"}` best first; `rep` keeps that rep's and unowned leads."""
+    day_start = datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
+    day_end = day_start + timedelta(days=1)
+    entries = []
+    for lead in leads:
+        if rep is not None and lead.get("owner") not in (rep, "", None):
+            continue
+        reason = queue_reason(lead, day_start, day_end)
+        if reason:
+            entries.append({"reason": reason, "lead": lead})
+
+    def order(entry: dict[str, Any]) -> tuple:
+        lead = entry["lead"]
+        temp = TEMPERATURE_RANK.get(lead.get("temp"), 1)
+        if entry["reason"] == "new":  # the freshest inbound lead converts best: newest first
+            return (2, temp, -datetime.fromisoformat(lead["created_at"]).timestamp())
+        return (REASONS.index(entry["reason"]), temp, datetime.fromisoformat(lead["next_at"]).timestamp())
+
+    return sorted(entries, key=order)

@@ -1,0 +1,146 @@
+"""Workspace settings (`istui.toml`, shared through git), local settings, and every path istui uses."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from istui.domain.errors import BadInput, WorkspaceError
+from istui.domain.model import DEFAULT_SOURCES
+from istui.store import files
+
+SCHEMA_VERSION = 1
+SETTINGS_FILE = "istui.toml"
+LOCAL_DIR = ".istui"
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(slots=True)
+class Settings:
+    """What a whole team shares: the workspace's calendar, currency and lead sources."""
+
+    schema: int = SCHEMA_VERSION
+    team: str = "My team"
+    timezone: str = "UTC"
+    week_start: str = "monday"
+    fiscal_year_start_month: int = 4
+    currency: str = "JPY"
+    sources: list[str] = field(default_factory=lambda: list(DEFAULT_SOURCES))
+    demo: bool = False
+
+    @property
+    def week_start_index(self) -> int:
+        return WEEKDAY_NAMES.index(self.week_start)
+
+    def validate(self) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise BadInput(f"timezone: '{self.timezone}' is not an IANA timezone such as Asia/Tokyo.") from None
+        if self.week_start not in WEEKDAY_NAMES:
+            raise BadInput(f"week_start: '{self.week_start}' is not one of {', '.join(WEEKDAY_NAMES)}.")
+        if not 1 <= self.fiscal_year_start_month <= 12:
+            raise BadInput("fiscal_year_start_month must be a month number from 1 to 12.")
+        if not self.sources:
+            raise BadInput("sources must list at least one lead source.")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def dump_toml(values: dict[str, Any], header: str = "") -> str:
+    lines = [f"# {line}" for line in header.splitlines()]
+    lines += [f"{key} = {_toml_value(value)}" for key, value in values.items() if value is not None]
+    return "\n".join(lines) + "\n"
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise WorkspaceError(f"{path}: {exc}; fix the file by hand or run `istui doctor`.") from None
+
+
+def load_settings(root: Path) -> Settings:
+    """Read istui.toml; refuse a newer schema, fill defaults for an older one."""
+    path = root / SETTINGS_FILE
+    if not path.exists():
+        raise WorkspaceError(f"{root} is not an istui workspace (no {SETTINGS_FILE}); create one with `istui init {root}`.")
+    raw = read_toml(path)
+    schema = raw.get("schema", 0)
+    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+        raise WorkspaceError(
+            f"{path} has schema {schema}, newer than this istui understands ({SCHEMA_VERSION}); upgrade istui."
+        )
+    known = {name for name in Settings.__dataclass_fields__}
+    settings = Settings(**{k: v for k, v in raw.items() if k in known})
+    settings.schema = SCHEMA_VERSION
+    try:
+        settings.validate()
+    except BadInput as exc:
+        raise WorkspaceError(f"{path}: {exc}") from None
+    return settings
+
+
+def save_settings(root: Path, settings: Settings) -> None:
+    settings.validate()
+    header = "istui workspace settings, shared by the whole team through git."
+    files.atomic_write(root / SETTINGS_FILE, dump_toml(asdict(settings), header))
+
+
+# --- per-user and per-clone locations ------------------------------------------------------------
+
+def config_dir() -> Path:
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "istui"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "istui"
+
+
+def default_workspace() -> Path:
+    return data_dir() / "workspace"
+
+
+def default_demo_workspace() -> Path:
+    return data_dir() / "demo"
+
+
+def user_config() -> dict[str, Any]:
+    return read_toml(config_dir() / "config.toml")
+
+
+def set_current_workspace(root: Path) -> None:
+    """Remember `root` as the workspace commands use when no --workspace is given."""
+    config = user_config()
+    config["workspace"] = str(root)
+    files.atomic_write(config_dir() / "config.toml", dump_toml(config, "istui user settings."))
+
+
+def current_workspace() -> Path:
+    configured = user_config().get("workspace")
+    return Path(configured) if configured else default_workspace()
+
+
+def local_settings(root: Path) -> dict[str, Any]:
+    return read_toml(root / LOCAL_DIR / "local.toml")
+
+
+def save_local_settings(root: Path, values: dict[str, Any]) -> None:
+    files.atomic_write(root / LOCAL_DIR / "local.toml", dump_toml(values, "This clone's own settings (never committed)."))

@@ -1,0 +1,377 @@
+"""The workspace facade: every read and write of leads, activities, notes and targets goes through here.
+
+Layout (DESIGN.md section 3): `leads/<bucket>.json` (256 buckets by a hash of the lead id),
+`activities/<rep>/<YYYY-MM>.jsonl` (only that rep appends), `notes.json`, `targets.json`,
+`istui.toml`, and the local-only `.istui/` (lock, caches, journal, this clone's settings).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tinydb.table import Document, Table
+
+from istui.domain.errors import BadInput, NotFound, WorkspaceError
+from istui.domain.ids import ID_LENGTH, looks_like_id_prefix, new_id, normalize_prefix
+from istui.store import files
+from istui.store.settings import (
+    LOCAL_DIR,
+    Settings,
+    load_settings,
+    local_settings,
+    save_local_settings,
+    save_settings,
+)
+from istui.store.storages import JsonLinesStorage, Record, RecordLinesStorage, open_table
+
+BUCKETS = 256
+GITIGNORE = f"{LOCAL_DIR}/\n.*.tmp\n"
+GITATTRIBUTES = "*.json merge=istui\n*.jsonl merge=istui\n"
+Clock = Callable[[tzinfo], datetime]
+
+
+def bucket_of(lead_id: str) -> str:
+    """The shard a lead lives in: two hex digits of a hash of its id."""
+    return f"{zlib.crc32(lead_id.encode()) % BUCKETS:02x}"
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def system_clock(tz: tzinfo) -> datetime:
+    return datetime.now(tz)
+
+
+class Workspace:
+    """One team workspace on disk, as seen by one rep."""
+
+    def __init__(self, root: Path, settings: Settings, rep: str, clock: Clock = system_clock) -> None:
+        self.root = root
+        self.settings = settings
+        self.rep = rep
+        self.tz = ZoneInfo(settings.timezone)
+        self._clock = clock
+        self.lock = files.WorkspaceLock(root / LOCAL_DIR / "lock")
+        self._journal = files.Journal(root / LOCAL_DIR / "journal.json")
+        self._storages: dict[Path, RecordLinesStorage | JsonLinesStorage] = {}
+        self._transaction: list[RecordLinesStorage | JsonLinesStorage] | None = None
+
+    # --- opening and creating ------------------------------------------------------------------
+    @classmethod
+    def open(cls, root: Path, rep: str | None = None, clock: Clock = system_clock) -> Workspace:
+        root = root.expanduser().resolve()
+        settings = load_settings(root)
+        workspace = cls(root, settings, rep or local_settings(root).get("rep") or "me", clock)
+        if workspace._journal.path.exists():
+            with workspace.lock.held():
+                workspace._journal.recover()
+        return workspace
+
+    @classmethod
+    def create(cls, root: Path, rep: str, settings: Settings, remote: str | None = None,
+               clock: Clock = system_clock) -> Workspace:
+        root = root.expanduser().resolve()
+        if (root / "istui.toml").exists():
+            raise BadInput(f"{root} is already an istui workspace.")
+        if root.exists() and any(p.name != ".git" for p in root.iterdir()):
+            raise BadInput(f"{root} exists and is not empty; choose a new or empty folder.")
+        files.ensure_dir(root)
+        os.chmod(root, files.DIR_MODE)
+        for folder in ("leads", "activities", LOCAL_DIR):
+            files.ensure_dir(root / folder)
+        save_settings(root, settings)
+        files.atomic_write(root / ".gitignore", GITIGNORE)
+        files.atomic_write(root / ".gitattributes", GITATTRIBUTES)
+        save_local_settings(root, {"rep": rep})
+        workspace = cls(root, settings, rep, clock)
+        for storage in (workspace._notes_storage(), workspace._targets_storage()):
+            storage.write({storage.table: {}})
+        workspace._git_init(remote)
+        return workspace
+
+    def _git_init(self, remote: str | None) -> None:
+        if shutil.which("git") is None:
+            if remote:
+                raise WorkspaceError("git is not installed, so --remote cannot be set; install git and run `git remote add origin URL`.")
+            return
+        if not (self.root / ".git").exists():
+            subprocess.run(["git", "init", "-q", str(self.root)], check=True, capture_output=True)
+        if remote:
+            subprocess.run(["git", "-C", str(self.root), "remote", "add", "origin", remote], check=True,
+                           capture_output=True)
+
+    # --- time ----------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self._clock(self.tz).astimezone(self.tz)
+
+    def stamp(self, record: dict[str, Any], created: bool = False) -> dict[str, Any]:
+        moment = iso(self.now())
+        if created:
+            record.setdefault("created_at", moment)
+        record["updated_at"] = moment
+        record["updated_by"] = self.rep
+        return record
+
+    def month_of(self, at: str) -> str:
+        return datetime.fromisoformat(at).astimezone(self.tz).strftime("%Y-%m")
+
+    # --- storages and transactions -------------------------------------------------------------
+    def _storage(self, path: Path, kind: type[RecordLinesStorage] | type[JsonLinesStorage], table: str):
+        storage = self._storages.get(path)
+        if storage is None:
+            storage = self._storages[path] = kind(path, table)
+        if self._transaction is not None and storage.pending is None:
+            storage.pending = dict(storage.records())
+            self._transaction.append(storage)
+        return storage
+
+    def _lead_storage(self, bucket: str) -> RecordLinesStorage:
+        return self._storage(self.root / "leads" / f"{bucket}.json", RecordLinesStorage, "leads")
+
+    def _notes_storage(self) -> RecordLinesStorage:
+        return self._storage(self.root / "notes.json", RecordLinesStorage, "notes")
+
+    def _targets_storage(self) -> RecordLinesStorage:
+        return self._storage(self.root / "targets.json", RecordLinesStorage, "targets")
+
+    def _activity_storage(self, rep: str, month: str) -> JsonLinesStorage:
+        return self._storage(self.root / "activities" / rep / f"{month}.jsonl", JsonLinesStorage, "activities")
+
+    def _table(self, storage: RecordLinesStorage | JsonLinesStorage) -> Table:
+        return open_table(storage)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Writes inside land all together (through the journal) or not at all; holds the lock."""
+        with self.lock.held():
+            if self._transaction is not None:
+                yield
+                return
+            self._transaction = []
+            try:
+                yield
+                contents = {s.path: s.serialize(s.pending or {}) for s in self._transaction}
+                if contents:
+                    self._journal.commit(contents)
+                for storage in self._transaction:
+                    storage._remember(storage.pending or {})
+            finally:
+                for storage in self._transaction:
+                    storage.pending = None
+                self._transaction = None
+
+    # --- leads ---------------------------------------------------------------------------------
+    def lead_buckets(self) -> list[Path]:
+        folder = self.root / "leads"
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.iterdir() if p.suffix == ".json" and not p.name.startswith("."))
+
+    def leads(self) -> Iterator[Record]:
+        """Every lead (read-only records), bucket by bucket."""
+        for path in self.lead_buckets():
+            yield from self._lead_storage(path.stem).records().values()
+
+    def lead_ids(self) -> list[str]:
+        """All lead ids, sorted; from a local index refreshed only for buckets that changed."""
+        from istui.store.index import LeadIndex
+
+        return LeadIndex(self).ids()
+
+    def resolve_lead(self, prefix: str) -> str:
+        """The one lead id starting with `prefix` (case-insensitive), or BadInput saying why not."""
+        wanted = normalize_prefix(prefix)
+        if not looks_like_id_prefix(prefix):
+            raise NotFound(f"lead: '{prefix}' is not a lead id; ids look like 01JD8X3K… (see `istui lead list`).")
+        if len(wanted) == ID_LENGTH and wanted in self._lead_storage(bucket_of(wanted)).records():
+            return wanted
+        from bisect import bisect_left
+
+        ids = self.lead_ids()
+        start = bisect_left(ids, wanted)
+        matches = []
+        for lead_id in ids[start:start + 6]:
+            if not lead_id.startswith(wanted):
+                break
+            matches.append(lead_id)
+        if not matches:
+            raise NotFound(f"lead: no lead id starts with '{prefix}'.")
+        if len(matches) > 1:
+            shown = ", ".join(m[: len(wanted) + 3] for m in matches[:5])
+            raise BadInput(f"lead: '{prefix}' matches several leads ({shown}…); type more of the id.")
+        return matches[0]
+
+    def get_lead(self, lead_id: str) -> Record:
+        record = self._lead_storage(bucket_of(lead_id)).records().get(lead_id)
+        if record is None:
+            raise NotFound(f"lead: no lead with id {lead_id}.")
+        return dict(record)
+
+    def add_lead(self, record: Record) -> Record:
+        return self.add_leads([record])[0]
+
+    def add_leads(self, records: Iterable[Record]) -> list[Record]:
+        """Insert new leads (all or none); each gets an id and timestamps unless it has them."""
+        added = []
+        with self.transaction():
+            for record in records:
+                record = dict(record)
+                record.setdefault("id", new_id())
+                self.stamp(record, created=True)
+                self._table(self._lead_storage(bucket_of(record["id"]))).insert(Document(record, doc_id=record["id"]))
+                added.append(record)
+        return added
+
+    def update_lead(self, lead_id: str, changes: dict[str, Any]) -> Record:
+        """Apply field changes to one lead and stamp it; returns the new record."""
+        with self.lock.held():
+            record = self.get_lead(lead_id)
+            record.update(changes)
+            self.stamp(record)
+            self._table(self._lead_storage(bucket_of(lead_id))).update(record, doc_ids=[lead_id])
+        return record
+
+    def update_leads(self, changes: dict[str, dict[str, Any]]) -> list[Record]:
+        """Apply changes to several leads at once, all or none."""
+        with self.transaction():
+            return [self.update_lead(lead_id, fields) for lead_id, fields in changes.items()]
+
+    # --- activities ----------------------------------------------------------------------------
+    def activity_files(self, months: Iterable[str] | None = None, reps: Iterable[str] | None = None) -> list[Path]:
+        folder = self.root / "activities"
+        if not folder.is_dir():
+            return []
+        wanted_months = set(months) if months is not None else None
+        wanted_reps = set(reps) if reps is not None else None
+        found = []
+        for rep_dir in sorted(folder.iterdir()):
+            if not rep_dir.is_dir() or (wanted_reps is not None and rep_dir.name not in wanted_reps):
+                continue
+            for path in sorted(rep_dir.glob("*.jsonl")):
+                if wanted_months is None or path.stem in wanted_months:
+                    found.append(path)
+        return found
+
+    def activities(self, months: Iterable[str] | None = None, reps: Iterable[str] | None = None) -> Iterator[Record]:
+        """Activity records (read-only) from the given months and reps (default: all)."""
+        for path in self.activity_files(months, reps):
+            yield from self._activity_storage(path.parent.name, path.stem).records().values()
+
+    def activities_of_lead(self, lead_id: str) -> list[Record]:
+        """One lead's activities, oldest first; scans files for the id before parsing any line."""
+        import json
+
+        needle = f'"lead": "{lead_id}"'.encode()
+        found = []
+        for path in self.activity_files():
+            storage = self._storages.get(path)
+            if storage is not None and storage._records is not None and not storage.changed_on_disk():
+                found += [r for r in storage._records.values() if r.get("lead") == lead_id]
+                continue
+            raw = path.read_bytes()
+            if needle not in raw:
+                continue
+            for line in raw.split(b"\n"):
+                if needle in line:
+                    with contextlib.suppress(ValueError):
+                        found.append(json.loads(line))
+        return sorted(found, key=lambda r: (r["at"], r["id"]))
+
+    def add_activity(self, record: Record) -> Record:
+        """Append one activity to this rep's month file (fsync'd); nothing else is read."""
+        record = dict(record)
+        record.setdefault("id", new_id())
+        record.setdefault("rep", self.rep)
+        self.stamp(record, created=True)
+        with self.lock.held():
+            self._activity_storage(record["rep"], self.month_of(record["at"])).append([record])
+        return record
+
+    def remove_activity(self, activity: Record) -> None:
+        """Delete one activity (undo of a log)."""
+        with self.lock.held():
+            storage = self._activity_storage(activity["rep"], self.month_of(activity["at"]))
+            self._table(storage).remove(doc_ids=[activity["id"]])
+
+    # --- bulk loading -------------------------------------------------------------------------
+    def bulk_insert(self, leads: Iterable[Record] = (), activities: Iterable[Record] = (),
+                    notes: Iterable[Record] = (), targets: Iterable[Record] = ()) -> None:
+        """Load many finished records (ids and timestamps set) with one write per shard."""
+        from collections import defaultdict
+
+        with self.lock.held():
+            shards: dict[Any, list[Record]] = defaultdict(list)
+            for record in leads:
+                shards[self._lead_storage(bucket_of(record["id"]))].append(record)
+            for record in notes:
+                shards[self._notes_storage()].append(record)
+            for record in targets:
+                shards[self._targets_storage()].append(record)
+            for storage, records in shards.items():
+                self._table(storage).insert_multiple(Document(r, doc_id=r["id"]) for r in records)
+            by_file: dict[tuple[str, str], list[Record]] = defaultdict(list)
+            for record in activities:
+                by_file[(record["rep"], self.month_of(record["at"]))].append(record)
+            for (rep, month), records in by_file.items():
+                records.sort(key=lambda r: r["at"])
+                self._activity_storage(rep, month).append(records)
+
+    # --- notes and targets ---------------------------------------------------------------------
+    def notes(self) -> list[Record]:
+        return list(self._notes_storage().records().values())
+
+    def targets(self) -> list[Record]:
+        return list(self._targets_storage().records().values())
+
+    def resolve_note(self, prefix: str) -> str:
+        return _resolve_prefix(prefix, self._notes_storage().records(), "note")
+
+    def resolve_target(self, prefix: str) -> str:
+        return _resolve_prefix(prefix, self._targets_storage().records(), "target")
+
+    def get_note(self, note_id: str) -> Record:
+        return dict(self._notes_storage().records()[note_id])
+
+    def save_note(self, record: Record) -> Record:
+        return self._save(self._notes_storage(), record)
+
+    def save_target(self, record: Record) -> Record:
+        return self._save(self._targets_storage(), record)
+
+    def remove_target(self, target_id: str) -> None:
+        with self.lock.held():
+            self._table(self._targets_storage()).remove(doc_ids=[target_id])
+
+    def _save(self, storage: RecordLinesStorage, record: Record) -> Record:
+        record = dict(record)
+        created = "id" not in record
+        record.setdefault("id", new_id())
+        self.stamp(record, created=created)
+        with self.lock.held():
+            self._table(storage).upsert(Document(record, doc_id=record["id"]))
+        return record
+
+    # --- change detection ----------------------------------------------------------------------
+    def changed_files(self) -> list[Path]:
+        """Files read earlier that another process has changed since (the TUI reloads them)."""
+        return [path for path, storage in self._storages.items() if storage.changed_on_disk()]
+
+
+def _resolve_prefix(prefix: str, records: dict[str, Record], what: str) -> str:
+    wanted = normalize_prefix(prefix)
+    matches = [key for key in records if key.startswith(wanted)] if wanted else []
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise NotFound(f"{what}: no {what} id starts with '{prefix}' (see `istui {what} list`).")
+    raise BadInput(f"{what}: '{prefix}' matches {len(matches)} {what}s; type more of the id.")
