@@ -105,6 +105,8 @@ def parse_when(text: str, now: datetime, field: str = "WHEN") -> datetime:
     clock = parse_time_of_day(cleaned)
     if clock is not None:  # a bare time means today
         return _at(now.date(), clock, now)
+    if _TIME.match(cleaned) or _TIME_JA.match(cleaned):
+        raise BadInput(f"{field}: '{text.strip()}' is not a time of day; {WHEN_HINT}.")
     return _parse_absolute(cleaned, text, now, field)
 
 
@@ -149,7 +151,7 @@ def _nearest_year(parsed: datetime, now: datetime) -> datetime:
 # --- phone ---------------------------------------------------------------------------------------
 
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−ーｰ－"), "-")
-_PHONE_CHARS = re.compile(r"^\+?[0-9][0-9 ()\-.]*$")
+_PHONE_CHARS = re.compile(r"^\+?\(?[0-9][0-9 ()\-.]*$")
 
 
 def normalize_phone(text: str, field: str = "phone") -> str:
@@ -221,7 +223,7 @@ def parse_amount(text: str | int | float, field: str = "amount") -> int:
             raise BadInput(f"{field}: '{str(text).strip()}' is not an amount; use 1200000, 1,200,000, ¥1,200,000 or 120万.")
         value = float(match[1]) * _MULTIPLIER[match[2]]
     if value < 0 or value != value or value > 10**15:
-        raise BadInput(f"{field}: '{text}' is out of range; amounts are zero or more.")
+        raise BadInput(f"{field}: '{text}' is out of range; amounts are from 0 to 1,000,000,000,000,000.")
     return round(value)
 
 
