@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import add_lead
 
+from conftest import add_lead
 from istui.store.workspace import Workspace
 
 

@@ -97,7 +97,7 @@ def test_phone_forms(text: str, display: str, key: str) -> None:
 
 @pytest.mark.parametrize("text", ["12345", "03-1234-567a", "call me", "1234-5678-9012-3456-7"])
 def test_bad_phone(text: str) -> None:
-    with pytest.raises(BadInput, match="^phone: "):
+    with pytest.raises(BadInput, match=r"^phone: "):
         normalize_phone(text)
 
 
@@ -112,7 +112,7 @@ def test_email() -> None:
     assert normalize_email("  Taro.Yamada@Example.CO.JP ") == "Taro.Yamada@example.co.jp"
     assert normalize_email("ｔａｒｏ@example.com") == "taro@example.com"
     for bad in ("taro", "taro@", "@example.com", "taro@example", "ta ro@example.com", "a..b@example.com"):
-        with pytest.raises(BadInput, match="^email: "):
+        with pytest.raises(BadInput, match=r"^email: "):
             normalize_email(bad)
 
 
@@ -128,7 +128,7 @@ def test_amount_forms(text: str, value: int) -> None:
 
 @pytest.mark.parametrize("text", ["", "abc", "-5", "1,2,3万円円x", "万"])
 def test_bad_amount(text: str) -> None:
-    with pytest.raises(BadInput, match="^amount: "):
+    with pytest.raises(BadInput, match=r"^amount: "):
         parse_amount(text)
 
 

@@ -9,8 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import fixed_clock
 
+from conftest import fixed_clock
 from istui.domain.errors import BadInput, NotFound, WorkspaceError
 from istui.domain.ids import new_id, short_ids
 from istui.store.settings import SCHEMA_VERSION, Settings, save_settings
