@@ -89,6 +89,6 @@ def istui_process(*args: str, env: dict[str, str] | None = None, cwd: Path | Non
 
 
 def add_lead(cli, company: str = "Acme Labs", *extra: str) -> dict[str, Any]:
-    result = cli("lead", "add", "--company", company, *extra, "--json")
+    result = cli("lead", "add", f"--company={company}", *extra, "--json")
     assert result.code == 0, result.err
     return result.json

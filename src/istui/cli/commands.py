@@ -236,7 +236,7 @@ def cmd_lead_list(args: argparse.Namespace) -> int:
     if args.due:
         due_ids = {e["lead"]["id"] for e in today_queue(selected, now) if e["reason"] in ("overdue", "due")}
         selected = [lead for lead in selected if lead["id"] in due_ids]
-    selected.sort(key=lambda lead: lead["created_at"], reverse=True)
+    selected.sort(key=lambda lead: (lead["created_at"], lead["id"]), reverse=True)
     if args.json:
         emit_json(selected)
         return 0

@@ -7,21 +7,18 @@ import time
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ID_LENGTH = 26
-_last: list[int] = [0, 0]  # last millisecond and random value, for monotonic ids within one process
 
 
 def new_id(at_ms: int | None = None, rand: int | None = None) -> str:
     """A new id for a record made at `at_ms` (milliseconds since the epoch; default now).
 
-    Ids made in the same millisecond by one process still sort in creation order; `rand` (80 bits)
-    makes ids reproducible for seeded demo data.
+    The 80 random bits are fresh for every id (no monotonic increment), so ids made in one
+    millisecond still differ early enough to be typed as short prefixes; `rand` makes ids
+    reproducible for seeded demo data.
     """
     ms = int(time.time() * 1000) if at_ms is None else at_ms
     if rand is None:
         rand = int.from_bytes(os.urandom(10), "big")
-    if ms == _last[0] and at_ms is None:
-        rand = (_last[1] + 1) & ((1 << 80) - 1)
-    _last[0], _last[1] = ms, rand
     value = (ms << 80) | rand
     chars = []
     for _ in range(ID_LENGTH):

@@ -68,10 +68,10 @@ _VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "stage": {
         "new": ("new", "opennotcontacted", "open", "未対応", "新規", "未接触"),
-        "working": ("working", "workingcontacted", "contacted", "attemptedtocontact", "inprogress", "対応中",
+        "working": ("working", "workingcontacted", "contacted", "attemptedtocontact", "inprogress", "connected", "対応中",
                     "アプローチ中", "コンタクト済"),
-        "nurturing": ("nurturing", "nurture", "ナーチャリング", "育成中"),
-        "meeting": ("meeting", "qualified", "openopportunity", "closedconverted", "converted", "商談化",
+        "nurturing": ("nurturing", "nurture", "badtiming", "ナーチャリング", "育成中"),
+        "meeting": ("meeting", "qualified", "openopportunity", "opendeal", "closedconverted", "converted", "商談化",
                     "案件化", "アポ獲得"),
         "handed_off": ("handedoff", "handoff", "引き渡し済", "トスアップ済"),
         "won": ("won", "closedwon", "受注"),

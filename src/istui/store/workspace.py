@@ -207,7 +207,9 @@ class Workspace:
         if not matches:
             raise NotFound(f"lead: no lead id starts with '{prefix}'.")
         if len(matches) > 1:
-            shown = ", ".join(m[: len(wanted) + 3] for m in matches[:5])
+            from istui.domain.ids import short_ids
+
+            shown = ", ".join(sorted(short_ids(matches, len(wanted) + 1).values())[:5])
             raise BadInput(f"lead: '{prefix}' matches several leads ({shown}…); type more of the id.")
         return matches[0]
 
