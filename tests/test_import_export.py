@@ -189,7 +189,7 @@ def test_json_export_of_every_kind(cli, ws: Workspace) -> None:
         assert json.loads(cli("export", what, "--json").out) == records
     activities_csv = list(csv.DictReader(io.StringIO(cli("export", "activities").out)))
     assert activities_csv[0]["outcome"] == "connected" and activities_csv[0]["lead"] == lead["id"]
-    phone = list(csv.DictReader(io.StringIO(cli("export", "leads").out)))[0]["phone"]
+    phone = next(csv.DictReader(io.StringIO(cli("export", "leads").out)))["phone"]
     assert phone == "'+81 3 1234 5678"
 
 
