@@ -162,13 +162,14 @@ class _Builder:
         """A weekday business-hour moment after `after`, or None if it falls in the future."""
         rng = self.rng
         day = (after + timedelta(days=rng.random() * within_days)).date()
-        while day.weekday() >= 5:
+        while True:
+            while day.weekday() >= 5:
+                day += timedelta(days=1)
+            hour = rng.choices(HOURS, HOUR_WEIGHTS)[0]
+            moment = datetime.combine(day, time(hour, rng.randint(0, 59), rng.randint(0, 59)), tzinfo=self.ws.tz)
+            if moment > after:
+                return moment if moment < self.now else None
             day += timedelta(days=1)
-        hour = rng.choices(HOURS, HOUR_WEIGHTS)[0]
-        moment = datetime.combine(day, time(hour, rng.randint(0, 59), rng.randint(0, 59)), tzinfo=self.ws.tz)
-        if moment <= after:
-            moment = after + timedelta(minutes=rng.randint(5, 90))
-        return moment if moment < self.now else None
 
     def activity(self, lead: Record, kind: str, outcome: str, at: datetime, **extra: Any) -> None:
         stamp = iso(at)

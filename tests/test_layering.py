@@ -1,0 +1,56 @@
+"""The architecture rules of DESIGN.md section 2, checked on the real code: layers, fast CLI, lint."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "istui"
+LAYERS = ["domain", "store", "services", "cli"]  # each may import only from those before it
+IO_MODULES = {"os", "io", "pathlib", "subprocess", "shutil", "socket", "tinydb", "fcntl", "sqlite3"}
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text("utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_each_layer_imports_only_the_layers_above_it(layer: str) -> None:
+    forbidden = {f"istui.{name}" for name in LAYERS[LAYERS.index(layer) + 1:]} | {"istui.tui"}
+    for path in (SRC / layer).rglob("*.py"):
+        for name in imports_of(path):
+            assert not any(name == f or name.startswith(f + ".") for f in forbidden), f"{path.name} imports {name}"
+
+
+def test_domain_does_no_io() -> None:
+    for path in (SRC / "domain").rglob("*.py"):
+        bad = {name for name in imports_of(path) if name.split(".")[0] in IO_MODULES - {"os"}}
+        assert not bad, f"{path.name} imports {bad}"
+
+
+def test_cli_does_not_load_the_tui_or_slow_parsers() -> None:
+    code = (
+        "import sys\n"
+        "import istui.cli, istui.cli.commands, istui.services.leads\n"
+        "print(sorted(m for m in ('textual', 'plotext', 'textual_plotext', 'rich', 'dateutil.parser') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_ruff_is_clean() -> None:
+    root = SRC.parents[1]
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "tests", "bench"], cwd=root,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
