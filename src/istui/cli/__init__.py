@@ -14,7 +14,7 @@ from istui.domain.errors import IstuiError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         from istui.cli import commands

@@ -361,7 +361,7 @@ def cmd_log(args: argparse.Namespace) -> int:
         parts.append(f"stage → {logged.lead['stage']}")
     if logged.lead.get("next_at") and "next_at" in logged.lead_changes:
         parts.append(f"next {render.when(logged.lead['next_at'], ws.now())}")
-    print("; ".join(parts) + ".")
+    print("; ".join(parts).rstrip(".") + ".")
     return 0
 
 

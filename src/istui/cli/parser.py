@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
 from istui import __version__
 
@@ -22,7 +23,7 @@ def _json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = _Parser(prog="istui", description="A keyboard-driven workspace for inside-sales reps.",
                      epilog="Run 'istui COMMAND --help' for a command's options.")
     parser.add_argument("--workspace", metavar="PATH", help="workspace folder (env ISTUI_WORKSPACE)")
@@ -30,8 +31,32 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"istui {__version__}")
     parser.set_defaults(handler="cmd_home")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    wanted = _command_in(argv)
+    for name, (summary, define) in COMMANDS.items():
+        command = sub.add_parser(name, help=summary)
+        if wanted is None or wanted == name:  # only the command being run gets its options: a faster start
+            define(command)
+    return parser
 
-    p = sub.add_parser("init", help="create a workspace")
+
+def _command_in(argv: Sequence[str] | None) -> str | None:
+    """The command named in argv (global options skipped), or None to build every command."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in ("--workspace", "--rep"):
+            index += 2
+        elif arg.startswith("-"):
+            if arg in ("-h", "--help"):
+                return None
+            index += 1
+        else:
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def _init_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", nargs="?", help="folder (default: the per-user workspace)")
     p.add_argument("--rep", dest="init_rep", metavar="NAME", help="your rep name in this workspace")
     p.add_argument("--remote", metavar="URL", help="git remote the team shares")
@@ -40,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     _json(p)
     p.set_defaults(handler="cmd_init")
 
-    p = sub.add_parser("demo", help="build a demo workspace and show it")
+
+def _demo_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", nargs="?", help="folder (default: the per-user demo workspace)")
     p.add_argument("--no-open", action="store_true", help="only build it")
     p.add_argument("--scale", choices=("small", "team", "team-year"), default="small")
@@ -49,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     _json(p)
     p.set_defaults(handler="cmd_demo")
 
-    lead = sub.add_parser("lead", help="add, list, show and edit leads").add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
+
+def _lead_options(command: argparse.ArgumentParser) -> None:
+    lead = command.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
     p = lead.add_parser("add", help="add a lead", epilog=WHEN_HELP)
     p.add_argument("--company", required=True)
     for name in ("contact", "title", "phone", "email", "source", "owner", "memo"):
@@ -94,7 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     _json(p)
     p.set_defaults(handler="cmd_lead_stage")
 
-    log = sub.add_parser("log", help="log a call or e-mail").add_subparsers(metavar="KIND", parser_class=_Parser, required=True)
+
+def _log_options(command: argparse.ArgumentParser) -> None:
+    log = command.add_subparsers(metavar="KIND", parser_class=_Parser, required=True)
     for kind, outcomes in (("call", CALL_OUTCOMES_HELP), ("email", "sent opened clicked replied bounced meeting_booked")):
         p = log.add_parser(kind, help=f"log a {kind} outcome", epilog=f"Outcomes: {outcomes}. {WHEN_HELP}")
         p.add_argument("id", help="lead id (any unique prefix)")
@@ -109,12 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
         _json(p)
         p.set_defaults(handler="cmd_log", kind=kind)
 
-    p = sub.add_parser("today", help="today's queue: overdue, due, new inbound")
+
+def _today_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--all", action="store_true", help="the whole team's queue, not only yours")
     _json(p)
     p.set_defaults(handler="cmd_today")
 
-    note = sub.add_parser("note", help="the team's talk scripts, objections, materials").add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
+
+def _note_options(command: argparse.ArgumentParser) -> None:
+    note = command.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
     p = note.add_parser("add", help="add a note")
     p.add_argument("--title", required=True)
     p.add_argument("--tag", action="append", default=[])
@@ -143,7 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     _json(p)
     p.set_defaults(handler="cmd_note_show")
 
-    target = sub.add_parser("target", help="targets per day, week, month, quarter, fiscal year").add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
+
+def _target_options(command: argparse.ArgumentParser) -> None:
+    target = command.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
     p = target.add_parser("set", help="set a target", epilog="Metrics: calls connects emails opens clicks replies "
                           "meetings leads_worked handoffs orders amount lost target_accounts.")
     p.add_argument("metric")
@@ -163,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     _json(p)
     p.set_defaults(handler="cmd_target_remove")
 
-    p = sub.add_parser("kpi", help="KPIs and targets for a period")
+
+def _kpi_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--period", default="today", help="today, week, month, quarter, fy, YYYY-MM or FROM..TO")
     scope = p.add_mutually_exclusive_group()
     scope.add_argument("--rep", dest="kpi_rep", metavar="NAME", help="this rep (default: you)")
@@ -171,7 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     _json(p)
     p.set_defaults(handler="cmd_kpi")
 
-    p = sub.add_parser("handoff", help="hand a lead to field sales with a BANT sheet")
+
+def _handoff_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("id")
     p.add_argument("--to", required=True, metavar="NAME")
     for name in ("budget", "authority", "need", "timeline", "note"):
@@ -179,7 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
     _json(p)
     p.set_defaults(handler="cmd_handoff")
 
-    imp = sub.add_parser("import", help="import leads from CSV").add_subparsers(metavar="WHAT", parser_class=_Parser, required=True)
+
+def _import_options(command: argparse.ArgumentParser) -> None:
+    imp = command.add_subparsers(metavar="WHAT", parser_class=_Parser, required=True)
     p = imp.add_parser("leads", help="import leads from a CSV export (Salesforce, HubSpot, Japanese headers)")
     p.add_argument("file")
     p.add_argument("--map", action="append", default=[], metavar="COLUMN=field", help="map a column to a lead field")
@@ -189,14 +228,31 @@ def build_parser() -> argparse.ArgumentParser:
     _json(p)
     p.set_defaults(handler="cmd_import")
 
-    p = sub.add_parser("export", help="export records as CSV or JSON")
+
+def _export_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("what", choices=("leads", "activities", "notes", "targets"))
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     p.add_argument("--json", action="store_true", help="same as --format json")
     p.set_defaults(handler="cmd_export")
 
-    p = sub.add_parser("doctor", help="check every workspace file")
+
+def _doctor_options(p: argparse.ArgumentParser) -> None:
     _json(p)
     p.set_defaults(handler="cmd_doctor")
-    return parser
+
+
+COMMANDS = {
+    "init": ("create a workspace", _init_options),
+    "demo": ("build a demo workspace and show it", _demo_options),
+    "lead": ("add, list, show and edit leads", _lead_options),
+    "log": ("log a call or e-mail", _log_options),
+    "today": ("today's queue: overdue, due, new inbound", _today_options),
+    "note": ("the team's talk scripts, objections, materials", _note_options),
+    "target": ("targets per day, week, month, quarter, fiscal year", _target_options),
+    "kpi": ("KPIs and targets for a period", _kpi_options),
+    "handoff": ("hand a lead to field sales with a BANT sheet", _handoff_options),
+    "import": ("import leads from CSV", _import_options),
+    "export": ("export records as CSV or JSON", _export_options),
+    "doctor": ("check every workspace file", _doctor_options),
+}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -43,6 +42,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence
     """Columns sized to their content; the widest columns shrink to fit the terminal."""
     cells = [[safe(c) for c in row] for row in rows]
     sizes = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    import shutil
+
     limit = max_width or shutil.get_terminal_size((120, 24)).columns
     while sum(sizes) + 2 * (len(sizes) - 1) > limit and max(sizes) > 8:
         sizes[sizes.index(max(sizes))] -= 1

@@ -1,14 +1,14 @@
 """The inside-sales vocabulary: stages, outcomes, sources and the four record types.
 
-Records are stored as plain dicts (JSON objects); the dataclasses here build and validate them.
-This is the one home of the stage list, the outcome table and its keys.
+Records live on disk and in memory as plain dicts (JSON objects); the TypedDicts here are their
+schema. This is the one home of the stage list, the outcome table and its keys. (No dataclasses:
+`istui log call` must start fast, and `dataclasses` pulls in `inspect`.)
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple, NotRequired, TypedDict
 
 
 class Stage(StrEnum):
@@ -60,8 +60,7 @@ class CallOutcome(StrEnum):
     DO_NOT_CALL = "do_not_call"
 
 
-@dataclass(frozen=True, slots=True)
-class CallOutcomeInfo:
+class CallOutcomeInfo(NamedTuple):
     """One row of the call-block table: the key a rep presses, the Japanese label, whether a person was reached."""
 
     outcome: CallOutcome
@@ -167,99 +166,84 @@ EDITABLE_LEAD_FIELDS = (
 )
 
 
-@dataclass(slots=True)
-class Handoff:
+class Handoff(TypedDict):
     """What field sales receives with a qualified lead: BANT and free notes."""
 
     to: str
     at: str
     by: str
-    budget: str = ""
-    authority: str = ""
-    need: str = ""
-    timeline: str = ""
-    note: str = ""
+    budget: str
+    authority: str
+    need: str
+    timeline: str
+    note: str
 
 
-@dataclass(slots=True)
-class Lead:
+class Lead(TypedDict):
     id: str
     company: str
+    contact: str
+    title: str
+    phone: str
+    email: str
+    source: str
+    motion: str  # Motion
+    stage: str  # Stage
+    temp: str  # Temperature
+    owner: str
+    next_at: str | None  # ISO 8601 with offset
+    next_action: str
+    tags: list[str]
+    amount: int | None  # order amount once won
+    memo: str
+    handoff: Handoff | None
     created_at: str
     updated_at: str
     updated_by: str
-    contact: str = ""
-    title: str = ""
-    phone: str = ""
-    email: str = ""
-    source: str = "other"
-    motion: str = Motion.SDR.value
-    stage: str = Stage.NEW.value
-    temp: str = Temperature.WARM.value
-    owner: str = ""
-    next_at: str | None = None
-    next_action: str = ""
-    tags: list[str] = field(default_factory=list)
-    amount: int | None = None
-    memo: str = ""
-    handoff: dict[str, Any] | None = None
-
-    def to_record(self) -> dict[str, Any]:
-        return asdict(self)
 
 
-@dataclass(slots=True)
-class Activity:
+class Activity(TypedDict):
     id: str
     lead: str
     rep: str
-    kind: str
+    kind: str  # ActivityKind
     at: str
+    outcome: NotRequired[str]  # CallOutcome, EmailOutcome, or the new Stage for kind "stage"
+    duration: NotRequired[int]  # seconds
+    note: NotRequired[str]
+    script: NotRequired[str]  # id of the talk note used
+    amount: NotRequired[int]  # stage → won
+    from_stage: NotRequired[str]
     created_at: str
     updated_at: str
     updated_by: str
-    outcome: str | None = None
-    duration: int | None = None
-    note: str = ""
-    script: str | None = None
-    amount: int | None = None
-    from_stage: str | None = None
-
-    def to_record(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
 
 
-@dataclass(slots=True)
-class Note:
+class Note(TypedDict):
     id: str
     title: str
+    kind: str  # NoteKind
+    tags: list[str]
+    body: str  # Markdown
+    pinned: bool
     created_at: str
     updated_at: str
     updated_by: str
-    kind: str = NoteKind.TIP.value
-    tags: list[str] = field(default_factory=list)
-    body: str = ""
-    pinned: bool = False
-
-    def to_record(self) -> dict[str, Any]:
-        return asdict(self)
 
 
-@dataclass(slots=True)
-class Target:
+class Target(TypedDict):
     id: str
-    metric: str
+    metric: str  # one of TARGET_METRICS
     value: float
-    per: str
+    per: str  # PeriodKind
+    rep: str | None  # None: the whole team
+    motion: str | None
     created_at: str
     updated_at: str
     updated_by: str
-    rep: str | None = None  # None: the whole team
-    motion: str | None = None
 
-    def to_record(self) -> dict[str, Any]:
-        return asdict(self)
 
+RECORD_TYPES: dict[str, Any] = {"leads": Lead, "activities": Activity, "notes": Note, "targets": Target}
 
 REQUIRED_FIELDS = {
     "leads": ("id", "company", "stage", "source", "motion", "created_at", "updated_at", "updated_by"),

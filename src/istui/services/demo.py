@@ -24,12 +24,13 @@ class Scale:
     days: int
     touches_per_lead: float  # mean number of calls and e-mails per contacted lead
     notes: int
+    activities: int | None = None  # topped up to exactly this many with nurture touches
 
 
 SCALES = {
     "small": Scale(reps=4, leads=600, days=61, touches_per_lead=5.0, notes=14),
     "team": Scale(reps=8, leads=2_000, days=61, touches_per_lead=5.0, notes=40),
-    "team-year": Scale(reps=20, leads=50_000, days=365, touches_per_lead=20.5, notes=500),
+    "team-year": Scale(reps=20, leads=50_000, days=365, touches_per_lead=34.0, notes=500, activities=1_000_000),
 }
 
 REPS = ("sato", "alice", "tanaka", "ben", "suzuki", "chloe", "takahashi", "dan", "ito", "emma", "watanabe",
@@ -191,6 +192,26 @@ class _Builder:
                 source = rng.choice(("web_inquiry", "download", "webinar"))
             self.simulate(self.new_lead(created, source))
         self.this_morning()
+        if scale.activities:
+            self.nurture(scale.activities)
+
+    def nurture(self, total: int) -> None:
+        """Leads still being nurtured get more calls and e-mails until the history holds `total` activities."""
+        rng = self.rng
+        pool = [lead for lead in self.leads if lead["stage"] in ("working", "nurturing")]
+        while len(self.activities) < total and pool:
+            lead = rng.choice(pool)
+            created = datetime.fromisoformat(lead["created_at"])
+            moment = self.working_moment(created, max((self.now - created).days, 1))
+            if moment is None:
+                continue
+            if rng.random() < 0.5 and lead["email"]:
+                self.activity(lead, "email", "sent", moment)
+            else:
+                reached = rng.random() < CONNECT_BY_HOUR.get(moment.hour, 0.1) * 1.6
+                self.activity(lead, "call", rng.choice(("connected", "callback")) if reached else
+                              rng.choice(("no_answer", "voicemail", "gatekeeper", "busy")), moment)
+        del self.activities[total:]
 
     def this_morning(self) -> None:
         """Each rep already made some calls today (on a weekday after 9:00), as a real team would have."""

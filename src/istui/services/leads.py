@@ -5,8 +5,7 @@ Each operation validates everything before it writes anything, so bad input chan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from istui.domain.errors import BadInput
 from istui.domain.model import (
@@ -53,8 +52,7 @@ def parse_call_outcome(text: str) -> str:
         raise BadInput(f"outcome: '{text}' is not a call outcome; use one of {', '.join(names)} or its key 0-9.") from None
 
 
-@dataclass(slots=True)
-class Logged:
+class Logged(NamedTuple):
     """The result of logging: the activity written and the lead as it is afterwards."""
 
     activity: Record

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +17,26 @@ LOCAL_DIR = ".istui"
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-@dataclass(slots=True)
 class Settings:
     """What a whole team shares: the workspace's calendar, currency and lead sources."""
 
-    schema: int = SCHEMA_VERSION
-    team: str = "My team"
-    timezone: str = "UTC"
-    week_start: str = "monday"
-    fiscal_year_start_month: int = 4
-    currency: str = "JPY"
-    sources: list[str] = field(default_factory=lambda: list(DEFAULT_SOURCES))
-    demo: bool = False
+    FIELDS = ("schema", "team", "timezone", "week_start", "fiscal_year_start_month", "currency", "sources", "demo")
+    __slots__ = FIELDS
+
+    def __init__(self, schema: int = SCHEMA_VERSION, team: str = "My team", timezone: str = "UTC",
+                 week_start: str = "monday", fiscal_year_start_month: int = 4, currency: str = "JPY",
+                 sources: list[str] | None = None, demo: bool = False) -> None:
+        self.schema = schema
+        self.team = team
+        self.timezone = timezone
+        self.week_start = week_start
+        self.fiscal_year_start_month = fiscal_year_start_month
+        self.currency = currency
+        self.sources = list(DEFAULT_SOURCES) if sources is None else list(sources)
+        self.demo = demo
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.FIELDS}
 
     @property
     def week_start_index(self) -> int:
@@ -88,8 +95,7 @@ def load_settings(root: Path) -> Settings:
         raise WorkspaceError(
             f"{path} has schema {schema}, newer than this istui understands ({SCHEMA_VERSION}); upgrade istui."
         )
-    known = {name for name in Settings.__dataclass_fields__}
-    settings = Settings(**{k: v for k, v in raw.items() if k in known})
+    settings = Settings(**{k: v for k, v in raw.items() if k in Settings.FIELDS})
     settings.schema = SCHEMA_VERSION
     try:
         settings.validate()
@@ -101,7 +107,7 @@ def load_settings(root: Path) -> Settings:
 def save_settings(root: Path, settings: Settings) -> None:
     settings.validate()
     header = "istui workspace settings, shared by the whole team through git."
-    files.atomic_write(root / SETTINGS_FILE, dump_toml(asdict(settings), header))
+    files.atomic_write(root / SETTINGS_FILE, dump_toml(settings.to_dict(), header))
 
 
 # --- per-user and per-clone locations ------------------------------------------------------------

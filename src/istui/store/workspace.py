@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import subprocess
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, tzinfo
@@ -100,6 +98,9 @@ class Workspace:
         return workspace
 
     def _git_init(self, remote: str | None) -> None:
+        import shutil
+        import subprocess
+
         if shutil.which("git") is None:
             if remote:
                 raise WorkspaceError("git is not installed, so --remote cannot be set; install git and run `git remote add origin URL`.")
@@ -195,15 +196,9 @@ class Workspace:
             raise NotFound(f"lead: '{prefix}' is not a lead id; ids look like 01JD8X3K… (see `istui lead list`).")
         if len(wanted) == ID_LENGTH and wanted in self._lead_storage(bucket_of(wanted)).records():
             return wanted
-        from bisect import bisect_left
+        from istui.store.index import LeadIndex
 
-        ids = self.lead_ids()
-        start = bisect_left(ids, wanted)
-        matches = []
-        for lead_id in ids[start:start + 6]:
-            if not lead_id.startswith(wanted):
-                break
-            matches.append(lead_id)
+        matches = LeadIndex(self).starting_with(wanted)
         if not matches:
             raise NotFound(f"lead: no lead id starts with '{prefix}'.")
         if len(matches) > 1:
