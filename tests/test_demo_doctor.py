@@ -137,3 +137,10 @@ def test_doctor_reports_misplaced_and_unknown_values(ws: Workspace) -> None:
 def test_doctor_on_a_missing_workspace(cli, tmp_path: Path) -> None:
     result = cli("--workspace", str(tmp_path / "none"), "doctor", "--json")
     assert result.code == 1 and "not an istui workspace" in json.dumps(result.json)
+
+
+def test_doctor_warnings_fail_too_and_say_how_to_fix(cli, ws: Workspace) -> None:
+    (ws.root / "notes.json").chmod(0o644)
+    result = cli("doctor")
+    assert result.code == 1
+    assert "warning: notes.json: readable by others (mode 644)" in result.out and "chmod 600 notes.json" in result.out

@@ -147,12 +147,17 @@ def test_real_run_is_all_or_nothing(cli, ws: Workspace, tmp_path: Path) -> None:
     before = snapshot(ws.root)
     result = cli("import", "leads", path)
     assert result.code == 2 and "1 row(s) have errors, so nothing was imported" in result.err
-    assert "row  302  error" in result.out
+    assert "row  302  error" in result.out and "Not imported: 301 rows · 300 ok · 0 duplicate · 1 error." in result.out
     assert snapshot(ws.root) == before
     good = write(tmp_path, "good.csv", "Company,Email,Phone\n" + rows)
     assert cli("import", "leads", good, "--json").json["summary"]["added"] == 300
     assert len(list(Workspace.open(ws.root).leads())) == 300
     assert len(list((ws.root / "leads").glob("*.json"))) > 100  # spread over many buckets, written together
+
+
+def test_export_of_an_unknown_kind(cli) -> None:
+    result = cli("export", "deals")
+    assert result.code == 2 and "invalid choice: 'deals'" in result.err
 
 
 def test_empty_and_missing_files(cli, tmp_path: Path) -> None:

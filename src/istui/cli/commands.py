@@ -669,14 +669,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(report)
     else:
-        _print_import(report, verbose=args.dry_run or failure is not None)
+        _print_import(report, verbose=args.dry_run or failure is not None, failed=failure is not None)
     if failure is not None:
         print(f"istui: {failure}", file=sys.stderr)
         return failure.exit_code
     return 0
 
 
-def _print_import(report: dict[str, Any], verbose: bool) -> None:
+def _print_import(report: dict[str, Any], verbose: bool, failed: bool) -> None:
     columns = ", ".join(f"{k}→{v}" for k, v in report["columns"].items())
     print(f"{report['file']} ({report['encoding']}): columns {columns}")
     for row in report["rows"]:
@@ -689,8 +689,11 @@ def _print_import(report: dict[str, Any], verbose: bool) -> None:
     if report["dry_run"]:
         print(f"Dry run: {s['rows']} rows · {s['ok']} ok · {s['duplicate']} duplicate · {s['error']} error. "
               f"A real run would add {s['to_add']} and update {s['to_update']}. Nothing was written.")
+    elif failed:
+        print(f"Not imported: {s['rows']} rows · {s['ok']} ok · {s['duplicate']} duplicate · {s['error']} error.")
     else:
-        print(f"Imported: added {s['added']}, updated {s['updated']} ({s['duplicate']} duplicates, {s['error']} errors).")
+        print(f"Imported: added {s['added']}, updated {s['updated']}, skipped {s['rows'] - s['added'] - s['updated']} "
+              f"({s['duplicate']} duplicates).")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -729,4 +732,4 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             print(problem)
         print(f"{root}: " + ("all files are fine." if not problems else
                              f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)."))
-    return 1 if errors else 0
+    return 1 if problems else 0

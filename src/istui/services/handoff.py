@@ -25,7 +25,7 @@ def handoff_sheet(lead: Mapping[str, Any], activities: Iterable[Mapping[str, Any
     lines = [
         f"# Handoff: {_md(lead['company'])}",
         "",
-        f"Handed to **{_md(handoff.get('to'))}** by {_md(handoff.get('by'))} on {handoff.get('at', '–')}.",
+        f"Handed to **{_md(handoff.get('to'))}** by {_md(handoff.get('by'))} on {str(handoff.get('at', '–'))[:16].replace('T', ' ')}.",
         "",
         "## Lead",
         f"- Company: {_md(lead.get('company'))}",
