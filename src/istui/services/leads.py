@@ -5,6 +5,7 @@ Each operation validates everything before it writes anything, so bad input chan
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from istui.domain.errors import BadInput
@@ -106,7 +107,8 @@ def log_activity(
             changes["next_at"] = None
         elif lead["stage"] == Stage.NEW:
             changes["stage"] = Stage.WORKING.value
-        if not next_when and lead.get("next_at") and lead["next_at"] <= iso(now) and "next_at" not in changes:
+        due = lead.get("next_at") and datetime.fromisoformat(lead["next_at"]) <= now
+        if not next_when and due and "next_at" not in changes:
             changes["next_at"] = None  # the due follow-up was just done
         written = ws.add_activity(activity)
         if changes:
