@@ -74,6 +74,14 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
     return Workspace.open(root, resolve_rep(args, root), clock=clock)
 
 
+def reply(args: argparse.Namespace, document: Any, text: str) -> None:
+    """Print the JSON document with --json, else the sentence for a person."""
+    if args.json:
+        emit_json(document)
+    else:
+        print(text)
+
+
 def _lead_text(fields: dict[str, Any], args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:
     for name in names:
         value = getattr(args, name.replace("-", "_"), None)
@@ -196,10 +204,7 @@ def cmd_lead_add(args: argparse.Namespace) -> int:
     if args.tag:
         fields["tags"] = args.tag
     lead = create_lead(ws, fields)
-    if args.json:
-        emit_json(lead)
-    else:
-        print(f"Added lead {lead['id'][:10]} {render.safe(lead['company'])} ({lead['source']}, {lead['motion']}).")
+    reply(args, lead, f"Added lead {lead['id'][:10]} {render.safe(lead['company'])} ({lead['source']}, {lead['motion']}).")
     return 0
 
 
@@ -447,10 +452,7 @@ def cmd_note_edit(args: argparse.Namespace) -> int:
     with ws.lock.held():
         record = _note_fields(args, ws.get_note(ws.resolve_note(args.id)))
         note = ws.save_note(record)
-    if args.json:
-        emit_json(note)
-    else:
-        print(f"Updated note {note['id'][:10]} {render.safe(note['title'])}.")
+    reply(args, note, f"Updated note {note['id'][:10]} {render.safe(note['title'])}.")
     return 0
 
 
