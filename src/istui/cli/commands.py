@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -93,10 +93,19 @@ def _lead_text(fields: dict[str, Any], args: argparse.Namespace, names: tuple[st
 # --- home, init, demo ----------------------------------------------------------------------------
 
 def cmd_home(args: argparse.Namespace) -> int:
-    """`istui` alone: today's queue and KPIs (the TUI will open here)."""
+    """`istui` alone: the TUI in a terminal; today's queue and KPIs as text when output is piped."""
     ws = open_workspace(args)
-    _print_home(ws)
+    _open(ws)
     return 0
+
+
+def _open(ws: Workspace) -> None:
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        from istui.tui import run
+
+        run(ws)
+    else:
+        _print_home(ws)
 
 
 def _print_home(ws: Workspace) -> None:
@@ -178,7 +187,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Your own workspace stays the default; use this one with --workspace {root} "
               f"(or export ISTUI_WORKSPACE={root}).\n", file=sys.stderr)
     if not args.no_open:
-        _print_home(Workspace.open(root, reps[0], clock=clock))
+        _open(Workspace.open(root, reps[0], clock=clock))
     return 0
 
 
@@ -549,29 +558,9 @@ def cmd_target_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def kpi_report(ws: Workspace, period_spec: str, rep: str | None) -> dict[str, Any]:
-    from istui.domain.periods import Period, parse_period
-    from istui.services.kpi import compute_kpis, target_progress
-
-    now = ws.now()
-    period = parse_period(period_spec, now.date(), ws.settings.week_start_index, ws.settings.fiscal_year_start_month)
-    # the by-source cohort counts meetings and orders that came after the period, up to today
-    months = Period(period.start, max(period.end, now.date() + timedelta(days=1)), None, "").months()
-    activities = list(ws.activities(months=months))
-    leads = list(ws.leads())
-    result = compute_kpis(activities, leads, period, ws.tz, rep=rep)
-    start, end = period.bounds(ws.tz)
-    return {
-        "period": {"label": period.label, "kind": period.kind.value if period.kind else None,
-                   "start": start.isoformat(), "end": end.isoformat()},
-        "scope": {"rep": rep, "team": rep is None},
-        "metrics": result["metrics"],
-        "by_source": result["by_source"],
-        "targets": target_progress(ws.targets(), activities, leads, period, ws.tz, rep=rep),
-    }
-
-
 def cmd_kpi(args: argparse.Namespace) -> int:
+    from istui.services.reports import kpi_report
+
     ws = open_workspace(args)
     rep = None if args.team else parse_rep(args.kpi_rep) if args.kpi_rep else ws.rep
     report = kpi_report(ws, args.period, rep)
@@ -583,6 +572,8 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
 
 def _print_kpi(ws: Workspace, period: str, rep: str | None) -> None:
+    from istui.services.reports import kpi_report
+
     _print_kpi_report(ws, kpi_report(ws, period, rep))
 
 

@@ -174,3 +174,23 @@ def target_progress(
             "progress": rate(actual, target["value"]),
         })
     return sorted(rows, key=lambda r: (COUNT_METRICS.index(r["metric"]), r["motion"] or ""))
+
+
+def daily_trend(activities: Iterable[Record], period: Period, tz: tzinfo, *, rep: str | None = None) -> list[dict[str, Any]]:
+    """Calls, connects and meetings per day of the period (days with nothing count zero)."""
+    from datetime import timedelta
+
+    days = {period.start + timedelta(days=i): {"calls": 0, "connects": 0, "meetings": 0} for i in range(period.days)}
+    for activity in activities:
+        if rep is not None and activity["rep"] != rep:
+            continue
+        day = datetime.fromisoformat(activity["at"]).astimezone(tz).date()
+        row = days.get(day)
+        if row is None:
+            continue
+        if activity["kind"] == ActivityKind.CALL:
+            row["calls"] += 1
+            row["connects"] += activity.get("outcome") in REACHED_OUTCOMES
+        if activity.get("outcome") == MEETING_BOOKED:
+            row["meetings"] += 1
+    return [{"day": day.isoformat(), **row} for day, row in sorted(days.items())]

@@ -54,11 +54,12 @@ def parse_call_outcome(text: str) -> str:
 
 
 class Logged(NamedTuple):
-    """The result of logging: the activity written and the lead as it is afterwards."""
+    """The result of logging: the activity written, the lead afterwards, and the lead before (for undo)."""
 
     activity: Record
     lead: Record
     lead_changes: dict[str, Any]
+    previous: Record | None = None
 
 
 def log_activity(
@@ -110,10 +111,11 @@ def log_activity(
         due = lead.get("next_at") and datetime.fromisoformat(lead["next_at"]) <= now
         if not next_when and due and "next_at" not in changes:
             changes["next_at"] = None  # the due follow-up was just done
+        previous = lead
         written = ws.add_activity(activity)
         if changes:
             lead = ws.update_lead(lead_id, changes)
-    return Logged(written, lead, changes)
+    return Logged(written, lead, changes, previous)
 
 
 def change_stage(ws: Workspace, lead_id: str, stage: str, *, amount: str | None = None, note: str = "") -> Logged:
@@ -140,9 +142,10 @@ def change_stage(ws: Workspace, lead_id: str, stage: str, *, amount: str | None 
             changes["amount"] = value
         if stage not in (Stage.NEW, Stage.WORKING, Stage.NURTURING, Stage.MEETING):
             changes["next_at"] = None
+        previous = lead
         written = ws.add_activity(activity)
         lead = ws.update_lead(lead_id, changes)
-    return Logged(written, lead, changes)
+    return Logged(written, lead, changes, previous)
 
 
 BANT_FIELDS = ("budget", "authority", "need", "timeline")
@@ -162,4 +165,31 @@ def hand_off(ws: Workspace, lead_id: str, to: str, bant: dict[str, str], note: s
         handoff = {"to": to, "at": iso(ws.now()), "by": ws.rep, **clean, "note": note}
         logged = change_stage(ws, lead_id, Stage.HANDED_OFF.value, note=f"handed off to {to}")
         lead = ws.update_lead(lead_id, {"handoff": handoff})
-    return Logged(logged.activity, lead, {"handoff": handoff, "stage": Stage.HANDED_OFF.value})
+    return Logged(logged.activity, lead, {"handoff": handoff, "stage": Stage.HANDED_OFF.value}, logged.previous)
+
+
+def undo_log(ws: Workspace, logged: Logged) -> Record:
+    """Take back a log: remove its activity and put back the lead fields it changed."""
+    with ws.lock.held():
+        ws.remove_activity(logged.activity)
+        lead = ws.get_lead(logged.activity["lead"])
+        if logged.lead_changes and logged.previous is not None:
+            lead = ws.update_lead(lead["id"], {key: logged.previous.get(key) for key in logged.lead_changes})
+    return lead
+
+
+def amend_log(ws: Workspace, logged: Logged, *, note: str = "", next_when: str = "", script: str | None = None) -> Logged:
+    """Add the note, follow-up and talk script typed after a disposition key to the call just logged."""
+    now = ws.now()
+    activity_changes: dict[str, Any] = {}
+    if note.strip():
+        activity_changes["note"] = optional_text(note, "note", 4000)
+    if script:
+        activity_changes["script"] = script
+    lead_changes: dict[str, Any] = {}
+    if next_when.strip():
+        lead_changes["next_at"] = iso(parse_when(next_when, now, "next"))
+    with ws.lock.held():
+        activity = ws.update_activity(logged.activity, activity_changes) if activity_changes else logged.activity
+        lead = ws.update_lead(logged.lead["id"], lead_changes) if lead_changes else logged.lead
+    return Logged(activity, lead, {**logged.lead_changes, **lead_changes}, logged.previous)

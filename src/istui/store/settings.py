@@ -68,9 +68,19 @@ def _toml_value(value: Any) -> str:
     return f'"{text}"'
 
 
+def _toml_key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() and key.isascii() else _toml_value(key)
+
+
 def dump_toml(values: dict[str, Any], header: str = "") -> str:
+    """TOML for flat settings plus one level of tables (e.g. `[keymap]`)."""
     lines = [f"# {line}" for line in header.splitlines()]
-    lines += [f"{key} = {_toml_value(value)}" for key, value in values.items() if value is not None]
+    lines += [f"{_toml_key(key)} = {_toml_value(value)}" for key, value in values.items()
+              if value is not None and not isinstance(value, dict)]
+    for key, table in values.items():
+        if isinstance(table, dict):
+            lines += ["", f"[{_toml_key(key)}]"]
+            lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items() if v is not None]
     return "\n".join(lines) + "\n"
 
 
@@ -134,9 +144,15 @@ def user_config() -> dict[str, Any]:
 
 def set_current_workspace(root: Path) -> None:
     """Remember `root` as the workspace commands use when no --workspace is given."""
+    save_user_setting("workspace", str(root))
+
+
+def save_user_setting(key: str, value: Any) -> None:
+    """Change one setting in the user's config.toml, keeping the others (and the [keymap] table)."""
     config = user_config()
-    config["workspace"] = str(root)
-    files.atomic_write(config_dir() / "config.toml", dump_toml(config, "istui user settings."))
+    config[key] = value
+    header = "istui user settings. [keymap] maps binding ids to keys, e.g. call-block = \"c\"."
+    files.atomic_write(config_dir() / "config.toml", dump_toml(config, header))
 
 
 def current_workspace() -> Path:

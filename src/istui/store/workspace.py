@@ -238,6 +238,24 @@ class Workspace:
             self._table(self._lead_storage(bucket_of(lead_id))).update(record, doc_ids=[lead_id])
         return record
 
+    def remove_lead(self, lead_id: str) -> Record:
+        """Delete one lead (its activities stay); returns the record so it can be restored."""
+        with self.lock.held():
+            record = self.get_lead(lead_id)
+            self._table(self._lead_storage(bucket_of(lead_id))).remove(doc_ids=[lead_id])
+        return record
+
+    def restore_lead(self, record: Record) -> None:
+        """Put back a deleted lead exactly as it was (undo of a delete)."""
+        with self.lock.held():
+            self._table(self._lead_storage(bucket_of(record["id"]))).insert(Document(dict(record), doc_id=record["id"]))
+
+    def fingerprint(self) -> tuple:
+        """A cheap signature of every shared file: changes whenever any process (or git) writes one."""
+        paths = self.lead_buckets() + self.activity_files(months=[self.now().strftime("%Y-%m")])
+        paths += [self.root / "notes.json", self.root / "targets.json"]
+        return tuple((p.name, files.signature(p)) for p in paths)
+
     def update_leads(self, changes: dict[str, dict[str, Any]]) -> list[Record]:
         """Apply changes to several leads at once, all or none."""
         with self.transaction():
@@ -292,6 +310,15 @@ class Workspace:
         self.stamp(record, created=True)
         with self.lock.held():
             self._activity_storage(record["rep"], self.month_of(record["at"])).append([record])
+        return record
+
+    def update_activity(self, activity: Record, changes: dict[str, Any]) -> Record:
+        """Change fields of one activity (a note added after the disposition key); rewrites its month file."""
+        with self.lock.held():
+            record = {**activity, **changes}
+            self.stamp(record)
+            storage = self._activity_storage(activity["rep"], self.month_of(activity["at"]))
+            self._table(storage).update(record, doc_ids=[activity["id"]])
         return record
 
     def remove_activity(self, activity: Record) -> None:

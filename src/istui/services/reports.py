@@ -1,0 +1,53 @@
+"""Reports that read the workspace: the KPI report of `istui kpi` and the TUI's KPI tab, note usage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from istui.domain.periods import Period, parse_period
+from istui.services.kpi import compute_kpis, daily_trend, target_progress
+from istui.store.workspace import Record, Workspace
+
+
+def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable[Record] | None = None,
+               trend: bool = False) -> dict[str, Any]:
+    """Every metric, the by-source cohort and the targets of one scope (`rep`, or None for the team)."""
+    now = ws.now()
+    period = parse_period(period_spec, now.date(), ws.settings.week_start_index, ws.settings.fiscal_year_start_month)
+    # the by-source cohort counts meetings and orders that came after the period, up to today
+    months = Period(period.start, max(period.end, now.date() + timedelta(days=1)), None, "").months()
+    activities = list(ws.activities(months=months))
+    leads = list(ws.leads()) if leads is None else list(leads)
+    result = compute_kpis(activities, leads, period, ws.tz, rep=rep)
+    start, end = period.bounds(ws.tz)
+    report: dict[str, Any] = {
+        "period": {"label": period.label, "kind": period.kind.value if period.kind else None,
+                   "start": start.isoformat(), "end": end.isoformat()},
+        "scope": {"rep": rep, "team": rep is None},
+        "metrics": result["metrics"],
+        "by_source": result["by_source"],
+        "targets": target_progress(ws.targets(), activities, leads, period, ws.tz, rep=rep),
+    }
+    if trend:
+        window = period if period.days >= 7 else Period(now.date() - timedelta(days=13), now.date() + timedelta(days=1), None, "")
+        if window is not period:
+            activities += [a for a in ws.activities(months=window.months()) if a["at"] < start.isoformat()]
+        report["trend"] = daily_trend(activities, window, ws.tz, rep=rep)
+    return report
+
+
+def note_usage(activities: Iterable[Record]) -> dict[str, dict[str, Any]]:
+    """Per talk note: calls that used it, how many booked a meeting, and that rate."""
+    usage: dict[str, dict[str, Any]] = {}
+    for activity in activities:
+        note_id = activity.get("script")
+        if not note_id or activity.get("kind") != "call":
+            continue
+        row = usage.setdefault(note_id, {"calls": 0, "meetings": 0})
+        row["calls"] += 1
+        row["meetings"] += activity.get("outcome") == "meeting_booked"
+    for row in usage.values():
+        row["meeting_rate"] = round(row["meetings"] / row["calls"], 4) if row["calls"] else None
+    return usage

@@ -1,0 +1,536 @@
+"""The istui Textual app: header with today's progress, tabs Leads · Today · Notes · KPI, palette, themes.
+
+The app talks to the workspace only through the store facade and the services (never TinyDB).
+It polls the workspace's file signatures twice a second, so a call logged from the CLI in another
+terminal shows up within a second; loading runs in worker threads.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from datetime import datetime, time, timedelta
+from functools import partial
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, TextArea
+
+from istui.domain.errors import IstuiError
+from istui.services.handoff import handoff_sheet
+from istui.services.leads import change_stage, create_lead, hand_off, log_activity, set_lead_fields
+from istui.services.reports import kpi_report, note_usage
+from istui.store.settings import save_user_setting, user_config
+from istui.store.workspace import Record, Workspace
+from istui.tui.panes.kpi import KpiPane
+from istui.tui.panes.leads import LeadsPane
+from istui.tui.panes.notes import NotesPane
+from istui.tui.panes.today import TodayPane
+from istui.tui.screens.callblock import CallBlockScreen
+from istui.tui.screens.forms import ConfirmScreen, SheetScreen
+from istui.tui.screens.help import HelpScreen
+from istui.tui.screens.record_forms import handoff_form, lead_form, log_form, note_form, stage_form
+from istui.tui.themes import DEFAULT_THEME, load_themes
+from istui.tui.widgets.cards import percent
+
+TABS = ("leads", "today", "notes", "kpi")
+_DAY = timedelta(days=1)
+STRIP_METRICS = (("calls", "calls"), ("connects", "connects"), ("meetings", "meetings"))
+
+
+def literal_highlight(query: str, candidate: str, matcher: Any) -> Content:
+    """Like Matcher.highlight, but the candidate is text, never markup (lead names are data)."""
+    content = Content(candidate)
+    _score, offsets = matcher.fuzzy_search.match(query, candidate)
+    for offset in offsets:
+        if not candidate[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+class IstuiCommands(Provider):
+    """Every action of the app, plus "go to lead" by company or contact name."""
+
+    def actions(self) -> list[tuple[str, Callable[[], Any], str]]:
+        app: IstuiApp = self.app  # type: ignore[assignment]
+        items: list[tuple[str, Callable[[], Any], str]] = [
+            ("New lead", app.action_new_lead, "Add a lead with the lead form"),
+            ("Log call on the selected lead", partial(app.action_log_lead, "call"), "Outcome, note and follow-up"),
+            ("Log e-mail on the selected lead", partial(app.action_log_lead, "email"), "Outcome, note and follow-up"),
+            ("Start call block", app.action_call_block, "Work the Today queue one key per outcome"),
+            ("Change stage of the selected lead", app.action_stage_lead, "won asks for the amount"),
+            ("Hand off the selected lead", app.action_handoff_lead, "BANT form and handoff sheet"),
+            ("New note", app.action_new_note, "Talk script, objection answer, material"),
+            ("Switch rep view: mine / team", app.action_toggle_scope, "Today queue and KPI scope"),
+            ("Open review: KPI this week", partial(app.action_review, "week"), "The KPI tab for this week"),
+            ("Open review: KPI this month", partial(app.action_review, "month"), "The KPI tab for this month"),
+            ("Reload the workspace", app.action_reload, "Read every file again"),
+            ("Help: every key", app.action_help, "?"),
+        ]
+        items += [(f"Go to tab: {name.title()}", partial(app.action_tab, name), f"key {i + 1}") for i, name in enumerate(TABS)]
+        items += [(f"Theme: {name}", partial(app.set_theme, name), "switch and remember") for name in app.theme_names]
+        return items
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self.actions():
+            yield DiscoveryHit(Content(name), callback, text=name, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self.actions():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, literal_highlight(query, name, matcher), callback, text=name, help=help_text)
+        app: IstuiApp = self.app  # type: ignore[assignment]
+        if len(query) >= 2:
+            found = 0
+            for lead in app.leads:
+                label = f"Go to lead: {lead['company']} {lead.get('contact', '')}".rstrip()
+                score = matcher.match(label)
+                if score > 0:
+                    yield Hit(score * 0.9, literal_highlight(query, label, matcher), partial(app.go_to_lead, lead["id"]),
+                              text=label, help=f"{lead.get('stage', '')} · {lead.get('source', '')}")
+                    found += 1
+                    if found >= 30:
+                        break
+
+
+class IstuiApp(App[None]):
+    TITLE = "istui"
+    CSS = """
+    #istui-header { height: 1; background: $primary; color: $background; padding: 0 1; }
+    #istui-strip { height: 1; background: $panel; padding: 0 1; }
+    TabbedContent { height: 1fr; }
+    TabPane { padding: 0; }
+    """
+    COMMANDS = App.COMMANDS | {IstuiCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "tab('leads')", "Leads", id="tab-leads"),
+        Binding("2", "tab('today')", "Today", id="tab-today"),
+        Binding("3", "tab('notes')", "Notes", id="tab-notes"),
+        Binding("4", "tab('kpi')", "KPI", id="tab-kpi"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        Binding("ctrl+t", "next_theme", "Theme", show=False, id="theme-next"),
+        Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
+        Binding("ctrl+z", "undo", "Undo", show=False, id="undo"),
+    ]
+
+    def __init__(self, workspace: Workspace, *, watch_interval: float = 0.5) -> None:
+        super().__init__()
+        self.ws = workspace
+        self.watch_interval = watch_interval
+        self.leads: list[Record] = []
+        self.leads_by_id: dict[str, Record] = {}
+        self.now = workspace.now()
+        self._fingerprint: tuple = ()
+        self._undo: list[tuple[str, Callable[[], None]]] = []
+        themes, self.theme_problems = load_themes()
+        self.theme_names = [theme.name for theme in themes]
+        for theme in themes:
+            self.register_theme(theme)
+        config = user_config()
+        wanted = config.get("theme", DEFAULT_THEME)
+        self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
+        keymap = config.get("keymap")
+        if isinstance(keymap, dict):
+            self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+
+    # --- layout --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="istui-header")
+        yield Static(id="istui-strip")
+        with TabbedContent(initial="today", id="tabs"):
+            with TabPane("1 Leads", id="leads"):
+                yield LeadsPane()
+            with TabPane("2 Today", id="today"):
+                yield TodayPane()
+            with TabPane("3 Notes", id="notes"):
+                yield NotesPane()
+            with TabPane("4 KPI", id="kpi"):
+                yield KpiPane()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.update_header()
+        self.load_workspace()
+        self.set_interval(self.watch_interval, self.check_for_changes)
+        self.set_interval(30, self.tick)
+        for problem in self.theme_problems:
+            self.notify(problem, title="Theme not loaded", severity="warning", markup=False)
+
+    @property
+    def today_start_iso(self) -> str:
+        return datetime.combine(self.now.date(), time(), tzinfo=self.ws.tz).isoformat(timespec="seconds")
+
+    def tick(self) -> None:
+        """Keep `now` fresh (the queue moves as follow-ups fall due)."""
+        day = self.now.date()
+        self.now = self.ws.now()
+        if self.now.date() != day:
+            self.refresh_all()
+        self.update_header()
+
+    def update_header(self, strip: list[dict[str, Any]] | None = None, metrics: dict[str, Any] | None = None) -> None:
+        ws = self.ws
+        header = f"istui · {ws.settings.team} · {ws.rep} · {self.now:%a %Y-%m-%d} · {ws.root}"
+        self.query_one("#istui-header", Static).update(Text(header))
+        if metrics is None:
+            return
+        targets = {t["metric"]: t for t in strip or [] if not t.get("motion")}
+        parts = []
+        for key, label in STRIP_METRICS:
+            value = metrics[key]
+            parts.append(f"{label} {value}/{targets[key]['target']:g}" if key in targets else f"{label} {value}")
+        parts.append(f"connect rate {percent(metrics['connect_rate'])}")
+        self.query_one("#istui-strip", Static).update(Text("Today: " + " · ".join(parts)))
+
+    # --- data ----------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="load")
+    def load_workspace(self) -> None:
+        """Read leads, notes and today's numbers off the UI thread, then show them."""
+        try:
+            self._fingerprint = self.ws.fingerprint()
+            leads = sorted(self.ws.leads(), key=lambda r: (r["created_at"], r["id"]), reverse=True)
+            leads = [dict(lead) for lead in leads]
+            today = kpi_report(self.ws, "today", self.ws.rep, leads=leads)
+            notes = self.ws.notes()
+            # note effectiveness over the whole history, or the last three months in a large workspace
+            months = None if len(leads) < 5000 else [f"{d:%Y-%m}" for d in (self.now, self.now.replace(day=1) - _DAY,
+                                                                              self.now.replace(day=1) - 40 * _DAY)]
+            usage = note_usage(self.ws.activities(months=months))
+        except IstuiError as exc:
+            self.call_from_thread(self.notify, str(exc), title="Workspace problem", severity="error", timeout=20,
+                                  markup=False)
+            return
+        self.call_from_thread(self._show_loaded, leads, today, notes, usage)
+
+    def _show_loaded(self, leads: list[Record], today: dict[str, Any], notes: list[Record],
+                     usage: dict[str, dict[str, Any]]) -> None:
+        self.leads = leads
+        self.leads_by_id = {lead["id"]: lead for lead in leads}
+        self.query_one(LeadsPane).set_leads(leads)
+        self.query_one(TodayPane).set_leads(leads)
+        self.query_one(NotesPane).set_notes(notes, usage)
+        self.update_header(today["targets"], today["metrics"])
+        if self.query_one(TabbedContent).active == "kpi":
+            self.refresh_kpi()
+
+    def check_for_changes(self) -> None:
+        """Reload when any workspace file changed on disk (another terminal, a sync, a teammate)."""
+        try:
+            fingerprint = self.ws.fingerprint()
+        except OSError:
+            return
+        if fingerprint != self._fingerprint:
+            self._fingerprint = fingerprint
+            self.load_workspace()
+
+    def refresh_all(self) -> None:
+        self.load_workspace()
+
+    def lead_changed(self, lead: Record) -> None:
+        """A lead was written by this app: show it at once (the watcher reloads the rest)."""
+        if lead["id"] in self.leads_by_id:
+            self.leads_by_id[lead["id"]].clear()
+            self.leads_by_id[lead["id"]].update(lead)
+        else:
+            lead = dict(lead)
+            self.leads.insert(0, lead)
+            self.leads_by_id[lead["id"]] = lead
+        self.query_one(LeadsPane).set_leads(self.leads)
+        self.query_one(TodayPane).set_leads(self.leads)
+        self.load_workspace()
+
+    def refresh_kpi(self) -> None:
+        pane = self.query_one(KpiPane)
+        self._load_kpi(pane.period, pane.scope())
+
+    @work(thread=True, exclusive=True, group="kpi")
+    def _load_kpi(self, period: str, rep: str | None) -> None:
+        try:
+            report = kpi_report(self.ws, period, rep, leads=self.leads, trend=True)
+        except IstuiError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.call_from_thread(self.query_one(KpiPane).show, report)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "kpi":
+            self.refresh_kpi()
+        table = {"leads": "#leads-table", "today": "#today-table", "notes": "#notes-table"}.get(event.pane.id or "")
+        if table:
+            self.query_one(table).focus()
+
+    # --- navigation ----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Digits switch tabs only outside text fields (inside them they are typed)."""
+        return not (action == "tab" and isinstance(self.focused, Input | TextArea))
+
+    def action_tab(self, name: str) -> None:
+        if isinstance(self.screen, Screen) and self.screen is not self.screen_stack[0]:
+            return
+        self.query_one(TabbedContent).active = name
+
+    def action_help(self) -> None:
+        sections: list[tuple[str, list[BindingType]]] = [("Everywhere", [*list(self.BINDINGS), Binding("ctrl+p", "command_palette", "Command palette: every action, go to lead, theme"), Binding("ctrl+q", "quit", "Quit")])]
+        for title, pane in (("Leads", LeadsPane), ("Today", TodayPane), ("Notes", NotesPane), ("KPI", KpiPane)):
+            sections.append((title, list(pane.BINDINGS)))
+        self.push_screen(HelpScreen(sections))
+
+    def action_reload(self) -> None:
+        self.load_workspace()
+        self.notify("Reloaded the workspace.", markup=False)
+
+    def action_review(self, period: str) -> None:
+        pane = self.query_one(KpiPane)
+        pane.period = period
+        self.query_one(TabbedContent).active = "kpi"
+        self.refresh_kpi()
+
+    def action_toggle_scope(self) -> None:
+        self.query_one(TodayPane).action_toggle_all()
+        self.query_one(KpiPane).action_toggle_team()
+
+    def set_theme(self, name: str) -> None:
+        self.theme = name
+        save_user_setting("theme", name)
+        self.notify(f"Theme: {name}", markup=False)
+
+    def action_next_theme(self) -> None:
+        names = self.theme_names
+        current = names.index(self.theme) if self.theme in names else -1
+        self.set_theme(names[(current + 1) % len(names)])
+
+    def go_to_lead(self, lead_id: str) -> None:
+        pane = self.query_one(LeadsPane)
+        self.query_one(TabbedContent).active = "leads"
+        pane.query_one("#lead-filter", Input).value = ""
+        pane.action_view("all")
+        index = next((i for i, row in enumerate(pane.table.rows) if row["id"] == lead_id), 0)
+        pane.table.cursor = index
+        pane.table.focus()
+
+    # --- the selected lead ---------------------------------------------------------------------
+    def selected_lead(self) -> Record | None:
+        active = self.query_one(TabbedContent).active
+        pane = self.query_one(TodayPane) if active == "today" else self.query_one(LeadsPane)
+        lead = pane.table.current
+        return self.leads_by_id.get(lead["id"], lead) if lead else None
+
+    def _guarded(self, work_fn: Callable[[], Any], done: str | None = None) -> Any:
+        """Run a write; a bad value or workspace problem becomes one notification, nothing else."""
+        try:
+            result = work_fn()
+        except IstuiError as exc:
+            self.notify(str(exc), severity="error", timeout=8, markup=False)
+            return None
+        if done:
+            self.notify(done, markup=False)
+        return result
+
+    def action_new_lead(self) -> None:
+        def saved(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            fields = {k: v for k, v in values.items()}
+            raw = {name: self._raw(fields[name]) for name in fields}
+            lead = self._guarded(lambda: create_lead(self.ws, {k: v for k, v in raw.items() if v not in ("", None, [])}),
+                                 "Lead added.")
+            if lead:
+                self.lead_changed(lead)
+                self.go_to_lead(lead["id"])
+
+        self.push_screen(lead_form(self.ws.settings.sources, self.now, rep=self.ws.rep), saved)
+
+    @staticmethod
+    def _raw(clean: dict[str, Any]) -> Any:
+        """A form field's validated record fields, turned back into what create/set accept."""
+        if "next_at" in clean:
+            return clean["next_at"] or ""
+        (value,) = clean.values()
+        return value
+
+    def action_edit_lead(self) -> None:
+        lead = self.selected_lead()
+        if lead is None:
+            return
+        form = lead_form(self.ws.settings.sources, self.now, lead, rep=self.ws.rep)
+
+        def saved(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            changed = form.changed()
+            fields = {name: self._raw(values[name]) for name in changed}
+            if not fields:
+                return
+            updated = self._guarded(lambda: set_lead_fields(self.ws, lead["id"], fields), "Lead saved.")
+            if updated:
+                self.lead_changed(updated)
+
+        self.push_screen(form, saved)
+
+    def action_stage_lead(self) -> None:
+        lead = self.selected_lead()
+        if lead is None:
+            return
+
+        def saved(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            logged = self._guarded(lambda: change_stage(self.ws, lead["id"], values["stage"],
+                                                        amount=str(values["amount"]) if values["amount"] else None,
+                                                        note=values["note"]), f"Stage → {values['stage']}.")
+            if logged:
+                self.lead_changed(logged.lead)
+
+        self.push_screen(stage_form(lead), saved)
+
+    def action_handoff_lead(self) -> None:
+        lead = self.selected_lead()
+        if lead is None:
+            return
+
+        def saved(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            bant = {k: values[k] for k in ("budget", "authority", "need", "timeline")}
+            logged = self._guarded(lambda: hand_off(self.ws, lead["id"], values["to"], bant, values["note"]))
+            if logged:
+                self.lead_changed(logged.lead)
+                sheet = handoff_sheet(logged.lead, self.ws.activities_of_lead(lead["id"]), self.ws.settings.currency)
+                self.push_screen(SheetScreen("Handoff sheet — c copies it", sheet))
+
+        self.push_screen(handoff_form(lead), saved)
+
+    def action_log_lead(self, kind: str) -> None:
+        lead = self.selected_lead()
+        if lead is None:
+            return
+
+        def saved(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            logged = self._guarded(lambda: log_activity(self.ws, lead["id"], kind, values["outcome"], note=values["note"],
+                                                        next_when=values["next"] or None),
+                                   f"Logged {kind} {values['outcome']}.")
+            if logged:
+                from istui.services.leads import undo_log
+
+                self._undo.append((f"log of {values['outcome']}", lambda: self.lead_changed(undo_log(self.ws, logged))))
+                self.lead_changed(logged.lead)
+
+        self.push_screen(log_form(self.now, kind), saved)
+
+    def action_delete_lead(self) -> None:
+        lead = self.selected_lead()
+        if lead is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            removed = self._guarded(lambda: self.ws.remove_lead(lead["id"]))
+            if removed is None:
+                return
+            self._undo.append((f"delete of {removed['company']}", lambda: self._restore(removed)))
+            self.leads = [row for row in self.leads if row["id"] != removed["id"]]
+            self.leads_by_id.pop(removed["id"], None)
+            self.query_one(LeadsPane).set_leads(self.leads)
+            self.query_one(TodayPane).set_leads(self.leads)
+            self.notify(f"Deleted {removed['company']}. ctrl+z undoes.", markup=False)
+
+        self.push_screen(ConfirmScreen(f"Delete the lead {lead['company']}? Its activities stay. (ctrl+z undoes)"), confirmed)
+
+    def _restore(self, record: Record) -> None:
+        self.ws.restore_lead(record)
+        self.lead_changed(record)
+
+    def action_undo(self) -> None:
+        if not self._undo:
+            self.notify("Nothing to undo.", markup=False)
+            return
+        what, undo = self._undo.pop()
+        if self._guarded(lambda: undo() or True):
+            self.notify(f"Undone: {what}.", markup=False)
+
+    def action_call_block(self) -> None:
+        today = self.query_one(TodayPane)
+        active = self.query_one(TabbedContent).active
+        if active == "today" and today.entries:
+            queue, start = today.entries, today.table.cursor
+        else:
+            lead = self.selected_lead()
+            if lead is None:
+                self.notify("Select a lead first.", markup=False)
+                return
+            queue, start = [lead], 0
+        self.push_screen(CallBlockScreen(list(queue), start))
+
+    # --- notes ---------------------------------------------------------------------------------
+    def _selected_note(self) -> Record | None:
+        return self.query_one(NotesPane).table.current
+
+    def action_new_note(self) -> None:
+        self._edit_note(None)
+
+    def action_edit_note(self) -> None:
+        note = self._selected_note()
+        if note is not None:
+            self._edit_note(note)
+
+    def _edit_note(self, note: Record | None) -> None:
+        editor = os.environ.get("EDITOR") or os.environ.get("VISUAL")
+        if editor and note is not None:
+            self._edit_in_editor(note, editor)
+            return
+
+        def saved(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            record = dict(note or {"pinned": False})
+            record.update(values)
+            if self._guarded(lambda: self.ws.save_note(record), "Note saved."):
+                self.load_workspace()
+
+        self.push_screen(note_form(note), saved)
+
+    def _edit_in_editor(self, note: Record, editor: str) -> None:
+        import shlex
+        import subprocess
+        import tempfile
+
+        with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False, encoding="utf-8") as handle:
+            handle.write(note.get("body", ""))
+            path = handle.name
+        try:
+            with self.suspend():
+                subprocess.run([*shlex.split(editor), path], check=False)
+            with open(path, encoding="utf-8") as handle:
+                body = handle.read()
+        finally:
+            os.unlink(path)
+        if body != note.get("body", "") and self._guarded(lambda: self.ws.save_note({**note, "body": body}), "Note saved."):
+            self.load_workspace()
+
+    def action_pin_note(self) -> None:
+        note = self._selected_note()
+        if note is not None and self._guarded(lambda: self.ws.save_note({**note, "pinned": not note.get("pinned")})):
+            self.load_workspace()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title != "Theme":  # our own theme commands remember the choice
+                yield command
+
+
+def run(workspace: Workspace) -> None:
+    """Open the TUI on `workspace` (blocks until the rep quits)."""
+    IstuiApp(workspace).run()
+

@@ -1,0 +1,151 @@
+"""The KPI tab: every metric for a period and scope, targets vs actuals as bars, a daily trend line."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from istui.tui.widgets.cards import money, percent
+
+if TYPE_CHECKING:
+    from istui.tui.app import IstuiApp
+
+PERIODS = {"t": ("today", "today"), "w": ("week", "this week"), "m": ("month", "this month"),
+           "q": ("quarter", "this quarter"), "y": ("fy", "this fiscal year")}
+
+
+def metrics_table(report: dict[str, Any], currency: str) -> Table:
+    m = report["metrics"]
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim")
+    table.add_column(justify="right", style="bold")
+    table.add_column(style="dim")
+    rows = [
+        ("Calls 架電数", f"{m['calls']:,}", f"connects {m['connects']:,} · 接続率 {percent(m['connect_rate'])}"),
+        ("E-mails メール数", f"{m['emails']:,}", f"opens {m['opens']:,} ({percent(m['open_rate'])}) · clicks "
+                                               f"{m['clicks']:,} ({percent(m['click_rate'])}) · replies {m['replies']:,}"),
+        ("Meetings 商談数", f"{m['meetings']:,}", f"of {m['leads_worked']:,} leads worked · 商談化率 {percent(m['meeting_rate'])}"),
+        ("Handoffs", f"{m['handoffs']:,}", ""),
+        ("Orders 受注数", f"{m['orders']:,}", f"lost {m['lost']:,} · 受注率 {percent(m['win_rate'])}"),
+        ("Amount 受注金額", money(m["amount"], currency), ""),
+        ("Target accounts", f"{m['target_accounts']:,}", "BDR companies created in the period"),
+    ]
+    for label, value, detail in rows:
+        table.add_row(Text(label), Text(value), Text(detail))
+    return table
+
+
+def source_table(report: dict[str, Any], currency: str) -> Table:
+    table = Table(box=None, padding=(0, 1), header_style="bold")
+    for name in ("Source", "Leads", "Meetings", "Rate", "Orders", "Amount", "Win"):
+        table.add_column(name, justify="left" if name == "Source" else "right")
+    for source, row in report["by_source"].items():
+        table.add_row(Text(source), f"{row['leads']:,}", f"{row['meetings']:,}", percent(row["meeting_rate"]),
+                      f"{row['orders']:,}", money(row["amount"], currency), percent(row["win_rate"]))
+    return table
+
+
+class KpiPane(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(key, f"period('{spec}')", label.title(), id=f"kpi-period-{spec}") for key, (spec, label) in PERIODS.items()),
+        Binding("T", "toggle_team", "Me/team", id="kpi-team"),
+    ]
+    DEFAULT_CSS = """
+    KpiPane #kpi-title { height: 1; background: $panel; padding: 0 1; text-style: bold; }
+    KpiPane #kpi-top { height: auto; }
+    KpiPane #kpi-metrics { width: 1fr; padding: 1 1; height: auto; }
+    KpiPane #kpi-sources { width: 1fr; padding: 1 1; height: auto; }
+    KpiPane #kpi-charts { height: 1fr; min-height: 16; }
+    KpiPane PlotextPlot { height: 1fr; min-height: 12; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="kpi-pane")
+        self.period = "today"
+        self.team = False
+        self.report: dict[str, Any] | None = None
+
+    @property
+    def istui(self) -> IstuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="kpi-title")
+        with VerticalScroll():
+            with Horizontal(id="kpi-top"):
+                yield Static(id="kpi-metrics")
+                yield Static(id="kpi-sources")
+            with Horizontal(id="kpi-charts"):
+                yield PlotextPlot(id="kpi-targets")
+                yield PlotextPlot(id="kpi-trend")
+
+    def scope(self) -> str | None:
+        return None if self.team else self.istui.ws.rep
+
+    def show(self, report: dict[str, Any]) -> None:
+        self.report = report
+        app = self.istui
+        currency = app.ws.settings.currency
+        who = "team" if self.team else app.ws.rep
+        period = report["period"]
+        self.query_one("#kpi-title", Static).update(Text(
+            f"KPI · {who} · {period['label']} [{period['start'][:10]} .. {period['end'][:10]})"
+            "   —   t w m q y: period · T: me/team"))
+        self.query_one("#kpi-metrics", Static).update(metrics_table(report, currency))
+        sources = Text("Leads created in the period, by source\n", style="bold")
+        self.query_one("#kpi-sources", Static).update(_stack(sources, source_table(report, currency)))
+        self._plot_targets(report)
+        self._plot_trend(report)
+
+    def _plot_targets(self, report: dict[str, Any]) -> None:
+        plot = self.query_one("#kpi-targets", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        targets = report["targets"]
+        if targets:
+            labels = [t["metric"] + (f" ({t['motion']})" if t["motion"] else "") for t in targets]
+            progress = [round(100 * (t["progress"] or 0), 1) for t in targets]
+            plt.bar(labels, progress, orientation="horizontal", width=0.4)
+            plt.title("Targets: % of target reached")
+            plt.xlim(0, max(100, *progress))
+        else:
+            plt.title("No targets for this period and scope (istui target set …)")
+        plot.refresh()
+
+    def _plot_trend(self, report: dict[str, Any]) -> None:
+        plot = self.query_one("#kpi-trend", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        trend = report.get("trend") or []
+        if trend:
+            days = list(range(len(trend)))
+            plt.plot(days, [d["calls"] for d in trend], label="calls", marker="braille")
+            plt.plot(days, [d["connects"] for d in trend], label="connects", marker="braille")
+            plt.plot(days, [d["meetings"] for d in trend], label="meetings", marker="braille")
+            step = max(1, len(trend) // 6)
+            plt.xticks(days[::step], [d["day"][5:] for d in trend][::step])
+            plt.title("Daily trend")
+        plot.refresh()
+
+    def action_period(self, spec: str) -> None:
+        self.period = spec
+        self.istui.refresh_kpi()
+
+    def action_toggle_team(self) -> None:
+        self.team = not self.team
+        self.istui.refresh_kpi()
+
+
+def _stack(*renderables: Any) -> Any:
+    from rich.console import Group
+
+    return Group(*renderables)

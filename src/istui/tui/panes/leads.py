@@ -1,0 +1,222 @@
+"""The Leads tab: filter-as-you-type, sortable virtual table, saved views, detail pane with timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Input, Static
+
+from istui.domain.model import OPEN_STAGES, TEMPERATURE_RANK, Stage
+from istui.tui.widgets.cards import lead_card, timeline, when
+from istui.tui.widgets.vtable import Column, VirtualTable
+
+if TYPE_CHECKING:
+    from istui.tui.app import IstuiApp
+
+Record = dict[str, Any]
+STAGE_ORDER = {stage.value: index for index, stage in enumerate(Stage)}
+SORTS = ("created", "company", "stage", "temp", "next", "owner")
+VIEWS = {
+    "all": "all leads",
+    "hot": "hot leads",
+    "due": "overdue and due today",
+    "inbound": "new inbound, not yet contacted",
+    "bdr": "my BDR targets",
+    "meeting": "meeting stage (案件化)",
+}
+LEAD_COLUMNS = [
+    Column("company", "Company", 26), Column("contact", "Contact", 14), Column("phone", "Phone", 14),
+    Column("stage", "Stage", 10), Column("temp", "Temp", 5), Column("source", "Source", 13),
+    Column("owner", "Owner", 9), Column("next", "Next", 12),
+]
+
+
+def search_key(lead: Record) -> str:
+    """What `/` searches: company, contact, phone (with and without hyphens), e-mail, tags."""
+    phone = lead.get("phone", "")
+    parts = [lead.get("company", ""), lead.get("contact", ""), phone, "".join(ch for ch in phone if ch.isdigit()),
+             lead.get("email", ""), " ".join(lead.get("tags") or [])]
+    return " ".join(parts).casefold()
+
+
+def sort_records(rows: list[Record], key: str, reverse: bool) -> list[Record]:
+    if key == "company":
+        fn: Any = lambda r: r.get("company", "").casefold()  # noqa: E731
+    elif key == "stage":
+        fn = lambda r: STAGE_ORDER.get(r.get("stage", ""), 99)  # noqa: E731
+    elif key == "temp":
+        fn = lambda r: TEMPERATURE_RANK.get(r.get("temp", ""), 9)  # noqa: E731
+    elif key == "next":
+        fn = lambda r: r.get("next_at") or "9999"  # noqa: E731
+    elif key == "owner":
+        fn = lambda r: r.get("owner", "")  # noqa: E731
+    else:
+        fn = lambda r: (r.get("created_at", ""), r.get("id", ""))  # noqa: E731
+    return sorted(rows, key=fn, reverse=reverse)
+
+
+def in_view(lead: Record, view: str, rep: str, now: datetime) -> bool:
+    if view == "hot":
+        return lead.get("temp") == "hot" and lead.get("stage") in OPEN_STAGES
+    if view == "due":
+        next_at = lead.get("next_at")
+        return bool(next_at) and lead.get("stage") in OPEN_STAGES and datetime.fromisoformat(next_at).date() <= now.date()
+    if view == "inbound":
+        return lead.get("stage") == Stage.NEW and lead.get("motion") == "sdr"
+    if view == "bdr":
+        return lead.get("motion") == "bdr" and lead.get("owner") == rep and lead.get("stage") in OPEN_STAGES
+    if view == "meeting":
+        return lead.get("stage") == Stage.MEETING
+    return True
+
+
+class LeadsPane(Vertical):
+    """Everything about the Leads tab; the app feeds it `set_leads` and handles the record actions."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="leads-filter"),
+        Binding("n", "app.new_lead", "New", id="lead-new"),
+        Binding("e", "app.edit_lead", "Edit", id="lead-edit"),
+        Binding("s", "app.stage_lead", "Stage", id="lead-stage"),
+        Binding("h", "app.handoff_lead", "Handoff", id="lead-handoff"),
+        Binding("l", "app.log_lead('call')", "Log call", id="lead-log-call"),
+        Binding("m", "app.log_lead('email')", "Log e-mail", id="lead-log-email"),
+        Binding("d", "app.delete_lead", "Delete", id="lead-delete"),
+        Binding("c", "app.call_block", "Call block", id="lead-call-block"),
+        Binding("o", "sort", "Sort", id="leads-sort"),
+        Binding("r", "reverse", "Reverse", show=False, id="leads-reverse"),
+        Binding("A", "view('all')", "All", show=False, id="view-all"),
+        Binding("H", "view('hot')", "Hot", show=False, id="view-hot"),
+        Binding("D", "view('due')", "Due", show=False, id="view-due"),
+        Binding("I", "view('inbound')", "Inbound", show=False, id="view-inbound"),
+        Binding("B", "view('bdr')", "My BDR", show=False, id="view-bdr"),
+        Binding("M", "view('meeting')", "Meeting", show=False, id="view-meeting"),
+    ]
+    DEFAULT_CSS = """
+    LeadsPane #lead-filter { dock: top; height: 3; }
+    LeadsPane #leads-status { dock: bottom; height: 1; color: $text-muted; padding: 0 1; }
+    LeadsPane #leads-table { width: 3fr; }
+    LeadsPane #lead-detail { width: 2fr; min-width: 36; border-left: solid $panel; padding: 0 1; }
+    LeadsPane #lead-timeline { padding-top: 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="leads-pane")
+        self.all: list[Record] = []
+        self.keys: dict[str, str] = {}
+        self.sorted: list[Record] = []
+        self.view = "all"
+        self.sort_key, self.sort_reverse = "created", True
+
+    @property
+    def istui(self) -> IstuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="/ filter: company, contact, phone, e-mail, tags", id="lead-filter")
+        with Horizontal():
+            table = VirtualTable(LEAD_COLUMNS, self.cell, row_style=self.row_style, id="leads-table")
+            table.sort_key, table.sort_reverse = None, True
+            yield table
+            with VerticalScroll(id="lead-detail"):
+                yield Static(id="lead-card")
+                yield Static(id="lead-timeline")
+        yield Static(id="leads-status")
+
+    @property
+    def table(self) -> VirtualTable:
+        return self.query_one("#leads-table", VirtualTable)
+
+    def cell(self, lead: Record, key: str) -> str:
+        if key == "next":
+            return when(lead.get("next_at"), self.istui.now)
+        return str(lead.get(key) or "")
+
+    def row_style(self, lead: Record) -> str | None:
+        if lead.get("stage") not in OPEN_STAGES:
+            return "dim"
+        next_at = lead.get("next_at")
+        if next_at and next_at < self.istui.today_start_iso:
+            return "accent"
+        return None
+
+    # --- data ----------------------------------------------------------------------------------
+    def set_leads(self, leads: list[Record]) -> None:
+        self.all = leads
+        self.keys = {lead["id"]: search_key(lead) for lead in leads}
+        self._resort()
+
+    def _resort(self) -> None:
+        self.sorted = sort_records(self.all, self.sort_key, self.sort_reverse)
+        self.apply_filter()
+
+    def apply_filter(self) -> None:
+        """Filter the sorted leads by view and text; keeps the cursor on the same lead when it can."""
+        text = self.query_one("#lead-filter", Input).value.casefold().strip()
+        rep, now = self.istui.ws.rep, self.istui.now
+        keys, view = self.keys, self.view
+        rows = [lead for lead in self.sorted
+                if (not text or text in keys.get(lead["id"], "")) and (view == "all" or in_view(lead, view, rep, now))]
+        current = self.table.current
+        self.table.sort_key = self.sort_key if self.sort_key != "created" else None
+        self.table.sort_reverse = self.sort_reverse
+        self.table.set_rows(rows, keep=current["id"] if current else None)
+        self.update_status()
+
+    def update_status(self) -> None:
+        rows = len(self.table.rows)
+        text = self.query_one("#lead-filter", Input).value.strip()
+        status = f"{rows:,} of {len(self.all):,} leads · view: {VIEWS[self.view]} (A H D I B M) · sort: {self.sort_key}"
+        status += (" ▼" if self.sort_reverse else " ▲") + " (o, r)"
+        if text:
+            status += f" · filter: {text}"
+        self.query_one("#leads-status", Static).update(Text(status))
+
+    def show_detail(self, lead: Record | None) -> None:
+        app = self.istui
+        self.query_one("#lead-card", Static).update(lead_card(lead, app.now, app.ws.settings.currency))
+        history = app.ws.activities_of_lead(lead["id"]) if lead else []
+        self.query_one("#lead-timeline", Static).update(timeline(history, app.ws.tz))
+
+    # --- events and actions --------------------------------------------------------------------
+    @on(Input.Changed, "#lead-filter")
+    def _filter_changed(self) -> None:
+        self.apply_filter()
+
+    @on(Input.Submitted, "#lead-filter")
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    @on(VirtualTable.Highlighted, "#leads-table")
+    def _highlighted(self, event: VirtualTable.Highlighted) -> None:
+        self._pending_detail = event.record
+        self.set_timer(0.05, self._show_pending)  # a held arrow key does not load every timeline
+
+    def _show_pending(self) -> None:
+        record = getattr(self, "_pending_detail", None)
+        current = self.table.current
+        if record is current:
+            self.show_detail(record)
+
+    def action_filter(self) -> None:
+        self.query_one("#lead-filter", Input).focus()
+
+    def action_sort(self) -> None:
+        self.sort_key = SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)]
+        self.sort_reverse = self.sort_key == "created"
+        self._resort()
+
+    def action_reverse(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._resort()
+
+    def action_view(self, view: str) -> None:
+        self.view = view
+        self.apply_filter()
+        self.table.focus()

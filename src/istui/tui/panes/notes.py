@@ -1,0 +1,118 @@
+"""The Notes tab: talk scripts, objection answers, materials; search, Markdown view, how calls using each ended."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Input, Markdown, Static
+
+from istui.tui.widgets.cards import percent
+from istui.tui.widgets.vtable import Column, VirtualTable
+
+if TYPE_CHECKING:
+    from istui.tui.app import IstuiApp
+
+Record = dict[str, Any]
+NOTE_COLUMNS = [Column("pin", "★", 1), Column("kind", "Kind", 9), Column("title", "Title", 34), Column("used", "Used", 5, right=True),
+                Column("rate", "Mtg%", 6, right=True), Column("tags", "Tags", 20)]
+
+
+class NotesPane(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="notes-search"),
+        Binding("n", "app.new_note", "New", id="note-new"),
+        Binding("e", "app.edit_note", "Edit", id="note-edit"),
+        Binding("p", "app.pin_note", "Pin", id="note-pin"),
+    ]
+    DEFAULT_CSS = """
+    NotesPane #note-search { dock: top; height: 3; }
+    NotesPane #notes-table { width: 2fr; }
+    NotesPane #note-view { width: 3fr; border-left: solid $panel; padding: 0 1; }
+    NotesPane #note-meta { color: $text-muted; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="notes-pane")
+        self.notes: list[Record] = []
+        self.usage: dict[str, dict[str, Any]] = {}
+
+    @property
+    def istui(self) -> IstuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="/ search titles, bodies and tags", id="note-search")
+        with Horizontal():
+            yield VirtualTable(NOTE_COLUMNS, self.cell, id="notes-table")
+            with VerticalScroll(id="note-view"):
+                yield Static(id="note-meta")
+                yield Markdown(id="note-body", open_links=False)
+
+    @property
+    def table(self) -> VirtualTable:
+        return self.query_one("#notes-table", VirtualTable)
+
+    def cell(self, note: Record, key: str) -> str:
+        usage = self.usage.get(note["id"], {})
+        if key == "pin":
+            return "★" if note.get("pinned") else ""
+        if key == "used":
+            return str(usage.get("calls", 0))
+        if key == "rate":
+            return percent(usage.get("meeting_rate")) if usage else ""
+        if key == "tags":
+            return ", ".join(note.get("tags") or [])
+        return str(note.get(key) or "")
+
+    def set_notes(self, notes: list[Record], usage: dict[str, dict[str, Any]]) -> None:
+        self.notes = sorted(notes, key=lambda n: (not n.get("pinned"), n.get("kind", ""), n["title"].casefold()))
+        self.usage = usage
+        self.apply_search()
+
+    def apply_search(self) -> None:
+        text = self.query_one("#note-search", Input).value.casefold().strip()
+        rows = [n for n in self.notes
+                if not text or text in f"{n['title']} {n.get('body', '')} {' '.join(n.get('tags') or [])}".casefold()]
+        current = self.table.current
+        self.table.set_rows(rows, keep=current["id"] if current else None)
+        if not rows:
+            self.show(None)
+
+    def show(self, note: Record | None) -> None:
+        meta = self.query_one("#note-meta", Static)
+        body = self.query_one("#note-body", Markdown)
+        if note is None:
+            meta.update(Text("No note selected." if self.notes else "No notes yet: n adds one."))
+            body.update("")
+            return
+        usage = self.usage.get(note["id"])
+        line = Text(note["title"] + "\n", style="bold")
+        line.append(f"{note.get('kind', '')} · {', '.join(note.get('tags') or [])} · updated {note['updated_at'][:10]} by "
+                    f"{note.get('updated_by', '')}\n")
+        if usage:
+            line.append(f"Used in {usage['calls']} calls · meetings booked {usage['meetings']} "
+                        f"({percent(usage['meeting_rate'])})\n")
+        else:
+            line.append("Not used in a logged call yet.\n")
+        meta.update(line)
+        body.update(note.get("body", ""))
+
+    @on(Input.Changed, "#note-search")
+    def _search(self) -> None:
+        self.apply_search()
+
+    @on(Input.Submitted, "#note-search")
+    def _done(self) -> None:
+        self.table.focus()
+
+    @on(VirtualTable.Highlighted, "#notes-table")
+    def _highlighted(self, event: VirtualTable.Highlighted) -> None:
+        self.show(event.record)
+
+    def action_search(self) -> None:
+        self.query_one("#note-search", Input).focus()

@@ -1,0 +1,93 @@
+"""The Today tab: the queue (overdue, due today, new inbound; hot first) and the door to the call block."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Static
+
+from istui.services.today import today_queue
+from istui.tui.widgets.cards import lead_card, timeline, when
+from istui.tui.widgets.vtable import Column, VirtualTable
+
+if TYPE_CHECKING:
+    from istui.tui.app import IstuiApp
+
+Record = dict[str, Any]
+QUEUE_COLUMNS = [
+    Column("reason", "Why", 8), Column("company", "Company", 26), Column("contact", "Contact", 14),
+    Column("phone", "Phone", 14), Column("temp", "Temp", 5), Column("source", "Source", 12),
+    Column("next", "Next", 12), Column("next_action", "To do", 16),
+]
+
+
+class TodayPane(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "app.call_block", "Call block", id="today-call-block"),
+        Binding("l", "app.log_lead('call')", "Log call", id="today-log-call"),
+        Binding("e", "app.edit_lead", "Edit", id="today-edit"),
+        Binding("a", "toggle_all", "Mine/team", id="today-all"),
+    ]
+    DEFAULT_CSS = """
+    TodayPane #today-summary { height: 1; padding: 0 1; color: $text; background: $panel; }
+    TodayPane #today-table { width: 3fr; }
+    TodayPane #today-detail { width: 2fr; min-width: 36; border-left: solid $panel; padding: 0 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="today-pane")
+        self.everyone = False
+        self.entries: list[Record] = []
+
+    @property
+    def istui(self) -> IstuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="today-summary")
+        with Horizontal():
+            yield VirtualTable(QUEUE_COLUMNS, self.cell, row_style=self.row_style, id="today-table")
+            with VerticalScroll(id="today-detail"):
+                yield Static(id="today-card")
+                yield Static(id="today-timeline")
+
+    @property
+    def table(self) -> VirtualTable:
+        return self.query_one("#today-table", VirtualTable)
+
+    def cell(self, row: Record, key: str) -> str:
+        if key == "next":
+            return when(row.get("next_at"), self.istui.now)
+        return str(row.get(key) or "")
+
+    def row_style(self, row: Record) -> str | None:
+        return "accent" if row["reason"] == "overdue" else None
+
+    def set_leads(self, leads: list[Record]) -> None:
+        app = self.istui
+        queue = today_queue(leads, app.now, None if self.everyone else app.ws.rep)
+        self.entries = [{**entry["lead"], "reason": entry["reason"]} for entry in queue]
+        current = self.table.current
+        self.table.set_rows(self.entries, keep=current["id"] if current else None)
+        counts = {r: sum(1 for e in self.entries if e["reason"] == r) for r in ("overdue", "due", "new")}
+        scope = "team" if self.everyone else app.ws.rep
+        self.query_one("#today-summary", Static).update(Text(
+            f"Today's queue ({scope}): {counts['overdue']} overdue · {counts['due']} due today · "
+            f"{counts['new']} new inbound   —   c starts a call block on the selected lead"))
+
+    @on(VirtualTable.Highlighted, "#today-table")
+    def _highlighted(self, event: VirtualTable.Highlighted) -> None:
+        app = self.istui
+        lead = event.record
+        self.query_one("#today-card", Static).update(lead_card(lead, app.now, app.ws.settings.currency))
+        history = app.ws.activities_of_lead(lead["id"]) if lead else []
+        self.query_one("#today-timeline", Static).update(timeline(history, app.ws.tz, limit=12))
+
+    def action_toggle_all(self) -> None:
+        self.everyone = not self.everyone
+        self.set_leads(self.istui.leads)

@@ -1,0 +1,337 @@
+"""The call block: one lead at a time, one digit key per outcome, then an optional note and follow-up.
+
+A digit writes the call at once (durable before the prompt shows); Enter then saves whatever was
+typed and brings up the next lead, so a no-answer is one keystroke plus Enter.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Digits, Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from istui.domain.errors import IstuiError
+from istui.domain.model import CALL_OUTCOMES
+from istui.domain.parsing import parse_when
+from istui.services.leads import Logged, amend_log, log_activity, undo_log
+from istui.tui.screens.forms import FORM_CSS
+from istui.tui.widgets.cards import lead_card, timeline
+
+if TYPE_CHECKING:
+    from istui.tui.app import IstuiApp
+
+Record = dict[str, Any]
+
+
+def outcome_keys() -> Table:
+    table = Table.grid(padding=(0, 1))
+    for info in CALL_OUTCOMES:
+        table.add_row(Text(info.key, style="bold reverse"), Text(info.outcome.value), Text(info.ja, style="dim"))
+    return table
+
+
+def relevant_notes(notes: list[Record], lead: Record) -> list[Record]:
+    """Notes whose tags name the lead's source or share a tag with it; then scripts and objections; pinned first."""
+    wanted = {lead.get("source", "")} | set(lead.get("tags") or [])
+    def score(note: Record) -> tuple:
+        matches = len(wanted & set(note.get("tags") or []))
+        return (-matches, not note.get("pinned"), note.get("kind") not in ("script", "objection"), note["title"])
+    chosen = [n for n in notes if wanted & set(n.get("tags") or []) or n.get("kind") in ("script", "objection") or n.get("pinned")]
+    return sorted(chosen, key=score)[:12]
+
+
+class BlockStats:
+    """Counts of one call block."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.dials = self.connects = self.meetings = 0
+
+    def add(self, outcome: str, reached: bool, sign: int = 1) -> None:
+        self.dials += sign
+        self.connects += sign * reached
+        self.meetings += sign * (outcome == "meeting_booked")
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def summary(self) -> str:
+        minutes, seconds = divmod(int(self.elapsed), 60)
+        hours, minutes = divmod(minutes, 60)
+        pace = f"{self.dials / (self.elapsed / 3600):.0f} calls/h" if self.elapsed >= 60 else "– calls/h"
+        return (f"{hours:d}:{minutes:02d}:{seconds:02d} · dials {self.dials} · connects {self.connects} · "
+                f"meetings {self.meetings} · {pace}")
+
+
+class CallBlockScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(info.key, f"dispose('{info.outcome.value}')", info.outcome.value, show=False,
+                  id=f"call-outcome-{info.key}") for info in CALL_OUTCOMES),
+        Binding("u", "undo", "Undo last log", id="call-undo"),
+        Binding("s", "skip", "Skip", id="call-skip"),
+        Binding("k", "notes", "Notes", id="call-notes"),
+        Binding("escape", "end", "End block", id="call-end"),
+    ]
+    DEFAULT_CSS = """
+    CallBlockScreen #block-stats { height: 1; background: $primary; color: $background; padding: 0 1; text-style: bold; }
+    CallBlockScreen #block-body { height: 1fr; }
+    CallBlockScreen #block-left { width: 3fr; padding: 0 2; }
+    CallBlockScreen #block-right { width: 2fr; border-left: solid $panel; padding: 0 1; }
+    CallBlockScreen #block-company { text-style: bold; color: $accent; padding-top: 1; }
+    CallBlockScreen #block-phone { width: auto; color: $primary; }
+    CallBlockScreen #block-prompt { height: auto; border: round $panel; padding: 0 1; opacity: 60%; }
+    CallBlockScreen #block-prompt.open { border: round $accent; opacity: 100%; }
+    CallBlockScreen #block-prompt Input { width: 1fr; }
+    CallBlockScreen #prompt-error { color: $error; }
+    """
+
+    def __init__(self, queue: list[Record], start: int = 0) -> None:
+        super().__init__()
+        self.queue = queue
+        self.index = start
+        self.stats = BlockStats()
+        self.history: list[Logged] = []
+        self.pending: Logged | None = None  # logged, waiting for its note and follow-up
+        self.script: str | None = None
+
+    @property
+    def istui(self) -> IstuiApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def lead(self) -> Record | None:
+        return self.queue[self.index] if 0 <= self.index < len(self.queue) else None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="block-stats")
+        with Horizontal(id="block-body"):
+            with VerticalScroll(id="block-left"):
+                yield Static(id="block-company")
+                yield Digits(id="block-phone")
+                yield Static(id="block-card")
+                with Vertical(id="block-prompt"):  # always displayed: focus must land in it with the digit key
+                    yield Static(Text("Press an outcome key (1-0); then a note and follow-up here, and Enter."),
+                                 id="prompt-title")
+                    yield Input(placeholder="note (optional)", id="prompt-note")
+                    yield Input(placeholder="next follow-up WHEN (optional): tomorrow 10am, +3d, mon", id="prompt-next")
+                    yield Static(id="prompt-error")
+                yield Static(id="block-timeline")
+            with VerticalScroll(id="block-right"):
+                yield Static(Text("Outcome keys", style="bold"))
+                yield Static(outcome_keys())
+                yield Static(Text("\nu undo · s skip · k notes · esc end", style="dim"))
+                yield Static(id="block-notes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_lead()
+        self.set_interval(1, self.update_stats)
+
+    def update_stats(self) -> None:
+        position = f"lead {min(self.index + 1, len(self.queue))}/{len(self.queue)}"
+        self.query_one("#block-stats", Static).update(Text(f"Call block · {position} · {self.stats.summary()}"))
+
+    def show_lead(self) -> None:
+        lead = self.lead
+        if lead is None:
+            self.action_end()
+            return
+        app = self.istui
+        lead = app.leads_by_id.get(lead["id"], lead)
+        self.query_one("#block-company", Static).update(Text(lead.get("company", "")))
+        phone = lead.get("phone", "")
+        digits = self.query_one("#block-phone", Digits)
+        if phone and all(ch in " 0123456789+-()" for ch in phone):
+            digits.update(phone)
+            digits.display = True
+        else:
+            digits.display = False
+        self.query_one("#block-card", Static).update(lead_card(lead, app.now, app.ws.settings.currency))
+        self.query_one("#block-timeline", Static).update(timeline(app.ws.activities_of_lead(lead["id"]), app.ws.tz, limit=6))
+        notes = relevant_notes(app.ws.notes(), lead)
+        text = Text("\nNotes for this lead (k)\n", style="bold")
+        for note in notes[:8]:
+            marker = "▶ " if note["id"] == self.script else "• "
+            text.append(marker + note["title"] + "\n")
+        self.query_one("#block-notes", Static).update(text)
+        self.update_stats()
+
+    # --- dispositions --------------------------------------------------------------------------
+    def action_dispose(self, outcome: str) -> None:
+        lead = self.lead
+        if lead is None or self.pending is not None:
+            return
+        try:
+            logged = log_activity(self.istui.ws, lead["id"], "call", outcome, script=self.script)
+        except IstuiError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        info = next(i for i in CALL_OUTCOMES if i.outcome.value == outcome)
+        self.stats.add(outcome, info.reached)
+        self.history.append(logged)
+        self.pending = logged
+        self.istui.lead_changed(logged.lead)
+        prompt = self.query_one("#block-prompt")
+        prompt.add_class("open")
+        self.query_one("#prompt-title", Static).update(Text(
+            f"Logged {outcome} ({info.ja}) · {lead.get('company', '')}\nNote and follow-up, then Enter (Tab: next field)"))
+        self.query_one("#prompt-error", Static).update("")
+        note, when = self.query_one("#prompt-note", Input), self.query_one("#prompt-next", Input)
+        note.value, when.value = "", ""
+        self.set_focus(note)  # at once, so keys typed right after the digit land in the note
+        self.update_stats()
+
+    @on(Input.Submitted)
+    def finish_prompt(self) -> None:
+        if self.pending is None:
+            return
+        note = self.query_one("#prompt-note", Input).value
+        when = self.query_one("#prompt-next", Input).value
+        app = self.istui
+        if when.strip():
+            try:
+                parse_when(when, app.now, "next")
+            except IstuiError as exc:
+                self.query_one("#prompt-error", Static).update(Text(str(exc)))
+                self.set_focus(self.query_one("#prompt-next", Input))
+                return
+        if note.strip() or when.strip():
+            try:
+                amended = amend_log(app.ws, self.pending, note=note, next_when=when)
+            except IstuiError as exc:
+                self.query_one("#prompt-error", Static).update(Text(str(exc)))
+                return
+            self.history[-1] = amended
+            app.lead_changed(amended.lead)
+        self.close_prompt()
+        self.next_lead()
+
+    def close_prompt(self) -> None:
+        self.pending = None
+        self.query_one("#block-prompt").remove_class("open")
+        self.query_one("#prompt-title", Static).update(
+            Text("Press an outcome key (1-0); then a note and follow-up here, and Enter."))
+        self.query_one("#prompt-note", Input).value = ""
+        self.query_one("#prompt-next", Input).value = ""
+        self.set_focus(None)
+
+    def next_lead(self) -> None:
+        self.index += 1
+        self.script = None
+        self.show_lead()
+
+    def action_skip(self) -> None:
+        if self.pending is not None:
+            self.finish_prompt()
+            return
+        self.next_lead()
+
+    def action_undo(self) -> None:
+        if not self.history:
+            self.notify("Nothing to undo in this block.", markup=False)
+            return
+        logged = self.history.pop()
+        try:
+            lead = undo_log(self.istui.ws, logged)
+        except IstuiError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        info = next(i for i in CALL_OUTCOMES if i.outcome.value == logged.activity["outcome"])
+        self.stats.add(info.outcome.value, info.reached, sign=-1)
+        self.istui.lead_changed(lead)
+        if self.pending is not None:
+            self.close_prompt()
+        else:
+            position = next((i for i, row in enumerate(self.queue) if row["id"] == lead["id"]), None)
+            if position is not None:
+                self.index = position
+        self.notify(f"Undone: {logged.activity['outcome']} for {lead.get('company', '')}.", markup=False)
+        self.show_lead()
+
+    def action_notes(self) -> None:
+        lead = self.lead
+        if lead is None:
+            return
+        notes = relevant_notes(self.istui.ws.notes(), lead)
+
+        def chosen(note_id: str | None) -> None:
+            if not note_id:
+                return
+            self.script = note_id
+            if self.pending is not None:
+                self.pending = amend_log(self.istui.ws, self.pending, script=note_id)
+                self.history[-1] = self.pending
+            self.show_lead()
+
+        self.app.push_screen(NotePicker(notes), chosen)
+
+    def action_end(self) -> None:
+        if self.pending is not None:
+            self.finish_prompt()
+            if self.pending is not None:  # the follow-up did not parse: stay
+                return
+        summary = self.stats.summary()
+        self.istui.refresh_all()
+        self.dismiss(None)
+        self.istui.push_screen(BlockSummary(summary))
+
+
+class NotePicker(ModalScreen[str | None]):
+    """Pick the talk note in use; its Markdown shows below the list."""
+
+    DEFAULT_CSS = FORM_CSS + "NotePicker OptionList { height: 12; } NotePicker #picker-body { height: 1fr; }"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", id="picker-close")]
+
+    def __init__(self, notes: list[Record]) -> None:
+        super().__init__()
+        self.notes = notes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form", id="picker"):
+            yield Static(Text("Notes for this lead — Enter marks the one you use"), classes="title")
+            yield OptionList(*[Option(Text(f"[{n.get('kind', '')}] {n['title']}"), id=n["id"]) for n in self.notes])
+            yield VerticalScroll(Static(id="picker-preview"), id="picker-body")
+
+    def on_mount(self) -> None:
+        if not self.notes:
+            self.query_one("#picker-preview", Static).update(Text("No notes match this lead yet."))
+
+    @on(OptionList.OptionHighlighted)
+    def _preview(self, event: OptionList.OptionHighlighted) -> None:
+        note = next(n for n in self.notes if n["id"] == event.option.id)
+        self.query_one("#picker-preview", Static).update(Text(note.get("body", "")))
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class BlockSummary(ModalScreen[None]):
+    DEFAULT_CSS = FORM_CSS
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "close", "Close", id="summary-close")]
+
+    def __init__(self, summary: str) -> None:
+        super().__init__()
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield Static(Text("Call block finished"), classes="title")
+            yield Static(Text(self.summary))
+            yield Static(Text("\nEnter closes.", style="dim"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

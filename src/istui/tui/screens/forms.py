@@ -1,0 +1,183 @@
+"""Modal forms: lead (new/edit), stage change, handoff, log activity, note, confirm, and a text viewer.
+
+Every field shows its own validation message; a form is submitted with ctrl+s (or Enter on the
+last field) and cancelled with esc. Nothing is written until every field is valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Markdown, Select, Static, TextArea
+
+from istui.domain.errors import BadInput
+
+FORM_CSS = """
+ModalScreen { align: center middle; }
+.form { width: 84; max-width: 96%; height: auto; max-height: 94%; border: thick $primary; background: $surface; padding: 0 1; }
+.form .title { text-style: bold; color: $primary; padding-bottom: 1; }
+.form Label { padding-top: 1; color: $text-muted; }
+.form .error { color: $error; height: auto; }
+.form .error:empty { display: none; }
+.form .buttons { height: auto; padding-top: 1; align-horizontal: right; }
+.form Button { margin-left: 1; }
+.form TextArea { height: 14; }
+.form .hint { color: $text-muted; }
+"""
+
+
+class Field:
+    """One form field: its label, widget and (optional) validator that returns a clean value or raises BadInput."""
+
+    def __init__(self, name: str, label: str, widget: Input | Select | TextArea,
+                 check: Callable[[Any], Any] | None = None) -> None:
+        self.name, self.label, self.widget, self.check = name, label, widget, check
+        self.error = Static("", classes="error", id=f"error-{name}")
+
+    def value(self) -> Any:
+        if isinstance(self.widget, Input):
+            return self.widget.value
+        if isinstance(self.widget, TextArea):
+            return self.widget.text
+        return None if self.widget.value is Select.NULL else self.widget.value
+
+
+class FormScreen(ModalScreen[dict[str, Any] | None]):
+    """A titled column of fields with per-field errors; dismisses with the values once all are valid."""
+
+    DEFAULT_CSS = FORM_CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "Save", id="form-save"),
+        Binding("escape", "cancel", "Cancel", id="form-cancel"),
+    ]
+
+    def __init__(self, title: str, fields: list[Field], hint: str = "", submit_label: str = "Save") -> None:
+        super().__init__()
+        self.form_title, self.fields, self.hint, self.submit_label = title, fields, hint, submit_label
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Static(Text(self.form_title), classes="title")
+            if self.hint:
+                yield Static(Text(self.hint), classes="hint")
+            for field in self.fields:
+                yield Label(Content(field.label))
+                yield field.widget
+                yield field.error
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button(self.submit_label, variant="primary", id="submit")
+
+    def on_mount(self) -> None:
+        self.initial = {field.name: field.value() for field in self.fields}
+        self.fields[0].widget.focus()
+
+    def changed(self) -> set[str]:
+        """Names of the fields whose value differs from what the form opened with."""
+        return {field.name for field in self.fields if field.value() != self.initial.get(field.name)}
+
+    @on(Button.Pressed, "#submit")
+    def _submit_button(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        widgets = [f.widget for f in self.fields]
+        index = widgets.index(event.input) if event.input in widgets else -1
+        if 0 <= index < len(widgets) - 1:
+            widgets[index + 1].focus()
+        else:
+            self.action_submit()
+
+    def validate(self) -> dict[str, Any] | None:
+        values, ok = {}, True
+        for field in self.fields:
+            raw = field.value()
+            try:
+                values[field.name] = field.check(raw) if field.check else raw
+                field.error.update("")
+            except BadInput as exc:
+                field.error.update(Text(str(exc)))
+                ok = False
+        return values if ok else None
+
+    def action_submit(self) -> None:
+        values = self.validate()
+        if values is None:
+            first = next(f for f in self.fields if str(f.error.content))
+            first.widget.focus()
+            return
+        self.dismiss(values)
+
+
+def select(options: list[tuple[str, str]], value: str | None, allow_blank: bool = False) -> Select[str]:
+    """A Select whose labels are literal text (workspace settings are data, not markup)."""
+    return Select([(Content(label), key) for label, key in options], value=value if value is not None else Select.NULL,
+                  allow_blank=allow_blank)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    DEFAULT_CSS = FORM_CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield Static(Text(self.question), classes="title")
+            with Horizontal(classes="buttons"):
+                yield Button("No (n)", id="no")
+                yield Button("Yes (y)", variant="error", id="yes")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class SheetScreen(ModalScreen[None]):
+    """Shows Markdown (a handoff sheet, a note); `c` copies the source to the clipboard."""
+
+    DEFAULT_CSS = FORM_CSS + ".sheet { width: 100; height: 90%; }"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Close", id="sheet-close"),
+        Binding("c", "copy", "Copy", id="sheet-copy"),
+    ]
+
+    def __init__(self, title: str, markdown: str) -> None:
+        super().__init__()
+        self.sheet_title, self.markdown = title, markdown
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form sheet"):
+            yield Static(Text(self.sheet_title), classes="title")
+            yield Markdown(self.markdown, open_links=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.markdown)
+        self.app.notify("Copied to the clipboard.", markup=False)

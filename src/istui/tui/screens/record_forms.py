@@ -1,0 +1,136 @@
+"""The forms of the workspace's records, built on FormScreen with the domain's own validators."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from textual.widgets import Input, TextArea
+
+from istui.domain.errors import BadInput
+from istui.domain.model import DEFAULT_SOURCES, EmailOutcome, Motion, NoteKind, Stage, Temperature
+from istui.domain.parsing import optional_text, parse_amount, parse_tags, parse_when, require_text
+from istui.domain.validation import clean_lead_field
+from istui.services.leads import BANT_FIELDS, parse_call_outcome
+from istui.tui.screens.forms import Field, FormScreen, select
+from istui.tui.widgets.cards import when
+
+Record = dict[str, Any]
+
+
+def _lead_check(name: str, sources: list[str], now: datetime):
+    def check(value: Any) -> Any:
+        return clean_lead_field(name, value or "", sources=sources, now=now)
+    return check
+
+
+def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep: str = "") -> FormScreen:
+    """New lead (lead=None) or edit; dismisses with {field: {record fields}} of valid values."""
+    lead = lead or {}
+    source_options = [(f"{s} ({DEFAULT_SOURCES[s]})" if s in DEFAULT_SOURCES else s, s) for s in sources]
+
+    def text(name: str, label: str, value: str = "", placeholder: str = "") -> Field:
+        return Field(name, label, Input(value=value, placeholder=placeholder, id=f"field-{name}"),
+                     _lead_check(name, sources, now))
+
+    next_text = when(lead.get("next_at"), now) if lead.get("next_at") else ""
+    fields = [
+        text("company", "Company *", lead.get("company", ""), "株式会社東洋商事 / Acme Inc."),
+        text("contact", "Contact", lead.get("contact", "")),
+        text("title", "Title", lead.get("title", "")),
+        text("phone", "Phone", lead.get("phone", ""), "03-1234-5678"),
+        text("email", "E-mail", lead.get("email", ""), "name@example.co.jp"),
+        Field("source", "Source", select(source_options, lead.get("source") or ("other" if "other" in sources else sources[0])),
+              _lead_check("source", sources, now)),
+        Field("motion", "Motion", select([(m.value, m.value) for m in Motion], lead.get("motion", "sdr")),
+              _lead_check("motion", sources, now)),
+        Field("temp", "Temperature", select([(t.value, t.value) for t in Temperature], lead.get("temp", "warm")),
+              _lead_check("temp", sources, now)),
+        text("owner", "Owner (rep)", lead.get("owner", rep)),
+        text("next", "Next follow-up (WHEN)", next_text, "tomorrow 10am, +3d, mon 9:30"),
+        text("next_action", "Next action", lead.get("next_action", "")),
+        text("tags", "Tags (comma-separated)", ", ".join(lead.get("tags") or [])),
+        text("memo", "Memo", lead.get("memo", "")),
+    ]
+    title = f"Edit lead: {lead['company']}" if lead.get("company") else "New lead"
+    return FormScreen(title, fields, hint="ctrl+s saves · esc cancels · Enter moves to the next field")
+
+
+def stage_form(lead: Record) -> FormScreen:
+    stages = [(s.value, s.value) for s in Stage if s.value != lead.get("stage")]
+
+    def amount(value: str) -> int | None:
+        return parse_amount(value) if value.strip() else None
+
+    fields = [
+        Field("stage", "New stage", select(stages, stages[0][1]), lambda v: v),
+        Field("amount", "Order amount (needed for won): 1200000, ¥1,200,000, 120万", Input(id="field-amount"), amount),
+        Field("note", "Note", Input(id="field-note"), lambda v: optional_text(v, "note", 4000)),
+    ]
+    return StageForm(f"Stage of {lead.get('company', '')}: now {lead.get('stage')}", fields)
+
+
+class StageForm(FormScreen):
+    def validate(self) -> dict[str, Any] | None:
+        values = super().validate()
+        if values is not None and values["stage"] == Stage.WON and values["amount"] is None:
+            error = next(f for f in self.fields if f.name == "amount").error
+            error.update("amount: moving a lead to won needs the order amount, e.g. 1200000 or 120万.")
+            return None
+        return values
+
+
+def handoff_form(lead: Record) -> FormScreen:
+    labels = {"budget": "Budget (予算)", "authority": "Authority (決裁者)", "need": "Need (課題・ニーズ)",
+              "timeline": "Timeline (導入時期)"}
+    fields = [Field("to", "Field-sales rep *", Input(id="field-to"), lambda v: require_text(v, "to"))]
+    fields += [Field(k, labels[k], Input(id=f"field-{k}"), lambda v, k=k: optional_text(v, k, 2000)) for k in BANT_FIELDS]
+    fields.append(Field("note", "Notes for field sales", TextArea(id="field-handoff-note"),
+                        lambda v: optional_text(v, "note", 4000)))
+    return FormScreen(f"Hand off {lead.get('company', '')} to field sales", fields, submit_label="Hand off")
+
+
+def log_form(now: datetime, kind: str = "call") -> FormScreen:
+    outcomes = ([("1 connected", "connected"), ("2 no_answer", "no_answer"), ("3 voicemail", "voicemail"),
+                 ("4 busy", "busy"), ("5 gatekeeper", "gatekeeper"), ("6 meeting_booked", "meeting_booked"),
+                 ("7 not_interested", "not_interested"), ("8 callback", "callback"), ("9 wrong_number", "wrong_number"),
+                 ("0 do_not_call", "do_not_call")] if kind == "call" else [(o.value, o.value) for o in EmailOutcome])
+
+    def next_check(value: str) -> str:
+        if value.strip():
+            parse_when(value, now, "next")
+        return value
+
+    fields = [
+        Field("outcome", f"{kind} outcome", select(outcomes, outcomes[0][1]),
+              parse_call_outcome if kind == "call" else (lambda v: v)),
+        Field("note", "Note", Input(id="field-note"), lambda v: optional_text(v, "note", 4000)),
+        Field("next", "Next follow-up (WHEN, empty: none)", Input(id="field-next", placeholder="tomorrow 10am"), next_check),
+    ]
+    return FormScreen(f"Log {'a call' if kind == 'call' else 'an e-mail'}", fields, submit_label="Log")
+
+
+def note_form(note: Record | None = None) -> FormScreen:
+    note = note or {}
+
+    def tags(value: str) -> list[str]:
+        return parse_tags([value])
+
+    def kind_check(value: str) -> str:
+        if value not in NoteKind._value2member_map_:
+            raise BadInput("kind: choose script, objection, material, case or tip.")
+        return value
+
+    body = TextArea(note.get("body", ""), id="field-body", language="markdown", soft_wrap=True)
+    fields = [
+        Field("title", "Title *", Input(note.get("title", ""), id="field-title"), lambda v: require_text(v, "title")),
+        Field("kind", "Kind", select([(k.value, k.value) for k in NoteKind], note.get("kind", "tip")), kind_check),
+        Field("tags", "Tags (comma-separated; a lead source such as web_inquiry links it to those leads)",
+              Input(", ".join(note.get("tags") or []), id="field-tags"), tags),
+        Field("body", "Body (Markdown)", body, lambda v: v if len(v) <= 100_000 else _too_long()),
+    ]
+    return FormScreen("Edit note" if note.get("id") else "New note", fields)
+
+
+def _too_long() -> str:
+    raise BadInput("body is longer than 100,000 characters; split the note.")

@@ -1,0 +1,100 @@
+"""Read-only views of records as rich Text: user data is always plain text, never markup."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, tzinfo
+from typing import Any
+
+from rich.text import Text
+
+from istui.domain.model import CALL_OUTCOME_INFO, DEFAULT_SOURCES, CallOutcome
+
+Record = Mapping[str, Any]
+
+
+def when(text: str | None, now: datetime) -> str:
+    """`today 15:00`, `tomorrow 10:00`, `11-30 09:00` or a date, in the workspace timezone."""
+    if not text:
+        return ""
+    moment = datetime.fromisoformat(text).astimezone(now.tzinfo)
+    days = (moment.date() - now.date()).days
+    clock = moment.strftime("%H:%M")
+    if days == 0:
+        return f"today {clock}"
+    if days == 1:
+        return f"tomorrow {clock}"
+    if days == -1:
+        return f"yesterday {clock}"
+    return moment.strftime("%m-%d ") + clock if moment.year == now.year else moment.strftime("%Y-%m-%d")
+
+
+def money(value: float | int | None, currency: str = "JPY") -> str:
+    if value is None:
+        return "–"
+    symbol = {"JPY": "¥", "USD": "$", "EUR": "€"}.get(currency)
+    return f"{symbol}{int(value):,}" if symbol else f"{int(value):,} {currency}"
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f}%"
+
+
+def outcome_label(activity: Record) -> str:
+    outcome = activity.get("outcome") or ""
+    if activity.get("kind") == "call" and outcome in CallOutcome._value2member_map_:
+        return f"{outcome} {CALL_OUTCOME_INFO[CallOutcome(outcome)].ja}"
+    return outcome
+
+
+def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text:
+    """The lead card of the detail pane and the call block."""
+    if lead is None:
+        return Text("No lead selected.", style="dim")
+    text = Text()
+    text.append(lead.get("company", ""), style="bold")
+    text.append(f"  [{lead.get('stage', '')}]", style="italic")
+    text.append("\n")
+    rows = [
+        ("Contact", " ".join(v for v in (lead.get("contact", ""), f"({lead['title']})" if lead.get("title") else "") if v)),
+        ("Phone", lead.get("phone", "")),
+        ("E-mail", lead.get("email", "")),
+        ("Source", f"{lead.get('source', '')} ({DEFAULT_SOURCES.get(lead.get('source', ''), '')})"),
+        ("Motion", f"{lead.get('motion', '')} · {lead.get('temp', '')}"),
+        ("Owner", lead.get("owner", "")),
+        ("Next", " ".join(v for v in (when(lead.get("next_at"), now), lead.get("next_action", "")) if v)),
+        ("Tags", ", ".join(lead.get("tags") or [])),
+        ("Amount", money(lead.get("amount"), currency) if lead.get("amount") else ""),
+        ("Memo", lead.get("memo", "")),
+        ("Id", lead.get("id", "")),
+    ]
+    for label, value in rows:
+        if value:
+            text.append(f"{label:<8}", style="dim")
+            text.append(f"{value}\n")
+    handoff = lead.get("handoff")
+    if handoff:
+        text.append("Handoff ", style="dim")
+        text.append(f"to {handoff.get('to', '')} on {str(handoff.get('at', ''))[:10]}\n")
+    return text
+
+
+def timeline(activities: Iterable[Record], tz: tzinfo, limit: int = 40) -> Text:
+    """Newest first: when, kind, outcome, who, note."""
+    items = list(activities)[-limit:][::-1]
+    text = Text()
+    if not items:
+        text.append("No activity yet.", style="dim")
+        return text
+    for activity in items:
+        at = datetime.fromisoformat(activity["at"]).astimezone(tz)
+        text.append(f"{at:%m-%d %H:%M} ", style="dim")
+        text.append(f"{activity['kind']:<5} ", style="bold")
+        text.append(outcome_label(activity))
+        if activity.get("amount"):
+            text.append(f" {int(activity['amount']):,}")
+        text.append(f"  {activity.get('rep', '')}", style="dim")
+        if activity.get("note"):
+            text.append(f"\n    {activity['note']}", style="italic")
+        text.append("\n")
+    return text
