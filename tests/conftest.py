@@ -92,3 +92,19 @@ def add_lead(cli, company: str = "Acme Labs", *extra: str) -> dict[str, Any]:
     result = cli("lead", "add", f"--company={company}", *extra, "--json")
     assert result.code == 0, result.err
     return result.json
+
+
+@pytest.fixture
+def demo_ws(tmp_path: Path) -> Workspace:
+    """A seeded small demo workspace on the fixed clock (the TUI tests' data)."""
+    from tui_support import make_demo
+
+    return make_demo(tmp_path / "demo")
+
+
+@pytest.fixture
+def app(demo_ws: Workspace):
+    """The TUI on the demo workspace, watching files every 0.1 s."""
+    from istui.tui.app import IstuiApp
+
+    return IstuiApp(demo_ws, watch_interval=0.1)

@@ -178,7 +178,7 @@ class IstuiApp(App[None]):
 
     def update_header(self, strip: list[dict[str, Any]] | None = None, metrics: dict[str, Any] | None = None) -> None:
         ws = self.ws
-        header = f"istui · {ws.settings.team} · {ws.rep} · {self.now:%a %Y-%m-%d} · {ws.root}"
+        header = f"istui · {ws.settings.team} · {ws.rep} · {self.now:%a %Y-%m-%d} · workspace {ws.root.name}"
         self.query_one("#istui-header", Static).update(Text(header))
         if metrics is None:
             return
@@ -264,9 +264,10 @@ class IstuiApp(App[None]):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "kpi":
             self.refresh_kpi()
-        table = {"leads": "#leads-table", "today": "#today-table", "notes": "#notes-table"}.get(event.pane.id or "")
-        if table:
-            self.query_one(table).focus()
+        target = {"leads": "#leads-table", "today": "#today-table", "notes": "#notes-table",
+                  "kpi": "#kpi-scroll"}.get(event.pane.id or "")
+        if target:  # focus stays inside the shown tab (a focused widget in a hidden tab would switch back)
+            self.query_one(target).focus()
 
     # --- navigation ----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -274,7 +275,7 @@ class IstuiApp(App[None]):
         return not (action == "tab" and isinstance(self.focused, Input | TextArea))
 
     def action_tab(self, name: str) -> None:
-        if isinstance(self.screen, Screen) and self.screen is not self.screen_stack[0]:
+        if self.screen is not self.screen_stack[0]:
             return
         self.query_one(TabbedContent).active = name
 

@@ -78,7 +78,7 @@ class KpiPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="kpi-title")
-        with VerticalScroll():
+        with VerticalScroll(id="kpi-scroll"):
             with Horizontal(id="kpi-top"):
                 yield Static(id="kpi-metrics")
                 yield Static(id="kpi-sources")

@@ -31,7 +31,7 @@ VIEWS = {
     "meeting": "meeting stage (案件化)",
 }
 LEAD_COLUMNS = [
-    Column("company", "Company", 26), Column("contact", "Contact", 14), Column("phone", "Phone", 14),
+    Column("company", "Company", 24), Column("contact", "Contact", 13), Column("phone", "Phone", 15),
     Column("stage", "Stage", 10), Column("temp", "Temp", 5), Column("source", "Source", 13),
     Column("owner", "Owner", 9), Column("next", "Next", 12),
 ]
@@ -101,8 +101,8 @@ class LeadsPane(Vertical):
     DEFAULT_CSS = """
     LeadsPane #lead-filter { dock: top; height: 3; }
     LeadsPane #leads-status { dock: bottom; height: 1; color: $text-muted; padding: 0 1; }
-    LeadsPane #leads-table { width: 3fr; }
-    LeadsPane #lead-detail { width: 2fr; min-width: 36; border-left: solid $panel; padding: 0 1; }
+    LeadsPane #leads-table { width: 1fr; }
+    LeadsPane #lead-detail { width: 52; border-left: solid $panel; padding: 0 1; }
     LeadsPane #lead-timeline { padding-top: 1; }
     """
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 Record = dict[str, Any]
 QUEUE_COLUMNS = [
     Column("reason", "Why", 8), Column("company", "Company", 26), Column("contact", "Contact", 14),
-    Column("phone", "Phone", 14), Column("temp", "Temp", 5), Column("source", "Source", 12),
+    Column("phone", "Phone", 15), Column("temp", "Temp", 5), Column("source", "Source", 12),
     Column("next", "Next", 12), Column("next_action", "To do", 16),
 ]
 
@@ -35,8 +35,8 @@ class TodayPane(Vertical):
     ]
     DEFAULT_CSS = """
     TodayPane #today-summary { height: 1; padding: 0 1; color: $text; background: $panel; }
-    TodayPane #today-table { width: 3fr; }
-    TodayPane #today-detail { width: 2fr; min-width: 36; border-left: solid $panel; padding: 0 1; }
+    TodayPane #today-table { width: 1fr; }
+    TodayPane #today-detail { width: 52; border-left: solid $panel; padding: 0 1; }
     """
 
     def __init__(self) -> None:

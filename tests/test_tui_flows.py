@@ -1,0 +1,203 @@
+"""What a rep does in the TUI, by keyboard alone, checked against the workspace on disk afterwards."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import Input, Select, Static, TabbedContent
+
+from conftest import fixed_clock
+from istui.services.leads import log_activity
+from istui.store.settings import user_config
+from istui.store.workspace import Workspace
+from istui.tui.app import IstuiApp
+from istui.tui.panes.leads import LeadsPane
+from istui.tui.panes.today import TodayPane
+from istui.tui.screens.callblock import BlockSummary, CallBlockScreen
+from istui.tui.screens.forms import FormScreen, SheetScreen
+from tui_support import SIZE, loaded
+
+
+def disk(ws: Workspace) -> Workspace:
+    """A fresh view of the workspace, as another process would read it."""
+    return Workspace.open(ws.root, "sato", clock=fixed_clock)
+
+
+async def test_opens_on_today_with_queue_and_progress_strip(app: IstuiApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.query_one(TabbedContent).active == "today"
+        today = app.query_one(TodayPane)
+        reasons = [row["reason"] for row in today.table.rows]
+        assert reasons and reasons == sorted(reasons, key=("overdue", "due", "new").index)
+        strip = str(app.query_one("#istui-strip", Static).content)
+        assert strip.startswith("Today: calls ") and "/60" in strip and "meetings" in strip
+        for key, tab in (("1", "leads"), ("3", "notes"), ("4", "kpi"), ("2", "today")):
+            await pilot.press(key)
+            await pilot.pause(0.05)
+            assert app.query_one(TabbedContent).active == tab
+
+
+async def test_filter_as_you_type(app: IstuiApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("1", "slash", *"東洋")
+        pane = app.query_one(LeadsPane)
+        rows = pane.table.rows
+        assert rows and all("東洋" in row["company"] for row in rows)
+        assert len(rows) == sum("東洋" in lead["company"] for lead in app.leads)
+        await pilot.press("enter", "H")  # to the table, then the saved view of hot leads
+        assert all(row["temp"] == "hot" and "東洋" in row["company"] for row in pane.table.rows)
+        await pilot.press("1")  # inside the table, 1 is the Leads tab again, not typed text
+        assert app.query_one("#lead-filter", Input).value == "東洋"
+
+
+async def test_new_lead_shows_the_field_error_then_saves(app: IstuiApp, demo_ws: Workspace) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        before = len(list(disk(demo_ws).leads()))
+        await pilot.press("1", "n")
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        await pilot.press(*"Kobe Trading", "tab", *"Ken Ito", "tab", "tab", *"12345")
+        await pilot.press("ctrl+s")
+        assert app.screen is form
+        assert "phone: '12345' is not a phone number" in str(form.query_one("#error-phone", Static).content)
+        assert len(list(disk(demo_ws).leads())) == before
+        form.query_one("#field-phone", Input).value = "078-123-4567"
+        form.query_one("#field-next", Input).value = "tomorrow 10am"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, FormScreen)
+        added = [lead for lead in disk(demo_ws).leads() if lead["company"] == "Kobe Trading"]
+        assert len(added) == 1
+        assert (added[0]["contact"], added[0]["phone"], added[0]["next_at"]) == ("Ken Ito", "078-123-4567",
+                                                                                 "2026-11-28T10:00:00+09:00")
+
+
+async def test_call_block_logs_outcomes_notes_follow_ups_and_undo(app: IstuiApp, demo_ws: Workspace) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        queue = [row["id"] for row in app.query_one(TodayPane).table.rows]
+        await pilot.press("c")
+        block = app.screen
+        assert isinstance(block, CallBlockScreen)
+        await pilot.press("2", "enter")  # a no-answer: one key plus Enter
+        await pilot.press("8", *"先方会議中", "tab", *"tomorrow 10am", "enter")
+        await pilot.press("6", "enter")
+        assert block.index == 3 and (block.stats.dials, block.stats.connects, block.stats.meetings) == (3, 2, 1)
+        fresh = disk(demo_ws)
+        first, second, third = (fresh.activities_of_lead(lead_id)[-1] for lead_id in queue[:3])
+        assert (first["outcome"], second["outcome"], third["outcome"]) == ("no_answer", "callback", "meeting_booked")
+        assert second["note"] == "先方会議中"
+        assert fresh.get_lead(queue[1])["next_at"] == "2026-11-28T10:00:00+09:00"
+        assert fresh.get_lead(queue[2])["stage"] == "meeting"
+        await pilot.press("u")  # undo the meeting: activity gone, stage back, the lead is shown again
+        fresh = disk(demo_ws)
+        assert fresh.activities_of_lead(queue[2])[-1]["outcome"] != "meeting_booked" or \
+            fresh.activities_of_lead(queue[2])[-1]["id"] != third["id"]
+        assert fresh.get_lead(queue[2])["stage"] != "meeting"
+        assert block.lead["id"] == queue[2] and block.stats.meetings == 0
+        await pilot.press("s")  # skip it
+        assert block.lead["id"] == queue[3]
+        await pilot.press("escape")
+        await pilot.pause(0.05)
+        assert isinstance(app.screen, BlockSummary)
+        assert "dials 2 · connects 1 · meetings 0" in app.screen.summary
+
+
+async def test_call_block_bad_follow_up_stays_with_a_message(app: IstuiApp, demo_ws: Workspace) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("c", "5", "tab", *"someday", "enter")
+        block = app.screen
+        assert block.index == 0 and block.pending is not None
+        assert "next: cannot read 'someday'" in str(block.query_one("#prompt-error", Static).content)
+
+
+async def test_stage_to_won_asks_for_the_amount(app: IstuiApp, demo_ws: Workspace) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("1")
+        lead = app.query_one(LeadsPane).table.current
+        await pilot.press("s")
+        form = app.screen
+        form.query_one(Select).value = "won"
+        await pilot.press("ctrl+s")
+        assert app.screen is form
+        assert "needs the order amount" in str(form.query_one("#error-amount", Static).content)
+        form.query_one("#field-amount", Input).value = "120万"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.05)
+        saved = disk(demo_ws).get_lead(lead["id"])
+        assert (saved["stage"], saved["amount"]) == ("won", 1_200_000)
+
+
+async def test_handoff_records_bant_and_shows_the_sheet(app: IstuiApp, demo_ws: Workspace) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("1")
+        lead = app.query_one(LeadsPane).table.current
+        await pilot.press("h", *"kimura", "tab", *"300万円", "tab", *"部長決裁", "tab", *"工数削減", "tab", *"来期4月")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.05)
+        assert isinstance(app.screen, SheetScreen)
+        assert "**Budget (予算)**: 300万円" in app.screen.markdown
+        saved = disk(demo_ws).get_lead(lead["id"])
+        assert saved["stage"] == "handed_off" and saved["handoff"]["to"] == "kimura"
+        assert saved["handoff"]["timeline"] == "来期4月"
+
+
+async def test_note_create_and_search(app: IstuiApp, demo_ws: Workspace) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("3", "n", *"Gatekeeper script", "tab", "tab", *"gatekeeper, 初回", "tab", *"Ask for the 担当者 by role.")
+        await pilot.press("ctrl+s")
+        await loaded(pilot)
+        notes = {n["title"]: n for n in disk(demo_ws).notes()}
+        assert notes["Gatekeeper script"]["tags"] == ["gatekeeper", "初回"]
+        assert notes["Gatekeeper script"]["body"] == "Ask for the 担当者 by role."
+        await pilot.press("slash", *"担当者 by")
+        pane = app.query_one("#notes-table")
+        assert [row["title"] for row in pane.rows] == ["Gatekeeper script"]
+
+
+async def test_theme_switch_is_remembered(app: IstuiApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert app.theme == "istui-dark"
+        await pilot.press("ctrl+t")
+        assert app.theme != "istui-dark"
+        assert user_config()["theme"] == app.theme
+    again = IstuiApp(app.ws)
+    assert again.theme == user_config()["theme"]
+
+
+async def test_a_cli_write_shows_up_live(app: IstuiApp, demo_ws: Workspace) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        strip = str(app.query_one("#istui-strip", Static).content)
+        calls = int(strip.split("calls ")[1].split("/")[0])
+        other = Workspace.open(demo_ws.root, "sato", clock=fixed_clock)  # another process, as `istui log call` is
+        lead_id = next(iter(other.lead_ids()))
+        log_activity(other, lead_id, "call", "no_answer")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if f"calls {calls + 1}/" in str(app.query_one("#istui-strip", Static).content):
+                break
+        assert f"calls {calls + 1}/" in str(app.query_one("#istui-strip", Static).content)
+
+
+async def test_delete_with_confirmation_and_undo(app: IstuiApp, demo_ws: Workspace) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("1")
+        lead = app.query_one(LeadsPane).table.current
+        await pilot.press("d", "n")
+        assert lead["id"] in disk(demo_ws).lead_ids()
+        await pilot.press("d", "y")
+        assert lead["id"] not in disk(demo_ws).lead_ids()
+        await pilot.press("ctrl+z")
+        restored = disk(demo_ws).get_lead(lead["id"])
+        assert json.dumps(restored, sort_keys=True) == json.dumps({k: v for k, v in lead.items() if k != "reason"},
+                                                                  sort_keys=True)

@@ -1,0 +1,60 @@
+"""What a person sees: SVG snapshots of each tab and the call card, on a seeded demo at a fixed time.
+
+Update the pictures after an intended change with `pytest tests/test_tui_snapshots.py --snapshot-update`
+and look at them (tests/__snapshots__/) before committing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from istui.tui.app import IstuiApp
+from istui.tui.screens.callblock import BlockStats
+from tui_support import SIZE, loaded, make_demo
+
+
+def demo_app(tmp_path: Path) -> IstuiApp:
+    return IstuiApp(make_demo(tmp_path / "demo"), watch_interval=60)
+
+
+def test_today_tab(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=loaded)
+
+
+def test_leads_tab(snap_compare, tmp_path: Path) -> None:
+    async def run_before(pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("1", "slash", *"東洋", "enter")
+        await pilot.pause(0.2)
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_notes_tab(snap_compare, tmp_path: Path) -> None:
+    async def run_before(pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("3")
+        await pilot.pause(0.3)
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_kpi_tab(snap_compare, tmp_path: Path) -> None:
+    async def run_before(pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("4", "m")
+        await loaded(pilot)
+        await pilot.pause(0.3)
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_call_card(snap_compare, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(BlockStats, "clock", staticmethod(lambda: 1000.0))
+
+    async def run_before(pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("c")
+        await pilot.pause(0.3)
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
