@@ -38,6 +38,21 @@ def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable
     return report
 
 
+def today_strip(ws: Workspace) -> dict[str, Any]:
+    """The header strip: this rep's counts today and their day targets (reads only the rep's month file)."""
+    from istui.domain.periods import day_of
+    from istui.services.kpi import activity_counts
+
+    now = ws.now()
+    period = day_of(now.date())
+    start, end = period.bounds(ws.tz)
+    activities = ws.activities(months=[f"{now:%Y-%m}"], reps=[ws.rep], keep=True)
+    metrics = activity_counts(activities, start, end)
+    targets = {t["metric"]: t["value"] for t in ws.targets()
+               if t.get("rep") == ws.rep and t["per"] == "day" and not t.get("motion")}
+    return {"metrics": metrics, "targets": targets}
+
+
 def note_usage(activities: Iterable[Record]) -> dict[str, dict[str, Any]]:
     """Per talk note: calls that used it, how many booked a meeting, and that rate."""
     usage: dict[str, dict[str, Any]] = {}

@@ -63,6 +63,7 @@ class Workspace:
         self._journal = files.Journal(root / LOCAL_DIR / "journal.json")
         self._storages: dict[Path, RecordLinesStorage | JsonLinesStorage] = {}
         self._transaction: list[RecordLinesStorage | JsonLinesStorage] | None = None
+        self._activity_index: Any = None
 
     # --- opening and creating ------------------------------------------------------------------
     @classmethod
@@ -277,26 +278,36 @@ class Workspace:
                     found.append(path)
         return found
 
-    def activities(self, months: Iterable[str] | None = None, reps: Iterable[str] | None = None) -> Iterator[Record]:
-        """Activity records (read-only) from the given months and reps (default: all)."""
+    def activities(self, months: Iterable[str] | None = None, reps: Iterable[str] | None = None,
+                   keep: bool = False) -> Iterator[Record]:
+        """Activity records (read-only) from the given months and reps (default: all).
+
+        Files read before stay cached; others are parsed and dropped again unless `keep`, so a
+        long-running TUI does not hold a year of activities in memory after one report.
+        """
         for path in self.activity_files(months, reps):
+            storage = self._storages.get(path)
+            if storage is None and not keep:
+                yield from JsonLinesStorage(path, "activities").records().values()
+                continue
             yield from self._activity_storage(path.parent.name, path.stem).records().values()
 
     def activities_of_lead(self, lead_id: str) -> list[Record]:
-        """One lead's activities, oldest first; scans files for the id before parsing any line."""
+        """One lead's activities, oldest first; reads only the files the activity index names."""
         import json
 
+        if self._activity_index is None:
+            from istui.store.activity_index import ActivityIndex
+
+            self._activity_index = ActivityIndex(self)
         needle = f'"lead": "{lead_id}"'.encode()
         found = []
-        for path in self.activity_files():
+        for path in self._activity_index.files_for(lead_id):
             storage = self._storages.get(path)
             if storage is not None and storage._records is not None and not storage.changed_on_disk():
                 found += [r for r in storage._records.values() if r.get("lead") == lead_id]
                 continue
-            raw = path.read_bytes()
-            if needle not in raw:
-                continue
-            for line in raw.split(b"\n"):
+            for line in path.read_bytes().split(b"\n"):
                 if needle in line:
                     with contextlib.suppress(ValueError):
                         found.append(json.loads(line))

@@ -7,6 +7,7 @@ terminal shows up within a second; loading runs in worker threads.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
@@ -25,11 +26,12 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, TextA
 from istui.domain.errors import IstuiError
 from istui.services.handoff import handoff_sheet
 from istui.services.leads import change_stage, create_lead, hand_off, log_activity, set_lead_fields
-from istui.services.reports import kpi_report, note_usage
+from istui.services.reports import kpi_report, note_usage, today_strip
+from istui.services.today import today_queue
 from istui.store.settings import save_user_setting, user_config
 from istui.store.workspace import Record, Workspace
 from istui.tui.panes.kpi import KpiPane
-from istui.tui.panes.leads import LeadsPane
+from istui.tui.panes.leads import LeadsPane, search_key
 from istui.tui.panes.notes import NotesPane
 from istui.tui.panes.today import TodayPane
 from istui.tui.screens.callblock import CallBlockScreen
@@ -129,6 +131,7 @@ class IstuiApp(App[None]):
         self.leads_by_id: dict[str, Record] = {}
         self.now = workspace.now()
         self._fingerprint: tuple = ()
+        self._previous_by_id: dict[str, Record] = {}
         self._undo: list[tuple[str, Callable[[], None]]] = []
         themes, self.theme_problems = load_themes()
         self.theme_names = [theme.name for theme in themes]
@@ -176,50 +179,76 @@ class IstuiApp(App[None]):
             self.refresh_all()
         self.update_header()
 
-    def update_header(self, strip: list[dict[str, Any]] | None = None, metrics: dict[str, Any] | None = None) -> None:
+    def update_header(self, strip: dict[str, Any] | None = None) -> None:
         ws = self.ws
         header = f"istui · {ws.settings.team} · {ws.rep} · {self.now:%a %Y-%m-%d} · workspace {ws.root.name}"
         self.query_one("#istui-header", Static).update(Text(header))
-        if metrics is None:
+        if strip is None:
             return
-        targets = {t["metric"]: t for t in strip or [] if not t.get("motion")}
+        metrics, targets = strip["metrics"], strip["targets"]
         parts = []
         for key, label in STRIP_METRICS:
             value = metrics[key]
-            parts.append(f"{label} {value}/{targets[key]['target']:g}" if key in targets else f"{label} {value}")
+            parts.append(f"{label} {value}/{targets[key]:g}" if key in targets else f"{label} {value}")
         parts.append(f"connect rate {percent(metrics['connect_rate'])}")
         self.query_one("#istui-strip", Static).update(Text("Today: " + " · ".join(parts)))
 
     # --- data ----------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="load")
     def load_workspace(self) -> None:
-        """Read leads, notes and today's numbers off the UI thread, then show them."""
+        """Read the workspace off the UI thread and show it in two steps: first today's queue and
+        numbers (the screen the app opens on), then the sorted, searchable lead table.
+
+        Records are the store's read-only dicts (no copies); only files that changed since the
+        last load are parsed again, and search keys are recomputed only for changed leads.
+        """
         try:
-            self._fingerprint = self.ws.fingerprint()
-            leads = sorted(self.ws.leads(), key=lambda r: (r["created_at"], r["id"]), reverse=True)
-            leads = [dict(lead) for lead in leads]
-            today = kpi_report(self.ws, "today", self.ws.rep, leads=leads)
-            notes = self.ws.notes()
-            # note effectiveness over the whole history, or the last three months in a large workspace
-            months = None if len(leads) < 5000 else [f"{d:%Y-%m}" for d in (self.now, self.now.replace(day=1) - _DAY,
-                                                                              self.now.replace(day=1) - 40 * _DAY)]
-            usage = note_usage(self.ws.activities(months=months))
+            fingerprint = self.ws.fingerprint()
+            leads = list(self.ws.leads())
+            queue = today_queue(leads, self.ws.now(), self.ws.rep)
+            strip = today_strip(self.ws)
+            self.call_from_thread(self._show_today, fingerprint, leads, queue, strip)
+            leads.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
+            old_keys, old_by_id = self.query_one(LeadsPane).keys, self._previous_by_id
+            keys = {lead["id"]: old_keys[lead["id"]] if old_by_id.get(lead["id"]) is lead and lead["id"] in old_keys
+                    else search_key(lead) for lead in leads}
         except IstuiError as exc:
             self.call_from_thread(self.notify, str(exc), title="Workspace problem", severity="error", timeout=20,
                                   markup=False)
             return
-        self.call_from_thread(self._show_loaded, leads, today, notes, usage)
+        self.call_from_thread(self._show_leads, leads, keys)
 
-    def _show_loaded(self, leads: list[Record], today: dict[str, Any], notes: list[Record],
-                     usage: dict[str, dict[str, Any]]) -> None:
+    def _show_today(self, fingerprint: tuple, leads: list[Record], queue: list[dict[str, Any]],
+                    strip: dict[str, Any]) -> None:
+        self._fingerprint = fingerprint
+        self._previous_by_id = self.leads_by_id
         self.leads = leads
         self.leads_by_id = {lead["id"]: lead for lead in leads}
-        self.query_one(LeadsPane).set_leads(leads)
-        self.query_one(TodayPane).set_leads(leads)
-        self.query_one(NotesPane).set_notes(notes, usage)
-        self.update_header(today["targets"], today["metrics"])
-        if self.query_one(TabbedContent).active == "kpi":
+        self.query_one(TodayPane).show_queue(queue)
+        self.update_header(strip)
+        active = self.query_one(TabbedContent).active
+        if active == "kpi":
             self.refresh_kpi()
+        if active == "notes":
+            self.load_notes()
+
+    def _show_leads(self, leads: list[Record], keys: dict[str, str]) -> None:
+        self.leads = leads  # the same records, now newest first
+        self.query_one(LeadsPane).set_leads(leads, keys)
+        gc.freeze()  # 50,000 long-lived records: keep the cyclic GC from walking them on every keystroke
+
+    @work(thread=True, exclusive=True, group="notes")
+    def load_notes(self) -> None:
+        """Notes and how calls that used each ended (the last three months in a large workspace)."""
+        try:
+            notes = self.ws.notes()
+            months = None if len(self.leads) < 5000 else [f"{d:%Y-%m}" for d in (
+                self.now, self.now.replace(day=1) - _DAY, self.now.replace(day=1) - 40 * _DAY)]
+            usage = note_usage(self.ws.activities(months=months))
+        except IstuiError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.call_from_thread(self.query_one(NotesPane).set_notes, notes, usage)
 
     def check_for_changes(self) -> None:
         """Reload when any workspace file changed on disk (another terminal, a sync, a teammate)."""
@@ -234,18 +263,30 @@ class IstuiApp(App[None]):
     def refresh_all(self) -> None:
         self.load_workspace()
 
+    def wrote(self) -> None:
+        """This app just wrote: take the new file signatures as seen (no full reload) and refresh the strip."""
+        self._fingerprint = self.ws.fingerprint()
+        self.update_header(today_strip(self.ws))
+
     def lead_changed(self, lead: Record) -> None:
-        """A lead was written by this app: show it at once (the watcher reloads the rest)."""
-        if lead["id"] in self.leads_by_id:
-            self.leads_by_id[lead["id"]].clear()
-            self.leads_by_id[lead["id"]].update(lead)
+        """A lead was written by this app: show the new record at once, without reading the workspace again."""
+        old = self.leads_by_id.get(lead["id"])
+        if old is not None:
+            self.leads[self.leads.index(old)] = lead
         else:
-            lead = dict(lead)
             self.leads.insert(0, lead)
-            self.leads_by_id[lead["id"]] = lead
-        self.query_one(LeadsPane).set_leads(self.leads)
+        self.leads_by_id[lead["id"]] = lead
+        self.query_one(LeadsPane).replace_lead(lead)
         self.query_one(TodayPane).set_leads(self.leads)
-        self.load_workspace()
+        self.wrote()
+
+    def lead_removed(self, lead_id: str) -> None:
+        old = self.leads_by_id.pop(lead_id, None)
+        if old is not None:
+            self.leads.remove(old)
+        self.query_one(LeadsPane).set_leads(self.leads, self.query_one(LeadsPane).keys)
+        self.query_one(TodayPane).set_leads(self.leads)
+        self.wrote()
 
     def refresh_kpi(self) -> None:
         pane = self.query_one(KpiPane)
@@ -264,6 +305,8 @@ class IstuiApp(App[None]):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "kpi":
             self.refresh_kpi()
+        elif event.pane.id == "notes":
+            self.load_notes()
         target = {"leads": "#leads-table", "today": "#today-table", "notes": "#notes-table",
                   "kpi": "#kpi-scroll"}.get(event.pane.id or "")
         if target:  # focus stays inside the shown tab (a focused widget in a hidden tab would switch back)
@@ -441,10 +484,7 @@ class IstuiApp(App[None]):
             if removed is None:
                 return
             self._undo.append((f"delete of {removed['company']}", lambda: self._restore(removed)))
-            self.leads = [row for row in self.leads if row["id"] != removed["id"]]
-            self.leads_by_id.pop(removed["id"], None)
-            self.query_one(LeadsPane).set_leads(self.leads)
-            self.query_one(TodayPane).set_leads(self.leads)
+            self.lead_removed(removed["id"])
             self.notify(f"Deleted {removed['company']}. ctrl+z undoes.", markup=False)
 
         self.push_screen(ConfirmScreen(f"Delete the lead {lead['company']}? Its activities stay. (ctrl+z undoes)"), confirmed)
@@ -498,7 +538,8 @@ class IstuiApp(App[None]):
             record = dict(note or {"pinned": False})
             record.update(values)
             if self._guarded(lambda: self.ws.save_note(record), "Note saved."):
-                self.load_workspace()
+                self.wrote()
+                self.load_notes()
 
         self.push_screen(note_form(note), saved)
 
@@ -518,12 +559,14 @@ class IstuiApp(App[None]):
         finally:
             os.unlink(path)
         if body != note.get("body", "") and self._guarded(lambda: self.ws.save_note({**note, "body": body}), "Note saved."):
-            self.load_workspace()
+            self.wrote()
+            self.load_notes()
 
     def action_pin_note(self) -> None:
         note = self._selected_note()
         if note is not None and self._guarded(lambda: self.ws.save_note({**note, "pinned": not note.get("pinned")})):
-            self.load_workspace()
+            self.wrote()
+            self.load_notes()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):

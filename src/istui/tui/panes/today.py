@@ -70,7 +70,13 @@ class TodayPane(Vertical):
 
     def set_leads(self, leads: list[Record]) -> None:
         app = self.istui
-        queue = today_queue(leads, app.now, None if self.everyone else app.ws.rep)
+        self.show_queue(today_queue(leads, app.now, None if self.everyone else app.ws.rep))
+
+    def show_queue(self, queue: list[dict[str, Any]]) -> None:
+        """Entries of services.today.today_queue (computed off the UI thread by the app)."""
+        app = self.istui
+        if self.everyone:  # the app computes the rep's own queue; the team's is computed here
+            queue = today_queue(app.leads, app.now, None)
         self.entries = [{**entry["lead"], "reason": entry["reason"]} for entry in queue]
         current = self.table.current
         self.table.set_rows(self.entries, keep=current["id"] if current else None)

@@ -104,6 +104,7 @@ class CallBlockScreen(Screen[None]):
         self.stats = BlockStats()
         self.history: list[Logged] = []
         self.pending: Logged | None = None  # logged, waiting for its note and follow-up
+        self.durable_ms: list[float] = []
         self.script: str | None = None
 
     @property
@@ -173,16 +174,21 @@ class CallBlockScreen(Screen[None]):
         lead = self.lead
         if lead is None or self.pending is not None:
             return
+        started = time.perf_counter()
         try:
             logged = log_activity(self.istui.ws, lead["id"], "call", outcome, script=self.script)
         except IstuiError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        self.durable_ms.append((time.perf_counter() - started) * 1000)  # key to fsync'd record (bench/)
         info = next(i for i in CALL_OUTCOMES if i.outcome.value == outcome)
         self.stats.add(outcome, info.reached)
         self.history.append(logged)
         self.pending = logged
-        self.istui.lead_changed(logged.lead)
+        if logged.lead_changes:
+            self.istui.lead_changed(logged.lead)
+        else:
+            self.istui.wrote()
         prompt = self.query_one("#block-prompt")
         prompt.add_class("open")
         self.query_one("#prompt-title", Static).update(Text(
@@ -214,7 +220,10 @@ class CallBlockScreen(Screen[None]):
                 self.query_one("#prompt-error", Static).update(Text(str(exc)))
                 return
             self.history[-1] = amended
-            app.lead_changed(amended.lead)
+            if amended.lead is not self.pending.lead:
+                app.lead_changed(amended.lead)
+            else:
+                app.wrote()
         self.close_prompt()
         self.next_lead()
 
@@ -283,7 +292,6 @@ class CallBlockScreen(Screen[None]):
             if self.pending is not None:  # the follow-up did not parse: stay
                 return
         summary = self.stats.summary()
-        self.istui.refresh_all()
         self.dismiss(None)
         self.istui.push_screen(BlockSummary(summary))
 

@@ -1,0 +1,133 @@
+"""TUI benchmarks at team-year scale (DESIGN.md section 7), run by hand, never in CI.
+
+    .venv/bin/python bench/bench_tui.py [--dir bench/.cache]
+
+Uses the team-year workspace of bench_cli.py (built on first use). Runs the real app headless
+(Textual's test driver) in a child process and prints each figure beside its budget:
+start to the first interactive screen (Today queue shown), a disposition key to the record being
+durable on disk, one filter keystroke over 50,000 leads, and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_cli import build_workspace  # noqa: E402
+
+CHILD = r"""
+import asyncio, json, os, resource, statistics, sys, time
+from pathlib import Path
+from istui.store.workspace import Workspace
+from istui.tui.app import IstuiApp
+from istui.tui.panes.leads import LeadsPane
+from istui.tui.panes.today import TodayPane
+
+root = Path(sys.argv[1])
+result = {}
+
+async def main():
+    app = IstuiApp(Workspace.open(root, "sato"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        while not app.query_one(TodayPane).table.rows:
+            await asyncio.sleep(0.005)
+        print("READY", flush=True)
+        result["leads"] = len(app.leads)
+        # a disposition key to the record on disk (the call block writes before the prompt shows)
+        await pilot.press("c")
+        await pilot.pause(0.2)
+        month = app.ws.now().strftime("%Y-%m")
+        path = root / "activities" / "sato" / f"{month}.jsonl"
+        block = app.screen
+        for _ in range(15):
+            size = path.stat().st_size if path.exists() else 0
+            await pilot.press("2")
+            assert path.stat().st_size > size
+            await pilot.press("enter")
+            await pilot.pause(0.05)
+        result["dispose_ms"] = block.durable_ms  # from the key's action to the fsync'd record
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await pilot.press("1")
+        await pilot.pause(0.3)
+        await pilot.press("slash")
+        pane = app.query_one(LeadsPane)
+        keystrokes = []
+        field = pane.query_one("#lead-filter")
+        table = pane.table
+        for text in ("東", "東洋", "東洋商", "東洋商事", "東洋商", "東洋", "東", "", "a", "ac", "acm", "acme"):
+            with field.prevent(type(field).Changed):
+                field.value = text
+            start = time.perf_counter()
+            pane.apply_filter()  # what one keystroke costs: filter 50,000 leads, then draw the visible rows
+            for y in range(table.size.height):
+                table.render_line(y)
+            keystrokes.append((time.perf_counter() - start) * 1000)
+            await pilot.pause(0)
+        result["filter_ms"] = keystrokes
+        result["filter_rows"] = len(pane.table.rows)
+        for _ in range(30):  # scroll the 50,000-row table
+            await pilot.press("pagedown")
+        start = time.perf_counter()
+        await pilot.press("pagedown")
+        result["page_ms"] = (time.perf_counter() - start) * 1000
+        result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+asyncio.run(main())
+print("RESULT " + json.dumps(result), flush=True)
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dir", type=Path, default=ROOT / "bench" / ".cache")
+    args = parser.parse_args()
+    workspace = build_workspace(args.dir)
+    env = {**os.environ, "XDG_CONFIG_HOME": str(args.dir / "config")}
+    env.pop("ISTUI_NOW", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
+    starts = []
+    result: dict = {}
+    for _ in range(3):
+        start = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-c", CHILD, str(workspace)], stdout=subprocess.PIPE, text=True, env=env)
+        assert child.stdout is not None
+        for line in child.stdout:
+            if line.startswith("READY"):
+                starts.append((time.perf_counter() - start) * 1000)
+            elif line.startswith("RESULT "):
+                result = json.loads(line[7:])
+        child.wait()
+    import statistics
+
+    rows = [
+        ("start to first interactive screen (Today queue), median of 3", statistics.median(starts), 1000.0, "ms"),
+        ("disposition key to durable record, median", statistics.median(result["dispose_ms"]), 16.0, "ms"),
+        ("filter keystroke over all leads, median", statistics.median(result["filter_ms"]), 50.0, "ms"),
+        ("filter keystroke over all leads, worst", max(result["filter_ms"]), 50.0, "ms"),
+        ("page down in the lead table", result["page_ms"], 50.0, "ms"),
+        ("peak memory of the TUI", result["maxrss_mb"], 400.0, "MB"),
+    ]
+    print(f"\nteam-year workspace: {result['leads']:,} leads\n")
+    width = max(len(r[0]) for r in rows)
+    print(f"{'figure':<{width}}  {'measured':>10}  {'budget':>9}  verdict")
+    for name, value, budget, unit in rows:
+        print(f"{name:<{width}}  {value:>7.1f} {unit:<2}  ≤ {budget:>5.0f} {unit:<2}  {'ok' if value <= budget else 'OVER'}")
+    print(f"\nstarts (ms): {', '.join(f'{s:.0f}' for s in starts)}")
+    print(f"dispositions (ms): {', '.join(f'{s:.1f}' for s in sorted(result['dispose_ms']))}")
+    print(f"filter keystrokes (ms): {', '.join(f'{s:.1f}' for s in result['filter_ms'])}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

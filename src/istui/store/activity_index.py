@@ -1,0 +1,71 @@
+"""A local index of which activity files mention which leads (`.istui/cache/activity-leads`).
+
+One line per activity file: `<rep>/<month> <inode>:<mtime_ns>:<size> <lead id> <lead id> ...`.
+A file is scanned again (a regular expression over its bytes, no JSON parsing) only when its
+signature changed, so a lead's timeline reads just the few files that hold its activities.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from typing import TYPE_CHECKING
+
+from istui.store import files
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from istui.store.workspace import Workspace
+
+_LEAD = re.compile(rb'"lead": "([0-9A-Z]{26})"')
+
+
+class ActivityIndex:
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.path = workspace.root / ".istui" / "cache" / "activity-leads"
+        # file key → (signature token, " id id id ... " as one string: a fraction of a set's memory)
+        self._entries: dict[str, tuple[str, str]] = {}
+        self._loaded = False
+
+    def _load(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            for line in self.path.read_text("utf-8").splitlines():
+                key, _, rest = line.partition(" ")
+                token, _, ids = rest.partition(" ")
+                if token:
+                    self._entries[key] = (token, f" {ids} ")
+        self._loaded = True
+
+    def refresh(self) -> list[Path]:
+        """Bring the index up to date; returns every activity file."""
+        if not self._loaded:
+            self._load()
+        paths = self.workspace.activity_files()
+        changed = False
+        seen = set()
+        for path in paths:
+            key = f"{path.parent.name}/{path.stem}"
+            seen.add(key)
+            sig = files.signature(path)
+            token = ":".join(map(str, sig)) if sig else "-"
+            known = self._entries.get(key)
+            if known is None or known[0] != token:
+                ids = sorted({match.decode() for match in _LEAD.findall(path.read_bytes())})
+                self._entries[key] = (token, f" {' '.join(ids)} ")
+                changed = True
+        for key in set(self._entries) - seen:
+            del self._entries[key]
+            changed = True
+        if changed:
+            body = "".join(f"{key} {token} {ids.strip()}\n" for key, (token, ids) in sorted(self._entries.items()))
+            with contextlib.suppress(OSError):  # a cache: failing to write it costs only speed
+                files.atomic_write(self.path, body)
+        return paths
+
+    def files_for(self, lead_id: str) -> list[Path]:
+        """The activity files that mention `lead_id`."""
+        paths = self.refresh()
+        needle = f" {lead_id} "
+        return [p for p in paths if needle in self._entries[f"{p.parent.name}/{p.stem}"][1]]
