@@ -44,7 +44,7 @@ def today_queue(leads: Iterable[Mapping[str, Any]], now: datetime, rep: str | No
         lead = entry["lead"]
         temp = TEMPERATURE_RANK.get(lead.get("temp"), 1)
         if entry["reason"] == "new":  # the freshest inbound lead converts best: newest first
-            return (2, temp, -datetime.fromisoformat(lead["created_at"]).timestamp())
-        return (REASONS.index(entry["reason"]), temp, datetime.fromisoformat(lead["next_at"]).timestamp())
+            return (2, temp, -datetime.fromisoformat(lead["created_at"]).timestamp(), lead["id"])
+        return (REASONS.index(entry["reason"]), temp, datetime.fromisoformat(lead["next_at"]).timestamp(), lead["id"])
 
     return sorted(entries, key=order)
