@@ -201,3 +201,47 @@ async def test_delete_with_confirmation_and_undo(app: IstuiApp, demo_ws: Workspa
         restored = disk(demo_ws).get_lead(lead["id"])
         assert json.dumps(restored, sort_keys=True) == json.dumps({k: v for k, v in lead.items() if k != "reason"},
                                                                   sort_keys=True)
+
+
+async def test_keys_can_be_remapped_in_the_user_config(demo_ws: Workspace) -> None:
+    from istui.store.settings import save_user_setting
+
+    save_user_setting("keymap", {"tab-kpi": "f4", "today-call-block": "ctrl+b"})
+    app = IstuiApp(demo_ws, watch_interval=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("ctrl+b")
+        assert isinstance(app.screen, CallBlockScreen)
+        await pilot.press("escape", "enter", "f4")
+        assert app.query_one(TabbedContent).active == "kpi"
+
+
+async def test_help_lists_every_tab_and_the_call_block_keys(app: IstuiApp) -> None:
+    from rich.console import Console
+
+    from istui.tui.screens.help import HelpScreen, help_table
+
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        console = Console(width=120, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+        console.print(help_table(app.screen.sections))
+        text = console.export_text()
+        for expected in ("Leads", "Today", "Notes", "KPI", "Call block", "do_not_call", "架電NG", "Filter", "Command palette"):
+            assert expected in text, expected
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_palette_finds_a_lead_by_name(app: IstuiApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        target = next(lead for lead in app.leads if lead["company"].isascii())
+        await pilot.press("ctrl+p")
+        await pilot.press(*f"go to lead {target['company'][:12]}")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.query_one(TabbedContent).active == "leads"
+        assert app.query_one(LeadsPane).table.current["company"].startswith(target["company"][:12])

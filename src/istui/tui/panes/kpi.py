@@ -111,8 +111,9 @@ class KpiPane(Vertical):
         plt.clear_figure()
         targets = report["targets"]
         if targets:
-            labels = [t["metric"] + (f" ({t['motion']})" if t["motion"] else "") for t in targets]
             progress = [round(100 * (t["progress"] or 0), 1) for t in targets]
+            labels = [t["metric"] + (f" ({t['motion']})" if t["motion"] else "") + f" {p:.0f}%"
+                      for t, p in zip(targets, progress, strict=True)]
             plt.bar(labels, progress, orientation="horizontal", width=0.4)
             plt.title("Targets: % of target reached")
             plt.xlim(0, max(100, *progress))
