@@ -62,7 +62,10 @@ async def test_new_lead_shows_the_field_error_then_saves(app: IstuiApp, demo_ws:
         await pilot.press(*"Kobe Trading", "tab", *"Ken Ito", "tab", "tab", *"12345")
         await pilot.press("ctrl+s")
         assert app.screen is form
-        assert "phone: '12345' is not a phone number" in str(form.query_one("#error-phone", Static).content)
+        error = form.query_one("#error-phone", Static)
+        assert "phone: '12345' is not a phone number" in str(error.content)
+        assert error.display and error.region.height >= 1  # shown on screen, not only set
+        assert not form.query_one("#error-email", Static).display
         assert len(list(disk(demo_ws).leads())) == before
         form.query_one("#field-phone", Input).value = "078-123-4567"
         form.query_one("#field-next", Input).value = "tomorrow 10am"
@@ -126,6 +129,7 @@ async def test_stage_to_won_asks_for_the_amount(app: IstuiApp, demo_ws: Workspac
         await pilot.press("ctrl+s")
         assert app.screen is form
         assert "needs the order amount" in str(form.query_one("#error-amount", Static).content)
+        assert form.query_one("#error-amount", Static).display
         form.query_one("#field-amount", Input).value = "120万"
         await pilot.press("ctrl+s")
         await pilot.pause(0.05)

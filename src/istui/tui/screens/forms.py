@@ -25,8 +25,8 @@ ModalScreen { align: center middle; }
 .form { width: 84; max-width: 96%; height: auto; max-height: 94%; border: thick $primary; background: $surface; padding: 0 1; }
 .form .title { text-style: bold; color: $primary; padding-bottom: 1; }
 .form Label { padding-top: 1; color: $text-muted; }
-.form .error { color: $error; height: auto; }
-.form .error:empty { display: none; }
+.form .error { color: $error; height: auto; display: none; }
+.form .error.shown { display: block; }
 .form .buttons { height: auto; padding-top: 1; align-horizontal: right; }
 .form Button { margin-left: 1; }
 .form TextArea { height: 14; }
@@ -107,17 +107,23 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             raw = field.value()
             try:
                 values[field.name] = field.check(raw) if field.check else raw
-                field.error.update("")
+                self.show_error(field, "")
             except BadInput as exc:
-                field.error.update(Text(str(exc)))
+                self.show_error(field, str(exc))
                 ok = False
         return values if ok else None
+
+    @staticmethod
+    def show_error(field: Field, message: str) -> None:
+        field.error.update(Text(message))
+        field.error.set_class(bool(message), "shown")
 
     def action_submit(self) -> None:
         values = self.validate()
         if values is None:
-            first = next(f for f in self.fields if str(f.error.content))
+            first = next(f for f in self.fields if f.error.has_class("shown"))
             first.widget.focus()
+            first.error.scroll_visible()
             return
         self.dismiss(values)
 

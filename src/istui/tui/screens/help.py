@@ -19,7 +19,7 @@ from istui.tui.screens.forms import FORM_CSS
 def binding_rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
     rows = []
     for binding in bindings:
-        if isinstance(binding, Binding) and not binding.key.startswith(tuple("0123456789")):
+        if isinstance(binding, Binding):
             keys = binding.key_display or binding.key.replace("slash", "/").replace("question_mark", "?")
             rows.append((keys, binding.description or binding.action))
     return rows

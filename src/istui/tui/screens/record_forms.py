@@ -74,8 +74,8 @@ class StageForm(FormScreen):
     def validate(self) -> dict[str, Any] | None:
         values = super().validate()
         if values is not None and values["stage"] == Stage.WON and values["amount"] is None:
-            error = next(f for f in self.fields if f.name == "amount").error
-            error.update("amount: moving a lead to won needs the order amount, e.g. 1200000 or 120万.")
+            field = next(f for f in self.fields if f.name == "amount")
+            self.show_error(field, "amount: moving a lead to won needs the order amount, e.g. 1200000 or 120万.")
             return None
         return values
 
