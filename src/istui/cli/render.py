@@ -6,8 +6,11 @@ import json
 import sys
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
+
+from istui.domain.formatting import money, percent, when
+
+__all__ = ["money", "percent", "when"]
 
 
 def width(text: str) -> int:
@@ -53,41 +56,12 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence
     return "\n".join(lines)
 
 
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%"
-
-
 def number(value: float | int | None) -> str:
     if value is None:
         return "–"
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.1f}"
     return f"{int(value):,}"
-
-
-def money(value: float | int | None, currency: str = "JPY") -> str:
-    if value is None:
-        return "–"
-    symbol = {"JPY": "¥", "USD": "$", "EUR": "€"}.get(currency)
-    return f"{symbol}{int(value):,}" if symbol else f"{int(value):,} {currency}"
-
-
-def when(text: str | None, now: datetime) -> str:
-    """A timestamp as a rep reads it: `today 15:00`, `tomorrow 10:00`, `11-30 09:00`, `2027-01-05`."""
-    if not text:
-        return ""
-    moment = datetime.fromisoformat(text).astimezone(now.tzinfo)
-    days = (moment.date() - now.date()).days
-    clock = moment.strftime("%H:%M")
-    if days == 0:
-        return f"today {clock}"
-    if days == 1:
-        return f"tomorrow {clock}"
-    if days == -1:
-        return f"yesterday {clock}"
-    if moment.year == now.year:
-        return moment.strftime("%m-%d ") + clock
-    return moment.strftime("%Y-%m-%d")
 
 
 def emit_json(document: Any) -> None:

@@ -24,8 +24,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, TextArea
 
 from istui.domain.errors import IstuiError
+from istui.domain.formatting import percent
 from istui.services.handoff import handoff_sheet
-from istui.services.leads import change_stage, create_lead, hand_off, log_activity, set_lead_fields
+from istui.services.leads import change_stage, create_lead, hand_off, log_activity, set_lead_fields, undo_log
 from istui.services.reports import kpi_report, note_usage, today_strip
 from istui.services.today import today_queue
 from istui.store.settings import save_user_setting, user_config
@@ -39,7 +40,6 @@ from istui.tui.screens.forms import ConfirmScreen, SheetScreen
 from istui.tui.screens.help import HelpScreen
 from istui.tui.screens.record_forms import handoff_form, lead_form, log_form, note_form, stage_form
 from istui.tui.themes import DEFAULT_THEME, load_themes
-from istui.tui.widgets.cards import percent
 
 TABS = ("leads", "today", "notes", "kpi")
 _DAY = timedelta(days=1)
@@ -401,76 +401,56 @@ class IstuiApp(App[None]):
         (value,) = clean.values()
         return value
 
-    def action_edit_lead(self) -> None:
+    def _lead_form(self, make_form: Callable[[Record], Any],
+                   write: Callable[[Record, dict[str, Any], Any], Record | None], done: str | None = None) -> None:
+        """Open a form about the selected lead; `write` saves its values and returns the lead afterwards."""
         lead = self.selected_lead()
         if lead is None:
             return
-        form = lead_form(self.ws.settings.sources, self.now, lead, rep=self.ws.rep)
+        form = make_form(lead)
 
         def saved(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
-            changed = form.changed()
-            fields = {name: self._raw(values[name]) for name in changed}
-            if not fields:
-                return
-            updated = self._guarded(lambda: set_lead_fields(self.ws, lead["id"], fields), "Lead saved.")
+            updated = self._guarded(lambda: write(lead, values, form), done)
             if updated:
                 self.lead_changed(updated)
 
         self.push_screen(form, saved)
 
+    def action_edit_lead(self) -> None:
+        def write(lead: Record, values: dict[str, Any], form: Any) -> Record | None:
+            fields = {name: self._raw(values[name]) for name in form.changed()}
+            return set_lead_fields(self.ws, lead["id"], fields) if fields else None
+
+        self._lead_form(lambda lead: lead_form(self.ws.settings.sources, self.now, lead, rep=self.ws.rep), write,
+                        "Lead saved.")
+
     def action_stage_lead(self) -> None:
-        lead = self.selected_lead()
-        if lead is None:
-            return
+        def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
+            amount = str(values["amount"]) if values["amount"] else None
+            return change_stage(self.ws, lead["id"], values["stage"], amount=amount, note=values["note"]).lead
 
-        def saved(values: dict[str, Any] | None) -> None:
-            if values is None:
-                return
-            logged = self._guarded(lambda: change_stage(self.ws, lead["id"], values["stage"],
-                                                        amount=str(values["amount"]) if values["amount"] else None,
-                                                        note=values["note"]), f"Stage → {values['stage']}.")
-            if logged:
-                self.lead_changed(logged.lead)
-
-        self.push_screen(stage_form(lead), saved)
+        self._lead_form(stage_form, write, "Stage changed.")
 
     def action_handoff_lead(self) -> None:
-        lead = self.selected_lead()
-        if lead is None:
-            return
-
-        def saved(values: dict[str, Any] | None) -> None:
-            if values is None:
-                return
+        def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
             bant = {k: values[k] for k in ("budget", "authority", "need", "timeline")}
-            logged = self._guarded(lambda: hand_off(self.ws, lead["id"], values["to"], bant, values["note"]))
-            if logged:
-                self.lead_changed(logged.lead)
-                sheet = handoff_sheet(logged.lead, self.ws.activities_of_lead(lead["id"]), self.ws.settings.currency)
-                self.push_screen(SheetScreen("Handoff sheet — c copies it", sheet))
+            handed = hand_off(self.ws, lead["id"], values["to"], bant, values["note"]).lead
+            sheet = handoff_sheet(handed, self.ws.activities_of_lead(lead["id"]), self.ws.settings.currency)
+            self.push_screen(SheetScreen("Handoff sheet — c copies it", sheet))
+            return handed
 
-        self.push_screen(handoff_form(lead), saved)
+        self._lead_form(handoff_form, write)
 
     def action_log_lead(self, kind: str) -> None:
-        lead = self.selected_lead()
-        if lead is None:
-            return
+        def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
+            logged = log_activity(self.ws, lead["id"], kind, values["outcome"], note=values["note"],
+                                  next_when=values["next"] or None)
+            self._undo.append((f"log of {values['outcome']}", lambda: self.lead_changed(undo_log(self.ws, logged))))
+            return logged.lead
 
-        def saved(values: dict[str, Any] | None) -> None:
-            if values is None:
-                return
-            logged = self._guarded(lambda: log_activity(self.ws, lead["id"], kind, values["outcome"], note=values["note"],
-                                                        next_when=values["next"] or None),
-                                   f"Logged {kind} {values['outcome']}.")
-            if logged:
-                from istui.services.leads import undo_log
-
-                self._undo.append((f"log of {values['outcome']}", lambda: self.lead_changed(undo_log(self.ws, logged))))
-                self.lead_changed(logged.lead)
-
-        self.push_screen(log_form(self.now, kind), saved)
+        self._lead_form(lambda lead: log_form(self.now, kind), write, f"Logged {kind}.")
 
     def action_delete_lead(self) -> None:
         lead = self.selected_lead()

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from istui.tui.widgets.cards import money, percent
+from istui.domain.formatting import money, percent
 
 if TYPE_CHECKING:
     from istui.tui.app import IstuiApp

@@ -12,8 +12,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
+from istui.domain.formatting import when
 from istui.domain.model import OPEN_STAGES, TEMPERATURE_RANK, Stage
-from istui.tui.widgets.cards import lead_card, timeline, when
+from istui.tui.widgets.cards import lead_card, timeline
 from istui.tui.widgets.vtable import Column, VirtualTable
 
 if TYPE_CHECKING:

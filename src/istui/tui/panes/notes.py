@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Markdown, Static
 
-from istui.tui.widgets.cards import percent
+from istui.domain.formatting import percent
 from istui.tui.widgets.vtable import Column, VirtualTable
 
 if TYPE_CHECKING:

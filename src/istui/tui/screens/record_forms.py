@@ -8,12 +8,12 @@ from typing import Any
 from textual.widgets import Input, TextArea
 
 from istui.domain.errors import BadInput
+from istui.domain.formatting import when
 from istui.domain.model import DEFAULT_SOURCES, EmailOutcome, Motion, NoteKind, Stage, Temperature
 from istui.domain.parsing import optional_text, parse_amount, parse_tags, parse_when, require_text
 from istui.domain.validation import clean_lead_field
 from istui.services.leads import BANT_FIELDS, parse_call_outcome
 from istui.tui.screens.forms import Field, FormScreen, select
-from istui.tui.widgets.cards import when
 
 Record = dict[str, Any]
 

@@ -8,36 +8,10 @@ from typing import Any
 
 from rich.text import Text
 
+from istui.domain.formatting import money, when
 from istui.domain.model import CALL_OUTCOME_INFO, DEFAULT_SOURCES, CallOutcome
 
 Record = Mapping[str, Any]
-
-
-def when(text: str | None, now: datetime) -> str:
-    """`today 15:00`, `tomorrow 10:00`, `11-30 09:00` or a date, in the workspace timezone."""
-    if not text:
-        return ""
-    moment = datetime.fromisoformat(text).astimezone(now.tzinfo)
-    days = (moment.date() - now.date()).days
-    clock = moment.strftime("%H:%M")
-    if days == 0:
-        return f"today {clock}"
-    if days == 1:
-        return f"tomorrow {clock}"
-    if days == -1:
-        return f"yesterday {clock}"
-    return moment.strftime("%m-%d ") + clock if moment.year == now.year else moment.strftime("%Y-%m-%d")
-
-
-def money(value: float | int | None, currency: str = "JPY") -> str:
-    if value is None:
-        return "–"
-    symbol = {"JPY": "¥", "USD": "$", "EUR": "€"}.get(currency)
-    return f"{symbol}{int(value):,}" if symbol else f"{int(value):,} {currency}"
-
-
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%"
 
 
 def outcome_label(activity: Record) -> str:
