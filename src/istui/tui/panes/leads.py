@@ -9,12 +9,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from istui.domain.formatting import when
 from istui.domain.model import OPEN_STAGES, TEMPERATURE_RANK, Stage
-from istui.tui.widgets.cards import lead_card, timeline
+from istui.tui.widgets.cards import LeadDetail
 from istui.tui.widgets.vtable import Column, VirtualTable
 
 if TYPE_CHECKING:
@@ -103,8 +103,6 @@ class LeadsPane(Vertical):
     LeadsPane #lead-filter { dock: top; height: 3; }
     LeadsPane #leads-status { dock: bottom; height: 1; color: $text-muted; padding: 0 1; }
     LeadsPane #leads-table { width: 1fr; }
-    LeadsPane #lead-detail { width: 52; border-left: solid $panel; padding: 0 1; }
-    LeadsPane #lead-timeline { padding-top: 1; }
     """
 
     def __init__(self) -> None:
@@ -126,9 +124,7 @@ class LeadsPane(Vertical):
             table = VirtualTable(LEAD_COLUMNS, self.cell, row_style=self.row_style, id="leads-table")
             table.sort_key, table.sort_reverse = None, True
             yield table
-            with VerticalScroll(id="lead-detail"):
-                yield Static(id="lead-card")
-                yield Static(id="lead-timeline")
+            yield LeadDetail("lead")
         yield Static(id="leads-status")
 
     @property
@@ -213,10 +209,7 @@ class LeadsPane(Vertical):
         self.query_one("#leads-status", Static).update(Text(status))
 
     def show_detail(self, lead: Record | None) -> None:
-        app = self.istui
-        self.query_one("#lead-card", Static).update(lead_card(lead, app.now, app.ws.settings.currency))
-        history = app.ws.activities_of_lead(lead["id"]) if lead else []
-        self.query_one("#lead-timeline", Static).update(timeline(history, app.ws.tz))
+        self.query_one(LeadDetail).show(lead)
 
     # --- events and actions --------------------------------------------------------------------
     @on(Input.Changed, "#lead-filter")

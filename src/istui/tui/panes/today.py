@@ -8,12 +8,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from istui.domain.formatting import when
 from istui.services.today import today_queue
-from istui.tui.widgets.cards import lead_card, timeline
+from istui.tui.widgets.cards import LeadDetail
 from istui.tui.widgets.vtable import Column, VirtualTable
 
 if TYPE_CHECKING:
@@ -37,7 +37,6 @@ class TodayPane(Vertical):
     DEFAULT_CSS = """
     TodayPane #today-summary { height: 1; padding: 0 1; color: $text; background: $panel; }
     TodayPane #today-table { width: 1fr; }
-    TodayPane #today-detail { width: 52; border-left: solid $panel; padding: 0 1; }
     """
 
     def __init__(self) -> None:
@@ -53,9 +52,7 @@ class TodayPane(Vertical):
         yield Static(id="today-summary")
         with Horizontal():
             yield VirtualTable(QUEUE_COLUMNS, self.cell, row_style=self.row_style, id="today-table")
-            with VerticalScroll(id="today-detail"):
-                yield Static(id="today-card")
-                yield Static(id="today-timeline")
+            yield LeadDetail("today", limit=12)
 
     @property
     def table(self) -> VirtualTable:
@@ -89,11 +86,7 @@ class TodayPane(Vertical):
 
     @on(VirtualTable.Highlighted, "#today-table")
     def _highlighted(self, event: VirtualTable.Highlighted) -> None:
-        app = self.istui
-        lead = event.record
-        self.query_one("#today-card", Static).update(lead_card(lead, app.now, app.ws.settings.currency))
-        history = app.ws.activities_of_lead(lead["id"]) if lead else []
-        self.query_one("#today-timeline", Static).update(timeline(history, app.ws.tz, limit=12))
+        self.query_one(LeadDetail).show(event.record)
 
     def action_toggle_all(self) -> None:
         self.everyone = not self.everyone

@@ -1,4 +1,4 @@
-"""Read-only views of records as rich Text: user data is always plain text, never markup."""
+"""Read-only views of records (rich Text: user data is always plain text, never markup) and the detail pane."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
 
 from istui.domain.formatting import money, when
 from istui.domain.model import CALL_OUTCOME_INFO, DEFAULT_SOURCES, CallOutcome
@@ -72,3 +75,26 @@ def timeline(activities: Iterable[Record], tz: tzinfo, limit: int = 40) -> Text:
             text.append(f"\n    {activity['note']}", style="italic")
         text.append("\n")
     return text
+
+
+class LeadDetail(VerticalScroll):
+    """The detail pane beside a lead table: the card, then the activity timeline (newest first)."""
+
+    DEFAULT_CSS = """
+    LeadDetail { width: 52; border-left: solid $panel; padding: 0 1; }
+    LeadDetail .timeline { padding-top: 1; }
+    """
+
+    def __init__(self, prefix: str, limit: int = 40) -> None:
+        super().__init__(id=f"{prefix}-detail")
+        self.prefix, self.limit = prefix, limit
+
+    def compose(self) -> ComposeResult:
+        yield Static(id=f"{self.prefix}-card")
+        yield Static(id=f"{self.prefix}-timeline", classes="timeline")
+
+    def show(self, lead: Record | None) -> None:
+        app: Any = self.app
+        self.query_one(f"#{self.prefix}-card", Static).update(lead_card(lead, app.now, app.ws.settings.currency))
+        history = app.ws.activities_of_lead(lead["id"]) if lead else []
+        self.query_one(f"#{self.prefix}-timeline", Static).update(timeline(history, app.ws.tz, self.limit))
