@@ -208,7 +208,9 @@ def test_targets_and_kpi(cli) -> None:
     assert (report["metrics"]["calls"], report["metrics"]["connects"], report["metrics"]["meetings"]) == (3, 2, 1)
     assert report["metrics"]["open_rate"] is None
     assert report["targets"] == [{"id": target["id"], "metric": "calls", "per": "day", "rep": "alice", "motion": None,
-                                  "target": 50, "actual": 3, "progress": 0.06}]
+                                  "target": 50, "actual": 3, "progress": 0.06,
+                                  "working_days": {"total": 1, "elapsed": 1, "remaining": 1}, "expected": 50.0,
+                                  "ahead": -47.0, "status": "behind", "needed_per_day": 47.0}]
     assert report["by_source"]["other"]["meetings"] == 1
     month = cli("kpi", "--team", "--period", "month", "--json").json
     assert month["targets"][0]["metric"] == "amount" and month["targets"][0]["progress"] == 0.0

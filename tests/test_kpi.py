@@ -135,3 +135,32 @@ def test_week_start_and_fiscal_year_settings() -> None:
     q = parse_period("quarter", date(2026, 2, 10), fy_start_month=4)
     assert (q.start, q.end, q.label) == (date(2026, 1, 1), date(2026, 4, 1), "FY2025 Q4")
     assert parse_period("fy", date(2026, 11, 27)).months()[0] == "2026-04"
+
+
+def test_pace_mid_month_with_japanese_holidays() -> None:
+    """November 2026 in Japan: 21 weekdays less Culture Day (3rd) and Labor Thanksgiving (23rd) = 19 working days.
+    On Friday the 27th, 18 of them have passed (today included) and 2 remain (the 27th and the 30th)."""
+    from istui.services.calendar import WorkCalendar
+    from istui.services.kpi import pace
+
+    calendar = WorkCalendar("JP")
+    assert calendar.working_days(date(2026, 11, 1), date(2026, 12, 1)) == 19
+    result = pace(19, 12, NOVEMBER, date(2026, 11, 27), calendar.working_days)
+    assert result == {"working_days": {"total": 19, "elapsed": 18, "remaining": 2}, "expected": 18.0, "ahead": -6.0,
+                      "status": "behind", "needed_per_day": 3.5}
+    company = WorkCalendar("JP", extra=["2026-11-30"], working=["2026-11-23"])  # a day off, a worked holiday
+    assert company.working_days(date(2026, 11, 1), date(2026, 12, 1)) == 19
+    assert pace(19, 20, NOVEMBER, date(2026, 11, 27), company.working_days)["needed_per_day"] == 0.0
+    assert WorkCalendar("").working_days(date(2026, 11, 1), date(2026, 12, 1)) == 21
+
+
+def test_pace_before_and_after_the_period() -> None:
+    from istui.services.calendar import WorkCalendar
+    from istui.services.kpi import pace
+
+    days = WorkCalendar("").working_days
+    after = pace(10, 4, NOVEMBER, date(2026, 12, 5), days)
+    assert after["working_days"] == {"total": 21, "elapsed": 21, "remaining": 0}
+    assert (after["expected"], after["needed_per_day"], after["status"]) == (10.0, None, "behind")
+    before = pace(10, 0, NOVEMBER, date(2026, 10, 20), days)
+    assert (before["working_days"]["elapsed"], before["expected"], before["needed_per_day"]) == (0, 0.0, round(10 / 21, 2))

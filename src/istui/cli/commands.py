@@ -601,9 +601,14 @@ def _print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
         rows = []
         for t in report["targets"]:
             fmt = (lambda v: render.money(v, cur)) if t["metric"] == "amount" else render.number
+            pace = ""
+            if t.get("expected") is not None:
+                pace = f"{t['status']} {fmt(abs(t['ahead']))}" if t["status"] != "on_pace" else "on pace"
+            need = f"{fmt(t['needed_per_day'])}/day" if t.get("needed_per_day") else ""
             rows.append([t["metric"] + (f" ({t['motion']})" if t["motion"] else ""), fmt(t["actual"]), fmt(t["target"]),
-                         render.percent(t["progress"]), _bar(t["progress"])])
-        print(render.table(["  METRIC", "ACTUAL", "TARGET", "PROGRESS", ""], [["  " + r[0], *r[1:]] for r in rows], right=(1, 2, 3)))
+                         render.percent(t["progress"]), fmt(t.get("expected")), pace, need, _bar(t["progress"])])
+        print(render.table(["  METRIC", "ACTUAL", "TARGET", "PROGRESS", "BY NOW", "PACE", "NEEDED", ""],
+                           [["  " + r[0], *r[1:]] for r in rows], right=(1, 2, 3, 4, 6)))
     if report["by_source"]:
         print("\nLeads created in the period, by source")
         rows = [[f"  {source}", render.number(r["leads"]), render.number(r["meetings"]), render.percent(r["meeting_rate"]),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from datetime import datetime, tzinfo
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from istui.domain.model import MEETING_BOOKED, REACHED_OUTCOMES, ActivityKind, Motion, Stage
@@ -148,6 +148,27 @@ def compute_kpis(
     return {"metrics": metrics, "by_source": by_source(cohort, scoped_activities)}
 
 
+WorkingDays = Callable[[date, date], int]
+
+
+def pace(target: float, actual: float, period: Period, today: date, working_days: WorkingDays) -> dict[str, Any]:
+    """Where the actual should be by the end of today if the period's working days were spread evenly,
+    and what is needed per remaining working day (today included) to finish on target."""
+    total = working_days(period.start, period.end)
+    day_after = min(max(today + timedelta(days=1), period.start), period.end)
+    elapsed = working_days(period.start, day_after)
+    remaining = working_days(min(max(today, period.start), period.end), period.end)
+    expected = round(target * elapsed / total, 2) if total else None
+    left = max(target - actual, 0)
+    return {
+        "working_days": {"total": total, "elapsed": elapsed, "remaining": remaining},
+        "expected": expected,
+        "ahead": None if expected is None else round(actual - expected, 2),
+        "status": None if expected is None else ("ahead" if actual > expected else "behind" if actual < expected else "on_pace"),
+        "needed_per_day": None if not remaining else round(left / remaining, 2),
+    }
+
+
 def target_progress(
     targets: Iterable[Record],
     activities: Iterable[Record],
@@ -156,8 +177,11 @@ def target_progress(
     tz: tzinfo,
     *,
     rep: str | None,
+    today: date | None = None,
+    working_days: WorkingDays | None = None,
 ) -> list[dict[str, Any]]:
-    """Each target of this scope and period kind with its actual and progress (actual / target)."""
+    """Each target of this scope and period kind with its actual and progress (actual / target), and
+    its pace when `today` and a working-day counter are given."""
     activities, leads = list(activities), list(leads)
     cache: dict[str | None, dict[str, Any]] = {}
     rows = []
@@ -168,18 +192,19 @@ def target_progress(
         if motion not in cache:
             cache[motion] = compute_kpis(activities, leads, period, tz, rep=rep, motion=motion)["metrics"]
         actual = cache[motion][target["metric"]]
-        rows.append({
+        row = {
             "id": target["id"], "metric": target["metric"], "per": target["per"], "rep": rep,
             "motion": motion, "target": target["value"], "actual": actual,
             "progress": rate(actual, target["value"]),
-        })
+        }
+        if today is not None and working_days is not None:
+            row.update(pace(target["value"], actual, period, today, working_days))
+        rows.append(row)
     return sorted(rows, key=lambda r: (COUNT_METRICS.index(r["metric"]), r["motion"] or ""))
 
 
 def daily_trend(activities: Iterable[Record], period: Period, tz: tzinfo, *, rep: str | None = None) -> list[dict[str, Any]]:
     """Calls, connects and meetings per day of the period (days with nothing count zero)."""
-    from datetime import timedelta
-
     days = {period.start + timedelta(days=i): {"calls": 0, "connects": 0, "meetings": 0} for i in range(period.days)}
     for activity in activities:
         if rep is not None and activity["rep"] != rep:

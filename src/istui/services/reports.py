@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from istui.domain.periods import Period, parse_period
+from istui.services.calendar import WorkCalendar
 from istui.services.kpi import compute_kpis, daily_trend, target_progress
 from istui.store.workspace import Record, Workspace
 
@@ -28,7 +29,8 @@ def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable
         "scope": {"rep": rep, "team": rep is None},
         "metrics": result["metrics"],
         "by_source": result["by_source"],
-        "targets": target_progress(ws.targets(), activities, leads, period, ws.tz, rep=rep),
+        "targets": target_progress(ws.targets(), activities, leads, period, ws.tz, rep=rep, today=now.date(),
+                                   working_days=work_calendar(ws).working_days),
     }
     if trend:
         window = period if period.days >= 7 else Period(now.date() - timedelta(days=13), now.date() + timedelta(days=1), None, "")
@@ -36,6 +38,11 @@ def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable
             activities += [a for a in ws.activities(months=window.months()) if a["at"] < start.isoformat()]
         report["trend"] = daily_trend(activities, window, ws.tz, rep=rep)
     return report
+
+
+def work_calendar(ws: Workspace) -> WorkCalendar:
+    settings = ws.settings
+    return WorkCalendar(settings.holiday_country, settings.extra_holidays, settings.working_holidays)
 
 
 def today_strip(ws: Workspace) -> dict[str, Any]:

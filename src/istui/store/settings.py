@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,15 @@ WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturd
 class Settings:
     """What a whole team shares: the workspace's calendar, currency and lead sources."""
 
-    FIELDS = ("schema", "team", "timezone", "week_start", "fiscal_year_start_month", "currency", "sources", "demo")
+    FIELDS = ("schema", "team", "timezone", "week_start", "fiscal_year_start_month", "currency", "sources",
+              "holiday_country", "extra_holidays", "working_holidays", "demo")
     __slots__ = FIELDS
 
     def __init__(self, schema: int = SCHEMA_VERSION, team: str = "My team", timezone: str = "UTC",
                  week_start: str = "monday", fiscal_year_start_month: int = 4, currency: str = "JPY",
-                 sources: list[str] | None = None, demo: bool = False) -> None:
+                 sources: list[str] | None = None, holiday_country: str | None = None,
+                 extra_holidays: list[str] | None = None, working_holidays: list[str] | None = None,
+                 demo: bool = False) -> None:
         self.schema = schema
         self.team = team
         self.timezone = timezone
@@ -33,6 +37,10 @@ class Settings:
         self.fiscal_year_start_month = fiscal_year_start_month
         self.currency = currency
         self.sources = list(DEFAULT_SOURCES) if sources is None else list(sources)
+        # public holidays: Japan's by default for a Japanese workspace; "" for none
+        self.holiday_country = ("JP" if timezone == "Asia/Tokyo" else "") if holiday_country is None else holiday_country
+        self.extra_holidays = list(extra_holidays or [])  # company days off, e.g. "2026-12-30"
+        self.working_holidays = list(working_holidays or [])  # public holidays the team works
         self.demo = demo
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,6 +63,12 @@ class Settings:
             raise BadInput("fiscal_year_start_month must be a month number from 1 to 12.")
         if not self.sources:
             raise BadInput("sources must list at least one lead source.")
+        for name in ("extra_holidays", "working_holidays"):
+            for value in getattr(self, name):
+                try:
+                    date.fromisoformat(str(value))
+                except ValueError:
+                    raise BadInput(f"{name}: '{value}' is not a date like 2026-12-30.") from None
 
 
 def _toml_value(value: Any) -> str:

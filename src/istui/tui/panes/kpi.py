@@ -112,7 +112,7 @@ class KpiPane(Vertical):
         targets = report["targets"]
         if targets:
             progress = [round(100 * (t["progress"] or 0), 1) for t in targets]
-            labels = [t["metric"] + (f" ({t['motion']})" if t["motion"] else "") + f" {p:.0f}%"
+            labels = [t["metric"] + (f" ({t['motion']})" if t["motion"] else "") + f" {p:.0f}%" + _pace(t)
                       for t, p in zip(targets, progress, strict=True)]
             plt.bar(labels, progress, orientation="horizontal", width=0.4)
             plt.title("Targets: % of target reached")
@@ -144,6 +144,16 @@ class KpiPane(Vertical):
     def action_toggle_team(self) -> None:
         self.team = not self.team
         self.istui.refresh_kpi()
+
+
+def _pace(target: dict[str, Any]) -> str:
+    """`, behind 8` / `, ahead 2` / `, need 3.5/day` for a bar label ('' without pace)."""
+    if target.get("status") in (None, "on_pace"):
+        return ""
+    text = f", {target['status']} {abs(target['ahead']):,.0f}"
+    if target["status"] == "behind" and target.get("needed_per_day"):
+        text += f", need {target['needed_per_day']:,.1f}/day"
+    return text
 
 
 def _stack(*renderables: Any) -> Any:
