@@ -563,7 +563,7 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
     ws = open_workspace(args)
     rep = None if args.team else parse_rep(args.kpi_rep) if args.kpi_rep else ws.rep
-    report = kpi_report(ws, args.period, rep)
+    report = kpi_report(ws, args.period, rep, analytics=True)
     if args.json:
         emit_json(report)
         return 0
@@ -596,6 +596,20 @@ def _print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
     print(f"  Handoffs   {render.number(m['handoffs']):>8}   orders {render.number(m['orders'])} · lost {render.number(m['lost'])}"
           f" · win rate {render.percent(m['win_rate'])} · amount {render.money(m['amount'], cur)}")
     print(f"  Target accounts (BDR) {render.number(m['target_accounts'])}")
+    if "funnel" in report:
+        steps = " → ".join(f"{s['step']} {render.number(s['count'])}" + (f" ({render.percent(s['rate_from_previous'])})"
+                                                                          if s["rate_from_previous"] is not None else "")
+                           for s in report["funnel"])
+        print(f"\nFunnel  {steps}")
+        changes = []
+        for name in ("calls", "connects", "meetings", "orders", "meeting_rate"):
+            d = report["deltas"][name]
+            if d["delta"] is None:
+                continue
+            shown = render.percent(d["delta"]).replace("%", " pt") if name.endswith("_rate") else render.number(d["delta"])
+            arrow = {"up": "↑", "down": "↓", "same": "="}[d["direction"]]
+            changes.append(f"{name} {arrow}{shown.lstrip('-')}")
+        print(f"vs {report['previous']['label']}: " + " · ".join(changes))
     if report["targets"]:
         print("\nTargets")
         rows = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from istui.domain.periods import Period, parse_period
@@ -13,12 +13,21 @@ from istui.store.workspace import Record, Workspace
 
 
 def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable[Record] | None = None,
-               trend: bool = False) -> dict[str, Any]:
-    """Every metric, the by-source cohort and the targets of one scope (`rep`, or None for the team)."""
+               trend: bool = False, analytics: bool = False) -> dict[str, Any]:
+    """Every metric, the by-source cohort and the targets with pace of one scope (`rep`, or None for the
+    team); with `trend`, the daily trend; with `analytics`, also the funnel, the previous period and
+    its deltas, weekday × hour heatmaps, the leaderboard (team) and talk-note effectiveness."""
+    from istui.services import analytics as an
+
     now = ws.now()
-    period = parse_period(period_spec, now.date(), ws.settings.week_start_index, ws.settings.fiscal_year_start_month)
+    settings = ws.settings
+    period = parse_period(period_spec, now.date(), settings.week_start_index, settings.fiscal_year_start_month)
+    previous = an.previous_period(period, settings.week_start_index, settings.fiscal_year_start_month)
+    first = previous.start if analytics else period.start
+    if trend and period.days < 7:
+        first = min(first, now.date() - timedelta(days=13))
     # the by-source cohort counts meetings and orders that came after the period, up to today
-    months = Period(period.start, max(period.end, now.date() + timedelta(days=1)), None, "").months()
+    months = Period(first, max(period.end, now.date() + timedelta(days=1)), None, "").months()
     activities = list(ws.activities(months=months))
     leads = list(ws.leads()) if leads is None else list(leads)
     result = compute_kpis(activities, leads, period, ws.tz, rep=rep)
@@ -32,11 +41,26 @@ def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable
         "targets": target_progress(ws.targets(), activities, leads, period, ws.tz, rep=rep, today=now.date(),
                                    working_days=work_calendar(ws).working_days),
     }
-    if trend:
-        window = period if period.days >= 7 else Period(now.date() - timedelta(days=13), now.date() + timedelta(days=1), None, "")
-        if window is not period:
-            activities += [a for a in ws.activities(months=window.months()) if a["at"] < start.isoformat()]
+    if trend or analytics:
+        window = period if period.days >= 7 else Period(now.date() - timedelta(days=13), now.date() + timedelta(days=1),
+                                                        None, "last 14 days")
         report["trend"] = daily_trend(activities, window, ws.tz, rep=rep)
+    if analytics:
+        before = compute_kpis(activities, leads, previous, ws.tz, rep=rep)["metrics"]
+        prev_start, prev_end = previous.bounds(ws.tz)
+        in_period = [a for a in activities if start <= datetime.fromisoformat(a["at"]) < end]
+        report["weekly_trend"] = an.weekly_trend(report["trend"], settings.week_start_index)
+        report["funnel"] = an.funnel(result["metrics"])
+        report["previous"] = {"label": previous.label, "start": prev_start.isoformat(), "end": prev_end.isoformat(),
+                              "metrics": before, "funnel": an.funnel(before)}
+        report["deltas"] = an.deltas(result["metrics"], before)
+        report["heatmaps"] = an.heatmaps(activities, start, end, ws.tz, rep=rep)
+        report["leaderboard"] = an.leaderboard(activities, start, end) if rep is None else []
+        mine = [a for a in in_period if rep is None or a["rep"] == rep]
+        titles = {note["id"]: note["title"] for note in ws.notes()}
+        report["notes"] = sorted(({"id": note_id, "title": titles.get(note_id, "(deleted note)"), **row}
+                                  for note_id, row in note_usage(mine).items()),
+                                 key=lambda r: (-r["calls"], r["id"]))
     return report
 
 

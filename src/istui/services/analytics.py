@@ -1,0 +1,127 @@
+"""KPI analytics (pure): the funnel, comparison with the previous period, weekday × hour heatmaps,
+the per-rep leaderboard and weekly trends. Built on the definitions in `services.kpi`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from istui.domain.model import REACHED_OUTCOMES, ActivityKind
+from istui.domain.periods import Period, period_of_kind
+from istui.services.kpi import COUNT_METRICS, RATE_METRICS, activity_counts, rate
+
+Record = Mapping[str, Any]
+FUNNEL = ("calls", "connects", "meetings", "handoffs", "orders")
+MIN_EVENTS = 5  # heatmap cells with fewer events are marked too_few rather than shown as a rate
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def funnel(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """calls → connects → meetings → handoffs → orders, each with its rate from the step before."""
+    steps = []
+    for index, name in enumerate(FUNNEL):
+        previous = metrics[FUNNEL[index - 1]] if index else None
+        steps.append({"step": name, "count": metrics[name],
+                      "rate_from_previous": None if previous is None else rate(metrics[name], previous)})
+    return steps
+
+
+def weakest_step(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The funnel step with the lowest rate from the step before (steps with no base are skipped)."""
+    rated = [s for s in steps[1:] if s["rate_from_previous"] is not None]
+    return min(rated, key=lambda s: s["rate_from_previous"]) if rated else None
+
+
+def previous_period(period: Period, week_start: int = 0, fy_start_month: int = 4) -> Period:
+    """The period of the same kind just before (or, for a FROM..TO range, as many days just before)."""
+    if period.kind is None:
+        start = period.start - timedelta(days=period.days)
+        return Period(start, period.start, None, f"{start.isoformat()}..{(period.start - timedelta(days=1)).isoformat()}")
+    return period_of_kind(period.kind, period.start - timedelta(days=1), week_start, fy_start_month)
+
+
+def deltas(current: Mapping[str, Any], previous: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per metric: current, previous, the change (rates in points of 1.0) and its direction."""
+    result = {}
+    for name in (*COUNT_METRICS, *RATE_METRICS):
+        now, before = current.get(name), previous.get(name)
+        change = None if now is None or before is None else round(now - before, 4)
+        direction = None if change is None else "up" if change > 0 else "down" if change < 0 else "same"
+        result[name] = {"current": now, "previous": before, "delta": change, "direction": direction}
+    return result
+
+
+def heatmaps(activities: Iterable[Record], start: datetime, end: datetime, tz: tzinfo,
+             rep: str | None = None) -> dict[str, Any]:
+    """Connect rate of calls and open rate of sent e-mails by weekday × hour in the workspace timezone.
+
+    An e-mail counts as opened when an `opened` for the same lead follows it before the next `sent`.
+    Cells with fewer than MIN_EVENTS calls (or e-mails) are marked `too_few`.
+    """
+    calls: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    mails: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    per_lead: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
+    for activity in activities:
+        if rep is not None and activity["rep"] != rep:
+            continue
+        moment = datetime.fromisoformat(activity["at"])
+        if activity["kind"] == ActivityKind.CALL and start <= moment < end:
+            local = moment.astimezone(tz)
+            cell = calls[(local.weekday(), local.hour)]
+            cell[0] += 1
+            cell[1] += activity.get("outcome") in REACHED_OUTCOMES
+        elif activity["kind"] == ActivityKind.EMAIL and activity.get("outcome") in ("sent", "opened"):
+            per_lead[activity["lead"]].append((moment, activity["outcome"]))
+    for events in per_lead.values():
+        events.sort()
+        for index, (moment, outcome) in enumerate(events):
+            if outcome != "sent" or not start <= moment < end:
+                continue
+            opened = index + 1 < len(events) and events[index + 1][1] == "opened"
+            local = moment.astimezone(tz)
+            cell = mails[(local.weekday(), local.hour)]
+            cell[0] += 1
+            cell[1] += opened
+    return {"connect_rate": _cells(calls), "open_rate": _cells(mails), "min_events": MIN_EVENTS}
+
+
+def _cells(counts: Mapping[tuple[int, int], list[int]]) -> list[dict[str, Any]]:
+    cells = []
+    for (weekday, hour), (events, hits) in sorted(counts.items()):
+        too_few = events < MIN_EVENTS
+        cells.append({"weekday": WEEKDAYS[weekday], "hour": hour, "events": events, "hits": hits,
+                      "rate": None if too_few else rate(hits, events), "too_few": too_few})
+    return cells
+
+
+def best_cells(cells: list[dict[str, Any]], count: int = 3) -> list[dict[str, Any]]:
+    """The best weekday × hour windows among cells with enough events."""
+    return sorted((c for c in cells if c["rate"] is not None), key=lambda c: (-c["rate"], -c["events"]))[:count]
+
+
+def leaderboard(activities: Iterable[Record], start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Per rep: the activity metrics of the period, most meetings first."""
+    by_rep: dict[str, list[Record]] = defaultdict(list)
+    for activity in activities:
+        by_rep[activity["rep"]].append(activity)
+    rows = []
+    for rep, items in by_rep.items():
+        metrics = activity_counts(items, start, end)
+        if metrics["calls"] or metrics["emails"] or metrics["orders"]:
+            rows.append({"rep": rep, **{k: metrics[k] for k in ("calls", "connects", "connect_rate", "emails",
+                                                                "meetings", "meeting_rate", "orders", "amount")}})
+    return sorted(rows, key=lambda r: (-r["meetings"], -r["orders"], -r["calls"], r["rep"]))
+
+
+def weekly_trend(daily: list[dict[str, Any]], week_start: int = 0) -> list[dict[str, Any]]:
+    """Daily trend rows summed per week (the week's first day labels it)."""
+    weeks: dict[str, dict[str, Any]] = {}
+    for row in daily:
+        day = datetime.fromisoformat(row["day"]).date()
+        first = (day - timedelta(days=(day.weekday() - week_start) % 7)).isoformat()
+        week = weeks.setdefault(first, {"week": first, "calls": 0, "connects": 0, "meetings": 0})
+        for key in ("calls", "connects", "meetings"):
+            week[key] += row[key]
+    return list(weeks.values())

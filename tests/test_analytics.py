@@ -1,0 +1,91 @@
+"""Funnel, previous-period deltas, heatmaps in the workspace timezone, leaderboard: known answers by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from test_kpi import ACTIVITIES, LEADS, NOVEMBER, TOKYO, act
+
+from istui.domain.periods import parse_period
+from istui.services import analytics as an
+from istui.services.kpi import compute_kpis
+
+
+def test_funnel_and_weakest_step() -> None:
+    metrics = compute_kpis(ACTIVITIES, LEADS, NOVEMBER, TOKYO)["metrics"]
+    steps = an.funnel(metrics)
+    assert [(s["step"], s["count"], s["rate_from_previous"]) for s in steps] == [
+        ("calls", 7, None), ("connects", 4, 0.5714), ("meetings", 1, 0.25), ("handoffs", 1, 1.0), ("orders", 1, 1.0)]
+    assert an.weakest_step(steps)["step"] == "meetings"
+    empty = an.funnel(compute_kpis([], [], NOVEMBER, TOKYO)["metrics"])
+    assert an.weakest_step(empty) is None and all(s["rate_from_previous"] is None for s in empty[1:])
+
+
+def test_previous_period_of_each_kind() -> None:
+    today = date(2026, 11, 27)
+    cases = {"month": ("2026-10-01", "2026-11-01"), "week": ("2026-11-16", "2026-11-23"),
+             "quarter": ("2026-07-01", "2026-10-01"), "fy": ("2025-04-01", "2026-04-01"),
+             "today": ("2026-11-26", "2026-11-27"), "2026-11-10..2026-11-19": ("2026-10-31", "2026-11-10")}
+    for spec, (start, end) in cases.items():
+        previous = an.previous_period(parse_period(spec, today))
+        assert (previous.start.isoformat(), previous.end.isoformat()) == (start, end), spec
+
+
+def test_deltas_against_october() -> None:
+    now = compute_kpis(ACTIVITIES, LEADS, NOVEMBER, TOKYO)["metrics"]
+    before = compute_kpis(ACTIVITIES, LEADS, an.previous_period(NOVEMBER), TOKYO)["metrics"]
+    assert (before["calls"], before["connects"], before["meeting_rate"], before["win_rate"]) == (1, 0, 0.0, None)
+    changes = an.deltas(now, before)
+    assert changes["calls"] == {"current": 7, "previous": 1, "delta": 6, "direction": "up"}
+    assert changes["connect_rate"] == {"current": 0.5714, "previous": 0.0, "delta": 0.5714, "direction": "up"}
+    assert changes["meeting_rate"]["delta"] == 0.2
+    assert changes["win_rate"] == {"current": 0.5, "previous": None, "delta": None, "direction": None}
+    assert changes["lost"]["direction"] == "up" and changes["emails"]["direction"] == "up"
+
+
+def test_heatmap_bins_are_in_the_workspace_timezone() -> None:
+    start, end = NOVEMBER.bounds(TOKYO)
+    calls = [act("L1", "alice", "call", outcome, f"2026-11-02T01:{m:02d}:00+00:00")  # Monday 10:xx in Tokyo
+             for m, outcome in enumerate(("connected", "no_answer", "meeting_booked", "busy", "callback"))]
+    calls.append(act("L2", "alice", "call", "connected", "2026-11-03T05:00:00+00:00"))  # Tuesday 14:00, one call
+    mails = [act("L3", "bob", "email", "sent", "2026-11-04T00:30:00+00:00"),  # Wednesday 09:30, opened
+             act("L3", "bob", "email", "opened", "2026-11-04T03:00:00+00:00"),
+             act("L4", "bob", "email", "sent", "2026-11-04T00:40:00+00:00"),  # not opened before the next sent
+             act("L4", "bob", "email", "sent", "2026-11-05T00:40:00+00:00"),
+             act("L4", "bob", "email", "opened", "2026-11-05T02:00:00+00:00")]
+    maps = an.heatmaps(calls + mails, start, end, TOKYO)
+    cells = {(c["weekday"], c["hour"]): c for c in maps["connect_rate"]}
+    assert cells[("mon", 10)] == {"weekday": "mon", "hour": 10, "events": 5, "hits": 3, "rate": 0.6, "too_few": False}
+    assert cells[("tue", 14)]["too_few"] and cells[("tue", 14)]["rate"] is None
+    opens = {(c["weekday"], c["hour"]): (c["events"], c["hits"]) for c in maps["open_rate"]}
+    assert opens == {("wed", 9): (2, 1), ("thu", 9): (1, 1)}
+    assert an.best_cells(maps["connect_rate"]) == [cells[("mon", 10)]]
+    assert an.heatmaps(calls, start, end, TOKYO, rep="bob")["connect_rate"] == []
+
+
+def test_leaderboard_and_weekly_trend() -> None:
+    start, end = NOVEMBER.bounds(TOKYO)
+    board = an.leaderboard(ACTIVITIES, start, end)
+    assert [(r["rep"], r["calls"], r["meetings"], r["orders"], r["amount"]) for r in board] == [
+        ("alice", 5, 1, 1, 1_200_000), ("bob", 2, 0, 0, 0)]
+    daily = [{"day": f"2026-11-{d:02d}", "calls": d, "connects": 1, "meetings": 0} for d in range(22, 30)]
+    weeks = an.weekly_trend(daily)
+    assert weeks == [{"week": "2026-11-16", "calls": 22, "connects": 1, "meetings": 0},
+                     {"week": "2026-11-23", "calls": sum(range(23, 30)), "connects": 7, "meetings": 0}]
+
+
+def test_kpi_json_carries_the_analytics(cli) -> None:
+    from conftest import add_lead
+
+    lead = add_lead(cli)
+    for outcome in ("2", "1", "6"):
+        cli("log", "call", lead["id"], "-o", outcome)
+    report = cli("kpi", "--period", "week", "--json").json
+    assert [s["count"] for s in report["funnel"]] == [3, 2, 1, 0, 0]
+    assert report["previous"]["label"] == "week of 2026-11-16" and report["previous"]["metrics"]["calls"] == 0
+    assert report["deltas"]["calls"]["direction"] == "up"
+    assert report["leaderboard"] == []  # a rep's own report has no leaderboard
+    assert sum(day["calls"] for day in report["trend"]) == 3 and len(report["trend"]) == 7
+    team = cli("kpi", "--team", "--period", "week", "--json").json
+    assert [row["rep"] for row in team["leaderboard"]] == ["alice"]
+    assert "Funnel  calls 3 → connects 2 (66.7%)" in cli("kpi", "--period", "week").out
