@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from test_kpi import ACTIVITIES, LEADS, NOVEMBER, TOKYO, act
-
 from istui.domain.periods import parse_period
 from istui.services import analytics as an
 from istui.services.kpi import compute_kpis
+from test_kpi import ACTIVITIES, LEADS, NOVEMBER, TOKYO, act
 
 
 def test_funnel_and_weakest_step() -> None:
