@@ -631,6 +631,23 @@ def _print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
         print(render.table(["  SOURCE", "LEADS", "MEETINGS", "RATE", "ORDERS", "AMOUNT", "WIN"], rows, right=(1, 2, 3, 4, 5, 6)))
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from istui.services.reports import kpi_report
+    from istui.services.review import build_review, render_review
+
+    ws = open_workspace(args)
+    rep = None if args.team else parse_rep(args.review_rep) if args.review_rep else ws.rep
+    leads = list(ws.leads())
+    report = kpi_report(ws, args.period, rep, leads=leads, analytics=True)
+    team = kpi_report(ws, args.period, None, leads=leads, analytics=True) if rep is not None else None
+    findings = build_review(report, team, ws.settings.currency)
+    if args.json:
+        emit_json(findings)
+    else:
+        sys.stdout.write(render_review(findings, args.format))
+    return 0
+
+
 # --- handoff -------------------------------------------------------------------------------------
 
 def cmd_handoff(args: argparse.Namespace) -> int:

@@ -242,6 +242,16 @@ def _doctor_options(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler="cmd_doctor")
 
 
+def _review_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--period", default="week", help="week, last_week, month, last_month, quarter, fy, YYYY-MM or FROM..TO")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--rep", dest="review_rep", metavar="NAME", help="this rep (default: you)")
+    scope.add_argument("--team", action="store_true", help="the whole team")
+    p.add_argument("--format", choices=("text", "md"), default="text", help="md: Markdown for the team meeting")
+    _json(p)
+    p.set_defaults(handler="cmd_review")
+
+
 COMMANDS = {
     "init": ("create a workspace", _init_options),
     "demo": ("build a demo workspace and show it", _demo_options),
@@ -251,6 +261,7 @@ COMMANDS = {
     "note": ("the team's talk scripts, objections, materials", _note_options),
     "target": ("targets per day, week, month, quarter, fiscal year", _target_options),
     "kpi": ("KPIs and targets for a period", _kpi_options),
+    "review": ("review a period (振り返り): targets, funnel, sources, windows, focus", _review_options),
     "handoff": ("hand a lead to field sales with a BANT sheet", _handoff_options),
     "import": ("import leads from CSV", _import_options),
     "export": ("export records as CSV or JSON", _export_options),

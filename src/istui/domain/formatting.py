@@ -35,3 +35,11 @@ def money(value: float | int | None, currency: str = "JPY") -> str:
 def percent(value: float | None) -> str:
     """A rate, or '–' when it is undefined (a zero denominator)."""
     return "–" if value is None else f"{value * 100:.1f}%"
+
+
+def md_escape(text: object) -> str:
+    """User text kept literal inside Markdown: no headings, emphasis, links, tables or HTML sneak in."""
+    value = str(text or "").replace("\\", "\\\\")
+    for ch in "*_`[]<>|#":
+        value = value.replace(ch, "\\" + ch)
+    return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from istui.domain.formatting import md_escape
 from istui.domain.model import DEFAULT_SOURCES
 
 BANT_LABELS = (("budget", "Budget (予算)"), ("authority", "Authority (決裁者)"), ("need", "Need (課題・ニーズ)"),
@@ -12,11 +13,7 @@ BANT_LABELS = (("budget", "Budget (予算)"), ("authority", "Authority (決裁�
 
 
 def _md(text: Any) -> str:
-    """Keep user text literal in Markdown: no headings, lists or HTML sneak in."""
-    value = str(text or "").replace("\\", "\\\\")
-    for ch in "*_`[]<>|#":
-        value = value.replace(ch, "\\" + ch)
-    return value or "–"
+    return md_escape(text) or "–"
 
 
 def handoff_sheet(lead: Mapping[str, Any], activities: Iterable[Mapping[str, Any]], currency: str = "JPY") -> str:

@@ -46,13 +46,14 @@ def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable
                                                         None, "last 14 days")
         report["trend"] = daily_trend(activities, window, ws.tz, rep=rep)
     if analytics:
-        before = compute_kpis(activities, leads, previous, ws.tz, rep=rep)["metrics"]
+        before_all = compute_kpis(activities, leads, previous, ws.tz, rep=rep)
+        before = before_all["metrics"]
         prev_start, prev_end = previous.bounds(ws.tz)
         in_period = [a for a in activities if start <= datetime.fromisoformat(a["at"]) < end]
         report["weekly_trend"] = an.weekly_trend(report["trend"], settings.week_start_index)
         report["funnel"] = an.funnel(result["metrics"])
         report["previous"] = {"label": previous.label, "start": prev_start.isoformat(), "end": prev_end.isoformat(),
-                              "metrics": before, "funnel": an.funnel(before)}
+                              "metrics": before, "funnel": an.funnel(before), "by_source": before_all["by_source"]}
         report["deltas"] = an.deltas(result["metrics"], before)
         report["heatmaps"] = an.heatmaps(activities, start, end, ws.tz, rep=rep)
         report["leaderboard"] = an.leaderboard(activities, start, end) if rep is None else []
