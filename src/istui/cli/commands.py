@@ -648,6 +648,63 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rate(text: str, option: str) -> float:
+    cleaned = text.strip().rstrip("%")
+    try:
+        value = float(cleaned) / (100 if text.strip().endswith("%") else 1)
+    except ValueError:
+        raise BadInput(f"{option}: '{text}' is not a rate; use 0.25 or 25%.") from None
+    if not 0 < value <= 1:
+        raise BadInput(f"{option}: '{text}' is not a rate between 0 and 1 (or 0% and 100%).")
+    return value
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from istui.domain.parsing import parse_amount
+    from istui.services.reports import plan_report
+
+    ws = open_workspace(args)
+    revenue = parse_amount(args.revenue, "revenue")
+    if args.lookback < 7:
+        raise BadInput("lookback: use at least 7 days of history.")
+    overrides: dict[str, float] = {}
+    if args.deal_size:
+        overrides["deal_size"] = parse_amount(args.deal_size, "--deal-size")
+        if overrides["deal_size"] <= 0:
+            raise BadInput("--deal-size: the average order amount must be greater than zero.")
+    for name in ("order_rate", "handoff_rate", "meeting_rate", "connect_rate"):
+        value = getattr(args, name)
+        if value:
+            overrides[name] = _rate(value, "--" + name.replace("_", "-"))
+    result = plan_report(ws, revenue, {"fy": "fiscal_year"}.get(args.period, args.period), args.lookback, overrides)
+    if args.save:
+        per = result["period"]["kind"]
+        saved = [("amount", revenue)] + [(row["metric"], row["needed"]) for row in result["steps"]]
+        with ws.lock.held():
+            existing = {(t["metric"], t["per"]): t for t in ws.targets() if t.get("rep") is None and not t.get("motion")}
+            for metric, value in saved:
+                record = dict(existing.get((metric, per), {"metric": metric, "per": per, "rep": None, "motion": None}))
+                record["value"] = value
+                ws.save_target(record)
+        result["saved_targets"] = [{"metric": m, "value": v, "per": per} for m, v in saved]
+    if args.json:
+        emit_json(result)
+        return 0
+    cur, r = ws.settings.currency, result["rates"]
+    print(f"Plan · team · {result['period']['label']} · goal {render.money(revenue, cur)} · "
+          f"{result['working_days']} working days ({result['elapsed_working_days']} gone)")
+    print(f"Rates from the last {args.lookback} days (or given): deal size {render.money(r['deal_size'], cur)} · "
+          f"orders/handoff {render.percent(r['order_rate'])} · handoffs/meeting {render.percent(r['handoff_rate'])} · "
+          f"meetings/connect {render.percent(r['meeting_rate'])} · connects/call {render.percent(r['connect_rate'])}\n")
+    rows = [[row["metric"], render.number(row["needed"]), render.number(row["per_working_day"]),
+             render.number(row.get("actual")), render.number(row.get("actual_per_working_day")),
+             render.number(row.get("gap_per_working_day"))] for row in result["steps"]]
+    print(render.table(["STEP", "NEEDED", "PER DAY", "SO FAR", "PACE/DAY", "GAP/DAY"], rows, right=(1, 2, 3, 4, 5)))
+    if args.save:
+        print(f"\nSaved as the team's targets per {result['period']['kind']}.")
+    return 0
+
+
 # --- handoff -------------------------------------------------------------------------------------
 
 def cmd_handoff(args: argparse.Namespace) -> int:

@@ -252,6 +252,19 @@ def _review_options(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler="cmd_review")
 
 
+def _plan_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--revenue", required=True, metavar="AMOUNT", help="the goal (KGI): 30000000, ¥30,000,000, 3000万")
+    p.add_argument("--period", required=True, choices=("month", "quarter", "fy"), help="the period the goal is for")
+    p.add_argument("--lookback", type=int, default=90, metavar="DAYS", help="history the rates come from (default 90)")
+    p.add_argument("--deal-size", metavar="AMOUNT", help="average order amount instead of the observed one")
+    for name, what in (("order-rate", "orders per handoff"), ("handoff-rate", "handoffs per meeting"),
+                       ("meeting-rate", "meetings per connect"), ("connect-rate", "connects per call")):
+        p.add_argument(f"--{name}", metavar="RATE", help=f"{what}, e.g. 0.25 or 25%%")
+    p.add_argument("--save", action="store_true", help="save the result as the team's targets for the period")
+    _json(p)
+    p.set_defaults(handler="cmd_plan")
+
+
 COMMANDS = {
     "init": ("create a workspace", _init_options),
     "demo": ("build a demo workspace and show it", _demo_options),
@@ -262,6 +275,7 @@ COMMANDS = {
     "target": ("targets per day, week, month, quarter, fiscal year", _target_options),
     "kpi": ("KPIs and targets for a period", _kpi_options),
     "review": ("review a period (振り返り): targets, funnel, sources, windows, focus", _review_options),
+    "plan": ("KGI → KPI: the calls, meetings and orders a revenue goal takes", _plan_options),
     "handoff": ("hand a lead to field sales with a BANT sheet", _handoff_options),
     "import": ("import leads from CSV", _import_options),
     "export": ("export records as CSV or JSON", _export_options),

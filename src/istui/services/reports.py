@@ -98,3 +98,30 @@ def note_usage(activities: Iterable[Record]) -> dict[str, dict[str, Any]]:
     for row in usage.values():
         row["meeting_rate"] = round(row["meetings"] / row["calls"], 4) if row["calls"] else None
     return usage
+
+
+def plan_report(ws: Workspace, revenue: float, period_kind: str, lookback_days: int = 90,
+                overrides: dict[str, float] | None = None) -> dict[str, Any]:
+    """The KGI → KPI plan for the current month, quarter or fiscal year, at team scope."""
+    from istui.domain.periods import period_of_kind
+    from istui.services.plan import observed_rates, plan
+
+    now = ws.now()
+    today = now.date()
+    settings = ws.settings
+    period = period_of_kind(period_kind, today, settings.week_start_index, settings.fiscal_year_start_month)
+    window = Period(today - timedelta(days=lookback_days), today + timedelta(days=1), None, f"last {lookback_days} days")
+    first = min(window.start, period.start)
+    activities = list(ws.activities(months=Period(first, max(period.end, window.end), None, "").months()))
+    leads = list(ws.leads())
+    rates = observed_rates(compute_kpis(activities, leads, window, ws.tz)["metrics"])
+    rates.update(overrides or {})
+    calendar = work_calendar(ws)
+    current = compute_kpis(activities, leads, period, ws.tz)["metrics"]
+    elapsed = calendar.working_days(period.start, min(today + timedelta(days=1), period.end))
+    result = plan(revenue, rates, calendar.working_days(period.start, period.end), lookback_days, current, elapsed)
+    start, end = period.bounds(ws.tz)
+    result["period"] = {"label": period.label, "kind": period.kind.value if period.kind else None,
+                        "start": start.isoformat(), "end": end.isoformat()}
+    result["elapsed_working_days"] = elapsed
+    return result

@@ -1,0 +1,75 @@
+"""KGI → KPI planning: from a revenue goal back to the orders, handoffs, meetings, connects and calls it takes.
+
+Rates come from a look-back window of the team's own history (overridable); a missing rate is a
+clear message naming the option that supplies it, never a division error.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from istui.domain.errors import BadInput
+
+# (needed metric, the rate that converts the next step's count into it, the option that overrides the rate)
+CHAIN = (
+    ("orders", "deal_size", "--deal-size"),
+    ("handoffs", "order_rate", "--order-rate"),
+    ("meetings", "handoff_rate", "--handoff-rate"),
+    ("connects", "meeting_rate", "--meeting-rate"),
+    ("calls", "connect_rate", "--connect-rate"),
+)
+RATE_SOURCES = {  # rate name: (numerator metric, denominator metric) in the look-back metrics
+    "deal_size": ("amount", "orders"),
+    "order_rate": ("orders", "handoffs"),
+    "handoff_rate": ("handoffs", "meetings"),
+    "meeting_rate": ("meetings", "connects"),
+    "connect_rate": ("connects", "calls"),
+}
+RATE_WORDS = {
+    "deal_size": "no orders (so no average deal size)",
+    "order_rate": "no handoffs (so no orders per handoff)",
+    "handoff_rate": "no meetings (so no handoffs per meeting)",
+    "meeting_rate": "no connects (so no meetings per connect)",
+    "connect_rate": "no calls (so no connect rate)",
+}
+
+
+def observed_rates(lookback: Mapping[str, Any]) -> dict[str, float | None]:
+    """The conversion rates of the look-back metrics (None where the denominator is zero)."""
+    rates: dict[str, float | None] = {}
+    for name, (numerator, denominator) in RATE_SOURCES.items():
+        base = lookback[denominator]
+        rates[name] = round(lookback[numerator] / base, 4) if base else None
+    return rates
+
+
+def plan(revenue: float, rates: Mapping[str, float | None], working_days: int, lookback_days: int,
+         current: Mapping[str, Any] | None = None, elapsed_days: int = 0) -> dict[str, Any]:
+    """What the goal takes in total and per working day, beside the current pace when given."""
+    if revenue <= 0:
+        raise BadInput("revenue: the goal must be greater than zero.")
+    for _, name, option in CHAIN:
+        if not rates.get(name):
+            raise BadInput(f"Cannot plan: the last {lookback_days} days have {RATE_WORDS[name]}; "
+                           f"give the rate with {option}.")
+    needed: dict[str, int] = {}
+    amount = revenue
+    count = math.ceil(amount / rates["deal_size"])  # type: ignore[operator]
+    needed["orders"] = count
+    for metric, rate_name, _ in CHAIN[1:]:
+        count = math.ceil(count / rates[rate_name])  # type: ignore[operator]
+        needed[metric] = count
+    rows = []
+    for metric in ("calls", "connects", "meetings", "handoffs", "orders"):
+        per_day = round(needed[metric] / working_days, 2) if working_days else None
+        row: dict[str, Any] = {"metric": metric, "needed": needed[metric], "per_working_day": per_day}
+        if current is not None:
+            actual = current[metric]
+            pace = round(actual / elapsed_days, 2) if elapsed_days else None
+            row.update(actual=actual, actual_per_working_day=pace,
+                       gap_per_working_day=None if pace is None or per_day is None else round(per_day - pace, 2))
+        rows.append(row)
+    return {"revenue": revenue, "working_days": working_days, "lookback_days": lookback_days,
+            "rates": dict(rates), "steps": rows}
