@@ -7,6 +7,7 @@ from datetime import date
 from istui.domain.periods import parse_period
 from istui.services import analytics as an
 from istui.services.kpi import compute_kpis
+
 from test_kpi import ACTIVITIES, LEADS, NOVEMBER, TOKYO, act
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import add_lead
 from istui.store.workspace import Workspace
+
+from conftest import add_lead
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

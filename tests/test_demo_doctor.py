@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import fixed_clock
 from istui.domain.periods import Period
 from istui.services.demo import build_demo
 from istui.services.kpi import compute_kpis
@@ -16,6 +15,8 @@ from istui.services.today import today_queue
 from istui.store.doctor import check_workspace
 from istui.store.settings import Settings
 from istui.store.workspace import Workspace
+
+from conftest import fixed_clock
 
 
 def demo(root: Path, seed: int = 7, scale: str = "small") -> Workspace:

@@ -10,9 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import NOW, istui_process
 from istui.store.doctor import check_workspace
 from istui.store.workspace import Workspace
+
+from conftest import NOW, istui_process
 
 WRITER = """
 import os, sys

@@ -6,8 +6,9 @@ import os
 import subprocess
 from pathlib import Path
 
-from conftest import NOW, istui_process
 from istui.store.workspace import Workspace, bucket_of
+
+from conftest import NOW, istui_process
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1"}

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import add_lead
 from istui.store.workspace import Workspace
+
+from conftest import add_lead
 from test_cli import snapshot
 
 

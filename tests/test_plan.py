@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import add_lead
 
 from istui.domain.errors import BadInput
 from istui.services.plan import observed_rates, plan
+
+from conftest import add_lead
 
 RATES = {"deal_size": 1_000_000, "order_rate": 0.25, "handoff_rate": 0.5, "meeting_rate": 0.2, "connect_rate": 0.25}
 

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import fixed_clock
 from istui.domain.errors import BadInput, NotFound, WorkspaceError
 from istui.domain.ids import new_id, short_ids
 from istui.store.settings import SCHEMA_VERSION, Settings, save_settings
 from istui.store.storages import CorruptFile
 from istui.store.workspace import Workspace, bucket_of
+
+from conftest import fixed_clock
 
 
 def lead(company: str, **extra) -> dict:

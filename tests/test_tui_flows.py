@@ -6,7 +6,6 @@ import json
 
 from textual.widgets import Input, Select, Static, TabbedContent
 
-from conftest import fixed_clock
 from istui.services.leads import log_activity
 from istui.store.settings import user_config
 from istui.store.workspace import Workspace
@@ -15,6 +14,8 @@ from istui.tui.panes.leads import LeadsPane
 from istui.tui.panes.today import TodayPane
 from istui.tui.screens.callblock import BlockSummary, CallBlockScreen
 from istui.tui.screens.forms import FormScreen, SheetScreen
+
+from conftest import fixed_clock
 from tui_support import SIZE, loaded
 
 

@@ -6,12 +6,13 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from conftest import fixed_clock
 from istui.store.settings import Settings
 from istui.store.workspace import Workspace
 from istui.tui.app import IstuiApp
 from istui.tui.panes.leads import LeadsPane
 from istui.tui.screens.callblock import CallBlockScreen
+
+from conftest import fixed_clock
 from tui_support import SIZE, loaded
 
 HOSTILE = ("[@click=app.quit]x[/]", "Smith [/bold] & Co", "[red]red[/red] [b]bold")

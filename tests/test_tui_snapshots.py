@@ -10,6 +10,7 @@ from pathlib import Path
 
 from istui.tui.app import IstuiApp
 from istui.tui.screens.callblock import BlockStats
+
 from tui_support import SIZE, loaded, make_demo
 
 

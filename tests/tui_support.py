@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import fixed_clock
 from istui.services.demo import build_demo
 from istui.store.settings import Settings
 from istui.store.workspace import Workspace
+
+from conftest import fixed_clock
 
 SIZE = (160, 48)
 
