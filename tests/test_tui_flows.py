@@ -250,3 +250,30 @@ async def test_palette_finds_a_lead_by_name(app: IstuiApp) -> None:
         await pilot.pause(0.2)
         assert app.query_one(TabbedContent).active == "leads"
         assert app.query_one(LeadsPane).table.current["company"].startswith(target["company"][:12])
+
+
+async def test_review_screen_and_plan_view(app: IstuiApp, demo_ws: Workspace) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("4", "m")
+        await loaded(pilot)
+        await pilot.press("R")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, SheetScreen):
+                break
+        assert isinstance(app.screen, SheetScreen)
+        assert app.screen.markdown.startswith("# Review · sato · 2026-11 (vs 2026-10)")
+        assert "## Focus for the next period" in app.screen.markdown
+        await pilot.press("escape", "P", *"3000万")
+        await pilot.press("ctrl+s")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if getattr(app.screen, "result", None):
+                break
+        plan = app.screen.result
+        assert plan["revenue"] == 30_000_000 and plan["period"]["kind"] == "month"
+        calls = next(row for row in plan["steps"] if row["metric"] == "calls")["needed"]
+        await pilot.press("s")
+        targets = {(t["metric"], t["per"]): t["value"] for t in disk(demo_ws).targets() if t["rep"] is None}
+        assert targets[("amount", "month")] == 30_000_000 and targets[("calls", "month")] == calls

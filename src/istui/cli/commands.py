@@ -661,7 +661,7 @@ def _rate(text: str, option: str) -> float:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from istui.domain.parsing import parse_amount
-    from istui.services.reports import plan_report
+    from istui.services.reports import plan_report, save_plan_as_targets
 
     ws = open_workspace(args)
     revenue = parse_amount(args.revenue, "revenue")
@@ -678,15 +678,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
             overrides[name] = _rate(value, "--" + name.replace("_", "-"))
     result = plan_report(ws, revenue, {"fy": "fiscal_year"}.get(args.period, args.period), args.lookback, overrides)
     if args.save:
-        per = result["period"]["kind"]
-        saved = [("amount", revenue)] + [(row["metric"], row["needed"]) for row in result["steps"]]
-        with ws.lock.held():
-            existing = {(t["metric"], t["per"]): t for t in ws.targets() if t.get("rep") is None and not t.get("motion")}
-            for metric, value in saved:
-                record = dict(existing.get((metric, per), {"metric": metric, "per": per, "rep": None, "motion": None}))
-                record["value"] = value
-                ws.save_target(record)
-        result["saved_targets"] = [{"metric": m, "value": v, "per": per} for m, v in saved]
+        result["saved_targets"] = save_plan_as_targets(ws, result)
     if args.json:
         emit_json(result)
         return 0

@@ -125,3 +125,16 @@ def plan_report(ws: Workspace, revenue: float, period_kind: str, lookback_days: 
                         "start": start.isoformat(), "end": end.isoformat()}
     result["elapsed_working_days"] = elapsed
     return result
+
+
+def save_plan_as_targets(ws: Workspace, result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Store a plan as the team's targets for its period kind: the revenue as `amount`, every step's count."""
+    per = result["period"]["kind"]
+    values = [("amount", result["revenue"])] + [(row["metric"], row["needed"]) for row in result["steps"]]
+    with ws.lock.held():
+        existing = {(t["metric"], t["per"]): t for t in ws.targets() if t.get("rep") is None and not t.get("motion")}
+        for metric, value in values:
+            record = dict(existing.get((metric, per), {"metric": metric, "per": per, "rep": None, "motion": None}))
+            record["value"] = value
+            ws.save_target(record)
+    return [{"metric": metric, "value": value, "per": per} for metric, value in values]

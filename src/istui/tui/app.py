@@ -70,8 +70,10 @@ class IstuiCommands(Provider):
             ("Hand off the selected lead", app.action_handoff_lead, "BANT form and handoff sheet"),
             ("New note", app.action_new_note, "Talk script, objection answer, material"),
             ("Switch rep view: mine / team", app.action_toggle_scope, "Today queue and KPI scope"),
-            ("Open review: KPI this week", partial(app.action_review, "week"), "The KPI tab for this week"),
-            ("Open review: KPI this month", partial(app.action_review, "month"), "The KPI tab for this month"),
+            ("Open review (振り返り): this week", partial(app.action_review, "week"), "Markdown for the team meeting"),
+            ("Open review (振り返り): last week", partial(app.action_review, "last_week"), "Markdown for the team meeting"),
+            ("Open review (振り返り): this month", partial(app.action_review, "month"), "Markdown for the team meeting"),
+            ("Plan: revenue goal → KPIs", app.action_plan, "Orders, meetings and calls a goal takes"),
             ("Reload the workspace", app.action_reload, "Read every file again"),
             ("Help: every key", app.action_help, "?"),
         ]
@@ -295,7 +297,7 @@ class IstuiApp(App[None]):
     @work(thread=True, exclusive=True, group="kpi")
     def _load_kpi(self, period: str, rep: str | None) -> None:
         try:
-            report = kpi_report(self.ws, period, rep, leads=self.leads, trend=True)
+            report = kpi_report(self.ws, period, rep, leads=self.leads, analytics=True)
         except IstuiError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
@@ -332,11 +334,33 @@ class IstuiApp(App[None]):
         self.load_workspace()
         self.notify("Reloaded the workspace.", markup=False)
 
-    def action_review(self, period: str) -> None:
+    def action_review(self, period: str | None = None) -> None:
+        """The review (振り返り) of the KPI tab's period and scope (or of `period`), as Markdown."""
         pane = self.query_one(KpiPane)
-        pane.period = period
-        self.query_one(TabbedContent).active = "kpi"
-        self.refresh_kpi()
+        self._load_review(period or ("week" if pane.period == "today" else pane.period), pane.scope())
+
+    @work(thread=True, exclusive=True, group="review")
+    def _load_review(self, period: str, rep: str | None) -> None:
+        from istui.services.review import build_review, render_review
+
+        try:
+            report = kpi_report(self.ws, period, rep, leads=self.leads, analytics=True)
+            team = kpi_report(self.ws, period, None, leads=self.leads, analytics=True) if rep else None
+            markdown = render_review(build_review(report, team, self.ws.settings.currency), "md")
+        except IstuiError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.call_from_thread(self.push_screen, SheetScreen("Review (振り返り) — c copies the Markdown", markdown))
+
+    def action_plan(self) -> None:
+        """KGI → KPI: a revenue goal for the month, quarter or fiscal year, turned into daily numbers."""
+        from istui.tui.screens.plan import PlanScreen, plan_form
+
+        def chosen(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.push_screen(PlanScreen(values["revenue"], values["period"]))
+
+        self.push_screen(plan_form(), chosen)
 
     def action_toggle_scope(self) -> None:
         self.query_one(TodayPane).action_toggle_all()

@@ -56,12 +56,18 @@ class KpiPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, f"period('{spec}')", label.title(), id=f"kpi-period-{spec}") for key, (spec, label) in PERIODS.items()),
         Binding("T", "toggle_team", "Me/team", id="kpi-team"),
+        Binding("R", "app.review", "Review", id="kpi-review"),
+        Binding("P", "app.plan", "Plan", id="kpi-plan"),
     ]
     DEFAULT_CSS = """
     KpiPane #kpi-title { height: 1; background: $panel; padding: 0 1; text-style: bold; }
     KpiPane #kpi-top { height: auto; }
     KpiPane #kpi-metrics { width: 1fr; padding: 1 1; height: auto; }
     KpiPane #kpi-sources { width: 1fr; padding: 1 1; height: auto; }
+    KpiPane #kpi-analytics { height: auto; }
+    KpiPane #kpi-funnel { width: 1fr; padding: 0 1; height: auto; }
+    KpiPane #kpi-heatmap { width: 1fr; padding: 0 1; height: auto; }
+    KpiPane #kpi-board { width: 1fr; padding: 0 1; height: auto; }
     KpiPane #kpi-charts { height: 1fr; min-height: 16; }
     KpiPane PlotextPlot { height: 1fr; min-height: 12; }
     """
@@ -85,6 +91,11 @@ class KpiPane(Vertical):
             with Horizontal(id="kpi-charts"):
                 yield PlotextPlot(id="kpi-targets")
                 yield PlotextPlot(id="kpi-trend")
+                yield PlotextPlot(id="kpi-source-chart")
+            with Horizontal(id="kpi-analytics"):
+                yield Static(id="kpi-funnel")
+                yield Static(id="kpi-heatmap")
+                yield Static(id="kpi-board")
 
     def scope(self) -> str | None:
         return None if self.team else self.istui.ws.rep
@@ -97,12 +108,30 @@ class KpiPane(Vertical):
         period = report["period"]
         self.query_one("#kpi-title", Static).update(Text(
             f"KPI · {who} · {period['label']} [{period['start'][:10]} .. {period['end'][:10]})"
-            "   —   t w m q y: period · T: me/team"))
+            "   —   t w m q y: period · T: me/team · R: review · P: plan"))
         self.query_one("#kpi-metrics", Static).update(metrics_table(report, currency))
         sources = Text("Leads created in the period, by source\n", style="bold")
         self.query_one("#kpi-sources", Static).update(_stack(sources, source_table(report, currency)))
         self._plot_targets(report)
         self._plot_trend(report)
+        self._plot_sources(report)
+        self.query_one("#kpi-funnel", Static).update(funnel_view(report))
+        self.query_one("#kpi-heatmap", Static).update(heatmap_view(report["heatmaps"]["connect_rate"]))
+        self.query_one("#kpi-board", Static).update(board_view(report, currency))
+
+    def _plot_sources(self, report: dict[str, Any]) -> None:
+        plot = self.query_one("#kpi-source-chart", PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        rows = [(source, row) for source, row in report["by_source"].items() if row["meeting_rate"] is not None]
+        if rows:
+            plt.bar([source for source, _ in rows], [round(100 * row["meeting_rate"], 1) for _, row in rows],
+                    orientation="horizontal", width=0.4)
+            plt.title("Meeting rate by source (%), leads created in the period")
+        else:
+            plt.title("No leads created in the period")
+        plot.refresh()
 
     def _plot_targets(self, report: dict[str, Any]) -> None:
         plot = self.query_one("#kpi-targets", PlotextPlot)
@@ -144,6 +173,64 @@ class KpiPane(Vertical):
     def action_toggle_team(self) -> None:
         self.team = not self.team
         self.istui.refresh_kpi()
+
+
+def funnel_view(report: dict[str, Any]) -> Any:
+    """The funnel with step rates, and the change of every count against the previous period."""
+    table = Table(box=None, padding=(0, 1), header_style="bold", title=f"Funnel · vs {report['previous']['label']}",
+                  title_justify="left", title_style="bold")
+    for name in ("Step", "Count", "Step rate", "Previous", "Change"):
+        table.add_column(name, justify="left" if name == "Step" else "right")
+    for step, before in zip(report["funnel"], report["previous"]["funnel"], strict=True):
+        delta = report["deltas"][step["step"]]
+        arrow = {"up": "↑", "down": "↓", "same": "=", None: ""}[delta["direction"]]
+        table.add_row(step["step"], f"{step['count']:,}", percent(step["rate_from_previous"]),
+                      f"{before['count']:,}", f"{arrow}{abs(delta['delta'] or 0):,.0f}")
+    return table
+
+
+def heatmap_view(cells: list[dict[str, Any]]) -> Any:
+    """Connect rate by weekday × hour; '·' marks cells with too few calls to judge."""
+    hours = sorted({c["hour"] for c in cells})
+    table = Table(box=None, padding=(0, 0, 0, 1), header_style="bold", title="Connect rate % by weekday × hour (· too few calls)",
+                  title_justify="left", title_style="bold")
+    table.add_column("")
+    for hour in hours:
+        table.add_column(f"{hour:>3}", justify="right")
+    by_key = {(c["weekday"], c["hour"]): c for c in cells}
+    for weekday in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+        if not any((weekday, h) in by_key for h in hours):
+            continue
+        row = []
+        for hour in hours:
+            cell = by_key.get((weekday, hour))
+            if cell is None or cell["rate"] is None:
+                row.append(Text("  ·", style="dim"))
+            else:
+                value = round(cell["rate"] * 100)
+                row.append(Text(f"{value:>3}", style="bold green" if value >= 40 else "yellow" if value >= 25 else "red"))
+        table.add_row(weekday.title(), *row)
+    return table
+
+
+def board_view(report: dict[str, Any], currency: str) -> Any:
+    """The team's leaderboard, or this rep's talk notes and how calls using them ended."""
+    if report.get("leaderboard"):
+        table = Table(box=None, padding=(0, 1), header_style="bold", title="Leaderboard", title_justify="left",
+                      title_style="bold")
+        for name in ("Rep", "Calls", "Connect", "Meetings", "Orders", "Amount"):
+            table.add_column(name, justify="left" if name == "Rep" else "right")
+        for row in report["leaderboard"][:10]:
+            table.add_row(Text(row["rep"]), f"{row['calls']:,}", percent(row["connect_rate"]), f"{row['meetings']:,}",
+                          f"{row['orders']:,}", money(row["amount"], currency))
+        return table
+    table = Table(box=None, padding=(0, 1), header_style="bold", title="Talk notes used in calls", title_justify="left",
+                  title_style="bold")
+    for name in ("Note", "Calls", "Meetings", "Rate"):
+        table.add_column(name, justify="left" if name == "Note" else "right")
+    for row in report.get("notes", [])[:8]:
+        table.add_row(Text(row["title"]), f"{row['calls']:,}", f"{row['meetings']:,}", percent(row["meeting_rate"]))
+    return table
 
 
 def _pace(target: dict[str, Any]) -> str:

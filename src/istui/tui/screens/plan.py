@@ -1,0 +1,108 @@
+"""The planning view: a revenue goal (KGI) turned into the calls, connects, meetings, handoffs and orders it takes."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from istui.domain.errors import IstuiError
+from istui.domain.formatting import money, percent
+from istui.domain.parsing import parse_amount
+from istui.tui.screens.forms import FORM_CSS, Field, FormScreen, select
+
+
+def plan_form() -> FormScreen:
+    def revenue(value: str) -> int:
+        return parse_amount(value, "revenue")
+
+    fields = [
+        Field("revenue", "Revenue goal (KGI): 30000000, ¥30,000,000, 3000万", Input(id="field-revenue"), revenue),
+        Field("period", "For", select([("this month", "month"), ("this quarter", "quarter"),
+                                       ("this fiscal year", "fiscal_year")], "month"), lambda v: v),
+    ]
+    return FormScreen("Plan: from a revenue goal to daily KPIs", fields, submit_label="Plan")
+
+
+class PlanScreen(ModalScreen[None]):
+    DEFAULT_CSS = FORM_CSS + "PlanScreen .form { width: 100; }"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "save", "Save as team targets", id="plan-save"),
+        Binding("escape,q", "close", "Close", id="plan-close"),
+    ]
+
+    def __init__(self, revenue: int, period: str) -> None:
+        super().__init__()
+        self.revenue, self.period = revenue, period
+        self.result: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Static(Text("Plan (s saves the numbers as the team's targets · esc closes)"), classes="title")
+            yield Static(Text("Working it out…"), id="plan-body")
+
+    def on_mount(self) -> None:
+        self.compute()
+
+    @work(thread=True, exclusive=True)
+    def compute(self) -> None:
+        from istui.services.reports import plan_report
+
+        app: Any = self.app
+        try:
+            result = plan_report(app.ws, self.revenue, self.period)
+        except IstuiError as exc:
+            self.app.call_from_thread(self.query_one("#plan-body", Static).update, Text(str(exc), style="bold red"))
+            return
+        self.app.call_from_thread(self.show, result)
+
+    def show(self, result: dict[str, Any]) -> None:
+        self.result = result
+        currency = self.app.ws.settings.currency
+        rates = result["rates"]
+        table = Table(box=None, padding=(0, 2), header_style="bold")
+        for name in ("Step", "Needed", "Per working day", "So far", "Pace/day", "Gap/day"):
+            table.add_column(name, justify="left" if name == "Step" else "right")
+        for row in result["steps"]:
+            table.add_row(row["metric"], f"{row['needed']:,}", _num(row["per_working_day"]), _num(row.get("actual")),
+                          _num(row.get("actual_per_working_day")), _num(row.get("gap_per_working_day")))
+        head = Text(f"{result['period']['label']}: goal {money(result['revenue'], currency)} · {result['working_days']} "
+                    f"working days ({result['elapsed_working_days']} gone)\n"
+                    f"Rates of the last {result['lookback_days']} days: deal size {money(rates['deal_size'], currency)} · "
+                    f"orders/handoff {percent(rates['order_rate'])} · handoffs/meeting {percent(rates['handoff_rate'])} · "
+                    f"meetings/connect {percent(rates['meeting_rate'])} · connects/call {percent(rates['connect_rate'])}\n")
+        from rich.console import Group
+
+        self.query_one("#plan-body", Static).update(Group(head, table))
+
+    def action_save(self) -> None:
+        if self.result is None:
+            return
+        from istui.services.reports import save_plan_as_targets
+
+        app: Any = self.app
+        per = self.result["period"]["kind"]
+        try:
+            save_plan_as_targets(app.ws, self.result)
+        except IstuiError as exc:
+            app.notify(str(exc), severity="error", markup=False)
+            return
+        app.wrote()
+        app.notify(f"Saved the plan as the team's targets per {per}.", markup=False)
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def _num(value: float | int | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
