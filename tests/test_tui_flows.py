@@ -33,6 +33,8 @@ async def test_opens_on_today_with_queue_and_progress_strip(app: IstuiApp) -> No
         assert reasons and reasons == sorted(reasons, key=("overdue", "due", "new").index)
         strip = str(app.query_one("#istui-strip", Static).content)
         assert strip.startswith("Today: calls ") and "/60" in strip and "meetings" in strip
+        month = strip.split("Month: ")[1]  # the rep's month targets with their pace
+        assert "meetings 16/18 behind 1 (need 1.0/day)" in month and "emails 76/60 ahead 19" in month
         for key, tab in (("1", "leads"), ("3", "notes"), ("4", "kpi"), ("2", "today")):
             await pilot.press(key)
             await pilot.pause(0.05)

@@ -59,3 +59,15 @@ def test_call_card(snap_compare, tmp_path: Path, monkeypatch) -> None:
         await pilot.pause(0.3)
 
     assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_review_screen(snap_compare, tmp_path: Path) -> None:
+    async def run_before(pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("4", "m")
+        await loaded(pilot)
+        await pilot.press("R")
+        await loaded(pilot)
+        await pilot.pause(0.5)
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)

@@ -71,18 +71,28 @@ def work_calendar(ws: Workspace) -> WorkCalendar:
 
 
 def today_strip(ws: Workspace) -> dict[str, Any]:
-    """The header strip: this rep's counts today and their day targets (reads only the rep's month file)."""
-    from istui.domain.periods import day_of
-    from istui.services.kpi import activity_counts
+    """The header strip: this rep's counts today against the day targets, and the pace of the rep's
+    month targets (activity counts only; reads just the rep's own month file)."""
+    from istui.domain.periods import day_of, month_of
+    from istui.services.kpi import activity_counts, pace
 
     now = ws.now()
-    period = day_of(now.date())
-    start, end = period.bounds(ws.tz)
-    activities = ws.activities(months=[f"{now:%Y-%m}"], reps=[ws.rep], keep=True)
-    metrics = activity_counts(activities, start, end)
-    targets = {t["metric"]: t["value"] for t in ws.targets()
-               if t.get("rep") == ws.rep and t["per"] == "day" and not t.get("motion")}
-    return {"metrics": metrics, "targets": targets}
+    activities = list(ws.activities(months=[f"{now:%Y-%m}"], reps=[ws.rep], keep=True))
+    metrics = activity_counts(activities, *day_of(now.date()).bounds(ws.tz))
+    mine = [t for t in ws.targets() if t.get("rep") == ws.rep and not t.get("motion")]
+    targets = {t["metric"]: t["value"] for t in mine if t["per"] == "day"}
+    month = month_of(now.date())
+    month_targets = [t for t in mine if t["per"] == "month" and t["metric"] in ("calls", "connects", "emails", "meetings",
+                                                                                  "handoffs", "orders", "amount")]
+    month_pace = []
+    if month_targets:
+        month_metrics = activity_counts(activities, *month.bounds(ws.tz))
+        days = work_calendar(ws).working_days
+        for target in month_targets:
+            actual = month_metrics[target["metric"]]
+            month_pace.append({"metric": target["metric"], "target": target["value"], "actual": actual,
+                               **pace(target["value"], actual, month, now.date(), days)})
+    return {"metrics": metrics, "targets": targets, "month": month_pace}
 
 
 def note_usage(activities: Iterable[Record]) -> dict[str, dict[str, Any]]:

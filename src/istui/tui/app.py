@@ -193,7 +193,14 @@ class IstuiApp(App[None]):
             value = metrics[key]
             parts.append(f"{label} {value}/{targets[key]:g}" if key in targets else f"{label} {value}")
         parts.append(f"connect rate {percent(metrics['connect_rate'])}")
-        self.query_one("#istui-strip", Static).update(Text("Today: " + " · ".join(parts)))
+        text = "Today: " + " · ".join(parts)
+        month = [f"{t['metric']} {t['actual']:,.0f}/{t['target']:,.0f}"
+                 + (f" {t['status']} {abs(t['ahead']):,.0f}" if t.get("status") not in (None, "on_pace") else "")
+                 + (f" (need {t['needed_per_day']:,.1f}/day)" if t.get("status") == "behind" and t.get("needed_per_day")
+                    else "") for t in strip.get("month", [])]
+        if month:
+            text += "   │   Month: " + " · ".join(month)
+        self.query_one("#istui-strip", Static).update(Text(text))
 
     # --- data ----------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="load")
