@@ -120,10 +120,7 @@ class KpiPane(Vertical):
         self.query_one("#kpi-board", Static).update(board_view(report, currency))
 
     def _plot_sources(self, report: dict[str, Any]) -> None:
-        plot = self.query_one("#kpi-source-chart", PlotextPlot)
-        plt = plot.plt
-        plt.clear_data()
-        plt.clear_figure()
+        plot, plt = self._blank("#kpi-source-chart")
         rows = [(source, row) for source, row in report["by_source"].items() if row["meeting_rate"] is not None]
         if rows:
             plt.bar([source for source, _ in rows], [round(100 * row["meeting_rate"], 1) for _, row in rows],
@@ -133,11 +130,15 @@ class KpiPane(Vertical):
             plt.title("No leads created in the period")
         plot.refresh()
 
+    def _blank(self, plot_id: str) -> tuple[PlotextPlot, Any]:
+        """A chart cleared of the previous report's data, and its plotext interface."""
+        plot = self.query_one(plot_id, PlotextPlot)
+        plot.plt.clear_data()
+        plot.plt.clear_figure()
+        return plot, plot.plt
+
     def _plot_targets(self, report: dict[str, Any]) -> None:
-        plot = self.query_one("#kpi-targets", PlotextPlot)
-        plt = plot.plt
-        plt.clear_data()
-        plt.clear_figure()
+        plot, plt = self._blank("#kpi-targets")
         targets = report["targets"]
         if targets:
             progress = [round(100 * (t["progress"] or 0), 1) for t in targets]
@@ -151,10 +152,7 @@ class KpiPane(Vertical):
         plot.refresh()
 
     def _plot_trend(self, report: dict[str, Any]) -> None:
-        plot = self.query_one("#kpi-trend", PlotextPlot)
-        plt = plot.plt
-        plt.clear_data()
-        plt.clear_figure()
+        plot, plt = self._blank("#kpi-trend")
         trend = report.get("trend") or []
         if trend:
             days = list(range(len(trend)))
