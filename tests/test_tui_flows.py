@@ -279,3 +279,38 @@ async def test_review_screen_and_plan_view(app: IstuiApp, demo_ws: Workspace) ->
         await pilot.press("s")
         targets = {(t["metric"], t["per"]): t["value"] for t in disk(demo_ws).targets() if t["rep"] is None}
         assert targets[("amount", "month")] == 30_000_000 and targets[("calls", "month")] == calls
+
+
+async def test_call_block_notes_key_marks_the_script_used(app: IstuiApp, demo_ws: Workspace) -> None:
+    from istui.tui.screens.callblock import NotePicker
+
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("c")
+        block = app.screen
+        lead_id = block.lead["id"]
+        await pilot.press("k")
+        picker = app.screen
+        assert isinstance(picker, NotePicker) and picker.notes
+        chosen = picker.notes[0]["id"]
+        await pilot.press("enter")
+        assert app.screen is block and block.script == chosen
+        await pilot.press("1", "enter")
+        logged = disk(demo_ws).activities_of_lead(lead_id)[-1]
+        assert (logged["outcome"], logged["script"]) == ("connected", chosen)
+
+
+async def test_user_themes_from_the_config_folder(demo_ws: Workspace, isolated_home) -> None:
+    from istui.store.settings import config_dir
+
+    folder = config_dir() / "themes"
+    folder.mkdir(parents=True)
+    (folder / "mine.toml").write_text('name = "my-team"\nprimary = "#FF8800"\ndark = true\n', encoding="utf-8")
+    (folder / "broken.toml").write_text("name = \n", encoding="utf-8")
+    app = IstuiApp(demo_ws)
+    assert "my-team" in app.theme_names and "istui-dark" in app.theme_names
+    assert any("broken.toml" in problem for problem in app.theme_problems)  # reported, not fatal
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        app.set_theme("my-team")
+        assert app.theme == "my-team" and user_config()["theme"] == "my-team"
