@@ -84,10 +84,10 @@ def heatmaps(activities: Iterable[Record], start: datetime, end: datetime, tz: t
             cell = mails[(local.weekday(), local.hour)]
             cell[0] += 1
             cell[1] += opened
-    return {"connect_rate": _cells(calls), "open_rate": _cells(mails), "min_events": MIN_EVENTS}
+    return {"connect_rate": cells_from_counts(calls), "open_rate": cells_from_counts(mails), "min_events": MIN_EVENTS}
 
 
-def _cells(counts: Mapping[tuple[int, int], list[int]]) -> list[dict[str, Any]]:
+def cells_from_counts(counts: Mapping[tuple[int, int], list[int]]) -> list[dict[str, Any]]:
     cells = []
     for (weekday, hour), (events, hits) in sorted(counts.items()):
         too_few = events < MIN_EVENTS

@@ -72,7 +72,14 @@ def activity_counts(activities: Iterable[Record], start: datetime, end: datetime
 
 
 def created_in(leads: Iterable[Record], start: datetime, end: datetime) -> list[Record]:
-    return [lead for lead in leads if in_period(lead["created_at"], start, end)]
+    """Leads created in [start, end); times with the bounds' own offset compare as text (no parsing)."""
+    low, high = start.isoformat(timespec="seconds"), end.isoformat(timespec="seconds")
+    offset = low[19:]
+    if high[19:] != offset:  # the period crosses a daylight-saving change: parse every time
+        return [lead for lead in leads if in_period(lead["created_at"], start, end)]
+    return [lead for lead in leads
+            if (low <= lead["created_at"] < high if lead["created_at"][19:] == offset and len(lead["created_at"]) == 25
+                else in_period(lead["created_at"], start, end))]
 
 
 def target_accounts(cohort: Iterable[Record]) -> int:
@@ -179,9 +186,11 @@ def target_progress(
     rep: str | None,
     today: date | None = None,
     working_days: WorkingDays | None = None,
+    metrics_for: Callable[[str | None], Mapping[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Each target of this scope and period kind with its actual and progress (actual / target), and
-    its pace when `today` and a working-day counter are given."""
+    its pace when `today` and a working-day counter are given. `metrics_for(motion)` may supply the
+    metrics (from rollups) instead of computing them from `activities`."""
     activities, leads = list(activities), list(leads)
     cache: dict[str | None, dict[str, Any]] = {}
     rows = []
@@ -190,7 +199,8 @@ def target_progress(
             continue
         motion = target.get("motion")
         if motion not in cache:
-            cache[motion] = compute_kpis(activities, leads, period, tz, rep=rep, motion=motion)["metrics"]
+            cache[motion] = (metrics_for(motion) if metrics_for is not None else
+                             compute_kpis(activities, leads, period, tz, rep=rep, motion=motion)["metrics"])
         actual = cache[motion][target["metric"]]
         row = {
             "id": target["id"], "metric": target["metric"], "per": target["per"], "rep": rep,

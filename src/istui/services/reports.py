@@ -13,16 +13,22 @@ from istui.store.workspace import Record, Workspace
 
 
 def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable[Record] | None = None,
-               trend: bool = False, analytics: bool = False) -> dict[str, Any]:
+               trend: bool = False, analytics: bool = False, use_rollups: bool = True) -> dict[str, Any]:
     """Every metric, the by-source cohort and the targets with pace of one scope (`rep`, or None for the
     team); with `trend`, the daily trend; with `analytics`, also the funnel, the previous period and
-    its deltas, weekday × hour heatmaps, the leaderboard (team) and talk-note effectiveness."""
+    its deltas, weekday × hour heatmaps, the leaderboard (team) and talk-note effectiveness.
+
+    Whole-month periods (month, quarter, fiscal year, YYYY-MM) come from cached rollups; e-mail open
+    heatmaps from rollups pair a send with an open within the same month file."""
     from istui.services import analytics as an
+    from istui.services.rollup_kpi import whole_months
 
     now = ws.now()
     settings = ws.settings
     period = parse_period(period_spec, now.date(), settings.week_start_index, settings.fiscal_year_start_month)
     previous = an.previous_period(period, settings.week_start_index, settings.fiscal_year_start_month)
+    if use_rollups and whole_months(period) and whole_months(previous):
+        return _report_from_rollups(ws, period, previous, rep, leads, trend or analytics, analytics)
     first = previous.start if analytics else period.start
     if trend and period.days < 7:
         first = min(first, now.date() - timedelta(days=13))
@@ -62,6 +68,96 @@ def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable
         report["notes"] = sorted(({"id": note_id, "title": titles.get(note_id, "(deleted note)"), **row}
                                   for note_id, row in note_usage(mine).items()),
                                  key=lambda r: (-r["calls"], r["id"]))
+    return report
+
+
+def _report_from_rollups(ws: Workspace, period: Period, previous: Period, rep: str | None,
+                         leads: Iterable[Record] | None, trend: bool, analytics: bool) -> dict[str, Any]:
+    """`kpi_report` for whole months: from cached per-file rollups, without reading the activities."""
+    from istui.services import analytics as an
+    from istui.services.kpi import COUNT_METRICS, created_in, target_accounts
+    from istui.services.rollup_kpi import kpis_from_rollups, metrics_from_rollups
+    from istui.store.rollups import Rollups
+
+    now = ws.now()
+    today = now.date()
+    rollups = ws.cached("rollups", lambda: Rollups(ws))  # kept with the workspace: a TUI reloads only changed files
+    files = rollups.refresh()
+    leads = list(ws.leads()) if leads is None else list(leads)
+    result = kpis_from_rollups(files, rollups.numbers, leads, period, ws.tz, today, rep=rep)
+    start, end = period.bounds(ws.tz)
+
+    def metrics_for(motion: str | None) -> dict[str, Any]:
+        if motion is None:
+            return result["metrics"]
+        scoped = [lead for lead in leads if lead.get("motion") == motion and (rep is None or lead.get("owner") == rep)]
+        metrics = dict.fromkeys(COUNT_METRICS, None)  # activity counts by motion need the raw activities
+        metrics["target_accounts"] = target_accounts(created_in(scoped, start, end))
+        if any(t.get("motion") == motion and t["metric"] != "target_accounts" for t in ws.targets()):
+            metrics.update(compute_kpis(list(ws.activities(months=period.months())), leads, period, ws.tz, rep=rep,
+                                        motion=motion)["metrics"])
+        return metrics
+
+    report: dict[str, Any] = {
+        "period": {"label": period.label, "kind": period.kind.value if period.kind else None,
+                   "start": start.isoformat(), "end": end.isoformat()},
+        "scope": {"rep": rep, "team": rep is None},
+        "metrics": result["metrics"],
+        "by_source": result["by_source"],
+        "targets": target_progress(ws.targets(), [], leads, period, ws.tz, rep=rep, today=today,
+                                   working_days=work_calendar(ws).working_days, metrics_for=metrics_for),
+    }
+    selected = [roll for key, roll in files.items() if rep is None or key.split("/", 1)[0] == rep]
+    if trend:
+        days: dict[int, list[int]] = {}
+        for roll in selected:
+            for day, counts in roll["days"].items():
+                if start.date().toordinal() <= day < end.date().toordinal():
+                    row = days.setdefault(day, [0, 0, 0])
+                    row[0] += counts[0]
+                    row[1] += counts[1]
+                    row[2] += counts[6]
+        dates = [period.start + timedelta(days=i) for i in range(period.days)]
+        report["trend"] = [{"day": day.isoformat(),
+                            **dict(zip(("calls", "connects", "meetings"), days.get(day.toordinal(), [0, 0, 0]), strict=True))}
+                           for day in dates]
+    if analytics:
+        before_all = kpis_from_rollups(files, rollups.numbers, leads, previous, ws.tz, today, rep=rep)
+        before = before_all["metrics"]
+        prev_start, prev_end = previous.bounds(ws.tz)
+        months = set(period.months())
+        in_period = [roll for key, roll in files.items() if key.split("/", 1)[1] in months
+                     and (rep is None or key.split("/", 1)[0] == rep)]
+        heat_calls: dict[tuple[int, int], list[int]] = {}
+        heat_mails: dict[tuple[int, int], list[int]] = {}
+        usage: dict[str, list[int]] = {}
+        for roll in in_period:
+            for target, source in ((heat_calls, roll["heat_calls"]), (heat_mails, roll["heat_mails"]), (usage, roll["notes"])):
+                for key, (a, b) in source.items():
+                    cell = target.setdefault(key, [0, 0])
+                    cell[0] += a
+                    cell[1] += b
+        reps = sorted({key.split("/", 1)[0] for key in files})
+        board = []
+        if rep is None:
+            for name in reps:
+                m = metrics_from_rollups(files, period, name)
+                if m["calls"] or m["emails"] or m["orders"]:
+                    board.append({"rep": name, **{k: m[k] for k in ("calls", "connects", "connect_rate", "emails",
+                                                                  "meetings", "meeting_rate", "orders", "amount")}})
+            board.sort(key=lambda r: (-r["meetings"], -r["orders"], -r["calls"], r["rep"]))
+        titles = {note["id"]: note["title"] for note in ws.notes()}
+        report["weekly_trend"] = an.weekly_trend(report["trend"], ws.settings.week_start_index)
+        report["funnel"] = an.funnel(result["metrics"])
+        report["previous"] = {"label": previous.label, "start": prev_start.isoformat(), "end": prev_end.isoformat(),
+                              "metrics": before, "funnel": an.funnel(before), "by_source": before_all["by_source"]}
+        report["deltas"] = an.deltas(result["metrics"], before)
+        report["heatmaps"] = {"connect_rate": an.cells_from_counts(heat_calls), "open_rate": an.cells_from_counts(heat_mails),
+                              "min_events": an.MIN_EVENTS}
+        report["leaderboard"] = board
+        report["notes"] = sorted(({"id": note_id, "title": titles.get(note_id, "(deleted note)"), "calls": calls,
+                                   "meetings": meetings, "meeting_rate": round(meetings / calls, 4) if calls else None}
+                                  for note_id, (calls, meetings) in usage.items()), key=lambda r: (-r["calls"], r["id"]))
     return report
 
 

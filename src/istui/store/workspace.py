@@ -64,6 +64,7 @@ class Workspace:
         self._storages: dict[Path, RecordLinesStorage | JsonLinesStorage] = {}
         self._transaction: list[RecordLinesStorage | JsonLinesStorage] | None = None
         self._activity_index: Any = None
+        self._helpers: dict[str, Any] = {}
 
     # --- opening and creating ------------------------------------------------------------------
     @classmethod
@@ -395,6 +396,13 @@ class Workspace:
         with self.lock.held():
             self._table(storage).upsert(Document(record, doc_id=record["id"]))
         return record
+
+    def cached(self, name: str, make: Callable[[], Any]) -> Any:
+        """A helper object kept for this workspace's lifetime (indexes, rollups), made on first use."""
+        value = self._helpers.get(name)
+        if value is None:
+            value = self._helpers[name] = make()
+        return value
 
     # --- change detection ----------------------------------------------------------------------
     def changed_files(self) -> list[Path]:

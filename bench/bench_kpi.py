@@ -1,0 +1,79 @@
+"""KPI benchmark at team-year scale (DESIGN.md section 7), run by hand, never in CI.
+
+    .venv/bin/python bench/bench_kpi.py [--dir bench/.cache]
+
+The KPI tab's report for the fiscal year at team scope (every metric, by source, targets with pace,
+funnel, previous period, heatmaps, leaderboard, notes), cold (no rollups cached) and warm, with the
+leads already in memory as they are in the TUI; and `istui kpi --team --period fy` as a whole process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_cli import build_workspace  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dir", type=Path, default=ROOT / "bench" / ".cache")
+    args = parser.parse_args()
+    workspace = build_workspace(args.dir)
+    from istui.services.reports import kpi_report
+    from istui.store.workspace import Workspace
+
+    cache = workspace / ".istui" / "cache"
+    for name in ("rollups.pickle", "lead-numbers"):
+        (cache / name).unlink(missing_ok=True)
+    ws = Workspace.open(workspace, "sato")
+    leads = list(ws.leads())
+    start = time.perf_counter()
+    kpi_report(ws, "fy", None, leads=leads, analytics=True)
+    cold = (time.perf_counter() - start) * 1000
+    warm_samples = []
+    for _ in range(5):  # the TUI's case: the same workspace, rollups in memory, only file signatures checked
+        start = time.perf_counter()
+        kpi_report(ws, "fy", None, leads=leads, analytics=True)
+        warm_samples.append((time.perf_counter() - start) * 1000)
+    warm = statistics.median(warm_samples)
+    disk_samples = []
+    for _ in range(5):  # a new process's case: rollups read from the cache file
+        fresh = Workspace.open(workspace, "sato")
+        start = time.perf_counter()
+        kpi_report(fresh, "fy", None, leads=leads, analytics=True)
+        disk_samples.append((time.perf_counter() - start) * 1000)
+    env = {**os.environ, "ISTUI_WORKSPACE": str(workspace), "ISTUI_REP": "sato"}
+    env.pop("ISTUI_NOW", None)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "istui", "kpi", "--team", "--period", "fy"], env=env, check=True,
+                   capture_output=True)
+    process = (time.perf_counter() - start) * 1000
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows = [("KPI report, fiscal year, team, cold (rollups built)", cold, 3000.0, "ms"),
+            ("KPI report, fiscal year, team, warm (rollups cached)", warm, 200.0, "ms"),
+            ("… warm, rollups read from the cache file (new process)", statistics.median(disk_samples), None, "ms"),
+            ("istui kpi --team --period fy, whole process (warm)", process, None, "ms"),
+            ("peak memory of this benchmark process", peak, 400.0, "MB")]
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'figure':<{width}}  {'measured':>10}  {'budget':>9}  verdict")
+    for name, value, budget, unit in rows:
+        verdict = "" if budget is None else "ok" if value <= budget else "OVER"
+        shown = "–" if budget is None else f"≤ {budget:>5.0f} {unit}"
+        print(f"{name:<{width}}  {value:>7.0f} {unit:<2}  {shown:>9}  {verdict}")
+    print(f"\nwarm samples (ms): {', '.join(f'{s:.0f}' for s in warm_samples)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
