@@ -34,7 +34,7 @@ def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable
         first = min(first, now.date() - timedelta(days=13))
     # the by-source cohort counts meetings and orders that came after the period, up to today
     months = Period(first, max(period.end, now.date() + timedelta(days=1)), None, "").months()
-    activities = list(ws.activities(months=months))
+    activities = list(ws.activities(months=months, reps=[rep] if rep else None))  # a rep's report reads only their files
     leads = list(ws.leads()) if leads is None else list(leads)
     result = compute_kpis(activities, leads, period, ws.tz, rep=rep)
     start, end = period.bounds(ws.tz)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import os
 import pickle
 from collections import defaultdict
@@ -149,7 +150,9 @@ class Rollups:
             tz = self.workspace.settings.timezone
             paths = [str(path) for _, path, _ in stale]
             if len(stale) > 8 and (os.cpu_count() or 1) > 1:
-                with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 4)) as pool:
+                # spawn, not fork: the TUI asks from a worker thread, and forking a threaded process can deadlock
+                context = multiprocessing.get_context("spawn")
+                with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 4), mp_context=context) as pool:
                     built = list(pool.map(rollup_file, paths, [tz] * len(paths), chunksize=4))
             else:
                 built = [rollup_file(path, tz) for path in paths]
