@@ -504,6 +504,7 @@ def cmd_note_show(args: argparse.Namespace) -> int:
 def cmd_target_set(args: argparse.Namespace) -> int:
     from istui.domain.model import TARGET_METRICS, Motion, PeriodKind
     from istui.domain.parsing import parse_amount, parse_choice
+    from istui.services.targets import set_target
 
     ws = open_workspace(args)
     metric = parse_choice(args.metric, TARGET_METRICS, "metric")
@@ -513,12 +514,7 @@ def cmd_target_set(args: argparse.Namespace) -> int:
         raise BadInput("value: a target must be greater than zero.")
     rep = None if args.team else parse_rep(args.target_rep) if args.target_rep else ws.rep
     motion = parse_choice(args.motion, [m.value for m in Motion], "motion") if args.motion else None
-    with ws.lock.held():
-        existing = next((t for t in ws.targets() if t["metric"] == metric and t["per"] == per
-                         and t.get("rep") == rep and t.get("motion") == motion), None)
-        record = dict(existing) if existing else {"metric": metric, "per": per, "rep": rep, "motion": motion}
-        record["value"] = value
-        target = ws.save_target(record)
+    target = set_target(ws, metric, per, value, rep, motion)
     if args.json:
         emit_json(target)
     else:

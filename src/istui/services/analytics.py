@@ -106,13 +106,34 @@ def leaderboard(activities: Iterable[Record], start: datetime, end: datetime) ->
     by_rep: dict[str, list[Record]] = defaultdict(list)
     for activity in activities:
         by_rep[activity["rep"]].append(activity)
-    rows = []
-    for rep, items in by_rep.items():
-        metrics = activity_counts(items, start, end)
-        if metrics["calls"] or metrics["emails"] or metrics["orders"]:
-            rows.append({"rep": rep, **{k: metrics[k] for k in ("calls", "connects", "connect_rate", "emails",
-                                                                "meetings", "meeting_rate", "orders", "amount")}})
+    return rank_reps({rep: activity_counts(items, start, end) for rep, items in by_rep.items()})
+
+
+def rank_reps(metrics_by_rep: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Leaderboard rows of the reps who did anything, most meetings first."""
+    rows = [{"rep": rep, **{k: m[k] for k in ("calls", "connects", "connect_rate", "emails", "meetings", "meeting_rate",
+                                               "orders", "amount")}}
+            for rep, m in metrics_by_rep.items() if m["calls"] or m["emails"] or m["orders"]]
     return sorted(rows, key=lambda r: (-r["meetings"], -r["orders"], -r["calls"], r["rep"]))
+
+
+def note_rows(usage: Mapping[str, Mapping[str, Any]], titles: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Talk-note effectiveness rows (calls, meetings, meeting rate) with titles, most used first."""
+    return sorted(({"id": note_id, "title": titles.get(note_id, "(deleted note)"), "calls": row["calls"],
+                    "meetings": row["meetings"], "meeting_rate": rate(row["meetings"], row["calls"])}
+                   for note_id, row in usage.items()), key=lambda r: (-r["calls"], r["id"]))
+
+
+def previous_block(previous: Period, bounds: tuple[datetime, datetime], before: Mapping[str, Any],
+                   current: Mapping[str, Any]) -> dict[str, Any]:
+    """The report's funnel, previous period (metrics, funnel, by source) and deltas against it."""
+    metrics = before["metrics"]
+    return {
+        "funnel": funnel(current),
+        "previous": {"label": previous.label, "start": bounds[0].isoformat(), "end": bounds[1].isoformat(),
+                     "metrics": metrics, "funnel": funnel(metrics), "by_source": before["by_source"]},
+        "deltas": deltas(current, metrics),
+    }
 
 
 def weekly_trend(daily: list[dict[str, Any]], week_start: int = 0) -> list[dict[str, Any]]:

@@ -63,6 +63,11 @@ def activity_counts(activities: Iterable[Record], start: datetime, end: datetime
         if outcome == MEETING_BOOKED:
             counts["meetings"] += 1
     counts["leads_worked"] = len(worked)
+    return add_rates(counts)
+
+
+def add_rates(counts: dict[str, Any]) -> dict[str, Any]:
+    """The rates of DESIGN.md section 4 from the counts (in place; also returns them)."""
     counts["connect_rate"] = rate(counts["connects"], counts["calls"])
     counts["open_rate"] = rate(counts["opens"], counts["emails"])
     counts["click_rate"] = rate(counts["clicks"], counts["emails"])
@@ -115,6 +120,11 @@ def by_source(cohort: Iterable[Record], activities: Iterable[Record]) -> dict[st
             row["amount"] += won[lead["id"]]
         elif lead["id"] in lost:
             row["lost"] += 1
+    return finish_source_rows(rows)
+
+
+def finish_source_rows(rows: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """By-source rows with their meeting and win rates, biggest source first."""
     result = {}
     for source in sorted(rows, key=lambda s: (-rows[s]["leads"], s)):
         row = rows[source]

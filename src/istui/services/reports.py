@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from istui.domain.periods import Period, parse_period
@@ -38,36 +38,21 @@ def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable
     leads = list(ws.leads()) if leads is None else list(leads)
     result = compute_kpis(activities, leads, period, ws.tz, rep=rep)
     start, end = period.bounds(ws.tz)
-    report: dict[str, Any] = {
-        "period": {"label": period.label, "kind": period.kind.value if period.kind else None,
-                   "start": start.isoformat(), "end": end.isoformat()},
-        "scope": {"rep": rep, "team": rep is None},
-        "metrics": result["metrics"],
-        "by_source": result["by_source"],
-        "targets": target_progress(ws.targets(), activities, leads, period, ws.tz, rep=rep, today=now.date(),
-                                   working_days=work_calendar(ws).working_days),
-    }
+    report = _report_head(period, ws.tz, rep, result, target_progress(
+        ws.targets(), activities, leads, period, ws.tz, rep=rep, today=now.date(), working_days=work_calendar(ws).working_days))
     if trend or analytics:
         window = period if period.days >= 7 else Period(now.date() - timedelta(days=13), now.date() + timedelta(days=1),
                                                         None, "last 14 days")
         report["trend"] = daily_trend(activities, window, ws.tz, rep=rep)
     if analytics:
-        before_all = compute_kpis(activities, leads, previous, ws.tz, rep=rep)
-        before = before_all["metrics"]
-        prev_start, prev_end = previous.bounds(ws.tz)
+        before = compute_kpis(activities, leads, previous, ws.tz, rep=rep)
         in_period = [a for a in activities if start <= datetime.fromisoformat(a["at"]) < end]
         report["weekly_trend"] = an.weekly_trend(report["trend"], settings.week_start_index)
-        report["funnel"] = an.funnel(result["metrics"])
-        report["previous"] = {"label": previous.label, "start": prev_start.isoformat(), "end": prev_end.isoformat(),
-                              "metrics": before, "funnel": an.funnel(before), "by_source": before_all["by_source"]}
-        report["deltas"] = an.deltas(result["metrics"], before)
+        report.update(an.previous_block(previous, previous.bounds(ws.tz), before, result["metrics"]))
         report["heatmaps"] = an.heatmaps(activities, start, end, ws.tz, rep=rep)
         report["leaderboard"] = an.leaderboard(activities, start, end) if rep is None else []
         mine = [a for a in in_period if rep is None or a["rep"] == rep]
-        titles = {note["id"]: note["title"] for note in ws.notes()}
-        report["notes"] = sorted(({"id": note_id, "title": titles.get(note_id, "(deleted note)"), **row}
-                                  for note_id, row in note_usage(mine).items()),
-                                 key=lambda r: (-r["calls"], r["id"]))
+        report["notes"] = an.note_rows(note_usage(mine), {note["id"]: note["title"] for note in ws.notes()})
     return report
 
 
@@ -98,15 +83,9 @@ def _report_from_rollups(ws: Workspace, period: Period, previous: Period, rep: s
                                         motion=motion)["metrics"])
         return metrics
 
-    report: dict[str, Any] = {
-        "period": {"label": period.label, "kind": period.kind.value if period.kind else None,
-                   "start": start.isoformat(), "end": end.isoformat()},
-        "scope": {"rep": rep, "team": rep is None},
-        "metrics": result["metrics"],
-        "by_source": result["by_source"],
-        "targets": target_progress(ws.targets(), [], leads, period, ws.tz, rep=rep, today=today,
-                                   working_days=work_calendar(ws).working_days, metrics_for=metrics_for),
-    }
+    report = _report_head(period, ws.tz, rep, result, target_progress(
+        ws.targets(), [], leads, period, ws.tz, rep=rep, today=today, working_days=work_calendar(ws).working_days,
+        metrics_for=metrics_for))
     selected = [roll for key, roll in files.items() if rep is None or key.split("/", 1)[0] == rep]
     if trend:
         days: dict[int, list[int]] = {}
@@ -122,9 +101,7 @@ def _report_from_rollups(ws: Workspace, period: Period, previous: Period, rep: s
                             **dict(zip(("calls", "connects", "meetings"), days.get(day.toordinal(), [0, 0, 0]), strict=True))}
                            for day in dates]
     if analytics:
-        before_all = kpis_from_rollups(files, rollups.numbers, leads, previous, ws.tz, today, rep=rep)
-        before = before_all["metrics"]
-        prev_start, prev_end = previous.bounds(ws.tz)
+        before = kpis_from_rollups(files, rollups.numbers, leads, previous, ws.tz, today, rep=rep)
         months = set(period.months())
         in_period = [roll for key, roll in files.items() if key.split("/", 1)[1] in months
                      and (rep is None or key.split("/", 1)[0] == rep)]
@@ -138,27 +115,25 @@ def _report_from_rollups(ws: Workspace, period: Period, previous: Period, rep: s
                     cell[0] += a
                     cell[1] += b
         reps = sorted({key.split("/", 1)[0] for key in files})
-        board = []
-        if rep is None:
-            for name in reps:
-                m = metrics_from_rollups(files, period, name)
-                if m["calls"] or m["emails"] or m["orders"]:
-                    board.append({"rep": name, **{k: m[k] for k in ("calls", "connects", "connect_rate", "emails",
-                                                                  "meetings", "meeting_rate", "orders", "amount")}})
-            board.sort(key=lambda r: (-r["meetings"], -r["orders"], -r["calls"], r["rep"]))
-        titles = {note["id"]: note["title"] for note in ws.notes()}
         report["weekly_trend"] = an.weekly_trend(report["trend"], ws.settings.week_start_index)
-        report["funnel"] = an.funnel(result["metrics"])
-        report["previous"] = {"label": previous.label, "start": prev_start.isoformat(), "end": prev_end.isoformat(),
-                              "metrics": before, "funnel": an.funnel(before), "by_source": before_all["by_source"]}
-        report["deltas"] = an.deltas(result["metrics"], before)
+        report.update(an.previous_block(previous, previous.bounds(ws.tz), before, result["metrics"]))
         report["heatmaps"] = {"connect_rate": an.cells_from_counts(heat_calls), "open_rate": an.cells_from_counts(heat_mails),
                               "min_events": an.MIN_EVENTS}
-        report["leaderboard"] = board
-        report["notes"] = sorted(({"id": note_id, "title": titles.get(note_id, "(deleted note)"), "calls": calls,
-                                   "meetings": meetings, "meeting_rate": round(meetings / calls, 4) if calls else None}
-                                  for note_id, (calls, meetings) in usage.items()), key=lambda r: (-r["calls"], r["id"]))
+        report["leaderboard"] = an.rank_reps({name: metrics_from_rollups(files, period, name) for name in reps}) \
+            if rep is None else []
+        report["notes"] = an.note_rows({note_id: {"calls": calls, "meetings": meetings} for note_id, (calls, meetings)
+                                        in usage.items()}, {note["id"]: note["title"] for note in ws.notes()})
     return report
+
+
+def _report_head(period: Period, tz: tzinfo, rep: str | None, result: dict[str, Any],
+                 targets: list[dict[str, Any]]) -> dict[str, Any]:
+    """What every KPI report starts with: period, scope, metrics, by source, targets."""
+    start, end = period.bounds(tz)
+    return {"period": {"label": period.label, "kind": period.kind.value if period.kind else None,
+                       "start": start.isoformat(), "end": end.isoformat()},
+            "scope": {"rep": rep, "team": rep is None},
+            "metrics": result["metrics"], "by_source": result["by_source"], "targets": targets}
 
 
 def work_calendar(ws: Workspace) -> WorkCalendar:
@@ -235,12 +210,11 @@ def plan_report(ws: Workspace, revenue: float, period_kind: str, lookback_days: 
 
 def save_plan_as_targets(ws: Workspace, result: dict[str, Any]) -> list[dict[str, Any]]:
     """Store a plan as the team's targets for its period kind: the revenue as `amount`, every step's count."""
+    from istui.services.targets import set_target
+
     per = result["period"]["kind"]
     values = [("amount", result["revenue"])] + [(row["metric"], row["needed"]) for row in result["steps"]]
     with ws.lock.held():
-        existing = {(t["metric"], t["per"]): t for t in ws.targets() if t.get("rep") is None and not t.get("motion")}
         for metric, value in values:
-            record = dict(existing.get((metric, per), {"metric": metric, "per": per, "rep": None, "motion": None}))
-            record["value"] = value
-            ws.save_target(record)
+            set_target(ws, metric, per, value)
     return [{"metric": metric, "value": value, "per": per} for metric, value in values]

@@ -12,7 +12,7 @@ from datetime import date, tzinfo
 from typing import Any
 
 from istui.domain.periods import Period
-from istui.services.kpi import created_in, rate, target_accounts
+from istui.services.kpi import add_rates, created_in, finish_source_rows, target_accounts
 
 COUNTS = ("calls", "connects", "emails", "opens", "clicks", "replies", "meetings", "handoffs", "orders", "amount", "lost")
 Record = Mapping[str, Any]
@@ -40,12 +40,7 @@ def metrics_from_rollups(files: Mapping[str, Mapping[str, Any]], period: Period,
                     totals[index] += value
     metrics: dict[str, Any] = dict(zip(COUNTS, totals, strict=True))
     metrics["leads_worked"] = worked.bit_count()
-    metrics["connect_rate"] = rate(metrics["connects"], metrics["calls"])
-    metrics["open_rate"] = rate(metrics["opens"], metrics["emails"])
-    metrics["click_rate"] = rate(metrics["clicks"], metrics["emails"])
-    metrics["meeting_rate"] = rate(metrics["meetings"], metrics["leads_worked"])
-    metrics["win_rate"] = rate(metrics["orders"], metrics["orders"] + metrics["lost"])
-    return metrics
+    return add_rates(metrics)
 
 
 def by_source_from_rollups(files: Mapping[str, Mapping[str, Any]], numbers: Mapping[str, int], cohort: Iterable[Record],
@@ -86,13 +81,7 @@ def by_source_from_rollups(files: Mapping[str, Mapping[str, Any]], numbers: Mapp
     for source, mask in masks.items():
         rows[source]["meetings"] = (booked & mask).bit_count()
         rows[source]["lost"] = (lost & mask & ~won_mask).bit_count()
-    result = {}
-    for source in sorted(rows, key=lambda s: (-rows[s]["leads"], s)):
-        row = rows[source]
-        row["meeting_rate"] = rate(row["meetings"], row["leads"])
-        row["win_rate"] = rate(row["orders"], row["orders"] + row["lost"])
-        result[source] = row
-    return result
+    return finish_source_rows(rows)
 
 
 def kpis_from_rollups(files: Mapping[str, Mapping[str, Any]], numbers: Mapping[str, int], leads: Iterable[Record],
