@@ -56,3 +56,31 @@ def test_the_whole_report_from_rollups_matches_the_raw_report(demo_ws: Workspace
     for report in (fast, raw):  # open-rate cells pair sends and opens within one month file in rollups
         report["heatmaps"].pop("open_rate")
     assert fast == raw
+
+
+def test_kept_cohorts_follow_new_activities(demo_ws: Workspace) -> None:
+    """The TUI keeps each period's cohort while only activities change: a lead of the cohort touched for
+    the first time afterwards (so numbered afterwards) must still count in its source's row."""
+    from istui.services.leads import create_lead
+    from istui.services.reports import kpi_report
+
+    cohorts: dict[tuple, object] = {}
+    kpi_report(demo_ws, "month", None, analytics=True, cohorts=cohorts)
+    lead = create_lead(demo_ws, {"company": "Kept Cohort KK", "contact": "Aoki", "source": "partner",
+                                 "phone": "03-5555-0199"})
+    cohorts.clear()  # a new lead is a change of the leads: the TUI starts a fresh dict
+    first = kpi_report(demo_ws, "month", None, analytics=True, cohorts=cohorts)
+    log_activity(demo_ws, lead["id"], "call", "meeting_booked")
+    kept = kpi_report(demo_ws, "month", None, analytics=True, cohorts=cohorts)
+    fresh = kpi_report(demo_ws, "month", None, analytics=True)
+    assert kept == fresh
+    assert kept["by_source"]["partner"]["meetings"] == first["by_source"]["partner"]["meetings"] + 1
+
+
+def test_rollups_built_in_child_processes_equal_those_built_here(demo_ws: Workspace) -> None:
+    from istui.store.rollups import build_rollups, rollup_file
+
+    paths = sorted(str(path) for path in demo_ws.activity_files())
+    assert len(paths) > 8
+    tz = demo_ws.settings.timezone
+    assert build_rollups(paths, tz, workers=3) == [rollup_file(path, tz) for path in paths]

@@ -314,3 +314,30 @@ async def test_user_themes_from_the_config_folder(demo_ws: Workspace, isolated_h
         await loaded(pilot)
         app.set_theme("my-team")
         assert app.theme == "my-team" and user_config()["theme"] == "my-team"
+
+
+async def test_kpi_tab_reuses_an_unchanged_report_and_follows_new_calls(app: IstuiApp, demo_ws: Workspace) -> None:
+    from istui.tui.panes.kpi import KpiPane
+
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("4", "m", "T")
+        await loaded(pilot)
+        kpi = app.query_one(KpiPane)
+        month = kpi.report
+        assert month["scope"]["team"] and month["period"]["kind"] == "month"
+        await pilot.press("w")
+        await loaded(pilot)
+        assert kpi.report["period"]["kind"] == "week"
+        await pilot.press("m")
+        assert kpi.report is month  # nothing changed on disk: shown at once, not computed again
+        other = Workspace.open(demo_ws.root, "ben", clock=fixed_clock)  # a teammate's process
+        log_activity(other, next(iter(other.lead_ids())), "call", "meeting_booked")
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if kpi.report is not month and not any(w.is_running for w in app.workers):
+                break
+        assert kpi.report["metrics"]["calls"] == month["metrics"]["calls"] + 1
+        assert kpi.report["metrics"]["meetings"] == month["metrics"]["meetings"] + 1
+        board = {row["rep"]: row["calls"] for row in kpi.report["leaderboard"]}
+        assert board["ben"] == {row["rep"]: row["calls"] for row in month["leaderboard"]}["ben"] + 1

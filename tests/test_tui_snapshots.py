@@ -61,6 +61,17 @@ def test_call_card(snap_compare, tmp_path: Path, monkeypatch) -> None:
     assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
 
 
+def test_plan_view(snap_compare, tmp_path: Path) -> None:
+    async def run_before(pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("4", "P", *"3000万")
+        await pilot.press("ctrl+s")
+        await loaded(pilot)
+        await pilot.pause(0.5)
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
 def test_review_screen(snap_compare, tmp_path: Path) -> None:
     async def run_before(pilot) -> None:
         await loaded(pilot)

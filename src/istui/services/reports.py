@@ -13,13 +13,16 @@ from istui.store.workspace import Record, Workspace
 
 
 def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable[Record] | None = None,
-               trend: bool = False, analytics: bool = False, use_rollups: bool = True) -> dict[str, Any]:
+               trend: bool = False, analytics: bool = False, use_rollups: bool = True,
+               cohorts: dict[tuple, Any] | None = None) -> dict[str, Any]:
     """Every metric, the by-source cohort and the targets with pace of one scope (`rep`, or None for the
     team); with `trend`, the daily trend; with `analytics`, also the funnel, the previous period and
     its deltas, weekday × hour heatmaps, the leaderboard (team) and talk-note effectiveness.
 
     Whole-month periods (month, quarter, fiscal year, YYYY-MM) come from cached rollups; e-mail open
-    heatmaps from rollups pair a send with an open within the same month file."""
+    heatmaps from rollups pair a send with an open within the same month file. A caller that keeps
+    `leads` between reports may pass `cohorts` (a dict, replaced whenever a lead's creation time,
+    source, owner, motion or company changes) to keep each period's cohort."""
     from istui.services import analytics as an
     from istui.services.rollup_kpi import whole_months
 
@@ -28,7 +31,7 @@ def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable
     period = parse_period(period_spec, now.date(), settings.week_start_index, settings.fiscal_year_start_month)
     previous = an.previous_period(period, settings.week_start_index, settings.fiscal_year_start_month)
     if use_rollups and whole_months(period) and whole_months(previous):
-        return _report_from_rollups(ws, period, previous, rep, leads, trend or analytics, analytics)
+        return _report_from_rollups(ws, period, previous, rep, leads, trend or analytics, analytics, cohorts)
     first = previous.start if analytics else period.start
     if trend and period.days < 7:
         first = min(first, now.date() - timedelta(days=13))
@@ -57,7 +60,8 @@ def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable
 
 
 def _report_from_rollups(ws: Workspace, period: Period, previous: Period, rep: str | None,
-                         leads: Iterable[Record] | None, trend: bool, analytics: bool) -> dict[str, Any]:
+                         leads: Iterable[Record] | None, trend: bool, analytics: bool,
+                         cohorts: dict[tuple, Any] | None = None) -> dict[str, Any]:
     """`kpi_report` for whole months: from cached per-file rollups, without reading the activities."""
     from istui.services import analytics as an
     from istui.services.kpi import COUNT_METRICS, created_in, target_accounts
@@ -69,7 +73,7 @@ def _report_from_rollups(ws: Workspace, period: Period, previous: Period, rep: s
     rollups = ws.cached("rollups", lambda: Rollups(ws))  # kept with the workspace: a TUI reloads only changed files
     files = rollups.refresh()
     leads = list(ws.leads()) if leads is None else list(leads)
-    result = kpis_from_rollups(files, rollups.numbers, leads, period, ws.tz, today, rep=rep)
+    result = kpis_from_rollups(files, rollups.numbers, leads, period, ws.tz, today, rep=rep, cohorts=cohorts)
     start, end = period.bounds(ws.tz)
 
     def metrics_for(motion: str | None) -> dict[str, Any]:
@@ -101,7 +105,7 @@ def _report_from_rollups(ws: Workspace, period: Period, previous: Period, rep: s
                             **dict(zip(("calls", "connects", "meetings"), days.get(day.toordinal(), [0, 0, 0]), strict=True))}
                            for day in dates]
     if analytics:
-        before = kpis_from_rollups(files, rollups.numbers, leads, previous, ws.tz, today, rep=rep)
+        before = kpis_from_rollups(files, rollups.numbers, leads, previous, ws.tz, today, rep=rep, cohorts=cohorts)
         months = set(period.months())
         in_period = [roll for key, roll in files.items() if key.split("/", 1)[1] in months
                      and (rep is None or key.split("/", 1)[0] == rep)]

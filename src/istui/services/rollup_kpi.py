@@ -43,8 +43,53 @@ def metrics_from_rollups(files: Mapping[str, Mapping[str, Any]], period: Period,
     return add_rates(metrics)
 
 
-def by_source_from_rollups(files: Mapping[str, Mapping[str, Any]], numbers: Mapping[str, int], cohort: Iterable[Record],
-                           since: date, today: date, rep: str | None) -> dict[str, dict[str, Any]]:
+class Cohort:
+    """The leads created in a period, reduced to what the by-source figures need: per source, the
+    count and a bitset over the rollups' lead numbering; the lead number → source map (for orders);
+    and the distinct BDR companies. Depends only on the leads, so a caller holding the same leads
+    (the TUI) can keep it while activities change."""
+
+    __slots__ = ("counts", "masks", "numbered", "source_of", "target_accounts", "unnumbered")
+
+    def __init__(self, cohort: Iterable[Record], numbers: Mapping[str, int]) -> None:
+        cohort = list(cohort)
+        self.counts: dict[str, int] = {}
+        self.source_of: dict[int, str] = {}
+        self.unnumbered: dict[str, str] = {}  # leads without activities yet: numbered when first touched
+        # one bitset per source, built in a bytearray: OR-ing big ints lead by lead is quadratic
+        buffers: dict[str, bytearray] = {}
+        size = (max(numbers.values(), default=0) >> 3) + 1
+        for lead in cohort:
+            source = lead.get("source") or "other"
+            self.counts[source] = self.counts.get(source, 0) + 1
+            number = numbers.get(lead["id"])
+            if number is not None:
+                buffer = buffers.get(source)
+                if buffer is None:
+                    buffer = buffers[source] = bytearray(size)
+                buffer[number >> 3] |= 1 << (number & 7)
+                self.source_of[number] = source
+            else:
+                self.unnumbered[lead["id"]] = source
+        self.masks = {source: int.from_bytes(buffer, "little") for source, buffer in buffers.items()}
+        self.numbered = len(numbers)
+        self.target_accounts = target_accounts(cohort)
+
+    def catch_up(self, numbers: Mapping[str, int]) -> None:
+        """Take in the numbers given since (the numbering only grows) to cohort leads touched since."""
+        if len(numbers) == self.numbered:
+            return
+        for lead_id, source in list(self.unnumbered.items()):
+            number = numbers.get(lead_id)
+            if number is not None:
+                del self.unnumbered[lead_id]
+                self.source_of[number] = source
+                self.masks[source] = self.masks.get(source, 0) | 1 << number
+        self.numbered = len(numbers)
+
+
+def by_source_from_rollups(files: Mapping[str, Mapping[str, Any]], cohort: Cohort, since: date, today: date,
+                           rep: str | None) -> dict[str, dict[str, Any]]:
     """`services.kpi.by_source` for the cohort, over activities from `since` up to today."""
     months = set(Period(since.replace(day=1), max(today, since).replace(day=28), None, "").months()) | {f"{today:%Y-%m}"}
     booked = lost = 0
@@ -53,45 +98,35 @@ def by_source_from_rollups(files: Mapping[str, Mapping[str, Any]], numbers: Mapp
         booked |= roll["booked"]
         lost |= roll["lost"]
         won.update(roll["won"])
-    # per source: one bitset of its cohort leads (built in a bytearray: OR-ing big ints lead by lead is
-    # quadratic), then AND with the booked/lost bitsets and count
-    rows: dict[str, dict[str, Any]] = {}
-    buffers: dict[str, bytearray] = {}
-    source_of: dict[int, str] = {}
-    size = (max(numbers.values(), default=0) >> 3) + 1
-    for lead in cohort:
-        source = lead.get("source") or "other"
-        row = rows.setdefault(source, {"leads": 0, "meetings": 0, "orders": 0, "amount": 0, "lost": 0})
-        row["leads"] += 1
-        number = numbers.get(lead["id"])
-        if number is not None:
-            buffer = buffers.get(source)
-            if buffer is None:
-                buffer = buffers[source] = bytearray(size)
-            buffer[number >> 3] |= 1 << (number & 7)
-            source_of[number] = source
-    masks = {source: int.from_bytes(buffer, "little") for source, buffer in buffers.items()}
+    rows = {source: {"leads": count, "meetings": 0, "orders": 0, "amount": 0, "lost": 0}
+            for source, count in cohort.counts.items()}
     won_mask = 0
     for number, amount in won.items():
-        source = source_of.get(number)
+        source = cohort.source_of.get(number)
         if source is not None:
             rows[source]["orders"] += 1
             rows[source]["amount"] += amount
             won_mask |= 1 << number
-    for source, mask in masks.items():
+    for source, mask in cohort.masks.items():
         rows[source]["meetings"] = (booked & mask).bit_count()
         rows[source]["lost"] = (lost & mask & ~won_mask).bit_count()
     return finish_source_rows(rows)
 
 
 def kpis_from_rollups(files: Mapping[str, Mapping[str, Any]], numbers: Mapping[str, int], leads: Iterable[Record],
-                      period: Period, tz: tzinfo, today: date, *, rep: str | None = None) -> dict[str, Any]:
-    """`services.kpi.compute_kpis` (without a motion filter) for a whole-month period."""
-    start, end = period.bounds(tz)
-    scoped = [lead for lead in leads if rep is None or lead.get("owner") == rep]
-    cohort = created_in(scoped, start, end)
+                      period: Period, tz: tzinfo, today: date, *, rep: str | None = None,
+                      cohorts: dict[tuple, Cohort] | None = None) -> dict[str, Any]:
+    """`services.kpi.compute_kpis` (without a motion filter) for a whole-month period. `cohorts`, when
+    given, keeps each period's cohort between calls: pass a fresh dict whenever the leads change."""
+    key = (period.start, period.end, rep)
+    cohort = cohorts.get(key) if cohorts is not None else None
+    if cohort is not None:
+        cohort.catch_up(numbers)
+    else:
+        start, end = period.bounds(tz)
+        cohort = Cohort(created_in((lead for lead in leads if rep is None or lead.get("owner") == rep), start, end), numbers)
+        if cohorts is not None:
+            cohorts[key] = cohort
     metrics = metrics_from_rollups(files, period, rep)
-    metrics["target_accounts"] = target_accounts(cohort)
-    return {"metrics": metrics, "by_source": by_source_from_rollups(files, numbers, cohort, period.start, today, rep)}
-
-
+    metrics["target_accounts"] = cohort.target_accounts
+    return {"metrics": metrics, "by_source": by_source_from_rollups(files, cohort, period.start, today, rep)}

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 import pickle
+import subprocess
+import sys
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,6 +96,37 @@ def rollup_file(path: str, tz_name: str) -> dict[str, Any]:
             "heat_calls": dict(heat_calls), "heat_mails": dict(heat_mails), "notes": dict(notes)}
 
 
+def build_rollups(paths: list[str], tz_name: str, workers: int | None = None) -> list[dict[str, Any]]:
+    """`rollup_file` of each path, spread over child processes when there are many and cores to spare.
+
+    The children are plain `python -m istui.store.rollups` processes fed through pipes, not a
+    multiprocessing pool: a pool needs a working `sys.stderr` file descriptor (the TUI replaces it)
+    and forking a threaded process can deadlock."""
+    workers = workers or min(os.cpu_count() or 1, 4)
+    if len(paths) <= 8 or workers < 2:
+        return [rollup_file(path, tz_name) for path in paths]
+    chunks = [paths[i::workers] for i in range(workers)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
+                                                                     os.environ.get("PYTHONPATH")]))}
+    children = []
+    for chunk in chunks:
+        child = subprocess.Popen([sys.executable, "-m", "istui.store.rollups", tz_name], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        assert child.stdin is not None
+        child.stdin.write(json.dumps(chunk).encode())
+        child.stdin.close()
+        children.append(child)
+    by_path: dict[str, dict[str, Any]] = {}
+    for chunk, child in zip(chunks, children, strict=True):
+        assert child.stdout is not None
+        output = child.stdout.read()
+        if child.wait() == 0:
+            by_path.update(zip(chunk, pickle.loads(output), strict=True))
+        else:  # a child that failed (no memory, killed): do its share here
+            by_path.update((path, rollup_file(path, tz_name)) for path in chunk)
+    return [by_path[path] for path in paths]
+
+
 class Rollups:
     """The rollups of every activity file of a workspace, kept fresh against file signatures."""
 
@@ -149,13 +180,7 @@ class Rollups:
         if stale:
             tz = self.workspace.settings.timezone
             paths = [str(path) for _, path, _ in stale]
-            if len(stale) > 8 and (os.cpu_count() or 1) > 1:
-                # spawn, not fork: the TUI asks from a worker thread, and forking a threaded process can deadlock
-                context = multiprocessing.get_context("spawn")
-                with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 4), mp_context=context) as pool:
-                    built = list(pool.map(rollup_file, paths, [tz] * len(paths), chunksize=4))
-            else:
-                built = [rollup_file(path, tz) for path in paths]
+            built = build_rollups(paths, tz)
             for (key, _, sig), rollup in zip(stale, built, strict=True):
                 for name in ("worked", "booked", "lost"):
                     rollup[name] = self.bits(rollup[name])
@@ -163,7 +188,9 @@ class Rollups:
                 rollup["won"] = {self.numbers[lead]: amount for lead, amount in rollup["won"].items()}
                 rollup["sig"] = sig
                 self.files[key] = rollup
-        if stale or removed:
+        # the cache file is rewritten (~10 ms at team-year) when it saves real work: rebuilding one or two
+        # files (a rep's own calls) costs the next process about as little as rewriting it now
+        if len(stale) > 2 or removed:
             with contextlib.suppress(OSError):  # a cache: failing to write it costs only speed
                 files.atomic_write(self.path, pickle.dumps({"version": VERSION, "numbers": len(self.numbers),
                                                             "files": self.files}, protocol=pickle.HIGHEST_PROTOCOL))
@@ -172,3 +199,8 @@ class Rollups:
     def number_of(self, lead_id: str) -> int | None:
         return self.numbers.get(lead_id)
 
+
+if __name__ == "__main__":  # a child of build_rollups: paths as JSON on stdin, pickled rollups on stdout
+    _paths = json.loads(sys.stdin.buffer.read())
+    sys.stdout.buffer.write(pickle.dumps([rollup_file(path, sys.argv[1]) for path in _paths],
+                                         protocol=pickle.HIGHEST_PROTOCOL))

@@ -254,7 +254,7 @@ class Workspace:
 
     def fingerprint(self) -> tuple:
         """A cheap signature of every shared file: changes whenever any process (or git) writes one."""
-        paths = self.lead_buckets() + self.activity_files(months=[self.now().strftime("%Y-%m")])
+        paths = self.lead_buckets() + self.activity_files()
         paths += [self.root / "notes.json", self.root / "targets.json"]
         return tuple((p.name, files.signature(p)) for p in paths)
 

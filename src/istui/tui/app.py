@@ -31,7 +31,7 @@ from istui.services.reports import kpi_report, note_usage, today_strip
 from istui.services.today import today_queue
 from istui.store.settings import save_user_setting, user_config
 from istui.store.workspace import Record, Workspace
-from istui.tui.panes.kpi import KpiPane
+from istui.tui.panes.kpi import KpiPane, Tables, draw_tables
 from istui.tui.panes.leads import LeadsPane, search_key
 from istui.tui.panes.notes import NotesPane
 from istui.tui.panes.today import TodayPane
@@ -42,6 +42,7 @@ from istui.tui.screens.record_forms import handoff_form, lead_form, log_form, no
 from istui.tui.themes import DEFAULT_THEME, load_themes
 
 TABS = ("leads", "today", "notes", "kpi")
+COHORT_FIELDS = ("created_at", "source", "owner", "motion", "company")  # what a KPI cohort depends on
 _DAY = timedelta(days=1)
 STRIP_METRICS = (("calls", "calls"), ("connects", "connects"), ("meetings", "meetings"))
 
@@ -133,6 +134,9 @@ class IstuiApp(App[None]):
         self.leads_by_id: dict[str, Record] = {}
         self.now = workspace.now()
         self._fingerprint: tuple = ()
+        # (period, rep, fingerprint, day) → the report and its drawn tables
+        self._kpi_reports: dict[tuple, tuple[dict[str, Any], Tables]] = {}
+        self._cohorts: dict[tuple, Any] = {}  # the KPI reports' lead cohorts: replaced when leads change
         self._previous_by_id: dict[str, Record] = {}
         self._undo: list[tuple[str, Callable[[], None]]] = []
         themes, self.theme_problems = load_themes()
@@ -231,6 +235,7 @@ class IstuiApp(App[None]):
                     strip: dict[str, Any]) -> None:
         self._fingerprint = fingerprint
         self._previous_by_id = self.leads_by_id
+        self._cohorts = {}
         self.leads = leads
         self.leads_by_id = {lead["id"]: lead for lead in leads}
         self.query_one(TodayPane).show_queue(queue)
@@ -280,6 +285,8 @@ class IstuiApp(App[None]):
     def lead_changed(self, lead: Record) -> None:
         """A lead was written by this app: show the new record at once, without reading the workspace again."""
         old = self.leads_by_id.get(lead["id"])
+        if old is None or any(old.get(name) != lead.get(name) for name in COHORT_FIELDS):
+            self._cohorts = {}
         if old is not None:
             self.leads[self.leads.index(old)] = lead
         else:
@@ -291,6 +298,7 @@ class IstuiApp(App[None]):
 
     def lead_removed(self, lead_id: str) -> None:
         old = self.leads_by_id.pop(lead_id, None)
+        self._cohorts = {}
         if old is not None:
             self.leads.remove(old)
         self.query_one(LeadsPane).set_leads(self.leads, self.query_one(LeadsPane).keys)
@@ -298,17 +306,33 @@ class IstuiApp(App[None]):
         self.wrote()
 
     def refresh_kpi(self) -> None:
+        """Show the KPI tab's period and scope: at once when nothing changed since that report was made
+        (the key holds every file's signature), else computed (and its tables drawn) in a worker."""
         pane = self.query_one(KpiPane)
-        self._load_kpi(pane.period, pane.scope())
+        key = (pane.period, pane.scope(), self._fingerprint, self.now.date())
+        cached = self._kpi_reports.get(key)
+        if cached is not None:
+            pane.show(*cached)
+        else:
+            self._load_kpi(key, pane.widths())
 
     @work(thread=True, exclusive=True, group="kpi")
-    def _load_kpi(self, period: str, rep: str | None) -> None:
+    def _load_kpi(self, key: tuple, widths: dict[str, int]) -> None:
+        period, rep = key[:2]
         try:
-            report = kpi_report(self.ws, period, rep, leads=self.leads, analytics=True)
+            report = kpi_report(self.ws, period, rep, leads=self.leads, analytics=True, cohorts=self._cohorts)
         except IstuiError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
-        self.call_from_thread(self.query_one(KpiPane).show, report)
+        tables = draw_tables(report, self.ws.settings.currency, widths)
+        self.call_from_thread(self._kpi_loaded, key, report, tables)
+
+    def _kpi_loaded(self, key: tuple, report: dict[str, Any], tables: Tables) -> None:
+        self._kpi_reports = {k: v for k, v in self._kpi_reports.items() if k[2:] == key[2:]}  # drop stale data
+        self._kpi_reports[key] = (report, tables)
+        pane = self.query_one(KpiPane)
+        if (pane.period, pane.scope()) == key[:2]:  # the user may have moved on while it was computed
+            pane.show(report, tables)
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from istui.domain.formatting import money, percent
+from istui.tui.widgets.frozen import frozen
 
 if TYPE_CHECKING:
     from istui.tui.app import IstuiApp
@@ -52,6 +53,80 @@ def source_table(report: dict[str, Any], currency: str) -> Table:
     return table
 
 
+def targets_table(report: dict[str, Any], currency: str) -> Table:
+    """Each target of the period and scope: actual of target, expected by today, ahead or behind, and
+    what each remaining working day needs."""
+    table = Table(box=None, padding=(0, 1), header_style="bold", title="Targets and pace", title_justify="left",
+                  title_style="bold")
+    for name in ("Target", "Actual", "Of", "Expected", "Pace", "Need/day"):
+        table.add_column(name, justify="left" if name == "Target" else "right")
+
+    def value(metric: str, number: float | None) -> str:
+        return "–" if number is None else money(number, currency) if metric == "amount" else f"{number:,.0f}"
+
+    for target in report["targets"]:
+        metric = target["metric"]
+        name = metric + (f" ({target['motion']})" if target.get("motion") else "")
+        status = target.get("status")
+        pace = Text("")
+        if status in ("ahead", "behind"):
+            pace = Text(f"{'+' if status == 'ahead' else '-'}{value(metric, abs(target['ahead']))}",
+                        style="green" if status == "ahead" else "red")
+        elif status == "on_pace":
+            pace = Text("on pace", style="green")
+        needed = target.get("needed_per_day")
+        table.add_row(Text(name), value(metric, target["actual"]), value(metric, target["target"]),
+                      value(metric, target.get("expected")), pace,
+                      "" if not needed else money(needed, currency) if metric == "amount" else f"{needed:,.1f}")
+    if not report["targets"]:
+        table.add_row(Text("none for this period and scope (istui target set …)", style="dim"))
+    return table
+
+
+class Tables:
+    """A report's tables drawn once (see `widgets.frozen`), and the widths they were drawn at."""
+
+    __slots__ = ("texts", "widths")
+
+    def __init__(self, texts: dict[str, Text], widths: dict[str, int]) -> None:
+        self.texts = texts
+        self.widths = widths
+
+
+def draw_tables(report: dict[str, Any], currency: str, widths: dict[str, int]) -> Tables:
+    """Every table of the KPI tab for `report`, drawn at `widths` (safe off the UI thread)."""
+    renderables = {
+        "#kpi-metrics": _stack(metrics_table(report, currency), Text(""), targets_table(report, currency)),
+        "#kpi-sources": _stack(Text("Leads created in the period, by source\n", style="bold"),
+                               source_table(report, currency)),
+        "#kpi-funnel": funnel_view(report),
+        "#kpi-heatmap": heatmap_view(report["heatmaps"]["connect_rate"]),
+        "#kpi-board": board_view(report, currency),
+    }
+    return Tables({selector: frozen(renderable, widths[selector]) for selector, renderable in renderables.items()},
+                  dict(widths))
+
+
+class SafePlot(PlotextPlot):
+    """A chart drawn once per data and size (Textual asks again on every layout pass), showing a
+    one-line notice instead of failing when plotext cannot draw at its size (plotext raises for bars
+    that do not fit)."""
+
+    version = 0  # bumped whenever the data is replaced
+
+    def render(self) -> Any:
+        key = (self.version, self.size, self.app.theme)
+        cached = getattr(self, "_drawn", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        try:
+            drawn = super().render()
+        except (ValueError, IndexError, ZeroDivisionError):
+            drawn = Text("(too small to draw this chart)", style="dim")
+        self._drawn = (key, drawn)
+        return drawn
+
+
 class KpiPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, f"period('{spec}')", label.title(), id=f"kpi-period-{spec}") for key, (spec, label) in PERIODS.items()),
@@ -89,9 +164,9 @@ class KpiPane(Vertical):
                 yield Static(id="kpi-metrics")
                 yield Static(id="kpi-sources")
             with Horizontal(id="kpi-charts"):
-                yield PlotextPlot(id="kpi-targets")
-                yield PlotextPlot(id="kpi-trend")
-                yield PlotextPlot(id="kpi-source-chart")
+                yield SafePlot(id="kpi-targets")
+                yield SafePlot(id="kpi-trend")
+                yield SafePlot(id="kpi-source-chart")
             with Horizontal(id="kpi-analytics"):
                 yield Static(id="kpi-funnel")
                 yield Static(id="kpi-heatmap")
@@ -100,39 +175,59 @@ class KpiPane(Vertical):
     def scope(self) -> str | None:
         return None if self.team else self.istui.ws.rep
 
-    def show(self, report: dict[str, Any]) -> None:
+    def widths(self) -> dict[str, int]:
+        """The width each table is drawn at: its widget's, or a guess before the tab was first laid out."""
+        guess = {"#kpi-metrics": 2, "#kpi-sources": 2, "#kpi-funnel": 3, "#kpi-heatmap": 3, "#kpi-board": 3}
+        total = self.size.width or self.app.size.width
+        return {selector: self.query_one(selector, Static).content_region.width or total // share - 2
+                for selector, share in guess.items()}
+
+    def show(self, report: dict[str, Any], tables: Tables | None = None) -> None:
+        """Show a report; `tables` are its tables drawn beforehand (in a worker) at `widths()`."""
+        if report is self.report:
+            return  # already on screen: widgets keep their rendering
         self.report = report
         app = self.istui
-        currency = app.ws.settings.currency
         who = "team" if self.team else app.ws.rep
         period = report["period"]
         self.query_one("#kpi-title", Static).update(Text(
             f"KPI · {who} · {period['label']} [{period['start'][:10]} .. {period['end'][:10]})"
             "   —   t w m q y: period · T: me/team · R: review · P: plan"))
-        self.query_one("#kpi-metrics", Static).update(metrics_table(report, currency))
-        sources = Text("Leads created in the period, by source\n", style="bold")
-        self.query_one("#kpi-sources", Static).update(_stack(sources, source_table(report, currency)))
+        self._show_tables(tables)
         self._plot_targets(report)
         self._plot_trend(report)
         self._plot_sources(report)
-        self.query_one("#kpi-funnel", Static).update(funnel_view(report))
-        self.query_one("#kpi-heatmap", Static).update(heatmap_view(report["heatmaps"]["connect_rate"]))
-        self.query_one("#kpi-board", Static).update(board_view(report, currency))
+
+    def _show_tables(self, tables: Tables | None) -> None:
+        widths = self.widths()
+        if self.report is None:
+            return
+        if tables is None or tables.widths != widths:
+            tables = draw_tables(self.report, self.istui.ws.settings.currency, widths)
+        for selector, text in tables.texts.items():
+            self.query_one(selector, Static).update(text)
+        self._drawn_widths = widths
+
+    def on_resize(self) -> None:
+        if self.report is not None and self.widths() != getattr(self, "_drawn_widths", None):
+            self.call_after_refresh(self._show_tables, None)
 
     def _plot_sources(self, report: dict[str, Any]) -> None:
         plot, plt = self._blank("#kpi-source-chart")
         rows = [(source, row) for source, row in report["by_source"].items() if row["meeting_rate"] is not None]
         if rows:
-            plt.bar([source for source, _ in rows], [round(100 * row["meeting_rate"], 1) for _, row in rows],
-                    orientation="horizontal", width=0.4)
-            plt.title("Meeting rate by source (%), leads created in the period")
+            values = [round(100 * row["meeting_rate"], 1) for _, row in rows]
+            plt.bar([source for source, _ in rows], values, orientation="horizontal", width=0.4)
+            plt.xlim(0, max(10, *values))  # all zero: an axis from 0, not around it
+            plt.title("Meeting rate % by source (cohort)")
         else:
             plt.title("No leads created in the period")
         plot.refresh()
 
-    def _blank(self, plot_id: str) -> tuple[PlotextPlot, Any]:
+    def _blank(self, plot_id: str) -> tuple[SafePlot, Any]:
         """A chart cleared of the previous report's data, and its plotext interface."""
-        plot = self.query_one(plot_id, PlotextPlot)
+        plot = self.query_one(plot_id, SafePlot)
+        plot.version += 1
         plot.plt.clear_data()
         plot.plt.clear_figure()
         return plot, plot.plt
@@ -142,8 +237,8 @@ class KpiPane(Vertical):
         targets = report["targets"]
         if targets:
             progress = [round(100 * (t["progress"] or 0), 1) for t in targets]
-            labels = [t["metric"] + (f" ({t['motion']})" if t["motion"] else "") + f" {p:.0f}%" + _pace(t)
-                      for t, p in zip(targets, progress, strict=True)]
+            labels = [(t["metric"] + (f" ({t['motion']})" if t["motion"] else ""))[:18] + f" {p:.0f}%"
+                      for t, p in zip(targets, progress, strict=True)]  # short: plotext needs room for the bars
             plt.bar(labels, progress, orientation="horizontal", width=0.4)
             plt.title("Targets: % of target reached")
             plt.xlim(0, max(100, *progress))
@@ -152,16 +247,18 @@ class KpiPane(Vertical):
         plot.refresh()
 
     def _plot_trend(self, report: dict[str, Any]) -> None:
+        """Daily lines for up to two months, weekly beyond (a year of days is unreadable in a pane)."""
         plot, plt = self._blank("#kpi-trend")
-        trend = report.get("trend") or []
-        if trend:
-            days = list(range(len(trend)))
-            plt.plot(days, [d["calls"] for d in trend], label="calls", marker="braille")
-            plt.plot(days, [d["connects"] for d in trend], label="connects", marker="braille")
-            plt.plot(days, [d["meetings"] for d in trend], label="meetings", marker="braille")
-            step = max(1, len(trend) // 6)
-            plt.xticks(days[::step], [d["day"][5:] for d in trend][::step])
-            plt.title("Daily trend")
+        daily = report.get("trend") or []
+        weekly = len(daily) > 62 and report.get("weekly_trend")
+        rows, key, title = (weekly, "week", "Weekly trend") if weekly else (daily, "day", "Daily trend")
+        if rows:
+            points = list(range(len(rows)))
+            for name in ("calls", "connects", "meetings"):
+                plt.plot(points, [row[name] for row in rows], label=name, marker="braille")
+            step = max(1, len(rows) // 6)
+            plt.xticks(points[::step], [row[key][5:] for row in rows][::step])
+            plt.title(title)
         plot.refresh()
 
     def action_period(self, spec: str) -> None:
@@ -190,8 +287,7 @@ def funnel_view(report: dict[str, Any]) -> Any:
 def heatmap_view(cells: list[dict[str, Any]]) -> Any:
     """Connect rate by weekday × hour; '·' marks cells with too few calls to judge."""
     hours = sorted({c["hour"] for c in cells})
-    table = Table(box=None, padding=(0, 0, 0, 1), header_style="bold", title="Connect rate % by weekday × hour (· too few calls)",
-                  title_justify="left", title_style="bold")
+    table = Table(box=None, padding=(0, 0, 0, 1), header_style="bold")
     table.add_column("")
     for hour in hours:
         table.add_column(f"{hour:>3}", justify="right")
@@ -208,7 +304,7 @@ def heatmap_view(cells: list[dict[str, Any]]) -> Any:
                 value = round(cell["rate"] * 100)
                 row.append(Text(f"{value:>3}", style="bold green" if value >= 40 else "yellow" if value >= 25 else "red"))
         table.add_row(weekday.title(), *row)
-    return table
+    return _stack(Text("Connect rate % by weekday × hour (· too few calls)", style="bold"), table)
 
 
 def board_view(report: dict[str, Any], currency: str) -> Any:
@@ -229,16 +325,6 @@ def board_view(report: dict[str, Any], currency: str) -> Any:
     for row in report.get("notes", [])[:8]:
         table.add_row(Text(row["title"]), f"{row['calls']:,}", f"{row['meetings']:,}", percent(row["meeting_rate"]))
     return table
-
-
-def _pace(target: dict[str, Any]) -> str:
-    """`, behind 8` / `, ahead 2` / `, need 3.5/day` for a bar label ('' without pace)."""
-    if target.get("status") in (None, "on_pace"):
-        return ""
-    text = f", {target['status']} {abs(target['ahead']):,.0f}"
-    if target["status"] == "behind" and target.get("needed_per_day"):
-        text += f", need {target['needed_per_day']:,.1f}/day"
-    return text
 
 
 def _stack(*renderables: Any) -> Any:
