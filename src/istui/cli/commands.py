@@ -118,6 +118,8 @@ def _print_home(ws: Workspace) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     root = Path(args.path).expanduser() if args.path else (Path(args.workspace).expanduser() if args.workspace else settings_store.default_workspace())
+    if (root / settings_store.SETTINGS_FILE).exists() and args.remote:
+        return _set_remote(args, root)
     rep = parse_rep(args.init_rep or args.rep or os.environ.get("ISTUI_REP") or resolve_rep(args, None))
     settings = settings_store.Settings(team=args.team or "My team", timezone=args.timezone or _local_timezone())
     ws = Workspace.create(root, rep, settings, remote=args.remote, clock=clock)
@@ -127,6 +129,25 @@ def cmd_init(args: argparse.Namespace) -> int:
     else:
         print(f"Created an istui workspace at {ws.root} for rep {rep} (timezone {settings.timezone}).")
         print("istui commands now use it. Next: `istui lead add --company ...` or `istui import leads FILE.csv`.")
+    return 0
+
+
+def _set_remote(args: argparse.Namespace, root: Path) -> int:
+    """`istui init --remote URL` on an existing workspace: set (or replace) its git remote."""
+    from istui.store.gitrepo import Git, ensure_merge_driver, git_dir
+
+    git = Git(root.resolve())
+    if git_dir(git.root) is None:
+        git.run("init", "-q")
+    ensure_merge_driver(git.root)
+    names = git.out("remote").split()
+    previous = git.out("remote", "get-url", "origin") if "origin" in names else None
+    git.run("remote", "set-url" if previous else "add", "origin", args.remote)
+    if args.json:
+        emit_json({"workspace": str(git.root), "remote": args.remote, "previous": previous})
+    else:
+        print(f"The workspace {git.root} now syncs with {args.remote}" +
+              (f" (was {previous})." if previous and previous != args.remote else ".") + " Run `istui sync`.")
     return 0
 
 
@@ -791,6 +812,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from istui.services.sync import sync
+
+    ws = open_workspace(args)
+    progress = None if args.json or not sys.stderr.isatty() else (lambda text: print(text, file=sys.stderr, flush=True))
+    report = sync(ws, progress)
+    reply(args, report, report["message"])
+    return 0
+
+
+def cmd_merge_driver(args: argparse.Namespace) -> int:
+    from istui.store.merge import driver
+
+    return driver(args.base, args.ours, args.theirs, args.path)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

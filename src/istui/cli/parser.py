@@ -242,6 +242,22 @@ def _doctor_options(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler="cmd_doctor")
 
 
+def _sync_options(p: argparse.ArgumentParser) -> None:
+    p.description = ("Commit your work (the message says what: calls, leads, notes), fetch the team's, merge "
+                     "record by record, push. Field conflicts are settled (the newer edit wins) and reported; "
+                     "the other value is kept in .istui/conflicts.jsonl.")
+    _json(p)
+    p.set_defaults(handler="cmd_sync")
+
+
+def _merge_driver_options(p: argparse.ArgumentParser) -> None:
+    p.description = "git's merge driver for workspace files (registered by istui itself; not for direct use)."
+    for name in ("base", "ours", "theirs", "path"):
+        p.add_argument(name, help={"base": "%%O", "ours": "%%A (the result is written here)", "theirs": "%%B",
+                                   "path": "%%P"}[name])
+    p.set_defaults(handler="cmd_merge_driver")
+
+
 def _review_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--period", default="week", help="week, last_week, month, last_month, quarter, fy, YYYY-MM or FROM..TO")
     scope = p.add_mutually_exclusive_group()
@@ -279,5 +295,7 @@ COMMANDS = {
     "handoff": ("hand a lead to field sales with a BANT sheet", _handoff_options),
     "import": ("import leads from CSV", _import_options),
     "export": ("export records as CSV or JSON", _export_options),
+    "sync": ("commit, fetch and merge the team's work, push", _sync_options),
     "doctor": ("check every workspace file", _doctor_options),
+    "merge-driver": ("git's record-level merge driver (used by git)", _merge_driver_options),
 }

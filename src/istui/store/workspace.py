@@ -72,6 +72,9 @@ class Workspace:
         root = root.expanduser().resolve()
         settings = load_settings(root)
         workspace = cls(root, settings, rep or local_settings(root).get("rep") or "me", clock)
+        from istui.store.gitrepo import ensure_merge_driver
+
+        ensure_merge_driver(root)  # a fresh clone has none: without it git would merge as plain text
         if workspace._journal.path.exists():
             with workspace.lock.held():
                 workspace._journal.recover()
@@ -109,6 +112,9 @@ class Workspace:
             return
         if not (self.root / ".git").exists():
             subprocess.run(["git", "init", "-q", str(self.root)], check=True, capture_output=True)
+        from istui.store.gitrepo import ensure_merge_driver
+
+        ensure_merge_driver(self.root)
         if remote:
             subprocess.run(["git", "-C", str(self.root), "remote", "add", "origin", remote], check=True,
                            capture_output=True)

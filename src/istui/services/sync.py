@@ -1,0 +1,270 @@
+"""`istui sync`: commit local work with a message saying what it is, fetch, merge record by record,
+push; report what came in, what went out and which field conflicts the merge settled.
+
+The workspace lock is held whenever files change (the commit, the merge); fetching and pushing,
+which may wait on the network, run without it so the TUI and CLI keep writing meanwhile. A merge
+that git cannot finish is aborted, so no workspace file is ever left with conflict markers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from istui.domain.errors import WorkspaceError
+from istui.store.gitrepo import Git, ensure_merge_driver, first_line, git_dir
+from istui.store.merge import CONFLICT_LOG
+from istui.store.workspace import GITATTRIBUTES, Workspace
+
+Progress = Callable[[str], None]
+DETAIL_LIMIT = 20_000  # added lines above which the commit message counts lines, not record kinds
+
+_NETWORK = ("could not resolve host", "connection refused", "connection timed out", "network is unreachable",
+            "unable to access", "could not read from remote repository", "no route to host", "timed out",
+            "does not appear to be a git repository", "not found", "connection reset")
+_AUTH = ("authentication failed", "permission denied", "could not read username", "could not read password",
+         "terminal prompts disabled", "access denied", "403", "invalid username or password", "host key verification")
+
+
+def sync(ws: Workspace, progress: Progress | None = None) -> dict[str, Any]:
+    """Commit, fetch, merge, push (retrying once when another rep pushed in between)."""
+    say = progress or (lambda _message: None)
+    root = ws.root
+    git = Git(root)
+    if git_dir(root) is None:
+        git.run("init", "-q")
+    ensure_merge_driver(root)
+    _check_state(git, root)
+    conflict_log = root / CONFLICT_LOG
+    log_start = conflict_log.stat().st_size if conflict_log.exists() else 0
+    identity = _identity(git, ws.rep)
+    say("Committing local changes …")
+    with ws.lock.held():
+        committed = _commit(git, ws, identity)
+    report: dict[str, Any] = {"workspace": str(root), "committed": committed, "received": [], "sent": 0,
+                              "conflicts": [], "remote": None, "branch": None, "pushed": False}
+    remote = _remote(git)
+    if remote is None:
+        report["message"] = ("No remote is set, so the work was committed locally only; share it with "
+                             "`istui init --remote URL` (the team's git repository).")
+        return report
+    name, url = remote
+    branch = git.out("symbolic-ref", "--quiet", "--short", "HEAD")
+    report.update(remote=url, branch=branch)
+    for attempt in (1, 2):
+        say(f"Fetching from {url} …")
+        _network(git, url, "fetch", "--quiet", name)
+        tracking = f"refs/remotes/{name}/{branch}"
+        exists = git.ok("rev-parse", "--verify", "--quiet", tracking)
+        if exists:
+            incoming = [line for line in git.out("log", "--format=%s", f"HEAD..{tracking}").splitlines() if line]
+            if incoming:
+                say(f"Merging {len(incoming)} commit(s) from the team …")
+                with ws.lock.held():
+                    again = _commit(git, ws, identity)  # work written since the first commit
+                    if again:
+                        report["committed"] = _join(report["committed"], again)
+                    _merge(git, tracking, ws.rep, identity)
+                report["received"] += incoming
+        outgoing = int(git.out("rev-list", "--count", f"{tracking}..HEAD")) if exists else \
+            int(git.out("rev-list", "--count", "HEAD"))
+        if outgoing == 0:
+            break
+        say(f"Pushing {outgoing} commit(s) …")
+        pushed = git.run("push", "--quiet", "--set-upstream", name, f"HEAD:refs/heads/{branch}", check=False)
+        if pushed.code == 0:
+            report.update(sent=outgoing, pushed=True)
+            break
+        if attempt == 2 or not _rejected(pushed.err):
+            _raise_network(pushed.err, url, "push")
+        say("Someone pushed meanwhile; merging their work and pushing again …")
+    report["conflicts"] = _new_conflicts(conflict_log, log_start)
+    report["message"] = describe(report)
+    return report
+
+
+# --- steps ---------------------------------------------------------------------------------------
+def _check_state(git: Git, root: Path) -> None:
+    folder = git_dir(root)
+    assert folder is not None
+    if (folder / "MERGE_HEAD").exists():
+        raise WorkspaceError(f"A git merge is in progress in {root}; finish it (`git commit`) or undo it "
+                             "(`git merge --abort`), then sync again.")
+    if (folder / "rebase-merge").exists() or (folder / "rebase-apply").exists():
+        raise WorkspaceError(f"A git rebase is in progress in {root}; finish it (`git rebase --continue`) or undo it "
+                             "(`git rebase --abort`), then sync again.")
+    if not git.ok("symbolic-ref", "--quiet", "HEAD"):
+        raise WorkspaceError(f"{root} is not on a branch (detached HEAD); `git switch main` (or your branch), "
+                             "then sync again.")
+    unmerged = git.out("diff", "--name-only", "--diff-filter=U")
+    if unmerged:
+        raise WorkspaceError(f"Files with unresolved git conflicts: {', '.join(unmerged.split())}; fix them and "
+                             "`git add` them (or `git merge --abort`), then sync again.")
+    attributes = root / ".gitattributes"
+    if not attributes.exists():  # an older workspace: route its files to the driver from now on
+        attributes.write_text(GITATTRIBUTES, "utf-8")
+
+
+def _identity(git: Git, rep: str) -> list[str]:
+    """`-c user.name=… -c user.email=…` when git has no identity configured (commits need one)."""
+    if git.ok("config", "user.name") and git.ok("config", "user.email"):
+        return []
+    return ["-c", f"user.name={rep}", "-c", f"user.email={rep}@istui.invalid"]
+
+
+def _commit(git: Git, ws: Workspace, identity: list[str]) -> str | None:
+    git.run("add", "--all")
+    if git.ok("diff", "--cached", "--quiet"):
+        return None
+    message = commit_message(git, ws.rep)
+    git.run(*identity, "commit", "--quiet", "--no-verify", "-m", message)
+    return message
+
+
+def _merge(git: Git, tracking: str, rep: str, identity: list[str]) -> None:
+    result = git.run(*identity, "merge", "--no-edit", "--quiet", "-m", f"{rep}: sync with the team", tracking,
+                     check=False)
+    if result.code == 0:
+        return
+    text = (result.err + result.out).lower()
+    unmerged = git.out("diff", "--name-only", "--diff-filter=U").split()
+    if git_dir(git.root) and (git_dir(git.root) / "MERGE_HEAD").exists():  # type: ignore[operator]
+        git.run("merge", "--abort", check=False)
+    if "unrelated histories" in text:
+        raise WorkspaceError("The remote holds a different workspace (no history in common with this one); "
+                             "to join the team's workspace, `git clone` it into a new folder instead.")
+    if unmerged:
+        raise WorkspaceError(f"Could not merge {', '.join(unmerged)} automatically; nothing was changed "
+                             "(the merge was undone). Fix the file on one side (e.g. `istui doctor`) and sync again.")
+    raise WorkspaceError(f"git merge failed and was undone: {first_line(result.err or result.out)}")
+
+
+def _remote(git: Git) -> tuple[str, str] | None:
+    names = git.out("remote").split()
+    if not names:
+        return None
+    name = "origin" if "origin" in names else names[0]
+    return name, git.out("remote", "get-url", name)
+
+
+def _network(git: Git, url: str, command: str, *args: str) -> None:
+    result = git.run(command, *args, check=False)
+    if result.code != 0:
+        _raise_network(result.err, url, command)
+
+
+def _rejected(err: str) -> bool:
+    text = err.lower()
+    return "[rejected]" in text or "non-fast-forward" in text or "fetch first" in text
+
+
+def _raise_network(err: str, url: str, step: str) -> None:
+    text = err.lower()
+    if any(word in text for word in _AUTH):
+        raise WorkspaceError(f"The remote {url} refused the credentials ({step}); check your SSH key or token "
+                             "(`git fetch` in the workspace shows the details). Your work is committed locally.")
+    if any(word in text for word in _NETWORK):
+        raise WorkspaceError(f"Cannot reach the remote {url} ({step}): {first_line(err)}. Your work is committed "
+                             "locally; sync again when the network is back.")
+    raise WorkspaceError(f"git {step} to {url} failed: {first_line(err)}. Your work is committed locally.")
+
+
+def _new_conflicts(path: Path, start: int) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    with path.open("rb") as handle:
+        handle.seek(start)
+        return [json.loads(line) for line in handle.read().decode("utf-8", "replace").splitlines() if line.strip()]
+
+
+def _join(first: str | None, second: str) -> str:
+    return second if not first else f"{first}; {second}"
+
+
+# --- what changed ----------------------------------------------------------------------------------
+def commit_message(git: Git, rep: str) -> str:
+    """`alice: 42 calls, 3 e-mails, 3 leads, 1 note` from the staged changes."""
+    counts: Counter[str] = Counter()
+    added_total = 0
+    for line in git.out("diff", "--cached", "--numstat").splitlines():
+        added, _removed, path = line.split("\t", 2)
+        added_total += int(added) if added.isdigit() else 0
+    if added_total > DETAIL_LIMIT:  # an import or a first commit: count lines per kind of file
+        for line in git.out("diff", "--cached", "--numstat").splitlines():
+            added, _removed, path = line.split("\t", 2)
+            counts[_kind_of_path(path, None)] += int(added) if added.isdigit() else 0
+    else:
+        path = ""
+        for line in git.run("diff", "--cached", "--no-color", "--unified=0").out.splitlines():
+            if line.startswith("+++ "):
+                path = line[6:] if line.startswith("+++ b/") else ""
+            elif line.startswith("+") and path:
+                counts[_kind_of_path(path, line[1:])] += 1
+    counts.pop("", None)
+    parts = [_plural(counts[kind], kind) for kind in ("call", "e-mail", "stage change", "activity", "lead", "note",
+                                                     "target") if counts.get(kind)]
+    if counts.get("settings"):
+        parts.append("settings")
+    return f"{rep}: {', '.join(parts) if parts else 'workspace changes'}"
+
+
+def _kind_of_path(path: str, line: str | None) -> str:
+    if path.startswith("activities/") and path.endswith(".jsonl"):
+        if line is None:
+            return "activity"
+        try:
+            kind = json.loads(line).get("kind")
+        except (ValueError, AttributeError):
+            return ""
+        return {"call": "call", "email": "e-mail", "stage": "stage change"}.get(kind, "activity")
+    record_line = line is None or (line.lstrip().startswith('"') and ": {" in line)
+    if path.startswith("leads/") and path.endswith(".json"):
+        return "lead" if record_line else ""
+    if path in ("notes.json", "targets.json"):
+        return path[:-6] if record_line else ""
+    if path == "istui.toml":
+        return "settings"
+    return ""
+
+
+def _plural(count: int, word: str) -> str:
+    if count == 1:
+        return f"1 {word}"
+    plural = "activities" if word == "activity" else word + "s"
+    return f"{count:,} {plural}"
+
+
+def describe(report: dict[str, Any]) -> str:
+    """The report for a person: what went out, what came in, conflicts settled."""
+    lines = []
+    if report.get("committed"):
+        lines.append(f"Committed: {report['committed']}")
+    sent, received = report.get("sent", 0), report.get("received", [])
+    lines.append(f"Sent {sent} commit(s) to {report['remote']}." if sent else "Nothing to send.")
+    if received:
+        lines.append(f"Received {len(received)} commit(s): " + "; ".join(received[:5]) +
+                     (f"; … {len(received) - 5} more" if len(received) > 5 else ""))
+    else:
+        lines.append("Nothing new from the team.")
+    conflicts = report.get("conflicts", [])
+    if conflicts:
+        lines.append(f"{len(conflicts)} conflict(s) settled (the other value is kept in .istui/conflicts.jsonl):")
+        for conflict in conflicts[:10]:
+            lines.append("  " + conflict_line(conflict))
+    return "\n".join(lines)
+
+
+def conflict_line(conflict: dict[str, Any]) -> str:
+    what = f"{conflict['where']} {str(conflict['id'])[:10]}"
+    if conflict.get("field") is None:
+        return f"{what}: kept the edit by {conflict.get('kept_from') or '?'} over a deletion"
+    return (f"{what} {conflict['field']}: kept {_short(conflict['kept'])} ({conflict.get('kept_from') or '?'}), "
+            f"not {_short(conflict['lost'])} ({conflict.get('lost_from') or '?'})")
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:39] + "…"

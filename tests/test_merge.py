@@ -1,0 +1,179 @@
+"""The record-level merge: examples with known answers, then properties over random record sets."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from istui.store.merge import merge_files, merge_lines, merge_tables, merge_text, parse, serialize
+
+
+def rec(record_id: str, at: str = "2026-11-27T10:00:00+09:00", by: str = "alice", **fields) -> dict:
+    return {"id": record_id, "updated_at": at, "updated_by": by, **fields}
+
+
+# --- examples ----------------------------------------------------------------------------------
+def test_different_paragraphs_of_one_text_both_survive() -> None:
+    base = "Opening\n\nAsk about the budget.\n\nClose with a date.\n"
+    ours = "Opening: say who referred us.\n\nAsk about the budget.\n\nClose with a date.\n"
+    theirs = "Opening\n\nAsk about the budget.\n\nClose with two dates to choose from.\n"
+    assert merge_lines(base, ours, theirs) == ("Opening: say who referred us.\n\nAsk about the budget.\n\n"
+                                               "Close with two dates to choose from.\n")
+    assert merge_lines(base, "A\n", "B\n") is None  # the same lines changed differently
+
+
+def test_field_rules() -> None:
+    base = {"L1": rec("L1", company="Acme", phone="03-1", memo="a\n\nb\n", tags=["x"], temp="warm")}
+    ours = {"L1": rec("L1", "2026-11-27T11:00:00+09:00", "alice", company="Acme KK", phone="03-1",
+                      memo="A\n\nb\n", tags=["x", "mine"], temp="hot")}
+    theirs = {"L1": rec("L1", "2026-11-27T12:00:00+09:00", "bob", company="Acme", phone="03-2",
+                        memo="a\n\nB\n", tags=[], temp="cold")}
+    merged, conflicts = merge_tables(base, ours, theirs, "leads/ab.json")
+    lead = merged["L1"]
+    assert lead["company"] == "Acme KK"  # changed on one side only
+    assert lead["phone"] == "03-2"
+    assert lead["memo"] == "A\n\nB\n"  # text merged line by line
+    assert lead["tags"] == ["mine"]  # bob removed x, alice added mine
+    assert lead["temp"] == "cold"  # both changed: bob's edit is newer
+    assert lead["updated_at"] == "2026-11-27T12:00:00+09:00" and lead["updated_by"] == "bob"
+    assert conflicts == [{"where": "leads/ab.json", "id": "L1", "field": "temp", "kept": "cold", "lost": "hot",
+                          "kept_from": "bob", "lost_from": "alice", "kept_at": "2026-11-27T12:00:00+09:00",
+                          "lost_at": "2026-11-27T11:00:00+09:00"}]
+
+
+def test_added_deleted_and_delete_versus_edit() -> None:
+    base = {"A": rec("A", memo="keep"), "B": rec("B", memo="gone"), "C": rec("C", memo="edited")}
+    ours = {"A": base["A"], "C": base["C"], "N1": rec("N1")}  # deleted B and... kept C untouched
+    theirs = {"A": base["A"], "B": base["B"], "N2": rec("N2")}  # deleted C, left B alone
+    theirs_edits_b = {**theirs, "B": rec("B", "2026-11-28T09:00:00+09:00", "bob", memo="gone? no")}
+    merged, conflicts = merge_tables(base, ours, theirs, "notes.json")
+    assert sorted(merged) == ["A", "N1", "N2"]
+    assert conflicts == []
+    merged, conflicts = merge_tables(base, ours, theirs_edits_b, "notes.json")
+    assert sorted(merged) == ["A", "B", "N1", "N2"] and merged["B"]["memo"] == "gone? no"
+    assert [(c["id"], c["lost"]) for c in conflicts] == [("B", "deletion")]
+
+
+def test_files_keep_the_canonical_layout() -> None:
+    base = serialize({"L1": rec("L1", company="東洋商事")}, "leads")
+    ours = serialize({"L1": rec("L1", company="東洋商事"), "L0": rec("L0", company="Acme")}, "leads")
+    theirs = serialize({"L1": rec("L1", company="東洋商事"), "L2": rec("L2", company="Beta")}, "leads")
+    merged, _ = merge_files(base, ours, theirs, "leads/0f.json")
+    assert merged == serialize(parse(merged, "leads"), "leads")
+    assert merged.decode().splitlines()[1].startswith('"L0": {"company": "Acme"')
+    assert "東洋商事" in merged.decode()  # UTF-8, not \\u escapes
+
+
+def test_the_driver_leaves_unparseable_input_to_the_user(tmp_path: Path) -> None:
+    files = {name: tmp_path / name for name in ("base", "ours", "theirs")}
+    files["base"].write_text('{"notes": {}}\n')
+    files["ours"].write_text('{"notes": {\n"N1": {"id": "N1", <<<<<<< broken\n')
+    files["theirs"].write_text('{"notes": {}}\n')
+    before = files["ours"].read_bytes()
+    result = subprocess.run([sys.executable, "-m", "istui.store.merge", str(files["base"]), str(files["ours"]),
+                             str(files["theirs"]), "notes.json"], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "notes.json cannot be merged automatically" in result.stderr
+    assert files["ours"].read_bytes() == before
+
+
+def test_the_driver_writes_the_merge_and_the_conflict_log(tmp_path: Path) -> None:
+    base = {"T1": rec("T1", value=10)}
+    sides = {"base": base, "ours": {"T1": rec("T1", "2026-11-27T11:00:00+09:00", "alice", value=12)},
+             "theirs": {"T1": rec("T1", "2026-11-27T10:30:00+09:00", "bob", value=15)}}
+    for name, table in sides.items():
+        (tmp_path / name).write_bytes(serialize(table, "targets"))
+    result = subprocess.run([sys.executable, "-m", "istui.store.merge", "base", "ours", "theirs", "targets.json"],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert parse((tmp_path / "ours").read_bytes(), "targets")["T1"]["value"] == 12
+    logged = [json.loads(line) for line in (tmp_path / ".istui" / "conflicts.jsonl").read_text().splitlines()]
+    assert [(c["field"], c["kept"], c["lost"], c["lost_from"]) for c in logged] == [("value", 12, 15, "bob")]
+
+
+# --- properties --------------------------------------------------------------------------------
+LINES = st.sampled_from(["intro\n", "budget?\n", "\n", "decision maker\n", "close\n", "料金\n"])
+TEXT = st.lists(LINES, max_size=6).map("".join)
+STAMPS = st.sampled_from(["2026-11-27T09:00:00+09:00", "2026-11-27T10:00:00+09:00", "2026-11-27T11:00:00+09:00"])
+FIELDS = {"memo": TEXT, "company": st.sampled_from(["Acme", "Beta", "東洋"]), "tags": st.lists(
+    st.sampled_from(["a", "b", "c"]), unique=True, max_size=3), "amount": st.one_of(st.none(), st.integers(0, 3))}
+
+
+@st.composite
+def record(draw, record_id: str) -> dict:
+    fields = {name: draw(strategy) for name, strategy in FIELDS.items() if draw(st.booleans())}
+    return {"id": record_id, "updated_at": draw(STAMPS), "updated_by": draw(st.sampled_from(["alice", "bob"])), **fields}
+
+
+@st.composite
+def side(draw, base: dict, prefix: str) -> dict:
+    """A side's version of the base: records kept, edited or deleted, and new ones added."""
+    result = {}
+    for record_id, old in base.items():
+        action = draw(st.sampled_from(["keep", "keep", "edit", "delete"]))
+        if action == "keep":
+            result[record_id] = old
+        elif action == "edit":
+            result[record_id] = draw(record(record_id))
+    for n in range(draw(st.integers(0, 3))):
+        result[f"{prefix}{n}"] = draw(record(f"{prefix}{n}"))
+    return result
+
+
+@st.composite
+def three(draw) -> tuple[dict, dict, dict]:
+    base = {f"R{n}": draw(record(f"R{n}")) for n in range(draw(st.integers(0, 5)))}
+    return base, draw(side(base, "A")), draw(side(base, "B"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(three())
+def test_merge_properties(sets: tuple[dict, dict, dict]) -> None:
+    base, ours, theirs = sets
+    merged, _ = merge_tables(base, ours, theirs)
+    # every record added on either side is kept
+    assert all(record_id in merged for record_id in set(ours) | set(theirs) if record_id not in base)
+    # an edit is never lost to a deletion, and a record untouched on one side follows the other
+    for record_id, old in base.items():
+        kept = [s[record_id] for s in (ours, theirs) if record_id in s]
+        edited = any(record != old for record in kept)
+        assert (record_id in merged) == (len(kept) == 2 or edited)
+    # a field changed on one side only takes that change
+    for record_id, record_ in merged.items():
+        o, a, b = base.get(record_id, {}), ours.get(record_id), theirs.get(record_id)
+        if a is None or b is None:
+            continue
+        for field in FIELDS:
+            if a.get(field, "absent") == o.get(field, "absent") and field in b:
+                assert record_[field] == b[field]
+    # independent of which side is ours
+    assert merge_tables(base, theirs, ours)[0] == merged
+    # merging the result again with either side changes nothing
+    assert merge_tables(base, merged, ours)[0] == merged
+    assert merge_tables(base, merged, theirs)[0] == merged
+    # and the file round-trips in its layout
+    assert parse(serialize(merged, "leads"), "leads") == merged
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXT, TEXT, TEXT)
+def test_line_merge_properties(base: str, ours: str, theirs: str) -> None:
+    merged = merge_text(base, ours, theirs)
+    assert merge_text(base, theirs, ours) == merged == merge_text(base, theirs, ours)
+    assert merge_lines(base, ours, base) == ours and merge_lines(base, base, theirs) == theirs
+    assert merge_text(base, ours, base) == ours and merge_text(base, base, theirs) == theirs
+    if merged is not None:
+        assert merge_text(base, merged, ours) == merged
+        assert merge_text(base, merged, theirs) == merged
+
+
+def test_paragraph_merges_survive_the_stability_check() -> None:
+    base = "# Script\n\nGreet.\n\nAsk about the budget.\n\nClose.\n"
+    ours = "# Script\n\nGreet by name.\n\nAsk about the budget.\n\nClose.\n"
+    theirs = "# Script\n\nGreet.\n\nAsk about the budget.\n\nClose with two dates.\n"
+    assert merge_text(base, ours, theirs) == "# Script\n\nGreet by name.\n\nAsk about the budget.\n\nClose with two dates.\n"

@@ -1,0 +1,269 @@
+"""`istui sync` between clones of one workspace, with real git: a bare remote and two clones that
+work at the same time, then sync in either order; every clone must end identical, with every
+record anyone entered."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from istui.domain.errors import WorkspaceError
+from istui.services.leads import create_lead, log_activity
+from istui.services.sync import sync
+from istui.services.targets import set_target
+from istui.store.settings import Settings
+from istui.store.workspace import Workspace, bucket_of
+
+from conftest import NOW, istui_process
+
+GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> str:
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, **GIT_ENV})
+    assert not check or result.returncode == 0, f"git {' '.join(args)}: {result.stdout}{result.stderr}"
+    return result.stdout
+
+
+def at(moment: str) -> Callable:
+    return lambda tz: datetime.fromisoformat(moment).astimezone(tz)
+
+
+EARLY, LATE = at("2026-11-27T10:00:00+09:00"), at("2026-11-27T10:05:00+09:00")
+
+
+class Team:
+    """A bare remote; alice created the workspace and pushed it, bob cloned it."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.remote = tmp_path / "team.git"
+        git(tmp_path, "init", "-q", "--bare", str(self.remote))
+        self.alice_root, self.bob_root = tmp_path / "alice", tmp_path / "bob"
+        alice = Workspace.create(self.alice_root, "alice", Settings(team="Team", timezone="Asia/Tokyo"),
+                                 remote=str(self.remote), clock=EARLY)
+        self.leads = [create_lead(alice, {"company": f"Co {n}", "contact": f"Person {n}", "phone": f"03-5555-{n:04d}"})
+                      for n in range(8)]
+        self.note = alice.save_note({"title": "First call script", "kind": "script", "tags": ["inbound"],
+                                     "body": "# Opening\n\nSay who you are.\n\n# Budget\n\nAsk the range.\n\n"
+                                             "# Close\n\nOffer two dates.\n", "pinned": False})
+        self.target = set_target(alice, "calls", "month", 400)
+        sync(alice)
+        git(tmp_path, "clone", "-q", str(self.remote), str(self.bob_root))
+
+    def alice(self, clock: Callable = EARLY) -> Workspace:
+        return Workspace.open(self.alice_root, "alice", clock=clock)
+
+    def bob(self, clock: Callable = EARLY) -> Workspace:
+        return Workspace.open(self.bob_root, "bob", clock=clock)
+
+    def sync_all(self, first: str) -> list[dict]:
+        """Both sync (in the given order), then the first again to take in the second's work."""
+        order = ["alice", "bob", "alice"] if first == "alice" else ["bob", "alice", "bob"]
+        return [sync(getattr(self, name)()) for name in order]
+
+    def assert_identical(self) -> None:
+        assert git(self.alice_root, "status", "--porcelain") == "" == git(self.bob_root, "status", "--porcelain")
+        assert git(self.alice_root, "rev-parse", "HEAD") == git(self.bob_root, "rev-parse", "HEAD")
+        for path in sorted(git(self.alice_root, "ls-files").split()):
+            assert (self.alice_root / path).read_bytes() == (self.bob_root / path).read_bytes(), path
+            assert b"<<<<<<<" not in (self.alice_root / path).read_bytes()
+
+
+@pytest.fixture
+def team(tmp_path: Path) -> Team:
+    return Team(tmp_path)
+
+
+ORDERS = pytest.mark.parametrize("first", ["alice", "bob"])
+
+
+@ORDERS
+def test_concurrent_call_logging(team: Team, first: str) -> None:
+    alice, bob = team.alice(), team.bob()
+    for n, lead in enumerate(team.leads):
+        log_activity(alice, lead["id"], "call", "no_answer", note=f"alice {n}")
+        log_activity(bob, lead["id"], "call", "connected", note=f"bob {n}", next_when="tomorrow 10:00")
+    reports = team.sync_all(first)
+    team.assert_identical()
+    notes = sorted(a.get("note") for a in team.alice().activities())
+    assert notes == sorted([f"alice {n}" for n in range(8)] + [f"bob {n}" for n in range(8)])
+    assert reports[0]["committed"] == f"{first}: 8 calls, 8 leads"
+    assert all(lead["next_at"] == "2026-11-28T10:00:00+09:00" for lead in team.alice().leads())
+
+
+@ORDERS
+def test_new_leads_on_both_sides(team: Team, first: str) -> None:
+    mine = [create_lead(team.alice(), {"company": f"Alice new {n}"})["id"] for n in range(5)]
+    theirs = [create_lead(team.bob(), {"company": f"Bob new {n}"})["id"] for n in range(5)]
+    team.sync_all(first)
+    team.assert_identical()
+    ids = {lead["id"] for lead in team.bob().leads()}
+    assert set(mine) | set(theirs) | {lead["id"] for lead in team.leads} == ids
+
+
+@ORDERS
+def test_same_lead_different_fields(team: Team, first: str) -> None:
+    lead = team.leads[0]["id"]
+    team.alice(EARLY).update_lead(lead, {"title": "CTO", "tags": ["vip"]})
+    team.bob(LATE).update_lead(lead, {"email": "p0@co0.example", "tags": ["manufacturing"]})
+    reports = team.sync_all(first)
+    team.assert_identical()
+    merged = team.alice().get_lead(lead)
+    assert (merged["title"], merged["email"], merged["tags"]) == ("CTO", "p0@co0.example", ["manufacturing", "vip"])
+    assert not any(report["conflicts"] for report in reports)
+
+
+@ORDERS
+def test_same_field_newer_wins_and_the_conflict_is_reported(team: Team, first: str) -> None:
+    lead = team.leads[1]["id"]
+    team.alice(EARLY).update_lead(lead, {"phone": "03-1111-1111"})
+    team.bob(LATE).update_lead(lead, {"phone": "03-2222-2222"})
+    reports = team.sync_all(first)
+    team.assert_identical()
+    assert team.alice().get_lead(lead)["phone"] == "03-2222-2222"
+    conflicts = [c for report in reports for c in report["conflicts"]]
+    assert [(c["field"], c["kept"], c["lost"], c["kept_from"], c["lost_from"]) for c in conflicts] == [
+        ("phone", "03-2222-2222", "03-1111-1111", "bob", "alice")]
+    merging = reports[1]  # the second to sync merges
+    assert "1 conflict(s) settled" in merging["message"] and "03-1111-1111" in merging["message"]
+
+
+@ORDERS
+def test_one_notes_different_paragraphs(team: Team, first: str) -> None:
+    note_id = team.note["id"]
+    alice, bob = team.alice(EARLY), team.bob(LATE)
+    body = alice.get_note(note_id)["body"]
+    alice.save_note({**alice.get_note(note_id), "body": body.replace("Say who you are.", "Say who you are and who referred you.")})
+    bob.save_note({**bob.get_note(note_id), "body": body.replace("Offer two dates.", "Offer two dates this week.")})
+    team.sync_all(first)
+    team.assert_identical()
+    merged = team.bob().get_note(note_id)["body"]
+    assert "who referred you" in merged and "this week" in merged
+
+
+@ORDERS
+def test_delete_versus_edit_keeps_the_edit(team: Team, first: str) -> None:
+    lead = team.leads[2]["id"]
+    team.alice(EARLY).remove_lead(lead)
+    team.bob(LATE).update_lead(lead, {"memo": "Call back after the trade show"})
+    reports = team.sync_all(first)
+    team.assert_identical()
+    assert team.alice().get_lead(lead)["memo"] == "Call back after the trade show"
+    assert [c["lost"] for report in reports for c in report["conflicts"]] == ["deletion"]
+
+
+@ORDERS
+def test_targets_edited_by_two_people(team: Team, first: str) -> None:
+    set_target(team.alice(EARLY), "calls", "month", 450)  # the same target, both changed
+    set_target(team.bob(LATE), "calls", "month", 500)
+    set_target(team.alice(EARLY), "meetings", "month", 20, rep="alice")  # new on each side
+    set_target(team.bob(LATE), "meetings", "month", 18, rep="bob")
+    set_target(team.alice(EARLY), "orders", "month", 3)  # the same new target created twice
+    set_target(team.bob(LATE), "orders", "month", 4)
+    team.sync_all(first)
+    team.assert_identical()
+    targets = {(t["metric"], t.get("rep")): t["value"] for t in team.alice().targets()}
+    assert targets == {("calls", None): 500, ("meetings", "alice"): 20, ("meetings", "bob"): 18, ("orders", None): 4}
+    assert len(team.alice().targets()) == 4
+
+
+def test_a_fresh_clone_registers_the_driver_on_its_first_command(team: Team, tmp_path: Path) -> None:
+    alice = team.alice()
+    first = create_lead(alice, {"company": "Neighbour A"})
+    second = create_lead(alice, {"company": "Neighbour B"})
+    sync(alice)
+    carol_root = tmp_path / "carol"
+    git(tmp_path, "clone", "-q", str(team.remote), str(carol_root))
+    assert "istui" not in (carol_root / ".git" / "config").read_text()
+    env = {"ISTUI_WORKSPACE": str(carol_root), "ISTUI_REP": "carol", "ISTUI_NOW": NOW}
+    istui_process("lead", "set", first["id"], "title=Head of IT", env=env)  # any command registers it
+    config = (carol_root / ".git" / "config").read_text()
+    assert '[merge "istui"]' in config and "istui.store.merge %O %A %B %P" in config
+    istui_process("lead", "set", first["id"], "title=Head of IT", env=env)
+    assert (carol_root / ".git" / "config").read_text() == config  # idempotent
+    team.alice(LATE).update_lead(second["id"], {"title": "Buyer"})
+    sync(team.alice())
+    report = json.loads(istui_process("sync", "--json", env=env).stdout)
+    assert report["received"] and report["pushed"]
+    assert Workspace.open(carol_root, "carol").get_lead(second["id"])["title"] == "Buyer"
+    assert Workspace.open(carol_root, "carol").get_lead(first["id"])["title"] == "Head of IT"
+
+
+def test_adjacent_records_merge_where_a_text_merge_would_conflict(team: Team) -> None:
+    alice = team.alice()
+    bucket = bucket_of(team.leads[0]["id"])
+    neighbours = [team.leads[0]]
+    while len(neighbours) < 2:
+        lead = create_lead(alice, {"company": "Neighbour"})
+        if bucket_of(lead["id"]) == bucket:
+            neighbours.append(lead)
+    sync(alice)
+    sync(team.bob())
+    lines = (team.alice_root / "leads" / f"{bucket}.json").read_text().splitlines()
+    assert abs(next(i for i, line in enumerate(lines) if neighbours[0]["id"] in line)
+               - next(i for i, line in enumerate(lines) if neighbours[1]["id"] in line)) == 1
+    team.alice(EARLY).update_lead(neighbours[0]["id"], {"temp": "hot"})
+    team.bob(LATE).update_lead(neighbours[1]["id"], {"temp": "cold"})
+    team.sync_all("alice")
+    team.assert_identical()
+    merged = team.alice()
+    assert (merged.get_lead(neighbours[0]["id"])["temp"], merged.get_lead(neighbours[1]["id"])["temp"]) == ("hot", "cold")
+
+
+def test_no_remote_commits_locally_and_says_so(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path / "solo", "alice", Settings(team="Solo", timezone="Asia/Tokyo"), clock=EARLY)
+    create_lead(ws, {"company": "Only Here"})
+    report = sync(ws)
+    assert report["committed"] == "alice: 1 lead, settings" and report["remote"] is None
+    assert "No remote is set" in report["message"]
+    assert git(ws.root, "log", "--format=%s").splitlines()[0] == "alice: 1 lead, settings"
+
+
+def test_unreachable_remote_is_one_clear_sentence(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path / "w", "alice", Settings(team="T", timezone="Asia/Tokyo"),
+                          remote=str(tmp_path / "missing.git"), clock=EARLY)
+    create_lead(ws, {"company": "Acme"})
+    with pytest.raises(WorkspaceError, match=r"Cannot reach the remote .*missing\.git.*committed locally"):
+        sync(ws)
+    assert git(ws.root, "log", "--format=%s").splitlines()[0] == "alice: 1 lead, settings"
+
+
+def test_a_merge_git_cannot_finish_is_undone(team: Team) -> None:
+    # istui.toml is not a record file: both sides changing the same line is a real conflict
+    for root, name in ((team.alice_root, "Alice's team"), (team.bob_root, "Bob's team")):
+        path = root / "istui.toml"
+        path.write_text(path.read_text().replace('team = "Team"', f'team = "{name}"'))
+    sync(team.alice())
+    with pytest.raises(WorkspaceError, match=r"Could not merge istui\.toml automatically; nothing was changed"):
+        sync(team.bob())
+    assert not (team.bob_root / ".git" / "MERGE_HEAD").exists()
+    assert b"<<<<<<<" not in (team.bob_root / "istui.toml").read_bytes()
+    assert git(team.bob_root, "status", "--porcelain") == ""
+
+
+def test_push_race_is_retried_once(team: Team, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bob fetches, then alice pushes before bob's push: bob's push is rejected, he merges again."""
+    from istui.store import gitrepo
+
+    create_lead(team.bob(), {"company": "Bob's"})
+    create_lead(team.alice(), {"company": "Alice's"})
+    real_run = gitrepo.Git.run
+    raced = []
+
+    def run(self, *args, **kwargs):
+        if args[0] == "push" and self.root == team.bob_root and not raced:
+            raced.append(True)
+            sync(team.alice())  # lands between bob's fetch and bob's push
+        return real_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(gitrepo.Git, "run", run)
+    report = sync(team.bob())
+    assert raced and report["pushed"] and report["received"] == ["alice: 1 lead"]
+    sync(team.alice())
+    team.assert_identical()
