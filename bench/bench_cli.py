@@ -54,6 +54,16 @@ def build_workspace(folder: Path) -> Path:
     return workspace
 
 
+def print_budgets(rows: list[tuple[str, float, float | None, str]]) -> None:
+    """Each figure beside its budget (None: measured for information only): name, value, budget, unit."""
+    width = max(len(row[0]) for row in rows)
+    print(f"{'figure':<{width}}  {'measured':>10}  {'budget':>9}  verdict")
+    for name, value, budget, unit in rows:
+        verdict = "" if budget is None else "ok" if value <= budget else "OVER"
+        shown = "–" if budget is None else f"≤ {budget:>5.0f} {unit}"
+        print(f"{name:<{width}}  {value:>7.1f} {unit:<2}  {shown:>9}  {verdict}")
+
+
 def taskwarrior_add(runs: int) -> list[float] | None:
     if shutil.which("task") is None:
         return None

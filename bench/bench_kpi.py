@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_cli import build_workspace  # noqa: E402
+from bench_cli import build_workspace, print_budgets  # noqa: E402
 
 
 def main() -> int:
@@ -65,12 +65,8 @@ def main() -> int:
             ("… warm, rollups read from the cache file (new process)", statistics.median(disk_samples), None, "ms"),
             ("istui kpi --team --period fy, whole process (warm)", process, None, "ms"),
             ("peak memory of this benchmark process", peak, 400.0, "MB")]
-    width = max(len(r[0]) for r in rows)
-    print(f"\n{'figure':<{width}}  {'measured':>10}  {'budget':>9}  verdict")
-    for name, value, budget, unit in rows:
-        verdict = "" if budget is None else "ok" if value <= budget else "OVER"
-        shown = "–" if budget is None else f"≤ {budget:>5.0f} {unit}"
-        print(f"{name:<{width}}  {value:>7.0f} {unit:<2}  {shown:>9}  {verdict}")
+    print()
+    print_budgets(rows)
     print(f"\nwarm samples (ms): {', '.join(f'{s:.0f}' for s in warm_samples)}")
     return 0
 

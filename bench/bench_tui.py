@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_cli import build_workspace  # noqa: E402
+from bench_cli import build_workspace, print_budgets  # noqa: E402
 
 CHILD = r"""
 import asyncio, json, os, resource, statistics, sys, time
@@ -192,10 +192,7 @@ def main() -> int:
         ("peak memory of the TUI", result["maxrss_mb"], 400.0, "MB"),
     ]
     print(f"\nteam-year workspace: {result['leads']:,} leads\n")
-    width = max(len(r[0]) for r in rows)
-    print(f"{'figure':<{width}}  {'measured':>10}  {'budget':>9}  verdict")
-    for name, value, budget, unit in rows:
-        print(f"{name:<{width}}  {value:>7.1f} {unit:<2}  ≤ {budget:>5.0f} {unit:<2}  {'ok' if value <= budget else 'OVER'}")
+    print_budgets(rows)
     print(f"\nstarts (ms): {', '.join(f'{s:.0f}' for s in starts)}")
     print(f"dispositions (ms): {', '.join(f'{s:.1f}' for s in sorted(result['dispose_ms']))}")
     print(f"filter keystrokes (ms): {', '.join(f'{s:.1f}' for s in result['filter_ms'])}")

@@ -207,3 +207,29 @@ def test_create_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     with pytest.raises(BadInput, match="not empty"):
         Workspace.create(tmp_path / "x", "alice", Settings())
     assert (tmp_path / "x" / "file.txt").read_text() == "mine"
+
+
+def test_the_lock_keeps_threads_of_one_process_apart(ws: Workspace) -> None:
+    """The TUI writes on its UI thread while a sync merges in a worker: one waits for the other."""
+    import threading
+    import time
+
+    order: list[str] = []
+    held = threading.Event()
+
+    def merge() -> None:
+        with ws.lock.held():
+            held.set()
+            assert ws.lock.busy() is False  # this thread holds it
+            time.sleep(0.2)
+            order.append("merge done")
+
+    worker = threading.Thread(target=merge)
+    worker.start()
+    held.wait()
+    assert ws.lock.busy()
+    with ws.lock.held():
+        order.append("write")
+    worker.join()
+    assert order == ["merge done", "write"]
+    assert not ws.lock.busy()

@@ -8,6 +8,7 @@ that git cannot finish is aborted, so no workspace file is ever left with confli
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -83,7 +84,49 @@ def sync(ws: Workspace, progress: Progress | None = None) -> dict[str, Any]:
         say("Someone pushed meanwhile; merging their work and pushing again …")
     report["conflicts"] = _new_conflicts(conflict_log, log_start)
     report["message"] = describe(report)
+    _remember(root, report)
     return report
+
+
+LAST_SYNC = Path(".istui") / "last-sync.json"
+
+
+def _remember(root: Path, report: dict[str, Any]) -> None:
+    from datetime import UTC, datetime
+
+    from istui.store import files
+
+    summary = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "sent": report["sent"],
+               "received": len(report["received"]), "conflicts": len(report["conflicts"])}
+    files.atomic_write(root / LAST_SYNC, json.dumps(summary) + "\n")
+
+
+def status(ws: Workspace) -> dict[str, Any]:
+    """For the TUI's header: last sync, commits ahead of and behind the remote (as last fetched),
+    and whether there is uncommitted work. Never touches the network."""
+    root = ws.root
+    result: dict[str, Any] = {"repository": False, "remote": None, "ahead": 0, "behind": 0, "changes": False,
+                              "last_sync": None}
+    with contextlib.suppress(OSError, ValueError):
+        result["last_sync"] = json.loads((root / LAST_SYNC).read_text("utf-8"))
+    if git_dir(root) is None:
+        return result
+    git = Git(root)
+    result["repository"] = True
+    remote = _remote(git)
+    result["changes"] = bool(git.run("status", "--porcelain", "--untracked-files=normal", check=False).out.strip())
+    if remote is None:
+        return result
+    result["remote"] = remote[1]
+    branch = git.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False).out.strip()
+    tracking = f"refs/remotes/{remote[0]}/{branch}"
+    counts = git.run("rev-list", "--left-right", "--count", f"HEAD...{tracking}", check=False)
+    if counts.code == 0:
+        ahead, behind = counts.out.split()
+        result.update(ahead=int(ahead), behind=int(behind))
+    else:  # never pushed
+        result["ahead"] = int(git.run("rev-list", "--count", "HEAD", check=False).out.strip() or 0)
+    return result
 
 
 # --- steps ---------------------------------------------------------------------------------------

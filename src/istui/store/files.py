@@ -10,6 +10,7 @@ import errno
 import fcntl
 import json
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -112,13 +113,16 @@ def _cut_torn_tail(fd: int, size: int) -> None:
 # --- the workspace lock --------------------------------------------------------------------------
 
 class WorkspaceLock:
-    """An exclusive, re-entrant (per process) lock held around each read-modify-write."""
+    """An exclusive lock held around each read-modify-write: between processes (`flock`), and
+    between the threads of one process (the TUI writes on its UI thread while `sync` merges in a
+    worker); re-entrant within one thread."""
 
     def __init__(self, path: Path, timeout: float = 10.0) -> None:
         self.path = path
         self.timeout = timeout
         self._fd: int | None = None
         self._depth = 0
+        self._threads = threading.RLock()
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
@@ -129,24 +133,31 @@ class WorkspaceLock:
             self.release()
 
     def acquire(self) -> None:
+        if not self._threads.acquire(timeout=self.timeout):
+            raise WorkspaceError(f"The workspace is busy (a sync or another write in this istui); waited "
+                                 f"{self.timeout:.0f} s. Try again when it has finished.")
         if self._depth:
             self._depth += 1
             return
-        ensure_dir(self.path.parent)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
-        deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
-                    os.close(fd)
-                    raise WorkspaceError(
-                        f"The workspace is locked by another istui process (see {self.path}); "
-                        f"waited {self.timeout:.0f} s. Try again when it has finished."
-                    ) from None
-                time.sleep(0.005)
+        try:
+            ensure_dir(self.path.parent)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+            deadline = time.monotonic() + self.timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
+                        os.close(fd)
+                        raise WorkspaceError(
+                            f"The workspace is locked by another istui process (see {self.path}); "
+                            f"waited {self.timeout:.0f} s. Try again when it has finished."
+                        ) from None
+                    time.sleep(0.005)
+        except BaseException:
+            self._threads.release()
+            raise
         self._fd = fd
         self._depth = 1
 
@@ -156,6 +167,29 @@ class WorkspaceLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+        self._threads.release()
+
+    def busy(self) -> bool:
+        """Whether anyone (another process, or another thread here) holds the lock right now."""
+        if not self._threads.acquire(blocking=False):
+            return True
+        try:
+            if self._depth:
+                return False  # this very thread holds it
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+            except OSError:
+                return False
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                return False
+            except OSError:
+                return True
+            finally:
+                os.close(fd)
+        finally:
+            self._threads.release()
 
 
 # --- multi-file transactions ---------------------------------------------------------------------

@@ -39,6 +39,7 @@ from istui.tui.screens.callblock import CallBlockScreen
 from istui.tui.screens.forms import ConfirmScreen, SheetScreen
 from istui.tui.screens.help import HelpScreen
 from istui.tui.screens.record_forms import handoff_form, lead_form, log_form, note_form, stage_form
+from istui.tui.syncing import SyncMixin, conflict_markdown, status_text
 from istui.tui.themes import DEFAULT_THEME, load_themes
 
 TABS = ("leads", "today", "notes", "kpi")
@@ -75,6 +76,8 @@ class IstuiCommands(Provider):
             ("Open review (振り返り): last week", partial(app.action_review, "last_week"), "Markdown for the team meeting"),
             ("Open review (振り返り): this month", partial(app.action_review, "month"), "Markdown for the team meeting"),
             ("Plan: revenue goal → KPIs", app.action_plan, "Orders, meetings and calls a goal takes"),
+            ("Sync with the team (git)", app.action_sync, "Commit, fetch, merge, push · key S"),
+            ("Show the last sync's conflicts", app.action_sync_conflicts, "Fields changed on both sides"),
             ("Reload the workspace", app.action_reload, "Read every file again"),
             ("Help: every key", app.action_help, "?"),
         ]
@@ -106,7 +109,7 @@ class IstuiCommands(Provider):
                         break
 
 
-class IstuiApp(App[None]):
+class IstuiApp(SyncMixin, App[None]):
     TITLE = "istui"
     CSS = """
     #istui-header { height: 1; background: $primary; color: $background; padding: 0 1; }
@@ -124,6 +127,7 @@ class IstuiApp(App[None]):
         Binding("ctrl+t", "next_theme", "Theme", show=False, id="theme-next"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
         Binding("ctrl+z", "undo", "Undo", show=False, id="undo"),
+        Binding("S", "sync", "Sync", id="sync"),
     ]
 
     def __init__(self, workspace: Workspace, *, watch_interval: float = 0.5) -> None:
@@ -146,6 +150,10 @@ class IstuiApp(App[None]):
         config = user_config()
         wanted = config.get("theme", DEFAULT_THEME)
         self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
+        sync_config = config.get("sync")
+        every = sync_config.get("every_minutes") if isinstance(sync_config, dict) else None
+        self.auto_sync_minutes = every if isinstance(every, int | float) and every > 0 else 0
+        self.last_sync_report: dict[str, Any] | None = None
         keymap = config.get("keymap")
         if isinstance(keymap, dict):
             self.set_keymap({str(k): str(v) for k, v in keymap.items()})
@@ -170,6 +178,9 @@ class IstuiApp(App[None]):
         self.load_workspace()
         self.set_interval(self.watch_interval, self.check_for_changes)
         self.set_interval(30, self.tick)
+        self.set_interval(60, self.auto_sync)
+        self.set_interval(30, self.refresh_sync_status)
+        self.refresh_sync_status()
         for problem in self.theme_problems:
             self.notify(problem, title="Theme not loaded", severity="warning", markup=False)
 
@@ -188,6 +199,9 @@ class IstuiApp(App[None]):
     def update_header(self, strip: dict[str, Any] | None = None) -> None:
         ws = self.ws
         header = f"istui · {ws.settings.team} · {ws.rep} · {self.now:%a %Y-%m-%d} · workspace {ws.root.name}"
+        synced = status_text(self.sync_status, self.syncing, ws.tz)
+        if synced:
+            header += f"   ⇅ {synced}"
         self.query_one("#istui-header", Static).update(Text(header))
         if strip is None:
             return
@@ -266,6 +280,8 @@ class IstuiApp(App[None]):
 
     def check_for_changes(self) -> None:
         """Reload when any workspace file changed on disk (another terminal, a sync, a teammate)."""
+        if self.ws.lock.busy():
+            return  # a write or a sync is under way: read when it has finished (next tick)
         try:
             fingerprint = self.ws.fingerprint()
         except OSError:
@@ -347,8 +363,8 @@ class IstuiApp(App[None]):
 
     # --- navigation ----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Digits switch tabs only outside text fields (inside them they are typed)."""
-        return not (action == "tab" and isinstance(self.focused, Input | TextArea))
+        """Digits switch tabs and S syncs only outside text fields (inside them they are typed)."""
+        return not (action in ("tab", "sync") and isinstance(self.focused, Input | TextArea))
 
     def action_tab(self, name: str) -> None:
         if self.screen is not self.screen_stack[0]:
@@ -360,6 +376,13 @@ class IstuiApp(App[None]):
         for title, pane in (("Leads", LeadsPane), ("Today", TodayPane), ("Notes", NotesPane), ("KPI", KpiPane)):
             sections.append((title, list(pane.BINDINGS)))
         self.push_screen(HelpScreen(sections))
+
+    def action_sync_conflicts(self) -> None:
+        report = self.last_sync_report
+        if not report or not report["conflicts"]:
+            self.notify("The last sync in this session settled no conflicts.", markup=False)
+            return
+        self.push_screen(SheetScreen("Sync conflicts (esc closes)", conflict_markdown(report)))
 
     def action_reload(self) -> None:
         self.load_workspace()

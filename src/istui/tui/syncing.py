@@ -1,0 +1,122 @@
+"""Sync in the TUI: the `S` key and palette action, the header's sync status, the conflict report,
+and optional auto-sync (`[sync] every_minutes = N` in the user config), never while a form or
+another modal screen is open."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+
+from istui.domain.errors import IstuiError
+from istui.domain.formatting import md_escape
+
+if TYPE_CHECKING:
+    from istui.tui.app import IstuiApp
+
+
+def status_text(status: dict[str, Any] | None, running: bool, tz: Any) -> str:
+    """`sync: 10:42 · ↑2 ↓1 · changes` for the header ('' outside a git repository)."""
+    if running:
+        return "syncing …"
+    if not status or not status.get("repository"):
+        return ""
+    parts = []
+    last = status.get("last_sync")
+    if last:
+        moment = datetime.fromisoformat(last["at"]).astimezone(tz)
+        parts.append(f"synced {moment:%m-%d %H:%M}")
+    else:
+        parts.append("never synced")
+    if status.get("remote") is None:
+        parts.append("no remote")
+    else:
+        parts.append(f"↑{status['ahead']} ↓{status['behind']}")
+    if status.get("changes"):
+        parts.append("unsynced changes")
+    return " · ".join(parts)
+
+
+def conflict_markdown(report: dict[str, Any]) -> str:
+    """The conflicts a sync settled, as Markdown (every value escaped: it is data, not markup)."""
+    from istui.services.sync import conflict_line
+
+    lines = ["# Sync: conflicts settled", "",
+             f"{len(report['conflicts'])} field(s) were changed on both sides. The newer edit was kept; "
+             "the other value is listed here and stays in `.istui/conflicts.jsonl`.", ""]
+    lines += [f"- {md_escape(conflict_line(conflict))}" for conflict in report["conflicts"]]
+    return "\n".join(lines) + "\n"
+
+
+class SyncMixin:
+    """The app's sync actions (mixed into IstuiApp)."""
+
+    sync_status: dict[str, Any] | None = None
+    syncing = False
+    _last_auto_sync = 0.0
+
+    def action_sync(self: IstuiApp) -> None:  # type: ignore[misc]
+        if self.syncing:
+            self.notify("A sync is already running.", markup=False)
+            return
+        self.syncing = True
+        self.update_header()
+        self.notify("Syncing with the team …", markup=False, timeout=3)
+        self._run_sync()
+
+    @work(thread=True, exclusive=True, group="sync")
+    def _run_sync(self: IstuiApp) -> None:  # type: ignore[misc]
+        from istui.services.sync import sync
+
+        try:
+            report = sync(self.ws)
+        except IstuiError as exc:
+            self.call_from_thread(self._sync_failed, str(exc))
+            return
+        self.call_from_thread(self._sync_done, report)
+
+    def _sync_failed(self: IstuiApp, message: str) -> None:  # type: ignore[misc]
+        self.syncing = False
+        self.notify(message, title="Sync failed", severity="error", timeout=15, markup=False)
+        self.refresh_sync_status()
+
+    def _sync_done(self: IstuiApp, report: dict[str, Any]) -> None:  # type: ignore[misc]
+        from istui.tui.screens.forms import SheetScreen
+
+        self.syncing = False
+        self.last_sync_report = report
+        summary = report["message"].split("\n")
+        self.notify("\n".join(summary[:3]), title="Synced", timeout=8, markup=False)
+        if report["received"]:
+            self.load_workspace()  # what came in
+        if report["conflicts"] and len(self.screen_stack) == 1:
+            self.push_screen(SheetScreen("Sync conflicts (esc closes)", conflict_markdown(report)))
+        self.refresh_sync_status()
+
+    @work(thread=True, exclusive=True, group="sync-status")
+    def refresh_sync_status(self: IstuiApp) -> None:  # type: ignore[misc]
+        from istui.services.sync import status
+
+        try:
+            found = status(self.ws)
+        except IstuiError:
+            found = None
+        self.call_from_thread(self._show_sync_status, found)
+
+    def _show_sync_status(self: IstuiApp, found: dict[str, Any] | None) -> None:  # type: ignore[misc]
+        self.sync_status = found
+        self.update_header()
+
+    def auto_sync(self: IstuiApp) -> None:  # type: ignore[misc]
+        """Called every minute: sync when the configured interval has passed and nothing is open."""
+        import time
+
+        minutes = self.auto_sync_minutes
+        if not minutes or self.syncing or len(self.screen_stack) > 1:
+            return
+        if time.monotonic() - self._last_auto_sync >= minutes * 60:
+            self._last_auto_sync = time.monotonic()
+            self.syncing = True
+            self.update_header()
+            self._run_sync()
