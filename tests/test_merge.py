@@ -41,7 +41,7 @@ def test_field_rules() -> None:
     assert lead["tags"] == ["mine"]  # bob removed x, alice added mine
     assert lead["temp"] == "cold"  # both changed: bob's edit is newer
     assert lead["updated_at"] == "2026-11-27T12:00:00+09:00" and lead["updated_by"] == "bob"
-    assert conflicts == [{"where": "leads/ab.json", "id": "L1", "field": "temp", "kept": "cold", "lost": "hot",
+    assert conflicts == [{"where": "leads/ab.json", "id": "L1", "field": "temp", "label": "Acme KK", "kept": "cold", "lost": "hot",
                           "kept_from": "bob", "lost_from": "alice", "kept_at": "2026-11-27T12:00:00+09:00",
                           "lost_at": "2026-11-27T11:00:00+09:00"}]
 

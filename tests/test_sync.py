@@ -267,3 +267,37 @@ def test_push_race_is_retried_once(team: Team, monkeypatch: pytest.MonkeyPatch) 
     assert raced and report["pushed"] and report["received"] == ["alice: 1 lead"]
     sync(team.alice())
     team.assert_identical()
+
+
+def test_writing_while_syncing_loses_nothing(team: Team) -> None:
+    """As in the TUI: calls logged on one thread while syncs run on another, on one Workspace object,
+    and a teammate pushing in between; every call ends on both sides."""
+    import threading
+
+    alice = team.alice()
+    bob = team.bob()
+    errors: list[BaseException] = []
+
+    def syncing() -> None:
+        try:
+            for n in range(3):
+                log_activity(bob, team.leads[n]["id"], "call", "busy", note=f"bob {n}")
+                sync(bob)
+                sync(alice)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    worker = threading.Thread(target=syncing)
+    worker.start()
+    import time
+
+    for n in range(30):
+        log_activity(alice, team.leads[n % 8]["id"], "call", "no_answer", note=f"alice {n}")
+        time.sleep(0.02)  # a rep's pace, compressed: the syncs run in between
+    worker.join()
+    assert not errors
+    sync(alice)
+    sync(bob)
+    team.assert_identical()
+    notes = sorted(a["note"] for a in team.bob().activities())
+    assert notes == sorted([f"alice {n}" for n in range(30)] + [f"bob {n}" for n in range(3)])

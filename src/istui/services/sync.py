@@ -301,7 +301,7 @@ def describe(report: dict[str, Any]) -> str:
 
 
 def conflict_line(conflict: dict[str, Any]) -> str:
-    what = f"{conflict['where']} {str(conflict['id'])[:10]}"
+    what = conflict.get("label") or f"{conflict['where']} {str(conflict['id'])[:10]}"
     if conflict.get("field") is None:
         return f"{what}: kept the edit by {conflict.get('kept_from') or '?'} over a deletion"
     return (f"{what} {conflict['field']}: kept {_short(conflict['kept'])} ({conflict.get('kept_from') or '?'}), "

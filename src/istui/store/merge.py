@@ -143,6 +143,7 @@ def merge_record(base: Record | None, ours: Record, theirs: Record, conflicts: l
                 value, lost = (a, b) if a_wins else (b, a)
                 (kept_at, kept_from), (lost_at, lost_from) = (stamp_a, stamp_b) if a_wins else (stamp_b, stamp_a)
                 conflicts.append({"where": where, "id": ours.get("id") or theirs.get("id"), "field": field,
+                                  "label": label(ours) or label(theirs),
                                   "kept": None if value is _MISSING else value,
                                   "lost": None if lost is _MISSING else lost,
                                   "kept_from": kept_from, "lost_from": lost_from, "kept_at": kept_at,
@@ -154,6 +155,19 @@ def merge_record(base: Record | None, ours: Record, theirs: Record, conflicts: l
         if field in newer:
             merged[field] = newer[field]
     return merged
+
+
+def label(record: Mapping[str, Any]) -> str:
+    """What a person calls a record: a lead's company, a note's title, a target's metric and scope."""
+    if record.get("company"):
+        return str(record["company"])
+    if record.get("title") and "body" in record:
+        return str(record["title"])
+    if record.get("metric"):
+        return f"target {record['metric']} per {record.get('per')} ({record.get('rep') or 'team'})"
+    if record.get("kind"):
+        return f"{record['kind']} of {record.get('at', '')[:16]}"
+    return ""
 
 
 def _both_changed(o: Any, a: Any, b: Any) -> Any:
@@ -185,7 +199,8 @@ def merge_tables(base: Mapping[str, Record], ours: Mapping[str, Record], theirs:
             if o is not None and present == o:
                 continue  # deleted on one side, untouched on the other: deleted
             if o is not None:  # deleted on one side, edited on the other: the edit is kept
-                conflicts.append({"where": where, "id": record_id, "field": None, "kept": "edited record",
+                conflicts.append({"where": where, "id": record_id, "field": None, "label": label(present),
+                                  "kept": "edited record",
                                   "lost": "deletion", "kept_from": _stamp(present)[1], "lost_from": None,
                                   "kept_at": _stamp(present)[0], "lost_at": None})
             merged[record_id] = present
@@ -267,7 +282,8 @@ def one_target_per_key(targets: dict[str, Record], conflicts: list[dict[str, Any
             continue
         keep, drop = sorted((record, other), key=lambda r: (_stamp(r), r["id"]), reverse=True)
         best[key] = keep
-        conflicts.append({"where": where, "id": keep["id"], "field": "value", "kept": keep.get("value"),
+        conflicts.append({"where": where, "id": keep["id"], "field": "value", "label": label(keep),
+                          "kept": keep.get("value"),
                           "lost": drop.get("value"), "kept_from": _stamp(keep)[1], "lost_from": _stamp(drop)[1],
                           "kept_at": _stamp(keep)[0], "lost_at": _stamp(drop)[0]})
     kept = {record["id"] for record in best.values()}
