@@ -301,3 +301,30 @@ def test_writing_while_syncing_loses_nothing(team: Team) -> None:
     team.assert_identical()
     notes = sorted(a["note"] for a in team.bob().activities())
     assert notes == sorted([f"alice {n}" for n in range(30)] + [f"bob {n}" for n in range(3)])
+
+
+@pytest.mark.parametrize(("stderr", "expected"), [
+    ("fatal: Authentication failed for 'https://git.example.com/team/sales.git/'", "refused the credentials"),
+    ("git@example.com: Permission denied (publickey).\nfatal: Could not read from remote repository.",
+     "refused the credentials"),
+    ("fatal: unable to access 'https://git.example.com/': Could not resolve host: git.example.com",
+     "Cannot reach the remote"),
+    ("fatal: the remote end hung up unexpectedly", "git push to"),
+])
+def test_remote_failures_are_named(stderr: str, expected: str) -> None:
+    from istui.services.sync import _raise_network
+
+    with pytest.raises(WorkspaceError, match=expected) as caught:
+        _raise_network(stderr, "git.example.com:team/sales.git", "push")
+    assert "committed locally" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_states_sync_will_not_touch(team: Team) -> None:
+    bob = team.bob()
+    git(team.bob_root, "checkout", "-q", "--detach")
+    with pytest.raises(WorkspaceError, match="not on a branch"):
+        sync(bob)
+    git(team.bob_root, "checkout", "-q", "-")
+    (team.bob_root / ".git" / "MERGE_HEAD").write_text(git(team.bob_root, "rev-parse", "HEAD"))
+    with pytest.raises(WorkspaceError, match="A git merge is in progress"):
+        sync(bob)
