@@ -62,7 +62,9 @@ async def test_new_lead_shows_the_field_error_then_saves(app: IstuiApp, demo_ws:
         await pilot.press("1", "n")
         form = app.screen
         assert isinstance(form, FormScreen)
-        await pilot.press(*"Kobe Trading", "tab", *"Ken Ito", "tab", "tab", *"12345")
+        await pilot.press(*"Kobe Trading", "tab")
+        form.query_one("#field-company_kana", Input).value = "コウベトレーディング"  # typed through an IME
+        await pilot.press("tab", *"Ken Ito", "tab", "tab", "tab", *"12345")
         await pilot.press("ctrl+s")
         assert app.screen is form
         error = form.query_one("#error-phone", Static)
@@ -79,6 +81,7 @@ async def test_new_lead_shows_the_field_error_then_saves(app: IstuiApp, demo_ws:
         assert len(added) == 1
         assert (added[0]["contact"], added[0]["phone"], added[0]["next_at"]) == ("Ken Ito", "078-123-4567",
                                                                                  "2026-11-28T10:00:00+09:00")
+        assert added[0]["company_kana"] == "コウベトレーディング"
 
 
 async def test_call_block_logs_outcomes_notes_follow_ups_and_undo(app: IstuiApp, demo_ws: Workspace) -> None:

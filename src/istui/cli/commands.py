@@ -221,7 +221,8 @@ def _is_demo(root: Path) -> bool:
 
 # --- leads ---------------------------------------------------------------------------------------
 
-LEAD_OPTION_FIELDS = ("contact", "title", "phone", "email", "source", "owner", "memo", "motion", "temp", "next")
+LEAD_OPTION_FIELDS = ("contact", "title", "phone", "email", "source", "owner", "memo", "motion", "temp", "next",
+                      "company_kana", "contact_kana")
 
 
 def cmd_lead_add(args: argparse.Namespace) -> int:
@@ -239,9 +240,10 @@ def cmd_lead_add(args: argparse.Namespace) -> int:
 
 
 def _matches(lead: Record, text: str) -> bool:
-    haystack = " ".join([lead.get("company", ""), lead.get("contact", ""), lead.get("phone", ""),
-                         lead.get("email", ""), " ".join(lead.get("tags", []))]).casefold()
-    if text in haystack:
+    """`text` is folded (`domain.text.fold`): widths, kana and company designators do not matter."""
+    from istui.domain.text import lead_search_text
+
+    if text in lead_search_text(lead):
         return True
     digits = "".join(ch for ch in text if ch.isdigit())
     return len(digits) >= 4 and digits in "".join(ch for ch in lead.get("phone", "") if ch.isdigit())
@@ -258,7 +260,9 @@ def cmd_lead_list(args: argparse.Namespace) -> int:
     if args.source:
         args.source = parse_choice(args.source, ws.settings.sources, "source")
     leads = ws.leads()
-    search = args.search.casefold().strip() if args.search else ""
+    from istui.domain.text import fold
+
+    search = fold(args.search) if args.search else ""
     selected = [
         lead for lead in leads
         if (not args.stage or lead["stage"] == args.stage)

@@ -80,6 +80,8 @@ def _lead_options(command: argparse.ArgumentParser) -> None:
     lead = command.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
     p = lead.add_parser("add", help="add a lead", epilog=WHEN_HELP)
     p.add_argument("--company", required=True)
+    p.add_argument("--company-kana", metavar="READING", help="reading of the company (会社名カナ), for sorting")
+    p.add_argument("--contact-kana", metavar="READING", help="reading of the contact's name (担当者カナ)")
     for name in ("contact", "title", "phone", "email", "source", "owner", "memo"):
         p.add_argument(f"--{name}")
     p.add_argument("--motion", help="sdr or bdr")

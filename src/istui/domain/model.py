@@ -151,7 +151,9 @@ TARGET_METRICS = (
 #: Lead fields a rep may set by name (`istui lead set ID FIELD=VALUE`).
 EDITABLE_LEAD_FIELDS = (
     "company",
+    "company_kana",
     "contact",
+    "contact_kana",
     "title",
     "phone",
     "email",
@@ -182,7 +184,9 @@ class Handoff(TypedDict):
 class Lead(TypedDict):
     id: str
     company: str
+    company_kana: NotRequired[str]  # reading (会社名カナ), for sorting and search
     contact: str
+    contact_kana: NotRequired[str]  # reading (担当者カナ)
     title: str
     phone: str
     email: str

@@ -28,6 +28,8 @@ def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: date
         return {"company": require_text(text, "company")}
     if name in ("contact", "title", "next_action"):
         return {name: optional_text(text, name)}
+    if name in ("company_kana", "contact_kana"):
+        return {name: optional_text(text, name)}
     if name == "memo":
         return {"memo": optional_text(text, "memo", 4000)}
     if name == "phone":

@@ -21,7 +21,8 @@ from istui.domain.validation import blank_lead, clean_lead_fields
 from istui.store.workspace import Record, Workspace
 
 IMPORT_FIELDS = (
-    "company", "contact", "first_name", "last_name", "title", "department", "phone", "mobile",
+    "company", "company_kana", "contact", "contact_kana", "first_name", "last_name", "first_kana", "last_kana",
+    "title", "department", "phone", "mobile",
     "email", "source", "motion", "stage", "temp", "owner", "tags", "memo", "next", "ignore",
 )
 
@@ -30,6 +31,14 @@ _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
                 "organisation", "会社名", "企業名", "法人名", "社名", "会社", "取引先名"),
     "contact": ("name", "fullname", "contact", "contactname", "leadname", "担当者名", "担当者", "氏名",
                 "名前", "お名前", "顧客名"),
+    "company_kana": ("companykana", "companyreading", "会社名カナ", "会社名かな", "会社名フリガナ", "会社名ふりがな",
+                     "フリガナ会社名", "企業名カナ", "企業名フリガナ", "法人名カナ", "会社カナ", "社名カナ",
+                     "取引先名カナ"),
+    "contact_kana": ("contactkana", "namekana", "namereading", "担当者カナ", "担当者名カナ", "担当者フリガナ",
+                     "担当者名フリガナ", "フリガナ担当者", "氏名カナ", "氏名フリガナ", "氏名ふりがな", "名前カナ",
+                     "お名前カナ", "お名前フリガナ", "フリガナ", "ふりがな", "カナ", "よみがな", "読み"),
+    "first_kana": ("firstnamekana", "メイ", "名カナ", "名フリガナ", "めい"),
+    "last_kana": ("lastnamekana", "セイ", "姓カナ", "姓フリガナ", "せい"),
     "first_name": ("firstname", "givenname", "first", "名"),
     "last_name": ("lastname", "surname", "familyname", "last", "姓"),
     "title": ("title", "jobtitle", "position", "role", "役職", "役職名", "肩書き", "肩書"),
@@ -201,10 +210,11 @@ def _translate(field_name: str, value: str, warnings: list[str], sources: list[s
     return default
 
 
-def _contact(first: str, last: str) -> str:
+def _contact(first: str, last: str, japanese: bool = False) -> str:
+    """A full name from its parts: family name first in Japanese (kana readings always)."""
     if not first or not last:
         return first or last
-    cjk = any(unicodedata.east_asian_width(ch) in "WF" for ch in first + last)
+    cjk = japanese or any(unicodedata.east_asian_width(ch) in "WFH" for ch in first + last)
     return f"{last} {first}" if cjk else f"{first} {last}"
 
 
@@ -262,11 +272,14 @@ def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, by_email,
     contact = values.get("contact") or _contact(values.get("first_name", ""), values.get("last_name", ""))
     if contact:
         fields["contact"] = contact
+    reading = values.get("contact_kana") or _contact(values.get("first_kana", ""), values.get("last_kana", ""), True)
+    if reading:
+        values["contact_kana"] = reading
     title = " ".join(v for v in (values.get("department", ""), values.get("title", "")) if v)
     if title:
         fields["title"] = title
     phone = values.get("phone") or values.get("mobile")
-    for name in ("email", "memo", "next"):
+    for name in ("email", "memo", "next", "company_kana", "contact_kana"):
         if values.get(name):
             fields[name] = values[name]
     if phone:

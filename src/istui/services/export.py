@@ -11,8 +11,8 @@ from typing import Any
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "leads": ("id", "company", "contact", "title", "phone", "email", "source", "motion", "stage", "temp",
-              "owner", "next_at", "next_action", "tags", "amount", "memo", "handoff_to", "handoff_at",
+    "leads": ("id", "company", "company_kana", "contact", "contact_kana", "title", "phone", "email", "source",
+              "motion", "stage", "temp", "owner", "next_at", "next_action", "tags", "amount", "memo", "handoff_to", "handoff_at",
               "handoff_budget", "handoff_authority", "handoff_need", "handoff_timeline", "handoff_note",
               "created_at", "updated_at", "updated_by"),
     "activities": ("id", "lead", "rep", "kind", "outcome", "at", "duration", "note", "script", "amount",

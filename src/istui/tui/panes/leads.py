@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from istui.domain.formatting import when
 from istui.domain.model import OPEN_STAGES, TEMPERATURE_RANK, Stage
+from istui.domain.text import fold, lead_search_text, reading_key
 from istui.tui.widgets.cards import LeadDetail
 from istui.tui.widgets.vtable import Column, VirtualTable
 
@@ -39,16 +40,13 @@ LEAD_COLUMNS = [
 
 
 def search_key(lead: Record) -> str:
-    """What `/` searches: company, contact, phone (with and without hyphens), e-mail, tags."""
-    phone = lead.get("phone", "")
-    parts = [lead.get("company", ""), lead.get("contact", ""), phone, "".join(ch for ch in phone if ch.isdigit()),
-             lead.get("email", ""), " ".join(lead.get("tags") or [])]
-    return " ".join(parts).casefold()
+    """What `/` searches (see `domain.text.lead_search_text`: widths, kana and 株式会社/(株)/㈱ folded)."""
+    return lead_search_text(lead)
 
 
 def sort_records(rows: list[Record], key: str, reverse: bool) -> list[Record]:
     if key == "company":
-        fn: Any = lambda r: r.get("company", "").casefold()  # noqa: E731
+        fn: Any = lambda r: reading_key(r.get("company", ""), r.get("company_kana"))  # noqa: E731
     elif key == "stage":
         fn = lambda r: STAGE_ORDER.get(r.get("stage", ""), 99)  # noqa: E731
     elif key == "temp":
@@ -178,7 +176,7 @@ class LeadsPane(Vertical):
 
         Typing more of the same filter narrows the previous result instead of all 50,000 leads.
         """
-        text = self.query_one("#lead-filter", Input).value.casefold().strip()
+        text = fold(self.query_one("#lead-filter", Input).value)
         rep, now, view = self.istui.ws.rep, self.istui.now, self.view
         last = getattr(self, "_last_filter", None)
         if last is not None and last[0] == view and last[1] and text.startswith(last[1]):

@@ -36,7 +36,9 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
     next_text = when(lead.get("next_at"), now) if lead.get("next_at") else ""
     fields = [
         text("company", "Company *", lead.get("company", ""), "株式会社東洋商事 / Acme Inc."),
+        text("company_kana", "Company reading (カナ)", lead.get("company_kana", ""), "トウヨウショウジ"),
         text("contact", "Contact", lead.get("contact", "")),
+        text("contact_kana", "Contact reading (カナ)", lead.get("contact_kana", ""), "ヤマダ タロウ"),
         text("title", "Title", lead.get("title", "")),
         text("phone", "Phone", lead.get("phone", ""), "03-1234-5678"),
         text("email", "E-mail", lead.get("email", ""), "name@example.co.jp"),

@@ -32,8 +32,11 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text
     text.append(lead.get("company", ""), style="bold")
     text.append(f"  [{lead.get('stage', '')}]", style="italic")
     text.append("\n")
+    if lead.get("company_kana"):
+        text.append(f"{lead['company_kana']}\n", style="dim")
     rows = [
-        ("Contact", " ".join(v for v in (lead.get("contact", ""), f"({lead['title']})" if lead.get("title") else "") if v)),
+        ("Contact", " ".join(v for v in (lead.get("contact", ""), f"〔{lead['contact_kana']}〕" if lead.get("contact_kana")
+                                          else "", f"({lead['title']})" if lead.get("title") else "") if v)),
         ("Phone", lead.get("phone", "")),
         ("E-mail", lead.get("email", "")),
         ("Source", f"{lead.get('source', '')} ({DEFAULT_SOURCES.get(lead.get('source', ''), '')})"),

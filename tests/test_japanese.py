@@ -1,0 +1,92 @@
+"""Japanese text: width and kana folding for search, readings for sorting, CP932 CSVs with カナ columns."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from istui.domain.text import fold, lead_search_text, reading_key
+from istui.store.workspace import Workspace
+
+from conftest import add_lead
+
+HIRAGANA = st.text(st.sampled_from([chr(c) for c in range(0x3041, 0x3097)]), max_size=12)
+ASCII = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"), max_size=12)
+
+
+def katakana(text: str) -> str:
+    return "".join(chr(ord(ch) + 0x60) if 0x3041 <= ord(ch) <= 0x3096 else ch for ch in text)
+
+
+def fullwidth(text: str) -> str:
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
+
+
+@given(HIRAGANA)
+def test_hiragana_and_katakana_fold_alike(text: str) -> None:
+    assert fold(katakana(text)) == fold(text)
+
+
+@given(ASCII)
+def test_fullwidth_and_halfwidth_letters_and_digits_fold_alike(text: str) -> None:
+    assert fold(fullwidth(text)) == fold(text) == fold(text.upper())
+
+
+@given(st.text(max_size=30))
+def test_fold_is_idempotent_and_ignores_spaces(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+    assert fold(text.replace(" ", "\u3000")) == fold(text)
+
+
+def test_the_forms_a_japanese_rep_types() -> None:
+    assert fold("ﾔﾏﾀﾞ") == fold("ヤマダ") == fold("やまだ") == "やまだ"
+    assert fold("ｶﾞｽ") == fold("ガス")  # half-width voiced marks compose
+    assert fold("ＡＣＭＥ　１２３") == fold("acme123")
+    assert fold("株式会社東洋商事") == fold("(株)東洋商事") == fold("㈱東洋商事") == fold("（株）東洋商事")
+    assert fold("有限会社山田商店") == fold("㈲山田商店")
+
+
+def test_search_finds_a_lead_however_it_is_typed() -> None:
+    lead = {"company": "株式会社東洋商事", "company_kana": "トウヨウショウジ", "contact": "山田 太郎",
+            "contact_kana": "ヤマダ タロウ", "phone": "03-1234-5678", "email": "yamada@toyo.example", "tags": ["製造業"]}
+    text = lead_search_text(lead)
+    for query in ("㈱東洋", "(株)東洋商事", "株式会社東洋", "とうよう", "ﾄｳﾖｳ", "トウヨウ", "ﾔﾏﾀﾞ", "やまだたろう", "山田太郎",
+                  "０３－１２３４", "0312345678", "ＹＡＭＡＤＡ@", "製造業"):
+        assert fold(query) in text, query
+    assert fold("大阪") not in text
+
+
+def test_readings_sort_names_as_they_are_read() -> None:
+    names = [("株式会社わかば", "ワカバ"), ("Acme", None), ("㈱あおば商事", "アオバショウジ"), ("山田商店", "ヤマダショウテン")]
+    ordered = sorted(names, key=lambda pair: reading_key(*pair))
+    assert [name for name, _ in ordered] == ["Acme", "㈱あおば商事", "山田商店", "株式会社わかば"]
+
+
+def test_cp932_csv_with_kana_columns_imports_and_sorts_by_reading(ws: Workspace, cli, tmp_path) -> None:
+    rows = ["会社名,会社名（フリガナ）,姓,名,セイ,メイ,電話番号",
+            "株式会社わかば物産,ワカバブッサン,佐藤,花子,サトウ,ハナコ,03-1111-2222",
+            "㈱あおば商事,アオバショウジ,鈴木,一郎,スズキ,イチロウ,03-3333-4444",
+            "山田商店,ﾔﾏﾀﾞｼｮｳﾃﾝ,山田,太郎,ﾔﾏﾀﾞ,ﾀﾛｳ,03-5555-6666"]
+    path = tmp_path / "sfa.csv"
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp932"))
+    result = cli("import", "leads", str(path), "--json")
+    assert result.code == 0, result.err
+    leads = {lead["company"]: lead for lead in ws.leads()}
+    assert leads["株式会社わかば物産"]["company_kana"] == "ワカバブッサン"
+    assert leads["株式会社わかば物産"]["contact"] == "佐藤 花子"
+    assert leads["株式会社わかば物産"]["contact_kana"] == "サトウ ハナコ"
+    assert leads["山田商店"]["company_kana"] == "ﾔﾏﾀﾞｼｮｳﾃﾝ"
+    by_reading = sorted(ws.leads(), key=lambda lead: reading_key(lead["company"], lead.get("company_kana")))
+    assert [lead["company"] for lead in by_reading] == ["㈱あおば商事", "山田商店", "株式会社わかば物産"]
+    found = cli("lead", "list", "--search", "ﾜｶﾊﾞ", "--json").json
+    assert [lead["company"] for lead in found] == ["株式会社わかば物産"]
+    found = cli("lead", "list", "--search", "(株)あおば", "--json").json
+    assert [lead["company"] for lead in found] == ["㈱あおば商事"]
+
+
+def test_readings_from_the_cli(ws: Workspace, cli) -> None:
+    lead = add_lead(cli, "株式会社東洋商事", "--company-kana=トウヨウショウジ", "--contact=山田 太郎",
+                    "--contact-kana=ヤマダ タロウ")
+    assert (lead["company_kana"], lead["contact_kana"]) == ("トウヨウショウジ", "ヤマダ タロウ")
+    assert cli("lead", "set", lead["id"], "contact_kana=ヤマダ タロー").code == 0
+    assert ws.get_lead(lead["id"])["contact_kana"] == "ヤマダ タロー"
