@@ -13,7 +13,32 @@ from istui.cli.parser import build_parser
 from istui.domain.errors import IstuiError
 
 
+def setup_language(argv: Sequence[str] | None) -> None:
+    """The language (`--lang`, the user config's `language`, ISTUI_LANG, the locale) and the amount
+    style (`amounts = "compact"` in the user config), before any text is made."""
+    from istui.domain.formatting import AMOUNT_STYLES, set_amount_style
+    from istui.i18n import detect, set_language
+    from istui.store.settings import user_config
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    given = None
+    for index, arg in enumerate(args):
+        if arg == "--lang" and index + 1 < len(args):
+            given = args[index + 1]
+        elif arg.startswith("--lang="):
+            given = arg.split("=", 1)[1]
+    try:
+        config = user_config()
+    except Exception:  # a broken config file is reported where it is used; text still needs a language
+        config = {}
+    language = config.get("language")
+    set_language(detect(given, language if isinstance(language, str) else None))
+    if config.get("amounts") in AMOUNT_STYLES:
+        set_amount_style(config["amounts"])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    setup_language(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:

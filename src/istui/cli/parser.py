@@ -28,6 +28,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                      epilog="Run 'istui COMMAND --help' for a command's options.")
     parser.add_argument("--workspace", metavar="PATH", help="workspace folder (env ISTUI_WORKSPACE)")
     parser.add_argument("--rep", metavar="NAME", help="who is working (env ISTUI_REP)")
+    parser.add_argument("--lang", choices=("en", "ja"), help="language (default: the config's `language`, then the locale)")
     parser.add_argument("--version", action="version", version=f"istui {__version__}")
     parser.set_defaults(handler="cmd_home")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
@@ -45,7 +46,7 @@ def _command_in(argv: Sequence[str] | None) -> str | None:
     index = 0
     while index < len(args):
         arg = args[index]
-        if arg in ("--workspace", "--rep"):
+        if arg in ("--workspace", "--rep", "--lang"):
             index += 2
         elif arg.startswith("-"):
             if arg in ("-h", "--help"):

@@ -2,9 +2,42 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+
+from istui.i18n import _, language
 
 CURRENCY_SYMBOLS = {"JPY": "¥", "USD": "$", "EUR": "€"}
+AMOUNT_STYLES = ("full", "compact")
+JA_WEEKDAYS = "月火水木金土日"
+_amount_style = "full"
+
+
+def set_amount_style(style: str) -> None:
+    """`full` (¥1,200,000) or `compact` (120万円, 1.2億円); from the user config's `amounts`."""
+    global _amount_style
+    if style not in AMOUNT_STYLES:
+        raise ValueError(f"amounts must be one of {', '.join(AMOUNT_STYLES)}")
+    _amount_style = style
+
+
+def long_date(day: date) -> str:
+    """`Fri 2026-11-27`, or `2026年11月27日(金)` in Japanese."""
+    if language() == "ja":
+        return f"{day.year}年{day.month}月{day.day}日({JA_WEEKDAYS[day.weekday()]})"
+    return f"{day:%a %Y-%m-%d}"
+
+
+def compact_yen(value: float | int) -> str:
+    """Yen the way Japanese sales teams say them: 9,800円, 120万円, 1,234.5万円, 1.2億円."""
+    sign, amount = ("-" if value < 0 else ""), abs(value)
+    if amount >= 100_000_000:
+        number, unit = amount / 100_000_000, "億円"
+    elif amount >= 10_000:
+        number, unit = amount / 10_000, "万円"
+    else:
+        return f"{sign}{int(amount):,}円"
+    text = f"{number:,.1f}".rstrip("0").rstrip(".")
+    return f"{sign}{text}{unit}"
 
 
 def when(text: str | None, now: datetime) -> str:
@@ -15,19 +48,22 @@ def when(text: str | None, now: datetime) -> str:
     days = (moment.date() - now.date()).days
     clock = moment.strftime("%H:%M")
     if days == 0:
-        return f"today {clock}"
+        return _("today {time}").format(time=clock)
     if days == 1:
-        return f"tomorrow {clock}"
+        return _("tomorrow {time}").format(time=clock)
     if days == -1:
-        return f"yesterday {clock}"
+        return _("yesterday {time}").format(time=clock)
+    ja = language() == "ja"
     if moment.year == now.year:
-        return moment.strftime("%m-%d ") + clock
-    return moment.strftime("%Y-%m-%d")
+        return (f"{moment.month}/{moment.day} " if ja else moment.strftime("%m-%d ")) + clock
+    return f"{moment.year}/{moment.month}/{moment.day}" if ja else moment.strftime("%Y-%m-%d")
 
 
 def money(value: float | int | None, currency: str = "JPY") -> str:
     if value is None:
         return "–"
+    if currency == "JPY" and _amount_style == "compact":
+        return compact_yen(value)
     symbol = CURRENCY_SYMBOLS.get(currency)
     return f"{symbol}{int(value):,}" if symbol else f"{int(value):,} {currency}"
 

@@ -23,8 +23,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, TextArea
 
+from istui.domain import labels
 from istui.domain.errors import IstuiError
-from istui.domain.formatting import percent
+from istui.domain.formatting import long_date, percent
+from istui.i18n import N_, _
 from istui.services.handoff import handoff_sheet
 from istui.services.leads import change_stage, create_lead, hand_off, log_activity, set_lead_fields, undo_log
 from istui.services.reports import kpi_report, note_usage, today_strip
@@ -45,7 +47,8 @@ from istui.tui.themes import DEFAULT_THEME, load_themes
 TABS = ("leads", "today", "notes", "kpi")
 COHORT_FIELDS = ("created_at", "source", "owner", "motion", "company")  # what a KPI cohort depends on
 _DAY = timedelta(days=1)
-STRIP_METRICS = (("calls", "calls"), ("connects", "connects"), ("meetings", "meetings"))
+STRIP_METRICS = ("calls", "connects", "meetings")
+TAB_NAMES = {"leads": N_("Leads"), "today": N_("Today"), "notes": N_("Notes"), "kpi": N_("KPI")}
 
 
 def literal_highlight(query: str, candidate: str, matcher: Any) -> Content:
@@ -64,25 +67,27 @@ class IstuiCommands(Provider):
     def actions(self) -> list[tuple[str, Callable[[], Any], str]]:
         app: IstuiApp = self.app  # type: ignore[assignment]
         items: list[tuple[str, Callable[[], Any], str]] = [
-            ("New lead", app.action_new_lead, "Add a lead with the lead form"),
-            ("Log call on the selected lead", partial(app.action_log_lead, "call"), "Outcome, note and follow-up"),
-            ("Log e-mail on the selected lead", partial(app.action_log_lead, "email"), "Outcome, note and follow-up"),
-            ("Start call block", app.action_call_block, "Work the Today queue one key per outcome"),
-            ("Change stage of the selected lead", app.action_stage_lead, "won asks for the amount"),
-            ("Hand off the selected lead", app.action_handoff_lead, "BANT form and handoff sheet"),
-            ("New note", app.action_new_note, "Talk script, objection answer, material"),
-            ("Switch rep view: mine / team", app.action_toggle_scope, "Today queue and KPI scope"),
-            ("Open review (振り返り): this week", partial(app.action_review, "week"), "Markdown for the team meeting"),
-            ("Open review (振り返り): last week", partial(app.action_review, "last_week"), "Markdown for the team meeting"),
-            ("Open review (振り返り): this month", partial(app.action_review, "month"), "Markdown for the team meeting"),
-            ("Plan: revenue goal → KPIs", app.action_plan, "Orders, meetings and calls a goal takes"),
-            ("Sync with the team (git)", app.action_sync, "Commit, fetch, merge, push · key S"),
-            ("Show the last sync's conflicts", app.action_sync_conflicts, "Fields changed on both sides"),
-            ("Reload the workspace", app.action_reload, "Read every file again"),
-            ("Help: every key", app.action_help, "?"),
+            (_("New lead"), app.action_new_lead, _("Add a lead with the lead form")),
+            (_("Log call on the selected lead"), partial(app.action_log_lead, "call"), _("Outcome, note and follow-up")),
+            (_("Log e-mail on the selected lead"), partial(app.action_log_lead, "email"), _("Outcome, note and follow-up")),
+            (_("Start call block"), app.action_call_block, _("Work the Today queue one key per outcome")),
+            (_("Change stage of the selected lead"), app.action_stage_lead, _("won asks for the amount")),
+            (_("Hand off the selected lead"), app.action_handoff_lead, _("BANT form and handoff sheet")),
+            (_("New note"), app.action_new_note, _("Talk script, objection answer, material")),
+            (_("Switch rep view: mine / team"), app.action_toggle_scope, _("Today queue and KPI scope")),
+            (_("Open review (振り返り): this week"), partial(app.action_review, "week"), _("Markdown for the team meeting")),
+            (_("Open review (振り返り): last week"), partial(app.action_review, "last_week"), _("Markdown for the team meeting")),
+            (_("Open review (振り返り): this month"), partial(app.action_review, "month"), _("Markdown for the team meeting")),
+            (_("Plan: revenue goal → KPIs"), app.action_plan, _("Orders, meetings and calls a goal takes")),
+            (_("Sync with the team (git)"), app.action_sync, _("Commit, fetch, merge, push · key S")),
+            (_("Show the last sync's conflicts"), app.action_sync_conflicts, _("Fields changed on both sides")),
+            (_("Reload the workspace"), app.action_reload, _("Read every file again")),
+            (_("Help: every key"), app.action_help, "?"),
         ]
-        items += [(f"Go to tab: {name.title()}", partial(app.action_tab, name), f"key {i + 1}") for i, name in enumerate(TABS)]
-        items += [(f"Theme: {name}", partial(app.set_theme, name), "switch and remember") for name in app.theme_names]
+        items += [(_("Go to tab: {name}").format(name=_(TAB_NAMES[name])), partial(app.action_tab, name),
+                   _("key {key}").format(key=i + 1)) for i, name in enumerate(TABS)]
+        items += [(_("Theme: {name}").format(name=name), partial(app.set_theme, name), _("switch and remember"))
+                  for name in app.theme_names]
         return items
 
     async def discover(self) -> Hits:
@@ -99,7 +104,7 @@ class IstuiCommands(Provider):
         if len(query) >= 2:
             found = 0
             for lead in app.leads:
-                label = f"Go to lead: {lead['company']} {lead.get('contact', '')}".rstrip()
+                label = _("Go to lead: {name}").format(name=f"{lead['company']} {lead.get('contact', '')}".rstrip())
                 score = matcher.match(label)
                 if score > 0:
                     yield Hit(score * 0.9, literal_highlight(query, label, matcher), partial(app.go_to_lead, lead["id"]),
@@ -131,6 +136,9 @@ class IstuiApp(SyncMixin, App[None]):
     ]
 
     def __init__(self, workspace: Workspace, *, watch_interval: float = 0.5) -> None:
+        from istui.tui.localize import localize_bindings
+
+        localize_bindings()  # before any widget copies its class's keys
         super().__init__()
         self.ws = workspace
         self.watch_interval = watch_interval
@@ -163,13 +171,13 @@ class IstuiApp(SyncMixin, App[None]):
         yield Static(id="istui-header")
         yield Static(id="istui-strip")
         with TabbedContent(initial="today", id="tabs"):
-            with TabPane("1 Leads", id="leads"):
+            with TabPane(f"1 {_(TAB_NAMES['leads'])}", id="leads"):
                 yield LeadsPane()
-            with TabPane("2 Today", id="today"):
+            with TabPane(f"2 {_(TAB_NAMES['today'])}", id="today"):
                 yield TodayPane()
-            with TabPane("3 Notes", id="notes"):
+            with TabPane(f"3 {_(TAB_NAMES['notes'])}", id="notes"):
                 yield NotesPane()
-            with TabPane("4 KPI", id="kpi"):
+            with TabPane(f"4 {_(TAB_NAMES['kpi'])}", id="kpi"):
                 yield KpiPane()
         yield Footer()
 
@@ -182,7 +190,7 @@ class IstuiApp(SyncMixin, App[None]):
         self.set_interval(30, self.refresh_sync_status)
         self.refresh_sync_status()
         for problem in self.theme_problems:
-            self.notify(problem, title="Theme not loaded", severity="warning", markup=False)
+            self.notify(problem, title=_("Theme not loaded"), severity="warning", markup=False)
 
     @property
     def today_start_iso(self) -> str:
@@ -198,7 +206,8 @@ class IstuiApp(SyncMixin, App[None]):
 
     def update_header(self, strip: dict[str, Any] | None = None) -> None:
         ws = self.ws
-        header = f"istui · {ws.settings.team} · {ws.rep} · {self.now:%a %Y-%m-%d} · workspace {ws.root.name}"
+        header = (f"istui · {ws.settings.team} · {ws.rep} · {long_date(self.now.date())} · "
+                  + _("workspace {name}").format(name=ws.root.name))
         synced = status_text(self.sync_status, self.syncing, ws.tz)
         if synced:
             header += f"   ⇅ {synced}"
@@ -207,17 +216,17 @@ class IstuiApp(SyncMixin, App[None]):
             return
         metrics, targets = strip["metrics"], strip["targets"]
         parts = []
-        for key, label in STRIP_METRICS:
-            value = metrics[key]
+        for key in STRIP_METRICS:
+            value, label = metrics[key], labels.metric(key)
             parts.append(f"{label} {value}/{targets[key]:g}" if key in targets else f"{label} {value}")
-        parts.append(f"connect rate {percent(metrics['connect_rate'])}")
-        text = "Today: " + " · ".join(parts)
-        month = [f"{t['metric']} {t['actual']:,.0f}/{t['target']:,.0f}"
-                 + (f" {t['status']} {abs(t['ahead']):,.0f}" if t.get("status") not in (None, "on_pace") else "")
-                 + (f" (need {t['needed_per_day']:,.1f}/day)" if t.get("status") == "behind" and t.get("needed_per_day")
-                    else "") for t in strip.get("month", [])]
+        parts.append(_("connect rate {rate}").format(rate=percent(metrics["connect_rate"])))
+        text = _("Today: ") + " · ".join(parts)
+        month = [f"{labels.metric(t['metric'])} {t['actual']:,.0f}/{t['target']:,.0f}"
+                 + (f" {labels.pace(t['status'])} {abs(t['ahead']):,.0f}" if t.get("status") not in (None, "on_pace") else "")
+                 + (_(" (need {rate}/day)").format(rate=f"{t['needed_per_day']:,.1f}")
+                    if t.get("status") == "behind" and t.get("needed_per_day") else "") for t in strip.get("month", [])]
         if month:
-            text += "   │   Month: " + " · ".join(month)
+            text += "   │   " + _("Month: ") + " · ".join(month)
         self.query_one("#istui-strip", Static).update(Text(text))
 
     # --- data ----------------------------------------------------------------------------------
@@ -240,7 +249,7 @@ class IstuiApp(SyncMixin, App[None]):
             keys = {lead["id"]: old_keys[lead["id"]] if old_by_id.get(lead["id"]) is lead and lead["id"] in old_keys
                     else search_key(lead) for lead in leads}
         except IstuiError as exc:
-            self.call_from_thread(self.notify, str(exc), title="Workspace problem", severity="error", timeout=20,
+            self.call_from_thread(self.notify, str(exc), title=_("Workspace problem"), severity="error", timeout=20,
                                   markup=False)
             return
         self.call_from_thread(self._show_leads, leads, keys)
@@ -372,21 +381,22 @@ class IstuiApp(SyncMixin, App[None]):
         self.query_one(TabbedContent).active = name
 
     def action_help(self) -> None:
-        sections: list[tuple[str, list[BindingType]]] = [("Everywhere", [*list(self.BINDINGS), Binding("ctrl+p", "command_palette", "Command palette: every action, go to lead, theme"), Binding("ctrl+q", "quit", "Quit")])]
-        for title, pane in (("Leads", LeadsPane), ("Today", TodayPane), ("Notes", NotesPane), ("KPI", KpiPane)):
-            sections.append((title, list(pane.BINDINGS)))
+        sections: list[tuple[str, list[BindingType]]] = [(_("Everywhere"), [*list(self.BINDINGS), Binding("ctrl+p", "command_palette", _("Command palette: every action, go to lead, theme")), Binding("ctrl+q", "quit", _("Quit"))])]
+        for title, pane in ((TAB_NAMES["leads"], LeadsPane), (TAB_NAMES["today"], TodayPane),
+                            (TAB_NAMES["notes"], NotesPane), (TAB_NAMES["kpi"], KpiPane)):
+            sections.append((_(title), list(pane.BINDINGS)))
         self.push_screen(HelpScreen(sections))
 
     def action_sync_conflicts(self) -> None:
         report = self.last_sync_report
         if not report or not report["conflicts"]:
-            self.notify("The last sync in this session settled no conflicts.", markup=False)
+            self.notify(_("The last sync in this session settled no conflicts."), markup=False)
             return
-        self.push_screen(SheetScreen("Sync conflicts (esc closes)", conflict_markdown(report)))
+        self.push_screen(SheetScreen(_("Sync conflicts (esc closes)"), conflict_markdown(report)))
 
     def action_reload(self) -> None:
         self.load_workspace()
-        self.notify("Reloaded the workspace.", markup=False)
+        self.notify(_("Reloaded the workspace."), markup=False)
 
     def action_review(self, period: str | None = None) -> None:
         """The review (振り返り) of the KPI tab's period and scope (or of `period`), as Markdown."""
@@ -404,7 +414,7 @@ class IstuiApp(SyncMixin, App[None]):
         except IstuiError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
-        self.call_from_thread(self.push_screen, SheetScreen("Review (振り返り) — c copies the Markdown", markdown))
+        self.call_from_thread(self.push_screen, SheetScreen(_("Review (振り返り) — c copies the Markdown"), markdown))
 
     def action_plan(self) -> None:
         """KGI → KPI: a revenue goal for the month, quarter or fiscal year, turned into daily numbers."""
@@ -423,7 +433,7 @@ class IstuiApp(SyncMixin, App[None]):
     def set_theme(self, name: str) -> None:
         self.theme = name
         save_user_setting("theme", name)
-        self.notify(f"Theme: {name}", markup=False)
+        self.notify(_("Theme: {name}").format(name=name), markup=False)
 
     def action_next_theme(self) -> None:
         names = self.theme_names
@@ -464,7 +474,7 @@ class IstuiApp(SyncMixin, App[None]):
             fields = {k: v for k, v in values.items()}
             raw = {name: self._raw(fields[name]) for name in fields}
             lead = self._guarded(lambda: create_lead(self.ws, {k: v for k, v in raw.items() if v not in ("", None, [])}),
-                                 "Lead added.")
+                                 _("Lead added."))
             if lead:
                 self.lead_changed(lead)
                 self.go_to_lead(lead["id"])
@@ -502,21 +512,21 @@ class IstuiApp(SyncMixin, App[None]):
             return set_lead_fields(self.ws, lead["id"], fields) if fields else None
 
         self._lead_form(lambda lead: lead_form(self.ws.settings.sources, self.now, lead, rep=self.ws.rep), write,
-                        "Lead saved.")
+                        _("Lead saved."))
 
     def action_stage_lead(self) -> None:
         def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
             amount = str(values["amount"]) if values["amount"] else None
             return change_stage(self.ws, lead["id"], values["stage"], amount=amount, note=values["note"]).lead
 
-        self._lead_form(stage_form, write, "Stage changed.")
+        self._lead_form(stage_form, write, _("Stage changed."))
 
     def action_handoff_lead(self) -> None:
         def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
             bant = {k: values[k] for k in ("budget", "authority", "need", "timeline")}
             handed = hand_off(self.ws, lead["id"], values["to"], bant, values["note"]).lead
             sheet = handoff_sheet(handed, self.ws.activities_of_lead(lead["id"]), self.ws.settings.currency)
-            self.push_screen(SheetScreen("Handoff sheet — c copies it", sheet))
+            self.push_screen(SheetScreen(_("Handoff sheet — c copies it"), sheet))
             return handed
 
         self._lead_form(handoff_form, write)
@@ -525,10 +535,11 @@ class IstuiApp(SyncMixin, App[None]):
         def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
             logged = log_activity(self.ws, lead["id"], kind, values["outcome"], note=values["note"],
                                   next_when=values["next"] or None)
-            self._undo.append((f"log of {values['outcome']}", lambda: self.lead_changed(undo_log(self.ws, logged))))
+            self._undo.append((_("log of {outcome}").format(outcome=values["outcome"]), lambda: self.lead_changed(undo_log(self.ws, logged))))
             return logged.lead
 
-        self._lead_form(lambda lead: log_form(self.now, kind), write, f"Logged {kind}.")
+        self._lead_form(lambda lead: log_form(self.now, kind), write, _("Logged a call.") if kind == "call"
+                        else _("Logged an e-mail."))
 
     def action_delete_lead(self) -> None:
         lead = self.selected_lead()
@@ -541,11 +552,12 @@ class IstuiApp(SyncMixin, App[None]):
             removed = self._guarded(lambda: self.ws.remove_lead(lead["id"]))
             if removed is None:
                 return
-            self._undo.append((f"delete of {removed['company']}", lambda: self._restore(removed)))
+            self._undo.append((_("delete of {company}").format(company=removed["company"]), lambda: self._restore(removed)))
             self.lead_removed(removed["id"])
-            self.notify(f"Deleted {removed['company']}. ctrl+z undoes.", markup=False)
+            self.notify(_("Deleted {company}. ctrl+z undoes.").format(company=removed["company"]), markup=False)
 
-        self.push_screen(ConfirmScreen(f"Delete the lead {lead['company']}? Its activities stay. (ctrl+z undoes)"), confirmed)
+        self.push_screen(ConfirmScreen(_("Delete the lead {company}? Its activities stay. (ctrl+z undoes)").format(
+            company=lead["company"])), confirmed)
 
     def _restore(self, record: Record) -> None:
         self.ws.restore_lead(record)
@@ -553,11 +565,11 @@ class IstuiApp(SyncMixin, App[None]):
 
     def action_undo(self) -> None:
         if not self._undo:
-            self.notify("Nothing to undo.", markup=False)
+            self.notify(_("Nothing to undo."), markup=False)
             return
         what, undo = self._undo.pop()
         if self._guarded(lambda: undo() or True):
-            self.notify(f"Undone: {what}.", markup=False)
+            self.notify(_("Undone: {what}.").format(what=what), markup=False)
 
     def action_call_block(self) -> None:
         today = self.query_one(TodayPane)
@@ -567,7 +579,7 @@ class IstuiApp(SyncMixin, App[None]):
         else:
             lead = self.selected_lead()
             if lead is None:
-                self.notify("Select a lead first.", markup=False)
+                self.notify(_("Select a lead first."), markup=False)
                 return
             queue, start = [lead], 0
         self.push_screen(CallBlockScreen(list(queue), start))
@@ -595,7 +607,7 @@ class IstuiApp(SyncMixin, App[None]):
                 return
             record = dict(note or {"pinned": False})
             record.update(values)
-            if self._guarded(lambda: self.ws.save_note(record), "Note saved."):
+            if self._guarded(lambda: self.ws.save_note(record), _("Note saved.")):
                 self.wrote()
                 self.load_notes()
 
@@ -616,7 +628,7 @@ class IstuiApp(SyncMixin, App[None]):
                 body = handle.read()
         finally:
             os.unlink(path)
-        if body != note.get("body", "") and self._guarded(lambda: self.ws.save_note({**note, "body": body}), "Note saved."):
+        if body != note.get("body", "") and self._guarded(lambda: self.ws.save_note({**note, "body": body}), _("Note saved.")):
             self.wrote()
             self.load_notes()
 

@@ -11,6 +11,7 @@ from textual import work
 
 from istui.domain.errors import IstuiError
 from istui.domain.formatting import md_escape
+from istui.i18n import _
 
 if TYPE_CHECKING:
     from istui.tui.app import IstuiApp
@@ -19,22 +20,22 @@ if TYPE_CHECKING:
 def status_text(status: dict[str, Any] | None, running: bool, tz: Any) -> str:
     """`sync: 10:42 · ↑2 ↓1 · changes` for the header ('' outside a git repository)."""
     if running:
-        return "syncing …"
+        return _("syncing …")
     if not status or not status.get("repository"):
         return ""
     parts = []
     last = status.get("last_sync")
     if last:
         moment = datetime.fromisoformat(last["at"]).astimezone(tz)
-        parts.append(f"synced {moment:%m-%d %H:%M}")
+        parts.append(_("synced {time}").format(time=f"{moment:%m-%d %H:%M}"))
     else:
-        parts.append("never synced")
+        parts.append(_("never synced"))
     if status.get("remote") is None:
-        parts.append("no remote")
+        parts.append(_("no remote"))
     else:
         parts.append(f"↑{status['ahead']} ↓{status['behind']}")
     if status.get("changes"):
-        parts.append("unsynced changes")
+        parts.append(_("unsynced changes"))
     return " · ".join(parts)
 
 
@@ -42,9 +43,9 @@ def conflict_markdown(report: dict[str, Any]) -> str:
     """The conflicts a sync settled, as Markdown (every value escaped: it is data, not markup)."""
     from istui.services.sync import conflict_line
 
-    lines = ["# Sync: conflicts settled", "",
-             f"{len(report['conflicts'])} field(s) were changed on both sides. The newer edit was kept; "
-             "the other value is listed here and stays in `.istui/conflicts.jsonl`.", ""]
+    lines = ["# " + _("Sync: conflicts settled"), "",
+             _("{count} field(s) were changed on both sides. The newer edit was kept; the other value is listed here "
+               "and stays in `.istui/conflicts.jsonl`.").format(count=len(report["conflicts"])), ""]
     lines += [f"- {md_escape(conflict_line(conflict))}" for conflict in report["conflicts"]]
     return "\n".join(lines) + "\n"
 
@@ -58,11 +59,11 @@ class SyncMixin:
 
     def action_sync(self: IstuiApp) -> None:  # type: ignore[misc]
         if self.syncing:
-            self.notify("A sync is already running.", markup=False)
+            self.notify(_("A sync is already running."), markup=False)
             return
         self.syncing = True
         self.update_header()
-        self.notify("Syncing with the team …", markup=False, timeout=3)
+        self.notify(_("Syncing with the team …"), markup=False, timeout=3)
         self._run_sync()
 
     @work(thread=True, exclusive=True, group="sync")
@@ -78,7 +79,7 @@ class SyncMixin:
 
     def _sync_failed(self: IstuiApp, message: str) -> None:  # type: ignore[misc]
         self.syncing = False
-        self.notify(message, title="Sync failed", severity="error", timeout=15, markup=False)
+        self.notify(message, title=_("Sync failed"), severity="error", timeout=15, markup=False)
         self.refresh_sync_status()
 
     def _sync_done(self: IstuiApp, report: dict[str, Any]) -> None:  # type: ignore[misc]
@@ -87,11 +88,11 @@ class SyncMixin:
         self.syncing = False
         self.last_sync_report = report
         summary = report["message"].split("\n")
-        self.notify("\n".join(summary[:3]), title="Synced", timeout=8, markup=False)
+        self.notify("\n".join(summary[:3]), title=_("Synced"), timeout=8, markup=False)
         if report["received"]:
             self.load_workspace()  # what came in
         if report["conflicts"] and len(self.screen_stack) == 1:
-            self.push_screen(SheetScreen("Sync conflicts (esc closes)", conflict_markdown(report)))
+            self.push_screen(SheetScreen(_("Sync conflicts (esc closes)"), conflict_markdown(report)))
         self.refresh_sync_status()
 
     @work(thread=True, exclusive=True, group="sync-status")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.table import Table
@@ -12,14 +13,18 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from istui.domain import labels
 from istui.domain.formatting import money, percent
+from istui.i18n import N_, _
 from istui.tui.widgets.frozen import frozen
 
 if TYPE_CHECKING:
     from istui.tui.app import IstuiApp
 
-PERIODS = {"t": ("today", "today"), "w": ("week", "this week"), "m": ("month", "this month"),
-           "q": ("quarter", "this quarter"), "y": ("fy", "this fiscal year")}
+WEEKDAYS = {"mon": N_("Mon"), "tue": N_("Tue"), "wed": N_("Wed"), "thu": N_("Thu"), "fri": N_("Fri"), "sat": N_("Sat"),
+            "sun": N_("Sun")}
+PERIODS = {"t": ("today", N_("Today")), "w": ("week", N_("This week")), "m": ("month", N_("This month")),
+           "q": ("quarter", N_("This quarter")), "y": ("fy", N_("This fiscal year"))}
 
 
 def metrics_table(report: dict[str, Any], currency: str) -> Table:
@@ -29,14 +34,19 @@ def metrics_table(report: dict[str, Any], currency: str) -> Table:
     table.add_column(justify="right", style="bold")
     table.add_column(style="dim")
     rows = [
-        ("Calls 架電数", f"{m['calls']:,}", f"connects {m['connects']:,} · 接続率 {percent(m['connect_rate'])}"),
-        ("E-mails メール数", f"{m['emails']:,}", f"opens {m['opens']:,} ({percent(m['open_rate'])}) · clicks "
-                                               f"{m['clicks']:,} ({percent(m['click_rate'])}) · replies {m['replies']:,}"),
-        ("Meetings 商談数", f"{m['meetings']:,}", f"of {m['leads_worked']:,} leads worked · 商談化率 {percent(m['meeting_rate'])}"),
-        ("Handoffs", f"{m['handoffs']:,}", ""),
-        ("Orders 受注数", f"{m['orders']:,}", f"lost {m['lost']:,} · 受注率 {percent(m['win_rate'])}"),
-        ("Amount 受注金額", money(m["amount"], currency), ""),
-        ("Target accounts", f"{m['target_accounts']:,}", "BDR companies created in the period"),
+        (_("Calls 架電数"), f"{m['calls']:,}", _("connects {connects} · 接続率 {rate}").format(
+            connects=f"{m['connects']:,}", rate=percent(m["connect_rate"]))),
+        (_("E-mails メール数"), f"{m['emails']:,}", _("opens {opens} ({open_rate}) · clicks {clicks} ({click_rate}) · "
+                                                    "replies {replies}").format(
+            opens=f"{m['opens']:,}", open_rate=percent(m["open_rate"]), clicks=f"{m['clicks']:,}",
+            click_rate=percent(m["click_rate"]), replies=f"{m['replies']:,}")),
+        (_("Meetings 商談数"), f"{m['meetings']:,}", _("of {worked} leads worked · 商談化率 {rate}").format(
+            worked=f"{m['leads_worked']:,}", rate=percent(m["meeting_rate"]))),
+        (_("Handoffs"), f"{m['handoffs']:,}", ""),
+        (_("Orders 受注数"), f"{m['orders']:,}", _("lost {lost} · 受注率 {rate}").format(
+            lost=f"{m['lost']:,}", rate=percent(m["win_rate"]))),
+        (_("Amount 受注金額"), money(m["amount"], currency), ""),
+        (_("Target accounts"), f"{m['target_accounts']:,}", _("BDR companies created in the period")),
     ]
     for label, value, detail in rows:
         table.add_row(Text(label), Text(value), Text(detail))
@@ -45,10 +55,10 @@ def metrics_table(report: dict[str, Any], currency: str) -> Table:
 
 def source_table(report: dict[str, Any], currency: str) -> Table:
     table = Table(box=None, padding=(0, 1), header_style="bold")
-    for name in ("Source", "Leads", "Meetings", "Rate", "Orders", "Amount", "Win"):
-        table.add_column(name, justify="left" if name == "Source" else "right")
+    for name in (N_("Source"), N_("Leads"), N_("Meetings"), N_("Rate"), N_("Orders"), N_("Amount"), N_("Win")):
+        table.add_column(_(name), justify="left" if name == "Source" else "right")
     for source, row in report["by_source"].items():
-        table.add_row(Text(source), f"{row['leads']:,}", f"{row['meetings']:,}", percent(row["meeting_rate"]),
+        table.add_row(Text(labels.source(source)), f"{row['leads']:,}", f"{row['meetings']:,}", percent(row["meeting_rate"]),
                       f"{row['orders']:,}", money(row["amount"], currency), percent(row["win_rate"]))
     return table
 
@@ -56,30 +66,30 @@ def source_table(report: dict[str, Any], currency: str) -> Table:
 def targets_table(report: dict[str, Any], currency: str) -> Table:
     """Each target of the period and scope: actual of target, expected by today, ahead or behind, and
     what each remaining working day needs."""
-    table = Table(box=None, padding=(0, 1), header_style="bold", title="Targets and pace", title_justify="left",
+    table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Targets and pace"), title_justify="left",
                   title_style="bold")
-    for name in ("Target", "Actual", "Of", "Expected", "Pace", "Need/day"):
-        table.add_column(name, justify="left" if name == "Target" else "right")
+    for name in (N_("Target"), N_("Actual"), N_("Of"), N_("Expected"), N_("Pace"), N_("Need/day")):
+        table.add_column(_(name), justify="left" if name == "Target" else "right")
 
     def value(metric: str, number: float | None) -> str:
         return "–" if number is None else money(number, currency) if metric == "amount" else f"{number:,.0f}"
 
     for target in report["targets"]:
         metric = target["metric"]
-        name = metric + (f" ({target['motion']})" if target.get("motion") else "")
+        name = labels.metric(metric) + (f" ({target['motion']})" if target.get("motion") else "")
         status = target.get("status")
         pace = Text("")
         if status in ("ahead", "behind"):
             pace = Text(f"{'+' if status == 'ahead' else '-'}{value(metric, abs(target['ahead']))}",
                         style="green" if status == "ahead" else "red")
         elif status == "on_pace":
-            pace = Text("on pace", style="green")
+            pace = Text(labels.pace("on_pace"), style="green")
         needed = target.get("needed_per_day")
         table.add_row(Text(name), value(metric, target["actual"]), value(metric, target["target"]),
                       value(metric, target.get("expected")), pace,
                       "" if not needed else money(needed, currency) if metric == "amount" else f"{needed:,.1f}")
     if not report["targets"]:
-        table.add_row(Text("none for this period and scope (istui target set …)", style="dim"))
+        table.add_row(Text(_("none for this period and scope (istui target set …)"), style="dim"))
     return table
 
 
@@ -97,7 +107,7 @@ def draw_tables(report: dict[str, Any], currency: str, widths: dict[str, int]) -
     """Every table of the KPI tab for `report`, drawn at `widths` (safe off the UI thread)."""
     renderables = {
         "#kpi-metrics": _stack(metrics_table(report, currency), Text(""), targets_table(report, currency)),
-        "#kpi-sources": _stack(Text("Leads created in the period, by source\n", style="bold"),
+        "#kpi-sources": _stack(Text(_("Leads created in the period, by source") + "\n", style="bold"),
                                source_table(report, currency)),
         "#kpi-funnel": funnel_view(report),
         "#kpi-heatmap": heatmap_view(report["heatmaps"]["connect_rate"]),
@@ -105,6 +115,12 @@ def draw_tables(report: dict[str, Any], currency: str, widths: dict[str, int]) -
     }
     return Tables({selector: frozen(renderable, widths[selector]) for selector, renderable in renderables.items()},
                   dict(widths))
+
+
+def plot_text(text: str) -> str:
+    """Text for plotext, which counts one column per character: each full-width character gets a
+    zero-width space after it, so plotext's count matches the two cells the terminal draws."""
+    return "".join(ch + "\u200b" if unicodedata.east_asian_width(ch) in "WF" else ch for ch in text)
 
 
 class SafePlot(PlotextPlot):
@@ -129,7 +145,7 @@ class SafePlot(PlotextPlot):
 
 class KpiPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(key, f"period('{spec}')", label.title(), id=f"kpi-period-{spec}") for key, (spec, label) in PERIODS.items()),
+        *(Binding(key, f"period('{spec}')", label, id=f"kpi-period-{spec}") for key, (spec, label) in PERIODS.items()),
         Binding("T", "toggle_team", "Me/team", id="kpi-team"),
         Binding("R", "app.review", "Review", id="kpi-review"),
         Binding("P", "app.plan", "Plan", id="kpi-plan"),
@@ -188,11 +204,11 @@ class KpiPane(Vertical):
             return  # already on screen: widgets keep their rendering
         self.report = report
         app = self.istui
-        who = "team" if self.team else app.ws.rep
+        who = _("team") if self.team else app.ws.rep
         period = report["period"]
         self.query_one("#kpi-title", Static).update(Text(
-            f"KPI · {who} · {period['label']} [{period['start'][:10]} .. {period['end'][:10]})"
-            "   —   t w m q y: period · T: me/team · R: review · P: plan"))
+            f"KPI · {who} · {period['label']} [{period['start'][:10]} .. {period['end'][:10]})   —   "
+            + _("t w m q y: period · T: me/team · R: review · P: plan")))
         self._show_tables(tables)
         self._plot_targets(report)
         self._plot_trend(report)
@@ -217,11 +233,11 @@ class KpiPane(Vertical):
         rows = [(source, row) for source, row in report["by_source"].items() if row["meeting_rate"] is not None]
         if rows:
             values = [round(100 * row["meeting_rate"], 1) for _, row in rows]
-            plt.bar([source for source, _ in rows], values, orientation="horizontal", width=0.4)
+            plt.bar([plot_text(labels.source(source)) for source, _row in rows], values, orientation="horizontal", width=0.4)
             plt.xlim(0, max(10, *values))  # all zero: an axis from 0, not around it
-            plt.title("Meeting rate % by source (cohort)")
+            plt.title(plot_text(_("Meeting rate % by source (cohort)")))
         else:
-            plt.title("No leads created in the period")
+            plt.title(plot_text(_("No leads created in the period")))
         plot.refresh()
 
     def _blank(self, plot_id: str) -> tuple[SafePlot, Any]:
@@ -237,13 +253,13 @@ class KpiPane(Vertical):
         targets = report["targets"]
         if targets:
             progress = [round(100 * (t["progress"] or 0), 1) for t in targets]
-            labels = [(t["metric"] + (f" ({t['motion']})" if t["motion"] else ""))[:18] + f" {p:.0f}%"
-                      for t, p in zip(targets, progress, strict=True)]  # short: plotext needs room for the bars
-            plt.bar(labels, progress, orientation="horizontal", width=0.4)
-            plt.title("Targets: % of target reached")
+            names = [(labels.metric(t["metric"]) + (f" ({t['motion']})" if t["motion"] else ""))[:18] + f" {p:.0f}%"
+                     for t, p in zip(targets, progress, strict=True)]  # short: plotext needs room for the bars
+            plt.bar([plot_text(name) for name in names], progress, orientation="horizontal", width=0.4)
+            plt.title(plot_text(_("Targets: % of target reached")))
             plt.xlim(0, max(100, *progress))
         else:
-            plt.title("No targets for this period and scope (istui target set …)")
+            plt.title(plot_text(_("No targets for this period and scope (istui target set …)")))
         plot.refresh()
 
     def _plot_trend(self, report: dict[str, Any]) -> None:
@@ -251,14 +267,14 @@ class KpiPane(Vertical):
         plot, plt = self._blank("#kpi-trend")
         daily = report.get("trend") or []
         weekly = len(daily) > 62 and report.get("weekly_trend")
-        rows, key, title = (weekly, "week", "Weekly trend") if weekly else (daily, "day", "Daily trend")
+        rows, key, title = (weekly, "week", _("Weekly trend")) if weekly else (daily, "day", _("Daily trend"))
         if rows:
             points = list(range(len(rows)))
             for name in ("calls", "connects", "meetings"):
-                plt.plot(points, [row[name] for row in rows], label=name, marker="braille")
+                plt.plot(points, [row[name] for row in rows], label=plot_text(labels.metric(name)), marker="braille")
             step = max(1, len(rows) // 6)
             plt.xticks(points[::step], [row[key][5:] for row in rows][::step])
-            plt.title(title)
+            plt.title(plot_text(title))
         plot.refresh()
 
     def action_period(self, spec: str) -> None:
@@ -272,14 +288,14 @@ class KpiPane(Vertical):
 
 def funnel_view(report: dict[str, Any]) -> Any:
     """The funnel with step rates, and the change of every count against the previous period."""
-    table = Table(box=None, padding=(0, 1), header_style="bold", title=f"Funnel · vs {report['previous']['label']}",
+    table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Funnel · vs {previous}").format(previous=report["previous"]["label"]),
                   title_justify="left", title_style="bold")
-    for name in ("Step", "Count", "Step rate", "Previous", "Change"):
-        table.add_column(name, justify="left" if name == "Step" else "right")
+    for name in (N_("Step"), N_("Count"), N_("Step rate"), N_("Previous"), N_("Change")):
+        table.add_column(_(name), justify="left" if name == "Step" else "right")
     for step, before in zip(report["funnel"], report["previous"]["funnel"], strict=True):
         delta = report["deltas"][step["step"]]
         arrow = {"up": "↑", "down": "↓", "same": "=", None: ""}[delta["direction"]]
-        table.add_row(step["step"], f"{step['count']:,}", percent(step["rate_from_previous"]),
+        table.add_row(labels.metric(step["step"]), f"{step['count']:,}", percent(step["rate_from_previous"]),
                       f"{before['count']:,}", f"{arrow}{abs(delta['delta'] or 0):,.0f}")
     return table
 
@@ -303,25 +319,25 @@ def heatmap_view(cells: list[dict[str, Any]]) -> Any:
             else:
                 value = round(cell["rate"] * 100)
                 row.append(Text(f"{value:>3}", style="bold green" if value >= 40 else "yellow" if value >= 25 else "red"))
-        table.add_row(weekday.title(), *row)
-    return _stack(Text("Connect rate % by weekday × hour (· too few calls)", style="bold"), table)
+        table.add_row(_(WEEKDAYS[weekday]), *row)
+    return _stack(Text(_("Connect rate % by weekday × hour (· too few calls)"), style="bold"), table)
 
 
 def board_view(report: dict[str, Any], currency: str) -> Any:
     """The team's leaderboard, or this rep's talk notes and how calls using them ended."""
     if report.get("leaderboard"):
-        table = Table(box=None, padding=(0, 1), header_style="bold", title="Leaderboard", title_justify="left",
+        table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Leaderboard"), title_justify="left",
                       title_style="bold")
-        for name in ("Rep", "Calls", "Connect", "Meetings", "Orders", "Amount"):
-            table.add_column(name, justify="left" if name == "Rep" else "right")
+        for name in (N_("Rep"), N_("Calls"), N_("Connect"), N_("Meetings"), N_("Orders"), N_("Amount")):
+            table.add_column(_(name), justify="left" if name == "Rep" else "right")
         for row in report["leaderboard"][:10]:
             table.add_row(Text(row["rep"]), f"{row['calls']:,}", percent(row["connect_rate"]), f"{row['meetings']:,}",
                           f"{row['orders']:,}", money(row["amount"], currency))
         return table
-    table = Table(box=None, padding=(0, 1), header_style="bold", title="Talk notes used in calls", title_justify="left",
+    table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Talk notes used in calls"), title_justify="left",
                   title_style="bold")
-    for name in ("Note", "Calls", "Meetings", "Rate"):
-        table.add_column(name, justify="left" if name == "Note" else "right")
+    for name in (N_("Note"), N_("Calls"), N_("Meetings"), N_("Rate")):
+        table.add_column(_(name), justify="left" if name == "Note" else "right")
     for row in report.get("notes", [])[:8]:
         table.add_row(Text(row["title"]), f"{row['calls']:,}", f"{row['meetings']:,}", percent(row["meeting_rate"]))
     return table

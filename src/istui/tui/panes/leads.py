@@ -12,9 +12,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
+from istui.domain import labels
 from istui.domain.formatting import when
 from istui.domain.model import OPEN_STAGES, TEMPERATURE_RANK, Stage
 from istui.domain.text import fold, lead_search_text, reading_key
+from istui.i18n import N_, _
 from istui.tui.widgets.cards import LeadDetail
 from istui.tui.widgets.vtable import Column, VirtualTable
 
@@ -24,18 +26,34 @@ if TYPE_CHECKING:
 Record = dict[str, Any]
 STAGE_ORDER = {stage.value: index for index, stage in enumerate(Stage)}
 SORTS = ("created", "company", "stage", "temp", "next", "owner")
+SORT_NAMES = {"created": N_("created"), "company": N_("company"), "stage": N_("stage"), "temp": N_("temperature"),
+              "next": N_("next follow-up"), "owner": N_("owner")}
+
+
+def lead_cell(lead: Record, key: str, now: datetime) -> str:
+    """A lead's value as a table shows it (stages, temperatures and sources named in the language in force)."""
+    if key == "next":
+        return when(lead.get("next_at"), now)
+    value = str(lead.get(key) or "")
+    if key == "stage":
+        return labels.stage(value)
+    if key == "temp":
+        return labels.temperature(value)
+    if key == "source":
+        return labels.source(value)
+    return value
 VIEWS = {
-    "all": "all leads",
-    "hot": "hot leads",
-    "due": "overdue and due today",
-    "inbound": "new inbound, not yet contacted",
-    "bdr": "my BDR targets",
-    "meeting": "meeting stage (案件化)",
+    "all": N_("all leads"),
+    "hot": N_("hot leads"),
+    "due": N_("overdue and due today"),
+    "inbound": N_("new inbound, not yet contacted"),
+    "bdr": N_("my BDR targets"),
+    "meeting": N_("meeting stage (案件化)"),
 }
 LEAD_COLUMNS = [
-    Column("company", "Company", 24), Column("contact", "Contact", 13), Column("phone", "Phone", 15),
-    Column("stage", "Stage", 10), Column("temp", "Temp", 5), Column("source", "Source", 13),
-    Column("owner", "Owner", 9), Column("next", "Next", 12),
+    Column("company", N_("Company"), 24), Column("contact", N_("Contact"), 13), Column("phone", N_("Phone"), 15),
+    Column("stage", N_("Stage"), 10), Column("temp", N_("Temp"), 8), Column("source", N_("Source"), 13),
+    Column("owner", N_("Owner"), 9), Column("next", N_("Next"), 12),
 ]
 
 
@@ -117,7 +135,7 @@ class LeadsPane(Vertical):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="/ filter: company, contact, phone, e-mail, tags", id="lead-filter")
+        yield Input(placeholder=_("/ filter: company, contact, phone, e-mail, tags (カナ and ㈱ fold)"), id="lead-filter")
         with Horizontal():
             table = VirtualTable(LEAD_COLUMNS, self.cell, row_style=self.row_style, id="leads-table")
             table.sort_key, table.sort_reverse = None, True
@@ -130,9 +148,7 @@ class LeadsPane(Vertical):
         return self.query_one("#leads-table", VirtualTable)
 
     def cell(self, lead: Record, key: str) -> str:
-        if key == "next":
-            return when(lead.get("next_at"), self.istui.now)
-        return str(lead.get(key) or "")
+        return lead_cell(lead, key, self.istui.now)
 
     def row_style(self, lead: Record) -> str | None:
         if lead.get("stage") not in OPEN_STAGES:
@@ -200,10 +216,11 @@ class LeadsPane(Vertical):
     def update_status(self) -> None:
         rows = len(self.table.rows)
         text = self.query_one("#lead-filter", Input).value.strip()
-        status = f"{rows:,} of {len(self.all):,} leads · view: {VIEWS[self.view]} (A H D I B M) · sort: {self.sort_key}"
+        status = _("{rows} of {total} leads · view: {view} (A H D I B M) · sort: {sort}").format(
+            rows=f"{rows:,}", total=f"{len(self.all):,}", view=_(VIEWS[self.view]), sort=_(SORT_NAMES[self.sort_key]))
         status += (" ▼" if self.sort_reverse else " ▲") + " (o, r)"
         if text:
-            status += f" · filter: {text}"
+            status += " · " + _("filter: {text}").format(text=text)
         self.query_one("#leads-status", Static).update(Text(status))
 
     def show_detail(self, lead: Record | None) -> None:

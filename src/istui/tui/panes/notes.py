@@ -12,14 +12,18 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Markdown, Static
 
 from istui.domain.formatting import percent
+from istui.i18n import N_, _
 from istui.tui.widgets.vtable import Column, VirtualTable
 
 if TYPE_CHECKING:
     from istui.tui.app import IstuiApp
 
 Record = dict[str, Any]
-NOTE_COLUMNS = [Column("pin", "★", 1), Column("kind", "Kind", 9), Column("title", "Title", 34), Column("used", "Used", 5, right=True),
-                Column("rate", "Mtg%", 6, right=True), Column("tags", "Tags", 20)]
+NOTE_KINDS = {"script": N_("script"), "objection": N_("objection"), "material": N_("material"), "case": N_("case"),
+              "tip": N_("tip")}
+NOTE_COLUMNS = [Column("pin", "★", 1), Column("kind", N_("Kind"), 9), Column("title", N_("Title"), 34),
+                Column("used", N_("Used"), 5, right=True), Column("rate", N_("Mtg%"), 6, right=True),
+                Column("tags", N_("Tags"), 20)]
 
 
 class NotesPane(Vertical):
@@ -46,7 +50,7 @@ class NotesPane(Vertical):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="/ search titles, bodies and tags", id="note-search")
+        yield Input(placeholder=_("/ search titles, bodies and tags"), id="note-search")
         with Horizontal():
             yield VirtualTable(NOTE_COLUMNS, self.cell, id="notes-table")
             with VerticalScroll(id="note-view"):
@@ -67,6 +71,8 @@ class NotesPane(Vertical):
             return percent(usage.get("meeting_rate")) if usage else ""
         if key == "tags":
             return ", ".join(note.get("tags") or [])
+        if key == "kind":
+            return _(NOTE_KINDS.get(note.get("kind", ""), note.get("kind", "")))
         return str(note.get(key) or "")
 
     def set_notes(self, notes: list[Record], usage: dict[str, dict[str, Any]]) -> None:
@@ -87,18 +93,18 @@ class NotesPane(Vertical):
         meta = self.query_one("#note-meta", Static)
         body = self.query_one("#note-body", Markdown)
         if note is None:
-            meta.update(Text("No note selected." if self.notes else "No notes yet: n adds one."))
+            meta.update(Text(_("No note selected.") if self.notes else _("No notes yet: n adds one.")))
             body.update("")
             return
         usage = self.usage.get(note["id"])
         line = Text(note["title"] + "\n", style="bold")
-        line.append(f"{note.get('kind', '')} · {', '.join(note.get('tags') or [])} · updated {note['updated_at'][:10]} by "
-                    f"{note.get('updated_by', '')}\n")
+        line.append(f"{_(NOTE_KINDS.get(note.get('kind', ''), note.get('kind', '')))} · {', '.join(note.get('tags') or [])} · "
+                    + _("updated {date} by {rep}").format(date=note["updated_at"][:10], rep=note.get("updated_by", "")) + "\n")
         if usage:
-            line.append(f"Used in {usage['calls']} calls · meetings booked {usage['meetings']} "
-                        f"({percent(usage['meeting_rate'])})\n")
+            line.append(_("Used in {calls} calls · meetings booked {meetings} ({rate})").format(
+                calls=usage["calls"], meetings=usage["meetings"], rate=percent(usage["meeting_rate"])) + "\n")
         else:
-            line.append("Not used in a logged call yet.\n")
+            line.append(_("Not used in a logged call yet.") + "\n")
         meta.update(line)
         body.update(note.get("body", ""))
 

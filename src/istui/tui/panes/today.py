@@ -11,8 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from istui.domain.formatting import when
+from istui.i18n import N_, _
 from istui.services.today import today_queue
+from istui.tui.panes.leads import lead_cell
 from istui.tui.widgets.cards import LeadDetail
 from istui.tui.widgets.vtable import Column, VirtualTable
 
@@ -20,10 +21,11 @@ if TYPE_CHECKING:
     from istui.tui.app import IstuiApp
 
 Record = dict[str, Any]
+REASONS = {"overdue": N_("overdue"), "due": N_("due"), "new": N_("new")}
 QUEUE_COLUMNS = [
-    Column("reason", "Why", 8), Column("company", "Company", 26), Column("contact", "Contact", 14),
-    Column("phone", "Phone", 15), Column("temp", "Temp", 5), Column("source", "Source", 12),
-    Column("next", "Next", 12), Column("next_action", "To do", 16),
+    Column("reason", N_("Why"), 8), Column("company", N_("Company"), 26), Column("contact", N_("Contact"), 14),
+    Column("phone", N_("Phone"), 15), Column("temp", N_("Temp"), 8), Column("source", N_("Source"), 12),
+    Column("next", N_("Next"), 12), Column("next_action", N_("To do"), 16),
 ]
 
 
@@ -59,9 +61,9 @@ class TodayPane(Vertical):
         return self.query_one("#today-table", VirtualTable)
 
     def cell(self, row: Record, key: str) -> str:
-        if key == "next":
-            return when(row.get("next_at"), self.istui.now)
-        return str(row.get(key) or "")
+        if key == "reason":
+            return _(REASONS.get(row["reason"], row["reason"]))
+        return lead_cell(row, key, self.istui.now)
 
     def row_style(self, row: Record) -> str | None:
         return "accent" if row["reason"] == "overdue" else None
@@ -79,10 +81,11 @@ class TodayPane(Vertical):
         current = self.table.current
         self.table.set_rows(self.entries, keep=current["id"] if current else None)
         counts = {r: sum(1 for e in self.entries if e["reason"] == r) for r in ("overdue", "due", "new")}
-        scope = "team" if self.everyone else app.ws.rep
-        self.query_one("#today-summary", Static).update(Text(
-            f"Today's queue ({scope}): {counts['overdue']} overdue · {counts['due']} due today · "
-            f"{counts['new']} new inbound   —   c starts a call block on the selected lead"))
+        scope = _("team") if self.everyone else app.ws.rep
+        self.query_one("#today-summary", Static).update(Text(_(
+            "Today's queue ({scope}): {overdue} overdue · {due} due today · {new} new inbound   —   "
+            "c starts a call block on the selected lead").format(scope=scope, overdue=counts["overdue"], due=counts["due"],
+                                                                  new=counts["new"])))
 
     @on(VirtualTable.Highlighted, "#today-table")
     def _highlighted(self, event: VirtualTable.Highlighted) -> None:

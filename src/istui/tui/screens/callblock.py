@@ -20,8 +20,9 @@ from textual.widgets import Digits, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from istui.domain.errors import IstuiError
-from istui.domain.model import CALL_OUTCOMES
+from istui.domain.model import CALL_OUTCOMES, CallOutcomeInfo
 from istui.domain.parsing import parse_when
+from istui.i18n import N_, _, language
 from istui.services.leads import Logged, amend_log, log_activity, undo_log
 from istui.tui.screens.forms import FORM_CSS
 from istui.tui.widgets.cards import lead_card, timeline
@@ -32,10 +33,21 @@ if TYPE_CHECKING:
 Record = dict[str, Any]
 
 
+PROMPT = N_("Press an outcome key (1-0); then a note and follow-up here, and Enter.")
+
+
+def outcome_name(info: CallOutcomeInfo) -> str:
+    """`no_answer (不通)` in English, `不通` in Japanese."""
+    return info.ja if language() == "ja" else f"{info.outcome.value} ({info.ja})"
+
+
 def outcome_keys() -> Table:
     table = Table.grid(padding=(0, 1))
     for info in CALL_OUTCOMES:
-        table.add_row(Text(info.key, style="bold reverse"), Text(info.outcome.value), Text(info.ja, style="dim"))
+        if language() == "ja":
+            table.add_row(Text(info.key, style="bold reverse"), Text(info.ja))
+        else:
+            table.add_row(Text(info.key, style="bold reverse"), Text(info.outcome.value), Text(info.ja, style="dim"))
     return table
 
 
@@ -70,9 +82,10 @@ class BlockStats:
     def summary(self) -> str:
         minutes, seconds = divmod(int(self.elapsed), 60)
         hours, minutes = divmod(minutes, 60)
-        pace = f"{self.dials / (self.elapsed / 3600):.0f} calls/h" if self.elapsed >= 60 else "– calls/h"
-        return (f"{hours:d}:{minutes:02d}:{seconds:02d} · dials {self.dials} · connects {self.connects} · "
-                f"meetings {self.meetings} · {pace}")
+        rate = f"{self.dials / (self.elapsed / 3600):.0f}" if self.elapsed >= 60 else "–"
+        return f"{hours:d}:{minutes:02d}:{seconds:02d} · " + _(
+            "dials {dials} · connects {connects} · meetings {meetings} · {rate} calls/h").format(
+            dials=self.dials, connects=self.connects, meetings=self.meetings, rate=rate)
 
 
 class CallBlockScreen(Screen[None]):
@@ -123,16 +136,15 @@ class CallBlockScreen(Screen[None]):
                 yield Digits(id="block-phone")
                 yield Static(id="block-card")
                 with Vertical(id="block-prompt"):  # always displayed: focus must land in it with the digit key
-                    yield Static(Text("Press an outcome key (1-0); then a note and follow-up here, and Enter."),
-                                 id="prompt-title")
-                    yield Input(placeholder="note (optional)", id="prompt-note")
-                    yield Input(placeholder="next follow-up WHEN (optional): tomorrow 10am, +3d, mon", id="prompt-next")
+                    yield Static(Text(_(PROMPT)), id="prompt-title")
+                    yield Input(placeholder=_("note (optional)"), id="prompt-note")
+                    yield Input(placeholder=_("next follow-up WHEN (optional): tomorrow 10am, +3d, mon"), id="prompt-next")
                     yield Static(id="prompt-error")
                 yield Static(id="block-timeline")
             with VerticalScroll(id="block-right"):
-                yield Static(Text("Outcome keys", style="bold"))
+                yield Static(Text(_("Outcome keys"), style="bold"))
                 yield Static(outcome_keys())
-                yield Static(Text("\nu undo · s skip · k notes · esc end", style="dim"))
+                yield Static(Text("\n" + _("u undo · s skip · k notes · esc end"), style="dim"))
                 yield Static(id="block-notes")
         yield Footer()
 
@@ -141,8 +153,8 @@ class CallBlockScreen(Screen[None]):
         self.set_interval(1, self.update_stats)
 
     def update_stats(self) -> None:
-        position = f"lead {min(self.index + 1, len(self.queue))}/{len(self.queue)}"
-        self.query_one("#block-stats", Static).update(Text(f"Call block · {position} · {self.stats.summary()}"))
+        position = _("lead {number}/{total}").format(number=min(self.index + 1, len(self.queue)), total=len(self.queue))
+        self.query_one("#block-stats", Static).update(Text(_("Call block") + f" · {position} · {self.stats.summary()}"))
 
     def show_lead(self) -> None:
         lead = self.lead
@@ -162,7 +174,7 @@ class CallBlockScreen(Screen[None]):
         self.query_one("#block-card", Static).update(lead_card(lead, app.now, app.ws.settings.currency))
         self.query_one("#block-timeline", Static).update(timeline(app.ws.activities_of_lead(lead["id"]), app.ws.tz, limit=6))
         notes = relevant_notes(app.ws.notes(), lead)
-        text = Text("\nNotes for this lead (k)\n", style="bold")
+        text = Text("\n" + _("Notes for this lead (k)") + "\n", style="bold")
         for note in notes[:8]:
             marker = "▶ " if note["id"] == self.script else "• "
             text.append(marker + note["title"] + "\n")
@@ -192,7 +204,8 @@ class CallBlockScreen(Screen[None]):
         prompt = self.query_one("#block-prompt")
         prompt.add_class("open")
         self.query_one("#prompt-title", Static).update(Text(
-            f"Logged {outcome} ({info.ja}) · {lead.get('company', '')}\nNote and follow-up, then Enter (Tab: next field)"))
+            _("Logged {outcome} · {company}\nNote and follow-up, then Enter (Tab: next field)").format(
+                outcome=outcome_name(info), company=lead.get("company", ""))))
         self.query_one("#prompt-error", Static).update("")
         note, when = self.query_one("#prompt-note", Input), self.query_one("#prompt-next", Input)
         note.value, when.value = "", ""
@@ -230,8 +243,7 @@ class CallBlockScreen(Screen[None]):
     def close_prompt(self) -> None:
         self.pending = None
         self.query_one("#block-prompt").remove_class("open")
-        self.query_one("#prompt-title", Static).update(
-            Text("Press an outcome key (1-0); then a note and follow-up here, and Enter."))
+        self.query_one("#prompt-title", Static).update(Text(_(PROMPT)))
         self.query_one("#prompt-note", Input).value = ""
         self.query_one("#prompt-next", Input).value = ""
         self.set_focus(None)
@@ -249,7 +261,7 @@ class CallBlockScreen(Screen[None]):
 
     def action_undo(self) -> None:
         if not self.history:
-            self.notify("Nothing to undo in this block.", markup=False)
+            self.notify(_("Nothing to undo in this block."), markup=False)
             return
         logged = self.history.pop()
         try:
@@ -266,7 +278,8 @@ class CallBlockScreen(Screen[None]):
             position = next((i for i, row in enumerate(self.queue) if row["id"] == lead["id"]), None)
             if position is not None:
                 self.index = position
-        self.notify(f"Undone: {logged.activity['outcome']} for {lead.get('company', '')}.", markup=False)
+        self.notify(_("Undone: {outcome} for {company}.").format(outcome=outcome_name(info), company=lead.get("company", "")),
+                    markup=False)
         self.show_lead()
 
     def action_notes(self) -> None:
@@ -308,7 +321,7 @@ class NotePicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form", id="picker"):
-            yield Static(Text("Notes for this lead — Enter marks the one you use"), classes="title")
+            yield Static(Text(_("Notes for this lead — Enter marks the one you use")), classes="title")
             yield OptionList(*[Option(Text(f"[{n.get('kind', '')}] {n['title']}"), id=n["id"]) for n in self.notes])
             yield VerticalScroll(Static(id="picker-preview"), id="picker-body")
 
@@ -339,9 +352,9 @@ class BlockSummary(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
-            yield Static(Text("Call block finished"), classes="title")
+            yield Static(Text(_("Call block finished")), classes="title")
             yield Static(Text(self.summary))
-            yield Static(Text("\nEnter closes.", style="dim"))
+            yield Static(Text("\n" + _("Enter closes."), style="dim"))
 
     def action_close(self) -> None:
         self.dismiss(None)

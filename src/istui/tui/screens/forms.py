@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Markdown, Select, Static, TextArea
 
 from istui.domain.errors import BadInput
+from istui.i18n import N_, _
 
 FORM_CSS = """
 ModalScreen { align: center middle; }
@@ -59,7 +60,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         Binding("escape", "cancel", "Cancel", id="form-cancel"),
     ]
 
-    def __init__(self, title: str, fields: list[Field], hint: str = "", submit_label: str = "Save") -> None:
+    def __init__(self, title: str, fields: list[Field], hint: str = "", submit_label: str = N_("Save")) -> None:
         super().__init__()
         self.form_title, self.fields, self.hint, self.submit_label = title, fields, hint, submit_label
 
@@ -67,14 +68,14 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         with VerticalScroll(classes="form"):
             yield Static(Text(self.form_title), classes="title")
             if self.hint:
-                yield Static(Text(self.hint), classes="hint")
+                yield Static(Text(_(self.hint)), classes="hint")
             for field in self.fields:
-                yield Label(Content(field.label))
+                yield Label(Content(_(field.label)))
                 yield field.widget
                 yield field.error
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button(self.submit_label, variant="primary", id="submit")
+                yield Button(_("Cancel"), id="cancel")
+                yield Button(_(self.submit_label), variant="primary", id="submit")
 
     def on_mount(self) -> None:
         self.initial = {field.name: field.value() for field in self.fields}
@@ -149,8 +150,8 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(classes="form"):
             yield Static(Text(self.question), classes="title")
             with Horizontal(classes="buttons"):
-                yield Button("No (n)", id="no")
-                yield Button("Yes (y)", variant="error", id="yes")
+                yield Button(_("No (n)"), id="no")
+                yield Button(_("Yes (y)"), variant="error", id="yes")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -186,4 +187,4 @@ class SheetScreen(ModalScreen[None]):
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.markdown)
-        self.app.notify("Copied to the clipboard.", markup=False)
+        self.app.notify(_("Copied to the clipboard."), markup=False)

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from istui.domain.model import CALL_OUTCOMES
+from istui.i18n import _, language
 from istui.tui.screens.forms import FORM_CSS
 
 
@@ -30,15 +31,15 @@ def help_table(sections: list[tuple[str, list[BindingType]]]) -> Table:
     table.add_column(style="bold", min_width=14)
     table.add_column()
     for title, bindings in sections:
-        table.add_row(Text(title, style="bold underline"), "")
+        table.add_row(Text(_(title), style="bold underline"), "")
         for keys, description in binding_rows(bindings):
             table.add_row(Text(keys), Text(description))
         table.add_row("", "")
-    table.add_row(Text("Call block", style="bold underline"), "")
+    table.add_row(Text(_("Call block"), style="bold underline"), "")
     for info in CALL_OUTCOMES:
-        table.add_row(Text(info.key), Text(f"{info.outcome.value} · {info.ja}"))
-    table.add_row(Text("Enter"), Text("save the note and follow-up, next lead"))
-    table.add_row(Text("u / s / k / esc"), Text("undo last log / skip / notes for this lead / end block"))
+        table.add_row(Text(info.key), Text(info.ja if language() == "ja" else f"{info.outcome.value} · {info.ja}"))
+    table.add_row(Text("Enter"), Text(_("save the note and follow-up, next lead")))
+    table.add_row(Text("u / s / k / esc"), Text(_("undo last log / skip / notes for this lead / end block")))
     return table
 
 
@@ -52,7 +53,8 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Static(Text("istui keys (esc closes) — remap them in ~/.config/istui/config.toml [keymap]"), classes="title")
+            yield Static(Text(_("istui keys (esc closes) — remap them in ~/.config/istui/config.toml [keymap]")),
+                         classes="title")
             yield Static(help_table(self.sections))
 
     def action_close(self) -> None:

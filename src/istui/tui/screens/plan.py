@@ -13,9 +13,11 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from istui.domain import labels
 from istui.domain.errors import IstuiError
 from istui.domain.formatting import money, percent
 from istui.domain.parsing import parse_amount
+from istui.i18n import N_, _
 from istui.tui.screens.forms import FORM_CSS, Field, FormScreen, select
 
 
@@ -25,10 +27,13 @@ def plan_form() -> FormScreen:
 
     fields = [
         Field("revenue", "Revenue goal (KGI): 30000000, ¥30,000,000, 3000万", Input(id="field-revenue"), revenue),
-        Field("period", "For", select([("this month", "month"), ("this quarter", "quarter"),
-                                       ("this fiscal year", "fiscal_year")], "month"), lambda v: v),
+        Field("period", N_("For"), select([(_("this month"), "month"), (_("this quarter"), "quarter"),
+                                           (_("this fiscal year"), "fiscal_year")], "month"), lambda v: v),
     ]
-    return FormScreen("Plan: from a revenue goal to daily KPIs", fields, submit_label="Plan")
+    return FormScreen(_("Plan: from a revenue goal to daily KPIs"), fields, submit_label=N_("Plan"))
+
+
+PER_NAMES = {"month": N_("month"), "quarter": N_("quarter"), "fiscal_year": N_("fiscal year")}
 
 
 class PlanScreen(ModalScreen[None]):
@@ -68,16 +73,19 @@ class PlanScreen(ModalScreen[None]):
         currency = self.app.ws.settings.currency
         rates = result["rates"]
         table = Table(box=None, padding=(0, 2), header_style="bold")
-        for name in ("Step", "Needed", "Per working day", "So far", "Pace/day", "Gap/day"):
-            table.add_column(name, justify="left" if name == "Step" else "right")
+        for name in (N_("Step"), N_("Needed"), N_("Per working day"), N_("So far"), N_("Pace/day"), N_("Gap/day")):
+            table.add_column(_(name), justify="left" if name == "Step" else "right")
         for row in result["steps"]:
-            table.add_row(row["metric"], f"{row['needed']:,}", _num(row["per_working_day"]), _num(row.get("actual")),
+            table.add_row(labels.metric(row["metric"]), f"{row['needed']:,}", _num(row["per_working_day"]), _num(row.get("actual")),
                           _num(row.get("actual_per_working_day")), _num(row.get("gap_per_working_day")))
-        head = Text(f"{result['period']['label']}: goal {money(result['revenue'], currency)} · {result['working_days']} "
-                    f"working days ({result['elapsed_working_days']} gone)\n"
-                    f"Rates of the last {result['lookback_days']} days: deal size {money(rates['deal_size'], currency)} · "
-                    f"orders/handoff {percent(rates['order_rate'])} · handoffs/meeting {percent(rates['handoff_rate'])} · "
-                    f"meetings/connect {percent(rates['meeting_rate'])} · connects/call {percent(rates['connect_rate'])}\n")
+        head = Text(_("{period}: goal {goal} · {days} working days ({gone} gone)").format(
+            period=result["period"]["label"], goal=money(result["revenue"], currency), days=result["working_days"],
+            gone=result["elapsed_working_days"]) + "\n" + _(
+            "Rates of the last {days} days: deal size {deal} · orders/handoff {order} · handoffs/meeting {handoff} · "
+            "meetings/connect {meeting} · connects/call {connect}").format(
+            days=result["lookback_days"], deal=money(rates["deal_size"], currency), order=percent(rates["order_rate"]),
+            handoff=percent(rates["handoff_rate"]), meeting=percent(rates["meeting_rate"]),
+            connect=percent(rates["connect_rate"])) + "\n")
         from rich.console import Group
 
         self.query_one("#plan-body", Static).update(Group(head, table))
@@ -95,7 +103,8 @@ class PlanScreen(ModalScreen[None]):
             app.notify(str(exc), severity="error", markup=False)
             return
         app.wrote()
-        app.notify(f"Saved the plan as the team's targets per {per}.", markup=False)
+        app.notify(_("Saved the plan as the team's targets per {period}.").format(period=_(PER_NAMES.get(per, per))),
+                   markup=False)
         self.dismiss(None)
 
     def action_close(self) -> None:

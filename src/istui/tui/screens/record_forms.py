@@ -7,11 +7,13 @@ from typing import Any
 
 from textual.widgets import Input, TextArea
 
+from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.domain.formatting import when
 from istui.domain.model import DEFAULT_SOURCES, EmailOutcome, Motion, NoteKind, Stage, Temperature
 from istui.domain.parsing import optional_text, parse_amount, parse_tags, parse_when, require_text
 from istui.domain.validation import clean_lead_field
+from istui.i18n import N_, _
 from istui.services.leads import BANT_FIELDS, parse_call_outcome
 from istui.tui.screens.forms import Field, FormScreen, select
 
@@ -35,27 +37,27 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
 
     next_text = when(lead.get("next_at"), now) if lead.get("next_at") else ""
     fields = [
-        text("company", "Company *", lead.get("company", ""), "株式会社東洋商事 / Acme Inc."),
-        text("company_kana", "Company reading (カナ)", lead.get("company_kana", ""), "トウヨウショウジ"),
-        text("contact", "Contact", lead.get("contact", "")),
-        text("contact_kana", "Contact reading (カナ)", lead.get("contact_kana", ""), "ヤマダ タロウ"),
-        text("title", "Title", lead.get("title", "")),
-        text("phone", "Phone", lead.get("phone", ""), "03-1234-5678"),
-        text("email", "E-mail", lead.get("email", ""), "name@example.co.jp"),
-        Field("source", "Source", select(source_options, lead.get("source") or ("other" if "other" in sources else sources[0])),
+        text("company", N_("Company *"), lead.get("company", ""), "株式会社東洋商事 / Acme Inc."),
+        text("company_kana", N_("Company reading (カナ)"), lead.get("company_kana", ""), "トウヨウショウジ"),
+        text("contact", N_("Contact"), lead.get("contact", "")),
+        text("contact_kana", N_("Contact reading (カナ)"), lead.get("contact_kana", ""), "ヤマダ タロウ"),
+        text("title", N_("Title"), lead.get("title", "")),
+        text("phone", N_("Phone"), lead.get("phone", ""), "03-1234-5678"),
+        text("email", N_("E-mail"), lead.get("email", ""), "name@example.co.jp"),
+        Field("source", N_("Source"), select(source_options, lead.get("source") or ("other" if "other" in sources else sources[0])),
               _lead_check("source", sources, now)),
-        Field("motion", "Motion", select([(m.value, m.value) for m in Motion], lead.get("motion", "sdr")),
+        Field("motion", N_("Motion"), select([(m.value, m.value) for m in Motion], lead.get("motion", "sdr")),
               _lead_check("motion", sources, now)),
-        Field("temp", "Temperature", select([(t.value, t.value) for t in Temperature], lead.get("temp", "warm")),
+        Field("temp", N_("Temperature"), select([(t.value, t.value) for t in Temperature], lead.get("temp", "warm")),
               _lead_check("temp", sources, now)),
-        text("owner", "Owner (rep)", lead.get("owner", rep)),
-        text("next", "Next follow-up (WHEN)", next_text, "tomorrow 10am, +3d, mon 9:30"),
-        text("next_action", "Next action", lead.get("next_action", "")),
-        text("tags", "Tags (comma-separated)", ", ".join(lead.get("tags") or [])),
-        text("memo", "Memo", lead.get("memo", "")),
+        text("owner", N_("Owner (rep)"), lead.get("owner", rep)),
+        text("next", N_("Next follow-up (WHEN)"), next_text, "tomorrow 10am, +3d, mon 9:30"),
+        text("next_action", N_("Next action"), lead.get("next_action", "")),
+        text("tags", N_("Tags (comma-separated)"), ", ".join(lead.get("tags") or [])),
+        text("memo", N_("Memo"), lead.get("memo", "")),
     ]
-    title = f"Edit lead: {lead['company']}" if lead.get("company") else "New lead"
-    return FormScreen(title, fields, hint="ctrl+s saves · esc cancels · Enter moves to the next field")
+    title = _("Edit lead: {company}").format(company=lead["company"]) if lead.get("company") else _("New lead")
+    return FormScreen(title, fields, hint=N_("ctrl+s saves · esc cancels · Enter moves to the next field"))
 
 
 def stage_form(lead: Record) -> FormScreen:
@@ -65,11 +67,12 @@ def stage_form(lead: Record) -> FormScreen:
         return parse_amount(value) if value.strip() else None
 
     fields = [
-        Field("stage", "New stage", select(stages, stages[0][1]), lambda v: v),
-        Field("amount", "Order amount (needed for won): 1200000, ¥1,200,000, 120万", Input(id="field-amount"), amount),
-        Field("note", "Note", Input(id="field-note"), lambda v: optional_text(v, "note", 4000)),
+        Field("stage", N_("New stage"), select(stages, stages[0][1]), lambda v: v),
+        Field("amount", N_("Order amount (needed for won): 1200000, ¥1,200,000, 120万"), Input(id="field-amount"), amount),
+        Field("note", N_("Note"), Input(id="field-note"), lambda v: optional_text(v, "note", 4000)),
     ]
-    return StageForm(f"Stage of {lead.get('company', '')}: now {lead.get('stage')}", fields)
+    return StageForm(_("Stage of {company}: now {stage}").format(company=lead.get("company", ""),
+                                                                 stage=labels.stage(lead.get("stage", ""))), fields)
 
 
 class StageForm(FormScreen):
@@ -77,19 +80,20 @@ class StageForm(FormScreen):
         values = super().validate()
         if values is not None and values["stage"] == Stage.WON and values["amount"] is None:
             field = next(f for f in self.fields if f.name == "amount")
-            self.show_error(field, "amount: moving a lead to won needs the order amount, e.g. 1200000 or 120万.")
+            self.show_error(field, _("amount: moving a lead to won needs the order amount, e.g. 1200000 or 120万."))
             return None
         return values
 
 
 def handoff_form(lead: Record) -> FormScreen:
-    labels = {"budget": "Budget (予算)", "authority": "Authority (決裁者)", "need": "Need (課題・ニーズ)",
-              "timeline": "Timeline (導入時期)"}
-    fields = [Field("to", "Field-sales rep *", Input(id="field-to"), lambda v: require_text(v, "to"))]
-    fields += [Field(k, labels[k], Input(id=f"field-{k}"), lambda v, k=k: optional_text(v, k, 2000)) for k in BANT_FIELDS]
-    fields.append(Field("note", "Notes for field sales", TextArea(id="field-handoff-note"),
+    names = {"budget": N_("Budget (予算)"), "authority": N_("Authority (決裁者)"), "need": N_("Need (課題・ニーズ)"),
+             "timeline": N_("Timeline (導入時期)")}
+    fields = [Field("to", N_("Field-sales rep *"), Input(id="field-to"), lambda v: require_text(v, "to"))]
+    fields += [Field(k, names[k], Input(id=f"field-{k}"), lambda v, k=k: optional_text(v, k, 2000)) for k in BANT_FIELDS]
+    fields.append(Field("note", N_("Notes for field sales"), TextArea(id="field-handoff-note"),
                         lambda v: optional_text(v, "note", 4000)))
-    return FormScreen(f"Hand off {lead.get('company', '')} to field sales", fields, submit_label="Hand off")
+    return FormScreen(_("Hand off {company} to field sales").format(company=lead.get("company", "")), fields,
+                      submit_label=N_("Hand off"))
 
 
 def log_form(now: datetime, kind: str = "call") -> FormScreen:
@@ -104,12 +108,12 @@ def log_form(now: datetime, kind: str = "call") -> FormScreen:
         return value
 
     fields = [
-        Field("outcome", f"{kind} outcome", select(outcomes, outcomes[0][1]),
+        Field("outcome", N_("call outcome") if kind == "call" else N_("e-mail outcome"), select(outcomes, outcomes[0][1]),
               parse_call_outcome if kind == "call" else (lambda v: v)),
-        Field("note", "Note", Input(id="field-note"), lambda v: optional_text(v, "note", 4000)),
-        Field("next", "Next follow-up (WHEN, empty: none)", Input(id="field-next", placeholder="tomorrow 10am"), next_check),
+        Field("note", N_("Note"), Input(id="field-note"), lambda v: optional_text(v, "note", 4000)),
+        Field("next", N_("Next follow-up (WHEN, empty: none)"), Input(id="field-next", placeholder="tomorrow 10am"), next_check),
     ]
-    return FormScreen(f"Log {'a call' if kind == 'call' else 'an e-mail'}", fields, submit_label="Log")
+    return FormScreen(_("Log a call") if kind == "call" else _("Log an e-mail"), fields, submit_label=N_("Log"))
 
 
 def note_form(note: Record | None = None) -> FormScreen:
@@ -125,13 +129,13 @@ def note_form(note: Record | None = None) -> FormScreen:
 
     body = TextArea(note.get("body", ""), id="field-body", language="markdown", soft_wrap=True)
     fields = [
-        Field("title", "Title *", Input(note.get("title", ""), id="field-title"), lambda v: require_text(v, "title")),
-        Field("kind", "Kind", select([(k.value, k.value) for k in NoteKind], note.get("kind", "tip")), kind_check),
-        Field("tags", "Tags (comma-separated; a lead source such as web_inquiry links it to those leads)",
+        Field("title", N_("Title *"), Input(note.get("title", ""), id="field-title"), lambda v: require_text(v, "title")),
+        Field("kind", N_("Kind"), select([(k.value, k.value) for k in NoteKind], note.get("kind", "tip")), kind_check),
+        Field("tags", N_("Tags (comma-separated; a lead source such as web_inquiry links it to those leads)"),
               Input(", ".join(note.get("tags") or []), id="field-tags"), tags),
-        Field("body", "Body (Markdown)", body, lambda v: v if len(v) <= 100_000 else _too_long()),
+        Field("body", N_("Body (Markdown)"), body, lambda v: v if len(v) <= 100_000 else _too_long()),
     ]
-    return FormScreen("Edit note" if note.get("id") else "New note", fields)
+    return FormScreen(_("Edit note") if note.get("id") else _("New note"), fields)
 
 
 def _too_long() -> str:

@@ -6,56 +6,68 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
+from rich.cells import set_cell_size
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from istui.domain import labels
 from istui.domain.formatting import money, when
 from istui.domain.model import CALL_OUTCOME_INFO, DEFAULT_SOURCES, CallOutcome
+from istui.i18n import N_, _, language
 
 Record = Mapping[str, Any]
+
+
+KINDS = {"call": N_("call"), "email": N_("email"), "stage": N_("stage"), "note": N_("note")}
+EMAIL_OUTCOMES = {"sent": N_("sent"), "opened": N_("opened"), "clicked": N_("clicked"), "replied": N_("replied"),
+                  "bounced": N_("bounced"), "meeting_booked": N_("meeting booked")}
 
 
 def outcome_label(activity: Record) -> str:
     outcome = activity.get("outcome") or ""
     if activity.get("kind") == "call" and outcome in CallOutcome._value2member_map_:
-        return f"{outcome} {CALL_OUTCOME_INFO[CallOutcome(outcome)].ja}"
-    return outcome
+        ja = CALL_OUTCOME_INFO[CallOutcome(outcome)].ja
+        return ja if language() == "ja" else f"{outcome} {ja}"
+    if activity.get("kind") == "stage":
+        return labels.stage(outcome)
+    return _(EMAIL_OUTCOMES.get(outcome, outcome))
 
 
 def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text:
     """The lead card of the detail pane and the call block."""
     if lead is None:
-        return Text("No lead selected.", style="dim")
+        return Text(_("No lead selected."), style="dim")
     text = Text()
     text.append(lead.get("company", ""), style="bold")
-    text.append(f"  [{lead.get('stage', '')}]", style="italic")
+    text.append(f"  [{labels.stage(lead.get('stage', ''))}]", style="italic")
     text.append("\n")
     if lead.get("company_kana"):
         text.append(f"{lead['company_kana']}\n", style="dim")
     rows = [
-        ("Contact", " ".join(v for v in (lead.get("contact", ""), f"〔{lead['contact_kana']}〕" if lead.get("contact_kana")
+        (N_("Contact"), " ".join(v for v in (lead.get("contact", ""), f"〔{lead['contact_kana']}〕" if lead.get("contact_kana")
                                           else "", f"({lead['title']})" if lead.get("title") else "") if v)),
-        ("Phone", lead.get("phone", "")),
-        ("E-mail", lead.get("email", "")),
-        ("Source", f"{lead.get('source', '')} ({DEFAULT_SOURCES.get(lead.get('source', ''), '')})"),
-        ("Motion", f"{lead.get('motion', '')} · {lead.get('temp', '')}"),
-        ("Owner", lead.get("owner", "")),
-        ("Next", " ".join(v for v in (when(lead.get("next_at"), now), lead.get("next_action", "")) if v)),
-        ("Tags", ", ".join(lead.get("tags") or [])),
-        ("Amount", money(lead.get("amount"), currency) if lead.get("amount") else ""),
-        ("Memo", lead.get("memo", "")),
-        ("Id", lead.get("id", "")),
+        (N_("Phone"), lead.get("phone", "")),
+        (N_("E-mail"), lead.get("email", "")),
+        (N_("Source"), labels.source(lead.get("source", "")) if language() == "ja" else
+         f"{lead.get('source', '')} ({DEFAULT_SOURCES.get(lead.get('source', ''), '')})"),
+        (N_("Motion"), f"{lead.get('motion', '')} · {labels.temperature(lead.get('temp', ''))}"),
+        (N_("Owner"), lead.get("owner", "")),
+        (N_("Next"), " ".join(v for v in (when(lead.get("next_at"), now), lead.get("next_action", "")) if v)),
+        (N_("Tags"), ", ".join(lead.get("tags") or [])),
+        (N_("Amount"), money(lead.get("amount"), currency) if lead.get("amount") else ""),
+        (N_("Memo"), lead.get("memo", "")),
+        (N_("Id"), lead.get("id", "")),
     ]
     for label, value in rows:
         if value:
-            text.append(f"{label:<8}", style="dim")
+            text.append(set_cell_size(_(label), 8) + " ", style="dim")
             text.append(f"{value}\n")
     handoff = lead.get("handoff")
     if handoff:
-        text.append("Handoff ", style="dim")
-        text.append(f"to {handoff.get('to', '')} on {str(handoff.get('at', ''))[:10]}\n")
+        text.append(set_cell_size(_("Handoff"), 8) + " ", style="dim")
+        text.append(_("to {name} on {date}").format(name=handoff.get("to", ""), date=str(handoff.get("at", ""))[:10]) + "\n")
     return text
 
 
@@ -64,12 +76,12 @@ def timeline(activities: Iterable[Record], tz: tzinfo, limit: int = 40) -> Text:
     items = list(activities)[-limit:][::-1]
     text = Text()
     if not items:
-        text.append("No activity yet.", style="dim")
+        text.append(_("No activity yet."), style="dim")
         return text
     for activity in items:
         at = datetime.fromisoformat(activity["at"]).astimezone(tz)
         text.append(f"{at:%m-%d %H:%M} ", style="dim")
-        text.append(f"{activity['kind']:<5} ", style="bold")
+        text.append(set_cell_size(_(KINDS.get(activity["kind"], activity["kind"])), 6) + " ", style="bold")
         text.append(outcome_label(activity))
         if activity.get("amount"):
             text.append(f" {int(activity['amount']):,}")

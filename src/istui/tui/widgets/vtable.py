@@ -19,6 +19,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from istui.i18n import _
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -173,7 +175,7 @@ class VirtualTable(ScrollView, can_focus=True):
             labels = []
             for column in self.columns:
                 arrow = ("▼" if self.sort_reverse else "▲") if column.key == self.sort_key else ""
-                labels.append(column.label + arrow)
+                labels.append(_(column.label) + arrow)
             return Strip(self._line(labels, widths, base + header), width)
         index = round(self.scroll_y) + y - 1
         if index >= len(self.rows):

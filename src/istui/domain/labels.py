@@ -1,0 +1,41 @@
+"""Names of the vocabulary as a person reads them, in the language in force (`istui.i18n`): metrics,
+stages, temperatures, pace. Records keep the English identifiers; only what is shown changes."""
+
+from __future__ import annotations
+
+from istui.domain.model import DEFAULT_SOURCES
+from istui.i18n import N_, _, language
+
+METRICS = {
+    "calls": N_("calls"), "connects": N_("connects"), "emails": N_("emails"), "opens": N_("opens"),
+    "clicks": N_("clicks"), "replies": N_("replies"), "meetings": N_("meetings"), "handoffs": N_("handoffs"),
+    "orders": N_("orders"), "amount": N_("amount"), "lost": N_("lost"), "target_accounts": N_("target accounts"),
+    "leads_worked": N_("leads worked"),
+}
+STAGES = {
+    "new": N_("new"), "working": N_("working"), "nurturing": N_("nurturing"), "meeting": N_("meeting"),
+    "handed_off": N_("handed off"), "won": N_("won"), "lost": N_("lost"), "disqualified": N_("disqualified"),
+}
+TEMPERATURES = {"hot": N_("hot"), "warm": N_("warm"), "cold": N_("cold")}
+PACE = {"ahead": N_("ahead"), "behind": N_("behind"), "on_pace": N_("on pace")}
+
+
+def metric(name: str) -> str:
+    return _(METRICS.get(name, name))
+
+
+def stage(name: str) -> str:
+    return _(STAGES.get(name, name))
+
+
+def temperature(name: str) -> str:
+    return _(TEMPERATURES.get(name, name))
+
+
+def pace(status: str) -> str:
+    return _(PACE.get(status, status))
+
+
+def source(name: str) -> str:
+    """A lead source: its Japanese name in ja (Webお問い合わせ, 資料DL …), its identifier in en."""
+    return DEFAULT_SOURCES.get(name, name) if language() == "ja" else name

@@ -1,0 +1,111 @@
+"""The one catalog mechanism: gettext's model — the English text is the message id, `_()` looks up
+the language in force — with the Japanese catalog in `locale/ja.po` (standard PO format, read here
+at first use: no compile step, so a catalog edit is live).
+
+The language comes from `--lang`, else the user config (`language = "ja"`), else `ISTUI_LANG`, else
+the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`: `ja_JP.UTF-8` → ja), else English. `N_()` marks a
+string for the catalog where it is defined (class attributes, tables) and `_()` translates it where
+it is shown. Tests fail when a marked string has no Japanese entry (`missing()`).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+LANGUAGES = ("en", "ja")
+_CATALOG_DIR = Path(__file__).with_name("locale")
+_language = "en"
+_catalogs: dict[str, dict[str, str]] = {}
+_misses: set[str] = set()
+
+
+def detect(explicit: str | None = None, configured: str | None = None) -> str:
+    """The language to use: the first of `--lang`, the config, ISTUI_LANG and the locale that names one."""
+    for candidate in (explicit, configured, os.environ.get("ISTUI_LANG")):
+        if candidate:
+            code = candidate.strip().lower()[:2]
+            if code in LANGUAGES:
+                return code
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    return "en"
+
+
+def set_language(code: str) -> None:
+    global _language
+    if code not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+    _language = code
+
+
+def language() -> str:
+    return _language
+
+
+def _(message: str) -> str:
+    """`message` in the language in force (the English text itself when there is no entry)."""
+    if _language == "en" or not message:
+        return message
+    catalog = _catalogs.get(_language)
+    if catalog is None:
+        catalog = _catalogs[_language] = load_po(_CATALOG_DIR / f"{_language}.po")
+    translated = catalog.get(message)
+    if translated is None:
+        _misses.add(message)
+        return message
+    return translated
+
+
+def N_(message: str) -> str:
+    return message
+
+
+def missing() -> set[str]:
+    """Messages asked for since start that had no entry in the catalog in force."""
+    return set(_misses)
+
+
+def load_po(path: Path) -> dict[str, str]:
+    """msgid → msgstr of a PO file (plain entries; empty msgstr means untranslated and is skipped)."""
+    entries: dict[str, str] = {}
+    msgid: list[str] | None = None
+    msgstr: list[str] | None = None
+    current: list[str] | None = None
+
+    def flush() -> None:
+        if msgid is not None and msgstr is not None:
+            key, value = "".join(msgid), "".join(msgstr)
+            if key and value:
+                entries[key] = value
+
+    for number, raw in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("msgid "):
+            flush()
+            msgid, msgstr = [_unquote(line[6:], path, number)], None
+            current = msgid
+        elif line.startswith("msgstr "):
+            msgstr = [_unquote(line[7:], path, number)]
+            current = msgstr
+        elif line.startswith('"') and current is not None:
+            current.append(_unquote(line, path, number))
+        else:
+            raise ValueError(f"{path} line {number}: expected msgid, msgstr or a quoted string")
+    flush()
+    return entries
+
+
+def _unquote(text: str, path: Path, number: int) -> str:
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        raise ValueError(f"{path} line {number}: not a quoted string") from None
+    if not isinstance(value, str):
+        raise ValueError(f"{path} line {number}: not a quoted string")
+    return value

@@ -1,0 +1,32 @@
+"""Key descriptions in the language in force: every istui widget's BINDINGS are rebuilt from their
+English originals (the catalog's message ids) before the app makes its widgets."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from textual.binding import Binding
+from textual.dom import DOMNode
+
+from istui.i18n import _
+
+
+def localize_bindings() -> None:
+    """Translate the descriptions of every istui widget class's keys (idempotent; any language)."""
+    classes: list[type[DOMNode]] = []
+    pending = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        for sub in cls.__subclasses__():
+            pending.append(sub)
+            if sub.__module__.startswith("istui."):
+                classes.append(sub)
+    for cls in sorted(set(classes), key=lambda c: len(c.__mro__)):  # parents first: children merge them
+        if "BINDINGS" in cls.__dict__:
+            english = cls.__dict__.get("_english_bindings")
+            if english is None:
+                english = list(cls.__dict__["BINDINGS"])
+                cls._english_bindings = english  # type: ignore[attr-defined]
+            cls.BINDINGS = [dataclasses.replace(b, description=_(b.description)) if isinstance(b, Binding) and b.description
+                            else b for b in english]
+        cls._merged_bindings = cls._merge_bindings()
