@@ -17,6 +17,8 @@ STAGES = {
     "handed_off": N_("handed off"), "won": N_("won"), "lost": N_("lost"), "disqualified": N_("disqualified"),
 }
 TEMPERATURES = {"hot": N_("hot"), "warm": N_("warm"), "cold": N_("cold")}
+WEEKDAYS = {"mon": N_("Mon"), "tue": N_("Tue"), "wed": N_("Wed"), "thu": N_("Thu"), "fri": N_("Fri"), "sat": N_("Sat"),
+            "sun": N_("Sun")}
 PACE = {"ahead": N_("ahead"), "behind": N_("behind"), "on_pace": N_("on pace")}
 
 
@@ -39,3 +41,8 @@ def pace(status: str) -> str:
 def source(name: str) -> str:
     """A lead source: its Japanese name in ja (Webお問い合わせ, 資料DL …), its identifier in en."""
     return DEFAULT_SOURCES.get(name, name) if language() == "ja" else name
+
+
+def weekday(name: str) -> str:
+    """`mon` → Mon / 月."""
+    return _(WEEKDAYS.get(name, name))

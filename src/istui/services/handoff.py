@@ -5,47 +5,64 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from istui.domain import labels
 from istui.domain.formatting import md_escape
-from istui.domain.model import DEFAULT_SOURCES
+from istui.domain.model import CALL_OUTCOME_INFO, DEFAULT_SOURCES, CallOutcome
+from istui.i18n import N_, _, language
 
-BANT_LABELS = (("budget", "Budget (予算)"), ("authority", "Authority (決裁者)"), ("need", "Need (課題・ニーズ)"),
-               ("timeline", "Timeline (導入時期)"))
+BANT_LABELS = (("budget", N_("Budget (予算)")), ("authority", N_("Authority (決裁者)")), ("need", N_("Need (課題・ニーズ)")),
+               ("timeline", N_("Timeline (導入時期)")))
+KINDS = {"call": N_("call"), "email": N_("email"), "stage": N_("stage"), "note": N_("note")}
 
 
 def _md(text: Any) -> str:
     return md_escape(text) or "–"
 
 
+def _outcome(activity: Mapping[str, Any]) -> str:
+    outcome = activity.get("outcome") or ""
+    if activity.get("kind") == "call" and outcome in CallOutcome._value2member_map_ and language() == "ja":
+        return CALL_OUTCOME_INFO[CallOutcome(outcome)].ja
+    if activity.get("kind") == "stage":
+        return labels.stage(outcome)
+    return outcome
+
+
 def handoff_sheet(lead: Mapping[str, Any], activities: Iterable[Mapping[str, Any]], currency: str = "JPY") -> str:
+    """The sheet in the language in force; every value from the records is escaped (data, not Markdown)."""
     handoff = lead.get("handoff") or {}
     source = lead.get("source", "")
+    source_text = DEFAULT_SOURCES.get(source, source) if language() == "ja" else f"{source} ({DEFAULT_SOURCES.get(source, source)})"
     lines = [
-        f"# Handoff: {_md(lead['company'])}",
+        "# " + _("Handoff: {company}").format(company=_md(lead["company"])),
         "",
-        f"Handed to **{_md(handoff.get('to'))}** by {_md(handoff.get('by'))} on {str(handoff.get('at', '–'))[:16].replace('T', ' ')}.",
+        _("Handed to **{to}** by {by} on {at}.").format(to=_md(handoff.get("to")), by=_md(handoff.get("by")),
+                                                        at=str(handoff.get("at", "–"))[:16].replace("T", " ")),
         "",
-        "## Lead",
-        f"- Company: {_md(lead.get('company'))}",
-        f"- Contact: {_md(lead.get('contact'))}" + (f" ({_md(lead.get('title'))})" if lead.get("title") else ""),
-        f"- Phone: {_md(lead.get('phone'))}",
-        f"- E-mail: {_md(lead.get('email'))}",
-        f"- Source: {source} ({DEFAULT_SOURCES.get(source, source)}), motion {lead.get('motion', '–')}, temperature {lead.get('temp', '–')}",
-        f"- Inside-sales owner: {_md(lead.get('owner'))}",
-        f"- Lead id: `{lead['id']}`",
+        "## " + _("Lead"),
+        f"- {_('Company')}: {_md(lead.get('company'))}" + (f" ({_md(lead['company_kana'])})" if lead.get("company_kana") else ""),
+        f"- {_('Contact')}: {_md(lead.get('contact'))}" + (f" ({_md(lead.get('title'))})" if lead.get("title") else ""),
+        f"- {_('Phone')}: {_md(lead.get('phone'))}",
+        f"- {_('E-mail')}: {_md(lead.get('email'))}",
+        "- " + _("Source: {source}, motion {motion}, temperature {temp}").format(
+            source=source_text, motion=lead.get("motion", "–"), temp=labels.temperature(lead.get("temp", "–"))),
+        f"- {_('Inside-sales owner')}: {_md(lead.get('owner'))}",
+        f"- {_('Lead id')}: `{lead['id']}`",
         "",
         "## BANT",
     ]
-    lines += [f"- **{label}**: {_md(handoff.get(key))}" for key, label in BANT_LABELS]
-    lines += ["", "## Notes", _md(handoff.get("note")) if handoff.get("note") else "–", "", "## Activity history"]
+    lines += [f"- **{_(label)}**: {_md(handoff.get(key))}" for key, label in BANT_LABELS]
+    lines += ["", "## " + _("Notes"), _md(handoff.get("note")) if handoff.get("note") else "–", "", "## " + _("Activity history")]
     history = list(activities)
     if not history:
-        lines.append("No activity logged.")
+        lines.append(_("No activity logged."))
     for activity in history:
-        detail = activity.get("outcome") or ""
+        detail = _outcome(activity)
         if activity.get("amount"):
             detail += f" {activity['amount']:,} {currency}"
         note = f" — {_md(activity['note'])}" if activity.get("note") else ""
-        lines.append(f"- {activity['at'][:16].replace('T', ' ')} {activity['kind']} {detail} ({_md(activity['rep'])}){note}")
+        kind = _(KINDS.get(activity["kind"], activity["kind"]))
+        lines.append(f"- {activity['at'][:16].replace('T', ' ')} {kind} {detail} ({_md(activity['rep'])}){note}")
     if lead.get("memo"):
-        lines += ["", "## Memo", _md(lead["memo"])]
+        lines += ["", "## " + _("Memo"), _md(lead["memo"])]
     return "\n".join(lines) + "\n"

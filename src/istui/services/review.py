@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from istui.domain import labels
 from istui.domain.formatting import md_escape, money, percent
+from istui.i18n import N_, _
 from istui.services.analytics import best_cells, weakest_step
 
 MIN_NOTE_CALLS = 5  # a talk note needs this many calls before its meeting rate is worth citing
 MIN_WINDOW_CALLS = 10  # a weekday × hour window needs this many calls before it is called a best window
-STEP_LABELS = {"connects": "calls → connects", "meetings": "connects → meetings", "handoffs": "meetings → handoffs",
-               "orders": "handoffs → orders"}
+STEP_LABELS = {"connects": N_("calls → connects"), "meetings": N_("connects → meetings"),
+               "handoffs": N_("meetings → handoffs"), "orders": N_("handoffs → orders")}
 
 
 def _value(metric: str, value: float | None, currency: str) -> str:
@@ -23,8 +25,8 @@ def _value(metric: str, value: float | None, currency: str) -> str:
     return money(value, currency) if metric == "amount" else f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+def _meetings(number: int) -> str:
+    return _("1 meeting") if number == 1 else _("{count} meetings").format(count=f"{number:,}")
 
 
 def _step_rate(steps: list[dict[str, Any]], name: str) -> float | None:
@@ -38,37 +40,41 @@ def build_review(report: dict[str, Any], team: dict[str, Any] | None, currency: 
 
     hit, missed = [], []
     for target in report["targets"]:
-        line = (f"{target['metric']}{' (' + target['motion'] + ')' if target['motion'] else ''}: "
-                f"{_value(target['metric'], target['actual'], currency)} of {_value(target['metric'], target['target'], currency)}"
-                f" ({percent(target['progress'])})")
+        line = _("{metric}: {actual} of {target} ({progress})").format(
+            metric=labels.metric(target["metric"]) + (f" ({target['motion']})" if target["motion"] else ""),
+            actual=_value(target["metric"], target["actual"], currency),
+            target=_value(target["metric"], target["target"], currency), progress=percent(target["progress"]))
         if target.get("status") and target["status"] != "on_pace" and target["actual"] < target["target"]:
-            line += f", {target['status']} pace by {_value(target['metric'], abs(target['ahead']), currency)}"
+            line += _(", {status} pace by {gap}").format(status=labels.pace(target["status"]),
+                                                         gap=_value(target["metric"], abs(target["ahead"]), currency))
         (hit if target["actual"] >= target["target"] else missed).append(line)
     findings["targets_hit"], findings["targets_missed"] = hit, missed
 
     weakest = weakest_step(report["funnel"])
     if weakest:
         name = weakest["step"]
-        sentence = f"The weakest step is {STEP_LABELS[name]} at {percent(weakest['rate_from_previous'])}"
+        sentence = _("The weakest step is {step} at {rate}").format(step=_(STEP_LABELS[name]),
+                                                                    rate=percent(weakest["rate_from_previous"]))
         before = _step_rate(previous["funnel"], name)
         if before is not None:
-            sentence += f" (previous period {percent(before)})"
+            sentence += _(" (previous period {rate})").format(rate=percent(before))
         if team is not None:
-            sentence += f", team {percent(_step_rate(team['funnel'], name))}"
+            sentence += _(", team {rate}").format(rate=percent(_step_rate(team["funnel"], name)))
         findings["weakest_step"] = {"step": name, "rate": weakest["rate_from_previous"], "previous": before,
-                                    "sentence": sentence + "."}
+                                    "sentence": sentence + _(".")}
 
     responses = []
     if metrics["calls"]:
-        responses.append(("calls", "connect rate", metrics["connect_rate"], metrics["calls"]))
+        responses.append((N_("calls"), N_("connect rate"), metrics["connect_rate"], metrics["calls"]))
     if metrics["emails"]:
-        responses.append(("e-mails", "open rate", metrics["open_rate"], metrics["emails"]))
-        responses.append(("e-mails", "reply rate", round(metrics["replies"] / metrics["emails"], 4), metrics["emails"]))
+        responses.append((N_("e-mails"), N_("open rate"), metrics["open_rate"], metrics["emails"]))
+        responses.append((N_("e-mails"), N_("reply rate"), round(metrics["replies"] / metrics["emails"], 4), metrics["emails"]))
     if responses:
         action, measure, value, count = min(responses, key=lambda r: r[2])
         findings["lowest_response"] = {"action": action, "measure": measure, "rate": value,
-                                       "sentence": f"The lowest response is the {measure} of {action}: {percent(value)} "
-                                                   f"of {count:,}."}
+                                       "sentence": _("The lowest response is the {measure} of {action}: {rate} "
+                                                     "of {count}.").format(measure=_(measure), action=_(action),
+                                                                           rate=percent(value), count=f"{count:,}")}
 
     moved = []
     before_sources = previous.get("by_source") or {}
@@ -77,16 +83,19 @@ def build_review(report: dict[str, Any], team: dict[str, Any] | None, currency: 
         if old and row["meeting_rate"] is not None and old["meeting_rate"] is not None and row["leads"] >= 3:
             moved.append((abs(row["meeting_rate"] - old["meeting_rate"]), source, row["meeting_rate"], old["meeting_rate"]))
     findings["sources_moved"] = [
-        f"{source}: meeting rate {percent(now)} (previous period {percent(then)})"
-        for _, source, now, then in sorted(moved, reverse=True)[:3]]
+        _("{source}: meeting rate {rate} (previous period {before})").format(source=labels.source(source), rate=percent(now),
+                                                                             before=percent(then))
+        for _delta, source, now, then in sorted(moved, reverse=True)[:3]]
 
     windows = best_cells([c for c in report["heatmaps"]["connect_rate"] if c["events"] >= MIN_WINDOW_CALLS])
-    findings["best_windows"] = [f"{c['weekday'].title()} {c['hour']:02d}:00 connects {percent(c['rate'])} of {c['events']} calls"
+    findings["best_windows"] = [_("{weekday} {hour}:00 connects {rate} of {calls} calls").format(
+        weekday=labels.weekday(c["weekday"]), hour=f"{c['hour']:02d}", rate=percent(c["rate"]), calls=c["events"])
                                 for c in windows]
     notes = [n for n in report.get("notes", []) if n["calls"] >= MIN_NOTE_CALLS and n["meetings"]]
     notes.sort(key=lambda n: (-(n["meeting_rate"] or 0), -n["calls"]))
-    findings["notes_that_worked"] = [f"{n['title']}: {_count(n['meetings'], 'meeting')} from {n['calls']} calls "
-                                     f"({percent(n['meeting_rate'])})" for n in notes[:3]]
+    findings["notes_that_worked"] = [_("{title}: {meetings} from {calls} calls ({rate})").format(
+        title=n["title"], meetings=_meetings(n["meetings"]), calls=n["calls"], rate=percent(n["meeting_rate"]))
+        for n in notes[:3]]
     findings["focus"] = _focus(report, findings, windows)
     return findings
 
@@ -96,52 +105,55 @@ def _focus(report: dict[str, Any], findings: dict[str, Any], windows: list[dict[
     metrics, focus = report["metrics"], []
     behind = [t for t in report["targets"] if t.get("status") == "behind" and t.get("needed_per_day")]
     for target in sorted(behind, key=lambda t: t["progress"] or 0)[:2]:
-        focus.append(f"Catch up on {target['metric']}: {target['needed_per_day']:,.1f} per working day is needed to "
-                     f"reach {target['target']:,.0f} ({target['working_days']['remaining']} working days left).")
+        focus.append(_("Catch up on {metric}: {rate} per working day is needed to reach {target} ({days} working days "
+                       "left).").format(metric=labels.metric(target["metric"]), rate=f"{target['needed_per_day']:,.1f}",
+                                        target=f"{target['target']:,.0f}", days=target["working_days"]["remaining"]))
     weakest = findings.get("weakest_step")
     if weakest and weakest["step"] == "connects" and windows:
         best = windows[0]
-        focus.append(f"Connect more: calls on {best['weekday'].title()} {best['hour']:02d}:00 connect at "
-                     f"{percent(best['rate'])} against {percent(metrics['connect_rate'])} overall; block that hour for calls.")
+        focus.append(_("Connect more: calls on {weekday} {hour}:00 connect at {rate} against {overall} overall; block that "
+                       "hour for calls.").format(weekday=labels.weekday(best["weekday"]), hour=f"{best['hour']:02d}",
+                                                 rate=percent(best["rate"]), overall=percent(metrics["connect_rate"])))
     elif weakest and weakest["step"] == "meetings":
-        focus.append(f"Turn connects into meetings: {percent(weakest['rate'])} of connects booked one; "
-                     "rehearse the closing question of the talk scripts that work best.")
+        focus.append(_("Turn connects into meetings: {rate} of connects booked one; rehearse the closing question of "
+                       "the talk scripts that work best.").format(rate=percent(weakest["rate"])))
     elif weakest and weakest["step"] in ("handoffs", "orders"):
-        focus.append(f"Qualify before handing off: {percent(weakest['rate'])} of {STEP_LABELS[weakest['step']]}; "
-                     "check BANT on every handoff sheet.")
+        focus.append(_("Qualify before handing off: {rate} of {step}; check BANT on every handoff sheet.").format(
+            rate=percent(weakest["rate"]), step=_(STEP_LABELS[weakest["step"]])))
     worked = findings["notes_that_worked"]
     if worked:
-        focus.append(f"Use the best talk note more: {worked[0]}.")
+        focus.append(_("Use the best talk note more: {note}.").format(note=worked[0]))
     deltas = report["deltas"]
     if deltas["calls"]["direction"] == "down":
-        focus.append(f"Calls fell from {deltas['calls']['previous']:,} to {deltas['calls']['current']:,}: "
-                     "protect call blocks in the calendar.")
+        focus.append(_("Calls fell from {before} to {now}: protect call blocks in the calendar.").format(
+            before=f"{deltas['calls']['previous']:,}", now=f"{deltas['calls']['current']:,}"))
     return focus
 
 
 def render_review(findings: dict[str, Any], fmt: str = "md") -> str:
     """The review as Markdown (`md`, for the team meeting) or plain text."""
-    scope = "team" if findings["scope"]["team"] else findings["scope"]["rep"]
+    scope = _("team") if findings["scope"]["team"] else findings["scope"]["rep"]
     md = fmt == "md"
-    lines = [f"{'# ' if md else ''}Review · {scope} · {findings['period']['label']} (vs {findings['previous']})", ""]
+    lines = [("# " if md else "") + _("Review · {scope} · {period} (vs {previous})").format(
+        scope=scope, period=findings["period"]["label"], previous=findings["previous"]), ""]
 
     def section(title: str, items: list[str], empty: str) -> None:
-        lines.append(f"{'## ' if md else ''}{title}")
+        lines.append(("## " if md else "") + _(title))
         if items:  # findings quote user text (note titles, sources): literal in Markdown
             lines.extend(f"- {md_escape(item) if md else item}" for item in items)
         else:
-            lines.append(empty)
+            lines.append(_(empty))
         lines.append("")
 
-    section("Targets hit", findings["targets_hit"], "None.")
-    section("Targets missed", findings["targets_missed"], "None.")
+    section(N_("Targets hit"), findings["targets_hit"], N_("None."))
+    section(N_("Targets missed"), findings["targets_missed"], N_("None."))
     funnel_lines = [findings["weakest_step"]["sentence"]] if findings.get("weakest_step") else []
     if findings.get("lowest_response"):
         funnel_lines.append(findings["lowest_response"]["sentence"])
-    section("Where the funnel leaks", funnel_lines, "Not enough activity to judge.")
-    section("Sources that moved", findings["sources_moved"], "No source with enough leads in both periods.")
-    section("Best calling windows", findings["best_windows"], "Not enough calls per hour yet.")
-    section("Talk notes that worked", findings["notes_that_worked"],
-            f"No talk note booked a meeting in {MIN_NOTE_CALLS}+ calls.")
-    section("Focus for the next period", findings["focus"], "Keep the pace.")
+    section(N_("Where the funnel leaks"), funnel_lines, N_("Not enough activity to judge."))
+    section(N_("Sources that moved"), findings["sources_moved"], N_("No source with enough leads in both periods."))
+    section(N_("Best calling windows"), findings["best_windows"], N_("Not enough calls per hour yet."))
+    section(N_("Talk notes that worked"), findings["notes_that_worked"],
+            _("No talk note booked a meeting in {calls}+ calls.").format(calls=MIN_NOTE_CALLS))
+    section(N_("Focus for the next period"), findings["focus"], N_("Keep the pace."))
     return "\n".join(lines).rstrip() + "\n"

@@ -21,8 +21,6 @@ from istui.tui.widgets.frozen import frozen
 if TYPE_CHECKING:
     from istui.tui.app import IstuiApp
 
-WEEKDAYS = {"mon": N_("Mon"), "tue": N_("Tue"), "wed": N_("Wed"), "thu": N_("Thu"), "fri": N_("Fri"), "sat": N_("Sat"),
-            "sun": N_("Sun")}
 PERIODS = {"t": ("today", N_("Today")), "w": ("week", N_("This week")), "m": ("month", N_("This month")),
            "q": ("quarter", N_("This quarter")), "y": ("fy", N_("This fiscal year"))}
 
@@ -232,7 +230,7 @@ class KpiPane(Vertical):
         plot, plt = self._blank("#kpi-source-chart")
         rows = [(source, row) for source, row in report["by_source"].items() if row["meeting_rate"] is not None]
         if rows:
-            values = [round(100 * row["meeting_rate"], 1) for _, row in rows]
+            values = [round(100 * row["meeting_rate"], 1) for _source, row in rows]
             plt.bar([plot_text(labels.source(source)) for source, _row in rows], values, orientation="horizontal", width=0.4)
             plt.xlim(0, max(10, *values))  # all zero: an axis from 0, not around it
             plt.title(plot_text(_("Meeting rate % by source (cohort)")))
@@ -319,7 +317,7 @@ def heatmap_view(cells: list[dict[str, Any]]) -> Any:
             else:
                 value = round(cell["rate"] * 100)
                 row.append(Text(f"{value:>3}", style="bold green" if value >= 40 else "yellow" if value >= 25 else "red"))
-        table.add_row(_(WEEKDAYS[weekday]), *row)
+        table.add_row(labels.weekday(weekday), *row)
     return _stack(Text(_("Connect rate % by weekday × hour (· too few calls)"), style="bold"), table)
 
 
