@@ -183,13 +183,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         shutil.rmtree(root)
     elif root.exists() and any(root.iterdir()):
         raise BadInput(f"{root} exists and is not empty; choose a new or empty folder.")
-    reps = demo_reps(args.scale)
-    settings = settings_store.Settings(team="Demo inside-sales team", timezone="Asia/Tokyo", demo=True)
+    from istui.i18n import _, language
+
+    lang = language()  # --lang, the config or the locale: `LANG=ja_JP.UTF-8 istui demo` builds a Japanese team
+    reps = demo_reps(args.scale, lang)
+    settings = settings_store.Settings(team=_("Demo inside-sales team"), timezone="Asia/Tokyo", demo=True)
     started = time.monotonic()
     if not args.json:
         print(f"Building a {args.scale} demo workspace at {root} …", file=sys.stderr, flush=True)
     ws = Workspace.create(root, reps[0], settings, clock=clock)
-    counts = build_demo(ws, args.scale, args.seed)
+    counts = build_demo(ws, args.scale, args.seed, lang)
     elapsed = time.monotonic() - started
     configured = settings_store.user_config().get("workspace")
     switched = not configured or not Path(configured).exists() or _is_demo(Path(configured)) or Path(configured) == root

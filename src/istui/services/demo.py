@@ -35,6 +35,8 @@ SCALES = {
 
 REPS = ("sato", "alice", "tanaka", "ben", "suzuki", "chloe", "takahashi", "dan", "ito", "emma", "watanabe",
         "frank", "yamamoto", "grace", "nakamura", "henry", "kobayashi", "iris", "kato", "jack")
+JA_REPS = ("sato", "tanaka", "suzuki", "takahashi", "ito", "watanabe", "yamamoto", "nakamura", "kobayashi", "kato",
+           "yoshida", "yamada", "sasaki", "yamaguchi", "matsumoto", "inoue", "kimura", "hayashi", "shimizu", "mori")
 
 # source: (weight, chance a contacted lead books a meeting, motion)
 SOURCE_PROFILE: dict[str, tuple[float, float, str]] = {
@@ -115,23 +117,72 @@ NOTES: tuple[dict[str, Any], ...] = (
 )
 
 
-def _company(rng: random.Random, japanese: bool) -> tuple[str, str]:
+KANA = {
+    "東洋": "トウヨウ", "大和": "ダイワ", "北斗": "ホクト", "青葉": "アオバ", "日本": "ニホン", "富士": "フジ", "三和": "サンワ",
+    "中央": "チュウオウ", "光陽": "コウヨウ", "さくら": "サクラ", "明星": "メイセイ", "新日本": "シンニホン", "丸山": "マルヤマ",
+    "西武": "セイブ", "朝日": "アサヒ", "昭和": "ショウワ", "東邦": "トウホウ", "大成": "タイセイ", "双葉": "フタバ", "国際": "コクサイ",
+    "商事": "ショウジ", "製作所": "セイサクショ", "システムズ": "システムズ", "物流": "ブツリュウ", "テクノロジー": "テクノロジー",
+    "ホールディングス": "ホールディングス", "電機": "デンキ", "食品": "ショクヒン", "建設": "ケンセツ", "ソリューションズ": "ソリューションズ",
+    "工業": "コウギョウ", "化学": "カガク", "不動産": "フドウサン", "メディカル": "メディカル", "エンジニアリング": "エンジニアリング",
+    "佐藤": "サトウ", "鈴木": "スズキ", "高橋": "タカハシ", "田中": "タナカ", "伊藤": "イトウ", "渡辺": "ワタナベ", "山本": "ヤマモト",
+    "中村": "ナカムラ", "小林": "コバヤシ", "加藤": "カトウ", "吉田": "ヨシダ", "山田": "ヤマダ", "松本": "マツモト", "井上": "イノウエ",
+    "太郎": "タロウ", "花子": "ハナコ", "健一": "ケンイチ", "美咲": "ミサキ", "大輔": "ダイスケ", "陽子": "ヨウコ", "翔太": "ショウタ",
+    "由美": "ユミ", "拓也": "タクヤ", "真理": "マリ",
+}
+# the Japanese demo's words for the mixed demo's English values
+JA_TEXT = {
+    "enterprise": "大企業", "SMB": "中小企業", "budget-q1": "予算Q1", "expansion": "拡大検討", "call back": "折り返し待ち",
+    "check budget": "予算確認", "$20k-40k": "200〜400万円", "CEO signs": "社長決裁", "pipeline visibility": "案件の見える化",
+    "Q1": "第1四半期", "field-lee": "field-ishii",
+}
+JA_NOTES: tuple[dict[str, Any], ...] = (
+    NOTES[0],
+    {"title": "資料ダウンロード後の初回架電", "kind": "script", "tags": ["download", "初回"],
+     "body": "# 資料DLフォロー\n\n- 資料をお読みいただいたお礼を伝え、どの章が役に立ったか伺う\n"
+             "- 業種に合った2ページの事例をご案内する\n- 来週20分のお打ち合わせを提案する"},
+    NOTES[2],
+    {"title": "切り返し：「他社サービスを使っている」", "kind": "objection", "tags": ["切り返し", "競合"],
+     "body": "まず肯定する。そのうえで「もし一つ変えられるとしたら、どこを変えたいですか？」と伺う。"
+             "多くの会社は惰性で更新している。全面切り替えではなく、一つの業務で比較してみることを提案する。"},
+    NOTES[4],
+    {"title": "切り返し：「今年は予算がない」", "kind": "objection", "tags": ["切り返し", "予算"],
+     "body": "次の予算策定がいつ始まり、どなたが担当かを伺う。その日付を次回アクションに記録し、タグ「予算Q1」を付ける。"},
+    NOTES[6],
+    {"title": "導入事例：北斗物流株式会社", "kind": "case", "tags": ["物流", "事例"],
+     "body": "初回架電までの時間を3日から11分に短縮。Webお問い合わせの商談化率は18%から31%に向上。"},
+    NOTES[8],
+    {"title": "つながりやすい時間帯", "kind": "tip", "tags": ["時間帯"],
+     "body": "当チームの実績では10〜11時と16〜17時がつながりやすく、12〜13時は避ける。KPIタブの曜日×時間帯ヒートマップを確認。"},
+    {"title": "製品紹介資料（日英）", "kind": "material", "tags": ["資料", "紹介資料"],
+     "body": "共有ドライブ：`営業/紹介資料/製品概要-2026.pdf`。メールでは1枚版の方が開封率が高い。"},
+    NOTES[11],
+    {"title": "トスアップ前のチェックリスト（BANT）", "kind": "tip", "tags": ["トスアップ", "BANT"],
+     "body": "引き継ぐ前に：予算の幅、決裁者の氏名、お客様自身の言葉での課題、日付。"
+             "フィールドセールスは商談の5分前にシートを読む。ひと目で分かるように。"},
+    NOTES[13],
+)
+
+
+def _company(rng: random.Random, japanese: bool) -> tuple[str, str, str]:
+    """Name, e-mail domain and reading (カナ; '' for a non-Japanese name)."""
     if japanese:
         head, tail = rng.choice(JA_COMPANY_HEADS), rng.choice(JA_COMPANY_TAILS)
         name = f"株式会社{head}{tail}" if rng.random() < 0.6 else f"{head}{tail}株式会社"
         domain = f"{JA_COMPANY_HEADS.index(head)}{JA_COMPANY_TAILS.index(tail)}"
-        return name, f"corp{domain}.co.jp"
+        return name, f"corp{domain}.co.jp", KANA[head] + KANA[tail]
     head, tail = rng.choice(EN_COMPANY_HEADS), rng.choice(EN_COMPANY_TAILS)
     suffix = rng.choice(("Inc.", "Ltd.", "K.K.", "Co."))
-    return f"{head} {tail} {suffix}", f"{head}{tail}".lower().replace(" ", "") + ".com"
+    return f"{head} {tail} {suffix}", f"{head}{tail}".lower().replace(" ", "") + ".com", ""
 
 
-def _person(rng: random.Random, japanese: bool, domain: str) -> tuple[str, str, str]:
+def _person(rng: random.Random, japanese: bool, domain: str) -> tuple[str, str, str, str]:
+    """Name, title, e-mail and reading (カナ, family name first; '' for a non-Japanese name)."""
     if japanese:
         (surname, surname_r), (given, given_r) = rng.choice(JA_SURNAMES), rng.choice(JA_GIVEN)
-        return f"{surname} {given}", rng.choice(JA_TITLES), f"{given_r[0]}.{surname_r}@{domain}"
+        return (f"{surname} {given}", rng.choice(JA_TITLES), f"{given_r[0]}.{surname_r}@{domain}",
+                f"{KANA[surname]} {KANA[given]}")
     first, last = rng.choice(EN_FIRST), rng.choice(EN_LAST)
-    return f"{first} {last}", rng.choice(EN_TITLES), f"{first.lower()}.{last.lower()}@{domain}"
+    return f"{first} {last}", rng.choice(EN_TITLES), f"{first.lower()}.{last.lower()}@{domain}", ""
 
 
 def _phone(rng: random.Random) -> str:
@@ -146,15 +197,19 @@ def _phone(rng: random.Random) -> str:
 
 
 class _Builder:
-    def __init__(self, ws: Workspace, scale: Scale, seed: int) -> None:
-        self.ws, self.scale = ws, scale
+    def __init__(self, ws: Workspace, scale: Scale, seed: int, japanese: bool = False) -> None:
+        self.ws, self.scale, self.japanese = ws, scale, japanese
         self.rng = random.Random(seed)
         self.now = ws.now().replace(microsecond=0)
-        self.reps = list(REPS[: scale.reps])
+        self.reps = demo_reps_for(scale, japanese)
         self.start = (self.now - timedelta(days=scale.days)).replace(hour=0, minute=0, second=0)
         self.leads: list[Record] = []
         self.activities: list[Record] = []
         self.scripts: list[str] = []
+
+    def text(self, value: str) -> str:
+        """A demo value in the demo's language (the Japanese team has no English tags or notes)."""
+        return JA_TEXT.get(value, value) if self.japanese else value
 
     def new_id(self, moment: datetime) -> str:
         return new_id(int(moment.timestamp() * 1000), self.rng.getrandbits(80))
@@ -230,18 +285,20 @@ class _Builder:
 
     def new_lead(self, created: datetime, source: str) -> Record:
         rng = self.rng
-        japanese = rng.random() < 0.6
-        company, domain = _company(rng, japanese)
-        contact, title, email = _person(rng, japanese, domain)
+        japanese = rng.random() < 0.6 or self.japanese  # the draw happens either way: the same numbers in both demos
+        company, domain, company_kana = _company(rng, japanese)
+        contact, title, email, contact_kana = _person(rng, japanese, domain)
         stamp = iso(created)
         owner = rng.choice(self.reps)
         lead = {
             "id": self.new_id(created), "company": company, "contact": contact, "title": title, "phone": _phone(rng),
             "email": email if rng.random() < 0.9 else "", "source": source, "motion": SOURCE_PROFILE[source][2],
             "stage": Stage.NEW.value, "temp": rng.choices(("hot", "warm", "cold"), (2, 5, 3))[0], "owner": owner,
-            "next_at": None, "next_action": "", "tags": rng.sample(TAGS, rng.choice((0, 0, 1, 2))), "amount": None,
-            "memo": "", "handoff": None, "created_at": stamp, "updated_at": stamp, "updated_by": owner,
+            "next_at": None, "next_action": "", "tags": [self.text(tag) for tag in rng.sample(TAGS, rng.choice((0, 0, 1, 2)))],
+            "amount": None, "memo": "", "handoff": None, "created_at": stamp, "updated_at": stamp, "updated_by": owner,
         }
+        if company_kana:
+            lead["company_kana"], lead["contact_kana"] = company_kana, contact_kana
         self.leads.append(lead)
         return lead
 
@@ -320,7 +377,7 @@ class _Builder:
             return
         hour = rng.choice((10, 11, 14, 15, 16))
         lead["next_at"] = iso(datetime.combine(day, time(hour, rng.choice((0, 30))), tzinfo=self.ws.tz))
-        lead["next_action"] = rng.choice(("再架電", "call back", "資料送付後フォロー", "check budget", "決裁者確認", ""))
+        lead["next_action"] = self.text(rng.choice(("再架電", "call back", "資料送付後フォロー", "check budget", "決裁者確認", "")))
 
     def after_meeting(self, lead: Record, booked_at: datetime) -> None:
         rng = self.rng
@@ -329,11 +386,11 @@ class _Builder:
             return
         self.activity(lead, "stage", Stage.HANDED_OFF.value, handoff_at, from_stage=Stage.MEETING.value)
         lead["stage"] = Stage.HANDED_OFF.value
-        lead["handoff"] = {"to": rng.choice(("field-kimura", "field-lee", "field-mori")), "at": iso(handoff_at),
-                           "by": lead["owner"], "budget": rng.choice(("300万円程度", "$20k-40k", "未定", "年間500万円")),
-                           "authority": rng.choice(("部長決裁", "CEO signs", "稟議必要")),
-                           "need": rng.choice(("問い合わせ対応の工数削減", "pipeline visibility", "リード管理の一元化")),
-                           "timeline": rng.choice(("来期4月", "Q1", "3ヶ月以内")), "note": ""}
+        lead["handoff"] = {"to": self.text(rng.choice(("field-kimura", "field-lee", "field-mori"))), "at": iso(handoff_at),
+                           "by": lead["owner"], "budget": self.text(rng.choice(("300万円程度", "$20k-40k", "未定", "年間500万円"))),
+                           "authority": self.text(rng.choice(("部長決裁", "CEO signs", "稟議必要"))),
+                           "need": self.text(rng.choice(("問い合わせ対応の工数削減", "pipeline visibility", "リード管理の一元化"))),
+                           "timeline": self.text(rng.choice(("来期4月", "Q1", "3ヶ月以内"))), "note": ""}
         closed_at = self.working_moment(handoff_at, 30)
         if closed_at is None:
             return
@@ -350,7 +407,7 @@ class _Builder:
         records = []
         base = self.start
         for index in range(self.scale.notes):
-            template = NOTES[index % len(NOTES)]
+            template = (JA_NOTES if self.japanese else NOTES)[index % len(NOTES)]
             moment = base + timedelta(hours=index * 3)
             note = {**template, "tags": list(template["tags"]), "pinned": template.get("pinned", False)}
             if index >= len(NOTES):
@@ -380,9 +437,10 @@ class _Builder:
                 for metric, value, per, rep, motion in rows]
 
 
-def build_demo(ws: Workspace, scale: str = "small", seed: int = 7) -> dict[str, int]:
-    """Fill an empty workspace with demo data; returns how many records of each kind were written."""
-    builder = _Builder(ws, SCALES[scale], seed)
+def build_demo(ws: Workspace, scale: str = "small", seed: int = 7, lang: str = "en") -> dict[str, int]:
+    """Fill an empty workspace with demo data (`lang="ja"`: a Japanese team, every company, person, tag
+    and note in Japanese with readings); returns how many records of each kind were written."""
+    builder = _Builder(ws, SCALES[scale], seed, japanese=lang == "ja")
     notes = builder.notes()
     builder.build()
     targets = builder.targets()
@@ -391,6 +449,10 @@ def build_demo(ws: Workspace, scale: str = "small", seed: int = 7) -> dict[str, 
             "notes": len(notes), "targets": len(targets)}
 
 
-def demo_reps(scale: str = "small") -> list[str]:
-    return list(REPS[: SCALES[scale].reps])
+def demo_reps(scale: str = "small", lang: str = "en") -> list[str]:
+    return demo_reps_for(SCALES[scale], lang == "ja")
+
+
+def demo_reps_for(scale: Scale, japanese: bool) -> list[str]:
+    return list((JA_REPS if japanese else REPS)[: scale.reps])
 
