@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -90,3 +92,62 @@ def test_readings_from_the_cli(ws: Workspace, cli) -> None:
     assert (lead["company_kana"], lead["contact_kana"]) == ("トウヨウショウジ", "ヤマダ タロウ")
     assert cli("lead", "set", lead["id"], "contact_kana=ヤマダ タロー").code == 0
     assert ws.get_lead(lead["id"])["contact_kana"] == "ヤマダ タロー"
+
+
+def test_amounts_full_and_compact() -> None:
+    from istui.domain.formatting import compact_yen, money, set_amount_style
+
+    assert money(1_200_000) == "¥1,200,000"
+    assert [compact_yen(v) for v in (9_800, 10_000, 1_200_000, 12_345_678, 120_000_000, 1_250_000_000, -3_000_000)] == [
+        "9,800円", "1万円", "120万円", "1,234.6万円", "1.2億円", "12.5億円", "-300万円"]
+    try:
+        set_amount_style("compact")
+        assert money(1_200_000) == "120万円" and money(1_200_000, "USD") == "$1,200,000"
+    finally:
+        set_amount_style("full")
+
+
+def test_dates_in_japanese() -> None:
+    from datetime import date, datetime
+
+    from istui.domain.formatting import long_date, when
+    from istui.i18n import set_language
+
+    now = datetime.fromisoformat("2026-11-27T10:30:00+09:00")
+    assert long_date(date(2026, 11, 27)) == "Fri 2026-11-27"
+    try:
+        set_language("ja")
+        assert long_date(date(2026, 11, 27)) == "2026年11月27日(金)"
+        assert when("2026-11-28T10:00:00+09:00", now) == "明日 10:00"
+        assert when("2026-12-05T09:30:00+09:00", now) == "12/5 09:30"
+    finally:
+        set_language("en")
+    assert when("2026-11-28T10:00:00+09:00", now) == "tomorrow 10:00"
+
+
+def test_language_from_flag_config_and_locale(monkeypatch) -> None:
+    from istui.i18n import detect
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "ISTUI_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    assert detect() == "en"
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    assert detect() == "ja"
+    assert detect(configured="en") == "en"
+    assert detect(explicit="ja", configured="en") == "ja"
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    assert detect() == "en"  # LC_ALL overrides LANG, as in every POSIX program
+
+
+def test_japanese_review_reads_in_japanese(tmp_path, monkeypatch) -> None:
+    from conftest import istui_process
+
+    env = {"HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "home" / ".config"), "LANG": "ja_JP.UTF-8"}
+    istui_process("demo", str(tmp_path / "demo"), "--no-open", env=env)
+    review = istui_process("--workspace", str(tmp_path / "demo"), "review", "--team", "--period", "month", "--format", "md",
+                           env=env).stdout
+    assert review.startswith("# 振り返り · チーム · 2026-11 (2026-10 と比較)")
+    for heading in ("## 達成した目標", "## 未達の目標", "## ファネルの課題", "## 次の期間の重点"):
+        assert heading in review
+    leads = json.loads(istui_process("--workspace", str(tmp_path / "demo"), "lead", "list", "--json", env=env).stdout)
+    assert all(lead.get("company_kana") for lead in leads)  # the Japanese team: every company has its reading

@@ -13,9 +13,10 @@ from conftest import fixed_clock
 SIZE = (160, 48)
 
 
-def make_demo(root: Path) -> Workspace:
-    ws = Workspace.create(root, "sato", Settings(team="Demo team", timezone="Asia/Tokyo", demo=True), clock=fixed_clock)
-    build_demo(ws, "small", 7)
+def make_demo(root: Path, lang: str = "en") -> Workspace:
+    team = "デモ インサイドセールス部" if lang == "ja" else "Demo team"
+    ws = Workspace.create(root, "sato", Settings(team=team, timezone="Asia/Tokyo", demo=True), clock=fixed_clock)
+    build_demo(ws, "small", 7, lang)
     return Workspace.open(root, "sato", clock=fixed_clock)
 
 

@@ -1,0 +1,96 @@
+"""The app in Japanese (the Japanese demo team): snapshots of each tab and the call card, and tables
+that keep their columns with full-width and ambiguous-width text (①, ※, ○, ―, ㈱, ﾊﾝｶｸ)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from istui.i18n import set_language
+from istui.tui.app import IstuiApp
+from istui.tui.panes.leads import LeadsPane
+from istui.tui.panes.today import TodayPane
+from istui.tui.screens.callblock import BlockStats
+
+from tui_support import SIZE, loaded, make_demo
+
+WIDE = {"company": "①株式会社※テスト○○工業―東日本支社", "contact": "ﾔﾏﾀﾞ ﾀﾛｳ（山田太郎）", "next_action": "※要確認①"}
+
+
+@pytest.fixture(autouse=True)
+def japanese() -> Iterator[None]:
+    set_language("ja")
+    yield
+    set_language("en")
+
+
+def ja_app(tmp_path: Path, wide: bool = False) -> IstuiApp:
+    ws = make_demo(tmp_path / "demo", "ja")
+    if wide:
+        for lead in list(ws.leads())[:5]:
+            ws.update_lead(lead["id"], {**WIDE, "next_at": "2026-11-20T09:00:00+09:00", "owner": "sato", "stage": "working",
+                                         "temp": "hot"})
+    return IstuiApp(ws, watch_interval=60)
+
+
+def test_today_tab_ja(snap_compare, tmp_path: Path) -> None:
+    assert snap_compare(ja_app(tmp_path, wide=True), terminal_size=SIZE, run_before=loaded)
+
+
+def test_leads_tab_ja(snap_compare, tmp_path: Path) -> None:
+    async def run_before(pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("1", "slash", *"ﾎｸﾄ", "enter")  # half-width kana finds 北斗 by its reading
+        await pilot.pause(0.2)
+
+    assert snap_compare(ja_app(tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_notes_tab_ja(snap_compare, tmp_path: Path) -> None:
+    async def run_before(pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("3")
+        await pilot.pause(0.3)
+
+    assert snap_compare(ja_app(tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_kpi_tab_ja(snap_compare, tmp_path: Path) -> None:
+    async def run_before(pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("4", "m")
+        await loaded(pilot)
+        await pilot.pause(0.3)
+
+    assert snap_compare(ja_app(tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_call_card_ja(snap_compare, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(BlockStats, "clock", staticmethod(lambda: 1000.0))
+
+    async def run_before(pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("c")
+        await pilot.pause(0.3)
+
+    assert snap_compare(ja_app(tmp_path, wide=True), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_wide_text_keeps_every_table_row_exactly_the_table_width(tmp_path: Path) -> None:
+    app = ja_app(tmp_path, wide=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        for pane, keys in ((TodayPane, ()), (LeadsPane, ("1", "slash", *"ﾃｽﾄ", "enter"))):  # half-width kana finds テスト
+            await pilot.press(*keys)
+            await pilot.pause(0.2)
+            table = app.query_one(pane).table
+            width = table.size.width
+            lines = [table.render_line(y) for y in range(table.size.height)]
+            texts = ["".join(segment.text for segment in line) for line in lines]
+            assert any("①株式会社※テスト" in text for text in texts)
+            assert all(line.cell_length == width for line in lines)
+            assert all(cell_len(text) == width for text in texts)
+        assert app.query_one(LeadsPane).query_one("#lead-filter").placeholder.startswith("/ 絞り込み")
