@@ -14,10 +14,16 @@ from typing import Any
 
 from istui.cli import render
 from istui.cli.render import emit_json
+from istui.domain import labels
 from istui.domain.errors import BadInput, WorkspaceError
+from istui.domain.formatting import long_date
+from istui.domain.model import CALL_OUTCOMES
 from istui.domain.parsing import parse_rep
+from istui.i18n import N_, _, language
 from istui.store import settings as settings_store
 from istui.store.workspace import Record, Workspace, system_clock
+
+REASONS = {"overdue": N_("overdue"), "due": N_("due"), "new": N_("new")}
 
 # --- context -------------------------------------------------------------------------------------
 
@@ -110,7 +116,7 @@ def _open(ws: Workspace) -> None:
 
 def _print_home(ws: Workspace) -> None:
     now = ws.now()
-    print(f"istui · {ws.settings.team} · {ws.rep} · {now:%a %Y-%m-%d %H:%M}  ({ws.root})\n")
+    print(f"istui · {ws.settings.team} · {ws.rep} · {long_date(now.date())} {now:%H:%M}  ({ws.root})\n")
     _print_today(ws, _queue(ws, everyone=False), limit=15)
     print()
     _print_kpi(ws, "today", ws.rep)
@@ -127,8 +133,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"workspace": str(ws.root), "rep": rep, "timezone": settings.timezone, "remote": args.remote})
     else:
-        print(f"Created an istui workspace at {ws.root} for rep {rep} (timezone {settings.timezone}).")
-        print("istui commands now use it. Next: `istui lead add --company ...` or `istui import leads FILE.csv`.")
+        print(_("Created an istui workspace at {root} for rep {rep} (timezone {tz}).").format(
+            root=ws.root, rep=rep, tz=settings.timezone))
+        print(_("istui commands now use it. Next: `istui lead add --company ...` or `istui import leads FILE.csv`."))
     return 0
 
 
@@ -183,14 +190,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         shutil.rmtree(root)
     elif root.exists() and any(root.iterdir()):
         raise BadInput(f"{root} exists and is not empty; choose a new or empty folder.")
-    from istui.i18n import _, language
-
     lang = language()  # --lang, the config or the locale: `LANG=ja_JP.UTF-8 istui demo` builds a Japanese team
     reps = demo_reps(args.scale, lang)
     settings = settings_store.Settings(team=_("Demo inside-sales team"), timezone="Asia/Tokyo", demo=True)
     started = time.monotonic()
     if not args.json:
-        print(f"Building a {args.scale} demo workspace at {root} …", file=sys.stderr, flush=True)
+        print(_("Building a {scale} demo workspace at {root} …").format(scale=args.scale, root=root), file=sys.stderr,
+              flush=True)
     ws = Workspace.create(root, reps[0], settings, clock=clock)
     counts = build_demo(ws, args.scale, args.seed, lang)
     elapsed = time.monotonic() - started
@@ -202,14 +208,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         emit_json({"workspace": str(root), "rep": reps[0], "seconds": round(elapsed, 1), **counts,
                    "current": switched})
         return 0
-    print(f"Built in {elapsed:.1f} s: {counts['reps']} reps, {counts['leads']:,} leads, "
-          f"{counts['activities']:,} activities, {counts['notes']} notes, {counts['targets']} targets.", file=sys.stderr)
+    print(_("Built in {seconds} s: {reps} reps, {leads} leads, {activities} activities, {notes} notes, {targets} targets.")
+          .format(seconds=f"{elapsed:.1f}", reps=counts["reps"], leads=f"{counts['leads']:,}",
+                  activities=f"{counts['activities']:,}", notes=counts["notes"], targets=counts["targets"]), file=sys.stderr)
     if switched:
-        print(f"istui now uses this demo workspace; you are rep '{reps[0]}'. Try `istui today`, `istui lead list`, "
-              "`istui kpi --team --period month`.\n", file=sys.stderr)
+        print(_("istui now uses this demo workspace; you are rep '{rep}'. Try `istui today`, `istui lead list`, "
+                "`istui kpi --team --period month`.").format(rep=reps[0]) + "\n", file=sys.stderr)
     else:
-        print(f"Your own workspace stays the default; use this one with --workspace {root} "
-              f"(or export ISTUI_WORKSPACE={root}).\n", file=sys.stderr)
+        print(_("Your own workspace stays the default; use this one with --workspace {root} "
+                "(or export ISTUI_WORKSPACE={root}).").format(root=root) + "\n", file=sys.stderr)
     if not args.no_open:
         _open(Workspace.open(root, reps[0], clock=clock))
     return 0
@@ -238,7 +245,8 @@ def cmd_lead_add(args: argparse.Namespace) -> int:
     if args.tag:
         fields["tags"] = args.tag
     lead = create_lead(ws, fields)
-    reply(args, lead, f"Added lead {lead['id'][:10]} {render.safe(lead['company'])} ({lead['source']}, {lead['motion']}).")
+    reply(args, lead, _("Added lead {id} {company} ({source}, {motion}).").format(
+        id=lead["id"][:10], company=render.safe(lead["company"]), source=labels.source(lead["source"]), motion=lead["motion"]))
     return 0
 
 
@@ -283,12 +291,12 @@ def cmd_lead_list(args: argparse.Namespace) -> int:
         emit_json(selected)
         return 0
     if not selected:
-        print("No leads match.")
+        print(_("No leads match."))
         return 0
     shown = selected[: args.limit] if args.limit > 0 else selected
     _print_leads(ws, shown, now)
     if len(shown) < len(selected):
-        print(f"… {len(selected) - len(shown):,} more (of {len(selected):,}).")
+        print(_("… {more} more (of {total}).").format(more=f"{len(selected) - len(shown):,}", total=f"{len(selected):,}"))
     return 0
 
 
@@ -302,16 +310,18 @@ def _short_ids(ws: Workspace, ids: list[str]) -> dict[str, str]:
 
 def _print_leads(ws: Workspace, leads: list[Record], now: datetime, reasons: dict[str, str] | None = None) -> None:
     shorts = _short_ids(ws, [lead["id"] for lead in leads])
-    headers = ["ID", "COMPANY", "CONTACT", "PHONE", "STAGE", "TEMP", "SOURCE", "OWNER", "NEXT"]
+    headers = [_(h) for h in (N_("ID"), N_("COMPANY"), N_("CONTACT"), N_("PHONE"), N_("STAGE"), N_("TEMP"), N_("SOURCE"),
+                              N_("OWNER"), N_("NEXT"))]
     rows = []
     for lead in leads:
-        row = [shorts[lead["id"]], lead["company"], lead.get("contact", ""), lead.get("phone", ""), lead["stage"],
-               lead.get("temp", ""), lead["source"], lead.get("owner", ""), render.when(lead.get("next_at"), now)]
+        row = [shorts[lead["id"]], lead["company"], lead.get("contact", ""), lead.get("phone", ""), labels.stage(lead["stage"]),
+               labels.temperature(lead.get("temp", "")), labels.source(lead["source"]), lead.get("owner", ""),
+               render.when(lead.get("next_at"), now)]
         if reasons is not None:
-            row.insert(0, reasons[lead["id"]])
+            row.insert(0, _(REASONS.get(reasons[lead["id"]], reasons[lead["id"]])))
         rows.append(row)
     if reasons is not None:
-        headers.insert(0, "WHY")
+        headers.insert(0, _("WHY"))
     print(render.table(headers, rows))
 
 
@@ -324,23 +334,29 @@ def cmd_lead_show(args: argparse.Namespace) -> int:
         return 0
     now = ws.now()
     safe = render.safe
-    print(f"{safe(lead['company'])}  [{lead['stage']}]  {lead['id']}")
-    for label, key in (("Contact", "contact"), ("Title", "title"), ("Phone", "phone"), ("E-mail", "email"),
-                       ("Source", "source"), ("Motion", "motion"), ("Temp", "temp"), ("Owner", "owner")):
+    print(f"{safe(lead['company'])}  [{labels.stage(lead['stage'])}]  {lead['id']}")
+
+    def row(label: str, value: str) -> None:
+        print(f"  {render.pad(_(label), 10)} {value}")
+
+    for label, key in ((N_("Reading"), "company_kana"), (N_("Contact"), "contact"), (N_("Contact reading"), "contact_kana"),
+                       (N_("Title"), "title"), (N_("Phone"), "phone"), (N_("E-mail"), "email"), (N_("Source"), "source"),
+                       (N_("Motion"), "motion"), (N_("Temp"), "temp"), (N_("Owner"), "owner")):
         if lead.get(key):
-            print(f"  {label:<8} {safe(lead[key])}")
+            value = labels.source(lead[key]) if key == "source" else labels.temperature(lead[key]) if key == "temp" else lead[key]
+            row(label, safe(value))
     if lead.get("tags"):
-        print(f"  {'Tags':<8} {safe(', '.join(lead['tags']))}")
+        row(N_("Tags"), safe(", ".join(lead["tags"])))
     if lead.get("next_at"):
-        print(f"  {'Next':<8} {render.when(lead['next_at'], now)} {safe(lead.get('next_action', ''))}")
+        row(N_("Next"), f"{render.when(lead['next_at'], now)} {safe(lead.get('next_action', ''))}")
     if lead.get("amount"):
-        print(f"  {'Amount':<8} {render.money(lead['amount'], ws.settings.currency)}")
+        row(N_("Amount"), render.money(lead["amount"], ws.settings.currency))
     if lead.get("memo"):
-        print(f"  {'Memo':<8} {safe(lead['memo'])}")
+        row(N_("Memo"), safe(lead["memo"]))
     if lead.get("handoff"):
         handoff = lead["handoff"]
-        print(f"  {'Handoff':<8} to {safe(handoff.get('to'))} on {handoff.get('at', '')[:10]}")
-    print(f"\nActivity ({len(activities)})")
+        row(N_("Handoff"), _("to {name} on {date}").format(name=safe(handoff.get("to")), date=handoff.get("at", "")[:10]))
+    print("\n" + _("Activity ({count})").format(count=len(activities)))
     for activity in activities[-30:]:
         extra = f" {render.money(activity['amount'], ws.settings.currency)}" if activity.get("amount") else ""
         note = f" — {safe(activity['note'])}" if activity.get("note") else ""
@@ -348,7 +364,7 @@ def cmd_lead_show(args: argparse.Namespace) -> int:
         print(f"  {at:%Y-%m-%d %H:%M}  {activity['kind']:<5} {activity.get('outcome') or '':<15} "
               f"{safe(activity['rep'])}{extra}{note}")
     if not activities:
-        print("  none yet")
+        print("  " + _("none yet"))
     return 0
 
 
@@ -398,12 +414,17 @@ def cmd_log(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"activity": logged.activity, "lead": logged.lead})
         return 0
-    parts = [f"Logged {args.kind} {logged.activity['outcome']} for {render.safe(logged.lead['company'])}"]
+    outcome = logged.activity["outcome"]
+    if args.kind == "call":
+        info = next((i for i in CALL_OUTCOMES if i.outcome.value == outcome), None)
+        outcome = info.ja if info and language() == "ja" else outcome
+    parts = [(_("Logged call {outcome} for {company}") if args.kind == "call" else _("Logged e-mail {outcome} for {company}"))
+             .format(outcome=outcome, company=render.safe(logged.lead["company"]))]
     if "stage" in logged.lead_changes:
-        parts.append(f"stage → {logged.lead['stage']}")
+        parts.append(_("stage → {stage}").format(stage=labels.stage(logged.lead["stage"])))
     if logged.lead.get("next_at") and "next_at" in logged.lead_changes:
-        parts.append(f"next {render.when(logged.lead['next_at'], ws.now())}")
-    print("; ".join(parts).rstrip(".") + ".")
+        parts.append(_("next {when}").format(when=render.when(logged.lead["next_at"], ws.now())))
+    print(_("; ").join(parts).rstrip(".") + _("."))
     return 0
 
 
@@ -427,14 +448,14 @@ def cmd_today(args: argparse.Namespace) -> int:
 
 def _print_today(ws: Workspace, queue: list[dict[str, Any]], limit: int = 0) -> None:
     counts = {reason: sum(1 for e in queue if e["reason"] == reason) for reason in ("overdue", "due", "new")}
-    print(f"Today's queue: {counts['overdue']} overdue · {counts['due']} due today · {counts['new']} new inbound")
+    print(_("Today's queue: {overdue} overdue · {due} due today · {new} new inbound").format(**counts))
     if not queue:
-        print("Nothing due. Add follow-ups with `istui log call ID -o OUTCOME --next WHEN`.")
+        print(_("Nothing due. Add follow-ups with `istui log call ID -o OUTCOME --next WHEN`."))
         return
     shown = queue[:limit] if limit else queue
     _print_leads(ws, [e["lead"] for e in shown], ws.now(), reasons={e["lead"]["id"]: e["reason"] for e in shown})
     if len(shown) < len(queue):
-        print(f"… {len(queue) - len(shown)} more: `istui today`.")
+        print(_("… {more} more: `istui today`.").format(more=len(queue) - len(shown)))
 
 
 # --- notes ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from istui.domain.errors import BadInput
+from istui.i18n import N_, _
 
 DEFAULT_TIME = time(9, 0)
 
@@ -31,7 +32,7 @@ _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
 _TIME_JA = re.compile(r"^(午前|午後)?(\d{1,2})時(?:(\d{1,2})分|半)?$")
 _YEAR = re.compile(r"\d{4}")
 
-WHEN_HINT = "try 'tomorrow 10am', '+3d', '+2h', 'mon', 'next tue 9:30', '2026-12-01' or '12/1 14:00'"
+WHEN_HINT = N_("try 'tomorrow 10am', '+3d', '+2h', 'mon', 'next tue 9:30', '2026-12-01' or '12/1 14:00'")
 
 
 def _clean(text: str) -> str:
@@ -75,7 +76,7 @@ def parse_when(text: str, now: datetime, field: str = "WHEN") -> datetime:
         raise ValueError("now must be timezone-aware")
     cleaned = _clean(text)
     if not cleaned:
-        raise BadInput(f"{field} is empty; {WHEN_HINT}.")
+        raise BadInput(_("{field} is empty; {hint}.").format(field=field, hint=_(WHEN_HINT)))
     if cleaned == "now":
         return now.replace(microsecond=0)
     relative = _RELATIVE.match(cleaned)
@@ -87,7 +88,7 @@ def parse_when(text: str, now: datetime, field: str = "WHEN") -> datetime:
     words = cleaned.split(" ")
     head, rest = words[0], " ".join(words[1:])
     if head == "next" and rest:
-        head, _, rest = rest.partition(" ")
+        head, _sep, rest = rest.partition(" ")
     day: date | None = None
     if head in _DAY_WORDS:
         day = now.date() + timedelta(days=_DAY_WORDS[head])
@@ -99,14 +100,16 @@ def parse_when(text: str, now: datetime, field: str = "WHEN") -> datetime:
             return _at(day, None, now)
         clock = parse_time_of_day(rest)
         if clock is None:
-            raise BadInput(f"{field}: cannot read the time '{rest}' in '{text.strip()}'; {WHEN_HINT}.")
+            raise BadInput(_("{field}: cannot read the time '{time}' in '{text}'; {hint}.").format(
+                field=field, time=rest, text=text.strip(), hint=_(WHEN_HINT)))
         return _at(day, clock, now)
 
     clock = parse_time_of_day(cleaned)
     if clock is not None:  # a bare time means today
         return _at(now.date(), clock, now)
     if _TIME.match(cleaned) or _TIME_JA.match(cleaned):
-        raise BadInput(f"{field}: '{text.strip()}' is not a time of day; {WHEN_HINT}.")
+        raise BadInput(_("{field}: '{text}' is not a time of day; {hint}.").format(field=field, text=text.strip(),
+                                                                                    hint=_(WHEN_HINT)))
     return _parse_absolute(cleaned, text, now, field)
 
 
@@ -123,7 +126,8 @@ def _parse_absolute(cleaned: str, original: str, now: datetime, field: str) -> d
         try:
             parsed = dateutil_parser.parse(cleaned, default=default, yearfirst=bool(_YEAR.match(cleaned)))
         except (ValueError, OverflowError, dateutil_parser.ParserError):
-            raise BadInput(f"{field}: cannot read '{original.strip()}' as a date or time; {WHEN_HINT}.") from None
+            raise BadInput(_("{field}: cannot read '{text}' as a date or time; {hint}.").format(
+                field=field, text=original.strip(), hint=_(WHEN_HINT))) from None
         if not _YEAR.search(cleaned) and cleaned.count("/") < 2:
             parsed = _nearest_year(parsed, now)
         has_time = True
@@ -170,10 +174,8 @@ def normalize_phone(text: str, field: str = "phone") -> str:
     elif valid:
         valid = digits.startswith("0") and 10 <= len(digits) <= 11
     if not valid:
-        raise BadInput(
-            f"{field}: '{text.strip()}' is not a phone number; use digits with optional hyphens, "
-            "e.g. 03-1234-5678, 090-1234-5678 or +81 3 1234 5678."
-        )
+        raise BadInput(_("{field}: '{text}' is not a phone number; use digits with optional hyphens, "
+                         "e.g. 03-1234-5678, 090-1234-5678 or +81 3 1234 5678.").format(field=field, text=text.strip()))
     return cleaned
 
 
@@ -197,8 +199,9 @@ def normalize_email(text: str, field: str = "email") -> str:
     if not cleaned:
         return ""
     if not _EMAIL.match(cleaned) or ".." in cleaned:
-        raise BadInput(f"{field}: '{text.strip()}' is not an e-mail address; use name@example.co.jp.")
-    local, _, domain = cleaned.rpartition("@")
+        raise BadInput(_("{field}: '{text}' is not an e-mail address; use name@example.co.jp.").format(
+            field=field, text=text.strip()))
+    local, _at, domain = cleaned.rpartition("@")
     return f"{local}@{domain.lower()}"
 
 
@@ -211,7 +214,7 @@ _MULTIPLIER = {None: 1, "千": 1_000, "k": 1_000, "万": 10_000, "m": 1_000_000,
 def parse_amount(text: str | int | float, field: str = "amount") -> int:
     """`1200000`, `1,200,000`, `¥1,200,000`, `120万`, `120万円`, `1.2億` → whole yen (or currency units)."""
     if isinstance(text, bool):
-        raise BadInput(f"{field}: expected an amount such as 1200000, ¥1,200,000 or 120万.")
+        raise BadInput(_("{field}: expected an amount such as 1200000, ¥1,200,000 or 120万.").format(field=field))
     if isinstance(text, int | float):
         value = float(text)
     else:
@@ -220,7 +223,8 @@ def parse_amount(text: str | int | float, field: str = "amount") -> int:
             cleaned = cleaned.replace(noise, "")
         match = _AMOUNT.match(cleaned)
         if not match:
-            raise BadInput(f"{field}: '{str(text).strip()}' is not an amount; use 1200000, 1,200,000, ¥1,200,000 or 120万.")
+            raise BadInput(_("{field}: '{text}' is not an amount; use 1200000, 1,200,000, ¥1,200,000 or 120万.").format(
+                field=field, text=str(text).strip()))
         value = float(match[1]) * _MULTIPLIER[match[2]]
     if value < 0 or value != value or value > 10**15:
         raise BadInput(f"{field}: '{text}' is out of range; amounts are from 0 to 1,000,000,000,000,000.")
@@ -235,7 +239,7 @@ def parse_choice(value: str, choices: Iterable[str], field: str) -> str:
     cleaned = unicodedata.normalize("NFKC", value).strip().lower().replace("-", "_")
     if cleaned in options:
         return cleaned
-    raise BadInput(f"{field}: '{value}' is not one of {', '.join(options)}.")
+    raise BadInput(_("{field}: '{value}' is not one of {options}.").format(field=field, value=value, options=", ".join(options)))
 
 
 def parse_tags(values: Iterable[str]) -> list[str]:
@@ -253,16 +257,17 @@ def require_text(value: str, field: str, max_length: int = 200) -> str:
     """A one-line text field: trimmed, non-empty, no control characters."""
     cleaned = " ".join(value.split())
     if not cleaned:
-        raise BadInput(f"{field} is required and cannot be empty.")
+        raise BadInput(_("{field} is required and cannot be empty.").format(field=field))
     return optional_text(cleaned, field, max_length)
 
 
 def optional_text(value: str, field: str, max_length: int = 200) -> str:
     cleaned = " ".join(value.split())
     if len(cleaned) > max_length:
-        raise BadInput(f"{field} is {len(cleaned)} characters long; at most {max_length} are accepted.")
+        raise BadInput(_("{field} is {length} characters long; at most {limit} are accepted.").format(
+            field=field, length=len(cleaned), limit=max_length))
     if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
-        raise BadInput(f"{field} contains control characters.")
+        raise BadInput(_("{field} contains control characters.").format(field=field))
     return cleaned
 
 
@@ -273,10 +278,8 @@ def parse_rep(value: str, field: str = "rep") -> str:
     """A rep name is also a folder name: letters (any script), digits, '.', '-', '_'; at most 40."""
     cleaned = unicodedata.normalize("NFC", value.strip())
     if not _REP.match(cleaned) or cleaned in {".", ".."}:
-        raise BadInput(
-            f"{field}: '{value}' is not a usable rep name; use letters, digits, '.', '-' or '_' "
-            "(no spaces), e.g. alice or 山田."
-        )
+        raise BadInput(_("{field}: '{value}' is not a usable rep name; use letters, digits, '.', '-' or '_' "
+                         "(no spaces), e.g. alice or 山田.").format(field=field, value=value))
     return cleaned
 
 

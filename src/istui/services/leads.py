@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.domain.model import (
     CALL_OUTCOME_BY_KEY,
@@ -20,6 +21,7 @@ from istui.domain.model import (
 )
 from istui.domain.parsing import optional_text, parse_amount, parse_choice, parse_int, parse_when
 from istui.domain.validation import clean_lead_fields, new_lead_record
+from istui.i18n import _
 from istui.store.workspace import Record, Workspace, iso
 
 
@@ -50,7 +52,8 @@ def parse_call_outcome(text: str) -> str:
     try:
         return parse_choice(cleaned, names, "outcome")
     except BadInput:
-        raise BadInput(f"outcome: '{text}' is not a call outcome; use one of {', '.join(names)} or its key 0-9.") from None
+        raise BadInput(_("outcome: '{text}' is not a call outcome; use one of {names} or its key 0-9.").format(
+            text=text, names=", ".join(names))) from None
 
 
 class Logged(NamedTuple):
@@ -123,14 +126,14 @@ def change_stage(ws: Workspace, lead_id: str, stage: str, *, amount: str | None 
     stage = parse_choice(stage, [s.value for s in Stage], "stage")
     value = parse_amount(amount) if amount not in (None, "") else None
     if stage == Stage.WON and value is None:
-        raise BadInput("amount: moving a lead to won needs the order amount, e.g. --amount 1200000 or --amount 120万.")
+        raise BadInput(_("amount: moving a lead to won needs the order amount, e.g. --amount 1200000 or --amount 120万."))
     if value is not None and stage != Stage.WON:
         raise BadInput("amount: only a move to won records an order amount.")
     note = optional_text(note, "note", 4000)
     with ws.lock.held():
         lead = ws.get_lead(lead_id)
         if lead["stage"] == stage:
-            raise BadInput(f"stage: the lead is already in stage {stage}.")
+            raise BadInput(_("stage: the lead is already in stage {stage}.").format(stage=labels.stage(stage)))
         activity: Record = {"lead": lead_id, "kind": ActivityKind.STAGE.value, "outcome": stage,
                             "from_stage": lead["stage"], "at": iso(ws.now())}
         if value is not None:

@@ -20,6 +20,7 @@ from tinydb.table import Document, Table
 
 from istui.domain.errors import BadInput, NotFound, WorkspaceError
 from istui.domain.ids import ID_LENGTH, looks_like_id_prefix, new_id, normalize_prefix
+from istui.i18n import _
 from istui.store import files
 from istui.store.settings import (
     LOCAL_DIR,
@@ -201,19 +202,21 @@ class Workspace:
         """The one lead id starting with `prefix` (case-insensitive), or BadInput saying why not."""
         wanted = normalize_prefix(prefix)
         if not looks_like_id_prefix(prefix):
-            raise NotFound(f"lead: '{prefix}' is not a lead id; ids look like 01JD8X3K… (see `istui lead list`).")
+            raise NotFound(_("lead: '{prefix}' is not a lead id; ids look like 01JD8X3K… (see `istui lead list`).").format(
+                prefix=prefix))
         if len(wanted) == ID_LENGTH and wanted in self._lead_storage(bucket_of(wanted)).records():
             return wanted
         from istui.store.index import LeadIndex
 
         matches = LeadIndex(self).starting_with(wanted)
         if not matches:
-            raise NotFound(f"lead: no lead id starts with '{prefix}'.")
+            raise NotFound(_("lead: no lead id starts with '{prefix}'.").format(prefix=prefix))
         if len(matches) > 1:
             from istui.domain.ids import short_ids
 
             shown = ", ".join(sorted(short_ids(matches, len(wanted) + 1).values())[:5])
-            raise BadInput(f"lead: '{prefix}' matches several leads ({shown}…); type more of the id.")
+            raise BadInput(_("lead: '{prefix}' matches several leads ({shown}…); type more of the id.").format(
+                prefix=prefix, shown=shown))
         return matches[0]
 
     def get_lead(self, lead_id: str) -> Record:
