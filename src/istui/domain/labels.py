@@ -19,6 +19,11 @@ STAGES = {
 TEMPERATURES = {"hot": N_("hot"), "warm": N_("warm"), "cold": N_("cold")}
 WEEKDAYS = {"mon": N_("Mon"), "tue": N_("Tue"), "wed": N_("Wed"), "thu": N_("Thu"), "fri": N_("Fri"), "sat": N_("Sat"),
             "sun": N_("Sun")}
+OUTCOMES = {  # call outcomes, as the keys' help names them (Japanese: the CALL_OUTCOMES labels)
+    "connected": N_("connected"), "no_answer": N_("no_answer"), "voicemail": N_("voicemail"), "busy": N_("busy"),
+    "gatekeeper": N_("gatekeeper"), "meeting_booked": N_("meeting_booked"), "not_interested": N_("not_interested"),
+    "callback": N_("callback"), "wrong_number": N_("wrong_number"), "do_not_call": N_("do_not_call"),
+}
 PACE = {"ahead": N_("ahead"), "behind": N_("behind"), "on_pace": N_("on pace")}
 
 

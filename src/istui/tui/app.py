@@ -381,10 +381,10 @@ class IstuiApp(SyncMixin, App[None]):
         self.query_one(TabbedContent).active = name
 
     def action_help(self) -> None:
-        sections: list[tuple[str, list[BindingType]]] = [(_("Everywhere"), [*list(self.BINDINGS), Binding("ctrl+p", "command_palette", _("Command palette: every action, go to lead, theme")), Binding("ctrl+q", "quit", _("Quit"))])]
+        sections: list[tuple[str, list[BindingType]]] = [(N_("Everywhere"), [*list(self.BINDINGS), Binding("ctrl+p", "command_palette", _("Command palette: every action, go to lead, theme")), Binding("ctrl+q", "quit", _("Quit"))])]
         for title, pane in ((TAB_NAMES["leads"], LeadsPane), (TAB_NAMES["today"], TodayPane),
                             (TAB_NAMES["notes"], NotesPane), (TAB_NAMES["kpi"], KpiPane)):
-            sections.append((_(title), list(pane.BINDINGS)))
+            sections.append((title, list(pane.BINDINGS)))  # help_table translates the titles
         self.push_screen(HelpScreen(sections))
 
     def action_sync_conflicts(self) -> None:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 Record = dict[str, Any]
 NOTE_KINDS = {"script": N_("script"), "objection": N_("objection"), "material": N_("material"), "case": N_("case"),
               "tip": N_("tip")}
-NOTE_COLUMNS = [Column("pin", "★", 1), Column("kind", N_("Kind"), 9), Column("title", N_("Title"), 34),
+NOTE_COLUMNS = [Column("pin", N_("★"), 1), Column("kind", N_("Kind"), 9), Column("title", N_("Title"), 34),
                 Column("used", N_("Used"), 5, right=True), Column("rate", N_("Mtg%"), 6, right=True),
                 Column("tags", N_("Tags"), 20)]
 

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Digits, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from istui.domain import labels
 from istui.domain.errors import IstuiError
 from istui.domain.model import CALL_OUTCOMES, CallOutcomeInfo
 from istui.domain.parsing import parse_when
@@ -90,7 +91,7 @@ class BlockStats:
 
 class CallBlockScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(info.key, f"dispose('{info.outcome.value}')", info.outcome.value, show=False,
+        *(Binding(info.key, f"dispose('{info.outcome.value}')", labels.OUTCOMES[info.outcome.value], show=False,
                   id=f"call-outcome-{info.key}") for info in CALL_OUTCOMES),
         Binding("u", "undo", "Undo last log", id="call-undo"),
         Binding("s", "skip", "Skip", id="call-skip"),

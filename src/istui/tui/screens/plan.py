@@ -26,7 +26,7 @@ def plan_form() -> FormScreen:
         return parse_amount(value, "revenue")
 
     fields = [
-        Field("revenue", "Revenue goal (KGI): 30000000, ¥30,000,000, 3000万", Input(id="field-revenue"), revenue),
+        Field("revenue", N_("Revenue goal (KGI): 30000000, ¥30,000,000, 3000万"), Input(id="field-revenue"), revenue),
         Field("period", N_("For"), select([(_("this month"), "month"), (_("this quarter"), "quarter"),
                                            (_("this fiscal year"), "fiscal_year")], "month"), lambda v: v),
     ]
