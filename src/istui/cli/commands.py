@@ -629,51 +629,58 @@ def _bar(progress: float | None, size: int = 20) -> str:
 
 def _print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
     m, cur = report["metrics"], ws.settings.currency
-    scope = "team" if report["scope"]["team"] else report["scope"]["rep"]
+    num, pct = render.number, render.percent
+    scope = _("team") if report["scope"]["team"] else report["scope"]["rep"]
     start, end = report["period"]["start"][:10], report["period"]["end"][:10]
     print(f"KPI · {scope} · {report['period']['label']}  [{start} .. {end})")
-    print(f"  Calls      {render.number(m['calls']):>8}   connects {render.number(m['connects'])} "
-          f"({render.percent(m['connect_rate'])})")
-    print(f"  E-mails    {render.number(m['emails']):>8}   opens {render.number(m['opens'])} ({render.percent(m['open_rate'])})"
-          f" · clicks {render.number(m['clicks'])} ({render.percent(m['click_rate'])}) · replies {render.number(m['replies'])}")
-    print(f"  Meetings   {render.number(m['meetings']):>8}   of {render.number(m['leads_worked'])} leads worked "
-          f"({render.percent(m['meeting_rate'])})")
-    print(f"  Handoffs   {render.number(m['handoffs']):>8}   orders {render.number(m['orders'])} · lost {render.number(m['lost'])}"
-          f" · win rate {render.percent(m['win_rate'])} · amount {render.money(m['amount'], cur)}")
-    print(f"  Target accounts (BDR) {render.number(m['target_accounts'])}")
+
+    def line(label: str, value: str, detail: str) -> None:
+        print(f"  {render.pad(label, 12)} {value:>8}   {detail}")
+
+    line(_("Calls"), num(m["calls"]), _("connects {connects} ({rate})").format(connects=num(m["connects"]),
+                                                                                rate=pct(m["connect_rate"])))
+    line(_("E-mails"), num(m["emails"]), _("opens {opens} ({open_rate}) · clicks {clicks} ({click_rate}) · replies {replies}").format(
+        opens=num(m["opens"]), open_rate=pct(m["open_rate"]), clicks=num(m["clicks"]), click_rate=pct(m["click_rate"]),
+        replies=num(m["replies"])))
+    line(_("Meetings"), num(m["meetings"]), _("of {worked} leads worked ({rate})").format(worked=num(m["leads_worked"]),
+                                                                                         rate=pct(m["meeting_rate"])))
+    line(_("Handoffs"), num(m["handoffs"]), _("orders {orders} · lost {lost} · win rate {rate} · amount {amount}").format(
+        orders=num(m["orders"]), lost=num(m["lost"]), rate=pct(m["win_rate"]), amount=render.money(m["amount"], cur)))
+    print("  " + _("Target accounts (BDR) {count}").format(count=num(m["target_accounts"])))
     if "funnel" in report:
-        steps = " → ".join(f"{s['step']} {render.number(s['count'])}" + (f" ({render.percent(s['rate_from_previous'])})"
-                                                                          if s["rate_from_previous"] is not None else "")
+        steps = " → ".join(f"{labels.metric(s['step'])} {num(s['count'])}" + (f" ({pct(s['rate_from_previous'])})"
+                                                                              if s["rate_from_previous"] is not None else "")
                            for s in report["funnel"])
-        print(f"\nFunnel  {steps}")
+        print("\n" + _("Funnel") + f"  {steps}")
         changes = []
         for name in ("calls", "connects", "meetings", "orders", "meeting_rate"):
             d = report["deltas"][name]
             if d["delta"] is None:
                 continue
-            shown = render.percent(d["delta"]).replace("%", " pt") if name.endswith("_rate") else render.number(d["delta"])
+            shown = pct(d["delta"]).replace("%", " pt") if name.endswith("_rate") else num(d["delta"])
             arrow = {"up": "↑", "down": "↓", "same": "="}[d["direction"]]
-            changes.append(f"{name} {arrow}{shown.lstrip('-')}")
-        print(f"vs {report['previous']['label']}: " + " · ".join(changes))
+            title = _("meeting rate") if name == "meeting_rate" else labels.metric(name)
+            changes.append(f"{title} {arrow}{shown.lstrip('-')}")
+        print(_("vs {previous}: ").format(previous=report["previous"]["label"]) + " · ".join(changes))
     if report["targets"]:
-        print("\nTargets")
+        print("\n" + _("Targets"))
         rows = []
         for t in report["targets"]:
-            fmt = (lambda v: render.money(v, cur)) if t["metric"] == "amount" else render.number
+            fmt = (lambda v: render.money(v, cur)) if t["metric"] == "amount" else num
             pace = ""
             if t.get("expected") is not None:
-                pace = f"{t['status']} {fmt(abs(t['ahead']))}" if t["status"] != "on_pace" else "on pace"
-            need = f"{fmt(t['needed_per_day'])}/day" if t.get("needed_per_day") else ""
-            rows.append([t["metric"] + (f" ({t['motion']})" if t["motion"] else ""), fmt(t["actual"]), fmt(t["target"]),
-                         render.percent(t["progress"]), fmt(t.get("expected")), pace, need, _bar(t["progress"])])
-        print(render.table(["  METRIC", "ACTUAL", "TARGET", "PROGRESS", "BY NOW", "PACE", "NEEDED", ""],
-                           [["  " + r[0], *r[1:]] for r in rows], right=(1, 2, 3, 4, 6)))
+                pace = f"{labels.pace(t['status'])} {fmt(abs(t['ahead']))}" if t["status"] != "on_pace" else labels.pace("on_pace")
+            need = _("{rate}/day").format(rate=fmt(t["needed_per_day"])) if t.get("needed_per_day") else ""
+            rows.append([labels.metric(t["metric"]) + (f" ({t['motion']})" if t["motion"] else ""), fmt(t["actual"]),
+                         fmt(t["target"]), pct(t["progress"]), fmt(t.get("expected")), pace, need, _bar(t["progress"])])
+        headers = [_(h) for h in (N_("METRIC"), N_("ACTUAL"), N_("TARGET"), N_("PROGRESS"), N_("BY NOW"), N_("PACE"), N_("NEEDED"))]
+        print(render.table(["  " + headers[0], *headers[1:], ""], [["  " + r[0], *r[1:]] for r in rows], right=(1, 2, 3, 4, 6)))
     if report["by_source"]:
-        print("\nLeads created in the period, by source")
-        rows = [[f"  {source}", render.number(r["leads"]), render.number(r["meetings"]), render.percent(r["meeting_rate"]),
-                 render.number(r["orders"]), render.money(r["amount"], cur), render.percent(r["win_rate"])]
-                for source, r in report["by_source"].items()]
-        print(render.table(["  SOURCE", "LEADS", "MEETINGS", "RATE", "ORDERS", "AMOUNT", "WIN"], rows, right=(1, 2, 3, 4, 5, 6)))
+        print("\n" + _("Leads created in the period, by source"))
+        rows = [[f"  {labels.source(source)}", num(r["leads"]), num(r["meetings"]), pct(r["meeting_rate"]), num(r["orders"]),
+                 render.money(r["amount"], cur), pct(r["win_rate"])] for source, r in report["by_source"].items()]
+        headers = [_(h) for h in (N_("SOURCE"), N_("LEADS"), N_("MEETINGS"), N_("RATE"), N_("ORDERS"), N_("AMOUNT"), N_("WIN"))]
+        print(render.table(["  " + headers[0], *headers[1:]], rows, right=(1, 2, 3, 4, 5, 6)))
 
 
 def cmd_review(args: argparse.Namespace) -> int:
