@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from istui.domain.errors import WorkspaceError
+from istui.i18n import _
 from istui.store.gitrepo import Git, ensure_merge_driver, first_line, git_dir
 from istui.store.merge import CONFLICT_LOG
 from istui.store.workspace import GITATTRIBUTES, Workspace
@@ -49,8 +50,8 @@ def sync(ws: Workspace, progress: Progress | None = None) -> dict[str, Any]:
                               "conflicts": [], "remote": None, "branch": None, "pushed": False}
     remote = _remote(git)
     if remote is None:
-        report["message"] = ("No remote is set, so the work was committed locally only; share it with "
-                             "`istui init --remote URL` (the team's git repository).")
+        report["message"] = _("No remote is set, so the work was committed locally only; share it with "
+                              "`istui init --remote URL` (the team's git repository).")
         return report
     name, url = remote
     branch = git.out("symbolic-ref", "--quiet", "--short", "HEAD")
@@ -134,18 +135,18 @@ def _check_state(git: Git, root: Path) -> None:
     folder = git_dir(root)
     assert folder is not None
     if (folder / "MERGE_HEAD").exists():
-        raise WorkspaceError(f"A git merge is in progress in {root}; finish it (`git commit`) or undo it "
-                             "(`git merge --abort`), then sync again.")
+        raise WorkspaceError(_("A git merge is in progress in {root}; finish it (`git commit`) or undo it "
+                               "(`git merge --abort`), then sync again.").format(root=root))
     if (folder / "rebase-merge").exists() or (folder / "rebase-apply").exists():
-        raise WorkspaceError(f"A git rebase is in progress in {root}; finish it (`git rebase --continue`) or undo it "
-                             "(`git rebase --abort`), then sync again.")
+        raise WorkspaceError(_("A git rebase is in progress in {root}; finish it (`git rebase --continue`) or undo it "
+                               "(`git rebase --abort`), then sync again.").format(root=root))
     if not git.ok("symbolic-ref", "--quiet", "HEAD"):
-        raise WorkspaceError(f"{root} is not on a branch (detached HEAD); `git switch main` (or your branch), "
-                             "then sync again.")
+        raise WorkspaceError(_("{root} is not on a branch (detached HEAD); `git switch main` (or your branch), "
+                               "then sync again.").format(root=root))
     unmerged = git.out("diff", "--name-only", "--diff-filter=U")
     if unmerged:
-        raise WorkspaceError(f"Files with unresolved git conflicts: {', '.join(unmerged.split())}; fix them and "
-                             "`git add` them (or `git merge --abort`), then sync again.")
+        raise WorkspaceError(_("Files with unresolved git conflicts: {files}; fix them and `git add` them "
+                               "(or `git merge --abort`), then sync again.").format(files=", ".join(unmerged.split())))
     attributes = root / ".gitattributes"
     if not attributes.exists():  # an older workspace: route its files to the driver from now on
         attributes.write_text(GITATTRIBUTES, "utf-8")
@@ -177,12 +178,12 @@ def _merge(git: Git, tracking: str, rep: str, identity: list[str]) -> None:
     if git_dir(git.root) and (git_dir(git.root) / "MERGE_HEAD").exists():  # type: ignore[operator]
         git.run("merge", "--abort", check=False)
     if "unrelated histories" in text:
-        raise WorkspaceError("The remote holds a different workspace (no history in common with this one); "
-                             "to join the team's workspace, `git clone` it into a new folder instead.")
+        raise WorkspaceError(_("The remote holds a different workspace (no history in common with this one); "
+                               "to join the team's workspace, `git clone` it into a new folder instead."))
     if unmerged:
-        raise WorkspaceError(f"Could not merge {', '.join(unmerged)} automatically; nothing was changed "
-                             "(the merge was undone). Fix the file on one side (e.g. `istui doctor`) and sync again.")
-    raise WorkspaceError(f"git merge failed and was undone: {first_line(result.err or result.out)}")
+        raise WorkspaceError(_("Could not merge {files} automatically; nothing was changed (the merge was undone). "
+                               "Fix the file on one side (e.g. `istui doctor`) and sync again.").format(files=", ".join(unmerged)))
+    raise WorkspaceError(_("git merge failed and was undone: {reason}").format(reason=first_line(result.err or result.out)))
 
 
 def _remote(git: Git) -> tuple[str, str] | None:
@@ -207,12 +208,14 @@ def _rejected(err: str) -> bool:
 def _raise_network(err: str, url: str, step: str) -> None:
     text = err.lower()
     if any(word in text for word in _AUTH):
-        raise WorkspaceError(f"The remote {url} refused the credentials ({step}); check your SSH key or token "
-                             "(`git fetch` in the workspace shows the details). Your work is committed locally.")
+        raise WorkspaceError(_("The remote {url} refused the credentials ({step}); check your SSH key or token "
+                               "(`git fetch` in the workspace shows the details). Your work is committed locally.").format(
+            url=url, step=step))
     if any(word in text for word in _NETWORK):
-        raise WorkspaceError(f"Cannot reach the remote {url} ({step}): {first_line(err)}. Your work is committed "
-                             "locally; sync again when the network is back.")
-    raise WorkspaceError(f"git {step} to {url} failed: {first_line(err)}. Your work is committed locally.")
+        raise WorkspaceError(_("Cannot reach the remote {url} ({step}): {reason}. Your work is committed locally; sync "
+                               "again when the network is back.").format(url=url, step=step, reason=first_line(err)))
+    raise WorkspaceError(_("git {step} to {url} failed: {reason}. Your work is committed locally.").format(
+        step=step, url=url, reason=first_line(err)))
 
 
 def _new_conflicts(path: Path, start: int) -> list[dict[str, Any]]:
@@ -284,17 +287,19 @@ def describe(report: dict[str, Any]) -> str:
     """The report for a person: what went out, what came in, conflicts settled."""
     lines = []
     if report.get("committed"):
-        lines.append(f"Committed: {report['committed']}")
+        lines.append(_("Committed: {message}").format(message=report["committed"]))
     sent, received = report.get("sent", 0), report.get("received", [])
-    lines.append(f"Sent {sent} commit(s) to {report['remote']}." if sent else "Nothing to send.")
+    lines.append(_("Sent {count} commit(s) to {remote}.").format(count=sent, remote=report["remote"]) if sent
+                 else _("Nothing to send."))
     if received:
-        lines.append(f"Received {len(received)} commit(s): " + "; ".join(received[:5]) +
-                     (f"; … {len(received) - 5} more" if len(received) > 5 else ""))
+        lines.append(_("Received {count} commit(s): ").format(count=len(received)) + "; ".join(received[:5]) +
+                     (_("; … {more} more").format(more=len(received) - 5) if len(received) > 5 else ""))
     else:
-        lines.append("Nothing new from the team.")
+        lines.append(_("Nothing new from the team."))
     conflicts = report.get("conflicts", [])
     if conflicts:
-        lines.append(f"{len(conflicts)} conflict(s) settled (the other value is kept in .istui/conflicts.jsonl):")
+        lines.append(_("{count} conflict(s) settled (the other value is kept in .istui/conflicts.jsonl):").format(
+            count=len(conflicts)))
         for conflict in conflicts[:10]:
             lines.append("  " + conflict_line(conflict))
     return "\n".join(lines)
@@ -303,9 +308,10 @@ def describe(report: dict[str, Any]) -> str:
 def conflict_line(conflict: dict[str, Any]) -> str:
     what = conflict.get("label") or f"{conflict['where']} {str(conflict['id'])[:10]}"
     if conflict.get("field") is None:
-        return f"{what}: kept the edit by {conflict.get('kept_from') or '?'} over a deletion"
-    return (f"{what} {conflict['field']}: kept {_short(conflict['kept'])} ({conflict.get('kept_from') or '?'}), "
-            f"not {_short(conflict['lost'])} ({conflict.get('lost_from') or '?'})")
+        return _("{what}: kept the edit by {rep} over a deletion").format(what=what, rep=conflict.get("kept_from") or "?")
+    return _("{what} {field}: kept {kept} ({kept_from}), not {lost} ({lost_from})").format(
+        what=what, field=conflict["field"], kept=_short(conflict["kept"]), kept_from=conflict.get("kept_from") or "?",
+        lost=_short(conflict["lost"]), lost_from=conflict.get("lost_from") or "?")
 
 
 def _short(value: Any) -> str:
