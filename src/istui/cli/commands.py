@@ -24,6 +24,8 @@ from istui.store import settings as settings_store
 from istui.store.workspace import Record, Workspace, system_clock
 
 REASONS = {"overdue": N_("overdue"), "due": N_("due"), "new": N_("new")}
+NOTE_KINDS = {"script": N_("script"), "objection": N_("objection"), "material": N_("material"), "case": N_("case"),
+              "tip": N_("tip")}
 
 # --- context -------------------------------------------------------------------------------------
 
@@ -501,7 +503,7 @@ def cmd_note_add(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(note)
     else:
-        print(f"Added note {note['id'][:10]} {render.safe(note['title'])}.")
+        print(_("Added note {id} {title}.").format(id=note["id"][:10], title=render.safe(note["title"])))
     return 0
 
 
@@ -510,29 +512,31 @@ def cmd_note_edit(args: argparse.Namespace) -> int:
     with ws.lock.held():
         record = _note_fields(args, ws.get_note(ws.resolve_note(args.id)))
         note = ws.save_note(record)
-    reply(args, note, f"Updated note {note['id'][:10]} {render.safe(note['title'])}.")
+    reply(args, note, _("Updated note {id} {title}.").format(id=note["id"][:10], title=render.safe(note["title"])))
     return 0
 
 
 def cmd_note_list(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
-    search = (args.search or "").casefold()
+    from istui.domain.text import fold
+
+    search = fold(args.search or "")
     notes = [
         n for n in ws.notes()
         if (not args.tag or args.tag in n.get("tags", []))
         and (not args.kind or n.get("kind") == args.kind)
-        and (not search or search in f"{n['title']} {n.get('body', '')} {' '.join(n.get('tags', []))}".casefold())
+        and (not search or search in fold(f"{n['title']} {n.get('body', '')} {' '.join(n.get('tags', []))}"))
     ]
     notes.sort(key=lambda n: (not n.get("pinned"), n["title"].casefold()))
     if args.json:
         emit_json(notes)
         return 0
     if not notes:
-        print("No notes match.")
+        print(_("No notes match."))
         return 0
-    rows = [[n["id"][:10], "★" if n.get("pinned") else "", n.get("kind", ""), n["title"], ", ".join(n.get("tags", []))]
-            for n in notes]
-    print(render.table(["ID", "", "KIND", "TITLE", "TAGS"], rows))
+    rows = [[n["id"][:10], "★" if n.get("pinned") else "", _(NOTE_KINDS.get(n.get("kind", ""), n.get("kind", ""))), n["title"],
+             ", ".join(n.get("tags", []))] for n in notes]
+    print(render.table([_("ID"), "", _("KIND"), _("TITLE"), _("TAGS")], rows))
     return 0
 
 
@@ -542,8 +546,9 @@ def cmd_note_show(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(note)
         return 0
-    print(f"{render.safe(note['title'])}  [{note.get('kind')}]  {', '.join(note.get('tags', []))}")
-    print(f"{note['id']} · updated {note['updated_at'][:10]} by {note['updated_by']}\n")
+    print(f"{render.safe(note['title'])}  [{_(NOTE_KINDS.get(note.get('kind', ''), note.get('kind', '')))}]  "
+          f"{', '.join(note.get('tags', []))}")
+    print(f"{note['id']} · " + _("updated {date} by {rep}").format(date=note["updated_at"][:10], rep=note["updated_by"]) + "\n")
     print("".join(ch if ch == "\n" or ch == "\t" else render.safe(ch) for ch in note.get("body", "")))
     return 0
 
@@ -560,15 +565,16 @@ def cmd_target_set(args: argparse.Namespace) -> int:
     per = parse_choice(args.per, [k.value for k in PeriodKind], "per")
     value = parse_amount(args.value, "value")
     if value <= 0:
-        raise BadInput("value: a target must be greater than zero.")
+        raise BadInput(_("value: a target must be greater than zero."))
     rep = None if args.team else parse_rep(args.target_rep) if args.target_rep else ws.rep
     motion = parse_choice(args.motion, [m.value for m in Motion], "motion") if args.motion else None
     target = set_target(ws, metric, per, value, rep, motion)
     if args.json:
         emit_json(target)
     else:
-        scope = rep or "team"
-        print(f"Target: {metric} {render.number(value)} per {per} for {scope}" + (f" ({motion})" if motion else "") + ".")
+        print(_("Target: {metric} {value} per {per} for {scope}").format(
+            metric=labels.metric(metric), value=render.number(value), per=labels.period_kind(per), scope=rep or _("team"))
+              + (f" ({motion})" if motion else "") + _("."))
     return 0
 
 
@@ -582,11 +588,11 @@ def cmd_target_list(args: argparse.Namespace) -> int:
         emit_json(targets)
         return 0
     if not targets:
-        print("No targets yet; set one with `istui target set meetings 20 --per month`.")
+        print(_("No targets yet; set one with `istui target set meetings 20 --per month`."))
         return 0
-    rows = [[t["id"][:10], t.get("rep") or "team", t["per"], t["metric"], render.number(t["value"]), t.get("motion") or ""]
-            for t in targets]
-    print(render.table(["ID", "SCOPE", "PER", "METRIC", "VALUE", "MOTION"], rows, right=(4,)))
+    rows = [[t["id"][:10], t.get("rep") or _("team"), labels.period_kind(t["per"]), labels.metric(t["metric"]),
+             render.number(t["value"]), t.get("motion") or ""] for t in targets]
+    print(render.table([_("ID"), _("SCOPE"), _("PER"), _("METRIC"), _("VALUE"), _("MOTION")], rows, right=(4,)))
     return 0
 
 
@@ -599,7 +605,8 @@ def cmd_target_remove(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(target)
     else:
-        print(f"Removed target {target['metric']} per {target['per']} for {target.get('rep') or 'team'}.")
+        print(_("Removed target {metric} per {per} for {scope}.").format(
+            metric=labels.metric(target["metric"]), per=labels.period_kind(target["per"]), scope=target.get("rep") or _("team")))
     return 0
 
 

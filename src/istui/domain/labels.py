@@ -24,6 +24,8 @@ OUTCOMES = {  # call outcomes, as the keys' help names them (Japanese: the CALL_
     "gatekeeper": N_("gatekeeper"), "meeting_booked": N_("meeting_booked"), "not_interested": N_("not_interested"),
     "callback": N_("callback"), "wrong_number": N_("wrong_number"), "do_not_call": N_("do_not_call"),
 }
+PERIOD_KINDS = {"day": N_("day"), "week": N_("week"), "month": N_("month"), "quarter": N_("quarter"),
+                "fiscal_year": N_("fiscal year")}
 PACE = {"ahead": N_("ahead"), "behind": N_("behind"), "on_pace": N_("on pace")}
 
 
@@ -51,3 +53,8 @@ def source(name: str) -> str:
 def weekday(name: str) -> str:
     """`mon` → Mon / 月."""
     return _(WEEKDAYS.get(name, name))
+
+
+def period_kind(name: str) -> str:
+    """`fiscal_year` → fiscal year / 年度."""
+    return _(PERIOD_KINDS.get(name, name))

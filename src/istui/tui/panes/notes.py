@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Markdown, Static
 
 from istui.domain.formatting import percent
+from istui.domain.text import fold
 from istui.i18n import N_, _
 from istui.tui.widgets.vtable import Column, VirtualTable
 
@@ -81,9 +82,9 @@ class NotesPane(Vertical):
         self.apply_search()
 
     def apply_search(self) -> None:
-        text = self.query_one("#note-search", Input).value.casefold().strip()
+        text = fold(self.query_one("#note-search", Input).value)
         rows = [n for n in self.notes
-                if not text or text in f"{n['title']} {n.get('body', '')} {' '.join(n.get('tags') or [])}".casefold()]
+                if not text or text in fold(f"{n['title']} {n.get('body', '')} {' '.join(n.get('tags') or [])}")]
         current = self.table.current
         self.table.set_rows(rows, keep=current["id"] if current else None)
         if not rows:
