@@ -24,8 +24,20 @@ from istui.store import settings as settings_store
 from istui.store.workspace import Record, Workspace, system_clock
 
 REASONS = {"overdue": N_("overdue"), "due": N_("due"), "new": N_("new")}
+ACTIVITY_KINDS = {"call": N_("call"), "email": N_("email"), "stage": N_("stage"), "note": N_("note")}
 NOTE_KINDS = {"script": N_("script"), "objection": N_("objection"), "material": N_("material"), "case": N_("case"),
               "tip": N_("tip")}
+
+def _outcome_name(activity: Record) -> str:
+    """An activity's outcome as a person reads it (call outcomes and stages named in the language in force)."""
+    outcome = activity.get("outcome") or ""
+    if activity.get("kind") == "stage":
+        return labels.stage(outcome)
+    if activity.get("kind") == "call" and outcome in labels.OUTCOMES:
+        info = next(i for i in CALL_OUTCOMES if i.outcome.value == outcome)
+        return info.ja if language() == "ja" else outcome
+    return outcome
+
 
 # --- context -------------------------------------------------------------------------------------
 
@@ -155,8 +167,9 @@ def _set_remote(args: argparse.Namespace, root: Path) -> int:
     if args.json:
         emit_json({"workspace": str(git.root), "remote": args.remote, "previous": previous})
     else:
-        print(f"The workspace {git.root} now syncs with {args.remote}" +
-              (f" (was {previous})." if previous and previous != args.remote else ".") + " Run `istui sync`.")
+        print(_("The workspace {root} now syncs with {remote}").format(root=git.root, remote=args.remote) +
+              (_(" (was {previous}).").format(previous=previous) if previous and previous != args.remote else _(".")) + " "
+              + _("Run `istui sync`."))
     return 0
 
 
@@ -363,7 +376,8 @@ def cmd_lead_show(args: argparse.Namespace) -> int:
         extra = f" {render.money(activity['amount'], ws.settings.currency)}" if activity.get("amount") else ""
         note = f" — {safe(activity['note'])}" if activity.get("note") else ""
         at = datetime.fromisoformat(activity["at"]).astimezone(ws.tz)
-        print(f"  {at:%Y-%m-%d %H:%M}  {activity['kind']:<5} {activity.get('outcome') or '':<15} "
+        kind = _(ACTIVITY_KINDS.get(activity["kind"], activity["kind"]))
+        print(f"  {at:%Y-%m-%d %H:%M}  {render.pad(kind, 6)} {render.pad(_outcome_name(activity), 16)} "
               f"{safe(activity['rep'])}{extra}{note}")
     if not activities:
         print("  " + _("none yet"))
@@ -379,13 +393,14 @@ def cmd_lead_set(args: argparse.Namespace) -> int:
     for assignment in args.assignments:
         name, sep, value = assignment.partition("=")
         if not sep or not name.strip():
-            raise BadInput(f"'{assignment}' should look like FIELD=VALUE, e.g. temp=hot or next='tomorrow 10am'.")
+            raise BadInput(_("'{text}' should look like FIELD=VALUE, e.g. temp=hot or next='tomorrow 10am'.").format(
+                text=assignment))
         fields[name.strip().lower().replace("-", "_")] = value
     lead = set_lead_fields(ws, lead_id, fields)
     if args.json:
         emit_json(lead)
     else:
-        print(f"Updated {render.safe(lead['company'])}: {', '.join(fields)}.")
+        print(_("Updated {company}: {fields}.").format(company=render.safe(lead["company"]), fields=", ".join(fields)))
     return 0
 
 
@@ -398,7 +413,8 @@ def cmd_lead_stage(args: argparse.Namespace) -> int:
         emit_json({"activity": logged.activity, "lead": logged.lead})
     else:
         amount = f" ({render.money(logged.lead['amount'], ws.settings.currency)})" if logged.activity.get("amount") else ""
-        print(f"{render.safe(logged.lead['company'])}: {logged.activity['from_stage']} → {logged.lead['stage']}{amount}.")
+        print(f"{render.safe(logged.lead['company'])}: {labels.stage(logged.activity['from_stage'])} → "
+              f"{labels.stage(logged.lead['stage'])}{amount}" + _("."))
     return 0
 
 
@@ -742,17 +758,22 @@ def cmd_plan(args: argparse.Namespace) -> int:
         emit_json(result)
         return 0
     cur, r = ws.settings.currency, result["rates"]
-    print(f"Plan · team · {result['period']['label']} · goal {render.money(revenue, cur)} · "
-          f"{result['working_days']} working days ({result['elapsed_working_days']} gone)")
-    print(f"Rates from the last {args.lookback} days (or given): deal size {render.money(r['deal_size'], cur)} · "
-          f"orders/handoff {render.percent(r['order_rate'])} · handoffs/meeting {render.percent(r['handoff_rate'])} · "
-          f"meetings/connect {render.percent(r['meeting_rate'])} · connects/call {render.percent(r['connect_rate'])}\n")
-    rows = [[row["metric"], render.number(row["needed"]), render.number(row["per_working_day"]),
+    print(_("Plan · team · ") + _("{period}: goal {goal} · {days} working days ({gone} gone)").format(
+        period=result["period"]["label"], goal=render.money(revenue, cur), days=result["working_days"],
+        gone=result["elapsed_working_days"]))
+    print(_("Rates of the last {days} days: deal size {deal} · orders/handoff {order} · handoffs/meeting {handoff} · "
+            "meetings/connect {meeting} · connects/call {connect}").format(
+        days=args.lookback, deal=render.money(r["deal_size"], cur), order=render.percent(r["order_rate"]),
+        handoff=render.percent(r["handoff_rate"]), meeting=render.percent(r["meeting_rate"]),
+        connect=render.percent(r["connect_rate"])) + "\n")
+    rows = [[labels.metric(row["metric"]), render.number(row["needed"]), render.number(row["per_working_day"]),
              render.number(row.get("actual")), render.number(row.get("actual_per_working_day")),
              render.number(row.get("gap_per_working_day"))] for row in result["steps"]]
-    print(render.table(["STEP", "NEEDED", "PER DAY", "SO FAR", "PACE/DAY", "GAP/DAY"], rows, right=(1, 2, 3, 4, 5)))
+    headers = [_(h) for h in (N_("STEP"), N_("NEEDED"), N_("PER DAY"), N_("SO FAR"), N_("PACE/DAY"), N_("GAP/DAY"))]
+    print(render.table(headers, rows, right=(1, 2, 3, 4, 5)))
     if args.save:
-        print(f"\nSaved as the team's targets per {result['period']['kind']}.")
+        print("\n" + _("Saved the plan as the team's targets per {period}.").format(
+            period=labels.period_kind(result["period"]["kind"])))
     return 0
 
 
@@ -815,22 +836,23 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _print_import(report: dict[str, Any], verbose: bool, failed: bool) -> None:
     columns = ", ".join(f"{k}→{v}" for k, v in report["columns"].items())
-    print(f"{report['file']} ({report['encoding']}): columns {columns}")
+    print(f"{report['file']} ({report['encoding']}): " + _("columns {columns}").format(columns=columns))
     for row in report["rows"]:
         if not verbose and row["status"] == "ok" and not row["warnings"]:
             continue
         company = render.safe(row["lead"].get("company", ""))
         detail = row["reason"] + ("; " if row["reason"] and row["warnings"] else "") + "; ".join(row["warnings"])
-        print(f"  row {row['row']:>4}  {row['status']:<9} {row['action']:<6} {company}" + (f" — {detail}" if detail else ""))
+        print("  " + _("row {number}").format(number=f"{row['row']:>4}") + f"  {row['status']:<9} {row['action']:<6} {company}"
+              + (f" — {detail}" if detail else ""))
     s = report["summary"]
     if report["dry_run"]:
-        print(f"Dry run: {s['rows']} rows · {s['ok']} ok · {s['duplicate']} duplicate · {s['error']} error. "
-              f"A real run would add {s['to_add']} and update {s['to_update']}. Nothing was written.")
+        print(_("Dry run: {rows} rows · {ok} ok · {duplicate} duplicate · {error} error. A real run would add {to_add} "
+                "and update {to_update}. Nothing was written.").format(**s))
     elif failed:
-        print(f"Not imported: {s['rows']} rows · {s['ok']} ok · {s['duplicate']} duplicate · {s['error']} error.")
+        print(_("Not imported: {rows} rows · {ok} ok · {duplicate} duplicate · {error} error.").format(**s))
     else:
-        print(f"Imported: added {s['added']}, updated {s['updated']}, skipped {s['rows'] - s['added'] - s['updated']} "
-              f"({s['duplicate']} duplicates).")
+        print(_("Imported: added {added}, updated {updated}, skipped {skipped} ({duplicate} duplicates).").format(
+            skipped=s["rows"] - s["added"] - s["updated"], **s))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -883,6 +905,6 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     else:
         for problem in problems:
             print(problem)
-        print(f"{root}: " + ("all files are fine." if not problems else
-                             f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)."))
+        print(f"{root}: " + (_("all files are fine.") if not problems else _("{errors} error(s), {warnings} warning(s).").format(
+            errors=len(errors), warnings=len(problems) - len(errors))))
     return 1 if problems else 0
