@@ -107,4 +107,4 @@ def app(demo_ws: Workspace):
     """The TUI on the demo workspace, watching files every 0.1 s."""
     from istui.tui.app import IstuiApp
 
-    return IstuiApp(demo_ws, watch_interval=0.1)
+    return IstuiApp(demo_ws, watch_interval=0.1, status_delay=0)

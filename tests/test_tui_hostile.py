@@ -32,7 +32,7 @@ def shown(widget: Static) -> str:
 
 
 async def test_hostile_names_render_literally_and_clicks_do_nothing(tmp_path: Path) -> None:
-    app = IstuiApp(hostile_workspace(tmp_path / "ws"), watch_interval=60)
+    app = IstuiApp(hostile_workspace(tmp_path / "ws"), watch_interval=60, status_delay=0)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         assert "[b]Team[/b]" in shown(app.query_one("#istui-header", Static))
@@ -65,5 +65,5 @@ def test_hostile_names_snapshot(snap_compare, tmp_path: Path) -> None:
         await pilot.press("1")
         await pilot.pause(0.2)
 
-    app = IstuiApp(hostile_workspace(tmp_path / "ws"), watch_interval=60)
+    app = IstuiApp(hostile_workspace(tmp_path / "ws"), watch_interval=60, status_delay=0)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -33,7 +33,7 @@ def ja_app(tmp_path: Path, wide: bool = False) -> IstuiApp:
         for lead in list(ws.leads())[:5]:
             ws.update_lead(lead["id"], {**WIDE, "next_at": "2026-11-20T09:00:00+09:00", "owner": "sato", "stage": "working",
                                          "temp": "hot"})
-    return IstuiApp(ws, watch_interval=60)
+    return IstuiApp(ws, watch_interval=60, status_delay=0)
 
 
 def test_today_tab_ja(snap_compare, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from tui_support import SIZE, loaded, make_demo
 
 
 def demo_app(tmp_path: Path) -> IstuiApp:
-    return IstuiApp(make_demo(tmp_path / "demo"), watch_interval=60)
+    return IstuiApp(make_demo(tmp_path / "demo"), watch_interval=60, status_delay=0)
 
 
 def test_today_tab(snap_compare, tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ async def test_sync_key_brings_the_teams_work_and_reports_conflicts(tmp_path: Pa
     log_activity(bob, lead, "call", "meeting_booked", note="bob booked it")
     bob.update_lead(lead, {"contact": "[bold]Bob's[/bold] contact"})  # data, not markup, in the report
     sync(bob)
-    app = IstuiApp(team.alice())
+    app = IstuiApp(team.alice(), status_delay=0)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         header = app.query_one("#istui-header", Static)
@@ -50,7 +50,7 @@ async def test_sync_key_brings_the_teams_work_and_reports_conflicts(tmp_path: Pa
 async def test_sync_failure_is_one_sentence_and_the_app_goes_on(tmp_path: Path) -> None:
     team = Team(tmp_path)
     (team.remote / "HEAD").rename(team.remote / "HEAD.gone")  # the remote is no repository any more
-    app = IstuiApp(team.alice())
+    app = IstuiApp(team.alice(), status_delay=0)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("S")
@@ -62,7 +62,7 @@ async def test_sync_failure_is_one_sentence_and_the_app_goes_on(tmp_path: Path) 
 
 async def test_auto_sync_waits_while_a_form_is_open(tmp_path: Path) -> None:
     team = Team(tmp_path)
-    app = IstuiApp(team.alice())
+    app = IstuiApp(team.alice(), status_delay=0)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         app.auto_sync_minutes = 1
@@ -85,7 +85,7 @@ async def test_a_sync_from_another_terminal_shows_up_in_the_open_app(tmp_path: P
     lead = team.leads[5]["id"]
     team.bob(LATE).update_lead(lead, {"title": "VP Sales"})
     sync(team.bob())
-    app = IstuiApp(team.alice())
+    app = IstuiApp(team.alice(), status_delay=0)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         assert app.leads_by_id[lead].get("title", "") != "VP Sales"

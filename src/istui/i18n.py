@@ -10,7 +10,6 @@ it is shown. Tests fail when a marked string has no Japanese entry (`missing()`)
 
 from __future__ import annotations
 
-import ast
 import os
 from pathlib import Path
 
@@ -102,6 +101,8 @@ def load_po(path: Path) -> dict[str, str]:
 
 
 def _unquote(text: str, path: Path, number: int) -> str:
+    import ast  # only when a catalog is read (never on the English quick-logging path)
+
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError):

@@ -26,7 +26,7 @@ def setup_language(argv: Sequence[str] | None) -> None:
     style (`amounts = "compact"` in the user config), before any text is made."""
     from istui.domain.formatting import AMOUNT_STYLES, set_amount_style
     from istui.i18n import detect, set_language
-    from istui.store.settings import user_config
+    from istui.store.settings import config_dir, user_config
 
     args = list(sys.argv[1:] if argv is None else argv)
     given = None
@@ -35,9 +35,12 @@ def setup_language(argv: Sequence[str] | None) -> None:
             given = args[index + 1]
         elif arg.startswith("--lang="):
             given = arg.split("=", 1)[1]
-    try:
-        config = user_config()
-    except Exception:  # a broken config file is reported where it is used; text still needs a language
+    config: dict = {}
+    try:  # parse the config only when it sets one of these (tomllib costs ~5 ms of `istui log call`)
+        text = (config_dir() / "config.toml").read_text("utf-8")
+        if "language" in text or "amounts" in text:
+            config = user_config()
+    except Exception:  # missing or broken: reported where it is used; text still needs a language
         config = {}
     language = config.get("language")
     set_language(detect(given, language if isinstance(language, str) else None))

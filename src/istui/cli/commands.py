@@ -141,7 +141,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if (root / settings_store.SETTINGS_FILE).exists() and args.remote:
         return _set_remote(args, root)
     rep = parse_rep(args.init_rep or args.rep or os.environ.get("ISTUI_REP") or resolve_rep(args, None))
-    settings = settings_store.Settings(team=args.team or "My team", timezone=args.timezone or _local_timezone())
+    settings = settings_store.Settings(team=args.team or _("My team"), timezone=args.timezone or _local_timezone())
     ws = Workspace.create(root, rep, settings, remote=args.remote, clock=clock)
     settings_store.set_current_workspace(ws.root)
     if args.json:

@@ -8,11 +8,8 @@ file read when it is already there, so `Workspace.open` calls it for every comma
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
-import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from istui.domain.errors import WorkspaceError
@@ -22,7 +19,12 @@ DRIVER_NAME = "istui record-level merge"
 
 def driver_command() -> str:
     """The command git runs for a file changed on both sides (this Python, so this istui)."""
-    return f"{shlex.quote(sys.executable)} -m istui.store.merge %O %A %B %P"
+    executable = sys.executable
+    if not all(ch.isalnum() or ch in "/._-+:@" for ch in executable):
+        import shlex
+
+        executable = shlex.quote(executable)
+    return f"{executable} -m istui.store.merge %O %A %B %P"
 
 
 def git_dir(root: Path) -> Path | None:
@@ -53,16 +55,18 @@ def ensure_merge_driver(root: Path) -> bool:
         return False
     if shutil.which("git") is None:
         return False
+    import subprocess
+
     for key, value in (("merge.istui.name", DRIVER_NAME), ("merge.istui.driver", command)):
         subprocess.run(["git", "-C", str(root), "config", "--local", key, value], check=False, capture_output=True)
     return True
 
 
-@dataclass
 class GitResult:
-    code: int
-    out: str
-    err: str
+    __slots__ = ("code", "err", "out")
+
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
 
 
 class Git:
@@ -76,6 +80,8 @@ class Git:
         self.env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=15")
 
     def run(self, *args: str, timeout: float = 120.0, check: bool = True) -> GitResult:
+        import subprocess
+
         try:
             done = subprocess.run(["git", *args], cwd=self.root, env=self.env, capture_output=True, text=True,
                                   timeout=timeout)

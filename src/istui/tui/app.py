@@ -135,13 +135,14 @@ class IstuiApp(SyncMixin, App[None]):
         Binding("S", "sync", "Sync", id="sync"),
     ]
 
-    def __init__(self, workspace: Workspace, *, watch_interval: float = 0.5) -> None:
+    def __init__(self, workspace: Workspace, *, watch_interval: float = 0.5, status_delay: float = 2.0) -> None:
         from istui.tui.localize import localize_bindings
 
         localize_bindings()  # before any widget copies its class's keys
         super().__init__()
         self.ws = workspace
         self.watch_interval = watch_interval
+        self.status_delay = status_delay  # the first sync status waits for the first screen (git status takes CPU)
         self.leads: list[Record] = []
         self.leads_by_id: dict[str, Record] = {}
         self.now = workspace.now()
@@ -188,7 +189,10 @@ class IstuiApp(SyncMixin, App[None]):
         self.set_interval(30, self.tick)
         self.set_interval(60, self.auto_sync)
         self.set_interval(30, self.refresh_sync_status)
-        self.refresh_sync_status()
+        if self.status_delay:
+            self.set_timer(self.status_delay, self.refresh_sync_status)
+        else:
+            self.refresh_sync_status()
         for problem in self.theme_problems:
             self.notify(problem, title=_("Theme not loaded"), severity="warning", markup=False)
 
