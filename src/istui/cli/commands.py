@@ -17,27 +17,10 @@ from istui.cli.render import emit_json
 from istui.domain import labels
 from istui.domain.errors import BadInput, WorkspaceError
 from istui.domain.formatting import long_date
-from istui.domain.model import CALL_OUTCOMES
 from istui.domain.parsing import parse_rep
 from istui.i18n import N_, _, language
 from istui.store import settings as settings_store
 from istui.store.workspace import Record, Workspace, system_clock
-
-REASONS = {"overdue": N_("overdue"), "due": N_("due"), "new": N_("new")}
-ACTIVITY_KINDS = {"call": N_("call"), "email": N_("email"), "stage": N_("stage"), "note": N_("note")}
-NOTE_KINDS = {"script": N_("script"), "objection": N_("objection"), "material": N_("material"), "case": N_("case"),
-              "tip": N_("tip")}
-
-def _outcome_name(activity: Record) -> str:
-    """An activity's outcome as a person reads it (call outcomes and stages named in the language in force)."""
-    outcome = activity.get("outcome") or ""
-    if activity.get("kind") == "stage":
-        return labels.stage(outcome)
-    if activity.get("kind") == "call" and outcome in labels.OUTCOMES:
-        info = next(i for i in CALL_OUTCOMES if i.outcome.value == outcome)
-        return info.ja if language() == "ja" else outcome
-    return outcome
-
 
 # --- context -------------------------------------------------------------------------------------
 
@@ -333,7 +316,7 @@ def _print_leads(ws: Workspace, leads: list[Record], now: datetime, reasons: dic
                labels.temperature(lead.get("temp", "")), labels.source(lead["source"]), lead.get("owner", ""),
                render.when(lead.get("next_at"), now)]
         if reasons is not None:
-            row.insert(0, _(REASONS.get(reasons[lead["id"]], reasons[lead["id"]])))
+            row.insert(0, labels.reason(reasons[lead["id"]]))
         rows.append(row)
     if reasons is not None:
         headers.insert(0, _("WHY"))
@@ -376,8 +359,8 @@ def cmd_lead_show(args: argparse.Namespace) -> int:
         extra = f" {render.money(activity['amount'], ws.settings.currency)}" if activity.get("amount") else ""
         note = f" — {safe(activity['note'])}" if activity.get("note") else ""
         at = datetime.fromisoformat(activity["at"]).astimezone(ws.tz)
-        kind = _(ACTIVITY_KINDS.get(activity["kind"], activity["kind"]))
-        print(f"  {at:%Y-%m-%d %H:%M}  {render.pad(kind, 6)} {render.pad(_outcome_name(activity), 16)} "
+        kind = labels.activity_kind(activity["kind"])
+        print(f"  {at:%Y-%m-%d %H:%M}  {render.pad(kind, 6)} {render.pad(labels.outcome(activity), 22)} "
               f"{safe(activity['rep'])}{extra}{note}")
     if not activities:
         print("  " + _("none yet"))
@@ -433,9 +416,8 @@ def cmd_log(args: argparse.Namespace) -> int:
         emit_json({"activity": logged.activity, "lead": logged.lead})
         return 0
     outcome = logged.activity["outcome"]
-    if args.kind == "call":
-        info = next((i for i in CALL_OUTCOMES if i.outcome.value == outcome), None)
-        outcome = info.ja if info and language() == "ja" else outcome
+    if language() == "ja":
+        outcome = labels.outcome(logged.activity)
     parts = [(_("Logged call {outcome} for {company}") if args.kind == "call" else _("Logged e-mail {outcome} for {company}"))
              .format(outcome=outcome, company=render.safe(logged.lead["company"]))]
     if "stage" in logged.lead_changes:
@@ -550,7 +532,7 @@ def cmd_note_list(args: argparse.Namespace) -> int:
     if not notes:
         print(_("No notes match."))
         return 0
-    rows = [[n["id"][:10], "★" if n.get("pinned") else "", _(NOTE_KINDS.get(n.get("kind", ""), n.get("kind", ""))), n["title"],
+    rows = [[n["id"][:10], "★" if n.get("pinned") else "", labels.note_kind(n.get("kind", "")), n["title"],
              ", ".join(n.get("tags", []))] for n in notes]
     print(render.table([_("ID"), "", _("KIND"), _("TITLE"), _("TAGS")], rows))
     return 0
@@ -562,7 +544,7 @@ def cmd_note_show(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(note)
         return 0
-    print(f"{render.safe(note['title'])}  [{_(NOTE_KINDS.get(note.get('kind', ''), note.get('kind', '')))}]  "
+    print(f"{render.safe(note['title'])}  [{labels.note_kind(note.get('kind', ''))}]  "
           f"{', '.join(note.get('tags', []))}")
     print(f"{note['id']} · " + _("updated {date} by {rep}").format(date=note["updated_at"][:10], rep=note["updated_by"]) + "\n")
     print("".join(ch if ch == "\n" or ch == "\t" else render.safe(ch) for ch in note.get("body", "")))

@@ -3,7 +3,10 @@ stages, temperatures, pace. Records keep the English identifiers; only what is s
 
 from __future__ import annotations
 
-from istui.domain.model import DEFAULT_SOURCES
+from collections.abc import Mapping
+from typing import Any
+
+from istui.domain.model import CALL_OUTCOMES, DEFAULT_SOURCES
 from istui.i18n import N_, _, language
 
 METRICS = {
@@ -26,6 +29,13 @@ OUTCOMES = {  # call outcomes, as the keys' help names them (Japanese: the CALL_
 }
 PERIOD_KINDS = {"day": N_("day"), "week": N_("week"), "month": N_("month"), "quarter": N_("quarter"),
                 "fiscal_year": N_("fiscal year")}
+REASONS = {"overdue": N_("overdue"), "due": N_("due"), "new": N_("new")}  # why a lead is in today's queue
+ACTIVITY_KINDS = {"call": N_("call"), "email": N_("email"), "stage": N_("stage"), "note": N_("note")}
+NOTE_KINDS = {"script": N_("script"), "objection": N_("objection"), "material": N_("material"), "case": N_("case"),
+              "tip": N_("tip")}
+EMAIL_OUTCOMES = {"sent": N_("sent"), "opened": N_("opened"), "clicked": N_("clicked"), "replied": N_("replied"),
+                  "bounced": N_("bounced"), "meeting_booked": N_("meeting booked")}
+_CALL_JA = {info.outcome.value: info.ja for info in CALL_OUTCOMES}
 PACE = {"ahead": N_("ahead"), "behind": N_("behind"), "on_pace": N_("on pace")}
 
 
@@ -58,3 +68,33 @@ def weekday(name: str) -> str:
 def period_kind(name: str) -> str:
     """`fiscal_year` → fiscal year / 年度."""
     return _(PERIOD_KINDS.get(name, name))
+
+
+def reason(name: str) -> str:
+    return _(REASONS.get(name, name))
+
+
+def activity_kind(name: str) -> str:
+    return _(ACTIVITY_KINDS.get(name, name))
+
+
+def note_kind(name: str) -> str:
+    return _(NOTE_KINDS.get(name, name))
+
+
+def call_outcome(name: str) -> str:
+    """`no_answer 不通` in English (the key's name and the team's word), `不通` in Japanese."""
+    ja = _CALL_JA.get(name)
+    if ja is None:
+        return name
+    return ja if language() == "ja" else f"{name} {ja}"
+
+
+def outcome(activity: Mapping[str, Any]) -> str:
+    """An activity's outcome as a person reads it: call outcomes, stages and e-mail events named."""
+    value = activity.get("outcome") or ""
+    if activity.get("kind") == "call":
+        return call_outcome(value)
+    if activity.get("kind") == "stage":
+        return stage(value)
+    return _(EMAIL_OUTCOMES.get(value, value))

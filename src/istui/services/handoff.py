@@ -7,25 +7,15 @@ from typing import Any
 
 from istui.domain import labels
 from istui.domain.formatting import md_escape
-from istui.domain.model import CALL_OUTCOME_INFO, DEFAULT_SOURCES, CallOutcome
+from istui.domain.model import DEFAULT_SOURCES
 from istui.i18n import N_, _, language
 
 BANT_LABELS = (("budget", N_("Budget (予算)")), ("authority", N_("Authority (決裁者)")), ("need", N_("Need (課題・ニーズ)")),
                ("timeline", N_("Timeline (導入時期)")))
-KINDS = {"call": N_("call"), "email": N_("email"), "stage": N_("stage"), "note": N_("note")}
 
 
 def _md(text: Any) -> str:
     return md_escape(text) or "–"
-
-
-def _outcome(activity: Mapping[str, Any]) -> str:
-    outcome = activity.get("outcome") or ""
-    if activity.get("kind") == "call" and outcome in CallOutcome._value2member_map_ and language() == "ja":
-        return CALL_OUTCOME_INFO[CallOutcome(outcome)].ja
-    if activity.get("kind") == "stage":
-        return labels.stage(outcome)
-    return outcome
 
 
 def handoff_sheet(lead: Mapping[str, Any], activities: Iterable[Mapping[str, Any]], currency: str = "JPY") -> str:
@@ -57,11 +47,11 @@ def handoff_sheet(lead: Mapping[str, Any], activities: Iterable[Mapping[str, Any
     if not history:
         lines.append(_("No activity logged."))
     for activity in history:
-        detail = _outcome(activity)
+        detail = labels.outcome(activity)
         if activity.get("amount"):
             detail += f" {activity['amount']:,} {currency}"
         note = f" — {_md(activity['note'])}" if activity.get("note") else ""
-        kind = _(KINDS.get(activity["kind"], activity["kind"]))
+        kind = labels.activity_kind(activity["kind"])
         lines.append(f"- {activity['at'][:16].replace('T', ' ')} {kind} {detail} ({_md(activity['rep'])}){note}")
     if lead.get("memo"):
         lines += ["", "## " + _("Memo"), _md(lead["memo"])]

@@ -136,7 +136,7 @@ class SafePlot(PlotextPlot):
         try:
             drawn = super().render()
         except (ValueError, IndexError, ZeroDivisionError):
-            drawn = Text("(too small to draw this chart)", style="dim")
+            drawn = Text(_("(too small to draw this chart)"), style="dim")
         self._drawn = (key, drawn)
         return drawn
 

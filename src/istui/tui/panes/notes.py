@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Markdown, Static
 
+from istui.domain import labels
 from istui.domain.formatting import percent
 from istui.domain.text import fold
 from istui.i18n import N_, _
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
     from istui.tui.app import IstuiApp
 
 Record = dict[str, Any]
-NOTE_KINDS = {"script": N_("script"), "objection": N_("objection"), "material": N_("material"), "case": N_("case"),
-              "tip": N_("tip")}
 NOTE_COLUMNS = [Column("pin", N_("★"), 1), Column("kind", N_("Kind"), 9), Column("title", N_("Title"), 34),
                 Column("used", N_("Used"), 5, right=True), Column("rate", N_("Mtg%"), 6, right=True),
                 Column("tags", N_("Tags"), 20)]
@@ -73,7 +72,7 @@ class NotesPane(Vertical):
         if key == "tags":
             return ", ".join(note.get("tags") or [])
         if key == "kind":
-            return _(NOTE_KINDS.get(note.get("kind", ""), note.get("kind", "")))
+            return labels.note_kind(note.get("kind", ""))
         return str(note.get(key) or "")
 
     def set_notes(self, notes: list[Record], usage: dict[str, dict[str, Any]]) -> None:
@@ -99,7 +98,7 @@ class NotesPane(Vertical):
             return
         usage = self.usage.get(note["id"])
         line = Text(note["title"] + "\n", style="bold")
-        line.append(f"{_(NOTE_KINDS.get(note.get('kind', ''), note.get('kind', '')))} · {', '.join(note.get('tags') or [])} · "
+        line.append(f"{labels.note_kind(note.get('kind', ''))} · {', '.join(note.get('tags') or [])} · "
                     + _("updated {date} by {rep}").format(date=note["updated_at"][:10], rep=note.get("updated_by", "")) + "\n")
         if usage:
             line.append(_("Used in {calls} calls · meetings booked {meetings} ({rate})").format(

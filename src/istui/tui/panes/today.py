@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from istui.domain import labels
 from istui.i18n import N_, _
 from istui.services.today import today_queue
 from istui.tui.panes.leads import lead_cell
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from istui.tui.app import IstuiApp
 
 Record = dict[str, Any]
-REASONS = {"overdue": N_("overdue"), "due": N_("due"), "new": N_("new")}
 QUEUE_COLUMNS = [
     Column("reason", N_("Why"), 8), Column("company", N_("Company"), 26), Column("contact", N_("Contact"), 14),
     Column("phone", N_("Phone"), 15), Column("temp", N_("Temp"), 8), Column("source", N_("Source"), 12),
@@ -62,7 +62,7 @@ class TodayPane(Vertical):
 
     def cell(self, row: Record, key: str) -> str:
         if key == "reason":
-            return _(REASONS.get(row["reason"], row["reason"]))
+            return labels.reason(row["reason"])
         return lead_cell(row, key, self.istui.now)
 
     def row_style(self, row: Record) -> str | None:

@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from istui.domain import labels
 from istui.domain.errors import IstuiError
-from istui.domain.model import CALL_OUTCOMES, CallOutcomeInfo
+from istui.domain.model import CALL_OUTCOMES
 from istui.domain.parsing import parse_when
 from istui.i18n import N_, _, language
 from istui.services.leads import Logged, amend_log, log_activity, undo_log
@@ -35,11 +35,6 @@ Record = dict[str, Any]
 
 
 PROMPT = N_("Press an outcome key (1-0); then a note and follow-up here, and Enter.")
-
-
-def outcome_name(info: CallOutcomeInfo) -> str:
-    """`no_answer (不通)` in English, `不通` in Japanese."""
-    return info.ja if language() == "ja" else f"{info.outcome.value} ({info.ja})"
 
 
 def outcome_keys() -> Table:
@@ -206,7 +201,7 @@ class CallBlockScreen(Screen[None]):
         prompt.add_class("open")
         self.query_one("#prompt-title", Static).update(Text(
             _("Logged {outcome} · {company}\nNote and follow-up, then Enter (Tab: next field)").format(
-                outcome=outcome_name(info), company=lead.get("company", ""))))
+                outcome=labels.call_outcome(info.outcome.value), company=lead.get("company", ""))))
         self.query_one("#prompt-error", Static).update("")
         note, when = self.query_one("#prompt-note", Input), self.query_one("#prompt-next", Input)
         note.value, when.value = "", ""
@@ -279,7 +274,7 @@ class CallBlockScreen(Screen[None]):
             position = next((i for i, row in enumerate(self.queue) if row["id"] == lead["id"]), None)
             if position is not None:
                 self.index = position
-        self.notify(_("Undone: {outcome} for {company}.").format(outcome=outcome_name(info), company=lead.get("company", "")),
+        self.notify(_("Undone: {outcome} for {company}.").format(outcome=labels.call_outcome(info.outcome.value), company=lead.get("company", "")),
                     markup=False)
         self.show_lead()
 

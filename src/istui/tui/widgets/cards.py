@@ -14,25 +14,14 @@ from textual.widgets import Static
 
 from istui.domain import labels
 from istui.domain.formatting import money, when
-from istui.domain.model import CALL_OUTCOME_INFO, DEFAULT_SOURCES, CallOutcome
+from istui.domain.model import DEFAULT_SOURCES
 from istui.i18n import N_, _, language
 
 Record = Mapping[str, Any]
 
 
-KINDS = {"call": N_("call"), "email": N_("email"), "stage": N_("stage"), "note": N_("note")}
-EMAIL_OUTCOMES = {"sent": N_("sent"), "opened": N_("opened"), "clicked": N_("clicked"), "replied": N_("replied"),
-                  "bounced": N_("bounced"), "meeting_booked": N_("meeting booked")}
-
-
 def outcome_label(activity: Record) -> str:
-    outcome = activity.get("outcome") or ""
-    if activity.get("kind") == "call" and outcome in CallOutcome._value2member_map_:
-        ja = CALL_OUTCOME_INFO[CallOutcome(outcome)].ja
-        return ja if language() == "ja" else f"{outcome} {ja}"
-    if activity.get("kind") == "stage":
-        return labels.stage(outcome)
-    return _(EMAIL_OUTCOMES.get(outcome, outcome))
+    return labels.outcome(activity)
 
 
 def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text:
@@ -81,7 +70,7 @@ def timeline(activities: Iterable[Record], tz: tzinfo, limit: int = 40) -> Text:
     for activity in items:
         at = datetime.fromisoformat(activity["at"]).astimezone(tz)
         text.append(f"{at:%m-%d %H:%M} ", style="dim")
-        text.append(set_cell_size(_(KINDS.get(activity["kind"], activity["kind"])), 6) + " ", style="bold")
+        text.append(set_cell_size(labels.activity_kind(activity["kind"]), 6) + " ", style="bold")
         text.append(outcome_label(activity))
         if activity.get("amount"):
             text.append(f" {int(activity['amount']):,}")
