@@ -17,7 +17,7 @@ METRICS = {
 }
 STAGES = {
     "new": N_("new"), "working": N_("working"), "nurturing": N_("nurturing"), "meeting": N_("meeting"),
-    "handed_off": N_("handed off"), "won": N_("won"), "lost": N_("lost"), "disqualified": N_("disqualified"),
+    "handed_off": N_("handed_off"), "won": N_("won"), "lost": N_("lost"), "disqualified": N_("disqualified"),
 }
 TEMPERATURES = {"hot": N_("hot"), "warm": N_("warm"), "cold": N_("cold")}
 WEEKDAYS = {"mon": N_("Mon"), "tue": N_("Tue"), "wed": N_("Wed"), "thu": N_("Thu"), "fri": N_("Fri"), "sat": N_("Sat"),

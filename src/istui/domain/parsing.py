@@ -227,7 +227,8 @@ def parse_amount(text: str | int | float, field: str = "amount") -> int:
                 field=field, text=str(text).strip()))
         value = float(match[1]) * _MULTIPLIER[match[2]]
     if value < 0 or value != value or value > 10**15:
-        raise BadInput(f"{field}: '{text}' is out of range; amounts are from 0 to 1,000,000,000,000,000.")
+        raise BadInput(_("{field}: '{text}' is out of range; amounts are from 0 to 1,000,000,000,000,000.").format(
+            field=field, text=text))
     return round(value)
 
 
@@ -287,7 +288,8 @@ def parse_int(value: str, field: str, minimum: int = 0) -> int:
     try:
         number = int(unicodedata.normalize("NFKC", value).strip())
     except ValueError:
-        raise BadInput(f"{field}: '{value}' is not a whole number.") from None
+        raise BadInput(_("{field}: '{value}' is not a whole number.").format(field=field, value=value)) from None
     if number < minimum:
-        raise BadInput(f"{field}: {number} is too small; at least {minimum} is accepted.")
+        raise BadInput(_("{field}: {number} is too small; at least {minimum} is accepted.").format(
+            field=field, number=number, minimum=minimum))
     return number

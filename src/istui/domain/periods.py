@@ -8,8 +8,10 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from istui.domain.errors import BadInput
 from istui.domain.model import PeriodKind
+from istui.i18n import N_, _
 
-PERIOD_HINT = "use today, yesterday, week, last_week, month, last_month, quarter, fy, YYYY-MM or FROM..TO (e.g. 2026-11-01..2026-11-15)"
+PERIOD_HINT = N_("use today, yesterday, week, last_week, month, last_month, quarter, fy, YYYY-MM or FROM..TO "
+                 "(e.g. 2026-11-01..2026-11-15)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,15 +117,16 @@ def parse_period(spec: str, today: date, week_start: int = 0, fy_start_month: in
     if month:
         year, number = int(month[1]), int(month[2])
         if not 1 <= number <= 12:
-            raise BadInput(f"period: '{spec}' has no month {number}; {PERIOD_HINT}.")
+            raise BadInput(_("period: '{spec}' has no month {number}; {hint}.").format(spec=spec, number=number, hint=_(PERIOD_HINT)))
         return month_of(date(year, number, 1))
     if ".." in cleaned:
-        first, _, last = cleaned.partition("..")
+        first, _sep, last = cleaned.partition("..")
         try:
             start, end = date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
         except ValueError:
-            raise BadInput(f"period: '{spec}' is not a FROM..TO range of dates; {PERIOD_HINT}.") from None
+            raise BadInput(_("period: '{spec}' is not a FROM..TO range of dates; {hint}.").format(
+                spec=spec, hint=_(PERIOD_HINT))) from None
         if end < start:
-            raise BadInput(f"period: '{spec}' ends before it starts.")
+            raise BadInput(_("period: '{spec}' ends before it starts.").format(spec=spec))
         return Period(start, end + timedelta(days=1), None, f"{start.isoformat()}..{end.isoformat()}")
-    raise BadInput(f"period: '{spec}' is not a period; {PERIOD_HINT}.")
+    raise BadInput(_("period: '{spec}' is not a period; {hint}.").format(spec=spec, hint=_(PERIOD_HINT)))

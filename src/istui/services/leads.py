@@ -32,9 +32,9 @@ def create_lead(ws: Workspace, fields: dict[str, Any]) -> Record:
 
 def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any]) -> Record:
     if "stage" in fields:
-        raise BadInput("stage is changed with `istui lead stage ID STAGE`, which records the change.")
+        raise BadInput(_("stage is changed with `istui lead stage ID STAGE`, which records the change."))
     if "id" in fields or "created_at" in fields:
-        raise BadInput("id and created_at cannot be changed.")
+        raise BadInput(_("id and created_at cannot be changed."))
     ws.get_lead(lead_id)  # NotFound before anything else
     changes = clean_lead_fields(fields, sources=ws.settings.sources, now=ws.now())
     return ws.update_lead(lead_id, changes)
@@ -88,7 +88,7 @@ def log_activity(
         outcome = parse_choice(outcome, [o.value for o in EmailOutcome], "outcome")
     moment = parse_when(at, now, "at") if at else now
     if moment > now.replace(microsecond=0) and at:
-        raise BadInput(f"at: '{at}' is in the future; --at says when the {kind} happened.")
+        raise BadInput(_("at: '{at}' is in the future; --at says when the call or e-mail happened.").format(at=at))
     activity: Record = {"lead": lead_id, "kind": kind, "outcome": outcome, "at": iso(moment)}
     if note:
         activity["note"] = optional_text(note, "note", 4000)
@@ -128,7 +128,7 @@ def change_stage(ws: Workspace, lead_id: str, stage: str, *, amount: str | None 
     if stage == Stage.WON and value is None:
         raise BadInput(_("amount: moving a lead to won needs the order amount, e.g. --amount 1200000 or --amount 120万."))
     if value is not None and stage != Stage.WON:
-        raise BadInput("amount: only a move to won records an order amount.")
+        raise BadInput(_("amount: only a move to won records an order amount."))
     note = optional_text(note, "note", 4000)
     with ws.lock.held():
         lead = ws.get_lead(lead_id)
@@ -158,13 +158,14 @@ def hand_off(ws: Workspace, lead_id: str, to: str, bant: dict[str, str], note: s
     """Hand a qualified lead to field sales: record BANT and notes, move it to `handed_off`."""
     to = optional_text(to, "to")
     if not to:
-        raise BadInput("to: name the field-sales rep who takes the lead, e.g. --to sato.")
+        raise BadInput(_("to: name the field-sales rep who takes the lead, e.g. --to sato."))
     clean = {key: optional_text(bant.get(key) or "", key, 2000) for key in BANT_FIELDS}
     note = optional_text(note, "note", 4000)
     with ws.lock.held():
         lead = ws.get_lead(lead_id)
         if lead["stage"] in (Stage.HANDED_OFF, Stage.WON, Stage.LOST):
-            raise BadInput(f"stage: the lead is already {lead['stage']}; only an open lead can be handed off.")
+            raise BadInput(_("stage: the lead is already {stage}; only an open lead can be handed off.").format(
+                stage=labels.stage(lead["stage"])))
         handoff = {"to": to, "at": iso(ws.now()), "by": ws.rep, **clean, "note": note}
         logged = change_stage(ws, lead_id, Stage.HANDED_OFF.value, note=f"handed off to {to}")
         lead = ws.update_lead(lead_id, {"handoff": handoff})
