@@ -70,10 +70,8 @@ def resolve_rep(args: argparse.Namespace, root: Path | None) -> str:
 def open_workspace(args: argparse.Namespace) -> Workspace:
     root = workspace_path(args)
     if not (root / settings_store.SETTINGS_FILE).exists():
-        raise WorkspaceError(
-            f"No istui workspace at {root}; create one with `istui init` (or try `istui demo`), "
-            "or point to one with --workspace PATH."
-        )
+        raise WorkspaceError(_("No istui workspace at {root}; create one with `istui init` (or try `istui demo`), "
+                               "or point to one with --workspace PATH.").format(root=root))
     return Workspace.open(root, resolve_rep(args, root), clock=clock)
 
 
@@ -184,10 +182,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if (root / settings_store.SETTINGS_FILE).exists():
         existing = settings_store.load_settings(root)
         if not (existing.demo and (args.force or not args.path)):
-            raise BadInput(f"{root} already holds a workspace; choose another folder (or --force to replace a demo workspace).")
+            raise BadInput(_("{root} already holds a workspace; choose another folder (or --force to replace a demo "
+                             "workspace).").format(root=root))
         shutil.rmtree(root)
     elif root.exists() and any(root.iterdir()):
-        raise BadInput(f"{root} exists and is not empty; choose a new or empty folder.")
+        raise BadInput(_("{root} exists and is not empty; choose a new or empty folder.").format(root=root))
     lang = language()  # --lang, the config or the locale: `LANG=ja_JP.UTF-8 istui demo` builds a Japanese team
     reps = demo_reps(args.scale, lang)
     settings = settings_store.Settings(team=_("Demo inside-sales team"), timezone="Asia/Tokyo", demo=True)
@@ -468,9 +467,9 @@ def _read_body(path: str | None) -> str | None:
             return sys.stdin.read()
         return Path(path).expanduser().read_text("utf-8")
     except FileNotFoundError:
-        raise BadInput(f"file: {path} does not exist.") from None
+        raise BadInput(_("file: {path} does not exist.").format(path=path)) from None
     except UnicodeDecodeError:
-        raise BadInput(f"file: {path} is not UTF-8 text.") from None
+        raise BadInput(_("file: {path} is not UTF-8 text.").format(path=path)) from None
 
 
 def _note_fields(args: argparse.Namespace, record: Record) -> Record:
@@ -486,7 +485,7 @@ def _note_fields(args: argparse.Namespace, record: Record) -> Record:
     body = _read_body(args.file)
     if body is not None:
         if len(body) > 100_000:
-            raise BadInput("body is longer than 100,000 characters; split the note.")
+            raise BadInput(_("body is longer than 100,000 characters; split the note."))
         record["body"] = body
     if args.pin is not None:
         record["pinned"] = bool(args.pin)
@@ -710,9 +709,9 @@ def _rate(text: str, option: str) -> float:
     try:
         value = float(cleaned) / (100 if text.strip().endswith("%") else 1)
     except ValueError:
-        raise BadInput(f"{option}: '{text}' is not a rate; use 0.25 or 25%.") from None
+        raise BadInput(_("{option}: '{text}' is not a rate; use 0.25 or 25%.").format(option=option, text=text)) from None
     if not 0 < value <= 1:
-        raise BadInput(f"{option}: '{text}' is not a rate between 0 and 1 (or 0% and 100%).")
+        raise BadInput(_("{option}: '{text}' is not a rate between 0 and 1 (or 0% and 100%).").format(option=option, text=text))
     return value
 
 
@@ -723,12 +722,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     revenue = parse_amount(args.revenue, "revenue")
     if args.lookback < 7:
-        raise BadInput("lookback: use at least 7 days of history.")
+        raise BadInput(_("lookback: use at least 7 days of history."))
     overrides: dict[str, float] = {}
     if args.deal_size:
         overrides["deal_size"] = parse_amount(args.deal_size, "--deal-size")
         if overrides["deal_size"] <= 0:
-            raise BadInput("--deal-size: the average order amount must be greater than zero.")
+            raise BadInput(_("--deal-size: the average order amount must be greater than zero."))
     for name in ("order_rate", "handoff_rate", "meeting_rate", "connect_rate"):
         value = getattr(args, name)
         if value:
@@ -787,9 +786,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         raw = sys.stdin.buffer.read() if args.file == "-" else path.read_bytes()
     except FileNotFoundError:
-        raise BadInput(f"file: {args.file} does not exist.") from None
+        raise BadInput(_("file: {path} does not exist.").format(path=args.file)) from None
     except IsADirectoryError:
-        raise BadInput(f"file: {args.file} is a folder, not a CSV file.") from None
+        raise BadInput(_("file: {path} is a folder, not a CSV file.").format(path=args.file)) from None
     with ws.lock.held():
         plan = plan_import(raw, ws.leads(), sources=ws.settings.sources, now=ws.now(), rep=ws.rep,
                            encoding=args.encoding, overrides=args.map, on_duplicate=args.on_duplicate)
@@ -854,7 +853,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         data = text.encode("utf-8-sig" if not as_json else "utf-8")  # the BOM lets Excel read Japanese
         atomic_write(Path(args.output).expanduser(), data)
-        print(f"Exported {len(records):,} {args.what} to {args.output}.", file=sys.stderr)
+        print(_("Exported {count} {what} to {path}.").format(count=f"{len(records):,}", what=args.what, path=args.output),
+              file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

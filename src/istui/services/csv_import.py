@@ -18,6 +18,7 @@ from istui.domain.errors import BadInput
 from istui.domain.model import DEFAULT_SOURCES, INBOUND_SOURCES, Motion, Stage, Temperature
 from istui.domain.parsing import phone_key
 from istui.domain.validation import blank_lead, clean_lead_fields
+from istui.i18n import _
 from istui.store.workspace import Record, Workspace
 
 IMPORT_FIELDS = (
@@ -117,14 +118,15 @@ def decode(raw: bytes, encoding: str = "auto") -> tuple[str, str]:
     choices = {"auto": ("utf-8-sig", "cp932"), "utf-8": ("utf-8-sig",), "utf8": ("utf-8-sig",),
                "cp932": ("cp932",), "shift_jis": ("cp932",), "sjis": ("cp932",)}
     if encoding.lower() not in choices:
-        raise BadInput(f"encoding: '{encoding}' is not one of auto, utf-8, cp932.")
+        raise BadInput(_("encoding: '{encoding}' is not one of auto, utf-8, cp932.").format(encoding=encoding))
     for candidate in choices[encoding.lower()]:
         try:
             text = raw.decode(candidate)
         except UnicodeDecodeError:
             continue
         return text, "utf-8" if candidate == "utf-8-sig" else candidate
-    raise BadInput(f"The file is not readable as {' or '.join(choices[encoding.lower()])}; save it as UTF-8 or CP932 and try again.")
+    raise BadInput(_("The file is not readable as {encodings}; save it as UTF-8 or CP932 and try again.").format(
+        encodings=" or ".join(choices[encoding.lower()])))
 
 
 def map_columns(header: list[str], overrides: Iterable[str] = ()) -> dict[int, str]:
@@ -137,22 +139,22 @@ def map_columns(header: list[str], overrides: Iterable[str] = ()) -> dict[int, s
     for override in overrides:
         column, sep, target = override.partition("=")
         if not sep:
-            raise BadInput(f"map: '{override}' should look like COLUMN=field, e.g. 'Firma=company'.")
+            raise BadInput(_("map: '{text}' should look like COLUMN=field, e.g. 'Firma=company'.").format(text=override))
         target = target.strip().lower()
         if target not in IMPORT_FIELDS:
-            raise BadInput(f"map: '{target}' is not an importable field; use one of {', '.join(IMPORT_FIELDS)}.")
+            raise BadInput(_("map: '{field}' is not an importable field; use one of {fields}.").format(
+                field=target, fields=", ".join(IMPORT_FIELDS)))
         matches = [i for i, name in enumerate(header) if name.strip() == column.strip() or _key(name) == _key(column)]
         if not matches:
-            raise BadInput(f"map: the file has no column '{column.strip()}'; its columns are {', '.join(header)}.")
+            raise BadInput(_("map: the file has no column '{column}'; its columns are {columns}.").format(
+                column=column.strip(), columns=", ".join(header)))
         for index, mapped in list(mapping.items()):
             if mapped == target:
                 del mapping[index]
         mapping[matches[0]] = target
     if "company" not in mapping.values():
-        raise BadInput(
-            "The file has no company column (e.g. Company, 会社名); name it with --map COLUMN=company. "
-            f"Its columns are: {', '.join(header)}."
-        )
+        raise BadInput(_("The file has no company column (e.g. Company, 会社名); name it with --map COLUMN=company. "
+                         "Its columns are: {columns}.").format(columns=", ".join(header)))
     return mapping
 
 
@@ -201,12 +203,12 @@ def _translate(field_name: str, value: str, warnings: list[str], sources: list[s
             return value.strip()
         if found in sources:
             return found
-        warnings.append(f"source '{value}' is not known; imported as other")
+        warnings.append(_("source '{value}' is not known; imported as other").format(value=value))
         return "other" if "other" in sources else sources[0]
     if found:
         return found
     default = {"stage": Stage.NEW.value, "temp": Temperature.WARM.value}[field_name]
-    warnings.append(f"{field_name} '{value}' is not known; imported as {default}")
+    warnings.append(_("{field} '{value}' is not known; imported as {default}").format(field=field_name, value=value, default=default))
     return default
 
 
@@ -231,15 +233,15 @@ def plan_import(
 ) -> ImportPlan:
     """Judge every row of a CSV file: ok, duplicate (of the workspace or an earlier row) or error."""
     if on_duplicate not in ("skip", "update", "add"):
-        raise BadInput(f"on-duplicate: '{on_duplicate}' is not one of skip, update, add.")
+        raise BadInput(_("on-duplicate: '{value}' is not one of skip, update, add.").format(value=on_duplicate))
     text, used = decode(raw, encoding)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
-        raise BadInput("The file is empty; a CSV with a header row is expected.") from None
+        raise BadInput(_("The file is empty; a CSV with a header row is expected.")) from None
     except csv.Error as exc:
-        raise BadInput(f"The file is not readable as CSV: {exc}.") from None
+        raise BadInput(_("The file is not readable as CSV: {reason}.").format(reason=exc)) from None
     mapping = map_columns(header, overrides)
 
     by_email: dict[str, str] = {}
@@ -260,7 +262,7 @@ def plan_import(
             rows.append(_plan_row(number, cells, mapping, sources, now, rep, on_duplicate,
                                   by_email, by_phone, seen_email, seen_phone))
     except csv.Error as exc:
-        raise BadInput(f"The file is not readable as CSV near row {reader.line_num}: {exc}.") from None
+        raise BadInput(_("The file is not readable as CSV near row {row}: {reason}.").format(row=reader.line_num, reason=exc)) from None
     columns = {header[i]: name for i, name in sorted(mapping.items())}
     return ImportPlan(used, columns, rows, on_duplicate)
 
@@ -313,14 +315,14 @@ def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, by_email,
     key = phone_key(clean["phone"]) if clean.get("phone") else ""
     if email and email in by_email:
         result.status, result.match = "duplicate", by_email[email]
-        result.reason = f"same e-mail as lead {by_email[email]}"
+        result.reason = _("same e-mail as lead {id}").format(id=by_email[email])
     elif key and key in by_phone:
         result.status, result.match = "duplicate", by_phone[key]
-        result.reason = f"same phone as lead {by_phone[key]}"
+        result.reason = _("same phone as lead {id}").format(id=by_phone[key])
     elif email and email in seen_email:
-        result.status, result.reason = "duplicate", f"same e-mail as row {seen_email[email]}"
+        result.status, result.reason = "duplicate", _("same e-mail as row {row}").format(row=seen_email[email])
     elif key and key in seen_phone:
-        result.status, result.reason = "duplicate", f"same phone as row {seen_phone[key]}"
+        result.status, result.reason = "duplicate", _("same phone as row {row}").format(row=seen_phone[key])
     if result.status == "ok" or on_duplicate == "add":
         result.action = "add"
     elif result.match and on_duplicate == "update":
@@ -339,7 +341,8 @@ def apply_import(ws: Workspace, plan: ImportPlan) -> dict[str, list[Record]]:
     """Write a plan all or nothing; refuses a plan with any error row."""
     errors = plan.count("error")
     if errors:
-        raise BadInput(f"{errors} row(s) have errors, so nothing was imported; fix them (see the report) and run again.")
+        raise BadInput(_("{count} row(s) have errors, so nothing was imported; fix them (see the report) and run again.").format(
+            count=errors))
     adds = []
     for row in plan.rows:
         if row.action == "add":
