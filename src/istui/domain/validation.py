@@ -19,6 +19,7 @@ from istui.domain.parsing import (
     parse_when,
     require_text,
 )
+from istui.i18n import _
 
 
 def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: datetime) -> dict[str, Any]:
@@ -54,7 +55,7 @@ def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: date
         return {"tags": parse_tags(value if isinstance(value, list) else [text])}
     if name == "amount":
         return {"amount": parse_amount(value) if str(value).strip() else None}
-    raise BadInput(f"'{name}' is not a lead field; fields are {', '.join(EDITABLE_LEAD_FIELDS)}.")
+    raise BadInput(_("'{name}' is not a lead field; fields are {fields}.").format(name=name, fields=", ".join(EDITABLE_LEAD_FIELDS)))
 
 
 def clean_lead_fields(fields: Mapping[str, Any], *, sources: Iterable[str], now: datetime) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from istui.domain.errors import BadInput
+from istui.i18n import N_, _
 
 # (needed metric, the rate that converts the next step's count into it, the option that overrides the rate)
 CHAIN = (
@@ -28,11 +29,11 @@ RATE_SOURCES = {  # rate name: (numerator metric, denominator metric) in the loo
     "connect_rate": ("connects", "calls"),
 }
 RATE_WORDS = {
-    "deal_size": "no orders (so no average deal size)",
-    "order_rate": "no handoffs (so no orders per handoff)",
-    "handoff_rate": "no meetings (so no handoffs per meeting)",
-    "meeting_rate": "no connects (so no meetings per connect)",
-    "connect_rate": "no calls (so no connect rate)",
+    "deal_size": N_("no orders (so no average deal size)"),
+    "order_rate": N_("no handoffs (so no orders per handoff)"),
+    "handoff_rate": N_("no meetings (so no handoffs per meeting)"),
+    "meeting_rate": N_("no connects (so no meetings per connect)"),
+    "connect_rate": N_("no calls (so no connect rate)"),
 }
 
 
@@ -49,16 +50,16 @@ def plan(revenue: float, rates: Mapping[str, float | None], working_days: int, l
          current: Mapping[str, Any] | None = None, elapsed_days: int = 0) -> dict[str, Any]:
     """What the goal takes in total and per working day, beside the current pace when given."""
     if revenue <= 0:
-        raise BadInput("revenue: the goal must be greater than zero.")
-    for _, name, option in CHAIN:
+        raise BadInput(_("revenue: the goal must be greater than zero."))
+    for _step, name, option in CHAIN:
         if not rates.get(name):
-            raise BadInput(f"Cannot plan: the last {lookback_days} days have {RATE_WORDS[name]}; "
-                           f"give the rate with {option}.")
+            raise BadInput(_("Cannot plan: the last {days} days have {missing}; give the rate with {option}.").format(
+                days=lookback_days, missing=_(RATE_WORDS[name]), option=option))
     needed: dict[str, int] = {}
     amount = revenue
     count = math.ceil(amount / rates["deal_size"])  # type: ignore[operator]
     needed["orders"] = count
-    for metric, rate_name, _ in CHAIN[1:]:
+    for metric, rate_name, _option in CHAIN[1:]:
         count = math.ceil(count / rates[rate_name])  # type: ignore[operator]
         needed[metric] = count
     rows = []

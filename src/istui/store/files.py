@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from istui.domain.errors import WorkspaceError
+from istui.i18n import _
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -134,8 +135,8 @@ class WorkspaceLock:
 
     def acquire(self) -> None:
         if not self._threads.acquire(timeout=self.timeout):
-            raise WorkspaceError(f"The workspace is busy (a sync or another write in this istui); waited "
-                                 f"{self.timeout:.0f} s. Try again when it has finished.")
+            raise WorkspaceError(_("The workspace is busy (a sync or another write in this istui); waited {seconds} s. "
+                                   "Try again when it has finished.").format(seconds=f"{self.timeout:.0f}"))
         if self._depth:
             self._depth += 1
             return
@@ -150,10 +151,9 @@ class WorkspaceLock:
                 except OSError as exc:
                     if exc.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
                         os.close(fd)
-                        raise WorkspaceError(
-                            f"The workspace is locked by another istui process (see {self.path}); "
-                            f"waited {self.timeout:.0f} s. Try again when it has finished."
-                        ) from None
+                        raise WorkspaceError(_(
+                            "The workspace is locked by another istui process (see {path}); waited {seconds} s. "
+                            "Try again when it has finished.").format(path=self.path, seconds=f"{self.timeout:.0f}")) from None
                     time.sleep(0.005)
         except BaseException:
             self._threads.release()
@@ -210,7 +210,7 @@ class Journal:
             for target, data in contents.items():
                 staged.append((write_temp(target, data), target))
         except BaseException:
-            for temp, _ in staged:
+            for temp, _target in staged:
                 with contextlib.suppress(OSError):
                     os.unlink(temp)
             raise

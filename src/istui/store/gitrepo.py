@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from istui.domain.errors import WorkspaceError
+from istui.i18n import _
 
 DRIVER_NAME = "istui record-level merge"
 
@@ -74,7 +75,7 @@ class Git:
 
     def __init__(self, root: Path) -> None:
         if shutil.which("git") is None:
-            raise WorkspaceError("git is not installed; install it (e.g. `apt-get install git`) to sync.")
+            raise WorkspaceError(_("git is not installed; install it (e.g. `apt-get install git`) to sync."))
         self.root = root
         self.env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "LANGUAGE": "C"}
         self.env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=15")
@@ -86,11 +87,12 @@ class Git:
             done = subprocess.run(["git", *args], cwd=self.root, env=self.env, capture_output=True, text=True,
                                   timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise WorkspaceError(f"git {args[0]} took longer than {timeout:.0f} s and was stopped; "
-                                 "check the network and the remote, then sync again.") from None
+            raise WorkspaceError(_("git {command} took longer than {seconds} s and was stopped; check the network and "
+                                   "the remote, then sync again.").format(command=args[0], seconds=f"{timeout:.0f}")) from None
         result = GitResult(done.returncode, done.stdout, done.stderr)
         if check and result.code != 0:
-            raise WorkspaceError(f"git {' '.join(args[:2])} failed: {first_line(result.err or result.out)}")
+            raise WorkspaceError(_("git {command} failed: {reason}").format(command=" ".join(args[:2]),
+                                                                           reason=first_line(result.err or result.out)))
         return result
 
     def out(self, *args: str) -> str:

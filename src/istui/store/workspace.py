@@ -222,7 +222,7 @@ class Workspace:
     def get_lead(self, lead_id: str) -> Record:
         record = self._lead_storage(bucket_of(lead_id)).records().get(lead_id)
         if record is None:
-            raise NotFound(f"lead: no lead with id {lead_id}.")
+            raise NotFound(_("lead: no lead with id {id}.").format(id=lead_id))
         return dict(record)
 
     def add_lead(self, record: Record) -> Record:
@@ -425,5 +425,6 @@ def _resolve_prefix(prefix: str, records: dict[str, Record], what: str) -> str:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise NotFound(f"{what}: no {what} id starts with '{prefix}' (see `istui {what} list`).")
-    raise BadInput(f"{what}: '{prefix}' matches {len(matches)} {what}s; type more of the id.")
+        raise NotFound(_("{what}: no {what} id starts with '{prefix}' (see `istui {what} list`).").format(what=what, prefix=prefix))
+    raise BadInput(_("{what}: '{prefix}' matches {count} records; type more of the id.").format(
+        what=what, prefix=prefix, count=len(matches)))

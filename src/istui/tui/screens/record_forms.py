@@ -124,7 +124,7 @@ def note_form(note: Record | None = None) -> FormScreen:
 
     def kind_check(value: str) -> str:
         if value not in NoteKind._value2member_map_:
-            raise BadInput("kind: choose script, objection, material, case or tip.")
+            raise BadInput(_("kind: choose script, objection, material, case or tip."))
         return value
 
     body = TextArea(note.get("body", ""), id="field-body", language="markdown", soft_wrap=True)
@@ -139,4 +139,4 @@ def note_form(note: Record | None = None) -> FormScreen:
 
 
 def _too_long() -> str:
-    raise BadInput("body is longer than 100,000 characters; split the note.")
+    raise BadInput(_("body is longer than 100,000 characters; split the note."))
