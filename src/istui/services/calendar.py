@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from istui.domain.errors import WorkspaceError
+from istui.i18n import _
 
 
 @lru_cache(maxsize=32)
@@ -23,7 +24,8 @@ def public_holidays(country: str, years: tuple[int, ...]) -> frozenset[date]:
     try:
         return frozenset(holidays.country_holidays(country.upper(), years=list(years)))
     except NotImplementedError:
-        raise WorkspaceError(f"holiday_country: '{country}' is not a country code the holidays package knows.") from None
+        raise WorkspaceError(_("holiday_country: '{country}' is not a country code the holidays package knows.").format(
+            country=country)) from None
 
 
 class WorkCalendar:

@@ -11,6 +11,7 @@ from typing import Any
 
 from istui.domain.errors import WorkspaceError
 from istui.domain.model import REQUIRED_FIELDS, ActivityKind, Motion, Stage
+from istui.i18n import _
 from istui.store.settings import LOCAL_DIR, SETTINGS_FILE, load_settings
 from istui.store.storages import CorruptFile, JsonLinesStorage, RecordLinesStorage
 from istui.store.workspace import bucket_of
@@ -46,8 +47,8 @@ def _line_numbers(path: Path) -> dict[str, int]:
 def _check_record(problems: list[Problem], rel: str, line: int | None, table: str, record: dict[str, Any]) -> None:
     missing = [name for name in REQUIRED_FIELDS[table] if record.get(name) in (None, "")]
     if missing:
-        problems.append(Problem(rel, line, "error", f"record {record.get('id', '?')} lacks {', '.join(missing)}",
-                                "add the missing fields by hand or restore the file from git"))
+        problems.append(Problem(rel, line, "error", _("record {id} lacks {fields}").format(id=record.get("id", "?"), fields=", ".join(missing)),
+                                _("add the missing fields by hand or restore the file from git")))
     for name in ("at", "created_at", "updated_at", "next_at"):
         value = record.get(name)
         if isinstance(value, str):
@@ -56,18 +57,18 @@ def _check_record(problems: list[Problem], rel: str, line: int | None, table: st
             except ValueError:
                 parsed = None
             if parsed is None or parsed.tzinfo is None:
-                problems.append(Problem(rel, line, "error", f"{name} '{value}' is not an ISO 8601 time with an offset",
-                                        "write it like 2026-11-27T10:00:00+09:00"))
+                problems.append(Problem(rel, line, "error", _("{name} '{value}' is not an ISO 8601 time with an offset").format(name=name, value=value),
+                                        _("write it like 2026-11-27T10:00:00+09:00")))
     if table == "leads":
         if record.get("stage") not in {s.value for s in Stage}:
-            problems.append(Problem(rel, line, "error", f"lead {record.get('id')} has unknown stage {record.get('stage')!r}",
-                                    f"use one of {', '.join(s.value for s in Stage)}"))
+            problems.append(Problem(rel, line, "error", _("lead {id} has unknown stage {stage}").format(id=record.get("id"), stage=repr(record.get("stage"))),
+                                    _("use one of {names}").format(names=", ".join(s.value for s in Stage))))
         if record.get("motion") not in {m.value for m in Motion}:
-            problems.append(Problem(rel, line, "error", f"lead {record.get('id')} has unknown motion {record.get('motion')!r}",
-                                    "use sdr or bdr"))
+            problems.append(Problem(rel, line, "error", _("lead {id} has unknown motion {motion}").format(id=record.get("id"), motion=repr(record.get("motion"))),
+                                    _("use sdr or bdr")))
     if table == "activities" and record.get("kind") not in {k.value for k in ActivityKind}:
-        problems.append(Problem(rel, line, "error", f"activity {record.get('id')} has unknown kind {record.get('kind')!r}",
-                                "use call, email, stage or note"))
+        problems.append(Problem(rel, line, "error", _("activity {id} has unknown kind {kind}").format(id=record.get("id"), kind=repr(record.get("kind"))),
+                                _("use call, email, stage or note")))
 
 
 def check_workspace(root: Path) -> list[Problem]:
@@ -76,17 +77,17 @@ def check_workspace(root: Path) -> list[Problem]:
     try:
         settings = load_settings(root)
     except WorkspaceError as exc:
-        return [Problem(SETTINGS_FILE, None, "error", str(exc), "fix or restore istui.toml")]
+        return [Problem(SETTINGS_FILE, None, "error", str(exc), _("fix or restore istui.toml"))]
     gitignore = root / ".gitignore"
     if not gitignore.exists() or f"{LOCAL_DIR}/" not in gitignore.read_text("utf-8"):
-        problems.append(Problem(".gitignore", None, "warning", f"{LOCAL_DIR}/ is not ignored, so local caches could be committed",
-                                f"add a line '{LOCAL_DIR}/' to .gitignore"))
+        problems.append(Problem(".gitignore", None, "warning", _("{folder}/ is not ignored, so local caches could be committed").format(folder=LOCAL_DIR),
+                                _("add a line '{folder}/' to .gitignore").format(folder=LOCAL_DIR)))
     if not (root / ".gitattributes").exists():
-        problems.append(Problem(".gitattributes", None, "warning", "missing: git will not route workspace files to the istui merge driver",
-                                "add '*.json merge=istui' and '*.jsonl merge=istui'"))
+        problems.append(Problem(".gitattributes", None, "warning", _("missing: git will not route workspace files to the istui merge driver"),
+                                _("add '*.json merge=istui' and '*.jsonl merge=istui'")))
     if (root / LOCAL_DIR / "journal.json").exists():
-        problems.append(Problem(f"{LOCAL_DIR}/journal.json", None, "warning", "an interrupted multi-file write is pending",
-                                "run any istui command: it finishes the write"))
+        problems.append(Problem(f"{LOCAL_DIR}/journal.json", None, "warning", _("an interrupted multi-file write is pending"),
+                                _("run any istui command: it finishes the write")))
 
     tables: list[tuple[Path, str, type]] = [(p, "leads", RecordLinesStorage) for p in sorted((root / "leads").glob("*.json"))]
     tables += [(root / "notes.json", "notes", RecordLinesStorage), (root / "targets.json", "targets", RecordLinesStorage)]
@@ -100,34 +101,35 @@ def check_workspace(root: Path) -> list[Problem]:
             records = storage.records()
         except CorruptFile as exc:
             problems.append(Problem(rel, exc.line, "error", exc.reason,
-                                    "fix the line by hand, or restore the file with `git checkout -- " + rel + "`"))
+                                    _("fix the line by hand, or restore the file with `git checkout -- {file}`").format(file=rel)))
             continue
         raw = path.read_bytes()
         if kind is JsonLinesStorage and raw and not raw.endswith(b"\n"):
-            problems.append(Problem(rel, raw.count(b"\n") + 1, "warning", "the last line is incomplete (an interrupted write)",
-                                    "nothing to do: istui ignores it and cuts it at the next append"))
+            problems.append(Problem(rel, raw.count(b"\n") + 1, "warning", _("the last line is incomplete (an interrupted write)"),
+                                    _("nothing to do: istui ignores it and cuts it at the next append")))
         lines = _line_numbers(path) if kind is RecordLinesStorage else {
             rid: n for n, rid in enumerate((r["id"] for r in records.values()), start=1)}
         for key, record in records.items():
             line = lines.get(key)
             _check_record(problems, rel, line, table, record)
             if record.get("id") != key:
-                problems.append(Problem(rel, line, "error", f"record key {key} differs from its id {record.get('id')}",
-                                        "make the key and the id the same"))
+                problems.append(Problem(rel, line, "error", _("record key {key} differs from its id {id}").format(key=key, id=record.get("id")),
+                                        _("make the key and the id the same")))
             if table == "leads" and bucket_of(key) != path.stem:
-                problems.append(Problem(rel, line, "error", f"lead {key} belongs in leads/{bucket_of(key)}.json",
-                                        "move the line to that file"))
+                problems.append(Problem(rel, line, "error", _("lead {key} belongs in leads/{bucket}.json").format(key=key, bucket=bucket_of(key)),
+                                        _("move the line to that file")))
             if table == "leads" and record.get("source") not in settings.sources:
-                problems.append(Problem(rel, line, "warning", f"lead {key} has source {record.get('source')!r}, not in istui.toml",
-                                        "add it to sources in istui.toml or change the lead's source"))
+                problems.append(Problem(rel, line, "warning", _("lead {key} has source {source}, not in istui.toml").format(key=key, source=repr(record.get("source"))),
+                                        _("add it to sources in istui.toml or change the lead's source")))
             if table == "activities" and record.get("rep") != path.parent.name:
-                problems.append(Problem(rel, line, "error", f"activity {key} of rep {record.get('rep')!r} is in {path.parent.name}'s file",
-                                        f"move it to activities/{record.get('rep')}/"))
+                problems.append(Problem(rel, line, "error", _("activity {key} of rep {rep} is in {owner}'s file").format(key=key, rep=repr(record.get("rep")),
+                                                                                      owner=path.parent.name),
+                                        _("move it to activities/{rep}/").format(rep=record.get("rep"))))
         mode = stat.S_IMODE(os.stat(path).st_mode)
         if mode & 0o077:
-            problems.append(Problem(rel, None, "warning", f"readable by others (mode {mode:o}); it holds personal data",
+            problems.append(Problem(rel, None, "warning", _("readable by others (mode {mode}); it holds personal data").format(mode=f"{mode:o}"),
                                     f"chmod 600 {rel}"))
     for temp in root.glob("**/.*.tmp"):
-        problems.append(Problem(str(temp.relative_to(root)), None, "warning", "a temporary file left by an interrupted write",
-                                "delete it"))
+        problems.append(Problem(str(temp.relative_to(root)), None, "warning", _("a temporary file left by an interrupted write"),
+                                _("delete it")))
     return problems

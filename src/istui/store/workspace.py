@@ -86,9 +86,9 @@ class Workspace:
                clock: Clock = system_clock) -> Workspace:
         root = root.expanduser().resolve()
         if (root / "istui.toml").exists():
-            raise BadInput(f"{root} is already an istui workspace.")
+            raise BadInput(_("{root} is already an istui workspace.").format(root=root))
         if root.exists() and any(p.name != ".git" for p in root.iterdir()):
-            raise BadInput(f"{root} exists and is not empty; choose a new or empty folder.")
+            raise BadInput(_("{root} exists and is not empty; choose a new or empty folder.").format(root=root))
         files.ensure_dir(root)
         os.chmod(root, files.DIR_MODE)
         for folder in ("leads", "activities", LOCAL_DIR):
