@@ -328,3 +328,18 @@ def test_states_sync_will_not_touch(team: Team) -> None:
     (team.bob_root / ".git" / "MERGE_HEAD").write_text(git(team.bob_root, "rev-parse", "HEAD"))
     with pytest.raises(WorkspaceError, match="A git merge is in progress"):
         sync(bob)
+
+
+def test_the_commit_message_counts_records_not_diff_lines(tmp_path: Path) -> None:
+    """A lead added after another in its bucket also changes that neighbour's line (its trailing comma):
+    still one lead."""
+    ws = Workspace.create(tmp_path / "w", "alice", Settings(team="T", timezone="Asia/Tokyo"), clock=EARLY)
+    first = create_lead(ws, {"company": "First"})
+    sync(ws)
+    while True:  # a second lead in the same bucket, sorting after the first
+        lead = create_lead(ws, {"company": "Neighbour"})
+        if bucket_of(lead["id"]) == bucket_of(first["id"]) and lead["id"] > first["id"]:
+            break
+        ws.remove_lead(lead["id"])
+    sync(ws)
+    assert git(ws.root, "log", "-1", "--format=%s").strip() == "alice: 1 lead"

@@ -83,6 +83,6 @@ def new_lead_record(fields: Mapping[str, Any], *, sources: Iterable[str], now: d
     sources = list(sources)
     record = blank_lead(sources, rep)
     if "company" not in fields:
-        raise BadInput("company is required and cannot be empty.")
+        raise BadInput(_("{field} is required and cannot be empty.").format(field="company"))
     record.update(clean_lead_fields(fields, sources=sources, now=now))
     return record

@@ -234,27 +234,40 @@ def _join(first: str | None, second: str) -> str:
 def commit_message(git: Git, rep: str) -> str:
     """`alice: 42 calls, 3 e-mails, 3 leads, 1 note` from the staged changes."""
     counts: Counter[str] = Counter()
-    added_total = 0
-    for line in git.out("diff", "--cached", "--numstat").splitlines():
-        added, _removed, path = line.split("\t", 2)
-        added_total += int(added) if added.isdigit() else 0
-    if added_total > DETAIL_LIMIT:  # an import or a first commit: count lines per kind of file
-        for line in git.out("diff", "--cached", "--numstat").splitlines():
-            added, _removed, path = line.split("\t", 2)
+    numstat = [line.split("\t", 2) for line in git.out("diff", "--cached", "--numstat").splitlines()]
+    if sum(int(added) for added, _removed, _path in numstat if added.isdigit()) > DETAIL_LIMIT:
+        for added, _removed, path in numstat:  # an import or a first commit: count lines per kind of file
             counts[_kind_of_path(path, None)] += int(added) if added.isdigit() else 0
     else:
         path = ""
+        removed: dict[tuple[str, str], str] = {}
+        added_lines: list[tuple[str, str]] = []
         for line in git.run("diff", "--cached", "--no-color", "--unified=0").out.splitlines():
             if line.startswith("+++ "):
                 path = line[6:] if line.startswith("+++ b/") else ""
+            elif line.startswith("--- "):
+                continue
+            elif line.startswith("-") and path and _record_key(line[1:]):
+                removed[(path, _record_key(line[1:]))] = line[1:].rstrip().rstrip(",")
             elif line.startswith("+") and path:
-                counts[_kind_of_path(path, line[1:])] += 1
+                added_lines.append((path, line[1:]))
+        for path, text in added_lines:
+            key = _record_key(text)
+            if key and removed.get((path, key)) == text.rstrip().rstrip(","):
+                continue  # the record only gained or lost its trailing comma (a neighbour was added after it)
+            counts[_kind_of_path(path, text)] += 1
     counts.pop("", None)
     parts = [_plural(counts[kind], kind) for kind in ("call", "e-mail", "stage change", "activity", "lead", "note",
                                                      "target") if counts.get(kind)]
     if counts.get("settings"):
         parts.append("settings")
     return f"{rep}: {', '.join(parts) if parts else 'workspace changes'}"
+
+
+def _record_key(line: str) -> str:
+    """The id of a record line of a record-lines file (`"01J…": {…},`), or ''."""
+    text = line.lstrip()
+    return text.split('"', 2)[1] if text.startswith('"') and '": {' in text else ""
 
 
 def _kind_of_path(path: str, line: str | None) -> str:

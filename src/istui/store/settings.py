@@ -10,6 +10,7 @@ from typing import Any
 
 from istui.domain.errors import BadInput, WorkspaceError
 from istui.domain.model import DEFAULT_SOURCES
+from istui.i18n import _
 from istui.store import files
 
 SCHEMA_VERSION = 1
@@ -56,19 +57,20 @@ class Settings:
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise BadInput(f"timezone: '{self.timezone}' is not an IANA timezone such as Asia/Tokyo.") from None
+            raise BadInput(_("timezone: '{value}' is not an IANA timezone such as Asia/Tokyo.").format(value=self.timezone)) from None
         if self.week_start not in WEEKDAY_NAMES:
-            raise BadInput(f"week_start: '{self.week_start}' is not one of {', '.join(WEEKDAY_NAMES)}.")
+            raise BadInput(_("{field}: '{value}' is not one of {options}.").format(field="week_start", value=self.week_start,
+                                                                                     options=", ".join(WEEKDAY_NAMES)))
         if not 1 <= self.fiscal_year_start_month <= 12:
-            raise BadInput("fiscal_year_start_month must be a month number from 1 to 12.")
+            raise BadInput(_("fiscal_year_start_month must be a month number from 1 to 12."))
         if not self.sources:
-            raise BadInput("sources must list at least one lead source.")
+            raise BadInput(_("sources must list at least one lead source."))
         for name in ("extra_holidays", "working_holidays"):
             for value in getattr(self, name):
                 try:
                     date.fromisoformat(str(value))
                 except ValueError:
-                    raise BadInput(f"{name}: '{value}' is not a date like 2026-12-30.") from None
+                    raise BadInput(_("{field}: '{value}' is not a date like 2026-12-30.").format(field=name, value=value)) from None
 
 
 def _toml_value(value: Any) -> str:
@@ -105,20 +107,20 @@ def read_toml(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except tomllib.TOMLDecodeError as exc:
-        raise WorkspaceError(f"{path}: {exc}; fix the file by hand or run `istui doctor`.") from None
+        raise WorkspaceError(_("{path}: {reason}; fix the file by hand or run `istui doctor`.").format(path=path, reason=exc)) from None
 
 
 def load_settings(root: Path) -> Settings:
     """Read istui.toml; refuse a newer schema, fill defaults for an older one."""
     path = root / SETTINGS_FILE
     if not path.exists():
-        raise WorkspaceError(f"{root} is not an istui workspace (no {SETTINGS_FILE}); create one with `istui init {root}`.")
+        raise WorkspaceError(_("{root} is not an istui workspace (no {file}); create one with `istui init {root}`.").format(
+            root=root, file=SETTINGS_FILE))
     raw = read_toml(path)
     schema = raw.get("schema", 0)
     if not isinstance(schema, int) or schema > SCHEMA_VERSION:
-        raise WorkspaceError(
-            f"{path} has schema {schema}, newer than this istui understands ({SCHEMA_VERSION}); upgrade istui."
-        )
+        raise WorkspaceError(_("{path} has schema {schema}, newer than this istui understands ({supported}); upgrade istui.")
+                             .format(path=path, schema=schema, supported=SCHEMA_VERSION))
     settings = Settings(**{k: v for k, v in raw.items() if k in Settings.FIELDS})
     settings.schema = SCHEMA_VERSION
     try:
