@@ -48,6 +48,13 @@ TABS = ("leads", "today", "notes", "kpi")
 COHORT_FIELDS = ("created_at", "source", "owner", "motion", "company")  # what a KPI cohort depends on
 _DAY = timedelta(days=1)
 STRIP_METRICS = ("calls", "connects", "meetings")
+PALETTE_PLACEHOLDER = N_("Search for commands…")
+TEXTUAL_COMMANDS = (  # Textual's own palette commands, by the texts Textual gives them
+    N_("Quit"), N_("Quit the application as soon as possible"), N_("Keys"), N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"), N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"), N_("Maximize"), N_("Maximize the focused widget"),
+    N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen"),
+)
 TAB_NAMES = {"leads": N_("Leads"), "today": N_("Today"), "notes": N_("Notes"), "kpi": N_("KPI")}
 
 
@@ -133,6 +140,7 @@ class IstuiApp(SyncMixin, App[None]):
         Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
         Binding("ctrl+z", "undo", "Undo", show=False, id="undo"),
         Binding("S", "sync", "Sync", id="sync"),
+        Binding("ctrl+p", "command_palette", "palette", show=False, priority=True, key_display="^p", id="palette"),
     ]
 
     def __init__(self, workspace: Workspace, *, watch_interval: float = 0.5, status_delay: float = 2.0) -> None:
@@ -645,7 +653,13 @@ class IstuiApp(SyncMixin, App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
             if command.title != "Theme":  # our own theme commands remember the choice
-                yield command
+                yield command._replace(title=_(command.title), help=_(command.help))
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=_(PALETTE_PLACEHOLDER), id="--command-palette"))
 
 
 def run(workspace: Workspace) -> None:
