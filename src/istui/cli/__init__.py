@@ -26,7 +26,7 @@ def setup_language(argv: Sequence[str] | None) -> None:
     style (`amounts = "compact"` in the user config), before any text is made."""
     from istui.domain.formatting import AMOUNT_STYLES, set_amount_style
     from istui.i18n import detect, set_language
-    from istui.store.settings import config_dir, user_config
+    from istui.store.settings import config_dir
 
     args = list(sys.argv[1:] if argv is None else argv)
     given = None
@@ -39,17 +39,18 @@ def setup_language(argv: Sequence[str] | None) -> None:
     try:  # parse the config only when it sets one of these (tomllib costs ~5 ms of `istui log call`)
         text = (config_dir() / "config.toml").read_text("utf-8")
         if "language" in text or "amounts" in text:
-            config = user_config()
+            import tomllib
+
+            config = tomllib.loads(text)
     except Exception:  # missing or broken: reported where it is used; text still needs a language
         config = {}
     language = config.get("language")
     set_language(detect(given, language if isinstance(language, str) else None))
-    if ARGPARSE_MESSAGES:  # argparse's own words ("usage:", "options") from the same catalog
-        import argparse
+    import argparse
 
-        from istui.i18n import _
+    from istui.i18n import _
 
-        argparse._ = _  # type: ignore[attr-defined]
+    argparse._ = _  # type: ignore[attr-defined]  # argparse's own words (ARGPARSE_MESSAGES) from the same catalog
     if config.get("amounts") in AMOUNT_STYLES:
         set_amount_style(config["amounts"])
 

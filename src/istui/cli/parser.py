@@ -204,11 +204,16 @@ def _target_options(command: argparse.ArgumentParser) -> None:
     p.set_defaults(handler="cmd_target_remove")
 
 
+def _scope_options(p: argparse.ArgumentParser, rep_dest: str) -> None:
+    """`--rep NAME | --team` of a report (kpi, review): one rep (default: you) or the whole team."""
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--rep", dest=rep_dest, metavar="NAME", help=_("this rep (default: you)"))
+    scope.add_argument("--team", action="store_true", help=_("the whole team"))
+
+
 def _kpi_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--period", default="today", help=_("today, week, month, quarter, fy, YYYY-MM or FROM..TO"))
-    scope = p.add_mutually_exclusive_group()
-    scope.add_argument("--rep", dest="kpi_rep", metavar="NAME", help=_("this rep (default: you)"))
-    scope.add_argument("--team", action="store_true", help=_("the whole team"))
+    _scope_options(p, "kpi_rep")
     _json(p)
     p.set_defaults(handler="cmd_kpi")
 
@@ -265,9 +270,7 @@ def _merge_driver_options(p: argparse.ArgumentParser) -> None:
 
 def _review_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--period", default="week", help=_("week, last_week, month, last_month, quarter, fy, YYYY-MM or FROM..TO"))
-    scope = p.add_mutually_exclusive_group()
-    scope.add_argument("--rep", dest="review_rep", metavar="NAME", help=_("this rep (default: you)"))
-    scope.add_argument("--team", action="store_true", help=_("the whole team"))
+    _scope_options(p, "review_rep")
     p.add_argument("--format", choices=("text", "md"), default="text", help=_("md: Markdown for the team meeting"))
     _json(p)
     p.set_defaults(handler="cmd_review")

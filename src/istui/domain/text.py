@@ -46,11 +46,6 @@ def _fold_once(text: str) -> str:
     return "".join(value.split())
 
 
-def hiragana(text: str) -> str:
-    """Katakana (full- or half-width) as hiragana; everything else as it is (after NFKC)."""
-    return unicodedata.normalize("NFKC", text).translate(_KATAKANA_TO_HIRAGANA)
-
-
 def lead_search_text(lead: Mapping[str, Any]) -> str:
     """What lead search looks in, folded: company and contact with their readings, phone (with and
     without hyphens), e-mail, tags (fields joined by U+001F, so a query never spans two)."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from istui.domain.errors import WorkspaceError
 from istui.i18n import _
+from istui.store import files
 from istui.store.gitrepo import Git, ensure_merge_driver, first_line, git_dir
 from istui.store.merge import CONFLICT_LOG
 from istui.store.workspace import GITATTRIBUTES, Workspace
@@ -95,8 +96,6 @@ LAST_SYNC = Path(".istui") / "last-sync.json"
 def _remember(root: Path, report: dict[str, Any]) -> None:
     from datetime import UTC, datetime
 
-    from istui.store import files
-
     summary = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "sent": report["sent"],
                "received": len(report["received"]), "conflicts": len(report["conflicts"])}
     files.atomic_write(root / LAST_SYNC, json.dumps(summary) + "\n")
@@ -149,7 +148,7 @@ def _check_state(git: Git, root: Path) -> None:
                                "(or `git merge --abort`), then sync again.").format(files=", ".join(unmerged.split())))
     attributes = root / ".gitattributes"
     if not attributes.exists():  # an older workspace: route its files to the driver from now on
-        attributes.write_text(GITATTRIBUTES, "utf-8")
+        files.atomic_write(attributes, GITATTRIBUTES)
 
 
 def _identity(git: Git, rep: str) -> list[str]:
@@ -175,7 +174,8 @@ def _merge(git: Git, tracking: str, rep: str, identity: list[str]) -> None:
         return
     text = (result.err + result.out).lower()
     unmerged = git.out("diff", "--name-only", "--diff-filter=U").split()
-    if git_dir(git.root) and (git_dir(git.root) / "MERGE_HEAD").exists():  # type: ignore[operator]
+    folder = git_dir(git.root)
+    if folder is not None and (folder / "MERGE_HEAD").exists():
         git.run("merge", "--abort", check=False)
     if "unrelated histories" in text:
         raise WorkspaceError(_("The remote holds a different workspace (no history in common with this one); "

@@ -196,9 +196,6 @@ class Rollups:
                                                             "files": self.files}, protocol=pickle.HIGHEST_PROTOCOL))
         return self.files
 
-    def number_of(self, lead_id: str) -> int | None:
-        return self.numbers.get(lead_id)
-
 
 if __name__ == "__main__":  # a child of build_rollups: paths as JSON on stdin, pickled rollups on stdout
     _paths = json.loads(sys.stdin.buffer.read())
