@@ -166,6 +166,7 @@ class KpiPane(Vertical):
         self.period = "today"
         self.team = False
         self.report: dict[str, Any] | None = None
+        self._drawn_widths: dict[str, int] | None = None  # the widths the shown tables were drawn at
 
     @property
     def istui(self) -> IstuiApp:
@@ -213,9 +214,9 @@ class KpiPane(Vertical):
         self._plot_sources(report)
 
     def _show_tables(self, tables: Tables | None) -> None:
-        widths = self.widths()
         if self.report is None:
             return
+        widths = self.widths()
         if tables is None or tables.widths != widths:
             tables = draw_tables(self.report, self.istui.ws.settings.currency, widths)
         for selector, text in tables.texts.items():
@@ -223,7 +224,7 @@ class KpiPane(Vertical):
         self._drawn_widths = widths
 
     def on_resize(self) -> None:
-        if self.report is not None and self.widths() != getattr(self, "_drawn_widths", None):
+        if self.report is not None and self.widths() != self._drawn_widths:
             self.call_after_refresh(self._show_tables, None)
 
     def _plot_sources(self, report: dict[str, Any]) -> None:
