@@ -304,9 +304,9 @@ async def test_call_block_notes_key_marks_the_script_used(app: IstuiApp, demo_ws
 
 
 async def test_user_themes_from_the_config_folder(demo_ws: Workspace, isolated_home) -> None:
-    from istui.store.settings import config_dir
+    from istui.locations import user_themes_dir
 
-    folder = config_dir() / "themes"
+    folder = user_themes_dir()
     folder.mkdir(parents=True)
     (folder / "mine.toml").write_text('name = "my-team"\nprimary = "#FF8800"\ndark = true\n', encoding="utf-8")
     (folder / "broken.toml").write_text("name = \n", encoding="utf-8")

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 LANGUAGES = ("en", "ja")
-_CATALOG_DIR = Path(__file__).with_name("locale")
+_CATALOG_DIR = Path(__file__).with_name("locale")  # locations.CATALOGS (not imported: i18n comes first)
 _language = "en"
 _catalogs: dict[str, dict[str, str]] = {}
 _misses: set[str] = set()

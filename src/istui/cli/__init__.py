@@ -24,9 +24,9 @@ ARGPARSE_MESSAGES = (  # marked here so the catalog test knows them; argparse as
 def setup_language(argv: Sequence[str] | None) -> None:
     """The language (`--lang`, the user config's `language`, ISTUI_LANG, the locale) and the amount
     style (`amounts = "compact"` in the user config), before any text is made."""
+    from istui import locations
     from istui.domain.formatting import AMOUNT_STYLES, set_amount_style
     from istui.i18n import detect, set_language
-    from istui.store.settings import config_dir
 
     args = list(sys.argv[1:] if argv is None else argv)
     given = None
@@ -37,7 +37,7 @@ def setup_language(argv: Sequence[str] | None) -> None:
             given = arg.split("=", 1)[1]
     config: dict = {}
     try:  # parse the config only when it sets one of these (tomllib costs ~5 ms of `istui log call`)
-        text = (config_dir() / "config.toml").read_text("utf-8")
+        text = locations.config_file().read_text("utf-8")
         if "language" in text or "amounts" in text:
             import tomllib
 

@@ -12,6 +12,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from istui import locations
 from istui.cli import render
 from istui.cli.render import emit_json
 from istui.domain import labels
@@ -118,7 +119,7 @@ def _print_home(ws: Workspace) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    root = Path(args.path).expanduser() if args.path else (Path(args.workspace).expanduser() if args.workspace else settings_store.default_workspace())
+    root = Path(args.path).expanduser() if args.path else (Path(args.workspace).expanduser() if args.workspace else locations.default_workspace())
     if (root / settings_store.SETTINGS_FILE).exists() and args.remote:
         return _set_remote(args, root)
     rep = parse_rep(args.init_rep or args.rep or os.environ.get("ISTUI_REP") or resolve_rep(args, None))
@@ -178,7 +179,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from istui.services.demo import build_demo, demo_reps
 
-    root = Path(args.path).expanduser().resolve() if args.path else settings_store.default_demo_workspace()
+    root = Path(args.path).expanduser().resolve() if args.path else locations.default_demo_workspace()
     if (root / settings_store.SETTINGS_FILE).exists():
         existing = settings_store.load_settings(root)
         if not (existing.demo and (args.force or not args.path)):

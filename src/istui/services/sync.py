@@ -15,11 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from istui import locations
 from istui.domain.errors import WorkspaceError
 from istui.i18n import _
 from istui.store import files
 from istui.store.gitrepo import Git, ensure_merge_driver, first_line, git_dir
-from istui.store.merge import CONFLICT_LOG
 from istui.store.workspace import GITATTRIBUTES, Workspace
 
 Progress = Callable[[str], None]
@@ -41,7 +41,7 @@ def sync(ws: Workspace, progress: Progress | None = None) -> dict[str, Any]:
         git.run("init", "-q")
     ensure_merge_driver(root)
     _check_state(git, root)
-    conflict_log = root / CONFLICT_LOG
+    conflict_log = locations.Local(root).conflicts
     log_start = conflict_log.stat().st_size if conflict_log.exists() else 0
     identity = _identity(git, ws.rep)
     say("Committing local changes …")
@@ -90,15 +90,12 @@ def sync(ws: Workspace, progress: Progress | None = None) -> dict[str, Any]:
     return report
 
 
-LAST_SYNC = Path(".istui") / "last-sync.json"
-
-
 def _remember(root: Path, report: dict[str, Any]) -> None:
     from datetime import UTC, datetime
 
     summary = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "sent": report["sent"],
                "received": len(report["received"]), "conflicts": len(report["conflicts"])}
-    files.atomic_write(root / LAST_SYNC, json.dumps(summary) + "\n")
+    files.atomic_write(locations.Local(root).last_sync, json.dumps(summary) + "\n")
 
 
 def status(ws: Workspace) -> dict[str, Any]:
@@ -108,7 +105,7 @@ def status(ws: Workspace) -> dict[str, Any]:
     result: dict[str, Any] = {"repository": False, "remote": None, "ahead": 0, "behind": 0, "changes": False,
                               "last_sync": None}
     with contextlib.suppress(OSError, ValueError):
-        result["last_sync"] = json.loads((root / LAST_SYNC).read_text("utf-8"))
+        result["last_sync"] = json.loads(locations.Local(root).last_sync.read_text("utf-8"))
     if git_dir(root) is None:
         return result
     git = Git(root)
@@ -271,7 +268,7 @@ def _record_key(line: str) -> str:
 
 
 def _kind_of_path(path: str, line: str | None) -> str:
-    if path.startswith("activities/") and path.endswith(".jsonl"):
+    if path.startswith(f"{locations.ACTIVITIES_DIR}/") and path.endswith(".jsonl"):
         if line is None:
             return "activity"
         try:
@@ -280,11 +277,11 @@ def _kind_of_path(path: str, line: str | None) -> str:
             return ""
         return {"call": "call", "email": "e-mail", "stage": "stage change"}.get(kind, "activity")
     record_line = line is None or (line.lstrip().startswith('"') and ": {" in line)
-    if path.startswith("leads/") and path.endswith(".json"):
+    if path.startswith(f"{locations.LEADS_DIR}/") and path.endswith(".json"):
         return "lead" if record_line else ""
-    if path in ("notes.json", "targets.json"):
+    if path in (locations.NOTES_FILE, locations.TARGETS_FILE):
         return path[:-6] if record_line else ""
-    if path == "istui.toml":
+    if path == locations.SETTINGS_FILE:
         return "settings"
     return ""
 

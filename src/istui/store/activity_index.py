@@ -1,4 +1,4 @@
-"""A local index of which activity files mention which leads (`.istui/cache/activity-leads`).
+"""A local index of which activity files mention which leads (`locations.Local.activity_index`).
 
 One line per activity file: `<rep>/<month> <inode>:<mtime_ns>:<size> <lead id> <lead id> ...`.
 A file is scanned again (a regular expression over its bytes, no JSON parsing) only when its
@@ -24,7 +24,7 @@ _LEAD = re.compile(rb'"lead": "([0-9A-Z]{26})"')
 class ActivityIndex:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        self.path = workspace.root / ".istui" / "cache" / "activity-leads"
+        self.path = workspace.local.activity_index
         # file key → (signature token, " id id id ... " as one string: a fraction of a set's memory)
         self._entries: dict[str, tuple[str, str]] = {}
         self._loaded = False

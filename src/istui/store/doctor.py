@@ -9,10 +9,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from istui import locations
 from istui.domain.errors import WorkspaceError
 from istui.domain.model import REQUIRED_FIELDS, ActivityKind, Motion, Stage
 from istui.i18n import _
-from istui.store.settings import LOCAL_DIR, SETTINGS_FILE, load_settings
+from istui.locations import LOCAL_DIR, SETTINGS_FILE
+from istui.store.settings import load_settings
 from istui.store.storages import CorruptFile, JsonLinesStorage, RecordLinesStorage
 from istui.store.workspace import bucket_of
 
@@ -78,20 +80,23 @@ def check_workspace(root: Path) -> list[Problem]:
         settings = load_settings(root)
     except WorkspaceError as exc:
         return [Problem(SETTINGS_FILE, None, "error", str(exc), _("fix or restore istui.toml"))]
-    gitignore = root / ".gitignore"
+    gitignore = root / locations.GITIGNORE_FILE
     if not gitignore.exists() or f"{LOCAL_DIR}/" not in gitignore.read_text("utf-8"):
         problems.append(Problem(".gitignore", None, "warning", _("{folder}/ is not ignored, so local caches could be committed").format(folder=LOCAL_DIR),
                                 _("add a line '{folder}/' to .gitignore").format(folder=LOCAL_DIR)))
-    if not (root / ".gitattributes").exists():
+    if not (root / locations.GITATTRIBUTES_FILE).exists():
         problems.append(Problem(".gitattributes", None, "warning", _("missing: git will not route workspace files to the istui merge driver"),
                                 _("add '*.json merge=istui' and '*.jsonl merge=istui'")))
-    if (root / LOCAL_DIR / "journal.json").exists():
-        problems.append(Problem(f"{LOCAL_DIR}/journal.json", None, "warning", _("an interrupted multi-file write is pending"),
+    local = locations.Local(root)
+    if local.journal.exists():
+        problems.append(Problem(locations.relative(root, local.journal), None, "warning", _("an interrupted multi-file write is pending"),
                                 _("run any istui command: it finishes the write")))
 
-    tables: list[tuple[Path, str, type]] = [(p, "leads", RecordLinesStorage) for p in sorted((root / "leads").glob("*.json"))]
-    tables += [(root / "notes.json", "notes", RecordLinesStorage), (root / "targets.json", "targets", RecordLinesStorage)]
-    tables += [(p, "activities", JsonLinesStorage) for p in sorted((root / "activities").glob("*/*.jsonl"))]
+    tables: list[tuple[Path, str, type]] = [(p, "leads", RecordLinesStorage)
+                                            for p in sorted((root / locations.LEADS_DIR).glob("*.json"))]
+    tables += [(root / locations.NOTES_FILE, "notes", RecordLinesStorage),
+               (root / locations.TARGETS_FILE, "targets", RecordLinesStorage)]
+    tables += [(p, "activities", JsonLinesStorage) for p in sorted((root / locations.ACTIVITIES_DIR).glob("*/*.jsonl"))]
     for path, table, kind in tables:
         if not path.exists():
             continue

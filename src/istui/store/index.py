@@ -1,4 +1,4 @@
-"""A local index of lead ids (`.istui/cache/lead-ids`), so a prefix resolves without reading every bucket.
+"""A local index of lead ids (`locations.Local.lead_index`), so a prefix resolves without reading every bucket.
 
 One line per bucket: `<bucket> <inode>:<mtime_ns>:<size> <id> <id> ...`. Only buckets whose
 signature changed since the index was written are read again; a prefix is found with a plain
@@ -11,6 +11,7 @@ import contextlib
 import os
 from typing import TYPE_CHECKING
 
+from istui import locations
 from istui.store import files
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 class LeadIndex:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        self.path = workspace.root / ".istui" / "cache" / "lead-ids"
+        self.path = workspace.local.lead_index
 
     def _fresh_lines(self) -> list[str]:
         """One up-to-date line per bucket (`bucket token ids...`), rewriting the cache if any changed."""
@@ -30,7 +31,7 @@ class LeadIndex:
                 cached[line[:line.find(" ")]] = line
         lines: list[str] = []
         changed = False
-        folder = self.workspace.root / "leads"
+        folder = self.workspace.root / locations.LEADS_DIR
         entries = sorted((e for e in os.scandir(folder) if e.name.endswith(".json") and not e.name.startswith(".")),
                          key=lambda e: e.name) if folder.is_dir() else []
         for entry in entries:

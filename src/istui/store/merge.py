@@ -28,8 +28,10 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
+from istui import locations
+from istui.store import fileformat
+
 Record = dict[str, Any]
-CONFLICT_LOG = Path(".istui") / "conflicts.jsonl"
 _MISSING = object()  # a field absent from a side
 _NO_MERGE = object()  # a field both sides changed that no rule merges
 
@@ -221,9 +223,9 @@ def table_name(path: str) -> str | None:
     parts = Path(path).parts
     if path.endswith(".jsonl"):
         return None
-    if len(parts) == 2 and parts[0] == "leads":
+    if len(parts) == 2 and parts[0] == locations.LEADS_DIR:
         return "leads"
-    if len(parts) == 1 and parts[0] in ("notes.json", "targets.json"):
+    if len(parts) == 1 and parts[0] in (locations.NOTES_FILE, locations.TARGETS_FILE):
         return parts[0][:-5]
     raise Unparseable(f"{path} is not a workspace file istui knows how to merge")
 
@@ -232,31 +234,21 @@ def parse(raw: bytes, table: str | None) -> dict[str, Record]:
     if not raw.strip():
         return {}
     try:
-        text = raw.decode("utf-8")
         if table is None:
-            records = [json.loads(line) for line in text.splitlines() if line.strip()]
-            if not all(isinstance(r, dict) and isinstance(r.get("id"), str) for r in records):
-                raise Unparseable("expected one JSON object with an id per line")
-            return {record["id"]: record for record in records}
-        data = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            records, torn = fileformat.parse_json_lines(raw)
+            if torn:
+                raise Unparseable("the last line is an unfinished write")
+            return records
+        return fileformat.parse_record_lines(raw, table)
+    except fileformat.FormatError as exc:
         raise Unparseable(str(exc)) from None
-    records = data.get(table) if isinstance(data, dict) else None
-    if not isinstance(records, dict) or not all(isinstance(r, dict) for r in records.values()):
-        raise Unparseable(f'expected {{"{table}": {{id: record, ...}}}}')
-    return records
 
 
 def serialize(records: Mapping[str, Record], table: str | None) -> bytes:
-    """The canonical layout of `store.storages` (records sorted by id)."""
-    def dump(record: Mapping[str, Any]) -> str:
-        return json.dumps(record, ensure_ascii=False, sort_keys=True)
-
+    """The canonical layout of `store.fileformat` (records sorted by id)."""
     if table is None:
-        return "".join(dump(records[key]) + "\n" for key in sorted(records)).encode()
-    lines = [f"{json.dumps(key)}: {dump(records[key])}" for key in sorted(records)]
-    body = ",\n".join(lines)
-    return f'{{"{table}": {{\n{body}{chr(10) if lines else ""}}}}}\n'.encode()
+        return fileformat.json_lines(records[key] for key in sorted(records))
+    return fileformat.record_lines(table, records)
 
 
 def merge_files(base: bytes, ours: bytes, theirs: bytes, path: str) -> tuple[bytes, list[dict[str, Any]]]:
@@ -297,7 +289,7 @@ def log_conflicts(root: Path, conflicts: list[dict[str, Any]]) -> None:
     from datetime import datetime
 
     moment = datetime.now(UTC).isoformat(timespec="seconds")
-    path = root / CONFLICT_LOG
+    path = locations.Local(root).conflicts
     path.parent.mkdir(parents=True, exist_ok=True)
     data = "".join(json.dumps({"logged_at": moment, **c}, ensure_ascii=False, sort_keys=True) + "\n" for c in conflicts)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

@@ -1,9 +1,9 @@
-"""Cached rollups of activity files (`.istui/cache/rollups.pickle`, local only), so KPIs over months
+"""Cached rollups of activity files (`locations.Local.rollups`, local only), so KPIs over months
 read a few kilobytes per file instead of parsing every activity.
 
 One rollup per `activities/<rep>/<YYYY-MM>.jsonl`, rebuilt only when that file's signature
 changed. Lead sets are integer bitsets over a persistent, append-only numbering of lead ids
-(`.istui/cache/lead-numbers`), so "distinct leads worked" over a year is an OR and a bit count.
+(`locations.Local.lead_numbers`), so "distinct leads worked" over a year is an OR and a bit count.
 """
 
 from __future__ import annotations
@@ -132,9 +132,8 @@ class Rollups:
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        self.folder = workspace.root / ".istui" / "cache"
-        self.path = self.folder / "rollups.pickle"
-        self.numbers_path = self.folder / "lead-numbers"
+        self.path = workspace.local.rollups
+        self.numbers_path = workspace.local.lead_numbers
         self.numbers: dict[str, int] = {}
         self.files: dict[str, dict[str, Any]] = {}  # "rep/month" → rollup (with "sig", bitsets)
 

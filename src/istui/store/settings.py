@@ -1,21 +1,21 @@
-"""Workspace settings (`istui.toml`, shared through git), local settings, and every path istui uses."""
+"""Workspace settings (`istui.toml`, shared through git), this clone's and this user's settings; every TOML
+write goes through tomlkit, so the user's comments and layout survive."""
 
 from __future__ import annotations
 
-import os
 import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from istui import locations
 from istui.domain.errors import BadInput, WorkspaceError
 from istui.domain.model import DEFAULT_SOURCES
 from istui.i18n import _
 from istui.store import files
 
 SCHEMA_VERSION = 1
-SETTINGS_FILE = "istui.toml"
-LOCAL_DIR = ".istui"
+SETTINGS_FILE = locations.SETTINGS_FILE
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -73,31 +73,46 @@ class Settings:
                     raise BadInput(_("{field}: '{value}' is not a date like 2026-12-30.").format(field=name, value=value)) from None
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
+def _toml_document(path: Path, header: str) -> Any:
+    """The TOML file at `path` as a tomlkit document (comments and layout kept), or a new one with
+    `header` as its opening comment."""
+    import tomlkit  # only when a setting is written (never on the quick-logging path)
+
+    try:
+        return tomlkit.parse(path.read_text("utf-8"))
+    except FileNotFoundError:
+        pass
+    except (UnicodeDecodeError, tomlkit.exceptions.TOMLKitError) as exc:
+        raise WorkspaceError(_("{path}: {reason}; fix the file by hand or run `istui doctor`.").format(path=path, reason=exc)) from None
+    document = tomlkit.document()
+    for line in header.splitlines():
+        document.add(tomlkit.comment(line))
+    return document
 
 
-def _toml_key(key: str) -> str:
-    return key if key.replace("_", "").replace("-", "").isalnum() and key.isascii() else _toml_value(key)
+def _update(container: Any, values: dict[str, Any]) -> None:
+    """Set `values` in a tomlkit table (None removes a key); nested dicts become tables."""
+    import tomlkit
+
+    for key, value in values.items():
+        if value is None:
+            container.pop(key, None)
+        elif isinstance(value, dict):
+            if not isinstance(container.get(key), dict):
+                container[key] = tomlkit.table()
+            _update(container[key], value)
+        else:
+            container[key] = value
 
 
-def dump_toml(values: dict[str, Any], header: str = "") -> str:
-    """TOML for flat settings plus one level of tables (e.g. `[keymap]`)."""
-    lines = [f"# {line}" for line in header.splitlines()]
-    lines += [f"{_toml_key(key)} = {_toml_value(value)}" for key, value in values.items()
-              if value is not None and not isinstance(value, dict)]
-    for key, table in values.items():
-        if isinstance(table, dict):
-            lines += ["", f"[{_toml_key(key)}]"]
-            lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items() if v is not None]
-    return "\n".join(lines) + "\n"
+def write_toml(path: Path, values: dict[str, Any], header: str = "") -> None:
+    """Write `values` into the TOML file at `path` with tomlkit: the file's other keys, comments and
+    layout stay; the result always reads back with `tomllib` to the same values."""
+    import tomlkit
+
+    document = _toml_document(path, header)
+    _update(document, values)
+    files.atomic_write(path, tomlkit.dumps(document))
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -132,30 +147,13 @@ def load_settings(root: Path) -> Settings:
 
 def save_settings(root: Path, settings: Settings) -> None:
     settings.validate()
-    header = "istui workspace settings, shared by the whole team through git."
-    files.atomic_write(root / SETTINGS_FILE, dump_toml(settings.to_dict(), header))
+    write_toml(root / SETTINGS_FILE, settings.to_dict(), "istui workspace settings, shared by the whole team through git.")
 
 
-# --- per-user and per-clone locations ------------------------------------------------------------
-
-def config_dir() -> Path:
-    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "istui"
-
-
-def data_dir() -> Path:
-    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "istui"
-
-
-def default_workspace() -> Path:
-    return data_dir() / "workspace"
-
-
-def default_demo_workspace() -> Path:
-    return data_dir() / "demo"
-
+# --- per-user and per-clone settings --------------------------------------------------------------
 
 def user_config() -> dict[str, Any]:
-    return read_toml(config_dir() / "config.toml")
+    return read_toml(locations.config_file())
 
 
 def set_current_workspace(root: Path) -> None:
@@ -164,21 +162,19 @@ def set_current_workspace(root: Path) -> None:
 
 
 def save_user_setting(key: str, value: Any) -> None:
-    """Change one setting in the user's config.toml, keeping the others (and the [keymap] table)."""
-    config = user_config()
-    config[key] = value
-    header = "istui user settings. [keymap] maps binding ids to keys, e.g. call-block = \"c\"."
-    files.atomic_write(config_dir() / "config.toml", dump_toml(config, header))
+    """Change one setting in the user's config.toml, keeping the others, the tables and the comments."""
+    write_toml(locations.config_file(), {key: value},
+               "istui user settings. [keymap] maps binding ids to keys, e.g. today-call-block = \"c\".")
 
 
 def current_workspace() -> Path:
     configured = user_config().get("workspace")
-    return Path(configured) if configured else default_workspace()
+    return Path(configured) if isinstance(configured, str) and configured else locations.default_workspace()
 
 
 def local_settings(root: Path) -> dict[str, Any]:
-    return read_toml(root / LOCAL_DIR / "local.toml")
+    return read_toml(locations.Local(root).settings)
 
 
 def save_local_settings(root: Path, values: dict[str, Any]) -> None:
-    files.atomic_write(root / LOCAL_DIR / "local.toml", dump_toml(values, "This clone's own settings (never committed)."))
+    write_toml(locations.Local(root).settings, values, "This clone's own settings (never committed).")

@@ -8,7 +8,6 @@ overwrite a file they could not parse, and can defer writes to an all-or-nothing
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -18,14 +17,10 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from istui.domain.errors import WorkspaceError
-from istui.store import files
+from istui.store import fileformat, files
+from istui.store.fileformat import FormatError
 
 Record = dict[str, Any]
-
-
-def dump_record(record: Mapping[str, Any]) -> str:
-    """One record as one line: UTF-8 (no \\u escapes), sorted keys."""
-    return json.dumps(record, ensure_ascii=False, sort_keys=True)
 
 
 class CorruptFile(WorkspaceError):
@@ -96,46 +91,26 @@ class RecordLinesStorage(_CachedStorage):
     """`{"table": {` / one `"id": {record},` per line, sorted by id / `}}`."""
 
     def serialize(self, records: Mapping[str, Record]) -> bytes:
-        lines = [f"{json.dumps(key)}: {dump_record(records[key])}" for key in sorted(records)]
-        body = ",\n".join(lines)
-        return f'{{"{self.table}": {{\n{body}{chr(10) if lines else ""}}}}}\n'.encode()
+        return fileformat.record_lines(self.table, records)
 
     def _parse(self, raw: bytes) -> dict[str, Record]:
         try:
-            data = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise CorruptFile(self.path, raw[: exc.start].count(b"\n") + 1, "is not UTF-8") from None
-        except json.JSONDecodeError as exc:
-            raise CorruptFile(self.path, exc.lineno, exc.msg) from None
-        table = data.get(self.table) if isinstance(data, dict) else None
-        if not isinstance(table, dict) or not all(isinstance(v, dict) for v in table.values()):
-            raise CorruptFile(self.path, 1, f'expected {{"{self.table}": {{id: record, ...}}}}')
-        return table
+            return fileformat.parse_record_lines(raw, self.table)
+        except FormatError as exc:
+            raise CorruptFile(self.path, exc.line, exc.reason) from None
 
 
 class JsonLinesStorage(_CachedStorage):
     """One record per line; new records are appended (fsync'd), other changes rewrite atomically."""
 
     def serialize(self, records: Mapping[str, Record]) -> bytes:
-        return "".join(dump_record(record) + "\n" for record in records.values()).encode()
+        return fileformat.json_lines(records.values())
 
     def _parse(self, raw: bytes) -> dict[str, Record]:
-        records: dict[str, Record] = {}
-        lines = raw.split(b"\n")
-        torn_tail = not raw.endswith(b"\n")
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                if torn_tail and number == len(lines):
-                    break  # a record whose append was interrupted: ignored, cut at the next append
-                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "is not UTF-8"
-                raise CorruptFile(self.path, number, reason) from None
-            if not isinstance(record, dict) or not isinstance(record.get("id"), str):
-                raise CorruptFile(self.path, number, "expected a JSON object with an id")
-            records[record["id"]] = record
+        try:
+            records, _torn = fileformat.parse_json_lines(raw)  # a torn tail is ignored, cut at the next append
+        except FormatError as exc:
+            raise CorruptFile(self.path, exc.line, exc.reason) from None
         return records
 
     def append(self, new: Iterable[Record]) -> None:
@@ -145,7 +120,7 @@ class JsonLinesStorage(_CachedStorage):
             self.pending.update({r["id"]: r for r in batch})
             return
         known = self._records if not self.changed_on_disk() else None
-        files.append_bytes(self.path, "".join(dump_record(r) + "\n" for r in batch).encode())
+        files.append_bytes(self.path, fileformat.json_lines(batch))
         if known is not None:
             known.update({r["id"]: r for r in batch})
             self._remember(known)
@@ -155,7 +130,7 @@ class JsonLinesStorage(_CachedStorage):
         if all(key in records and records[key] == value for key, value in old.items()):
             added = [value for key, value in records.items() if key not in old]
             if added:
-                files.append_bytes(self.path, "".join(dump_record(r) + "\n" for r in added).encode())
+                files.append_bytes(self.path, fileformat.json_lines(added))
                 self._remember(records)
             return
         super()._write(records)

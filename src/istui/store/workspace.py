@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 
 from tinydb.table import Document, Table
 
+from istui import locations
 from istui.domain.errors import BadInput, NotFound, WorkspaceError
 from istui.domain.ids import ID_LENGTH, looks_like_id_prefix, new_id, normalize_prefix
 from istui.i18n import _
 from istui.store import files
 from istui.store.settings import (
-    LOCAL_DIR,
     Settings,
     load_settings,
     local_settings,
@@ -33,7 +33,7 @@ from istui.store.settings import (
 from istui.store.storages import JsonLinesStorage, Record, RecordLinesStorage, open_table
 
 BUCKETS = 256
-GITIGNORE = f"{LOCAL_DIR}/\n.*.tmp\n"
+GITIGNORE = f"{locations.LOCAL_DIR}/\n.*.tmp\n"
 GITATTRIBUTES = "*.json merge=istui\n*.jsonl merge=istui\n"
 Clock = Callable[[tzinfo], datetime]
 
@@ -60,8 +60,9 @@ class Workspace:
         self.rep = rep
         self.tz = ZoneInfo(settings.timezone)
         self._clock = clock
-        self.lock = files.WorkspaceLock(root / LOCAL_DIR / "lock")
-        self._journal = files.Journal(root / LOCAL_DIR / "journal.json")
+        self.local = locations.Local(root)
+        self.lock = files.WorkspaceLock(self.local.lock)
+        self._journal = files.Journal(self.local.journal)
         self._storages: dict[Path, RecordLinesStorage | JsonLinesStorage] = {}
         self._transaction: list[RecordLinesStorage | JsonLinesStorage] | None = None
         self._activity_index: Any = None
@@ -85,17 +86,17 @@ class Workspace:
     def create(cls, root: Path, rep: str, settings: Settings, remote: str | None = None,
                clock: Clock = system_clock) -> Workspace:
         root = root.expanduser().resolve()
-        if (root / "istui.toml").exists():
+        if (root / locations.SETTINGS_FILE).exists():
             raise BadInput(_("{root} is already an istui workspace.").format(root=root))
         if root.exists() and any(p.name != ".git" for p in root.iterdir()):
             raise BadInput(_("{root} exists and is not empty; choose a new or empty folder.").format(root=root))
         files.ensure_dir(root)
         os.chmod(root, files.DIR_MODE)
-        for folder in ("leads", "activities", LOCAL_DIR):
+        for folder in (locations.LEADS_DIR, locations.ACTIVITIES_DIR, locations.LOCAL_DIR):
             files.ensure_dir(root / folder)
         save_settings(root, settings)
-        files.atomic_write(root / ".gitignore", GITIGNORE)
-        files.atomic_write(root / ".gitattributes", GITATTRIBUTES)
+        files.atomic_write(root / locations.GITIGNORE_FILE, GITIGNORE)
+        files.atomic_write(root / locations.GITATTRIBUTES_FILE, GITATTRIBUTES)
         save_local_settings(root, {"rep": rep})
         workspace = cls(root, settings, rep, clock)
         for storage in (workspace._notes_storage(), workspace._targets_storage()):
@@ -146,16 +147,16 @@ class Workspace:
         return storage
 
     def _lead_storage(self, bucket: str) -> RecordLinesStorage:
-        return self._storage(self.root / "leads" / f"{bucket}.json", RecordLinesStorage, "leads")
+        return self._storage(locations.lead_bucket(self.root, bucket), RecordLinesStorage, "leads")
 
     def _notes_storage(self) -> RecordLinesStorage:
-        return self._storage(self.root / "notes.json", RecordLinesStorage, "notes")
+        return self._storage(self.root / locations.NOTES_FILE, RecordLinesStorage, "notes")
 
     def _targets_storage(self) -> RecordLinesStorage:
-        return self._storage(self.root / "targets.json", RecordLinesStorage, "targets")
+        return self._storage(self.root / locations.TARGETS_FILE, RecordLinesStorage, "targets")
 
     def _activity_storage(self, rep: str, month: str) -> JsonLinesStorage:
-        return self._storage(self.root / "activities" / rep / f"{month}.jsonl", JsonLinesStorage, "activities")
+        return self._storage(locations.activity_file(self.root, rep, month), JsonLinesStorage, "activities")
 
     def _table(self, storage: RecordLinesStorage | JsonLinesStorage) -> Table:
         return open_table(storage)
@@ -182,7 +183,7 @@ class Workspace:
 
     # --- leads ---------------------------------------------------------------------------------
     def lead_buckets(self) -> list[Path]:
-        folder = self.root / "leads"
+        folder = self.root / locations.LEADS_DIR
         if not folder.is_dir():
             return []
         return sorted(p for p in folder.iterdir() if p.suffix == ".json" and not p.name.startswith("."))
@@ -264,7 +265,7 @@ class Workspace:
     def fingerprint(self) -> tuple:
         """A cheap signature of every shared file: changes whenever any process (or git) writes one."""
         paths = self.lead_buckets() + self.activity_files()
-        paths += [self.root / "notes.json", self.root / "targets.json"]
+        paths += [self.root / locations.NOTES_FILE, self.root / locations.TARGETS_FILE]
         return tuple((p.name, files.signature(p)) for p in paths)
 
     def update_leads(self, changes: dict[str, dict[str, Any]]) -> list[Record]:
@@ -274,7 +275,7 @@ class Workspace:
 
     # --- activities ----------------------------------------------------------------------------
     def activity_files(self, months: Iterable[str] | None = None, reps: Iterable[str] | None = None) -> list[Path]:
-        folder = self.root / "activities"
+        folder = self.root / locations.ACTIVITIES_DIR
         if not folder.is_dir():
             return []
         wanted_months = set(months) if months is not None else None

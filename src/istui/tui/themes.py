@@ -7,9 +7,9 @@ from pathlib import Path
 
 from textual.theme import Theme
 
-from istui.store.settings import config_dir
+from istui import locations
 
-BUILTIN = Path(__file__).resolve().parents[1] / "themes"
+BUILTIN = locations.BUILTIN_THEMES
 DEFAULT_THEME = "istui-dark"
 _FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground", "background",
            "surface", "panel", "boost", "dark", "luminosity_spread", "text_alpha", "variables")
@@ -33,7 +33,7 @@ def load_themes(user_folder: Path | None = None) -> tuple[list[Theme], list[str]
     """Built-in and user themes (a user theme may replace a built-in one of the same name), and problems."""
     themes: dict[str, Theme] = {}
     problems: list[str] = []
-    for folder in (BUILTIN, user_folder or config_dir() / "themes"):
+    for folder in (BUILTIN, user_folder or locations.user_themes_dir()):
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.toml")):

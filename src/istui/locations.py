@@ -1,0 +1,83 @@
+"""Every path istui touches, in one place: the user's config and data folders, and the names inside a
+workspace (shared files, and the local-only `.istui/` folder). Nothing else spells a folder name.
+
+Standard library only: the git merge driver and the CLI's quick path import it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# --- per user ----------------------------------------------------------------------------------
+
+
+def config_dir() -> Path:
+    """`$XDG_CONFIG_HOME/istui` (default `~/.config/istui`): the user config and the user's themes."""
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "istui"
+
+
+def config_file() -> Path:
+    return config_dir() / "config.toml"
+
+
+def user_themes_dir() -> Path:
+    return config_dir() / "themes"
+
+
+def data_dir() -> Path:
+    """`$XDG_DATA_HOME/istui` (default `~/.local/share/istui`): where the default workspaces live."""
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "istui"
+
+
+def default_workspace() -> Path:
+    return data_dir() / "workspace"
+
+
+def default_demo_workspace() -> Path:
+    return data_dir() / "demo"
+
+
+BUILTIN_THEMES = Path(__file__).resolve().parent / "themes"
+CATALOGS = Path(__file__).resolve().parent / "locale"
+
+# --- inside a workspace (names relative to its root) -------------------------------------------
+
+SETTINGS_FILE = "istui.toml"
+LEADS_DIR = "leads"
+ACTIVITIES_DIR = "activities"
+NOTES_FILE = "notes.json"
+TARGETS_FILE = "targets.json"
+GITIGNORE_FILE = ".gitignore"
+GITATTRIBUTES_FILE = ".gitattributes"
+LOCAL_DIR = ".istui"  # local-only state, never committed
+
+
+class Local:
+    """The local-only files of one workspace (`.istui/`)."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / LOCAL_DIR
+        self.lock = self.folder / "lock"
+        self.journal = self.folder / "journal.json"
+        self.settings = self.folder / "local.toml"
+        self.conflicts = self.folder / "conflicts.jsonl"
+        self.last_sync = self.folder / "last-sync.json"
+        self.cache = self.folder / "cache"
+        self.lead_index = self.cache / "lead-ids"
+        self.activity_index = self.cache / "activity-leads"
+        self.rollups = self.cache / "rollups.pickle"
+        self.lead_numbers = self.cache / "lead-numbers"
+
+
+def lead_bucket(root: Path, bucket: str) -> Path:
+    return root / LEADS_DIR / f"{bucket}.json"
+
+
+def activity_file(root: Path, rep: str, month: str) -> Path:
+    return root / ACTIVITIES_DIR / rep / f"{month}.jsonl"
+
+
+def relative(root: Path, path: Path) -> str:
+    """`path` as git and doctor name it (relative to the workspace root, with forward slashes)."""
+    return path.relative_to(root).as_posix()
