@@ -30,12 +30,13 @@ def main() -> int:
     parser.add_argument("--dir", type=Path, default=ROOT / "bench" / ".cache")
     args = parser.parse_args()
     workspace = build_workspace(args.dir)
-    from istui.services.reports import kpi_report
+    from istui.locations import Local
+    from istui.services.report import kpi_report
     from istui.store.workspace import Workspace
 
-    cache = workspace / ".istui" / "cache"
-    for name in ("rollups.pickle", "lead-numbers"):
-        (cache / name).unlink(missing_ok=True)
+    local = Local(workspace)
+    for path in (local.rollups, local.lead_numbers):
+        path.unlink(missing_ok=True)
     ws = Workspace.open(workspace, "sato")
     leads = list(ws.leads())
     start = time.perf_counter()

@@ -554,7 +554,8 @@ def cmd_note_show(args: argparse.Namespace) -> int:
 # --- targets and KPIs ----------------------------------------------------------------------------
 
 def cmd_target_set(args: argparse.Namespace) -> int:
-    from istui.domain.model import TARGET_METRICS, Motion, PeriodKind
+    from istui.domain.metrics import TARGET_METRICS
+    from istui.domain.model import Motion, PeriodKind
     from istui.domain.parsing import parse_amount, parse_choice
     from istui.services.targets import set_target
 
@@ -578,7 +579,8 @@ def cmd_target_set(args: argparse.Namespace) -> int:
 
 def cmd_target_list(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
-    from istui.domain.model import TARGET_METRICS, PeriodKind
+    from istui.domain.metrics import TARGET_METRICS
+    from istui.domain.model import PeriodKind
 
     order = [k.value for k in PeriodKind]
     targets = sorted(ws.targets(), key=lambda t: (t.get("rep") or "", order.index(t["per"]), TARGET_METRICS.index(t["metric"])))
@@ -609,7 +611,7 @@ def cmd_target_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
-    from istui.services.reports import kpi_report
+    from istui.services.report import kpi_report
 
     ws = open_workspace(args)
     rep = None if args.team else parse_rep(args.kpi_rep) if args.kpi_rep else ws.rep
@@ -622,7 +624,7 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
 
 def _print_kpi(ws: Workspace, period: str, rep: str | None) -> None:
-    from istui.services.reports import kpi_report
+    from istui.services.report import kpi_report
 
     _print_kpi_report(ws, kpi_report(ws, period, rep))
 
@@ -658,7 +660,9 @@ def _print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
                            for s in report["funnel"])
         print("\n" + _("Funnel") + f"  {steps}")
         changes = []
-        for name in ("calls", "connects", "meetings", "orders", "meeting_rate"):
+        from istui.domain.metrics import HEADLINE_DELTAS
+
+        for name in HEADLINE_DELTAS:
             d = report["deltas"][name]
             if d["delta"] is None:
                 continue
@@ -689,7 +693,7 @@ def _print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from istui.services.reports import kpi_report
+    from istui.services.report import kpi_report
     from istui.services.review import build_review, render_review
 
     ws = open_workspace(args)
@@ -718,7 +722,7 @@ def _rate(text: str, option: str) -> float:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from istui.domain.parsing import parse_amount
-    from istui.services.reports import plan_report, save_plan_as_targets
+    from istui.services.plan import plan_report, save_plan_as_targets
 
     ws = open_workspace(args)
     revenue = parse_amount(args.revenue, "revenue")

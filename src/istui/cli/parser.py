@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from istui import __version__
 from istui.i18n import N_, _
 
-CALL_OUTCOMES_HELP = ("connected(1) no_answer(2) voicemail(3) busy(4) gatekeeper(5) meeting_booked(6) "
-                      "not_interested(7) callback(8) wrong_number(9) do_not_call(0)")
 WHEN_HELP = N_("WHEN: 'today 15:00', 'tomorrow 10am', '+3d', '+2h', 'mon', 'next tue 9:30', '2026-12-01', '12/1 14:00'")
 
 
@@ -110,15 +108,17 @@ def _lead_options(command: argparse.ArgumentParser) -> None:
     _json(p)
     p.set_defaults(handler="cmd_lead_show")
 
-    p = lead.add_parser("set", help=_("change fields: FIELD=VALUE ..."), epilog="Fields: company contact title phone email "
-                        "source motion temp owner next next_action tags memo. " + WHEN_HELP)
+    from istui.domain.model import EDITABLE_LEAD_FIELDS, Stage
+
+    p = lead.add_parser("set", help=_("change fields: FIELD=VALUE ..."),
+                        epilog=f"Fields: {' '.join(EDITABLE_LEAD_FIELDS)}. " + _(WHEN_HELP))
     p.add_argument("id")
     p.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
     _json(p)
     p.set_defaults(handler="cmd_lead_set")
 
     p = lead.add_parser("stage", help=_("move a lead to a stage"),
-                        epilog="Stages: new working nurturing meeting handed_off won lost disqualified.")
+                        epilog=f"Stages: {' '.join(stage.value for stage in Stage)}.")
     p.add_argument("id")
     p.add_argument("stage")
     p.add_argument("--amount", help=_("order amount (won): 1200000, ¥1,200,000, 120万"))
@@ -129,7 +129,9 @@ def _lead_options(command: argparse.ArgumentParser) -> None:
 
 def _log_options(command: argparse.ArgumentParser) -> None:
     log = command.add_subparsers(metavar="KIND", parser_class=_Parser, required=True)
-    for kind, outcomes in (("call", CALL_OUTCOMES_HELP), ("email", "sent opened clicked replied bounced meeting_booked")):
+    from istui.domain.outcomes import call_outcomes_help, email_outcomes_help
+
+    for kind, outcomes in (("call", call_outcomes_help()), ("email", email_outcomes_help())):
         p = log.add_parser(kind, help=_("log a call outcome") if kind == "call" else _("log an e-mail outcome"),
                            epilog=_("Outcomes: {outcomes}.").format(outcomes=outcomes) + " " + _(WHEN_HELP))
         p.add_argument("id", help=_("lead id (any unique prefix)"))
@@ -184,8 +186,9 @@ def _note_options(command: argparse.ArgumentParser) -> None:
 
 def _target_options(command: argparse.ArgumentParser) -> None:
     target = command.add_subparsers(metavar="ACTION", parser_class=_Parser, required=True)
-    p = target.add_parser("set", help=_("set a target"), epilog="Metrics: calls connects emails opens clicks replies "
-                          "meetings leads_worked handoffs orders amount lost target_accounts.")
+    from istui.domain.metrics import metrics_help
+
+    p = target.add_parser("set", help=_("set a target"), epilog=f"Metrics: {metrics_help()}.")
     p.add_argument("metric")
     p.add_argument("value")
     p.add_argument("--per", required=True, help=_("day, week, month, quarter or fiscal_year"))

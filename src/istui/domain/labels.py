@@ -6,41 +6,33 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from istui.domain.model import CALL_OUTCOMES, DEFAULT_SOURCES
+from istui.domain.metrics import METRIC
+from istui.domain.model import DEFAULT_SOURCES, ActivityKind, NoteKind, PeriodKind, Stage, Temperature
+from istui.domain.outcomes import CALL_OUTCOME_INFO, EMAIL_OUTCOME_LABELS
+from istui.domain.queue import QUEUE_REASONS
 from istui.i18n import N_, _, language
 
-METRICS = {
-    "calls": N_("calls"), "connects": N_("connects"), "emails": N_("emails"), "opens": N_("opens"),
-    "clicks": N_("clicks"), "replies": N_("replies"), "meetings": N_("meetings"), "handoffs": N_("handoffs"),
-    "orders": N_("orders"), "amount": N_("amount"), "lost": N_("lost"), "target_accounts": N_("target accounts"),
-    "leads_worked": N_("leads worked"),
-}
+# Display names by identifier; a test checks that each table names every member of its enumeration.
 STAGES = {
-    "new": N_("new"), "working": N_("working"), "nurturing": N_("nurturing"), "meeting": N_("meeting"),
-    "handed_off": N_("handed_off"), "won": N_("won"), "lost": N_("lost"), "disqualified": N_("disqualified"),
+    Stage.NEW: N_("new"), Stage.WORKING: N_("working"), Stage.NURTURING: N_("nurturing"), Stage.MEETING: N_("meeting"),
+    Stage.HANDED_OFF: N_("handed_off"), Stage.WON: N_("won"), Stage.LOST: N_("lost"), Stage.DISQUALIFIED: N_("disqualified"),
 }
-TEMPERATURES = {"hot": N_("hot"), "warm": N_("warm"), "cold": N_("cold")}
+TEMPERATURES = {Temperature.HOT: N_("hot"), Temperature.WARM: N_("warm"), Temperature.COLD: N_("cold")}
 WEEKDAYS = {"mon": N_("Mon"), "tue": N_("Tue"), "wed": N_("Wed"), "thu": N_("Thu"), "fri": N_("Fri"), "sat": N_("Sat"),
             "sun": N_("Sun")}
-OUTCOMES = {  # call outcomes, as the keys' help names them (Japanese: the CALL_OUTCOMES labels)
-    "connected": N_("connected"), "no_answer": N_("no_answer"), "voicemail": N_("voicemail"), "busy": N_("busy"),
-    "gatekeeper": N_("gatekeeper"), "meeting_booked": N_("meeting_booked"), "not_interested": N_("not_interested"),
-    "callback": N_("callback"), "wrong_number": N_("wrong_number"), "do_not_call": N_("do_not_call"),
-}
-PERIOD_KINDS = {"day": N_("day"), "week": N_("week"), "month": N_("month"), "quarter": N_("quarter"),
-                "fiscal_year": N_("fiscal year")}
-REASONS = {"overdue": N_("overdue"), "due": N_("due"), "new": N_("new")}  # why a lead is in today's queue
-ACTIVITY_KINDS = {"call": N_("call"), "email": N_("email"), "stage": N_("stage"), "note": N_("note")}
-NOTE_KINDS = {"script": N_("script"), "objection": N_("objection"), "material": N_("material"), "case": N_("case"),
-              "tip": N_("tip")}
-EMAIL_OUTCOMES = {"sent": N_("sent"), "opened": N_("opened"), "clicked": N_("clicked"), "replied": N_("replied"),
-                  "bounced": N_("bounced"), "meeting_booked": N_("meeting booked")}
-_CALL_JA = {info.outcome.value: info.ja for info in CALL_OUTCOMES}
+PERIOD_KINDS = {PeriodKind.DAY: N_("day"), PeriodKind.WEEK: N_("week"), PeriodKind.MONTH: N_("month"),
+                PeriodKind.QUARTER: N_("quarter"), PeriodKind.FISCAL_YEAR: N_("fiscal year")}
+REASONS = dict(zip(QUEUE_REASONS, (N_("overdue"), N_("due"), N_("new")), strict=True))  # why a lead is in today's queue
+ACTIVITY_KINDS = {ActivityKind.CALL: N_("call"), ActivityKind.EMAIL: N_("email"), ActivityKind.STAGE: N_("stage"),
+                  ActivityKind.NOTE: N_("note")}
+NOTE_KINDS = {NoteKind.SCRIPT: N_("script"), NoteKind.OBJECTION: N_("objection"), NoteKind.MATERIAL: N_("material"),
+              NoteKind.CASE: N_("case"), NoteKind.TIP: N_("tip")}
 PACE = {"ahead": N_("ahead"), "behind": N_("behind"), "on_pace": N_("on pace")}
 
 
 def metric(name: str) -> str:
-    return _(METRICS.get(name, name))
+    info = METRIC.get(name)
+    return _(info.label) if info else name
 
 
 def stage(name: str) -> str:
@@ -84,10 +76,16 @@ def note_kind(name: str) -> str:
 
 def call_outcome(name: str) -> str:
     """`no_answer 不通` in English (the key's name and the team's word), `不通` in Japanese."""
-    ja = _CALL_JA.get(name)
-    if ja is None:
+    info = CALL_OUTCOME_INFO.get(name)
+    if info is None:
         return name
-    return ja if language() == "ja" else f"{name} {ja}"
+    return info.ja if language() == "ja" else f"{name} {info.ja}"
+
+
+def call_outcome_short(name: str) -> str:
+    """`no_answer` in English, `不通` in Japanese: a call outcome where room is short (the keys' help)."""
+    info = CALL_OUTCOME_INFO.get(name)
+    return info.ja if info is not None and language() == "ja" else name
 
 
 def outcome(activity: Mapping[str, Any]) -> str:
@@ -97,4 +95,4 @@ def outcome(activity: Mapping[str, Any]) -> str:
         return call_outcome(value)
     if activity.get("kind") == "stage":
         return stage(value)
-    return _(EMAIL_OUTCOMES.get(value, value))
+    return _(EMAIL_OUTCOME_LABELS.get(value, value))

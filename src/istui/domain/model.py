@@ -1,14 +1,15 @@
-"""The inside-sales vocabulary: stages, outcomes, sources and the four record types.
+"""The inside-sales records and their enumerations: stages, motions, temperatures, activity and note
+kinds, period kinds, sources, and the four record types.
 
 Records live on disk and in memory as plain dicts (JSON objects); the TypedDicts here are their
-schema. This is the one home of the stage list, the outcome table and its keys. (No dataclasses:
-`istui log call` must start fast, and `dataclasses` pulls in `inspect`.)
+schema. The one home of the stage list (outcomes: `domain.outcomes`; metrics: `domain.metrics`).
+(No dataclasses: `istui log call` must start fast, and `dataclasses` pulls in `inspect`.)
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, NamedTuple, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 
 class Stage(StrEnum):
@@ -24,6 +25,8 @@ class Stage(StrEnum):
 
 #: Stages in which a lead is still being worked by inside sales (it can be queued for a call).
 OPEN_STAGES = frozenset({Stage.NEW, Stage.WORKING, Stage.NURTURING, Stage.MEETING})
+#: Stages that close a deal (a lead's latest closing transition decides orders and lost).
+CLOSING_STAGES = frozenset({Stage.WON, Stage.LOST})
 
 
 class Motion(StrEnum):
@@ -46,57 +49,6 @@ class ActivityKind(StrEnum):
     STAGE = "stage"
     NOTE = "note"
 
-
-class CallOutcome(StrEnum):
-    CONNECTED = "connected"
-    NO_ANSWER = "no_answer"
-    VOICEMAIL = "voicemail"
-    BUSY = "busy"
-    GATEKEEPER = "gatekeeper"
-    MEETING_BOOKED = "meeting_booked"
-    NOT_INTERESTED = "not_interested"
-    CALLBACK = "callback"
-    WRONG_NUMBER = "wrong_number"
-    DO_NOT_CALL = "do_not_call"
-
-
-class CallOutcomeInfo(NamedTuple):
-    """One row of the call-block table: the key a rep presses, the Japanese label, whether a person was reached."""
-
-    outcome: CallOutcome
-    key: str
-    ja: str
-    reached: bool
-
-
-#: DESIGN.md section 4, pinned: the digit keys of a call block.
-CALL_OUTCOMES: tuple[CallOutcomeInfo, ...] = (
-    CallOutcomeInfo(CallOutcome.CONNECTED, "1", "通話", True),
-    CallOutcomeInfo(CallOutcome.NO_ANSWER, "2", "不通", False),
-    CallOutcomeInfo(CallOutcome.VOICEMAIL, "3", "留守電", False),
-    CallOutcomeInfo(CallOutcome.BUSY, "4", "話し中", False),
-    CallOutcomeInfo(CallOutcome.GATEKEEPER, "5", "受付止まり・担当不在", False),
-    CallOutcomeInfo(CallOutcome.MEETING_BOOKED, "6", "アポ獲得", True),
-    CallOutcomeInfo(CallOutcome.NOT_INTERESTED, "7", "担当NG", True),
-    CallOutcomeInfo(CallOutcome.CALLBACK, "8", "折り返し・再架電", True),
-    CallOutcomeInfo(CallOutcome.WRONG_NUMBER, "9", "番号違い・現アナ", False),
-    CallOutcomeInfo(CallOutcome.DO_NOT_CALL, "0", "架電NG", True),
-)
-CALL_OUTCOME_BY_KEY = {info.key: info for info in CALL_OUTCOMES}
-CALL_OUTCOME_INFO = {info.outcome: info for info in CALL_OUTCOMES}
-REACHED_OUTCOMES = frozenset(info.outcome.value for info in CALL_OUTCOMES if info.reached)
-
-
-class EmailOutcome(StrEnum):
-    SENT = "sent"
-    OPENED = "opened"
-    CLICKED = "clicked"
-    REPLIED = "replied"
-    BOUNCED = "bounced"
-    MEETING_BOOKED = "meeting_booked"
-
-
-MEETING_BOOKED = "meeting_booked"
 
 #: Default lead sources with their Japanese names; the workspace may configure its own list.
 DEFAULT_SOURCES: dict[str, str] = {
@@ -130,23 +82,6 @@ class PeriodKind(StrEnum):
     QUARTER = "quarter"
     FISCAL_YEAR = "fiscal_year"
 
-
-#: Metrics a target may be set on: every count of DESIGN.md section 4, and the order amount.
-TARGET_METRICS = (
-    "calls",
-    "connects",
-    "emails",
-    "opens",
-    "clicks",
-    "replies",
-    "meetings",
-    "leads_worked",
-    "handoffs",
-    "orders",
-    "amount",
-    "lost",
-    "target_accounts",
-)
 
 #: Lead fields a rep may set by name (`istui lead set ID FIELD=VALUE`).
 EDITABLE_LEAD_FIELDS = (
@@ -246,8 +181,6 @@ class Target(TypedDict):
     updated_at: str
     updated_by: str
 
-
-RECORD_TYPES: dict[str, Any] = {"leads": Lead, "activities": Activity, "notes": Note, "targets": Target}
 
 REQUIRED_FIELDS = {
     "leads": ("id", "company", "stage", "source", "motion", "created_at", "updated_at", "updated_by"),

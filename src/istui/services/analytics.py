@@ -3,17 +3,16 @@ the per-rep leaderboard and weekly trends. Built on the definitions in `services
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from istui.domain.model import REACHED_OUTCOMES, ActivityKind
+from istui.domain.metrics import COUNT_METRICS, FUNNEL, LEADERBOARD_METRICS, RATE_METRICS, TREND_METRICS
 from istui.domain.periods import Period, period_of_kind
-from istui.services.kpi import COUNT_METRICS, RATE_METRICS, activity_counts, rate
+from istui.services.counting import Combined, rate, tally, tally_by_file
+from istui.services.kpi import RawTallies, of_rep
 
 Record = Mapping[str, Any]
-FUNNEL = ("calls", "connects", "meetings", "handoffs", "orders")
 MIN_EVENTS = 5  # heatmap cells with fewer events are marked too_few rather than shown as a rate
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -55,36 +54,16 @@ def deltas(current: Mapping[str, Any], previous: Mapping[str, Any]) -> dict[str,
 
 def heatmaps(activities: Iterable[Record], start: datetime, end: datetime, tz: tzinfo,
              rep: str | None = None) -> dict[str, Any]:
-    """Connect rate of calls and open rate of sent e-mails by weekday × hour in the workspace timezone.
+    """Connect rate of calls and open rate of sent e-mails by weekday × hour in the workspace timezone
+    (the pairing of sends and opens: `services.counting`)."""
+    mine = [a for a in activities if rep is None or a["rep"] == rep]
+    return heatmaps_of(Combined(tally_by_file(mine, tz, start, end).values()))
 
-    An e-mail counts as opened when an `opened` for the same lead follows it before the next `sent`.
-    Cells with fewer than MIN_EVENTS calls (or e-mails) are marked `too_few`.
-    """
-    calls: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    mails: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    per_lead: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
-    for activity in activities:
-        if rep is not None and activity["rep"] != rep:
-            continue
-        moment = datetime.fromisoformat(activity["at"])
-        if activity["kind"] == ActivityKind.CALL and start <= moment < end:
-            local = moment.astimezone(tz)
-            cell = calls[(local.weekday(), local.hour)]
-            cell[0] += 1
-            cell[1] += activity.get("outcome") in REACHED_OUTCOMES
-        elif activity["kind"] == ActivityKind.EMAIL and activity.get("outcome") in ("sent", "opened"):
-            per_lead[activity["lead"]].append((moment, activity["outcome"]))
-    for events in per_lead.values():
-        events.sort()
-        for index, (moment, outcome) in enumerate(events):
-            if outcome != "sent" or not start <= moment < end:
-                continue
-            opened = index + 1 < len(events) and events[index + 1][1] == "opened"
-            local = moment.astimezone(tz)
-            cell = mails[(local.weekday(), local.hour)]
-            cell[0] += 1
-            cell[1] += opened
-    return {"connect_rate": cells_from_counts(calls), "open_rate": cells_from_counts(mails), "min_events": MIN_EVENTS}
+
+def heatmaps_of(combined: Combined) -> dict[str, Any]:
+    """The heatmaps of combined tallies; cells with fewer than MIN_EVENTS calls (or e-mails) are `too_few`."""
+    return {"connect_rate": cells_from_counts(combined.heat_calls), "open_rate": cells_from_counts(combined.heat_mails),
+            "min_events": MIN_EVENTS}
 
 
 def cells_from_counts(counts: Mapping[tuple[int, int], list[int]]) -> list[dict[str, Any]]:
@@ -103,18 +82,32 @@ def best_cells(cells: list[dict[str, Any]], count: int = 3) -> list[dict[str, An
 
 def leaderboard(activities: Iterable[Record], start: datetime, end: datetime) -> list[dict[str, Any]]:
     """Per rep: the activity metrics of the period, most meetings first."""
-    by_rep: dict[str, list[Record]] = defaultdict(list)
-    for activity in activities:
-        by_rep[activity["rep"]].append(activity)
-    return rank_reps({rep: activity_counts(items, start, end) for rep, items in by_rep.items()})
+    files = RawTallies(activities, start.tzinfo or UTC).files(start.date(), end.date())
+    return rank_reps(metrics_by_rep(files))
+
+
+def metrics_by_rep(files: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The metrics of each rep who has a tally among `files` (keyed `rep/YYYY-MM`)."""
+    reps = sorted({key.split("/", 1)[0] for key in files})
+    return {rep: Combined(of_rep(files, rep)).metrics() for rep in reps}
 
 
 def rank_reps(metrics_by_rep: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Leaderboard rows of the reps who did anything, most meetings first."""
-    rows = [{"rep": rep, **{k: m[k] for k in ("calls", "connects", "connect_rate", "emails", "meetings", "meeting_rate",
-                                               "orders", "amount")}}
+    rows = [{"rep": rep, **{k: m[k] for k in LEADERBOARD_METRICS}}
             for rep, m in metrics_by_rep.items() if m["calls"] or m["emails"] or m["orders"]]
     return sorted(rows, key=lambda r: (-r["meetings"], -r["orders"], -r["calls"], r["rep"]))
+
+
+def note_usage(combined: Combined) -> dict[str, dict[str, Any]]:
+    """Per talk note: the calls that used it, how many booked a meeting, and that rate."""
+    return {note_id: {"calls": calls, "meetings": meetings, "meeting_rate": rate(meetings, calls)}
+            for note_id, (calls, meetings) in combined.notes.items()}
+
+
+def talk_note_usage(activities: Iterable[Record], tz: tzinfo) -> dict[str, dict[str, Any]]:
+    """`note_usage` of the activities given."""
+    return note_usage(Combined([tally(activities, tz)]))
 
 
 def note_rows(usage: Mapping[str, Mapping[str, Any]], titles: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -142,7 +135,7 @@ def weekly_trend(daily: list[dict[str, Any]], week_start: int = 0) -> list[dict[
     for row in daily:
         day = datetime.fromisoformat(row["day"]).date()
         first = (day - timedelta(days=(day.weekday() - week_start) % 7)).isoformat()
-        week = weeks.setdefault(first, {"week": first, "calls": 0, "connects": 0, "meetings": 0})
-        for key in ("calls", "connects", "meetings"):
+        week = weeks.setdefault(first, {"week": first, **dict.fromkeys(TREND_METRICS, 0)})
+        for key in TREND_METRICS:
             week[key] += row[key]
     return list(weeks.values())

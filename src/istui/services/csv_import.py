@@ -77,16 +77,16 @@ _VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "other": ("other", "その他", "socialmedia", "emailmarketing", "otherCampaigns".lower()),
     },
     "stage": {
-        "new": ("new", "opennotcontacted", "open", "未対応", "新規", "未接触"),
-        "working": ("working", "workingcontacted", "contacted", "attemptedtocontact", "inprogress", "connected", "対応中",
+        Stage.NEW: ("new", "opennotcontacted", "open", "未対応", "新規", "未接触"),
+        Stage.WORKING: ("working", "workingcontacted", "contacted", "attemptedtocontact", "inprogress", "connected", "対応中",
                     "アプローチ中", "コンタクト済"),
-        "nurturing": ("nurturing", "nurture", "badtiming", "ナーチャリング", "育成中"),
-        "meeting": ("meeting", "qualified", "openopportunity", "opendeal", "closedconverted", "converted", "商談化",
+        Stage.NURTURING: ("nurturing", "nurture", "badtiming", "ナーチャリング", "育成中"),
+        Stage.MEETING: ("meeting", "qualified", "openopportunity", "opendeal", "closedconverted", "converted", "商談化",
                     "案件化", "アポ獲得"),
-        "handed_off": ("handedoff", "handoff", "引き渡し済", "トスアップ済"),
-        "won": ("won", "closedwon", "受注"),
-        "lost": ("lost", "closedlost", "失注"),
-        "disqualified": ("disqualified", "unqualified", "closednotconverted", "baddata", "対象外", "失格"),
+        Stage.HANDED_OFF: ("handedoff", "handoff", "引き渡し済", "トスアップ済"),
+        Stage.WON: ("won", "closedwon", "受注"),
+        Stage.LOST: ("lost", "closedlost", "失注"),
+        Stage.DISQUALIFIED: ("disqualified", "unqualified", "closednotconverted", "baddata", "対象外", "失格"),
     },
     "temp": {
         "hot": ("hot", "a", "高", "ホット"),
@@ -104,8 +104,8 @@ def _key(text: str) -> str:
 _HEADER_INDEX = {_key(alias): name for name, aliases in _HEADER_ALIASES.items() for alias in aliases}
 _VALUE_INDEX = {
     field_name: {
-        **{_key(alias): value for value, aliases in table.items() for alias in aliases},
-        **{_key(value): value for value in table},
+        **{_key(alias): str(value) for value, aliases in table.items() for alias in aliases},
+        **{_key(value): str(value) for value in table},
     }
     for field_name, table in _VALUE_ALIASES.items()
 }

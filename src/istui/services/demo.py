@@ -13,8 +13,11 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from istui.domain.ids import new_id
-from istui.domain.model import CallOutcome, Stage
+from istui.domain.model import Stage
+from istui.domain.outcomes import CallOutcome
 from istui.store.workspace import Record, Workspace, iso
+
+C = CallOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,8 +267,8 @@ class _Builder:
                 self.activity(lead, "email", "sent", moment)
             else:
                 reached = rng.random() < CONNECT_BY_HOUR.get(moment.hour, 0.1) * 1.6
-                self.activity(lead, "call", rng.choice(("connected", "callback")) if reached else
-                              rng.choice(("no_answer", "voicemail", "gatekeeper", "busy")), moment)
+                self.activity(lead, "call", rng.choice((C.CONNECTED, C.CALLBACK)) if reached else
+                              rng.choice((C.NO_ANSWER, C.VOICEMAIL, C.GATEKEEPER, C.BUSY)), moment)
         del self.activities[total:]
 
     def this_morning(self) -> None:
@@ -280,7 +283,8 @@ class _Builder:
             for lead in self.rng.sample(mine, min(len(mine), int(seconds / 3600 * 9))):
                 moment = start + timedelta(seconds=self.rng.random() * seconds)
                 reached = self.rng.random() < CONNECT_BY_HOUR.get(moment.hour, 0.1) * 1.6
-                outcome = self.rng.choice(("connected", "callback")) if reached else self.rng.choice(("no_answer", "voicemail", "gatekeeper"))
+                outcome = self.rng.choice((C.CONNECTED, C.CALLBACK)) if reached else self.rng.choice(
+                    (C.NO_ANSWER, C.VOICEMAIL, C.GATEKEEPER))
                 self.activity(lead, "call", outcome, moment)
 
     def new_lead(self, created: datetime, source: str) -> Record:
@@ -327,13 +331,13 @@ class _Builder:
                 booked_at = moment
                 break
             if connected:
-                outcome = rng.choices(("connected", "callback", "not_interested", "do_not_call"), (5, 4, 3, 0.3))[0]
+                outcome = rng.choices((C.CONNECTED, C.CALLBACK, C.NOT_INTERESTED, C.DO_NOT_CALL), (5, 4, 3, 0.3))[0]
                 self.activity(lead, "call", outcome, moment, duration=rng.randint(30, 600), **self.script_used())
                 if outcome == "do_not_call":
                     lead["stage"] = Stage.DISQUALIFIED.value
                     return
             else:
-                outcome = rng.choices(("no_answer", "voicemail", "busy", "gatekeeper", "wrong_number"), (10, 5, 2, 6, 0.4))[0]
+                outcome = rng.choices((C.NO_ANSWER, C.VOICEMAIL, C.BUSY, C.GATEKEEPER, C.WRONG_NUMBER), (10, 5, 2, 6, 0.4))[0]
                 self.activity(lead, "call", outcome, moment)
         lead["stage"] = Stage.WORKING.value if len(self.activities) > before else Stage.NEW.value
         if booked_at:

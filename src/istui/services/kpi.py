@@ -1,79 +1,63 @@
-"""KPI math (DESIGN.md section 4): pure functions over activity and lead records. The one home of the formulas."""
+"""KPI math (DESIGN.md section 4), pure: the metrics and the by-source cohort of a period from tallies
+(`services.counting`), targets with pace, the daily trend. Where the tallies come from is a `Tallies`:
+`RawTallies` counts activities it is given, `services.rollups` hands over the kept tallies of files;
+`period_kpis` is the same for both.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from istui.domain.model import MEETING_BOOKED, REACHED_OUTCOMES, ActivityKind, Motion, Stage
+from istui.domain.metrics import COUNT_METRICS, SOURCE_COUNTS, TREND_METRICS
+from istui.domain.model import Motion
 from istui.domain.periods import Period
+from istui.services.counting import Combined, Tally, number, rate, tally_by_file
 
 Record = Mapping[str, Any]
 
-COUNT_METRICS = (
-    "calls", "connects", "emails", "opens", "clicks", "replies", "meetings",
-    "leads_worked", "handoffs", "orders", "amount", "lost", "target_accounts",
-)
-RATE_METRICS = ("connect_rate", "open_rate", "click_rate", "meeting_rate", "win_rate")
+
+class Tallies:
+    """Numbered tallies per rep's month (`counting.file_key`), each covering [first, last) of the days asked for."""
+
+    numbers: Mapping[str, int]
+
+    def files(self, first: date, last: date | None) -> dict[str, Tally]:
+        raise NotImplementedError
 
 
-def rate(numerator: float, denominator: float) -> float | None:
-    """A ratio, or None (JSON null, '–' on screen) when the denominator is zero."""
-    return None if not denominator else round(numerator / denominator, 4)
+class RawTallies(Tallies):
+    """Tallies counted from the activities given (each range counted once and kept)."""
+
+    def __init__(self, activities: Iterable[Record], tz: tzinfo, leads: Iterable[Record] = ()) -> None:
+        self.activities = list(activities)
+        self.tz = tz
+        numbers: dict[str, int] = {}
+        for record in self.activities:
+            numbers.setdefault(record["lead"], len(numbers))
+        for lead in leads:
+            numbers.setdefault(lead["id"], len(numbers))
+        self.numbers = numbers
+        self._kept: dict[tuple[date, date | None], dict[str, Tally]] = {}
+
+    def files(self, first: date, last: date | None) -> dict[str, Tally]:
+        key = (first, last)
+        if key not in self._kept:
+            start = datetime.combine(first, datetime.min.time(), tzinfo=self.tz)
+            end = None if last is None else datetime.combine(last, datetime.min.time(), tzinfo=self.tz)
+            self._kept[key] = {name: number(counted, self.numbers)
+                               for name, counted in tally_by_file(self.activities, self.tz, start, end).items()}
+        return self._kept[key]
+
+
+def of_rep(files: Mapping[str, Tally], rep: str | None) -> list[Tally]:
+    """The tallies of one rep (all of them for the team, `rep=None`)."""
+    return list(files.values()) if rep is None else [t for key, t in files.items() if key.split("/", 1)[0] == rep]
 
 
 def in_period(at: str, start: datetime, end: datetime) -> bool:
     return start <= datetime.fromisoformat(at) < end
-
-
-def activity_counts(activities: Iterable[Record], start: datetime, end: datetime) -> dict[str, Any]:
-    """Every activity metric for the activities given, counting those in [start, end)."""
-    counts = dict.fromkeys(("calls", "connects", "emails", "opens", "clicks", "replies", "meetings",
-                            "handoffs", "orders", "amount", "lost"), 0)
-    worked: set[str] = set()
-    for activity in activities:
-        if not in_period(activity["at"], start, end):
-            continue
-        kind, outcome = activity["kind"], activity.get("outcome")
-        if kind == ActivityKind.CALL:
-            counts["calls"] += 1
-            worked.add(activity["lead"])
-            if outcome in REACHED_OUTCOMES:
-                counts["connects"] += 1
-        elif kind == ActivityKind.EMAIL:
-            worked.add(activity["lead"])
-            if outcome == "sent":
-                counts["emails"] += 1
-            elif outcome == "opened":
-                counts["opens"] += 1
-            elif outcome == "clicked":
-                counts["clicks"] += 1
-            elif outcome == "replied":
-                counts["replies"] += 1
-        elif kind == ActivityKind.STAGE:
-            if outcome == Stage.HANDED_OFF:
-                counts["handoffs"] += 1
-            elif outcome == Stage.WON:
-                counts["orders"] += 1
-                counts["amount"] += activity.get("amount") or 0
-            elif outcome == Stage.LOST:
-                counts["lost"] += 1
-        if outcome == MEETING_BOOKED:
-            counts["meetings"] += 1
-    counts["leads_worked"] = len(worked)
-    return add_rates(counts)
-
-
-def add_rates(counts: dict[str, Any]) -> dict[str, Any]:
-    """The rates of DESIGN.md section 4 from the counts (in place; also returns them)."""
-    counts["connect_rate"] = rate(counts["connects"], counts["calls"])
-    counts["open_rate"] = rate(counts["opens"], counts["emails"])
-    counts["click_rate"] = rate(counts["clicks"], counts["emails"])
-    counts["meeting_rate"] = rate(counts["meetings"], counts["leads_worked"])
-    counts["win_rate"] = rate(counts["orders"], counts["orders"] + counts["lost"])
-    return counts
 
 
 def created_in(leads: Iterable[Record], start: datetime, end: datetime) -> list[Record]:
@@ -92,35 +76,65 @@ def target_accounts(cohort: Iterable[Record]) -> int:
     return len({" ".join(lead["company"].casefold().split()) for lead in cohort if lead.get("motion") == Motion.BDR})
 
 
-def by_source(cohort: Iterable[Record], activities: Iterable[Record]) -> dict[str, dict[str, Any]]:
-    """Conversion of the leads created in the period, per source: ever booked, ever won or lost."""
-    cohort = list(cohort)
-    ids = {lead["id"] for lead in cohort}
-    booked: set[str] = set()
-    won: dict[str, int] = {}
-    lost: set[str] = set()
-    for activity in activities:
-        lead_id = activity["lead"]
-        if lead_id not in ids:
-            continue
-        outcome = activity.get("outcome")
-        if outcome == MEETING_BOOKED:
-            booked.add(lead_id)
-        elif activity["kind"] == ActivityKind.STAGE and outcome == Stage.WON:
-            won[lead_id] = activity.get("amount") or 0
-        elif activity["kind"] == ActivityKind.STAGE and outcome == Stage.LOST:
-            lost.add(lead_id)
-    rows: dict[str, dict[str, Any]] = defaultdict(lambda: {"leads": 0, "meetings": 0, "orders": 0, "amount": 0, "lost": 0})
-    for lead in cohort:
-        row = rows[lead.get("source") or "other"]
-        row["leads"] += 1
-        row["meetings"] += lead["id"] in booked
-        if lead["id"] in won:
-            row["orders"] += 1
-            row["amount"] += won[lead["id"]]
-        elif lead["id"] in lost:
-            row["lost"] += 1
-    return finish_source_rows(rows)
+class Cohort:
+    """The leads created in a period, reduced to what the by-source figures need: per source, the count
+    and a bitset over a lead numbering; the lead number → source map (for closings); and the distinct BDR
+    companies. Depends only on the leads, so a caller holding the same leads (the TUI) can keep it while
+    activities change."""
+
+    __slots__ = ("counts", "masks", "numbered", "source_of", "target_accounts", "unnumbered")
+
+    def __init__(self, cohort: Iterable[Record], numbers: Mapping[str, int]) -> None:
+        cohort = list(cohort)
+        self.counts: dict[str, int] = {}
+        self.source_of: dict[int, str] = {}
+        self.unnumbered: dict[str, str] = {}  # leads without activities yet: numbered when first touched
+        buffers: dict[str, bytearray] = {}  # one bitset per source, built in a bytearray (OR-ing big ints is quadratic)
+        size = (max(numbers.values(), default=0) >> 3) + 1
+        for lead in cohort:
+            source = lead.get("source") or "other"
+            self.counts[source] = self.counts.get(source, 0) + 1
+            position = numbers.get(lead["id"])
+            if position is not None:
+                buffer = buffers.get(source)
+                if buffer is None:
+                    buffer = buffers[source] = bytearray(size)
+                buffer[position >> 3] |= 1 << (position & 7)
+                self.source_of[position] = source
+            else:
+                self.unnumbered[lead["id"]] = source
+        self.masks = {source: int.from_bytes(buffer, "little") for source, buffer in buffers.items()}
+        self.numbered = len(numbers)
+        self.target_accounts = target_accounts(cohort)
+
+    def catch_up(self, numbers: Mapping[str, int]) -> None:
+        """Take in the numbers given since (the numbering only grows) to cohort leads touched since."""
+        if len(numbers) == self.numbered:
+            return
+        for lead_id, source in list(self.unnumbered.items()):
+            position = numbers.get(lead_id)
+            if position is not None:
+                del self.unnumbered[lead_id]
+                self.source_of[position] = source
+                self.masks[source] = self.masks.get(source, 0) | 1 << position
+        self.numbered = len(numbers)
+
+    def by_source(self, since: Combined) -> dict[str, dict[str, Any]]:
+        """Per source: the cohort's leads, those that ever booked a meeting, and those whose latest closing
+        (over the activities of `since`) is a win (with its amount) or a loss."""
+        rows = {source: {**dict.fromkeys(SOURCE_COUNTS, 0), "leads": count} for source, count in self.counts.items()}
+        for position, (_at, _id, outcome, amount) in since.closings.items():
+            source = self.source_of.get(position)
+            if source is not None:
+                row = rows[source]
+                if outcome == "won":
+                    row["orders"] += 1
+                    row["amount"] += amount
+                else:
+                    row["lost"] += 1
+        for source, mask in self.masks.items():
+            rows[source]["meetings"] = ((since.booked or 0) & mask).bit_count()
+        return finish_source_rows(rows)
 
 
 def finish_source_rows(rows: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -134,6 +148,28 @@ def finish_source_rows(rows: Mapping[str, dict[str, Any]]) -> dict[str, dict[str
     return result
 
 
+def period_kpis(source: Tallies, leads: Iterable[Record], period: Period, tz: tzinfo, *, rep: str | None = None,
+                since_end: date | None = None, cohorts: dict[tuple, Cohort] | None = None) -> dict[str, Any]:
+    """Every metric of `period` and the by-source cohort of the leads created in it, for one rep (`rep`:
+    their activities, and the leads they own) or the team. The cohort's meetings and closings are counted
+    from the period's start to `since_end` (None: every activity given). `cohorts`, when given, keeps
+    each period's cohort between calls: pass a fresh dict whenever the leads change."""
+    key = (period.start, period.end, rep)
+    cohort = cohorts.get(key) if cohorts is not None else None
+    if cohort is not None:
+        cohort.catch_up(source.numbers)
+    else:
+        start, end = period.bounds(tz)
+        cohort = Cohort(created_in((lead for lead in leads if rep is None or lead.get("owner") == rep), start, end),
+                        source.numbers)
+        if cohorts is not None:
+            cohorts[key] = cohort
+    metrics = Combined(of_rep(source.files(period.start, period.end), rep)).metrics()
+    metrics["target_accounts"] = cohort.target_accounts
+    since = Combined(of_rep(source.files(period.start, since_end), rep))
+    return {"metrics": metrics, "by_source": cohort.by_source(since)}
+
+
 def compute_kpis(
     activities: Iterable[Record],
     leads: Iterable[Record],
@@ -143,26 +179,17 @@ def compute_kpis(
     rep: str | None = None,
     motion: str | None = None,
 ) -> dict[str, Any]:
-    """All KPIs of DESIGN.md section 4 for one rep (`rep`) or the team (`rep=None`).
+    """All KPIs of DESIGN.md section 4 for one rep (`rep`) or the team (`rep=None`), from raw activities.
 
     `activities` must cover the period and everything after it (the by-source cohort counts
     meetings and orders that came later); `leads` is every lead (for motions and the cohort).
     """
-    start, end = period.bounds(tz)
     leads = list(leads)
-    motions = {lead["id"]: lead.get("motion") for lead in leads}
-    scoped_activities = [
-        a for a in activities
-        if (rep is None or a["rep"] == rep) and (motion is None or motions.get(a["lead"]) == motion)
-    ]
-    scoped_leads = [
-        lead for lead in leads
-        if (rep is None or lead.get("owner") == rep) and (motion is None or lead.get("motion") == motion)
-    ]
-    metrics = activity_counts(scoped_activities, start, end)
-    cohort = created_in(scoped_leads, start, end)
-    metrics["target_accounts"] = target_accounts(cohort)
-    return {"metrics": metrics, "by_source": by_source(cohort, scoped_activities)}
+    if motion is not None:
+        motions = {lead["id"]: lead.get("motion") for lead in leads}
+        activities = [a for a in activities if motions.get(a["lead"]) == motion]
+        leads = [lead for lead in leads if lead.get("motion") == motion]
+    return period_kpis(RawTallies(activities, tz, leads), leads, period, tz, rep=rep)
 
 
 WorkingDays = Callable[[date, date], int]
@@ -202,7 +229,7 @@ def target_progress(
     its pace when `today` and a working-day counter are given. `metrics_for(motion)` may supply the
     metrics (from rollups) instead of computing them from `activities`."""
     activities, leads = list(activities), list(leads)
-    cache: dict[str | None, dict[str, Any]] = {}
+    cache: dict[str | None, Mapping[str, Any]] = {}
     rows = []
     for target in targets:
         if target.get("rep") != rep or target["per"] != (period.kind.value if period.kind else None):
@@ -225,17 +252,5 @@ def target_progress(
 
 def daily_trend(activities: Iterable[Record], period: Period, tz: tzinfo, *, rep: str | None = None) -> list[dict[str, Any]]:
     """Calls, connects and meetings per day of the period (days with nothing count zero)."""
-    days = {period.start + timedelta(days=i): {"calls": 0, "connects": 0, "meetings": 0} for i in range(period.days)}
-    for activity in activities:
-        if rep is not None and activity["rep"] != rep:
-            continue
-        day = datetime.fromisoformat(activity["at"]).astimezone(tz).date()
-        row = days.get(day)
-        if row is None:
-            continue
-        if activity["kind"] == ActivityKind.CALL:
-            row["calls"] += 1
-            row["connects"] += activity.get("outcome") in REACHED_OUTCOMES
-        if activity.get("outcome") == MEETING_BOOKED:
-            row["meetings"] += 1
-    return [{"day": day.isoformat(), **row} for day, row in sorted(days.items())]
+    source = RawTallies([a for a in activities if rep is None or a["rep"] == rep], tz)
+    return Combined(source.files(period.start, period.end).values()).daily(period.start, period.end, TREND_METRICS)

@@ -10,15 +10,8 @@ from typing import Any, NamedTuple
 
 from istui.domain import labels
 from istui.domain.errors import BadInput
-from istui.domain.model import (
-    CALL_OUTCOME_BY_KEY,
-    CALL_OUTCOMES,
-    MEETING_BOOKED,
-    ActivityKind,
-    CallOutcome,
-    EmailOutcome,
-    Stage,
-)
+from istui.domain.model import OPEN_STAGES, ActivityKind, Stage
+from istui.domain.outcomes import MEETING_BOOKED, CallOutcome, parse_call_outcome, parse_email_outcome
 from istui.domain.parsing import optional_text, parse_amount, parse_choice, parse_int, parse_when
 from istui.domain.validation import clean_lead_fields, new_lead_record
 from istui.i18n import _
@@ -38,22 +31,6 @@ def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any]) -> Reco
     ws.get_lead(lead_id)  # NotFound before anything else
     changes = clean_lead_fields(fields, sources=ws.settings.sources, now=ws.now())
     return ws.update_lead(lead_id, changes)
-
-
-def parse_call_outcome(text: str) -> str:
-    """A call outcome by name (`no_answer`), by its call-block key (`2`) or by its Japanese label (`不通`)."""
-    cleaned = text.strip()
-    if cleaned in CALL_OUTCOME_BY_KEY:
-        return CALL_OUTCOME_BY_KEY[cleaned].outcome.value
-    for info in CALL_OUTCOMES:
-        if cleaned == info.ja:
-            return info.outcome.value
-    names = [o.value for o in CallOutcome]
-    try:
-        return parse_choice(cleaned, names, "outcome")
-    except BadInput:
-        raise BadInput(_("outcome: '{text}' is not a call outcome; use one of {names} or its key 0-9.").format(
-            text=text, names=", ".join(names))) from None
 
 
 class Logged(NamedTuple):
@@ -85,7 +62,7 @@ def log_activity(
     if kind == ActivityKind.CALL:
         outcome = parse_call_outcome(outcome)
     else:
-        outcome = parse_choice(outcome, [o.value for o in EmailOutcome], "outcome")
+        outcome = parse_email_outcome(outcome)
     moment = parse_when(at, now, "at") if at else now
     if moment > now.replace(microsecond=0) and at:
         raise BadInput(_("at: '{at}' is in the future; --at says when the call or e-mail happened.").format(at=at))
@@ -143,7 +120,7 @@ def change_stage(ws: Workspace, lead_id: str, stage: str, *, amount: str | None 
         changes: dict[str, Any] = {"stage": stage}
         if value is not None:
             changes["amount"] = value
-        if stage not in (Stage.NEW, Stage.WORKING, Stage.NURTURING, Stage.MEETING):
+        if stage not in OPEN_STAGES:
             changes["next_at"] = None
         previous = lead
         written = ws.add_activity(activity)

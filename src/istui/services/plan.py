@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from istui.domain.errors import BadInput
+from istui.domain.metrics import FUNNEL
 from istui.i18n import N_, _
+
+if TYPE_CHECKING:
+    from istui.store.workspace import Workspace
 
 # (needed metric, the rate that converts the next step's count into it, the option that overrides the rate)
 CHAIN = (
@@ -63,7 +67,7 @@ def plan(revenue: float, rates: Mapping[str, float | None], working_days: int, l
         count = math.ceil(count / rates[rate_name])  # type: ignore[operator]
         needed[metric] = count
     rows = []
-    for metric in ("calls", "connects", "meetings", "handoffs", "orders"):
+    for metric in FUNNEL:
         per_day = round(needed[metric] / working_days, 2) if working_days else None
         row: dict[str, Any] = {"metric": metric, "needed": needed[metric], "per_working_day": per_day}
         if current is not None:
@@ -74,3 +78,45 @@ def plan(revenue: float, rates: Mapping[str, float | None], working_days: int, l
         rows.append(row)
     return {"revenue": revenue, "working_days": working_days, "lookback_days": lookback_days,
             "rates": dict(rates), "steps": rows}
+
+
+def plan_report(ws: Workspace, revenue: float, period_kind: str, lookback_days: int = 90,
+                overrides: dict[str, float] | None = None) -> dict[str, Any]:
+    """The KGI → KPI plan for the current month, quarter or fiscal year, at team scope."""
+    from datetime import timedelta
+
+    from istui.domain.periods import Period, period_of_kind
+    from istui.services.kpi import compute_kpis
+    from istui.services.report import work_calendar
+
+    now = ws.now()
+    today = now.date()
+    settings = ws.settings
+    period = period_of_kind(period_kind, today, settings.week_start_index, settings.fiscal_year_start_month)
+    window = Period(today - timedelta(days=lookback_days), today + timedelta(days=1), None, f"last {lookback_days} days")
+    first = min(window.start, period.start)
+    activities = list(ws.activities(months=Period(first, max(period.end, window.end), None, "").months()))
+    leads = list(ws.leads())
+    rates = observed_rates(compute_kpis(activities, leads, window, ws.tz)["metrics"])
+    rates.update(overrides or {})
+    calendar = work_calendar(ws)
+    current = compute_kpis(activities, leads, period, ws.tz)["metrics"]
+    elapsed = calendar.working_days(period.start, min(today + timedelta(days=1), period.end))
+    result = plan(revenue, rates, calendar.working_days(period.start, period.end), lookback_days, current, elapsed)
+    start, end = period.bounds(ws.tz)
+    result["period"] = {"label": period.label, "kind": period.kind.value if period.kind else None,
+                        "start": start.isoformat(), "end": end.isoformat()}
+    result["elapsed_working_days"] = elapsed
+    return result
+
+
+def save_plan_as_targets(ws: Workspace, result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Store a plan as the team's targets for its period kind: the revenue as `amount`, every step's count."""
+    from istui.services.targets import set_target
+
+    per = result["period"]["kind"]
+    values = [("amount", result["revenue"])] + [(row["metric"], row["needed"]) for row in result["steps"]]
+    with ws.lock.held():
+        for metric, value in values:
+            set_target(ws, metric, per, value)
+    return [{"metric": metric, "value": value, "per": per} for metric, value in values]

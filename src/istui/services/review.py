@@ -10,13 +10,19 @@ from typing import Any
 
 from istui.domain import labels
 from istui.domain.formatting import md_escape, money, percent
+from istui.domain.metrics import FUNNEL
 from istui.i18n import N_, _
 from istui.services.analytics import best_cells, weakest_step
 
 MIN_NOTE_CALLS = 5  # a talk note needs this many calls before its meeting rate is worth citing
 MIN_WINDOW_CALLS = 10  # a weekday × hour window needs this many calls before it is called a best window
-STEP_LABELS = {"connects": N_("calls → connects"), "meetings": N_("connects → meetings"),
-               "handoffs": N_("meetings → handoffs"), "orders": N_("handoffs → orders")}
+
+
+
+def step_label(step: str) -> str:
+    """`calls → connects`: a funnel step named by the step before it and itself."""
+    before = FUNNEL[FUNNEL.index(step) - 1]
+    return _("{before} → {after}").format(before=labels.metric(before), after=labels.metric(step))
 
 
 def _value(metric: str, value: float | None, currency: str) -> str:
@@ -53,7 +59,7 @@ def build_review(report: dict[str, Any], team: dict[str, Any] | None, currency: 
     weakest = weakest_step(report["funnel"])
     if weakest:
         name = weakest["step"]
-        sentence = _("The weakest step is {step} at {rate}").format(step=_(STEP_LABELS[name]),
+        sentence = _("The weakest step is {step} at {rate}").format(step=step_label(name),
                                                                     rate=percent(weakest["rate_from_previous"]))
         before = _step_rate(previous["funnel"], name)
         if before is not None:
@@ -119,7 +125,7 @@ def _focus(report: dict[str, Any], findings: dict[str, Any], windows: list[dict[
                        "the talk scripts that work best.").format(rate=percent(weakest["rate"])))
     elif weakest and weakest["step"] in ("handoffs", "orders"):
         focus.append(_("Qualify before handing off: {rate} of {step}; check BANT on every handoff sheet.").format(
-            rate=percent(weakest["rate"]), step=_(STEP_LABELS[weakest["step"]])))
+            rate=percent(weakest["rate"]), step=step_label(weakest["step"])))
     worked = findings["notes_that_worked"]
     if worked:
         focus.append(_("Use the best talk note more: {note}.").format(note=worked[0]))

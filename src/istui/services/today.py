@@ -6,26 +6,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from istui.domain.model import OPEN_STAGES, TEMPERATURE_RANK, Motion, Stage
-
-REASONS = ("overdue", "due", "new")
-
-
-def queue_reason(lead: Mapping[str, Any], day_start: datetime, day_end: datetime) -> str | None:
-    """Why a lead is in today's queue, or None."""
-    if lead.get("stage") not in OPEN_STAGES:
-        return None
-    next_at = lead.get("next_at")
-    if next_at:
-        moment = datetime.fromisoformat(next_at)
-        if moment < day_start:
-            return "overdue"
-        if moment < day_end:
-            return "due"
-        return None
-    if lead.get("stage") == Stage.NEW and lead.get("motion") == Motion.SDR:
-        return "new"
-    return None
+from istui.domain.model import TEMPERATURE_RANK
+from istui.domain.queue import QUEUE_REASONS, queue_reason
 
 
 def today_queue(leads: Iterable[Mapping[str, Any]], now: datetime, rep: str | None = None) -> list[dict[str, Any]]:
@@ -45,6 +27,6 @@ def today_queue(leads: Iterable[Mapping[str, Any]], now: datetime, rep: str | No
         temp = TEMPERATURE_RANK.get(lead.get("temp"), 1)
         if entry["reason"] == "new":  # the freshest inbound lead converts best: newest first
             return (2, temp, -datetime.fromisoformat(lead["created_at"]).timestamp(), lead["id"])
-        return (REASONS.index(entry["reason"]), temp, datetime.fromisoformat(lead["next_at"]).timestamp(), lead["id"])
+        return (QUEUE_REASONS.index(entry["reason"]), temp, datetime.fromisoformat(lead["next_at"]).timestamp(), lead["id"])
 
     return sorted(entries, key=order)

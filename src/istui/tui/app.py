@@ -26,10 +26,13 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, TextA
 from istui.domain import labels
 from istui.domain.errors import IstuiError
 from istui.domain.formatting import long_date, percent
+from istui.domain.metrics import STRIP_METRICS
 from istui.i18n import N_, _
+from istui.services.analytics import talk_note_usage
 from istui.services.handoff import handoff_sheet
 from istui.services.leads import change_stage, create_lead, hand_off, log_activity, set_lead_fields, undo_log
-from istui.services.reports import kpi_report, note_usage, today_strip
+from istui.services.report import kpi_report
+from istui.services.strip import today_strip
 from istui.services.today import today_queue
 from istui.store.settings import save_user_setting, user_config
 from istui.store.workspace import Record, Workspace
@@ -47,7 +50,6 @@ from istui.tui.themes import DEFAULT_THEME, load_themes
 TABS = ("leads", "today", "notes", "kpi")
 COHORT_FIELDS = ("created_at", "source", "owner", "motion", "company")  # what a KPI cohort depends on
 _DAY = timedelta(days=1)
-STRIP_METRICS = ("calls", "connects", "meetings")
 PALETTE_PLACEHOLDER = N_("Search for commands…")
 TEXTUAL_COMMANDS = (  # Textual's own palette commands, by the texts Textual gives them
     N_("Quit"), N_("Quit the application as soon as possible"), N_("Keys"), N_("Hide the keys and widget help panel"),
@@ -293,7 +295,7 @@ class IstuiApp(SyncMixin, App[None]):
             notes = self.ws.notes()
             months = None if len(self.leads) < 5000 else [f"{d:%Y-%m}" for d in (
                 self.now, self.now.replace(day=1) - _DAY, self.now.replace(day=1) - 40 * _DAY)]
-            usage = note_usage(self.ws.activities(months=months))
+            usage = talk_note_usage(self.ws.activities(months=months), self.ws.tz)
         except IstuiError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return

@@ -1,5 +1,7 @@
 """Key descriptions in the language in force: every istui widget's BINDINGS are rebuilt from their
-English originals (the catalog's message ids) before the app makes its widgets."""
+English originals (the catalog's message ids) before the app makes its widgets. A class may name its
+keys itself with a `describe_binding(binding)` class method (the call block names outcomes from the
+domain's table, not the catalog)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ def localize_bindings() -> None:
             if english is None:
                 english = list(cls.__dict__["BINDINGS"])
                 cls._english_bindings = english  # type: ignore[attr-defined]
-            cls.BINDINGS = [dataclasses.replace(b, description=_(b.description)) if isinstance(b, Binding) and b.description
+            describe = getattr(cls, "describe_binding", None) or (lambda binding: _(binding.description))
+            cls.BINDINGS = [dataclasses.replace(b, description=describe(b)) if isinstance(b, Binding) and b.description
                             else b for b in english]
         cls._merged_bindings = cls._merge_bindings()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -14,7 +14,8 @@ from textual.widgets import Input, Static
 
 from istui.domain import labels
 from istui.domain.formatting import when
-from istui.domain.model import OPEN_STAGES, TEMPERATURE_RANK, Stage
+from istui.domain.model import TEMPERATURE_RANK, Motion, Stage
+from istui.domain.queue import is_new_inbound, is_open, queue_reason
 from istui.domain.text import fold, lead_search_text, reading_key
 from istui.i18n import N_, _
 from istui.tui.widgets.cards import LeadDetail
@@ -78,16 +79,16 @@ def sort_records(rows: list[Record], key: str, reverse: bool) -> list[Record]:
     return sorted(rows, key=fn, reverse=reverse)
 
 
-def in_view(lead: Record, view: str, rep: str, now: datetime) -> bool:
+def in_view(lead: Record, view: str, rep: str, day: tuple[datetime, datetime]) -> bool:
+    """Whether `lead` is in a saved view; `day` is today's [start, end) (the domain's due and overdue)."""
     if view == "hot":
-        return lead.get("temp") == "hot" and lead.get("stage") in OPEN_STAGES
+        return lead.get("temp") == "hot" and is_open(lead)
     if view == "due":
-        next_at = lead.get("next_at")
-        return bool(next_at) and lead.get("stage") in OPEN_STAGES and datetime.fromisoformat(next_at).date() <= now.date()
+        return queue_reason(lead, *day) in ("overdue", "due")
     if view == "inbound":
-        return lead.get("stage") == Stage.NEW and lead.get("motion") == "sdr"
+        return is_new_inbound(lead)
     if view == "bdr":
-        return lead.get("motion") == "bdr" and lead.get("owner") == rep and lead.get("stage") in OPEN_STAGES
+        return lead.get("motion") == Motion.BDR and lead.get("owner") == rep and is_open(lead)
     if view == "meeting":
         return lead.get("stage") == Stage.MEETING
     return True
@@ -151,7 +152,7 @@ class LeadsPane(Vertical):
         return lead_cell(lead, key, self.istui.now)
 
     def row_style(self, lead: Record) -> str | None:
-        if lead.get("stage") not in OPEN_STAGES:
+        if not is_open(lead):
             return "dim"
         next_at = lead.get("next_at")
         if next_at and next_at < self.istui.today_start_iso:
@@ -200,7 +201,9 @@ class LeadsPane(Vertical):
         else:
             leads, keys = self.sorted, self.sorted_keys
             if view != "all":
-                chosen = [in_view(lead, view, rep, now) for lead in leads]
+                start = datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
+                day = (start, start + timedelta(days=1))
+                chosen = [in_view(lead, view, rep, day) for lead in leads]
                 leads = [lead for lead, ok in zip(leads, chosen, strict=True) if ok]
                 keys = [key for key, ok in zip(keys, chosen, strict=True) if ok]
         if text:  # no tuples: allocating 50,000 of them per keystroke wakes the garbage collector

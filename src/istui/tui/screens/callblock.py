@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from istui.domain import labels
 from istui.domain.errors import IstuiError
-from istui.domain.model import CALL_OUTCOMES
+from istui.domain.outcomes import CALL_OUTCOME_INFO, CALL_OUTCOMES
 from istui.domain.parsing import parse_when
 from istui.i18n import N_, _, language
 from istui.services.leads import Logged, amend_log, log_activity, undo_log
@@ -86,7 +86,7 @@ class BlockStats:
 
 class CallBlockScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(info.key, f"dispose('{info.outcome.value}')", labels.OUTCOMES[info.outcome.value], show=False,
+        *(Binding(info.key, f"dispose('{info.outcome.value}')", info.outcome.value, show=False,
                   id=f"call-outcome-{info.key}") for info in CALL_OUTCOMES),
         Binding("u", "undo", "Undo last log", id="call-undo"),
         Binding("s", "skip", "Skip", id="call-skip"),
@@ -105,6 +105,13 @@ class CallBlockScreen(Screen[None]):
     CallBlockScreen #block-prompt Input { width: 1fr; }
     CallBlockScreen #prompt-error { color: $error; }
     """
+
+    @classmethod
+    def describe_binding(cls, binding: Binding) -> str:
+        """Outcome keys are named from the domain's outcome table; the other keys from the catalog."""
+        if binding.id and binding.id.startswith("call-outcome-"):
+            return labels.call_outcome_short(binding.description)
+        return _(binding.description)
 
     def __init__(self, queue: list[Record], start: int = 0) -> None:
         super().__init__()
@@ -189,7 +196,7 @@ class CallBlockScreen(Screen[None]):
             self.notify(str(exc), severity="error", markup=False)
             return
         self.durable_ms.append((time.perf_counter() - started) * 1000)  # key to fsync'd record (bench/)
-        info = next(i for i in CALL_OUTCOMES if i.outcome.value == outcome)
+        info = CALL_OUTCOME_INFO[outcome]
         self.stats.add(outcome, info.reached)
         self.history.append(logged)
         self.pending = logged
@@ -265,7 +272,7 @@ class CallBlockScreen(Screen[None]):
         except IstuiError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        info = next(i for i in CALL_OUTCOMES if i.outcome.value == logged.activity["outcome"])
+        info = CALL_OUTCOME_INFO[logged.activity["outcome"]]
         self.stats.add(info.outcome.value, info.reached, sign=-1)
         self.istui.lead_changed(lead)
         if self.pending is not None:

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from istui.domain.model import CALL_OUTCOMES
+from istui.domain.outcomes import CALL_OUTCOMES
 from istui.i18n import _, language
 from istui.tui.screens.forms import FORM_CSS
 

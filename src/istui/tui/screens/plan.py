@@ -58,7 +58,7 @@ class PlanScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True)
     def compute(self) -> None:
-        from istui.services.reports import plan_report
+        from istui.services.plan import plan_report
 
         app: Any = self.app
         try:
@@ -93,7 +93,7 @@ class PlanScreen(ModalScreen[None]):
     def action_save(self) -> None:
         if self.result is None:
             return
-        from istui.services.reports import save_plan_as_targets
+        from istui.services.plan import save_plan_as_targets
 
         app: Any = self.app
         per = self.result["period"]["kind"]

@@ -10,11 +10,12 @@ from textual.widgets import Input, TextArea
 from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.domain.formatting import when
-from istui.domain.model import DEFAULT_SOURCES, EmailOutcome, Motion, NoteKind, Stage, Temperature
+from istui.domain.model import DEFAULT_SOURCES, Motion, NoteKind, Stage, Temperature
+from istui.domain.outcomes import CALL_OUTCOMES, EmailOutcome, parse_call_outcome
 from istui.domain.parsing import optional_text, parse_amount, parse_tags, parse_when, require_text
 from istui.domain.validation import clean_lead_field
 from istui.i18n import N_, _
-from istui.services.leads import BANT_FIELDS, parse_call_outcome
+from istui.services.leads import BANT_FIELDS
 from istui.tui.screens.forms import Field, FormScreen, select
 
 Record = dict[str, Any]
@@ -97,10 +98,8 @@ def handoff_form(lead: Record) -> FormScreen:
 
 
 def log_form(now: datetime, kind: str = "call") -> FormScreen:
-    outcomes = ([("1 connected", "connected"), ("2 no_answer", "no_answer"), ("3 voicemail", "voicemail"),
-                 ("4 busy", "busy"), ("5 gatekeeper", "gatekeeper"), ("6 meeting_booked", "meeting_booked"),
-                 ("7 not_interested", "not_interested"), ("8 callback", "callback"), ("9 wrong_number", "wrong_number"),
-                 ("0 do_not_call", "do_not_call")] if kind == "call" else [(o.value, o.value) for o in EmailOutcome])
+    outcomes = ([(f"{info.key} {info.outcome.value}", info.outcome.value) for info in CALL_OUTCOMES] if kind == "call"
+                else [(o.value, o.value) for o in EmailOutcome])
 
     def next_check(value: str) -> str:
         if value.strip():

@@ -1,0 +1,236 @@
+"""The one count of activities (DESIGN.md section 4). Every KPI figure comes from `tally`: the raw
+report tallies the activities it reads, the rollups (`services.rollups`) tally each activity file once
+and keep the result, and both combine tallies with the same `combine` — so a report from rollups
+equals the raw report by construction.
+
+A tally holds, for the activities in its bounds:
+- `days`: per local day (date ordinal), the activity counts of `domain.metrics.ACTIVITY_COUNTS`, and
+  `counts`, their sum;
+- `worked` / `booked`: the leads with a call or e-mail / with a `meeting_booked`;
+- `closings`: per lead, its latest closing transition (won or lost) as (timestamp, id, outcome, amount):
+  a deal reopened and closed again counts once, with its last outcome and amount;
+- `heat_calls`: per (weekday, hour), [calls, connects];
+- `heat_mails`: per (weekday, hour) of the send, [e-mails sent, of those opened]: a send counts as
+  opened when the next e-mail event of the same rep for the same lead in the same month is an open;
+- `notes`: per talk note, [calls that used it, of those booking a meeting].
+
+Lead sets and closings are keyed by lead id, or by the lead's number in a numbering (`number`), where
+sets become integer bitsets so that combining a year of tallies is ORs and bit counts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from istui.domain.metrics import ACTIVITY_COUNTS, EMAIL_COUNTS
+from istui.domain.model import ActivityKind, Stage
+from istui.domain.outcomes import MEETING_BOOKED, REACHED_OUTCOMES, EmailOutcome
+
+Record = Mapping[str, Any]
+Tally = dict[str, Any]
+_SENT, _OPENED = EmailOutcome.SENT.value, EmailOutcome.OPENED.value
+_CALL, _EMAIL, _STAGE = ActivityKind.CALL.value, ActivityKind.EMAIL.value, ActivityKind.STAGE.value
+_WON, _LOST, _HANDED_OFF = Stage.WON.value, Stage.LOST.value, Stage.HANDED_OFF.value
+
+
+def file_key(rep: str, month: str) -> str:
+    """`rep/YYYY-MM`: the key of one rep's month, the unit a tally is kept per (an activity file)."""
+    return f"{rep}/{month}"
+
+
+def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = None,
+          end: datetime | None = None) -> Tally:
+    """Count the activities in [start, end) (every one without bounds); see the module's docstring."""
+    days: dict[int, dict[str, int]] = {}
+    worked: set[str] = set()
+    booked: set[str] = set()
+    closings: dict[str, tuple[float, str, str, float]] = {}
+    heat_calls: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    heat_mails: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    notes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    mails: dict[tuple[str, str, str], list[tuple[datetime, str]]] = defaultdict(list)
+    for record in activities:
+        moment = datetime.fromisoformat(record["at"])
+        kind, outcome, lead = record["kind"], record.get("outcome"), record["lead"]
+        local = moment.astimezone(tz)
+        if kind == _EMAIL and outcome in (_SENT, _OPENED):
+            # pairing looks at every e-mail event given, in or out of bounds
+            mails[(record["rep"], f"{local:%Y-%m}", lead)].append((local, outcome))
+        if (start is not None and moment < start) or (end is not None and moment >= end):
+            continue
+        ordinal = local.toordinal()
+        counts = days.get(ordinal)
+        if counts is None:
+            counts = days[ordinal] = dict.fromkeys(ACTIVITY_COUNTS, 0)
+        if kind == _CALL:
+            reached = outcome in REACHED_OUTCOMES
+            counts["calls"] += 1
+            counts["connects"] += reached
+            worked.add(lead)
+            cell = heat_calls[(local.weekday(), local.hour)]
+            cell[0] += 1
+            cell[1] += reached
+            script = record.get("script")
+            if script:
+                usage = notes[script]
+                usage[0] += 1
+                usage[1] += outcome == MEETING_BOOKED
+        elif kind == _EMAIL:
+            worked.add(lead)
+            name = EMAIL_COUNTS.get(outcome)  # type: ignore[arg-type]
+            if name:
+                counts[name] += 1
+        elif kind == _STAGE:
+            if outcome == _HANDED_OFF:
+                counts["handoffs"] += 1
+            elif outcome in (_WON, _LOST):
+                closing = (moment.timestamp(), record["id"], outcome, record.get("amount") or 0)
+                known = closings.get(lead)
+                if known is None or closing[:2] > known[:2]:
+                    closings[lead] = closing
+        if outcome == MEETING_BOOKED:
+            counts["meetings"] += 1
+            booked.add(lead)
+    for events in mails.values():
+        events.sort()
+        for index, (local, outcome) in enumerate(events):
+            if outcome != _SENT:
+                continue
+            if (start is not None and local < start) or (end is not None and local >= end):
+                continue
+            cell = heat_mails[(local.weekday(), local.hour)]
+            cell[0] += 1
+            cell[1] += index + 1 < len(events) and events[index + 1][1] == _OPENED
+    totals = dict.fromkeys(ACTIVITY_COUNTS, 0)
+    for counts in days.values():
+        for name, value in counts.items():
+            totals[name] += value
+    return {"counts": totals, "days": days, "worked": worked, "booked": booked, "closings": closings,
+            "heat_calls": dict(heat_calls), "heat_mails": dict(heat_mails), "notes": dict(notes)}
+
+
+def tally_by_file(activities: Iterable[Record], tz: tzinfo, start: datetime | None = None,
+                  end: datetime | None = None) -> dict[str, Tally]:
+    """One tally per rep's month (`file_key`), as the rollups keep them."""
+    groups: dict[str, list[Record]] = defaultdict(list)
+    for record in activities:
+        local = datetime.fromisoformat(record["at"]).astimezone(tz)
+        groups[file_key(record["rep"], f"{local:%Y-%m}")].append(record)
+    return {key: tally(records, tz, start, end) for key, records in groups.items()}
+
+
+def number(counted: Tally, numbers: Mapping[str, int]) -> Tally:
+    """`counted` with its lead sets as bitsets and its closings keyed by lead number (every lead must
+    have a number)."""
+    return {**counted, "worked": bitset(counted["worked"], numbers), "booked": bitset(counted["booked"], numbers),
+            "closings": {numbers[lead]: closing for lead, closing in counted["closings"].items()}}
+
+
+def bitset(leads: Iterable[str], numbers: Mapping[str, int]) -> int:
+    """The leads as an integer bitset over their numbers (built in a bytearray: OR-ing big ints one
+    lead at a time is quadratic)."""
+    wanted = [numbers[lead] for lead in leads]
+    if not wanted:
+        return 0
+    buffer = bytearray((max(wanted) >> 3) + 1)
+    for position in wanted:
+        buffer[position >> 3] |= 1 << (position & 7)
+    return int.from_bytes(buffer, "little")
+
+
+class Combined:
+    """Several tallies added up: the counts, the lead sets and the closings of all of them."""
+
+    __slots__ = ("_days", "_tallies", "booked", "closings", "counts", "heat_calls", "heat_mails", "notes", "worked")
+
+    def __init__(self, tallies: Iterable[Tally]) -> None:
+        self._tallies = list(tallies)
+        self._days: dict[int, dict[str, int]] | None = None
+        self.counts = dict.fromkeys(ACTIVITY_COUNTS, 0)
+        self.worked: Any = None  # a set of lead ids, or a bitset of numbered tallies; None before any tally
+        self.booked: Any = None
+        self.closings: dict[Any, tuple[float, str, str, float]] = {}
+        self.heat_calls: dict[tuple[int, int], list[int]] = {}
+        self.heat_mails: dict[tuple[int, int], list[int]] = {}
+        self.notes: dict[str, list[int]] = {}
+        for counted in self._tallies:
+            for name, value in counted["counts"].items():
+                self.counts[name] += value
+            self.worked = _union(self.worked, counted["worked"])
+            self.booked = _union(self.booked, counted["booked"])
+            for lead, closing in counted["closings"].items():
+                known = self.closings.get(lead)
+                if known is None or closing[:2] > known[:2]:
+                    self.closings[lead] = closing
+            for mine, theirs in ((self.heat_calls, counted["heat_calls"]), (self.heat_mails, counted["heat_mails"]),
+                                 (self.notes, counted["notes"])):
+                for key, (first, second) in theirs.items():
+                    cell = mine.get(key)
+                    if cell is None:
+                        mine[key] = [first, second]
+                    else:
+                        cell[0] += first
+                        cell[1] += second
+
+    def metrics(self) -> dict[str, Any]:
+        """The activity metrics of DESIGN.md section 4 (all but the cohort's `target_accounts`), with rates."""
+        metrics: dict[str, Any] = dict(self.counts)
+        metrics["leads_worked"] = _size(self.worked)
+        won = [closing for closing in self.closings.values() if closing[2] == _WON]
+        metrics["orders"] = len(won)
+        metrics["amount"] = sum(closing[3] for closing in won)
+        metrics["lost"] = len(self.closings) - len(won)
+        return add_rates(metrics)
+
+    @property
+    def days(self) -> dict[int, dict[str, int]]:
+        """Per local day (date ordinal), the activity counts (added up when first asked for)."""
+        if self._days is None:
+            self._days = {}
+            for counted in self._tallies:
+                for ordinal, counts in counted["days"].items():
+                    day = self._days.get(ordinal)
+                    if day is None:
+                        day = self._days[ordinal] = dict.fromkeys(ACTIVITY_COUNTS, 0)
+                    for name, value in counts.items():
+                        day[name] += value
+        return self._days
+
+    def daily(self, first: date, last: date, names: Iterable[str]) -> list[dict[str, Any]]:
+        """The counts `names` of each day in [first, last) (days with nothing count zero)."""
+        names = list(names)
+        rows = []
+        for ordinal in range(first.toordinal(), last.toordinal()):
+            day = self.days.get(ordinal, {})
+            rows.append({"day": date.fromordinal(ordinal).isoformat(), **{name: day.get(name, 0) for name in names}})
+        return rows
+
+
+def _union(a: Any, b: Any) -> Any:
+    if a is None:
+        return set(b) if isinstance(b, set) else b
+    return a | b
+
+
+def _size(leads: Any) -> int:
+    if leads is None:
+        return 0
+    return len(leads) if isinstance(leads, set) else leads.bit_count()
+
+
+def rate(numerator: float, denominator: float) -> float | None:
+    """A ratio, or None (JSON null, '–' on screen) when the denominator is zero."""
+    return None if not denominator else round(numerator / denominator, 4)
+
+
+def add_rates(counts: dict[str, Any]) -> dict[str, Any]:
+    """The rates of DESIGN.md section 4 from the counts (in place; also returns them)."""
+    counts["connect_rate"] = rate(counts["connects"], counts["calls"])
+    counts["open_rate"] = rate(counts["opens"], counts["emails"])
+    counts["click_rate"] = rate(counts["clicks"], counts["emails"])
+    counts["meeting_rate"] = rate(counts["meetings"], counts["leads_worked"])
+    counts["win_rate"] = rate(counts["orders"], counts["orders"] + counts["lost"])
+    return counts

@@ -1,0 +1,118 @@
+"""The KPI report of `istui kpi`, the KPI tab and the review: the metrics, the by-source cohort and the
+targets with pace of one scope, and with analytics the funnel, the previous period, the heatmaps, the
+leaderboard and talk-note effectiveness.
+
+Whole-month periods (month, quarter, fiscal year, YYYY-MM) read the kept tallies of `services.rollups`;
+other periods tally the activities they read. Both are assembled by the same `_assemble`, from the
+same tallies (`services.counting`), so they agree by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta, tzinfo
+from typing import Any
+
+from istui.domain.metrics import COUNT_METRICS, TREND_METRICS
+from istui.domain.periods import Period, month_of, parse_period
+from istui.services import analytics as an
+from istui.services.calendar import WorkCalendar
+from istui.services.counting import Combined
+from istui.services.kpi import (
+    RawTallies,
+    Tallies,
+    compute_kpis,
+    created_in,
+    of_rep,
+    period_kpis,
+    target_accounts,
+    target_progress,
+)
+from istui.store.workspace import Record, Workspace
+
+
+def work_calendar(ws: Workspace) -> WorkCalendar:
+    settings = ws.settings
+    return WorkCalendar(settings.holiday_country, settings.extra_holidays, settings.working_holidays)
+
+
+def cohort_end(period: Period, today: date) -> date:
+    """Where a period's cohort stops being followed: the end of today's month (or of the period, if later)."""
+    return max(period.end, month_of(today).end)
+
+
+def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable[Record] | None = None,
+               trend: bool = False, analytics: bool = False, use_rollups: bool = True,
+               cohorts: dict[tuple, Any] | None = None) -> dict[str, Any]:
+    """Every metric, the by-source cohort and the targets with pace of one scope (`rep`, or None for the
+    team); with `trend`, the daily trend; with `analytics`, also the funnel, the previous period and
+    its deltas, weekday × hour heatmaps, the leaderboard (team) and talk-note effectiveness.
+
+    A caller that keeps `leads` between reports may pass `cohorts` (a dict, replaced whenever a lead's
+    creation time, source, owner, motion or company changes) to keep each period's cohort."""
+    from istui.services.rollups import Rollups, RollupTallies, whole_months
+
+    now = ws.now()
+    today = now.date()
+    settings = ws.settings
+    period = parse_period(period_spec, today, settings.week_start_index, settings.fiscal_year_start_month)
+    previous = an.previous_period(period, settings.week_start_index, settings.fiscal_year_start_month)
+    leads = list(ws.leads()) if leads is None else list(leads)
+    window = period if period.days >= 7 else Period(today - timedelta(days=13), today + timedelta(days=1), None,
+                                                    "last 14 days")
+    if use_rollups and whole_months(period) and whole_months(previous):
+        rollups = ws.cached("rollups", lambda: Rollups(ws))  # kept with the workspace: a TUI recounts only changed files
+        source: Tallies = RollupTallies(rollups.refresh(), rollups.numbers)
+        raw: list[Record] | None = None
+    else:
+        first = min(previous.start if analytics else period.start, window.start if trend or analytics else period.start)
+        months = Period(first, cohort_end(period, today), None, "").months()
+        raw = list(ws.activities(months=months, reps=[rep] if rep else None))  # a rep's report reads only their files
+        source = RawTallies(raw, ws.tz, leads)
+    return _assemble(ws, source, raw, leads, period, previous, window, rep, today, trend or analytics, analytics, cohorts)
+
+
+def _assemble(ws: Workspace, source: Tallies, raw: list[Record] | None, leads: list[Record], period: Period,
+              previous: Period, window: Period, rep: str | None, today: date, trend: bool, analytics: bool,
+              cohorts: dict[tuple, Any] | None) -> dict[str, Any]:
+    tz = ws.tz
+    result = period_kpis(source, leads, period, tz, rep=rep, since_end=cohort_end(period, today), cohorts=cohorts)
+
+    def metrics_for(motion: str | None) -> dict[str, Any]:
+        if motion is None:
+            return result["metrics"]
+        start, end = period.bounds(tz)
+        scoped = [lead for lead in leads if lead.get("motion") == motion and (rep is None or lead.get("owner") == rep)]
+        metrics = dict.fromkeys(COUNT_METRICS, None)
+        metrics["target_accounts"] = target_accounts(created_in(scoped, start, end))
+        if any(t.get("motion") == motion and t["metric"] != "target_accounts" for t in ws.targets()):
+            activities = raw if raw is not None else list(ws.activities(months=period.months()))
+            metrics.update(compute_kpis(activities, leads, period, tz, rep=rep, motion=motion)["metrics"])
+        return metrics
+
+    report = _report_head(period, tz, rep, result, target_progress(
+        ws.targets(), [], leads, period, tz, rep=rep, today=today, working_days=work_calendar(ws).working_days,
+        metrics_for=metrics_for))
+    if trend:
+        report["trend"] = Combined(of_rep(source.files(window.start, window.end), rep)).daily(
+            window.start, window.end, TREND_METRICS)
+    if analytics:
+        before = period_kpis(source, leads, previous, tz, rep=rep, since_end=cohort_end(period, today), cohorts=cohorts)
+        files = source.files(period.start, period.end)
+        combined = Combined(of_rep(files, rep))
+        report["weekly_trend"] = an.weekly_trend(report["trend"], ws.settings.week_start_index)
+        report.update(an.previous_block(previous, previous.bounds(tz), before, result["metrics"]))
+        report["heatmaps"] = an.heatmaps_of(combined)
+        report["leaderboard"] = an.rank_reps(an.metrics_by_rep(files)) if rep is None else []
+        report["notes"] = an.note_rows(an.note_usage(combined), {note["id"]: note["title"] for note in ws.notes()})
+    return report
+
+
+def _report_head(period: Period, tz: tzinfo, rep: str | None, result: dict[str, Any],
+                 targets: list[dict[str, Any]]) -> dict[str, Any]:
+    """What every KPI report starts with: period, scope, metrics, by source, targets."""
+    start, end = period.bounds(tz)
+    return {"period": {"label": period.label, "kind": period.kind.value if period.kind else None,
+                       "start": start.isoformat(), "end": end.isoformat()},
+            "scope": {"rep": rep, "team": rep is None},
+            "metrics": result["metrics"], "by_source": result["by_source"], "targets": targets}

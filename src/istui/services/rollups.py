@@ -1,0 +1,154 @@
+"""Kept tallies of activity files (`locations.Local.rollups`, local only), so KPIs over months read a few
+kilobytes per file instead of parsing every activity.
+
+One tally (`services.counting.tally`) per `activities/<rep>/<YYYY-MM>.jsonl`, counted again only when
+that file's signature changed. Lead sets are integer bitsets over a persistent, append-only numbering
+of lead ids (`locations.Local.lead_numbers`), so "distinct leads worked" over a year is an OR and a bit
+count. `RollupTallies` hands them to `services.kpi.period_kpis` for periods made of whole months.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from istui.domain.periods import Period
+from istui.services.counting import Tally, file_key, number, tally
+from istui.services.kpi import Tallies
+from istui.store import files
+
+if TYPE_CHECKING:
+    from istui.store.workspace import Workspace
+
+VERSION = 2
+
+
+def rollup_file(path: str, tz_name: str) -> Tally:
+    """The tally of one activity file, with lead ids (run in a worker process when many files need it)."""
+    raw = Path(path).read_bytes()
+    text = raw.decode("utf-8")
+    if not text.endswith("\n"):
+        text = text[: text.rfind("\n") + 1]  # a torn last line is not a record yet
+    records = json.loads("[" + ",".join(line for line in text.split("\n") if line.strip()) + "]")
+    return tally(records, ZoneInfo(tz_name))
+
+
+def build_rollups(paths: list[str], tz_name: str, workers: int | None = None) -> list[Tally]:
+    """`rollup_file` of each path, spread over child processes when there are many and cores to spare.
+
+    The children are plain `python -m istui.services.rollups` processes fed through pipes, not a
+    multiprocessing pool: a pool needs a working `sys.stderr` file descriptor (the TUI replaces it)
+    and forking a threaded process can deadlock."""
+    workers = workers or min(os.cpu_count() or 1, 4)
+    if len(paths) <= 8 or workers < 2:
+        return [rollup_file(path, tz_name) for path in paths]
+    chunks = [paths[i::workers] for i in range(workers)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
+                                                                     os.environ.get("PYTHONPATH")]))}
+    children = []
+    for chunk in chunks:
+        child = subprocess.Popen([sys.executable, "-m", "istui.services.rollups", tz_name], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        assert child.stdin is not None
+        child.stdin.write(json.dumps(chunk).encode())
+        child.stdin.close()
+        children.append(child)
+    by_path: dict[str, Tally] = {}
+    for chunk, child in zip(chunks, children, strict=True):
+        assert child.stdout is not None
+        output = child.stdout.read()
+        if child.wait() == 0:
+            by_path.update(zip(chunk, pickle.loads(output), strict=True))
+        else:  # a child that failed (no memory, killed): do its share here
+            by_path.update((path, rollup_file(path, tz_name)) for path in chunk)
+    return [by_path[path] for path in paths]
+
+
+class Rollups:
+    """The tallies of every activity file of a workspace, kept fresh against file signatures."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.path = workspace.local.rollups
+        self.numbers_path = workspace.local.lead_numbers
+        self.numbers: dict[str, int] = {}
+        self.files: dict[str, Tally] = {}  # "rep/month" → numbered tally (with "sig")
+
+    # --- lead numbering ------------------------------------------------------------------------
+    def _load_numbers(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            for index, line in enumerate(self.numbers_path.read_text("utf-8").splitlines()):
+                self.numbers[line] = index
+
+    def register(self, lead_ids: Any) -> None:
+        """Give new lead ids the next numbers (appended to the registry: numbers never change)."""
+        new = [lead_id for lead_id in dict.fromkeys(lead_ids) if lead_id not in self.numbers]
+        if new:
+            for lead_id in new:
+                self.numbers[lead_id] = len(self.numbers)
+            files.append_bytes(self.numbers_path, "".join(i + "\n" for i in new).encode())
+
+    # --- loading and refreshing ----------------------------------------------------------------
+    def refresh(self) -> dict[str, Tally]:
+        """Every file's tally, counting again (in parallel) only those whose file changed."""
+        if not self.files:
+            self._load_numbers()
+            with contextlib.suppress(FileNotFoundError, EOFError, pickle.UnpicklingError, ValueError, AttributeError):
+                cached = pickle.loads(self.path.read_bytes())
+                # usable unless written by another version or against a longer (since deleted) numbering
+                if cached.get("version") == VERSION and cached.get("numbers", 0) <= len(self.numbers):
+                    self.files = cached["files"]
+        stale: list[tuple[str, Path, files.Signature | None]] = []
+        present = set()
+        for path in self.workspace.activity_files():
+            key = file_key(path.parent.name, path.stem)
+            present.add(key)
+            sig = files.signature(path)
+            if self.files.get(key, {}).get("sig") != sig:
+                stale.append((key, path, sig))
+        removed = set(self.files) - present
+        for key in removed:
+            del self.files[key]
+        if stale:
+            built = build_rollups([str(path) for _, path, _ in stale], self.workspace.settings.timezone)
+            for (key, _, sig), counted in zip(stale, built, strict=True):
+                self.register([*counted["worked"], *counted["booked"], *counted["closings"]])
+                self.files[key] = {**number(counted, self.numbers), "sig": sig}
+        # the cache file is rewritten (~10 ms at team-year) when it saves real work: counting one or two
+        # files again (a rep's own calls) costs the next process about as little as rewriting it now
+        if len(stale) > 2 or removed:
+            with contextlib.suppress(OSError):  # a cache: failing to write it costs only speed
+                files.atomic_write(self.path, pickle.dumps({"version": VERSION, "numbers": len(self.numbers),
+                                                            "files": self.files}, protocol=pickle.HIGHEST_PROTOCOL))
+        return self.files
+
+
+def whole_months(period: Period) -> bool:
+    return period.start.day == 1 and period.end.day == 1
+
+
+class RollupTallies(Tallies):
+    """The kept tallies, for ranges made of whole months (a tally covers its file's month)."""
+
+    def __init__(self, kept: Mapping[str, Tally], numbers: Mapping[str, int]) -> None:
+        self.kept, self.numbers = kept, numbers
+
+    def files(self, first: date, last: date | None) -> dict[str, Tally]:
+        months = set(Period(first, last, None, "").months()) if last is not None else None
+        return {key: counted for key, counted in self.kept.items()
+                if key.split("/", 1)[1] >= f"{first:%Y-%m}" and (months is None or key.split("/", 1)[1] in months)}
+
+
+if __name__ == "__main__":  # a child of build_rollups: paths as JSON on stdin, pickled tallies on stdout
+    _paths = json.loads(sys.stdin.buffer.read())
+    sys.stdout.buffer.write(pickle.dumps([rollup_file(path, sys.argv[1]) for path in _paths],
+                                         protocol=pickle.HIGHEST_PROTOCOL))

@@ -1,0 +1,142 @@
+"""The one count of activities: checked against an independent count over random activities, equal
+whether counted whole or file by file (so raw == rollup by construction), and equal on disk through
+the kept rollups; the rules where the old copies disagreed are pinned (DESIGN.md section 4)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from istui.domain.outcomes import CALL_OUTCOMES, REACHED_OUTCOMES
+from istui.domain.periods import month_of
+from istui.services import analytics as an
+from istui.services.counting import Combined, tally, tally_by_file
+from istui.services.kpi import compute_kpis
+from istui.store.settings import Settings
+from istui.store.workspace import Workspace
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+NOVEMBER = month_of(date(2026, 11, 1))
+START = datetime(2026, 10, 20, tzinfo=TOKYO)
+LEADS = [f"L{i:02d}" for i in range(6)]
+REPS = ("alice", "bob")
+OUTCOMES = {"call": [info.outcome.value for info in CALL_OUTCOMES],
+            "email": ["sent", "opened", "clicked", "replied", "bounced", "meeting_booked"],
+            "stage": ["handed_off", "won", "lost", "nurturing"]}
+
+activity = st.builds(
+    lambda n, lead, rep, kind, pick, minutes, amount: {
+        "id": f"A{n:05d}", "lead": lead, "rep": rep, "kind": kind, "outcome": OUTCOMES[kind][pick % len(OUTCOMES[kind])],
+        "at": (START + timedelta(minutes=minutes)).isoformat(timespec="seconds"),
+        **({"amount": amount} if kind == "stage" else {})},
+    st.integers(0, 99_999), st.sampled_from(LEADS), st.sampled_from(REPS), st.sampled_from(sorted(OUTCOMES)),
+    st.integers(0, 20), st.integers(0, 60 * 24 * 50), st.integers(0, 5_000_000))
+activities = st.lists(activity, max_size=60, unique_by=lambda a: a["id"])
+
+
+def naive_metrics(acts: list[dict], start: datetime, end: datetime) -> dict:
+    """DESIGN.md section 4, counted the plain way."""
+    inside = [a for a in acts if start <= datetime.fromisoformat(a["at"]) < end]
+    calls = [a for a in inside if a["kind"] == "call"]
+    mails = [a for a in inside if a["kind"] == "email"]
+    latest: dict[str, dict] = {}
+    for a in sorted((a for a in inside if a["kind"] == "stage" and a["outcome"] in ("won", "lost")),
+                    key=lambda a: (datetime.fromisoformat(a["at"]), a["id"])):
+        latest[a["lead"]] = a
+    won = [a for a in latest.values() if a["outcome"] == "won"]
+    return {"calls": len(calls), "connects": sum(a["outcome"] in REACHED_OUTCOMES for a in calls),
+            "emails": sum(a["outcome"] == "sent" for a in mails), "opens": sum(a["outcome"] == "opened" for a in mails),
+            "clicks": sum(a["outcome"] == "clicked" for a in mails), "replies": sum(a["outcome"] == "replied" for a in mails),
+            "meetings": sum(a["outcome"] == "meeting_booked" for a in inside),
+            "handoffs": sum(a["kind"] == "stage" and a["outcome"] == "handed_off" for a in inside),
+            "leads_worked": len({a["lead"] for a in calls + mails}), "orders": len(won),
+            "amount": sum(a["amount"] for a in won), "lost": len(latest) - len(won)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(acts=activities)
+def test_metrics_equal_an_independent_count(acts) -> None:
+    start, end = NOVEMBER.bounds(TOKYO)
+    metrics = compute_kpis(acts, [], NOVEMBER, TOKYO)["metrics"]
+    assert {k: metrics[k] for k in naive_metrics(acts, start, end)} == naive_metrics(acts, start, end)
+
+
+@settings(max_examples=300, deadline=None)
+@given(acts=activities)
+def test_counting_file_by_file_equals_counting_everything_at_once(acts) -> None:
+    """What makes the rollups equal the raw report: a tally does not depend on how activities are split
+    into files (one rep's month each)."""
+    whole, split = Combined([tally(acts, TOKYO)]), Combined(tally_by_file(acts, TOKYO).values())
+    for name in ("booked", "closings", "counts", "days", "heat_calls", "heat_mails", "notes", "worked"):
+        assert (getattr(split, name) or None) == (getattr(whole, name) or None), name  # nothing counted: None or empty
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                               HealthCheck.too_slow])
+@given(acts=activities)
+def test_reports_from_kept_rollups_equal_raw_reports(tmp_path_factory, acts) -> None:
+    from istui.services.report import kpi_report
+
+    root: Path = tmp_path_factory.mktemp("ws") / "ws"
+    ws = Workspace.create(root, "alice", Settings(timezone="Asia/Tokyo"),
+                          clock=lambda tz: datetime(2026, 12, 3, 10, tzinfo=TOKYO))
+    stamp = {"created_at": "2026-10-01T09:00:00+09:00", "updated_at": "2026-10-01T09:00:00+09:00", "updated_by": "alice"}
+    leads = [{"id": lead, "company": f"Co {lead}", "source": "web_inquiry" if i % 2 else "outbound_list",
+              "motion": "sdr" if i % 2 else "bdr", "stage": "working", "owner": REPS[i % 2], **stamp,
+              "created_at": f"2026-{10 + i % 2}-0{1 + i}T09:00:00+09:00"} for i, lead in enumerate(LEADS)]
+    ws.bulk_insert(leads=leads, activities=[{**a, **stamp} for a in acts])
+    for spec in ("2026-11", "month", "quarter"):
+        for rep in (None, "bob"):
+            assert kpi_report(ws, spec, rep, analytics=True) == kpi_report(ws, spec, rep, analytics=True,
+                                                                            use_rollups=False), (spec, rep)
+
+
+def act(n: int, lead: str, kind: str, outcome: str, at: str, rep: str = "alice", **extra) -> dict:
+    return {"id": f"A{n:03d}", "lead": lead, "rep": rep, "kind": kind, "outcome": outcome, "at": at + "+09:00", **extra}
+
+
+def test_a_reopened_deal_counts_once_with_its_last_outcome_and_amount() -> None:
+    acts = [act(1, "L1", "stage", "won", "2026-11-05T10:00:00", amount=1_000_000),
+            act(2, "L1", "stage", "lost", "2026-11-10T10:00:00"),
+            act(3, "L1", "stage", "won", "2026-11-20T10:00:00", amount=1_200_000),
+            act(4, "L2", "stage", "won", "2026-11-06T10:00:00", amount=30_000),
+            act(5, "L2", "stage", "lost", "2026-11-07T10:00:00")]
+    leads = [{"id": "L1", "company": "A", "source": "web_inquiry", "motion": "sdr", "created_at": "2026-11-01T09:00:00+09:00"},
+             {"id": "L2", "company": "B", "source": "web_inquiry", "motion": "sdr", "created_at": "2026-11-01T09:00:00+09:00"}]
+    result = compute_kpis(acts, leads, NOVEMBER, TOKYO)
+    metrics = result["metrics"]
+    assert (metrics["orders"], metrics["amount"], metrics["lost"], metrics["win_rate"]) == (1, 1_200_000, 1, 0.5)
+    row = result["by_source"]["web_inquiry"]
+    assert (row["orders"], row["amount"], row["lost"], row["win_rate"]) == (1, 1_200_000, 1, 0.5)
+    assert an.funnel(metrics)[-1]["count"] == 1
+
+
+def test_a_send_counts_as_opened_only_when_the_same_reps_next_event_that_month_is_an_open() -> None:
+    """The e-mail heatmap's pairing (the raw report paired across months and reps, the rollups within one
+    file; the rollups' rule is now the only one): an open in the next month, or by another rep, does not
+    make a send opened."""
+    acts = [act(1, "L1", "email", "sent", "2026-11-30T09:10:00"), act(2, "L1", "email", "opened", "2026-12-01T08:00:00"),
+            act(3, "L2", "email", "sent", "2026-11-16T09:20:00"),
+            act(4, "L2", "email", "opened", "2026-11-16T11:00:00", rep="bob"),
+            act(5, "L3", "email", "sent", "2026-11-17T09:30:00"), act(6, "L3", "email", "opened", "2026-11-18T08:00:00")]
+    start, end = NOVEMBER.bounds(TOKYO)
+    cells = {(c["weekday"], c["hour"]): (c["events"], c["hits"]) for c in an.heatmaps(acts, start, end, TOKYO)["open_rate"]}
+    assert cells == {("mon", 9): (2, 0), ("tue", 9): (1, 1)}
+
+
+def test_leads_worked_are_distinct_across_files() -> None:
+    acts = [act(1, "L1", "call", "no_answer", "2026-11-02T10:00:00"), act(2, "L1", "call", "busy", "2026-11-03T10:00:00", rep="bob"),
+            act(3, "L1", "email", "sent", "2026-12-01T10:00:00")]
+    by_file = tally_by_file(acts, TOKYO)
+    assert sorted(by_file) == ["alice/2026-11", "alice/2026-12", "bob/2026-11"]
+    assert Combined(by_file.values()).metrics()["leads_worked"] == 1
+    per_day = defaultdict(int)
+    for counted in by_file.values():
+        for day, counts in counted["days"].items():
+            per_day[date.fromordinal(day).isoformat()] += counts["calls"]
+    assert dict(per_day) == {"2026-11-02": 1, "2026-11-03": 1, "2026-12-01": 0}
