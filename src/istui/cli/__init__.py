@@ -60,10 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
-        from istui.cli import commands
-
-        handler = getattr(commands, args.handler)
-        return handler(args) or 0
+        return args.handler(args) or 0
     except IstuiError as exc:
         print(f"istui: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -1,4 +1,5 @@
-"""Plain-text rendering for the terminal: width-aware tables (Japanese is two columns wide), numbers, rates."""
+"""Plain-text output for the terminal: width-aware tables (Japanese is two columns wide), numbers and
+rates, and the printers of the commands that show records (leads, today's queue, KPIs, imports)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,18 @@ import json
 import sys
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
+from istui.domain import labels
 from istui.domain.formatting import money, percent, when
+from istui.domain.metrics import HEADLINE_DELTAS
+from istui.domain.queue import QUEUE_REASONS
+from istui.i18n import N_, _
 
-__all__ = ["money", "percent", "when"]
+if TYPE_CHECKING:
+    from istui.store.workspace import Record, Workspace
+
 
 
 def width(text: str) -> int:
@@ -66,3 +74,124 @@ def number(value: float | int | None) -> str:
 
 def emit_json(document: Any) -> None:
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+# --- printers of records ------------------------------------------------------------------------
+
+def short_ids(ws: Workspace, ids: list[str]) -> dict[str, str]:
+    from istui.domain.ids import short_ids
+
+    every = ws.lead_ids()
+    shorts = short_ids(every)
+    return {i: shorts.get(i, i) for i in ids}
+
+
+def print_leads(ws: Workspace, leads: list[Record], now: datetime, reasons: dict[str, str] | None = None) -> None:
+    shorts = short_ids(ws, [lead["id"] for lead in leads])
+    headers = [_(h) for h in (N_("ID"), N_("COMPANY"), N_("CONTACT"), N_("PHONE"), N_("STAGE"), N_("TEMP"), N_("SOURCE"),
+                              N_("OWNER"), N_("NEXT"))]
+    rows = []
+    for lead in leads:
+        row = [shorts[lead["id"]], lead["company"], lead.get("contact", ""), lead.get("phone", ""), labels.stage(lead["stage"]),
+               labels.temperature(lead.get("temp", "")), labels.source(lead["source"]), lead.get("owner", ""),
+               when(lead.get("next_at"), now)]
+        if reasons is not None:
+            row.insert(0, labels.reason(reasons[lead["id"]]))
+        rows.append(row)
+    if reasons is not None:
+        headers.insert(0, _("WHY"))
+    print(table(headers, rows))
+
+
+def print_today(ws: Workspace, queue: list[dict[str, Any]], limit: int = 0) -> None:
+    counts = {reason: sum(1 for e in queue if e["reason"] == reason) for reason in QUEUE_REASONS}
+    print(_("Today's queue: {overdue} overdue · {due} due today · {new} new inbound").format(**counts))
+    if not queue:
+        print(_("Nothing due. Add follow-ups with `istui log call ID -o OUTCOME --next WHEN`."))
+        return
+    shown = queue[:limit] if limit else queue
+    print_leads(ws, [e["lead"] for e in shown], ws.now(), reasons={e["lead"]["id"]: e["reason"] for e in shown})
+    if len(shown) < len(queue):
+        print(_("… {more} more: `istui today`.").format(more=len(queue) - len(shown)))
+
+
+def bar(progress: float | None, size: int = 20) -> str:
+    filled = 0 if progress is None else min(size, round(progress * size))
+    return "█" * filled + "░" * (size - filled)
+
+
+def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
+    m, cur = report["metrics"], ws.settings.currency
+    num, pct = number, percent
+    scope = _("team") if report["scope"]["team"] else report["scope"]["rep"]
+    start, end = report["period"]["start"][:10], report["period"]["end"][:10]
+    print(f"KPI · {scope} · {report['period']['label']}  [{start} .. {end})")
+
+    def line(label: str, value: str, detail: str) -> None:
+        print(f"  {pad(label, 12)} {value:>8}   {detail}")
+
+    line(_("Calls"), num(m["calls"]), _("connects {connects} ({rate})").format(connects=num(m["connects"]),
+                                                                                rate=pct(m["connect_rate"])))
+    line(_("E-mails"), num(m["emails"]), _("opens {opens} ({open_rate}) · clicks {clicks} ({click_rate}) · replies {replies}").format(
+        opens=num(m["opens"]), open_rate=pct(m["open_rate"]), clicks=num(m["clicks"]), click_rate=pct(m["click_rate"]),
+        replies=num(m["replies"])))
+    line(_("Meetings"), num(m["meetings"]), _("of {worked} leads worked ({rate})").format(worked=num(m["leads_worked"]),
+                                                                                         rate=pct(m["meeting_rate"])))
+    line(_("Handoffs"), num(m["handoffs"]), _("orders {orders} · lost {lost} · win rate {rate} · amount {amount}").format(
+        orders=num(m["orders"]), lost=num(m["lost"]), rate=pct(m["win_rate"]), amount=money(m["amount"], cur)))
+    print("  " + _("Target accounts (BDR) {count}").format(count=num(m["target_accounts"])))
+    if "funnel" in report:
+        steps = " → ".join(f"{labels.metric(s['step'])} {num(s['count'])}" + (f" ({pct(s['rate_from_previous'])})"
+                                                                              if s["rate_from_previous"] is not None else "")
+                           for s in report["funnel"])
+        print("\n" + _("Funnel") + f"  {steps}")
+        changes = []
+        for name in HEADLINE_DELTAS:
+            d = report["deltas"][name]
+            if d["delta"] is None:
+                continue
+            shown = pct(d["delta"]).replace("%", " pt") if name.endswith("_rate") else num(d["delta"])
+            arrow = {"up": "↑", "down": "↓", "same": "="}[d["direction"]]
+            title = _("meeting rate") if name == "meeting_rate" else labels.metric(name)
+            changes.append(f"{title} {arrow}{shown.lstrip('-')}")
+        print(_("vs {previous}: ").format(previous=report["previous"]["label"]) + " · ".join(changes))
+    if report["targets"]:
+        print("\n" + _("Targets"))
+        rows = []
+        for t in report["targets"]:
+            fmt = (lambda v: money(v, cur)) if t["metric"] == "amount" else num
+            pace = ""
+            if t.get("expected") is not None:
+                pace = f"{labels.pace(t['status'])} {fmt(abs(t['ahead']))}" if t["status"] != "on_pace" else labels.pace("on_pace")
+            need = _("{rate}/day").format(rate=fmt(t["needed_per_day"])) if t.get("needed_per_day") else ""
+            rows.append([labels.metric(t["metric"]) + (f" ({t['motion']})" if t["motion"] else ""), fmt(t["actual"]),
+                         fmt(t["target"]), pct(t["progress"]), fmt(t.get("expected")), pace, need, bar(t["progress"])])
+        headers = [_(h) for h in (N_("METRIC"), N_("ACTUAL"), N_("TARGET"), N_("PROGRESS"), N_("BY NOW"), N_("PACE"), N_("NEEDED"))]
+        print(table(["  " + headers[0], *headers[1:], ""], [["  " + r[0], *r[1:]] for r in rows], right=(1, 2, 3, 4, 6)))
+    if report["by_source"]:
+        print("\n" + _("Leads created in the period, by source"))
+        rows = [[f"  {labels.source(source)}", num(r["leads"]), num(r["meetings"]), pct(r["meeting_rate"]), num(r["orders"]),
+                 money(r["amount"], cur), pct(r["win_rate"])] for source, r in report["by_source"].items()]
+        headers = [_(h) for h in (N_("SOURCE"), N_("LEADS"), N_("MEETINGS"), N_("RATE"), N_("ORDERS"), N_("AMOUNT"), N_("WIN"))]
+        print(table(["  " + headers[0], *headers[1:]], rows, right=(1, 2, 3, 4, 5, 6)))
+
+
+def print_import(report: dict[str, Any], verbose: bool, failed: bool) -> None:
+    columns = ", ".join(f"{k}→{v}" for k, v in report["columns"].items())
+    print(f"{report['file']} ({report['encoding']}): " + _("columns {columns}").format(columns=columns))
+    for row in report["rows"]:
+        if not verbose and row["status"] == "ok" and not row["warnings"]:
+            continue
+        company = safe(row["lead"].get("company", ""))
+        detail = row["reason"] + ("; " if row["reason"] and row["warnings"] else "") + "; ".join(row["warnings"])
+        print("  " + _("row {number}").format(number=f"{row['row']:>4}") + f"  {row['status']:<9} {row['action']:<6} {company}"
+              + (f" — {detail}" if detail else ""))
+    s = report["summary"]
+    if report["dry_run"]:
+        print(_("Dry run: {rows} rows · {ok} ok · {duplicate} duplicate · {error} error. A real run would add {to_add} "
+                "and update {to_update}. Nothing was written.").format(**s))
+    elif failed:
+        print(_("Not imported: {rows} rows · {ok} ok · {duplicate} duplicate · {error} error.").format(**s))
+    else:
+        print(_("Imported: added {added}, updated {updated}, skipped {skipped} ({duplicate} duplicates).").format(
+            skipped=s["rows"] - s["added"] - s["updated"], **s))

@@ -1,15 +1,14 @@
 """The inside-sales records and their enumerations: stages, motions, temperatures, activity and note
 kinds, period kinds, sources, and the four record types.
 
-Records live on disk and in memory as plain dicts (JSON objects); the TypedDicts here are their
-schema. The one home of the stage list (outcomes: `domain.outcomes`; metrics: `domain.metrics`).
+Records live on disk and in memory as plain dicts (JSON objects); the field types here are their
+schema (`SCHEMA`). The one home of the stage list (outcomes: `domain.outcomes`; metrics: `domain.metrics`).
 (No dataclasses: `istui log call` must start fast, and `dataclasses` pulls in `inspect`.)
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import NotRequired, TypedDict
 
 
 class Stage(StrEnum):
@@ -83,6 +82,9 @@ class PeriodKind(StrEnum):
     FISCAL_YEAR = "fiscal_year"
 
 
+#: A target is one per metric, period kind, scope (rep; None: the team) and motion.
+TARGET_KEY = ("metric", "per", "rep", "motion")
+
 #: Lead fields a rep may set by name (`istui lead set ID FIELD=VALUE`).
 EDITABLE_LEAD_FIELDS = (
     "company",
@@ -103,83 +105,26 @@ EDITABLE_LEAD_FIELDS = (
 )
 
 
-class Handoff(TypedDict):
-    """What field sales receives with a qualified lead: BANT and free notes."""
-
-    to: str
-    at: str
-    by: str
-    budget: str
-    authority: str
-    need: str
-    timeline: str
-    note: str
-
-
-class Lead(TypedDict):
-    id: str
-    company: str
-    company_kana: NotRequired[str]  # reading (会社名カナ), for sorting and search
-    contact: str
-    contact_kana: NotRequired[str]  # reading (担当者カナ)
-    title: str
-    phone: str
-    email: str
-    source: str
-    motion: str  # Motion
-    stage: str  # Stage
-    temp: str  # Temperature
-    owner: str
-    next_at: str | None  # ISO 8601 with offset
-    next_action: str
-    tags: list[str]
-    amount: int | None  # order amount once won
-    memo: str
-    handoff: Handoff | None
-    created_at: str
-    updated_at: str
-    updated_by: str
-
-
-class Activity(TypedDict):
-    id: str
-    lead: str
-    rep: str
-    kind: str  # ActivityKind
-    at: str
-    outcome: NotRequired[str]  # CallOutcome, EmailOutcome, or the new Stage for kind "stage"
-    duration: NotRequired[int]  # seconds
-    note: NotRequired[str]
-    script: NotRequired[str]  # id of the talk note used
-    amount: NotRequired[int]  # stage → won
-    from_stage: NotRequired[str]
-    created_at: str
-    updated_at: str
-    updated_by: str
-
-
-class Note(TypedDict):
-    id: str
-    title: str
-    kind: str  # NoteKind
-    tags: list[str]
-    body: str  # Markdown
-    pinned: bool
-    created_at: str
-    updated_at: str
-    updated_by: str
-
-
-class Target(TypedDict):
-    id: str
-    metric: str  # one of TARGET_METRICS
-    value: float
-    per: str  # PeriodKind
-    rep: str | None  # None: the whole team
-    motion: str | None
-    created_at: str
-    updated_at: str
-    updated_by: str
+# --- the records' schema: each table's fields and the JSON types their values may have --------------
+# (records are plain dicts; doctor checks every value against this; None: the value may be null)
+_TEXT, _WHEN, _NUMBER = str, str, (int, float)
+_STAMPS = {"created_at": _WHEN, "updated_at": _WHEN, "updated_by": str}
+HANDOFF_FIELDS = ("to", "at", "by", "budget", "authority", "need", "timeline", "note")  # what field sales receives
+SCHEMA: dict[str, dict[str, object]] = {
+    "leads": {
+        "id": str, "company": _TEXT, "company_kana": _TEXT, "contact": _TEXT, "contact_kana": _TEXT, "title": _TEXT,
+        "phone": _TEXT, "email": _TEXT, "source": str, "motion": str, "stage": str, "temp": str, "owner": str,
+        "next_at": (_WHEN, None), "next_action": _TEXT, "tags": list, "amount": (*_NUMBER, None), "memo": _TEXT,
+        "handoff": (dict, None), **_STAMPS,
+    },
+    "activities": {
+        "id": str, "lead": str, "rep": str, "kind": str, "at": _WHEN, "outcome": str, "duration": _NUMBER,
+        "note": _TEXT, "script": str, "amount": _NUMBER, "from_stage": str, **_STAMPS,
+    },
+    "notes": {"id": str, "title": _TEXT, "kind": str, "tags": list, "body": _TEXT, "pinned": bool, **_STAMPS},
+    "targets": {"id": str, "metric": str, "value": _NUMBER, "per": str, "rep": (str, None), "motion": (str, None),
+                **_STAMPS},
+}
 
 
 REQUIRED_FIELDS = {

@@ -56,6 +56,11 @@ def lead_search_text(lead: Mapping[str, Any]) -> str:
                 f"{' '.join(get('tags') or ())}")
 
 
+def note_search_text(note: Mapping[str, Any]) -> str:
+    """What note search looks in, folded: title, body and tags."""
+    return fold(f"{note.get('title') or ''} {note.get('body') or ''} {' '.join(note.get('tags') or ())}")
+
+
 def reading_key(name: str, reading: str | None) -> str:
     """Sort key of a name by its reading (the reading when given, else the name), so `ヤマダ` and
     `やまだ` sort together and a company sorts under its name, not its designator."""

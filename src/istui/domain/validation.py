@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from istui.domain.errors import BadInput
-from istui.domain.model import EDITABLE_LEAD_FIELDS, Motion, Stage, Temperature
+from istui.domain.model import EDITABLE_LEAD_FIELDS, Motion, NoteKind, Stage, Temperature
 from istui.domain.parsing import (
     normalize_email,
     normalize_phone,
@@ -86,3 +86,30 @@ def new_lead_record(fields: Mapping[str, Any], *, sources: Iterable[str], now: d
         raise BadInput(_("{field} is required and cannot be empty.").format(field="company"))
     record.update(clean_lead_fields(fields, sources=sources, now=now))
     return record
+
+
+NOTE_FIELDS = ("title", "kind", "tags", "body", "pinned")
+MAX_NOTE_BODY = 100_000
+
+
+def clean_note_field(name: str, value: Any) -> Any:
+    """Validate one note field; returns its clean value (BadInput names the field and what is accepted)."""
+    if name == "title":
+        return require_text(value if isinstance(value, str) else "", "title")
+    if name == "kind":
+        return parse_choice(value if isinstance(value, str) else "", [kind.value for kind in NoteKind], "kind")
+    if name == "tags":
+        return parse_tags(value if isinstance(value, list) else [value if isinstance(value, str) else ""])
+    if name == "body":
+        body = value if isinstance(value, str) else ""
+        if len(body) > MAX_NOTE_BODY:
+            raise BadInput(_("body is longer than 100,000 characters; split the note."))
+        return body
+    if name == "pinned":
+        return bool(value)
+    raise BadInput(_("'{name}' is not a note field; fields are {fields}.").format(name=name, fields=", ".join(NOTE_FIELDS)))
+
+
+def clean_note_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate several note fields; the first bad one raises BadInput naming it."""
+    return {name: clean_note_field(name, value) for name, value in fields.items()}

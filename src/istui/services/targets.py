@@ -2,15 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from istui.domain.errors import BadInput
+from istui.domain.metrics import TARGET_METRICS
+from istui.domain.model import TARGET_KEY, Motion, PeriodKind
+from istui.domain.parsing import parse_amount, parse_choice
+from istui.i18n import _
 from istui.store.workspace import Record, Workspace
+
+
+def clean_target(metric: str, value: str | float, per: str, motion: str | None = None) -> tuple[str, float, str, str | None]:
+    """A target's metric, value, period kind and motion as typed, validated."""
+    metric = parse_choice(metric, TARGET_METRICS, "metric")
+    per = parse_choice(per, [kind.value for kind in PeriodKind], "per")
+    amount = parse_amount(value, "value")
+    if amount <= 0:
+        raise BadInput(_("value: a target must be greater than zero."))
+    return metric, amount, per, parse_choice(motion, [m.value for m in Motion], "motion") if motion else None
 
 
 def set_target(ws: Workspace, metric: str, per: str, value: float, rep: str | None = None,
                motion: str | None = None) -> Record:
     """Create the target, or change the value of the one with the same metric, period kind, scope and motion."""
     with ws.lock.held():
-        existing = next((t for t in ws.targets() if t["metric"] == metric and t["per"] == per
-                         and t.get("rep") == rep and t.get("motion") == motion), None)
-        record = dict(existing) if existing else {"metric": metric, "per": per, "rep": rep, "motion": motion}
+        key = {"metric": metric, "per": per, "rep": rep, "motion": motion}
+        existing = next((t for t in ws.targets() if all(t.get(name) == key[name] for name in TARGET_KEY)), None)
+        record = dict(existing) if existing else key
         record["value"] = value
         return ws.save_target(record)
+
+
+def remove_target(ws: Workspace, prefix: str) -> Record:
+    """Remove the target whose id starts with `prefix`; returns it."""
+    with ws.lock.held():
+        target_id = ws.resolve_target(prefix)
+        target = next(t for t in ws.targets() if t["id"] == target_id)
+        ws.remove_target(target_id)
+    return target
+
+
+def sorted_targets(targets: Iterable[Record]) -> list[Record]:
+    """Targets by scope (team first), period kind and metric."""
+    kinds = [kind.value for kind in PeriodKind]
+    return sorted(targets, key=lambda t: (t.get("rep") or "", kinds.index(t["per"]), TARGET_METRICS.index(t["metric"])))

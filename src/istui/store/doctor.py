@@ -11,7 +11,7 @@ from typing import Any
 
 from istui import locations
 from istui.domain.errors import WorkspaceError
-from istui.domain.model import REQUIRED_FIELDS, ActivityKind, Motion, Stage
+from istui.domain.model import REQUIRED_FIELDS, SCHEMA, ActivityKind, Motion, Stage
 from istui.i18n import _
 from istui.locations import LOCAL_DIR, SETTINGS_FILE
 from istui.store.settings import load_settings
@@ -46,7 +46,32 @@ def _line_numbers(path: Path) -> dict[str, int]:
     return numbers
 
 
+_JSON_NAMES = {str: "text", int: "a number", float: "a number", list: "a list", dict: "an object", bool: "true or false",
+               type(None): "null"}
+
+
+def _types(expected: object) -> tuple[type, ...]:
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    return tuple(type(None) if kind is None else kind for kind in kinds)  # type: ignore[misc]
+
+
+def _check_types(problems: list[Problem], rel: str, line: int | None, table: str, record: dict[str, Any]) -> None:
+    """Every value of the record has a type its field may have (DESIGN.md section 8: reported, never fatal)."""
+    for name, value in record.items():
+        expected = SCHEMA[table].get(name)
+        if expected is None:
+            continue
+        kinds = _types(expected)
+        wrong = not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)
+        if wrong:
+            accepted = " or ".join(dict.fromkeys(_JSON_NAMES[kind] for kind in kinds))
+            problems.append(Problem(rel, line, "error", _("{field} of record {id} is {value}, not {accepted}").format(
+                field=name, id=record.get("id", "?"), value=repr(value)[:40], accepted=accepted),
+                _("fix the value by hand or restore the file from git")))
+
+
 def _check_record(problems: list[Problem], rel: str, line: int | None, table: str, record: dict[str, Any]) -> None:
+    _check_types(problems, rel, line, table, record)
     missing = [name for name in REQUIRED_FIELDS[table] if record.get(name) in (None, "")]
     if missing:
         problems.append(Problem(rel, line, "error", _("record {id} lacks {fields}").format(id=record.get("id", "?"), fields=", ".join(missing)),
@@ -62,13 +87,13 @@ def _check_record(problems: list[Problem], rel: str, line: int | None, table: st
                 problems.append(Problem(rel, line, "error", _("{name} '{value}' is not an ISO 8601 time with an offset").format(name=name, value=value),
                                         _("write it like 2026-11-27T10:00:00+09:00")))
     if table == "leads":
-        if record.get("stage") not in {s.value for s in Stage}:
+        if record.get("stage") not in [s.value for s in Stage]:
             problems.append(Problem(rel, line, "error", _("lead {id} has unknown stage {stage}").format(id=record.get("id"), stage=repr(record.get("stage"))),
                                     _("use one of {names}").format(names=", ".join(s.value for s in Stage))))
-        if record.get("motion") not in {m.value for m in Motion}:
+        if record.get("motion") not in [m.value for m in Motion]:
             problems.append(Problem(rel, line, "error", _("lead {id} has unknown motion {motion}").format(id=record.get("id"), motion=repr(record.get("motion"))),
                                     _("use sdr or bdr")))
-    if table == "activities" and record.get("kind") not in {k.value for k in ActivityKind}:
+    if table == "activities" and record.get("kind") not in [k.value for k in ActivityKind]:
         problems.append(Problem(rel, line, "error", _("activity {id} has unknown kind {kind}").format(id=record.get("id"), kind=repr(record.get("kind"))),
                                 _("use call, email, stage or note")))
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from istui import locations
+from istui.domain.model import TARGET_KEY
 from istui.store import fileformat
 
 Record = dict[str, Any]
@@ -259,7 +260,6 @@ def merge_files(base: bytes, ours: bytes, theirs: bytes, path: str) -> tuple[byt
     return serialize(merged, table), conflicts
 
 
-TARGET_KEY = ("metric", "per", "rep", "motion")
 
 
 def one_target_per_key(targets: dict[str, Record], conflicts: list[dict[str, Any]], where: str) -> dict[str, Record]:

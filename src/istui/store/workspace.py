@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, tzinfo
@@ -66,6 +67,7 @@ class Workspace:
         self._storages: dict[Path, RecordLinesStorage | JsonLinesStorage] = {}
         self._transaction: list[RecordLinesStorage | JsonLinesStorage] | None = None
         self._activity_index: Any = None
+        self._index_lock = threading.Lock()  # timelines are read in worker threads
         self._helpers: dict[str, Any] = {}
 
     # --- opening and creating ------------------------------------------------------------------
@@ -307,13 +309,15 @@ class Workspace:
         """One lead's activities, oldest first; reads only the files the activity index names."""
         import json
 
-        if self._activity_index is None:
-            from istui.store.activity_index import ActivityIndex
+        with self._index_lock:
+            if self._activity_index is None:
+                from istui.store.activity_index import ActivityIndex
 
-            self._activity_index = ActivityIndex(self)
+                self._activity_index = ActivityIndex(self)
+            paths = self._activity_index.files_for(lead_id)
         needle = f'"lead": "{lead_id}"'.encode()
         found = []
-        for path in self._activity_index.files_for(lead_id):
+        for path in paths:
             storage = self._storages.get(path)
             if storage is not None and storage._records is not None and not storage.changed_on_disk():
                 found += [r for r in storage._records.values() if r.get("lead") == lead_id]
@@ -386,10 +390,22 @@ class Workspace:
         return _resolve_prefix(prefix, self._targets_storage().records(), "target")
 
     def get_note(self, note_id: str) -> Record:
-        return dict(self._notes_storage().records()[note_id])
+        record = self._notes_storage().records().get(note_id)
+        if record is None:
+            raise NotFound(_("note: no note with id {id}.").format(id=note_id))
+        return dict(record)
 
-    def save_note(self, record: Record) -> Record:
+    def add_note(self, record: Record) -> Record:
         return self._save(self._notes_storage(), record)
+
+    def update_note(self, note_id: str, changes: dict[str, Any]) -> Record:
+        """Apply field changes to one note, re-read under the lock (a concurrent edit of other fields stays)."""
+        with self.lock.held():
+            record = self.get_note(note_id)
+            record.update(changes)
+            self.stamp(record)
+            self._table(self._notes_storage()).update(record, doc_ids=[note_id])
+        return record
 
     def save_target(self, record: Record) -> Record:
         return self._save(self._targets_storage(), record)

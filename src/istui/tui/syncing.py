@@ -66,18 +66,14 @@ class SyncMixin:
         self.notify(_("Syncing with the team …"), markup=False, timeout=3)
         self._run_sync()
 
-    @work(thread=True, exclusive=True, group="sync")
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
     def _run_sync(self: IstuiApp) -> None:  # type: ignore[misc]
         from istui.services.sync import sync
 
-        try:
-            report = sync(self.ws)
-        except IstuiError as exc:
-            self.call_from_thread(self._sync_failed, str(exc))
-            return
+        report = sync(self.ws)  # a failure reaches on_worker_state_changed, which calls sync_failed
         self.call_from_thread(self._sync_done, report)
 
-    def _sync_failed(self: IstuiApp, message: str) -> None:  # type: ignore[misc]
+    def sync_failed(self: IstuiApp, message: str) -> None:  # type: ignore[misc]
         self.syncing = False
         self.notify(message, title=_("Sync failed"), severity="error", timeout=15, markup=False)
         self.refresh_sync_status()

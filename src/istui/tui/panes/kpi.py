@@ -1,12 +1,14 @@
-"""The KPI tab: every metric for a period and scope, targets vs actuals as bars, a daily trend line."""
+"""The KPI tab: every metric for a period and scope, targets vs actuals as bars, a daily trend line; the
+review (振り返り) and the plan from here. Reports are made in a worker and kept in the app's state."""
 
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -16,10 +18,10 @@ from textual_plotext import PlotextPlot
 from istui.domain import labels
 from istui.domain.formatting import money, percent
 from istui.i18n import N_, _
+from istui.services.report import kpi_report
+from istui.tui.screens.forms import SheetScreen
+from istui.tui.state import AppState
 from istui.tui.widgets.frozen import frozen
-
-if TYPE_CHECKING:
-    from istui.tui.app import IstuiApp
 
 PERIODS = {"t": ("today", N_("Today")), "w": ("week", N_("This week")), "m": ("month", N_("This month")),
            "q": ("quarter", N_("This quarter")), "y": ("fy", N_("This fiscal year"))}
@@ -145,32 +147,17 @@ class KpiPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, f"period('{spec}')", label, id=f"kpi-period-{spec}") for key, (spec, label) in PERIODS.items()),
         Binding("T", "toggle_team", "Me/team", id="kpi-team"),
-        Binding("R", "app.review", "Review", id="kpi-review"),
-        Binding("P", "app.plan", "Plan", id="kpi-plan"),
+        Binding("R", "review", "Review", id="kpi-review"),
+        Binding("P", "plan", "Plan", id="kpi-plan"),
     ]
-    DEFAULT_CSS = """
-    KpiPane #kpi-title { height: 1; background: $panel; padding: 0 1; text-style: bold; }
-    KpiPane #kpi-top { height: auto; }
-    KpiPane #kpi-metrics { width: 1fr; padding: 1 1; height: auto; }
-    KpiPane #kpi-sources { width: 1fr; padding: 1 1; height: auto; }
-    KpiPane #kpi-analytics { height: auto; }
-    KpiPane #kpi-funnel { width: 1fr; padding: 0 1; height: auto; }
-    KpiPane #kpi-heatmap { width: 1fr; padding: 0 1; height: auto; }
-    KpiPane #kpi-board { width: 1fr; padding: 0 1; height: auto; }
-    KpiPane #kpi-charts { height: 1fr; min-height: 16; }
-    KpiPane PlotextPlot { height: 1fr; min-height: 12; }
-    """
 
-    def __init__(self) -> None:
+    def __init__(self, state: AppState) -> None:
         super().__init__(id="kpi-pane")
+        self.state = state
         self.period = "today"
         self.team = False
         self.report: dict[str, Any] | None = None
         self._drawn_widths: dict[str, int] | None = None  # the widths the shown tables were drawn at
-
-    @property
-    def istui(self) -> IstuiApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static(id="kpi-title")
@@ -188,7 +175,7 @@ class KpiPane(Vertical):
                 yield Static(id="kpi-board")
 
     def scope(self) -> str | None:
-        return None if self.team else self.istui.ws.rep
+        return None if self.team else self.state.ws.rep
 
     def widths(self) -> dict[str, int]:
         """The width each table is drawn at: its widget's, or a guess before the tab was first laid out."""
@@ -202,8 +189,7 @@ class KpiPane(Vertical):
         if report is self.report:
             return  # already on screen: widgets keep their rendering
         self.report = report
-        app = self.istui
-        who = _("team") if self.team else app.ws.rep
+        who = _("team") if self.team else self.state.ws.rep
         period = report["period"]
         self.query_one("#kpi-title", Static).update(Text(
             f"KPI · {who} · {period['label']} [{period['start'][:10]} .. {period['end'][:10]})   —   "
@@ -218,7 +204,7 @@ class KpiPane(Vertical):
             return
         widths = self.widths()
         if tables is None or tables.widths != widths:
-            tables = draw_tables(self.report, self.istui.ws.settings.currency, widths)
+            tables = draw_tables(self.report, self.state.ws.settings.currency, widths)
         for selector, text in tables.texts.items():
             self.query_one(selector, Static).update(text)
         self._drawn_widths = widths
@@ -276,13 +262,61 @@ class KpiPane(Vertical):
             plt.title(plot_text(title))
         plot.refresh()
 
+    # --- reports ---------------------------------------------------------------------------------
+    def refresh_report(self) -> None:
+        """Show the period and scope: at once when nothing changed since that report was made (the key
+        holds every file's signature), else made (and its tables drawn) in a worker."""
+        key = self.state.kpi_key(self.period, self.scope())
+        kept = self.state.kept_report(key)
+        if kept is not None:
+            self.show(*kept)
+        else:
+            self._load(key, self.widths())
+
+    @work(thread=True, exclusive=True, group="kpi", exit_on_error=False)
+    def _load(self, key: tuple, widths: dict[str, int]) -> None:
+        period, rep = key[:2]
+        state = self.state
+        report = kpi_report(state.ws, period, rep, leads=state.leads, analytics=True, cohorts=state.cohorts)
+        tables = draw_tables(report, state.ws.settings.currency, widths)
+        self.app.call_from_thread(self._loaded, key, report, tables)
+
+    def _loaded(self, key: tuple, report: dict[str, Any], tables: Tables) -> None:
+        self.state.keep_report(key, (report, tables))
+        if (self.period, self.scope()) == key[:2]:  # the user may have moved on while it was made
+            self.show(report, tables)
+
     def action_period(self, spec: str) -> None:
         self.period = spec
-        self.istui.refresh_kpi()
+        self.refresh_report()
 
     def action_toggle_team(self) -> None:
         self.team = not self.team
-        self.istui.refresh_kpi()
+        self.refresh_report()
+
+    def action_review(self, period: str | None = None) -> None:
+        """The review (振り返り) of this tab's period and scope (or of `period`), as Markdown."""
+        self._load_review(period or ("week" if self.period == "today" else self.period), self.scope())
+
+    @work(thread=True, exclusive=True, group="review", exit_on_error=False)
+    def _load_review(self, period: str, rep: str | None) -> None:
+        from istui.services.review import build_review, render_review
+
+        state = self.state
+        report = kpi_report(state.ws, period, rep, leads=state.leads, analytics=True)
+        team = kpi_report(state.ws, period, None, leads=state.leads, analytics=True) if rep else None
+        markdown = render_review(build_review(report, team, state.ws.settings.currency), "md")
+        self.app.call_from_thread(self.app.push_screen, SheetScreen(_("Review (振り返り) — c copies the Markdown"), markdown))
+
+    def action_plan(self) -> None:
+        """KGI → KPI: a revenue goal for the month, quarter or fiscal year, turned into daily numbers."""
+        from istui.tui.screens.plan import PlanScreen, plan_form
+
+        def chosen(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.app.push_screen(PlanScreen(self.state, values["revenue"], values["period"]))
+
+        self.app.push_screen(plan_form(), chosen)
 
 
 def funnel_view(report: dict[str, Any]) -> Any:

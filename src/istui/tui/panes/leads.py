@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -18,11 +18,10 @@ from istui.domain.model import TEMPERATURE_RANK, Motion, Stage
 from istui.domain.queue import is_new_inbound, is_open, queue_reason
 from istui.domain.text import fold, lead_search_text, reading_key
 from istui.i18n import N_, _
+from istui.tui.panes.lead_actions import LeadActions
+from istui.tui.state import AppState
 from istui.tui.widgets.cards import LeadDetail
 from istui.tui.widgets.vtable import Column, VirtualTable
-
-if TYPE_CHECKING:
-    from istui.tui.app import IstuiApp
 
 Record = dict[str, Any]
 STAGE_ORDER = {stage.value: index for index, stage in enumerate(Stage)}
@@ -58,11 +57,6 @@ LEAD_COLUMNS = [
 ]
 
 
-def search_key(lead: Record) -> str:
-    """What `/` searches (see `domain.text.lead_search_text`: widths, kana and 株式会社/(株)/㈱ folded)."""
-    return lead_search_text(lead)
-
-
 def sort_records(rows: list[Record], key: str, reverse: bool) -> list[Record]:
     if key == "company":
         fn: Any = lambda r: reading_key(r.get("company", ""), r.get("company_kana"))  # noqa: E731
@@ -94,19 +88,19 @@ def in_view(lead: Record, view: str, rep: str, day: tuple[datetime, datetime]) -
     return True
 
 
-class LeadsPane(Vertical):
-    """Everything about the Leads tab; the app feeds it `set_leads` and handles the record actions."""
+class LeadsPane(LeadActions, Vertical):
+    """Everything about the Leads tab; the app feeds it `set_leads`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="leads-filter"),
-        Binding("n", "app.new_lead", "New", id="lead-new"),
-        Binding("e", "app.edit_lead", "Edit", id="lead-edit"),
-        Binding("s", "app.stage_lead", "Stage", id="lead-stage"),
-        Binding("h", "app.handoff_lead", "Handoff", id="lead-handoff"),
-        Binding("l", "app.log_lead('call')", "Log call", id="lead-log-call"),
-        Binding("m", "app.log_lead('email')", "Log e-mail", id="lead-log-email"),
-        Binding("d", "app.delete_lead", "Delete", id="lead-delete"),
-        Binding("c", "app.call_block", "Call block", id="lead-call-block"),
+        Binding("n", "new_lead", "New", id="lead-new"),
+        Binding("e", "edit_lead", "Edit", id="lead-edit"),
+        Binding("s", "stage_lead", "Stage", id="lead-stage"),
+        Binding("h", "handoff_lead", "Handoff", id="lead-handoff"),
+        Binding("l", "log_lead('call')", "Log call", id="lead-log-call"),
+        Binding("m", "log_lead('email')", "Log e-mail", id="lead-log-email"),
+        Binding("d", "delete_lead", "Delete", id="lead-delete"),
+        Binding("c", "call_block", "Call block", id="lead-call-block"),
         Binding("o", "sort", "Sort", id="leads-sort"),
         Binding("r", "reverse", "Reverse", show=False, id="leads-reverse"),
         Binding("A", "view('all')", "All", show=False, id="view-all"),
@@ -116,14 +110,9 @@ class LeadsPane(Vertical):
         Binding("B", "view('bdr')", "My BDR", show=False, id="view-bdr"),
         Binding("M", "view('meeting')", "Meeting", show=False, id="view-meeting"),
     ]
-    DEFAULT_CSS = """
-    LeadsPane #lead-filter { dock: top; height: 3; }
-    LeadsPane #leads-status { dock: bottom; height: 1; color: $text-muted; padding: 0 1; }
-    LeadsPane #leads-table { width: 1fr; }
-    """
-
-    def __init__(self) -> None:
+    def __init__(self, state: AppState) -> None:
         super().__init__(id="leads-pane")
+        self.state = state
         self.all: list[Record] = []
         self.keys: dict[str, str] = {}
         self.sorted: list[Record] = []
@@ -131,17 +120,13 @@ class LeadsPane(Vertical):
         self.view = "all"
         self.sort_key, self.sort_reverse = "created", True
 
-    @property
-    def istui(self) -> IstuiApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
         yield Input(placeholder=_("/ filter: company, contact, phone, e-mail, tags (カナ and ㈱ fold)"), id="lead-filter")
         with Horizontal():
             table = VirtualTable(LEAD_COLUMNS, self.cell, row_style=self.row_style, id="leads-table")
             table.sort_key, table.sort_reverse = None, True
             yield table
-            yield LeadDetail("lead")
+            yield LeadDetail(self.state, "lead")
         yield Static(id="leads-status")
 
     @property
@@ -149,13 +134,13 @@ class LeadsPane(Vertical):
         return self.query_one("#leads-table", VirtualTable)
 
     def cell(self, lead: Record, key: str) -> str:
-        return lead_cell(lead, key, self.istui.now)
+        return lead_cell(lead, key, self.state.now)
 
     def row_style(self, lead: Record) -> str | None:
         if not is_open(lead):
             return "dim"
         next_at = lead.get("next_at")
-        if next_at and next_at < self.istui.today_start_iso:
+        if next_at and next_at < self.state.today_start_iso:
             return "accent"
         return None
 
@@ -163,12 +148,12 @@ class LeadsPane(Vertical):
     def set_leads(self, leads: list[Record], keys: dict[str, str] | None = None) -> None:
         """All leads, newest first, with their search keys (computed here when not given)."""
         self.all = leads
-        self.keys = keys if keys is not None else {lead["id"]: search_key(lead) for lead in leads}
+        self.keys = keys if keys is not None else {lead["id"]: lead_search_text(lead) for lead in leads}
         self._resort()
 
     def replace_lead(self, lead: Record) -> None:
         """One lead changed (or was added): update it in place and filter again."""
-        self.keys[lead["id"]] = search_key(lead)
+        self.keys[lead["id"]] = lead_search_text(lead)
         for rows in (self.all, self.sorted):
             index = next((i for i, row in enumerate(rows) if row["id"] == lead["id"]), None)
             if index is None:
@@ -194,7 +179,7 @@ class LeadsPane(Vertical):
         Typing more of the same filter narrows the previous result instead of all 50,000 leads.
         """
         text = fold(self.query_one("#lead-filter", Input).value)
-        rep, now, view = self.istui.ws.rep, self.istui.now, self.view
+        rep, now, view = self.state.ws.rep, self.state.now, self.view
         last = getattr(self, "_last_filter", None)
         if last is not None and last[0] == view and last[1] and text.startswith(last[1]):
             leads, keys = last[2], last[3]
@@ -248,6 +233,13 @@ class LeadsPane(Vertical):
         current = self.table.current
         if record is current:
             self.show_detail(record)
+
+    def show_lead(self, lead_id: str) -> None:
+        """Select `lead_id` in the whole list (no filter, view all)."""
+        self.query_one("#lead-filter", Input).value = ""
+        self.action_view("all")
+        self.table.cursor = next((i for i, row in enumerate(self.table.rows) if row["id"] == lead_id), 0)
+        self.table.focus()
 
     def action_filter(self) -> None:
         self.query_one("#lead-filter", Input).focus()

@@ -1,11 +1,14 @@
-"""The Notes tab: talk scripts, objection answers, materials; search, Markdown view, how calls using each ended."""
+"""The Notes tab: talk scripts, objection answers, materials; search, Markdown view, how calls using each
+ended; new, edit (in a form or `$EDITOR`), pin."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+import os
+from datetime import timedelta
+from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -13,12 +16,14 @@ from textual.widgets import Input, Markdown, Static
 
 from istui.domain import labels
 from istui.domain.formatting import percent
-from istui.domain.text import fold
 from istui.i18n import N_, _
+from istui.services.analytics import talk_note_usage
+from istui.services.notes import add_note, edit_note, find_notes, toggle_pin
+from istui.tui.messages import Wrote
+from istui.tui.panes.lead_actions import guarded
+from istui.tui.screens.record_forms import note_form
+from istui.tui.state import AppState
 from istui.tui.widgets.vtable import Column, VirtualTable
-
-if TYPE_CHECKING:
-    from istui.tui.app import IstuiApp
 
 Record = dict[str, Any]
 NOTE_COLUMNS = [Column("pin", N_("★"), 1), Column("kind", N_("Kind"), 9), Column("title", N_("Title"), 34),
@@ -29,25 +34,16 @@ NOTE_COLUMNS = [Column("pin", N_("★"), 1), Column("kind", N_("Kind"), 9), Colu
 class NotesPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="notes-search"),
-        Binding("n", "app.new_note", "New", id="note-new"),
-        Binding("e", "app.edit_note", "Edit", id="note-edit"),
-        Binding("p", "app.pin_note", "Pin", id="note-pin"),
+        Binding("n", "new_note", "New", id="note-new"),
+        Binding("e", "edit_note", "Edit", id="note-edit"),
+        Binding("p", "pin_note", "Pin", id="note-pin"),
     ]
-    DEFAULT_CSS = """
-    NotesPane #note-search { dock: top; height: 3; }
-    NotesPane #notes-table { width: 2fr; }
-    NotesPane #note-view { width: 3fr; border-left: solid $panel; padding: 0 1; }
-    NotesPane #note-meta { color: $text-muted; }
-    """
 
-    def __init__(self) -> None:
+    def __init__(self, state: AppState) -> None:
         super().__init__(id="notes-pane")
+        self.state = state
         self.notes: list[Record] = []
         self.usage: dict[str, dict[str, Any]] = {}
-
-    @property
-    def istui(self) -> IstuiApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=_("/ search titles, bodies and tags"), id="note-search")
@@ -80,10 +76,21 @@ class NotesPane(Vertical):
         self.usage = usage
         self.apply_search()
 
+    @work(thread=True, exclusive=True, group="notes", exit_on_error=False)
+    def load(self) -> None:
+        """Notes and how calls that used each ended (the last three months in a large workspace)."""
+        state = self.state
+        now = state.now
+        months = None if len(state.leads) < 5000 else [f"{d:%Y-%m}" for d in (
+            now, now.replace(day=1) - timedelta(days=1), now.replace(day=1) - timedelta(days=40))]
+        notes = state.ws.notes()
+        usage = talk_note_usage(state.ws.activities(months=months), state.ws.tz)
+        self.app.call_from_thread(self.set_notes, notes, usage)
+
     def apply_search(self) -> None:
-        text = fold(self.query_one("#note-search", Input).value)
-        rows = [n for n in self.notes
-                if not text or text in fold(f"{n['title']} {n.get('body', '')} {' '.join(n.get('tags') or [])}")]
+        rows = find_notes(self.notes, self.query_one("#note-search", Input).value)
+        order = {note["id"]: index for index, note in enumerate(self.notes)}
+        rows.sort(key=lambda n: order[n["id"]])  # the tab's own order: pinned, kind, title
         current = self.table.current
         self.table.set_rows(rows, keep=current["id"] if current else None)
         if not rows:
@@ -122,3 +129,58 @@ class NotesPane(Vertical):
 
     def action_search(self) -> None:
         self.query_one("#note-search", Input).focus()
+
+    # --- new, edit, pin --------------------------------------------------------------------------
+    def _saved(self) -> None:
+        self.post_message(Wrote())
+        self.load()
+
+    def action_new_note(self) -> None:
+        def saved(values: dict[str, Any] | None) -> None:
+            if values is not None and guarded(self, lambda: add_note(self.state.ws, values), _("Note saved.")):
+                self._saved()
+
+        self.app.push_screen(note_form(None), saved)
+
+    def action_edit_note(self) -> None:
+        note = self.table.current
+        if note is None:
+            return
+        editor = os.environ.get("EDITOR") or os.environ.get("VISUAL")
+        if editor:
+            self._edit_in_editor(note, editor)
+            return
+        form = note_form(note)
+
+        def saved(values: dict[str, Any] | None) -> None:  # only the fields changed in the form are written
+            if values is None:
+                return
+            changes = {name: values[name] for name in form.changed()}
+            if changes and guarded(self, lambda: edit_note(self.state.ws, note["id"], changes), _("Note saved.")):
+                self._saved()
+
+        self.app.push_screen(form, saved)
+
+    def _edit_in_editor(self, note: Record, editor: str) -> None:
+        import shlex
+        import subprocess
+        import tempfile
+
+        with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False, encoding="utf-8") as handle:
+            handle.write(note.get("body", ""))
+            path = handle.name
+        try:
+            with self.app.suspend():
+                subprocess.run([*shlex.split(editor), path], check=False)
+            with open(path, encoding="utf-8") as handle:
+                body = handle.read()
+        finally:
+            os.unlink(path)
+        if body != note.get("body", "") and guarded(self, lambda: edit_note(self.state.ws, note["id"], {"body": body}),
+                                                    _("Note saved.")):
+            self._saved()
+
+    def action_pin_note(self) -> None:
+        note = self.table.current
+        if note is not None and guarded(self, lambda: toggle_pin(self.state.ws, note["id"])):
+            self._saved()

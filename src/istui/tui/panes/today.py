@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -12,14 +12,14 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from istui.domain import labels
+from istui.domain.queue import QUEUE_REASONS
 from istui.i18n import N_, _
 from istui.services.today import today_queue
+from istui.tui.panes.lead_actions import LeadActions
 from istui.tui.panes.leads import lead_cell
+from istui.tui.state import AppState
 from istui.tui.widgets.cards import LeadDetail
 from istui.tui.widgets.vtable import Column, VirtualTable
-
-if TYPE_CHECKING:
-    from istui.tui.app import IstuiApp
 
 Record = dict[str, Any]
 QUEUE_COLUMNS = [
@@ -29,32 +29,33 @@ QUEUE_COLUMNS = [
 ]
 
 
-class TodayPane(Vertical):
+class TodayPane(LeadActions, Vertical):
+    """The day's queue; the app feeds it `show_queue` (computed off the UI thread) and `set_leads`."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "app.call_block", "Call block", id="today-call-block"),
-        Binding("l", "app.log_lead('call')", "Log call", id="today-log-call"),
-        Binding("e", "app.edit_lead", "Edit", id="today-edit"),
+        Binding("c", "call_block", "Call block", id="today-call-block"),
+        Binding("l", "log_lead('call')", "Log call", id="today-log-call"),
+        Binding("e", "edit_lead", "Edit", id="today-edit"),
         Binding("a", "toggle_all", "Mine/team", id="today-all"),
     ]
-    DEFAULT_CSS = """
-    TodayPane #today-summary { height: 1; padding: 0 1; color: $text; background: $panel; }
-    TodayPane #today-table { width: 1fr; }
-    """
 
-    def __init__(self) -> None:
+    def __init__(self, state: AppState) -> None:
         super().__init__(id="today-pane")
+        self.state = state
         self.everyone = False
         self.entries: list[Record] = []
 
-    @property
-    def istui(self) -> IstuiApp:
-        return self.app  # type: ignore[return-value]
+    def call_queue(self) -> tuple[list[Record], int]:
+        """A call block from Today works the queue, from the selected lead on."""
+        if self.entries:
+            return self.entries, self.table.cursor
+        return super().call_queue()
 
     def compose(self) -> ComposeResult:
         yield Static(id="today-summary")
         with Horizontal():
             yield VirtualTable(QUEUE_COLUMNS, self.cell, row_style=self.row_style, id="today-table")
-            yield LeadDetail("today", limit=12)
+            yield LeadDetail(self.state, "today", limit=12)
 
     @property
     def table(self) -> VirtualTable:
@@ -63,25 +64,25 @@ class TodayPane(Vertical):
     def cell(self, row: Record, key: str) -> str:
         if key == "reason":
             return labels.reason(row["reason"])
-        return lead_cell(row, key, self.istui.now)
+        return lead_cell(row, key, self.state.now)
 
     def row_style(self, row: Record) -> str | None:
         return "accent" if row["reason"] == "overdue" else None
 
     def set_leads(self, leads: list[Record]) -> None:
-        app = self.istui
-        self.show_queue(today_queue(leads, app.now, None if self.everyone else app.ws.rep))
+        state = self.state
+        self.show_queue(today_queue(leads, state.now, None if self.everyone else state.ws.rep))
 
     def show_queue(self, queue: list[dict[str, Any]]) -> None:
         """Entries of services.today.today_queue (computed off the UI thread by the app)."""
-        app = self.istui
+        state = self.state
         if self.everyone:  # the app computes the rep's own queue; the team's is computed here
-            queue = today_queue(app.leads, app.now, None)
+            queue = today_queue(state.leads, state.now, None)
         self.entries = [{**entry["lead"], "reason": entry["reason"]} for entry in queue]
         current = self.table.current
         self.table.set_rows(self.entries, keep=current["id"] if current else None)
-        counts = {r: sum(1 for e in self.entries if e["reason"] == r) for r in ("overdue", "due", "new")}
-        scope = _("team") if self.everyone else app.ws.rep
+        counts = {r: sum(1 for e in self.entries if e["reason"] == r) for r in QUEUE_REASONS}
+        scope = _("team") if self.everyone else state.ws.rep
         self.query_one("#today-summary", Static).update(Text(_(
             "Today's queue ({scope}): {overdue} overdue · {due} due today · {new} new inbound   —   "
             "c starts a call block on the selected lead").format(scope=scope, overdue=counts["overdue"], due=counts["due"],
@@ -93,4 +94,4 @@ class TodayPane(Vertical):
 
     def action_toggle_all(self) -> None:
         self.everyone = not self.everyone
-        self.set_leads(self.istui.leads)
+        self.set_leads(self.state.leads)

@@ -7,11 +7,11 @@ typed and brings up the next lead, so a no-answer is one keystroke plus Enter.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -25,11 +25,9 @@ from istui.domain.outcomes import CALL_OUTCOME_INFO, CALL_OUTCOMES
 from istui.domain.parsing import parse_when
 from istui.i18n import N_, _, language
 from istui.services.leads import Logged, amend_log, log_activity, undo_log
-from istui.tui.screens.forms import FORM_CSS
+from istui.tui.messages import LeadWritten, Wrote
+from istui.tui.state import AppState
 from istui.tui.widgets.cards import lead_card, timeline
-
-if TYPE_CHECKING:
-    from istui.tui.app import IstuiApp
 
 Record = dict[str, Any]
 
@@ -93,18 +91,6 @@ class CallBlockScreen(Screen[None]):
         Binding("k", "notes", "Notes", id="call-notes"),
         Binding("escape", "end", "End block", id="call-end"),
     ]
-    DEFAULT_CSS = """
-    CallBlockScreen #block-stats { height: 1; background: $primary; color: $background; padding: 0 1; text-style: bold; }
-    CallBlockScreen #block-body { height: 1fr; }
-    CallBlockScreen #block-left { width: 3fr; padding: 0 2; }
-    CallBlockScreen #block-right { width: 2fr; border-left: solid $panel; padding: 0 1; }
-    CallBlockScreen #block-company { text-style: bold; color: $accent; padding-top: 1; }
-    CallBlockScreen #block-phone { width: auto; color: $primary; }
-    CallBlockScreen #block-prompt { height: auto; border: round $panel; padding: 0 1; opacity: 60%; }
-    CallBlockScreen #block-prompt.open { border: round $accent; opacity: 100%; }
-    CallBlockScreen #block-prompt Input { width: 1fr; }
-    CallBlockScreen #prompt-error { color: $error; }
-    """
 
     @classmethod
     def describe_binding(cls, binding: Binding) -> str:
@@ -113,8 +99,10 @@ class CallBlockScreen(Screen[None]):
             return labels.call_outcome_short(binding.description)
         return _(binding.description)
 
-    def __init__(self, queue: list[Record], start: int = 0) -> None:
+    def __init__(self, state: AppState, queue: list[Record], start: int = 0) -> None:
         super().__init__()
+        self.state = state
+        self.notes: list[Record] = []  # the team's notes, read when the block opens
         self.queue = queue
         self.index = start
         self.stats = BlockStats()
@@ -122,10 +110,6 @@ class CallBlockScreen(Screen[None]):
         self.pending: Logged | None = None  # logged, waiting for its note and follow-up
         self.durable_ms: list[float] = []
         self.script: str | None = None
-
-    @property
-    def istui(self) -> IstuiApp:
-        return self.app  # type: ignore[return-value]
 
     @property
     def lead(self) -> Record | None:
@@ -154,6 +138,25 @@ class CallBlockScreen(Screen[None]):
     def on_mount(self) -> None:
         self.show_lead()
         self.set_interval(1, self.update_stats)
+        self._load_notes()
+
+    @work(thread=True, exclusive=True, group="block-notes", exit_on_error=False)
+    def _load_notes(self) -> None:
+        notes = self.state.ws.notes()
+        self.app.call_from_thread(self._notes_loaded, notes)
+
+    def _notes_loaded(self, notes: list[Record]) -> None:
+        self.notes = notes
+        self.show_notes()
+
+    @work(thread=True, exclusive=True, group="block-timeline", exit_on_error=False)
+    def _load_timeline(self, lead_id: str) -> None:
+        history = self.state.ws.activities_of_lead(lead_id)
+        self.app.call_from_thread(self._timeline_loaded, lead_id, history)
+
+    def _timeline_loaded(self, lead_id: str, history: list[Record]) -> None:
+        if self.lead is not None and self.lead["id"] == lead_id:
+            self.query_one("#block-timeline", Static).update(timeline(history, self.state.ws.tz, limit=6))
 
     def update_stats(self) -> None:
         position = _("lead {number}/{total}").format(number=min(self.index + 1, len(self.queue)), total=len(self.queue))
@@ -164,8 +167,8 @@ class CallBlockScreen(Screen[None]):
         if lead is None:
             self.action_end()
             return
-        app = self.istui
-        lead = app.leads_by_id.get(lead["id"], lead)
+        state = self.state
+        lead = state.lead(lead["id"], lead)
         self.query_one("#block-company", Static).update(Text(lead.get("company", "")))
         phone = lead.get("phone", "")
         digits = self.query_one("#block-phone", Digits)
@@ -174,15 +177,20 @@ class CallBlockScreen(Screen[None]):
             digits.display = True
         else:
             digits.display = False
-        self.query_one("#block-card", Static).update(lead_card(lead, app.now, app.ws.settings.currency))
-        self.query_one("#block-timeline", Static).update(timeline(app.ws.activities_of_lead(lead["id"]), app.ws.tz, limit=6))
-        notes = relevant_notes(app.ws.notes(), lead)
+        self.query_one("#block-card", Static).update(lead_card(lead, state.now, state.ws.settings.currency))
+        self._load_timeline(lead["id"])
+        self.show_notes()
+        self.update_stats()
+
+    def show_notes(self) -> None:
+        lead = self.lead
+        if lead is None:
+            return
         text = Text("\n" + _("Notes for this lead (k)") + "\n", style="bold")
-        for note in notes[:8]:
+        for note in relevant_notes(self.notes, lead)[:8]:
             marker = "▶ " if note["id"] == self.script else "• "
             text.append(marker + note["title"] + "\n")
         self.query_one("#block-notes", Static).update(text)
-        self.update_stats()
 
     # --- dispositions --------------------------------------------------------------------------
     def action_dispose(self, outcome: str) -> None:
@@ -191,7 +199,7 @@ class CallBlockScreen(Screen[None]):
             return
         started = time.perf_counter()
         try:
-            logged = log_activity(self.istui.ws, lead["id"], "call", outcome, script=self.script)
+            logged = log_activity(self.state.ws, lead["id"], "call", outcome, script=self.script)
         except IstuiError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
@@ -200,10 +208,7 @@ class CallBlockScreen(Screen[None]):
         self.stats.add(outcome, info.reached)
         self.history.append(logged)
         self.pending = logged
-        if logged.lead_changes:
-            self.istui.lead_changed(logged.lead)
-        else:
-            self.istui.wrote()
+        self._written(logged)
         prompt = self.query_one("#block-prompt")
         prompt.add_class("open")
         self.query_one("#prompt-title", Static).update(Text(
@@ -221,25 +226,22 @@ class CallBlockScreen(Screen[None]):
             return
         note = self.query_one("#prompt-note", Input).value
         when = self.query_one("#prompt-next", Input).value
-        app = self.istui
+        state = self.state
         if when.strip():
             try:
-                parse_when(when, app.now, "next")
+                parse_when(when, state.now, "next")
             except IstuiError as exc:
                 self.query_one("#prompt-error", Static).update(Text(str(exc)))
                 self.set_focus(self.query_one("#prompt-next", Input))
                 return
         if note.strip() or when.strip():
             try:
-                amended = amend_log(app.ws, self.pending, note=note, next_when=when)
+                amended = amend_log(state.ws, self.pending, note=note, next_when=when)
             except IstuiError as exc:
                 self.query_one("#prompt-error", Static).update(Text(str(exc)))
                 return
             self.history[-1] = amended
-            if amended.lead is not self.pending.lead:
-                app.lead_changed(amended.lead)
-            else:
-                app.wrote()
+            self._written(amended, lead_changed=amended.lead is not self.pending.lead)
         self.close_prompt()
         self.next_lead()
 
@@ -250,6 +252,11 @@ class CallBlockScreen(Screen[None]):
         self.query_one("#prompt-note", Input).value = ""
         self.query_one("#prompt-next", Input).value = ""
         self.set_focus(None)
+
+    def _written(self, logged: Logged, lead_changed: bool | None = None) -> None:
+        """Tell the app what a log wrote (the lead, when it changed; else just the activity)."""
+        changed = bool(logged.lead_changes) if lead_changed is None else lead_changed
+        self.app.post_message(LeadWritten(logged.lead) if changed else Wrote())
 
     def next_lead(self) -> None:
         self.index += 1
@@ -268,13 +275,13 @@ class CallBlockScreen(Screen[None]):
             return
         logged = self.history.pop()
         try:
-            lead = undo_log(self.istui.ws, logged)
+            lead = undo_log(self.state.ws, logged)
         except IstuiError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
         info = CALL_OUTCOME_INFO[logged.activity["outcome"]]
         self.stats.add(info.outcome.value, info.reached, sign=-1)
-        self.istui.lead_changed(lead)
+        self.app.post_message(LeadWritten(lead))
         if self.pending is not None:
             self.close_prompt()
         else:
@@ -289,14 +296,14 @@ class CallBlockScreen(Screen[None]):
         lead = self.lead
         if lead is None:
             return
-        notes = relevant_notes(self.istui.ws.notes(), lead)
+        notes = relevant_notes(self.notes, lead)
 
         def chosen(note_id: str | None) -> None:
             if not note_id:
                 return
             self.script = note_id
             if self.pending is not None:
-                self.pending = amend_log(self.istui.ws, self.pending, script=note_id)
+                self.pending = amend_log(self.state.ws, self.pending, script=note_id)
                 self.history[-1] = self.pending
             self.show_lead()
 
@@ -309,13 +316,12 @@ class CallBlockScreen(Screen[None]):
                 return
         summary = self.stats.summary()
         self.dismiss(None)
-        self.istui.push_screen(BlockSummary(summary))
+        self.app.push_screen(BlockSummary(summary))
 
 
 class NotePicker(ModalScreen[str | None]):
     """Pick the talk note in use; its Markdown shows below the list."""
 
-    DEFAULT_CSS = FORM_CSS + "NotePicker OptionList { height: 12; } NotePicker #picker-body { height: 1fr; }"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", id="picker-close")]
 
     def __init__(self, notes: list[Record]) -> None:
@@ -346,7 +352,6 @@ class NotePicker(ModalScreen[str | None]):
 
 
 class BlockSummary(ModalScreen[None]):
-    DEFAULT_CSS = FORM_CSS
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "close", "Close", id="summary-close")]
 
     def __init__(self, summary: str) -> None:

@@ -21,19 +21,6 @@ from textual.widgets import Button, Input, Label, Markdown, Select, Static, Text
 from istui.domain.errors import BadInput
 from istui.i18n import N_, _
 
-FORM_CSS = """
-ModalScreen { align: center middle; }
-.form { width: 84; max-width: 96%; height: auto; max-height: 94%; border: thick $primary; background: $surface; padding: 0 1; }
-.form .title { text-style: bold; color: $primary; padding-bottom: 1; }
-.form Label { padding-top: 1; color: $text-muted; }
-.form .error { color: $error; height: auto; display: none; }
-.form .error.shown { display: block; }
-.form .buttons { height: auto; padding-top: 1; align-horizontal: right; }
-.form Button { margin-left: 1; }
-.form TextArea { height: 14; }
-.form .hint { color: $text-muted; }
-"""
-
 
 class Field:
     """One form field: its label, widget and (optional) validator that returns a clean value or raises BadInput."""
@@ -54,7 +41,6 @@ class Field:
 class FormScreen(ModalScreen[dict[str, Any] | None]):
     """A titled column of fields with per-field errors; dismisses with the values once all are valid."""
 
-    DEFAULT_CSS = FORM_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Save", id="form-save"),
         Binding("escape", "cancel", "Cancel", id="form-cancel"),
@@ -136,7 +122,6 @@ def select(options: list[tuple[str, str]], value: str | None, allow_blank: bool 
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    DEFAULT_CSS = FORM_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm-yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm-no"),
@@ -167,7 +152,6 @@ class ConfirmScreen(ModalScreen[bool]):
 class SheetScreen(ModalScreen[None]):
     """Shows Markdown (a handoff sheet, a note); `c` copies the source to the clipboard."""
 
-    DEFAULT_CSS = FORM_CSS + ".sheet { width: 100; height: 90%; }"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close", id="sheet-close"),
         Binding("c", "copy", "Copy", id="sheet-copy"),

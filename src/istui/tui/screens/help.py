@@ -14,7 +14,6 @@ from textual.widgets import Static
 
 from istui.domain.outcomes import CALL_OUTCOMES
 from istui.i18n import _, language
-from istui.tui.screens.forms import FORM_CSS
 
 
 def binding_rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
@@ -44,7 +43,6 @@ def help_table(sections: list[tuple[str, list[BindingType]]]) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
-    DEFAULT_CSS = FORM_CSS + "HelpScreen .form { width: 90; height: 90%; }"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close", id="help-close")]
 
     def __init__(self, sections: list[tuple[str, list[BindingType]]]) -> None:

@@ -18,7 +18,9 @@ from istui.domain.errors import IstuiError
 from istui.domain.formatting import money, percent
 from istui.domain.parsing import parse_amount
 from istui.i18n import N_, _
-from istui.tui.screens.forms import FORM_CSS, Field, FormScreen, select
+from istui.tui.messages import Wrote
+from istui.tui.screens.forms import Field, FormScreen, select
+from istui.tui.state import AppState
 
 
 def plan_form() -> FormScreen:
@@ -37,15 +39,14 @@ PER_NAMES = {"month": N_("month"), "quarter": N_("quarter"), "fiscal_year": N_("
 
 
 class PlanScreen(ModalScreen[None]):
-    DEFAULT_CSS = FORM_CSS + "PlanScreen .form { width: 100; }"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "save", "Save as team targets", id="plan-save"),
         Binding("escape,q", "close", "Close", id="plan-close"),
     ]
 
-    def __init__(self, revenue: int, period: str) -> None:
+    def __init__(self, state: AppState, revenue: int, period: str) -> None:
         super().__init__()
-        self.revenue, self.period = revenue, period
+        self.state, self.revenue, self.period = state, revenue, period
         self.result: dict[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
@@ -56,21 +57,20 @@ class PlanScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.compute()
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, exit_on_error=False)
     def compute(self) -> None:
         from istui.services.plan import plan_report
 
-        app: Any = self.app
         try:
-            result = plan_report(app.ws, self.revenue, self.period)
-        except IstuiError as exc:
+            result = plan_report(self.state.ws, self.revenue, self.period)
+        except IstuiError as exc:  # shown in the view itself (the plan cannot be made), not as a toast
             self.app.call_from_thread(self.query_one("#plan-body", Static).update, Text(str(exc), style="bold red"))
             return
         self.app.call_from_thread(self.show, result)
 
     def show(self, result: dict[str, Any]) -> None:
         self.result = result
-        currency = self.app.ws.settings.currency
+        currency = self.state.ws.settings.currency
         rates = result["rates"]
         table = Table(box=None, padding=(0, 2), header_style="bold")
         for name in (N_("Step"), N_("Needed"), N_("Per working day"), N_("So far"), N_("Pace/day"), N_("Gap/day")):
@@ -95,15 +95,14 @@ class PlanScreen(ModalScreen[None]):
             return
         from istui.services.plan import save_plan_as_targets
 
-        app: Any = self.app
         per = self.result["period"]["kind"]
         try:
-            save_plan_as_targets(app.ws, self.result)
+            save_plan_as_targets(self.state.ws, self.result)
         except IstuiError as exc:
-            app.notify(str(exc), severity="error", markup=False)
+            self.notify(str(exc), severity="error", markup=False)
             return
-        app.wrote()
-        app.notify(_("Saved the plan as the team's targets per {period}.").format(period=_(PER_NAMES.get(per, per))),
+        self.app.post_message(Wrote())  # the screen goes away: tell the app directly
+        self.notify(_("Saved the plan as the team's targets per {period}.").format(period=_(PER_NAMES.get(per, per))),
                    markup=False)
         self.dismiss(None)
 

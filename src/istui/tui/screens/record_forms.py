@@ -8,12 +8,11 @@ from typing import Any
 from textual.widgets import Input, TextArea
 
 from istui.domain import labels
-from istui.domain.errors import BadInput
 from istui.domain.formatting import when
 from istui.domain.model import DEFAULT_SOURCES, Motion, NoteKind, Stage, Temperature
 from istui.domain.outcomes import CALL_OUTCOMES, EmailOutcome, parse_call_outcome
-from istui.domain.parsing import optional_text, parse_amount, parse_tags, parse_when, require_text
-from istui.domain.validation import clean_lead_field
+from istui.domain.parsing import optional_text, parse_amount, parse_when, require_text
+from istui.domain.validation import clean_lead_field, clean_note_field
 from istui.i18n import N_, _
 from istui.services.leads import BANT_FIELDS
 from istui.tui.screens.forms import Field, FormScreen, select
@@ -116,26 +115,18 @@ def log_form(now: datetime, kind: str = "call") -> FormScreen:
 
 
 def note_form(note: Record | None = None) -> FormScreen:
+    """New note (note=None) or edit; each field checked by the domain's note rules."""
     note = note or {}
 
-    def tags(value: str) -> list[str]:
-        return parse_tags([value])
-
-    def kind_check(value: str) -> str:
-        if value not in NoteKind._value2member_map_:
-            raise BadInput(_("kind: choose script, objection, material, case or tip."))
-        return value
+    def check(name: str):
+        return lambda value: clean_note_field(name, value)
 
     body = TextArea(note.get("body", ""), id="field-body", language="markdown", soft_wrap=True)
     fields = [
-        Field("title", N_("Title *"), Input(note.get("title", ""), id="field-title"), lambda v: require_text(v, "title")),
-        Field("kind", N_("Kind"), select([(k.value, k.value) for k in NoteKind], note.get("kind", "tip")), kind_check),
+        Field("title", N_("Title *"), Input(note.get("title", ""), id="field-title"), check("title")),
+        Field("kind", N_("Kind"), select([(k.value, k.value) for k in NoteKind], note.get("kind", "tip")), check("kind")),
         Field("tags", N_("Tags (comma-separated; a lead source such as web_inquiry links it to those leads)"),
-              Input(", ".join(note.get("tags") or []), id="field-tags"), tags),
-        Field("body", N_("Body (Markdown)"), body, lambda v: v if len(v) <= 100_000 else _too_long()),
+              Input(", ".join(note.get("tags") or []), id="field-tags"), check("tags")),
+        Field("body", N_("Body (Markdown)"), body, check("body")),
     ]
     return FormScreen(_("Edit note") if note.get("id") else _("New note"), fields)
-
-
-def _too_long() -> str:
-    raise BadInput(_("body is longer than 100,000 characters; split the note."))

@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.cells import set_cell_size
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -16,12 +17,9 @@ from istui.domain import labels
 from istui.domain.formatting import money, when
 from istui.domain.model import DEFAULT_SOURCES
 from istui.i18n import N_, _, language
+from istui.tui.state import AppState
 
 Record = Mapping[str, Any]
-
-
-def outcome_label(activity: Record) -> str:
-    return labels.outcome(activity)
 
 
 def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text:
@@ -71,7 +69,7 @@ def timeline(activities: Iterable[Record], tz: tzinfo, limit: int = 40) -> Text:
         at = datetime.fromisoformat(activity["at"]).astimezone(tz)
         text.append(f"{at:%m-%d %H:%M} ", style="dim")
         text.append(set_cell_size(labels.activity_kind(activity["kind"]), 6) + " ", style="bold")
-        text.append(outcome_label(activity))
+        text.append(labels.outcome(activity))
         if activity.get("amount"):
             text.append(f" {int(activity['amount']):,}")
         text.append(f"  {activity.get('rep', '')}", style="dim")
@@ -82,23 +80,37 @@ def timeline(activities: Iterable[Record], tz: tzinfo, limit: int = 40) -> Text:
 
 
 class LeadDetail(VerticalScroll):
-    """The detail pane beside a lead table: the card, then the activity timeline (newest first)."""
+    """The detail pane beside a lead table: the card at once, then the activity timeline (newest first),
+    read in a worker (never on the UI thread)."""
 
     DEFAULT_CSS = """
     LeadDetail { width: 52; border-left: solid $panel; padding: 0 1; }
     LeadDetail .timeline { padding-top: 1; }
     """
 
-    def __init__(self, prefix: str, limit: int = 40) -> None:
+    def __init__(self, state: AppState, prefix: str, limit: int = 40) -> None:
         super().__init__(id=f"{prefix}-detail")
-        self.prefix, self.limit = prefix, limit
+        self.state, self.prefix, self.limit = state, prefix, limit
+        self.shown_id: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id=f"{self.prefix}-card")
         yield Static(id=f"{self.prefix}-timeline", classes="timeline")
 
     def show(self, lead: Record | None) -> None:
-        app: Any = self.app
-        self.query_one(f"#{self.prefix}-card", Static).update(lead_card(lead, app.now, app.ws.settings.currency))
-        history = app.ws.activities_of_lead(lead["id"]) if lead else []
-        self.query_one(f"#{self.prefix}-timeline", Static).update(timeline(history, app.ws.tz, self.limit))
+        state = self.state
+        self.query_one(f"#{self.prefix}-card", Static).update(lead_card(lead, state.now, state.ws.settings.currency))
+        self.shown_id = lead["id"] if lead else None
+        if lead is None:
+            self._show_timeline(None, [])
+        else:
+            self._load_timeline(lead["id"])
+
+    @work(thread=True, exclusive=True, group="timeline", exit_on_error=False)
+    def _load_timeline(self, lead_id: str) -> None:
+        history = self.state.ws.activities_of_lead(lead_id)
+        self.app.call_from_thread(self._show_timeline, lead_id, history)
+
+    def _show_timeline(self, lead_id: str | None, history: list[Record]) -> None:
+        if lead_id == self.shown_id:  # the cursor may have moved on meanwhile
+            self.query_one(f"#{self.prefix}-timeline", Static).update(timeline(history, self.state.ws.tz, self.limit))

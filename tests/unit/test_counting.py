@@ -5,38 +5,16 @@ the kept rollups; the rules where the old copies disagreed are pinned (DESIGN.md
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings
 
-from istui.domain.outcomes import CALL_OUTCOMES, REACHED_OUTCOMES
-from istui.domain.periods import month_of
+from istui.domain.outcomes import REACHED_OUTCOMES
 from istui.services import analytics as an
 from istui.services.counting import Combined, tally, tally_by_file
 from istui.services.kpi import compute_kpis
-from istui.store.settings import Settings
-from istui.store.workspace import Workspace
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-NOVEMBER = month_of(date(2026, 11, 1))
-START = datetime(2026, 10, 20, tzinfo=TOKYO)
-LEADS = [f"L{i:02d}" for i in range(6)]
-REPS = ("alice", "bob")
-OUTCOMES = {"call": [info.outcome.value for info in CALL_OUTCOMES],
-            "email": ["sent", "opened", "clicked", "replied", "bounced", "meeting_booked"],
-            "stage": ["handed_off", "won", "lost", "nurturing"]}
-
-activity = st.builds(
-    lambda n, lead, rep, kind, pick, minutes, amount: {
-        "id": f"A{n:05d}", "lead": lead, "rep": rep, "kind": kind, "outcome": OUTCOMES[kind][pick % len(OUTCOMES[kind])],
-        "at": (START + timedelta(minutes=minutes)).isoformat(timespec="seconds"),
-        **({"amount": amount} if kind == "stage" else {})},
-    st.integers(0, 99_999), st.sampled_from(LEADS), st.sampled_from(REPS), st.sampled_from(sorted(OUTCOMES)),
-    st.integers(0, 20), st.integers(0, 60 * 24 * 50), st.integers(0, 5_000_000))
-activities = st.lists(activity, max_size=60, unique_by=lambda a: a["id"])
+from random_activities import LEADS, NOVEMBER, REPS, START, TOKYO, activities  # noqa: F401
 
 
 def naive_metrics(acts: list[dict], start: datetime, end: datetime) -> dict:
@@ -74,26 +52,6 @@ def test_counting_file_by_file_equals_counting_everything_at_once(acts) -> None:
     whole, split = Combined([tally(acts, TOKYO)]), Combined(tally_by_file(acts, TOKYO).values())
     for name in ("booked", "closings", "counts", "days", "heat_calls", "heat_mails", "notes", "worked"):
         assert (getattr(split, name) or None) == (getattr(whole, name) or None), name  # nothing counted: None or empty
-
-
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                               HealthCheck.too_slow])
-@given(acts=activities)
-def test_reports_from_kept_rollups_equal_raw_reports(tmp_path_factory, acts) -> None:
-    from istui.services.report import kpi_report
-
-    root: Path = tmp_path_factory.mktemp("ws") / "ws"
-    ws = Workspace.create(root, "alice", Settings(timezone="Asia/Tokyo"),
-                          clock=lambda tz: datetime(2026, 12, 3, 10, tzinfo=TOKYO))
-    stamp = {"created_at": "2026-10-01T09:00:00+09:00", "updated_at": "2026-10-01T09:00:00+09:00", "updated_by": "alice"}
-    leads = [{"id": lead, "company": f"Co {lead}", "source": "web_inquiry" if i % 2 else "outbound_list",
-              "motion": "sdr" if i % 2 else "bdr", "stage": "working", "owner": REPS[i % 2], **stamp,
-              "created_at": f"2026-{10 + i % 2}-0{1 + i}T09:00:00+09:00"} for i, lead in enumerate(LEADS)]
-    ws.bulk_insert(leads=leads, activities=[{**a, **stamp} for a in acts])
-    for spec in ("2026-11", "month", "quarter"):
-        for rep in (None, "bob"):
-            assert kpi_report(ws, spec, rep, analytics=True) == kpi_report(ws, spec, rep, analytics=True,
-                                                                            use_rollups=False), (spec, rep)
 
 
 def act(n: int, lead: str, kind: str, outcome: str, at: str, rep: str = "alice", **extra) -> dict:

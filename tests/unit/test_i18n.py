@@ -1,7 +1,7 @@
 """The catalog: every message the code marks (`_()`, `N_()`, key descriptions) has a Japanese entry,
 every entry is still used, and placeholders survive translation.
 
-`python tests/test_i18n.py` lists the messages without an entry (to add to src/istui/locale/ja.po).
+`python tests/unit/test_i18n.py` lists the messages without an entry (to add to src/istui/locale/ja.po).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "istui"
+SRC = Path(__file__).resolve().parents[2] / "src" / "istui"
 sys.path.insert(0, str(SRC.parent))
 
 from istui.i18n import _, load_po, set_language  # noqa: E402

@@ -23,7 +23,7 @@ def hostile_workspace(root: Path) -> Workspace:
     for index, name in enumerate(HOSTILE):
         ws.add_lead({"id": f"01M8000000000000000000000{index}", "company": name, "contact": name, "stage": "working", "source": "web_inquiry", "motion": "sdr",
                      "owner": "sato", "next_at": "2026-11-27T11:00:00+09:00", "tags": [name], "memo": name})
-    ws.save_note({"id": "01M80000000000000000000NTE", "title": HOSTILE[0], "kind": "script", "tags": ["web_inquiry"], "body": "[@click=app.quit]click me[/]"})
+    ws.add_note({"id": "01M80000000000000000000NTE", "title": HOSTILE[0], "kind": "script", "tags": ["web_inquiry"], "body": "[@click=app.quit]click me[/]"})
     return Workspace.open(root, "sato", clock=fixed_clock)
 
 

@@ -1,7 +1,7 @@
 """What a person sees: SVG snapshots of each tab and the call card, on a seeded demo at a fixed time.
 
-Update the pictures after an intended change with `pytest tests/test_tui_snapshots.py --snapshot-update`
-and look at them (tests/__snapshots__/) before committing.
+Update the pictures after an intended change with `pytest tests/tui/test_tui_snapshots.py --snapshot-update`
+and look at them (tests/tui/__snapshots__/) before committing.
 """
 
 from __future__ import annotations

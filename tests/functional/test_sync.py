@@ -5,10 +5,6 @@ record anyone entered."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -21,58 +17,7 @@ from istui.store.settings import Settings
 from istui.store.workspace import Workspace, bucket_of
 
 from conftest import NOW, istui_process
-
-GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1"}
-
-
-def git(cwd: Path, *args: str, check: bool = True) -> str:
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, **GIT_ENV})
-    assert not check or result.returncode == 0, f"git {' '.join(args)}: {result.stdout}{result.stderr}"
-    return result.stdout
-
-
-def at(moment: str) -> Callable:
-    return lambda tz: datetime.fromisoformat(moment).astimezone(tz)
-
-
-EARLY, LATE = at("2026-11-27T10:00:00+09:00"), at("2026-11-27T10:05:00+09:00")
-
-
-class Team:
-    """A bare remote; alice created the workspace and pushed it, bob cloned it."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.remote = tmp_path / "team.git"
-        git(tmp_path, "init", "-q", "--bare", str(self.remote))
-        self.alice_root, self.bob_root = tmp_path / "alice", tmp_path / "bob"
-        alice = Workspace.create(self.alice_root, "alice", Settings(team="Team", timezone="Asia/Tokyo"),
-                                 remote=str(self.remote), clock=EARLY)
-        self.leads = [create_lead(alice, {"company": f"Co {n}", "contact": f"Person {n}", "phone": f"03-5555-{n:04d}"})
-                      for n in range(8)]
-        self.note = alice.save_note({"title": "First call script", "kind": "script", "tags": ["inbound"],
-                                     "body": "# Opening\n\nSay who you are.\n\n# Budget\n\nAsk the range.\n\n"
-                                             "# Close\n\nOffer two dates.\n", "pinned": False})
-        self.target = set_target(alice, "calls", "month", 400)
-        sync(alice)
-        git(tmp_path, "clone", "-q", str(self.remote), str(self.bob_root))
-
-    def alice(self, clock: Callable = EARLY) -> Workspace:
-        return Workspace.open(self.alice_root, "alice", clock=clock)
-
-    def bob(self, clock: Callable = EARLY) -> Workspace:
-        return Workspace.open(self.bob_root, "bob", clock=clock)
-
-    def sync_all(self, first: str) -> list[dict]:
-        """Both sync (in the given order), then the first again to take in the second's work."""
-        order = ["alice", "bob", "alice"] if first == "alice" else ["bob", "alice", "bob"]
-        return [sync(getattr(self, name)()) for name in order]
-
-    def assert_identical(self) -> None:
-        assert git(self.alice_root, "status", "--porcelain") == "" == git(self.bob_root, "status", "--porcelain")
-        assert git(self.alice_root, "rev-parse", "HEAD") == git(self.bob_root, "rev-parse", "HEAD")
-        for path in sorted(git(self.alice_root, "ls-files").split()):
-            assert (self.alice_root / path).read_bytes() == (self.bob_root / path).read_bytes(), path
-            assert b"<<<<<<<" not in (self.alice_root / path).read_bytes()
+from git_support import EARLY, GIT_ENV, LATE, Team, at, git  # noqa: F401
 
 
 @pytest.fixture
@@ -139,8 +84,8 @@ def test_one_notes_different_paragraphs(team: Team, first: str) -> None:
     note_id = team.note["id"]
     alice, bob = team.alice(EARLY), team.bob(LATE)
     body = alice.get_note(note_id)["body"]
-    alice.save_note({**alice.get_note(note_id), "body": body.replace("Say who you are.", "Say who you are and who referred you.")})
-    bob.save_note({**bob.get_note(note_id), "body": body.replace("Offer two dates.", "Offer two dates this week.")})
+    alice.update_note(note_id, {"body": body.replace("Say who you are.", "Say who you are and who referred you.")})
+    bob.update_note(note_id, {"body": body.replace("Offer two dates.", "Offer two dates this week.")})
     team.sync_all(first)
     team.assert_identical()
     merged = team.bob().get_note(note_id)["body"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "istui"
+SRC = Path(__file__).resolve().parents[2] / "src" / "istui"
 LAYERS = ["domain", "store", "services", "cli"]  # each may import only from those before it (tui: like cli)
 IO_MODULES = {"os", "io", "pathlib", "subprocess", "shutil", "socket", "tinydb", "fcntl", "sqlite3"}
 
@@ -50,7 +50,7 @@ def test_domain_does_no_io() -> None:
 def test_cli_does_not_load_the_tui_or_slow_parsers() -> None:
     code = (
         "import sys\n"
-        "import istui.cli, istui.cli.commands, istui.services.leads\n"
+        "import istui.cli, istui.cli.commands.log, istui.cli.commands.lead, istui.services.leads\n"
         "print(sorted(m for m in ('textual', 'plotext', 'textual_plotext', 'rich', 'dateutil.parser') if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -62,3 +62,26 @@ def test_ruff_is_clean() -> None:
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "tests", "bench"], cwd=root,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_panes_screens_and_widgets_never_import_the_app() -> None:
+    """Components that don't know the app (STYLE.md): they post messages; the app decides."""
+    for folder in ("panes", "screens", "widgets"):
+        for path in (SRC / "tui" / folder).rglob("*.py"):
+            assert "istui.tui.app" not in imports_of(path), f"{path.name} imports the app"
+
+
+def test_no_source_file_is_over_500_lines() -> None:
+    long = {path.relative_to(SRC).as_posix(): n for path in SRC.rglob("*.py")
+            if (n := len(path.read_text("utf-8").splitlines())) > 500}
+    assert not long, f"split these by job: {long}"
+
+
+def test_every_path_is_spelled_in_locations() -> None:
+    """`.istui` (and the files in it) are named only by `istui.locations`."""
+    for path in SRC.rglob("*.py"):
+        if path.name == "locations.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and (node.value == ".istui" or node.value.startswith(".istui/")):
+                raise AssertionError(f"{path.relative_to(SRC)}:{node.lineno} spells {node.value!r}")

@@ -11,7 +11,7 @@ from istui.services.sync import sync
 from istui.tui.app import IstuiApp
 from istui.tui.screens.forms import SheetScreen
 
-from test_sync import LATE, Team
+from git_support import LATE, Team
 from tui_support import SIZE, loaded
 
 

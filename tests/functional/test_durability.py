@@ -35,7 +35,7 @@ while True:
     if i % 7 == 0:
         ws.add_leads([{"company": f"{rep} batch {os.getpid()}-{i} {k}", "stage": "new", "source": "other", "motion": "sdr"} for k in range(30)])
     if i % 11 == 0:
-        ws.save_note({"title": f"note {i}", "body": "b" * 500})
+        ws.add_note({"title": f"note {i}", "body": "b" * 500})
     i += 1
     if len(sys.argv) > 3 and i >= int(sys.argv[3]):
         break

@@ -15,7 +15,7 @@ from istui.domain.model import ActivityKind, NoteKind, PeriodKind, Stage, Temper
 from istui.domain.outcomes import CALL_OUTCOMES, EmailOutcome
 from istui.domain.queue import QUEUE_REASONS
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "istui"
+SRC = Path(__file__).resolve().parents[2] / "src" / "istui"
 VOCABULARIES = {
     "call outcomes": ({info.outcome.value for info in CALL_OUTCOMES}, "domain/outcomes.py"),
     "e-mail outcomes": ({outcome.value for outcome in EmailOutcome} - {"meeting_booked"}, "domain/outcomes.py"),
@@ -64,15 +64,22 @@ def test_queue_reasons_are_labelled() -> None:
     assert list(labels.REASONS) == list(QUEUE_REASONS)
 
 
-def test_cli_help_lists_the_outcomes_and_metrics_of_the_domain(cli) -> None:
-    call = cli("log", "call", "--help").out
+def help_of(capsys: pytest.CaptureFixture[str], *command: str) -> str:
+    from istui.cli import main
+
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    return " ".join(capsys.readouterr().out.split())
+
+
+def test_cli_help_lists_the_outcomes_and_metrics_of_the_domain(capsys) -> None:
+    call = help_of(capsys, "log", "call")
     for info in CALL_OUTCOMES:
         assert f"{info.outcome.value}({info.key})" in call
-    email = cli("log", "email", "--help").out
+    email = help_of(capsys, "log", "email")
     assert all(outcome.value in email for outcome in EmailOutcome)
-    target = " ".join(cli("target", "set", "--help").out.split())
-    assert " ".join(TARGET_METRICS) in target
-    stage = " ".join(cli("lead", "stage", "--help").out.split())
+    assert " ".join(TARGET_METRICS) in help_of(capsys, "target", "set")
+    stage = help_of(capsys, "lead", "stage")
     assert " ".join(s.value for s in Stage) in stage
 
 

@@ -1,0 +1,214 @@
+"""`istui lead add|list|show|set|stage`."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from typing import Any
+
+from istui.cli import render
+from istui.cli.context import open_workspace, reply
+from istui.cli.parser import WHEN_HELP, actions, json_option
+from istui.cli.render import emit_json
+from istui.domain import labels
+from istui.domain.errors import BadInput
+from istui.domain.formatting import money, when
+from istui.domain.model import EDITABLE_LEAD_FIELDS, Stage
+from istui.i18n import N_, _
+from istui.store.workspace import Record
+
+#: `lead add` options that are lead fields of the same name
+OPTION_FIELDS = ("contact", "title", "phone", "email", "source", "owner", "memo", "motion", "temp", "next",
+                 "company_kana", "contact_kana")
+
+
+def define(name: str, command: argparse.ArgumentParser) -> None:
+    lead = actions(command)
+    p = lead.add_parser("add", help=_("add a lead"), epilog=_(WHEN_HELP))
+    p.add_argument("--company", required=True)
+    p.add_argument("--company-kana", metavar="READING", help=_("reading of the company (会社名カナ), for sorting"))
+    p.add_argument("--contact-kana", metavar="READING", help=_("reading of the contact's name (担当者カナ)"))
+    for field in ("contact", "title", "phone", "email", "source", "owner", "memo"):
+        p.add_argument(f"--{field}")
+    p.add_argument("--motion", help=_("sdr or bdr"))
+    p.add_argument("--temp", help=_("hot, warm or cold"))
+    p.add_argument("--next", metavar="WHEN", help=_("next follow-up"))
+    p.add_argument("--next-action", metavar="TEXT", help=_("what to do next"))
+    p.add_argument("--tag", action="append", default=[], help=_("a tag (repeat for more)"))
+    json_option(p)
+    p.set_defaults(handler=run_add)
+
+    p = lead.add_parser("list", help=_("list leads"))
+    p.add_argument("--stage")
+    p.add_argument("--source")
+    p.add_argument("--owner", metavar="REP")
+    p.add_argument("--tag")
+    p.add_argument("--due", action="store_true", help=_("only leads with a follow-up due today or overdue"))
+    p.add_argument("--search", metavar="TEXT", help=_("company, contact, phone, e-mail, tags"))
+    p.add_argument("--limit", type=int, default=0, help=_("at most N leads (text output; 0 = all)"))
+    json_option(p)
+    p.set_defaults(handler=run_list)
+
+    p = lead.add_parser("show", help=_("a lead's card and activity history"))
+    p.add_argument("id")
+    json_option(p)
+    p.set_defaults(handler=run_show)
+
+    p = lead.add_parser("set", help=_("change fields: FIELD=VALUE ..."),
+                        epilog=f"Fields: {' '.join(EDITABLE_LEAD_FIELDS)}. " + _(WHEN_HELP))
+    p.add_argument("id")
+    p.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
+    json_option(p)
+    p.set_defaults(handler=run_set)
+
+    p = lead.add_parser("stage", help=_("move a lead to a stage"), epilog=f"Stages: {' '.join(s.value for s in Stage)}.")
+    p.add_argument("id")
+    p.add_argument("stage")
+    p.add_argument("--amount", help=_("order amount (won): 1200000, ¥1,200,000, 120万"))
+    p.add_argument("--note", default="")
+    json_option(p)
+    p.set_defaults(handler=run_stage)
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from istui.services.leads import create_lead
+
+    ws = open_workspace(args)
+    fields: dict[str, Any] = {"company": args.company}
+    for field in OPTION_FIELDS:
+        value = getattr(args, field, None)
+        if value is not None:
+            fields[field] = value
+    if args.next_action is not None:
+        fields["next_action"] = args.next_action
+    if args.tag:
+        fields["tags"] = args.tag
+    lead = create_lead(ws, fields)
+    reply(args, lead, _("Added lead {id} {company} ({source}, {motion}).").format(
+        id=lead["id"][:10], company=render.safe(lead["company"]), source=labels.source(lead["source"]), motion=lead["motion"]))
+    return 0
+
+
+def matches(lead: Record, text: str) -> bool:
+    """`text` is folded (`domain.text.fold`): widths, kana and company designators do not matter."""
+    from istui.domain.text import lead_search_text
+
+    if text in lead_search_text(lead):
+        return True
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return len(digits) >= 4 and digits in "".join(ch for ch in lead.get("phone", "") if ch.isdigit())
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from istui.domain.parsing import parse_choice
+    from istui.domain.text import fold
+    from istui.services.today import today_queue
+
+    ws = open_workspace(args)
+    if args.stage:
+        args.stage = parse_choice(args.stage, [s.value for s in Stage], "stage")
+    if args.source:
+        args.source = parse_choice(args.source, ws.settings.sources, "source")
+    search = fold(args.search) if args.search else ""
+    selected = [
+        lead for lead in ws.leads()
+        if (not args.stage or lead["stage"] == args.stage)
+        and (not args.source or lead["source"] == args.source)
+        and (not args.owner or lead.get("owner") == args.owner)
+        and (not args.tag or args.tag in lead.get("tags", []))
+        and (not search or matches(lead, search))
+    ]
+    now = ws.now()
+    if args.due:
+        due_ids = {e["lead"]["id"] for e in today_queue(selected, now) if e["reason"] in ("overdue", "due")}
+        selected = [lead for lead in selected if lead["id"] in due_ids]
+    selected.sort(key=lambda lead: (lead["created_at"], lead["id"]), reverse=True)
+    if args.json:
+        emit_json(selected)
+        return 0
+    if not selected:
+        print(_("No leads match."))
+        return 0
+    shown = selected[: args.limit] if args.limit > 0 else selected
+    render.print_leads(ws, shown, now)
+    if len(shown) < len(selected):
+        print(_("… {more} more (of {total}).").format(more=f"{len(selected) - len(shown):,}", total=f"{len(selected):,}"))
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    lead = ws.get_lead(ws.resolve_lead(args.id))
+    activities = ws.activities_of_lead(lead["id"])
+    if args.json:
+        emit_json({**lead, "activities": activities})
+        return 0
+    now = ws.now()
+    safe = render.safe
+    print(f"{safe(lead['company'])}  [{labels.stage(lead['stage'])}]  {lead['id']}")
+
+    def row(label: str, value: str) -> None:
+        print(f"  {render.pad(_(label), 10)} {value}")
+
+    for label, key in ((N_("Reading"), "company_kana"), (N_("Contact"), "contact"), (N_("Contact reading"), "contact_kana"),
+                       (N_("Title"), "title"), (N_("Phone"), "phone"), (N_("E-mail"), "email"), (N_("Source"), "source"),
+                       (N_("Motion"), "motion"), (N_("Temp"), "temp"), (N_("Owner"), "owner")):
+        if lead.get(key):
+            value = labels.source(lead[key]) if key == "source" else labels.temperature(lead[key]) if key == "temp" else lead[key]
+            row(label, safe(value))
+    if lead.get("tags"):
+        row(N_("Tags"), safe(", ".join(lead["tags"])))
+    if lead.get("next_at"):
+        row(N_("Next"), f"{when(lead['next_at'], now)} {safe(lead.get('next_action', ''))}")
+    if lead.get("amount"):
+        row(N_("Amount"), money(lead["amount"], ws.settings.currency))
+    if lead.get("memo"):
+        row(N_("Memo"), safe(lead["memo"]))
+    if lead.get("handoff"):
+        handoff = lead["handoff"]
+        row(N_("Handoff"), _("to {name} on {date}").format(name=safe(handoff.get("to")), date=handoff.get("at", "")[:10]))
+    print("\n" + _("Activity ({count})").format(count=len(activities)))
+    for activity in activities[-30:]:
+        extra = f" {money(activity['amount'], ws.settings.currency)}" if activity.get("amount") else ""
+        note = f" — {safe(activity['note'])}" if activity.get("note") else ""
+        at = datetime.fromisoformat(activity["at"]).astimezone(ws.tz)
+        kind = labels.activity_kind(activity["kind"])
+        print(f"  {at:%Y-%m-%d %H:%M}  {render.pad(kind, 6)} {render.pad(labels.outcome(activity), 22)} "
+              f"{safe(activity['rep'])}{extra}{note}")
+    if not activities:
+        print("  " + _("none yet"))
+    return 0
+
+
+def run_set(args: argparse.Namespace) -> int:
+    from istui.services.leads import set_lead_fields
+
+    ws = open_workspace(args)
+    lead_id = ws.resolve_lead(args.id)
+    fields: dict[str, Any] = {}
+    for assignment in args.assignments:
+        field, sep, value = assignment.partition("=")
+        if not sep or not field.strip():
+            raise BadInput(_("'{text}' should look like FIELD=VALUE, e.g. temp=hot or next='tomorrow 10am'.").format(
+                text=assignment))
+        fields[field.strip().lower().replace("-", "_")] = value
+    lead = set_lead_fields(ws, lead_id, fields)
+    if args.json:
+        emit_json(lead)
+    else:
+        print(_("Updated {company}: {fields}.").format(company=render.safe(lead["company"]), fields=", ".join(fields)))
+    return 0
+
+
+def run_stage(args: argparse.Namespace) -> int:
+    from istui.services.leads import change_stage
+
+    ws = open_workspace(args)
+    logged = change_stage(ws, ws.resolve_lead(args.id), args.stage, amount=args.amount, note=args.note)
+    if args.json:
+        emit_json({"activity": logged.activity, "lead": logged.lead})
+    else:
+        amount = f" ({money(logged.lead['amount'], ws.settings.currency)})" if logged.activity.get("amount") else ""
+        print(f"{render.safe(logged.lead['company'])}: {labels.stage(logged.activity['from_stage'])} → "
+              f"{labels.stage(logged.lead['stage'])}{amount}" + _("."))
+    return 0

@@ -1,0 +1,57 @@
+"""`istui log call|email`: the quick path (imports only what logging needs)."""
+
+from __future__ import annotations
+
+import argparse
+
+from istui.cli import render
+from istui.cli.context import open_workspace
+from istui.cli.parser import WHEN_HELP, actions, json_option
+from istui.cli.render import emit_json
+from istui.domain import labels
+from istui.domain.formatting import when
+from istui.domain.outcomes import call_outcomes_help, email_outcomes_help
+from istui.i18n import _, language
+
+
+def define(name: str, command: argparse.ArgumentParser) -> None:
+    log = actions(command, "KIND")
+    for kind, outcomes in (("call", call_outcomes_help()), ("email", email_outcomes_help())):
+        p = log.add_parser(kind, help=_("log a call outcome") if kind == "call" else _("log an e-mail outcome"),
+                           epilog=_("Outcomes: {outcomes}.").format(outcomes=outcomes) + " " + _(WHEN_HELP))
+        p.add_argument("id", help=_("lead id (any unique prefix)"))
+        p.add_argument("--outcome", "-o", required=True)
+        p.add_argument("--note", default="")
+        p.add_argument("--next", metavar="WHEN", help=_("next follow-up"))
+        p.add_argument("--next-action", metavar="TEXT")
+        p.add_argument("--at", metavar="WHEN", help=_("when it happened (default: now)"))
+        if kind == "call":
+            p.add_argument("--duration", metavar="SECS")
+            p.add_argument("--script", metavar="NOTE_ID", help=_("the talk script used"))
+        json_option(p)
+        p.set_defaults(handler=run_log, kind=kind)
+
+
+def run_log(args: argparse.Namespace) -> int:
+    from istui.services.leads import log_activity
+
+    ws = open_workspace(args)
+    logged = log_activity(
+        ws, ws.resolve_lead(args.id), args.kind, args.outcome, note=args.note, next_when=args.next,
+        next_action=args.next_action, at=args.at, duration=getattr(args, "duration", None),
+        script=getattr(args, "script", None),
+    )
+    if args.json:
+        emit_json({"activity": logged.activity, "lead": logged.lead})
+        return 0
+    outcome = logged.activity["outcome"]
+    if language() == "ja":
+        outcome = labels.outcome(logged.activity)
+    parts = [(_("Logged call {outcome} for {company}") if args.kind == "call" else _("Logged e-mail {outcome} for {company}"))
+             .format(outcome=outcome, company=render.safe(logged.lead["company"]))]
+    if "stage" in logged.lead_changes:
+        parts.append(_("stage → {stage}").format(stage=labels.stage(logged.lead["stage"])))
+    if logged.lead.get("next_at") and "next_at" in logged.lead_changes:
+        parts.append(_("next {when}").format(when=when(logged.lead["next_at"], ws.now())))
+    print(_("; ").join(parts).rstrip(".") + _("."))
+    return 0

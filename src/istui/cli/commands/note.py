@@ -1,0 +1,124 @@
+"""`istui note add|edit|list|show`: the team's talk scripts, objection answers, materials."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from istui.cli import render
+from istui.cli.context import open_workspace, reply
+from istui.cli.parser import actions, json_option
+from istui.cli.render import emit_json
+from istui.domain import labels
+from istui.domain.errors import BadInput
+from istui.i18n import _
+
+
+def define(name: str, command: argparse.ArgumentParser) -> None:
+    note = actions(command)
+    p = note.add_parser("add", help=_("add a note"))
+    p.add_argument("--title", required=True)
+    p.add_argument("--tag", action="append", default=[])
+    p.add_argument("--kind", default="tip", help=_("script, objection, material, case or tip"))
+    p.add_argument("--file", metavar="PATH", help=_("Markdown body from a file, or - for standard input"))
+    p.add_argument("--pin", action="store_true")
+    json_option(p)
+    p.set_defaults(handler=run_add)
+    p = note.add_parser("edit", help=_("change a note"))
+    p.add_argument("id")
+    p.add_argument("--title")
+    p.add_argument("--tag", action="append", help=_("replaces the tags (repeat for more)"))
+    p.add_argument("--kind")
+    p.add_argument("--file", metavar="PATH")
+    p.add_argument("--pin", action=argparse.BooleanOptionalAction, default=None)
+    json_option(p)
+    p.set_defaults(handler=run_edit)
+    p = note.add_parser("list", help=_("list notes"))
+    p.add_argument("--tag")
+    p.add_argument("--kind")
+    p.add_argument("--search", metavar="TEXT")
+    json_option(p)
+    p.set_defaults(handler=run_list)
+    p = note.add_parser("show", help=_("show a note"))
+    p.add_argument("id")
+    json_option(p)
+    p.set_defaults(handler=run_show)
+
+
+def read_body(path: str | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        if path == "-":
+            return sys.stdin.read()
+        return Path(path).expanduser().read_text("utf-8")
+    except FileNotFoundError:
+        raise BadInput(_("file: {path} does not exist.").format(path=path)) from None
+    except UnicodeDecodeError:
+        raise BadInput(_("file: {path} is not UTF-8 text.").format(path=path)) from None
+
+
+def given_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The note fields named on the command line (the service validates them)."""
+    fields: dict[str, Any] = {}
+    for name in ("title", "kind"):
+        if getattr(args, name) is not None:
+            fields[name] = getattr(args, name)
+    if args.tag is not None:
+        fields["tags"] = args.tag
+    body = read_body(args.file)
+    if body is not None:
+        fields["body"] = body
+    if args.pin is not None:
+        fields["pinned"] = args.pin
+    return fields
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from istui.services.notes import add_note
+
+    ws = open_workspace(args)
+    note = add_note(ws, given_fields(args))
+    reply(args, note, _("Added note {id} {title}.").format(id=note["id"][:10], title=render.safe(note["title"])))
+    return 0
+
+
+def run_edit(args: argparse.Namespace) -> int:
+    from istui.services.notes import edit_note
+
+    ws = open_workspace(args)
+    note = edit_note(ws, ws.resolve_note(args.id), given_fields(args))
+    reply(args, note, _("Updated note {id} {title}.").format(id=note["id"][:10], title=render.safe(note["title"])))
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from istui.services.notes import find_notes
+
+    ws = open_workspace(args)
+    notes = find_notes(ws.notes(), args.search or "", args.tag, args.kind)
+    if args.json:
+        emit_json(notes)
+        return 0
+    if not notes:
+        print(_("No notes match."))
+        return 0
+    rows = [[n["id"][:10], "★" if n.get("pinned") else "", labels.note_kind(n.get("kind", "")), n["title"],
+             ", ".join(n.get("tags", []))] for n in notes]
+    print(render.table([_("ID"), "", _("KIND"), _("TITLE"), _("TAGS")], rows))
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    note = ws.get_note(ws.resolve_note(args.id))
+    if args.json:
+        emit_json(note)
+        return 0
+    print(f"{render.safe(note['title'])}  [{labels.note_kind(note.get('kind', ''))}]  "
+          f"{', '.join(note.get('tags', []))}")
+    print(f"{note['id']} · " + _("updated {date} by {rep}").format(date=note["updated_at"][:10], rep=note["updated_by"]) + "\n")
+    print("".join(ch if ch == "\n" or ch == "\t" else render.safe(ch) for ch in note.get("body", "")))
+    return 0

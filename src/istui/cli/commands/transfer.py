@@ -1,0 +1,95 @@
+"""`istui import leads`, `istui export`: records in and out as CSV or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from istui.cli import render
+from istui.cli.context import open_workspace
+from istui.cli.parser import actions, json_option
+from istui.cli.render import emit_json
+from istui.domain.errors import BadInput
+from istui.i18n import _
+from istui.store.workspace import Record
+
+
+def define(name: str, command: argparse.ArgumentParser) -> None:
+    if name == "import":
+        imp = actions(command, "WHAT")
+        p = imp.add_parser("leads", help=_("import leads from a CSV export (Salesforce, HubSpot, Japanese headers)"))
+        p.add_argument("file")
+        p.add_argument("--map", action="append", default=[], metavar="COLUMN=field", help=_("map a column to a lead field"))
+        p.add_argument("--encoding", default="auto", help=_("auto, utf-8 or cp932"))
+        p.add_argument("--dry-run", action="store_true", help=_("report every row, write nothing"))
+        p.add_argument("--on-duplicate", default="skip", help=_("skip, update or add"))
+        json_option(p)
+        p.set_defaults(handler=run_import)
+    else:
+        command.add_argument("what", choices=("leads", "activities", "notes", "targets"))
+        command.add_argument("--format", choices=("csv", "json"), default="csv")
+        command.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE (default: standard output)"))
+        command.add_argument("--json", action="store_true", help=_("same as --format json"))
+        command.set_defaults(handler=run_export)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from istui.services.csv_import import apply_import, plan_import
+
+    ws = open_workspace(args)
+    path = Path(args.file).expanduser()
+    try:
+        raw = sys.stdin.buffer.read() if args.file == "-" else path.read_bytes()
+    except FileNotFoundError:
+        raise BadInput(_("file: {path} does not exist.").format(path=args.file)) from None
+    except IsADirectoryError:
+        raise BadInput(_("file: {path} is a folder, not a CSV file.").format(path=args.file)) from None
+    with ws.lock.held():
+        plan = plan_import(raw, ws.leads(), sources=ws.settings.sources, now=ws.now(), rep=ws.rep,
+                           encoding=args.encoding, overrides=args.map, on_duplicate=args.on_duplicate)
+        written: dict[str, list[Record]] = {"added": [], "updated": []}
+        failure: BadInput | None = None
+        if not args.dry_run:
+            try:
+                written = apply_import(ws, plan)
+            except BadInput as exc:
+                failure = exc
+    report = {"file": str(args.file), "encoding": plan.encoding, "columns": plan.columns, "dry_run": args.dry_run,
+              "on_duplicate": plan.on_duplicate, "summary": {**plan.summary(), "added": len(written["added"]),
+                                                             "updated": len(written["updated"])},
+              "written": bool(written["added"] or written["updated"]),
+              "rows": [row.to_json() for row in plan.rows],
+              "added": [r["id"] for r in written["added"]]}
+    if args.json:
+        emit_json(report)
+    else:
+        render.print_import(report, verbose=args.dry_run or failure is not None, failed=failure is not None)
+    if failure is not None:
+        print(f"istui: {failure}", file=sys.stderr)
+        return failure.exit_code
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from istui.services.export import to_csv, to_json
+
+    ws = open_workspace(args)
+    records: list[Record] = {
+        "leads": lambda: sorted(ws.leads(), key=lambda r: r["id"]),
+        "activities": lambda: sorted(ws.activities(), key=lambda r: (r["at"], r["id"])),
+        "notes": lambda: sorted(ws.notes(), key=lambda r: r["id"]),
+        "targets": lambda: sorted(ws.targets(), key=lambda r: r["id"]),
+    }[args.what]()
+    as_json = args.json or args.format == "json"
+    text = to_json(records) if as_json else to_csv(args.what, records)
+    if args.output:
+        from istui.store.files import atomic_write
+
+        data = text.encode("utf-8-sig" if not as_json else "utf-8")  # the BOM lets Excel read Japanese
+        atomic_write(Path(args.output).expanduser(), data)
+        print(_("Exported {count} {what} to {path}.").format(count=f"{len(records):,}", what=args.what, path=args.output),
+              file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,82 @@
+"""What every command needs before it runs: the clock, the workspace folder, the rep, the open workspace,
+and the reply (text for a person, or one JSON document)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from istui import locations
+from istui.cli.render import emit_json
+from istui.domain.errors import BadInput, WorkspaceError
+from istui.domain.parsing import parse_rep
+from istui.i18n import _
+from istui.store import settings as settings_store
+from istui.store.workspace import Workspace, system_clock
+
+
+def clock(tz: tzinfo) -> datetime:
+    """Now, or the fixed moment in ISTUI_NOW (ISO 8601), which tests and demos use."""
+    fixed = os.environ.get("ISTUI_NOW")
+    if fixed:
+        moment = datetime.fromisoformat(fixed)
+        return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+    return system_clock(tz)
+
+
+def workspace_path(args: argparse.Namespace) -> Path:
+    given = args.workspace or os.environ.get("ISTUI_WORKSPACE")
+    return Path(given).expanduser() if given else settings_store.current_workspace()
+
+
+def _git_user() -> str | None:
+    import subprocess
+
+    try:
+        result = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    name = "-".join(result.stdout.split()).lower()
+    return name or None
+
+
+def resolve_rep(args: argparse.Namespace, root: Path | None) -> str:
+    """--rep, then ISTUI_REP, then this clone's setting, then `git config user.name`, then the login name."""
+    given = args.rep or os.environ.get("ISTUI_REP")
+    if given:
+        return parse_rep(given)
+    if root is not None:
+        local = settings_store.local_settings(root).get("rep")
+        if local:
+            return parse_rep(local)
+    import getpass
+
+    candidate = _git_user() or getpass.getuser()
+    try:
+        return parse_rep(candidate)
+    except BadInput:
+        return "me"
+
+
+def open_workspace(args: argparse.Namespace) -> Workspace:
+    root = workspace_path(args)
+    if not (root / locations.SETTINGS_FILE).exists():
+        raise WorkspaceError(_("No istui workspace at {root}; create one with `istui init` (or try `istui demo`), "
+                               "or point to one with --workspace PATH.").format(root=root))
+    return Workspace.open(root, resolve_rep(args, root), clock=clock)
+
+
+def reply(args: argparse.Namespace, document: Any, text: str) -> None:
+    """Print the JSON document with --json, else the sentence for a person."""
+    if args.json:
+        emit_json(document)
+    else:
+        print(text)
+
+
+def report_rep(args: argparse.Namespace, ws: Workspace, rep: str | None) -> str | None:
+    """The scope of a report: None for `--team`, the rep named, else the rep working."""
+    return None if args.team else parse_rep(rep) if rep else ws.rep

@@ -1,0 +1,172 @@
+"""What a rep does to the selected lead, from the Leads or the Today tab: new, edit, stage, handoff,
+log a call or e-mail, delete (with undo), start a call block. A pane with a lead table mixes this in;
+results go to the app as messages (`tui.messages`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from istui.domain.errors import IstuiError
+from istui.i18n import _
+from istui.services.handoff import handoff_sheet
+from istui.services.leads import change_stage, create_lead, hand_off, log_activity, set_lead_fields, undo_log
+from istui.store.workspace import Record
+from istui.tui.messages import LeadRemoved, LeadWritten, ShowLead
+from istui.tui.screens.forms import ConfirmScreen, SheetScreen
+from istui.tui.screens.record_forms import handoff_form, lead_form, log_form, stage_form
+from istui.tui.state import AppState
+from istui.tui.widgets.vtable import VirtualTable
+
+
+def raw_value(clean: dict[str, Any]) -> Any:
+    """A lead form field's validated record fields, turned back into what create/set accept."""
+    if "next_at" in clean:
+        return clean["next_at"] or ""
+    (value,) = clean.values()
+    return value
+
+
+def guarded(widget: Any, work: Callable[[], Any], done: str | None = None) -> Any:
+    """Run a write; a bad value or a workspace problem becomes one notification, nothing else."""
+    try:
+        result = work()
+    except IstuiError as exc:
+        widget.notify(str(exc), severity="error", timeout=8, markup=False)
+        return None
+    if done:
+        widget.notify(done, markup=False)
+    return result
+
+
+class LeadActions:
+    """The actions on a pane's selected lead (`table.current`); mixed into a widget (it posts, notifies
+    and pushes screens as that widget)."""
+
+    state: AppState
+    app: Any
+    post_message: Callable[..., Any]
+    notify: Callable[..., Any]
+
+    @property
+    def table(self) -> VirtualTable:
+        raise NotImplementedError
+
+    def selected_lead(self) -> Record | None:
+        lead = self.table.current
+        return self.state.lead(lead["id"], lead) if lead else None
+
+    def call_queue(self) -> tuple[list[Record], int]:
+        """The leads a call block started here works through, and where it starts."""
+        lead = self.selected_lead()
+        return ([lead], 0) if lead else ([], 0)
+
+    def _written(self, lead: Record) -> None:
+        self.post_message(LeadWritten(lead))
+
+    # --- forms -----------------------------------------------------------------------------------
+    def action_new_lead(self) -> None:
+        state = self.state
+
+        def saved(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            raw = {name: raw_value(values[name]) for name in values}
+            lead = guarded(self, lambda: create_lead(state.ws, {k: v for k, v in raw.items() if v not in ("", None, [])}),
+                           _("Lead added."))
+            if lead:
+                self._written(lead)
+                self.post_message(ShowLead(lead["id"]))
+
+        self.app.push_screen(lead_form(state.ws.settings.sources, state.now, rep=state.ws.rep), saved)
+
+    def _lead_form(self, make_form: Callable[[Record], Any],
+                   write: Callable[[Record, dict[str, Any], Any], Record | None], done: str | None = None) -> None:
+        """Open a form about the selected lead; `write` saves its values and returns the lead afterwards."""
+        lead = self.selected_lead()
+        if lead is None:
+            return
+        form = make_form(lead)
+
+        def saved(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            updated = guarded(self, lambda: write(lead, values, form), done)
+            if updated:
+                self._written(updated)
+
+        self.app.push_screen(form, saved)
+
+    def action_edit_lead(self) -> None:
+        state = self.state
+
+        def write(lead: Record, values: dict[str, Any], form: Any) -> Record | None:
+            fields = {name: raw_value(values[name]) for name in form.changed()}
+            return set_lead_fields(state.ws, lead["id"], fields) if fields else None
+
+        self._lead_form(lambda lead: lead_form(state.ws.settings.sources, state.now, lead, rep=state.ws.rep), write,
+                        _("Lead saved."))
+
+    def action_stage_lead(self) -> None:
+        def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
+            amount = str(values["amount"]) if values["amount"] else None
+            return change_stage(self.state.ws, lead["id"], values["stage"], amount=amount, note=values["note"]).lead
+
+        self._lead_form(stage_form, write, _("Stage changed."))
+
+    def action_handoff_lead(self) -> None:
+        ws = self.state.ws
+
+        def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
+            bant = {k: values[k] for k in ("budget", "authority", "need", "timeline")}
+            handed = hand_off(ws, lead["id"], values["to"], bant, values["note"]).lead
+            sheet = handoff_sheet(handed, ws.activities_of_lead(lead["id"]), ws.settings.currency)
+            self.app.push_screen(SheetScreen(_("Handoff sheet — c copies it"), sheet))
+            return handed
+
+        self._lead_form(handoff_form, write)
+
+    def action_log_lead(self, kind: str) -> None:
+        ws = self.state.ws
+
+        def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
+            logged = log_activity(ws, lead["id"], kind, values["outcome"], note=values["note"],
+                                  next_when=values["next"] or None)
+            self.state.undo.push(_("log of {outcome}").format(outcome=values["outcome"]),
+                                 lambda: self._written(undo_log(ws, logged)))
+            return logged.lead
+
+        self._lead_form(lambda lead: log_form(self.state.now, kind), write, _("Logged a call.") if kind == "call"
+                        else _("Logged an e-mail."))
+
+    def action_delete_lead(self) -> None:
+        lead = self.selected_lead()
+        if lead is None:
+            return
+        ws = self.state.ws
+
+        def restore(record: Record) -> None:
+            ws.restore_lead(record)
+            self._written(record)
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            removed = guarded(self, lambda: ws.remove_lead(lead["id"]))
+            if removed is None:
+                return
+            self.state.undo.push(_("delete of {company}").format(company=removed["company"]), lambda: restore(removed))
+            self.post_message(LeadRemoved(removed["id"]))
+            self.notify(_("Deleted {company}. ctrl+z undoes.").format(company=removed["company"]), markup=False)
+
+        self.app.push_screen(ConfirmScreen(_("Delete the lead {company}? Its activities stay. (ctrl+z undoes)").format(
+            company=lead["company"])), confirmed)
+
+    def action_call_block(self) -> None:
+        from istui.tui.screens.callblock import CallBlockScreen
+
+        queue, start = self.call_queue()
+        if not queue:
+            self.notify(_("Select a lead first."), markup=False)
+            return
+        self.app.push_screen(CallBlockScreen(self.state, list(queue), start))

@@ -1,0 +1,41 @@
+"""git's merge driver on real files: the merge written over %A, the conflict log, input left to the user."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from istui.store.merge import parse, serialize
+
+
+def rec(record_id: str, at: str = "2026-11-27T10:00:00+09:00", by: str = "alice", **fields) -> dict:
+    return {"id": record_id, "updated_at": at, "updated_by": by, **fields}
+
+
+def test_the_driver_leaves_unparseable_input_to_the_user(tmp_path: Path) -> None:
+    files = {name: tmp_path / name for name in ("base", "ours", "theirs")}
+    files["base"].write_text('{"notes": {}}\n')
+    files["ours"].write_text('{"notes": {\n"N1": {"id": "N1", <<<<<<< broken\n')
+    files["theirs"].write_text('{"notes": {}}\n')
+    before = files["ours"].read_bytes()
+    result = subprocess.run([sys.executable, "-m", "istui.store.merge", str(files["base"]), str(files["ours"]),
+                             str(files["theirs"]), "notes.json"], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "notes.json cannot be merged automatically" in result.stderr
+    assert files["ours"].read_bytes() == before
+
+
+def test_the_driver_writes_the_merge_and_the_conflict_log(tmp_path: Path) -> None:
+    base = {"T1": rec("T1", value=10)}
+    sides = {"base": base, "ours": {"T1": rec("T1", "2026-11-27T11:00:00+09:00", "alice", value=12)},
+             "theirs": {"T1": rec("T1", "2026-11-27T10:30:00+09:00", "bob", value=15)}}
+    for name, table in sides.items():
+        (tmp_path / name).write_bytes(serialize(table, "targets"))
+    result = subprocess.run([sys.executable, "-m", "istui.store.merge", "base", "ours", "theirs", "targets.json"],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert parse((tmp_path / "ours").read_bytes(), "targets")["T1"]["value"] == 12
+    logged = [json.loads(line) for line in (tmp_path / ".istui" / "conflicts.jsonl").read_text().splitlines()]
+    assert [(c["field"], c["kept"], c["lost"], c["lost_from"]) for c in logged] == [("value", 12, 15, "bob")]
