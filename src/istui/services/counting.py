@@ -41,34 +41,42 @@ def file_key(rep: str, month: str) -> str:
     return f"{rep}/{month}"
 
 
+_INDEX = {name: index for index, name in enumerate(ACTIVITY_COUNTS)}  # positions only inside the loop below
+_CALLS, _CONNECTS = _INDEX["calls"], _INDEX["connects"]
+_MEETINGS, _HANDOFFS = _INDEX["meetings"], _INDEX["handoffs"]
+_EMAIL_INDEX = {outcome: _INDEX[name] for outcome, name in EMAIL_COUNTS.items()}
+
+
 def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = None,
           end: datetime | None = None) -> Tally:
     """Count the activities in [start, end) (every one without bounds); see the module's docstring."""
-    days: dict[int, dict[str, int]] = {}
+    days: dict[int, list[int]] = {}
     worked: set[str] = set()
     booked: set[str] = set()
     closings: dict[str, tuple[float, str, str, float]] = {}
     heat_calls: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     heat_mails: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     notes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    mails: dict[tuple[str, str, str], list[tuple[datetime, str]]] = defaultdict(list)
+    mails: dict[tuple[str, int, int, str], list[tuple[datetime, str]]] = defaultdict(list)
+    bounded = start is not None or end is not None
+    size = len(ACTIVITY_COUNTS)
     for record in activities:
         moment = datetime.fromisoformat(record["at"])
         kind, outcome, lead = record["kind"], record.get("outcome"), record["lead"]
         local = moment.astimezone(tz)
         if kind == _EMAIL and outcome in (_SENT, _OPENED):
             # pairing looks at every e-mail event given, in or out of bounds
-            mails[(record["rep"], f"{local:%Y-%m}", lead)].append((local, outcome))
-        if (start is not None and moment < start) or (end is not None and moment >= end):
+            mails[(record["rep"], local.year, local.month, lead)].append((local, outcome))
+        if bounded and ((start is not None and moment < start) or (end is not None and moment >= end)):
             continue
         ordinal = local.toordinal()
         counts = days.get(ordinal)
         if counts is None:
-            counts = days[ordinal] = dict.fromkeys(ACTIVITY_COUNTS, 0)
+            counts = days[ordinal] = [0] * size
         if kind == _CALL:
             reached = outcome in REACHED_OUTCOMES
-            counts["calls"] += 1
-            counts["connects"] += reached
+            counts[_CALLS] += 1
+            counts[_CONNECTS] += reached
             worked.add(lead)
             cell = heat_calls[(local.weekday(), local.hour)]
             cell[0] += 1
@@ -80,19 +88,19 @@ def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = Non
                 usage[1] += outcome == MEETING_BOOKED
         elif kind == _EMAIL:
             worked.add(lead)
-            name = EMAIL_COUNTS.get(outcome)  # type: ignore[arg-type]
-            if name:
-                counts[name] += 1
+            index = _EMAIL_INDEX.get(outcome)  # type: ignore[arg-type]
+            if index is not None:
+                counts[index] += 1
         elif kind == _STAGE:
             if outcome == _HANDED_OFF:
-                counts["handoffs"] += 1
+                counts[_HANDOFFS] += 1
             elif outcome in (_WON, _LOST):
                 closing = (moment.timestamp(), record["id"], outcome, record.get("amount") or 0)
                 known = closings.get(lead)
                 if known is None or closing[:2] > known[:2]:
                     closings[lead] = closing
         if outcome == MEETING_BOOKED:
-            counts["meetings"] += 1
+            counts[_MEETINGS] += 1
             booked.add(lead)
     for events in mails.values():
         events.sort()
@@ -104,11 +112,10 @@ def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = Non
             cell = heat_mails[(local.weekday(), local.hour)]
             cell[0] += 1
             cell[1] += index + 1 < len(events) and events[index + 1][1] == _OPENED
-    totals = dict.fromkeys(ACTIVITY_COUNTS, 0)
-    for counts in days.values():
-        for name, value in counts.items():
-            totals[name] += value
-    return {"counts": totals, "days": days, "worked": worked, "booked": booked, "closings": closings,
+    totals = [sum(column) for column in zip(*days.values(), strict=True)] if days else [0] * size
+    return {"counts": dict(zip(ACTIVITY_COUNTS, totals, strict=True)),
+            "days": {ordinal: dict(zip(ACTIVITY_COUNTS, counts, strict=True)) for ordinal, counts in days.items()},
+            "worked": worked, "booked": booked, "closings": closings,
             "heat_calls": dict(heat_calls), "heat_mails": dict(heat_mails), "notes": dict(notes)}
 
 
@@ -144,7 +151,7 @@ def bitset(leads: Iterable[str], numbers: Mapping[str, int]) -> int:
 class Combined:
     """Several tallies added up: the counts, the lead sets and the closings of all of them."""
 
-    __slots__ = ("_days", "_tallies", "booked", "closings", "counts", "heat_calls", "heat_mails", "notes", "worked")
+    __slots__ = ("_days", "_pairs", "_tallies", "booked", "closings", "counts", "worked")
 
     def __init__(self, tallies: Iterable[Tally]) -> None:
         self._tallies = list(tallies)
@@ -153,27 +160,17 @@ class Combined:
         self.worked: Any = None  # a set of lead ids, or a bitset of numbered tallies; None before any tally
         self.booked: Any = None
         self.closings: dict[Any, tuple[float, str, str, float]] = {}
-        self.heat_calls: dict[tuple[int, int], list[int]] = {}
-        self.heat_mails: dict[tuple[int, int], list[int]] = {}
-        self.notes: dict[str, list[int]] = {}
+        self._pairs: dict[str, dict[Any, list[int]]] = {}
         for counted in self._tallies:
             for name, value in counted["counts"].items():
                 self.counts[name] += value
             self.worked = _union(self.worked, counted["worked"])
             self.booked = _union(self.booked, counted["booked"])
-            for lead, closing in counted["closings"].items():
-                known = self.closings.get(lead)
-                if known is None or closing[:2] > known[:2]:
-                    self.closings[lead] = closing
-            for mine, theirs in ((self.heat_calls, counted["heat_calls"]), (self.heat_mails, counted["heat_mails"]),
-                                 (self.notes, counted["notes"])):
-                for key, (first, second) in theirs.items():
-                    cell = mine.get(key)
-                    if cell is None:
-                        mine[key] = [first, second]
-                    else:
-                        cell[0] += first
-                        cell[1] += second
+            theirs = counted["closings"]
+            both = self.closings.keys() & theirs.keys()  # a lead closed in two files: the later closing stays
+            later = {lead: self.closings[lead] for lead in both if self.closings[lead][:2] > theirs[lead][:2]}
+            self.closings.update(theirs)
+            self.closings.update(later)
 
     def metrics(self) -> dict[str, Any]:
         """The activity metrics of DESIGN.md section 4 (all but the cohort's `target_accounts`), with rates."""
@@ -184,6 +181,33 @@ class Combined:
         metrics["amount"] = sum(closing[3] for closing in won)
         metrics["lost"] = len(self.closings) - len(won)
         return add_rates(metrics)
+
+    def _summed(self, name: str) -> dict[Any, list[int]]:
+        """The [first, second] pairs of `name` (heat cells, note usage) added up when first asked for."""
+        summed = self._pairs.get(name)
+        if summed is None:
+            summed = self._pairs[name] = {}
+            for counted in self._tallies:
+                for key, (first, second) in counted[name].items():
+                    cell = summed.get(key)
+                    if cell is None:
+                        summed[key] = [first, second]
+                    else:
+                        cell[0] += first
+                        cell[1] += second
+        return summed
+
+    @property
+    def heat_calls(self) -> dict[tuple[int, int], list[int]]:
+        return self._summed("heat_calls")
+
+    @property
+    def heat_mails(self) -> dict[tuple[int, int], list[int]]:
+        return self._summed("heat_mails")
+
+    @property
+    def notes(self) -> dict[str, list[int]]:
+        return self._summed("notes")
 
     @property
     def days(self) -> dict[int, dict[str, int]]:
@@ -202,9 +226,9 @@ class Combined:
     def daily(self, first: date, last: date, names: Iterable[str]) -> list[dict[str, Any]]:
         """The counts `names` of each day in [first, last) (days with nothing count zero)."""
         names = list(names)
-        rows = []
+        days, rows = self.days, []
         for ordinal in range(first.toordinal(), last.toordinal()):
-            day = self.days.get(ordinal, {})
+            day = days.get(ordinal, {})
             rows.append({"day": date.fromordinal(ordinal).isoformat(), **{name: day.get(name, 0) for name in names}})
         return rows
 

@@ -22,9 +22,23 @@ class Tallies:
     """Numbered tallies per rep's month (`counting.file_key`), each covering [first, last) of the days asked for."""
 
     numbers: Mapping[str, int]
+    _combined: dict[tuple, Combined]
 
     def files(self, first: date, last: date | None) -> dict[str, Tally]:
         raise NotImplementedError
+
+    def range_key(self, first: date, last: date | None, files: Mapping[str, Tally]) -> Any:
+        """What makes two ranges' tallies the same (for kept tallies: the files; for counted ones: the range)."""
+        return (first, last)
+
+    def combined(self, first: date, last: date | None, rep: str | None) -> Combined:
+        """The tallies of [first, last) of one rep (or the team) added up; the same files are added up once."""
+        files = self.files(first, last)
+        key = (self.range_key(first, last, files), rep)
+        memo = self.__dict__.setdefault("_combined", {})
+        if key not in memo:
+            memo[key] = Combined(of_rep(files, rep))
+        return memo[key]
 
 
 class RawTallies(Tallies):
@@ -123,15 +137,15 @@ class Cohort:
         """Per source: the cohort's leads, those that ever booked a meeting, and those whose latest closing
         (over the activities of `since`) is a win (with its amount) or a loss."""
         rows = {source: {**dict.fromkeys(SOURCE_COUNTS, 0), "leads": count} for source, count in self.counts.items()}
-        for position, (_at, _id, outcome, amount) in since.closings.items():
-            source = self.source_of.get(position)
-            if source is not None:
-                row = rows[source]
-                if outcome == "won":
-                    row["orders"] += 1
-                    row["amount"] += amount
-                else:
-                    row["lost"] += 1
+        closings, source_of = since.closings, self.source_of
+        for position in closings.keys() & source_of.keys():
+            _at, _id, outcome, amount = closings[position]
+            row = rows[source_of[position]]
+            if outcome == "won":
+                row["orders"] += 1
+                row["amount"] += amount
+            else:
+                row["lost"] += 1
         for source, mask in self.masks.items():
             rows[source]["meetings"] = ((since.booked or 0) & mask).bit_count()
         return finish_source_rows(rows)
@@ -164,10 +178,9 @@ def period_kpis(source: Tallies, leads: Iterable[Record], period: Period, tz: tz
                         source.numbers)
         if cohorts is not None:
             cohorts[key] = cohort
-    metrics = Combined(of_rep(source.files(period.start, period.end), rep)).metrics()
+    metrics = source.combined(period.start, period.end, rep).metrics()
     metrics["target_accounts"] = cohort.target_accounts
-    since = Combined(of_rep(source.files(period.start, since_end), rep))
-    return {"metrics": metrics, "by_source": cohort.by_source(since)}
+    return {"metrics": metrics, "by_source": cohort.by_source(source.combined(period.start, since_end, rep))}
 
 
 def compute_kpis(

@@ -17,13 +17,11 @@ from istui.domain.metrics import COUNT_METRICS, TREND_METRICS
 from istui.domain.periods import Period, month_of, parse_period
 from istui.services import analytics as an
 from istui.services.calendar import WorkCalendar
-from istui.services.counting import Combined
 from istui.services.kpi import (
     RawTallies,
     Tallies,
     compute_kpis,
     created_in,
-    of_rep,
     period_kpis,
     target_accounts,
     target_progress,
@@ -94,12 +92,11 @@ def _assemble(ws: Workspace, source: Tallies, raw: list[Record] | None, leads: l
         ws.targets(), [], leads, period, tz, rep=rep, today=today, working_days=work_calendar(ws).working_days,
         metrics_for=metrics_for))
     if trend:
-        report["trend"] = Combined(of_rep(source.files(window.start, window.end), rep)).daily(
-            window.start, window.end, TREND_METRICS)
+        report["trend"] = source.combined(window.start, window.end, rep).daily(window.start, window.end, TREND_METRICS)
     if analytics:
         before = period_kpis(source, leads, previous, tz, rep=rep, since_end=cohort_end(period, today), cohorts=cohorts)
         files = source.files(period.start, period.end)
-        combined = Combined(of_rep(files, rep))
+        combined = source.combined(period.start, period.end, rep)
         report["weekly_trend"] = an.weekly_trend(report["trend"], ws.settings.week_start_index)
         report.update(an.previous_block(previous, previous.bounds(tz), before, result["metrics"]))
         report["heatmaps"] = an.heatmaps_of(combined)

@@ -142,6 +142,9 @@ class RollupTallies(Tallies):
     def __init__(self, kept: Mapping[str, Tally], numbers: Mapping[str, int]) -> None:
         self.kept, self.numbers = kept, numbers
 
+    def range_key(self, first: date, last: date | None, files: Mapping[str, Tally]) -> Any:
+        return frozenset(files)  # whole months: the same files are the same tallies
+
     def files(self, first: date, last: date | None) -> dict[str, Tally]:
         months = set(Period(first, last, None, "").months()) if last is not None else None
         return {key: counted for key, counted in self.kept.items()
