@@ -322,10 +322,15 @@ class Workspace:
             if storage is not None and storage._records is not None and not storage.changed_on_disk():
                 found += [r for r in storage._records.values() if r.get("lead") == lead_id]
                 continue
-            for line in path.read_bytes().split(b"\n"):
-                if needle in line:
-                    with contextlib.suppress(ValueError):
-                        found.append(json.loads(line))
+            data = path.read_bytes()
+            at = data.find(needle)
+            while at >= 0:  # only the lines that name the lead are parsed (a month file holds thousands)
+                start = data.rfind(b"\n", 0, at) + 1
+                end = data.find(b"\n", at)
+                end = len(data) if end < 0 else end
+                with contextlib.suppress(ValueError):
+                    found.append(json.loads(data[start:end]))
+                at = data.find(needle, end)
         return sorted(found, key=lambda r: (r["at"], r["id"]))
 
     def add_activity(self, record: Record) -> Record:
