@@ -110,13 +110,15 @@ def test_doctor_clean_and_broken(cli, ws: Workspace) -> None:
     assert ("notes.json", 2, "error") in problems  # missing created_at, updated_at, updated_by
     text = cli("doctor").out
     assert "activities/alice/2026-11.jsonl:2: Expecting property name" in text
-    # logging still appends (a call is never lost, the broken line is left as it is) ...
+    # istui never appends to a file it cannot read: the call is refused with the file and line to fix ...
     before = activity_file.read_text()
-    assert cli("log", "call", lead["id"], "-o", "2").code == 0
-    assert activity_file.read_text().startswith(before)
-    # ... and commands that read the file say which file and line to fix
-    broken = cli("kpi")
-    assert broken.code == 1 and "2026-11.jsonl line 2" in broken.err and "istui doctor" in broken.err
+    refused_log = cli("log", "call", lead["id"], "-o", "2")
+    assert refused_log.code == 1 and "2026-11.jsonl line 2" in refused_log.err and "istui doctor" in refused_log.err
+    assert activity_file.read_text() == before
+    # ... and commands that read the file leave the broken line out and say which file and line to fix
+    broken = cli("kpi", "--json")
+    assert broken.code == 0 and broken.json["metrics"]["calls"] == 1  # the good line; the "fax" one is left out
+    assert "2026-11.jsonl line 2" in broken.err and "istui doctor" in broken.err
     notes.write_text('{"notes": {\n"X": {"id": "X",, }\n}}\n')
     refused = cli("note", "add", "--title", "new note")
     assert refused.code == 1 and "notes.json line 2" in refused.err
@@ -140,8 +142,8 @@ def test_doctor_on_a_missing_workspace(cli, tmp_path: Path) -> None:
     assert result.code == 1 and "not an istui workspace" in json.dumps(result.json)
 
 
-def test_doctor_warnings_fail_too_and_say_how_to_fix(cli, ws: Workspace) -> None:
+def test_doctor_warnings_say_how_to_fix(cli, ws: Workspace) -> None:
     (ws.root / "notes.json").chmod(0o644)
     result = cli("doctor")
-    assert result.code == 1
+    assert result.code == 0  # warnings alone (issue 11): 0; errors: 1
     assert "warning: notes.json: readable by others (mode 644)" in result.out and "chmod 600 notes.json" in result.out

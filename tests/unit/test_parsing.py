@@ -58,7 +58,21 @@ def test_bad_when_names_the_field(text: str) -> None:
 @given(st.integers(min_value=0, max_value=9999), st.sampled_from(["m", "h", "d", "w"]))
 def test_relative_when_adds_exactly(amount: int, unit: str) -> None:
     seconds = {"m": 60, "h": 3600, "d": 86400, "w": 604800}[unit]
+    if (NOW + timedelta(seconds=amount * seconds)).year > 2199:  # beyond what istui stores: one sentence
+        with pytest.raises(BadInput, match="outside the years"):
+            parse_when(f"+{amount}{unit}", NOW)
+        return
     assert parse_when(f"+{amount}{unit}", NOW) - NOW == timedelta(seconds=amount * seconds)
+
+
+@given(st.text(max_size=40))
+def test_when_never_fails_with_anything_but_one_sentence(text: str) -> None:
+    try:
+        moment = parse_when(text, NOW)
+    except BadInput:
+        pass
+    else:
+        assert 1970 <= moment.year <= 2199 and moment.tzinfo is not None
 
 
 @given(st.dates(min_value=datetime(2000, 1, 1).date(), max_value=datetime(2099, 12, 31).date()),

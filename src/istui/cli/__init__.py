@@ -59,8 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_language(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    from istui.cli.context import OPENED, report_read_problems
+
     try:
-        return args.handler(args) or 0
+        code = args.handler(args) or 0
+        report_read_problems()
+        return code
     except IstuiError as exc:
         print(f"istui: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -73,3 +77,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PermissionError as exc:
         print(f"istui: permission denied: {exc.filename}; check the workspace's owner and mode.", file=sys.stderr)
         return 1
+    finally:
+        OPENED.clear()

@@ -66,7 +66,34 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
     if not (root / locations.SETTINGS_FILE).exists():
         raise WorkspaceError(_("No istui workspace at {root}; create one with `istui init` (or try `istui demo`), "
                                "or point to one with --workspace PATH.").format(root=root))
-    return Workspace.open(root, resolve_rep(args, root), clock=clock)
+    ws = Workspace.open(root, resolve_rep(args, root), clock=clock)
+    OPENED.append(ws)
+    return ws
+
+
+#: Workspaces this command opened: after it ran, what their reads left out is reported (`report_read_problems`).
+OPENED: list[Workspace] = []
+
+
+def report_read_problems(limit: int = 3) -> None:
+    """On stderr: the lines and records the command's reads left out (DESIGN.md 8: reported, never fatal)
+    and what a crash recovery could not finish."""
+    import sys
+
+    from istui.cli.render import safe
+
+    while OPENED:
+        ws = OPENED.pop()
+        for notice in ws.notices:
+            print(_("istui: warning: {notice}").format(notice=safe(notice)), file=sys.stderr)
+        problems = ws.read_problems()
+        for problem in problems[:limit]:
+            where = locations.relative(ws.root, problem.path) + (f" line {problem.line}" if problem.line else "")
+            print(_("istui: warning: {where}: {message}; left out (run `istui doctor`).").format(
+                where=where, message=safe(problem.message)), file=sys.stderr)
+        if len(problems) > limit:
+            print(_("istui: warning: … and {count} more; `istui doctor` lists them all.").format(count=len(problems) - limit),
+                  file=sys.stderr)
 
 
 def reply(args: argparse.Namespace, document: Any, text: str) -> None:

@@ -70,8 +70,25 @@ def parse_when(text: str, now: datetime, field: str = "WHEN") -> datetime:
 
     Date-only forms land at 09:00; `+3d`/`+2h` keep the time of day; weekday names mean the
     first such day after today (`next` is optional); a date without a year is put in the year
-    nearest to today.
+    nearest to today. A time outside the years istui stores (`domain.checks`), or one that cannot
+    exist (an offset of +99:00), is bad input.
     """
+    from istui.domain.checks import MAX_YEAR, MIN_YEAR
+
+    try:
+        moment = _parse_when(text, now, field)
+    except (ValueError, OverflowError) as exc:
+        if isinstance(exc, BadInput):
+            raise
+        raise BadInput(_("{field}: cannot read '{text}' as a date or time; {hint}.").format(
+            field=field, text=text.strip(), hint=_(WHEN_HINT))) from None
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise BadInput(_("{field}: '{text}' is outside the years {first}–{last}.").format(
+            field=field, text=text.strip(), first=MIN_YEAR, last=MAX_YEAR))
+    return moment
+
+
+def _parse_when(text: str, now: datetime, field: str) -> datetime:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     cleaned = _clean(text)

@@ -5,6 +5,7 @@ Each operation validates everything before it writes anything, so bad input chan
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -92,9 +93,10 @@ def log_activity(
         if not next_when and due and "next_at" not in changes:
             changes["next_at"] = None  # the due follow-up was just done
         previous = lead
-        written = ws.add_activity(activity)
-        if changes:
-            lead = ws.update_lead(lead_id, changes)
+        with ws.transaction() if changes else contextlib.nullcontext():  # the activity and the lead, together
+            written = ws.add_activity(activity)
+            if changes:
+                lead = ws.update_lead(lead_id, changes)
     return Logged(written, lead, changes, previous)
 
 
@@ -107,7 +109,7 @@ def change_stage(ws: Workspace, lead_id: str, stage: str, *, amount: str | None 
     if value is not None and stage != Stage.WON:
         raise BadInput(_("amount: only a move to won records an order amount."))
     note = optional_text(note, "note", 4000)
-    with ws.lock.held():
+    with ws.transaction():  # the stage activity and the lead's stage land together or not at all
         lead = ws.get_lead(lead_id)
         if lead["stage"] == stage:
             raise BadInput(_("stage: the lead is already in stage {stage}.").format(stage=labels.stage(stage)))
@@ -138,7 +140,7 @@ def hand_off(ws: Workspace, lead_id: str, to: str, bant: dict[str, str], note: s
         raise BadInput(_("to: name the field-sales rep who takes the lead, e.g. --to sato."))
     clean = {key: optional_text(bant.get(key) or "", key, 2000) for key in BANT_FIELDS}
     note = optional_text(note, "note", 4000)
-    with ws.lock.held():
+    with ws.transaction():  # the stage activity, the stage and the handoff sheet land together or not at all
         lead = ws.get_lead(lead_id)
         if lead["stage"] in (Stage.HANDED_OFF, Stage.WON, Stage.LOST):
             raise BadInput(_("stage: the lead is already {stage}; only an open lead can be handed off.").format(
@@ -151,7 +153,7 @@ def hand_off(ws: Workspace, lead_id: str, to: str, bant: dict[str, str], note: s
 
 def undo_log(ws: Workspace, logged: Logged) -> Record:
     """Take back a log: remove its activity and put back the lead fields it changed."""
-    with ws.lock.held():
+    with ws.transaction():
         ws.remove_activity(logged.activity)
         lead = ws.get_lead(logged.activity["lead"])
         if logged.lead_changes and logged.previous is not None:
@@ -170,7 +172,7 @@ def amend_log(ws: Workspace, logged: Logged, *, note: str = "", next_when: str =
     lead_changes: dict[str, Any] = {}
     if next_when.strip():
         lead_changes["next_at"] = iso(parse_when(next_when, now, "next"))
-    with ws.lock.held():
+    with ws.transaction():
         activity = ws.update_activity(logged.activity, activity_changes) if activity_changes else logged.activity
         lead = ws.update_lead(logged.lead["id"], lead_changes) if lead_changes else logged.lead
     return Logged(activity, lead, {**logged.lead_changes, **lead_changes}, logged.previous)

@@ -29,17 +29,16 @@ from istui.store import files
 if TYPE_CHECKING:
     from istui.store.workspace import Workspace
 
-VERSION = 2
+VERSION = 3
 
 
 def rollup_file(path: str, tz_name: str) -> Tally:
     """The tally of one activity file, with lead ids (run in a worker process when many files need it)."""
-    raw = Path(path).read_bytes()
-    text = raw.decode("utf-8")
-    if not text.endswith("\n"):
-        text = text[: text.rfind("\n") + 1]  # a torn last line is not a record yet
-    records = json.loads("[" + ",".join(line for line in text.split("\n") if line.strip()) + "]")
-    return tally(records, ZoneInfo(tz_name))
+    from istui.store.storages import JsonLinesStorage
+
+    # the usable records, as every reader sees them (lines that do not read and unusable values left out)
+    records = JsonLinesStorage(Path(path), "activities").records()
+    return tally(records.values(), ZoneInfo(tz_name))
 
 
 def build_rollups(paths: list[str], tz_name: str, workers: int | None = None) -> list[Tally]:

@@ -8,17 +8,41 @@ signature changed, so a lead's timeline reads just the few files that hold its a
 from __future__ import annotations
 
 import contextlib
+import json
 import re
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from istui.domain import checks
 from istui.store import files
 
 if TYPE_CHECKING:
-    from pathlib import Path
 
     from istui.store.workspace import Workspace
 
 _LEAD = re.compile(rb'"lead": "([0-9A-Z]{26})"')
+
+
+def activities_naming(path: Path, lead_id: str) -> list[dict[str, Any]]:
+    """The usable activities of one lead in one activity file: only the lines that name the lead are
+    parsed (a month file holds thousands); a symlinked or vanished file gives none."""
+    try:
+        data = files.read_bytes(path)
+    except (FileNotFoundError, files.OutsideWorkspace):
+        return []
+    needle = f'"lead": "{lead_id}"'.encode()
+    found = []
+    at = data.find(needle)
+    while at >= 0:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        end = len(data) if end < 0 else end
+        with contextlib.suppress(ValueError):
+            record = json.loads(data[start:end])
+            if checks.first_problem("activities", record) is None and record.get("lead") == lead_id:
+                found.append(record)
+        at = data.find(needle, end)
+    return found
 
 
 class ActivityIndex:

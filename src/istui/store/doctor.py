@@ -5,17 +5,16 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from istui import locations
+from istui.domain import checks
 from istui.domain.errors import WorkspaceError
-from istui.domain.model import REQUIRED_FIELDS, SCHEMA, ActivityKind, Motion, Stage
 from istui.i18n import _
 from istui.locations import LOCAL_DIR, SETTINGS_FILE
 from istui.store.settings import load_settings
-from istui.store.storages import CorruptFile, JsonLinesStorage, RecordLinesStorage
+from istui.store.storages import JsonLinesStorage, RecordLinesStorage
 from istui.store.workspace import bucket_of
 
 
@@ -33,69 +32,6 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{self.severity}: {where}: {self.message} — {self.fix}"
-
-
-def _line_numbers(path: Path) -> dict[str, int]:
-    """Where each record id stands in a one-record-per-line file."""
-    numbers = {}
-    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
-        start = line.find('"')
-        if start >= 0:
-            end = line.find('"', start + 1)
-            numbers.setdefault(line[start + 1:end], number)
-    return numbers
-
-
-_JSON_NAMES = {str: "text", int: "a number", float: "a number", list: "a list", dict: "an object", bool: "true or false",
-               type(None): "null"}
-
-
-def _types(expected: object) -> tuple[type, ...]:
-    kinds = expected if isinstance(expected, tuple) else (expected,)
-    return tuple(type(None) if kind is None else kind for kind in kinds)  # type: ignore[misc]
-
-
-def _check_types(problems: list[Problem], rel: str, line: int | None, table: str, record: dict[str, Any]) -> None:
-    """Every value of the record has a type its field may have (DESIGN.md section 8: reported, never fatal)."""
-    for name, value in record.items():
-        expected = SCHEMA[table].get(name)
-        if expected is None:
-            continue
-        kinds = _types(expected)
-        wrong = not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)
-        if wrong:
-            accepted = " or ".join(dict.fromkeys(_JSON_NAMES[kind] for kind in kinds))
-            problems.append(Problem(rel, line, "error", _("{field} of record {id} is {value}, not {accepted}").format(
-                field=name, id=record.get("id", "?"), value=repr(value)[:40], accepted=accepted),
-                _("fix the value by hand or restore the file from git")))
-
-
-def _check_record(problems: list[Problem], rel: str, line: int | None, table: str, record: dict[str, Any]) -> None:
-    _check_types(problems, rel, line, table, record)
-    missing = [name for name in REQUIRED_FIELDS[table] if record.get(name) in (None, "")]
-    if missing:
-        problems.append(Problem(rel, line, "error", _("record {id} lacks {fields}").format(id=record.get("id", "?"), fields=", ".join(missing)),
-                                _("add the missing fields by hand or restore the file from git")))
-    for name in ("at", "created_at", "updated_at", "next_at"):
-        value = record.get(name)
-        if isinstance(value, str):
-            try:
-                parsed = datetime.fromisoformat(value)
-            except ValueError:
-                parsed = None
-            if parsed is None or parsed.tzinfo is None:
-                problems.append(Problem(rel, line, "error", _("{name} '{value}' is not an ISO 8601 time with an offset").format(name=name, value=value),
-                                        _("write it like 2026-11-27T10:00:00+09:00")))
-    if table == "leads":
-        if record.get("stage") not in [s.value for s in Stage]:
-            problems.append(Problem(rel, line, "error", _("lead {id} has unknown stage {stage}").format(id=record.get("id"), stage=repr(record.get("stage"))),
-                                    _("use one of {names}").format(names=", ".join(s.value for s in Stage))))
-        if record.get("motion") not in [m.value for m in Motion]:
-            problems.append(Problem(rel, line, "error", _("lead {id} has unknown motion {motion}").format(id=record.get("id"), motion=repr(record.get("motion"))),
-                                    _("use sdr or bdr")))
-    if table == "activities" and record.get("kind") not in [k.value for k in ActivityKind]:
-        problems.append(Problem(rel, line, "error", _("activity {id} has unknown kind {kind}").format(id=record.get("id"), kind=repr(record.get("kind"))),
-                                _("use call, email, stage or note")))
 
 
 def check_workspace(root: Path) -> list[Problem]:
@@ -123,32 +59,28 @@ def check_workspace(root: Path) -> list[Problem]:
                (root / locations.TARGETS_FILE, "targets", RecordLinesStorage)]
     tables += [(p, "activities", JsonLinesStorage) for p in sorted((root / locations.ACTIVITIES_DIR).glob("*/*.jsonl"))]
     for path, table, kind in tables:
-        if not path.exists():
+        if not path.exists() or path.is_symlink():
             continue
-        rel = str(path.relative_to(root))
+        rel = locations.relative(root, path)
         storage = kind(path, table)
-        try:
-            records = storage.records()
-        except CorruptFile as exc:
-            problems.append(Problem(rel, exc.line, "error", exc.reason,
+        for line, reason in storage.unreadable_lines():
+            problems.append(Problem(rel, line, "error", reason,
                                     _("fix the line by hand, or restore the file with `git checkout -- {file}`").format(file=rel)))
-            continue
-        raw = path.read_bytes()
-        if kind is JsonLinesStorage and raw and not raw.endswith(b"\n"):
-            problems.append(Problem(rel, raw.count(b"\n") + 1, "warning", _("the last line is incomplete (an interrupted write)"),
+        if storage.torn:
+            problems.append(Problem(rel, path.read_bytes().count(b"\n") + 1, "warning",
+                                    _("the last line is incomplete (an interrupted write)"),
                                     _("nothing to do: istui ignores it and cuts it at the next append")))
-        lines = _line_numbers(path) if kind is RecordLinesStorage else {
-            rid: n for n, rid in enumerate((r["id"] for r in records.values()), start=1)}
-        for key, record in records.items():
-            line = lines.get(key)
-            _check_record(problems, rel, line, table, record)
+        for key, record in storage.every_record().items():
+            line = storage.line_of(key)
+            for found in checks.problems(table, record):
+                problems.append(Problem(rel, line, "error", found.message, found.fix))
             if record.get("id") != key:
                 problems.append(Problem(rel, line, "error", _("record key {key} differs from its id {id}").format(key=key, id=record.get("id")),
                                         _("make the key and the id the same")))
             if table == "leads" and bucket_of(key) != path.stem:
                 problems.append(Problem(rel, line, "error", _("lead {key} belongs in leads/{bucket}.json").format(key=key, bucket=bucket_of(key)),
                                         _("move the line to that file")))
-            if table == "leads" and record.get("source") not in settings.sources:
+            if table == "leads" and isinstance(record.get("source"), str) and record["source"] not in settings.sources:
                 problems.append(Problem(rel, line, "warning", _("lead {key} has source {source}, not in istui.toml").format(key=key, source=repr(record.get("source"))),
                                         _("add it to sources in istui.toml or change the lead's source")))
             if table == "activities" and record.get("rep") != path.parent.name:

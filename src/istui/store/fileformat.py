@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 Record = dict[str, Any]
 
@@ -44,24 +44,148 @@ def json_lines(records: Iterable[Mapping[str, Any]]) -> bytes:
     return "".join(dump_record(record) + "\n" for record in records).encode()
 
 
+class Scan(NamedTuple):
+    """What a lenient read of a workspace file found: the records by id (the first of a repeated id), the
+    lines that could not be read (unparseable, not a record, or repeating an id: a file with any is never
+    written by istui), and whether an unfinished last line (an interrupted append) was left out."""
+
+    records: dict[str, Record]
+    broken: list[tuple[int, str]]
+    torn: bool = False
+
+
 def parse_record_lines(raw: bytes, table: str) -> dict[str, Record]:
-    """{id: record} of a record-lines file; FormatError when it is not one."""
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise FormatError(raw[: exc.start].count(b"\n") + 1, "is not UTF-8") from None
-    except json.JSONDecodeError as exc:
-        raise FormatError(exc.lineno, exc.msg) from None
-    records = data.get(table) if isinstance(data, dict) else None
-    if not isinstance(records, dict) or not all(isinstance(v, dict) for v in records.values()):
-        raise FormatError(1, f'expected {{"{table}": {{id: record, ...}}}}')
-    return records
+    """{id: record} of a record-lines file; FormatError at the first line that cannot be read."""
+    scan = scan_record_lines(raw, table)
+    if scan.broken:
+        raise FormatError(*scan.broken[0])
+    return scan.records
 
 
 def parse_json_lines(raw: bytes) -> tuple[dict[str, Record], bool]:
     """{id: record} of a JSON-lines file, and whether its last line was a torn (unparseable, unfinished)
-    write, which is left out; FormatError for any other line that does not parse."""
+    write, which is left out; FormatError for any other line that cannot be read."""
+    scan = scan_json_lines(raw)
+    if scan.broken:
+        raise FormatError(*scan.broken[0])
+    return scan.records, scan.torn
+
+
+def scan_record_lines(raw: bytes, table: str) -> Scan:
+    """Read a record-lines file, keeping every record that can be read (line by line when the file as a
+    whole is not valid JSON, so one broken line does not hide the others)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _salvage_record_lines(raw.decode("utf-8", "replace"), table,
+                                     [(raw[: exc.start].count(b"\n") + 1, "is not UTF-8")])
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return _salvage_record_lines(text, table, [])
+    records = data.get(table) if isinstance(data, dict) else None
+    if not isinstance(records, dict):
+        return Scan({}, [(1, f'expected {{"{table}": {{id: record, ...}}}}')])
+    broken = [(_line_of(text, key), "expected a JSON object (a record)") for key, value in records.items()
+              if not isinstance(value, dict)]
+    if text.count('\n"') != len(records):  # fewer records than record lines: an id is repeated
+        broken += _repeated_ids(text)
+    if broken:
+        records = {key: value for key, value in records.items() if isinstance(value, dict)}
+        first = _first_occurrences(text, table)
+        records.update((key, value) for key, value in first.items() if key in records)
+    return Scan(records, sorted(broken))
+
+
+def _salvage_record_lines(text: str, table: str, broken: list[tuple[int, str]]) -> Scan:
+    """Every record line that parses on its own (`"id": {record},`); the rest are broken lines."""
     records: dict[str, Record] = {}
+    seen: dict[str, int] = {}
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped or stripped in ("}}", "}", "},") or (number == 1 and stripped.startswith(f'{{"{table}"')
+                                                                and stripped.endswith("{")):
+            continue
+        if any(number == b[0] for b in broken):
+            continue
+        try:
+            pair = json.loads("{" + stripped.rstrip(",") + "}")
+        except json.JSONDecodeError as exc:
+            broken.append((number, exc.msg))
+            continue
+        if len(pair) != 1 or not isinstance(next(iter(pair.values())), dict):
+            broken.append((number, "expected one record: \"id\": {...}"))
+            continue
+        key, value = next(iter(pair.items()))
+        if key in seen:
+            broken.append((number, f"repeats the id {key} of line {seen[key]}"))
+            continue
+        seen[key] = number
+        records[key] = value
+    return Scan(records, sorted(broken))
+
+
+def _record_line_key(line: str) -> str | None:
+    if not line.startswith('"'):
+        return None
+    end = line.find('"', 1)
+    return line[1:end] if end > 0 and line[end + 1:end + 2] == ":" else None
+
+
+def record_line_numbers(text: str) -> dict[str, int]:
+    """Where each record id stands in a record-lines file (its first line)."""
+    numbers: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        key = _record_line_key(line)
+        if key is not None:
+            numbers.setdefault(key, number)
+    return numbers
+
+
+def _line_of(text: str, key: str) -> int:
+    return record_line_numbers(text).get(key, 1)
+
+
+def _repeated_ids(text: str) -> list[tuple[int, str]]:
+    seen: dict[str, int] = {}
+    repeated = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        key = _record_line_key(line)
+        if key is None:
+            continue
+        if key in seen:
+            repeated.append((number, f"repeats the id {key} of line {seen[key]}"))
+        else:
+            seen[key] = number
+    return repeated
+
+
+def _first_occurrences(text: str, table: str) -> dict[str, Record]:
+    """The first record of each repeated id (json.loads keeps the last one)."""
+    first: dict[str, Record] = {}
+    for line in text.split("\n"):
+        key = _record_line_key(line)
+        if key is None or key in first:
+            continue
+        try:
+            value = json.loads("{" + line.strip().rstrip(",") + "}")[key]
+        except (json.JSONDecodeError, KeyError):
+            continue
+        if isinstance(value, dict):
+            first[key] = value
+    return first
+
+
+def scan_json_lines(raw: bytes) -> Scan:
+    """Read a JSON-lines file line by line: an unfinished last line that does not parse is a torn append
+    (left out); an unfinished last line that parses is a record (saved without its final newline)."""
+    fast = _whole_json_lines(raw)
+    if fast is not None:
+        return fast
+    records: dict[str, Record] = {}
+    seen: dict[str, int] = {}
+    broken: list[tuple[int, str]] = []
     lines = raw.split(b"\n")
     unfinished = not raw.endswith(b"\n")
     torn = False
@@ -72,10 +196,59 @@ def parse_json_lines(raw: bytes) -> tuple[dict[str, Record], bool]:
             record = json.loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             if unfinished and number == len(lines):
-                torn = True  # a record whose append was interrupted
+                torn = True
                 break
-            raise FormatError(number, exc.msg if isinstance(exc, json.JSONDecodeError) else "is not UTF-8") from None
+            broken.append((number, exc.msg if isinstance(exc, json.JSONDecodeError) else "is not UTF-8"))
+            continue
         if not isinstance(record, dict) or not isinstance(record.get("id"), str):
-            raise FormatError(number, "expected a JSON object with an id")
-        records[record["id"]] = record
-    return records, torn
+            if unfinished and number == len(lines):
+                torn = True
+                break
+            broken.append((number, "expected a JSON object with an id"))
+            continue
+        key = record["id"]
+        if key in seen:
+            broken.append((number, f"repeats the id {key} of line {seen[key]}"))
+            continue
+        seen[key] = number
+        records[key] = record
+    return Scan(records, broken, torn)
+
+
+def _whole_json_lines(raw: bytes) -> Scan | None:
+    """The common case in one parse (a file of whole records with distinct ids), or None to go line by line."""
+    body = raw if raw.endswith(b"\n") or not raw else None
+    if body is None:
+        return None
+    try:
+        items = json.loads(b"[" + b",".join(line for line in body.split(b"\n") if line.strip()) + b"]")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    records: dict[str, Record] = {}
+    for item in items:
+        if type(item) is not dict or type(item.get("id")) is not str:
+            return None
+        records[item["id"]] = item
+    return Scan(records, []) if len(records) == len(items) else None
+
+
+def json_line_numbers(raw: bytes) -> dict[str, int]:
+    """Where each record id stands in a JSON-lines file (its first line)."""
+    numbers: dict[str, int] = {}
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            continue
+        if isinstance(record, dict) and isinstance(record.get("id"), str):
+            numbers.setdefault(record["id"], number)
+    return numbers
+
+
+def tail_is_record(tail: bytes) -> bool:
+    """Whether an unfinished last line is a whole record (saved without its newline), not a torn write."""
+    try:
+        record = json.loads(tail)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return isinstance(record, dict) and isinstance(record.get("id"), str)

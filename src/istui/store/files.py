@@ -10,9 +10,10 @@ import errno
 import fcntl
 import json
 import os
+import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from istui.domain.errors import WorkspaceError
@@ -56,10 +57,7 @@ def write_temp(path: Path, content: bytes) -> Path:
     temp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
-        view = memoryview(content)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+        _write_all(fd, content)
         os.fsync(fd)
     except BaseException:
         os.close(fd)
@@ -83,18 +81,31 @@ def atomic_write(path: Path, content: bytes | str) -> None:
     fsync_dir(path.parent)
 
 
-def append_bytes(path: Path, content: bytes) -> None:
-    """Append to `path` and fsync; a torn last line from an earlier crash is cut off first."""
+def write_cache(path: Path, content: bytes) -> None:
+    """Replace a local cache file without fsync: a crash may lose it (it is rebuilt), never tear it."""
     ensure_dir(path.parent)
-    created = not path.exists()
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, FILE_MODE)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        _write_all(fd, content)
+    finally:
+        os.close(fd)
+    os.replace(temp, path)
+
+
+def append_bytes(path: Path, content: bytes) -> None:
+    """Append to `path` and fsync. An unfinished last line is either a whole record saved without its
+    newline (the newline is added) or a torn write (cut off); nothing else of the file is touched."""
+    ensure_dir(path.parent)
+    created = not os.path.lexists(path)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, FILE_MODE)
     try:
         size = os.fstat(fd).st_size
         if size:
             os.lseek(fd, size - 1, os.SEEK_SET)
             if os.read(fd, 1) != b"\n":
-                _cut_torn_tail(fd, size)
-        os.write(fd, content)
+                content = _finish_last_line(fd, size) + content
+        _write_all(fd, content)
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -102,13 +113,119 @@ def append_bytes(path: Path, content: bytes) -> None:
         fsync_dir(path.parent)
 
 
-def _cut_torn_tail(fd: int, size: int) -> None:
-    """Drop the bytes after the last newline (a record whose write was interrupted)."""
-    chunk = min(size, 1 << 20)
-    os.lseek(fd, size - chunk, os.SEEK_SET)
-    tail = os.read(fd, chunk)
-    cut = tail.rfind(b"\n")
-    os.ftruncate(fd, size - chunk + cut + 1 if cut >= 0 else 0)
+def _finish_last_line(fd: int, size: int) -> bytes:
+    """For a file whose last line has no newline: b"\\n" when that line is a whole record, else the
+    torn line is cut off (only it: the search for the line's start goes back as far as it must)."""
+    from istui.store.fileformat import tail_is_record
+
+    start = _last_line_start(fd, size)
+    os.lseek(fd, start, os.SEEK_SET)
+    tail = os.read(fd, size - start)
+    if tail_is_record(tail):
+        return b"\n"
+    os.ftruncate(fd, start)
+    return b""
+
+
+def _last_line_start(fd: int, size: int) -> int:
+    """The offset just after the last newline of the file (0 when it has none)."""
+    end = size
+    chunk = 1 << 16
+    while end > 0:
+        begin = max(0, end - chunk)
+        os.lseek(fd, begin, os.SEEK_SET)
+        data = os.read(fd, end - begin)
+        cut = data.rfind(b"\n")
+        if cut >= 0:
+            return begin + cut + 1
+        end = begin
+    return 0
+
+
+def _write_all(fd: int, content: bytes) -> None:
+    view = memoryview(content)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a workspace file, refusing to follow a symlink (FileNotFoundError when it is absent)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OutsideWorkspace(path) from None
+        raise
+    try:
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+class OutsideWorkspace(WorkspaceError):
+    """A path that is a symlink or leads out of the workspace: istui never follows it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(_("{path} is a symbolic link or leaves the workspace; istui never follows one. Remove it "
+                           "(`git rm` it if a commit brought it) and restore the real file.").format(path=path))
+
+
+def confine(root: Path, path: Path) -> None:
+    """Refuse `path` unless it lies inside `root` with no symlinked folder on the way: a teammate's commit
+    or a hand edit must not make istui write elsewhere. (The file itself is opened with O_NOFOLLOW.)"""
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        raise OutsideWorkspace(path) from None
+    current = root
+    for part in relative.parts[:-1]:
+        if part in ("..", ""):
+            raise OutsideWorkspace(path)
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return
+        if stat.S_ISLNK(mode):
+            raise OutsideWorkspace(current)
+
+
+def remove_stale_temps(folders: list[Path]) -> int:
+    """Delete temp files (`.NAME.PID.N.tmp`) left by writers that died; a living writer's are kept.
+    Called under the workspace lock, after any journal was recovered. Returns how many were removed."""
+    removed = 0
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if not (name.startswith(".") and name.endswith(".tmp")) or not entry.is_file(follow_symlinks=False):
+                continue
+            parts = name.rsplit(".", 3)
+            pid = int(parts[1]) if len(parts) == 4 and parts[1].isdigit() else None
+            if pid is not None and pid != os.getpid() and _alive(pid):
+                continue
+            if pid == os.getpid():
+                continue
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # --- the workspace lock --------------------------------------------------------------------------
@@ -118,9 +235,10 @@ class WorkspaceLock:
     between the threads of one process (the TUI writes on its UI thread while `sync` merges in a
     worker); re-entrant within one thread."""
 
-    def __init__(self, path: Path, timeout: float = 10.0) -> None:
+    def __init__(self, path: Path, timeout: float = 10.0, on_acquire: Callable[[], None] | None = None) -> None:
         self.path = path
         self.timeout = timeout
+        self.on_acquire = on_acquire  # run once the lock is taken (the workspace recovers its journal there)
         self._fd: int | None = None
         self._depth = 0
         self._threads = threading.RLock()
@@ -160,6 +278,12 @@ class WorkspaceLock:
             raise
         self._fd = fd
         self._depth = 1
+        if self.on_acquire is not None:
+            try:
+                self.on_acquire()
+            except BaseException:
+                self.release()
+                raise
 
     def release(self) -> None:
         self._depth -= 1
@@ -195,44 +319,120 @@ class WorkspaceLock:
 # --- multi-file transactions ---------------------------------------------------------------------
 
 class Journal:
-    """All-or-nothing replacement of several files: stage temps, record the plan, then rename.
+    """All-or-nothing change of several files: stage the new contents, record the plan, then apply it.
 
-    After a crash between the plan and the last rename, `recover` finishes the renames, so either
-    none of the files changed (no plan on disk) or all of them did.
+    A plan replaces files (with temps written beside them) and appends to files (JSON-lines activity
+    files are appended to, never rewritten, so a transaction costs what its own records cost). Once the
+    plan is on disk the change is decided: `recover` applies whatever part a crash left undone, under
+    the workspace lock and before any other write. A file that changed after the plan was written
+    (by hand, by git) is never overwritten: that part is dropped and reported.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def commit(self, contents: dict[Path, bytes]) -> None:
+    def commit(self, replace: dict[Path, bytes], append: dict[Path, bytes] | None = None) -> list[str]:
+        """Apply the change; returns the parts a concurrent outside change made impossible (normally none)."""
         staged: list[tuple[Path, Path]] = []
         try:
-            for target, data in contents.items():
+            for target, data in replace.items():
                 staged.append((write_temp(target, data), target))
         except BaseException:
             for temp, _target in staged:
                 with contextlib.suppress(OSError):
                     os.unlink(temp)
             raise
-        plan = [[str(temp), str(target)] for temp, target in staged]
-        atomic_write(self.path, json.dumps(plan))
-        self.recover()
+        ops: list[dict[str, object]] = [
+            {"replace": str(target), "temp": str(temp), "before": signature(target)} for temp, target in staged]
+        for target, data in (append or {}).items():
+            ops.append({"append": str(target), "at": _prepare_append(target), "data": data.decode("utf-8")})
+        atomic_write(self.path, json.dumps({"version": 2, "ops": ops}, ensure_ascii=False))
+        return self.recover()
 
-    def recover(self) -> bool:
-        """Finish an interrupted commit; True when there was one."""
+    def recover(self) -> list[str]:
+        """Finish an interrupted change, if a plan is on disk; returns what could not be applied."""
         try:
             plan = json.loads(self.path.read_text("utf-8"))
         except FileNotFoundError:
-            return False
-        except ValueError:  # the plan itself was torn: no rename had started
+            return []
+        except ValueError:  # the plan itself was torn: nothing had been applied
             self.path.unlink()
-            return False
+            return []
+        ops = plan["ops"] if isinstance(plan, dict) else [{"replace": target, "temp": temp, "before": "any"}
+                                                           for temp, target in plan]  # a plan of istui 0.x
+        skipped: list[str] = []
         folders = set()
-        for temp, target in plan:
-            if os.path.exists(temp):
-                os.replace(temp, target)
-                folders.add(Path(target).parent)
+        for op in ops:
+            if "replace" in op:
+                done = _apply_replace(Path(op["temp"]), Path(op["replace"]), op.get("before"))
+            else:
+                done = _apply_append(Path(op["append"]), int(op["at"]), op["data"].encode("utf-8"))
+            target = Path(op.get("replace") or op["append"])
+            if done is False:
+                skipped.append(str(target))
+            folders.add(target.parent)
         for folder in folders:
-            fsync_dir(folder)
+            with contextlib.suppress(FileNotFoundError):
+                fsync_dir(folder)
         self.path.unlink()
+        fsync_dir(self.path.parent)
+        return skipped
+
+
+def _prepare_append(path: Path) -> int:
+    """Make `path` end with a newline (finishing or cutting its last line) and return its size: where a
+    planned append starts."""
+    ensure_dir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, FILE_MODE)
+    try:
+        size = os.fstat(fd).st_size
+        if size:
+            os.lseek(fd, size - 1, os.SEEK_SET)
+            if os.read(fd, 1) != b"\n":
+                ending = _finish_last_line(fd, size)
+                if ending:
+                    _write_all(fd, ending)
+                os.fsync(fd)
+        return os.fstat(fd).st_size
+    finally:
+        os.close(fd)
+
+
+def _apply_replace(temp: Path, target: Path, before: object) -> bool | None:
+    """Rename the staged temp over the target unless the target changed since the plan (then drop the
+    temp: False); None when it was done already."""
+    if not os.path.exists(temp):
+        return None
+    current = signature(target)
+    if before != "any" and (list(current) if current else None) != before:
+        os.unlink(temp)
+        return False
+    os.replace(temp, target)
+    return True
+
+
+def _apply_append(target: Path, at: int, data: bytes) -> bool | None:
+    """Append `data` at offset `at` unless it is there already (None) or the file changed since (False);
+    a part of it left by a crash is replaced."""
+    try:
+        fd = os.open(target, os.O_RDWR | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return False
+    try:
+        size = os.fstat(fd).st_size
+        if size > at:
+            os.lseek(fd, at, os.SEEK_SET)
+            present = os.read(fd, min(size - at, len(data)))
+            if size >= at + len(data) and present == data:
+                return None
+            if size > at + len(data) or not data.startswith(present):
+                return False
+            os.ftruncate(fd, at)
+        elif size < at:
+            return False
+        os.lseek(fd, 0, os.SEEK_END)
+        _write_all(fd, data)
+        os.fsync(fd)
         return True
+    finally:
+        os.close(fd)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from istui import locations
 from istui.domain.errors import BadInput, WorkspaceError
@@ -51,9 +51,19 @@ class Settings:
     def week_start_index(self) -> int:
         return WEEKDAY_NAMES.index(self.week_start)
 
+    TYPES: ClassVar[dict[str, type]] = {"schema": int, "team": str, "timezone": str, "week_start": str,
+                              "fiscal_year_start_month": int, "currency": str, "sources": list, "holiday_country": str,
+                              "extra_holidays": list, "working_holidays": list, "demo": bool}
+
     def validate(self) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+        for name, kind in self.TYPES.items():
+            value = getattr(self, name)
+            if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool) or (
+                    kind is list and not all(isinstance(item, str) for item in value)):
+                shown = {str: _("text"), int: _("a whole number"), list: _("a list of texts"), bool: _("true or false")}[kind]
+                raise BadInput(_("{field}: {value} is not {kind}.").format(field=name, value=repr(value)[:40], kind=shown))
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):

@@ -2,44 +2,76 @@
 
 `RecordLinesStorage` keeps one table as a JSON object with one record per line, sorted by id:
 UTF-8, sorted keys, replaced atomically. `JsonLinesStorage` keeps one record per line and appends
-with fsync. Both re-read a file only when its (inode, mtime_ns, size) signature changed, refuse to
-overwrite a file they could not parse, and can defer writes to an all-or-nothing `Journal`.
+with fsync. Both re-read a file only when its (inode, mtime_ns, size) signature changed; leave out,
+and report, the lines they cannot read and the records whose values cannot be used (DESIGN.md
+section 8), keeping those records as they are when they rewrite the file; never write to a file with a
+line they could not read; and can defer writes to an all-or-nothing `Journal`.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from istui.domain import checks
 from istui.domain.errors import WorkspaceError
+from istui.i18n import _
 from istui.store import fileformat, files
-from istui.store.fileformat import FormatError
 
 Record = dict[str, Any]
 
 
 class CorruptFile(WorkspaceError):
-    """A workspace file that could not be parsed; istui will not overwrite it."""
+    """A workspace file with a line that could not be read; istui will not write to it."""
 
     def __init__(self, path: Path, line: int, reason: str) -> None:
         self.path, self.line, self.reason = path, line, reason
-        super().__init__(f"{path} line {line}: {reason}; istui will not write to it. Run `istui doctor` for details.")
+        super().__init__(_("{path} line {line}: {reason}; istui will not write to it. Run `istui doctor` for details.")
+                         .format(path=path, line=line, reason=reason))
+
+
+class BadRecord(WorkspaceError):
+    """A record with a value istui cannot use: left out of what is shown, kept as it is on disk."""
+
+    def __init__(self, path: Path, line: int | None, problem: checks.Problem) -> None:
+        self.path, self.line, self.problem = path, line, problem
+        where = f"{path} line {line}" if line else str(path)
+        super().__init__(_("{where}: {message}; {fix} (`istui doctor` lists every such record).").format(
+            where=where, message=problem.message, fix=problem.fix))
+
+
+class ReadProblem(NamedTuple):
+    """A line or record a storage left out when it read its file."""
+
+    path: Path
+    line: int | None
+    message: str
+    blocks_writes: bool  # a line that could not be read: the file is never written
 
 
 class _CachedStorage(Storage):
-    """Shared by both storages: the parsed table, its signature, and deferred writes."""
+    """Shared by both storages: the parsed table, its signature, what was left out, and deferred writes."""
 
-    def __init__(self, path: str | Path, table: str) -> None:
+    def __init__(self, path: str | Path, table: str, verified: AppendChecks | None = None) -> None:
         self.path = Path(path)
         self.table = table
-        self._records: dict[str, Record] | None = None
+        self.verified = verified
+        self._records: dict[str, Record] | None = None  # the usable records
+        self._all: dict[str, Record] = {}  # every record read, usable or not, in file order
+        self._bad: dict[str, checks.Problem] = {}  # id → why the record was left out
+        self._broken: list[tuple[int, str]] = []  # lines that could not be read
+        self._lines: dict[str, int] | None = None
+        self._raw = b""
+        self.torn = False  # the last line was an unfinished write, left out
         self._signature: files.Signature | None = None
         self.pending: dict[str, Record] | None = None  # set while a transaction defers writes
+        self._txn_base: dict[str, Record] | None = None
 
     # TinyDB interface ------------------------------------------------------------------------
     def read(self) -> dict[str, dict[str, Any]] | None:
@@ -55,36 +87,149 @@ class _CachedStorage(Storage):
 
     # istui interface -------------------------------------------------------------------------
     def records(self) -> dict[str, Record]:
-        """The table as {id: record}; callers must not mutate the records."""
+        """The usable records as {id: record}; callers must not mutate them. Lines that cannot be read and
+        records with unusable values are left out (see `problems`)."""
         if self.pending is not None:
             return self.pending
         current = files.signature(self.path)
         if self._records is None or current != self._signature:
             if current is None:
-                self._records, self._signature = {}, None
+                self._load(b"", None)
             else:
-                raw = self.path.read_bytes()
-                self._records = self._parse(raw)
-                self._signature = current
+                try:
+                    raw = files.read_bytes(self.path)
+                except files.OutsideWorkspace:
+                    self._load(b"", current)
+                    self._broken = [(1, _("is a symbolic link; istui never follows one"))]
+                    return {}
+                self._load(raw, current)
+        assert self._records is not None
         return self._records
+
+    def _load(self, raw: bytes, current: files.Signature | None) -> None:
+        scan = self._scan(raw)
+        usable: dict[str, Record] = {}
+        bad: dict[str, checks.Problem] = {}
+        for key, record in scan.records.items():
+            problem = checks.first_problem(self.table, record)
+            if problem is None and record.get("id") != key:
+                problem = checks.Problem("id", _("record key {key} differs from its id {id}").format(
+                    key=key, id=record.get("id")), _("make the key and the id the same"))
+            if problem is None:
+                usable[key] = record
+            else:
+                bad[key] = problem
+        self._records, self._all, self._bad, self._broken = usable, scan.records, bad, scan.broken
+        self.torn = scan.torn
+        self._raw = raw if (bad or scan.broken) else b""
+        self._lines = None
+        self._signature = current
+
+    def problems(self) -> list[ReadProblem]:
+        """What the last read left out: unreadable lines (the file is then never written) and unusable records."""
+        found = [ReadProblem(self.path, line, reason, True) for line, reason in self._broken]
+        for key, problem in self._bad.items():
+            found.append(ReadProblem(self.path, self.line_of(key), problem.message, False))
+        return found
+
+    def every_record(self) -> dict[str, Record]:
+        """Every record read, usable or not (doctor checks them all)."""
+        self.records()
+        return self._all
+
+    def unreadable_lines(self) -> list[tuple[int, str]]:
+        self.records()
+        return list(self._broken)
+
+    def line_of(self, key: str) -> int | None:
+        if self._lines is None:
+            raw = self._raw or (files.read_bytes(self.path) if self._signature is not None else b"")
+            self._lines = self._line_numbers(raw)
+        return self._lines.get(key)
+
+    def bad_record(self, key: str) -> WorkspaceError | None:
+        """Why the record `key` is not among the usable ones, when the file says why: its value cannot be
+        used (BadRecord), or a line of the file could not be read (CorruptFile: it may be that record)."""
+        self.records()
+        problem = self._bad.get(key)
+        if problem is not None:
+            return BadRecord(self.path, self.line_of(key), problem)
+        if self._broken:
+            return CorruptFile(self.path, *self._broken[0])
+        return None
+
+    def check_writable(self) -> None:
+        """CorruptFile unless every line of the file could be read (istui never writes over what it cannot read)."""
+        self.records()
+        if self._broken:
+            line, reason = self._broken[0]
+            raise CorruptFile(self.path, line, reason)
 
     def changed_on_disk(self) -> bool:
         return files.signature(self.path) != self._signature
 
+    def with_unusable(self, records: dict[str, Record]) -> dict[str, Record]:
+        """`records` (the table as the caller changed it) with the unusable records put back where they
+        were: a write never drops a record it could not show."""
+        if not self._bad:
+            return records
+        merged: dict[str, Record] = {}
+        for key, record in self._all.items():
+            if key in records:
+                merged[key] = records[key]
+            elif key in self._bad:
+                merged[key] = record
+        merged.update((key, record) for key, record in records.items() if key not in merged)
+        return merged
+
+    # transactions (`Workspace.transaction`) ----------------------------------------------------
+    def begin(self) -> None:
+        """Defer writes until the transaction commits."""
+        self.pending = self._txn_base = dict(self.records())
+
+    def changed_in_transaction(self) -> bool:
+        return self.pending is not self._txn_base
+
+    def planned(self) -> tuple[bytes | None, bytes | None]:
+        """(the file's new content, or None) and (bytes to append, or None) this transaction wants;
+        CorruptFile when the file cannot be written."""
+        self.pending, pending = None, self.pending
+        try:
+            self.check_writable()
+        finally:
+            self.pending = pending
+        return self.serialize(self.with_unusable(pending or {})), None
+
+    def committed(self) -> None:
+        self._remember(self.pending or {})
+        self.end()
+
+    def end(self) -> None:
+        self.pending = self._txn_base = None
+
     def serialize(self, records: Mapping[str, Record]) -> bytes:
         raise NotImplementedError
 
-    def _parse(self, raw: bytes) -> dict[str, Record]:
+    def _scan(self, raw: bytes) -> fileformat.Scan:
+        raise NotImplementedError
+
+    def _line_numbers(self, raw: bytes) -> dict[str, int]:
         raise NotImplementedError
 
     def _write(self, records: dict[str, Record]) -> None:
-        self.records()  # never overwrite a file we could not parse: this raises CorruptFile
-        files.atomic_write(self.path, self.serialize(records))
+        self.check_writable()
+        files.atomic_write(self.path, self.serialize(self.with_unusable(records)))
         self._remember(records)
 
     def _remember(self, records: dict[str, Record]) -> None:
-        self._records = records
+        all_records = self.with_unusable(records)
+        self._records, self._all = records, all_records
         self._signature = files.signature(self.path)
+        if self._bad:
+            self._raw = files.read_bytes(self.path)
+            self._lines = None
+        if self.verified is not None and self._signature is not None:
+            self.verified.remember(self.path, self._signature)
 
 
 class RecordLinesStorage(_CachedStorage):
@@ -93,11 +238,11 @@ class RecordLinesStorage(_CachedStorage):
     def serialize(self, records: Mapping[str, Record]) -> bytes:
         return fileformat.record_lines(self.table, records)
 
-    def _parse(self, raw: bytes) -> dict[str, Record]:
-        try:
-            return fileformat.parse_record_lines(raw, self.table)
-        except FormatError as exc:
-            raise CorruptFile(self.path, exc.line, exc.reason) from None
+    def _scan(self, raw: bytes) -> fileformat.Scan:
+        return fileformat.scan_record_lines(raw, self.table) if raw else fileformat.Scan({}, [])
+
+    def _line_numbers(self, raw: bytes) -> dict[str, int]:
+        return fileformat.record_line_numbers(raw.decode("utf-8", "replace"))
 
 
 class JsonLinesStorage(_CachedStorage):
@@ -106,34 +251,131 @@ class JsonLinesStorage(_CachedStorage):
     def serialize(self, records: Mapping[str, Record]) -> bytes:
         return fileformat.json_lines(records.values())
 
-    def _parse(self, raw: bytes) -> dict[str, Record]:
-        try:
-            records, _torn = fileformat.parse_json_lines(raw)  # a torn tail is ignored, cut at the next append
-        except FormatError as exc:
-            raise CorruptFile(self.path, exc.line, exc.reason) from None
-        return records
+    def _scan(self, raw: bytes) -> fileformat.Scan:
+        return fileformat.scan_json_lines(raw)  # a torn tail is left out, and cut at the next append
+
+    def _line_numbers(self, raw: bytes) -> dict[str, int]:
+        return fileformat.json_line_numbers(raw)
+
+    txn_appends: list[Record] | None = None  # records appended in a transaction that rewrites nothing
+
+    def begin(self) -> None:
+        self.txn_appends = []  # the file is read only if the transaction reads or rewrites it
+
+    def records(self) -> dict[str, Record]:
+        if self.pending is None and self.txn_appends:
+            self.txn_appends, appended = None, self.txn_appends
+            try:
+                base = super().records()
+            finally:
+                self.txn_appends = appended
+            return {**base, **{r["id"]: r for r in appended}}
+        return super().records()
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        if self.txn_appends is not None and self.pending is None:
+            self.pending = data.get(self.table, {})  # the transaction rewrites the file after all
+            return
+        super().write(data)
+
+    def changed_in_transaction(self) -> bool:
+        return self.pending is not None or bool(self.txn_appends)
+
+    def planned(self) -> tuple[bytes | None, bytes | None]:
+        if self.pending is not None:
+            return super().planned()
+        self.check_appendable()
+        return None, fileformat.json_lines(self.txn_appends or [])
+
+    def committed(self) -> None:
+        if self.pending is not None:
+            super().committed()
+            return
+        self._records = None  # read again when next needed (the appended records are on disk)
+        current = files.signature(self.path)
+        if self.verified is not None and current is not None:
+            self.verified.remember(self.path, current)
+        self.end()
+
+    def end(self) -> None:
+        super().end()
+        self.txn_appends = None
+
+    def check_appendable(self) -> None:
+        """CorruptFile unless the file can be appended to: every line of it reads. Cheap when this process
+        read it, or any istui process wrote it last and it has not changed since (`AppendChecks`)."""
+        if self._records is not None and not self.changed_on_disk():
+            self.check_writable()
+            return
+        if self.verified is not None:
+            current = files.signature(self.path)
+            if current is None or self.verified.known(self.path, current):
+                return
+        self.check_writable()
 
     def append(self, new: Iterable[Record]) -> None:
-        """Append records without reading the file (the fast path of logging a call)."""
+        """Append records (the fast path of logging a call: the file is read only when no istui process
+        wrote it last)."""
         batch = list(new)
         if self.pending is not None:
             self.pending.update({r["id"]: r for r in batch})
             return
-        known = self._records if not self.changed_on_disk() else None
+        if self.txn_appends is not None:
+            self.txn_appends.extend(batch)
+            return
+        self.check_appendable()
+        known = self._records if self._records is not None and not self.changed_on_disk() else None
         files.append_bytes(self.path, fileformat.json_lines(batch))
         if known is not None:
             known.update({r["id"]: r for r in batch})
             self._remember(known)
+        elif self.verified is not None:
+            current = files.signature(self.path)
+            if current is not None:
+                self.verified.remember(self.path, current)
 
     def _write(self, records: dict[str, Record]) -> None:
         old = self.records()
         if all(key in records and records[key] == value for key, value in old.items()):
             added = [value for key, value in records.items() if key not in old]
             if added:
+                self.check_writable()
                 files.append_bytes(self.path, fileformat.json_lines(added))
                 self._remember(records)
             return
         super()._write(records)
+
+
+class AppendChecks:
+    """The signatures of activity files as an istui process last left them, kept in `.istui/` so that the
+    next process (a quick `istui log call`) can append without reading the file first: a file whose
+    signature is remembered was fully readable then and nobody has changed it since."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._known: dict[str, list[int]] | None = None
+        self._dirty = False
+
+    def _load(self) -> dict[str, list[int]]:
+        if self._known is None:
+            try:
+                data = json.loads(files.read_bytes(self.path))
+                self._known = data if isinstance(data, dict) else {}
+            except (OSError, ValueError):
+                self._known = {}
+        return self._known
+
+    def known(self, path: Path, current: files.Signature) -> bool:
+        return self._load().get(str(path)) == list(current)
+
+    def remember(self, path: Path, current: files.Signature) -> None:
+        known = self._load()
+        if known.get(str(path)) != list(current):
+            known[str(path)] = list(current)
+            if len(known) > 5000:
+                known.clear()
+                known[str(path)] = list(current)
+            files.write_cache(self.path, json.dumps(known).encode())
 
 
 class StrIdTable(Table):

@@ -24,6 +24,7 @@ from istui.domain.errors import BadInput, NotFound, WorkspaceError
 from istui.domain.ids import ID_LENGTH, looks_like_id_prefix, new_id, normalize_prefix
 from istui.i18n import _
 from istui.store import files
+from istui.store.activity_index import activities_naming
 from istui.store.settings import (
     Settings,
     load_settings,
@@ -31,7 +32,7 @@ from istui.store.settings import (
     save_local_settings,
     save_settings,
 )
-from istui.store.storages import JsonLinesStorage, Record, RecordLinesStorage, open_table
+from istui.store.storages import AppendChecks, JsonLinesStorage, ReadProblem, Record, RecordLinesStorage, open_table
 
 BUCKETS = 256
 GITIGNORE = f"{locations.LOCAL_DIR}/\n.*.tmp\n"
@@ -62,10 +63,14 @@ class Workspace:
         self.tz = ZoneInfo(settings.timezone)
         self._clock = clock
         self.local = locations.Local(root)
-        self.lock = files.WorkspaceLock(self.local.lock)
+        self.lock = files.WorkspaceLock(self.local.lock, on_acquire=self._locked)
         self._journal = files.Journal(self.local.journal)
+        self._append_checks = AppendChecks(self.local.appendable)
         self._storages: dict[Path, RecordLinesStorage | JsonLinesStorage] = {}
         self._transaction: list[RecordLinesStorage | JsonLinesStorage] | None = None
+        self._swept = False  # temp files of dead writers removed once per workspace object
+        self.notices: list[str] = []  # what a recovery could not do, for the interfaces to show
+        self._transient_problems: dict[Path, list[ReadProblem]] = {}  # of files read but not kept
         self._activity_index: Any = None
         self._index_lock = threading.Lock()  # timelines are read in worker threads
         self._helpers: dict[str, Any] = {}
@@ -74,6 +79,9 @@ class Workspace:
     @classmethod
     def open(cls, root: Path, rep: str | None = None, clock: Clock = system_clock) -> Workspace:
         root = root.expanduser().resolve()
+        local = root / locations.LOCAL_DIR
+        if os.path.islink(local):
+            raise files.OutsideWorkspace(local)
         settings = load_settings(root)
         workspace = cls(root, settings, rep or local_settings(root).get("rep") or "me", clock)
         from istui.store.gitrepo import ensure_merge_driver
@@ -81,8 +89,26 @@ class Workspace:
         ensure_merge_driver(root)  # a fresh clone has none: without it git would merge as plain text
         if workspace._journal.path.exists():
             with workspace.lock.held():
-                workspace._journal.recover()
+                pass  # taking the lock finishes the interrupted change (`_locked`)
         return workspace
+
+    def _locked(self) -> None:
+        """Run whenever this workspace takes its lock, before anything is written: a change a crash left
+        half-done is finished first (so it never lands over a later edit), then stray temp files go."""
+        if os.path.exists(self._journal.path):
+            skipped = self._journal.recover()
+            for path in skipped:
+                self.notices.append(_("An interrupted change to {file} was not finished because the file changed "
+                                      "since; check it (`istui doctor`).").format(file=path))
+            for storage in self._storages.values():
+                storage._signature = None  # read again: the recovery may have replaced files
+        if not self._swept:
+            self._swept = True
+            folders = [self.root, self.root / locations.LEADS_DIR, self.local.folder, self.local.cache]
+            with contextlib.suppress(OSError):
+                folders += [Path(entry.path) for entry in os.scandir(self.root / locations.ACTIVITIES_DIR)
+                            if entry.is_dir(follow_symlinks=False)]
+            files.remove_stale_temps(folders)
 
     @classmethod
     def create(cls, root: Path, rep: str, settings: Settings, remote: str | None = None,
@@ -142,9 +168,10 @@ class Workspace:
     def _storage(self, path: Path, kind: type[RecordLinesStorage] | type[JsonLinesStorage], table: str):
         storage = self._storages.get(path)
         if storage is None:
-            storage = self._storages[path] = kind(path, table)
-        if self._transaction is not None and storage.pending is None:
-            storage.pending = dict(storage.records())
+            files.confine(self.root, path)
+            storage = self._storages[path] = kind(path, table, self._append_checks)
+        if self._transaction is not None and storage not in self._transaction:
+            storage.begin()
             self._transaction.append(storage)
         return storage
 
@@ -173,14 +200,22 @@ class Workspace:
             self._transaction = []
             try:
                 yield
-                contents = {s.path: s.serialize(s.pending or {}) for s in self._transaction}
-                if contents:
-                    self._journal.commit(contents)
-                for storage in self._transaction:
-                    storage._remember(storage.pending or {})
+                changed = [storage for storage in self._transaction if storage.changed_in_transaction()]
+                replace: dict[Path, bytes] = {}
+                append: dict[Path, bytes] = {}
+                for storage in changed:  # CorruptFile here, before anything is written
+                    content, added = storage.planned()
+                    if content is not None:
+                        replace[storage.path] = content
+                    if added:
+                        append[storage.path] = added
+                if replace or append:
+                    self._journal.commit(replace, append)
+                for storage in changed:
+                    storage.committed()
             finally:
                 for storage in self._transaction:
-                    storage.pending = None
+                    storage.end()
                 self._transaction = None
 
     # --- leads ---------------------------------------------------------------------------------
@@ -207,8 +242,10 @@ class Workspace:
         if not looks_like_id_prefix(prefix):
             raise NotFound(_("lead: '{prefix}' is not a lead id; ids look like 01JD8X3K… (see `istui lead list`).").format(
                 prefix=prefix))
-        if len(wanted) == ID_LENGTH and wanted in self._lead_storage(bucket_of(wanted)).records():
-            return wanted
+        if len(wanted) == ID_LENGTH:
+            storage = self._lead_storage(bucket_of(wanted))
+            if wanted in storage.records() or storage.bad_record(wanted) is not None:
+                return wanted  # a lead with an unusable value: get_lead says which
         from istui.store.index import LeadIndex
 
         matches = LeadIndex(self).starting_with(wanted)
@@ -223,9 +260,10 @@ class Workspace:
         return matches[0]
 
     def get_lead(self, lead_id: str) -> Record:
-        record = self._lead_storage(bucket_of(lead_id)).records().get(lead_id)
+        storage = self._lead_storage(bucket_of(lead_id))
+        record = storage.records().get(lead_id)
         if record is None:
-            raise NotFound(_("lead: no lead with id {id}.").format(id=lead_id))
+            raise storage.bad_record(lead_id) or NotFound(_("lead: no lead with id {id}.").format(id=lead_id))
         return dict(record)
 
     def add_lead(self, record: Record) -> Record:
@@ -284,8 +322,8 @@ class Workspace:
         wanted_reps = set(reps) if reps is not None else None
         found = []
         for rep_dir in sorted(folder.iterdir()):
-            if not rep_dir.is_dir() or (wanted_reps is not None and rep_dir.name not in wanted_reps):
-                continue
+            if rep_dir.is_symlink() or not rep_dir.is_dir() or (wanted_reps is not None and rep_dir.name not in wanted_reps):
+                continue  # a symlinked folder is never followed (doctor reports it)
             for path in sorted(rep_dir.glob("*.jsonl")):
                 if wanted_months is None or path.stem in wanted_months:
                     found.append(path)
@@ -301,36 +339,27 @@ class Workspace:
         for path in self.activity_files(months, reps):
             storage = self._storages.get(path)
             if storage is None and not keep:
-                yield from JsonLinesStorage(path, "activities").records().values()
+                transient = JsonLinesStorage(path, "activities")
+                yield from transient.records().values()
+                self._transient_problems[path] = transient.problems()
                 continue
             yield from self._activity_storage(path.parent.name, path.stem).records().values()
 
     def activities_of_lead(self, lead_id: str) -> list[Record]:
         """One lead's activities, oldest first; reads only the files the activity index names."""
-        import json
-
         with self._index_lock:
             if self._activity_index is None:
                 from istui.store.activity_index import ActivityIndex
 
                 self._activity_index = ActivityIndex(self)
             paths = self._activity_index.files_for(lead_id)
-        needle = f'"lead": "{lead_id}"'.encode()
         found = []
         for path in paths:
             storage = self._storages.get(path)
             if storage is not None and storage._records is not None and not storage.changed_on_disk():
                 found += [r for r in storage._records.values() if r.get("lead") == lead_id]
-                continue
-            data = path.read_bytes()
-            at = data.find(needle)
-            while at >= 0:  # only the lines that name the lead are parsed (a month file holds thousands)
-                start = data.rfind(b"\n", 0, at) + 1
-                end = data.find(b"\n", at)
-                end = len(data) if end < 0 else end
-                with contextlib.suppress(ValueError):
-                    found.append(json.loads(data[start:end]))
-                at = data.find(needle, end)
+            else:
+                found += activities_naming(path, lead_id)
         return sorted(found, key=lambda r: (r["at"], r["id"]))
 
     def add_activity(self, record: Record) -> Record:
@@ -395,9 +424,10 @@ class Workspace:
         return _resolve_prefix(prefix, self._targets_storage().records(), "target")
 
     def get_note(self, note_id: str) -> Record:
-        record = self._notes_storage().records().get(note_id)
+        storage = self._notes_storage()
+        record = storage.records().get(note_id)
         if record is None:
-            raise NotFound(_("note: no note with id {id}.").format(id=note_id))
+            raise storage.bad_record(note_id) or NotFound(_("note: no note with id {id}.").format(id=note_id))
         return dict(record)
 
     def add_note(self, record: Record) -> Record:
@@ -434,6 +464,17 @@ class Workspace:
         if value is None:
             value = self._helpers[name] = make()
         return value
+
+    def read_problems(self) -> list[ReadProblem]:
+        """The lines and records left out of what was read so far (each file's last read), for the
+        interfaces to point at `istui doctor`."""
+        found: list[ReadProblem] = []
+        for storage in self._storages.values():
+            found += storage.problems()
+        for path, problems in self._transient_problems.items():
+            if path not in self._storages:
+                found += problems
+        return found
 
     # --- change detection ----------------------------------------------------------------------
     def changed_files(self) -> list[Path]:

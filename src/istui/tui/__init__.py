@@ -5,8 +5,10 @@ from __future__ import annotations
 from istui.store.workspace import Workspace
 
 
-def run(workspace: Workspace) -> None:
-    """Open the TUI on `workspace`; returns when the rep quits."""
+def run(workspace: Workspace) -> int:
+    """Open the TUI on `workspace`; returns the exit status when the rep quits (non-zero after a crash)."""
     from istui.tui.app import IstuiApp
 
-    IstuiApp(workspace).run()
+    app = IstuiApp(workspace)
+    app.run()
+    return app.return_code or 0

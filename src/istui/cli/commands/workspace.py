@@ -36,6 +36,7 @@ def define(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--force", action="store_true", help=_("replace an existing demo workspace at PATH"))
         p.set_defaults(handler=run_demo)
     else:  # doctor
+        p.epilog = _("Exit status: 0 when every file is fine or with warnings only, 1 with errors.")
         p.set_defaults(handler=run_doctor)
     json_option(p)
 
@@ -44,17 +45,17 @@ def define(name: str, p: argparse.ArgumentParser) -> None:
 
 def run_home(args: argparse.Namespace) -> int:
     """`istui` alone: the TUI in a terminal; today's queue and KPIs as text when output is piped."""
-    open_home(open_workspace(args))
-    return 0
+    return open_home(open_workspace(args))
 
 
-def open_home(ws: Workspace) -> None:
+def open_home(ws: Workspace) -> int:
+    """The TUI (its exit status: non-zero after a crash), or the text home when not in a terminal."""
     if sys.stdin.isatty() and sys.stdout.isatty():
         from istui.tui import run
 
-        run(ws)
-    else:
-        print_home(ws)
+        return run(ws)
+    print_home(ws)
+    return 0
 
 
 def print_home(ws: Workspace) -> None:
@@ -171,7 +172,7 @@ def run_demo(args: argparse.Namespace) -> int:
         print(_("Your own workspace stays the default; use this one with --workspace {root} "
                 "(or export ISTUI_WORKSPACE={root}).").format(root=root) + "\n", file=sys.stderr)
     if not args.no_open:
-        open_home(Workspace.open(root, reps[0], clock=clock))
+        return open_home(Workspace.open(root, reps[0], clock=clock))
     return 0
 
 
@@ -197,4 +198,4 @@ def run_doctor(args: argparse.Namespace) -> int:
             print(problem)
         print(f"{root}: " + (_("all files are fine.") if not problems else _("{errors} error(s), {warnings} warning(s).").format(
             errors=len(errors), warnings=len(problems) - len(errors))))
-    return 1 if problems else 0
+    return 1 if errors else 0  # warnings alone: 0

@@ -1,0 +1,371 @@
+"""Issue 11, the storage side: each failure the adversarial probe found, reproduced, then held fixed.
+
+Torn and unterminated last lines, a corrupt middle line, a stale journal, duplicate ids, multi-record
+changes killed half-way, symlinks, wrong-typed values on disk, and the temp files of killed writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from istui.domain.errors import IstuiError
+from istui.services.leads import hand_off, log_activity
+from istui.store import files
+from istui.store.doctor import check_workspace
+from istui.store.storages import CorruptFile
+from istui.store.workspace import Workspace, bucket_of
+
+from conftest import fixed_clock
+
+
+def new_lead(ws: Workspace, company: str = "Acme", **fields) -> str:
+    return ws.add_lead({"company": company, "stage": "working", "source": "other", "motion": "sdr", **fields})["id"]
+
+
+def month_file(ws: Workspace, rep: str = "alice") -> Path:
+    return ws.root / "activities" / rep / "2026-11.jsonl"
+
+
+def outcomes(path: Path) -> list[str]:
+    return [json.loads(line)["outcome"] for line in path.read_text().splitlines() if line.strip()]
+
+
+def errors(ws: Workspace) -> list[str]:
+    return [str(p) for p in check_workspace(ws.root) if p.severity == "error"]
+
+
+# --- 1. last lines ---------------------------------------------------------------------------------
+
+def test_a_last_record_without_its_newline_is_kept(cli, ws: Workspace) -> None:
+    lead_id = new_lead(ws)
+    assert cli("log", "call", lead_id, "-o", "no_answer").code == 0
+    assert cli("log", "call", lead_id, "-o", "busy").code == 0
+    path = month_file(ws)
+    os.truncate(path, path.stat().st_size - 1)  # the record is whole; only its newline is gone
+    assert not any("interrupted" in str(p) for p in check_workspace(ws.root))
+    assert cli("log", "call", lead_id, "-o", "voicemail").code == 0
+    assert outcomes(path) == ["no_answer", "busy", "voicemail"]
+    assert path.read_bytes().endswith(b"\n") and errors(ws) == []
+
+
+def test_a_torn_tail_longer_than_a_megabyte_cuts_only_itself(ws: Workspace) -> None:
+    lead_id = new_lead(ws)
+    log_activity(ws, lead_id, "call", "no_answer")
+    path = month_file(ws)
+    with open(path, "ab") as handle:
+        handle.write(b'{"id": "torn", "note": "' + b"x" * 1_500_000)  # an append killed half-way
+    fresh = Workspace.open(ws.root, "alice", clock=fixed_clock)
+    log_activity(fresh, lead_id, "call", "busy")
+    assert outcomes(path) == ["no_answer", "busy"]
+
+
+def test_istui_never_appends_to_a_file_it_cannot_read(cli, ws: Workspace) -> None:
+    lead_id = new_lead(ws)
+    cli("log", "call", lead_id, "-o", "1")
+    cli("log", "call", lead_id, "-o", "2")
+    path = month_file(ws)
+    first, second = path.read_text().splitlines()
+    path.write_text(first + "\n{broken\n" + second + "\n")
+    before = path.read_bytes()
+    refused = cli("log", "call", lead_id, "-o", "3")
+    assert refused.code == 1 and "line 2" in refused.err and "will not write" in refused.err
+    assert path.read_bytes() == before
+    # the same through a process that appended before and so remembers the file as good
+    ws2 = Workspace.open(ws.root, "alice", clock=fixed_clock)
+    with pytest.raises(CorruptFile):
+        log_activity(ws2, lead_id, "call", "busy")
+    assert path.read_bytes() == before
+    # the other lines are still read and counted
+    listed = cli("kpi", "--json")
+    assert listed.code == 0 and listed.json["metrics"]["calls"] == 2 and "line 2" in listed.err
+
+
+def test_a_file_appended_by_istui_is_not_read_again_before_the_next_append(ws: Workspace) -> None:
+    """The quick path: a file whose signature an istui process remembered is appended to unread."""
+    lead_id = new_lead(ws)
+    log_activity(ws, lead_id, "call", "no_answer")
+    fresh = Workspace.open(ws.root, "alice", clock=fixed_clock)
+    storage = fresh._activity_storage("alice", "2026-11")
+    log_activity(fresh, lead_id, "call", "busy")
+    assert storage._records is None  # appended without parsing the file
+    assert outcomes(month_file(ws)) == ["no_answer", "busy"]
+
+
+# --- 2. the journal -----------------------------------------------------------------------------------
+
+def staged_import(ws: Workspace, company: str, bucket_name: str) -> tuple[Path, str]:
+    """A journal left by an import killed after its plan and before its renames: one new lead, in the
+    bucket `bucket_name`."""
+    from istui.domain.ids import new_id
+    from istui.store.fileformat import record_lines
+
+    lead_id = new_id()
+    while bucket_of(lead_id) != bucket_name:
+        lead_id = new_id()
+    bucket = ws.root / "leads" / f"{bucket_name}.json"
+    records = dict(ws._lead_storage(bucket_name).records())
+    records[lead_id] = ws.stamp({"id": lead_id, "company": company, "stage": "new", "source": "other",
+                                 "motion": "sdr"}, created=True)
+    temp = files.write_temp(bucket, record_lines("leads", records))
+    before = files.signature(bucket)
+    plan = {"version": 2, "ops": [{"replace": str(bucket), "temp": str(temp), "before": list(before) if before else None}]}
+    files.atomic_write(ws.local.journal, json.dumps(plan))
+    return bucket, lead_id
+
+
+def test_a_stale_journal_never_replays_over_a_later_edit(ws: Workspace) -> None:
+    neighbour = new_lead(ws, "Neighbour")
+    tui = Workspace.open(ws.root, "alice", clock=fixed_clock)  # open before the import (the TUI)
+    tui.get_lead(neighbour)
+    _bucket, staged_id = staged_import(ws, "Imported Co", bucket_of(neighbour))
+    # the open TUI edits the neighbour: taking the lock finishes the import first, then edits
+    tui.update_lead(neighbour, {"memo": "typed in the TUI"})
+    # the next command (which used to replay the stale journal over the edit) changes nothing
+    final = Workspace.open(ws.root, "alice", clock=fixed_clock)
+    assert final.get_lead(neighbour)["memo"] == "typed in the TUI"
+    assert final.get_lead(staged_id)["company"] == "Imported Co"
+    assert not ws.local.journal.exists()
+
+
+def test_a_journal_never_overwrites_a_file_changed_after_it(ws: Workspace) -> None:
+    lead_id = new_lead(ws, "Before")
+    bucket, _staged = staged_import(ws, "Imported Co", bucket_of(lead_id))
+    text = bucket.read_text()
+    bucket.write_text(text.replace('"company": "Before"', '"company": "Edited by hand"'))  # after the plan
+    edited = bucket.read_bytes()
+    reopened = Workspace.open(ws.root, "alice", clock=fixed_clock)
+    assert bucket.read_bytes() == edited  # not overwritten
+    assert reopened.notices and str(bucket) in reopened.notices[0]
+    assert not ws.local.journal.exists()
+    assert reopened.get_lead(lead_id)["company"] == "Edited by hand"
+
+
+# --- 3. duplicate ids ---------------------------------------------------------------------------------
+
+def test_duplicate_ids_are_reported_and_never_dropped(cli, ws: Workspace) -> None:
+    lead_id = new_lead(ws, "First Co")
+    bucket = ws.root / "leads" / f"{bucket_of(lead_id)}.json"
+    lines = bucket.read_text().splitlines()
+    record_line = next(line for line in lines if line.startswith(f'"{lead_id}"'))
+    duplicate = record_line.replace("First Co", "Second Co")
+    if not record_line.endswith(","):
+        record_line += ","
+    text = bucket.read_text().replace(record_line.rstrip(",") + "\n", record_line + "\n" + duplicate + "\n", 1)
+    bucket.write_text(text)
+    assert text.count(lead_id) >= 2
+    found = [p for p in check_workspace(ws.root) if p.severity == "error"]
+    assert any(f"repeats the id {lead_id}" in p.message and p.file == f"leads/{bucket.name}" for p in found)
+    before = bucket.read_bytes()
+    result = cli("lead", "set", lead_id, "temp=hot")
+    assert result.code == 1 and "repeats the id" in result.err and bucket.read_bytes() == before
+    shown = cli("lead", "show", lead_id, "--json")
+    assert shown.code == 0 and shown.json["company"] == "First Co"  # the first of the two is shown
+
+
+def test_duplicate_activity_ids_are_reported(ws: Workspace) -> None:
+    lead_id = new_lead(ws)
+    log_activity(ws, lead_id, "call", "no_answer")
+    path = month_file(ws)
+    line = path.read_text()
+    path.write_text(line + line.replace("no_answer", "busy"))
+    assert any("repeats the id" in message and ":2:" in message for message in errors(ws))
+
+
+# --- 5. multi-record changes -------------------------------------------------------------------------
+
+class Crash(BaseException):
+    """A kill -9 stand-in: raised in the middle of applying a journal."""
+
+
+@pytest.mark.parametrize("moment", ["before the plan", "after the plan"])
+@pytest.mark.parametrize("change", ["handoff", "meeting_booked"])
+def test_multi_record_changes_are_all_or_nothing(ws: Workspace, monkeypatch, moment: str, change: str) -> None:
+    lead_id = new_lead(ws, stage="working")
+    original_replace = files._apply_replace
+    original_plan = files.atomic_write
+
+    def crash_in_replace(*args):  # the append of the activity went through; the lead's file did not
+        raise Crash()
+
+    def crash_on_plan(path, content):
+        if Path(path) == ws.local.journal:
+            raise Crash()
+        return original_plan(path, content)
+
+    if moment == "after the plan":
+        monkeypatch.setattr(files, "_apply_replace", crash_in_replace)
+    else:
+        monkeypatch.setattr(files, "atomic_write", crash_on_plan)
+    with pytest.raises(Crash):
+        if change == "handoff":
+            hand_off(ws, lead_id, "kimura", {"budget": "3M"})
+        else:
+            log_activity(ws, lead_id, "call", "meeting_booked")
+    monkeypatch.setattr(files, "_apply_replace", original_replace)
+    monkeypatch.setattr(files, "atomic_write", original_plan)
+    after = Workspace.open(ws.root, "alice", clock=fixed_clock)  # the next command recovers
+    lead = after.get_lead(lead_id)
+    activities = after.activities_of_lead(lead_id)
+    if moment == "before the plan":
+        assert lead["stage"] == "working" and activities == [] and not lead.get("handoff")
+    elif change == "handoff":
+        assert lead["stage"] == "handed_off" and lead["handoff"]["to"] == "kimura"
+        assert [a["outcome"] for a in activities] == ["handed_off"]
+    else:
+        assert lead["stage"] == "meeting" and [a["outcome"] for a in activities] == ["meeting_booked"]
+    assert errors(after) == []
+    if moment == "before the plan" and change == "handoff":
+        hand_off(after, lead_id, "kimura", {})  # a re-run is not refused
+        assert after.get_lead(lead_id)["stage"] == "handed_off"
+
+
+# --- 7. symlinks --------------------------------------------------------------------------------------
+
+def test_a_symlinked_activity_file_is_never_followed(cli, ws: Workspace, tmp_path: Path) -> None:
+    lead_id = new_lead(ws)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious\n")
+    folder = ws.root / "activities" / "bob"
+    folder.mkdir(parents=True)
+    (folder / "2026-11.jsonl").symlink_to(outside)
+    result = cli("--rep", "bob", "log", "call", lead_id, "-o", "1")
+    assert result.code == 1 and "symbolic link" in result.err
+    assert outside.read_text() == "precious\n"
+    assert cli("kpi", "--team", "--json").code == 0  # readers skip it
+
+
+def test_a_symlinked_folder_is_never_followed(cli, ws: Workspace, tmp_path: Path) -> None:
+    lead_id = new_lead(ws)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (ws.root / "activities" / "bob").symlink_to(outside, target_is_directory=True)
+    result = cli("--rep", "bob", "log", "call", lead_id, "-o", "1")
+    assert result.code == 1 and "symbolic link" in result.err
+    assert list(outside.iterdir()) == []
+
+
+def test_a_symlinked_lead_bucket_is_not_read_or_written(cli, ws: Workspace, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"leads": {\n"01SECRET000000000000000000": {"company": "Secret"}\n}}\n')
+    (ws.root / "leads" / "ff.json").symlink_to(secret)
+    listed = cli("lead", "list", "--json")
+    assert listed.code == 0 and "Secret" not in listed.out
+    assert "symbolic link" in listed.err
+
+
+def test_a_symlinked_local_folder_is_refused(cli, ws: Workspace, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(ws.root / ".istui")
+    (tmp_path / "away").mkdir()
+    (ws.root / ".istui").symlink_to(tmp_path / "away", target_is_directory=True)
+    result = cli("today")
+    assert result.code == 1 and "symbolic link" in result.err
+
+
+# --- 13. wrong values on disk ---------------------------------------------------------------------------
+
+def corrupt_lead(ws: Workspace, lead_id: str, **values) -> None:
+    bucket = ws.root / "leads" / f"{bucket_of(lead_id)}.json"
+    text = bucket.read_text()
+    start = text.index(f'"{lead_id}": ') + len(f'"{lead_id}": ')
+    end = text.index("\n", start)
+    line = text[start:end]
+    comma = line.endswith(",")
+    record = json.loads(line.rstrip(","))
+    for key, value in values.items():
+        if value is KeyError:
+            record.pop(key, None)
+        else:
+            record[key] = value
+    bucket.write_text(text[:start] + json.dumps(record, ensure_ascii=False, sort_keys=True) + ("," if comma else "") + text[end:])
+
+
+@pytest.mark.parametrize("values", [
+    {"next_at": 5}, {"tags": [1, 2]}, {"amount": "lots"}, {"handoff": "x"}, {"stage": ["x"]}, {"created_at": KeyError},
+    {"next_at": "9999-12-31T23:00:00+09:00"}, {"company": None}, {"temp": "boiling"},
+])
+def test_a_wrong_value_in_a_lead_is_reported_and_left_out(cli, ws: Workspace, values: dict) -> None:
+    good = new_lead(ws, "Good Co", next_at="2026-11-27T09:00:00+09:00")
+    bad = new_lead(ws, "Bad Co")
+    corrupt_lead(ws, bad, **values)
+    for command in (["lead", "list", "--json"], ["today", "--json"], ["kpi", "--json"], ["export", "leads"],
+                    ["lead", "show", good, "--json"], ["log", "call", good, "-o", "2"]):
+        result = cli(*command)
+        assert result.code == 0, (command, result.err)
+        assert "Bad Co" not in result.out
+    assert "line" in cli("lead", "list").err  # reported with the file and line
+    refused = cli("lead", "set", bad, "memo=x")
+    assert refused.code == 1 and "istui doctor" in refused.err
+    field = next(iter(values))
+    assert any(field in message for message in errors(ws)), errors(ws)
+
+
+@pytest.mark.parametrize("values", [{"at": 5}, {"outcome": [1]}, {"kind": "fax"}, {"at": "yesterday"}, {"lead": None}])
+def test_a_wrong_value_in_an_activity_is_reported_and_left_out(cli, ws: Workspace, values: dict) -> None:
+    lead_id = new_lead(ws)
+    cli("log", "call", lead_id, "-o", "1")
+    cli("log", "call", lead_id, "-o", "2")
+    path = month_file(ws)
+    first, second = path.read_text().splitlines()
+    record = {**json.loads(second), **values}
+    path.write_text(first + "\n" + json.dumps(record) + "\n")
+    for command in (["kpi", "--json"], ["kpi", "--period", "month", "--json"], ["lead", "show", lead_id, "--json"],
+                    ["export", "activities"], ["review"], ["today"]):
+        result = cli(*command)
+        assert result.code == 0, (command, result.err)
+    assert cli("kpi", "--json").json["metrics"]["calls"] == 1
+    assert cli("log", "call", lead_id, "-o", "3").code == 0  # the file reads: appending is fine
+    assert len(path.read_text().splitlines()) == 3  # the bad record is kept as it was
+    assert any(next(iter(values)) in message for message in errors(ws)), errors(ws)
+
+
+def test_bad_times_typed_are_one_sentence(cli, ws: Workspace) -> None:
+    lead_id = new_lead(ws)
+    offset = cli("log", "call", lead_id, "-o", "1", "--next", "2026-12-01T10:00:00+99:00")
+    assert offset.code == 2 and "cannot read" in offset.err
+    far = cli("lead", "set", lead_id, "next=9999-12-31 23:00")
+    assert far.code == 2 and "outside the years" in far.err
+    assert cli("lead", "list").code == 0 and cli("lead", "show", lead_id).code == 0
+
+
+def test_wrong_typed_settings_are_one_sentence_everywhere(cli, ws: Workspace) -> None:
+    toml = ws.root / "istui.toml"
+    toml.write_text(toml.read_text().replace('timezone = "Asia/Tokyo"', "timezone = 5"))
+    for command in (["today"], ["lead", "list"], ["doctor"], ["kpi"]):
+        result = cli(*command)
+        assert result.code == 1 and "timezone" in (result.err + result.out), command
+        assert "Traceback" not in result.err
+
+
+# --- 15. leftovers -------------------------------------------------------------------------------------
+
+def test_temp_files_of_dead_writers_are_removed_under_the_lock(ws: Workspace) -> None:
+    lead_id = new_lead(ws)
+    bucket = ws.root / "leads" / f"{bucket_of(lead_id)}.json"
+    dead = bucket.with_name(f".{bucket.name}.999999.1.tmp")  # pid 999999 is not running
+    dead.write_text("half")
+    alive = bucket.with_name(f".{bucket.name}.{os.getppid()}.2.tmp")  # a living writer's
+    alive.write_text("in flight")
+    fresh = Workspace.open(ws.root, "alice", clock=fixed_clock)
+    fresh.update_lead(lead_id, {"memo": "x"})
+    assert not dead.exists() and alive.exists()
+
+
+def test_doctor_exits_0_with_warnings_and_1_with_errors(cli, ws: Workspace) -> None:
+    (ws.root / "notes.json").chmod(0o644)
+    warned = cli("doctor")
+    assert warned.code == 0 and "warning:" in warned.out
+    (ws.root / "targets.json").write_text("{broken")
+    assert cli("doctor").code == 1
+    assert "0 when every file is fine or with warnings only" in " ".join(cli("doctor", "--help").out.split())
+
+
+def test_no_lead_found_never_leaks_a_write(ws: Workspace) -> None:
+    with pytest.raises(IstuiError):
+        log_activity(ws, "01NOSUCHLEAD00000000000000", "call", "busy")
+    assert not month_file(ws).exists()
