@@ -17,6 +17,10 @@ from istui.domain.model import MAX_LENGTH, MAX_TAGS
 from istui.domain.parsing import multiline_text, optional_text, parse_tags, require_text
 from istui.domain.text import json_safe, terminal_safe, unsafe_character
 from istui.domain.validation import clean_lead_field, clean_note_field
+from istui.services.handoff import handoff_sheet
+from istui.services.review import render_review
+
+from hostile_support import HOSTILE, HOSTILE_BODY, hostile_lead
 
 NOW = datetime(2026, 11, 27, 10, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
 SOURCES = ["web_inquiry", "other"]
@@ -129,3 +133,18 @@ def test_note_fields_are_bounded() -> None:
         clean_note_field("body", "ok\n\x1b[2J")
     assert clean_note_field("body", "x" * 100_000) == "x" * 100_000
 
+
+# --- reports quote records: the handoff sheet (printed, shown, copied) and the review ------------------
+
+def test_reports_hold_no_control_character() -> None:
+    activity = {"id": "a1", "lead": "l1", "rep": f"bob{HOSTILE}", "kind": "call", "outcome": HOSTILE,
+                "at": "2026-11-26T10:00:00+09:00", "note": HOSTILE_BODY}
+    sheet = handoff_sheet(hostile_lead(), [activity])
+    assert [ch for ch in sheet if unsafe(ch, multiline=True)] == []
+    assert "\\[@click=app.quit\\]x\\[/\\]" in sheet  # Markdown stays literal
+    findings = {"scope": {"team": False, "rep": f"alice{HOSTILE}"}, "period": {"label": "2026-W48"}, "previous": "2026-W47",
+                "targets_hit": [], "targets_missed": [HOSTILE], "sources_moved": [HOSTILE], "best_windows": [],
+                "notes_that_worked": [f"{HOSTILE}: 2 meetings from 5 calls (40.0%)"], "focus": [HOSTILE_BODY]}
+    for fmt in ("md", "text"):
+        review = render_review(findings, fmt)
+        assert [ch for ch in review if unsafe(ch, multiline=True)] == [] and "PWNED" in review

@@ -62,7 +62,8 @@ def print_home(ws: Workspace) -> None:
     from istui.services.today import today_queue
 
     now = ws.now()
-    print(f"istui · {ws.settings.team} · {ws.rep} · {long_date(now.date())} {now:%H:%M}  ({ws.root})\n")
+    print(f"istui · {render.safe(ws.settings.team)} · {ws.rep} · {long_date(now.date())} {now:%H:%M}  "
+          f"({render.safe(ws.root)})\n")
     render.print_today(ws, today_queue(ws.leads(), now, ws.rep), limit=15)
     print()
     render.print_kpi_report(ws, kpi_report(ws, "today", ws.rep))
@@ -82,7 +83,7 @@ def run_init(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"workspace": str(ws.root), "rep": rep, "timezone": settings.timezone, "remote": args.remote})
     else:
-        print(_("Created an istui workspace at {root} for rep {rep} (timezone {tz}).").format(
+        render.say(_("Created an istui workspace at {root} for rep {rep} (timezone {tz}).").format(
             root=ws.root, rep=rep, tz=settings.timezone))
         print(_("istui commands now use it. Next: `istui lead add --company ...` or `istui import leads FILE.csv`."))
     return 0
@@ -102,7 +103,7 @@ def set_remote(args: argparse.Namespace, root: Path) -> int:
     if args.json:
         emit_json({"workspace": str(git.root), "remote": args.remote, "previous": previous})
     else:
-        print(_("The workspace {root} now syncs with {remote}").format(root=git.root, remote=args.remote) +
+        render.say(_("The workspace {root} now syncs with {remote}").format(root=git.root, remote=args.remote) +
               (_(" (was {previous}).").format(previous=previous) if previous and previous != args.remote else _(".")) + " "
               + _("Run `istui sync`."))
     return 0
@@ -148,8 +149,7 @@ def run_demo(args: argparse.Namespace) -> int:
     settings = settings_store.Settings(team=_("Demo inside-sales team"), timezone="Asia/Tokyo", demo=True)
     started = time.monotonic()
     if not args.json:
-        print(_("Building a {scale} demo workspace at {root} …").format(scale=args.scale, root=root), file=sys.stderr,
-              flush=True)
+        render.say(_("Building a {scale} demo workspace at {root} …").format(scale=args.scale, root=root), file=sys.stderr)
     ws = Workspace.create(root, reps[0], settings, clock=clock)
     counts = build_demo(ws, args.scale, args.seed, lang)
     elapsed = time.monotonic() - started
@@ -168,8 +168,8 @@ def run_demo(args: argparse.Namespace) -> int:
         print(_("istui now uses this demo workspace; you are rep '{rep}'. Try `istui today`, `istui lead list`, "
                 "`istui kpi --team --period month`.").format(rep=reps[0]) + "\n", file=sys.stderr)
     else:
-        print(_("Your own workspace stays the default; use this one with --workspace {root} "
-                "(or export ISTUI_WORKSPACE={root}).").format(root=root) + "\n", file=sys.stderr)
+        render.say(_("Your own workspace stays the default; use this one with --workspace {root} "
+                     "(or export ISTUI_WORKSPACE={root}).").format(root=root) + "\n", file=sys.stderr)
     if not args.no_open:
         open_home(Workspace.open(root, reps[0], clock=clock))
     return 0
@@ -194,7 +194,7 @@ def run_doctor(args: argparse.Namespace) -> int:
         emit_json({"workspace": str(root), "ok": not errors, "problems": [p.to_json() for p in problems]})
     else:
         for problem in problems:
-            print(problem)
-        print(f"{root}: " + (_("all files are fine.") if not problems else _("{errors} error(s), {warnings} warning(s).").format(
+            render.say(problem)  # problems quote what a file holds
+        render.say(f"{root}: " + (_("all files are fine.") if not problems else _("{errors} error(s), {warnings} warning(s).").format(
             errors=len(errors), warnings=len(problems) - len(errors))))
     return 1 if problems else 0
