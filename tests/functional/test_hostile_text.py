@@ -149,6 +149,12 @@ def test_every_command_that_takes_text_refuses_control_characters(cli, ws: Works
     assert snapshot(ws.root) == before
 
 
+def test_a_team_name_is_text_too(cli, tmp_path: Path) -> None:
+    result = cli("init", str(tmp_path / "new"), "--rep", "alice", "--team", f"Sales{TITLE}")
+    assert result.code == 2 and result.err.startswith("istui: team contains a control character")
+    assert not (tmp_path / "new" / "istui.toml").exists()
+
+
 def test_multi_line_fields_keep_their_lines(cli) -> None:
     lead = add_lead(cli, "Acme\nLabs", "--memo", "first\r\nsecond\tcolumn")
     assert lead["company"] == "Acme Labs" and lead["memo"] == "first\nsecond\tcolumn"

@@ -14,7 +14,7 @@ from istui.cli.parser import json_option
 from istui.cli.render import emit_json
 from istui.domain.errors import BadInput, WorkspaceError
 from istui.domain.formatting import long_date
-from istui.domain.parsing import parse_rep
+from istui.domain.parsing import parse_rep, require_text
 from istui.i18n import _, language
 from istui.store import settings as settings_store
 from istui.store.workspace import Workspace
@@ -77,7 +77,8 @@ def run_init(args: argparse.Namespace) -> int:
     if (root / locations.SETTINGS_FILE).exists() and args.remote:
         return set_remote(args, root)
     rep = parse_rep(args.init_rep or args.rep or os.environ.get("ISTUI_REP") or resolve_rep(args, None))
-    settings = settings_store.Settings(team=args.team or _("My team"), timezone=args.timezone or local_timezone())
+    team = require_text(args.team, "team") if args.team is not None else _("My team")
+    settings = settings_store.Settings(team=team, timezone=args.timezone or local_timezone())
     ws = Workspace.create(root, rep, settings, remote=args.remote, clock=clock)
     settings_store.set_current_workspace(ws.root)
     if args.json:
