@@ -149,6 +149,13 @@ def test_every_command_that_takes_text_refuses_control_characters(cli, ws: Works
     assert snapshot(ws.root) == before
 
 
+def test_bytes_that_are_not_utf8_are_refused_not_a_traceback(ws: Workspace) -> None:
+    env = {"ISTUI_WORKSPACE": str(ws.root), "ISTUI_REP": "alice"}
+    result = istui_process("lead", "add", "--company", "Acme \udcff Labs", env=env, check=False)  # argv byte 0xff
+    assert result.returncode == 2 and result.stderr.startswith("istui: company contains a byte that is not UTF-8 (U+DCFF)")
+    assert "Traceback" not in result.stderr
+
+
 def test_a_team_name_is_text_too(cli, tmp_path: Path) -> None:
     result = cli("init", str(tmp_path / "new"), "--rep", "alice", "--team", f"Sales{TITLE}")
     assert result.code == 2 and result.err.startswith("istui: team contains a control character")

@@ -301,6 +301,9 @@ def _checked(value: str, field: str, multiline: bool) -> str:
     if found is None:
         return value
     code = f"U+{ord(found):04X}"
+    if "\ud800" <= found <= "\udfff":  # a byte that was not UTF-8 (argv, stdin and files are read as UTF-8)
+        raise BadInput(_("{field} contains a byte that is not UTF-8 ({code}); type it in a UTF-8 terminal or save the "
+                         "file as UTF-8.").format(field=field, code=code))
     if multiline:
         raise BadInput(_("{field} contains a control character ({code}); only text, line breaks and tabs are "
                          "accepted.").format(field=field, code=code))
