@@ -268,6 +268,9 @@ def parse_tags(values: Iterable[str]) -> list[str]:
 
 # --- text: the one cleaning of typed and imported text ------------------------------------------------
 
+_LINE_BREAKS = dict.fromkeys(map(ord, "\r\u2028\u2029"), "\n")  # (after CR LF became LF)
+
+
 def require_text(value: str, field: str, max_length: int | None = None) -> str:
     """A one-line text field that must not be empty (see `optional_text`)."""
     cleaned = optional_text(value, field, max_length)
@@ -285,8 +288,9 @@ def optional_text(value: str, field: str, max_length: int | None = None) -> str:
 
 def multiline_text(value: str, field: str, max_length: int | None = None, *, strip: bool = True) -> str:
     """A multi-line text field (a memo, a note, a note's body): control characters refused except line
-    breaks and tabs, which stay (CR LF and CR become LF); trimmed unless `strip` is False."""
-    cleaned = _checked(value, field, multiline=True).replace("\r\n", "\n").replace("\r", "\n")
+    breaks and tabs, which stay (CR LF, CR and the Unicode line separators become LF); trimmed unless
+    `strip` is False."""
+    cleaned = _checked(value, field, multiline=True).replace("\r\n", "\n").translate(_LINE_BREAKS)
     return _bounded(cleaned.strip() if strip else cleaned, field, max_length)
 
 

@@ -84,11 +84,12 @@ def reading_key(name: str, reading: str | None) -> str:
 # the bidirectional embeddings, overrides and isolates (they reorder what is shown, "Trojan Source"), and
 # lone surrogates (not text: they cannot even be written as UTF-8). Line and paragraph separators count
 # as line breaks. Tab and line feed are the only controls multi-line text keeps.
-_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_UNSAFE_IN_LINES = re.compile(f"[{_CONTROLS}\u2028\u2029]")  # all but tab and line feed
-_UNSAFE_ON_A_LINE = re.compile(f"[\t\n{_CONTROLS}\u2028\u2029]")
-_UNSAFE_TYPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")  # JSON escapes C0
+_BEYOND_C0 = "\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"  # DEL, C1, bidi controls, lone surrogates
+_SEPARATORS = "\u2028\u2029"
+_UNSAFE_ON_A_LINE = re.compile(f"[\x00-\x1f{_BEYOND_C0}{_SEPARATORS}]")
+_UNSAFE_IN_LINES = re.compile(f"[\x00-\x08\x0b-\x1f{_BEYOND_C0}{_SEPARATORS}]")  # all but tab and line feed
+_UNSAFE_TYPED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_BEYOND_C0}]")  # all but tab, LF, CR and separators
+_UNSAFE_IN_JSON = re.compile(f"[{_BEYOND_C0}{_SEPARATORS}]")  # JSON escapes C0 itself
 _LINE_BREAKS = "\r\n\u2028\u2029"
 REPLACEMENT = "\ufffd"  # �: something was here that cannot be shown
 
