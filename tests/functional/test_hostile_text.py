@@ -194,7 +194,8 @@ def test_import_refuses_rows_with_control_characters_naming_the_column(cli, ws: 
     assert dry.code == 0
     assert control_characters(dry.out) == [] and control_characters(dry.err) == []
     assert "row    2  ok" in dry.out
-    assert "row    3  error" in dry.out and "column 会社名 (company) contains a control character (U+001B)" in dry.out
+    assert "row    3  error     none   Bad\ufffd]0;PWNED\ufffd Co — column 会社名 (company) contains a control character " \
+           "(U+001B)" in dry.out
     assert "row    4  error" in dry.out and "column Notes (memo) contains a control character (U+001B)" in dry.out
     report = cli("import", "leads", path, "--dry-run", "--json").json
     assert report["rows"][0]["lead"]["memo"] == "first\nsecond"  # a memo keeps its lines

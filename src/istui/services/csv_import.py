@@ -282,10 +282,10 @@ def _unsafe_cell(cells: list[str], mapping: dict[int, str], header: list[str]) -
 
 def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, by_email, by_phone, seen_email, seen_phone,
               header) -> ImportRow:
-    refused = _unsafe_cell(cells, mapping, header)
-    if refused:
-        return ImportRow(number, "error", refused, action="none")
     values = {name: _unneutralise(cells[i].strip()) for i, name in mapping.items() if i < len(cells) and name != "ignore"}
+    refused = _unsafe_cell(cells, mapping, header)
+    if refused:  # the report shows the row's values (made safe where it is printed)
+        return ImportRow(number, "error", refused, fields=values, action="none")
     warnings: list[str] = []
     fields: dict[str, Any] = {"company": values.get("company", "")}
     contact = values.get("contact") or _contact(values.get("first_name", ""), values.get("last_name", ""))
