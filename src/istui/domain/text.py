@@ -84,12 +84,14 @@ def reading_key(name: str, reading: str | None) -> str:
 # the bidirectional embeddings, overrides and isolates (they reorder what is shown, "Trojan Source"), and
 # lone surrogates (not text: they cannot even be written as UTF-8). Line and paragraph separators count
 # as line breaks. Tab and line feed are the only controls multi-line text keeps.
+# (Patterns compiled on first use, by `re`'s own cache: compiling them costs milliseconds `istui log call`
+# does not have; text that `str.isprintable` passes holds none of these characters and is not searched.)
 _BEYOND_C0 = "\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"  # DEL, C1, bidi controls, lone surrogates
 _SEPARATORS = "\u2028\u2029"
-_UNSAFE_ON_A_LINE = re.compile(f"[\x00-\x1f{_BEYOND_C0}{_SEPARATORS}]")
-_UNSAFE_IN_LINES = re.compile(f"[\x00-\x08\x0b-\x1f{_BEYOND_C0}{_SEPARATORS}]")  # all but tab and line feed
-_UNSAFE_TYPED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_BEYOND_C0}]")  # all but tab, LF, CR and separators
-_UNSAFE_IN_JSON = re.compile(f"[{_BEYOND_C0}{_SEPARATORS}]")  # JSON escapes C0 itself
+_UNSAFE_ON_A_LINE = f"[\x00-\x1f{_BEYOND_C0}{_SEPARATORS}]"
+_UNSAFE_IN_LINES = f"[\x00-\x08\x0b-\x1f{_BEYOND_C0}{_SEPARATORS}]"  # all but tab and line feed
+_UNSAFE_TYPED = f"[\x00-\x08\x0b\x0c\x0e-\x1f{_BEYOND_C0}]"  # all but tab, LF, CR and the separators
+_UNSAFE_IN_JSON = f"[{_BEYOND_C0}{_SEPARATORS}]"  # JSON escapes C0 itself
 _LINE_BREAKS = "\r\n\u2028\u2029"
 REPLACEMENT = "\ufffd"  # �: something was here that cannot be shown
 
@@ -100,13 +102,15 @@ def terminal_safe(text: object, multiline: bool = False) -> str:
     `multiline`, line feeds and tabs stay and a carriage return (alone or before a line feed) becomes a
     line feed. None is ''. Idempotent; text without such characters comes back as it is."""
     value = "" if text is None else text if isinstance(text, str) else str(text)
-    if multiline:
-        if not _UNSAFE_IN_LINES.search(value):
-            return value
-        return _UNSAFE_IN_LINES.sub(_shown_in_lines, value.replace("\r\n", "\n"))
-    if not _UNSAFE_ON_A_LINE.search(value):
+    if value.isprintable():
         return value
-    return _UNSAFE_ON_A_LINE.sub(_shown_on_a_line, value)
+    if multiline:
+        if not re.search(_UNSAFE_IN_LINES, value):
+            return value
+        return re.sub(_UNSAFE_IN_LINES, _shown_in_lines, value.replace("\r\n", "\n"))
+    if not re.search(_UNSAFE_ON_A_LINE, value):
+        return value
+    return re.sub(_UNSAFE_ON_A_LINE, _shown_on_a_line, value)
 
 
 def _shown_in_lines(match: re.Match[str]) -> str:
@@ -120,7 +124,7 @@ def _shown_on_a_line(match: re.Match[str]) -> str:
 def unsafe_character(text: str) -> str | None:
     """The first character input validation refuses (all `terminal_safe` hides except tab, line feed and
     carriage return, which fields fold or keep), or None."""
-    found = _UNSAFE_TYPED.search(text)
+    found = None if text.isprintable() else re.search(_UNSAFE_TYPED, text)
     return found[0] if found else None
 
 
@@ -129,6 +133,6 @@ def json_safe(document: Any) -> str:
     leaves raw but a terminal would act on (DEL, C1, bidirectional controls, lone surrogates) escaped as
     `\\uXXXX`: the same document, safe to print. (JSON itself escapes the C0 controls.)"""
     text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
-    if not _UNSAFE_IN_JSON.search(text):
+    if not re.search(_UNSAFE_IN_JSON, text):
         return text
-    return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
+    return re.sub(_UNSAFE_IN_JSON, lambda match: f"\\u{ord(match[0]):04x}", text)
