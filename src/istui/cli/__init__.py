@@ -1,6 +1,7 @@
 """The `istui` command line (DESIGN.md section 5). Never imports textual: quick logging starts fast.
 
-Errors print one sentence to stderr: exit status 2 for bad input, 1 for other failures.
+Errors print one sentence to stderr: exit status 2 for bad input, 1 for other failures. A message may
+quote what was typed or read, so it is made safe for the terminal first (`domain.text.terminal_safe`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 
 from istui.cli.parser import build_parser
 from istui.domain.errors import IstuiError
+from istui.domain.text import terminal_safe
 from istui.i18n import N_
 
 ARGPARSE_MESSAGES = (  # marked here so the catalog test knows them; argparse asks for them by these exact texts
@@ -66,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report_read_problems()
         return code
     except IstuiError as exc:
-        print(f"istui: {exc}", file=sys.stderr)
+        print(f"istui: {terminal_safe(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("istui: interrupted; nothing half-written was kept.", file=sys.stderr)
@@ -75,7 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except PermissionError as exc:
-        print(f"istui: permission denied: {exc.filename}; check the workspace's owner and mode.", file=sys.stderr)
+        print(f"istui: permission denied: {terminal_safe(exc.filename)}; check the workspace's owner and mode.",
+              file=sys.stderr)
         return 1
     finally:
         OPENED.clear()

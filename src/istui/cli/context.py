@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from istui import locations
-from istui.cli.render import emit_json
+from istui.cli.render import emit_json, say
 from istui.domain.errors import BadInput, WorkspaceError
 from istui.domain.parsing import parse_rep
 from istui.i18n import _
@@ -97,11 +97,11 @@ def report_read_problems(limit: int = 3) -> None:
 
 
 def reply(args: argparse.Namespace, document: Any, text: str) -> None:
-    """Print the JSON document with --json, else the sentence for a person."""
+    """Print the JSON document with --json, else the sentence for a person (made safe for the terminal)."""
     if args.json:
         emit_json(document)
     else:
-        print(text)
+        say(text)
 
 
 def report_rep(args: argparse.Namespace, ws: Workspace, rep: str | None) -> str | None:

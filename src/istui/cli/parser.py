@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from istui import __version__
 from istui.cli.commands import COMMANDS, define, run_home
+from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 
 WHEN_HELP = N_("WHEN: 'today 15:00', 'tomorrow 10am', '+3d', '+2h', 'mon', 'next tue 9:30', '2026-12-01', '12/1 14:00'")
@@ -16,9 +17,9 @@ GLOBAL_OPTIONS = ("--workspace", "--rep", "--lang")
 
 
 class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one sentence, exit status 2
+    def error(self, message: str) -> None:  # one sentence (quoting what was typed, made safe), exit status 2
         self.print_usage(sys.stderr)
-        self.exit(2, f"istui: {message}.\n")
+        self.exit(2, f"istui: {terminal_safe(message)}.\n")
 
 
 def json_option(parser: argparse.ArgumentParser) -> None:

@@ -1,9 +1,11 @@
 """Plain-text output for the terminal: width-aware tables (Japanese is two columns wide), numbers and
-rates, and the printers of the commands that show records (leads, today's queue, KPIs, imports)."""
+rates, and the printers of the commands that show records (leads, today's queue, KPIs, imports).
+
+Text from records, files and messages is printed through `safe` (`domain.text.terminal_safe`): no control
+character reaches the terminal, whatever a file holds."""
 
 from __future__ import annotations
 
-import json
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -14,6 +16,7 @@ from istui.domain import labels
 from istui.domain.formatting import money, percent, when
 from istui.domain.metrics import HEADLINE_DELTAS
 from istui.domain.queue import QUEUE_REASONS
+from istui.domain.text import json_safe, terminal_safe
 from istui.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -44,9 +47,15 @@ def pad(text: str, columns: int, right: bool = False) -> str:
     return gap + text if right else text + gap
 
 
-def safe(text: Any) -> str:
-    """Control characters never reach the terminal (no escape sequences from imported data)."""
-    return "".join(ch if unicodedata.category(ch) != "Cc" else " " for ch in str(text))
+def safe(text: Any, multiline: bool = False) -> str:
+    """Text as it may reach the terminal: control characters shown as `�`, never run (no escape sequences
+    from a teammate's commit or a hand-edited file); one line unless `multiline`."""
+    return terminal_safe(text, multiline)
+
+
+def say(text: Any = "", file: Any = None) -> None:
+    """Print a line (or lines) made safe for the terminal: what every message quoting a value goes through."""
+    print(safe(text, multiline=True), file=file, flush=file is sys.stderr)
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[int] = (), max_width: int | None = None) -> str:
@@ -73,7 +82,7 @@ def number(value: float | int | None) -> str:
 
 
 def emit_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    sys.stdout.write(json_safe(document) + "\n")
 
 
 # --- printers of records ------------------------------------------------------------------------
@@ -123,7 +132,7 @@ def bar(progress: float | None, size: int = 20) -> str:
 def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
     m, cur = report["metrics"], ws.settings.currency
     num, pct = number, percent
-    scope = _("team") if report["scope"]["team"] else report["scope"]["rep"]
+    scope = _("team") if report["scope"]["team"] else safe(report["scope"]["rep"])
     start, end = report["period"]["start"][:10], report["period"]["end"][:10]
     print(f"KPI · {scope} · {report['period']['label']}  [{start} .. {end})")
 
@@ -164,7 +173,7 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
             if t.get("expected") is not None:
                 pace = f"{labels.pace(t['status'])} {fmt(abs(t['ahead']))}" if t["status"] != "on_pace" else labels.pace("on_pace")
             need = _("{rate}/day").format(rate=fmt(t["needed_per_day"])) if t.get("needed_per_day") else ""
-            rows.append([labels.metric(t["metric"]) + (f" ({t['motion']})" if t["motion"] else ""), fmt(t["actual"]),
+            rows.append([labels.metric(t["metric"]) + (f" ({safe(t['motion'])})" if t["motion"] else ""), fmt(t["actual"]),
                          fmt(t["target"]), pct(t["progress"]), fmt(t.get("expected")), pace, need, bar(t["progress"])])
         headers = [_(h) for h in (N_("METRIC"), N_("ACTUAL"), N_("TARGET"), N_("PROGRESS"), N_("BY NOW"), N_("PACE"), N_("NEEDED"))]
         print(table(["  " + headers[0], *headers[1:], ""], [["  " + r[0], *r[1:]] for r in rows], right=(1, 2, 3, 4, 6)))
@@ -177,15 +186,15 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
 
 
 def print_import(report: dict[str, Any], verbose: bool, failed: bool) -> None:
-    columns = ", ".join(f"{k}→{v}" for k, v in report["columns"].items())
-    print(f"{report['file']} ({report['encoding']}): " + _("columns {columns}").format(columns=columns))
+    columns = ", ".join(f"{safe(k)}→{v}" for k, v in report["columns"].items())
+    print(f"{safe(report['file'])} ({report['encoding']}): " + _("columns {columns}").format(columns=columns))
     for row in report["rows"]:
         if not verbose and row["status"] == "ok" and not row["warnings"]:
             continue
         company = safe(row["lead"].get("company", ""))
         detail = row["reason"] + ("; " if row["reason"] and row["warnings"] else "") + "; ".join(row["warnings"])
         print("  " + _("row {number}").format(number=f"{row['row']:>4}") + f"  {row['status']:<9} {row['action']:<6} {company}"
-              + (f" — {detail}" if detail else ""))
+              + (f" — {safe(detail)}" if detail else ""))
     s = report["summary"]
     if report["dry_run"]:
         print(_("Dry run: {rows} rows · {ok} ok · {duplicate} duplicate · {error} error. A real run would add {to_add} "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from istui.domain.text import terminal_safe
 from istui.i18n import _, language
 
 CURRENCY_SYMBOLS = {"JPY": "¥", "USD": "$", "EUR": "€"}
@@ -73,9 +74,10 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f}%"
 
 
-def md_escape(text: object) -> str:
-    """User text kept literal inside Markdown: no headings, emphasis, links, tables or HTML sneak in."""
-    value = str(text or "").replace("\\", "\\\\")
+def md_escape(text: object, multiline: bool = False) -> str:
+    """User text kept literal inside Markdown: no headings, emphasis, links, tables or HTML sneak in, and no
+    control character (`terminal_safe`; line breaks kept only when `multiline`)."""
+    value = terminal_safe(text or "", multiline).replace("\\", "\\\\")
     for ch in "*_`[]<>|#":
         value = value.replace(ch, "\\" + ch)
     return value

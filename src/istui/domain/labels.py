@@ -1,5 +1,6 @@
 """Names of the vocabulary as a person reads them, in the language in force (`istui.i18n`): metrics,
-stages, temperatures, pace. Records keep the English identifiers; only what is shown changes."""
+stages, temperatures, pace. Records keep the English identifiers; only what is shown changes. An identifier
+that is not in the vocabulary is shown as it is, made safe for a terminal (`domain.text.terminal_safe`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from istui.domain.metrics import METRIC
 from istui.domain.model import DEFAULT_SOURCES, ActivityKind, NoteKind, PeriodKind, Stage, Temperature
 from istui.domain.outcomes import CALL_OUTCOME_INFO, EMAIL_OUTCOME_LABELS
 from istui.domain.queue import QUEUE_REASONS
+from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, language
 
 # Display names by identifier; a test checks that each table names every member of its enumeration.
@@ -30,62 +32,73 @@ NOTE_KINDS = {NoteKind.SCRIPT: N_("script"), NoteKind.OBJECTION: N_("objection")
 PACE = {"ahead": N_("ahead"), "behind": N_("behind"), "on_pace": N_("on pace")}
 
 
+def _named(names: Mapping[str, str], name: Any) -> str:
+    """The display name of a known identifier; anything else (a value from a file: a teammate's newer
+    vocabulary, a hand edit) as it is, but safe to show in a terminal."""
+    try:
+        return _(names[name])
+    except (KeyError, TypeError):
+        return terminal_safe(name)
+
+
 def metric(name: str) -> str:
-    info = METRIC.get(name)
-    return _(info.label) if info else name
+    info = METRIC.get(name) if isinstance(name, str) else None
+    return _(info.label) if info else terminal_safe(name)
 
 
 def stage(name: str) -> str:
-    return _(STAGES.get(name, name))
+    return _named(STAGES, name)
 
 
 def temperature(name: str) -> str:
-    return _(TEMPERATURES.get(name, name))
+    return _named(TEMPERATURES, name)
 
 
 def pace(status: str) -> str:
-    return _(PACE.get(status, status))
+    return _named(PACE, status)
 
 
 def source(name: str) -> str:
     """A lead source: its Japanese name in ja (Webお問い合わせ, 資料DL …), its identifier in en."""
-    return DEFAULT_SOURCES.get(name, name) if language() == "ja" else name
+    if language() == "ja" and isinstance(name, str) and name in DEFAULT_SOURCES:
+        return DEFAULT_SOURCES[name]
+    return terminal_safe(name)  # an identifier from the workspace's settings or a file
 
 
 def weekday(name: str) -> str:
     """`mon` → Mon / 月."""
-    return _(WEEKDAYS.get(name, name))
+    return _named(WEEKDAYS, name)
 
 
 def period_kind(name: str) -> str:
     """`fiscal_year` → fiscal year / 年度."""
-    return _(PERIOD_KINDS.get(name, name))
+    return _named(PERIOD_KINDS, name)
 
 
 def reason(name: str) -> str:
-    return _(REASONS.get(name, name))
+    return _named(REASONS, name)
 
 
 def activity_kind(name: str) -> str:
-    return _(ACTIVITY_KINDS.get(name, name))
+    return _named(ACTIVITY_KINDS, name)
 
 
 def note_kind(name: str) -> str:
-    return _(NOTE_KINDS.get(name, name))
+    return _named(NOTE_KINDS, name)
 
 
 def call_outcome(name: str) -> str:
     """`no_answer 不通` in English (the key's name and the team's word), `不通` in Japanese."""
-    info = CALL_OUTCOME_INFO.get(name)
+    info = CALL_OUTCOME_INFO.get(name) if isinstance(name, str) else None
     if info is None:
-        return name
+        return terminal_safe(name)
     return info.ja if language() == "ja" else f"{name} {info.ja}"
 
 
 def call_outcome_short(name: str) -> str:
     """`no_answer` in English, `不通` in Japanese: a call outcome where room is short (the keys' help)."""
-    info = CALL_OUTCOME_INFO.get(name)
-    return info.ja if info is not None and language() == "ja" else name
+    info = CALL_OUTCOME_INFO.get(name) if isinstance(name, str) else None
+    return info.ja if info is not None and language() == "ja" else terminal_safe(name)
 
 
 def outcome(activity: Mapping[str, Any]) -> str:
@@ -95,4 +108,4 @@ def outcome(activity: Mapping[str, Any]) -> str:
         return call_outcome(value)
     if activity.get("kind") == "stage":
         return stage(value)
-    return _(EMAIL_OUTCOME_LABELS.get(value, value))
+    return _named(EMAIL_OUTCOME_LABELS, value)

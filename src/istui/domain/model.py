@@ -127,6 +127,18 @@ SCHEMA: dict[str, dict[str, object]] = {
 }
 
 
+#: The longest text each field accepts, in characters: far beyond what a rep types or a CRM exports, so
+#: that a runaway paste or a hostile file is refused with a sentence instead of filling screens and files.
+#: (Names as the validators name the fields; `note` is an activity's or a handoff's note.)
+MAX_LENGTH: dict[str, int] = {
+    "company": 200, "company_kana": 200, "contact": 200, "contact_kana": 200, "title": 200, "phone": 40,
+    "email": 254, "next_action": 200, "memo": 4000, "note": 4000, "to": 200, "budget": 2000, "authority": 2000,
+    "need": 2000, "timeline": 2000, "tag": 50, "note_title": 200, "body": 100_000,
+}
+MAX_TAGS = 30  # tags on one lead or note
+DEFAULT_MAX_LENGTH = 200  # any other one-line text
+
+
 REQUIRED_FIELDS = {
     "leads": ("id", "company", "stage", "source", "motion", "created_at", "updated_at", "updated_by"),
     "activities": ("id", "lead", "rep", "kind", "at", "created_at", "updated_at", "updated_by"),

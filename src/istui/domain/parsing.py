@@ -1,4 +1,5 @@
-"""Parsing and validating what reps type: WHEN, phone numbers, e-mail addresses, amounts, choices.
+"""Parsing and validating what reps type: WHEN, phone numbers, e-mail addresses, amounts, choices, and
+text (one-line and multi-line fields: control characters refused, length bounded by `model.MAX_LENGTH`).
 
 Every function raises `BadInput` with one sentence naming the field and what is accepted.
 python-dateutil's parser is imported only for free-form dates, so quick logging stays fast.
@@ -12,6 +13,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from istui.domain.errors import BadInput
+from istui.domain.model import DEFAULT_MAX_LENGTH, MAX_LENGTH, MAX_TAGS
+from istui.domain.text import unsafe_character
 from istui.i18n import N_, _
 
 DEFAULT_TIME = time(9, 0)
@@ -181,9 +184,10 @@ def normalize_phone(text: str, field: str = "phone") -> str:
     Accepts Japanese domestic numbers (`03-1234-5678`, `090-1234-5678`, `0120-123-456`),
     international ones (`+81 3 1234 5678`) and full-width forms (`０３－１２３４－５６７８`).
     """
-    cleaned = " ".join(unicodedata.normalize("NFKC", text).translate(_DASHES).split())
+    cleaned = " ".join(unicodedata.normalize("NFKC", _checked(text, field, False)).translate(_DASHES).split())
     if not cleaned:
         return ""
+    _bounded(cleaned, field, MAX_LENGTH["phone"])
     digits = re.sub(r"\D", "", cleaned)
     valid = bool(_PHONE_CHARS.match(cleaned))
     if valid and cleaned.startswith("+"):
@@ -212,9 +216,10 @@ _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9
 
 def normalize_email(text: str, field: str = "email") -> str:
     """Half-width, trimmed, domain lower-cased; raises BadInput unless it looks like name@domain.tld."""
-    cleaned = unicodedata.normalize("NFKC", text).strip()
+    cleaned = unicodedata.normalize("NFKC", _checked(text, field, False)).strip()
     if not cleaned:
         return ""
+    _bounded(cleaned, field, MAX_LENGTH["email"])
     if not _EMAIL.match(cleaned) or ".." in cleaned:
         raise BadInput(_("{field}: '{text}' is not an e-mail address; use name@example.co.jp.").format(
             field=field, text=text.strip()))
@@ -261,32 +266,78 @@ def parse_choice(value: str, choices: Iterable[str], field: str) -> str:
 
 
 def parse_tags(values: Iterable[str]) -> list[str]:
-    """Tags from repeated options or comma lists: trimmed, without '#', de-duplicated, order kept."""
+    """Tags from repeated options or comma lists: trimmed, without '#', de-duplicated, order kept; each one
+    line of plain text, at most MAX_LENGTH['tag'] characters, at most MAX_TAGS of them."""
     tags: list[str] = []
+    limit = MAX_LENGTH["tag"]
     for value in values:
-        for part in value.split(","):
-            tag = part.strip().lstrip("#").strip()
+        for part in _checked(value, "tags", multiline=False).split(","):
+            tag = " ".join(part.split()).lstrip("#").strip()
+            if len(tag) > limit:
+                raise BadInput(_("tags: a tag is {length} characters long; at most {limit} are accepted.").format(
+                    length=f"{len(tag):,}", limit=limit))
             if tag and tag not in tags:
                 tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise BadInput(_("tags: {count} tags; at most {limit} are accepted.").format(count=len(tags), limit=MAX_TAGS))
     return tags
 
 
-def require_text(value: str, field: str, max_length: int = 200) -> str:
-    """A one-line text field: trimmed, non-empty, no control characters."""
-    cleaned = " ".join(value.split())
+# --- text: the one cleaning of typed and imported text ------------------------------------------------
+
+_LINE_BREAKS = dict.fromkeys(map(ord, "\r\u2028\u2029"), "\n")  # (after CR LF became LF)
+
+
+def require_text(value: str, field: str, max_length: int | None = None) -> str:
+    """A one-line text field that must not be empty (see `optional_text`)."""
+    cleaned = optional_text(value, field, max_length)
     if not cleaned:
         raise BadInput(_("{field} is required and cannot be empty.").format(field=field))
-    return optional_text(cleaned, field, max_length)
-
-
-def optional_text(value: str, field: str, max_length: int = 200) -> str:
-    cleaned = " ".join(value.split())
-    if len(cleaned) > max_length:
-        raise BadInput(_("{field} is {length} characters long; at most {limit} are accepted.").format(
-            field=field, length=len(cleaned), limit=max_length))
-    if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
-        raise BadInput(_("{field} contains control characters.").format(field=field))
     return cleaned
+
+
+def optional_text(value: str, field: str, max_length: int | None = None) -> str:
+    """A one-line text field: control characters refused, line breaks and tabs folded to single spaces,
+    trimmed, at most `max_length` (default: the field's MAX_LENGTH) characters."""
+    cleaned = " ".join(_checked(value, field, multiline=False).split())
+    return _bounded(cleaned, field, max_length)
+
+
+def multiline_text(value: str, field: str, max_length: int | None = None, *, strip: bool = True) -> str:
+    """A multi-line text field (a memo, a note, a note's body): control characters refused except line
+    breaks and tabs, which stay (CR LF, CR and the Unicode line separators become LF); trimmed unless
+    `strip` is False."""
+    cleaned = _checked(value, field, multiline=True).replace("\r\n", "\n").translate(_LINE_BREAKS)
+    return _bounded(cleaned.strip() if strip else cleaned, field, max_length)
+
+
+def check_text(value: str, field: str, multiline: bool = False) -> str:
+    """`value` unchanged, or BadInput naming `field` when it holds a control character (one sentence, the
+    character named by its code point, never shown)."""
+    return _checked(value, field, multiline)
+
+
+def _checked(value: str, field: str, multiline: bool) -> str:
+    found = unsafe_character(value)
+    if found is None:
+        return value
+    code = f"U+{ord(found):04X}"
+    if "\ud800" <= found <= "\udfff":  # a byte that was not UTF-8 (argv, stdin and files are read as UTF-8)
+        raise BadInput(_("{field} contains a byte that is not UTF-8 ({code}); type it in a UTF-8 terminal or save the "
+                         "file as UTF-8.").format(field=field, code=code))
+    if multiline:
+        raise BadInput(_("{field} contains a control character ({code}); only text, line breaks and tabs are "
+                         "accepted.").format(field=field, code=code))
+    raise BadInput(_("{field} contains a control character ({code}); only plain text is accepted.").format(
+        field=field, code=code))
+
+
+def _bounded(value: str, field: str, max_length: int | None) -> str:
+    limit = max_length if max_length is not None else MAX_LENGTH.get(field, DEFAULT_MAX_LENGTH)
+    if len(value) > limit:
+        raise BadInput(_("{field} is {length} characters long; at most {limit} are accepted.").format(
+            field=field, length=f"{len(value):,}", limit=f"{limit:,}"))
+    return value
 
 
 _REP = re.compile(r"^[\w][\w.\-]{0,39}$")

@@ -1,13 +1,17 @@
-"""Text as Japanese reps type it: width, kana and company-designator folding for search, and
-readings (フリガナ) for sorting.
+"""Text as Japanese reps type it: width, kana and company-designator folding for search, readings
+(フリガナ) for sorting, and the one rule of which characters are never typed in and never shown.
 
 `fold` makes `ﾔﾏﾀﾞ`, `ヤマダ` and `やまだ` one string, full-width and half-width letters and digits
 one string, and `株式会社`, `(株)`, `（株）` and `㈱` one token; it also drops spaces, so `山田太郎`
 finds `山田 太郎`. Search compares folded query and folded text.
+
+`terminal_safe` makes any text safe to show in a terminal (every printer of the CLI, every widget of the
+TUI, the reports use it); `unsafe_character` finds what input validation refuses (`domain.parsing`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -72,3 +76,63 @@ def reading_key(name: str, reading: str | None) -> str:
         elif value.endswith(short):
             value = value[: -len(short)]
     return value
+
+
+# --- characters that never reach a terminal ------------------------------------------------------------
+# C0 controls (ESC starts escape sequences: titles, screen clears, OSC 52 clipboard writes; BEL ends them;
+# CR and BS draw over what is shown), DEL, C1 controls (U+009B is a one-character CSI to some terminals),
+# the bidirectional embeddings, overrides and isolates (they reorder what is shown, "Trojan Source"), and
+# lone surrogates (not text: they cannot even be written as UTF-8). Line and paragraph separators count
+# as line breaks. Tab and line feed are the only controls multi-line text keeps.
+# (Patterns compiled on first use, by `re`'s own cache: compiling them costs milliseconds `istui log call`
+# does not have; text that `str.isprintable` passes holds none of these characters and is not searched.)
+_BEYOND_C0 = "\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"  # DEL, C1, bidi controls, lone surrogates
+_SEPARATORS = "\u2028\u2029"
+_UNSAFE_ON_A_LINE = f"[\x00-\x1f{_BEYOND_C0}{_SEPARATORS}]"
+_UNSAFE_IN_LINES = f"[\x00-\x08\x0b-\x1f{_BEYOND_C0}{_SEPARATORS}]"  # all but tab and line feed
+_UNSAFE_TYPED = f"[\x00-\x08\x0b\x0c\x0e-\x1f{_BEYOND_C0}]"  # all but tab, LF, CR and the separators
+_UNSAFE_IN_JSON = f"[{_BEYOND_C0}{_SEPARATORS}]"  # JSON escapes C0 itself
+_LINE_BREAKS = "\r\n\u2028\u2029"
+REPLACEMENT = "\ufffd"  # �: something was here that cannot be shown
+
+
+def terminal_safe(text: object, multiline: bool = False) -> str:
+    """`text` as it may be shown in a terminal: every control character, bidirectional override and lone
+    surrogate becomes `�` (visible, never executed). On one line, line breaks and tabs become spaces; with
+    `multiline`, line feeds and tabs stay and a carriage return (alone or before a line feed) becomes a
+    line feed. None is ''. Idempotent; text without such characters comes back as it is."""
+    value = "" if text is None else text if isinstance(text, str) else str(text)
+    if value.isprintable():
+        return value
+    if multiline:
+        if not re.search(_UNSAFE_IN_LINES, value):
+            return value
+        return re.sub(_UNSAFE_IN_LINES, _shown_in_lines, value.replace("\r\n", "\n"))
+    if not re.search(_UNSAFE_ON_A_LINE, value):
+        return value
+    return re.sub(_UNSAFE_ON_A_LINE, _shown_on_a_line, value)
+
+
+def _shown_in_lines(match: re.Match[str]) -> str:
+    return "\n" if match[0] in _LINE_BREAKS else REPLACEMENT
+
+
+def _shown_on_a_line(match: re.Match[str]) -> str:
+    return " " if match[0] in _LINE_BREAKS or match[0] == "\t" else REPLACEMENT
+
+
+def unsafe_character(text: str) -> str | None:
+    """The first character input validation refuses (all `terminal_safe` hides except tab, line feed and
+    carriage return, which fields fold or keep), or None."""
+    found = None if text.isprintable() else re.search(_UNSAFE_TYPED, text)
+    return found[0] if found else None
+
+
+def json_safe(document: Any) -> str:
+    """One JSON document as text (indented, sorted keys, Japanese as is), with every character that JSON
+    leaves raw but a terminal would act on (DEL, C1, bidirectional controls, lone surrogates) escaped as
+    `\\uXXXX`: the same document, safe to print. (JSON itself escapes the C0 controls.)"""
+    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
+    if not re.search(_UNSAFE_IN_JSON, text):
+        return text
+    return re.sub(_UNSAFE_IN_JSON, lambda match: f"\\u{ord(match[0]):04x}", text)

@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from istui.domain.errors import BadInput
-from istui.domain.model import EDITABLE_LEAD_FIELDS, Motion, NoteKind, Stage, Temperature
+from istui.domain.model import EDITABLE_LEAD_FIELDS, MAX_LENGTH, Motion, NoteKind, Stage, Temperature
 from istui.domain.parsing import (
+    multiline_text,
     normalize_email,
     normalize_phone,
     optional_text,
@@ -32,7 +33,7 @@ def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: date
     if name in ("company_kana", "contact_kana"):
         return {name: optional_text(text, name)}
     if name == "memo":
-        return {"memo": optional_text(text, "memo", 4000)}
+        return {"memo": multiline_text(text, "memo")}
     if name == "phone":
         return {"phone": normalize_phone(text)}
     if name == "email":
@@ -89,22 +90,18 @@ def new_lead_record(fields: Mapping[str, Any], *, sources: Iterable[str], now: d
 
 
 NOTE_FIELDS = ("title", "kind", "tags", "body", "pinned")
-MAX_NOTE_BODY = 100_000
 
 
 def clean_note_field(name: str, value: Any) -> Any:
     """Validate one note field; returns its clean value (BadInput names the field and what is accepted)."""
     if name == "title":
-        return require_text(value if isinstance(value, str) else "", "title")
+        return require_text(value if isinstance(value, str) else "", "title", MAX_LENGTH["note_title"])
     if name == "kind":
         return parse_choice(value if isinstance(value, str) else "", [kind.value for kind in NoteKind], "kind")
     if name == "tags":
         return parse_tags(value if isinstance(value, list) else [value if isinstance(value, str) else ""])
     if name == "body":
-        body = value if isinstance(value, str) else ""
-        if len(body) > MAX_NOTE_BODY:
-            raise BadInput(_("body is longer than 100,000 characters; split the note."))
-        return body
+        return multiline_text(value if isinstance(value, str) else "", "body", strip=False)  # Markdown: as written
     if name == "pinned":
         return bool(value)
     raise BadInput(_("'{name}' is not a note field; fields are {fields}.").format(name=name, fields=", ".join(NOTE_FIELDS)))

@@ -16,7 +16,8 @@ from typing import Any
 
 from istui.domain.errors import BadInput
 from istui.domain.model import DEFAULT_SOURCES, INBOUND_SOURCES, Motion, Stage, Temperature
-from istui.domain.parsing import phone_key
+from istui.domain.parsing import check_text, phone_key
+from istui.domain.text import terminal_safe
 from istui.domain.validation import blank_lead, clean_lead_fields
 from istui.i18n import _
 from istui.store.workspace import Record, Workspace
@@ -260,15 +261,31 @@ def plan_import(
             if not any(cell.strip() for cell in cells):
                 continue
             rows.append(_plan_row(number, cells, mapping, sources, now, rep, on_duplicate,
-                                  by_email, by_phone, seen_email, seen_phone))
+                                  by_email, by_phone, seen_email, seen_phone, header))
     except csv.Error as exc:
         raise BadInput(_("The file is not readable as CSV near row {row}: {reason}.").format(row=reader.line_num, reason=exc)) from None
     columns = {header[i]: name for i, name in sorted(mapping.items())}
     return ImportPlan(used, columns, rows, on_duplicate)
 
 
-def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, by_email, by_phone, seen_email, seen_phone) -> ImportRow:
+def _unsafe_cell(cells: list[str], mapping: dict[int, str], header: list[str]) -> str | None:
+    """Why a row is refused when one of its imported cells holds a control character (naming the column)."""
+    for index, name in mapping.items():
+        if index < len(cells) and name != "ignore":
+            try:
+                check_text(cells[index], _("column {column} ({field})").format(column=terminal_safe(header[index]),
+                                                                            field=name), multiline=name == "memo")
+            except BadInput as exc:
+                return str(exc)
+    return None
+
+
+def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, by_email, by_phone, seen_email, seen_phone,
+              header) -> ImportRow:
     values = {name: _unneutralise(cells[i].strip()) for i, name in mapping.items() if i < len(cells) and name != "ignore"}
+    refused = _unsafe_cell(cells, mapping, header)
+    if refused:  # the report shows the row's values (made safe where it is printed)
+        return ImportRow(number, "error", refused, fields=values, action="none")
     warnings: list[str] = []
     fields: dict[str, Any] = {"company": values.get("company", "")}
     contact = values.get("contact") or _contact(values.get("first_name", ""), values.get("last_name", ""))

@@ -1,14 +1,15 @@
-"""Export of workspace records as JSON or as CSV that spreadsheets cannot execute."""
+"""Export of workspace records as JSON or as CSV that neither spreadsheets nor terminals execute."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from istui.domain.text import json_safe, terminal_safe
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")  # OWASP's list, and a line break a CR became
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "leads": ("id", "company", "company_kana", "contact", "contact_kana", "title", "phone", "email", "source",
@@ -23,7 +24,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 def neutralise(cell: str) -> str:
-    """Prefix an apostrophe to a cell a spreadsheet would run as a formula (CSV injection)."""
+    """Prefix an apostrophe to a cell a spreadsheet would run as a formula (CSV injection): one starting
+    with =, +, -, @, a tab or a line break."""
     return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
 
 
@@ -47,15 +49,18 @@ def flatten(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def to_csv(kind: str, records: Iterable[Mapping[str, Any]]) -> str:
+    """The records as CSV: every cell safe for a terminal (control characters as `�`, line breaks kept) and
+    for a spreadsheet (`neutralise`)."""
     columns = COLUMNS[kind]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for record in records:
         row = flatten(kind, record)
-        writer.writerow([neutralise(_cell(row.get(column))) for column in columns])
+        writer.writerow([neutralise(terminal_safe(_cell(row.get(column)), multiline=True)) for column in columns])
     return out.getvalue()
 
 
 def to_json(records: Iterable[Mapping[str, Any]]) -> str:
-    return json.dumps(list(records), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    """The records as one JSON document (characters a terminal would act on escaped, `json_safe`)."""
+    return json_safe(list(records)) + "\n"

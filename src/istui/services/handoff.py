@@ -8,21 +8,24 @@ from typing import Any
 from istui.domain import labels
 from istui.domain.formatting import md_escape
 from istui.domain.model import DEFAULT_SOURCES
+from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, language
 
 BANT_LABELS = (("budget", N_("Budget (予算)")), ("authority", N_("Authority (決裁者)")), ("need", N_("Need (課題・ニーズ)")),
                ("timeline", N_("Timeline (導入時期)")))
 
 
-def _md(text: Any) -> str:
-    return md_escape(text) or "–"
+def _md(text: Any, multiline: bool = False) -> str:
+    return md_escape(text, multiline) or "–"
 
 
 def handoff_sheet(lead: Mapping[str, Any], activities: Iterable[Mapping[str, Any]], currency: str = "JPY") -> str:
-    """The sheet in the language in force; every value from the records is escaped (data, not Markdown)."""
+    """The sheet in the language in force; every value from the records is escaped (data, not Markdown) and
+    the sheet holds no control character (it is printed, shown and copied to the clipboard)."""
     handoff = lead.get("handoff") or {}
     source = lead.get("source", "")
-    source_text = DEFAULT_SOURCES.get(source, source) if language() == "ja" else f"{source} ({DEFAULT_SOURCES.get(source, source)})"
+    source_text = _md(DEFAULT_SOURCES.get(source, source) if language() == "ja"
+                      else f"{source} ({DEFAULT_SOURCES.get(source, source)})")
     lines = [
         "# " + _("Handoff: {company}").format(company=_md(lead["company"])),
         "",
@@ -35,14 +38,14 @@ def handoff_sheet(lead: Mapping[str, Any], activities: Iterable[Mapping[str, Any
         f"- {_('Phone')}: {_md(lead.get('phone'))}",
         f"- {_('E-mail')}: {_md(lead.get('email'))}",
         "- " + _("Source: {source}, motion {motion}, temperature {temp}").format(
-            source=source_text, motion=lead.get("motion", "–"), temp=labels.temperature(lead.get("temp", "–"))),
+            source=source_text, motion=_md(lead.get("motion")), temp=labels.temperature(lead.get("temp", "–"))),
         f"- {_('Inside-sales owner')}: {_md(lead.get('owner'))}",
         f"- {_('Lead id')}: `{lead['id']}`",
         "",
         "## BANT",
     ]
     lines += [f"- **{_(label)}**: {_md(handoff.get(key))}" for key, label in BANT_LABELS]
-    lines += ["", "## " + _("Notes"), _md(handoff.get("note")) if handoff.get("note") else "–", "", "## " + _("Activity history")]
+    lines += ["", "## " + _("Notes"), _md(handoff.get("note"), multiline=True), "", "## " + _("Activity history")]
     history = list(activities)
     if not history:
         lines.append(_("No activity logged."))
@@ -54,5 +57,5 @@ def handoff_sheet(lead: Mapping[str, Any], activities: Iterable[Mapping[str, Any
         kind = labels.activity_kind(activity["kind"])
         lines.append(f"- {activity['at'][:16].replace('T', ' ')} {kind} {detail} ({_md(activity['rep'])}){note}")
     if lead.get("memo"):
-        lines += ["", "## " + _("Memo"), _md(lead["memo"])]
-    return "\n".join(lines) + "\n"
+        lines += ["", "## " + _("Memo"), _md(lead["memo"], multiline=True)]
+    return terminal_safe("\n".join(lines), multiline=True) + "\n"  # ids and times too: nothing a terminal runs

@@ -13,7 +13,7 @@ from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.domain.model import OPEN_STAGES, ActivityKind, Stage
 from istui.domain.outcomes import MEETING_BOOKED, CallOutcome, parse_call_outcome, parse_email_outcome
-from istui.domain.parsing import optional_text, parse_amount, parse_choice, parse_int, parse_when
+from istui.domain.parsing import multiline_text, optional_text, parse_amount, parse_choice, parse_int, parse_when
 from istui.domain.validation import clean_lead_fields, new_lead_record
 from istui.i18n import _
 from istui.store.workspace import Record, Workspace, iso
@@ -69,7 +69,7 @@ def log_activity(
         raise BadInput(_("at: '{at}' is in the future; --at says when the call or e-mail happened.").format(at=at))
     activity: Record = {"lead": lead_id, "kind": kind, "outcome": outcome, "at": iso(moment)}
     if note:
-        activity["note"] = optional_text(note, "note", 4000)
+        activity["note"] = multiline_text(note, "note")
     if duration not in (None, ""):
         activity["duration"] = duration if isinstance(duration, int) else parse_int(str(duration), "duration")
     if script:
@@ -108,7 +108,7 @@ def change_stage(ws: Workspace, lead_id: str, stage: str, *, amount: str | None 
         raise BadInput(_("amount: moving a lead to won needs the order amount, e.g. --amount 1200000 or --amount 120万."))
     if value is not None and stage != Stage.WON:
         raise BadInput(_("amount: only a move to won records an order amount."))
-    note = optional_text(note, "note", 4000)
+    note = multiline_text(note, "note")
     with ws.transaction():  # the stage activity and the lead's stage land together or not at all
         lead = ws.get_lead(lead_id)
         if lead["stage"] == stage:
@@ -138,8 +138,8 @@ def hand_off(ws: Workspace, lead_id: str, to: str, bant: dict[str, str], note: s
     to = optional_text(to, "to")
     if not to:
         raise BadInput(_("to: name the field-sales rep who takes the lead, e.g. --to sato."))
-    clean = {key: optional_text(bant.get(key) or "", key, 2000) for key in BANT_FIELDS}
-    note = optional_text(note, "note", 4000)
+    clean = {key: multiline_text(bant.get(key) or "", key) for key in BANT_FIELDS}
+    note = multiline_text(note, "note")
     with ws.transaction():  # the stage activity, the stage and the handoff sheet land together or not at all
         lead = ws.get_lead(lead_id)
         if lead["stage"] in (Stage.HANDED_OFF, Stage.WON, Stage.LOST):
@@ -166,7 +166,7 @@ def amend_log(ws: Workspace, logged: Logged, *, note: str = "", next_when: str =
     now = ws.now()
     activity_changes: dict[str, Any] = {}
     if note.strip():
-        activity_changes["note"] = optional_text(note, "note", 4000)
+        activity_changes["note"] = multiline_text(note, "note")
     if script:
         activity_changes["script"] = script
     lead_changes: dict[str, Any] = {}

@@ -11,6 +11,7 @@ from typing import Any
 from istui.domain import labels
 from istui.domain.formatting import md_escape, money, percent
 from istui.domain.metrics import FUNNEL
+from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 from istui.services.analytics import best_cells, weakest_step
 
@@ -137,8 +138,9 @@ def _focus(report: dict[str, Any], findings: dict[str, Any], windows: list[dict[
 
 
 def render_review(findings: dict[str, Any], fmt: str = "md") -> str:
-    """The review as Markdown (`md`, for the team meeting) or plain text."""
-    scope = _("team") if findings["scope"]["team"] else findings["scope"]["rep"]
+    """The review as Markdown (`md`, for the team meeting) or plain text; either holds no control character
+    (findings quote note titles and sources from files)."""
+    scope = _("team") if findings["scope"]["team"] else terminal_safe(findings["scope"]["rep"])
     md = fmt == "md"
     lines = [("# " if md else "") + _("Review · {scope} · {period} (vs {previous})").format(
         scope=scope, period=findings["period"]["label"], previous=findings["previous"]), ""]
@@ -146,7 +148,7 @@ def render_review(findings: dict[str, Any], fmt: str = "md") -> str:
     def section(title: str, items: list[str], empty: str) -> None:
         lines.append(("## " if md else "") + _(title))
         if items:  # findings quote user text (note titles, sources): literal in Markdown
-            lines.extend(f"- {md_escape(item) if md else item}" for item in items)
+            lines.extend(f"- {md_escape(item) if md else terminal_safe(item)}" for item in items)
         else:
             lines.append(_(empty))
         lines.append("")

@@ -13,7 +13,7 @@ import gc
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -21,7 +21,7 @@ from textual.widgets import Footer, Input, TabbedContent, TabPane, TextArea
 from textual.worker import Worker, WorkerState
 
 from istui.domain.errors import IstuiError
-from istui.domain.text import lead_search_text
+from istui.domain.text import lead_search_text, terminal_safe
 from istui.i18n import N_, _
 from istui.services.strip import today_strip
 from istui.services.today import today_queue
@@ -137,6 +137,21 @@ class IstuiApp(SyncMixin, App[None]):
         header.show_title(self.state, self.sync_status, self.syncing)
         if strip is not None:
             header.show_strip(strip)
+
+    # --- text that reaches the terminal --------------------------------------------------------
+    def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        """Every toast (panes' and screens' too): messages quote record values and typed text, so no control
+        character reaches the terminal (`domain.text.terminal_safe`)."""
+        super().notify(terminal_safe(message, multiline=True), title=terminal_safe(title), severity=severity,
+                       timeout=timeout, markup=markup)
+
+    async def on_event(self, event: events.Event) -> None:
+        """A paste (from a web page, a mail) arrives without its control characters: they are shown as `�`
+        in the field and never drawn raw."""
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event.text = terminal_safe(event.text, multiline=True)
+        await super().on_event(event)
 
     # --- data ----------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -26,7 +27,8 @@ TAB_NAMES = {"leads": N_("Leads"), "today": N_("Today"), "notes": N_("Notes"), "
 
 
 def literal_highlight(query: str, candidate: str, matcher: Any) -> Content:
-    """Like Matcher.highlight, but the candidate is text, never markup (lead names are data)."""
+    """Like Matcher.highlight, but the candidate is text, never markup (lead names are data), and holds no
+    control character (`terminal_safe`, which keeps the length, so the match offsets stay right)."""
     content = Content(candidate)
     _score, offsets = matcher.fuzzy_search.match(query, candidate)
     for offset in offsets:
@@ -66,7 +68,7 @@ class IstuiCommands(Provider):
         ]
         items += [(_("Go to tab: {name}").format(name=_(TAB_NAMES[name])), partial(app.action_tab, name),
                    _("key {key}").format(key=i + 1)) for i, name in enumerate(TABS)]
-        items += [(_("Theme: {name}").format(name=name), partial(app.set_theme, name), _("switch and remember"))
+        items += [(_("Theme: {name}").format(name=terminal_safe(name)), partial(app.set_theme, name), _("switch and remember"))
                   for name in app.theme_names]
         return items
 
@@ -83,11 +85,11 @@ class IstuiCommands(Provider):
         if len(query) >= 2:
             found = 0
             for lead in self.istui.state.leads:
-                label = _("Go to lead: {name}").format(name=f"{lead['company']} {lead.get('contact', '')}".rstrip())
+                label = terminal_safe(_("Go to lead: {name}").format(name=f"{lead['company']} {lead.get('contact', '')}".rstrip()))
                 score = matcher.match(label)
                 if score > 0:
                     yield Hit(score * 0.9, literal_highlight(query, label, matcher), partial(self.istui.go_to_lead, lead["id"]),
-                              text=label, help=f"{lead.get('stage', '')} · {lead.get('source', '')}")
+                              text=label, help=terminal_safe(f"{lead.get('stage', '')} · {lead.get('source', '')}"))
                     found += 1
                     if found >= 30:
                         break

@@ -145,10 +145,12 @@ def run_show(args: argparse.Namespace) -> int:
         return 0
     now = ws.now()
     safe = render.safe
-    print(f"{safe(lead['company'])}  [{labels.stage(lead['stage'])}]  {lead['id']}")
+    print(f"{safe(lead['company'])}  [{labels.stage(lead['stage'])}]  {safe(lead['id'])}")
 
     def row(label: str, value: str) -> None:
-        print(f"  {render.pad(_(label), 10)} {value}")
+        """A labelled value; the lines of a multi-line one (a memo) indented under the first."""
+        lines = safe(value, multiline=True).split("\n")
+        print(f"  {render.pad(_(label), 10)} " + f"\n  {' ' * 10} ".join(safe(line) for line in lines))
 
     for label, key in ((N_("Reading"), "company_kana"), (N_("Contact"), "contact"), (N_("Contact reading"), "contact_kana"),
                        (N_("Title"), "title"), (N_("Phone"), "phone"), (N_("E-mail"), "email"), (N_("Source"), "source"),
@@ -157,16 +159,16 @@ def run_show(args: argparse.Namespace) -> int:
             value = labels.source(lead[key]) if key == "source" else labels.temperature(lead[key]) if key == "temp" else lead[key]
             row(label, safe(value))
     if lead.get("tags"):
-        row(N_("Tags"), safe(", ".join(lead["tags"])))
+        row(N_("Tags"), ", ".join(safe(tag) for tag in lead["tags"]))
     if lead.get("next_at"):
         row(N_("Next"), f"{when(lead['next_at'], now)} {safe(lead.get('next_action', ''))}")
     if lead.get("amount"):
         row(N_("Amount"), money(lead["amount"], ws.settings.currency))
     if lead.get("memo"):
-        row(N_("Memo"), safe(lead["memo"]))
+        row(N_("Memo"), lead["memo"])
     if lead.get("handoff"):
         handoff = lead["handoff"]
-        row(N_("Handoff"), _("to {name} on {date}").format(name=safe(handoff.get("to")), date=handoff.get("at", "")[:10]))
+        row(N_("Handoff"), _("to {name} on {date}").format(name=safe(handoff.get("to")), date=safe(handoff.get("at", ""))[:10]))
     print("\n" + _("Activity ({count})").format(count=len(activities)))
     for activity in activities[-30:]:
         extra = f" {money(activity['amount'], ws.settings.currency)}" if activity.get("amount") else ""

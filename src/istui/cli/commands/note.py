@@ -117,8 +117,10 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(note)
         return 0
-    print(f"{render.safe(note['title'])}  [{labels.note_kind(note.get('kind', ''))}]  "
-          f"{', '.join(note.get('tags', []))}")
-    print(f"{note['id']} · " + _("updated {date} by {rep}").format(date=note["updated_at"][:10], rep=note["updated_by"]) + "\n")
-    print("".join(ch if ch == "\n" or ch == "\t" else render.safe(ch) for ch in note.get("body", "")))
+    safe = render.safe
+    print(f"{safe(note['title'])}  [{labels.note_kind(note.get('kind', ''))}]  "
+          f"{', '.join(safe(tag) for tag in note.get('tags') or [])}")
+    print(f"{safe(note['id'])} · " + _("updated {date} by {rep}").format(date=safe(note["updated_at"])[:10],
+                                                                        rep=safe(note.get("updated_by"))) + "\n")
+    print(safe(note.get("body", ""), multiline=True))  # the body's lines and tabs, nothing a terminal would run
     return 0

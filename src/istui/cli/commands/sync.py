@@ -28,7 +28,9 @@ def run_sync(args: argparse.Namespace) -> int:
     from istui.services.sync import sync
 
     ws = open_workspace(args)
-    progress = None if args.json or not sys.stderr.isatty() else (lambda text: print(text, file=sys.stderr, flush=True))
+    from istui.cli.render import say
+
+    progress = None if args.json or not sys.stderr.isatty() else (lambda text: say(text, file=sys.stderr))
     report = sync(ws, progress)
     reply(args, report, report["message"])
     return 0

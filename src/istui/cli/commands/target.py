@@ -77,5 +77,6 @@ def run_remove(args: argparse.Namespace) -> int:
         emit_json(target)
     else:
         print(_("Removed target {metric} per {per} for {scope}.").format(
-            metric=labels.metric(target["metric"]), per=labels.period_kind(target["per"]), scope=target.get("rep") or _("team")))
+            metric=labels.metric(target["metric"]), per=labels.period_kind(target["per"]),
+            scope=render.safe(target.get("rep")) or _("team")))
     return 0

@@ -10,7 +10,7 @@ from istui.cli import render
 from istui.cli.context import open_workspace
 from istui.cli.parser import actions, json_option
 from istui.cli.render import emit_json
-from istui.domain.errors import BadInput
+from istui.domain.errors import BadInput, WorkspaceError
 from istui.i18n import _
 from istui.store.workspace import Record
 
@@ -66,7 +66,7 @@ def run_import(args: argparse.Namespace) -> int:
     else:
         render.print_import(report, verbose=args.dry_run or failure is not None, failed=failure is not None)
     if failure is not None:
-        print(f"istui: {failure}", file=sys.stderr)
+        render.say(f"istui: {failure}", file=sys.stderr)
         return failure.exit_code
     return 0
 
@@ -84,12 +84,30 @@ def run_export(args: argparse.Namespace) -> int:
     as_json = args.json or args.format == "json"
     text = to_json(records) if as_json else to_csv(args.what, records)
     if args.output:
-        from istui.store.files import atomic_write
-
-        data = text.encode("utf-8-sig" if not as_json else "utf-8")  # the BOM lets Excel read Japanese
-        atomic_write(Path(args.output).expanduser(), data)
-        print(_("Exported {count} {what} to {path}.").format(count=f"{len(records):,}", what=args.what, path=args.output),
-              file=sys.stderr)
+        write_export(Path(args.output).expanduser(), text.encode("utf-8-sig" if not as_json else "utf-8"))
+        render.say(_("Exported {count} {what} to {path}.").format(count=f"{len(records):,}", what=args.what,
+                                                                  path=args.output), file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
+
+
+def write_export(path: Path, data: bytes) -> None:
+    """Write an export file (atomically, owner-only); a folder, a missing folder (never created silently)
+    or a folder istui may not write to is one sentence. (The BOM of CSV lets Excel read Japanese.)"""
+    from istui.store.files import atomic_write
+
+    if path.is_dir():
+        raise BadInput(_("output: {path} is a folder; name a file in it, e.g. {example}.").format(
+            path=path, example=path / "export.csv"))
+    if not path.parent.is_dir():
+        raise BadInput(_("output: the folder {folder} does not exist; create it first or choose another path.").format(
+            folder=path.parent))
+    try:
+        atomic_write(path, data)
+    except PermissionError:
+        raise WorkspaceError(_("output: cannot write {path}: permission denied; choose a folder you can write to.").format(
+            path=path)) from None
+    except OSError as exc:
+        raise WorkspaceError(_("output: cannot write {path}: {reason}.").format(
+            path=path, reason=exc.strerror or exc)) from None

@@ -14,7 +14,7 @@ from istui.cli.parser import json_option
 from istui.cli.render import emit_json
 from istui.domain.errors import BadInput, WorkspaceError
 from istui.domain.formatting import long_date
-from istui.domain.parsing import parse_rep
+from istui.domain.parsing import parse_rep, require_text
 from istui.i18n import _, language
 from istui.store import settings as settings_store
 from istui.store.workspace import Workspace
@@ -63,7 +63,8 @@ def print_home(ws: Workspace) -> None:
     from istui.services.today import today_queue
 
     now = ws.now()
-    print(f"istui · {ws.settings.team} · {ws.rep} · {long_date(now.date())} {now:%H:%M}  ({ws.root})\n")
+    print(f"istui · {render.safe(ws.settings.team)} · {ws.rep} · {long_date(now.date())} {now:%H:%M}  "
+          f"({render.safe(ws.root)})\n")
     render.print_today(ws, today_queue(ws.leads(), now, ws.rep), limit=15)
     print()
     render.print_kpi_report(ws, kpi_report(ws, "today", ws.rep))
@@ -77,13 +78,14 @@ def run_init(args: argparse.Namespace) -> int:
     if (root / locations.SETTINGS_FILE).exists() and args.remote:
         return set_remote(args, root)
     rep = parse_rep(args.init_rep or args.rep or os.environ.get("ISTUI_REP") or resolve_rep(args, None))
-    settings = settings_store.Settings(team=args.team or _("My team"), timezone=args.timezone or local_timezone())
+    team = require_text(args.team, "team") if args.team is not None else _("My team")
+    settings = settings_store.Settings(team=team, timezone=args.timezone or local_timezone())
     ws = Workspace.create(root, rep, settings, remote=args.remote, clock=clock)
     settings_store.set_current_workspace(ws.root)
     if args.json:
         emit_json({"workspace": str(ws.root), "rep": rep, "timezone": settings.timezone, "remote": args.remote})
     else:
-        print(_("Created an istui workspace at {root} for rep {rep} (timezone {tz}).").format(
+        render.say(_("Created an istui workspace at {root} for rep {rep} (timezone {tz}).").format(
             root=ws.root, rep=rep, tz=settings.timezone))
         print(_("istui commands now use it. Next: `istui lead add --company ...` or `istui import leads FILE.csv`."))
     return 0
@@ -103,7 +105,7 @@ def set_remote(args: argparse.Namespace, root: Path) -> int:
     if args.json:
         emit_json({"workspace": str(git.root), "remote": args.remote, "previous": previous})
     else:
-        print(_("The workspace {root} now syncs with {remote}").format(root=git.root, remote=args.remote) +
+        render.say(_("The workspace {root} now syncs with {remote}").format(root=git.root, remote=args.remote) +
               (_(" (was {previous}).").format(previous=previous) if previous and previous != args.remote else _(".")) + " "
               + _("Run `istui sync`."))
     return 0
@@ -149,8 +151,7 @@ def run_demo(args: argparse.Namespace) -> int:
     settings = settings_store.Settings(team=_("Demo inside-sales team"), timezone="Asia/Tokyo", demo=True)
     started = time.monotonic()
     if not args.json:
-        print(_("Building a {scale} demo workspace at {root} …").format(scale=args.scale, root=root), file=sys.stderr,
-              flush=True)
+        render.say(_("Building a {scale} demo workspace at {root} …").format(scale=args.scale, root=root), file=sys.stderr)
     ws = Workspace.create(root, reps[0], settings, clock=clock)
     counts = build_demo(ws, args.scale, args.seed, lang)
     elapsed = time.monotonic() - started
@@ -169,8 +170,8 @@ def run_demo(args: argparse.Namespace) -> int:
         print(_("istui now uses this demo workspace; you are rep '{rep}'. Try `istui today`, `istui lead list`, "
                 "`istui kpi --team --period month`.").format(rep=reps[0]) + "\n", file=sys.stderr)
     else:
-        print(_("Your own workspace stays the default; use this one with --workspace {root} "
-                "(or export ISTUI_WORKSPACE={root}).").format(root=root) + "\n", file=sys.stderr)
+        render.say(_("Your own workspace stays the default; use this one with --workspace {root} "
+                     "(or export ISTUI_WORKSPACE={root}).").format(root=root) + "\n", file=sys.stderr)
     if not args.no_open:
         return open_home(Workspace.open(root, reps[0], clock=clock))
     return 0
@@ -195,7 +196,7 @@ def run_doctor(args: argparse.Namespace) -> int:
         emit_json({"workspace": str(root), "ok": not errors, "problems": [p.to_json() for p in problems]})
     else:
         for problem in problems:
-            print(problem)
-        print(f"{root}: " + (_("all files are fine.") if not problems else _("{errors} error(s), {warnings} warning(s).").format(
+            render.say(problem)  # problems quote what a file holds
+        render.say(f"{root}: " + (_("all files are fine.") if not problems else _("{errors} error(s), {warnings} warning(s).").format(
             errors=len(errors), warnings=len(problems) - len(errors))))
     return 1 if errors else 0  # warnings alone: 0

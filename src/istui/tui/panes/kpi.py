@@ -17,6 +17,7 @@ from textual_plotext import PlotextPlot
 
 from istui.domain import labels
 from istui.domain.formatting import money, percent
+from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 from istui.services.report import kpi_report
 from istui.tui.screens.forms import SheetScreen
@@ -76,7 +77,7 @@ def targets_table(report: dict[str, Any], currency: str) -> Table:
 
     for target in report["targets"]:
         metric = target["metric"]
-        name = labels.metric(metric) + (f" ({target['motion']})" if target.get("motion") else "")
+        name = labels.metric(metric) + (f" ({terminal_safe(target['motion'])})" if target.get("motion") else "")
         status = target.get("status")
         pace = Text("")
         if status in ("ahead", "behind"):
@@ -189,7 +190,7 @@ class KpiPane(Vertical):
         if report is self.report:
             return  # already on screen: widgets keep their rendering
         self.report = report
-        who = _("team") if self.team else self.state.ws.rep
+        who = _("team") if self.team else terminal_safe(self.state.ws.rep)
         period = report["period"]
         self.query_one("#kpi-title", Static).update(Text(
             f"KPI · {who} · {period['label']} [{period['start'][:10]} .. {period['end'][:10]})   —   "
@@ -238,7 +239,7 @@ class KpiPane(Vertical):
         targets = report["targets"]
         if targets:
             progress = [round(100 * (t["progress"] or 0), 1) for t in targets]
-            names = [(labels.metric(t["metric"]) + (f" ({t['motion']})" if t["motion"] else ""))[:18] + f" {p:.0f}%"
+            names = [terminal_safe(labels.metric(t["metric"]) + (f" ({t['motion']})" if t["motion"] else ""))[:18] + f" {p:.0f}%"
                      for t, p in zip(targets, progress, strict=True)]  # short: plotext needs room for the bars
             plt.bar([plot_text(name) for name in names], progress, orientation="horizontal", width=0.4)
             plt.title(plot_text(_("Targets: % of target reached")))
@@ -364,7 +365,7 @@ def board_view(report: dict[str, Any], currency: str) -> Any:
         for name in (N_("Rep"), N_("Calls"), N_("Connect"), N_("Meetings"), N_("Orders"), N_("Amount")):
             table.add_column(_(name), justify="left" if name == "Rep" else "right")
         for row in report["leaderboard"][:10]:
-            table.add_row(Text(row["rep"]), f"{row['calls']:,}", percent(row["connect_rate"]), f"{row['meetings']:,}",
+            table.add_row(Text(terminal_safe(row["rep"])), f"{row['calls']:,}", percent(row["connect_rate"]), f"{row['meetings']:,}",
                           f"{row['orders']:,}", money(row["amount"], currency))
         return table
     table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Talk notes used in calls"), title_justify="left",
@@ -372,7 +373,7 @@ def board_view(report: dict[str, Any], currency: str) -> Any:
     for name in (N_("Note"), N_("Calls"), N_("Meetings"), N_("Rate")):
         table.add_column(_(name), justify="left" if name == "Note" else "right")
     for row in report.get("notes", [])[:8]:
-        table.add_row(Text(row["title"]), f"{row['calls']:,}", f"{row['meetings']:,}", percent(row["meeting_rate"]))
+        table.add_row(Text(terminal_safe(row["title"])), f"{row['calls']:,}", f"{row['meetings']:,}", percent(row["meeting_rate"]))
     return table
 
 

@@ -16,7 +16,7 @@ from istui.domain import labels
 from istui.domain.formatting import when
 from istui.domain.model import TEMPERATURE_RANK, Motion, Stage
 from istui.domain.queue import is_new_inbound, is_open, queue_reason
-from istui.domain.text import fold, lead_search_text, reading_key
+from istui.domain.text import fold, lead_search_text, reading_key, terminal_safe
 from istui.i18n import N_, _
 from istui.tui.panes.lead_actions import LeadActions
 from istui.tui.state import AppState
@@ -209,7 +209,7 @@ class LeadsPane(LeadActions, Vertical):
         status += (" ▼" if self.sort_reverse else " ▲") + " (o, r)"
         if text:
             status += " · " + _("filter: {text}").format(text=text)
-        self.query_one("#leads-status", Static).update(Text(status))
+        self.query_one("#leads-status", Static).update(Text(terminal_safe(status)))
 
     def show_detail(self, lead: Record | None) -> None:
         self.query_one(LeadDetail).show(lead)

@@ -16,6 +16,7 @@ from textual.widgets import Input, Markdown, Static
 
 from istui.domain import labels
 from istui.domain.formatting import percent
+from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 from istui.services.analytics import talk_note_usage
 from istui.services.notes import add_note, edit_note, find_notes, toggle_pin
@@ -66,7 +67,7 @@ class NotesPane(Vertical):
         if key == "rate":
             return percent(usage.get("meeting_rate")) if usage else ""
         if key == "tags":
-            return ", ".join(note.get("tags") or [])
+            return ", ".join(map(str, note.get("tags") or []))
         if key == "kind":
             return labels.note_kind(note.get("kind", ""))
         return str(note.get(key) or "")
@@ -104,16 +105,18 @@ class NotesPane(Vertical):
             body.update("")
             return
         usage = self.usage.get(note["id"])
-        line = Text(note["title"] + "\n", style="bold")
-        line.append(f"{labels.note_kind(note.get('kind', ''))} · {', '.join(note.get('tags') or [])} · "
-                    + _("updated {date} by {rep}").format(date=note["updated_at"][:10], rep=note.get("updated_by", "")) + "\n")
+        safe = terminal_safe
+        line = Text(safe(note["title"]) + "\n", style="bold")
+        line.append(f"{labels.note_kind(note.get('kind', ''))} · {', '.join(map(safe, note.get('tags') or []))} · "
+                    + _("updated {date} by {rep}").format(date=safe(note["updated_at"])[:10], rep=safe(note.get("updated_by", "")))
+                    + "\n")
         if usage:
             line.append(_("Used in {calls} calls · meetings booked {meetings} ({rate})").format(
                 calls=usage["calls"], meetings=usage["meetings"], rate=percent(usage["meeting_rate"])) + "\n")
         else:
             line.append(_("Not used in a logged call yet.") + "\n")
         meta.update(line)
-        body.update(note.get("body", ""))
+        body.update(safe(note.get("body", ""), multiline=True))  # Markdown: its lines, no control character
 
     @on(Input.Changed, "#note-search")
     def _search(self) -> None:

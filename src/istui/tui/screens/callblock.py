@@ -23,6 +23,7 @@ from istui.domain import labels
 from istui.domain.errors import IstuiError
 from istui.domain.outcomes import CALL_OUTCOME_INFO, CALL_OUTCOMES
 from istui.domain.parsing import parse_when
+from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, language
 from istui.services.leads import Logged, amend_log, log_activity, undo_log
 from istui.tui.messages import LeadWritten, Wrote
@@ -169,7 +170,7 @@ class CallBlockScreen(Screen[None]):
             return
         state = self.state
         lead = state.lead(lead["id"], lead)
-        self.query_one("#block-company", Static).update(Text(lead.get("company", "")))
+        self.query_one("#block-company", Static).update(Text(terminal_safe(lead.get("company", ""))))
         phone = lead.get("phone", "")
         digits = self.query_one("#block-phone", Digits)
         if phone and all(ch in " 0123456789+-()" for ch in phone):
@@ -189,7 +190,7 @@ class CallBlockScreen(Screen[None]):
         text = Text("\n" + _("Notes for this lead (k)") + "\n", style="bold")
         for note in relevant_notes(self.notes, lead)[:8]:
             marker = "▶ " if note["id"] == self.script else "• "
-            text.append(marker + note["title"] + "\n")
+            text.append(marker + terminal_safe(note["title"]) + "\n")
         self.query_one("#block-notes", Static).update(text)
 
     # --- dispositions --------------------------------------------------------------------------
@@ -213,7 +214,7 @@ class CallBlockScreen(Screen[None]):
         prompt.add_class("open")
         self.query_one("#prompt-title", Static).update(Text(
             _("Logged {outcome} · {company}\nNote and follow-up, then Enter (Tab: next field)").format(
-                outcome=labels.call_outcome(info.outcome.value), company=lead.get("company", ""))))
+                outcome=labels.call_outcome(info.outcome.value), company=terminal_safe(lead.get("company", "")))))
         self.query_one("#prompt-error", Static).update("")
         note, when = self.query_one("#prompt-note", Input), self.query_one("#prompt-next", Input)
         note.value, when.value = "", ""
@@ -231,14 +232,14 @@ class CallBlockScreen(Screen[None]):
             try:
                 parse_when(when, state.now, "next")
             except IstuiError as exc:
-                self.query_one("#prompt-error", Static).update(Text(str(exc)))
+                self.query_one("#prompt-error", Static).update(Text(terminal_safe(exc)))
                 self.set_focus(self.query_one("#prompt-next", Input))
                 return
         if note.strip() or when.strip():
             try:
                 amended = amend_log(state.ws, self.pending, note=note, next_when=when)
             except IstuiError as exc:
-                self.query_one("#prompt-error", Static).update(Text(str(exc)))
+                self.query_one("#prompt-error", Static).update(Text(terminal_safe(exc)))
                 return
             self.history[-1] = amended
             self._written(amended, lead_changed=amended.lead is not self.pending.lead)
@@ -331,7 +332,8 @@ class NotePicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="form", id="picker"):
             yield Static(Text(_("Notes for this lead — Enter marks the one you use")), classes="title")
-            yield OptionList(*[Option(Text(f"[{n.get('kind', '')}] {n['title']}"), id=n["id"]) for n in self.notes])
+            yield OptionList(*[Option(Text(terminal_safe(f"[{n.get('kind', '')}] {n['title']}")), id=n["id"])
+                               for n in self.notes])
             yield VerticalScroll(Static(id="picker-preview"), id="picker-body")
 
     def on_mount(self) -> None:
@@ -341,7 +343,7 @@ class NotePicker(ModalScreen[str | None]):
     @on(OptionList.OptionHighlighted)
     def _preview(self, event: OptionList.OptionHighlighted) -> None:
         note = next(n for n in self.notes if n["id"] == event.option.id)
-        self.query_one("#picker-preview", Static).update(Text(note.get("body", "")))
+        self.query_one("#picker-preview", Static).update(Text(terminal_safe(note.get("body", ""), multiline=True)))
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

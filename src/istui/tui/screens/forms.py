@@ -1,7 +1,8 @@
 """Modal forms: lead (new/edit), stage change, handoff, log activity, note, confirm, and a text viewer.
 
 Every field shows its own validation message; a form is submitted with ctrl+s (or Enter on the
-last field) and cancelled with esc. Nothing is written until every field is valid.
+last field) and cancelled with esc. Nothing is written until every field is valid. Titles, messages,
+choices and sheets quote records: all are shown through `domain.text.terminal_safe`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Markdown, Select, Static, TextArea
 
 from istui.domain.errors import BadInput
+from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 
 
@@ -52,7 +54,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Static(Text(self.form_title), classes="title")
+            yield Static(Text(terminal_safe(self.form_title)), classes="title")
             if self.hint:
                 yield Static(Text(_(self.hint)), classes="hint")
             for field in self.fields:
@@ -102,7 +104,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
 
     @staticmethod
     def show_error(field: Field, message: str) -> None:
-        field.error.update(Text(message))
+        field.error.update(Text(terminal_safe(message)))
         field.error.set_class(bool(message), "shown")
 
     def action_submit(self) -> None:
@@ -116,8 +118,13 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
 
 
 def select(options: list[tuple[str, str]], value: str | None, allow_blank: bool = False) -> Select[str]:
-    """A Select whose labels are literal text (workspace settings are data, not markup)."""
-    return Select([(Content(label), key) for label, key in options], value=value if value is not None else Select.NULL,
+    """A Select whose labels are literal text (workspace settings are data, not markup). A value that is not
+    among the options (a record from a newer vocabulary or a hand edit) opens on the first option; the field
+    is written only when the rep changes it."""
+    if value is not None and value not in {key for _label, key in options}:
+        value = None if allow_blank else options[0][1] if options else None
+    return Select([(Content(terminal_safe(label)), key) for label, key in options],
+                  value=value if value is not None else Select.NULL,
                   allow_blank=allow_blank)
 
 
@@ -133,7 +140,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
-            yield Static(Text(self.question), classes="title")
+            yield Static(Text(terminal_safe(self.question)), classes="title")
             with Horizontal(classes="buttons"):
                 yield Button(_("No (n)"), id="no")
                 yield Button(_("Yes (y)"), variant="error", id="yes")
@@ -150,7 +157,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
 
 class SheetScreen(ModalScreen[None]):
-    """Shows Markdown (a handoff sheet, a note); `c` copies the source to the clipboard."""
+    """Shows Markdown (a handoff sheet, a note, a review); `c` copies the source to the clipboard (both without
+    any control character: OSC 52 carries the clipboard, and what is pasted must be as safe as what is shown)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close", id="sheet-close"),
@@ -159,7 +167,7 @@ class SheetScreen(ModalScreen[None]):
 
     def __init__(self, title: str, markdown: str) -> None:
         super().__init__()
-        self.sheet_title, self.markdown = title, markdown
+        self.sheet_title, self.markdown = terminal_safe(title), terminal_safe(markdown, multiline=True)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form sheet"):

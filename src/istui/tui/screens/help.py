@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from istui.domain.outcomes import CALL_OUTCOMES
+from istui.domain.text import terminal_safe
 from istui.i18n import _, language
 
 
@@ -21,7 +22,7 @@ def binding_rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
     for binding in bindings:
         if isinstance(binding, Binding):
             keys = binding.key_display or binding.key.replace("slash", "/").replace("question_mark", "?")
-            rows.append((keys, binding.description or binding.action))
+            rows.append((terminal_safe(keys), terminal_safe(binding.description or binding.action)))  # keys: user config
     return rows
 
 

@@ -17,6 +17,7 @@ from istui.domain import labels
 from istui.domain.errors import IstuiError
 from istui.domain.formatting import money, percent
 from istui.domain.parsing import parse_amount
+from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 from istui.tui.messages import Wrote
 from istui.tui.screens.forms import Field, FormScreen, select
@@ -64,7 +65,7 @@ class PlanScreen(ModalScreen[None]):
         try:
             result = plan_report(self.state.ws, self.revenue, self.period)
         except IstuiError as exc:  # shown in the view itself (the plan cannot be made), not as a toast
-            self.app.call_from_thread(self.query_one("#plan-body", Static).update, Text(str(exc), style="bold red"))
+            self.app.call_from_thread(self.query_one("#plan-body", Static).update, Text(terminal_safe(exc), style="bold red"))
             return
         self.app.call_from_thread(self.show, result)
 

@@ -1,4 +1,6 @@
-"""The forms of the workspace's records, built on FormScreen with the domain's own validators."""
+"""The forms of the workspace's records, built on FormScreen with the domain's own validators. A form opens
+with the record's values as a terminal may show them (`domain.text.terminal_safe`); only the fields a rep
+changes are written."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from istui.domain import labels
 from istui.domain.formatting import when
 from istui.domain.model import DEFAULT_SOURCES, Motion, NoteKind, Stage, Temperature
 from istui.domain.outcomes import CALL_OUTCOMES, EmailOutcome, parse_call_outcome
-from istui.domain.parsing import optional_text, parse_amount, parse_when, require_text
+from istui.domain.parsing import multiline_text, parse_amount, parse_when, require_text
+from istui.domain.text import terminal_safe
 from istui.domain.validation import clean_lead_field, clean_note_field
 from istui.i18n import N_, _
 from istui.services.leads import BANT_FIELDS
@@ -32,7 +35,7 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
     source_options = [(f"{s} ({DEFAULT_SOURCES[s]})" if s in DEFAULT_SOURCES else s, s) for s in sources]
 
     def text(name: str, label: str, value: str = "", placeholder: str = "") -> Field:
-        return Field(name, label, Input(value=value, placeholder=placeholder, id=f"field-{name}"),
+        return Field(name, label, Input(value=terminal_safe(value), placeholder=placeholder, id=f"field-{name}"),
                      _lead_check(name, sources, now))
 
     next_text = when(lead.get("next_at"), now) if lead.get("next_at") else ""
@@ -53,7 +56,7 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
         text("owner", N_("Owner (rep)"), lead.get("owner", rep)),
         text("next", N_("Next follow-up (WHEN)"), next_text, "tomorrow 10am, +3d, mon 9:30"),
         text("next_action", N_("Next action"), lead.get("next_action", "")),
-        text("tags", N_("Tags (comma-separated)"), ", ".join(lead.get("tags") or [])),
+        text("tags", N_("Tags (comma-separated)"), ", ".join(map(str, lead.get("tags") or []))),
         text("memo", N_("Memo"), lead.get("memo", "")),
     ]
     title = _("Edit lead: {company}").format(company=lead["company"]) if lead.get("company") else _("New lead")
@@ -69,7 +72,7 @@ def stage_form(lead: Record) -> FormScreen:
     fields = [
         Field("stage", N_("New stage"), select(stages, stages[0][1]), lambda v: v),
         Field("amount", N_("Order amount (needed for won): 1200000, ¥1,200,000, 120万"), Input(id="field-amount"), amount),
-        Field("note", N_("Note"), Input(id="field-note"), lambda v: optional_text(v, "note", 4000)),
+        Field("note", N_("Note"), Input(id="field-note"), lambda v: multiline_text(v, "note")),
     ]
     return StageForm(_("Stage of {company}: now {stage}").format(company=lead.get("company", ""),
                                                                  stage=labels.stage(lead.get("stage", ""))), fields)
@@ -89,9 +92,9 @@ def handoff_form(lead: Record) -> FormScreen:
     names = {"budget": N_("Budget (予算)"), "authority": N_("Authority (決裁者)"), "need": N_("Need (課題・ニーズ)"),
              "timeline": N_("Timeline (導入時期)")}
     fields = [Field("to", N_("Field-sales rep *"), Input(id="field-to"), lambda v: require_text(v, "to"))]
-    fields += [Field(k, names[k], Input(id=f"field-{k}"), lambda v, k=k: optional_text(v, k, 2000)) for k in BANT_FIELDS]
+    fields += [Field(k, names[k], Input(id=f"field-{k}"), lambda v, k=k: multiline_text(v, k)) for k in BANT_FIELDS]
     fields.append(Field("note", N_("Notes for field sales"), TextArea(id="field-handoff-note"),
-                        lambda v: optional_text(v, "note", 4000)))
+                        lambda v: multiline_text(v, "note")))
     return FormScreen(_("Hand off {company} to field sales").format(company=lead.get("company", "")), fields,
                       submit_label=N_("Hand off"))
 
@@ -108,7 +111,7 @@ def log_form(now: datetime, kind: str = "call") -> FormScreen:
     fields = [
         Field("outcome", N_("call outcome") if kind == "call" else N_("e-mail outcome"), select(outcomes, outcomes[0][1]),
               parse_call_outcome if kind == "call" else (lambda v: v)),
-        Field("note", N_("Note"), Input(id="field-note"), lambda v: optional_text(v, "note", 4000)),
+        Field("note", N_("Note"), Input(id="field-note"), lambda v: multiline_text(v, "note")),
         Field("next", N_("Next follow-up (WHEN, empty: none)"), Input(id="field-next", placeholder="tomorrow 10am"), next_check),
     ]
     return FormScreen(_("Log a call") if kind == "call" else _("Log an e-mail"), fields, submit_label=N_("Log"))
@@ -121,12 +124,13 @@ def note_form(note: Record | None = None) -> FormScreen:
     def check(name: str):
         return lambda value: clean_note_field(name, value)
 
-    body = TextArea(note.get("body", ""), id="field-body", language="markdown", soft_wrap=True)
+    body = TextArea(terminal_safe(note.get("body", ""), multiline=True), id="field-body", language="markdown",
+                    soft_wrap=True)
     fields = [
-        Field("title", N_("Title *"), Input(note.get("title", ""), id="field-title"), check("title")),
+        Field("title", N_("Title *"), Input(terminal_safe(note.get("title", "")), id="field-title"), check("title")),
         Field("kind", N_("Kind"), select([(k.value, k.value) for k in NoteKind], note.get("kind", "tip")), check("kind")),
         Field("tags", N_("Tags (comma-separated; a lead source such as web_inquiry links it to those leads)"),
-              Input(", ".join(note.get("tags") or []), id="field-tags"), check("tags")),
+              Input(terminal_safe(", ".join(map(str, note.get("tags") or []))), id="field-tags"), check("tags")),
         Field("body", N_("Body (Markdown)"), body, check("body")),
     ]
     return FormScreen(_("Edit note") if note.get("id") else _("New note"), fields)

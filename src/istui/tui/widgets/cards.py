@@ -1,4 +1,5 @@
-"""Read-only views of records (rich Text: user data is always plain text, never markup) and the detail pane."""
+"""Read-only views of records (rich Text: user data is always plain text, never markup, and never a control
+character: `domain.text.terminal_safe`) and the detail pane."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from textual.widgets import Static
 from istui.domain import labels
 from istui.domain.formatting import money, when
 from istui.domain.model import DEFAULT_SOURCES
+from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, language
 from istui.tui.state import AppState
 
@@ -26,23 +28,24 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text
     """The lead card of the detail pane and the call block."""
     if lead is None:
         return Text(_("No lead selected."), style="dim")
+    safe = terminal_safe
     text = Text()
-    text.append(lead.get("company", ""), style="bold")
+    text.append(safe(lead.get("company", "")), style="bold")
     text.append(f"  [{labels.stage(lead.get('stage', ''))}]", style="italic")
     text.append("\n")
     if lead.get("company_kana"):
-        text.append(f"{lead['company_kana']}\n", style="dim")
+        text.append(f"{safe(lead['company_kana'])}\n", style="dim")
     rows = [
         (N_("Contact"), " ".join(v for v in (lead.get("contact", ""), f"〔{lead['contact_kana']}〕" if lead.get("contact_kana")
                                           else "", f"({lead['title']})" if lead.get("title") else "") if v)),
         (N_("Phone"), lead.get("phone", "")),
         (N_("E-mail"), lead.get("email", "")),
         (N_("Source"), labels.source(lead.get("source", "")) if language() == "ja" else
-         f"{lead.get('source', '')} ({DEFAULT_SOURCES.get(lead.get('source', ''), '')})"),
+         f"{safe(lead.get('source', ''))} ({DEFAULT_SOURCES.get(lead.get('source', ''), '')})"),
         (N_("Motion"), f"{lead.get('motion', '')} · {labels.temperature(lead.get('temp', ''))}"),
         (N_("Owner"), lead.get("owner", "")),
         (N_("Next"), " ".join(v for v in (when(lead.get("next_at"), now), lead.get("next_action", "")) if v)),
-        (N_("Tags"), ", ".join(lead.get("tags") or [])),
+        (N_("Tags"), ", ".join(map(safe, lead.get("tags") or []))),
         (N_("Amount"), money(lead.get("amount"), currency) if lead.get("amount") else ""),
         (N_("Memo"), lead.get("memo", "")),
         (N_("Id"), lead.get("id", "")),
@@ -50,11 +53,13 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text
     for label, value in rows:
         if value:
             text.append(set_cell_size(_(label), 8) + " ", style="dim")
-            text.append(f"{value}\n")
+            lines = safe(value, multiline=True).split("\n")  # a memo's lines, indented under the first
+            text.append("\n".join(safe(line) if not i else " " * 9 + safe(line) for i, line in enumerate(lines)) + "\n")
     handoff = lead.get("handoff")
-    if handoff:
+    if isinstance(handoff, dict):
         text.append(set_cell_size(_("Handoff"), 8) + " ", style="dim")
-        text.append(_("to {name} on {date}").format(name=handoff.get("to", ""), date=str(handoff.get("at", ""))[:10]) + "\n")
+        text.append(_("to {name} on {date}").format(name=safe(handoff.get("to", "")), date=safe(handoff.get("at", ""))[:10])
+                    + "\n")
     return text
 
 
@@ -72,9 +77,10 @@ def timeline(activities: Iterable[Record], tz: tzinfo, limit: int = 40) -> Text:
         text.append(labels.outcome(activity))
         if activity.get("amount"):
             text.append(f" {int(activity['amount']):,}")
-        text.append(f"  {activity.get('rep', '')}", style="dim")
+        text.append(f"  {terminal_safe(activity.get('rep', ''))}", style="dim")
         if activity.get("note"):
-            text.append(f"\n    {activity['note']}", style="italic")
+            note = terminal_safe(activity["note"], multiline=True).replace("\t", " ").replace("\n", "\n    ")
+            text.append(f"\n    {note}", style="italic")
         text.append("\n")
     return text
 

@@ -13,6 +13,7 @@ from textual.widgets import Static
 from istui.domain import labels
 from istui.domain.formatting import long_date, percent
 from istui.domain.metrics import STRIP_METRICS
+from istui.domain.text import terminal_safe
 from istui.i18n import _
 from istui.tui.state import AppState
 from istui.tui.syncing import status_text
@@ -23,7 +24,7 @@ def title_line(state: AppState, sync_status: dict[str, Any] | None, syncing: boo
     line = (f"istui · {ws.settings.team} · {ws.rep} · {long_date(state.now.date())} · "
             + _("workspace {name}").format(name=ws.root.name))
     synced = status_text(sync_status, syncing, ws.tz)
-    return line + (f"   ⇅ {synced}" if synced else "")
+    return terminal_safe(line + (f"   ⇅ {synced}" if synced else ""))  # the team's name comes from a file
 
 
 def strip_line(strip: dict[str, Any]) -> str:

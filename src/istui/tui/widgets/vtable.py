@@ -1,7 +1,8 @@
 """A table that renders only its visible rows (Line API), so 50,000 leads scroll and filter fast.
 
 Cells are plain strings drawn as segments: never parsed as markup, so a lead called
-`[@click=app.quit]x[/]` shows exactly that.
+`[@click=app.quit]x[/]` shows exactly that, and made safe for the terminal (`domain.text.terminal_safe`),
+so a control character in a file is drawn as `�`, never sent.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from istui.domain.text import terminal_safe
 from istui.i18n import _
 
 
@@ -187,7 +189,7 @@ class VirtualTable(ScrollView, can_focus=True):
             style = style + self.get_component_rich_style(f"vtable--{extra}")
         if index == self.cursor:
             style = style + self.get_component_rich_style("vtable--cursor")
-        texts = [self.cell(record, column.key).replace("\n", " ") for column in self.columns]
+        texts = [terminal_safe(self.cell(record, column.key)) for column in self.columns]  # visible rows only
         return Strip(self._line(texts, widths, style), width)
 
     def on_resize(self) -> None:
