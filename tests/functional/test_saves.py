@@ -58,3 +58,14 @@ def test_cli_note_edit_changes_only_the_options_given(cli, ws: Workspace) -> Non
     saved = elsewhere(ws).get_note(note["id"])
     assert (saved["title"], saved["kind"], saved["tags"], saved["body"]) == (
         "Objection: too expensive", "objection", ["price"], "Ask what they compare it with.\n")
+
+
+def test_undoing_a_log_keeps_what_another_writer_changed_since(ws: Workspace) -> None:
+    lead = create_lead(ws, {"company": "Acme"})
+    logged = log_activity(ws, lead["id"], "call", "callback", next_when="tomorrow 10am")
+    assert (logged.lead["stage"], logged.lead["next_at"]) == ("working", "2026-11-28T10:00:00+09:00")
+    elsewhere(ws).update_lead(lead["id"], {"next_at": "2026-12-01T09:00:00+09:00", "memo": "Rescheduled by phone."})
+    undone = undo_log(ws, logged)
+    saved = elsewhere(ws).get_lead(lead["id"])
+    assert saved == undone and elsewhere(ws).activities_of_lead(lead["id"]) == []
+    assert (saved["stage"], saved["next_at"], saved["memo"]) == ("new", "2026-12-01T09:00:00+09:00", "Rescheduled by phone.")
