@@ -326,9 +326,7 @@ def lost(before: Snapshot, after: Snapshot, changing: set[tuple[str, str]]) -> l
             if now is None:
                 failures.append(f"lost {describe(kind, record)}")
             elif now != record and (kind, key) not in changing:
-                fields = sorted(name for name in record.keys() | now.keys() if record.get(name) != now.get(name))
-                failures.append(f"{describe(kind, record)} changed: " + ", ".join(
-                    f"{name} {record.get(name)!r} → {now.get(name)!r}" for name in fields))
+                failures.append(f"{describe(kind, record)} changed: {_diff(record, now, stamps=True)}")
     return failures
 
 
@@ -377,21 +375,13 @@ def check_meeting(round_: Round, before: Snapshot, after: Snapshot) -> list[str]
     return failures
 
 
-def check_lead_set(round_: Round, before: Snapshot, after: Snapshot) -> list[str]:
-    lead_id = _lead(round_)
-    lead, was = after["leads"][lead_id], before["leads"][lead_id]
+def check_one_record(round_: Round, before: Snapshot, after: Snapshot) -> list[str]:
+    """`lead set`, `note edit`: the record is as before or has every new value, never half of each."""
+    ((kind, key),) = round_.changing
+    record, was = after[kind][key], before[kind][key]
     failures = _only(before, after, {})
-    if lead != was and any(lead.get(k) != v for k, v in round_.new_values.items()):
-        failures.append(f"half a `lead set`: {_diff(was, lead)}")
-    return failures
-
-
-def check_note_edit(round_: Round, before: Snapshot, after: Snapshot) -> list[str]:
-    note_id = next(key for _kind, key in round_.changing)
-    note, was = after["notes"][note_id], before["notes"][note_id]
-    failures = _only(before, after, {})
-    if note != was and any(note.get(k) != v for k, v in round_.new_values.items()):
-        failures.append(f"half a `note edit`: {_diff(was, note)}")
+    if record != was and any(record.get(name) != value for name, value in round_.new_values.items()):
+        failures.append(f"half a `{round_.command.replace('-', ' ')}`: {_diff(was, record)}")
     return failures
 
 
@@ -451,13 +441,15 @@ def sync_settled(round_: Round, final: Snapshot) -> list[str]:
     return failures
 
 
-CHECKS = {"log": check_log, "meeting": check_meeting, "lead-set": check_lead_set, "note-edit": check_note_edit,
+CHECKS = {"log": check_log, "meeting": check_meeting, "lead-set": check_one_record, "note-edit": check_one_record,
           "handoff": check_handoff, "import": check_import, "sync": check_sync}
 
 
-def _diff(was: Record, now: Record) -> str:
+def _diff(was: Record, now: Record, stamps: bool = False) -> str:
+    """The fields that differ, as `name old → new` (without updated_at/updated_by unless `stamps`)."""
+    skip = () if stamps else ("updated_at", "updated_by")
     return ", ".join(f"{k} {was.get(k)!r} → {now.get(k)!r}" for k in sorted(was.keys() | now.keys())
-                     if was.get(k) != now.get(k) and k not in ("updated_at", "updated_by"))
+                     if was.get(k) != now.get(k) and k not in skip)
 
 
 IMPORT_PREFIX = "Crash Import "

@@ -201,6 +201,7 @@ def make_demo_current(root: Path) -> bool:
 
 
 def say_which_is_current(root: Path, rep: str | None, switched: bool) -> None:
+    """Whether istui commands now use this demo, or the user's own workspace stays the default."""
     if switched:
         print(_("istui now uses this demo workspace; you are rep '{rep}'. Try `istui today`, `istui lead list`, "
                 "`istui kpi --team --period month`.").format(rep=rep) + "\n", file=sys.stderr)
