@@ -86,6 +86,56 @@ def test_demo_command(cli, tmp_path: Path) -> None:
     assert replaced.code == 0 and replaced.out == ""
 
 
+def test_demo_without_path_opens_the_existing_demo_again_with_its_work(cli, isolated_home: Path) -> None:
+    from istui.locations import default_demo_workspace
+
+    from git_support import git
+
+    built = cli("demo", "--no-open", "--json")
+    root = default_demo_workspace()
+    assert built.code == 0 and built.json["built"] and built.json["workspace"] == str(root)
+    mine = cli("--workspace", str(root), "lead", "add", "--company", "My own practice lead", "--json").json
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=sato", "-c", "user.email=sato@example.invalid", "commit", "-qm", "my work")
+    head, before = git(root, "rev-parse", "HEAD"), files(root)
+
+    again = cli("demo")  # the README's command, run a second time (output piped: the home screen as text)
+    assert again.code == 0, again.err
+    assert again.err.strip() == (f"Opening your existing demo workspace at {root}; "
+                                 "`istui demo --force` builds a new one.")
+    assert "istui · " in again.out
+    assert files(root) == before and git(root, "rev-parse", "HEAD") == head
+    assert cli("--workspace", str(root), "lead", "show", mine["id"]).code == 0
+
+    quiet = cli("demo", "--no-open")
+    assert quiet.code == 0 and quiet.out == ""
+    assert f"Your demo workspace at {root} already exists and stays as it is" in quiet.err
+    assert files(root) == before and git(root, "rev-parse", "HEAD") == head
+    listed = cli("demo", "--json")
+    assert listed.code == 0 and listed.json == {"workspace": str(root), "rep": "sato", "built": False, "current": True}
+
+    replaced = cli("demo", "--force", "--no-open")
+    assert replaced.code == 0
+    assert replaced.err.startswith(f"Replacing the demo workspace at {root}: its leads, activities, notes and git history "
+                                   "are deleted.\n")
+    assert cli("--workspace", str(root), "lead", "show", mine["id"]).code == 2
+    assert "my work" not in git(root, "log", "--oneline", "--all", check=False)
+
+
+def test_demo_with_a_path_refuses_a_workspace_unless_a_demo_and_forced(cli, tmp_path: Path, ws: Workspace) -> None:
+    target = tmp_path / "demo"
+    assert cli("demo", str(target), "--no-open").code == 0
+    for args in (("--no-open",), ()):
+        refused = cli("demo", str(target), *args)
+        assert refused.code == 2 and refused.err.strip() == (
+            f"istui: {target} already holds a workspace; choose another folder (or --force to replace a demo workspace).")
+    for args in (("--force",), ("--force", "--no-open")):
+        assert cli("demo", str(ws.root), *args).code == 2
+    assert (ws.root / "notes.json").exists() and (ws.root / "istui.toml").read_text().find("demo = true") < 0
+    forced = cli("demo", str(target), "--force", "--no-open")
+    assert forced.code == 0 and f"Replacing the demo workspace at {target}" in forced.err
+
+
 def test_demo_never_replaces_a_real_workspace(cli, ws: Workspace) -> None:
     result = cli("demo", str(ws.root), "--force")
     assert result.code == 2 and (ws.root / "notes.json").exists()

@@ -152,12 +152,16 @@ def hand_off(ws: Workspace, lead_id: str, to: str, bant: dict[str, str], note: s
 
 
 def undo_log(ws: Workspace, logged: Logged) -> Record:
-    """Take back a log: remove its activity and put back the lead fields it changed."""
+    """Take back a log: remove its activity and put back the lead fields it changed, each only while it
+    still holds what the log wrote (a later change by anyone else stays); both together or neither."""
     with ws.transaction():
         ws.remove_activity(logged.activity)
         lead = ws.get_lead(logged.activity["lead"])
-        if logged.lead_changes and logged.previous is not None:
-            lead = ws.update_lead(lead["id"], {key: logged.previous.get(key) for key in logged.lead_changes})
+        if logged.previous is not None:
+            restore = {key: logged.previous.get(key) for key in logged.lead_changes
+                       if lead.get(key) == logged.lead.get(key)}
+            if restore:
+                lead = ws.update_lead(lead["id"], restore)
     return lead
 
 

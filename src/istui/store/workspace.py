@@ -373,11 +373,15 @@ class Workspace:
         return record
 
     def update_activity(self, activity: Record, changes: dict[str, Any]) -> Record:
-        """Change fields of one activity (a note added after the disposition key); rewrites its month file."""
+        """Change fields of one activity (a note added after the disposition key), re-read under the lock
+        (a concurrent change of other fields stays); rewrites its month file."""
         with self.lock.held():
-            record = {**activity, **changes}
-            self.stamp(record)
             storage = self._activity_storage(activity["rep"], self.month_of(activity["at"]))
+            current = storage.records().get(activity["id"])
+            if current is None:
+                raise NotFound(_("activity: no activity with id {id}; it was removed since it was read.").format(
+                    id=activity["id"]))
+            record = self.stamp({**current, **changes})
             self._table(storage).update(record, doc_ids=[activity["id"]])
         return record
 

@@ -33,7 +33,7 @@ def define(name: str, p: argparse.ArgumentParser) -> None:
         p.add_argument("--no-open", action="store_true", help=_("only build it"))
         p.add_argument("--scale", choices=("small", "team", "team-year"), default="small")
         p.add_argument("--seed", type=int, default=7, help=_("random seed (same seed, same data)"))
-        p.add_argument("--force", action="store_true", help=_("replace an existing demo workspace at PATH"))
+        p.add_argument("--force", action="store_true", help=_("replace an existing demo workspace with a new one"))
         p.set_defaults(handler=run_demo)
     else:  # doctor
         p.epilog = _("Exit status: 0 when every file is fine or with warnings only, 1 with errors.")
@@ -132,6 +132,8 @@ def local_timezone() -> str:
 # --- demo -----------------------------------------------------------------------------------------
 
 def run_demo(args: argparse.Namespace) -> int:
+    """Build a demo workspace and open it. The default demo, when it exists, is opened again as it is
+    (work done in it stays); only --force replaces a demo, and nothing replaces another workspace."""
     import shutil
     import time
 
@@ -140,9 +142,13 @@ def run_demo(args: argparse.Namespace) -> int:
     root = Path(args.path).expanduser().resolve() if args.path else locations.default_demo_workspace()
     if (root / locations.SETTINGS_FILE).exists():
         existing = settings_store.load_settings(root)
-        if not (existing.demo and (args.force or not args.path)):
+        if not existing.demo or (args.path and not args.force):
             raise BadInput(_("{root} already holds a workspace; choose another folder (or --force to replace a demo "
                              "workspace).").format(root=root))
+        if not args.force:
+            return reopen_demo(args, root)
+        print(_("Replacing the demo workspace at {root}: its leads, activities, notes and git history are deleted.").format(
+            root=root), file=sys.stderr, flush=True)
         shutil.rmtree(root)
     elif root.exists() and any(root.iterdir()):
         raise BadInput(_("{root} exists and is not empty; choose a new or empty folder.").format(root=root))
@@ -155,26 +161,54 @@ def run_demo(args: argparse.Namespace) -> int:
     ws = Workspace.create(root, reps[0], settings, clock=clock)
     counts = build_demo(ws, args.scale, args.seed, lang)
     elapsed = time.monotonic() - started
-    configured = settings_store.user_config().get("workspace")
-    switched = not configured or not Path(configured).exists() or is_demo(Path(configured)) or Path(configured) == root
-    if switched:
-        settings_store.set_current_workspace(root)
+    switched = make_demo_current(root)
     if args.json:
-        emit_json({"workspace": str(root), "rep": reps[0], "seconds": round(elapsed, 1), **counts,
+        emit_json({"workspace": str(root), "rep": reps[0], "built": True, "seconds": round(elapsed, 1), **counts,
                    "current": switched})
         return 0
     print(_("Built in {seconds} s: {reps} reps, {leads} leads, {activities} activities, {notes} notes, {targets} targets.")
           .format(seconds=f"{elapsed:.1f}", reps=counts["reps"], leads=f"{counts['leads']:,}",
                   activities=f"{counts['activities']:,}", notes=counts["notes"], targets=counts["targets"]), file=sys.stderr)
-    if switched:
-        print(_("istui now uses this demo workspace; you are rep '{rep}'. Try `istui today`, `istui lead list`, "
-                "`istui kpi --team --period month`.").format(rep=reps[0]) + "\n", file=sys.stderr)
-    else:
-        render.say(_("Your own workspace stays the default; use this one with --workspace {root} "
-                     "(or export ISTUI_WORKSPACE={root}).").format(root=root) + "\n", file=sys.stderr)
+    say_which_is_current(root, reps[0], switched)
     if not args.no_open:
         return open_home(Workspace.open(root, reps[0], clock=clock))
     return 0
+
+
+def reopen_demo(args: argparse.Namespace, root: Path) -> int:
+    """`istui demo` when the default demo exists: open it as it is (--no-open: only say it is there)."""
+    rep = settings_store.local_settings(root).get("rep")
+    switched = make_demo_current(root)
+    if args.json:
+        emit_json({"workspace": str(root), "rep": rep, "built": False, "current": switched})
+        return 0
+    if args.no_open:
+        print(_("Your demo workspace at {root} already exists and stays as it is; `istui demo --force` builds a new one.")
+              .format(root=root), file=sys.stderr)
+        say_which_is_current(root, rep, switched)
+        return 0
+    print(_("Opening your existing demo workspace at {root}; `istui demo --force` builds a new one.").format(root=root),
+          file=sys.stderr, flush=True)
+    return open_home(Workspace.open(root, clock=clock))
+
+
+def make_demo_current(root: Path) -> bool:
+    """Make the demo the workspace istui commands use, unless the user's own workspace is; True when it is now."""
+    configured = settings_store.user_config().get("workspace")
+    switched = not configured or not Path(configured).exists() or is_demo(Path(configured)) or Path(configured) == root
+    if switched:
+        settings_store.set_current_workspace(root)
+    return switched
+
+
+def say_which_is_current(root: Path, rep: str | None, switched: bool) -> None:
+    """Whether istui commands now use this demo, or the user's own workspace stays the default."""
+    if switched:
+        print(_("istui now uses this demo workspace; you are rep '{rep}'. Try `istui today`, `istui lead list`, "
+                "`istui kpi --team --period month`.").format(rep=rep) + "\n", file=sys.stderr)
+    else:
+        print(_("Your own workspace stays the default; use this one with --workspace {root} "
+                "(or export ISTUI_WORKSPACE={root}).").format(root=root) + "\n", file=sys.stderr)
 
 
 def is_demo(root: Path) -> bool:

@@ -146,12 +146,13 @@ class NotesPane(Vertical):
         self.app.push_screen(note_form(None), saved)
 
     def action_edit_note(self) -> None:
-        note = self.table.current
-        if note is None:
+        """Edit the selected note as it is on disk now, in `$EDITOR` (the body) or in the form."""
+        selected = self.table.current
+        note = selected and guarded(self, lambda: self.state.ws.get_note(selected["id"]))
+        if not note:
             return
         editor = os.environ.get("EDITOR") or os.environ.get("VISUAL")
-        if editor:
-            self._edit_in_editor(note, editor)
+        if editor and self._edit_in_editor(note, editor):
             return
         form = note_form(note)
 
@@ -164,10 +165,14 @@ class NotesPane(Vertical):
 
         self.app.push_screen(form, saved)
 
-    def _edit_in_editor(self, note: Record, editor: str) -> None:
+    def _edit_in_editor(self, note: Record, editor: str) -> bool:
+        """The body in `$EDITOR`; only the body is written, and only when it changed. False when this
+        terminal cannot be handed to an editor (the form is used instead)."""
         import shlex
         import subprocess
         import tempfile
+
+        from textual.app import SuspendNotSupported
 
         with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False, encoding="utf-8") as handle:
             handle.write(note.get("body", ""))
@@ -177,11 +182,18 @@ class NotesPane(Vertical):
                 subprocess.run([*shlex.split(editor), path], check=False)
             with open(path, encoding="utf-8") as handle:
                 body = handle.read()
+        except SuspendNotSupported:
+            return False
+        except (OSError, ValueError) as exc:  # no such editor, a bad $EDITOR, or a file that is not UTF-8 text
+            self.notify(_("The note was not changed: the editor {editor} failed ({error}).").format(editor=editor, error=exc),
+                        severity="error", timeout=8, markup=False)
+            return True
         finally:
             os.unlink(path)
         if body != note.get("body", "") and guarded(self, lambda: edit_note(self.state.ws, note["id"], {"body": body}),
                                                     _("Note saved.")):
             self._saved()
+        return True
 
     def action_pin_note(self) -> None:
         note = self.table.current
