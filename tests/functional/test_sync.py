@@ -264,6 +264,8 @@ def test_writing_while_syncing_loses_nothing(team: Team) -> None:
     ("error: update_ref failed for ref 'refs/heads/main': is at 40322aa but expected 1403bcd", "git push to"),
     (" ! [remote rejected] main -> main (cannot lock ref 'refs/heads/main': is at 4030f1e but expected 9a403b1)",
      "git push to"),
+    ("remote: error: cannot lock ref 'refs/heads/main': Unable to create '/srv/team.git/./refs/heads/main.lock': File "
+     "exists.", r"is locked: /srv/team\.git/\./refs/heads/main\.lock is left from a push that was interrupted"),
 ])
 def test_remote_failures_are_named(stderr: str, expected: str) -> None:
     from istui.services.sync import _raise_network

@@ -42,6 +42,7 @@ _AUTH = ("authentication failed", "permission denied", "could not read username"
 # an HTTP status of refused credentials, as git prints it ("The requested URL returned error: 403"), never
 # digits inside a commit id ("is at 4031f0e")
 _AUTH_STATUS = re.compile(r"(?:returned error|http(?:/[\d.]+)?|status(?: code)?)\s*:?\s*40[13]\b|\b40[13] (?:forbidden|unauthorized)\b")
+_REMOTE_LOCK = re.compile(r"remote: .*unable to create '([^']+\.lock)': file exists", re.IGNORECASE)
 _RACE = ("[rejected]", "non-fast-forward", "fetch first", "cannot lock ref", "failed to update ref",
          "incorrect old value", "failed to lock")
 
@@ -89,7 +90,7 @@ def _sync(ws: Workspace, git: Git, say: Progress, allow_deletions: bool) -> dict
     remote = _remote(git)
     if remote is not None:
         _exchange(ws, git, say, allow_deletions, remote, report)
-    tighten_modes(root)  # what git checked out came with the user's umask
+    tighten_modes(root)  # and the files a link had replaced, checked out again
     report["conflicts"] = _new_conflicts(conflict_log, log_start)
     report["lost"] = tell(ws)
     report["message"] = describe(report)
@@ -121,7 +122,8 @@ def _exchange(ws: Workspace, git: Git, say: Progress, allow_deletions: bool, rem
                         report["committed"] = _join(report["committed"], again.message)
                     target, taken_out = clean_incoming(git, tracking, identity, date, ws.rep)
                     merge(git, ws, target, identity, date)
-                report["links"] += [path for path in taken_out if path not in report["links"]]
+                    tighten_modes(ws.root)  # before anyone writes what git checked out with the user's umask
+                report["links"] += [path for path in again.links + taken_out if path not in report["links"]]
                 report["received"] += incoming
         outgoing = int(git.out("rev-list", "--count", f"{tracking}..HEAD")) if exists else \
             int(git.out("rev-list", "--count", "HEAD"))
@@ -229,9 +231,10 @@ def _network(git: Git, url: str, command: str, *args: str) -> None:
 
 
 def _raced(err: str) -> bool:
-    """Whether a push failed because someone else updated the branch meanwhile (merge and push again)."""
+    """Whether a push failed because someone else updated the branch meanwhile (merge and push again); a
+    lock file the remote kept from an interrupted push is no race."""
     text = err.lower()
-    return any(word in text for word in _RACE)
+    return any(word in text for word in _RACE) and not _REMOTE_LOCK.search(err)
 
 
 def _raise_network(err: str, url: str, step: str) -> None:
@@ -240,6 +243,11 @@ def _raise_network(err: str, url: str, step: str) -> None:
         raise WorkspaceError(_("The remote {url} refused the credentials ({step}); check your SSH key or token "
                                "(`git fetch` in the workspace shows the details). Your work is committed locally.").format(
             url=url, step=step))
+    stale = _REMOTE_LOCK.search(err)
+    if stale:
+        raise WorkspaceError(_("The remote {url} is locked: {path} is left from a push that was interrupted ({step}). If "
+                               "nobody is pushing now, whoever looks after the remote can delete that file; your work is "
+                               "committed locally, so sync again then.").format(url=url, path=stale.group(1), step=step))
     if any(word in text for word in _NETWORK):
         raise WorkspaceError(_("Cannot reach the remote {url} ({step}): {reason}. Your work is committed locally; sync "
                                "again when the network is back.").format(url=url, step=step, reason=first_line(err)))

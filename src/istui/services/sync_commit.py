@@ -153,6 +153,8 @@ def _take_links_out(git: Git, root: Path) -> list[str]:
             continue  # the local file stays, untracked (and ignored)
         if (root / path).is_symlink():
             (root / path).unlink()
+        elif os.path.lexists(root / path):
+            continue  # a real file is there now: it is committed as it is
         restored = regular_version(git, "HEAD", path)
         for mode, blob, name in restored:
             git.run("update-index", "--add", "--cacheinfo", f"{mode},{blob},{name}")
@@ -179,7 +181,7 @@ def commit(git: Git, ws: Workspace, identity: list[str], date: str, allow_deleti
         if full.exists():
             if path.endswith(".jsonl"):
                 cut_torn_tail(full)
-            if kind_of_data(path) is not None:
+            if path not in (locations.GITIGNORE_FILE, locations.GITATTRIBUTES_FILE):
                 problem = unreadable(path, full.read_bytes())
                 if problem is not None:
                     raise WorkspaceError(_(
@@ -217,7 +219,7 @@ def deletions(git: Git, leave_out: list[str]) -> tuple[Counter[str], list[str]]:
     kind = ""
     for line in git.run("diff", "--cached", "--no-renames", "--no-color", "--unified=0", "--", *shrunk).out.splitlines():
         if line.startswith("--- "):
-            kind = kind_of_data(line[6:]) or "" if line.startswith("--- a/") else ""
+            kind = (kind_of_data(line[6:]) or "") if line.startswith("--- a/") else ""
         elif line.startswith("+++ "):
             continue
         elif line[:1] in ("-", "+") and kind:
