@@ -48,6 +48,8 @@ LEADS_DIR = "leads"
 ACTIVITIES_DIR = "activities"
 NOTES_FILE = "notes.json"
 TARGETS_FILE = "targets.json"
+CAMPAIGNS_FILE = "campaigns.json"
+CONFLICTS_DIR = "conflicts"  # conflicts/<rep>.jsonl: the values of that rep that lost a merge (committed)
 GITIGNORE_FILE = ".gitignore"
 GITATTRIBUTES_FILE = ".gitattributes"
 LOCAL_DIR = ".istui"  # local-only state, never committed
@@ -63,6 +65,9 @@ class Local:
         self.settings = self.folder / "local.toml"
         self.conflicts = self.folder / "conflicts.jsonl"
         self.last_sync = self.folder / "last-sync.json"
+        self.sync_lock = self.folder / "sync.lock"  # held for a whole sync (the lock above only while files change)
+        self.sync_merge = self.folder / "sync-merge"  # the commit a sync is merging, until the merge is committed
+        self.conflicts_seen = self.folder / "conflicts-seen.json"  # the committed conflict notes already shown here
         self.cache = self.folder / "cache"
         self.lead_index = self.cache / "lead-ids"
         self.activity_index = self.cache / "activity-leads"
@@ -82,3 +87,34 @@ def activity_file(root: Path, rep: str, month: str) -> Path:
 def relative(root: Path, path: Path) -> str:
     """`path` as git and doctor name it (relative to the workspace root, with forward slashes)."""
     return path.relative_to(root).as_posix()
+
+
+# --- which shared files are workspace data (what sync commits, what doctor misses) ---------------------
+
+_SHARED_ROOT_FILES = (SETTINGS_FILE, GITIGNORE_FILE, GITATTRIBUTES_FILE, NOTES_FILE, TARGETS_FILE, CAMPAIGNS_FILE)
+
+
+def is_shared_file(path: str) -> bool:
+    """Whether `path` (relative to the root, with /) is workspace data or settings, shared through git:
+    istui.toml, .gitignore, .gitattributes, leads/*.json, activities/<rep>/*.jsonl, notes.json,
+    targets.json, campaigns.json, conflicts/*.jsonl."""
+    parts = path.split("/")
+    if len(parts) == 1:
+        return path in _SHARED_ROOT_FILES
+    if any(not part or part.startswith(".") for part in parts):
+        return False
+    if len(parts) == 2:
+        return (parts[0] == LEADS_DIR and parts[1].endswith(".json")) or (
+            parts[0] == CONFLICTS_DIR and parts[1].endswith(".jsonl"))
+    return len(parts) == 3 and parts[0] == ACTIVITIES_DIR and parts[2].endswith(".jsonl")
+
+
+def data_kind(path: str) -> str | None:
+    """The records a shared data file holds ('leads', 'activities', 'notes', 'targets', 'campaigns'), or
+    'settings' for istui.toml; None for any other file."""
+    top = path.split("/", 1)[0]
+    if top in (LEADS_DIR, ACTIVITIES_DIR) and is_shared_file(path):
+        return top
+    if path in (NOTES_FILE, TARGETS_FILE, CAMPAIGNS_FILE):
+        return path[: -len(".json")]
+    return "settings" if path == SETTINGS_FILE else None

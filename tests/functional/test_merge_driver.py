@@ -39,3 +39,45 @@ def test_the_driver_writes_the_merge_and_the_conflict_log(tmp_path: Path) -> Non
     assert parse((tmp_path / "ours").read_bytes(), "targets")["T1"]["value"] == 12
     logged = [json.loads(line) for line in (tmp_path / ".istui" / "conflicts.jsonl").read_text().splitlines()]
     assert [(c["field"], c["kept"], c["lost"], c["lost_from"]) for c in logged] == [("value", 12, 15, "bob")]
+
+
+def run_driver(tmp_path: Path, path: str, sides: dict[str, bytes], env: dict[str, str] | None = None):
+    import os
+
+    for name, content in sides.items():
+        (tmp_path / name).write_bytes(content)
+    return subprocess.run([sys.executable, "-m", "istui.store.merge", "base", "ours", "theirs", path],
+                          capture_output=True, text=True, cwd=tmp_path, env={**os.environ, **(env or {})})
+
+
+def test_the_driver_leaves_out_a_torn_last_line(tmp_path: Path) -> None:
+    """An activity file committed with a torn last line (an append a crash cut) merges instead of failing forever."""
+    whole = b'{"id": "A1", "kind": "call"}\n'
+    torn = whole + b'{"id": "A2", "ki'
+    result = run_driver(tmp_path, "activities/bob/2026-11.jsonl", {
+        "base": torn, "ours": whole + b'{"id": "A3", "kind": "call"}\n', "theirs": whole + b'{"id": "A4", "kind": "email"}\n'})
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["id"] for line in (tmp_path / "ours").read_text().splitlines()] == ["A1", "A3", "A4"]
+
+
+def test_the_driver_merges_settings_key_by_key(tmp_path: Path) -> None:
+    import tomllib
+
+    base = b'# istui workspace settings\nschema = 1\nteam = "Team"\ncurrency = "JPY"\nsources = ["web", "fax"]\n'
+    ours = base.replace(b'team = "Team"', b'team = "Ours"  # renamed').replace(b'"fax"]', b'"fax", "event"]')
+    theirs = base.replace(b'team = "Team"', b'team = "Theirs"').replace(b'"JPY"', b'"USD"').replace(b'"web", ', b'"web", "mail", ')
+    result = run_driver(tmp_path, "istui.toml", {"base": base, "ours": ours, "theirs": theirs})
+    assert result.returncode == 0, result.stderr
+    merged = (tmp_path / "ours").read_text()
+    values = tomllib.loads(merged)
+    assert (values["currency"], values["sources"]) == ("USD", ["event", "fax", "mail", "web"])
+    assert values["team"] in ("Ours", "Theirs") and merged.startswith("# istui workspace settings")
+    logged = [json.loads(line) for line in (tmp_path / ".istui" / "conflicts.jsonl").read_text().splitlines()]
+    assert [(c["where"], c["field"], {c["kept"], c["lost"]}) for c in logged] == [("istui.toml", "team", {"Ours", "Theirs"})]
+
+
+def test_settings_that_are_not_toml_are_left_to_the_user(tmp_path: Path) -> None:
+    base = b'team = "Team"\n'
+    result = run_driver(tmp_path, "istui.toml", {"base": base, "ours": b'team = "A"\n', "theirs": b'team = "B\n'})
+    assert result.returncode == 1 and "istui.toml cannot be merged automatically" in result.stderr
+    assert (tmp_path / "ours").read_bytes() == b'team = "A"\n'

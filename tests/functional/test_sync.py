@@ -179,17 +179,18 @@ def test_unreachable_remote_is_one_clear_sentence(tmp_path: Path) -> None:
     assert git(ws.root, "log", "--format=%s").splitlines()[0] == "alice: 1 lead, settings"
 
 
-def test_a_merge_git_cannot_finish_is_undone(team: Team) -> None:
-    # istui.toml is not a record file: both sides changing the same line is a real conflict
+def test_settings_changed_on_the_same_line_merge_instead_of_sticking(team: Team) -> None:
+    # istui.toml goes to the merge driver too: both sides changing the same line is a settled conflict
     for root, name in ((team.alice_root, "Alice's team"), (team.bob_root, "Bob's team")):
         path = root / "istui.toml"
         path.write_text(path.read_text().replace('team = "Team"', f'team = "{name}"'))
+    sync(team.alice(EARLY))
+    report = sync(team.bob(LATE))
+    assert [(c["field"], c["kept"], c["lost"]) for c in report["conflicts"]] == [("team", "Bob's team", "Alice's team")]
     sync(team.alice())
-    with pytest.raises(WorkspaceError, match=r"Could not merge istui\.toml automatically; nothing was changed"):
-        sync(team.bob())
+    team.assert_identical()
     assert not (team.bob_root / ".git" / "MERGE_HEAD").exists()
-    assert b"<<<<<<<" not in (team.bob_root / "istui.toml").read_bytes()
-    assert git(team.bob_root, "status", "--porcelain") == ""
+    assert 'team = "Bob\'s team"' in (team.bob_root / "istui.toml").read_text()
 
 
 def test_push_race_is_retried_once(team: Team, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -255,6 +256,16 @@ def test_writing_while_syncing_loses_nothing(team: Team) -> None:
     ("fatal: unable to access 'https://git.example.com/': Could not resolve host: git.example.com",
      "Cannot reach the remote"),
     ("fatal: the remote end hung up unexpectedly", "git push to"),
+    ("fatal: unable to access 'https://git.example.com/team/sales.git/': The requested URL returned error: 403",
+     "refused the credentials"),
+    ("remote: Forbidden\nfatal: unable to access 'https://git.example.com/': The requested URL returned error: 401",
+     "refused the credentials"),
+    # a commit id with 403 in it is no HTTP status: a push race, not refused credentials
+    ("error: update_ref failed for ref 'refs/heads/main': is at 40322aa but expected 1403bcd", "git push to"),
+    (" ! [remote rejected] main -> main (cannot lock ref 'refs/heads/main': is at 4030f1e but expected 9a403b1)",
+     "git push to"),
+    ("remote: error: cannot lock ref 'refs/heads/main': Unable to create '/srv/team.git/./refs/heads/main.lock': File "
+     "exists.", r"is locked: /srv/team\.git/\./refs/heads/main\.lock is left from a push that was interrupted"),
 ])
 def test_remote_failures_are_named(stderr: str, expected: str) -> None:
     from istui.services.sync import _raise_network

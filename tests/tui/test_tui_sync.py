@@ -91,3 +91,42 @@ async def test_a_sync_from_another_terminal_shows_up_in_the_open_app(tmp_path: P
         assert app.leads_by_id[lead].get("title", "") != "VP Sales"
         istui_process("sync", env={"ISTUI_WORKSPACE": str(team.alice_root), "ISTUI_REP": "alice", "ISTUI_NOW": NOW})
         await wait_for(pilot, lambda: app.leads_by_id[lead].get("title") == "VP Sales")
+
+
+async def test_a_value_of_mine_that_lost_a_teammates_merge_is_shown_once(tmp_path: Path) -> None:
+    from git_support import EARLY
+
+    team = Team(tmp_path)
+    lead = team.leads[2]["id"]
+    team.alice(EARLY).update_lead(lead, {"title": "Alice's title"})
+    sync(team.alice())
+    team.bob(LATE).update_lead(lead, {"title": "Bob's title"})
+    sync(team.bob())  # bob merges: alice's value loses, noted for her in the workspace
+    app = IstuiApp(team.alice(), status_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("S")
+        await wait_for(pilot, lambda: isinstance(app.screen, SheetScreen))
+        assert "alice's value \"Alice's title\"" in app.screen.markdown and "bob's \"Bob's title\"" in app.screen.markdown
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.syncing and app.screen is app.screen_stack[0])
+        app.action_sync_conflicts()  # the palette action shows it again
+        await wait_for(pilot, lambda: isinstance(app.screen, SheetScreen))
+        await pilot.press("escape")
+        await pilot.press("S")
+        await wait_for(pilot, lambda: not app.syncing)
+        assert not app.last_sync_report["lost"]  # told once
+
+
+async def test_a_refused_mass_deletion_is_one_sentence_in_the_app(tmp_path: Path) -> None:
+    import shutil
+
+    team = Team(tmp_path)
+    shutil.rmtree(team.alice_root / "leads")
+    app = IstuiApp(team.alice(), status_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("S")
+        await wait_for(pilot, lambda: not app.syncing)
+        messages = [n.message for n in app._notifications]
+        assert any("This sync would delete the files leads/" in m and "--allow-deletions" in m for m in messages)

@@ -94,4 +94,65 @@ def check_workspace(root: Path) -> list[Problem]:
     for temp in root.glob("**/.*.tmp"):
         problems.append(Problem(str(temp.relative_to(root)), None, "warning", _("a temporary file left by an interrupted write"),
                                 _("delete it")))
+    problems += check_missing_files(root) + check_symlinks(root) + check_git_locks(root)
     return problems
+
+
+# --- what sync relies on: no data file missing, no symlink, git not locked --------------------------------
+def check_missing_files(root: Path) -> list[Problem]:
+    """Shared data files gone from the folder: notes.json, targets.json, or files git has (`rm -rf leads`
+    would otherwise look like a workspace with no leads, and sync would share that)."""
+    from istui.store.gitrepo import tracked_files
+
+    tracked = tracked_files(root) or []
+    gone = [path for path in tracked if locations.data_kind(path) and not os.path.lexists(root / path)]
+    for name in (locations.NOTES_FILE, locations.TARGETS_FILE):
+        if not os.path.lexists(root / name) and name not in gone:
+            gone.append(name)
+    problems = []
+    folders = {path.split("/", 1)[0] for path in gone if "/" in path}
+    for folder in sorted(folders):
+        inside = [path for path in tracked if path.startswith(folder + "/")]
+        missing = [path for path in gone if path.startswith(folder + "/")]
+        if len(missing) == len(inside) and len(missing) > 1:
+            gone = [path for path in gone if path not in missing] + [f"{folder}/"]
+    for path in sorted(gone):
+        known = path in tracked or path.endswith("/")
+        fix = (_("restore it with `git checkout HEAD -- {path}`; if it was deleted on purpose, `istui sync "
+                 "--allow-deletions` shares the deletion").format(path=path) if known
+               else _("restore it from a backup; until then istui starts it empty"))
+        if path.endswith("/"):
+            count = sum(1 for name in tracked if name.startswith(path))
+            message = _("missing: the {count} files git has in this folder are gone").format(count=count)
+        else:
+            message = _("missing: the workspace needs this file")
+        problems.append(Problem(path, None, "error", message, fix))
+    return problems
+
+
+def check_symlinks(root: Path) -> list[Problem]:
+    """Symlinks in the workspace: istui never follows one (a link to a file outside would make istui write
+    there), so each is reported."""
+    problems = []
+    for folder, dirs, names in os.walk(root):
+        if folder == str(root):
+            dirs[:] = [name for name in dirs if name != ".git"]
+        for name in [*dirs, *names]:
+            path = Path(folder) / name
+            if path.is_symlink():
+                rel = locations.relative(root, path)
+                problems.append(Problem(rel, None, "error", _("a symbolic link (to {target}); istui never follows "
+                                                              "links").format(target=os.readlink(path)),
+                                        _("delete the link (`rm {file}`); if git has the file, `git checkout HEAD -- "
+                                          "{file}` brings it back").format(file=rel)))
+    return problems
+
+
+def check_git_locks(root: Path) -> list[Problem]:
+    """git's lock files left by an interrupted git command (they make every git command fail)."""
+    from istui.store.gitrepo import lock_files
+
+    return [Problem(str(path.relative_to(root)) if path.is_relative_to(root) else str(path), None, "warning",
+                    _("a git lock file, left by an interrupted git command unless one is running now"),
+                    _("`istui sync` removes it when no git command is running; or delete it yourself"))
+            for path in lock_files(root)]

@@ -1,19 +1,25 @@
-"""The workspace's git repository: running git, and registering istui's merge driver.
+"""The workspace's git repository: running git, registering istui's merge driver, and keeping what
+git leaves behind safe: owner-only modes for the files it delivers, and its stale lock files.
 
 `.git/config` is not cloned, so every clone must register the driver itself; otherwise git falls
 back to a text merge without a word. `ensure_merge_driver` does it idempotently and costs one small
-file read when it is already there, so `Workspace.open` calls it for every command.
+file read when it is already there, so `Workspace.open` calls it for every command, with
+`tighten_fresh_clone` (one stat of the root when there is nothing to do).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import stat
 import sys
+import time
 from pathlib import Path
 
 from istui.domain.errors import WorkspaceError
 from istui.i18n import _
+from istui.store.files import DIR_MODE, FILE_MODE
 
 DRIVER_NAME = "istui record-level merge"
 
@@ -80,12 +86,13 @@ class Git:
         self.env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "LANGUAGE": "C"}
         self.env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=15")
 
-    def run(self, *args: str, timeout: float = 120.0, check: bool = True) -> GitResult:
+    def run(self, *args: str, timeout: float = 120.0, check: bool = True, env: dict[str, str] | None = None,
+            stdin: str | None = None) -> GitResult:
         import subprocess
 
         try:
-            done = subprocess.run(["git", *args], cwd=self.root, env=self.env, capture_output=True, text=True,
-                                  timeout=timeout)
+            done = subprocess.run(["git", *args], cwd=self.root, env={**self.env, **(env or {})}, capture_output=True,
+                                  text=True, timeout=timeout, input=stdin)
         except subprocess.TimeoutExpired:
             raise WorkspaceError(_("git {command} took longer than {seconds} s and was stopped; check the network and "
                                    "the remote, then sync again.").format(command=args[0], seconds=f"{timeout:.0f}")) from None
@@ -106,3 +113,117 @@ def first_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     meaningful = [line for line in lines if line.lower().startswith(("fatal", "error", "remote:"))]
     return (meaningful or lines or ["(no message)"])[0]
+
+
+# --- modes: files git delivers are owner-only, like the files istui writes ------------------------
+def tighten_modes(root: Path) -> None:
+    """Make the workspace's files 0600 and its folders 0700 (0700 for a file git marks executable), the
+    `.git` folder 0700; symlinks are left alone (never followed). git checks files out with the user's
+    umask (usually 0644/0755), so a clone and every sync need this."""
+    _tighten(root, True)
+    folder = git_dir(root)
+    if folder is not None and folder.parent == root:
+        _tighten(folder, True)
+    for current, dirs, names in os.walk(root):
+        if current == str(root):
+            dirs[:] = [name for name in dirs if name != ".git"]
+        for name in dirs:
+            _tighten(Path(current) / name, True)
+        for name in names:
+            _tighten(Path(current) / name, False)
+
+
+def _tighten(path: Path, folder: bool) -> None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return
+    mode = stat.S_IMODE(info.st_mode)
+    if stat.S_ISLNK(info.st_mode) or not mode & 0o077:
+        return
+    wanted = DIR_MODE if folder or mode & 0o100 else FILE_MODE
+    with contextlib.suppress(OSError):
+        os.chmod(path, wanted)
+
+
+def tighten_fresh_clone(root: Path) -> bool:
+    """On the first open of a clone (its root is still readable by others, as git made it), tighten
+    every mode; True when it did. One stat otherwise."""
+    try:
+        loose = stat.S_IMODE(os.stat(root).st_mode) & 0o077
+    except OSError:
+        return False
+    if not loose or git_dir(root) is None:
+        return False
+    tighten_modes(root)
+    return True
+
+
+# --- git's lock files ------------------------------------------------------------------------------
+def git_processes(root: Path) -> list[int] | None:
+    """The ids of git processes working in `root` (their current folder is in it), from /proc; None
+    where there is no process table to read."""
+    proc = Path("/proc")
+    if not (proc / "self" / "cwd").exists():
+        return None
+    here = str(root.resolve())
+    found = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if not (entry / "comm").read_text().strip().startswith("git"):
+                continue
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if cwd == here or cwd.startswith(here + os.sep):
+            found.append(int(entry.name))
+    return found
+
+
+def lock_files(root: Path) -> list[Path]:
+    """git's lock files in the repository of `root` (index.lock, HEAD.lock, refs/…/x.lock, …)."""
+    folder = git_dir(root)
+    if folder is None:
+        return []
+    found = [path for path in folder.glob("*.lock") if path.is_file()]
+    for sub in ("refs", "logs"):
+        found += [path for path in (folder / sub).rglob("*.lock") if path.is_file()]
+    return found
+
+
+def clear_stale_locks(root: Path, started: float | None = None) -> list[str]:
+    """Remove git lock files left by a git that was killed (older than `started`, and no git process
+    running in the repository); the names removed. A lock held by a running git, or one that cannot be
+    checked, stops with a sentence saying what to do."""
+    locks = [path for path in lock_files(root) if path.stat().st_mtime <= (started or time.time())]
+    if not locks:
+        return []
+    running = git_processes(root)
+    if running is None:
+        raise WorkspaceError(_("git's lock file {path} is left from an interrupted git command; if no git command is "
+                               "running in {root}, delete it (`rm {path}`) and sync again.").format(path=locks[0], root=root))
+    if running:
+        raise WorkspaceError(_("git is running in {root} (process {pid}) and holds {path}; wait for it to finish, then "
+                               "sync again.").format(root=root, pid=running[0], path=locks[0]))
+    removed = []
+    for path in locks:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path))
+    return removed
+
+
+def tracked_files(root: Path) -> list[str] | None:
+    """The files git tracks in the workspace (its index), or None outside a repository or without git."""
+    if git_dir(root) is None or shutil.which("git") is None:
+        return None
+    import subprocess
+
+    done = subprocess.run(["git", "-C", str(root), "ls-files", "-z"], capture_output=True, check=False)
+    if done.returncode != 0:
+        return None
+    return [name for name in done.stdout.decode("utf-8", "replace").split("\0") if name]

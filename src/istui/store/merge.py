@@ -9,7 +9,9 @@ git runs `python -m istui.store.merge %O %A %B %P` (registered by `store.gitrepo
   paragraphs of one note both survive), lists of tags as sets; otherwise the newer `updated_at`
   wins and the losing value goes to the local conflict log (`.istui/conflicts.jsonl`);
 - the output has the canonical layout of its file; input that does not parse makes the driver
-  exit non-zero and leaves the file to the user.
+  exit non-zero and leaves the file to the user (an activity file's torn last line, an append a
+  crash interrupted, is left out rather than refused);
+- `istui.toml` is merged key by key with the same rules (`store.settings_merge`).
 
 The merge is symmetric (swapping the sides changes only the conflict log) and idempotent (merging
 its own result again with either side changes nothing). Only the standard library is imported
@@ -118,18 +120,21 @@ def _stamp(record: Mapping[str, Any]) -> tuple[str, str]:
 
 def _order(value: Any) -> str:
     """A total order of field values for ties (an absent field sorts first)."""
-    return "" if value is _MISSING else "~" + json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "" if value is _MISSING else "~" + json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def merge_record(base: Record | None, ours: Record, theirs: Record, conflicts: list[dict[str, Any]],
-                 where: str = "") -> Record:
-    """One record changed on both sides, field by field."""
-    base = base or {}
-    stamp_a, stamp_b = _stamp(ours), _stamp(theirs)
-    merged: Record = {}
+Stamp = tuple[str, str]  # (updated_at, updated_by)
+
+
+def merge_fields(base: Mapping[Any, Any], ours: Mapping[Any, Any], theirs: Mapping[Any, Any], stamps: tuple[Stamp, Stamp],
+                 conflicts: list[dict[str, Any]], where: str, record_id: Any, what: str,
+                 name: Any = str) -> dict[Any, Any]:
+    """Fields (or settings keys) changed on both sides, one by one: a change on one side is taken, text and
+    tag lists are merged, otherwise the newer stamp wins (ties broken by rep, then by value, so either side
+    computes the same result) and the other value is logged as a conflict named `name(field)`."""
+    stamp_a, stamp_b = stamps
+    merged: dict[Any, Any] = {}
     for field in sorted(set(ours) | set(theirs) | set(base)):
-        if field in ("updated_at", "updated_by"):
-            continue
         o, a, b = base.get(field, _MISSING), ours.get(field, _MISSING), theirs.get(field, _MISSING)
         if a == b:
             value = a
@@ -140,19 +145,26 @@ def merge_record(base: Record | None, ours: Record, theirs: Record, conflicts: l
         else:
             value = _both_changed(o, a, b)
             if value is _NO_MERGE:
-                # the newer edit wins (ties broken by rep, then by value, so either side computes the
-                # same result); the other value is logged
                 a_wins = (stamp_a, _order(a)) > (stamp_b, _order(b))
                 value, lost = (a, b) if a_wins else (b, a)
                 (kept_at, kept_from), (lost_at, lost_from) = (stamp_a, stamp_b) if a_wins else (stamp_b, stamp_a)
-                conflicts.append({"where": where, "id": ours.get("id") or theirs.get("id"), "field": field,
-                                  "label": label(ours) or label(theirs),
+                conflicts.append({"where": where, "id": record_id, "field": name(field), "label": what,
                                   "kept": None if value is _MISSING else value,
                                   "lost": None if lost is _MISSING else lost,
                                   "kept_from": kept_from, "lost_from": lost_from, "kept_at": kept_at,
                                   "lost_at": lost_at})
         if value is not _MISSING:
             merged[field] = value
+    return merged
+
+
+def merge_record(base: Record | None, ours: Record, theirs: Record, conflicts: list[dict[str, Any]],
+                 where: str = "") -> Record:
+    """One record changed on both sides, field by field."""
+    stamp_a, stamp_b = _stamp(ours), _stamp(theirs)
+    fields = [{k: v for k, v in side.items() if k not in ("updated_at", "updated_by")} for side in (base or {}, ours, theirs)]
+    merged = merge_fields(*fields, (stamp_a, stamp_b), conflicts, where, ours.get("id") or theirs.get("id"),
+                          label(ours) or label(theirs))
     newer = ours if stamp_a >= stamp_b else theirs
     for field in ("updated_at", "updated_by"):
         if field in newer:
@@ -205,7 +217,8 @@ def merge_tables(base: Mapping[str, Record], ours: Mapping[str, Record], theirs:
                 conflicts.append({"where": where, "id": record_id, "field": None, "label": label(present),
                                   "kept": "edited record",
                                   "lost": "deletion", "kept_from": _stamp(present)[1], "lost_from": None,
-                                  "kept_at": _stamp(present)[0], "lost_at": None})
+                                  "kept_at": _stamp(present)[0], "lost_at": None,
+                                  "lost_side": "ours" if a is None else "theirs"})
             merged[record_id] = present
         elif a == b:
             merged[record_id] = a
@@ -236,9 +249,7 @@ def parse(raw: bytes, table: str | None) -> dict[str, Record]:
         return {}
     try:
         if table is None:
-            records, torn = fileformat.parse_json_lines(raw)
-            if torn:
-                raise Unparseable("the last line is an unfinished write")
+            records, _torn = fileformat.parse_json_lines(raw)  # a torn last line: an append that never finished
             return records
         return fileformat.parse_record_lines(raw, table)
     except fileformat.FormatError as exc:
@@ -258,8 +269,6 @@ def merge_files(base: bytes, ours: bytes, theirs: bytes, path: str) -> tuple[byt
     if table == "targets":
         merged = one_target_per_key(merged, conflicts, path)
     return serialize(merged, table), conflicts
-
-
 
 
 def one_target_per_key(targets: dict[str, Record], conflicts: list[dict[str, Any]], where: str) -> dict[str, Record]:
@@ -291,7 +300,8 @@ def log_conflicts(root: Path, conflicts: list[dict[str, Any]]) -> None:
     moment = datetime.now(UTC).isoformat(timespec="seconds")
     path = locations.Local(root).conflicts
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = "".join(json.dumps({"logged_at": moment, **c}, ensure_ascii=False, sort_keys=True) + "\n" for c in conflicts)
+    data = "".join(json.dumps({"logged_at": moment, **c}, ensure_ascii=False, sort_keys=True, default=str) + "\n"
+                   for c in conflicts)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         os.write(fd, data.encode())
@@ -302,14 +312,21 @@ def log_conflicts(root: Path, conflicts: list[dict[str, Any]]) -> None:
 
 def driver(base_path: str, ours_path: str, theirs_path: str, path: str, root: Path | None = None) -> int:
     """git's merge driver: the merge written over %A; 0 when merged, 1 when left to the user."""
+    root = root or Path.cwd()  # git runs drivers at the top of the work tree
     try:
-        table_name(path)
+        if path != locations.SETTINGS_FILE:
+            table_name(path)
     except Unparseable:  # a JSON file of the user's own: git's line merge, with its markers
         return subprocess.run(["git", "merge-file", "-L", "ours", "-L", "base", "-L", "theirs", ours_path, base_path,
                                theirs_path], check=False).returncode and 1
     try:
-        merged, conflicts = merge_files(Path(base_path).read_bytes(), Path(ours_path).read_bytes(),
-                                        Path(theirs_path).read_bytes(), path)
+        sides = [Path(name).read_bytes() for name in (base_path, ours_path, theirs_path)]
+        if path == locations.SETTINGS_FILE:
+            from istui.store.settings_merge import merge_settings, side_stamps
+
+            merged, conflicts = merge_settings(*sides, side_stamps(root, path))
+        else:
+            merged, conflicts = merge_files(*sides, path)
     except (Unparseable, OSError) as exc:
         print(f"istui merge: {path} cannot be merged automatically ({exc}); it is left for you to fix, "
               "then `git add` it.", file=sys.stderr)
@@ -317,7 +334,7 @@ def driver(base_path: str, ours_path: str, theirs_path: str, path: str, root: Pa
     temp = Path(ours_path + ".istui-merge")
     temp.write_bytes(merged)
     os.replace(temp, ours_path)
-    log_conflicts(root or Path.cwd(), conflicts)
+    log_conflicts(root, conflicts)
     return 0
 
 
@@ -329,5 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     return driver(*args)
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # run as istui.store.merge, not __main__: one Unparseable for every module
+    from istui.store.merge import main as run
+
+    raise SystemExit(run())

@@ -36,7 +36,7 @@ from istui.store.storages import AppendChecks, JsonLinesStorage, ReadProblem, Re
 
 BUCKETS = 256
 GITIGNORE = f"{locations.LOCAL_DIR}/\n.*.tmp\n"
-GITATTRIBUTES = "*.json merge=istui\n*.jsonl merge=istui\n"
+GITATTRIBUTES = "*.json merge=istui\n*.jsonl merge=istui\nistui.toml merge=istui\n"
 Clock = Callable[[tzinfo], datetime]
 
 
@@ -84,9 +84,10 @@ class Workspace:
             raise files.OutsideWorkspace(local)
         settings = load_settings(root)
         workspace = cls(root, settings, rep or local_settings(root).get("rep") or "me", clock)
-        from istui.store.gitrepo import ensure_merge_driver
+        from istui.store.gitrepo import ensure_merge_driver, tighten_fresh_clone
 
         ensure_merge_driver(root)  # a fresh clone has none: without it git would merge as plain text
+        tighten_fresh_clone(root)  # nor owner-only modes: git checked its files out readable by others
         if workspace._journal.path.exists():
             with workspace.lock.held():
                 pass  # taking the lock finishes the interrupted change (`_locked`)

@@ -33,10 +33,9 @@ from istui.tui.panes.kpi import KpiPane
 from istui.tui.panes.leads import LeadsPane
 from istui.tui.panes.notes import NotesPane
 from istui.tui.panes.today import TodayPane
-from istui.tui.screens.forms import SheetScreen
 from istui.tui.screens.help import HelpScreen
 from istui.tui.state import AppState, undo_label
-from istui.tui.syncing import SyncMixin, conflict_markdown
+from istui.tui.syncing import SyncMixin
 from istui.tui.themes import DEFAULT_THEME, load_themes
 from istui.tui.widgets.header import IstuiHeader
 
@@ -293,13 +292,6 @@ class IstuiApp(SyncMixin, App[None]):
         for name, pane in zip(TABS, (LeadsPane, TodayPane, NotesPane, KpiPane), strict=True):
             sections.append((TAB_NAMES[name], list(pane.BINDINGS)))  # help_table translates the titles
         self.push_screen(HelpScreen(sections))
-
-    def action_sync_conflicts(self) -> None:
-        report = self.last_sync_report
-        if not report or not report["conflicts"]:
-            self.notify(_("The last sync in this session settled no conflicts."), markup=False)
-            return
-        self.push_screen(SheetScreen(_("Sync conflicts (esc closes)"), conflict_markdown(report)))
 
     def action_reload(self) -> None:
         self.load_workspace()

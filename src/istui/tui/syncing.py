@@ -1,5 +1,5 @@
-"""Sync in the TUI: the `S` key and palette action, the header's sync status, the conflict report,
-and optional auto-sync (`[sync] every_minutes = N` in the user config), never while a form or
+"""Sync in the TUI: the `S` key and palette action, the header's sync status, the conflict report
+(conflicts this merge settled, and this rep's values that lost a teammate's merge), and optional auto-sync (`[sync] every_minutes = N` in the user config), never while a form or
 another modal screen is open."""
 
 from __future__ import annotations
@@ -39,14 +39,27 @@ def status_text(status: dict[str, Any] | None, running: bool, tz: Any) -> str:
     return " · ".join(parts)
 
 
-def conflict_markdown(report: dict[str, Any]) -> str:
-    """The conflicts a sync settled, as Markdown (every value escaped: it is data, not markup)."""
-    from istui.services.sync import conflict_line
+def has_conflicts(report: dict[str, Any] | None) -> bool:
+    """Whether a sync report has conflicts to show: settled by this merge, or lost by this rep elsewhere."""
+    return bool(report and (report.get("conflicts") or report.get("lost")))
 
-    lines = ["# " + _("Sync: conflicts settled"), "",
-             _("{count} field(s) were changed on both sides. The newer edit was kept; the other value is listed here "
-               "and stays in `.istui/conflicts.jsonl`.").format(count=len(report["conflicts"])), ""]
-    lines += [f"- {md_escape(conflict_line(conflict))}" for conflict in report["conflicts"]]
+
+def conflict_markdown(report: dict[str, Any]) -> str:
+    """The conflicts a sync settled and this rep's values that lost a teammate's merge, as Markdown (every
+    value escaped: it is data, not markup)."""
+    from istui.services.sync_conflicts import conflict_line, lost_line
+
+    lines = ["# " + _("Sync: conflicts settled"), ""]
+    if report.get("conflicts"):
+        lines += [_("{count} field(s) were changed on both sides. The newer edit was kept; the other value is listed "
+                    "here and stays in `.istui/conflicts.jsonl`.").format(count=len(report["conflicts"])), ""]
+        lines += [f"- {md_escape(conflict_line(conflict))}" for conflict in report["conflicts"]]
+    if report.get("lost"):
+        if report.get("conflicts"):
+            lines.append("")
+        lines += [_("{count} of your values lost a conflict in a teammate's merge (the value that lost is shown):")
+                  .format(count=len(report["lost"])), ""]
+        lines += [f"- {md_escape(lost_line(entry))}" for entry in report["lost"]]
     return "\n".join(lines) + "\n"
 
 
@@ -87,9 +100,18 @@ class SyncMixin:
         self.notify("\n".join(summary[:3]), title=_("Synced"), timeout=8, markup=False)
         if report["received"]:
             self.load_workspace()  # what came in
-        if report["conflicts"] and len(self.screen_stack) == 1:
+        if has_conflicts(report) and len(self.screen_stack) == 1:
             self.push_screen(SheetScreen(_("Sync conflicts (esc closes)"), conflict_markdown(report)))
         self.refresh_sync_status()
+
+    def action_sync_conflicts(self: IstuiApp) -> None:  # type: ignore[misc]
+        from istui.tui.screens.forms import SheetScreen
+
+        report = self.last_sync_report
+        if not has_conflicts(report):
+            self.notify(_("The last sync in this session settled no conflicts."), markup=False)
+            return
+        self.push_screen(SheetScreen(_("Sync conflicts (esc closes)"), conflict_markdown(report)))
 
     @work(thread=True, exclusive=True, group="sync-status")
     def refresh_sync_status(self: IstuiApp) -> None:  # type: ignore[misc]

@@ -25,6 +25,7 @@ COMMANDS = {
     "import": (N_("import leads from CSV"), "transfer"),
     "export": (N_("export records as CSV or JSON"), "transfer"),
     "sync": (N_("commit, fetch and merge the team's work, push"), "sync"),
+    "remote": (N_("show or set the team's git remote"), "sync"),
     "doctor": (N_("check every workspace file"), "workspace"),
     "merge-driver": (N_("git's record-level merge driver (used by git)"), "sync"),
 }

@@ -1,0 +1,222 @@
+"""How `istui sync` takes in the team's work: what git delivers is checked before it reaches the
+workspace, the merge either finishes or is undone, and a merge a killed sync left behind is finished.
+
+- Incoming commits holding a symlink, a submodule or a `.istui/` path are not merged as they are: a
+  commit on top of them takes those entries out (a file a link replaced comes back from history), so
+  git never writes a link into the workspace and the fix reaches the team with the next push.
+- The merge stops before committing (`--no-commit`): a file deleted on one side and edited on the other
+  is merged record by record (the edit is kept), the conflicts the merge settled are noted in the
+  workspace for the reps who lost (`sync_conflicts`), then the merge is committed.
+- A file no rule can merge undoes the whole merge and says whose copy cannot be read and how to fix it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+from istui.domain.errors import WorkspaceError
+from istui.i18n import _
+from istui.services.sync_commit import forbidden, regular_version, unreadable
+from istui.services.sync_conflicts import note_conflicts
+from istui.store import files
+from istui.store.gitrepo import Git, git_dir
+from istui.store.merge import Unparseable, log_conflicts, merge_files, table_name
+from istui.store.settings_merge import OURS_ENV, THEIRS_ENV, rep_of_subject
+from istui.store.workspace import Workspace
+
+
+def merge_message(rep: str) -> str:
+    return f"{rep}: sync with the team"
+
+
+# --- what comes in -----------------------------------------------------------------------------------
+def clean_incoming(git: Git, tracking: str, identity: list[str], date: str, rep: str) -> tuple[str, list[str]]:
+    """The commit to merge: `tracking` itself, or a commit on top of it without the links, submodules and
+    `.istui/` paths it holds; and the paths taken out."""
+    bad = []
+    for line in filter(None, git.run("ls-tree", "-r", "-z", "--full-tree", tracking).out.split("\0")):
+        info, path = line.split("\t", 1)
+        if forbidden(path, info.split()[0]):
+            bad.append(path)
+    if not bad:
+        return tracking, []
+    folder = git_dir(git.root)
+    assert folder is not None
+    index = folder / "istui-incoming-index"
+    env = {"GIT_INDEX_FILE": str(index)}
+    try:
+        git.run("read-tree", tracking, env=env)
+        git.run("update-index", "--force-remove", "--", *bad, env=env)
+        for path in bad:
+            if not forbidden(path, "100644"):  # a link or submodule: the plain files it replaced come back
+                for mode, blob, name in regular_version(git, tracking, path):
+                    git.run("update-index", "--add", "--cacheinfo", f"{mode},{blob},{name}", env=env)
+        tree = git.run("write-tree", env=env).out.strip()
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            index.unlink()
+    message = f"{rep}: took out {', '.join(bad[:5])}{' …' if len(bad) > 5 else ''} (istui never follows links)"
+    commit = git.run(*identity, "commit-tree", tree, "-p", tracking, "-m", message,
+                     env={"GIT_AUTHOR_DATE": date}).out.strip()
+    return commit, bad
+
+
+# --- the merge -----------------------------------------------------------------------------------------
+def merge(git: Git, ws: Workspace, target: str, identity: list[str], date: str) -> None:
+    """Merge `target` into HEAD and commit, or undo the merge and raise saying why."""
+    local = ws.local
+    target = git.out("rev-parse", "--verify", f"{target}^{{commit}}")
+    files.atomic_write(local.sync_merge, target + "\n")
+    log = local.conflicts
+    start = log.stat().st_size if log.exists() else 0
+    head = git.out("rev-parse", "HEAD")
+    result = git.run(*identity, "merge", "--no-commit", "--no-edit", "-X", "no-renames", "-m", merge_message(ws.rep),
+                     target, check=False, env={OURS_ENV: head, THEIRS_ENV: target})
+    merging = _merge_head(git) is not None
+    if result.code != 0:
+        text = (result.err + result.out).lower()
+        if not merging:
+            local.sync_merge.unlink(missing_ok=True)
+            if "unrelated histories" in text:
+                raise WorkspaceError(_("The remote holds a different workspace (no history in common with this one); "
+                                       "to join the team's workspace, `git clone` it into a new folder instead."))
+            from istui.store.gitrepo import first_line
+
+            raise WorkspaceError(_("git merge failed and was undone: {reason}").format(
+                reason=first_line(result.err or result.out)))
+        _resolve(git, ws, head, target)
+    if merging:
+        note_conflicts(git, ws, _logged_since(log, start), head, target)
+        git.run(*identity, "commit", "--quiet", "--no-verify", "--no-edit", f"--date={date}", "-m", merge_message(ws.rep))
+    local.sync_merge.unlink(missing_ok=True)
+
+
+def finish_interrupted(git: Git, ws: Workspace, identity: list[str], date: str) -> bool:
+    """A merge a killed sync left (its MERGE_HEAD is the commit that sync noted): committed when git had
+    finished it, undone otherwise; True when there was one. A merge started by hand is left alone."""
+    marker = ws.local.sync_merge
+    merge_head = _merge_head(git)
+    if merge_head is None or not marker.exists():
+        marker.unlink(missing_ok=True)
+        return False
+    if marker.read_text("utf-8").strip() != merge_head:
+        return False
+    if git.out("ls-files", "-u"):
+        git.run("merge", "--abort", check=False)
+        if _merge_head(git) is not None:
+            raise WorkspaceError(_("A sync was interrupted while merging and the merge cannot be undone because files "
+                                   "in it changed since; finish it (`git status` lists the files, `git add` them, "
+                                   "`git commit`) or undo it (`git merge --abort`), then sync again."))
+    else:
+        git.run(*identity, "commit", "--quiet", "--no-verify", "--no-edit", f"--date={date}", "-m", merge_message(ws.rep))
+    marker.unlink(missing_ok=True)
+    return True
+
+
+def _merge_head(git: Git) -> str | None:
+    folder = git_dir(git.root)
+    path = folder / "MERGE_HEAD" if folder is not None else None
+    if path is None or not path.exists():
+        return None
+    return path.read_text("utf-8").split("\n", 1)[0].strip()
+
+
+def _logged_since(path: Path, start: int) -> list[dict[str, Any]]:
+    import json
+
+    if not path.exists():
+        return []
+    with path.open("rb") as handle:
+        handle.seek(start)
+        return [json.loads(line) for line in handle.read().decode("utf-8", "replace").splitlines() if line.strip()]
+
+
+# --- files git could not merge -------------------------------------------------------------------------
+def _resolve(git: Git, ws: Workspace, head: str, target: str) -> None:
+    """Finish what git left unmerged: a file deleted on one side and edited on the other is merged record
+    by record (so the edits stay); anything else undoes the merge and raises."""
+    stages: dict[str, dict[int, tuple[str, str]]] = {}
+    for line in filter(None, git.run("ls-files", "-u", "-z").out.split("\0")):
+        info, path = line.split("\t", 1)
+        mode, blob, stage = info.split()
+        stages.setdefault(path, {})[int(stage)] = (mode, blob)
+    left = []
+    for path, sides in stages.items():
+        if 1 in sides and (2 in sides) != (3 in sides) and _keep_the_edit(git, ws, path, sides):
+            continue
+        left.append(path)
+    if left:
+        git.run("merge", "--abort", check=False)
+        ws.local.sync_merge.unlink(missing_ok=True)
+        raise _cannot_merge(git, left, stages, target)
+
+
+def _keep_the_edit(git: Git, ws: Workspace, path: str, sides: dict[int, tuple[str, str]]) -> bool:
+    blobs = {stage: _blob(git, blob) if mode in ("100644", "100755") else b"" for stage, (mode, blob) in sides.items()}
+    base, ours, theirs = blobs.get(1, b""), blobs.get(2, b""), blobs.get(3, b"")
+    conflicts: list[dict[str, Any]] = []
+    try:
+        table_name(path)
+        record_file = True
+    except Unparseable:
+        record_file = False
+    if record_file:
+        if unreadable(path, base) is not None:
+            base = b""  # nothing to compare with: every record of the edited side is kept
+        try:
+            merged, conflicts = merge_files(base, ours, theirs, path)
+        except Unparseable:
+            return False
+    else:  # settings or a file of the user's own: the edited file is kept whole
+        merged = ours if 2 in sides else theirs
+        conflicts = [{"where": path, "id": None, "field": None, "label": path, "kept": "edited file", "lost": "deletion",
+                      "kept_from": None, "lost_from": None, "kept_at": None, "lost_at": None,
+                      "lost_side": "ours" if 2 not in sides else "theirs"}]
+    target = ws.root / path
+    files.atomic_write(target, merged)
+    git.run("add", "--", path)
+    log_conflicts(ws.root, conflicts)
+    return True
+
+
+def _blob(git: Git, blob: str) -> bytes:
+    import subprocess
+
+    return subprocess.run(["git", "cat-file", "blob", blob], cwd=git.root, env=git.env, capture_output=True,
+                          check=False).stdout
+
+
+def _cannot_merge(git: Git, paths: list[str], stages: dict[str, dict[int, tuple[str, str]]],
+                  target: str) -> WorkspaceError:
+    """The sentence for files no rule could merge: whose copy cannot be read, and what to do."""
+    for path in paths:
+        sides = stages[path]
+        for stage in (2, 3):
+            if stage not in sides:
+                continue
+            problem = unreadable(path, _blob(git, sides[stage][1]))
+            if problem is None:
+                continue
+            if stage == 2:
+                return WorkspaceError(_(
+                    "Your {file} cannot be read (line {line}: {reason}); nothing was merged. Fix that line (`istui "
+                    "doctor` shows it) and sync again.").format(file=path, line=problem.line, reason=problem.reason))
+            subject = git.run("log", "-1", "--format=%s%x09%an", target, "--", path, check=False).out.strip()
+            who = rep_of_subject(subject) or subject.rsplit("\t", 1)[-1] or "?"
+            return WorkspaceError(_(
+                "The team's {file}, last changed by {rep}, cannot be read (line {line}: {reason}); nothing was merged "
+                "and your work is committed locally. {rep} can fix it (`istui doctor` in their workspace shows the "
+                "line) and sync; then sync again.").format(file=path, rep=who, line=problem.line, reason=problem.reason))
+    return WorkspaceError(_(
+        "Could not merge {files} automatically (not istui data files); nothing was changed. Merge them by hand "
+        "(`git merge {branch}`, fix the files, `git add` them, `git commit`), then sync again.").format(
+        files=", ".join(paths), branch=_branch_name(git, target)))
+
+
+def _branch_name(git: Git, target: str) -> str:
+    name = git.run("name-rev", "--name-only", "--refs=refs/remotes/*", target, check=False).out.strip()
+    name = name.removeprefix("remotes/")
+    return name if name and name != "undefined" and "~" not in name and "^" not in name else target[:12]
+
