@@ -73,7 +73,7 @@ class Local:
         self.activity_index = self.cache / "activity-leads"
         self.rollups = self.cache / "rollups.pickle"
         self.lead_numbers = self.cache / "lead-numbers"
-        self.appendable = self.cache / "appendable.json"
+        self.file_checks = self.cache / "file-checks.json"
 
 
 def lead_bucket(root: Path, bucket: str) -> Path:

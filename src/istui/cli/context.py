@@ -84,6 +84,7 @@ def report_read_problems(limit: int = 3) -> None:
 
     while OPENED:
         ws = OPENED.pop()
+        ws.remember_checks()
         for notice in ws.notices:
             print(_("istui: warning: {notice}").format(notice=safe(notice)), file=sys.stderr)
         problems = ws.read_problems()

@@ -124,7 +124,6 @@ def problems(table: str, record: Any, first_only: bool = False) -> list[Problem]
 _KNOWN_GOOD: dict[str, set[tuple[tuple[str, ...], tuple[type, ...]]]] = {table: set() for table in _TYPES}
 _TEXT_REQUIRED = {table: tuple(name for name in fields if name not in TIME_FIELDS and name not in _CHOICES[table])
                   for table, fields in REQUIRED_FIELDS.items()}
-_GOOD_TIMES: set[str] = set()  # times checked before (an activity's at, created_at and updated_at are often one)
 
 
 def _unknown(table: str, name: str, rid: Any, value: str) -> str:
@@ -155,14 +154,14 @@ def first_problem(table: str, record: Any) -> Problem | None:
         if not record[name]:
             return problems(table, record, first_only=True)[0]
     get = record.get
+    checked = None  # a time equal to the one just checked is not parsed again (at = created_at = updated_at)
     for name in TIME_FIELDS:
         value = get(name)
-        if value is not None and value not in _GOOD_TIMES:
-            if time_problem(value) is not None:
-                return problems(table, record, first_only=True)[0]
-            if len(_GOOD_TIMES) > 200_000:
-                _GOOD_TIMES.clear()
-            _GOOD_TIMES.add(value)
+        if value is None or value == checked:
+            continue
+        if time_problem(value) is not None:
+            return problems(table, record, first_only=True)[0]
+        checked = value
     for name, choices in _CHOICES[table].items():
         value = get(name)
         if value is not None and value not in choices:

@@ -32,24 +32,46 @@ if TYPE_CHECKING:
 VERSION = 3
 
 
-def rollup_file(path: str, tz_name: str) -> Tally:
-    """The tally of one activity file, with lead ids (run in a worker process when many files need it)."""
+class _KnownClean:
+    """`FileChecks` as a child process needs it: the one file it is told is clean, at that signature."""
+
+    def __init__(self, path: Path, signature: list[int] | None) -> None:
+        self.path, self.signature = path, signature
+
+    def clean(self, path: Path, current: files.Signature) -> bool:
+        return path == self.path and self.signature is not None and list(current) == self.signature
+
+    def readable(self, path: Path, current: files.Signature) -> bool:
+        return self.clean(path, current)
+
+    def remember(self, path: Path, current: files.Signature, clean: bool) -> None:
+        pass
+
+
+def rollup_file(path: str, tz_name: str, clean_at: list[int] | None = None) -> Tally:
+    """The tally of one activity file, with lead ids (run in a worker process when many files need it):
+    of its usable records, as every reader sees them (lines that do not read and unusable values left
+    out; the value checks are skipped when the file is known clean at `clean_at`, its signature then).
+    The tally's `clean` says whether every line and record was usable."""
     from istui.store.storages import JsonLinesStorage
 
-    # the usable records, as every reader sees them (lines that do not read and unusable values left out)
-    records = JsonLinesStorage(Path(path), "activities").records()
-    return tally(records.values(), ZoneInfo(tz_name))
+    storage = JsonLinesStorage(Path(path), "activities", _KnownClean(Path(path), clean_at))  # type: ignore[arg-type]
+    counted = tally(storage.records().values(), ZoneInfo(tz_name))
+    counted["clean"] = not storage.problems()
+    return counted
 
 
-def build_rollups(paths: list[str], tz_name: str, workers: int | None = None) -> list[Tally]:
+def build_rollups(paths: list[str], tz_name: str, workers: int | None = None,
+                  clean_at: Mapping[str, list[int]] | None = None) -> list[Tally]:
     """`rollup_file` of each path, spread over child processes when there are many and cores to spare.
 
     The children are plain `python -m istui.services.rollups` processes fed through pipes, not a
     multiprocessing pool: a pool needs a working `sys.stderr` file descriptor (the TUI replaces it)
     and forking a threaded process can deadlock."""
     workers = workers or min(os.cpu_count() or 1, 4)
+    known = dict(clean_at or {})
     if len(paths) <= 8 or workers < 2:
-        return [rollup_file(path, tz_name) for path in paths]
+        return [rollup_file(path, tz_name, known.get(path)) for path in paths]
     chunks = [paths[i::workers] for i in range(workers)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
                                                                      os.environ.get("PYTHONPATH")]))}
@@ -58,7 +80,7 @@ def build_rollups(paths: list[str], tz_name: str, workers: int | None = None) ->
         child = subprocess.Popen([sys.executable, "-m", "istui.services.rollups", tz_name], stdin=subprocess.PIPE,
                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         assert child.stdin is not None
-        child.stdin.write(json.dumps(chunk).encode())
+        child.stdin.write(json.dumps([[path, known.get(path)] for path in chunk]).encode())
         child.stdin.close()
         children.append(child)
     by_path: dict[str, Tally] = {}
@@ -68,7 +90,7 @@ def build_rollups(paths: list[str], tz_name: str, workers: int | None = None) ->
         if child.wait() == 0:
             by_path.update(zip(chunk, pickle.loads(output), strict=True))
         else:  # a child that failed (no memory, killed): do its share here
-            by_path.update((path, rollup_file(path, tz_name)) for path in chunk)
+            by_path.update((path, rollup_file(path, tz_name, known.get(path))) for path in chunk)
     return [by_path[path] for path in paths]
 
 
@@ -118,12 +140,20 @@ class Rollups:
         for key in removed:
             del self.files[key]
         if stale:
-            built = build_rollups([str(path) for _, path, _ in stale], self.workspace.settings.timezone)
-            for (key, _, sig), counted in zip(stale, built, strict=True):
+            checks = self.workspace.file_checks
+            clean_at = {str(path): list(sig) for _, path, sig in stale if sig is not None and checks.clean(path, sig)}
+            built = build_rollups([str(path) for _, path, _ in stale], self.workspace.settings.timezone,
+                                  clean_at=clean_at)
+            for (key, path, sig), counted in zip(stale, built, strict=True):
+                clean = counted.pop("clean", False)
+                if sig is not None:
+                    checks.remember(path, sig, clean=clean)
                 self.register([*counted["worked"], *counted["booked"], *counted["closings"]])
                 self.files[key] = {**number(counted, self.numbers), "sig": sig}
         # the cache file is rewritten (~10 ms at team-year) when it saves real work: counting one or two
         # files again (a rep's own calls) costs the next process about as little as rewriting it now
+        if stale:
+            self.workspace.remember_checks()
         if len(stale) > 2 or removed:
             with contextlib.suppress(OSError):  # a cache: failing to write it costs only speed
                 files.atomic_write(self.path, pickle.dumps({"version": VERSION, "numbers": len(self.numbers),
@@ -152,5 +182,5 @@ class RollupTallies(Tallies):
 
 if __name__ == "__main__":  # a child of build_rollups: paths as JSON on stdin, pickled tallies on stdout
     _paths = json.loads(sys.stdin.buffer.read())
-    sys.stdout.buffer.write(pickle.dumps([rollup_file(path, sys.argv[1]) for path in _paths],
+    sys.stdout.buffer.write(pickle.dumps([rollup_file(path, sys.argv[1], clean) for path, clean in _paths],
                                          protocol=pickle.HIGHEST_PROTOCOL))

@@ -13,6 +13,7 @@ Standard library only: git starts the merge driver once per file.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -36,12 +37,24 @@ def record_lines(table: str, records: Mapping[str, Mapping[str, Any]]) -> bytes:
     """A record-lines file of `table`."""
     lines = [f"{json.dumps(key)}: {dump_record(records[key])}" for key in sorted(records)]
     body = ",\n".join(lines)
-    return f'{{"{table}": {{\n{body}{chr(10) if lines else ""}}}}}\n'.encode()
+    return _utf8(f'{{"{table}": {{\n{body}{chr(10) if lines else ""}}}}}\n')
 
 
 def json_lines(records: Iterable[Mapping[str, Any]]) -> bytes:
     """A JSON-lines file of `records`, in the order given."""
-    return "".join(dump_record(record) + "\n" for record in records).encode()
+    return _utf8("".join(dump_record(record) + "\n" for record in records))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _utf8(text: str) -> bytes:
+    """UTF-8 bytes of a file's text. A lone surrogate (read from a `\\udcff` escape in a hand-edited file)
+    has no UTF-8 form: it is written back as the same escape, so the record stays exactly as it was."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(lambda match: f"\\u{ord(match[0]):04x}", text).encode("utf-8")
 
 
 class Scan(NamedTuple):

@@ -235,10 +235,12 @@ class WorkspaceLock:
     between the threads of one process (the TUI writes on its UI thread while `sync` merges in a
     worker); re-entrant within one thread."""
 
-    def __init__(self, path: Path, timeout: float = 10.0, on_acquire: Callable[[], None] | None = None) -> None:
+    def __init__(self, path: Path, timeout: float = 10.0, on_acquire: Callable[[], None] | None = None,
+                 on_release: Callable[[], None] | None = None) -> None:
         self.path = path
         self.timeout = timeout
         self.on_acquire = on_acquire  # run once the lock is taken (the workspace recovers its journal there)
+        self.on_release = on_release  # run just before it is let go (the workspace writes its file checks)
         self._fd: int | None = None
         self._depth = 0
         self._threads = threading.RLock()
@@ -287,6 +289,9 @@ class WorkspaceLock:
 
     def release(self) -> None:
         self._depth -= 1
+        if self._depth == 0 and self.on_release is not None:
+            with contextlib.suppress(Exception):
+                self.on_release()
         if self._depth == 0 and self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
@@ -370,12 +375,13 @@ class Journal:
             target = Path(op.get("replace") or op["append"])
             if done is False:
                 skipped.append(str(target))
-            folders.add(target.parent)
+            if "replace" in op:
+                folders.add(target.parent)  # a rename is durable once its folder is synced
         for folder in folders:
             with contextlib.suppress(FileNotFoundError):
                 fsync_dir(folder)
+        # the plan goes last; should its removal not reach the disk, applying it again changes nothing
         self.path.unlink()
-        fsync_dir(self.path.parent)
         return skipped
 
 
@@ -383,6 +389,7 @@ def _prepare_append(path: Path) -> int:
     """Make `path` end with a newline (finishing or cutting its last line) and return its size: where a
     planned append starts."""
     ensure_dir(path.parent)
+    created = not os.path.lexists(path)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, FILE_MODE)
     try:
         size = os.fstat(fd).st_size
@@ -393,9 +400,12 @@ def _prepare_append(path: Path) -> int:
                 if ending:
                     _write_all(fd, ending)
                 os.fsync(fd)
-        return os.fstat(fd).st_size
+        size = os.fstat(fd).st_size
     finally:
         os.close(fd)
+    if created:
+        fsync_dir(path.parent)  # the new file's name is durable before the plan that appends to it
+    return size
 
 
 def _apply_replace(temp: Path, target: Path, before: object) -> bool | None:

@@ -47,6 +47,23 @@ def git_dir(root: Path) -> Path | None:
     return None
 
 
+def init_repository(root: Path, remote: str | None) -> None:
+    """Make a new workspace a git repository with istui's merge driver (and `origin` when given); without
+    git, a workspace still works locally unless a remote was asked for."""
+    import subprocess
+
+    if shutil.which("git") is None:
+        if remote:
+            raise WorkspaceError(_("git is not installed, so --remote cannot be set; install git and run "
+                                   "`git remote add origin URL`."))
+        return
+    if not (root / ".git").exists():
+        subprocess.run(["git", "init", "-q", str(root)], check=True, capture_output=True)
+    ensure_merge_driver(root)
+    if remote:
+        subprocess.run(["git", "-C", str(root), "remote", "add", "origin", remote], check=True, capture_output=True)
+
+
 def ensure_merge_driver(root: Path) -> bool:
     """Register the merge driver in the repository's local config unless it is there; True when it
     was (re)written. Silent when the workspace is not a git repository or git is missing."""

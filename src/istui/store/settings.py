@@ -146,9 +146,14 @@ def load_settings(root: Path) -> Settings:
     if not isinstance(schema, int) or schema > SCHEMA_VERSION:
         raise WorkspaceError(_("{path} has schema {schema}, newer than this istui understands ({supported}); upgrade istui.")
                              .format(path=path, schema=schema, supported=SCHEMA_VERSION))
-    settings = Settings(**{k: v for k, v in raw.items() if k in Settings.FIELDS})
-    settings.schema = SCHEMA_VERSION
     try:
+        settings = Settings()
+        for name, value in raw.items():  # set, not passed to __init__: a wrong type must reach validate()
+            if name in Settings.FIELDS:
+                setattr(settings, name, value)
+        if "holiday_country" not in raw:
+            settings.holiday_country = Settings(timezone=str(settings.timezone)).holiday_country
+        settings.schema = SCHEMA_VERSION
         settings.validate()
     except BadInput as exc:
         raise WorkspaceError(f"{path}: {exc}") from None

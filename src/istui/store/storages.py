@@ -10,6 +10,7 @@ line they could not read; and can defer writes to an all-or-nothing `Journal`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -58,7 +59,7 @@ class ReadProblem(NamedTuple):
 class _CachedStorage(Storage):
     """Shared by both storages: the parsed table, its signature, what was left out, and deferred writes."""
 
-    def __init__(self, path: str | Path, table: str, verified: AppendChecks | None = None) -> None:
+    def __init__(self, path: str | Path, table: str, verified: FileChecks | None = None) -> None:
         self.path = Path(path)
         self.table = table
         self.verified = verified
@@ -110,7 +111,9 @@ class _CachedStorage(Storage):
         scan = self._scan(raw)
         usable: dict[str, Record] = {}
         bad: dict[str, checks.Problem] = {}
-        for key, record in scan.records.items():
+        known_clean = (current is not None and self.verified is not None and not scan.broken
+                       and self.verified.clean(self.path, current))
+        for key, record in ({} if known_clean else scan.records).items():
             problem = checks.first_problem(self.table, record)
             if problem is None and record.get("id") != key:
                 problem = checks.Problem("id", _("record key {key} differs from its id {id}").format(
@@ -119,6 +122,10 @@ class _CachedStorage(Storage):
                 usable[key] = record
             else:
                 bad[key] = problem
+        if known_clean:
+            usable = scan.records  # every record was found usable at this very signature
+        elif current is not None and self.verified is not None and not scan.broken:
+            self.verified.remember(self.path, current, clean=not bad)
         self._records, self._all, self._bad, self._broken = usable, scan.records, bad, scan.broken
         self.torn = scan.torn
         self._raw = raw if (bad or scan.broken) else b""
@@ -164,6 +171,15 @@ class _CachedStorage(Storage):
         if self._broken:
             line, reason = self._broken[0]
             raise CorruptFile(self.path, line, reason)
+
+    def _was_clean(self) -> bool:
+        """Whether the file, as it is before this process writes to it, is known to hold only usable records."""
+        current = files.signature(self.path)
+        if current is None:
+            return True  # a new file
+        if self._records is not None and current == self._signature:
+            return not self._bad and not self._broken
+        return self.verified is not None and self.verified.clean(self.path, current)
 
     def changed_on_disk(self) -> bool:
         return files.signature(self.path) != self._signature
@@ -229,7 +245,7 @@ class _CachedStorage(Storage):
             self._raw = files.read_bytes(self.path)
             self._lines = None
         if self.verified is not None and self._signature is not None:
-            self.verified.remember(self.path, self._signature)
+            self.verified.remember(self.path, self._signature, clean=not self._bad)
 
 
 class RecordLinesStorage(_CachedStorage):
@@ -291,10 +307,11 @@ class JsonLinesStorage(_CachedStorage):
         if self.pending is not None:
             super().committed()
             return
+        was_clean = self._was_clean()
         self._records = None  # read again when next needed (the appended records are on disk)
         current = files.signature(self.path)
         if self.verified is not None and current is not None:
-            self.verified.remember(self.path, current)
+            self.verified.remember(self.path, current, clean=was_clean)
         self.end()
 
     def end(self) -> None:
@@ -303,13 +320,13 @@ class JsonLinesStorage(_CachedStorage):
 
     def check_appendable(self) -> None:
         """CorruptFile unless the file can be appended to: every line of it reads. Cheap when this process
-        read it, or any istui process wrote it last and it has not changed since (`AppendChecks`)."""
+        read it, or any istui process read or wrote it last and it has not changed since (`FileChecks`)."""
         if self._records is not None and not self.changed_on_disk():
             self.check_writable()
             return
         if self.verified is not None:
             current = files.signature(self.path)
-            if current is None or self.verified.known(self.path, current):
+            if current is None or self.verified.readable(self.path, current):
                 return
         self.check_writable()
 
@@ -325,6 +342,7 @@ class JsonLinesStorage(_CachedStorage):
             return
         self.check_appendable()
         known = self._records if self._records is not None and not self.changed_on_disk() else None
+        was_clean = self._was_clean()
         files.append_bytes(self.path, fileformat.json_lines(batch))
         if known is not None:
             known.update({r["id"]: r for r in batch})
@@ -332,7 +350,7 @@ class JsonLinesStorage(_CachedStorage):
         elif self.verified is not None:
             current = files.signature(self.path)
             if current is not None:
-                self.verified.remember(self.path, current)
+                self.verified.remember(self.path, current, clean=was_clean)
 
     def _write(self, records: dict[str, Record]) -> None:
         old = self.records()
@@ -346,10 +364,12 @@ class JsonLinesStorage(_CachedStorage):
         super()._write(records)
 
 
-class AppendChecks:
-    """The signatures of activity files as an istui process last left them, kept in `.istui/` so that the
-    next process (a quick `istui log call`) can append without reading the file first: a file whose
-    signature is remembered was fully readable then and nobody has changed it since."""
+class FileChecks:
+    """What istui processes found when they last read or wrote each workspace file, by signature, kept in
+    `.istui/` so that the next process need not find it again: a file remembered at its current
+    signature had every line readable (so a quick `istui log call` appends without reading it), and,
+    when remembered as clean, every record usable (so reading it skips the value checks). Any change
+    by anyone else changes the signature and the file is checked again."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -365,17 +385,29 @@ class AppendChecks:
                 self._known = {}
         return self._known
 
-    def known(self, path: Path, current: files.Signature) -> bool:
-        return self._load().get(str(path)) == list(current)
+    def readable(self, path: Path, current: files.Signature) -> bool:
+        entry = self._load().get(str(path))
+        return entry is not None and entry[:3] == list(current)
 
-    def remember(self, path: Path, current: files.Signature) -> None:
+    def clean(self, path: Path, current: files.Signature) -> bool:
+        entry = self._load().get(str(path))
+        return entry is not None and entry[:3] == list(current) and entry[3:] == [1]
+
+    def remember(self, path: Path, current: files.Signature, clean: bool) -> None:
+        """Note what was found (written out by `flush`: losing it costs only a check)."""
         known = self._load()
-        if known.get(str(path)) != list(current):
-            known[str(path)] = list(current)
-            if len(known) > 5000:
-                known.clear()
-                known[str(path)] = list(current)
-            files.write_cache(self.path, json.dumps(known).encode())
+        entry = [*current, int(clean)]
+        if known.get(str(path)) != entry:
+            known[str(path)] = entry
+            self._dirty = True
+
+    def flush(self) -> None:
+        if self._dirty and self._known is not None:
+            self._dirty = False
+            if len(self._known) > 10_000:
+                self._known = {}
+            with contextlib.suppress(OSError):
+                files.write_cache(self.path, json.dumps(self._known).encode())
 
 
 class StrIdTable(Table):

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from tinydb.table import Document, Table
 
 from istui import locations
-from istui.domain.errors import BadInput, NotFound, WorkspaceError
+from istui.domain.errors import BadInput, NotFound
 from istui.domain.ids import ID_LENGTH, looks_like_id_prefix, new_id, normalize_prefix
 from istui.i18n import _
 from istui.store import files
@@ -32,7 +32,7 @@ from istui.store.settings import (
     save_local_settings,
     save_settings,
 )
-from istui.store.storages import AppendChecks, JsonLinesStorage, ReadProblem, Record, RecordLinesStorage, open_table
+from istui.store.storages import FileChecks, JsonLinesStorage, ReadProblem, Record, RecordLinesStorage, open_table
 
 BUCKETS = 256
 GITIGNORE = f"{locations.LOCAL_DIR}/\n.*.tmp\n"
@@ -63,9 +63,9 @@ class Workspace:
         self.tz = ZoneInfo(settings.timezone)
         self._clock = clock
         self.local = locations.Local(root)
-        self.lock = files.WorkspaceLock(self.local.lock, on_acquire=self._locked)
+        self.lock = files.WorkspaceLock(self.local.lock, on_acquire=self._locked, on_release=self.remember_checks)
         self._journal = files.Journal(self.local.journal)
-        self._append_checks = AppendChecks(self.local.appendable)
+        self.file_checks = FileChecks(self.local.file_checks)
         self._storages: dict[Path, RecordLinesStorage | JsonLinesStorage] = {}
         self._transaction: list[RecordLinesStorage | JsonLinesStorage] | None = None
         self._swept = False  # temp files of dead writers removed once per workspace object
@@ -130,25 +130,10 @@ class Workspace:
         workspace = cls(root, settings, rep, clock)
         for storage in (workspace._notes_storage(), workspace._targets_storage()):
             storage.write({storage.table: {}})
-        workspace._git_init(remote)
+        from istui.store.gitrepo import init_repository
+
+        init_repository(root, remote)
         return workspace
-
-    def _git_init(self, remote: str | None) -> None:
-        import shutil
-        import subprocess
-
-        if shutil.which("git") is None:
-            if remote:
-                raise WorkspaceError("git is not installed, so --remote cannot be set; install git and run `git remote add origin URL`.")
-            return
-        if not (self.root / ".git").exists():
-            subprocess.run(["git", "init", "-q", str(self.root)], check=True, capture_output=True)
-        from istui.store.gitrepo import ensure_merge_driver
-
-        ensure_merge_driver(self.root)
-        if remote:
-            subprocess.run(["git", "-C", str(self.root), "remote", "add", "origin", remote], check=True,
-                           capture_output=True)
 
     # --- time ----------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -170,7 +155,7 @@ class Workspace:
         storage = self._storages.get(path)
         if storage is None:
             files.confine(self.root, path)
-            storage = self._storages[path] = kind(path, table, self._append_checks)
+            storage = self._storages[path] = kind(path, table, self.file_checks)
         if self._transaction is not None and storage not in self._transaction:
             storage.begin()
             self._transaction.append(storage)
@@ -230,6 +215,11 @@ class Workspace:
         """Every lead (read-only records), bucket by bucket."""
         for path in self.lead_buckets():
             yield from self._lead_storage(path.stem).records().values()
+        self.remember_checks()
+
+    def remember_checks(self) -> None:
+        """Keep what this process found about the files it read (`FileChecks`) for the next one."""
+        self.file_checks.flush()
 
     def lead_ids(self) -> list[str]:
         """All lead ids, sorted; from a local index refreshed only for buckets that changed."""

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, TabbedContent, TabPane, TextArea
 from textual.worker import Worker, WorkerState
 
+from istui import locations
 from istui.domain.errors import IstuiError
 from istui.domain.text import lead_search_text, terminal_safe
 from istui.i18n import N_, _
@@ -78,6 +79,7 @@ class IstuiApp(SyncMixin, App[None]):
         every = sync_config.get("every_minutes") if isinstance(sync_config, dict) else None
         self.auto_sync_minutes = every if isinstance(every, int | float) and every > 0 else 0
         self.last_sync_report: dict[str, Any] | None = None
+        self._problems_shown: set[tuple[str, int | None, str]] = set()  # what reads left out, already said
         keymap = config.get("keymap")
         if isinstance(keymap, dict):
             self.set_keymap({str(k): str(v) for k, v in keymap.items()})
@@ -172,6 +174,24 @@ class IstuiApp(SyncMixin, App[None]):
         keys = {lead["id"]: old_keys[lead["id"]] if old_by_id.get(lead["id"]) is lead and lead["id"] in old_keys
                 else lead_search_text(lead) for lead in leads}
         self.call_from_thread(self._show_leads, leads, keys)
+        ws.remember_checks()
+        self.call_from_thread(self._show_read_problems, ws.read_problems(), list(ws.notices))
+        ws.notices.clear()
+
+    def _show_read_problems(self, problems: list[Any], notices: list[str]) -> None:
+        """Say once what the reads left out (lines that do not read, records with unusable values)."""
+        seen = {(str(p.path), p.line, p.message) for p in problems}
+        new = [p for p in problems if (str(p.path), p.line, p.message) not in self._problems_shown]
+        self._problems_shown = seen
+        lines = list(notices)
+        for problem in new[:3]:
+            where = locations.relative(self.state.ws.root, problem.path) + (f":{problem.line}" if problem.line else "")
+            lines.append(f"{where}: {problem.message}")
+        if len(new) > 3:
+            lines.append(_("… and {count} more").format(count=len(new) - 3))
+        if lines:
+            lines.append(_("Left out of what is shown; `istui doctor` lists every problem and how to fix it."))
+            self.notify("\n".join(lines), title=_("Workspace problem"), severity="warning", timeout=20, markup=False)
 
     def _show_today(self, fingerprint: tuple, leads: list[Record], queue: list[dict[str, Any]],
                     strip: dict[str, Any]) -> None:
