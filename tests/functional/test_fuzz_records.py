@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,14 +15,14 @@ from hypothesis import strategies as st
 
 from istui.cli import main
 from istui.domain.model import SCHEMA
-from istui.services.leads import log_activity
 from istui.store.doctor import check_workspace
 from istui.store.settings import Settings
-from istui.store.workspace import Workspace, bucket_of
+from istui.store.workspace import bucket_of
 
-from conftest import NOW, fixed_clock
+from conftest import NOW
+from fuzz_support import TABLES, build_base, copy_of, corrupt, table_file
 
-TABLES = ("leads", "activities", "notes", "targets")
+EXAMPLES = int(os.environ.get("ISTUI_FUZZ_EXAMPLES", "30"))  # a larger run by hand: ISTUI_FUZZ_EXAMPLES=1000
 WEIRD_TIMES = ["9999-12-31T23:00:00+09:00", "0001-01-01T00:00:00+00:00", "2026-13-45T00:00:00+09:00",
                "2026-11-27T10:00:00+99:00", "2026-11-27T10:00:00", "yesterday", ""]
 BAD_VALUES = st.one_of(
@@ -41,56 +37,7 @@ SETTING_VALUES = st.one_of(st.integers(), st.text(max_size=8), st.lists(st.integ
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small workspace with two leads, calls, a stage change, a note and a target."""
-    root = tmp_path_factory.mktemp("fuzz") / "ws"
-    ws = Workspace.create(root, "alice", Settings(team="Fuzz", timezone="Asia/Tokyo"), clock=fixed_clock)
-    first = ws.add_lead({"company": "First", "stage": "working", "source": "web_inquiry", "motion": "sdr",
-                         "tags": ["a"], "next_at": "2026-11-27T09:00:00+09:00", "owner": "alice"})
-    second = ws.add_lead({"company": "Second", "stage": "new", "source": "other", "motion": "bdr", "owner": "alice"})
-    log_activity(ws, first["id"], "call", "connected", note="n")
-    log_activity(ws, first["id"], "call", "meeting_booked")
-    log_activity(ws, second["id"], "email", "sent")
-    ws.add_note({"title": "Script", "kind": "script", "tags": ["web_inquiry"], "body": "hello", "pinned": False})
-    ws.save_target({"metric": "calls", "value": 60, "per": "day", "rep": "alice", "motion": None})
-    return root
-
-
-@contextlib.contextmanager
-def copy_of(base: Path) -> Iterator[Path]:
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / "ws"
-        shutil.copytree(base, root, symlinks=True)
-        yield root
-
-
-def table_file(root: Path, table: str) -> Path:
-    if table == "leads":
-        return sorted((root / "leads").glob("*.json"))[0]
-    if table == "activities":
-        return root / "activities" / "alice" / "2026-11.jsonl"
-    return root / f"{table}.json"
-
-
-def corrupt(root: Path, table: str, field: str, value: object) -> None:
-    """Set `field` of the first record of `table` to `value` in the file itself (KeyError: remove it)."""
-    path = table_file(root, table)
-    lines = path.read_text("utf-8").split("\n")
-    for index, line in enumerate(lines):
-        if table == "activities" and line.strip():
-            key, record = None, json.loads(line)
-        elif table != "activities" and line.startswith('"'):
-            key, rest = line.split(": ", 1)
-            record = json.loads(rest.rstrip(","))
-        else:
-            continue
-        if value is KeyError:
-            record.pop(field, None)
-        else:
-            record[field] = value
-        text = json.dumps(record, ensure_ascii=False, sort_keys=True)
-        lines[index] = text if key is None else f"{key}: {text}" + ("," if line.endswith(",") else "")
-        break
-    path.write_text("\n".join(lines), "utf-8")
+    return build_base(tmp_path_factory.mktemp("fuzz") / "ws")
 
 
 def run(root: Path, *args: str) -> tuple[int, str, str]:
@@ -132,7 +79,7 @@ def check_every_command(root: Path) -> None:
             assert sentence or command[0] == "doctor", (command, err)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(TABLES), st.data(), BAD_VALUES)
 def test_a_bad_value_in_any_field_never_crashes_a_command(base: Path, table: str, data, value: object) -> None:
     field = data.draw(st.sampled_from(sorted(SCHEMA[table])), label="field")
@@ -155,7 +102,7 @@ def test_every_field_of_every_table_with_a_wrong_type(base: Path, table: str) ->
                 assert code == 0 and "Traceback" not in err, (table, field, command, err)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(sorted(Settings.FIELDS)), SETTING_VALUES)
 def test_a_bad_setting_is_one_sentence_everywhere(base: Path, name: str, value: object) -> None:
     import tomlkit

@@ -267,6 +267,51 @@ def test_a_sync_killed_while_merging_is_finished_by_the_next(team: Team, monkeyp
     assert {"Alice's", "Bob's"} <= {lead["company"] for lead in team.alice().leads()}
 
 
+def test_a_merge_killed_while_git_wrote_the_files_loses_nothing(team: Team, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by bench/crash.py: a sync killed while `git merge` was writing the team's files, before git noted
+    the merge (no MERGE_HEAD), left a lead bucket empty and an activity file cut; the next sync committed
+    them as the rep's own deletions, and three leads were gone for the whole team."""
+    alice = team.alice()
+    shared = team.leads[0]
+    alice.update_lead(shared["id"], {"memo": "alice's edit"})  # a bucket both clones hold
+    for outcome in ("busy", "no_answer", "voicemail"):
+        log_activity(alice, shared["id"], "call", outcome)
+    sync(alice)
+    bob = team.bob()
+    create_lead(bob, {"company": "Bob's"})
+    git(team.bob_root, "fetch", "-q", "origin")
+    target = git(team.bob_root, "rev-parse", "origin/HEAD" if git(team.bob_root, "branch", "-r").count("HEAD") else
+                 "FETCH_HEAD").strip()
+    bob_leads_before = {lead["id"] for lead in bob.leads()}
+    # the killed sync: its note that a merge started, then git's half-written files, and nothing more
+    (team.bob_root / ".istui" / "sync-merge").write_text(target + "\n")
+    bucket = next(p for p in (team.bob_root / "leads").glob("*.json") if shared["id"] in p.read_text())
+    bucket.write_bytes(b"")
+    alice_calls = team.bob_root / "activities" / "alice" / "2026-11.jsonl"
+    alice_calls.parent.mkdir(parents=True, exist_ok=True)
+    theirs = git(team.alice_root, "show", "HEAD:activities/alice/2026-11.jsonl")
+    alice_calls.write_text(theirs[: theirs.index("\n") + 1] + theirs[theirs.index("\n") + 1:][:20])
+    report = sync(team.bob())
+    assert report["pushed"]
+    sync(team.alice())
+    team.assert_identical()
+    after = team.alice()
+    assert bob_leads_before <= {lead["id"] for lead in after.leads()}
+    assert after.get_lead(shared["id"])["memo"] == "alice's edit"
+    assert [a["outcome"] for a in after.activities_of_lead(shared["id"]) if a["rep"] == "alice"][-3:] == \
+        ["busy", "no_answer", "voicemail"]
+    assert not [p for p in check_workspace(team.bob_root) if p.severity == "error"]
+
+
+def test_an_empty_table_file_is_never_committed(team: Team) -> None:
+    bob = team.bob()
+    bucket = next((team.bob_root / "leads").glob("*.json"))
+    bucket.write_bytes(b"")
+    with pytest.raises(WorkspaceError, match="empty"):
+        sync(bob)
+    assert any("empty" in p.message for p in check_workspace(team.bob_root) if p.severity == "error")
+
+
 def set_settings(root: Path, **values: object) -> None:
     write_toml(root / "istui.toml", values)
 

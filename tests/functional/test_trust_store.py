@@ -369,3 +369,21 @@ def test_no_lead_found_never_leaks_a_write(ws: Workspace) -> None:
     with pytest.raises(IstuiError):
         log_activity(ws, "01NOSUCHLEAD00000000000000", "call", "busy")
     assert not month_file(ws).exists()
+
+
+def test_a_file_remembered_clean_skips_the_checks_until_it_changes(ws: Workspace, monkeypatch) -> None:
+    from istui.domain import checks
+
+    lead_id = new_lead(ws, "Clean Co")
+    Workspace.open(ws.root, "alice", clock=fixed_clock).get_lead(lead_id)  # read, checked, remembered clean
+    ws.remember_checks()
+    calls = []
+    original = checks.first_problem
+    monkeypatch.setattr(checks, "first_problem", lambda table, record: calls.append(record) or original(table, record))
+    assert Workspace.open(ws.root, "alice", clock=fixed_clock).get_lead(lead_id)["company"] == "Clean Co"
+    assert calls == []  # known clean at this signature: not checked again
+    corrupt_lead(ws, lead_id, next_at=5)  # a hand edit changes the signature: checked again, and left out
+    fresh = Workspace.open(ws.root, "alice", clock=fixed_clock)
+    with pytest.raises(IstuiError, match="next_at"):
+        fresh.get_lead(lead_id)
+    assert calls

@@ -75,3 +75,27 @@ async def test_a_crash_makes_the_app_exit_non_zero(demo_ws: Workspace) -> None:
             app.call_later(lambda: 1 / 0)
             await pilot.pause(0.2)
     assert app.return_code not in (0, None)  # `istui` returns it (tui.run)
+
+
+WRONG = [("leads", "next_at", 5), ("leads", "tags", [1, 2]), ("leads", "stage", ["x"]), ("leads", "created_at", KeyError),
+         ("leads", "company", None), ("leads", "next_at", "9999-12-31T23:00:00+09:00"), ("leads", "handoff", "x"),
+         ("activities", "at", 5), ("activities", "outcome", [1]), ("activities", "lead", None),
+         ("notes", "title", 7), ("notes", "tags", "x"), ("notes", "body", ["b"]), ("targets", "value", "lots"),
+         ("targets", "per", "century"), ("targets", "metric", None)]
+
+
+@pytest.mark.parametrize(("table", "field", "value"), WRONG)
+async def test_the_app_starts_on_any_wrong_value(tmp_path, table: str, field: str, value: object) -> None:
+    """The fuzz test's TUI half: the app starts, shows the rest and names the problem; every tab opens."""
+    from fuzz_support import build_base, corrupt
+
+    root = build_base(tmp_path / "ws")
+    corrupt(root, table, field, value)
+    app = IstuiApp(Workspace.open(root, "alice", clock=fixed_clock), watch_interval=0.1, status_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        for key in ("1", "3", "4", "2"):
+            await pilot.press(key)
+            await pilot.pause(0.1)
+        assert app.is_running and "istui doctor" in toasts(app)
+    assert app.return_code in (0, None)

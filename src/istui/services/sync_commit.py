@@ -71,13 +71,11 @@ def unreadable(path: str, raw: bytes) -> fileformat.FormatError | None:
         if path == locations.SETTINGS_FILE:
             tomllib.loads(raw.decode("utf-8"))
             return None
-        if not raw.strip():
-            return None
         table = table_name(path)
         if table is None:
             fileformat.parse_json_lines(raw)
         else:
-            fileformat.parse_record_lines(raw, table)
+            fileformat.parse_record_lines(raw, table)  # an empty table file is a write cut short
     except fileformat.FormatError as exc:
         return exc
     except UnicodeDecodeError as exc:

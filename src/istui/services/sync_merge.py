@@ -20,7 +20,7 @@ from istui.domain.errors import WorkspaceError
 from istui.i18n import _
 from istui.services.sync_commit import forbidden, regular_version, unreadable
 from istui.services.sync_conflicts import note_conflicts
-from istui.store import files
+from istui.store import fileformat, files
 from istui.store.gitrepo import Git, git_dir
 from istui.store.merge import Unparseable, log_conflicts, merge_files, table_name
 from istui.store.settings_merge import OURS_ENV, THEIRS_ENV, rep_of_subject
@@ -98,6 +98,12 @@ def finish_interrupted(git: Git, ws: Workspace, identity: list[str], date: str) 
     finished it, undone otherwise; True when there was one. A merge started by hand is left alone."""
     marker = ws.local.sync_merge
     merge_head = _merge_head(git)
+    if merge_head is None and marker.exists():
+        target = marker.read_text("utf-8").strip()
+        if git.ok("cat-file", "-e", f"{target}^{{commit}}") and not git.ok("merge-base", "--is-ancestor", target, "HEAD"):
+            _restore_half_merged(git, ws, target)
+        marker.unlink(missing_ok=True)
+        return True
     if merge_head is None or not marker.exists():
         marker.unlink(missing_ok=True)
         return False
@@ -113,6 +119,61 @@ def finish_interrupted(git: Git, ws: Workspace, identity: list[str], date: str) 
         git.run(*identity, "commit", "--quiet", "--no-verify", "--no-edit", f"--date={date}", "-m", merge_message(ws.rep))
     marker.unlink(missing_ok=True)
     return True
+
+
+def _restore_half_merged(git: Git, ws: Workspace, target: str) -> None:
+    """Undo what a merge killed before git recorded it (no MERGE_HEAD) wrote into the workspace: git had
+    been writing the team's files one by one, so any of them may hold the team's version, the merged one,
+    or a part of either. Each file the merge could have written goes back to HEAD's version, unless it is a
+    readable record file that differs from every version the merge could have written (then it is an
+    edit made since the kill, and it stays). The merge is done again, whole, by this sync."""
+    base = git.run("merge-base", "HEAD", target, check=False).out.strip()
+    changed = git.run("diff", "--name-only", "-z", "--no-renames", base or "HEAD", target, check=False).out
+    git.run("reset", "-q", check=False)  # the index as HEAD has it (git may have written the merged one)
+    for path in filter(None, changed.split("\0")):
+        if forbidden(path, "100644"):
+            continue
+        full = ws.root / path
+        try:
+            files.confine(ws.root, full)
+        except WorkspaceError:
+            continue
+        current = full.read_bytes() if full.is_file() and not full.is_symlink() else None
+        ours = _version(git, "HEAD", path)
+        if current == ours:
+            continue
+        theirs = _version(git, target, path)
+        merged = None
+        with contextlib.suppress(Unparseable, ValueError):
+            merged = merge_files(_version(git, base, path) or b"", ours or b"", theirs or b"", path)[0] \
+                if base and ours is not None and theirs is not None else None
+        if current is not None and current not in (theirs, merged) and _edited_since(path, current, ours):
+            continue
+        if ours is None:
+            full.unlink(missing_ok=True)
+        else:
+            files.atomic_write(full, ours)
+
+
+def _edited_since(path: str, current: bytes, ours: bytes | None) -> bool:
+    """Whether a file the killed merge could have written holds an edit made since instead: it reads whole
+    (a part written by git does not: a record file lacks its end, a torn activity line its newline) and,
+    for an activity file, keeps every record HEAD has (git writes the team's version, never a subset)."""
+    if unreadable(path, current) is not None or not current.strip():
+        return False
+    if path.endswith(".jsonl"):
+        scan = fileformat.scan_json_lines(current)
+        before = fileformat.scan_json_lines(ours or b"").records
+        return not scan.torn and not scan.broken and before.keys() <= scan.records.keys()
+    return True
+
+
+def _version(git: Git, commit: str, path: str) -> bytes | None:
+    import subprocess
+
+    done = subprocess.run(["git", "cat-file", "blob", f"{commit}:{path}"], cwd=git.root, env=git.env,
+                          capture_output=True, check=False)
+    return done.stdout if done.returncode == 0 else None
 
 
 def _merge_head(git: Git) -> str | None:

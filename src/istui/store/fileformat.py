@@ -87,6 +87,8 @@ def parse_json_lines(raw: bytes) -> tuple[dict[str, Record], bool]:
 def scan_record_lines(raw: bytes, table: str) -> Scan:
     """Read a record-lines file, keeping every record that can be read (line by line when the file as a
     whole is not valid JSON, so one broken line does not hide the others)."""
+    if not raw.strip():  # a table file always has its braces: an empty one is a write cut short
+        return Scan({}, [(1, "the file is empty (a write was cut short); restore it from git")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

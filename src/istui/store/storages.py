@@ -108,7 +108,7 @@ class _CachedStorage(Storage):
         return self._records
 
     def _load(self, raw: bytes, current: files.Signature | None) -> None:
-        scan = self._scan(raw)
+        scan = self._scan(raw) if current is not None else fileformat.Scan({}, [])  # no file: no records
         usable: dict[str, Record] = {}
         bad: dict[str, checks.Problem] = {}
         known_clean = (current is not None and self.verified is not None and not scan.broken
@@ -255,7 +255,7 @@ class RecordLinesStorage(_CachedStorage):
         return fileformat.record_lines(self.table, records)
 
     def _scan(self, raw: bytes) -> fileformat.Scan:
-        return fileformat.scan_record_lines(raw, self.table) if raw else fileformat.Scan({}, [])
+        return fileformat.scan_record_lines(raw, self.table)
 
     def _line_numbers(self, raw: bytes) -> dict[str, int]:
         return fileformat.record_line_numbers(raw.decode("utf-8", "replace"))

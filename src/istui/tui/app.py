@@ -174,6 +174,7 @@ class IstuiApp(SyncMixin, App[None]):
         keys = {lead["id"]: old_keys[lead["id"]] if old_by_id.get(lead["id"]) is lead and lead["id"] in old_keys
                 else lead_search_text(lead) for lead in leads}
         self.call_from_thread(self._show_leads, leads, keys)
+        ws.notes(), ws.targets()  # small: read now, so that what they leave out is said with the rest
         ws.remember_checks()
         self.call_from_thread(self._show_read_problems, ws.read_problems(), list(ws.notices))
         ws.notices.clear()
