@@ -87,7 +87,7 @@ def parse_json_lines(raw: bytes) -> tuple[dict[str, Record], bool]:
 def scan_record_lines(raw: bytes, table: str) -> Scan:
     """Read a record-lines file, keeping every record that can be read (line by line when the file as a
     whole is not valid JSON, so one broken line does not hide the others)."""
-    if not raw.strip():  # a table file always has its braces: an empty one is a write cut short
+    if not raw or raw.isspace():  # a table file always has its braces: an empty one is a write cut short
         return Scan({}, [(1, "the file is empty (a write was cut short); restore it from git")])
     try:
         text = raw.decode("utf-8")
@@ -103,7 +103,7 @@ def scan_record_lines(raw: bytes, table: str) -> Scan:
         return Scan({}, [(1, f'expected {{"{table}": {{id: record, ...}}}}')])
     broken = [(_line_of(text, key), "expected a JSON object (a record)") for key, value in records.items()
               if not isinstance(value, dict)]
-    if text.count('\n"') != len(records):  # fewer records than record lines: an id is repeated
+    if raw.count(b"\n") != len(records) + 2 and text.count('\n"') != len(records):  # an id is repeated
         broken += _repeated_ids(text)
     if broken:
         records = {key: value for key, value in records.items() if isinstance(value, dict)}

@@ -168,6 +168,7 @@ class IstuiApp(SyncMixin, App[None]):
         leads = list(ws.leads())
         queue = today_queue(leads, ws.now(), ws.rep)
         strip = today_strip(ws)
+        ws.remember_checks()  # what was checked is kept at once (the next start skips it)
         self.call_from_thread(self._show_today, fingerprint, leads, queue, strip)
         leads.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
         old_keys, old_by_id = self.query_one(LeadsPane).keys, self.state.previous_by_id
