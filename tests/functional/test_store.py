@@ -154,7 +154,8 @@ def test_transaction_is_all_or_nothing(ws: Workspace) -> None:
 
 
 def test_interrupted_commit_is_finished_on_next_open(ws: Workspace) -> None:
-    from istui.store.files import Journal, write_temp
+    from istui.store.files import write_temp
+    from istui.store.journal import Journal
 
     target_a, target_b = ws.root / "leads" / "aa.json", ws.root / "leads" / "bb.json"
     temp_a = write_temp(target_a, b'{"leads": {\n}}\n')

@@ -142,8 +142,9 @@ def test_a_fresh_clone_registers_the_driver_on_its_first_command(team: Team, tmp
 
 def test_adjacent_records_merge_where_a_text_merge_would_conflict(team: Team) -> None:
     alice = team.alice()
-    bucket = bucket_of(team.leads[0]["id"])
-    neighbours = [team.leads[0]]
+    newest = max(team.leads, key=lambda lead: lead["id"])  # a lead made later sorts right after it in its bucket
+    bucket = bucket_of(newest["id"])
+    neighbours = [newest]
     while len(neighbours) < 2:
         lead = create_lead(alice, {"company": "Neighbour"})
         if bucket_of(lead["id"]) == bucket:

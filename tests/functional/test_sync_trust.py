@@ -539,3 +539,16 @@ def test_stray_files_are_not_committed_and_are_listed(team: Team) -> None:
     assert sorted(report["not_committed"]) == ["export.csv", "leads/todo.txt"]
     assert "export.csv" in report["message"]
     assert not {"export.csv", "leads/todo.txt"} & set(tree(team.alice_root))
+
+
+def test_a_teammates_calls_deleted_by_hand_are_never_pushed_silently(team: Team) -> None:
+    alice = team.alice()
+    for outcome in ("busy", "no_answer", "voicemail", "busy", "no_answer"):
+        log_activity(alice, team.leads[0]["id"], "call", outcome)
+    sync(alice)
+    sync(team.bob())
+    calls = team.bob_root / "activities" / "alice" / "2026-11.jsonl"
+    calls.write_text("".join(calls.read_text().splitlines(keepends=True)[:2]))  # 3 of alice's calls gone
+    with pytest.raises(WorkspaceError, match="teammates' activities: 3"):
+        sync(team.bob())
+    assert len(git(team.remote, "show", "HEAD:activities/alice/2026-11.jsonl").splitlines()) >= 5

@@ -14,7 +14,7 @@ import pytest
 
 from istui.domain.errors import IstuiError
 from istui.services.leads import hand_off, log_activity
-from istui.store import files
+from istui.store import files, journal
 from istui.store.doctor import check_workspace
 from istui.store.storages import CorruptFile
 from istui.store.workspace import Workspace, bucket_of
@@ -185,7 +185,7 @@ class Crash(BaseException):
 @pytest.mark.parametrize("change", ["handoff", "meeting_booked"])
 def test_multi_record_changes_are_all_or_nothing(ws: Workspace, monkeypatch, moment: str, change: str) -> None:
     lead_id = new_lead(ws, stage="working")
-    original_replace = files._apply_replace
+    original_replace = journal._apply_replace
     original_plan = files.atomic_write
 
     def crash_in_replace(*args):  # the append of the activity went through; the lead's file did not
@@ -197,7 +197,7 @@ def test_multi_record_changes_are_all_or_nothing(ws: Workspace, monkeypatch, mom
         return original_plan(path, content)
 
     if moment == "after the plan":
-        monkeypatch.setattr(files, "_apply_replace", crash_in_replace)
+        monkeypatch.setattr(journal, "_apply_replace", crash_in_replace)
     else:
         monkeypatch.setattr(files, "atomic_write", crash_on_plan)
     with pytest.raises(Crash):
@@ -205,7 +205,7 @@ def test_multi_record_changes_are_all_or_nothing(ws: Workspace, monkeypatch, mom
             hand_off(ws, lead_id, "kimura", {"budget": "3M"})
         else:
             log_activity(ws, lead_id, "call", "meeting_booked")
-    monkeypatch.setattr(files, "_apply_replace", original_replace)
+    monkeypatch.setattr(journal, "_apply_replace", original_replace)
     monkeypatch.setattr(files, "atomic_write", original_plan)
     after = Workspace.open(ws.root, "alice", clock=fixed_clock)  # the next command recovers
     lead = after.get_lead(lead_id)
@@ -387,3 +387,117 @@ def test_a_file_remembered_clean_skips_the_checks_until_it_changes(ws: Workspace
     with pytest.raises(IstuiError, match="next_at"):
         fresh.get_lead(lead_id)
     assert calls
+
+
+# --- found by the probe: what git can put into .istui/ --------------------------------------------------
+
+def test_a_journal_naming_files_outside_the_workspace_is_dropped(ws: Workspace, tmp_path: Path) -> None:
+    outside = tmp_path / "victim.txt"
+    outside.write_text("precious\n")
+    payload = ws.root / "payload.sh"
+    payload.write_text("#!/bin/sh\n")
+    plan = {"version": 2, "ops": [{"append": str(outside), "at": outside.stat().st_size, "data": "APPENDED\n"},
+                                  {"replace": str(tmp_path / "bashrc"), "temp": str(payload), "before": "any"}]}
+    ws.local.journal.write_text(json.dumps(plan))  # as a teammate's commit would deliver it
+    opened = Workspace.open(ws.root, "alice", clock=fixed_clock)
+    assert outside.read_text() == "precious\n" and not (tmp_path / "bashrc").exists() and payload.exists()
+    assert not ws.local.journal.exists() and "outside the workspace" in opened.notices[0]
+
+
+def test_a_cache_that_would_run_code_is_never_loaded(cli, ws: Workspace, tmp_path: Path) -> None:
+    import pickle
+
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    new_lead(ws)
+    ws.local.cache.mkdir(parents=True, exist_ok=True)
+    (ws.local.cache / "rollups.pickle").write_bytes(pickle.dumps(Evil()))
+    assert cli("kpi", "--period", "month", "--json").code == 0
+    assert not marker.exists()
+
+
+def test_symlinks_in_the_local_folder_are_taken_out(cli, ws: Workspace, tmp_path: Path) -> None:
+    import shutil
+
+    away = tmp_path / "away"
+    away.mkdir()
+    shutil.rmtree(ws.local.cache, ignore_errors=True)
+    ws.local.cache.symlink_to(away, target_is_directory=True)
+    ws.local.lock.unlink(missing_ok=True)
+    ws.local.lock.symlink_to(tmp_path / "created-by-lock")
+    lead_id = new_lead(Workspace.open(ws.root, "alice", clock=fixed_clock))
+    assert cli("log", "call", lead_id, "-o", "2").code == 0
+    assert cli("kpi", "--period", "month").code == 0
+    assert list(away.iterdir()) == [] and not (tmp_path / "created-by-lock").exists()
+
+
+def test_a_hostile_file_name_never_reaches_the_terminal(cli, ws: Workspace) -> None:
+    new_lead(ws)
+    (ws.root / "leads" / "zz\x1b]0;PWNED\x07.json").write_text('{"leads": {"A": 5}}\n')
+    for command in (["lead", "list"], ["today"], ["kpi"], ["doctor"]):
+        result = cli(*command)
+        assert not any(ch in result.out + result.err for ch in "\x1b\x07"), command
+
+
+def test_a_hand_edited_last_line_without_its_newline_is_never_cut(cli, ws: Workspace) -> None:
+    lead_id = new_lead(ws)
+    cli("log", "call", lead_id, "-o", "2")
+    cli("log", "call", lead_id, "-o", "6", "--note", "with CTO")
+    path = month_file(ws)
+    first, second = path.read_text().splitlines()
+    path.write_text(first + "\n" + second.replace('"with CTO"', '"with CTO'))  # a quote lost, no final newline
+    before = path.read_bytes()
+    assert any("line 2" in message or ":2:" in message for message in errors(ws))  # an error, not "interrupted"
+    refused = cli("log", "call", lead_id, "-o", "3")
+    assert refused.code == 1 and path.read_bytes() == before
+
+
+def test_export_never_overwrites_the_workspaces_own_files(cli, ws: Workspace, tmp_path: Path) -> None:
+    lead_id = new_lead(ws)
+    bucket = ws.root / "leads" / f"{bucket_of(lead_id)}.json"
+    before = bucket.read_bytes()
+    for target in (bucket, ws.root / "istui.toml", ws.root / "notes.json", ws.root / ".istui" / "x.csv"):
+        result = cli("export", "leads", "-o", str(target))
+        assert result.code == 2 and "workspace itself" in result.err
+    assert bucket.read_bytes() == before
+    folder = cli("export", "leads", "-o", str(tmp_path / "outdir") + "/")
+    assert folder.code == 2 and not (tmp_path / "outdir").exists()
+    assert cli("export", "leads", "-o", str(ws.root / "export.csv")).code == 0  # a file of one's own is fine
+
+
+@pytest.mark.parametrize("damage", ["folder named like a month file", "rep folder is a file", "notes.json is a folder",
+                                    "surrogate lead id", "NaN target", "infinite amount"])
+def test_odd_things_on_disk_are_one_sentence_or_reported(cli, ws: Workspace, damage: str) -> None:
+    import shutil
+
+    lead_id = new_lead(ws)
+    cli("log", "call", lead_id, "-o", "1")
+    cli("target", "set", "calls", "60", "--per", "day")
+    if damage == "folder named like a month file":
+        (ws.root / "activities" / "zoe" / "2026-11.jsonl").mkdir(parents=True)
+        (ws.root / "activities" / "zoe" / "2026-11.jsonl" / "a.jsonl").write_text("{}\n")
+    elif damage == "rep folder is a file":
+        shutil.rmtree(ws.root / "activities" / "alice")
+        (ws.root / "activities" / "alice").write_text("not a folder\n")
+    elif damage == "notes.json is a folder":
+        (ws.root / "notes.json").unlink()
+        (ws.root / "notes.json").mkdir()
+    elif damage == "surrogate lead id":
+        path = month_file(ws)
+        path.write_text(path.read_text().replace(lead_id, "\\ud800", 1))
+    elif damage == "NaN target":
+        targets = ws.root / "targets.json"
+        targets.write_text(targets.read_text().replace('"value": 60', '"value": NaN'))
+    else:
+        corrupt_lead(ws, lead_id, amount=float("inf"))
+    for command in (["kpi", "--team"], ["kpi", "--period", "month", "--json"], ["review"], ["doctor"],
+                    ["log", "call", lead_id, "-o", "2"], ["note", "add", "--title", "t"], ["lead", "list"]):
+        result = cli(*command)
+        assert result.code in (0, 1, 2) and "Traceback" not in result.err, (command, result.err)
+        if result.code and command != ["doctor"]:
+            assert result.err.startswith("istui: ") and len(result.err.strip().splitlines()) == 1, (command, result.err)
+    assert errors(ws), "doctor names the damage"

@@ -344,3 +344,16 @@ async def test_kpi_tab_reuses_an_unchanged_report_and_follows_new_calls(app: Ist
         assert kpi.report["metrics"]["meetings"] == month["metrics"]["meetings"] + 1
         board = {row["rep"]: row["calls"] for row in kpi.report["leaderboard"]}
         assert board["ben"] == {row["rep"]: row["calls"] for row in month["leaderboard"]}["ben"] + 1
+
+
+async def test_the_stage_form_never_assumes_a_stage(app: IstuiApp, demo_ws: Workspace) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("1")
+        lead = app.query_one(LeadsPane).table.current
+        await pilot.press("s")
+        form = app.screen
+        await pilot.press("ctrl+s")  # saved at once: nothing is changed, the field asks
+        assert app.screen is form and "choose the new stage" in str(form.query_one("#error-stage", Static).content)
+        await pilot.press("escape")
+        assert disk(demo_ws).get_lead(lead["id"])["stage"] == lead["stage"]

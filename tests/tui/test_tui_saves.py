@@ -240,3 +240,58 @@ async def test_plan_save_keeps_targets_changed_meanwhile(app: IstuiApp, demo_ws:
         assert targets[week["id"]]["value"] == 321 and targets[mine["id"]]["value"] == 7
         team_month = {t["metric"]: t["value"] for t in targets.values() if t["rep"] is None and t["per"] == "month"}
         assert team_month["amount"] == 30_000_000
+
+
+def write_body(ws: Workspace, note_id: str, body: str) -> None:
+    from istui.services.notes import edit_note
+
+    edit_note(elsewhere(ws), note_id, {"body": body})
+
+
+@pytest.mark.parametrize("overlap", [False, True])
+async def test_note_body_edited_in_the_form_while_the_cli_edits_it_keeps_both(
+        app: IstuiApp, demo_ws: Workspace, overlap: bool) -> None:
+    from textual.widgets import TextArea
+
+    note = next(n for n in demo_ws.notes() if n["kind"] == "script")
+    write_body(demo_ws, note["id"], "First paragraph.\n\nSecond paragraph.\n")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        pane = await notes_tab(pilot)
+        pane.table.cursor = next(i for i, n in enumerate(pane.table.rows) if n["id"] == note["id"])
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#field-body", TextArea).text = "First paragraph, from the TUI.\n\nSecond paragraph.\n"
+        theirs = ("First paragraph, from the CLI.\n\nSecond paragraph.\n" if overlap
+                  else "First paragraph.\n\nSecond paragraph.\n\nThird paragraph from the CLI.\n")
+        write_body(demo_ws, note["id"], theirs)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.05)
+    body = elsewhere(demo_ws).get_note(note["id"])["body"]
+    assert "from the TUI" in body
+    assert ("from the CLI" in body) if overlap else ("Third paragraph from the CLI." in body)
+
+
+async def test_note_body_edited_in_the_editor_while_the_cli_adds_a_paragraph(
+        app: IstuiApp, demo_ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    note = next(n for n in demo_ws.notes() if n["kind"] == "script")
+    write_body(demo_ws, note["id"], "Para one.\n\nPara two.\n")
+    editor = tmp_path / "fake-editor"
+    editor.write_text(  # prepends a line; meanwhile another terminal appends a paragraph
+        "#!/bin/sh\n"
+        "{ printf 'From the editor.\\n\\n'; cat \"$1\"; } > \"$1.new\" && mv \"$1.new\" \"$1\"\n"
+        f"printf 'Para one.\\n\\nPara two.\\n\\nPara FIVE CLI.\\n' > '{tmp_path}/cli.md'\n"
+        f"'{sys.executable}' -m istui --workspace '{demo_ws.root}' --rep ben note edit {note['id']} "
+        f"--file '{tmp_path}/cli.md' >/dev/null\n", encoding="utf-8")
+    editor.chmod(0o700)
+    monkeypatch.setenv("EDITOR", str(editor))
+    monkeypatch.setattr(IstuiApp, "suspend", lambda self: contextlib.nullcontext())
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        pane = await notes_tab(pilot)
+        pane.table.cursor = next(i for i, n in enumerate(pane.table.rows) if n["id"] == note["id"])
+        await pilot.press("e")
+        await pilot.pause(0.05)
+    body = elsewhere(demo_ws).get_note(note["id"])["body"]
+    assert body == "From the editor.\n\nPara one.\n\nPara two.\n\nPara FIVE CLI.\n"

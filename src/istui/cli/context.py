@@ -91,7 +91,7 @@ def report_read_problems(limit: int = 3) -> None:
         for problem in problems[:limit]:
             where = locations.relative(ws.root, problem.path) + (f" line {problem.line}" if problem.line else "")
             print(_("istui: warning: {where}: {message}; left out (run `istui doctor`).").format(
-                where=where, message=safe(problem.message)), file=sys.stderr)
+                where=safe(where), message=safe(problem.message)), file=sys.stderr)
         if len(problems) > limit:
             print(_("istui: warning: … and {count} more; `istui doctor` lists them all.").format(count=len(problems) - limit),
                   file=sys.stderr)

@@ -9,6 +9,7 @@ problem; the storages need only the first. Pure: no I/O.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -51,6 +52,15 @@ _CHOICES: dict[str, dict[str, frozenset[str]]] = {
 _LIST_OF_TEXT = ("tags",)
 
 
+#: Fields that name a record or a rep (file and folder names, keys of sets): no spaces, no control
+#: characters, no lone surrogates (they cannot even be written as UTF-8).
+KEY_FIELDS = ("id", "lead", "rep", "owner", "script", "updated_by")
+
+
+def _usable_key(value: str) -> bool:
+    return value.isprintable() and not any(ch.isspace() or "\ud800" <= ch <= "\udfff" for ch in value)
+
+
 def time_problem(value: str) -> str | None:
     """Why `value` is not a usable stored time, or None."""
     try:
@@ -79,6 +89,19 @@ def problems(table: str, record: Any, first_only: bool = False) -> list[Problem]
             found.append(Problem(name, _("{field} of record {id} is {value}, not {accepted}").format(
                 field=name, id=_shown(rid), value=_shown(value), accepted=accepted),
                 _("fix the value by hand or restore the file from git")))
+            if first_only:
+                return found
+    for name in KEY_FIELDS:
+        value = record.get(name)
+        if type(value) is str and value and not _usable_key(value):
+            found.append(Problem(name, _("{field} of record {id} is {value}, not a usable id or name").format(
+                field=name, id=_shown(rid), value=_shown(value)), _("fix the value by hand or restore the file from git")))
+            if first_only:
+                return found
+    for name, value in record.items():
+        if type(value) is float and not math.isfinite(value):
+            found.append(Problem(name, _("{field} of record {id} is {value}, not a number").format(
+                field=name, id=_shown(rid), value=_shown(value)), _("fix the value by hand or restore the file from git")))
             if first_only:
                 return found
     missing = [name for name in REQUIRED_FIELDS[table] if record.get(name) in (None, "")]
@@ -121,7 +144,8 @@ def problems(table: str, record: Any, first_only: bool = False) -> list[Problem]
     return found
 
 
-_KNOWN_GOOD: dict[str, set[tuple[tuple[str, ...], tuple[type, ...]]]] = {table: set() for table in _TYPES}
+# the field names and value types of records seen valid before → whether they hold a float
+_KNOWN_GOOD: dict[str, dict[tuple[tuple[str, ...], tuple[type, ...]], bool]] = {table: {} for table in _TYPES}
 _TEXT_REQUIRED = {table: tuple(name for name in fields if name not in TIME_FIELDS and name not in _CHOICES[table])
                   for table, fields in REQUIRED_FIELDS.items()}
 
@@ -142,18 +166,25 @@ def first_problem(table: str, record: Any) -> Problem | None:
     the type and presence checks)."""
     if type(record) is not dict:
         return problems(table, record, first_only=True)[0]
-    shape = (tuple(record), tuple(map(type, record.values())))
+    types = tuple(map(type, record.values()))
+    shape = (tuple(record), types)
     known = _KNOWN_GOOD[table]
     if shape not in known:
         found = problems(table, record, first_only=True)
         if found:
             return found[0]
-        known.add(shape)
+        known[shape] = float in types
         return None
     for name in _TEXT_REQUIRED[table]:
         if not record[name]:
             return problems(table, record, first_only=True)[0]
     get = record.get
+    for name in KEY_FIELDS:
+        value = get(name)
+        if value and not (value.isascii() and value.isprintable() and " " not in value) and not _usable_key(value):
+            return problems(table, record, first_only=True)[0]
+    if known[shape] and not all(math.isfinite(v) for v in record.values() if type(v) is float):
+        return problems(table, record, first_only=True)[0]
     checked = None  # a time equal to the one just checked is not parsed again (at = created_at = updated_at)
     for name in TIME_FIELDS:
         value = get(name)

@@ -8,6 +8,7 @@ from typing import Any
 
 from istui.domain.text import fold, note_search_text
 from istui.domain.validation import clean_note_fields
+from istui.i18n import _
 from istui.store.workspace import Record, Workspace
 
 NEW_NOTE = {"title": "", "kind": "tip", "tags": [], "body": "", "pinned": False}
@@ -24,6 +25,42 @@ def edit_note(ws: Workspace, note_id: str, fields: Mapping[str, Any]) -> Record:
     changes = clean_note_fields(fields)
     ws.get_note(note_id)  # NotFound before anything else
     return ws.update_note(note_id, changes) if changes else ws.get_note(note_id)
+
+
+TEXT_FIELDS = ("body",)  # text two people may edit at once: merged line by line, never overwritten
+
+
+def merge_edit(base: str, mine: str, theirs: str) -> tuple[str, str]:
+    """`mine` (an edit of `base`) with `theirs` (what is on disk now, changed meanwhile): merged line by line
+    ("merged"), or, where both changed the same lines, both kept one after the other ("kept both"); "saved"
+    when nobody else changed it."""
+    from istui.store.merge import merge_lines, merge_text
+
+    if theirs in (base, mine):
+        return mine, "saved"
+    merged = merge_text(base, mine, theirs)
+    if merged is None:
+        merged = merge_lines(base, mine, theirs, numbered=False)
+    if merged is not None:
+        return merged, "merged"
+    marker = _("--- the edit below overlapped a change made meanwhile; both are kept ---")
+    return f"{theirs.rstrip()}\n\n{marker}\n{mine}", "kept both"
+
+
+def edit_note_text(ws: Workspace, note_id: str, fields: Mapping[str, Any], base: Mapping[str, Any]) -> tuple[Record, str]:
+    """`edit_note` for a form or an editor opened on `base` (the note as it was then): a text field another
+    writer changed meanwhile is merged with the edit (`merge_edit`), never overwritten. Returns the note and
+    "saved", "merged" or "kept both"."""
+    changes = clean_note_fields(fields)
+    outcome = "saved"
+    with ws.lock.held():
+        current = ws.get_note(note_id)
+        for name in TEXT_FIELDS:
+            if name in changes:
+                changes[name], result = merge_edit(str(base.get(name) or ""), changes[name], str(current.get(name) or ""))
+                outcome = result if result != "saved" else outcome
+        record = ws.update_note(note_id, clean_note_fields(changes)) if changes else current
+    return record, outcome
 
 
 def toggle_pin(ws: Workspace, note_id: str) -> Record:

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from istui.domain.periods import Period
@@ -30,6 +30,24 @@ if TYPE_CHECKING:
     from istui.store.workspace import Workspace
 
 VERSION = 3
+
+
+class _DataOnly(pickle.Unpickler):
+    """Unpickles plain data (dicts, lists, tuples, numbers, text, sets) and nothing else: a cache file in
+    `.istui/` can arrive through git, and a pickle that names a function would run it."""
+
+    SAFE: ClassVar[set[tuple[str, str]]] = {("builtins", "set"), ("builtins", "frozenset")}
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self.SAFE:
+            return getattr(__import__("builtins"), name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
+
+
+def safe_unpickle(data: bytes) -> Any:
+    import io
+
+    return _DataOnly(io.BytesIO(data)).load()
 
 
 class _KnownClean:
@@ -88,7 +106,7 @@ def build_rollups(paths: list[str], tz_name: str, workers: int | None = None,
         assert child.stdout is not None
         output = child.stdout.read()
         if child.wait() == 0:
-            by_path.update(zip(chunk, pickle.loads(output), strict=True))
+            by_path.update(zip(chunk, safe_unpickle(output), strict=True))
         else:  # a child that failed (no memory, killed): do its share here
             by_path.update((path, rollup_file(path, tz_name, known.get(path))) for path in chunk)
     return [by_path[path] for path in paths]
@@ -124,7 +142,7 @@ class Rollups:
         if not self.files:
             self._load_numbers()
             with contextlib.suppress(FileNotFoundError, EOFError, pickle.UnpicklingError, ValueError, AttributeError):
-                cached = pickle.loads(self.path.read_bytes())
+                cached = safe_unpickle(files.read_bytes(self.path))
                 # usable unless written by another version or against a longer (since deleted) numbering
                 if cached.get("version") == VERSION and cached.get("numbers", 0) <= len(self.numbers):
                     self.files = cached["files"]

@@ -24,7 +24,7 @@ from pathlib import Path
 from istui import locations
 from istui.domain.errors import WorkspaceError
 from istui.i18n import N_, _
-from istui.store import fileformat
+from istui.store import fileformat, files
 from istui.store.gitrepo import Git
 from istui.store.merge import table_name
 from istui.store.workspace import Workspace
@@ -34,7 +34,7 @@ DETAIL_LIMIT = 20_000  # added lines above which the commit message counts lines
 LINK_MODES = ("120000", "160000")  # a symlink, a submodule: never followed, never committed
 REGULAR_MODES = ("100644", "100755")
 KIND_NAMES = {"leads": N_("leads"), "activities": N_("activities"), "notes": N_("notes"), "targets": N_("targets"),
-              "campaigns": N_("campaigns")}
+              "campaigns": N_("campaigns"), "teammates": N_("teammates' activities")}
 
 
 @dataclass
@@ -89,33 +89,8 @@ def unreadable(path: str, raw: bytes) -> fileformat.FormatError | None:
 
 
 def cut_torn_tail(path: Path) -> bool:
-    """Drop an activity file's last line when it has no newline and does not parse (an append a crash
-    interrupted), so it is never committed; True when cut. The file is not followed if it is a link."""
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW)
-    except OSError:
-        return False
-    try:
-        size = os.fstat(fd).st_size
-        if not size:
-            return False
-        os.lseek(fd, size - 1, os.SEEK_SET)
-        if os.read(fd, 1) == b"\n":
-            return False
-        chunk = min(size, 1 << 20)
-        os.lseek(fd, size - chunk, os.SEEK_SET)
-        tail = os.read(fd, chunk)
-        cut = tail.rfind(b"\n")
-        try:
-            json.loads(tail[cut + 1:])
-            return False  # a whole record without its newline: kept
-        except ValueError:
-            pass
-        os.ftruncate(fd, size - chunk + cut + 1 if cut >= 0 else 0)
-        os.fsync(fd)
-        return True
-    finally:
-        os.close(fd)
+    """Drop an activity file's last line when it is an append a crash cut short, so it is never committed."""
+    return files.cut_torn_tail(path)
 
 
 # --- links already in git ---------------------------------------------------------------------------
@@ -192,14 +167,15 @@ def commit(git: Git, ws: Workspace, identity: list[str], date: str, allow_deleti
     if git.ok("diff", "--cached", "--quiet"):
         return result
     if not allow_deletions:
-        _refuse_mass_deletion(git, root, result.links)
+        _refuse_mass_deletion(git, root, result.links, ws.rep)
     result.message = commit_message(git, ws.rep)
     git.run(*identity, "commit", "--quiet", "--no-verify", f"--date={date}", "-m", result.message)
     return result
 
 
-def deletions(git: Git, leave_out: list[str]) -> tuple[Counter[str], list[str]]:
-    """The records the staged changes delete, by kind, and the whole data files they delete."""
+def deletions(git: Git, leave_out: list[str], rep: str = "") -> tuple[Counter[str], list[str]]:
+    """The records the staged changes delete, by kind, and the whole data files they delete. Activities
+    deleted from a teammate's file (only that teammate appends to it) count as "teammates"."""
     status = git.run("diff", "--cached", "--no-renames", "--name-status", "-z").out.split("\0")
     pairs = list(zip(status[0::2], status[1::2], strict=False))
     gone = [path for code, path in pairs if code == "D" and kind_of_data(path) and path not in leave_out]
@@ -215,9 +191,12 @@ def deletions(git: Git, leave_out: list[str]) -> tuple[Counter[str], list[str]]:
     removed: dict[str, set[str]] = {}
     added: dict[str, set[str]] = {}
     kind = ""
+    own = f"{locations.ACTIVITIES_DIR}/{rep}/"
     for line in git.run("diff", "--cached", "--no-renames", "--no-color", "--unified=0", "--", *shrunk).out.splitlines():
         if line.startswith("--- "):
             kind = (kind_of_data(line[6:]) or "") if line.startswith("--- a/") else ""
+            if kind == "activities" and rep and not line[6:].startswith(own):
+                kind = "teammates"
         elif line.startswith("+++ "):
             continue
         elif line[:1] in ("-", "+") and kind:
@@ -240,10 +219,10 @@ def _record_id(line: str) -> str:
     return ""
 
 
-def _refuse_mass_deletion(git: Git, root: Path, leave_out: list[str]) -> None:
-    counts, gone = deletions(git, leave_out)
-    if not gone and sum(counts.values()) <= DELETION_LIMIT:
-        return
+def _refuse_mass_deletion(git: Git, root: Path, leave_out: list[str], rep: str = "") -> None:
+    counts, gone = deletions(git, leave_out, rep)
+    if not gone and sum(counts.values()) <= DELETION_LIMIT and not counts.get("teammates"):
+        return  # a few records (a lead deleted, a call undone); a teammate's calls never go silently
     git.run("reset", "-q")  # unstage: nothing was committed
     what = ", ".join(f"{_(KIND_NAMES.get(kind, kind))}: {count:,}" for kind, count in sorted(counts.items()))
     if gone:

@@ -59,9 +59,13 @@ def check_workspace(root: Path) -> list[Problem]:
                (root / locations.TARGETS_FILE, "targets", RecordLinesStorage)]
     tables += [(p, "activities", JsonLinesStorage) for p in sorted((root / locations.ACTIVITIES_DIR).glob("*/*.jsonl"))]
     for path, table, kind in tables:
-        if not path.exists() or path.is_symlink():
-            continue
+        if not path.exists() or path.is_symlink() or path.parent.is_symlink():
+            continue  # symlinks are reported by check_symlinks, never followed
         rel = locations.relative(root, path)
+        if path.is_dir():
+            problems.append(Problem(rel, None, "error", _("is a folder where istui keeps a file"),
+                                    _("move the folder away, or restore the file with `git checkout HEAD -- {file}`").format(file=rel)))
+            continue
         storage = kind(path, table)
         for line, reason in storage.unreadable_lines():
             problems.append(Problem(rel, line, "error", reason,
@@ -91,9 +95,19 @@ def check_workspace(root: Path) -> list[Problem]:
         if mode & 0o077:
             problems.append(Problem(rel, None, "warning", _("readable by others (mode {mode}); it holds personal data").format(mode=f"{mode:o}"),
                                     f"chmod 600 {rel}"))
-    for temp in root.glob("**/.*.tmp"):
-        problems.append(Problem(str(temp.relative_to(root)), None, "warning", _("a temporary file left by an interrupted write"),
-                                _("delete it")))
+    activities = root / locations.ACTIVITIES_DIR
+    for entry in sorted(activities.iterdir()) if activities.is_dir() else []:
+        if not entry.is_dir() and not entry.is_symlink():
+            rel = locations.relative(root, entry)
+            problems.append(Problem(rel, None, "error", _("is a file where istui keeps a folder"),
+                                    _("move it away, or restore the folder with `git checkout HEAD -- {file}`").format(file=rel)))
+    for folder, folders, names in os.walk(root):  # symlinked folders are not followed
+        folders[:] = [name for name in folders if name != ".git"]
+        for name in names:
+            if name.startswith(".") and name.endswith(".tmp"):
+                temp = Path(folder) / name
+                problems.append(Problem(locations.relative(root, temp), None, "warning",
+                                        _("a temporary file left by an interrupted write"), _("delete it")))
     problems += check_missing_files(root) + check_symlinks(root) + check_git_locks(root)
     return problems
 

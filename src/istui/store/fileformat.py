@@ -210,15 +210,12 @@ def scan_json_lines(raw: bytes) -> Scan:
         try:
             record = json.loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            if unfinished and number == len(lines):
+            if unfinished and number == len(lines) and tail_kind(line) == "torn":
                 torn = True
                 break
             broken.append((number, exc.msg if isinstance(exc, json.JSONDecodeError) else "is not UTF-8"))
             continue
         if not isinstance(record, dict) or not isinstance(record.get("id"), str):
-            if unfinished and number == len(lines):
-                torn = True
-                break
             broken.append((number, "expected a JSON object with an id"))
             continue
         key = record["id"]
@@ -260,10 +257,12 @@ def json_line_numbers(raw: bytes) -> dict[str, int]:
     return numbers
 
 
-def tail_is_record(tail: bytes) -> bool:
-    """Whether an unfinished last line is a whole record (saved without its newline), not a torn write."""
+def tail_kind(tail: bytes) -> str:
+    """What an unfinished last line (no newline after it) is: "record" (whole, saved without its newline),
+    "torn" (an append cut short: a JSON object's beginning, safe to cut), or "broken" (a line that ends like
+    a whole record yet does not parse: a hand edit gone wrong, never cut)."""
     try:
         record = json.loads(tail)
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return False
-    return isinstance(record, dict) and isinstance(record.get("id"), str)
+        return "broken" if tail.rstrip().endswith(b"}") else "torn"
+    return "record" if isinstance(record, dict) and isinstance(record.get("id"), str) else "broken"

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import json
 import os
 import stat
 import threading
@@ -105,8 +104,11 @@ def append_bytes(path: Path, content: bytes) -> None:
             os.lseek(fd, size - 1, os.SEEK_SET)
             if os.read(fd, 1) != b"\n":
                 content = _finish_last_line(fd, size) + content
-        _write_all(fd, content)
-        os.fsync(fd)
+                if not content:
+                    os.fsync(fd)  # a torn line cut, nothing to add
+        if content:
+            _write_all(fd, content)
+            os.fsync(fd)
     finally:
         os.close(fd)
     if created:
@@ -116,15 +118,42 @@ def append_bytes(path: Path, content: bytes) -> None:
 def _finish_last_line(fd: int, size: int) -> bytes:
     """For a file whose last line has no newline: b"\\n" when that line is a whole record, else the
     torn line is cut off (only it: the search for the line's start goes back as far as it must)."""
-    from istui.store.fileformat import tail_is_record
+    from istui.store.fileformat import tail_kind
 
     start = _last_line_start(fd, size)
     os.lseek(fd, start, os.SEEK_SET)
     tail = os.read(fd, size - start)
-    if tail_is_record(tail):
-        return b"\n"
+    if tail_kind(tail) != "torn":
+        return b"\n"  # a whole record (or a hand-edited line, which doctor reports): never cut
     os.ftruncate(fd, start)
     return b""
+
+
+def cut_torn_tail(path: Path) -> bool:
+    """Cut an activity file's unfinished last line when it is an append cut short (`tail_kind`), so it is never
+    committed; True when cut. A symlink is not followed."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        size = os.fstat(fd).st_size
+        if not size:
+            return False
+        os.lseek(fd, size - 1, os.SEEK_SET)
+        if os.read(fd, 1) == b"\n":
+            return False
+        start = _last_line_start(fd, size)
+        os.lseek(fd, start, os.SEEK_SET)
+        from istui.store.fileformat import tail_kind
+
+        if tail_kind(os.read(fd, size - start)) != "torn":
+            return False
+        os.ftruncate(fd, start)
+        os.fsync(fd)
+        return True
+    finally:
+        os.close(fd)
 
 
 def _last_line_start(fd: int, size: int) -> int:
@@ -191,6 +220,9 @@ def confine(root: Path, path: Path) -> None:
             return
         if stat.S_ISLNK(mode):
             raise OutsideWorkspace(current)
+        if not stat.S_ISDIR(mode):
+            raise WorkspaceError(_("{path} is a file where istui keeps a folder; move it away (or restore the folder "
+                                   "from git) and try again.").format(path=current))
 
 
 def remove_stale_temps(folders: list[Path]) -> int:
@@ -262,7 +294,7 @@ class WorkspaceLock:
             return
         try:
             ensure_dir(self.path.parent)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
             deadline = time.monotonic() + self.timeout
             while True:
                 try:
@@ -306,7 +338,7 @@ class WorkspaceLock:
             if self._depth:
                 return False  # this very thread holds it
             try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
             except OSError:
                 return False
             try:
@@ -321,128 +353,15 @@ class WorkspaceLock:
             self._threads.release()
 
 
-# --- multi-file transactions ---------------------------------------------------------------------
-
-class Journal:
-    """All-or-nothing change of several files: stage the new contents, record the plan, then apply it.
-
-    A plan replaces files (with temps written beside them) and appends to files (JSON-lines activity
-    files are appended to, never rewritten, so a transaction costs what its own records cost). Once the
-    plan is on disk the change is decided: `recover` applies whatever part a crash left undone, under
-    the workspace lock and before any other write. A file that changed after the plan was written
-    (by hand, by git) is never overwritten: that part is dropped and reported.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def commit(self, replace: dict[Path, bytes], append: dict[Path, bytes] | None = None) -> list[str]:
-        """Apply the change; returns the parts a concurrent outside change made impossible (normally none)."""
-        staged: list[tuple[Path, Path]] = []
+def secure_local_folder(folder: Path) -> None:
+    """Take out any symlink among istui's local files (`.istui/` and its cache): istui never made one, so it
+    came from git or a hand, and istui would write through it."""
+    for place in (folder, folder / "cache"):
         try:
-            for target, data in replace.items():
-                staged.append((write_temp(target, data), target))
-        except BaseException:
-            for temp, _target in staged:
+            entries = list(os.scandir(place))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.is_symlink():
                 with contextlib.suppress(OSError):
-                    os.unlink(temp)
-            raise
-        ops: list[dict[str, object]] = [
-            {"replace": str(target), "temp": str(temp), "before": signature(target)} for temp, target in staged]
-        for target, data in (append or {}).items():
-            ops.append({"append": str(target), "at": _prepare_append(target), "data": data.decode("utf-8")})
-        atomic_write(self.path, json.dumps({"version": 2, "ops": ops}, ensure_ascii=False))
-        return self.recover()
-
-    def recover(self) -> list[str]:
-        """Finish an interrupted change, if a plan is on disk; returns what could not be applied."""
-        try:
-            plan = json.loads(self.path.read_text("utf-8"))
-        except FileNotFoundError:
-            return []
-        except ValueError:  # the plan itself was torn: nothing had been applied
-            self.path.unlink()
-            return []
-        ops = plan["ops"] if isinstance(plan, dict) else [{"replace": target, "temp": temp, "before": "any"}
-                                                           for temp, target in plan]  # a plan of istui 0.x
-        skipped: list[str] = []
-        folders = set()
-        for op in ops:
-            if "replace" in op:
-                done = _apply_replace(Path(op["temp"]), Path(op["replace"]), op.get("before"))
-            else:
-                done = _apply_append(Path(op["append"]), int(op["at"]), op["data"].encode("utf-8"))
-            target = Path(op.get("replace") or op["append"])
-            if done is False:
-                skipped.append(str(target))
-            if "replace" in op:
-                folders.add(target.parent)  # a rename is durable once its folder is synced
-        for folder in folders:
-            with contextlib.suppress(FileNotFoundError):
-                fsync_dir(folder)
-        # the plan goes last; should its removal not reach the disk, applying it again changes nothing
-        self.path.unlink()
-        return skipped
-
-
-def _prepare_append(path: Path) -> int:
-    """Make `path` end with a newline (finishing or cutting its last line) and return its size: where a
-    planned append starts."""
-    ensure_dir(path.parent)
-    created = not os.path.lexists(path)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, FILE_MODE)
-    try:
-        size = os.fstat(fd).st_size
-        if size:
-            os.lseek(fd, size - 1, os.SEEK_SET)
-            if os.read(fd, 1) != b"\n":
-                ending = _finish_last_line(fd, size)
-                if ending:
-                    _write_all(fd, ending)
-                os.fsync(fd)
-        size = os.fstat(fd).st_size
-    finally:
-        os.close(fd)
-    if created:
-        fsync_dir(path.parent)  # the new file's name is durable before the plan that appends to it
-    return size
-
-
-def _apply_replace(temp: Path, target: Path, before: object) -> bool | None:
-    """Rename the staged temp over the target unless the target changed since the plan (then drop the
-    temp: False); None when it was done already."""
-    if not os.path.exists(temp):
-        return None
-    current = signature(target)
-    if before != "any" and (list(current) if current else None) != before:
-        os.unlink(temp)
-        return False
-    os.replace(temp, target)
-    return True
-
-
-def _apply_append(target: Path, at: int, data: bytes) -> bool | None:
-    """Append `data` at offset `at` unless it is there already (None) or the file changed since (False);
-    a part of it left by a crash is replaced."""
-    try:
-        fd = os.open(target, os.O_RDWR | os.O_NOFOLLOW)
-    except FileNotFoundError:
-        return False
-    try:
-        size = os.fstat(fd).st_size
-        if size > at:
-            os.lseek(fd, at, os.SEEK_SET)
-            present = os.read(fd, min(size - at, len(data)))
-            if size >= at + len(data) and present == data:
-                return None
-            if size > at + len(data) or not data.startswith(present):
-                return False
-            os.ftruncate(fd, at)
-        elif size < at:
-            return False
-        os.lseek(fd, 0, os.SEEK_END)
-        _write_all(fd, data)
-        os.fsync(fd)
-        return True
-    finally:
-        os.close(fd)
+                    os.unlink(entry.path)

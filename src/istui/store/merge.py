@@ -44,9 +44,11 @@ class Unparseable(ValueError):
 
 
 # --- merging text line by line ---------------------------------------------------------------
-def merge_lines(base: str, ours: str, theirs: str) -> str | None:
-    """Three-way merge of text by lines; None when both sides changed the same lines differently."""
-    o, a, b = (_numbered(text) for text in (base, ours, theirs))
+def merge_lines(base: str, ours: str, theirs: str, numbered: bool = True) -> str | None:
+    """Three-way merge of text by lines; None when both sides changed the same lines differently.
+    `numbered` tells repeated lines apart by their occurrence (what the symmetric merge driver needs);
+    without it a line added before a repeated one (a new paragraph before blank lines) aligns better."""
+    o, a, b = ((_numbered if numbered else _plain)(text) for text in (base, ours, theirs))
     merged: list[tuple[str, int]] = []
     io = ia = ib = 0
     for so, sa, sb, length in _sync_regions(o, a, b):
@@ -90,6 +92,10 @@ def _numbered(text: str) -> list[tuple[str, int]]:
         seen[line] = seen.get(line, 0) + 1
         result.append((line, seen[line]))
     return result
+
+
+def _plain(text: str) -> list[tuple[str, int]]:
+    return [(line if line.endswith("\n") else line + "\n", 0) for line in text.splitlines(keepends=True)]
 
 
 def _sync_regions(o: list[Any], a: list[Any], b: list[Any]) -> list[tuple[int, int, int, int]]:

@@ -143,7 +143,10 @@ def load_settings(root: Path) -> Settings:
             root=root, file=SETTINGS_FILE))
     raw = read_toml(path)
     schema = raw.get("schema", 0)
-    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        raise WorkspaceError(_("{path}: schema is {value}, not a whole number; write schema = {supported}.").format(
+            path=path, value=repr(schema)[:40], supported=SCHEMA_VERSION))
+    if schema > SCHEMA_VERSION:
         raise WorkspaceError(_("{path} has schema {schema}, newer than this istui understands ({supported}); upgrade istui.")
                              .format(path=path, schema=schema, supported=SCHEMA_VERSION))
     try:

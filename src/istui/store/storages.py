@@ -103,6 +103,10 @@ class _CachedStorage(Storage):
                     self._load(b"", current)
                     self._broken = [(1, _("is a symbolic link; istui never follows one"))]
                     return {}
+                except (IsADirectoryError, NotADirectoryError):
+                    self._load(b"", current)
+                    self._broken = [(1, _("is a folder where istui keeps a file"))]
+                    return {}
                 self._load(raw, current)
         assert self._records is not None
         return self._records

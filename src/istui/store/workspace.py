@@ -25,6 +25,7 @@ from istui.domain.ids import ID_LENGTH, looks_like_id_prefix, new_id, normalize_
 from istui.i18n import _
 from istui.store import files
 from istui.store.activity_index import activities_naming
+from istui.store.journal import Journal
 from istui.store.settings import (
     Settings,
     load_settings,
@@ -64,7 +65,7 @@ class Workspace:
         self._clock = clock
         self.local = locations.Local(root)
         self.lock = files.WorkspaceLock(self.local.lock, on_acquire=self._locked, on_release=self.remember_checks)
-        self._journal = files.Journal(self.local.journal)
+        self._journal = Journal(self.local.journal, root)
         self.file_checks = FileChecks(self.local.file_checks)
         self._storages: dict[Path, RecordLinesStorage | JsonLinesStorage] = {}
         self._transaction: list[RecordLinesStorage | JsonLinesStorage] | None = None
@@ -82,6 +83,7 @@ class Workspace:
         local = root / locations.LOCAL_DIR
         if os.path.islink(local):
             raise files.OutsideWorkspace(local)
+        files.secure_local_folder(local)
         settings = load_settings(root)
         workspace = cls(root, settings, rep or local_settings(root).get("rep") or "me", clock)
         from istui.store.gitrepo import ensure_merge_driver, tighten_fresh_clone
@@ -99,6 +101,10 @@ class Workspace:
         if os.path.exists(self._journal.path):
             skipped = self._journal.recover()
             for path in skipped:
+                if path == str(self._journal.path):
+                    self.notices.append(_("A change plan in .istui/ named files outside the workspace (it did not come "
+                                          "from this istui: git may have brought it); it was dropped, nothing applied."))
+                    continue
                 self.notices.append(_("An interrupted change to {file} was not finished because the file changed "
                                       "since; check it (`istui doctor`).").format(file=path))
             for storage in self._storages.values():
@@ -209,7 +215,7 @@ class Workspace:
         folder = self.root / locations.LEADS_DIR
         if not folder.is_dir():
             return []
-        return sorted(p for p in folder.iterdir() if p.suffix == ".json" and not p.name.startswith("."))
+        return sorted(p for p in folder.iterdir() if p.suffix == ".json" and not p.name.startswith(".") and not p.is_dir())
 
     def leads(self) -> Iterator[Record]:
         """Every lead (read-only records), bucket by bucket."""
@@ -316,6 +322,8 @@ class Workspace:
             if rep_dir.is_symlink() or not rep_dir.is_dir() or (wanted_reps is not None and rep_dir.name not in wanted_reps):
                 continue  # a symlinked folder is never followed (doctor reports it)
             for path in sorted(rep_dir.glob("*.jsonl")):
+                if path.is_dir():
+                    continue  # a folder named like a month file (doctor reports it)
                 if wanted_months is None or path.stem in wanted_months:
                     found.append(path)
         return found

@@ -84,7 +84,10 @@ def run_export(args: argparse.Namespace) -> int:
     as_json = args.json or args.format == "json"
     text = to_json(records) if as_json else to_csv(args.what, records)
     if args.output:
-        write_export(Path(args.output).expanduser(), text.encode("utf-8-sig" if not as_json else "utf-8"))
+        if args.output.endswith(("/", "\\")):
+            raise BadInput(_("output: {path} names a folder; name a file in it, e.g. {example}.").format(
+                path=args.output, example=Path(args.output) / "export.csv"))
+        write_export(Path(args.output).expanduser(), text.encode("utf-8-sig" if not as_json else "utf-8"), ws.root)
         render.say(_("Exported {count} {what} to {path}.").format(count=f"{len(records):,}", what=args.what,
                                                                   path=args.output), file=sys.stderr)
     else:
@@ -92,11 +95,21 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_export(path: Path, data: bytes) -> None:
-    """Write an export file (atomically, owner-only); a folder, a missing folder (never created silently)
-    or a folder istui may not write to is one sentence. (The BOM of CSV lets Excel read Japanese.)"""
+def write_export(path: Path, data: bytes, root: Path | None = None) -> None:
+    """Write an export file (atomically, owner-only); a folder, a missing folder (never created silently),
+    a folder istui may not write to, or a file of the workspace itself (its data, settings, `.git/`,
+    `.istui/`) is one sentence. (The BOM of CSV lets Excel read Japanese.)"""
+    from istui import locations
     from istui.store.files import atomic_write
 
+    if root is not None:
+        resolved = path.resolve()
+        if resolved.is_relative_to(root):
+            inside = resolved.relative_to(root).as_posix()
+            if locations.is_shared_file(inside) or inside.split("/")[0] in (".git", locations.LOCAL_DIR,
+                                                                             locations.LEADS_DIR, locations.ACTIVITIES_DIR):
+                raise BadInput(_("output: {path} is a file of the workspace itself; export to a file outside it, e.g. "
+                                 "~/export.csv.").format(path=path))
     if path.is_dir():
         raise BadInput(_("output: {path} is a folder; name a file in it, e.g. {example}.").format(
             path=path, example=path / "export.csv"))

@@ -19,7 +19,7 @@ from istui.domain.formatting import percent
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 from istui.services.analytics import talk_note_usage
-from istui.services.notes import add_note, edit_note, find_notes, toggle_pin
+from istui.services.notes import add_note, edit_note_text, find_notes, toggle_pin
 from istui.tui.messages import Wrote
 from istui.tui.panes.lead_actions import guarded
 from istui.tui.screens.record_forms import note_form
@@ -160,8 +160,8 @@ class NotesPane(Vertical):
             if values is None:
                 return
             changes = {name: values[name] for name in form.changed()}
-            if changes and guarded(self, lambda: edit_note(self.state.ws, note["id"], changes), _("Note saved.")):
-                self._saved()
+            if changes:
+                self._save_edit(note, changes)
 
         self.app.push_screen(form, saved)
 
@@ -190,10 +190,21 @@ class NotesPane(Vertical):
             return True
         finally:
             os.unlink(path)
-        if body != note.get("body", "") and guarded(self, lambda: edit_note(self.state.ws, note["id"], {"body": body}),
-                                                    _("Note saved.")):
-            self._saved()
+        if body != note.get("body", ""):
+            self._save_edit(note, {"body": body})
         return True
+
+    def _save_edit(self, note: Record, changes: dict[str, Any]) -> None:
+        """Write the fields changed; a body someone else changed meanwhile is merged with this edit."""
+        done = guarded(self, lambda: edit_note_text(self.state.ws, note["id"], changes, note))
+        if not done:
+            return
+        _record, outcome = done
+        messages = {"saved": _("Note saved."), "merged": _("Note saved, merged with a change made meanwhile."),
+                    "kept both": _("Note saved; it had changed meanwhile in the same lines, so both versions are kept "
+                                   "(marked in the body).")}
+        self.notify(messages[outcome], severity="warning" if outcome == "kept both" else "information", markup=False)
+        self._saved()
 
     def action_pin_note(self) -> None:
         note = self.table.current

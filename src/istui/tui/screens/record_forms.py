@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Select, TextArea
 
 from istui.domain import labels
 from istui.domain.formatting import when
@@ -70,7 +70,7 @@ def stage_form(lead: Record) -> FormScreen:
         return parse_amount(value) if value.strip() else None
 
     fields = [
-        Field("stage", N_("New stage"), select(stages, stages[0][1]), lambda v: v),
+        Field("stage", N_("New stage"), select(stages, None, allow_blank=True), lambda v: v),  # chosen, never assumed
         Field("amount", N_("Order amount (needed for won): 1200000, ¥1,200,000, 120万"), Input(id="field-amount"), amount),
         Field("note", N_("Note"), Input(id="field-note"), lambda v: multiline_text(v, "note")),
     ]
@@ -81,6 +81,10 @@ def stage_form(lead: Record) -> FormScreen:
 class StageForm(FormScreen):
     def validate(self) -> dict[str, Any] | None:
         values = super().validate()
+        if values is not None and values["stage"] in (None, Select.NULL, ""):
+            field = next(f for f in self.fields if f.name == "stage")
+            self.show_error(field, _("stage: choose the new stage."))
+            return None
         if values is not None and values["stage"] == Stage.WON and values["amount"] is None:
             field = next(f for f in self.fields if f.name == "amount")
             self.show_error(field, _("amount: moving a lead to won needs the order amount, e.g. 1200000 or 120万."))
