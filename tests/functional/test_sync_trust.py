@@ -213,6 +213,20 @@ def test_a_stale_index_lock_is_removed(team: Team) -> None:
     assert report["pushed"] and not lock.exists()
 
 
+def test_copies_a_killed_merge_driver_left_are_removed_and_lookalikes_kept(team: Team) -> None:
+    create_lead(team.bob(), {"company": "Bob's"})
+    leftovers = [team.bob_root / name for name in (".merge_file_YiVVJE", ".merge_file_hrvpx0")]
+    for path in leftovers:
+        path.write_bytes(b'{"id": "x"}\n')  # what git leaves when killed while the merge driver ran
+    lookalike = team.bob_root / ".merge_file_mine.txt"
+    lookalike.write_text("a rep's own file")
+    report = sync(team.bob())
+    assert report["pushed"] and not any(path.exists() for path in leftovers)
+    assert lookalike.read_text() == "a rep's own file"
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=team.bob_root, capture_output=True, text=True)
+    assert ".merge_file_Yi" not in status.stdout and ".merge_file_mine.txt" in status.stdout
+
+
 def test_a_lock_of_a_running_git_is_left_alone_and_the_step_works(team: Team) -> None:
     create_lead(team.bob(), {"company": "Bob's"})
     lock = team.bob_root / ".git" / "index.lock"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import stat
 import sys
@@ -210,18 +211,36 @@ def lock_files(root: Path) -> list[Path]:
     return found
 
 
+_MERGE_TEMP = re.compile(r"\.merge_file_[A-Za-z0-9]{6}")
+
+
+def merge_temps(root: Path) -> list[Path]:
+    """The copies git writes for a merge driver (`.merge_file_XXXXXX` in the work tree's top folder); a git
+    killed while the driver ran leaves them behind."""
+    with contextlib.suppress(OSError):
+        return [path for path in root.iterdir() if _MERGE_TEMP.fullmatch(path.name)
+                and (path.is_symlink() or path.is_file())]
+    return []
+
+
 def clear_stale_locks(root: Path, started: float | None = None) -> list[str]:
-    """Remove git lock files left by a git that was killed (older than `started`, and no git process
+    """Remove git lock files and merge-driver copies left by a git that was killed (older than `started`, and no git process
     running in the repository); the names removed. A lock held by a running git, or one that cannot be
     checked, stops with a sentence saying what to do."""
-    locks = [path for path in lock_files(root) if path.stat().st_mtime <= (started or time.time())]
-    if not locks:
+    before = started or time.time()
+    locks = [path for path in lock_files(root) if path.stat().st_mtime <= before]
+    temps = [path for path in merge_temps(root) if path.lstat().st_mtime <= before]
+    if not locks and not temps:
         return []
     running = git_processes(root)
-    if running is None:
+    if not locks:  # only a merge driver's copies: a git that may still be running keeps them
+        locks = temps if running == [] else []
+    elif running == []:
+        locks += temps
+    if locks and running is None:
         raise WorkspaceError(_("git's lock file {path} is left from an interrupted git command; if no git command is "
                                "running in {root}, delete it (`rm {path}`) and sync again.").format(path=locks[0], root=root))
-    if running:
+    if locks and running:
         raise WorkspaceError(_("git is running in {root} (process {pid}) and holds {path}; wait for it to finish, then "
                                "sync again.").format(root=root, pid=running[0], path=locks[0]))
     removed = []
