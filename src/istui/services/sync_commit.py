@@ -88,11 +88,6 @@ def unreadable(path: str, raw: bytes) -> fileformat.FormatError | None:
     return None
 
 
-def cut_torn_tail(path: Path) -> bool:
-    """Drop an activity file's last line when it is an append a crash cut short, so it is never committed."""
-    return files.cut_torn_tail(path)
-
-
 # --- links already in git ---------------------------------------------------------------------------
 def regular_version(git: Git, ref: str, path: str) -> list[tuple[str, str, str]]:
     """(mode, blob, path) of the newest version of `path` in the history of `ref` that was plain files
@@ -153,7 +148,7 @@ def commit(git: Git, ws: Workspace, identity: list[str], date: str, allow_deleti
         full = root / path
         if full.exists():
             if path.endswith(".jsonl"):
-                cut_torn_tail(full)
+                files.cut_torn_tail(full)
             if path not in (locations.GITIGNORE_FILE, locations.GITATTRIBUTES_FILE):
                 problem = unreadable(path, full.read_bytes())
                 if problem is not None:

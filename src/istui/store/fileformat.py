@@ -101,13 +101,16 @@ def scan_record_lines(raw: bytes, table: str) -> Scan:
     records = data.get(table) if isinstance(data, dict) else None
     if not isinstance(records, dict):
         return Scan({}, [(1, f'expected {{"{table}": {{id: record, ...}}}}')])
-    broken = [(_line_of(text, key), "expected a JSON object (a record)") for key, value in records.items()
-              if not isinstance(value, dict)]
+    not_records = [key for key, value in records.items() if not isinstance(value, dict)]
+    broken = []
+    if not_records:
+        numbers = record_line_numbers(text)
+        broken = [(numbers.get(key, 1), "expected a JSON object (a record)") for key in not_records]
     if raw.count(b"\n") != len(records) + 2 and text.count('\n"') != len(records):  # an id is repeated
         broken += _repeated_ids(text)
     if broken:
         records = {key: value for key, value in records.items() if isinstance(value, dict)}
-        first = _first_occurrences(text, table)
+        first = _first_occurrences(text)
         records.update((key, value) for key, value in first.items() if key in records)
     return Scan(records, sorted(broken))
 
@@ -148,27 +151,28 @@ def _record_line_key(line: str) -> str | None:
     return line[1:end] if end > 0 and line[end + 1:end + 2] == ":" else None
 
 
-def record_line_numbers(text: str) -> dict[str, int]:
-    """Where each record id stands in a record-lines file (its first line)."""
-    numbers: dict[str, int] = {}
+def _record_line_keys(text: str) -> list[tuple[int, str]]:
+    """(line number, id) of each record line of a record-lines file, in file order."""
+    keys = []
     for number, line in enumerate(text.split("\n"), start=1):
         key = _record_line_key(line)
         if key is not None:
-            numbers.setdefault(key, number)
+            keys.append((number, key))
+    return keys
+
+
+def record_line_numbers(text: str) -> dict[str, int]:
+    """Where each record id stands in a record-lines file (its first line)."""
+    numbers: dict[str, int] = {}
+    for number, key in _record_line_keys(text):
+        numbers.setdefault(key, number)
     return numbers
-
-
-def _line_of(text: str, key: str) -> int:
-    return record_line_numbers(text).get(key, 1)
 
 
 def _repeated_ids(text: str) -> list[tuple[int, str]]:
     seen: dict[str, int] = {}
     repeated = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        key = _record_line_key(line)
-        if key is None:
-            continue
+    for number, key in _record_line_keys(text):
         if key in seen:
             repeated.append((number, f"repeats the id {key} of line {seen[key]}"))
         else:
@@ -176,7 +180,7 @@ def _repeated_ids(text: str) -> list[tuple[int, str]]:
     return repeated
 
 
-def _first_occurrences(text: str, table: str) -> dict[str, Record]:
+def _first_occurrences(text: str) -> dict[str, Record]:
     """The first record of each repeated id (json.loads keeps the last one)."""
     first: dict[str, Record] = {}
     for line in text.split("\n"):

@@ -27,7 +27,7 @@ Signature = tuple[int, int, int]
 def signature(path: Path) -> Signature | None:
     """(inode, mtime_ns, size): changes whenever another process replaces or appends to the file."""
     try:
-        st = os.stat(path)
+        st = os.stat(path, follow_symlinks=False)  # a symlink has its own signature: never the file it names
     except FileNotFoundError:
         return None
     return (st.st_ino, st.st_mtime_ns, st.st_size)
@@ -50,14 +50,15 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_temp(path: Path, content: bytes) -> Path:
-    """Write `content` to a fsync'd temp file beside `path` and return the temp path."""
+def write_temp(path: Path, content: bytes, durable: bool = True) -> Path:
+    """Write `content` to a temp file beside `path` (fsync'd when `durable`) and return the temp path."""
     ensure_dir(path.parent)
     temp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
         _write_all(fd, content)
-        os.fsync(fd)
+        if durable:
+            os.fsync(fd)
     except BaseException:
         os.close(fd)
         with contextlib.suppress(OSError):
@@ -82,14 +83,7 @@ def atomic_write(path: Path, content: bytes | str) -> None:
 
 def write_cache(path: Path, content: bytes) -> None:
     """Replace a local cache file without fsync: a crash may lose it (it is rebuilt), never tear it."""
-    ensure_dir(path.parent)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    try:
-        _write_all(fd, content)
-    finally:
-        os.close(fd)
-    os.replace(temp, path)
+    os.replace(write_temp(path, content, durable=False), path)
 
 
 def append_bytes(path: Path, content: bytes) -> None:
@@ -97,7 +91,7 @@ def append_bytes(path: Path, content: bytes) -> None:
     newline (the newline is added) or a torn write (cut off); nothing else of the file is touched."""
     ensure_dir(path.parent)
     created = not os.path.lexists(path)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, FILE_MODE)
+    fd = open_nofollow(path, os.O_RDWR | os.O_CREAT | os.O_APPEND)
     try:
         size = os.fstat(fd).st_size
         if size:
@@ -116,22 +110,28 @@ def append_bytes(path: Path, content: bytes) -> None:
 
 
 def _finish_last_line(fd: int, size: int) -> bytes:
-    """For a file whose last line has no newline: b"\\n" when that line is a whole record, else the
-    torn line is cut off (only it: the search for the line's start goes back as far as it must)."""
-    from istui.store.fileformat import tail_kind
-
-    start = _last_line_start(fd, size)
-    os.lseek(fd, start, os.SEEK_SET)
-    tail = os.read(fd, size - start)
-    if tail_kind(tail) != "torn":
-        return b"\n"  # a whole record (or a hand-edited line, which doctor reports): never cut
+    """For a file whose last line has no newline: b"\\n" when that line is a whole record (or a hand-edited
+    line, which doctor reports: never cut), else the torn line is cut off and b"" returned."""
+    start = _torn_tail_start(fd, size)
+    if start is None:
+        return b"\n"
     os.ftruncate(fd, start)
     return b""
 
 
+def _torn_tail_start(fd: int, size: int) -> int | None:
+    """Where the file's unfinished last line starts when it is an append cut short (`tail_kind`), else None.
+    The search for the line's start goes back as far as it must."""
+    from istui.store.fileformat import tail_kind
+
+    start = _last_line_start(fd, size)
+    os.lseek(fd, start, os.SEEK_SET)
+    return start if tail_kind(os.read(fd, size - start)) == "torn" else None
+
+
 def cut_torn_tail(path: Path) -> bool:
-    """Cut an activity file's unfinished last line when it is an append cut short (`tail_kind`), so it is never
-    committed; True when cut. A symlink is not followed."""
+    """Cut an activity file's unfinished last line when it is an append cut short, so it is never committed;
+    True when cut. A symlink is not followed."""
     try:
         fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW)
     except OSError:
@@ -143,11 +143,8 @@ def cut_torn_tail(path: Path) -> bool:
         os.lseek(fd, size - 1, os.SEEK_SET)
         if os.read(fd, 1) == b"\n":
             return False
-        start = _last_line_start(fd, size)
-        os.lseek(fd, start, os.SEEK_SET)
-        from istui.store.fileformat import tail_kind
-
-        if tail_kind(os.read(fd, size - start)) != "torn":
+        start = _torn_tail_start(fd, size)
+        if start is None:
             return False
         os.ftruncate(fd, start)
         os.fsync(fd)
@@ -178,14 +175,19 @@ def _write_all(fd: int, content: bytes) -> None:
         view = view[written:]
 
 
-def read_bytes(path: Path) -> bytes:
-    """The bytes of a workspace file, refusing to follow a symlink (FileNotFoundError when it is absent)."""
+def open_nofollow(path: Path, flags: int) -> int:
+    """`os.open` that refuses a symlink with OutsideWorkspace (one sentence) instead of following it."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        return os.open(path, flags | os.O_NOFOLLOW, FILE_MODE)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise OutsideWorkspace(path) from None
         raise
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a workspace file, refusing to follow a symlink (FileNotFoundError when it is absent)."""
+    fd = open_nofollow(path, os.O_RDONLY)
     try:
         with os.fdopen(fd, "rb", closefd=False) as handle:
             return handle.read()
@@ -225,10 +227,9 @@ def confine(root: Path, path: Path) -> None:
                                    "from git) and try again.").format(path=current))
 
 
-def remove_stale_temps(folders: list[Path]) -> int:
-    """Delete temp files (`.NAME.PID.N.tmp`) left by writers that died; a living writer's are kept.
-    Called under the workspace lock, after any journal was recovered. Returns how many were removed."""
-    removed = 0
+def remove_stale_temps(folders: list[Path]) -> None:
+    """Delete temp files (`.NAME.PID.N.tmp`) left by writers that died; this process's and a living
+    writer's are kept. Called under the workspace lock, after any journal was recovered."""
     for folder in folders:
         try:
             entries = list(os.scandir(folder))
@@ -240,14 +241,10 @@ def remove_stale_temps(folders: list[Path]) -> int:
                 continue
             parts = name.rsplit(".", 3)
             pid = int(parts[1]) if len(parts) == 4 and parts[1].isdigit() else None
-            if pid is not None and pid != os.getpid() and _alive(pid):
-                continue
-            if pid == os.getpid():
+            if pid == os.getpid() or (pid is not None and _alive(pid)):
                 continue
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
-                removed += 1
-    return removed
 
 
 def _alive(pid: int) -> bool:
@@ -255,8 +252,8 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # someone else's process
+        pass
     return True
 
 

@@ -61,11 +61,11 @@ class Journal:
             return []
         ops = plan["ops"] if isinstance(plan, dict) else [{"replace": target, "temp": temp, "before": "any"}
                                                            for temp, target in plan]  # a plan of istui 0.x
-        skipped: list[str] = []
-        folders = set()
         if not self._confined(ops):
             self.path.unlink()
             return [str(self.path)]
+        skipped: list[str] = []
+        folders = set()
         for op in ops:
             if "replace" in op:
                 done = _apply_replace(Path(op["temp"]), Path(op["replace"]), op.get("before"))
@@ -83,20 +83,19 @@ class Journal:
         self.path.unlink()
         return skipped
 
-
-    def _confined(self, ops: object) -> bool:
+    def _confined(self, ops: list[dict[str, object]]) -> bool:
         """Whether a plan is one istui could have written: each op names files inside the workspace (not in
         `.git/`), and a replacement's temp is a temp file beside its target."""
         if self.root is None:
             return True
         try:
-            for op in ops:  # type: ignore[attr-defined]
-                target = Path(op.get("replace") or op["append"])
+            for op in ops:
+                target = Path(str(op.get("replace") or op["append"]))
                 confine(self.root, target)
                 if ".git" in target.relative_to(self.root).parts[:1]:
                     return False
                 if "replace" in op:
-                    temp = Path(op["temp"])
+                    temp = Path(str(op["temp"]))
                     if temp.parent != target.parent or not (temp.name.startswith(f".{target.name}.") and
                                                             temp.name.endswith(".tmp")):
                         return False

@@ -53,7 +53,6 @@ class ReadProblem(NamedTuple):
     path: Path
     line: int | None
     message: str
-    blocks_writes: bool  # a line that could not be read: the file is never written
 
 
 class _CachedStorage(Storage):
@@ -98,21 +97,20 @@ class _CachedStorage(Storage):
                 self._load(b"", None)
             else:
                 try:
-                    raw = files.read_bytes(self.path)
+                    self._load(files.read_bytes(self.path), current)
                 except files.OutsideWorkspace:
-                    self._load(b"", current)
-                    self._broken = [(1, _("is a symbolic link; istui never follows one"))]
-                    return {}
+                    self._load(b"", current, _("is a symbolic link; istui never follows one"))
                 except (IsADirectoryError, NotADirectoryError):
-                    self._load(b"", current)
-                    self._broken = [(1, _("is a folder where istui keeps a file"))]
-                    return {}
-                self._load(raw, current)
+                    self._load(b"", current, _("is a folder where istui keeps a file"))
         assert self._records is not None
         return self._records
 
-    def _load(self, raw: bytes, current: files.Signature | None) -> None:
-        scan = self._scan(raw) if current is not None else fileformat.Scan({}, [])  # no file: no records
+    def _load(self, raw: bytes, current: files.Signature | None, unreadable: str | None = None) -> None:
+        """Take in the file's bytes (`unreadable`: why there are none to take, though the file is there)."""
+        if unreadable is not None:
+            scan = fileformat.Scan({}, [(1, unreadable)])
+        else:
+            scan = self._scan(raw) if current is not None else fileformat.Scan({}, [])  # no file: no records
         usable: dict[str, Record] = {}
         bad: dict[str, checks.Problem] = {}
         known_clean = (current is not None and self.verified is not None and not scan.broken
@@ -138,9 +136,9 @@ class _CachedStorage(Storage):
 
     def problems(self) -> list[ReadProblem]:
         """What the last read left out: unreadable lines (the file is then never written) and unusable records."""
-        found = [ReadProblem(self.path, line, reason, True) for line, reason in self._broken]
+        found = [ReadProblem(self.path, line, reason) for line, reason in self._broken]
         for key, problem in self._bad.items():
-            found.append(ReadProblem(self.path, self.line_of(key), problem.message, False))
+            found.append(ReadProblem(self.path, self.line_of(key), problem.message))
         return found
 
     def every_record(self) -> dict[str, Record]:
@@ -313,9 +311,7 @@ class JsonLinesStorage(_CachedStorage):
             return
         was_clean = self._was_clean()
         self._records = None  # read again when next needed (the appended records are on disk)
-        current = files.signature(self.path)
-        if self.verified is not None and current is not None:
-            self.verified.remember(self.path, current, clean=was_clean)
+        self._note_appended(was_clean)
         self.end()
 
     def end(self) -> None:
@@ -351,10 +347,14 @@ class JsonLinesStorage(_CachedStorage):
         if known is not None:
             known.update({r["id"]: r for r in batch})
             self._remember(known)
-        elif self.verified is not None:
-            current = files.signature(self.path)
-            if current is not None:
-                self.verified.remember(self.path, current, clean=was_clean)
+        else:
+            self._note_appended(was_clean)
+
+    def _note_appended(self, was_clean: bool) -> None:
+        """Remember the file as istui left it after an append: readable, and clean if it was before."""
+        current = files.signature(self.path)
+        if self.verified is not None and current is not None:
+            self.verified.remember(self.path, current, clean=was_clean)
 
     def _write(self, records: dict[str, Record]) -> None:
         old = self.records()
@@ -390,12 +390,15 @@ class FileChecks:
         return self._known
 
     def readable(self, path: Path, current: files.Signature) -> bool:
-        entry = self._load().get(str(path))
-        return entry is not None and entry[:3] == list(current)
+        return self._found(path, current) is not None
 
     def clean(self, path: Path, current: files.Signature) -> bool:
+        return self._found(path, current) == [1]
+
+    def _found(self, path: Path, current: files.Signature) -> list[int] | None:
+        """What was found about the file at this very signature ([clean flag]), or None."""
         entry = self._load().get(str(path))
-        return entry is not None and entry[:3] == list(current) and entry[3:] == [1]
+        return entry[3:] if entry is not None and entry[:3] == list(current) else None
 
     def remember(self, path: Path, current: files.Signature, clean: bool) -> None:
         """Note what was found (written out by `flush`: losing it costs only a check)."""
