@@ -4,7 +4,7 @@ write goes through tomlkit, so the user's comments and layout survive."""
 from __future__ import annotations
 
 import tomllib
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,14 +23,14 @@ class Settings:
     """What a whole team shares: the workspace's calendar, currency and lead sources."""
 
     FIELDS = ("schema", "team", "timezone", "week_start", "fiscal_year_start_month", "currency", "sources",
-              "holiday_country", "extra_holidays", "working_holidays", "demo")
+              "holiday_country", "extra_holidays", "working_holidays", "working_hours", "demo")
     __slots__ = FIELDS
 
     def __init__(self, schema: int = SCHEMA_VERSION, team: str = "My team", timezone: str = "UTC",
                  week_start: str = "monday", fiscal_year_start_month: int = 4, currency: str = "JPY",
                  sources: list[str] | None = None, holiday_country: str | None = None,
                  extra_holidays: list[str] | None = None, working_holidays: list[str] | None = None,
-                 demo: bool = False) -> None:
+                 working_hours: str = "09:00-18:00", demo: bool = False) -> None:
         self.schema = schema
         self.team = team
         self.timezone = timezone
@@ -42,6 +42,7 @@ class Settings:
         self.holiday_country = ("JP" if timezone == "Asia/Tokyo" else "") if holiday_country is None else holiday_country
         self.extra_holidays = list(extra_holidays or [])  # company days off, e.g. "2026-12-30"
         self.working_holidays = list(working_holidays or [])  # public holidays the team works
+        self.working_hours = working_hours  # "09:00-18:00": retries in working hours, pace within a day
         self.demo = demo
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,7 +54,12 @@ class Settings:
 
     TYPES: ClassVar[dict[str, type]] = {"schema": int, "team": str, "timezone": str, "week_start": str,
                               "fiscal_year_start_month": int, "currency": str, "sources": list, "holiday_country": str,
-                              "extra_holidays": list, "working_holidays": list, "demo": bool}
+                              "extra_holidays": list, "working_holidays": list, "working_hours": str, "demo": bool}
+
+    @property
+    def work_hours(self) -> tuple[time, time]:
+        """The working day's start and end (from `working_hours`, e.g. "09:00-18:00")."""
+        return parse_working_hours(self.working_hours)
 
     def validate(self) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -73,6 +79,7 @@ class Settings:
                                                                                      options=", ".join(WEEKDAY_NAMES)))
         if not 1 <= self.fiscal_year_start_month <= 12:
             raise BadInput(_("fiscal_year_start_month must be a month number from 1 to 12."))
+        parse_working_hours(self.working_hours)
         if not self.sources:
             raise BadInput(_("sources must list at least one lead source."))
         for name in ("extra_holidays", "working_holidays"):
@@ -81,6 +88,17 @@ class Settings:
                     date.fromisoformat(str(value))
                 except ValueError:
                     raise BadInput(_("{field}: '{value}' is not a date like 2026-12-30.").format(field=name, value=value)) from None
+
+
+def parse_working_hours(text: str) -> tuple[time, time]:
+    """`"09:00-18:00"` → (09:00, 18:00); the start must come before the end."""
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in str(text).split("-"))
+    except ValueError:
+        start = end = None
+    if start is None or end is None or start >= end:
+        raise BadInput(_("working_hours: '{value}' is not a span of the day like 09:00-18:00.").format(value=text))
+    return start, end
 
 
 def _toml_document(path: Path, header: str) -> Any:
