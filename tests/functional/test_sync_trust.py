@@ -21,7 +21,7 @@ import pytest
 from istui.domain.errors import WorkspaceError
 from istui.services.leads import create_lead, log_activity
 from istui.services.sync import sync
-from istui.store import gitrepo
+from istui.store import files, gitrepo
 from istui.store.doctor import check_workspace
 from istui.store.settings import load_settings, write_toml
 from istui.store.workspace import Workspace
@@ -215,7 +215,7 @@ def test_a_stale_index_lock_is_removed(team: Team) -> None:
 
 def test_copies_a_killed_merge_driver_left_are_removed_and_lookalikes_kept(team: Team) -> None:
     create_lead(team.bob(), {"company": "Bob's"})
-    leftovers = [team.bob_root / name for name in (".merge_file_YiVVJE", ".merge_file_hrvpx0")]
+    leftovers = [team.bob_root / name for name in (".merge_file_YiVVJE", ".merge_file_hrvpx0", ".merge_file_3rha0q.istui-merge")]
     for path in leftovers:
         path.write_bytes(b'{"id": "x"}\n')  # what git leaves when killed while the merge driver ran
     lookalike = team.bob_root / ".merge_file_mine.txt"
@@ -258,27 +258,73 @@ def test_without_a_process_table_the_lock_step_is_given_and_works(team: Team,
     assert sync(team.bob())["pushed"]
 
 
-def test_a_sync_killed_while_merging_is_finished_by_the_next(team: Team, monkeypatch: pytest.MonkeyPatch) -> None:
-    create_lead(team.alice(), {"company": "Alice's"})
-    sync(team.alice())
+@pytest.mark.parametrize("killed_at", ["a file written", "update-ref", "reset"])
+def test_a_sync_killed_while_merging_is_finished_by_the_next(team: Team, monkeypatch: pytest.MonkeyPatch,
+                                                              killed_at: str) -> None:
+    """git never writes the workspace during a merge: istui replaces the changed files one by one, then
+    moves HEAD; killed anywhere in between, every file is whole and the next sync finishes the move."""
+    alice = team.alice()
+    for n in range(8):  # several buckets and an activity file change
+        lead = create_lead(alice, {"company": f"Alice's {n}"})
+        log_activity(alice, lead["id"], "call", "busy")
+    sync(alice)
     create_lead(team.bob(), {"company": "Bob's"})
-    real_run = gitrepo.Git.run
+    real_run, real_write = gitrepo.Git.run, files.atomic_write
+    writes = []
 
-    def killed(self, *args, **kwargs):
-        if "commit" in args and "--no-edit" in args:
-            raise KeyboardInterrupt  # the process dies between the merge and its commit
+    def killed_run(self, *args, **kwargs):
+        if args and args[0] == killed_at:
+            raise KeyboardInterrupt  # the process dies here
         return real_run(self, *args, **kwargs)
 
-    monkeypatch.setattr(gitrepo.Git, "run", killed)
+    def killed_write(path, content):
+        if "leads" in Path(path).parts or "activities" in Path(path).parts:
+            writes.append(path)
+            if len(writes) == 3:
+                raise KeyboardInterrupt
+        return real_write(path, content)
+
+    if killed_at == "a file written":
+        monkeypatch.setattr(files, "atomic_write", killed_write)
+    else:
+        monkeypatch.setattr(gitrepo.Git, "run", killed_run)
     with pytest.raises(KeyboardInterrupt):
         sync(team.bob())
-    monkeypatch.setattr(gitrepo.Git, "run", real_run)
-    assert (team.bob_root / ".git" / "MERGE_HEAD").exists()
+    monkeypatch.undo()
+    assert not [p for p in check_workspace(team.bob_root) if p.severity == "error"]
+    companies = {lead["company"] for lead in team.bob().leads()}
+    assert "Bob's" in companies  # nothing of bob's is lost; alice's leads are there or come with the next sync
     report = sync(team.bob())
-    assert report["pushed"] and not (team.bob_root / ".git" / "MERGE_HEAD").exists()
+    assert report["pushed"] and not (team.bob_root / ".istui" / "sync-merge").exists()
+    assert git(team.bob_root, "status", "--porcelain").strip() == ""
     sync(team.alice())
     team.assert_identical()
-    assert {"Alice's", "Bob's"} <= {lead["company"] for lead in team.alice().leads()}
+    assert {f"Alice's {n}" for n in range(8)} | {"Bob's"} <= {lead["company"] for lead in team.alice().leads()}
+
+
+def test_a_sync_killed_before_it_moved_head_keeps_edits_made_since(team: Team, monkeypatch: pytest.MonkeyPatch) -> None:
+    alice = team.alice()
+    shared = team.leads[0]
+    alice.update_lead(shared["id"], {"memo": "alice's edit"})
+    sync(alice)
+    real_run = gitrepo.Git.run
+
+    def killed_run(self, *args, **kwargs):
+        if args and args[0] == "update-ref":
+            raise KeyboardInterrupt
+        return real_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(gitrepo.Git, "run", killed_run)
+    with pytest.raises(KeyboardInterrupt):
+        sync(team.bob())
+    monkeypatch.undo()
+    bob = team.bob()
+    bob.update_lead(shared["id"], {"title": "bob's edit after the kill"})  # the same bucket, edited meanwhile
+    sync(team.bob())
+    lead = team.bob().get_lead(shared["id"])
+    assert (lead["memo"], lead["title"]) == ("alice's edit", "bob's edit after the kill")
+    sync(team.alice())
+    team.assert_identical()
 
 
 def test_a_merge_killed_while_git_wrote_the_files_loses_nothing(team: Team, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from istui import locations
@@ -32,8 +33,10 @@ def note_id(entry: dict[str, Any]) -> str:
     return hashlib.sha1(json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()[:20]
 
 
-def note_conflicts(git: Git, ws: Workspace, conflicts: list[dict[str, Any]], head: str, target: str) -> None:
-    """Append the conflicts a merge settled to `conflicts/<losing rep>.jsonl` and stage those files."""
+def note_conflicts(git: Git, ws: Workspace, conflicts: list[dict[str, Any]], head: str, target: str,
+                   merged: Callable[[str], bytes | None]) -> dict[str, bytes]:
+    """The `conflicts/<losing rep>.jsonl` files of the merge (`merged` reads a file of the merge so far) with
+    the conflicts it settled appended: relative path → the whole new content."""
     by_rep: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for conflict in conflicts:
         entry = {key: value for key, value in conflict.items() if key not in _NOT_NOTED}
@@ -49,16 +52,19 @@ def note_conflicts(git: Git, ws: Workspace, conflicts: list[dict[str, Any]], hea
         entry["id"] = note_id(entry)  # the same conflict noted in two clones is one line, alike byte for byte
         by_rep[loser].append(entry)
     shown_here = []
+    contents: dict[str, bytes] = {}
     for rep, entries in by_rep.items():
         relative = f"{locations.CONFLICTS_DIR}/{rep}.jsonl"
-        known = set(_notes(ws, rep))
+        before = merged(relative) or b""
+        known = set(_parse_notes(before))
         new = list({entry["id"]: entry for entry in entries if entry["id"] not in known}.values())
         if new:
-            files.append_bytes(ws.root / relative, fileformat.json_lines(new))
-            git.run("add", "--", relative)
+            contents[relative] = (before if not before or before.endswith(b"\n") else before + b"\n") + \
+                fileformat.json_lines(new)
         if rep == ws.rep:  # the merging rep sees them in this sync's report
             shown_here += [entry["id"] for entry in entries]
     _remember_shown(ws, shown_here)
+    return contents
 
 
 def _rep_of(git: Git, commit: str, path: str) -> str | None:
@@ -75,8 +81,15 @@ def _notes(ws: Workspace, rep: str) -> dict[str, dict[str, Any]]:
     if path.is_symlink() or not path.is_file():
         return {}
     try:
-        return fileformat.parse_json_lines(path.read_bytes())[0]
-    except (OSError, fileformat.FormatError):
+        return _parse_notes(path.read_bytes())
+    except OSError:
+        return {}
+
+
+def _parse_notes(raw: bytes) -> dict[str, dict[str, Any]]:
+    try:
+        return fileformat.parse_json_lines(raw)[0]
+    except fileformat.FormatError:
         return {}
 
 

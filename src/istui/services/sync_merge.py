@@ -65,49 +65,198 @@ def clean_incoming(git: Git, tracking: str, identity: list[str], date: str, rep:
 
 # --- the merge -----------------------------------------------------------------------------------------
 def merge(git: Git, ws: Workspace, target: str, identity: list[str], date: str) -> None:
-    """Merge `target` into HEAD and commit, or undo the merge and raise saying why."""
-    local = ws.local
-    target = git.out("rev-parse", "--verify", f"{target}^{{commit}}")
-    files.atomic_write(local.sync_merge, target + "\n")
-    log = local.conflicts
-    start = log.stat().st_size if log.exists() else 0
-    head = git.out("rev-parse", "HEAD")
-    result = git.run(*identity, "merge", "--no-commit", "--no-edit", "-X", "no-renames", "-m", merge_message(ws.rep),
-                     target, check=False, env={OURS_ENV: head, THEIRS_ENV: target})
-    merging = _merge_head(git) is not None
-    if result.code != 0:
-        text = (result.err + result.out).lower()
-        if not merging:
-            local.sync_merge.unlink(missing_ok=True)
-            if "unrelated histories" in text:
-                raise WorkspaceError(_("The remote holds a different workspace (no history in common with this one); "
-                                       "to join the team's workspace, `git clone` it into a new folder instead."))
-            from istui.store.gitrepo import first_line
+    """Merge `target` into HEAD, or refuse with nothing changed and say why.
 
-            raise WorkspaceError(_("git merge failed and was undone: {reason}").format(
-                reason=first_line(result.err or result.out)))
-        _resolve(git, ws, head, target)
-    if merging:
-        note_conflicts(git, ws, _logged_since(log, start), head, target)
-        git.run(*identity, "commit", "--quiet", "--no-verify", "--no-edit", f"--date={date}", "-m", merge_message(ws.rep))
-    local.sync_merge.unlink(missing_ok=True)
+    git never writes the workspace here: it computes the merged tree (`merge-tree --write-tree`, through
+    the istui merge driver); what it could not merge is settled record by record or refused; the merge is
+    committed; then each changed file is replaced atomically and HEAD moved (`_apply`). A kill at any moment
+    leaves every file whole, in HEAD's version or the merged one, and the next sync finishes the move."""
+    target = git.out("rev-parse", "--verify", f"{target}^{{commit}}")
+    head = git.out("rev-parse", "HEAD")
+    if git.ok("merge-base", "--is-ancestor", head, target):
+        merged = target  # nothing of ours to merge: HEAD moves to the team's commit
+    else:
+        merged = _merge_commit(git, ws, head, target, identity, date)
+    files.atomic_write(ws.local.sync_merge, f"{head}\n{merged}\n")
+    _apply(git, ws, head, merged)
+    ws.local.sync_merge.unlink(missing_ok=True)
+
+
+def _merge_commit(git: Git, ws: Workspace, head: str, target: str, identity: list[str], date: str) -> str:
+    """The merge commit of `head` and `target`, made without touching the workspace or the index."""
+    log = ws.local.conflicts
+    start = log.stat().st_size if log.exists() else 0
+    result = git.run("-c", "merge.renames=false", "merge-tree", "--write-tree", "-z", head, target, check=False,
+                     env={OURS_ENV: head, THEIRS_ENV: target})
+    if result.code not in (0, 1):
+        if "unrelated histories" in (result.err + result.out).lower():
+            raise WorkspaceError(_("The remote holds a different workspace (no history in common with this one); "
+                                   "to join the team's workspace, `git clone` it into a new folder instead."))
+        from istui.store.gitrepo import first_line
+
+        raise WorkspaceError(_("git merge failed and was undone: {reason}").format(
+            reason=first_line(result.err or result.out)))
+    parts = result.out.split("\0")
+    tree, stages = parts[0], _unmerged(parts[1:]) if result.code == 1 else {}
+    settled: dict[str, bytes] = {}
+    for path, sides in stages.items():
+        if 1 in sides and (2 in sides) != (3 in sides):
+            kept = _keep_the_edit(git, ws, path, sides)
+            if kept is not None:
+                settled[path] = kept
+    left = [path for path in stages if path not in settled]
+    if left:
+        raise _cannot_merge(git, left, stages, target)
+    conflicts = _logged_since(log, start)
+    settled.update(note_conflicts(git, ws, conflicts, head, target,
+                                  lambda relative: settled.get(relative, _version(git, tree, relative))))
+    if settled:
+        tree = _tree_with(git, tree, settled)
+    return git.run(*identity, "commit-tree", tree, "-p", head, "-p", target, "-m", merge_message(ws.rep),
+                   env={"GIT_AUTHOR_DATE": date}).out.strip()
+
+
+def _unmerged(entries: list[str]) -> dict[str, dict[int, tuple[str, str]]]:
+    """merge-tree's conflicted entries (`mode oid stage<TAB>path`, up to an empty one) by path and stage."""
+    stages: dict[str, dict[int, tuple[str, str]]] = {}
+    for entry in entries:
+        if not entry:
+            break
+        info, path = entry.split("\t", 1)
+        mode, blob, stage = info.split()
+        stages.setdefault(path, {})[int(stage)] = (mode, blob)
+    return stages
+
+
+def _tree_with(git: Git, tree: str, contents: dict[str, bytes]) -> str:
+    """`tree` with the files in `contents` (path → bytes) put in."""
+    folder = git_dir(git.root)
+    assert folder is not None
+    env = {"GIT_INDEX_FILE": str(folder / "istui-merge-index")}
+    try:
+        git.run("read-tree", tree, env=env)
+        for path, content in contents.items():
+            git.run("update-index", "--add", "--cacheinfo", f"100644,{_store_blob(git, content)},{path}", env=env)
+        return git.run("write-tree", env=env).out.strip()
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            Path(env["GIT_INDEX_FILE"]).unlink()
+
+
+def _store_blob(git: Git, content: bytes) -> str:
+    import subprocess
+
+    return subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=git.root, env=git.env, input=content,
+                          capture_output=True, check=True).stdout.decode().strip()
+
+
+# --- bringing the workspace to the merge -------------------------------------------------------------------
+def _apply(git: Git, ws: Workspace, head: str, merged: str) -> None:
+    """Replace each file that differs between `head` and `merged` with its merged version (atomically, one by
+    one), then move HEAD and the index to `merged`. A file edited since `head` (only after a kill: a sync
+    holds the workspace lock and committed everything first) is merged record by record with the team's
+    version; one that cannot be is refused before anything is written."""
+    writes: list[tuple[Path, bytes | None]] = []
+    changes = _changed_blobs(git, head, merged)
+    contents = _blobs(git, [oid for pair in changes.values() for oid in pair if oid])
+    for path, (old_oid, new_oid) in changes.items():
+        full = ws.root / path
+        if forbidden(path, "100644"):
+            continue
+        try:
+            files.confine(ws.root, full)
+        except WorkspaceError:
+            continue
+        current = full.read_bytes() if full.is_file() and not full.is_symlink() else None
+        new, old = contents.get(new_oid), contents.get(old_oid)
+        if current == new:
+            continue
+        if current is not None and current != old:
+            new = _with_local_edit(path, old, current, new)
+        writes.append((full, new))
+    for full, content in writes:
+        if content is None:
+            full.unlink(missing_ok=True)
+        else:
+            files.atomic_write(full, content)
+    git.run("update-ref", "-m", "istui sync", "HEAD", merged, head)
+    git.run("reset", "-q")  # the index as the merge has it; files edited since stay as they are
+
+
+def _changed_blobs(git: Git, head: str, merged: str) -> dict[str, tuple[str | None, str | None]]:
+    """The files that differ between two commits: path → (blob in `head`, blob in `merged`), None for none."""
+    changes: dict[str, tuple[str | None, str | None]] = {}
+    fields = git.run("diff-tree", "-r", "-z", "--no-renames", head, merged).out.split("\0")
+    for info, path in zip(fields[0::2], fields[1::2], strict=False):
+        if not info.startswith(":"):
+            continue
+        _old_mode, _new_mode, old, new, _status = info[1:].split()
+        changes[path] = (None if set(old) == {"0"} else old, None if set(new) == {"0"} else new)
+    return changes
+
+
+def _blobs(git: Git, oids: list[str]) -> dict[str, bytes]:
+    """The contents of many blobs, read by one `git cat-file --batch`."""
+    import subprocess
+
+    if not oids:
+        return {}
+    out = subprocess.run(["git", "cat-file", "--batch"], cwd=git.root, env=git.env, input="\n".join(oids).encode() + b"\n",
+                         capture_output=True, check=True).stdout
+    found, at = {}, 0
+    for oid in oids:
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        at = end + 1
+        if len(header) < 3 or header[1] == b"missing":
+            continue
+        size = int(header[2])
+        found[oid] = out[at:at + size]
+        at += size + 1
+    return found
+
+
+def _with_local_edit(path: str, old: bytes | None, current: bytes, new: bytes | None) -> bytes:
+    """The team's version `new` of a file edited here since `old` was committed, with both changes."""
+    if new is not None and old is not None and unreadable(path, current) is None:
+        with contextlib.suppress(Unparseable, ValueError):
+            return merge_files(old, current, new, path)[0]
+    raise WorkspaceError(_("Your {file} changed since the last commit in a way that cannot be merged with the team's "
+                           "version; nothing was merged. Check it (`istui doctor`, `git diff -- {file}`), then sync "
+                           "again.").format(file=path))
 
 
 def finish_interrupted(git: Git, ws: Workspace, identity: list[str], date: str) -> bool:
-    """A merge a killed sync left (its MERGE_HEAD is the commit that sync noted): committed when git had
-    finished it, undone otherwise; True when there was one. A merge started by hand is left alone."""
+    """Finish the merge a killed sync left (noted in `.istui/sync-merge`): the files not yet replaced are, and
+    HEAD moves; True when there was one. A merge started by hand is left alone."""
+    marker = ws.local.sync_merge
+    if not marker.exists():
+        return False
+    noted = marker.read_text("utf-8").split()
+    if len(noted) == 2:
+        head, merged = noted
+        current = git.run("rev-parse", "--verify", "--quiet", "HEAD", check=False).out.strip()
+        if current == merged:
+            git.run("reset", "-q")
+        elif current == head and git.ok("cat-file", "-e", f"{merged}^{{commit}}"):
+            _apply(git, ws, head, merged)
+        marker.unlink(missing_ok=True)
+        return True
+    return _finish_older(git, ws, identity, date, noted[0] if noted else "")
+
+
+def _finish_older(git: Git, ws: Workspace, identity: list[str], date: str, target: str) -> bool:
+    """A merge an older istui left, which let `git merge` write the workspace: committed when git had
+    finished it, undone otherwise."""
     marker = ws.local.sync_merge
     merge_head = _merge_head(git)
-    if merge_head is None and marker.exists():
-        target = marker.read_text("utf-8").strip()
-        if git.ok("cat-file", "-e", f"{target}^{{commit}}") and not git.ok("merge-base", "--is-ancestor", target, "HEAD"):
+    if merge_head is None:
+        if target and git.ok("cat-file", "-e", f"{target}^{{commit}}") and \
+                not git.ok("merge-base", "--is-ancestor", target, "HEAD"):
             _restore_half_merged(git, ws, target)
         marker.unlink(missing_ok=True)
         return True
-    if merge_head is None or not marker.exists():
-        marker.unlink(missing_ok=True)
-        return False
-    if marker.read_text("utf-8").strip() != merge_head:
+    if target != merge_head:
         return False
     if git.out("ls-files", "-u"):
         git.run("merge", "--abort", check=False)
@@ -195,26 +344,9 @@ def _logged_since(path: Path, start: int) -> list[dict[str, Any]]:
 
 
 # --- files git could not merge -------------------------------------------------------------------------
-def _resolve(git: Git, ws: Workspace, head: str, target: str) -> None:
-    """Finish what git left unmerged: a file deleted on one side and edited on the other is merged record
-    by record (so the edits stay); anything else undoes the merge and raises."""
-    stages: dict[str, dict[int, tuple[str, str]]] = {}
-    for line in filter(None, git.run("ls-files", "-u", "-z").out.split("\0")):
-        info, path = line.split("\t", 1)
-        mode, blob, stage = info.split()
-        stages.setdefault(path, {})[int(stage)] = (mode, blob)
-    left = []
-    for path, sides in stages.items():
-        if 1 in sides and (2 in sides) != (3 in sides) and _keep_the_edit(git, ws, path, sides):
-            continue
-        left.append(path)
-    if left:
-        git.run("merge", "--abort", check=False)
-        ws.local.sync_merge.unlink(missing_ok=True)
-        raise _cannot_merge(git, left, stages, target)
-
-
-def _keep_the_edit(git: Git, ws: Workspace, path: str, sides: dict[int, tuple[str, str]]) -> bool:
+def _keep_the_edit(git: Git, ws: Workspace, path: str, sides: dict[int, tuple[str, str]]) -> bytes | None:
+    """A file deleted on one side and edited on the other, merged record by record (so the edits stay), or
+    None when no rule can merge it."""
     blobs = {stage: _blob(git, blob) if mode in ("100644", "100755") else b"" for stage, (mode, blob) in sides.items()}
     base, ours, theirs = blobs.get(1, b""), blobs.get(2, b""), blobs.get(3, b"")
     conflicts: list[dict[str, Any]] = []
@@ -229,17 +361,14 @@ def _keep_the_edit(git: Git, ws: Workspace, path: str, sides: dict[int, tuple[st
         try:
             merged, conflicts = merge_files(base, ours, theirs, path)
         except Unparseable:
-            return False
+            return None
     else:  # settings or a file of the user's own: the edited file is kept whole
         merged = ours if 2 in sides else theirs
         conflicts = [{"where": path, "id": None, "field": None, "label": path, "kept": "edited file", "lost": "deletion",
                       "kept_from": None, "lost_from": None, "kept_at": None, "lost_at": None,
                       "lost_side": "ours" if 2 not in sides else "theirs"}]
-    target = ws.root / path
-    files.atomic_write(target, merged)
-    git.run("add", "--", path)
     log_conflicts(ws.root, conflicts)
-    return True
+    return merged
 
 
 def _blob(git: Git, blob: str) -> bytes:

@@ -211,12 +211,12 @@ def lock_files(root: Path) -> list[Path]:
     return found
 
 
-_MERGE_TEMP = re.compile(r"\.merge_file_[A-Za-z0-9]{6}")
+_MERGE_TEMP = re.compile(r"\.merge_file_[A-Za-z0-9]{6}(?:\.istui-merge)?")
 
 
 def merge_temps(root: Path) -> list[Path]:
     """The copies git writes for a merge driver (`.merge_file_XXXXXX` in the work tree's top folder); a git
-    killed while the driver ran leaves them behind."""
+    killed while the driver ran leaves them behind (and the driver's own `.istui-merge` temp beside one)."""
     with contextlib.suppress(OSError):
         return [path for path in root.iterdir() if _MERGE_TEMP.fullmatch(path.name)
                 and (path.is_symlink() or path.is_file())]
