@@ -152,3 +152,44 @@ async def test_ctrl_z_undoes_the_plan_save_before_an_earlier_delete(app: IstuiAp
         assert toasts(app)[-1].startswith("Undone: save of the plan")
         await pilot.press("ctrl+z")  # then the delete
         assert as_json(disk(demo_ws).get_lead(lead["id"])) == as_json(lead)
+
+
+async def test_an_edit_is_undone_before_an_older_delete(app: IstuiApp, demo_ws: Workspace) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("1")
+        pane = app.query_one(LeadsPane)
+        deleted = pane.table.current
+        await pilot.press("d", "y", "down")
+        edited = pane.table.current
+        assert edited["id"] != deleted["id"]
+        await pilot.press("e")
+        form = app.screen
+        form.query_one("#field-contact", Input).value = "Someone Else"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.05)
+        assert disk(demo_ws).get_lead(edited["id"])["contact"] == "Someone Else"
+        await pilot.press("ctrl+z")
+        assert disk(demo_ws).get_lead(edited["id"]).get("contact") == edited.get("contact")
+        assert deleted["id"] not in disk(demo_ws).lead_ids()
+        assert toasts(app)[-1] == f"Undone: edit of {edited['company']}."
+
+
+async def test_an_action_that_cannot_be_undone_says_so_and_what_is_next(app: IstuiApp, demo_ws: Workspace) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("1")
+        deleted = app.query_one(LeadsPane).table.current
+        await pilot.press("d", "y", "3", "n")
+        form = app.screen
+        form.query_one("#field-title", Input).value = "Pricing objection, 2027"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.05)
+        assert any(n["title"] == "Pricing objection, 2027" for n in disk(demo_ws).notes())
+        await pilot.press("ctrl+z")  # the note stays, the delete is not undone behind the rep's back
+        assert toasts(app)[-1] == (f"The latest action (new note Pricing objection, 2027) cannot be undone. "
+                                   f"ctrl+z again undoes: delete of {deleted['company']}.")
+        assert deleted["id"] not in disk(demo_ws).lead_ids()
+        assert any(n["title"] == "Pricing objection, 2027" for n in disk(demo_ws).notes())
+        await pilot.press("ctrl+z")
+        assert deleted["id"] in disk(demo_ws).lead_ids()
