@@ -279,7 +279,7 @@ async def test_review_screen_and_plan_view(app: IstuiApp, demo_ws: Workspace) ->
         plan = app.screen.result
         assert plan["revenue"] == 30_000_000 and plan["period"]["kind"] == "month"
         calls = next(row for row in plan["steps"] if row["metric"] == "calls")["needed"]
-        await pilot.press("s")
+        await pilot.press("s", "y")  # saving asks first
         targets = {(t["metric"], t["per"]): t["value"] for t in disk(demo_ws).targets() if t["rep"] is None}
         assert targets[("amount", "month")] == 30_000_000 and targets[("calls", "month")] == calls
 

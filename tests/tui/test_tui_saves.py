@@ -238,7 +238,7 @@ async def test_plan_save_keeps_targets_changed_meanwhile(app: IstuiApp, demo_ws:
         other = elsewhere(demo_ws)
         week = set_target(other, "calls", "week", 321)
         mine = set_target(other, "meetings", "month", 7, rep="ben")
-        await pilot.press("s")
+        await pilot.press("s", "y")  # saving asks first
         targets = {t["id"]: t for t in elsewhere(demo_ws).targets()}
         assert targets[week["id"]]["value"] == 321 and targets[mine["id"]]["value"] == 7
         team_month = {t["metric"]: t["value"] for t in targets.values() if t["rep"] is None and t["per"] == "month"}

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from istui.cli.parser import build_parser
 from istui.domain.errors import IstuiError
+from istui.domain.parsing import parse_rep
 from istui.domain.text import terminal_safe
 from istui.i18n import N_
 
@@ -64,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from istui.cli.context import OPENED, report_read_problems
 
     try:
+        if args.rep is not None:  # `--rep ""` is refused, never taken as "not given"
+            args.rep = parse_rep(args.rep, "--rep")
         code = args.handler(args) or 0
         report_read_problems()
         return code

@@ -41,9 +41,6 @@ def actions(command: argparse.ArgumentParser, metavar: str = "ACTION") -> argpar
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = Parser(prog="istui", description=_("A keyboard-driven workspace for inside-sales reps."),
                     epilog=_("Run 'istui COMMAND --help' for a command's options."))
-    parser.add_argument("--workspace", metavar="PATH", help=_("workspace folder (env ISTUI_WORKSPACE)"))
-    parser.add_argument("--rep", metavar="NAME", help=_("who is working (env ISTUI_REP)"))
-    parser.add_argument("--lang", choices=("en", "ja"), help=_("language (default: the config's `language`, then the locale)"))
     parser.add_argument("--version", action="version", version=f"istui {__version__}")
     parser.set_defaults(handler=run_home)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
@@ -52,7 +49,33 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=_(summary))
         if wanted is None or wanted == name:  # only the command being run gets its options: a faster start
             define(name, command)
+    global_options(parser)
     return parser
+
+
+def global_options(parser: argparse.ArgumentParser, top: bool = True, seen: set[int] | None = None) -> None:
+    """`--workspace`, `--rep` and `--lang` on the top parser and on every command at any depth, so they may
+    stand before or after the command (`istui today --rep bob` = `istui --rep bob today`). Below the top they
+    default to SUPPRESS: a value given before the command is not overwritten. A command with its own option of
+    that name (`kpi --rep`: whose KPIs) keeps its own meaning."""
+    seen = set() if seen is None else seen
+    if id(parser) in seen:
+        return
+    seen.add(id(parser))
+    where = parser if top else parser.add_argument_group(_("global options (before or after the command)"))
+    extra: dict = {} if top else {"default": argparse.SUPPRESS}
+    known = parser._option_string_actions
+    if "--workspace" not in known:
+        where.add_argument("--workspace", metavar="PATH", help=_("workspace folder (env ISTUI_WORKSPACE)"), **extra)
+    if "--rep" not in known:
+        where.add_argument("--rep", metavar="NAME", help=_("who is working (env ISTUI_REP)"), **extra)
+    if "--lang" not in known:
+        where.add_argument("--lang", choices=("en", "ja"),
+                           help=_("language (default: the config's `language`, then the locale)"), **extra)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                global_options(command, top=False, seen=seen)
 
 
 def command_in(argv: Sequence[str] | None) -> str | None:

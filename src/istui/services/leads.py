@@ -180,3 +180,13 @@ def amend_log(ws: Workspace, logged: Logged, *, note: str = "", next_when: str =
         activity = ws.update_activity(logged.activity, activity_changes) if activity_changes else logged.activity
         lead = ws.update_lead(logged.lead["id"], lead_changes) if lead_changes else logged.lead
     return Logged(activity, lead, {**logged.lead_changes, **lead_changes}, logged.previous)
+
+
+def undo_lead_edit(ws: Workspace, before: Record, after: Record) -> Record:
+    """Take back an edit of lead fields: each field the edit changed gets its value before again, only while
+    it still holds what the edit wrote (a later change by anyone else stays). Returns the lead afterwards."""
+    with ws.transaction():
+        lead = ws.get_lead(after["id"])
+        edited = {key for key in set(before) | set(after) if before.get(key) != after.get(key)} - {"updated_at", "updated_by"}
+        restore = {key: before.get(key) for key in edited if lead.get(key) == after.get(key)}
+        return ws.update_lead(lead["id"], restore) if restore else lead

@@ -110,13 +110,33 @@ def plan_report(ws: Workspace, revenue: float, period_kind: str, lookback_days: 
     return result
 
 
-def save_plan_as_targets(ws: Workspace, result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Store a plan as the team's targets for its period kind: the revenue as `amount`, every step's count."""
-    from istui.services.targets import set_target
+def plan_targets(result: dict[str, Any]) -> list[tuple[str, float]]:
+    """The team targets a plan sets for its period kind: the revenue as `amount`, then every step's count."""
+    return [("amount", result["revenue"])] + [(row["metric"], row["needed"]) for row in result["steps"]]
+
+
+def plan_target_changes(ws: Workspace, result: dict[str, Any]) -> list[dict[str, Any]]:
+    """What saving a plan would change, per metric: the team's target before (`old`, None when there is
+    none) and after (`new`), for the confirmation a save asks first."""
+    from istui.services.targets import find_target
 
     per = result["period"]["kind"]
-    values = [("amount", result["revenue"])] + [(row["metric"], row["needed"]) for row in result["steps"]]
-    with ws.lock.held():
-        for metric, value in values:
-            set_target(ws, metric, per, value)
-    return [{"metric": metric, "value": value, "per": per} for metric, value in values]
+    changes = []
+    for metric, value in plan_targets(result):
+        existing = find_target(ws, metric, per)
+        changes.append({"metric": metric, "per": per, "old": existing["value"] if existing else None, "new": value})
+    return changes
+
+
+def save_plan_with_undo(ws: Workspace, result: dict[str, Any]) -> list[Any]:
+    """Store a plan as the team's targets for its period kind (all together); returns each target before and
+    after, which `services.targets.restore_targets` takes back."""
+    from istui.services.targets import set_targets
+
+    return set_targets(ws, plan_targets(result), result["period"]["kind"])
+
+
+def save_plan_as_targets(ws: Workspace, result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Store a plan as the team's targets for its period kind; per metric the value before (`old`) and after."""
+    return [{"metric": after["metric"], "value": after["value"], "per": after["per"],
+             "old": before["value"] if before else None} for before, after in save_plan_with_undo(ws, result)]

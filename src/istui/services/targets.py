@@ -22,15 +22,51 @@ def clean_target(metric: str, value: str | float, per: str, motion: str | None =
     return metric, amount, per, parse_choice(motion, [m.value for m in Motion], "motion") if motion else None
 
 
+def find_target(ws: Workspace, metric: str, per: str, rep: str | None = None, motion: str | None = None) -> Record | None:
+    """The target of this metric, period kind, scope and motion, if there is one."""
+    key = {"metric": metric, "per": per, "rep": rep, "motion": motion}
+    return next((t for t in ws.targets() if all(t.get(name) == key[name] for name in TARGET_KEY)), None)
+
+
 def set_target(ws: Workspace, metric: str, per: str, value: float, rep: str | None = None,
                motion: str | None = None) -> Record:
     """Create the target, or change the value of the one with the same metric, period kind, scope and motion."""
     with ws.lock.held():
-        key = {"metric": metric, "per": per, "rep": rep, "motion": motion}
-        existing = next((t for t in ws.targets() if all(t.get(name) == key[name] for name in TARGET_KEY)), None)
-        record = dict(existing) if existing else key
+        existing = find_target(ws, metric, per, rep, motion)
+        record = dict(existing) if existing else {"metric": metric, "per": per, "rep": rep, "motion": motion}
         record["value"] = value
         return ws.save_target(record)
+
+
+TargetChange = tuple[Record | None, Record]  # a target before (None: there was none) and after a write
+
+
+def set_targets(ws: Workspace, values: Iterable[tuple[str, float]], per: str, rep: str | None = None) -> list[TargetChange]:
+    """Set several targets of one period kind and scope together (all or none); each with its record before."""
+    changes: list[TargetChange] = []
+    with ws.transaction():
+        for metric, value in values:
+            before = find_target(ws, metric, per, rep)
+            changes.append((dict(before) if before else None, set_target(ws, metric, per, value, rep)))
+    return changes
+
+
+def restore_targets(ws: Workspace, changes: Iterable[TargetChange]) -> int:
+    """Take back `set_targets`: each target gets its value before again (a new one is removed), but only
+    while it still holds the value written (a later change by anyone stays); all together. Returns how many."""
+    restored = 0
+    with ws.transaction():
+        current = {t["id"]: t for t in ws.targets()}
+        for before, after in changes:
+            now = current.get(after["id"])
+            if now is None or now.get("value") != after["value"]:
+                continue
+            if before is None:
+                ws.remove_target(after["id"])
+            else:
+                ws.save_target({**now, "value": before["value"]})
+            restored += 1
+    return restored
 
 
 def remove_target(ws: Workspace, prefix: str) -> Record:

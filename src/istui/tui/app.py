@@ -35,7 +35,7 @@ from istui.tui.panes.leads import LeadsPane
 from istui.tui.panes.notes import NotesPane
 from istui.tui.panes.today import TodayPane
 from istui.tui.screens.help import HelpScreen
-from istui.tui.state import AppState, undo_label
+from istui.tui.state import AppState, not_undoable_label, undo_label
 from istui.tui.syncing import SyncMixin
 from istui.tui.themes import DEFAULT_THEME, load_themes
 from istui.tui.widgets.header import IstuiHeader
@@ -329,6 +329,9 @@ class IstuiApp(SyncMixin, App[None]):
             self.notify(_("Nothing to undo."), markup=False)
             return
         what, undo = latest
+        if undo is None:
+            self.notify(not_undoable_label(what, self.state.undo.latest), markup=False)
+            return
         try:
             undo()
         except IstuiError as exc:

@@ -15,15 +15,16 @@ COHORT_FIELDS = ("created_at", "source", "owner", "motion", "company")  # what a
 
 
 class Undo:
-    """The actions that can be taken back, the latest last."""
+    """The app's one undo history (every pane and screen pushes here), the latest last. An entry whose
+    `undo` is None is an action that cannot be taken back: ctrl+z says so instead of undoing something older."""
 
     def __init__(self) -> None:
-        self._done: list[tuple[str, Callable[[], None]]] = []
+        self._done: list[tuple[str, Callable[[], None] | None]] = []
 
-    def push(self, what: str, undo: Callable[[], None]) -> None:
+    def push(self, what: str, undo: Callable[[], None] | None) -> None:
         self._done.append((what, undo))
 
-    def pop(self) -> tuple[str, Callable[[], None]] | None:
+    def pop(self) -> tuple[str, Callable[[], None] | None] | None:
         return self._done.pop() if self._done else None
 
     @property
@@ -106,3 +107,11 @@ class AppState:
 
 def undo_label(what: str) -> str:
     return _("Undone: {what}.").format(what=what)
+
+
+def not_undoable_label(what: str, following: str | None) -> str:
+    """What ctrl+z says on an action that cannot be taken back (and what pressing it again would undo)."""
+    text = _("The latest action ({what}) cannot be undone.").format(what=what)
+    if following:
+        text += " " + _("ctrl+z again undoes: {what}.").format(what=following)
+    return text

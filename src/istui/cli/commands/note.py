@@ -18,11 +18,15 @@ from istui.i18n import _
 
 def define(name: str, command: argparse.ArgumentParser) -> None:
     note = actions(command)
-    p = note.add_parser("add", help=_("add a note"))
+    p = note.add_parser("add", help=_("add a note"), epilog=_(
+        "The body: --body TEXT, or --file PATH (- for standard input); with neither, text piped in is the body "
+        "(`echo TEXT | istui note add --title T`). --body wins over piped text, which is then not read."))
     p.add_argument("--title", required=True)
     p.add_argument("--tag", action="append", default=[])
     p.add_argument("--kind", default="tip", help=_("script, objection, material, case or tip"))
-    p.add_argument("--file", metavar="PATH", help=_("Markdown body from a file, or - for standard input"))
+    body = p.add_mutually_exclusive_group()
+    body.add_argument("--file", metavar="PATH", help=_("Markdown body from a file, or - for standard input"))
+    body.add_argument("--body", metavar="TEXT", help=_("the Markdown body as text"))
     p.add_argument("--pin", action="store_true")
     json_option(p)
     p.set_defaults(handler=run_add)
@@ -60,6 +64,19 @@ def read_body(path: str | None) -> str | None:
         raise BadInput(_("file: {path} is not UTF-8 text.").format(path=path)) from None
 
 
+def piped_stdin() -> str | None:
+    """Text piped or redirected into the command; None when standard input is a terminal (or absent)."""
+    stdin = sys.stdin
+    try:
+        if stdin is None or stdin.isatty() or not stdin.readable():
+            return None
+        return stdin.read()
+    except (OSError, ValueError):  # closed, or not a real stream
+        return None
+    except UnicodeDecodeError:
+        raise BadInput(_("file: standard input is not UTF-8 text.")) from None
+
+
 def given_fields(args: argparse.Namespace) -> dict[str, Any]:
     """The note fields named on the command line (the service validates them)."""
     fields: dict[str, Any] = {}
@@ -69,6 +86,10 @@ def given_fields(args: argparse.Namespace) -> dict[str, Any]:
     if args.tag is not None:
         fields["tags"] = args.tag
     body = read_body(args.file)
+    if body is None and getattr(args, "body", None) is not None:
+        body = args.body
+    elif body is None and getattr(args, "body", None) is None and args.handler is run_add:
+        body = piped_stdin() or None  # `note add` with neither --body nor --file: what is piped in is the body
     if body is not None:
         fields["body"] = body
     if args.pin is not None:

@@ -10,7 +10,16 @@ from typing import Any
 from istui.domain.errors import IstuiError
 from istui.i18n import _
 from istui.services.handoff import handoff_sheet
-from istui.services.leads import change_stage, create_lead, hand_off, log_activity, set_lead_fields, undo_log
+from istui.services.leads import (
+    Logged,
+    change_stage,
+    create_lead,
+    hand_off,
+    log_activity,
+    set_lead_fields,
+    undo_lead_edit,
+    undo_log,
+)
 from istui.store.workspace import Record
 from istui.tui.messages import LeadRemoved, LeadWritten, ShowLead
 from istui.tui.screens.forms import ConfirmScreen, SheetScreen
@@ -64,6 +73,14 @@ class LeadActions:
     def _written(self, lead: Record) -> None:
         self.post_message(LeadWritten(lead))
 
+    def _removed(self, lead: Record) -> None:
+        self.post_message(LeadRemoved(lead["id"]))
+
+    def _push_log_undo(self, what: str, logged: Logged) -> None:
+        """A logged change (a call, a stage, a handoff) goes on the app's undo history."""
+        ws = self.state.ws
+        self.state.undo.push(what, lambda: self._written(undo_log(ws, logged)))
+
     # --- forms -----------------------------------------------------------------------------------
     def action_new_lead(self) -> None:
         state = self.state
@@ -75,6 +92,8 @@ class LeadActions:
             lead = guarded(self, lambda: create_lead(state.ws, {k: v for k, v in raw.items() if v not in ("", None, [])}),
                            _("Lead added."))
             if lead:
+                self.state.undo.push(_("new lead {company}").format(company=lead["company"]),
+                                     lambda: self._removed(state.ws.remove_lead(lead["id"])))
                 self._written(lead)
                 self.post_message(ShowLead(lead["id"]))
 
@@ -102,7 +121,12 @@ class LeadActions:
 
         def write(lead: Record, values: dict[str, Any], form: Any) -> Record | None:
             fields = {name: raw_value(values[name]) for name in form.changed()}
-            return set_lead_fields(state.ws, lead["id"], fields) if fields else None
+            if not fields:
+                return None
+            after = set_lead_fields(state.ws, lead["id"], fields)
+            self.state.undo.push(_("edit of {company}").format(company=lead["company"]),
+                                 lambda: self._written(undo_lead_edit(state.ws, lead, after)))
+            return after
 
         self._lead_form(lambda lead: lead_form(state.ws.settings.sources, state.now, lead, rep=state.ws.rep), write,
                         _("Lead saved."))
@@ -110,7 +134,9 @@ class LeadActions:
     def action_stage_lead(self) -> None:
         def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
             amount = str(values["amount"]) if values["amount"] else None
-            return change_stage(self.state.ws, lead["id"], values["stage"], amount=amount, note=values["note"]).lead
+            logged = change_stage(self.state.ws, lead["id"], values["stage"], amount=amount, note=values["note"])
+            self._push_log_undo(_("stage change of {company}").format(company=lead["company"]), logged)
+            return logged.lead
 
         self._lead_form(stage_form, write, _("Stage changed."))
 
@@ -119,7 +145,9 @@ class LeadActions:
 
         def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
             bant = {k: values[k] for k in ("budget", "authority", "need", "timeline")}
-            handed = hand_off(ws, lead["id"], values["to"], bant, values["note"]).lead
+            logged = hand_off(ws, lead["id"], values["to"], bant, values["note"])
+            self._push_log_undo(_("handoff of {company}").format(company=lead["company"]), logged)
+            handed = logged.lead
             sheet = handoff_sheet(handed, ws.activities_of_lead(lead["id"]), ws.settings.currency)
             self.app.push_screen(SheetScreen(_("Handoff sheet — c copies it"), sheet))
             return handed
@@ -132,8 +160,7 @@ class LeadActions:
         def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
             logged = log_activity(ws, lead["id"], kind, values["outcome"], note=values["note"],
                                   next_when=values["next"] or None)
-            self.state.undo.push(_("log of {outcome}").format(outcome=values["outcome"]),
-                                 lambda: self._written(undo_log(ws, logged)))
+            self._push_log_undo(_("log of {outcome}").format(outcome=values["outcome"]), logged)
             return logged.lead
 
         self._lead_form(lambda lead: log_form(self.state.now, kind), write, _("Logged a call.") if kind == "call"

@@ -140,7 +140,9 @@ class NotesPane(Vertical):
 
     def action_new_note(self) -> None:
         def saved(values: dict[str, Any] | None) -> None:
-            if values is not None and guarded(self, lambda: add_note(self.state.ws, values), _("Note saved.")):
+            note = values is not None and guarded(self, lambda: add_note(self.state.ws, values), _("Note saved."))
+            if note:
+                self.state.undo.push(_("new note {title}").format(title=note["title"]), None)  # not undoable: said so
                 self._saved()
 
         self.app.push_screen(note_form(None), saved)
@@ -200,6 +202,7 @@ class NotesPane(Vertical):
         if not done:
             return
         _record, outcome = done
+        self.state.undo.push(_("edit of the note {title}").format(title=note["title"]), None)  # not undoable: said so
         messages = {"saved": _("Note saved."), "merged": _("Note saved, merged with a change made meanwhile."),
                     "kept both": _("Note saved; it had changed meanwhile in the same lines, so both versions are kept "
                                    "(marked in the body).")}
@@ -209,4 +212,9 @@ class NotesPane(Vertical):
     def action_pin_note(self) -> None:
         note = self.table.current
         if note is not None and guarded(self, lambda: toggle_pin(self.state.ws, note["id"])):
+            def unpin() -> None:
+                toggle_pin(self.state.ws, note["id"])
+                self._saved()
+
+            self.state.undo.push(_("pin change of the note {title}").format(title=note["title"]), unpin)
             self._saved()

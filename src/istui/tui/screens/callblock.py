@@ -88,6 +88,7 @@ class CallBlockScreen(Screen[None]):
         *(Binding(info.key, f"dispose('{info.outcome.value}')", info.outcome.value, show=False,
                   id=f"call-outcome-{info.key}") for info in CALL_OUTCOMES),
         Binding("u", "undo", "Undo last log", id="call-undo"),
+        Binding("ctrl+z", "app.undo", "Undo", id="call-ctrl-undo"),  # also from the note field, and after the block
         Binding("s", "skip", "Skip", id="call-skip"),
         Binding("k", "notes", "Notes", id="call-notes"),
         Binding("escape", "end", "End block", id="call-end"),
@@ -132,7 +133,7 @@ class CallBlockScreen(Screen[None]):
             with VerticalScroll(id="block-right"):
                 yield Static(Text(_("Outcome keys"), style="bold"))
                 yield Static(outcome_keys())
-                yield Static(Text("\n" + _("u undo · s skip · k notes · esc end"), style="dim"))
+                yield Static(Text("\n" + _("ctrl+z (or u) undo · s skip · k notes · esc end"), style="dim"))
                 yield Static(id="block-notes")
         yield Footer()
 
@@ -209,6 +210,7 @@ class CallBlockScreen(Screen[None]):
         self.stats.add(outcome, info.reached)
         self.history.append(logged)
         self.pending = logged
+        self._push_undo(logged, lead)
         self._written(logged)
         prompt = self.query_one("#block-prompt")
         prompt.add_class("open")
@@ -270,27 +272,46 @@ class CallBlockScreen(Screen[None]):
             return
         self.next_lead()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In the note and follow-up fields, letters are typed text: the footer shows ctrl+z, not u / s / k."""
+        return not (action in ("undo", "skip", "notes") and isinstance(self.focused, Input))
+
+    def _push_undo(self, logged: Logged, lead: Record) -> None:
+        """Every log goes on the app's one undo history (ctrl+z anywhere, u here), so it can be taken back from
+        the note field and after the block has ended. The undo takes the log as last amended (note, follow-up)."""
+        activity_id = logged.activity["id"]
+        what = _("call {outcome} for {company}").format(outcome=labels.call_outcome(logged.activity["outcome"]),
+                                                       company=lead.get("company", ""))
+        app = self.app
+
+        def undo() -> None:
+            latest = next((entry for entry in reversed(self.history) if entry.activity["id"] == activity_id), logged)
+            undone = undo_log(self.state.ws, latest)
+            app.post_message(LeadWritten(undone))
+            if latest in self.history:
+                self.history.remove(latest)
+            if self in app.screen_stack:
+                self._undone(latest, undone)
+
+        self.state.undo.push(what, undo)
+
     def action_undo(self) -> None:
+        """u: the block's last log (ctrl+z, the app's undo, takes back whatever was done last)."""
         if not self.history:
             self.notify(_("Nothing to undo in this block."), markup=False)
             return
-        logged = self.history.pop()
-        try:
-            lead = undo_log(self.state.ws, logged)
-        except IstuiError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
+        self.app.action_undo()
+
+    def _undone(self, logged: Logged, lead: Record) -> None:
+        """A log of this block was taken back: its counts go, and the lead is up again."""
         info = CALL_OUTCOME_INFO[logged.activity["outcome"]]
         self.stats.add(info.outcome.value, info.reached, sign=-1)
-        self.app.post_message(LeadWritten(lead))
-        if self.pending is not None:
+        if self.pending is not None and self.pending.activity["id"] == logged.activity["id"]:
             self.close_prompt()
         else:
             position = next((i for i, row in enumerate(self.queue) if row["id"] == lead["id"]), None)
             if position is not None:
                 self.index = position
-        self.notify(_("Undone: {outcome} for {company}.").format(outcome=labels.call_outcome(info.outcome.value), company=lead.get("company", "")),
-                    markup=False)
         self.show_lead()
 
     def action_notes(self) -> None:

@@ -9,9 +9,9 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Button, Input, Static
 
 from istui.domain import labels
 from istui.domain.errors import IstuiError
@@ -20,7 +20,7 @@ from istui.domain.parsing import parse_amount
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 from istui.tui.messages import Wrote
-from istui.tui.screens.forms import Field, FormScreen, select
+from istui.tui.screens.forms import ConfirmScreen, Field, FormScreen, select
 from istui.tui.state import AppState
 
 
@@ -92,23 +92,74 @@ class PlanScreen(ModalScreen[None]):
         self.query_one("#plan-body", Static).update(Group(head, table))
 
     def action_save(self) -> None:
+        """Ask first, showing old → new per metric; a confirmed save goes on the app's undo history."""
         if self.result is None:
             return
-        from istui.services.plan import save_plan_as_targets
+        from istui.services.plan import plan_target_changes
 
-        per = self.result["period"]["kind"]
+        result = self.result
         try:
-            save_plan_as_targets(self.state.ws, self.result)
+            changes = plan_target_changes(self.state.ws, result)
         except IstuiError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        self.app.post_message(Wrote())  # the screen goes away: tell the app directly
-        self.notify(_("Saved the plan as the team's targets per {period}.").format(period=_(PER_NAMES.get(per, per))),
-                   markup=False)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.save(result)
+
+        self.app.push_screen(SavePlanScreen(changes, self.state.ws.settings.currency), answered)
+
+    def save(self, result: dict[str, Any]) -> None:
+        from istui.services.plan import save_plan_with_undo
+        from istui.services.targets import restore_targets
+
+        ws, per = self.state.ws, result["period"]["kind"]
+        try:
+            saved = save_plan_with_undo(ws, result)
+        except IstuiError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        app = self.app
+        period = _(PER_NAMES.get(per, per))
+
+        def undo() -> None:
+            restore_targets(ws, saved)
+            app.post_message(Wrote())
+
+        self.state.undo.push(_("save of the plan as the team's targets per {period}").format(period=period), undo)
+        app.post_message(Wrote())  # the screen goes away: tell the app directly
+        self.notify(_("Saved the plan as the team's targets per {period}.").format(period=period) + " "
+                    + _("ctrl+z undoes."), markup=False)
         self.dismiss(None)
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class SavePlanScreen(ConfirmScreen):
+    """Saving a plan overwrites the team's targets: each metric's old → new value first, then yes or no."""
+
+    def __init__(self, changes: list[dict[str, Any]], currency: str) -> None:
+        super().__init__(_("Save the plan as the team's targets? These targets change:"))
+        self.changes, self.currency = changes, currency
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, padding=(0, 2), header_style="bold")
+        for name in (N_("Target"), N_("Now"), N_("Plan")):
+            table.add_column(_(name), justify="left" if name == "Target" else "right")
+        for change in self.changes:
+            show = (lambda v: money(v, self.currency)) if change["metric"] == "amount" else _num
+            old = _("none") if change["old"] is None else show(change["old"])
+            table.add_row(f"{labels.metric(change['metric'])} / {_(PER_NAMES.get(change['per'], change['per']))}",
+                          old, "→ " + show(change["new"]))
+        with Vertical(classes="form", id="plan-save"):
+            yield Static(Text(self.question), classes="title")
+            yield Static(table, id="plan-save-changes")
+            yield Static(Text(_("ctrl+z undoes a save."), style="dim"))
+            with Horizontal(classes="buttons"):
+                yield Button(_("No (n)"), id="no")
+                yield Button(_("Yes (y)"), variant="error", id="yes")
 
 
 def _num(value: float | int | None) -> str:
