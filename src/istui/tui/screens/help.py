@@ -39,7 +39,7 @@ def help_table(sections: list[tuple[str, list[BindingType]]]) -> Table:
     for info in CALL_OUTCOMES:
         table.add_row(Text(info.key), Text(info.ja if language() == "ja" else f"{info.outcome.value} · {info.ja}"))
     table.add_row(Text("Enter"), Text(_("save the note and follow-up, next lead")))
-    table.add_row(Text("u / s / k / esc"), Text(_("undo last log / skip / notes for this lead / end block")))
+    table.add_row(Text("ctrl+z (u) / s / k / esc"), Text(_("undo last log (u outside a field) / skip / notes for this lead / end block")))
     return table
 
 
