@@ -145,6 +145,12 @@ def test_stage_changes(cli) -> None:
     assert moved["activity"]["from_stage"] == "new" and moved["lead"]["stage"] == "nurturing"
     assert cli("lead", "stage", lead["id"], "won").code == 2
     assert "needs the order amount" in cli("lead", "stage", lead["id"], "won").err
+    activities = len(cli("export", "activities", "--format", "json").out)
+    for bad, words in (("0", "needs the order amount"), ("¥0", "needs the order amount"), ("12,00", "wrong place")):
+        refused = cli("lead", "stage", lead["id"], "won", "--amount", bad)
+        assert refused.code == 2 and words in refused.err and refused.err.count("\n") == 1
+    assert len(cli("export", "activities", "--format", "json").out) == activities  # nothing written
+    assert cli("lead", "show", lead["id"], "--json").json["stage"] == "nurturing"
     won = cli("lead", "stage", lead["id"], "won", "--amount", "120万", "--json").json
     assert won["lead"]["amount"] == 1_200_000 and won["activity"]["amount"] == 1_200_000
     again = cli("lead", "stage", lead["id"], "won", "--amount", "1")

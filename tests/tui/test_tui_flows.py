@@ -136,6 +136,14 @@ async def test_stage_to_won_asks_for_the_amount(app: IstuiApp, demo_ws: Workspac
         assert app.screen is form
         assert "needs the order amount" in str(form.query_one("#error-amount", Static).content)
         assert form.query_one("#error-amount", Static).display
+        form.query_one("#field-amount", Input).value = "0"  # an order of nothing is asked for again
+        await pilot.press("ctrl+s")
+        assert app.screen is form
+        assert "needs the order amount" in str(form.query_one("#error-amount", Static).content)
+        form.query_one("#field-amount", Input).value = "12,00"  # a misplaced separator is refused, not guessed at
+        await pilot.press("ctrl+s")
+        assert app.screen is form
+        assert "wrong place" in str(form.query_one("#error-amount", Static).content)
         form.query_one("#field-amount", Input).value = "120万"
         await pilot.press("ctrl+s")
         await pilot.pause(0.05)
