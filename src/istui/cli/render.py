@@ -163,7 +163,10 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
             arrow = {"up": "↑", "down": "↓", "same": "="}[d["direction"]]
             title = _("meeting rate") if name == "meeting_rate" else labels.metric(name)
             changes.append(f"{title} {arrow}{shown.lstrip('-')}")
-        print(_("vs {previous}: ").format(previous=report["previous"]["label"]) + " · ".join(changes))
+        previous = report["previous"]["label"]
+        if report["previous"].get("through"):
+            previous = _("{previous} through {day}").format(previous=previous, day=report["previous"]["through"])
+        print(_("vs {previous}: ").format(previous=previous) + " · ".join(changes))
     if report["targets"]:
         print("\n" + _("Targets"))
         rows = []
@@ -171,7 +174,7 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
             fmt = (lambda v: money(v, cur)) if t["metric"] == "amount" else num
             pace = ""
             if t.get("expected") is not None:
-                pace = f"{labels.pace(t['status'])} {fmt(abs(t['ahead']))}" if t["status"] != "on_pace" else labels.pace("on_pace")
+                pace = labels.pace_gap(t["status"], t["ahead"], fmt if t["metric"] == "amount" else None)
             need = _("{rate}/day").format(rate=fmt(t["needed_per_day"])) if t.get("needed_per_day") else ""
             rows.append([labels.metric(t["metric"]) + (f" ({safe(t['motion'])})" if t["motion"] else ""), fmt(t["actual"]),
                          fmt(t["target"]), pct(t["progress"]), fmt(t.get("expected")), pace, need, bar(t["progress"])])

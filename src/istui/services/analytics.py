@@ -3,8 +3,8 @@ the per-rep leaderboard and weekly trends. Built on the definitions in `services
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta, tzinfo
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from istui.domain.metrics import COUNT_METRICS, FUNNEL, LEADERBOARD_METRICS, RATE_METRICS, TREND_METRICS
@@ -39,6 +39,21 @@ def previous_period(period: Period, week_start: int = 0, fy_start_month: int = 4
         start = period.start - timedelta(days=period.days)
         return Period(start, period.start, None, f"{start.isoformat()}..{(period.start - timedelta(days=1)).isoformat()}")
     return period_of_kind(period.kind, period.start - timedelta(days=1), week_start, fy_start_month)
+
+
+def comparable_previous(previous: Period, period: Period, today: date, working_days: Callable[[date, date], int]) -> Period:
+    """The previous period like for like (DESIGN.md section 4): while `period` is still running, the same
+    number of working days (today included) at the start of `previous`; otherwise `previous` itself."""
+    if not period.start <= today < period.end:
+        return previous
+    wanted = working_days(period.start, today + timedelta(days=1))
+    cut, counted = previous.start, 0
+    while cut < previous.end and counted < wanted:
+        counted += working_days(cut, cut + timedelta(days=1))
+        cut += timedelta(days=1)
+    if cut >= previous.end:
+        return previous
+    return Period(previous.start, cut, previous.kind, previous.label)
 
 
 def deltas(current: Mapping[str, Any], previous: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

@@ -198,6 +198,30 @@ class RollupTallies(Tallies):
                 if key.split("/", 1)[1] >= f"{first:%Y-%m}" and (months is None or key.split("/", 1)[1] in months)}
 
 
+class PartlyKept(Tallies):
+    """Kept tallies, and for the days of one month not covered by whole months (a previous period cut
+    short to compare like for like) tallies counted from that month's activities, numbered alike."""
+
+    def __init__(self, kept: RollupTallies, rollups: Rollups, activities: list[Mapping[str, Any]],
+                 tz: Any, month_start: date) -> None:
+        rollups.register(record["lead"] for record in activities)
+        self.kept, self.numbers, self.activities, self.tz = kept, rollups.numbers, activities, tz
+        self.month_start = month_start
+
+    def files(self, first: date, last: date | None) -> dict[str, Tally]:
+        from datetime import datetime
+
+        from istui.services.counting import tally_by_file
+
+        if last is None or last.day == 1 or not first < last or not self.month_start < last:
+            return self.kept.files(first, last)
+        whole = self.kept.files(first, self.month_start) if first < self.month_start else {}
+        start = datetime.combine(max(first, self.month_start), datetime.min.time(), tzinfo=self.tz)
+        end = datetime.combine(last, datetime.min.time(), tzinfo=self.tz)
+        return {**whole, **{key: number(counted, self.numbers)
+                            for key, counted in tally_by_file(self.activities, self.tz, start, end).items()}}
+
+
 if __name__ == "__main__":  # a child of build_rollups: paths as JSON on stdin, pickled tallies on stdout
     _paths = json.loads(sys.stdin.buffer.read())
     sys.stdout.buffer.write(pickle.dumps([rollup_file(path, sys.argv[1], clean) for path, clean in _paths],
