@@ -150,10 +150,10 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
         orders=num(m["orders"]), lost=num(m["lost"]), rate=pct(m["win_rate"]), amount=money(m["amount"], cur)))
     print("  " + _("Target accounts (BDR) {count}").format(count=num(m["target_accounts"])))
     if "funnel" in report:
-        steps = " → ".join(f"{labels.metric(s['step'])} {num(s['count'])}" + (f" ({pct(s['rate_from_previous'])})"
+        steps = " → ".join(f"{labels.metric(s['step'])} {num(s['leads'])}" + (f" ({pct(s['rate_from_previous'])})"
                                                                               if s["rate_from_previous"] is not None else "")
                            for s in report["funnel"])
-        print("\n" + _("Funnel") + f"  {steps}")
+        print("\n" + _("Funnel (leads)") + f"  {steps}")
         changes = []
         for name in HEADLINE_DELTAS:
             d = report["deltas"][name]

@@ -113,7 +113,8 @@ def _assemble(ws: Workspace, source: Tallies, raw: list[Record] | None, leads: l
         files = source.files(period.start, period.end)
         combined = source.combined(period.start, period.end, rep)
         report["weekly_trend"] = an.weekly_trend(report["trend"], ws.settings.week_start_index)
-        report.update(an.previous_block(previous, previous.bounds(tz), before, result["metrics"]))
+        report.update(an.previous_block(previous, previous.bounds(tz), before, result["metrics"], combined,
+                                        source.combined(previous.start, previous.end, rep)))
         report["heatmaps"] = an.heatmaps_of(combined)
         report["leaderboard"] = an.rank_reps(an.metrics_by_rep(files)) if rep is None else []
         report["notes"] = an.note_rows(an.note_usage(combined), {note["id"]: note["title"] for note in ws.notes()})

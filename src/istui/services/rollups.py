@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from istui.domain.periods import Period
-from istui.services.counting import Tally, file_key, number, tally
+from istui.services.counting import LEAD_SETS, Tally, file_key, number, tally
 from istui.services.kpi import Tallies
 from istui.store import files
 
 if TYPE_CHECKING:
     from istui.store.workspace import Workspace
 
-VERSION = 3
+VERSION = 4  # 4: tallies keep the funnel's lead sets (called, connected, handed); older caches are counted again
 
 
 class _DataOnly(pickle.Unpickler):
@@ -166,7 +166,7 @@ class Rollups:
                 clean = counted.pop("clean", False)
                 if sig is not None:
                     checks.remember(path, sig, clean=clean)
-                self.register([*counted["worked"], *counted["booked"], *counted["closings"]])
+                self.register([*(lead for name in LEAD_SETS for lead in counted[name]), *counted["closings"]])
                 self.files[key] = {**number(counted, self.numbers), "sig": sig}
         # the cache file is rewritten (~10 ms at team-year) when it saves real work: counting one or two
         # files again (a rep's own calls) costs the next process about as little as rewriting it now
