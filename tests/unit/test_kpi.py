@@ -167,3 +167,13 @@ def test_pace_before_and_after_the_period() -> None:
     assert (after["expected"], after["needed_per_day"], after["status"]) == (10.0, None, "behind")
     before = pace(10, 0, NOVEMBER, date(2026, 10, 20), days)
     assert (before["working_days"]["elapsed"], before["expected"], before["needed_per_day"]) == (0, 0.0, round(10 / 21, 2))
+
+
+def test_pace_words_never_show_a_negative_or_zero_gap() -> None:
+    from istui.domain import labels
+
+    assert labels.pace_gap("ahead", 123.7) == "ahead by 124"
+    assert labels.pace_gap("behind", -12.2) == "behind by 12"
+    assert labels.pace_gap("ahead", 0.4) == labels.pace_gap("on_pace", 0.0) == "on pace"
+    assert labels.daily_gap(-123.7) == "ahead by 123.7" and labels.daily_gap(6.1) == "behind by 6.1"
+    assert labels.daily_gap(-0.01) == "on pace" and labels.daily_gap(None) == "–"

@@ -69,6 +69,15 @@ def pace_gap(status: str | None, gap: float | None, shown: Any = None) -> str:
     return (_("ahead by {gap}") if status == "ahead" else _("behind by {gap}")).format(gap=text)
 
 
+def daily_gap(gap: float | None) -> str:
+    """A plan's gap per working day (needed − actual pace) as a person reads it: `behind by 6.1`,
+    `ahead by 11.8` or `on pace`, never a negative gap; `–` without a pace."""
+    if gap is None:
+        return "–"
+    status = "behind" if gap > 0 else "ahead"
+    return pace_gap(status, gap, lambda value: f"{value:,.1f}")
+
+
 def source(name: str) -> str:
     """A lead source: its Japanese name in ja (Webお問い合わせ, 資料DL …), its identifier in en."""
     if language() == "ja" and isinstance(name, str) and name in DEFAULT_SOURCES:
