@@ -145,6 +145,12 @@ def test_stage_changes(cli) -> None:
     assert moved["activity"]["from_stage"] == "new" and moved["lead"]["stage"] == "nurturing"
     assert cli("lead", "stage", lead["id"], "won").code == 2
     assert "needs the order amount" in cli("lead", "stage", lead["id"], "won").err
+    activities = len(cli("export", "activities", "--format", "json").out)
+    for bad, words in (("0", "needs the order amount"), ("¥0", "needs the order amount"), ("12,00", "wrong place")):
+        refused = cli("lead", "stage", lead["id"], "won", "--amount", bad)
+        assert refused.code == 2 and words in refused.err and refused.err.count("\n") == 1
+    assert len(cli("export", "activities", "--format", "json").out) == activities  # nothing written
+    assert cli("lead", "show", lead["id"], "--json").json["stage"] == "nurturing"
     won = cli("lead", "stage", lead["id"], "won", "--amount", "120万", "--json").json
     assert won["lead"]["amount"] == 1_200_000 and won["activity"]["amount"] == 1_200_000
     again = cli("lead", "stage", lead["id"], "won", "--amount", "1")
@@ -210,8 +216,10 @@ def test_targets_and_kpi(cli) -> None:
     assert report["metrics"]["open_rate"] is None
     assert report["targets"] == [{"id": target["id"], "metric": "calls", "per": "day", "rep": "alice", "motion": None,
                                   "target": 50, "actual": 3, "progress": 0.06,
-                                  "working_days": {"total": 1, "elapsed": 1, "remaining": 1}, "expected": 50.0,
-                                  "ahead": -47.0, "status": "behind", "needed_per_day": 47.0}]
+                                  # 10:30 in 09:00-18:00: 1.5 of 9 working hours gone, so 50 × 1/6 by now
+                                  "working_days": {"total": 1, "elapsed": 1, "remaining": 1, "elapsed_now": 0.1667,
+                                                   "remaining_now": 0.8333}, "expected": 8.33,
+                                  "ahead": -5.33, "status": "behind", "needed_per_day": 56.4}]
     assert report["by_source"]["other"]["meetings"] == 1
     month = cli("kpi", "--team", "--period", "month", "--json").json
     assert month["targets"][0]["metric"] == "amount" and month["targets"][0]["progress"] == 0.0

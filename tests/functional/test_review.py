@@ -19,12 +19,13 @@ def test_review_of_a_known_week(cli) -> None:
     findings = cli("review", "--json").json
     assert findings["period"]["label"] == "week of 2026-11-23" and findings["previous"] == "week of 2026-11-16"
     assert findings["targets_hit"] == ["meetings: 1 of 1 (100.0%)"]
-    # Mon 23 is a holiday in Japan: 4 working days, Friday the 27th is the 4th → expected 20, behind by 7
-    assert findings["targets_missed"] == ["calls: 13 of 20 (65.0%), behind pace by 7"]
+    # Mon 23 is a holiday in Japan: 4 working days; at 10:30 on Friday the 27th (the 4th), 3 + 1.5/9 of them have
+    # gone by → expected 20 × 3.1667 / 4 = 15.8, behind by 3
+    assert findings["targets_missed"] == ["calls: 13 of 20 (65.0%), behind by 3"]
     assert findings["weakest_step"]["step"] == "handoffs"  # 1 meeting, none handed off yet: 0 %
     assert findings["weakest_step"]["sentence"] == "The weakest step is meetings → handoffs at 0.0%, team 0.0%."
     assert findings["lowest_response"]["sentence"] == "The lowest response is the open rate of e-mails: 0.0% of 1."
-    assert findings["focus"][0] == "Catch up on calls: 7.0 per working day is needed to reach 20 (1 working days left)."
+    assert findings["focus"][0] == "Catch up on calls: 8.4 per working day is needed to reach 20 (1 working days left)."  # 7 over 5/6 of a day
     for sentence in findings["focus"]:
         assert re.search(r"\d", sentence), sentence  # every suggestion cites a figure
 

@@ -34,7 +34,9 @@ async def test_opens_on_today_with_queue_and_progress_strip(app: IstuiApp) -> No
         strip = str(app.query_one("#istui-strip", Static).content)
         assert strip.startswith("Today: calls ") and "/60" in strip and "meetings" in strip
         month = strip.split("Month: ")[1]  # the rep's month targets with their pace
-        assert "meetings 16/18 behind 1 (need 1.0/day)" in month and "emails 76/60 ahead 19" in month
+        # 10:30 on the 27th: 17 + 1.5/9 of November's 19 working days gone; 18 × 17.17 / 19 = 16.3 meetings
+        # expected (16 is on pace), 60 × 17.17 / 19 = 54.2 e-mails (76 is ahead by 22)
+        assert "meetings 16/18" in month and "meetings 16/18 behind" not in month and "emails 76/60 ahead by 22" in month
         for key, tab in (("1", "leads"), ("3", "notes"), ("4", "kpi"), ("2", "today")):
             await pilot.press(key)
             await pilot.pause(0.05)
@@ -136,6 +138,14 @@ async def test_stage_to_won_asks_for_the_amount(app: IstuiApp, demo_ws: Workspac
         assert app.screen is form
         assert "needs the order amount" in str(form.query_one("#error-amount", Static).content)
         assert form.query_one("#error-amount", Static).display
+        form.query_one("#field-amount", Input).value = "0"  # an order of nothing is asked for again
+        await pilot.press("ctrl+s")
+        assert app.screen is form
+        assert "needs the order amount" in str(form.query_one("#error-amount", Static).content)
+        form.query_one("#field-amount", Input).value = "12,00"  # a misplaced separator is refused, not guessed at
+        await pilot.press("ctrl+s")
+        assert app.screen is form
+        assert "wrong place" in str(form.query_one("#error-amount", Static).content)
         form.query_one("#field-amount", Input).value = "120万"
         await pilot.press("ctrl+s")
         await pilot.pause(0.05)
@@ -268,7 +278,7 @@ async def test_review_screen_and_plan_view(app: IstuiApp, demo_ws: Workspace) ->
             if isinstance(app.screen, SheetScreen):
                 break
         assert isinstance(app.screen, SheetScreen)
-        assert app.screen.markdown.startswith("# Review · sato · 2026-11 (vs 2026-10)")
+        assert app.screen.markdown.startswith("# Review · sato · 2026-11 (vs 2026-10 through 2026-10-27)")
         assert "## Focus for the next period" in app.screen.markdown
         await pilot.press("escape", "P", *"3000万")
         await pilot.press("ctrl+s")

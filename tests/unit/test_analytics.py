@@ -2,23 +2,60 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from istui.domain.periods import parse_period
 from istui.services import analytics as an
-from istui.services.kpi import compute_kpis
+from istui.services.kpi import RawTallies, compute_kpis
 
 from test_kpi import ACTIVITIES, LEADS, NOVEMBER, TOKYO, act
 
 
+def cohort_funnel(activities: list[dict], leads: list[dict]) -> list[dict]:
+    combined = RawTallies(activities, TOKYO, leads).combined(NOVEMBER.start, NOVEMBER.end, None)
+    return an.funnel(combined.metrics(), combined)
+
+
+def expected_cohorts(activities: list[dict]) -> list[tuple[int, float | None]]:
+    """Independently: per step the leads that reached it in November, and the share of the step before's
+    leads that reached it (orders: the latest closing of the lead in November is a win)."""
+    def day(a: dict) -> str:
+        return datetime.fromisoformat(a["at"]).astimezone(TOKYO).date().isoformat()
+
+    inside = [a for a in activities if "2026-11-01" <= day(a) < "2026-12-01"]
+    reached = {"connected", "meeting_booked", "not_interested", "callback", "do_not_call"}
+    latest: dict = {}
+    for a in sorted(inside, key=lambda a: (a["at"], a["id"])):
+        if a["kind"] == "stage" and a["outcome"] in ("won", "lost"):
+            latest[a["lead"]] = a["outcome"]
+    sets = [{a["lead"] for a in inside if a["kind"] == "call"},
+            {a["lead"] for a in inside if a["kind"] == "call" and a["outcome"] in reached},
+            {a["lead"] for a in inside if a["outcome"] == "meeting_booked"},
+            {a["lead"] for a in inside if a["kind"] == "stage" and a["outcome"] == "handed_off"},
+            {lead for lead, outcome in latest.items() if outcome == "won"}]
+    return [(len(s), None if i == 0 or not sets[i - 1] else round(len(sets[i - 1] & s) / len(sets[i - 1]), 4))
+            for i, s in enumerate(sets)]
+
+
 def test_funnel_and_weakest_step() -> None:
-    metrics = compute_kpis(ACTIVITIES, LEADS, NOVEMBER, TOKYO)["metrics"]
-    steps = an.funnel(metrics)
-    assert [(s["step"], s["count"], s["rate_from_previous"]) for s in steps] == [
-        ("calls", 7, None), ("connects", 4, 0.5714), ("meetings", 1, 0.25), ("handoffs", 1, 1.0), ("orders", 1, 1.0)]
-    assert an.weakest_step(steps)["step"] == "meetings"
-    empty = an.funnel(compute_kpis([], [], NOVEMBER, TOKYO)["metrics"])
+    steps = cohort_funnel(ACTIVITIES, LEADS)
+    assert [s["count"] for s in steps] == [7, 4, 1, 1, 1]  # the activity counts, as before
+    assert [(s["leads"], s["rate_from_previous"]) for s in steps] == expected_cohorts(ACTIVITIES)
+    assert an.weakest_step(steps) is not None
+    empty = cohort_funnel([], [])
     assert an.weakest_step(empty) is None and all(s["rate_from_previous"] is None for s in empty[1:])
+
+
+def test_a_later_step_with_more_events_than_the_one_before_stays_at_most_100_percent() -> None:
+    """2 leads handed off in November, 13 orders from leads handed off before: the old funnel said 650 %."""
+    acts = [act(f"H{i}", "alice", "stage", "handed_off", f"2026-11-0{i + 2}T10:00:00") for i in range(2)]
+    acts += [act(f"O{i}", "alice", "stage", "handed_off", "2026-10-05T10:00:00") for i in range(13)]
+    acts += [act(f"O{i}", "alice", "stage", "won", "2026-11-10T10:00:00", amount=100_000) for i in range(13)]
+    acts += [act("H0", "alice", "stage", "won", "2026-11-20T10:00:00", amount=500_000)]
+    steps = {s["step"]: s for s in cohort_funnel(acts, [])}
+    assert (steps["handoffs"]["count"], steps["orders"]["count"]) == (2, 14)
+    assert (steps["orders"]["converted"], steps["orders"]["rate_from_previous"]) == (1, 0.5)
+    assert [(s["leads"], s["rate_from_previous"]) for s in steps.values()] == expected_cohorts(acts)
 
 
 def test_previous_period_of_each_kind() -> None:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from istui.domain.outcomes import REACHED_OUTCOMES
 from istui.services import analytics as an
 from istui.services.counting import Combined, tally, tally_by_file
-from istui.services.kpi import compute_kpis
+from istui.services.kpi import RawTallies, compute_kpis
 
 from random_activities import LEADS, NOVEMBER, REPS, START, TOKYO, activities  # noqa: F401
 
@@ -71,7 +71,8 @@ def test_a_reopened_deal_counts_once_with_its_last_outcome_and_amount() -> None:
     assert (metrics["orders"], metrics["amount"], metrics["lost"], metrics["win_rate"]) == (1, 1_200_000, 1, 0.5)
     row = result["by_source"]["web_inquiry"]
     assert (row["orders"], row["amount"], row["lost"], row["win_rate"]) == (1, 1_200_000, 1, 0.5)
-    assert an.funnel(metrics)[-1]["count"] == 1
+    combined = RawTallies(acts, TOKYO, leads).combined(NOVEMBER.start, NOVEMBER.end, None)
+    assert an.funnel(metrics, combined)[-1]["count"] == an.funnel(metrics, combined)[-1]["leads"] == 1
 
 
 def test_a_send_counts_as_opened_only_when_the_same_reps_next_event_that_month_is_an_open() -> None:
@@ -98,3 +99,17 @@ def test_leads_worked_are_distinct_across_files() -> None:
         for day, counts in counted["days"].items():
             per_day[date.fromordinal(day).isoformat()] += counts["calls"]
     assert dict(per_day) == {"2026-11-02": 1, "2026-11-03": 1, "2026-12-01": 0}
+
+
+@given(acts=activities)
+@settings(max_examples=60, deadline=None)
+def test_every_funnel_and_kpi_rate_is_a_share_or_none(acts) -> None:
+    """Every rate of the metrics, of the by-source rows and of the cohort funnel is in [0, 1] or None."""
+    leads = [{"id": lead, "company": lead, "source": "web_inquiry", "motion": "sdr",
+              "created_at": "2026-11-02T09:00:00+09:00"} for lead in LEADS]
+    result = compute_kpis(acts, leads, NOVEMBER, TOKYO)
+    rates = [value for name, value in result["metrics"].items() if name.endswith("_rate")]
+    rates += [row[name] for row in result["by_source"].values() for name in ("meeting_rate", "win_rate")]
+    combined = RawTallies(acts, TOKYO, leads).combined(NOVEMBER.start, NOVEMBER.end, None)
+    rates += [step["rate_from_previous"] for step in an.funnel(result["metrics"], combined)]
+    assert all(value is None or 0 <= value <= 1 for value in rates), rates

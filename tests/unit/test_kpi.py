@@ -145,12 +145,15 @@ def test_pace_mid_month_with_japanese_holidays() -> None:
 
     calendar = WorkCalendar("JP")
     assert calendar.working_days(date(2026, 11, 1), date(2026, 12, 1)) == 19
-    result = pace(19, 12, NOVEMBER, date(2026, 11, 27), calendar.working_days)
-    assert result == {"working_days": {"total": 19, "elapsed": 18, "remaining": 2}, "expected": 18.0, "ahead": -6.0,
-                      "status": "behind", "needed_per_day": 3.5}
+    result = pace(19, 12, NOVEMBER, date(2026, 11, 27), calendar.working_days)  # at the end of the 27th's hours
+    assert result == {"working_days": {"total": 19, "elapsed": 18, "remaining": 2, "elapsed_now": 18.0,
+                                       "remaining_now": 1.0},
+                      "expected": 18.0, "ahead": -6.0, "status": "behind", "needed_per_day": 7.0}
+    morning = pace(19, 12, NOVEMBER, date(2026, 11, 27), calendar.working_days, day_fraction=0.0)  # before 09:00
+    assert (morning["expected"], morning["needed_per_day"]) == (17.0, 3.5)
     company = WorkCalendar("JP", extra=["2026-11-30"], working=["2026-11-23"])  # a day off, a worked holiday
     assert company.working_days(date(2026, 11, 1), date(2026, 12, 1)) == 19
-    assert pace(19, 20, NOVEMBER, date(2026, 11, 27), company.working_days)["needed_per_day"] == 0.0
+    assert pace(19, 20, NOVEMBER, date(2026, 11, 27), company.working_days, day_fraction=0.5)["needed_per_day"] == 0.0
     assert WorkCalendar("").working_days(date(2026, 11, 1), date(2026, 12, 1)) == 21
 
 
@@ -160,7 +163,17 @@ def test_pace_before_and_after_the_period() -> None:
 
     days = WorkCalendar("").working_days
     after = pace(10, 4, NOVEMBER, date(2026, 12, 5), days)
-    assert after["working_days"] == {"total": 21, "elapsed": 21, "remaining": 0}
+    assert after["working_days"] == {"total": 21, "elapsed": 21, "remaining": 0, "elapsed_now": 21.0, "remaining_now": 0.0}
     assert (after["expected"], after["needed_per_day"], after["status"]) == (10.0, None, "behind")
     before = pace(10, 0, NOVEMBER, date(2026, 10, 20), days)
     assert (before["working_days"]["elapsed"], before["expected"], before["needed_per_day"]) == (0, 0.0, round(10 / 21, 2))
+
+
+def test_pace_words_never_show_a_negative_or_zero_gap() -> None:
+    from istui.domain import labels
+
+    assert labels.pace_gap("ahead", 123.7) == "ahead by 124"
+    assert labels.pace_gap("behind", -12.2) == "behind by 12"
+    assert labels.pace_gap("ahead", 0.4) == labels.pace_gap("on_pace", 0.0) == "on pace"
+    assert labels.daily_gap(-123.7) == "ahead by 123.7" and labels.daily_gap(6.1) == "behind by 6.1"
+    assert labels.daily_gap(-0.01) == "on pace" and labels.daily_gap(None) == "–"

@@ -146,6 +146,24 @@ def test_bad_amount(text: str) -> None:
         parse_amount(text)
 
 
+@pytest.mark.parametrize("text", ["12,00", "1,20", "1200,000", ",100", "100,", "1,,000", "12,00万", "１２，００"])
+def test_misplaced_thousands_separator_is_refused_with_one_sentence(text: str) -> None:
+    with pytest.raises(BadInput) as raised:
+        parse_amount(text)
+    message = str(raised.value)
+    assert message.startswith("amount: ") and "wrong place" in message
+    assert message.count(". ") == 0 and message.endswith(".") and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1,200", 1_200), ("12,000", 12_000), ("1,200,000", 1_200_000), ("120万", 1_200_000), ("１２０万", 1_200_000),
+     ("1.5億", 150_000_000), ("3千", 3_000), ("1,500万", 15_000_000), ("１，２００", 1_200), ("¥1,200.5", 1_200)],
+)
+def test_amounts_with_separators_units_and_full_width_digits(text: str, value: int) -> None:
+    assert parse_amount(text) == value
+
+
 @given(st.integers(min_value=0, max_value=10**12))
 def test_amount_round_trips_through_every_format(value: int) -> None:
     assert parse_amount(str(value)) == value

@@ -150,10 +150,10 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
         orders=num(m["orders"]), lost=num(m["lost"]), rate=pct(m["win_rate"]), amount=money(m["amount"], cur)))
     print("  " + _("Target accounts (BDR) {count}").format(count=num(m["target_accounts"])))
     if "funnel" in report:
-        steps = " → ".join(f"{labels.metric(s['step'])} {num(s['count'])}" + (f" ({pct(s['rate_from_previous'])})"
+        steps = " → ".join(f"{labels.metric(s['step'])} {num(s['leads'])}" + (f" ({pct(s['rate_from_previous'])})"
                                                                               if s["rate_from_previous"] is not None else "")
                            for s in report["funnel"])
-        print("\n" + _("Funnel") + f"  {steps}")
+        print("\n" + _("Funnel (leads)") + f"  {steps}")
         changes = []
         for name in HEADLINE_DELTAS:
             d = report["deltas"][name]
@@ -163,7 +163,10 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
             arrow = {"up": "↑", "down": "↓", "same": "="}[d["direction"]]
             title = _("meeting rate") if name == "meeting_rate" else labels.metric(name)
             changes.append(f"{title} {arrow}{shown.lstrip('-')}")
-        print(_("vs {previous}: ").format(previous=report["previous"]["label"]) + " · ".join(changes))
+        previous = report["previous"]["label"]
+        if report["previous"].get("through"):
+            previous = _("{previous} through {day}").format(previous=previous, day=report["previous"]["through"])
+        print(_("vs {previous}: ").format(previous=previous) + " · ".join(changes))
     if report["targets"]:
         print("\n" + _("Targets"))
         rows = []
@@ -171,7 +174,7 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
             fmt = (lambda v: money(v, cur)) if t["metric"] == "amount" else num
             pace = ""
             if t.get("expected") is not None:
-                pace = f"{labels.pace(t['status'])} {fmt(abs(t['ahead']))}" if t["status"] != "on_pace" else labels.pace("on_pace")
+                pace = labels.pace_gap(t["status"], t["ahead"], fmt if t["metric"] == "amount" else None)
             need = _("{rate}/day").format(rate=fmt(t["needed_per_day"])) if t.get("needed_per_day") else ""
             rows.append([labels.metric(t["metric"]) + (f" ({safe(t['motion'])})" if t["motion"] else ""), fmt(t["actual"]),
                          fmt(t["target"]), pct(t["progress"]), fmt(t.get("expected")), pace, need, bar(t["progress"])])

@@ -58,6 +58,26 @@ def pace(status: str) -> str:
     return _named(PACE, status)
 
 
+def pace_gap(status: str | None, gap: float | None, shown: Any = None) -> str:
+    """`on pace`, `ahead by 124` or `behind by 12`: a pace as a person reads it, never `ahead 0` or `-0`
+    (`shown` formats the size of the gap; whole numbers by default). Empty without a pace."""
+    if status is None or gap is None:
+        return ""
+    text = shown(abs(gap)) if shown is not None else f"{abs(gap):,.0f}"
+    if status == "on_pace" or text.strip("¥$€0,.円 ") == "":
+        return _(PACE["on_pace"])
+    return (_("ahead by {gap}") if status == "ahead" else _("behind by {gap}")).format(gap=text)
+
+
+def daily_gap(gap: float | None) -> str:
+    """A plan's gap per working day (needed − actual pace) as a person reads it: `behind by 6.1`,
+    `ahead by 11.8` or `on pace`, never a negative gap; `–` without a pace."""
+    if gap is None:
+        return "–"
+    status = "behind" if gap > 0 else "ahead"
+    return pace_gap(status, gap, lambda value: f"{value:,.1f}")
+
+
 def source(name: str) -> str:
     """A lead source: its Japanese name in ja (Webお問い合わせ, 資料DL …), its identifier in en."""
     if language() == "ja" and isinstance(name, str) and name in DEFAULT_SOURCES:

@@ -230,6 +230,7 @@ def normalize_email(text: str, field: str = "email") -> str:
 # --- amounts -------------------------------------------------------------------------------------
 
 _AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)(万|億|千|k|m)?$")
+_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:万|億|千|k|m)?$")  # commas only between groups of three
 _MULTIPLIER = {None: 1, "千": 1_000, "k": 1_000, "万": 10_000, "m": 1_000_000, "億": 100_000_000}
 
 
@@ -241,9 +242,12 @@ def parse_amount(text: str | int | float, field: str = "amount") -> int:
         value = float(text)
     else:
         cleaned = unicodedata.normalize("NFKC", str(text)).strip().lower()
-        for noise in (",", "¥", "￥", "円", "jpy", "yen", "$", " "):
+        for noise in ("¥", "￥", "円", "jpy", "yen", "$", " "):
             cleaned = cleaned.replace(noise, "")
-        match = _AMOUNT.match(cleaned)
+        if "," in cleaned and not _GROUPED.match(cleaned):  # `12,00`: a misplaced separator is never guessed at
+            raise BadInput(_("{field}: '{text}' has a thousands separator in the wrong place; write 1,200 or 1200.").format(
+                field=field, text=str(text).strip()))
+        match = _AMOUNT.match(cleaned.replace(",", ""))
         if not match:
             raise BadInput(_("{field}: '{text}' is not an amount; use 1200000, 1,200,000, ¥1,200,000 or 120万.").format(
                 field=field, text=str(text).strip()))

@@ -42,6 +42,21 @@ class Period:
         return months
 
 
+def day_elapsed(moment: time, hours: tuple[time, time]) -> float:
+    """How much of a working day has gone by at `moment`: 0 before the working hours start, 1 after they
+    end, linear in between (`hours` is the workspace's (start, end), e.g. 09:00-18:00)."""
+    def seconds(t: time) -> int:
+        return t.hour * 3600 + t.minute * 60 + t.second
+
+    start, end = seconds(hours[0]), seconds(hours[1])
+    now = seconds(moment)
+    if now <= start:
+        return 0.0
+    if now >= end or end <= start:
+        return 1.0
+    return (now - start) / (end - start)
+
+
 def _add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)

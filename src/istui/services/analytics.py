@@ -3,13 +3,13 @@ the per-rep leaderboard and weekly trends. Built on the definitions in `services
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta, tzinfo
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from istui.domain.metrics import COUNT_METRICS, FUNNEL, LEADERBOARD_METRICS, RATE_METRICS, TREND_METRICS
 from istui.domain.periods import Period, period_of_kind
-from istui.services.counting import Combined, rate, tally, tally_by_file
+from istui.services.counting import Combined, overlap, rate, size, tally, tally_by_file
 from istui.services.kpi import RawTallies, of_rep
 
 Record = Mapping[str, Any]
@@ -17,13 +17,20 @@ MIN_EVENTS = 5  # heatmap cells with fewer events are marked too_few rather than
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def funnel(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """calls → connects → meetings → handoffs → orders, each with its rate from the step before."""
+def funnel(metrics: Mapping[str, Any], combined: Combined) -> list[dict[str, Any]]:
+    """calls → connects → meetings → handoffs → orders: each step's count (activities; orders by the closed-deal
+    rule), the leads that reached it (`leads`), and its cohort rate (DESIGN.md section 4): of the leads that
+    reached the step before in the period, the share (`converted`) that also reached this one by the period's
+    end — never above 100 %."""
+    sets = combined.funnel_sets()
     steps = []
     for index, name in enumerate(FUNNEL):
-        previous = metrics[FUNNEL[index - 1]] if index else None
-        steps.append({"step": name, "count": metrics[name],
-                      "rate_from_previous": None if previous is None else rate(metrics[name], previous)})
+        row = {"step": name, "count": metrics[name], "leads": size(sets[name]), "rate_from_previous": None}
+        if index:
+            before = sets[FUNNEL[index - 1]]
+            row["converted"] = overlap(before, sets[name])
+            row["rate_from_previous"] = rate(row["converted"], size(before))
+        steps.append(row)
     return steps
 
 
@@ -39,6 +46,21 @@ def previous_period(period: Period, week_start: int = 0, fy_start_month: int = 4
         start = period.start - timedelta(days=period.days)
         return Period(start, period.start, None, f"{start.isoformat()}..{(period.start - timedelta(days=1)).isoformat()}")
     return period_of_kind(period.kind, period.start - timedelta(days=1), week_start, fy_start_month)
+
+
+def comparable_previous(previous: Period, period: Period, today: date, working_days: Callable[[date, date], int]) -> Period:
+    """The previous period like for like (DESIGN.md section 4): while `period` is still running, the same
+    number of working days (today included) at the start of `previous`; otherwise `previous` itself."""
+    if not period.start <= today < period.end:
+        return previous
+    wanted = working_days(period.start, today + timedelta(days=1))
+    cut, counted = previous.start, 0
+    while cut < previous.end and counted < wanted:
+        counted += working_days(cut, cut + timedelta(days=1))
+        cut += timedelta(days=1)
+    if cut >= previous.end:
+        return previous
+    return Period(previous.start, cut, previous.kind, previous.label)
 
 
 def deltas(current: Mapping[str, Any], previous: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -118,13 +140,13 @@ def note_rows(usage: Mapping[str, Mapping[str, Any]], titles: Mapping[str, str])
 
 
 def previous_block(previous: Period, bounds: tuple[datetime, datetime], before: Mapping[str, Any],
-                   current: Mapping[str, Any]) -> dict[str, Any]:
+                   current: Mapping[str, Any], combined: Combined, combined_before: Combined) -> dict[str, Any]:
     """The report's funnel, previous period (metrics, funnel, by source) and deltas against it."""
     metrics = before["metrics"]
     return {
-        "funnel": funnel(current),
+        "funnel": funnel(current, combined),
         "previous": {"label": previous.label, "start": bounds[0].isoformat(), "end": bounds[1].isoformat(),
-                     "metrics": metrics, "funnel": funnel(metrics), "by_source": before["by_source"]},
+                     "metrics": metrics, "funnel": funnel(metrics, combined_before), "by_source": before["by_source"]},
         "deltas": deltas(current, metrics),
     }
 

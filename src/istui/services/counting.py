@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from istui.domain.metrics import ACTIVITY_COUNTS, EMAIL_COUNTS
+from istui.domain.metrics import ACTIVITY_COUNTS, EMAIL_COUNTS, FUNNEL
 from istui.domain.model import ActivityKind, Stage
 from istui.domain.outcomes import MEETING_BOOKED, REACHED_OUTCOMES, EmailOutcome
 
@@ -47,12 +47,20 @@ _MEETINGS, _HANDOFFS = _INDEX["meetings"], _INDEX["handoffs"]
 _EMAIL_INDEX = {outcome: _INDEX[name] for outcome, name in EMAIL_COUNTS.items()}
 
 
+#: The lead sets of a tally: worked (a call or e-mail), booked (a meeting), and the funnel's called, connected
+#: (a call that reached a person) and handed (handed off).
+LEAD_SETS = ("worked", "booked", "called", "connected", "handed")
+
+
 def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = None,
           end: datetime | None = None) -> Tally:
     """Count the activities in [start, end) (every one without bounds); see the module's docstring."""
     days: dict[int, list[int]] = {}
     worked: set[str] = set()
     booked: set[str] = set()
+    called: set[str] = set()
+    connected: set[str] = set()
+    handed: set[str] = set()
     closings: dict[str, tuple[float, str, str, float]] = {}
     heat_calls: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     heat_mails: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
@@ -78,6 +86,9 @@ def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = Non
             counts[_CALLS] += 1
             counts[_CONNECTS] += reached
             worked.add(lead)
+            called.add(lead)
+            if reached:
+                connected.add(lead)
             cell = heat_calls[(local.weekday(), local.hour)]
             cell[0] += 1
             cell[1] += reached
@@ -94,6 +105,7 @@ def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = Non
         elif kind == _STAGE:
             if outcome == _HANDED_OFF:
                 counts[_HANDOFFS] += 1
+                handed.add(lead)
             elif outcome in (_WON, _LOST):
                 closing = (moment.timestamp(), record["id"], outcome, record.get("amount") or 0)
                 known = closings.get(lead)
@@ -115,7 +127,8 @@ def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = Non
     totals = [sum(column) for column in zip(*days.values(), strict=True)] if days else [0] * size
     return {"counts": dict(zip(ACTIVITY_COUNTS, totals, strict=True)),
             "days": {ordinal: dict(zip(ACTIVITY_COUNTS, counts, strict=True)) for ordinal, counts in days.items()},
-            "worked": worked, "booked": booked, "closings": closings,
+            "worked": worked, "booked": booked, "called": called, "connected": connected, "handed": handed,
+            "closings": closings,
             "heat_calls": dict(heat_calls), "heat_mails": dict(heat_mails), "notes": dict(notes)}
 
 
@@ -132,7 +145,7 @@ def tally_by_file(activities: Iterable[Record], tz: tzinfo, start: datetime | No
 def number(counted: Tally, numbers: Mapping[str, int]) -> Tally:
     """`counted` with its lead sets as bitsets and its closings keyed by lead number (every lead must
     have a number)."""
-    return {**counted, "worked": bitset(counted["worked"], numbers), "booked": bitset(counted["booked"], numbers),
+    return {**counted, **{name: bitset(counted[name], numbers) for name in LEAD_SETS},
             "closings": {numbers[lead]: closing for lead, closing in counted["closings"].items()}}
 
 
@@ -151,7 +164,7 @@ def bitset(leads: Iterable[str], numbers: Mapping[str, int]) -> int:
 class Combined:
     """Several tallies added up: the counts, the lead sets and the closings of all of them."""
 
-    __slots__ = ("_days", "_pairs", "_tallies", "booked", "closings", "counts", "worked")
+    __slots__ = ("_days", "_pairs", "_tallies", "booked", "called", "closings", "connected", "counts", "handed", "worked")
 
     def __init__(self, tallies: Iterable[Tally]) -> None:
         self._tallies = list(tallies)
@@ -159,13 +172,16 @@ class Combined:
         self.counts = dict.fromkeys(ACTIVITY_COUNTS, 0)
         self.worked: Any = None  # a set of lead ids, or a bitset of numbered tallies; None before any tally
         self.booked: Any = None
+        self.called: Any = None
+        self.connected: Any = None
+        self.handed: Any = None
         self.closings: dict[Any, tuple[float, str, str, float]] = {}
         self._pairs: dict[str, dict[Any, list[int]]] = {}
         for counted in self._tallies:
             for name, value in counted["counts"].items():
                 self.counts[name] += value
-            self.worked = _union(self.worked, counted["worked"])
-            self.booked = _union(self.booked, counted["booked"])
+            for name in LEAD_SETS:
+                setattr(self, name, _union(getattr(self, name), counted[name]))
             theirs = counted["closings"]
             both = self.closings.keys() & theirs.keys()  # a lead closed in two files: the later closing stays
             later = {lead: self.closings[lead] for lead in both if self.closings[lead][:2] > theirs[lead][:2]}
@@ -175,12 +191,20 @@ class Combined:
     def metrics(self) -> dict[str, Any]:
         """The activity metrics of DESIGN.md section 4 (all but the cohort's `target_accounts`), with rates."""
         metrics: dict[str, Any] = dict(self.counts)
-        metrics["leads_worked"] = _size(self.worked)
+        metrics["leads_worked"] = size(self.worked)
         won = [closing for closing in self.closings.values() if closing[2] == _WON]
         metrics["orders"] = len(won)
         metrics["amount"] = sum(closing[3] for closing in won)
         metrics["lost"] = len(self.closings) - len(won)
         return add_rates(metrics)
+
+    def funnel_sets(self) -> dict[str, Any]:
+        """Per funnel step (`domain.metrics.FUNNEL`), the leads that reached it in these tallies: called,
+        connected, booked a meeting, handed off, and whose latest closing is a win."""
+        won = [lead for lead, closing in self.closings.items() if closing[2] == _WON]
+        numbered = self.worked is not None and not isinstance(self.worked, set)
+        orders: Any = sum(1 << lead for lead in won) if numbered else set(won)
+        return dict(zip(FUNNEL, (self.called, self.connected, self.booked, self.handed, orders), strict=True))
 
     def _summed(self, name: str) -> dict[Any, list[int]]:
         """The [first, second] pairs of `name` (heat cells, note usage) added up when first asked for."""
@@ -239,7 +263,14 @@ def _union(a: Any, b: Any) -> Any:
     return a | b
 
 
-def _size(leads: Any) -> int:
+def overlap(a: Any, b: Any) -> int:
+    """How many leads two lead sets (or bitsets) share."""
+    if a is None or b is None:
+        return 0
+    return size(a & b)
+
+
+def size(leads: Any) -> int:
     if leads is None:
         return 0
     return len(leads) if isinstance(leads, set) else leads.bit_count()

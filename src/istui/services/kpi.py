@@ -206,23 +206,41 @@ def compute_kpis(
 
 
 WorkingDays = Callable[[date, date], int]
+#: A gap of at most this much (either way) between the actual and where it should be reads as "on pace".
+ON_PACE_WITHIN = 0.5
 
 
-def pace(target: float, actual: float, period: Period, today: date, working_days: WorkingDays) -> dict[str, Any]:
-    """Where the actual should be by the end of today if the period's working days were spread evenly,
-    and what is needed per remaining working day (today included) to finish on target."""
+def pace(target: float, actual: float, period: Period, today: date, working_days: WorkingDays,
+         day_fraction: float = 1.0) -> dict[str, Any]:
+    """Where the actual should be by now if the period's working days were spread evenly, and what is
+    needed per remaining working day to finish on target. `day_fraction` is how much of today's working
+    hours has gone by (`domain.periods.day_elapsed`; 1.0: the whole of today counts as gone).
+
+    `working_days` holds whole days (`elapsed` counts today, `remaining` counts today too); `elapsed_now`
+    is the exact share gone by (today's part of it by the clock), which `expected` and `needed_per_day` use."""
     total = working_days(period.start, period.end)
     day_after = min(max(today + timedelta(days=1), period.start), period.end)
     elapsed = working_days(period.start, day_after)
     remaining = working_days(min(max(today, period.start), period.end), period.end)
-    expected = round(target * elapsed / total, 2) if total else None
+    if today < period.start:
+        elapsed_now = 0.0
+    elif today >= period.end:
+        elapsed_now = float(total)
+    else:
+        today_works = working_days(today, today + timedelta(days=1))
+        elapsed_now = working_days(period.start, today) + (min(max(day_fraction, 0.0), 1.0) if today_works else 0.0)
+    expected = round(target * elapsed_now / total, 2) if total else None
+    gap = None if expected is None else round(actual - expected, 2)
+    status = None if gap is None else "on_pace" if abs(gap) <= ON_PACE_WITHIN else "ahead" if gap > 0 else "behind"
     left = max(target - actual, 0)
+    days_left = total - elapsed_now
     return {
-        "working_days": {"total": total, "elapsed": elapsed, "remaining": remaining},
+        "working_days": {"total": total, "elapsed": elapsed, "remaining": remaining,
+                         "elapsed_now": round(elapsed_now, 4), "remaining_now": round(days_left, 4)},
         "expected": expected,
-        "ahead": None if expected is None else round(actual - expected, 2),
-        "status": None if expected is None else ("ahead" if actual > expected else "behind" if actual < expected else "on_pace"),
-        "needed_per_day": None if not remaining else round(left / remaining, 2),
+        "ahead": gap,
+        "status": status,
+        "needed_per_day": None if days_left <= 0 else round(left / days_left, 2),
     }
 
 
@@ -237,6 +255,7 @@ def target_progress(
     today: date | None = None,
     working_days: WorkingDays | None = None,
     metrics_for: Callable[[str | None], Mapping[str, Any]] | None = None,
+    day_fraction: float = 1.0,
 ) -> list[dict[str, Any]]:
     """Each target of this scope and period kind with its actual and progress (actual / target), and
     its pace when `today` and a working-day counter are given. `metrics_for(motion)` may supply the
@@ -244,9 +263,20 @@ def target_progress(
     activities, leads = list(activities), list(leads)
     cache: dict[str | None, Mapping[str, Any]] = {}
     rows = []
-    for target in targets:
-        if target.get("rep") != rep or target["per"] != (period.kind.value if period.kind else None):
-            continue
+    kind = period.kind.value if period.kind else None
+    mine = [target for target in targets if target.get("rep") == rep]
+    own = {(target["metric"], target.get("motion")) for target in mine if target["per"] == kind}
+    for target in mine:
+        daily = None
+        if target["per"] != kind:
+            # a day target rolls up into a longer period that has no target of its own for that metric
+            if (target["per"] != "day" or kind in (None, "day") or working_days is None
+                    or (target["metric"], target.get("motion")) in own):
+                continue
+            daily = target["value"]
+            target = {**target, "value": daily * working_days(period.start, period.end)}
+            if not target["value"]:
+                continue
         motion = target.get("motion")
         if motion not in cache:
             cache[motion] = (metrics_for(motion) if metrics_for is not None else
@@ -257,8 +287,10 @@ def target_progress(
             "motion": motion, "target": target["value"], "actual": actual,
             "progress": rate(actual, target["value"]),
         }
+        if daily is not None:
+            row["per"], row["per_day"] = kind, daily  # from the day target: its value times the working days
         if today is not None and working_days is not None:
-            row.update(pace(target["value"], actual, period, today, working_days))
+            row.update(pace(target["value"], actual, period, today, working_days, day_fraction))
         rows.append(row)
     return sorted(rows, key=lambda r: (COUNT_METRICS.index(r["metric"]), r["motion"] or ""))
 

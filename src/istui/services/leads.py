@@ -104,7 +104,7 @@ def change_stage(ws: Workspace, lead_id: str, stage: str, *, amount: str | None 
     """Move a lead to `stage`, recording a stage activity (won needs the order amount)."""
     stage = parse_choice(stage, [s.value for s in Stage], "stage")
     value = parse_amount(amount) if amount not in (None, "") else None
-    if stage == Stage.WON and value is None:
+    if stage == Stage.WON and not value:  # none, or 0: an order of nothing would count as a win worth nothing
         raise BadInput(_("amount: moving a lead to won needs the order amount, e.g. --amount 1200000 or --amount 120万."))
     if value is not None and stage != Stage.WON:
         raise BadInput(_("amount: only a move to won records an order amount."))

@@ -10,11 +10,11 @@ same tallies (`services.counting`), so they agree by construction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from istui.domain.metrics import COUNT_METRICS, TREND_METRICS
-from istui.domain.periods import Period, month_of, parse_period
+from istui.domain.periods import Period, day_elapsed, month_of, parse_period
 from istui.services import analytics as an
 from istui.services.calendar import WorkCalendar
 from istui.services.kpi import (
@@ -34,6 +34,11 @@ def work_calendar(ws: Workspace) -> WorkCalendar:
     return WorkCalendar(settings.holiday_country, settings.extra_holidays, settings.working_holidays)
 
 
+def day_fraction(ws: Workspace, now: datetime) -> float:
+    """How much of today's working hours (the `working_hours` setting) has gone by at `now`."""
+    return day_elapsed(now.astimezone(ws.tz).time(), ws.settings.work_hours)
+
+
 def cohort_end(period: Period, today: date) -> date:
     """Where a period's cohort stops being followed: the end of today's month (or of the period, if later)."""
     return max(period.end, month_of(today).end)
@@ -48,26 +53,36 @@ def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable
 
     A caller that keeps `leads` between reports may pass `cohorts` (a dict, replaced whenever a lead's
     creation time, source, owner, motion or company changes) to keep each period's cohort."""
-    from istui.services.rollups import Rollups, RollupTallies, whole_months
+    from istui.services.rollups import PartlyKept, Rollups, RollupTallies, whole_months
 
     now = ws.now()
     today = now.date()
     settings = ws.settings
     period = parse_period(period_spec, today, settings.week_start_index, settings.fiscal_year_start_month)
-    previous = an.previous_period(period, settings.week_start_index, settings.fiscal_year_start_month)
+    whole_previous = an.previous_period(period, settings.week_start_index, settings.fiscal_year_start_month)
+    previous = an.comparable_previous(whole_previous, period, today, work_calendar(ws).working_days)
     leads = list(ws.leads()) if leads is None else list(leads)
     window = period if period.days >= 7 else Period(today - timedelta(days=13), today + timedelta(days=1), None,
                                                     "last 14 days")
-    if use_rollups and whole_months(period) and whole_months(previous):
+    if use_rollups and whole_months(period) and whole_months(whole_previous):
         rollups = ws.cached("rollups", lambda: Rollups(ws))  # kept with the workspace: a TUI recounts only changed files
         source: Tallies = RollupTallies(rollups.refresh(), rollups.numbers)
         raw: list[Record] | None = None
+        if analytics and not whole_months(previous):  # compared like for like: the cut month's days counted here
+            month = month_of(previous.end)
+            source = PartlyKept(source, rollups, list(ws.activities(months=[f"{month.start:%Y-%m}"],  # type: ignore[arg-type]
+                                                                    reps=[rep] if rep else None)), ws.tz, month.start)
     else:
         first = min(previous.start if analytics else period.start, window.start if trend or analytics else period.start)
         months = Period(first, cohort_end(period, today), None, "").months()
         raw = list(ws.activities(months=months, reps=[rep] if rep else None))  # a rep's report reads only their files
         source = RawTallies(raw, ws.tz, leads)
-    return _assemble(ws, source, raw, leads, period, previous, window, rep, today, trend or analytics, analytics, cohorts)
+    report = _assemble(ws, source, raw, leads, period, previous, window, rep, today, trend or analytics, analytics,
+                       cohorts)
+    if analytics:  # a running period is compared with as many working days at the start of the previous one
+        cut = previous.end != whole_previous.end
+        report["previous"]["through"] = (previous.end - timedelta(days=1)).isoformat() if cut else None
+    return report
 
 
 def _assemble(ws: Workspace, source: Tallies, raw: list[Record] | None, leads: list[Record], period: Period,
@@ -90,7 +105,7 @@ def _assemble(ws: Workspace, source: Tallies, raw: list[Record] | None, leads: l
 
     report = _report_head(period, tz, rep, result, target_progress(
         ws.targets(), [], leads, period, tz, rep=rep, today=today, working_days=work_calendar(ws).working_days,
-        metrics_for=metrics_for))
+        metrics_for=metrics_for, day_fraction=day_fraction(ws, ws.now())))
     if trend:
         report["trend"] = source.combined(window.start, window.end, rep).daily(window.start, window.end, TREND_METRICS)
     if analytics:
@@ -98,7 +113,8 @@ def _assemble(ws: Workspace, source: Tallies, raw: list[Record] | None, leads: l
         files = source.files(period.start, period.end)
         combined = source.combined(period.start, period.end, rep)
         report["weekly_trend"] = an.weekly_trend(report["trend"], ws.settings.week_start_index)
-        report.update(an.previous_block(previous, previous.bounds(tz), before, result["metrics"]))
+        report.update(an.previous_block(previous, previous.bounds(tz), before, result["metrics"], combined,
+                                        source.combined(previous.start, previous.end, rep)))
         report["heatmaps"] = an.heatmaps_of(combined)
         report["leaderboard"] = an.rank_reps(an.metrics_by_rep(files)) if rep is None else []
         report["notes"] = an.note_rows(an.note_usage(combined), {note["id"]: note["title"] for note in ws.notes()})

@@ -43,19 +43,29 @@ def _step_rate(steps: list[dict[str, Any]], name: str) -> float | None:
 def build_review(report: dict[str, Any], team: dict[str, Any] | None, currency: str = "JPY") -> dict[str, Any]:
     """Findings of one period; `team` is the team's report of the same period (None when `report` is the team's)."""
     metrics, previous = report["metrics"], report["previous"]
-    findings: dict[str, Any] = {"period": report["period"], "scope": report["scope"], "previous": previous["label"]}
+    findings: dict[str, Any] = {"period": report["period"], "scope": report["scope"], "previous": previous["label"],
+                                "previous_through": previous.get("through")}
 
-    hit, missed = [], []
+    hit, missed, on_track = [], [], []
     for target in report["targets"]:
         line = _("{metric}: {actual} of {target} ({progress})").format(
             metric=labels.metric(target["metric"]) + (f" ({target['motion']})" if target["motion"] else ""),
             actual=_value(target["metric"], target["actual"], currency),
             target=_value(target["metric"], target["target"], currency), progress=percent(target["progress"]))
-        if target.get("status") and target["status"] != "on_pace" and target["actual"] < target["target"]:
-            line += _(", {status} pace by {gap}").format(status=labels.pace(target["status"]),
-                                                         gap=_value(target["metric"], abs(target["ahead"]), currency))
-        (hit if target["actual"] >= target["target"] else missed).append(line)
-    findings["targets_hit"], findings["targets_missed"] = hit, missed
+        if target.get("per_day") is not None:
+            line += _(" ({per_day}/day × {days} working days)").format(
+                per_day=_value(target["metric"], target["per_day"], currency), days=target["working_days"]["total"])
+        running = target.get("status") is not None and target["working_days"].get("remaining_now", 0) > 0
+        if target["actual"] < target["target"] and running:
+            line += ", " + labels.pace_gap(target["status"], target["ahead"],
+                                           lambda gap, metric=target["metric"]: _value(metric, round(gap), currency))
+        if target["actual"] >= target["target"]:
+            hit.append(line)
+        elif running and target["status"] != "behind":  # short of the target so far, but not behind its pace
+            on_track.append(line)
+        else:  # behind pace, or the period ended below target
+            missed.append(line)
+    findings["targets_hit"], findings["targets_missed"], findings["targets_on_track"] = hit, missed, on_track
 
     weakest = weakest_step(report["funnel"])
     if weakest:
@@ -142,8 +152,11 @@ def render_review(findings: dict[str, Any], fmt: str = "md") -> str:
     (findings quote note titles and sources from files)."""
     scope = _("team") if findings["scope"]["team"] else terminal_safe(findings["scope"]["rep"])
     md = fmt == "md"
+    previous = findings["previous"]
+    if findings.get("previous_through"):  # like for like: as many working days at its start
+        previous = _("{previous} through {day}").format(previous=previous, day=findings["previous_through"])
     lines = [("# " if md else "") + _("Review · {scope} · {period} (vs {previous})").format(
-        scope=scope, period=findings["period"]["label"], previous=findings["previous"]), ""]
+        scope=scope, period=findings["period"]["label"], previous=previous), ""]
 
     def section(title: str, items: list[str], empty: str) -> None:
         lines.append(("## " if md else "") + _(title))
@@ -155,6 +168,8 @@ def render_review(findings: dict[str, Any], fmt: str = "md") -> str:
 
     section(N_("Targets hit"), findings["targets_hit"], N_("None."))
     section(N_("Targets missed"), findings["targets_missed"], N_("None."))
+    if findings.get("targets_on_track"):
+        section(N_("Targets on pace so far"), findings["targets_on_track"], N_("None."))
     funnel_lines = [findings["weakest_step"]["sentence"]] if findings.get("weakest_step") else []
     if findings.get("lowest_response"):
         funnel_lines.append(findings["lowest_response"]["sentence"])

@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from istui.domain.periods import Period
-from istui.services.counting import Tally, file_key, number, tally
+from istui.services.counting import LEAD_SETS, Tally, file_key, number, tally
 from istui.services.kpi import Tallies
 from istui.store import files
 
 if TYPE_CHECKING:
     from istui.store.workspace import Workspace
 
-VERSION = 3
+VERSION = 4  # 4: tallies keep the funnel's lead sets (called, connected, handed); older caches are counted again
 
 
 class _DataOnly(pickle.Unpickler):
@@ -166,7 +166,7 @@ class Rollups:
                 clean = counted.pop("clean", False)
                 if sig is not None:
                     checks.remember(path, sig, clean=clean)
-                self.register([*counted["worked"], *counted["booked"], *counted["closings"]])
+                self.register([*(lead for name in LEAD_SETS for lead in counted[name]), *counted["closings"]])
                 self.files[key] = {**number(counted, self.numbers), "sig": sig}
         # the cache file is rewritten (~10 ms at team-year) when it saves real work: counting one or two
         # files again (a rep's own calls) costs the next process about as little as rewriting it now
@@ -196,6 +196,30 @@ class RollupTallies(Tallies):
         months = set(Period(first, last, None, "").months()) if last is not None else None
         return {key: counted for key, counted in self.kept.items()
                 if key.split("/", 1)[1] >= f"{first:%Y-%m}" and (months is None or key.split("/", 1)[1] in months)}
+
+
+class PartlyKept(Tallies):
+    """Kept tallies, and for the days of one month not covered by whole months (a previous period cut
+    short to compare like for like) tallies counted from that month's activities, numbered alike."""
+
+    def __init__(self, kept: RollupTallies, rollups: Rollups, activities: list[Mapping[str, Any]],
+                 tz: Any, month_start: date) -> None:
+        rollups.register(record["lead"] for record in activities)
+        self.kept, self.numbers, self.activities, self.tz = kept, rollups.numbers, activities, tz
+        self.month_start = month_start
+
+    def files(self, first: date, last: date | None) -> dict[str, Tally]:
+        from datetime import datetime
+
+        from istui.services.counting import tally_by_file
+
+        if last is None or last.day == 1 or not first < last or not self.month_start < last:
+            return self.kept.files(first, last)
+        whole = self.kept.files(first, self.month_start) if first < self.month_start else {}
+        start = datetime.combine(max(first, self.month_start), datetime.min.time(), tzinfo=self.tz)
+        end = datetime.combine(last, datetime.min.time(), tzinfo=self.tz)
+        return {**whole, **{key: number(counted, self.numbers)
+                            for key, counted in tally_by_file(self.activities, self.tz, start, end).items()}}
 
 
 if __name__ == "__main__":  # a child of build_rollups: paths as JSON on stdin, pickled tallies on stdout

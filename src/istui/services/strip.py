@@ -10,7 +10,7 @@ from istui.domain.metrics import STRIP_MONTH_METRICS
 from istui.domain.periods import day_of, month_of
 from istui.services.counting import Combined, tally
 from istui.services.kpi import pace
-from istui.services.report import work_calendar
+from istui.services.report import day_fraction, work_calendar
 from istui.store.workspace import Workspace
 
 
@@ -30,7 +30,7 @@ def today_strip(ws: Workspace) -> dict[str, Any]:
         for target in month_targets:
             actual = month_metrics[target["metric"]]
             month_pace.append({"metric": target["metric"], "target": target["value"], "actual": actual,
-                               **pace(target["value"], actual, month, now.date(), days)})
+                               **pace(target["value"], actual, month, now.date(), days, day_fraction(ws, now))})
     return {"metrics": metrics, "targets": targets, "month": month_pace}
 
 

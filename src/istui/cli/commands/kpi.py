@@ -112,7 +112,7 @@ def run_plan(args: argparse.Namespace) -> int:
         connect=percent(r["connect_rate"])) + "\n")
     rows = [[labels.metric(row["metric"]), render.number(row["needed"]), render.number(row["per_working_day"]),
              render.number(row.get("actual")), render.number(row.get("actual_per_working_day")),
-             render.number(row.get("gap_per_working_day"))] for row in result["steps"]]
+             labels.daily_gap(row.get("gap_per_working_day"))] for row in result["steps"]]
     headers = [_(h) for h in (N_("STEP"), N_("NEEDED"), N_("PER DAY"), N_("SO FAR"), N_("PACE/DAY"), N_("GAP/DAY"))]
     print(render.table(headers, rows, right=(1, 2, 3, 4, 5)))
     if args.save:

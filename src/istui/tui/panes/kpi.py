@@ -80,11 +80,9 @@ def targets_table(report: dict[str, Any], currency: str) -> Table:
         name = labels.metric(metric) + (f" ({terminal_safe(target['motion'])})" if target.get("motion") else "")
         status = target.get("status")
         pace = Text("")
-        if status in ("ahead", "behind"):
-            pace = Text(f"{'+' if status == 'ahead' else '-'}{value(metric, abs(target['ahead']))}",
-                        style="green" if status == "ahead" else "red")
-        elif status == "on_pace":
-            pace = Text(labels.pace("on_pace"), style="green")
+        if status is not None:
+            pace = Text(labels.pace_gap(status, target["ahead"], lambda gap, metric=metric: value(metric, gap)),
+                        style="red" if status == "behind" else "green")
         needed = target.get("needed_per_day")
         table.add_row(Text(name), value(metric, target["actual"]), value(metric, target["target"]),
                       value(metric, target.get("expected")), pace,

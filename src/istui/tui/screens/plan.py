@@ -78,7 +78,7 @@ class PlanScreen(ModalScreen[None]):
             table.add_column(_(name), justify="left" if name == "Step" else "right")
         for row in result["steps"]:
             table.add_row(labels.metric(row["metric"]), f"{row['needed']:,}", _num(row["per_working_day"]), _num(row.get("actual")),
-                          _num(row.get("actual_per_working_day")), _num(row.get("gap_per_working_day")))
+                          _num(row.get("actual_per_working_day")), labels.daily_gap(row.get("gap_per_working_day")))
         head = Text(_("{period}: goal {goal} · {days} working days ({gone} gone)").format(
             period=result["period"]["label"], goal=money(result["revenue"], currency), days=result["working_days"],
             gone=result["elapsed_working_days"]) + "\n" + _(

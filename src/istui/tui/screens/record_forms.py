@@ -85,7 +85,7 @@ class StageForm(FormScreen):
             field = next(f for f in self.fields if f.name == "stage")
             self.show_error(field, _("stage: choose the new stage."))
             return None
-        if values is not None and values["stage"] == Stage.WON and values["amount"] is None:
+        if values is not None and values["stage"] == Stage.WON and not values["amount"]:  # blank or 0
             field = next(f for f in self.fields if f.name == "amount")
             self.show_error(field, _("amount: moving a lead to won needs the order amount, e.g. 1200000 or 120万."))
             return None

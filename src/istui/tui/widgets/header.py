@@ -37,7 +37,7 @@ def strip_line(strip: dict[str, Any]) -> str:
     parts.append(_("connect rate {rate}").format(rate=percent(metrics["connect_rate"])))
     text = _("Today: ") + " · ".join(parts)
     month = [f"{labels.metric(t['metric'])} {t['actual']:,.0f}/{t['target']:,.0f}"
-             + (f" {labels.pace(t['status'])} {abs(t['ahead']):,.0f}" if t.get("status") not in (None, "on_pace") else "")
+             + (f" {labels.pace_gap(t['status'], t['ahead'])}" if t.get("status") not in (None, "on_pace") else "")
              + (_(" (need {rate}/day)").format(rate=f"{t['needed_per_day']:,.1f}")
                 if t.get("status") == "behind" and t.get("needed_per_day") else "") for t in strip.get("month", [])]
     if month:

@@ -1,0 +1,100 @@
+"""Issue 12, the figures: like-for-like comparisons, daily targets in the week, "missed" meaning behind
+pace, and pace by the time of day — on a frozen clock (ISTUI_NOW), checked against counts made here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from conftest import add_lead
+
+
+def log_calls(cli, lead_id: str, moments: list[str]) -> None:
+    for moment in moments:
+        assert cli("log", "call", lead_id, "-o", "2", "--at", moment, "--next", "2026-12-20 10:00").code == 0
+
+
+def calls_on(cli, days: set[str]) -> int:
+    """An independent count: the call activities of the export whose local day is one of `days`."""
+    activities = cli("export", "activities", "--format", "json").json
+    return sum(1 for a in activities if a["kind"] == "call" and datetime.fromisoformat(a["at"]).date().isoformat() in days)
+
+
+def test_a_month_two_days_old_is_compared_with_the_first_two_working_days(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    lead = add_lead(cli, "Acme")
+    # November 2026 in Japan: Mon 2 and Wed 4 are its first two working days (Tue 3 is Culture Day)
+    log_calls(cli, lead["id"], ["2026-11-02 10:00", "2026-11-02 11:00", "2026-11-02 12:00", "2026-11-04 10:00",
+                                "2026-11-04 11:00", "2026-11-10 10:00", "2026-11-20 10:00", "2026-11-20 11:00",
+                                "2026-11-26 10:00", "2026-11-26 11:00", "2026-11-26 12:00"])
+    monkeypatch.setenv("ISTUI_NOW", "2026-12-02T17:00:00+09:00")  # Wednesday: December's 2nd working day
+    log_calls(cli, lead["id"], ["2026-12-01 10:00", "2026-12-02 10:00", "2026-12-02 11:00"])
+    first_two = calls_on(cli, {"2026-11-02", "2026-11-04"})
+    assert first_two == 5 and calls_on(cli, {f"2026-11-{d:02d}" for d in range(1, 31)}) == 11
+    report = cli("kpi", "--team", "--period", "month", "--json").json
+    assert report["metrics"]["calls"] == calls_on(cli, {"2026-12-01", "2026-12-02"}) == 3
+    assert report["previous"]["metrics"]["calls"] == first_two
+    assert report["previous"]["through"] == "2026-11-04"
+    assert report["deltas"]["calls"] == {"current": 3, "previous": 5, "delta": -2, "direction": "down"}
+    findings = cli("review", "--team", "--period", "month", "--json").json
+    assert "Calls fell from 5 to 3: protect call blocks in the calendar." in findings["focus"]
+    assert "(vs 2026-11 through 2026-11-04)" in cli("review", "--team", "--period", "month").out
+    # a period that has ended is compared with the whole previous one
+    october = cli("kpi", "--team", "--period", "2026-11", "--json").json
+    assert october["previous"]["through"] is None and october["metrics"]["calls"] == 11
+
+
+def test_a_weekly_review_counts_the_daily_target_and_lists_it_as_missed(cli) -> None:
+    lead = add_lead(cli, "Acme")
+    log_calls(cli, lead["id"], [f"2026-11-{day} {hour}:00" for day in (24, 25, 26) for hour in (10, 11, 12, 13, 14, 15)]
+              + [f"2026-11-27 {hour:02d}:00" for hour in (8, 9, 10)] + ["2026-11-27 10:15", "2026-11-27 10:20",
+                                                                       "2026-11-27 10:25", "2026-11-27 10:29"])
+    assert cli("target", "set", "calls", "60", "--per", "day").code == 0
+    week = {f"2026-11-{day}" for day in range(23, 30)}
+    made = calls_on(cli, week)
+    assert made == 25
+    findings = cli("review", "--period", "week", "--json").json
+    # Mon 23 is Labor Thanksgiving Day: 4 working days, so the week's target is 60 × 4 = 240
+    assert findings["targets_missed"][0].startswith(f"calls: {made} of 240 (10.4%) (60/day × 4 working days), behind by")
+    assert findings["targets_hit"] == [] and findings["targets_on_track"] == []
+    text = cli("review", "--period", "week").out
+    assert "Targets missed\n- calls: 25 of 240" in text and "Targets missed\nNone." not in text
+    report = cli("kpi", "--period", "week", "--json").json
+    assert [(t["metric"], t["per"], t["per_day"], t["target"]) for t in report["targets"]] == [("calls", "week", 60, 240)]
+
+
+def test_a_target_ahead_of_pace_is_not_missed(cli) -> None:
+    lead = add_lead(cli, "Acme")
+    log_calls(cli, lead["id"], [f"2026-11-{day} {hour}:00" for day in (24, 25, 26) for hour in (10, 11, 12, 13, 14, 15)]
+              + ["2026-11-27 09:30"])
+    assert cli("target", "set", "calls", "20", "--per", "week").code == 0
+    assert cli("target", "set", "meetings", "2", "--per", "week").code == 0  # none booked: behind pace
+    findings = cli("review", "--period", "week", "--json").json
+    # at 10:30 on Friday, 3 + 1.5/9 of 4 working days have gone by: 20 × 3.1667 / 4 = 15.8 expected, 19 made
+    assert findings["targets_on_track"] == ["calls: 19 of 20 (95.0%), ahead by 3"]
+    assert findings["targets_missed"] == ["meetings: 0 of 2 (0.0%), behind by 2"]
+    assert "Targets on pace so far\n- calls: 19 of 20" in cli("review", "--period", "week").out
+
+
+@pytest.mark.parametrize(("now", "expected", "words"), [
+    ("2026-11-27T06:20:00+09:00", 0.0, "on pace"),  # before the working day: nothing is due yet
+    ("2026-11-27T13:30:00+09:00", 30.0, "behind by 25"),  # 4.5 of 9 working hours: half of 60
+    ("2026-11-27T19:00:00+09:00", 60.0, "behind by 55"),  # the working day is over: all of it
+])
+def test_pace_within_a_day_follows_the_working_hours(cli, monkeypatch: pytest.MonkeyPatch, now: str, expected: float,
+                                                     words: str) -> None:
+    lead = add_lead(cli, "Acme")
+    monkeypatch.setenv("ISTUI_NOW", now)
+    made = 5 if expected else 0
+    log_calls(cli, lead["id"], [f"2026-11-27 06:0{minute}" for minute in range(made)])
+    assert cli("target", "set", "calls", "60", "--per", "day").code == 0
+    [target] = cli("kpi", "--json").json["targets"]
+    assert (target["actual"], target["expected"]) == (made, expected)
+    assert target["status"] == ("on_pace" if not expected else "behind")
+    text = cli("kpi").out
+    row = next(line for line in text.splitlines() if line.strip().startswith("calls") and "60" in line)
+    assert words in row and "-0" not in row and "ahead 0" not in row
+    if expected == 60.0:
+        assert target["needed_per_day"] is None  # no working time left today
+    else:
+        assert target["needed_per_day"] == round((60 - made) / (1 - expected / 60), 2)
