@@ -90,3 +90,15 @@ def save_member(ws: Workspace, name: str, fields: Mapping[str, Any], *, new: boo
         write_toml(ws.root / SETTINGS_FILE, {"roster": {name: entry}})
         ws.settings.roster = roster
     return name, entry
+
+
+def add_members(ws: Workspace, members: Mapping[str, Mapping[str, str]]) -> None:
+    """Put several people on the roster at once (the demo's team); each is checked as `rep add` checks."""
+    with ws.lock.held():
+        settings = load_settings(ws.root)
+        roster = dict(settings.roster or {})
+        for name, fields in members.items():
+            clean, entry = clean_member(name, fields, roster, roster.get(name))
+            roster[clean] = entry
+        write_toml(ws.root / SETTINGS_FILE, {"roster": roster})
+        ws.settings.roster = roster
