@@ -11,7 +11,8 @@ import pytest
 
 from istui.store.settings import load_settings
 from istui.store.workspace import Workspace
-from tests.conftest import fixed_clock
+
+from conftest import fixed_clock
 
 
 def toml(ws: Workspace) -> dict:
