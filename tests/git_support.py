@@ -37,7 +37,8 @@ class Team:
         self.remote = tmp_path / "team.git"
         git(tmp_path, "init", "-q", "--bare", str(self.remote))
         self.alice_root, self.bob_root = tmp_path / "alice", tmp_path / "bob"
-        alice = Workspace.create(self.alice_root, "alice", Settings(team="Team", timezone="Asia/Tokyo"),
+        alice = Workspace.create(self.alice_root, "alice", Settings(team="Team", timezone="Asia/Tokyo", roster={
+                                     "bob": {"display": "Bob", "email": "", "role": "is"}}),  # the team's roster
                                  remote=str(self.remote), clock=EARLY)
         self.leads = [create_lead(alice, {"company": f"Co {n}", "contact": f"Person {n}", "phone": f"03-5555-{n:04d}"})
                       for n in range(8)]

@@ -165,6 +165,7 @@ def test_today_queue_order(cli) -> None:
     add_lead(cli, "Later", "--next", "tomorrow 10:00")
     new_inbound = add_lead(cli, "New inbound", "--source", "web_inquiry")
     add_lead(cli, "New BDR target", "--source", "outbound_list", "--motion", "bdr")
+    cli("rep", "add", "bob")  # an owner is on the roster
     add_lead(cli, "Someone else's", "--next", "today 11:00", "--owner", "bob")
     queue = cli("today", "--json").json
     assert [(e["company"], e["reason"]) for e in queue] == [
@@ -239,6 +240,7 @@ def test_targets_and_kpi(cli) -> None:
 def test_handoff_sheet(cli) -> None:
     lead = add_lead(cli, "株式会社東洋商事", "--contact", "山田 太郎", "--phone", "03-1234-5678")
     cli("log", "call", lead["id"], "-o", "6", "--note", "興味あり")
+    cli("rep", "add", "kimura", "--role", "field")  # a recipient from the roster's field sales
     result = cli("handoff", lead["id"], "--to", "kimura", "--budget", "300万円", "--authority", "部長決裁",
                  "--need", "リード管理の一元化", "--timeline", "来期4月", "--note", "競合はA社")
     assert result.code == 0

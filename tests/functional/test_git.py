@@ -31,6 +31,7 @@ def test_two_clones_logging_calls_concurrently_merge_without_conflict(tmp_path: 
     alice_root = tmp_path / "alice"
     istui_process("init", str(alice_root), "--rep", "alice", "--timezone", "Asia/Tokyo", "--remote", str(remote),
                   env={"ISTUI_NOW": NOW})
+    istui_process("rep", "add", "bob", env={"ISTUI_NOW": NOW, "ISTUI_WORKSPACE": str(alice_root), "ISTUI_REP": "alice"})
     ws = Workspace.open(alice_root, "alice")
     leads = ws.add_leads([{"company": f"Co {i}", "stage": "working", "source": "other", "motion": "sdr"} for i in range(12)])
     ids = [lead["id"] for lead in leads]

@@ -90,6 +90,7 @@ def test_a_whole_process_writes_no_control_byte(tmp_path: Path) -> None:
 
 
 def test_handoff_sheet_and_error_messages_are_safe(hostile) -> None:
+    assert hostile("rep", "add", "kimura", "--role", "field").code == 0
     sheet = hostile("handoff", OTHER_ID, "--to", "kimura", "--need", "one\ntwo")
     assert sheet.code == 0, sheet.err
     assert control_characters(sheet.out, "\n\t") == [] and "# Handoff: Other \ufffd\\[2J" in sheet.out  # tabs of a memo
@@ -126,6 +127,7 @@ def test_typed_control_characters_and_long_text_are_refused(cli, ws: Workspace, 
 def test_every_command_that_takes_text_refuses_control_characters(cli, ws: Workspace, tmp_path: Path) -> None:
     lead = add_lead(cli, "Acme")
     note = cli("note", "add", "--title", "Script", "--json").json
+    cli("rep", "add", "kimura", "--role", "field")
     body = tmp_path / "body.md"
     body.write_text(f"# Hello\n{TITLE}\n", "utf-8")
     before = snapshot(ws.root)

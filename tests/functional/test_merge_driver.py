@@ -81,3 +81,25 @@ def test_settings_that_are_not_toml_are_left_to_the_user(tmp_path: Path) -> None
     result = run_driver(tmp_path, "istui.toml", {"base": base, "ours": b'team = "A"\n', "theirs": b'team = "B\n'})
     assert result.returncode == 1 and "istui.toml cannot be merged automatically" in result.stderr
     assert (tmp_path / "ours").read_bytes() == b'team = "A"\n'
+
+
+def test_the_roster_merges_person_by_person(tmp_path: Path) -> None:
+    """Two reps each add someone and change a different person: all of it is kept, without a conflict; a name
+    added on both sides in different case (Bob, bob) keeps ours and logs the other."""
+    import tomllib
+
+    base = (b'schema = 1\nteam = "T"\n\n[roster.alice]\ndisplay = "Alice"\nemail = ""\nrole = "is"\n\n'
+            b'[roster.kimura]\ndisplay = "Kimura"\nemail = ""\nrole = "field"\n')
+    ours = (base.replace(b'display = "Alice"', b'display = "Alice A."')
+            + b'\n[roster.carol]\ndisplay = "Carol"\nemail = ""\nrole = "is"\n'
+            + b'\n[roster.Bob]\ndisplay = "Bob"\nemail = ""\nrole = "is"\n')
+    theirs = (base.replace(b'role = "field"', b'role = "manager"')
+              + b'\n[roster.dan]\ndisplay = "Dan"\nemail = "dan@example.com"\nrole = "field"\n'
+              + b'\n[roster.bob]\ndisplay = "bob"\nemail = ""\nrole = "is"\n')
+    result = run_driver(tmp_path, "istui.toml", {"base": base, "ours": ours, "theirs": theirs})
+    assert result.returncode == 0, result.stderr
+    roster = tomllib.loads((tmp_path / "ours").read_text())["roster"]
+    assert sorted(roster) == ["Bob", "alice", "carol", "dan", "kimura"]
+    assert (roster["alice"]["display"], roster["kimura"]["role"], roster["dan"]["email"]) == ("Alice A.", "manager", "dan@example.com")
+    logged = [json.loads(line) for line in (tmp_path / ".istui" / "conflicts.jsonl").read_text().splitlines()]
+    assert [(c["field"], c["kept"], c["lost"]) for c in logged] == [("roster.bob", "Bob", "bob")]

@@ -127,7 +127,8 @@ def test_a_fresh_clone_registers_the_driver_on_its_first_command(team: Team, tmp
     git(tmp_path, "clone", "-q", str(team.remote), str(carol_root))
     assert "istui" not in (carol_root / ".git" / "config").read_text()
     env = {"ISTUI_WORKSPACE": str(carol_root), "ISTUI_REP": "carol", "ISTUI_NOW": NOW}
-    istui_process("lead", "set", first["id"], "title=Head of IT", env=env)  # any command registers it
+    istui_process("rep", "add", "carol", env=env)  # any command registers it; carol joins the roster
+    istui_process("lead", "set", first["id"], "title=Head of IT", env=env)
     config = (carol_root / ".git" / "config").read_text()
     assert '[merge "istui"]' in config and "istui.store.merge %O %A %B %P" in config
     istui_process("lead", "set", first["id"], "title=Head of IT", env=env)

@@ -185,6 +185,9 @@ class Crash(BaseException):
 @pytest.mark.parametrize("change", ["handoff", "meeting_booked"])
 def test_multi_record_changes_are_all_or_nothing(ws: Workspace, monkeypatch, moment: str, change: str) -> None:
     lead_id = new_lead(ws, stage="working")
+    from istui.store.roster import add_members
+
+    add_members(ws, {"kimura": {"role": "field"}})  # the recipient, from the roster's field sales
     original_replace = journal._apply_replace
     original_plan = files.atomic_write
 
@@ -232,6 +235,7 @@ def test_a_symlinked_activity_file_is_never_followed(cli, ws: Workspace, tmp_pat
     folder = ws.root / "activities" / "bob"
     folder.mkdir(parents=True)
     (folder / "2026-11.jsonl").symlink_to(outside)
+    assert cli("rep", "add", "bob").code == 0
     for _attempt in range(2):  # the second process must not take the link as a file checked before
         result = cli("--rep", "bob", "log", "call", lead_id, "-o", "1")
         assert result.code == 1 and "symbolic link" in result.err and "Traceback" not in result.err
@@ -244,6 +248,7 @@ def test_a_symlinked_folder_is_never_followed(cli, ws: Workspace, tmp_path: Path
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (ws.root / "activities" / "bob").symlink_to(outside, target_is_directory=True)
+    assert cli("rep", "add", "bob").code == 0
     result = cli("--rep", "bob", "log", "call", lead_id, "-o", "1")
     assert result.code == 1 and "symbolic link" in result.err
     assert list(outside.iterdir()) == []

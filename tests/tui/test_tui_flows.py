@@ -158,13 +158,17 @@ async def test_handoff_records_bant_and_shows_the_sheet(app: IstuiApp, demo_ws: 
         await loaded(pilot)
         await pilot.press("1")
         lead = app.query_one(LeadsPane).table.current
-        await pilot.press("h", *"kimura", "tab", *"300万円", "tab", *"部長決裁", "tab", *"工数削減", "tab", *"来期4月")
+        await pilot.press("h")
+        recipient = app.screen.query_one("#field-to", Select)  # the roster's field-sales people
+        assert [key for _label, key in recipient._options if key != Select.NULL] == ["field-kimura", "field-lee", "field-mori"]
+        recipient.value = "field-kimura"
+        await pilot.press("tab", *"300万円", "tab", *"部長決裁", "tab", *"工数削減", "tab", *"来期4月")
         await pilot.press("ctrl+s")
         await pilot.pause(0.05)
         assert isinstance(app.screen, SheetScreen)
         assert "**Budget (予算)**: 300万円" in app.screen.markdown
         saved = disk(demo_ws).get_lead(lead["id"])
-        assert saved["stage"] == "handed_off" and saved["handoff"]["to"] == "kimura"
+        assert saved["stage"] == "handed_off" and saved["handoff"]["to"] == "field-kimura"
         assert saved["handoff"]["timeline"] == "来期4月"
 
 

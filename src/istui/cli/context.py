@@ -13,6 +13,7 @@ from istui import locations
 from istui.cli.render import emit_json, say
 from istui.domain.errors import BadInput, WorkspaceError
 from istui.domain.parsing import parse_rep
+from istui.domain.roster import require_member
 from istui.i18n import _
 from istui.store import settings as settings_store
 from istui.store.workspace import Workspace, system_clock
@@ -68,6 +69,8 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
                                "or point to one with --workspace PATH.").format(root=root))
     ws = Workspace.open(root, resolve_rep(args, root), clock=clock)
     OPENED.append(ws)
+    if not getattr(args, "any_rep", False):  # `istui rep` lets someone not yet on the roster add themselves
+        ws.rep = require_member(ws.settings.roster, ws.rep, "rep")
     return ws
 
 

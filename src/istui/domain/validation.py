@@ -15,16 +15,18 @@ from istui.domain.parsing import (
     optional_text,
     parse_amount,
     parse_choice,
-    parse_rep,
     parse_tags,
     parse_when,
     require_text,
 )
+from istui.domain.roster import require_member
 from istui.i18n import _
 
 
-def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: datetime) -> dict[str, Any]:
-    """Validate one editable lead field; returns the record fields it sets (`next` sets `next_at`)."""
+def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: datetime,
+                     roster: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Validate one editable lead field; returns the record fields it sets (`next` sets `next_at`). An
+    owner must be on the `roster` (when the workspace has one)."""
     text = value if isinstance(value, str) else ""
     if name == "company":
         return {"company": require_text(text, "company")}
@@ -47,7 +49,9 @@ def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: date
     if name == "stage":
         return {"stage": parse_choice(text, [s.value for s in Stage], "stage")}
     if name == "owner":
-        return {"owner": parse_rep(text, "owner") if text.strip() else ""}
+        if not text.strip() and not roster:
+            return {"owner": ""}
+        return {"owner": require_member(roster, text, "owner")}
     if name == "next":
         if not text.strip() or text.strip().lower() in ("none", "clear", "-"):
             return {"next_at": None}
@@ -59,12 +63,13 @@ def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: date
     raise BadInput(_("'{name}' is not a lead field; fields are {fields}.").format(name=name, fields=", ".join(EDITABLE_LEAD_FIELDS)))
 
 
-def clean_lead_fields(fields: Mapping[str, Any], *, sources: Iterable[str], now: datetime) -> dict[str, Any]:
+def clean_lead_fields(fields: Mapping[str, Any], *, sources: Iterable[str], now: datetime,
+                      roster: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Validate several fields; the first bad one raises BadInput naming it."""
     sources = list(sources)
     clean: dict[str, Any] = {}
     for name, value in fields.items():
-        clean.update(clean_lead_field(name, value, sources=sources, now=now))
+        clean.update(clean_lead_field(name, value, sources=sources, now=now, roster=roster))
     return clean
 
 
@@ -79,13 +84,14 @@ def blank_lead(sources: Iterable[str], rep: str) -> dict[str, Any]:
     }
 
 
-def new_lead_record(fields: Mapping[str, Any], *, sources: Iterable[str], now: datetime, rep: str) -> dict[str, Any]:
+def new_lead_record(fields: Mapping[str, Any], *, sources: Iterable[str], now: datetime, rep: str,
+                    roster: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A complete new lead record (without id and timestamps) from typed fields."""
     sources = list(sources)
     record = blank_lead(sources, rep)
     if "company" not in fields:
         raise BadInput(_("{field} is required and cannot be empty.").format(field="company"))
-    record.update(clean_lead_fields(fields, sources=sources, now=now))
+    record.update(clean_lead_fields(fields, sources=sources, now=now, roster=roster))
     return record
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from istui.domain.duplicates import DuplicateIndex, email_key
 from istui.domain.errors import BadInput
 from istui.domain.model import DEFAULT_SOURCES, INBOUND_SOURCES, Motion, Stage, Temperature
 from istui.domain.parsing import check_text, phone_key
@@ -245,13 +246,8 @@ def plan_import(
         raise BadInput(_("The file is not readable as CSV: {reason}.").format(reason=exc)) from None
     mapping = map_columns(header, overrides)
 
-    by_email: dict[str, str] = {}
-    by_phone: dict[str, str] = {}
-    for lead in existing:
-        if lead.get("email"):
-            by_email.setdefault(lead["email"].lower(), lead["id"])
-        if lead.get("phone"):
-            by_phone.setdefault(phone_key(lead["phone"]), lead["id"])
+    index = DuplicateIndex(existing)  # the one home of duplicate matching (lead entry uses it too)
+    by_email, by_phone = index.by_email, index.by_phone
     seen_email: dict[str, int] = {}
     seen_phone: dict[str, int] = {}
 
@@ -328,7 +324,7 @@ def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, by_email,
     clean.setdefault("owner", rep)
     result.fields = clean
 
-    email = clean.get("email", "").lower()
+    email = email_key(clean.get("email", ""))
     key = phone_key(clean["phone"]) if clean.get("phone") else ""
     if email and email in by_email:
         result.status, result.match = "duplicate", by_email[email]

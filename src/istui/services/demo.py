@@ -15,6 +15,7 @@ from typing import Any
 from istui.domain.ids import new_id
 from istui.domain.model import Stage
 from istui.domain.outcomes import CallOutcome
+from istui.store.roster import add_members
 from istui.store.workspace import Record, Workspace, iso
 
 C = CallOutcome
@@ -449,8 +450,32 @@ def build_demo(ws: Workspace, scale: str = "small", seed: int = 7, lang: str = "
     builder.build()
     targets = builder.targets()
     ws.bulk_insert(leads=builder.leads, activities=builder.activities, notes=notes, targets=targets)
+    add_members(ws, demo_roster(builder.reps, builder.japanese))
     return {"reps": len(builder.reps), "leads": len(builder.leads), "activities": len(builder.activities),
             "notes": len(notes), "targets": len(targets)}
+
+
+#: the demo team's display names (Japanese team: in kanji), field-sales recipients and manager
+JA_DISPLAY = {"sato": "佐藤", "tanaka": "田中", "suzuki": "鈴木", "takahashi": "高橋", "ito": "伊藤", "watanabe": "渡辺",
+              "yamamoto": "山本", "nakamura": "中村", "kobayashi": "小林", "kato": "加藤", "yoshida": "吉田", "yamada": "山田",
+              "sasaki": "佐々木", "yamaguchi": "山口", "matsumoto": "松本", "inoue": "井上", "kimura": "木村",
+              "hayashi": "林", "shimizu": "清水", "mori": "森"}
+FIELD_SALES = {"field-kimura": ("Ken Kimura", "木村 健"), "field-lee": ("Dana Lee", ""),
+               "field-ishii": ("", "石井 彩"), "field-mori": ("Aki Mori", "森 亮")}
+MANAGER = ("nakano", "Yuko Nakano", "中野 優子")
+
+
+def demo_roster(reps: list[str], japanese: bool) -> dict[str, dict[str, str]]:
+    """The demo team on the roster: its reps (inside sales), the field-sales people handoffs go to, a manager."""
+    roster = {rep: {"display": JA_DISPLAY.get(rep, rep) if japanese else rep.capitalize(), "role": "is",
+                    "email": f"{rep}@demo.example.com"} for rep in reps}
+    for name, (english, japanese_name) in FIELD_SALES.items():
+        display = japanese_name if japanese else english
+        if display:
+            roster[name] = {"display": display, "role": "field", "email": f"{name.split('-')[1]}@demo.example.com"}
+    name, english, japanese_name = MANAGER
+    roster[name] = {"display": japanese_name if japanese else english, "role": "manager", "email": f"{name}@demo.example.com"}
+    return roster
 
 
 def demo_reps(scale: str = "small", lang: str = "en") -> list[str]:

@@ -10,18 +10,25 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from istui.domain import labels
+from istui.domain.duplicates import DuplicateIndex, check_new_lead
 from istui.domain.errors import BadInput
 from istui.domain.model import OPEN_STAGES, ActivityKind, Stage
 from istui.domain.outcomes import MEETING_BOOKED, CallOutcome, parse_call_outcome, parse_email_outcome
 from istui.domain.parsing import multiline_text, optional_text, parse_amount, parse_choice, parse_int, parse_when
+from istui.domain.roster import require_recipient
 from istui.domain.validation import clean_lead_fields, new_lead_record
 from istui.i18n import _
 from istui.store.workspace import Record, Workspace, iso
 
 
-def create_lead(ws: Workspace, fields: dict[str, Any]) -> Record:
-    record = new_lead_record(fields, sources=ws.settings.sources, now=ws.now(), rep=ws.rep)
-    return ws.add_lead(record)
+def create_lead(ws: Workspace, fields: dict[str, Any], *, allow_duplicate: bool = False) -> Record:
+    """Add a lead; its owner must be on the roster, and a lead with the phone or e-mail of an existing
+    one raises DuplicateLead (naming it) unless `allow_duplicate`."""
+    record = new_lead_record(fields, sources=ws.settings.sources, now=ws.now(), rep=ws.rep, roster=ws.settings.roster)
+    with ws.lock.held():
+        if not allow_duplicate and (record.get("email") or record.get("phone")):
+            check_new_lead(DuplicateIndex(ws.leads()), record)
+        return ws.add_lead(record)
 
 
 def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any]) -> Record:
@@ -30,7 +37,7 @@ def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any]) -> Reco
     if "id" in fields or "created_at" in fields:
         raise BadInput(_("id and created_at cannot be changed."))
     ws.get_lead(lead_id)  # NotFound before anything else
-    changes = clean_lead_fields(fields, sources=ws.settings.sources, now=ws.now())
+    changes = clean_lead_fields(fields, sources=ws.settings.sources, now=ws.now(), roster=ws.settings.roster)
     return ws.update_lead(lead_id, changes)
 
 
@@ -138,6 +145,8 @@ def hand_off(ws: Workspace, lead_id: str, to: str, bant: dict[str, str], note: s
     to = optional_text(to, "to")
     if not to:
         raise BadInput(_("to: name the field-sales rep who takes the lead, e.g. --to sato."))
+    if ws.settings.roster:  # a recipient from the roster, in field sales
+        to = require_recipient(ws.settings.roster, to)
     clean = {key: multiline_text(bant.get(key) or "", key) for key in BANT_FIELDS}
     note = multiline_text(note, "note")
     with ws.transaction():  # the stage activity, the stage and the handoff sheet land together or not at all

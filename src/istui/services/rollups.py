@@ -143,8 +143,10 @@ class Rollups:
             self._load_numbers()
             with contextlib.suppress(FileNotFoundError, EOFError, pickle.UnpicklingError, ValueError, AttributeError):
                 cached = safe_unpickle(files.read_bytes(self.path))
-                # usable unless written by another version or against a longer (since deleted) numbering
-                if cached.get("version") == VERSION and cached.get("numbers", 0) <= len(self.numbers):
+                # usable unless written by another version, in another timezone (days are counted in the
+                # workspace's zone: `istui settings timezone=…`) or against a longer (since deleted) numbering
+                if (cached.get("version") == VERSION and cached.get("timezone") == self.workspace.settings.timezone
+                        and cached.get("numbers", 0) <= len(self.numbers)):
                     self.files = cached["files"]
         stale: list[tuple[str, Path, files.Signature | None]] = []
         present = set()
@@ -175,6 +177,7 @@ class Rollups:
         if len(stale) > 2 or removed:
             with contextlib.suppress(OSError):  # a cache: failing to write it costs only speed
                 files.atomic_write(self.path, pickle.dumps({"version": VERSION, "numbers": len(self.numbers),
+                                                            "timezone": self.workspace.settings.timezone,
                                                             "files": self.files}, protocol=pickle.HIGHEST_PROTOCOL))
         return self.files
 

@@ -8,6 +8,7 @@ from istui.domain.errors import BadInput
 from istui.domain.metrics import TARGET_METRICS
 from istui.domain.model import TARGET_KEY, Motion, PeriodKind
 from istui.domain.parsing import parse_amount, parse_choice
+from istui.domain.roster import require_member
 from istui.i18n import _
 from istui.store.workspace import Record, Workspace
 
@@ -30,7 +31,10 @@ def find_target(ws: Workspace, metric: str, per: str, rep: str | None = None, mo
 
 def set_target(ws: Workspace, metric: str, per: str, value: float, rep: str | None = None,
                motion: str | None = None) -> Record:
-    """Create the target, or change the value of the one with the same metric, period kind, scope and motion."""
+    """Create the target, or change the value of the one with the same metric, period kind, scope and motion;
+    a rep's target is for someone on the roster."""
+    if rep is not None:
+        rep = require_member(ws.settings.roster, rep, "rep")
     with ws.lock.held():
         existing = find_target(ws, metric, per, rep, motion)
         record = dict(existing) if existing else {"metric": metric, "per": per, "rep": rep, "motion": motion}

@@ -23,14 +23,15 @@ class Settings:
     """What a whole team shares: the workspace's calendar, currency and lead sources."""
 
     FIELDS = ("schema", "team", "timezone", "week_start", "fiscal_year_start_month", "currency", "sources",
-              "holiday_country", "extra_holidays", "working_holidays", "working_hours", "demo")
+              "holiday_country", "extra_holidays", "working_holidays", "working_hours", "phone_region", "roster", "demo")
     __slots__ = FIELDS
 
     def __init__(self, schema: int = SCHEMA_VERSION, team: str = "My team", timezone: str = "UTC",
                  week_start: str = "monday", fiscal_year_start_month: int = 4, currency: str = "JPY",
                  sources: list[str] | None = None, holiday_country: str | None = None,
                  extra_holidays: list[str] | None = None, working_holidays: list[str] | None = None,
-                 working_hours: str = "09:00-18:00", demo: bool = False) -> None:
+                 working_hours: str = "09:00-18:00", phone_region: str | None = None,
+                 roster: dict[str, dict[str, str]] | None = None, demo: bool = False) -> None:
         self.schema = schema
         self.team = team
         self.timezone = timezone
@@ -43,6 +44,10 @@ class Settings:
         self.extra_holidays = list(extra_holidays or [])  # company days off, e.g. "2026-12-30"
         self.working_holidays = list(working_holidays or [])  # public holidays the team works
         self.working_hours = working_hours  # "09:00-18:00": retries in working hours, pace within a day
+        # the country phone numbers without a +country code are read in: "JP" for a Japanese workspace
+        self.phone_region = ("JP" if timezone == "Asia/Tokyo" else "") if phone_region is None else phone_region
+        # the team: name → {display, email, role} (`domain.roster`); None in a workspace that has none yet
+        self.roster = None if roster is None else {name: dict(entry) for name, entry in roster.items()}
         self.demo = demo
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,7 +59,8 @@ class Settings:
 
     TYPES: ClassVar[dict[str, type]] = {"schema": int, "team": str, "timezone": str, "week_start": str,
                               "fiscal_year_start_month": int, "currency": str, "sources": list, "holiday_country": str,
-                              "extra_holidays": list, "working_holidays": list, "working_hours": str, "demo": bool}
+                              "extra_holidays": list, "working_holidays": list, "working_hours": str,
+                              "phone_region": str, "roster": dict, "demo": bool}
 
     @property
     def work_hours(self) -> tuple[time, time]:
@@ -64,11 +70,16 @@ class Settings:
     def validate(self) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+        from istui.domain.roster import validate_roster
+
         for name, kind in self.TYPES.items():
             value = getattr(self, name)
+            if value is None and name == "roster":
+                continue  # no roster yet
             if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool) or (
                     kind is list and not all(isinstance(item, str) for item in value)):
-                shown = {str: _("text"), int: _("a whole number"), list: _("a list of texts"), bool: _("true or false")}[kind]
+                shown = {str: _("text"), int: _("a whole number"), list: _("a list of texts"), bool: _("true or false"),
+                         dict: _("a table")}[kind]
                 raise BadInput(_("{field}: {value} is not {kind}.").format(field=name, value=repr(value)[:40], kind=shown))
         try:
             ZoneInfo(self.timezone)
@@ -80,6 +91,11 @@ class Settings:
         if not 1 <= self.fiscal_year_start_month <= 12:
             raise BadInput(_("fiscal_year_start_month must be a month number from 1 to 12."))
         parse_working_hours(self.working_hours)
+        if self.phone_region and not (len(self.phone_region) == 2 and self.phone_region.isascii()
+                                      and self.phone_region.isalpha() and self.phone_region.isupper()):
+            raise BadInput(_("phone_region: '{value}' is not a two-letter country code such as JP (or empty).").format(
+                value=self.phone_region))
+        validate_roster(self.roster)
         if not self.sources:
             raise BadInput(_("sources must list at least one lead source."))
         for name in ("extra_holidays", "working_holidays"):
@@ -172,8 +188,10 @@ def load_settings(root: Path) -> Settings:
         for name, value in raw.items():  # set, not passed to __init__: a wrong type must reach validate()
             if name in Settings.FIELDS:
                 setattr(settings, name, value)
-        if "holiday_country" not in raw:
-            settings.holiday_country = Settings(timezone=str(settings.timezone)).holiday_country
+        defaults = Settings(timezone=str(settings.timezone))
+        for name in ("holiday_country", "phone_region"):  # defaults that follow the timezone
+            if name not in raw:
+                setattr(settings, name, getattr(defaults, name))
         settings.schema = SCHEMA_VERSION
         settings.validate()
     except BadInput as exc:

@@ -52,6 +52,7 @@ def merge_settings(base: bytes, ours: bytes, theirs: bytes, stamps: tuple[Stamp,
     flat_o, flat_a, flat_b = (flatten(load(side)) for side in (base, ours, theirs))
     conflicts: list[dict[str, Any]] = []
     merged = merge_fields(flat_o, flat_a, flat_b, stamps, conflicts, where, None, "settings", name=".".join)
+    merged = _one_spelling(merged, flat_a, conflicts, where)
     if merged == flat_a:
         return ours, conflicts
     if merged == flat_b:
@@ -60,6 +61,27 @@ def merge_settings(base: bytes, ours: bytes, theirs: bytes, stamps: tuple[Stamp,
     if flatten(load(text.encode())) != merged:
         raise Unparseable("the merged settings do not fit in one TOML file (a key is a table on one side)")
     return text.encode(), conflicts
+
+
+def _one_spelling(merged: Flat, ours: Flat, conflicts: list[dict[str, Any]], where: str) -> Flat:
+    """The roster merges person by person (`[roster.NAME]`); two people added on the two sides whose names
+    differ only in case (Bob, bob) cannot both stay: ours (else the first name) stays, the other is logged."""
+    names: dict[str, list[str]] = {}
+    for key in merged:
+        if len(key) > 2 and key[0] == "roster":
+            group = names.setdefault(key[1].casefold(), [])
+            if key[1] not in group:
+                group.append(key[1])
+    for group in names.values():
+        if len(group) < 2:
+            continue
+        kept = next((name for name in sorted(group) if any(k[:2] == ("roster", name) for k in ours)), sorted(group)[0])
+        for name in group:
+            if name != kept:
+                conflicts.append({"where": where, "id": None, "field": f"roster.{name}", "label": "settings",
+                                  "kept": kept, "lost": name, "kept_from": "", "lost_from": "", "kept_at": "", "lost_at": ""})
+                merged = {key: value for key, value in merged.items() if key[:2] != ("roster", name)}
+    return merged
 
 
 def _apply(text: str, before: Flat, after: Flat) -> str:

@@ -24,15 +24,10 @@ from istui.domain.errors import BadInput, NotFound
 from istui.domain.ids import ID_LENGTH, looks_like_id_prefix, new_id, normalize_prefix
 from istui.i18n import _
 from istui.store import files
+from istui.store import roster as team
 from istui.store.activity_index import activities_naming
 from istui.store.journal import Journal
-from istui.store.settings import (
-    Settings,
-    load_settings,
-    local_settings,
-    save_local_settings,
-    save_settings,
-)
+from istui.store.settings import Settings, load_settings, local_settings, save_local_settings, save_settings
 from istui.store.storages import FileChecks, JsonLinesStorage, ReadProblem, Record, RecordLinesStorage, open_table
 
 BUCKETS = 256
@@ -93,6 +88,7 @@ class Workspace:
         if workspace._journal.path.exists():
             with workspace.lock.held():
                 pass  # taking the lock finishes the interrupted change (`_locked`)
+        team.migrate(workspace)  # a workspace made before the roster: the people its records name join it
         return workspace
 
     def _locked(self) -> None:
@@ -129,7 +125,7 @@ class Workspace:
         os.chmod(root, files.DIR_MODE)
         for folder in (locations.LEADS_DIR, locations.ACTIVITIES_DIR, locations.LOCAL_DIR):
             files.ensure_dir(root / folder)
-        save_settings(root, settings)
+        save_settings(root, team.with_rep(settings, rep))  # the first rep is on the roster
         files.atomic_write(root / locations.GITIGNORE_FILE, GITIGNORE)
         files.atomic_write(root / locations.GITATTRIBUTES_FILE, GITATTRIBUTES)
         save_local_settings(root, {"rep": rep})

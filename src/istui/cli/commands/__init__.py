@@ -27,6 +27,8 @@ COMMANDS = {
     "sync": (N_("commit, fetch and merge the team's work, push"), "sync"),
     "remote": (N_("show or set the team's git remote"), "sync"),
     "doctor": (N_("check every workspace file"), "workspace"),
+    "rep": (N_("the team roster: add, change and list people"), "rep"),
+    "settings": (N_("list or change the workspace settings"), "rep"),
     "merge-driver": (N_("git's record-level merge driver (used by git)"), "sync"),
 }
 

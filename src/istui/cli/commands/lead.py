@@ -35,6 +35,8 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
     p.add_argument("--next", metavar="WHEN", help=_("next follow-up"))
     p.add_argument("--next-action", metavar="TEXT", help=_("what to do next"))
     p.add_argument("--tag", action="append", default=[], help=_("a tag (repeat for more)"))
+    p.add_argument("--allow-duplicate", action="store_true",
+                   help=_("add it although a lead with the same phone or e-mail exists"))
     json_option(p)
     p.set_defaults(handler=run_add)
 
@@ -83,7 +85,7 @@ def run_add(args: argparse.Namespace) -> int:
         fields["next_action"] = args.next_action
     if args.tag:
         fields["tags"] = args.tag
-    lead = create_lead(ws, fields)
+    lead = create_lead(ws, fields, allow_duplicate=args.allow_duplicate)
     reply(args, lead, _("Added lead {id} {company} ({source}, {motion}).").format(
         id=lead["id"][:10], company=render.safe(lead["company"]), source=labels.source(lead["source"]), motion=lead["motion"]))
     return 0

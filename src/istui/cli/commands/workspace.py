@@ -83,11 +83,17 @@ def run_init(args: argparse.Namespace) -> int:
     ws = Workspace.create(root, rep, settings, remote=args.remote, clock=clock)
     settings_store.set_current_workspace(ws.root)
     if args.json:
-        emit_json({"workspace": str(ws.root), "rep": rep, "timezone": settings.timezone, "remote": args.remote})
+        emit_json({"workspace": str(ws.root), "rep": rep, "timezone": settings.timezone,
+                   "holiday_country": settings.holiday_country, "remote": args.remote})
     else:
         render.say(_("Created an istui workspace at {root} for rep {rep} (timezone {tz}).").format(
             root=ws.root, rep=rep, tz=settings.timezone))
         print(_("istui commands now use it. Next: `istui lead add --company ...` or `istui import leads FILE.csv`."))
+        if not args.timezone and settings.timezone == "UTC":  # a server or container: say what was chosen
+            render.say(_("This machine's timezone is UTC (or unknown), so the workspace counts days in UTC with {holidays}; "
+                         "change them with `istui settings timezone=Asia/Tokyo holiday_country=JP`.").format(
+                holidays=_("the holiday calendar of {country}").format(country=settings.holiday_country)
+                if settings.holiday_country else _("no public holiday calendar")))
     return 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from istui.domain.duplicates import DuplicateLead
 from istui.domain.errors import IstuiError
 from istui.i18n import _
 from istui.services.handoff import handoff_sheet
@@ -37,9 +38,12 @@ def raw_value(clean: dict[str, Any]) -> Any:
 
 
 def guarded(widget: Any, work: Callable[[], Any], done: str | None = None) -> Any:
-    """Run a write; a bad value or a workspace problem becomes one notification, nothing else."""
+    """Run a write; a bad value or a workspace problem becomes one notification, nothing else (a duplicate
+    lead is raised, for the form to ask)."""
     try:
         result = work()
+    except DuplicateLead:
+        raise
     except IstuiError as exc:
         widget.notify(str(exc), severity="error", timeout=8, markup=False)
         return None
@@ -89,15 +93,25 @@ class LeadActions:
             if values is None:
                 return
             raw = {name: raw_value(values[name]) for name in values}
-            lead = guarded(self, lambda: create_lead(state.ws, {k: v for k, v in raw.items() if v not in ("", None, [])}),
-                           _("Lead added."))
+            add({k: v for k, v in raw.items() if v not in ("", None, [])}, False)
+
+        def add(fields: dict[str, Any], allow_duplicate: bool) -> None:
+            try:
+                lead = guarded(self, lambda: create_lead(state.ws, fields, allow_duplicate=allow_duplicate), _("Lead added."))
+            except DuplicateLead as exc:  # the same phone or e-mail as a lead on file: add it only when confirmed
+                what = _("e-mail address") if exc.by == "email" else _("phone number")
+                question = _("Lead {id} ({company}) already has this {what}. Add the new lead anyway?").format(
+                    id=exc.lead_id[:10], company=exc.company, what=what)
+                self.app.push_screen(ConfirmScreen(question), lambda yes: add(fields, True) if yes else None)
+                return
             if lead:
                 self.state.undo.push(_("new lead {company}").format(company=lead["company"]),
                                      lambda: self._removed(state.ws.remove_lead(lead["id"])))
                 self._written(lead)
                 self.post_message(ShowLead(lead["id"]))
 
-        self.app.push_screen(lead_form(state.ws.settings.sources, state.now, rep=state.ws.rep), saved)
+        self.app.push_screen(lead_form(state.ws.settings.sources, state.now, rep=state.ws.rep,
+                                       roster=state.ws.settings.roster), saved)
 
     def _lead_form(self, make_form: Callable[[Record], Any],
                    write: Callable[[Record, dict[str, Any], Any], Record | None], done: str | None = None) -> None:
@@ -128,7 +142,8 @@ class LeadActions:
                                  lambda: self._written(undo_lead_edit(state.ws, lead, after)))
             return after
 
-        self._lead_form(lambda lead: lead_form(state.ws.settings.sources, state.now, lead, rep=state.ws.rep), write,
+        self._lead_form(lambda lead: lead_form(state.ws.settings.sources, state.now, lead, rep=state.ws.rep,
+                                                  roster=state.ws.settings.roster), write,
                         _("Lead saved."))
 
     def action_stage_lead(self) -> None:
@@ -152,7 +167,7 @@ class LeadActions:
             self.app.push_screen(SheetScreen(_("Handoff sheet — c copies it"), sheet))
             return handed
 
-        self._lead_form(handoff_form, write)
+        self._lead_form(lambda lead: handoff_form(lead, ws.settings.roster), write)
 
     def action_log_lead(self, kind: str) -> None:
         ws = self.state.ws

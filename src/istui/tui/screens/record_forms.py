@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from textual.suggester import SuggestFromList
 from textual.widgets import Input, Select, TextArea
 
 from istui.domain import labels
@@ -14,6 +15,7 @@ from istui.domain.formatting import when
 from istui.domain.model import DEFAULT_SOURCES, Motion, NoteKind, Stage, Temperature
 from istui.domain.outcomes import CALL_OUTCOMES, EmailOutcome, parse_call_outcome
 from istui.domain.parsing import multiline_text, parse_amount, parse_when, require_text
+from istui.domain.roster import display_name, require_recipient
 from istui.domain.text import terminal_safe
 from istui.domain.validation import clean_lead_field, clean_note_field
 from istui.i18n import N_, _
@@ -23,14 +25,26 @@ from istui.tui.screens.forms import Field, FormScreen, select
 Record = dict[str, Any]
 
 
-def _lead_check(name: str, sources: list[str], now: datetime):
+def _lead_check(name: str, sources: list[str], now: datetime, roster: dict[str, Any] | None = None):
     def check(value: Any) -> Any:
-        return clean_lead_field(name, value or "", sources=sources, now=now)
+        return clean_lead_field(name, value or "", sources=sources, now=now, roster=roster)
     return check
 
 
-def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep: str = "") -> FormScreen:
-    """New lead (lead=None) or edit; dismisses with {field: {record fields}} of valid values."""
+def roster_options(roster: dict[str, Any] | None, roles: tuple[str, ...] = ("is", "field", "manager"),
+                   keep: str = "") -> list[tuple[str, str]]:
+    """(display (name), name) of the people on the roster with one of `roles`; `keep` (a lead's owner from
+    before the roster) stays choosable."""
+    names = [name for name, entry in (roster or {}).items() if entry.get("role") in roles]
+    if keep and keep not in names:
+        names.append(keep)
+    return [(f"{display_name(roster, name)} ({name})", name) for name in sorted(names, key=str.casefold)]
+
+
+def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep: str = "",
+              roster: dict[str, Any] | None = None) -> FormScreen:
+    """New lead (lead=None) or edit; dismisses with {field: {record fields}} of valid values. The owner is
+    chosen from the roster (when the workspace has one)."""
     lead = lead or {}
     source_options = [(f"{s} ({DEFAULT_SOURCES[s]})" if s in DEFAULT_SOURCES else s, s) for s in sources]
 
@@ -53,7 +67,9 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
               _lead_check("motion", sources, now)),
         Field("temp", N_("Temperature"), select([(t.value, t.value) for t in Temperature], lead.get("temp", "warm")),
               _lead_check("temp", sources, now)),
-        text("owner", N_("Owner (rep)"), lead.get("owner", rep)),
+        Field("owner", N_("Owner (rep)"), _with_id(select(roster_options(roster, keep=lead.get("owner", rep)),
+                                                          lead.get("owner", rep)), "field-owner"),
+              _lead_check("owner", sources, now, roster)) if roster else text("owner", N_("Owner (rep)"), lead.get("owner", rep)),
         text("next", N_("Next follow-up (WHEN)"), next_text, "tomorrow 10am, +3d, mon 9:30"),
         text("next_action", N_("Next action"), lead.get("next_action", "")),
         text("tags", N_("Tags (comma-separated)"), ", ".join(map(str, lead.get("tags") or []))),
@@ -92,10 +108,24 @@ class StageForm(FormScreen):
         return values
 
 
-def handoff_form(lead: Record) -> FormScreen:
+def _with_id(widget: Any, widget_id: str) -> Any:
+    widget.id = widget_id
+    return widget
+
+
+def handoff_form(lead: Record, roster: dict[str, Any] | None = None) -> FormScreen:
+    """The BANT sheet; the recipient is chosen from the roster's field-sales people (typed, with the
+    roster's names suggested, when there are none)."""
     names = {"budget": N_("Budget (予算)"), "authority": N_("Authority (決裁者)"), "need": N_("Need (課題・ニーズ)"),
              "timeline": N_("Timeline (導入時期)")}
-    fields = [Field("to", N_("Field-sales rep *"), Input(id="field-to"), lambda v: require_text(v, "to"))]
+    field_sales = roster_options(roster, ("field",))
+    if field_sales:
+        to = Field("to", N_("Field-sales rep *"), _with_id(select(field_sales, None, allow_blank=True), "field-to"),
+                   lambda v: require_recipient(roster, v or ""))
+    else:
+        to = Field("to", N_("Field-sales rep *"), Input(id="field-to", suggester=SuggestFromList(sorted(roster or {}))),
+                   lambda v: require_recipient(roster, v) if roster else require_text(v, "to"))
+    fields = [to]
     fields += [Field(k, names[k], Input(id=f"field-{k}"), lambda v, k=k: multiline_text(v, k)) for k in BANT_FIELDS]
     fields.append(Field("note", N_("Notes for field sales"), TextArea(id="field-handoff-note"),
                         lambda v: multiline_text(v, "note")))
