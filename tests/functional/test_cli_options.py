@@ -23,6 +23,7 @@ def files(root: Path) -> dict[str, bytes]:
 
 
 def test_rep_after_the_command_is_the_rep_working(cli, ws: Workspace) -> None:
+    assert cli("rep", "add", "bob").code == 0  # --rep names a rep on the roster
     bobs, alices = add_lead(cli, "Bob Corp"), add_lead(cli, "Alice Corp")
     ws.update_lead(bobs["id"], {"owner": "bob", "next_at": "2026-11-27T09:00:00+09:00"})
     ws.update_lead(alices["id"], {"owner": "alice", "next_at": "2026-11-27T09:00:00+09:00"})
@@ -40,6 +41,8 @@ def test_workspace_after_a_nested_command(cli, ws: Workspace, tmp_path: Path) ->
     logged = cli("log", "call", lead["id"], "-o", "2", "--workspace", str(other.root), "--json")
     assert logged.code == 0, logged.err
     assert [a["outcome"] for a in Workspace.open(other.root, "alice").activities_of_lead(lead["id"])] == ["no_answer"]
+    for name in ("carol", "dave"):
+        assert cli("--workspace", str(other.root), "rep", "add", name).code == 0
     # a value before the command is not overwritten by the command's own (absent) option
     second = cli("--workspace", str(other.root), "--rep", "carol", "log", "call", lead["id"][:10], "-o", "4", "--json")
     assert second.code == 0 and second.json["activity"]["rep"] == "carol"

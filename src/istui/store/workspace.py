@@ -64,6 +64,7 @@ class Workspace:
         self.file_checks = FileChecks(self.local.file_checks)
         self._storages: dict[Path, RecordLinesStorage | JsonLinesStorage] = {}
         self._transaction: list[RecordLinesStorage | JsonLinesStorage] | None = None
+        self._transaction_thread = 0  # a reader in another thread (the TUI's loader) never joins a transaction
         self._swept = False  # temp files of dead writers removed once per workspace object
         self.notices: list[str] = []  # what a recovery could not do, for the interfaces to show
         self._transient_problems: dict[Path, list[ReadProblem]] = {}  # of files read but not kept
@@ -158,9 +159,10 @@ class Workspace:
         if storage is None:
             files.confine(self.root, path)
             storage = self._storages[path] = kind(path, table, self.file_checks)
-        if self._transaction is not None and storage not in self._transaction:
+        joining = self._transaction  # None, or the open transaction: only its own thread joins it
+        if joining is not None and self._transaction_thread == threading.get_ident() and storage not in joining:
             storage.begin()
-            self._transaction.append(storage)
+            joining.append(storage)
         return storage
 
     def _lead_storage(self, bucket: str) -> RecordLinesStorage:
@@ -182,10 +184,10 @@ class Workspace:
     def transaction(self) -> Iterator[None]:
         """Writes inside land all together (through the journal) or not at all; holds the lock."""
         with self.lock.held():
-            if self._transaction is not None:
+            if self._transaction is not None and self._transaction_thread == threading.get_ident():
                 yield
                 return
-            self._transaction = []
+            self._transaction, self._transaction_thread = [], threading.get_ident()
             try:
                 yield
                 changed = [storage for storage in self._transaction if storage.changed_in_transaction()]
