@@ -102,6 +102,8 @@ EDITABLE_LEAD_FIELDS = (
     "next_action",
     "tags",
     "memo",
+    "dnc",
+    "meeting",
 )
 
 
@@ -115,7 +117,8 @@ SCHEMA: dict[str, dict[str, object]] = {
         "id": str, "company": _TEXT, "company_kana": _TEXT, "contact": _TEXT, "contact_kana": _TEXT, "title": _TEXT,
         "phone": _TEXT, "email": _TEXT, "source": str, "motion": str, "stage": str, "temp": str, "owner": str,
         "next_at": (_WHEN, None), "next_action": _TEXT, "tags": list, "amount": (*_NUMBER, None), "memo": _TEXT,
-        "handoff": (dict, None), **_STAMPS,
+        "handoff": (dict, None), "dnc": (bool, None), "phone_status": (_TEXT, None), "meeting_at": (_WHEN, None),
+        "meeting_with": (list, None), **_STAMPS,
     },
     "activities": {
         "id": str, "lead": str, "rep": str, "kind": str, "at": _WHEN, "outcome": str, "duration": _NUMBER,

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from istui import locations
 from istui.domain.errors import BadInput, WorkspaceError
 from istui.domain.model import DEFAULT_SOURCES
+from istui.domain.schedule import DEFAULT_RETRY_SCHEDULE, validate_schedule
 from istui.i18n import _
 from istui.store import files
 
@@ -23,14 +24,15 @@ class Settings:
     """What a whole team shares: the workspace's calendar, currency and lead sources."""
 
     FIELDS = ("schema", "team", "timezone", "week_start", "fiscal_year_start_month", "currency", "sources",
-              "holiday_country", "extra_holidays", "working_holidays", "working_hours", "demo")
+              "holiday_country", "extra_holidays", "working_holidays", "working_hours", "retry_schedule", "demo")
     __slots__ = FIELDS
 
     def __init__(self, schema: int = SCHEMA_VERSION, team: str = "My team", timezone: str = "UTC",
                  week_start: str = "monday", fiscal_year_start_month: int = 4, currency: str = "JPY",
                  sources: list[str] | None = None, holiday_country: str | None = None,
                  extra_holidays: list[str] | None = None, working_holidays: list[str] | None = None,
-                 working_hours: str = "09:00-18:00", demo: bool = False) -> None:
+                 working_hours: str = "09:00-18:00", retry_schedule: dict[str, Any] | None = None,
+                 demo: bool = False) -> None:
         self.schema = schema
         self.team = team
         self.timezone = timezone
@@ -43,6 +45,8 @@ class Settings:
         self.extra_holidays = list(extra_holidays or [])  # company days off, e.g. "2026-12-30"
         self.working_holidays = list(working_holidays or [])  # public holidays the team works
         self.working_hours = working_hours  # "09:00-18:00": retries in working hours, pace within a day
+        # what follows an outcome logged without a WHEN (domain.schedule); istui.toml may override entries
+        self.retry_schedule = dict(DEFAULT_RETRY_SCHEDULE if retry_schedule is None else retry_schedule)
         self.demo = demo
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,12 +58,18 @@ class Settings:
 
     TYPES: ClassVar[dict[str, type]] = {"schema": int, "team": str, "timezone": str, "week_start": str,
                               "fiscal_year_start_month": int, "currency": str, "sources": list, "holiday_country": str,
-                              "extra_holidays": list, "working_holidays": list, "working_hours": str, "demo": bool}
+                              "extra_holidays": list, "working_holidays": list, "working_hours": str, "retry_schedule": dict,
+                              "demo": bool}
 
     @property
     def work_hours(self) -> tuple[time, time]:
         """The working day's start and end (from `working_hours`, e.g. "09:00-18:00")."""
         return parse_working_hours(self.working_hours)
+
+    @property
+    def schedule(self) -> dict[str, Any]:
+        """The retry schedule with every entry (the defaults for those istui.toml leaves out)."""
+        return validate_schedule(self.retry_schedule)
 
     def validate(self) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -68,7 +78,8 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool) or (
                     kind is list and not all(isinstance(item, str) for item in value)):
-                shown = {str: _("text"), int: _("a whole number"), list: _("a list of texts"), bool: _("true or false")}[kind]
+                shown = {str: _("text"), int: _("a whole number"), list: _("a list of texts"), bool: _("true or false"),
+                         dict: _("a table")}[kind]
                 raise BadInput(_("{field}: {value} is not {kind}.").format(field=name, value=repr(value)[:40], kind=shown))
         try:
             ZoneInfo(self.timezone)
@@ -80,6 +91,7 @@ class Settings:
         if not 1 <= self.fiscal_year_start_month <= 12:
             raise BadInput(_("fiscal_year_start_month must be a month number from 1 to 12."))
         parse_working_hours(self.working_hours)
+        validate_schedule(self.retry_schedule)
         if not self.sources:
             raise BadInput(_("sources must list at least one lead source."))
         for name in ("extra_holidays", "working_holidays"):
