@@ -55,7 +55,7 @@ def has_next_step(lead: Mapping[str, Any], now: datetime) -> bool:
 
 def is_new_inbound(lead: Mapping[str, Any]) -> bool:
     """An inbound (SDR) lead nobody has contacted yet: speed to lead puts it at the top of the day."""
-    return lead.get("stage") == Stage.NEW and lead.get("motion") == Motion.SDR
+    return lead.get("stage") == Stage.NEW and lead.get("motion") == Motion.SDR and not lead.get("dnc")
 
 
 def queue_reason(lead: Mapping[str, Any], day_start: datetime, day_end: datetime) -> str | None:

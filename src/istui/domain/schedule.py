@@ -179,6 +179,21 @@ def decide(outcome: str, moment: datetime, schedule: Mapping[str, Any], hours: t
     return Decision(later(outcome if outcome in schedule else CallOutcome.CONNECTED.value), rule="retry")
 
 
+def describe(decision: Decision, now: datetime) -> str:
+    """What a decision does, in a few words for the call block: `retry today 14:30`, `nurturing 2027-03-03`,
+    `asks for WHEN`."""
+    from istui.domain.formatting import when
+
+    moment = when(decision.next_at.isoformat(), now) if decision.next_at else ""
+    words = {"callback": _("asks for WHEN"), "meeting": _("asks for the meeting time"), "phone": _("flags the phone"),
+             "dnc": _("do not call again")}
+    if decision.rule in words:
+        return words[decision.rule]
+    if decision.stage:
+        return _("nurturing, {when}").format(when=moment)
+    return _("retry {when}").format(when=moment)
+
+
 def attempts_without_connect(outcomes: list[str]) -> int:
     """Calls at the end of `outcomes` (a lead's call outcomes, oldest first) that reached nobody."""
     count = 0

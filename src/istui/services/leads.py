@@ -13,6 +13,7 @@ from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.domain.model import OPEN_STAGES, ActivityKind, Stage
 from istui.domain.outcomes import (
+    CALL_OUTCOMES,
     MEETING_BOOKED,
     REACHED_OUTCOMES,
     CallOutcome,
@@ -28,7 +29,7 @@ from istui.domain.parsing import (
     parse_int,
     parse_when,
 )
-from istui.domain.schedule import ASKS_FOR_WHEN, Decision, attempts_without_connect, decide
+from istui.domain.schedule import ASKS_FOR_WHEN, Decision, attempts_without_connect, decide, describe
 from istui.domain.validation import clean_lead_fields, new_lead_record
 from istui.i18n import N_, _
 from istui.store.workspace import Record, Workspace, iso
@@ -75,14 +76,17 @@ class Logged(NamedTuple):
     decision: Decision | None = None  # what the retry schedule decided (None: a typed WHEN did)
 
 
-def _schedule(ws: Workspace, lead: Record, kind: str, outcome: str, moment: datetime) -> Decision:
-    """The retry schedule's decision for this lead (its calls in a row without a connect counted)."""
+def _schedule(ws: Workspace, lead: Record, kind: str, outcome: str, moment: datetime,
+              history: list[Record] | None = None) -> Decision:
+    """The retry schedule's decision for this lead (its calls in a row without a connect counted, from
+    `history`, its activities, read when not given)."""
     from istui.services.calendar import WorkCalendar
 
     settings = ws.settings
     attempts = 0
     if kind == ActivityKind.CALL and outcome not in REACHED_OUTCOMES:
-        calls = [a["outcome"] for a in ws.activities_of_lead(lead["id"]) if a.get("kind") == ActivityKind.CALL]
+        history = ws.activities_of_lead(lead["id"]) if history is None else history
+        calls = [a["outcome"] for a in history if a.get("kind") == ActivityKind.CALL]
         attempts = attempts_without_connect(calls) + 1
     calendar = WorkCalendar(settings.holiday_country, settings.extra_holidays, settings.working_holidays)
     decision = decide(outcome, moment, settings.schedule, settings.work_hours, calendar.is_working_day,
@@ -92,6 +96,13 @@ def _schedule(ws: Workspace, lead: Record, kind: str, outcome: str, moment: date
         decision = decide(outcome, now, settings.schedule, settings.work_hours, calendar.is_working_day,
                           attempts=attempts, email=kind == ActivityKind.EMAIL)
     return decision
+
+
+def schedule_preview(ws: Workspace, lead: Record, history: list[Record]) -> dict[str, str]:
+    """For each call outcome, what the retry schedule would do after it now (`retry today 14:30`)."""
+    now = ws.now()
+    return {info.outcome.value: describe(_schedule(ws, lead, ActivityKind.CALL, info.outcome.value, now, history), now)
+            for info in CALL_OUTCOMES}
 
 
 def log_activity(
@@ -144,8 +155,8 @@ def log_activity(
         changes["next_action"] = optional_text(next_action, "next_action")
     if meeting_at is not None:
         changes["meeting_at"] = iso(meeting_at)
-    if meeting_with:
-        changes["meeting_with"] = [optional_text(name, "with") for name in meeting_with]
+    if meeting_with:  # who attends the meeting booked, on the activity that booked it
+        activity["with"] = [optional_text(name, "with") for name in meeting_with]
 
     with ws.lock.held():
         lead = ws.get_lead(lead_id)
