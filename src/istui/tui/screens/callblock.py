@@ -231,12 +231,12 @@ class CallBlockScreen(Screen[None]):
         self.update_stats()
 
     def _ask(self, outcome: str) -> None:
-        """A callback needs its WHEN, a booked meeting asks for its time: say so in the follow-up field."""
+        """A callback needs its WHEN, a booked meeting asks for its time: say so at the follow-up field (Enter
+        without a callback's WHEN moves the focus there)."""
         when = self.query_one("#prompt-next", Input)
         if outcome == ASKS_FOR_WHEN:
             when.placeholder = _("callback: when did they ask to be called? tomorrow 15:00, fri 10am")
-            self.query_one("#prompt-error", Static).update(Text(_("A callback needs its time: type it here, then Enter.")))
-            self.set_focus(when)
+            self.query_one("#prompt-error", Static).update(Text(_("A callback needs its time: type it in the follow-up field.")))
         elif outcome == ASKS_FOR_MEETING:
             when.placeholder = _("meeting time WHEN (empty: set it later): tue 14:00")
         else:
