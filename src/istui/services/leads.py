@@ -62,7 +62,9 @@ def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, forc
     if changes.get("dnc"):
         changes["next_at"] = None
     if "phone" in changes and changes["phone"] != lead.get("phone") and lead.get("phone_status"):
-        changes["phone_status"] = None
+        changes["phone_status"] = None  # the new number is called: back in the queue, due now
+        if not changes.get("next_at") and not lead.get("next_at") and not lead.get("dnc"):
+            changes["next_at"] = iso(ws.now())
     return ws.update_lead(lead_id, changes)
 
 
