@@ -164,7 +164,11 @@ def log_activity(
         lead = ws.get_lead(lead_id)
         if not force and (call or typed_next is not None):
             refuse_dnc(lead, N_("a call log") if call else N_("a follow-up"))
-        decision = _schedule(ws, lead, kind, outcome, moment)
+        if typed_next is None:
+            decision = _schedule(ws, lead, kind, outcome, moment)
+        else:  # the typed WHEN decides the follow-up: only the outcome's stage and flags count (quick: no calendar)
+            decision = decide(outcome, moment, {}, ws.settings.work_hours, lambda day: day.weekday() < 5,
+                              email=kind == ActivityKind.EMAIL)
         stage = lead["stage"]
         if outcome == MEETING_BOOKED and stage in (Stage.NEW, Stage.WORKING, Stage.NURTURING):
             changes["stage"] = Stage.MEETING.value
