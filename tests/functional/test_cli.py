@@ -99,7 +99,7 @@ def test_log_call_moves_stage_and_sets_follow_up(cli, ws: Workspace) -> None:
     assert logged["lead"]["stage"] == "working" and logged["lead"]["next_at"] == "2026-11-27T12:30:00+09:00"
     booked = cli("log", "call", lead["id"], "-o", "meeting_booked", "--duration", "300", "--json").json
     assert booked["lead"]["stage"] == "meeting" and booked["activity"]["duration"] == 300
-    by_label = cli("log", "call", lead["id"], "-o", "折り返し・再架電", "--json").json
+    by_label = cli("log", "call", lead["id"], "-o", "折り返し・再架電", "--next", "tomorrow 15:00", "--json").json
     assert by_label["activity"]["outcome"] == "callback"
     stored = [json.loads(line) for line in (ws.root / "activities/alice/2026-11.jsonl").read_text().splitlines()]
     assert [a["outcome"] for a in stored] == ["no_answer", "meeting_booked", "callback"]
@@ -158,10 +158,11 @@ def test_stage_changes(cli) -> None:
     assert cli("lead", "stage", lead["id"], "closed").code == 2
 
 
-def test_today_queue_order(cli) -> None:
+def test_today_queue_order(cli, ws: Workspace) -> None:
     due_warm = add_lead(cli, "Due warm", "--next", "today 14:00")
     due_hot = add_lead(cli, "Due hot", "--next", "today 16:00", "--temp", "hot")
-    overdue = add_lead(cli, "Overdue", "--next", "yesterday 10:00", "--temp", "cold")
+    overdue = add_lead(cli, "Overdue", "--next", "tomorrow 10:00", "--temp", "cold")
+    ws.update_lead(overdue["id"], {"next_at": "2026-11-26T10:00:00+09:00"})  # yesterday: a follow-up not done
     add_lead(cli, "Later", "--next", "tomorrow 10:00")
     new_inbound = add_lead(cli, "New inbound", "--source", "web_inquiry")
     add_lead(cli, "New BDR target", "--source", "outbound_list", "--motion", "bdr")

@@ -95,7 +95,8 @@ def test_parallel_cli_processes(ws: Workspace) -> None:
     lead_id = seed_leads(ws, 1)[0]
     env = {**os.environ, "ISTUI_WORKSPACE": str(ws.root), "ISTUI_REP": "alice", "ISTUI_NOW": NOW}
     procs = [subprocess.Popen([sys.executable, "-m", "istui", "log", "call", lead_id[:12], "-o", str(i % 10),
-                               "--note", f"call {i}", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               "--note", f"call {i}", "--force", *(["--next", "mon 10am"] if i % 10 == 8 else []),
+                               "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for i in range(10)]
     outputs = [p.communicate(timeout=60) for p in procs]
     assert all(p.returncode == 0 for p in procs), [err for _, err in outputs]

@@ -43,13 +43,14 @@ def test_two_clones_logging_calls_concurrently_merge_without_conflict(tmp_path: 
     git(tmp_path, "clone", "-q", "-b", "main", str(remote), str(bob_root))
 
     # both reps log calls on the same leads at the same time, and set follow-ups on leads in different buckets
-    alice_followup = ids[0]
-    bob_followup = next(i for i in ids if bucket_of(i) != bucket_of(alice_followup))
+    # (on leads only one of them calls: a call without --next sets the follow-up by the retry schedule)
+    alice_followup = ids[6]
+    bob_followup = next(i for i in ids[7:] if bucket_of(i) != bucket_of(alice_followup))
     for n, lead_id in enumerate(ids[:6]):
-        istui(alice_root, "alice", "log", "call", lead_id, "-o", str(n % 10), "--note", f"alice {n}")
-        istui(bob_root, "bob", "log", "call", lead_id, "-o", "2", "--note", f"bob {n}")
-    istui(alice_root, "alice", "log", "call", alice_followup, "-o", "8", "--next", "tomorrow 10am")
-    istui(bob_root, "bob", "log", "call", bob_followup, "-o", "8", "--next", "mon 9:30")
+        istui(alice_root, "alice", "log", "call", lead_id, "-o", str(n % 10), "--note", f"alice {n}", "--force")
+        istui(bob_root, "bob", "log", "call", lead_id, "-o", "2", "--note", f"bob {n}", "--force")  # past do-not-call
+    istui(alice_root, "alice", "log", "call", alice_followup, "-o", "8", "--next", "tomorrow 10am", "--force")
+    istui(bob_root, "bob", "log", "call", bob_followup, "-o", "8", "--next", "mon 9:30", "--force")
 
     for root in (alice_root, bob_root):
         assert not list(root.glob(".istui/*.tmp"))

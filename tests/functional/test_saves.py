@@ -22,7 +22,7 @@ def elsewhere(ws: Workspace) -> Workspace:
 
 def test_amending_a_logged_call_keeps_a_concurrent_change_of_the_call(ws: Workspace) -> None:
     lead = create_lead(ws, {"company": "Acme"})
-    logged = log_activity(ws, lead["id"], "call", "callback")
+    logged = log_activity(ws, lead["id"], "call", "callback", ask_later=True)  # as the call block logs it
     started = (datetime.fromisoformat(logged.activity["at"]) - timedelta(seconds=40)).isoformat()
     elsewhere(ws).update_activity(logged.activity, {"at": started, "duration": 70})  # a dialer's log, say
     amended = amend_log(ws, logged, note="折り返し待ち", next_when="tomorrow 10am")

@@ -201,8 +201,11 @@ async def test_log_form_keeps_a_concurrent_edit(app: IstuiApp, demo_ws: Workspac
         form.query_one("#field-note", Input).value = "話せた"
         elsewhere(demo_ws).update_lead(lead["id"], {"memo": "Prefers e-mail."})
         await pilot.press("ctrl+s")
-        await pilot.pause(0.05)
-        fresh = elsewhere(demo_ws)
+        for _ in range(100):  # the save runs as the form closes; wait for it, not for a fixed time
+            await pilot.pause(0.05)
+            fresh = elsewhere(demo_ws)
+            if fresh.activities_of_lead(lead["id"]) and fresh.activities_of_lead(lead["id"])[-1].get("note") == "話せた":
+                break
         assert fresh.get_lead(lead["id"])["memo"] == "Prefers e-mail."
         assert fresh.activities_of_lead(lead["id"])[-1]["note"] == "話せた"
 

@@ -115,6 +115,9 @@ def print_leads(ws: Workspace, leads: list[Record], now: datetime, reasons: dict
 def print_today(ws: Workspace, queue: list[dict[str, Any]], limit: int = 0) -> None:
     counts = {reason: sum(1 for e in queue if e["reason"] == reason) for reason in QUEUE_REASONS}
     print(_("Today's queue: {overdue} overdue · {due} due today · {new} new inbound").format(**counts))
+    if counts["no_next_step"]:
+        print(_("{count} worked lead(s) have no next step: give each a follow-up with `istui lead set ID next=WHEN`.")
+              .format(count=counts["no_next_step"]))
     if not queue:
         print(_("Nothing due. Add follow-ups with `istui log call ID -o OUTCOME --next WHEN`."))
         return

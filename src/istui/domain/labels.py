@@ -10,7 +10,7 @@ from typing import Any
 from istui.domain.metrics import METRIC
 from istui.domain.model import DEFAULT_SOURCES, ActivityKind, NoteKind, PeriodKind, Stage, Temperature
 from istui.domain.outcomes import CALL_OUTCOME_INFO, EMAIL_OUTCOME_LABELS
-from istui.domain.queue import QUEUE_REASONS
+from istui.domain.queue import PARKING_REASONS, QUEUE_REASONS
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, language
 
@@ -24,7 +24,9 @@ WEEKDAYS = {"mon": N_("Mon"), "tue": N_("Tue"), "wed": N_("Wed"), "thu": N_("Thu
             "sun": N_("Sun")}
 PERIOD_KINDS = {PeriodKind.DAY: N_("day"), PeriodKind.WEEK: N_("week"), PeriodKind.MONTH: N_("month"),
                 PeriodKind.QUARTER: N_("quarter"), PeriodKind.FISCAL_YEAR: N_("fiscal year")}
-REASONS = dict(zip(QUEUE_REASONS, (N_("overdue"), N_("due"), N_("new")), strict=True))  # why a lead is in today's queue
+REASONS = dict(zip(QUEUE_REASONS, (N_("overdue"), N_("due"), N_("new"), N_("no next step")), strict=True))  # why in today's queue
+PARKED = dict(zip(PARKING_REASONS, (N_("do not call"), N_("wrong number: waits for a new phone number"),
+                                    N_("meeting booked, time not set"), N_("meeting booked")), strict=True))
 ACTIVITY_KINDS = {ActivityKind.CALL: N_("call"), ActivityKind.EMAIL: N_("email"), ActivityKind.STAGE: N_("stage"),
                   ActivityKind.NOTE: N_("note")}
 NOTE_KINDS = {NoteKind.SCRIPT: N_("script"), NoteKind.OBJECTION: N_("objection"), NoteKind.MATERIAL: N_("material"),
@@ -97,6 +99,11 @@ def period_kind(name: str) -> str:
 
 def reason(name: str) -> str:
     return _named(REASONS, name)
+
+
+def parked(name: str) -> str:
+    """Why an open lead waits without a follow-up (`domain.queue.parking_reason`)."""
+    return _named(PARKED, name)
 
 
 def activity_kind(name: str) -> str:

@@ -102,6 +102,8 @@ EDITABLE_LEAD_FIELDS = (
     "next_action",
     "tags",
     "memo",
+    "dnc",
+    "meeting",
 )
 
 
@@ -115,11 +117,13 @@ SCHEMA: dict[str, dict[str, object]] = {
         "id": str, "company": _TEXT, "company_kana": _TEXT, "contact": _TEXT, "contact_kana": _TEXT, "title": _TEXT,
         "phone": _TEXT, "email": _TEXT, "source": str, "motion": str, "stage": str, "temp": str, "owner": str,
         "next_at": (_WHEN, None), "next_action": _TEXT, "tags": list, "amount": (*_NUMBER, None), "memo": _TEXT,
-        "handoff": (dict, None), **_STAMPS,
+        "handoff": (dict, None), "dnc": (bool, None), "phone_status": (_TEXT, None), "meeting_at": (_WHEN, None),
+        **_STAMPS,
     },
     "activities": {
         "id": str, "lead": str, "rep": str, "kind": str, "at": _WHEN, "outcome": str, "duration": _NUMBER,
-        "note": _TEXT, "script": str, "amount": _NUMBER, "from_stage": str, **_STAMPS,
+        "note": _TEXT, "script": str, "amount": _NUMBER, "from_stage": str, "with": list,
+        **_STAMPS,
     },
     "notes": {"id": str, "title": _TEXT, "kind": str, "tags": list, "body": _TEXT, "pinned": bool, **_STAMPS},
     "targets": {"id": str, "metric": str, "value": _NUMBER, "per": str, "rep": (str, None), "motion": (str, None),

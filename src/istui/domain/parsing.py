@@ -91,6 +91,30 @@ def parse_when(text: str, now: datetime, field: str = "WHEN") -> datetime:
     return moment
 
 
+def parse_follow_up(text: str, now: datetime, field: str = "next") -> datetime:
+    """A follow-up WHEN (`--next`, `--meeting`, a form's follow-up field): like `parse_when`, but a moment
+    in the past is refused with one sentence that shows the date read (a yearless date already past this
+    year, `11/1` typed in December, suggests next year's)."""
+    moment = parse_when(text, now, field)
+    if moment >= now.replace(second=0, microsecond=0) - timedelta(minutes=1):
+        return moment
+    shown = moment.strftime("%Y-%m-%d %H:%M")
+    cleaned = _clean(text)
+    head = cleaned.split(" ")[0]
+    yearless = (not _YEAR.search(cleaned) and not _RELATIVE.match(cleaned) and head not in _DAY_WORDS
+                and head not in _WEEKDAYS and head != "next" and parse_time_of_day(cleaned) is None)
+    if yearless:
+        try:
+            later = moment.replace(year=moment.year + 1)
+        except ValueError:  # 29 February
+            later = None
+        if later is not None and later > now:
+            raise BadInput(_("{field}: '{text}' reads as {moment}, which is in the past; for next year type {suggestion}.")
+                           .format(field=field, text=text.strip(), moment=shown, suggestion=later.strftime("%Y-%m-%d %H:%M")))
+    raise BadInput(_("{field}: '{text}' reads as {moment}, which is in the past; a follow-up needs a future time, "
+                     "e.g. 'tomorrow 10am'.").format(field=field, text=text.strip(), moment=shown))
+
+
 def _parse_when(text: str, now: datetime, field: str) -> datetime:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")

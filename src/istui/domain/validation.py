@@ -15,6 +15,7 @@ from istui.domain.parsing import (
     optional_text,
     parse_amount,
     parse_choice,
+    parse_follow_up,
     parse_tags,
     parse_when,
     require_text,
@@ -24,9 +25,10 @@ from istui.i18n import _
 
 
 def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: datetime,
-                     roster: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Validate one editable lead field; returns the record fields it sets (`next` sets `next_at`). An
-    owner must be on the `roster` (when the workspace has one)."""
+                     roster: Mapping[str, Any] | None = None, future_only: bool = False) -> dict[str, Any]:
+    """Validate one editable lead field; returns the record fields it sets (`next` sets `next_at`, `meeting`
+    sets `meeting_at`). An owner must be on the `roster` (when the workspace has one). `future_only`: a
+    follow-up a rep types must lie ahead (an import may carry old ones)."""
     text = value if isinstance(value, str) else ""
     if name == "company":
         return {"company": require_text(text, "company")}
@@ -55,7 +57,14 @@ def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: date
     if name == "next":
         if not text.strip() or text.strip().lower() in ("none", "clear", "-"):
             return {"next_at": None}
-        return {"next_at": parse_when(text, now, "next").isoformat(timespec="seconds")}
+        moment = parse_follow_up(text, now, "next") if future_only else parse_when(text, now, "next")
+        return {"next_at": moment.isoformat(timespec="seconds")}
+    if name == "meeting":
+        if not text.strip() or text.strip().lower() in ("none", "clear", "-"):
+            return {"meeting_at": None}
+        return {"meeting_at": parse_follow_up(text, now, "meeting").isoformat(timespec="seconds")}
+    if name == "dnc":
+        return {"dnc": parse_flag(value, "dnc")}
     if name == "tags":
         return {"tags": parse_tags(value if isinstance(value, list) else [text])}
     if name == "amount":
@@ -64,13 +73,25 @@ def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: date
 
 
 def clean_lead_fields(fields: Mapping[str, Any], *, sources: Iterable[str], now: datetime,
-                      roster: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                      roster: Mapping[str, Any] | None = None, future_only: bool = False) -> dict[str, Any]:
     """Validate several fields; the first bad one raises BadInput naming it."""
     sources = list(sources)
     clean: dict[str, Any] = {}
     for name, value in fields.items():
-        clean.update(clean_lead_field(name, value, sources=sources, now=now, roster=roster))
+        clean.update(clean_lead_field(name, value, sources=sources, now=now, roster=roster, future_only=future_only))
     return clean
+
+
+def parse_flag(value: Any, field: str) -> bool:
+    """true/false, yes/no, 1/0 (or a bool) → a bool; anything else is bad input naming the field."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "1", "on"):
+        return True
+    if text in ("false", "no", "0", "off", ""):
+        return False
+    raise BadInput(_("{field}: '{value}' is not true or false.").format(field=field, value=str(value)[:40]))
 
 
 def blank_lead(sources: Iterable[str], rep: str) -> dict[str, Any]:
@@ -86,12 +107,12 @@ def blank_lead(sources: Iterable[str], rep: str) -> dict[str, Any]:
 
 def new_lead_record(fields: Mapping[str, Any], *, sources: Iterable[str], now: datetime, rep: str,
                     roster: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """A complete new lead record (without id and timestamps) from typed fields."""
+    """A complete new lead record (without id and timestamps) from typed fields (a follow-up must lie ahead)."""
     sources = list(sources)
     record = blank_lead(sources, rep)
     if "company" not in fields:
         raise BadInput(_("{field} is required and cannot be empty.").format(field="company"))
-    record.update(clean_lead_fields(fields, sources=sources, now=now, roster=roster))
+    record.update(clean_lead_fields(fields, sources=sources, now=now, roster=roster, future_only=True))
     return record
 
 

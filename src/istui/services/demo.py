@@ -336,6 +336,7 @@ class _Builder:
                 self.activity(lead, "call", outcome, moment, duration=rng.randint(30, 600), **self.script_used())
                 if outcome == "do_not_call":
                     lead["stage"] = Stage.DISQUALIFIED.value
+                    lead["dnc"] = True
                     return
             else:
                 outcome = rng.choices((C.NO_ANSWER, C.VOICEMAIL, C.BUSY, C.GATEKEEPER, C.WRONG_NUMBER), (10, 5, 2, 6, 0.4))[0]
@@ -378,7 +379,9 @@ class _Builder:
             day = today
         elif roll < 0.75:
             day = today + timedelta(days=rng.randint(1, 10))
-        else:
+        else:  # a later follow-up (the queue never loses a lead); no draw, so the rest of the demo stays the same
+            day = today + timedelta(days=14 + int(roll * 1000) % 21)
+            lead["next_at"] = iso(datetime.combine(day, time(10, 0), tzinfo=self.ws.tz))
             return
         hour = rng.choice((10, 11, 14, 15, 16))
         lead["next_at"] = iso(datetime.combine(day, time(hour, rng.choice((0, 30))), tzinfo=self.ws.tz))

@@ -13,11 +13,27 @@ from istui.domain import labels
 from istui.domain.duplicates import DuplicateIndex, check_new_lead
 from istui.domain.errors import BadInput
 from istui.domain.model import OPEN_STAGES, ActivityKind, Stage
-from istui.domain.outcomes import MEETING_BOOKED, CallOutcome, parse_call_outcome, parse_email_outcome
-from istui.domain.parsing import multiline_text, optional_text, parse_amount, parse_choice, parse_int, parse_when
+from istui.domain.outcomes import (
+    CALL_OUTCOMES,
+    MEETING_BOOKED,
+    REACHED_OUTCOMES,
+    CallOutcome,
+    parse_call_outcome,
+    parse_email_outcome,
+)
+from istui.domain.parsing import (
+    multiline_text,
+    optional_text,
+    parse_amount,
+    parse_choice,
+    parse_follow_up,
+    parse_int,
+    parse_when,
+)
 from istui.domain.roster import require_recipient
+from istui.domain.schedule import ASKS_FOR_WHEN, Decision, attempts_without_connect, decide, describe
 from istui.domain.validation import clean_lead_fields, new_lead_record
-from istui.i18n import _
+from istui.i18n import N_, _
 from istui.store.workspace import Record, Workspace, iso
 
 
@@ -31,13 +47,32 @@ def create_lead(ws: Workspace, fields: dict[str, Any], *, allow_duplicate: bool 
         return ws.add_lead(record)
 
 
-def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any]) -> Record:
+def refuse_dnc(lead: Record, what: str) -> None:
+    """One sentence when `lead` is marked do-not-call (`what`: the call or the follow-up refused)."""
+    if lead.get("dnc"):
+        raise BadInput(_("{company} is marked do-not-call, so {what} is refused; --force overrides, "
+                         "`istui lead set ID dnc=false` clears the mark.").format(company=lead.get("company", ""),
+                                                                                  what=_(what)))
+
+
+def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, force: bool = False) -> Record:
+    """Change editable fields (a typed follow-up must lie ahead; a do-not-call lead takes none unless
+    `force`); a new phone number clears a wrong-number flag, marking do-not-call clears the follow-up."""
     if "stage" in fields:
         raise BadInput(_("stage is changed with `istui lead stage ID STAGE`, which records the change."))
     if "id" in fields or "created_at" in fields:
         raise BadInput(_("id and created_at cannot be changed."))
-    ws.get_lead(lead_id)  # NotFound before anything else
-    changes = clean_lead_fields(fields, sources=ws.settings.sources, now=ws.now(), roster=ws.settings.roster)
+    lead = ws.get_lead(lead_id)  # NotFound before anything else
+    changes = clean_lead_fields(fields, sources=ws.settings.sources, now=ws.now(), roster=ws.settings.roster,
+                                future_only=True)
+    if changes.get("next_at") and not force and changes.get("dnc") is not False:
+        refuse_dnc({**lead, **changes}, N_("a follow-up"))
+    if changes.get("dnc"):
+        changes["next_at"] = None
+    if "phone" in changes and changes["phone"] != lead.get("phone") and lead.get("phone_status"):
+        changes["phone_status"] = None  # the new number is called: back in the queue, due now
+        if not changes.get("next_at") and not lead.get("next_at") and not lead.get("dnc"):
+            changes["next_at"] = iso(ws.now())
     return ws.update_lead(lead_id, changes)
 
 
@@ -48,6 +83,36 @@ class Logged(NamedTuple):
     lead: Record
     lead_changes: dict[str, Any]
     previous: Record | None = None
+    decision: Decision | None = None  # what the retry schedule decided (None: a typed WHEN did)
+
+
+def _schedule(ws: Workspace, lead: Record, kind: str, outcome: str, moment: datetime,
+              history: list[Record] | None = None) -> Decision:
+    """The retry schedule's decision for this lead (its calls in a row without a connect counted, from
+    `history`, its activities, read when not given)."""
+    from istui.services.calendar import WorkCalendar
+
+    settings = ws.settings
+    attempts = 0
+    if kind == ActivityKind.CALL and outcome not in REACHED_OUTCOMES:
+        history = ws.activities_of_lead(lead["id"]) if history is None else history
+        calls = [a["outcome"] for a in history if a.get("kind") == ActivityKind.CALL]
+        attempts = attempts_without_connect(calls) + 1
+    calendar = WorkCalendar(settings.holiday_country, settings.extra_holidays, settings.working_holidays)
+    decision = decide(outcome, moment, settings.schedule, settings.work_hours, calendar.is_working_day,
+                      attempts=attempts, email=kind == ActivityKind.EMAIL)
+    now = ws.now()
+    if decision.next_at is not None and decision.next_at <= now:  # logged after the fact: from now on
+        decision = decide(outcome, now, settings.schedule, settings.work_hours, calendar.is_working_day,
+                          attempts=attempts, email=kind == ActivityKind.EMAIL)
+    return decision
+
+
+def schedule_preview(ws: Workspace, lead: Record, history: list[Record]) -> dict[str, str]:
+    """For each call outcome, what the retry schedule would do after it now (`retry today 14:30`)."""
+    now = ws.now()
+    return {info.outcome.value: describe(_schedule(ws, lead, ActivityKind.CALL, info.outcome.value, now, history), now)
+            for info in CALL_OUTCOMES}
 
 
 def log_activity(
@@ -62,15 +127,21 @@ def log_activity(
     at: str | None = None,
     duration: str | int | None = None,
     script: str | None = None,
+    meeting: str | None = None,
+    meeting_with: list[str] | None = None,
+    force: bool = False,
+    ask_later: bool = False,
 ) -> Logged:
-    """Log a call or e-mail outcome, and move the lead along: the first touch of a `new` lead makes it
-    `working`, `meeting_booked` makes it `meeting`, `do_not_call` disqualifies it, `--next` sets the
-    follow-up (any logged touch without one clears a follow-up that is now done)."""
+    """Log a call or e-mail outcome and move the lead along, so the queue never loses it (DESIGN.md
+    section 4): the first touch of a `new` lead makes it `working`; `--next` sets the follow-up, else the
+    workspace's retry schedule does (`domain.schedule`); `meeting_booked` makes it `meeting` (with the
+    meeting's time from `meeting`), `not_interested` or too many calls without a connect `nurturing`,
+    `wrong_number` flags the phone, `do_not_call` marks the lead do-not-call and disqualifies it.
+    A call to a do-not-call lead, or a follow-up for one, is refused unless `force`. A `callback` needs
+    its WHEN, unless `ask_later` (the call block asks for it after the call is written)."""
     now = ws.now()
-    if kind == ActivityKind.CALL:
-        outcome = parse_call_outcome(outcome)
-    else:
-        outcome = parse_email_outcome(outcome)
+    call = kind == ActivityKind.CALL
+    outcome = parse_call_outcome(outcome) if call else parse_email_outcome(outcome)
     moment = parse_when(at, now, "at") if at else now
     if moment > now.replace(microsecond=0) and at:
         raise BadInput(_("at: '{at}' is in the future; --at says when the call or e-mail happened.").format(at=at))
@@ -81,30 +152,56 @@ def log_activity(
         activity["duration"] = duration if isinstance(duration, int) else parse_int(str(duration), "duration")
     if script:
         activity["script"] = ws.resolve_note(script)
+    typed_next = parse_follow_up(next_when, now, "next") if next_when else None
+    if (meeting or meeting_with) and outcome != MEETING_BOOKED:
+        raise BadInput(_("meeting: --meeting and --with go with the outcome meeting_booked."))
+    meeting_at = parse_follow_up(meeting, now, "meeting") if meeting else None
+    if outcome == CallOutcome.DO_NOT_CALL and typed_next is not None:
+        raise BadInput(_("next: a do-not-call lead takes no follow-up; leave out --next."))
+    if outcome == ASKS_FOR_WHEN and call and typed_next is None and not ask_later:
+        raise BadInput(_("next: a callback needs the time they asked for, e.g. --next 'tomorrow 15:00'."))
     changes: dict[str, Any] = {}
-    if next_when:
-        changes["next_at"] = iso(parse_when(next_when, now, "next"))
     if next_action is not None:
         changes["next_action"] = optional_text(next_action, "next_action")
+    if meeting_at is not None:
+        changes["meeting_at"] = iso(meeting_at)
+    if meeting_with:  # who attends the meeting booked, on the activity that booked it
+        activity["with"] = [optional_text(name, "with") for name in meeting_with]
 
     with ws.lock.held():
         lead = ws.get_lead(lead_id)
-        if outcome == MEETING_BOOKED and lead["stage"] in (Stage.NEW, Stage.WORKING, Stage.NURTURING):
+        if not force and (call or typed_next is not None):
+            refuse_dnc(lead, N_("a call log") if call else N_("a follow-up"))
+        if typed_next is None:
+            decision = _schedule(ws, lead, kind, outcome, moment)
+        else:  # the typed WHEN decides the follow-up: only the outcome's stage and flags count (quick: no calendar)
+            decision = decide(outcome, moment, {}, ws.settings.work_hours, lambda day: day.weekday() < 5,
+                              email=kind == ActivityKind.EMAIL)
+        stage = lead["stage"]
+        if outcome == MEETING_BOOKED and stage in (Stage.NEW, Stage.WORKING, Stage.NURTURING):
             changes["stage"] = Stage.MEETING.value
-        elif outcome == CallOutcome.DO_NOT_CALL and lead["stage"] != Stage.DISQUALIFIED:
+        elif outcome == CallOutcome.DO_NOT_CALL and stage != Stage.DISQUALIFIED:
             changes["stage"] = Stage.DISQUALIFIED.value
-            changes["next_at"] = None
-        elif lead["stage"] == Stage.NEW:
+        elif decision.stage and stage in (Stage.NEW, Stage.WORKING):
+            changes["stage"] = decision.stage
+        elif stage == Stage.NEW:
             changes["stage"] = Stage.WORKING.value
-        due = lead.get("next_at") and datetime.fromisoformat(lead["next_at"]) <= now
-        if not next_when and due and "next_at" not in changes:
-            changes["next_at"] = None  # the due follow-up was just done
+        changes.update(decision.fields or {})
+        if changes.get("stage", stage) in OPEN_STAGES:
+            future = lead.get("next_at") and datetime.fromisoformat(lead["next_at"]) > now
+            if typed_next is not None:
+                changes["next_at"] = iso(typed_next)
+            elif not (kind == ActivityKind.EMAIL and future and decision.ask is None):  # a mail keeps a set follow-up
+                changes["next_at"] = iso(decision.next_at) if decision.next_at else None
+        if outcome == CallOutcome.DO_NOT_CALL:
+            changes["next_at"] = None
+        changes = {key: value for key, value in changes.items() if lead.get(key) != value}
         previous = lead
         with ws.transaction() if changes else contextlib.nullcontext():  # the activity and the lead, together
             written = ws.add_activity(activity)
             if changes:
                 lead = ws.update_lead(lead_id, changes)
-    return Logged(written, lead, changes, previous)
+    return Logged(written, lead, changes, previous, None if typed_next is not None else decision)
 
 
 def change_stage(ws: Workspace, lead_id: str, stage: str, *, amount: str | None = None, note: str = "") -> Logged:
@@ -174,8 +271,10 @@ def undo_log(ws: Workspace, logged: Logged) -> Record:
     return lead
 
 
-def amend_log(ws: Workspace, logged: Logged, *, note: str = "", next_when: str = "", script: str | None = None) -> Logged:
-    """Add the note, follow-up and talk script typed after a disposition key to the call just logged."""
+def amend_log(ws: Workspace, logged: Logged, *, note: str = "", next_when: str = "", script: str | None = None,
+              meeting: str = "", force: bool = False) -> Logged:
+    """Add the note, follow-up, meeting time and talk script typed after a disposition key to the call just
+    logged (a follow-up must lie ahead, and a do-not-call lead takes none unless `force`)."""
     now = ws.now()
     activity_changes: dict[str, Any] = {}
     if note.strip():
@@ -184,11 +283,16 @@ def amend_log(ws: Workspace, logged: Logged, *, note: str = "", next_when: str =
         activity_changes["script"] = script
     lead_changes: dict[str, Any] = {}
     if next_when.strip():
-        lead_changes["next_at"] = iso(parse_when(next_when, now, "next"))
+        lead_changes["next_at"] = iso(parse_follow_up(next_when, now, "next"))
+        if not force:
+            refuse_dnc(logged.lead, N_("a follow-up"))
+    if meeting.strip():
+        lead_changes["meeting_at"] = iso(parse_follow_up(meeting, now, "meeting"))
     with ws.transaction():
         activity = ws.update_activity(logged.activity, activity_changes) if activity_changes else logged.activity
         lead = ws.update_lead(logged.lead["id"], lead_changes) if lead_changes else logged.lead
-    return Logged(activity, lead, {**logged.lead_changes, **lead_changes}, logged.previous)
+    decision = None if "next_at" in lead_changes else logged.decision
+    return Logged(activity, lead, {**logged.lead_changes, **lead_changes}, logged.previous, decision)
 
 
 def undo_lead_edit(ws: Workspace, before: Record, after: Record) -> Record:

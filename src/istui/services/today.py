@@ -1,4 +1,5 @@
-"""Today's queue: overdue follow-ups, then those due today, then new inbound leads (speed to lead)."""
+"""Today's queue: overdue follow-ups, then those due today, then new inbound leads (speed to lead), then
+worked leads left without a next step (never lost); do-not-call leads never."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ def today_queue(leads: Iterable[Mapping[str, Any]], now: datetime, rep: str | No
         temp = TEMPERATURE_RANK.get(lead.get("temp"), 1)
         if entry["reason"] == "new":  # the freshest inbound lead converts best: newest first
             return (2, temp, -datetime.fromisoformat(lead["created_at"]).timestamp(), lead["id"])
+        if entry["reason"] == "no_next_step":  # worked, then left without a follow-up: oldest touch first
+            return (3, temp, datetime.fromisoformat(lead.get("updated_at") or lead["created_at"]).timestamp(), lead["id"])
         return (QUEUE_REASONS.index(entry["reason"]), temp, datetime.fromisoformat(lead["next_at"]).timestamp(), lead["id"])
 
     return sorted(entries, key=order)

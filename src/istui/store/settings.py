@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from istui import locations
 from istui.domain.errors import BadInput, WorkspaceError
 from istui.domain.model import DEFAULT_SOURCES
+from istui.domain.schedule import DEFAULT_RETRY_SCHEDULE, validate_schedule
 from istui.i18n import _
 from istui.store import files
 
@@ -23,15 +24,17 @@ class Settings:
     """What a whole team shares: the workspace's calendar, currency and lead sources."""
 
     FIELDS = ("schema", "team", "timezone", "week_start", "fiscal_year_start_month", "currency", "sources",
-              "holiday_country", "extra_holidays", "working_holidays", "working_hours", "phone_region", "roster", "demo")
+              "holiday_country", "extra_holidays", "working_holidays", "working_hours", "retry_schedule", "phone_region",
+              "roster", "demo")
     __slots__ = FIELDS
 
     def __init__(self, schema: int = SCHEMA_VERSION, team: str = "My team", timezone: str = "UTC",
                  week_start: str = "monday", fiscal_year_start_month: int = 4, currency: str = "JPY",
                  sources: list[str] | None = None, holiday_country: str | None = None,
                  extra_holidays: list[str] | None = None, working_holidays: list[str] | None = None,
-                 working_hours: str = "09:00-18:00", phone_region: str | None = None,
-                 roster: dict[str, dict[str, str]] | None = None, demo: bool = False) -> None:
+                 working_hours: str = "09:00-18:00", retry_schedule: dict[str, Any] | None = None,
+                 phone_region: str | None = None, roster: dict[str, dict[str, str]] | None = None,
+                 demo: bool = False) -> None:
         self.schema = schema
         self.team = team
         self.timezone = timezone
@@ -44,6 +47,8 @@ class Settings:
         self.extra_holidays = list(extra_holidays or [])  # company days off, e.g. "2026-12-30"
         self.working_holidays = list(working_holidays or [])  # public holidays the team works
         self.working_hours = working_hours  # "09:00-18:00": retries in working hours, pace within a day
+        # what follows an outcome logged without a WHEN (domain.schedule); istui.toml may override entries
+        self.retry_schedule = dict(DEFAULT_RETRY_SCHEDULE if retry_schedule is None else retry_schedule)
         # the country phone numbers without a +country code are read in: "JP" for a Japanese workspace
         self.phone_region = ("JP" if timezone == "Asia/Tokyo" else "") if phone_region is None else phone_region
         # the team: name → {display, email, role} (`domain.roster`); None in a workspace that has none yet
@@ -59,13 +64,18 @@ class Settings:
 
     TYPES: ClassVar[dict[str, type]] = {"schema": int, "team": str, "timezone": str, "week_start": str,
                               "fiscal_year_start_month": int, "currency": str, "sources": list, "holiday_country": str,
-                              "extra_holidays": list, "working_holidays": list, "working_hours": str,
+                              "extra_holidays": list, "working_holidays": list, "working_hours": str, "retry_schedule": dict,
                               "phone_region": str, "roster": dict, "demo": bool}
 
     @property
     def work_hours(self) -> tuple[time, time]:
         """The working day's start and end (from `working_hours`, e.g. "09:00-18:00")."""
         return parse_working_hours(self.working_hours)
+
+    @property
+    def schedule(self) -> dict[str, Any]:
+        """The retry schedule with every entry (the defaults for those istui.toml leaves out)."""
+        return validate_schedule(self.retry_schedule)
 
     def validate(self) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -91,6 +101,7 @@ class Settings:
         if not 1 <= self.fiscal_year_start_month <= 12:
             raise BadInput(_("fiscal_year_start_month must be a month number from 1 to 12."))
         parse_working_hours(self.working_hours)
+        validate_schedule(self.retry_schedule)
         if self.phone_region and not (len(self.phone_region) == 2 and self.phone_region.isascii()
                                       and self.phone_region.isalpha() and self.phone_region.isupper()):
             raise BadInput(_("phone_region: '{value}' is not a two-letter country code such as JP (or empty).").format(

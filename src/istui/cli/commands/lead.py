@@ -60,6 +60,7 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
                         epilog=f"Fields: {' '.join(EDITABLE_LEAD_FIELDS)}. " + _(WHEN_HELP))
     p.add_argument("id")
     p.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
+    p.add_argument("--force", action="store_true", help=_("set a follow-up on a do-not-call lead"))
     json_option(p)
     p.set_defaults(handler=run_set)
 
@@ -195,8 +196,9 @@ def run_set(args: argparse.Namespace) -> int:
         if not sep or not field.strip():
             raise BadInput(_("'{text}' should look like FIELD=VALUE, e.g. temp=hot or next='tomorrow 10am'.").format(
                 text=assignment))
-        fields[field.strip().lower().replace("-", "_")] = value
-    lead = set_lead_fields(ws, lead_id, fields)
+        name = field.strip().lower().replace("-", "_")
+        fields[{"next_at": "next", "meeting_at": "meeting"}.get(name, name)] = value
+    lead = set_lead_fields(ws, lead_id, fields, force=args.force)
     if args.json:
         emit_json(lead)
     else:

@@ -11,6 +11,7 @@ from istui.cli.render import emit_json
 from istui.domain import labels
 from istui.domain.formatting import when
 from istui.domain.outcomes import call_outcomes_help, email_outcomes_help
+from istui.domain.queue import is_open, parking_reason
 from istui.i18n import _, language
 
 
@@ -28,6 +29,10 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
         if kind == "call":
             p.add_argument("--duration", metavar="SECS")
             p.add_argument("--script", metavar="NOTE_ID", help=_("the talk script used"))
+            p.add_argument("--meeting", metavar="WHEN", help=_("the meeting's time (with meeting_booked)"))
+            p.add_argument("--with", dest="meeting_with", metavar="NAME", action="append",
+                           help=_("who attends the meeting (repeatable)"))
+            p.add_argument("--force", action="store_true", help=_("log a call to a do-not-call lead"))
         json_option(p)
         p.set_defaults(handler=run_log, kind=kind)
 
@@ -39,10 +44,13 @@ def run_log(args: argparse.Namespace) -> int:
     logged = log_activity(
         ws, ws.resolve_lead(args.id), args.kind, args.outcome, note=args.note, next_when=args.next,
         next_action=args.next_action, at=args.at, duration=getattr(args, "duration", None),
-        script=getattr(args, "script", None),
+        script=getattr(args, "script", None), meeting=getattr(args, "meeting", None),
+        meeting_with=getattr(args, "meeting_with", None), force=getattr(args, "force", False),
     )
+    parked = parking_reason(logged.lead) if is_open(logged.lead) else None
     if args.json:
-        emit_json({"activity": logged.activity, "lead": logged.lead})
+        emit_json({"activity": logged.activity, "lead": logged.lead, "parked": parked,
+                   "rule": logged.decision.rule if logged.decision else None})
         return 0
     outcome = logged.activity["outcome"]
     if language() == "ja":
@@ -53,5 +61,16 @@ def run_log(args: argparse.Namespace) -> int:
         parts.append(_("stage → {stage}").format(stage=labels.stage(logged.lead["stage"])))
     if logged.lead.get("next_at") and "next_at" in logged.lead_changes:
         parts.append(_("next {when}").format(when=when(logged.lead["next_at"], ws.now())))
+        if logged.decision is not None:
+            parts[-1] += " " + _("(retry schedule)")
+    if parked == "meeting_time_not_set":
+        parts.append(_("meeting time not set: `istui lead set {id} meeting=WHEN` sets it").format(id=logged.lead["id"]))
+    elif parked == "meeting_set":
+        parts.append(_("meeting {when}").format(when=when(logged.lead["meeting_at"], ws.now())))
+    elif parked == "wrong_number":
+        parts.append(_("phone flagged as a wrong number; the lead waits until `istui lead set {id} phone=…` changes it")
+                     .format(id=logged.lead["id"]))
+    elif parked == "do_not_call" or logged.lead_changes.get("dnc"):
+        parts.append(_("marked do-not-call"))
     print(_("; ").join(parts).rstrip(".") + _("."))
     return 0

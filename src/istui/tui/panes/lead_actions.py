@@ -72,7 +72,7 @@ class LeadActions:
     def call_queue(self) -> tuple[list[Record], int]:
         """The leads a call block started here works through, and where it starts."""
         lead = self.selected_lead()
-        return ([lead], 0) if lead else ([], 0)
+        return ([lead], 0) if lead and not lead.get("dnc") else ([], 0)
 
     def _written(self, lead: Record) -> None:
         self.post_message(LeadWritten(lead))
@@ -174,7 +174,7 @@ class LeadActions:
 
         def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
             logged = log_activity(ws, lead["id"], kind, values["outcome"], note=values["note"],
-                                  next_when=values["next"] or None)
+                                  next_when=values["next"] or None, meeting=values.get("meeting") or None)
             self._push_log_undo(_("log of {outcome}").format(outcome=values["outcome"]), logged)
             return logged.lead
 
@@ -209,6 +209,11 @@ class LeadActions:
 
         queue, start = self.call_queue()
         if not queue:
+            lead = self.selected_lead()
+            if lead and lead.get("dnc"):
+                self.notify(_("{company} is marked do-not-call; a call block leaves it out.").format(
+                    company=lead.get("company", "")), severity="warning", markup=False)
+                return
             self.notify(_("Select a lead first."), markup=False)
             return
         self.app.push_screen(CallBlockScreen(self.state, list(queue), start))

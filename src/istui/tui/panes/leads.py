@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 from istui.domain import labels
 from istui.domain.formatting import when
 from istui.domain.model import TEMPERATURE_RANK, Motion, Stage
-from istui.domain.queue import is_new_inbound, is_open, queue_reason
+from istui.domain.queue import is_callable, is_new_inbound, is_open, queue_reason
 from istui.domain.text import fold, lead_search_text, reading_key, terminal_safe
 from istui.i18n import N_, _
 from istui.tui.panes.lead_actions import LeadActions
@@ -76,13 +76,13 @@ def sort_records(rows: list[Record], key: str, reverse: bool) -> list[Record]:
 def in_view(lead: Record, view: str, rep: str, day: tuple[datetime, datetime]) -> bool:
     """Whether `lead` is in a saved view; `day` is today's [start, end) (the domain's due and overdue)."""
     if view == "hot":
-        return lead.get("temp") == "hot" and is_open(lead)
+        return lead.get("temp") == "hot" and is_callable(lead)
     if view == "due":
         return queue_reason(lead, *day) in ("overdue", "due")
     if view == "inbound":
         return is_new_inbound(lead)
     if view == "bdr":
-        return lead.get("motion") == Motion.BDR and lead.get("owner") == rep and is_open(lead)
+        return lead.get("motion") == Motion.BDR and lead.get("owner") == rep and is_callable(lead)
     if view == "meeting":
         return lead.get("stage") == Stage.MEETING
     return True

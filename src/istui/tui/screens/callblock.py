@@ -20,12 +20,13 @@ from textual.widgets import Digits, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from istui.domain import labels
-from istui.domain.errors import IstuiError
+from istui.domain.errors import BadInput, IstuiError
 from istui.domain.outcomes import CALL_OUTCOME_INFO, CALL_OUTCOMES
-from istui.domain.parsing import parse_when
+from istui.domain.parsing import parse_follow_up
+from istui.domain.schedule import ASKS_FOR_MEETING, ASKS_FOR_WHEN
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, language
-from istui.services.leads import Logged, amend_log, log_activity, undo_log
+from istui.services.leads import Logged, amend_log, log_activity, schedule_preview, undo_log
 from istui.tui.messages import LeadWritten, Wrote
 from istui.tui.state import AppState
 from istui.tui.widgets.cards import lead_card, timeline
@@ -36,13 +37,15 @@ Record = dict[str, Any]
 PROMPT = N_("Press an outcome key (1-0); then a note and follow-up here, and Enter.")
 
 
-def outcome_keys() -> Table:
+def outcome_keys(previews: dict[str, str] | None = None) -> Table:
+    """The outcome keys; with `previews`, what the retry schedule does after each without a WHEN."""
     table = Table.grid(padding=(0, 1))
     for info in CALL_OUTCOMES:
+        after = Text("→ " + previews[info.outcome.value], style="italic") if previews else Text("")
         if language() == "ja":
-            table.add_row(Text(info.key, style="bold reverse"), Text(info.ja))
+            table.add_row(Text(info.key, style="bold reverse"), Text(info.ja), after)
         else:
-            table.add_row(Text(info.key, style="bold reverse"), Text(info.outcome.value), Text(info.ja, style="dim"))
+            table.add_row(Text(info.key, style="bold reverse"), Text(info.outcome.value), Text(info.ja, style="dim"), after)
     return table
 
 
@@ -132,7 +135,7 @@ class CallBlockScreen(Screen[None]):
                 yield Static(id="block-timeline")
             with VerticalScroll(id="block-right"):
                 yield Static(Text(_("Outcome keys"), style="bold"))
-                yield Static(outcome_keys())
+                yield Static(outcome_keys(), id="block-keys")
                 yield Static(Text("\n" + _("ctrl+z (or u) undo · s skip · k notes · esc end"), style="dim"))
                 yield Static(id="block-notes")
         yield Footer()
@@ -159,6 +162,11 @@ class CallBlockScreen(Screen[None]):
     def _timeline_loaded(self, lead_id: str, history: list[Record]) -> None:
         if self.lead is not None and self.lead["id"] == lead_id:
             self.query_one("#block-timeline", Static).update(timeline(history, self.state.ws.tz, limit=6))
+            try:  # what each key does without a WHEN, for this lead (its calls without a connect counted)
+                previews = schedule_preview(self.state.ws, self.lead, history)
+            except IstuiError:
+                return
+            self.query_one("#block-keys", Static).update(outcome_keys(previews))
 
     def update_stats(self) -> None:
         position = _("lead {number}/{total}").format(number=min(self.index + 1, len(self.queue)), total=len(self.queue))
@@ -201,7 +209,7 @@ class CallBlockScreen(Screen[None]):
             return
         started = time.perf_counter()
         try:
-            logged = log_activity(self.state.ws, lead["id"], "call", outcome, script=self.script)
+            logged = log_activity(self.state.ws, lead["id"], "call", outcome, script=self.script, ask_later=True)
         except IstuiError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
@@ -221,7 +229,20 @@ class CallBlockScreen(Screen[None]):
         note, when = self.query_one("#prompt-note", Input), self.query_one("#prompt-next", Input)
         note.value, when.value = "", ""
         self.set_focus(note)  # at once, so keys typed right after the digit land in the note
+        self._ask(outcome)
         self.update_stats()
+
+    def _ask(self, outcome: str) -> None:
+        """A callback needs its WHEN, a booked meeting asks for its time: say so at the follow-up field (Enter
+        without a callback's WHEN moves the focus there)."""
+        when = self.query_one("#prompt-next", Input)
+        if outcome == ASKS_FOR_WHEN:
+            when.placeholder = _("callback: when did they ask to be called? tomorrow 15:00, fri 10am")
+            self.query_one("#prompt-error", Static).update(Text(_("A callback needs its time: type it in the follow-up field.")))
+        elif outcome == ASKS_FOR_MEETING:
+            when.placeholder = _("meeting time WHEN (empty: set it later): tue 14:00")
+        else:
+            when.placeholder = _("next follow-up WHEN (optional): tomorrow 10am, +3d, mon")
 
     @on(Input.Submitted)
     def finish_prompt(self) -> None:
@@ -230,16 +251,20 @@ class CallBlockScreen(Screen[None]):
         note = self.query_one("#prompt-note", Input).value
         when = self.query_one("#prompt-next", Input).value
         state = self.state
-        if when.strip():
-            try:
-                parse_when(when, state.now, "next")
-            except IstuiError as exc:
-                self.query_one("#prompt-error", Static).update(Text(terminal_safe(exc)))
-                self.set_focus(self.query_one("#prompt-next", Input))
-                return
+        outcome = self.pending.activity["outcome"]
+        field = "meeting" if outcome == ASKS_FOR_MEETING else "next"
+        try:
+            if when.strip():
+                parse_follow_up(when, state.now, field)
+            elif outcome == ASKS_FOR_WHEN:
+                raise BadInput(_("next: a callback needs the time they asked for, e.g. tomorrow 15:00."))
+        except IstuiError as exc:
+            self.query_one("#prompt-error", Static).update(Text(terminal_safe(exc)))
+            self.set_focus(self.query_one("#prompt-next", Input))
+            return
         if note.strip() or when.strip():
             try:
-                amended = amend_log(state.ws, self.pending, note=note, next_when=when)
+                amended = amend_log(state.ws, self.pending, note=note, **{"meeting" if field == "meeting" else "next_when": when})
             except IstuiError as exc:
                 self.query_one("#prompt-error", Static).update(Text(terminal_safe(exc)))
                 return

@@ -13,9 +13,10 @@ from textual.widgets import Input, Select, TextArea
 from istui.domain import labels
 from istui.domain.formatting import when
 from istui.domain.model import DEFAULT_SOURCES, Motion, NoteKind, Stage, Temperature
-from istui.domain.outcomes import CALL_OUTCOMES, EmailOutcome, parse_call_outcome
-from istui.domain.parsing import multiline_text, parse_amount, parse_when, require_text
+from istui.domain.outcomes import CALL_OUTCOMES, MEETING_BOOKED, EmailOutcome, parse_call_outcome
+from istui.domain.parsing import multiline_text, parse_amount, parse_follow_up, require_text
 from istui.domain.roster import display_name, require_recipient
+from istui.domain.schedule import ASKS_FOR_WHEN
 from istui.domain.text import terminal_safe
 from istui.domain.validation import clean_lead_field, clean_note_field
 from istui.i18n import N_, _
@@ -25,9 +26,12 @@ from istui.tui.screens.forms import Field, FormScreen, select
 Record = dict[str, Any]
 
 
-def _lead_check(name: str, sources: list[str], now: datetime, roster: dict[str, Any] | None = None):
+def _lead_check(name: str, sources: list[str], now: datetime, shown: str | None = None,
+                roster: dict[str, Any] | None = None):
+    """The domain's rule for one lead field; a follow-up typed in a form must lie ahead (`shown`: the value
+    the form opened with, accepted as it is); an owner must be on the `roster`."""
     def check(value: Any) -> Any:
-        return clean_lead_field(name, value or "", sources=sources, now=now, roster=roster)
+        return clean_lead_field(name, value or "", sources=sources, now=now, roster=roster, future_only=value != shown)
     return check
 
 
@@ -50,7 +54,7 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
 
     def text(name: str, label: str, value: str = "", placeholder: str = "") -> Field:
         return Field(name, label, Input(value=terminal_safe(value), placeholder=placeholder, id=f"field-{name}"),
-                     _lead_check(name, sources, now))
+                     _lead_check(name, sources, now, terminal_safe(value) if lead else None))
 
     next_text = when(lead.get("next_at"), now) if lead.get("next_at") else ""
     fields = [
@@ -69,7 +73,7 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
               _lead_check("temp", sources, now)),
         Field("owner", N_("Owner (rep)"), _with_id(select(roster_options(roster, keep=lead.get("owner", rep)),
                                                           lead.get("owner", rep)), "field-owner"),
-              _lead_check("owner", sources, now, roster)) if roster else text("owner", N_("Owner (rep)"), lead.get("owner", rep)),
+              _lead_check("owner", sources, now, roster=roster)) if roster else text("owner", N_("Owner (rep)"), lead.get("owner", rep)),
         text("next", N_("Next follow-up (WHEN)"), next_text, "tomorrow 10am, +3d, mon 9:30"),
         text("next_action", N_("Next action"), lead.get("next_action", "")),
         text("tags", N_("Tags (comma-separated)"), ", ".join(map(str, lead.get("tags") or []))),
@@ -134,21 +138,44 @@ def handoff_form(lead: Record, roster: dict[str, Any] | None = None) -> FormScre
 
 
 def log_form(now: datetime, kind: str = "call") -> FormScreen:
+    """Log a call or e-mail: outcome, note, follow-up (a future WHEN; a callback needs one) and, for a call,
+    the meeting's time (with meeting_booked)."""
     outcomes = ([(f"{info.key} {info.outcome.value}", info.outcome.value) for info in CALL_OUTCOMES] if kind == "call"
                 else [(o.value, o.value) for o in EmailOutcome])
 
-    def next_check(value: str) -> str:
-        if value.strip():
-            parse_when(value, now, "next")
-        return value
+    def when_check(field: str):
+        def check(value: str) -> str:
+            if value.strip():
+                parse_follow_up(value, now, field)
+            return value
+        return check
 
     fields = [
         Field("outcome", N_("call outcome") if kind == "call" else N_("e-mail outcome"), select(outcomes, outcomes[0][1]),
               parse_call_outcome if kind == "call" else (lambda v: v)),
         Field("note", N_("Note"), Input(id="field-note"), lambda v: multiline_text(v, "note")),
-        Field("next", N_("Next follow-up (WHEN, empty: none)"), Input(id="field-next", placeholder="tomorrow 10am"), next_check),
+        Field("next", N_("Next follow-up (WHEN, empty: the retry schedule)"),
+              Input(id="field-next", placeholder="tomorrow 10am"), when_check("next")),
     ]
-    return FormScreen(_("Log a call") if kind == "call" else _("Log an e-mail"), fields, submit_label=N_("Log"))
+    if kind == "call":
+        fields.append(Field("meeting", N_("Meeting time (WHEN, with meeting_booked)"),
+                            Input(id="field-meeting", placeholder="tue 14:00"), when_check("meeting")))
+    return LogForm(_("Log a call") if kind == "call" else _("Log an e-mail"), fields, submit_label=N_("Log"))
+
+
+class LogForm(FormScreen):
+    def validate(self) -> dict[str, Any] | None:
+        values = super().validate()
+        if values is None:
+            return None
+        field = {f.name: f for f in self.fields}
+        if values["outcome"] == ASKS_FOR_WHEN and not values["next"].strip():
+            self.show_error(field["next"], _("next: a callback needs the time they asked for, e.g. tomorrow 15:00."))
+            return None
+        if values.get("meeting", "").strip() and values["outcome"] != MEETING_BOOKED:
+            self.show_error(field["meeting"], _("meeting: a meeting time goes with the outcome meeting_booked."))
+            return None
+        return values
 
 
 def note_form(note: Record | None = None) -> FormScreen:
