@@ -266,14 +266,16 @@ class Workspace:
     def add_lead(self, record: Record) -> Record:
         return self.add_leads([record])[0]
 
-    def add_leads(self, records: Iterable[Record]) -> list[Record]:
-        """Insert new leads (all or none); each gets an id and timestamps unless it has them."""
+    def add_leads(self, records: Iterable[Record], keep_stamps: bool = False) -> list[Record]:
+        """Insert new leads (all or none); each gets an id and timestamps unless it has them (`keep_stamps`:
+        a record with `updated_at` keeps it and `updated_by`, as an import of istui's export)."""
         added = []
         with self.transaction():
             for record in records:
                 record = dict(record)
                 record.setdefault("id", new_id())
-                self.stamp(record, created=True)
+                if not (keep_stamps and record.get("updated_at") and record.get("updated_by")):
+                    self.stamp(record, created=True)
                 self._table(self._lead_storage(bucket_of(record["id"]))).insert(Document(record, doc_id=record["id"]))
                 added.append(record)
         return added
