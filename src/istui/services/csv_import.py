@@ -403,6 +403,8 @@ def _judge(result: ImportRow, clean: dict[str, Any], on_duplicate: str, known: _
     elif key and key in known.by_phone:
         result.status, result.match = "duplicate", known.by_phone[key]
         result.reason = _("same phone as lead {id}").format(id=known.by_phone[key])
+    elif result.exact:
+        pass  # rows of istui's export with other ids were other leads, whatever their e-mail and phone
     elif email and email in known.seen_email:
         result.status, result.reason = "duplicate", _("same e-mail as row {row}").format(row=known.seen_email[email])
     elif key and key in known.seen_phone:

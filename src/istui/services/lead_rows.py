@@ -25,6 +25,7 @@ SIGNATURE = frozenset(LEAD_COLUMNS[:LEAD_COLUMNS.index("updated_by") + 1])
 _TYPED = ("company", "company_kana", "contact", "contact_kana", "title", "phone", "email", "source", "motion",
           "temp", "stage", "owner", "next_action", "memo", "tags", "amount")
 _STAMPS = ("created_at", "updated_at")
+_OPTIONAL = ("company_kana", "contact_kana")
 
 
 def is_lead_export(header: Iterable[str]) -> bool:
@@ -49,8 +50,11 @@ def json_records(text: str) -> list[dict[str, Any]] | None:
 def exported_lead(header: list[str], cells: list[str]) -> dict[str, Any]:
     """A lead record from one row of the CSV export (cells as written: spreadsheet guards still on)."""
     values = {name.strip(): restore(cells[i].strip()) for i, name in enumerate(header) if i < len(cells)}
-    record: dict[str, Any] = {name: values.get(name, "") for name in LEAD_COLUMNS
+    record: dict[str, Any] = {name: values[name] for name in LEAD_COLUMNS
                               if not name.startswith("handoff_") and name != "extra" and name in values}
+    for name in _OPTIONAL:  # fields a lead has only when filled in (a kana reading)
+        if not record.get(name):
+            record.pop(name, None)
     try:
         extra = json.loads(values["extra"]) if values.get("extra") else {}
     except json.JSONDecodeError:
