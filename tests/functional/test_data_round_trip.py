@@ -3,6 +3,7 @@ and JSON, hostile text through a property test, ids kept so a re-import updates.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -100,10 +101,8 @@ def _leads(draw: st.DrawFn) -> dict:
              "owner": draw(st.sampled_from(["alice", "bob", "山田"]))}
     clean = {"company": "Fallback K.K."}
     for name, value in typed.items():  # each field as istui would store it (a value it refuses is left out)
-        try:
+        with contextlib.suppress(BadInput):
             clean.update(clean_lead_fields({name: value}, sources=SOURCES, now=NOW))
-        except BadInput:
-            pass
     record = {**blank_lead(SOURCES, "alice"), **clean, "id": new_id()}
     if not record.get("company_kana"):  # a reading is stored only when there is one (a CSV cell cannot tell)
         record.pop("company_kana", None)

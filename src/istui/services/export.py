@@ -48,7 +48,7 @@ def neutralise(cell: str) -> str:
     """Prefix an apostrophe to a cell a spreadsheet would run as a formula (CSV injection): one starting
     with =, +, -, @, a tab or a line break; and to one starting with an apostrophe, so that `restore`
     gives back exactly what was exported."""
-    return GUARD + cell if cell.startswith(FORMULA_PREFIXES + (GUARD,)) else cell
+    return GUARD + cell if cell.startswith((*FORMULA_PREFIXES, GUARD)) else cell
 
 
 def restore(cell: str) -> str:

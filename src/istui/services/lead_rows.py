@@ -30,7 +30,7 @@ _OPTIONAL = ("company_kana", "contact_kana")
 
 def is_lead_export(header: Iterable[str]) -> bool:
     """Whether a CSV header is that of `istui export leads`."""
-    return SIGNATURE <= {name.strip() for name in header}
+    return {name.strip() for name in header} >= SIGNATURE
 
 
 def json_records(text: str) -> list[dict[str, Any]] | None:

@@ -33,6 +33,8 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
         command.add_argument("--format", choices=("csv", "json"), default="csv")
         command.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE (default: standard output)"))
         command.add_argument("--json", action="store_true", help=_("same as --format json"))
+        command.add_argument("--labels", action="store_true",
+                             help=_("activities for people: headers and outcomes in your language, local times"))
         command.set_defaults(handler=run_export)
 
 
@@ -86,17 +88,21 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from istui.services.export import to_csv, to_json
+    from istui.services.export import to_csv, to_json, with_leads
 
     ws = open_workspace(args)
+    as_json = args.json or args.format == "json"
+    if args.labels and (args.what != "activities" or as_json):
+        raise BadInput(_("labels: --labels is for the CSV export of activities; leave it out here."))
     records: list[Record] = {
         "leads": lambda: sorted(ws.leads(), key=lambda r: r["id"]),
         "activities": lambda: sorted(ws.activities(), key=lambda r: (r["at"], r["id"])),
         "notes": lambda: sorted(ws.notes(), key=lambda r: r["id"]),
         "targets": lambda: sorted(ws.targets(), key=lambda r: r["id"]),
     }[args.what]()
-    as_json = args.json or args.format == "json"
-    text = to_json(records) if as_json else to_csv(args.what, records)
+    if args.what == "activities" and not as_json:
+        records = with_leads(records, {lead["id"]: lead for lead in ws.leads()}, ws.tz)
+    text = to_json(records) if as_json else to_csv(args.what, records, people=args.labels)
     if args.output:
         if args.output.endswith(("/", "\\")):
             raise BadInput(_("output: {path} names a folder; name a file in it, e.g. {example}.").format(
