@@ -21,7 +21,7 @@ from tinydb.table import Document, Table
 
 from istui import locations
 from istui.domain.errors import BadInput, NotFound
-from istui.domain.ids import ID_LENGTH, looks_like_id_prefix, new_id, normalize_prefix
+from istui.domain.ids import ID_LENGTH, looks_like_id_prefix, new_id, normalize_prefix, short_ids
 from istui.i18n import _
 from istui.store import files
 from istui.store.activity_index import activities_naming
@@ -489,10 +489,11 @@ class Workspace:
 
 def _resolve_prefix(prefix: str, records: dict[str, Record], what: str) -> str:
     wanted = normalize_prefix(prefix)
-    matches = [key for key in records if key.startswith(wanted)] if wanted else []
+    matches = sorted(key for key in records if key.startswith(wanted)) if wanted else []
     if len(matches) == 1:
         return matches[0]
     if not matches:
         raise NotFound(_("{what}: no {what} id starts with '{prefix}' (see `istui {what} list`).").format(what=what, prefix=prefix))
-    raise BadInput(_("{what}: '{prefix}' matches {count} records; type more of the id.").format(
-        what=what, prefix=prefix, count=len(matches)))
+    shown = ", ".join(list(short_ids(matches, len(wanted) + 1).values())[:3])
+    raise BadInput(_("{what}: '{prefix}' matches {count} records ({shown}…); type more of the id.").format(
+        what=what, prefix=prefix, count=len(matches), shown=shown))
