@@ -16,7 +16,7 @@ def test_ids_made_in_one_millisecond_are_unique_and_sorted(monkeypatch: pytest.M
     monkeypatch.setattr(ids.time, "time", lambda: 1_767_000_000.0)  # a frozen clock
     made = [new_id() for _ in range(5000)]
     assert len(set(made)) == len(made) and made == sorted(made)
-    assert len(set(made[:20])) == 20 and all(m[:10] <= n[:10] for m, n in zip(made, made[1:], strict=False))
+    assert len(set(made[:20])) == 20
     # the first ids of a millisecond still differ early (short prefixes stay short)
     assert max(len(p) for p in short_ids(made[:5]).values()) <= 14
 
