@@ -12,6 +12,7 @@ _lock = threading.Lock()
 
 
 _RANDOM_BITS = 80
+_STEP = 1 << 76  # the largest step from one id to the next within a millisecond: they differ in the 11th to 14th character
 _last = [0, 0]  # the millisecond and random part of the last id made now in this process
 
 
@@ -28,12 +29,11 @@ def new_id(at_ms: int | None = None, rand: int | None = None) -> str:
         with _lock:
             ms = max(int(time.time() * 1000), _last[0])
             rand = int.from_bytes(os.urandom(10), "big")
-            if ms == _last[0]:
-                room = (1 << _RANDOM_BITS) - 1 - _last[1]
-                if room < 1 << 16:  # (practically never) the millisecond is used up: the next one
-                    ms += 1
+            if ms == _last[0]:  # above the last one by a random step (about 32 ids fit in one millisecond)
+                if _last[1] >= (1 << _RANDOM_BITS) - _STEP:
+                    ms += 1  # the millisecond is used up: the next one (the clock catches up)
                 else:
-                    rand = _last[1] + 1 + rand % min(room, 1 << 76)
+                    rand = _last[1] + 1 + rand % _STEP
             _last[0], _last[1] = ms, rand
     else:
         ms = int(time.time() * 1000) if at_ms is None else at_ms
