@@ -193,7 +193,7 @@ def test_import_refuses_rows_with_control_characters_naming_the_column(cli, ws: 
     ])
     before = snapshot(ws.root)
     dry = cli("import", "leads", path, "--dry-run")
-    assert dry.code == 0
+    assert dry.code == 2  # as a real run: refused
     assert control_characters(dry.out) == [] and control_characters(dry.err) == []
     assert "row    2  ok" in dry.out
     assert "row    3  error     none   Bad\ufffd]0;PWNED\ufffd Co — column 会社名 (company) contains a control character " \

@@ -135,7 +135,8 @@ def test_dry_run_reports_every_row_and_writes_nothing(cli, ws: Workspace, tmp_pa
     path = write(tmp_path, "bad.csv", text)
     before = snapshot(ws.root)
     dry = cli("import", "leads", path, "--dry-run")
-    assert dry.code == 0
+    assert dry.code == 2 and "3 row(s) have errors, so nothing was imported" in dry.err  # what a real run says
+    assert "A real run would import nothing" in dry.out
     for expected in ("row    2  ok", "row    3  error", "company is required", "row    4  error", "email: 'not-an-email'",
                      "row    5  error", "phone: '12'", "Nothing was written"):
         assert expected in dry.out, expected

@@ -202,11 +202,21 @@ def print_import(report: dict[str, Any], verbose: bool, failed: bool) -> None:
         print("  " + _("row {number}").format(number=f"{row['row']:>4}") + f"  {row['status']:<9} {row['action']:<6} {company}"
               + (f" — {safe(detail)}" if detail else ""))
     s = report["summary"]
-    if report["dry_run"]:
+    if report["dry_run"] and failed:
+        print(_("Dry run: {rows} rows · {ok} ok · {duplicate} duplicate · {error} error. A real run would import "
+                "nothing (below). Nothing was written.").format(**s))
+    elif report["dry_run"] and s["to_reject"]:
+        print(_("Dry run: {rows} rows · {ok} ok · {duplicate} duplicate · {error} error. A real run would add {to_add}, "
+                "update {to_update} and reject {to_reject} (written to {path}). Nothing was written.").format(
+            path=safe(report["rejected_file"]), **s))
+    elif report["dry_run"]:
         print(_("Dry run: {rows} rows · {ok} ok · {duplicate} duplicate · {error} error. A real run would add {to_add} "
                 "and update {to_update}. Nothing was written.").format(**s))
     elif failed:
         print(_("Not imported: {rows} rows · {ok} ok · {duplicate} duplicate · {error} error.").format(**s))
     else:
         print(_("Imported: added {added}, updated {updated}, skipped {skipped} ({duplicate} duplicates).").format(
-            skipped=s["rows"] - s["added"] - s["updated"], **s))
+            skipped=s["rows"] - s["added"] - s["updated"] - s["rejected"], **s))
+        if s["rejected"]:
+            print(_("Rejected {rejected} row(s) with their reasons to {path}.").format(
+                rejected=s["rejected"], path=safe(report["rejected_file"])))

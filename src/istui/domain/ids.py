@@ -3,23 +3,43 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ID_LENGTH = 26
+_lock = threading.Lock()
+
+
+_RANDOM_BITS = 80
+_STEP = 1 << 76  # the largest step from one id to the next within a millisecond: they differ in the 11th to 14th character
+_last = [0, 0]  # the millisecond and random part of the last id made now in this process
 
 
 def new_id(at_ms: int | None = None, rand: int | None = None) -> str:
     """A new id for a record made at `at_ms` (milliseconds since the epoch; default now).
 
-    The 80 random bits are fresh for every id (no monotonic increment), so ids made in one
-    millisecond still differ early enough to be typed as short prefixes; `rand` makes ids
-    reproducible for seeded demo data.
+    Ids made now in one process are unique and sorted in the order they were made, even within one
+    millisecond: the random part of the next id is drawn above the last one's (at random, so ids made in
+    one millisecond still differ early enough to be typed as short prefixes); when it runs out, the next
+    millisecond is used. `at_ms` and `rand` make ids reproducible for seeded demo data (the caller gives
+    each record its own moment).
     """
-    ms = int(time.time() * 1000) if at_ms is None else at_ms
-    if rand is None:
-        rand = int.from_bytes(os.urandom(10), "big")
-    value = (ms << 80) | rand
+    if at_ms is None and rand is None:
+        with _lock:
+            ms = max(int(time.time() * 1000), _last[0])
+            rand = int.from_bytes(os.urandom(10), "big")
+            if ms == _last[0]:  # above the last one by a random step (about 32 ids fit in one millisecond)
+                if _last[1] >= (1 << _RANDOM_BITS) - _STEP:
+                    ms += 1  # the millisecond is used up: the next one (the clock catches up)
+                else:
+                    rand = _last[1] + 1 + rand % _STEP
+            _last[0], _last[1] = ms, rand
+    else:
+        ms = int(time.time() * 1000) if at_ms is None else at_ms
+        if rand is None:
+            rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms << _RANDOM_BITS) | rand
     chars = []
     for _ in range(ID_LENGTH):
         chars.append(ALPHABET[value & 31])

@@ -1,6 +1,8 @@
-"""CSV import of leads: encodings, column families (Salesforce, HubSpot, Japanese), duplicates, dry runs.
+"""CSV import of leads: encodings, column families (Salesforce, HubSpot, Japanese), istui's own export (CSV or
+JSON, field for field: `services.lead_rows`), duplicates, dry runs.
 
-`plan_import` reads and judges every row without writing; `apply_import` writes a plan all or nothing.
+`plan_import` reads and judges every row without writing; `refusal` says why a real run would write nothing;
+`apply_import` writes a plan all or nothing (or, with `skip_invalid`, every row without an error).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from istui.domain.parsing import check_text, phone_key
 from istui.domain.text import terminal_safe
 from istui.domain.validation import blank_lead, clean_lead_fields
 from istui.i18n import _
+from istui.services.export import LEAD_COLUMNS, flatten, restore
+from istui.services.lead_rows import clean_exported, exported_lead, is_lead_export, json_records
 from istui.store.workspace import Record, Workspace
 
 IMPORT_FIELDS = (
@@ -160,11 +164,6 @@ def map_columns(header: list[str], overrides: Iterable[str] = ()) -> dict[int, s
     return mapping
 
 
-def _unneutralise(cell: str) -> str:
-    """Undo our own export's formula guard (a leading apostrophe before = + - @)."""
-    return cell[1:] if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@" else cell
-
-
 @dataclass(slots=True)
 class ImportRow:
     row: int  # line number in the file (the header is row 1)
@@ -174,6 +173,8 @@ class ImportRow:
     match: str | None = None  # id of the existing lead a duplicate matches
     warnings: list[str] = field(default_factory=list)
     action: str = ""  # add | update | skip | none: what a real run does with the row
+    cells: list[str] = field(default_factory=list)  # the row as read (for the file of rejected rows)
+    exact: bool = False  # a row of istui's own export: every field (id, stamps) as it is
 
     def to_json(self) -> dict[str, Any]:
         return {"row": self.row, "status": self.status, "reason": self.reason, "action": self.action,
@@ -186,15 +187,28 @@ class ImportPlan:
     columns: dict[str, str]
     rows: list[ImportRow]
     on_duplicate: str
+    header: list[str] = field(default_factory=list)
+    kind: str = "csv"  # csv | istui-csv | istui-json: a file of another tool, or istui's own export
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
 
-    def summary(self) -> dict[str, int]:
+    def refusal(self, skip_invalid: bool = False) -> str | None:
+        """Why a real run writes nothing (rows with errors, without `skip_invalid`), or None."""
+        errors = self.count("error")
+        if not errors or skip_invalid:
+            return None
+        return _("{count} row(s) have errors, so nothing was imported; fix them (see the report) and run again, or "
+                 "import the other rows with --skip-invalid.").format(count=errors)
+
+    def summary(self, skip_invalid: bool = False) -> dict[str, int]:
+        """The counts of rows, and what a real run would do with them (nothing at all when it refuses)."""
+        refused = self.refusal(skip_invalid) is not None
         return {"rows": len(self.rows), "ok": self.count("ok"), "duplicate": self.count("duplicate"),
                 "error": self.count("error"),
-                "to_add": sum(1 for r in self.rows if r.action == "add"),
-                "to_update": sum(1 for r in self.rows if r.action == "update")}
+                "to_add": 0 if refused else sum(1 for r in self.rows if r.action == "add"),
+                "to_update": 0 if refused else sum(1 for r in self.rows if r.action == "update"),
+                "to_reject": self.count("error") if skip_invalid else 0}
 
 
 def _translate(field_name: str, value: str, warnings: list[str], sources: list[str]) -> str:
@@ -237,31 +251,79 @@ def plan_import(
     if on_duplicate not in ("skip", "update", "add"):
         raise BadInput(_("on-duplicate: '{value}' is not one of skip, update, add.").format(value=on_duplicate))
     text, used = decode(raw, encoding)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    records = json_records(text)
+    reader = csv.reader(io.StringIO("" if records is not None else text, newline=""))
     try:
-        header = next(reader)
+        header = list(LEAD_COLUMNS) if records is not None else next(reader)
     except StopIteration:
         raise BadInput(_("The file is empty; a CSV with a header row is expected.")) from None
     except csv.Error as exc:
         raise BadInput(_("The file is not readable as CSV: {reason}.").format(reason=exc)) from None
-    mapping = map_columns(header, overrides)
+    kind = "istui-json" if records is not None else "istui-csv" if is_lead_export(header) and not overrides else "csv"
+    mapping = {i: name for i, name in enumerate(header)} if kind != "csv" else map_columns(header, overrides)
 
+    existing = list(existing)
     index = DuplicateIndex(existing)  # the one home of duplicate matching (lead entry uses it too)
     by_email, by_phone = index.by_email, index.by_phone
+    ids: set[str] = {lead["id"] for lead in existing}
     seen_email: dict[str, int] = {}
     seen_phone: dict[str, int] = {}
 
+    seen_ids: dict[str, int] = {}
+    known = _Known(ids, by_email, by_phone, seen_ids, seen_email, seen_phone)
+
     rows: list[ImportRow] = []
     try:
+        if records is not None:
+            for number, record in enumerate(records, start=1):
+                cells = [str(flatten("leads", record).get(name) or "") for name in LEAD_COLUMNS]
+                rows.append(_exact_row(number, cells, record, sources, now, on_duplicate, known))
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue
-            rows.append(_plan_row(number, cells, mapping, sources, now, rep, on_duplicate,
-                                  by_email, by_phone, seen_email, seen_phone, header))
+            if kind == "istui-csv":
+                row = _exact_row(number, cells, None, sources, now, on_duplicate, known, header)
+            else:
+                row = _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, known, header)
+            row.cells = cells
+            rows.append(row)
     except csv.Error as exc:
         raise BadInput(_("The file is not readable as CSV near row {row}: {reason}.").format(row=reader.line_num, reason=exc)) from None
     columns = {header[i]: name for i, name in sorted(mapping.items())}
-    return ImportPlan(used, columns, rows, on_duplicate)
+    return ImportPlan(used, columns, rows, on_duplicate, header, kind)
+
+
+@dataclass(slots=True)
+class _Known:
+    """What a row may duplicate: the workspace's leads (by id, e-mail, phone) and the rows before it."""
+    ids: set[str]
+    by_email: dict[str, str]
+    by_phone: dict[str, str]
+    seen_ids: dict[str, int]
+    seen_email: dict[str, int]
+    seen_phone: dict[str, int]
+
+
+def _exact_row(number: int, cells: list[str], record: dict[str, Any] | None, sources: list[str], now: datetime,
+               on_duplicate: str, known: _Known, header: list[str] | None = None) -> ImportRow:
+    """A row of istui's own export: every field as exported; a lead with the same id is its duplicate."""
+    result = ImportRow(number, "ok", cells=cells, exact=True)
+    try:
+        if record is None:
+            record = exported_lead(header or [], cells)
+        clean = clean_exported(record, sources=sources, now=now)
+    except BadInput as exc:
+        result.status, result.reason, result.action = "error", str(exc), "none"
+        result.fields = {k: v for k, v in (record or {}).items() if isinstance(v, str)}
+        return result
+    result.fields = clean
+    lead_id = clean["id"]
+    if lead_id in known.ids:
+        result.status, result.match = "duplicate", lead_id
+        result.reason = _("same id as lead {id}").format(id=lead_id)
+    elif lead_id in known.seen_ids:
+        result.status, result.reason = "duplicate", _("same id as row {row}").format(row=known.seen_ids[lead_id])
+    return _judge(result, clean, on_duplicate, known)
 
 
 def _unsafe_cell(cells: list[str], mapping: dict[int, str], header: list[str]) -> str | None:
@@ -276,9 +338,8 @@ def _unsafe_cell(cells: list[str], mapping: dict[int, str], header: list[str]) -
     return None
 
 
-def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, by_email, by_phone, seen_email, seen_phone,
-              header) -> ImportRow:
-    values = {name: _unneutralise(cells[i].strip()) for i, name in mapping.items() if i < len(cells) and name != "ignore"}
+def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, known: _Known, header) -> ImportRow:
+    values = {name: restore(cells[i].strip()) for i, name in mapping.items() if i < len(cells) and name != "ignore"}
     refused = _unsafe_cell(cells, mapping, header)
     if refused:  # the report shows the row's values (made safe where it is printed)
         return ImportRow(number, "error", refused, fields=values, action="none")
@@ -323,19 +384,28 @@ def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, by_email,
     clean.setdefault("source", "other" if "other" in sources else sources[0])
     clean.setdefault("owner", rep)
     result.fields = clean
+    return _judge(result, clean, on_duplicate, known)
 
+
+
+def _judge(result: ImportRow, clean: dict[str, Any], on_duplicate: str, known: _Known) -> ImportRow:
+    """A row's duplicate (of a lead by e-mail or phone, or of an earlier row) and what a real run does with it."""
     email = email_key(clean.get("email", ""))
     key = phone_key(clean["phone"]) if clean.get("phone") else ""
-    if email and email in by_email:
-        result.status, result.match = "duplicate", by_email[email]
-        result.reason = _("same e-mail as lead {id}").format(id=by_email[email])
-    elif key and key in by_phone:
-        result.status, result.match = "duplicate", by_phone[key]
-        result.reason = _("same phone as lead {id}").format(id=by_phone[key])
-    elif email and email in seen_email:
-        result.status, result.reason = "duplicate", _("same e-mail as row {row}").format(row=seen_email[email])
-    elif key and key in seen_phone:
-        result.status, result.reason = "duplicate", _("same phone as row {row}").format(row=seen_phone[key])
+    if result.status == "duplicate":
+        pass  # the same id (istui's own export): that lead, whatever its e-mail and phone
+    elif email and email in known.by_email:
+        result.status, result.match = "duplicate", known.by_email[email]
+        result.reason = _("same e-mail as lead {id}").format(id=known.by_email[email])
+    elif key and key in known.by_phone:
+        result.status, result.match = "duplicate", known.by_phone[key]
+        result.reason = _("same phone as lead {id}").format(id=known.by_phone[key])
+    elif result.exact:
+        pass  # rows of istui's export with other ids were other leads, whatever their e-mail and phone
+    elif email and email in known.seen_email:
+        result.status, result.reason = "duplicate", _("same e-mail as row {row}").format(row=known.seen_email[email])
+    elif key and key in known.seen_phone:
+        result.status, result.reason = "duplicate", _("same phone as row {row}").format(row=known.seen_phone[key])
     if result.status == "ok" or on_duplicate == "add":
         result.action = "add"
     elif result.match and on_duplicate == "update":
@@ -344,29 +414,37 @@ def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, by_email,
         result.action = "skip"
     if result.action == "add":
         if email:
-            seen_email.setdefault(email, number)
+            known.seen_email.setdefault(email, result.row)
         if key:
-            seen_phone.setdefault(key, number)
+            known.seen_phone.setdefault(key, result.row)
+        if clean.get("id"):
+            known.seen_ids.setdefault(clean["id"], result.row)
     return result
 
 
-def apply_import(ws: Workspace, plan: ImportPlan) -> dict[str, list[Record]]:
-    """Write a plan all or nothing; refuses a plan with any error row."""
-    errors = plan.count("error")
-    if errors:
-        raise BadInput(_("{count} row(s) have errors, so nothing was imported; fix them (see the report) and run again.").format(
-            count=errors))
+def apply_import(ws: Workspace, plan: ImportPlan, skip_invalid: bool = False) -> dict[str, list[Record]]:
+    """Write a plan all or nothing; refuses a plan with any error row unless `skip_invalid` (then the rows
+    without errors are written). Rows of istui's own export keep their id and time stamps, unless the id is
+    taken (`--on-duplicate add`: a new id)."""
+    refused = plan.refusal(skip_invalid)
+    if refused:
+        raise BadInput(refused)
     adds = []
     for row in plan.rows:
         if row.action == "add":
             record = blank_lead(ws.settings.sources, ws.rep)
             record.update(row.fields)
+            if row.exact and row.status == "duplicate":  # the id is taken: a new lead gets a new one
+                for name in ("id", "created_at", "updated_at", "updated_by"):
+                    record.pop(name, None)
             adds.append(record)
     updates = {
-        row.match: {k: v for k, v in row.fields.items() if v not in ("", None, []) and k not in ("stage", "owner")}
+        row.match: {k: v for k, v in row.fields.items() if k not in ("id", "created_at", "updated_at", "updated_by")}
+        if row.exact else
+        {k: v for k, v in row.fields.items() if v not in ("", None, []) and k not in ("stage", "owner")}
         for row in plan.rows if row.action == "update" and row.match
     }
     with ws.transaction():
-        added = ws.add_leads(adds)
+        added = ws.add_leads(adds, keep_stamps=True)
         updated = ws.update_leads(updates)
     return {"added": added, "updated": updated}

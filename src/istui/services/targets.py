@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from istui.domain.errors import BadInput
+from istui.domain.ids import normalize_prefix, short_ids
 from istui.domain.metrics import TARGET_METRICS
 from istui.domain.model import TARGET_KEY, Motion, PeriodKind
 from istui.domain.parsing import parse_amount, parse_choice
@@ -80,6 +81,24 @@ def remove_target(ws: Workspace, prefix: str) -> Record:
         target = next(t for t in ws.targets() if t["id"] == target_id)
         ws.remove_target(target_id)
     return target
+
+
+def remove_targets(ws: Workspace, prefix: str) -> list[Record]:
+    """Remove every target whose id starts with `prefix` (`target remove ID --all`); none is one sentence."""
+    with ws.lock.held():
+        wanted = normalize_prefix(prefix)
+        found = [t for t in ws.targets() if wanted and t["id"].startswith(wanted)]
+        if not found:
+            ws.resolve_target(prefix)  # says that no target id starts with it
+        with ws.transaction():
+            for target in found:
+                ws.remove_target(target["id"])
+    return sorted_targets(found)
+
+
+def short_target_ids(targets: Iterable[Record]) -> dict[str, str]:
+    """The shortest prefix that names each target (what `target list` shows and `target remove` takes)."""
+    return short_ids([t["id"] for t in targets], minimum=8)
 
 
 def sorted_targets(targets: Iterable[Record]) -> list[Record]:

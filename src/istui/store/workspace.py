@@ -21,7 +21,7 @@ from tinydb.table import Document, Table
 
 from istui import locations
 from istui.domain.errors import BadInput, NotFound
-from istui.domain.ids import ID_LENGTH, looks_like_id_prefix, new_id, normalize_prefix
+from istui.domain.ids import ID_LENGTH, looks_like_id_prefix, new_id, normalize_prefix, short_ids
 from istui.i18n import _
 from istui.store import files
 from istui.store import roster as team
@@ -264,14 +264,16 @@ class Workspace:
     def add_lead(self, record: Record) -> Record:
         return self.add_leads([record])[0]
 
-    def add_leads(self, records: Iterable[Record]) -> list[Record]:
-        """Insert new leads (all or none); each gets an id and timestamps unless it has them."""
+    def add_leads(self, records: Iterable[Record], keep_stamps: bool = False) -> list[Record]:
+        """Insert new leads (all or none); each gets an id and timestamps unless it has them (`keep_stamps`:
+        a record with `updated_at` keeps it and `updated_by`, as an import of istui's export)."""
         added = []
         with self.transaction():
             for record in records:
                 record = dict(record)
                 record.setdefault("id", new_id())
-                self.stamp(record, created=True)
+                if not (keep_stamps and record.get("updated_at") and record.get("updated_by")):
+                    self.stamp(record, created=True)
                 self._table(self._lead_storage(bucket_of(record["id"]))).insert(Document(record, doc_id=record["id"]))
                 added.append(record)
         return added
@@ -485,10 +487,11 @@ class Workspace:
 
 def _resolve_prefix(prefix: str, records: dict[str, Record], what: str) -> str:
     wanted = normalize_prefix(prefix)
-    matches = [key for key in records if key.startswith(wanted)] if wanted else []
+    matches = sorted(key for key in records if key.startswith(wanted)) if wanted else []
     if len(matches) == 1:
         return matches[0]
     if not matches:
         raise NotFound(_("{what}: no {what} id starts with '{prefix}' (see `istui {what} list`).").format(what=what, prefix=prefix))
-    raise BadInput(_("{what}: '{prefix}' matches {count} records; type more of the id.").format(
-        what=what, prefix=prefix, count=len(matches)))
+    shown = ", ".join(list(short_ids(matches, len(wanted) + 1).values())[:3])
+    raise BadInput(_("{what}: '{prefix}' matches {count} records ({shown}…); type more of the id.").format(
+        what=what, prefix=prefix, count=len(matches), shown=shown))

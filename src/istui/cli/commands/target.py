@@ -31,6 +31,7 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=run_list)
     p = target.add_parser("remove", help=_("remove a target"))
     p.add_argument("id")
+    p.add_argument("--all", action="store_true", dest="every", help=_("remove every target whose id starts with ID"))
     json_option(p)
     p.set_defaults(handler=run_remove)
 
@@ -52,7 +53,7 @@ def run_set(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from istui.services.targets import sorted_targets
+    from istui.services.targets import short_target_ids, sorted_targets
 
     ws = open_workspace(args)
     targets = sorted_targets(ws.targets())
@@ -62,20 +63,22 @@ def run_list(args: argparse.Namespace) -> int:
     if not targets:
         print(_("No targets yet; set one with `istui target set meetings 20 --per month`."))
         return 0
-    rows = [[t["id"][:10], t.get("rep") or _("team"), labels.period_kind(t["per"]), labels.metric(t["metric"]),
+    shown = short_target_ids(targets)
+    rows = [[shown[t["id"]], t.get("rep") or _("team"), labels.period_kind(t["per"]), labels.metric(t["metric"]),
              render.number(t["value"]), t.get("motion") or ""] for t in targets]
     print(render.table([_("ID"), _("SCOPE"), _("PER"), _("METRIC"), _("VALUE"), _("MOTION")], rows, right=(4,)))
     return 0
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    from istui.services.targets import remove_target
+    from istui.services.targets import remove_target, remove_targets
 
     ws = open_workspace(args)
-    target = remove_target(ws, args.id)
+    removed = remove_targets(ws, args.id) if args.every else [remove_target(ws, args.id)]
     if args.json:
-        emit_json(target)
-    else:
+        emit_json(removed if args.every else removed[0])
+        return 0
+    for target in removed:
         print(_("Removed target {metric} per {per} for {scope}.").format(
             metric=labels.metric(target["metric"]), per=labels.period_kind(target["per"]),
             scope=render.safe(target.get("rep")) or _("team")))

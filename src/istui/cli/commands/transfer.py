@@ -24,6 +24,8 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
         p.add_argument("--encoding", default="auto", help=_("auto, utf-8 or cp932"))
         p.add_argument("--dry-run", action="store_true", help=_("report every row, write nothing"))
         p.add_argument("--on-duplicate", default="skip", help=_("skip, update or add"))
+        p.add_argument("--skip-invalid", action="store_true",
+                       help=_("import the rows without errors; write the others, with reasons, beside the file"))
         json_option(p)
         p.set_defaults(handler=run_import)
     else:
@@ -31,14 +33,19 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
         command.add_argument("--format", choices=("csv", "json"), default="csv")
         command.add_argument("-o", "--output", metavar="FILE", help=_("write to FILE (default: standard output)"))
         command.add_argument("--json", action="store_true", help=_("same as --format json"))
+        command.add_argument("--labels", action="store_true",
+                             help=_("activities for people: headers and outcomes in your language, local times"))
         command.set_defaults(handler=run_export)
 
 
 def run_import(args: argparse.Namespace) -> int:
     from istui.services.csv_import import apply_import, plan_import
+    from istui.services.import_rejects import rejected_csv, rejected_path
 
     ws = open_workspace(args)
     path = Path(args.file).expanduser()
+    if args.skip_invalid and args.file == "-":
+        raise BadInput(_("skip-invalid: the rejected rows are written beside the input file; name a file, not -."))
     try:
         raw = sys.stdin.buffer.read() if args.file == "-" else path.read_bytes()
     except FileNotFoundError:
@@ -48,41 +55,54 @@ def run_import(args: argparse.Namespace) -> int:
     with ws.lock.held():
         plan = plan_import(raw, ws.leads(), sources=ws.settings.sources, now=ws.now(), rep=ws.rep,
                            encoding=args.encoding, overrides=args.map, on_duplicate=args.on_duplicate)
+        refusal = plan.refusal(args.skip_invalid)  # the same for a dry run as for a real one
+        rejected = [(row.cells, row.reason) for row in plan.rows if row.status == "error"] if args.skip_invalid else []
+        target = rejected_path(path) if rejected else None
         written: dict[str, list[Record]] = {"added": [], "updated": []}
-        failure: BadInput | None = None
-        if not args.dry_run:
+        if not args.dry_run and refusal is None:
+            if target is not None:
+                write_export(target, rejected_csv(plan.header, rejected))
             try:
-                written = apply_import(ws, plan)
-            except BadInput as exc:
-                failure = exc
-    report = {"file": str(args.file), "encoding": plan.encoding, "columns": plan.columns, "dry_run": args.dry_run,
-              "on_duplicate": plan.on_duplicate, "summary": {**plan.summary(), "added": len(written["added"]),
-                                                             "updated": len(written["updated"])},
+                written = apply_import(ws, plan, args.skip_invalid)
+            except BaseException:
+                if target is not None:
+                    target.unlink(missing_ok=True)
+                raise
+    report = {"file": str(args.file), "encoding": plan.encoding, "format": plan.kind, "columns": plan.columns,
+              "dry_run": args.dry_run, "on_duplicate": plan.on_duplicate, "skip_invalid": args.skip_invalid,
+              "summary": {**plan.summary(args.skip_invalid), "added": len(written["added"]),
+                          "updated": len(written["updated"]),
+                          "rejected": len(rejected) if not args.dry_run and refusal is None else 0},
+              "refused": refusal, "rejected_file": str(target) if target is not None else None,
               "written": bool(written["added"] or written["updated"]),
               "rows": [row.to_json() for row in plan.rows],
               "added": [r["id"] for r in written["added"]]}
     if args.json:
         emit_json(report)
     else:
-        render.print_import(report, verbose=args.dry_run or failure is not None, failed=failure is not None)
-    if failure is not None:
-        render.say(f"istui: {failure}", file=sys.stderr)
-        return failure.exit_code
+        render.print_import(report, verbose=args.dry_run or refusal is not None, failed=refusal is not None)
+    if refusal is not None:
+        render.say(f"istui: {refusal}", file=sys.stderr)
+        return 2
     return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from istui.services.export import to_csv, to_json
+    from istui.services.export import to_csv, to_json, with_leads
 
     ws = open_workspace(args)
+    as_json = args.json or args.format == "json"
+    if args.labels and (args.what != "activities" or as_json):
+        raise BadInput(_("labels: --labels is for the CSV export of activities; leave it out here."))
     records: list[Record] = {
         "leads": lambda: sorted(ws.leads(), key=lambda r: r["id"]),
         "activities": lambda: sorted(ws.activities(), key=lambda r: (r["at"], r["id"])),
         "notes": lambda: sorted(ws.notes(), key=lambda r: r["id"]),
         "targets": lambda: sorted(ws.targets(), key=lambda r: r["id"]),
     }[args.what]()
-    as_json = args.json or args.format == "json"
-    text = to_json(records) if as_json else to_csv(args.what, records)
+    if args.what == "activities" and not as_json:
+        records = with_leads(records, {lead["id"]: lead for lead in ws.leads()}, ws.tz)
+    text = to_json(records) if as_json else to_csv(args.what, records, people=args.labels)
     if args.output:
         if args.output.endswith(("/", "\\")):
             raise BadInput(_("output: {path} names a folder; name a file in it, e.g. {example}.").format(
