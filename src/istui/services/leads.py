@@ -96,7 +96,8 @@ def _schedule(ws: Workspace, lead: Record, kind: str, outcome: str, moment: date
     attempts = 0
     if kind == ActivityKind.CALL and outcome not in REACHED_OUTCOMES:
         history = ws.activities_of_lead(lead["id"]) if history is None else history
-        calls = [a["outcome"] for a in history if a.get("kind") == ActivityKind.CALL]
+        calls = [a.get("outcome") if isinstance(a.get("outcome"), str) else "" for a in history
+                 if a.get("kind") == ActivityKind.CALL]  # a hand-edited record may lack its outcome
         attempts = attempts_without_connect(calls) + 1
     calendar = WorkCalendar(settings.holiday_country, settings.extra_holidays, settings.working_holidays)
     decision = decide(outcome, moment, settings.schedule, settings.work_hours, calendar.is_working_day,
