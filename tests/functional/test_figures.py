@@ -98,3 +98,25 @@ def test_pace_within_a_day_follows_the_working_hours(cli, monkeypatch: pytest.Mo
         assert target["needed_per_day"] is None  # no working time left today
     else:
         assert target["needed_per_day"] == round((60 - made) / (1 - expected / 60), 2)
+
+
+@pytest.mark.parametrize("columns", [100, 160])
+def test_a_long_amount_pace_fits_the_targets_table(cli, monkeypatch: pytest.MonkeyPatch, columns: int) -> None:
+    """An amount's pace reads whole and short ('ahead by ¥2.2M', not 'ahead by ¥2,208,6…'), at 100 and 160 columns."""
+    from istui.domain.formatting import short_money
+
+    assert [short_money(v) for v in (9_800, 590_476, 2_208_695, 16_000_000, 1_250_000_000)] == [
+        "¥9,800", "¥590K", "¥2.2M", "¥16M", "¥1.2B"]
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert cli("target", "set", "amount", "16000000", "--per", "month", "--team").code == 0
+    assert cli("target", "set", "calls", "60", "--per", "day", "--team").code == 0
+    lead = add_lead(cli, "Big Order KK")
+    assert cli("lead", "stage", lead["id"], "won", "--amount", "40000000").code == 0
+    report = cli("kpi", "--team", "--period", "month", "--json").json
+    amount = next(t for t in report["targets"] if t["metric"] == "amount")
+    assert amount["status"] == "ahead" and amount["ahead"] > 1_000_000
+    text = cli("kpi", "--team", "--period", "month").out
+    line = next(row for row in text.splitlines() if row.lstrip().startswith("amount"))
+    assert f"ahead by {short_money(amount['ahead'])}" in line and "…" not in line.split("ahead by")[1].split()[0]
+    assert "¥40,000,000" in line and "¥16,000,000" in line  # actual and target stay whole
+    assert all(len(row) <= columns for row in text.splitlines() if row.startswith("  ") and "%" in row)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from istui.domain import labels
-from istui.domain.formatting import money, percent, when
+from istui.domain.formatting import money, percent, short_money, when
 from istui.domain.metrics import HEADLINE_DELTAS
 from istui.domain.queue import QUEUE_REASONS
 from istui.domain.text import json_safe, terminal_safe
@@ -58,14 +58,23 @@ def say(text: Any = "", file: Any = None) -> None:
     print(safe(text, multiline=True), file=file, flush=file is sys.stderr)
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[int] = (), max_width: int | None = None) -> str:
-    """Columns sized to their content; the widest columns shrink to fit the terminal."""
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[int] = (), max_width: int | None = None,
+          shrink_first: Sequence[int] = ()) -> str:
+    """Columns sized to their content; to fit the terminal, the columns `shrink_first` (a bar, a long label)
+    give up their room first (down to 4 columns), then the widest columns shrink."""
     cells = [[safe(c) for c in row] for row in rows]
     sizes = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
     import shutil
 
     limit = max_width or shutil.get_terminal_size((120, 24)).columns
-    while sum(sizes) + 2 * (len(sizes) - 1) > limit and max(sizes) > 8:
+
+    def over() -> bool:
+        return sum(sizes) + 2 * (len(sizes) - 1) > limit
+
+    for index in shrink_first:
+        while over() and sizes[index] > 4:
+            sizes[index] -= 1
+    while over() and max(sizes) > 8:
         sizes[sizes.index(max(sizes))] -= 1
     lines = ["  ".join(pad(h, sizes[i], i in right) for i, h in enumerate(headers)).rstrip()]
     for row in cells:
@@ -175,14 +184,16 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
         rows = []
         for t in report["targets"]:
             fmt = (lambda v: money(v, cur)) if t["metric"] == "amount" else num
+            short = (lambda v: short_money(v, cur)) if t["metric"] == "amount" else num  # the pace cells stay narrow
             pace = ""
             if t.get("expected") is not None:
-                pace = labels.pace_gap(t["status"], t["ahead"], fmt if t["metric"] == "amount" else None)
-            need = _("{rate}/day").format(rate=fmt(t["needed_per_day"])) if t.get("needed_per_day") else ""
+                pace = labels.pace_gap(t["status"], t["ahead"], short if t["metric"] == "amount" else None)
+            need = _("{rate}/day").format(rate=short(t["needed_per_day"])) if t.get("needed_per_day") else ""
             rows.append([labels.metric(t["metric"]) + (f" ({safe(t['motion'])})" if t["motion"] else ""), fmt(t["actual"]),
                          fmt(t["target"]), pct(t["progress"]), fmt(t.get("expected")), pace, need, bar(t["progress"])])
         headers = [_(h) for h in (N_("METRIC"), N_("ACTUAL"), N_("TARGET"), N_("PROGRESS"), N_("BY NOW"), N_("PACE"), N_("NEEDED"))]
-        print(table(["  " + headers[0], *headers[1:], ""], [["  " + r[0], *r[1:]] for r in rows], right=(1, 2, 3, 4, 6)))
+        print(table(["  " + headers[0], *headers[1:], ""], [["  " + r[0], *r[1:]] for r in rows], right=(1, 2, 3, 4, 6),
+                    shrink_first=(7, 0)))
     if report["by_source"]:
         print("\n" + _("Leads created in the period, by source"))
         rows = [[f"  {labels.source(source)}", num(r["leads"]), num(r["meetings"]), pct(r["meeting_rate"]), num(r["orders"]),

@@ -69,6 +69,25 @@ def money(value: float | int | None, currency: str = "JPY") -> str:
     return f"{symbol}{int(value):,}" if symbol else f"{int(value):,} {currency}"
 
 
+def short_money(value: float | int | None, currency: str = "JPY") -> str:
+    """An amount in a few columns, for a narrow table cell: `¥2.2M`, `¥590K`, `¥9,800`; yen in Japanese (or with
+    the compact amount style) as people say them: `220.9万円`."""
+    if value is None:
+        return "–"
+    if currency == "JPY" and (_amount_style == "compact" or language() == "ja"):
+        return compact_yen(value)
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    sign, amount = ("-" if value < 0 else ""), abs(value)
+    for size, unit in ((1_000_000_000, "B"), (1_000_000, "M"), (10_000, "K")):
+        if amount >= size:
+            scaled = amount / (size if unit != "K" else 1_000)
+            text = (f"{scaled:,.0f}" if scaled >= 100 else f"{scaled:,.1f}".rstrip("0").rstrip(".")) + unit
+            break
+    else:
+        text = f"{int(amount):,}"
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+
+
 def percent(value: float | None) -> str:
     """A rate, or '–' when it is undefined (a zero denominator)."""
     return "–" if value is None else f"{value * 100:.1f}%"

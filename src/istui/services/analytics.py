@@ -34,6 +34,16 @@ def funnel(metrics: Mapping[str, Any], combined: Combined) -> list[dict[str, Any
     return steps
 
 
+def funnel_changes(steps: list[dict[str, Any]], before: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per funnel step, the leads that reached it now and in the previous period, the change and its direction."""
+    rows = []
+    for now, then in zip(steps, before, strict=True):
+        change = now["leads"] - then["leads"]
+        rows.append({"step": now["step"], "leads": now["leads"], "previous": then["leads"], "delta": change,
+                     "direction": "up" if change > 0 else "down" if change < 0 else "same"})
+    return rows
+
+
 def weakest_step(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The funnel step with the lowest rate from the step before (steps with no base are skipped)."""
     rated = [s for s in steps[1:] if s["rate_from_previous"] is not None]

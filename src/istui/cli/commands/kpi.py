@@ -11,7 +11,7 @@ from istui.cli.parser import json_option, scope_options
 from istui.cli.render import emit_json
 from istui.domain import labels
 from istui.domain.errors import BadInput
-from istui.domain.formatting import money, percent
+from istui.domain.formatting import money
 from istui.i18n import N_, _
 
 
@@ -28,7 +28,9 @@ def define(name: str, p: argparse.ArgumentParser) -> None:
     else:  # plan
         p.add_argument("--revenue", required=True, metavar="AMOUNT", help=_("the goal (KGI): 30000000, ¥30,000,000, 3000万"))
         p.add_argument("--period", required=True, choices=("month", "quarter", "fy"), help=_("the period the goal is for"))
-        p.add_argument("--lookback", type=int, default=90, metavar="DAYS", help=_("history the rates come from (default 90)"))
+        p.add_argument("--lookback", type=int, metavar="DAYS",
+                       help=_("history the rates come from: DAYS before this month (default: the last 3 closed months, "
+                              "6 or 12 where a step has fewer than 20 leads)"))
         p.add_argument("--deal-size", metavar="AMOUNT", help=_("average order amount instead of the observed one"))
         for option, what in (("order-rate", N_("orders per handoff")), ("handoff-rate", N_("handoffs per meeting")),
                              ("meeting-rate", N_("meetings per connect")), ("connect-rate", N_("connects per call"))):
@@ -80,11 +82,11 @@ def parse_rate(text: str, option: str) -> float:
 
 def run_plan(args: argparse.Namespace) -> int:
     from istui.domain.parsing import parse_amount
-    from istui.services.plan import plan_report, save_plan_as_targets
+    from istui.services.plan import plan_report, rate_lines, save_plan_as_targets
 
     ws = open_workspace(args)
     revenue = parse_amount(args.revenue, "revenue")
-    if args.lookback < 7:
+    if args.lookback is not None and args.lookback < 7:
         raise BadInput(_("lookback: use at least 7 days of history."))
     overrides: dict[str, float] = {}
     if args.deal_size:
@@ -101,20 +103,18 @@ def run_plan(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(result)
         return 0
-    cur, r = ws.settings.currency, result["rates"]
+    cur = ws.settings.currency
     print(_("Plan · team · ") + _("{period}: goal {goal} · {days} working days ({gone} gone)").format(
         period=result["period"]["label"], goal=money(revenue, cur), days=result["working_days"],
         gone=result["elapsed_working_days"]))
-    print(_("Rates of the last {days} days: deal size {deal} · orders/handoff {order} · handoffs/meeting {handoff} · "
-            "meetings/connect {meeting} · connects/call {connect}").format(
-        days=args.lookback, deal=money(r["deal_size"], cur), order=percent(r["order_rate"]),
-        handoff=percent(r["handoff_rate"]), meeting=percent(r["meeting_rate"]),
-        connect=percent(r["connect_rate"])) + "\n")
-    rows = [[labels.metric(row["metric"]), render.number(row["needed"]), render.number(row["per_working_day"]),
+    print("\n".join(rate_lines(result, cur)) + "\n")
+    rows = [[labels.metric(row["metric"]), render.number(row["needed"]), render.number(row.get("leads_needed")),
+             render.number(row["per_working_day"]),
              render.number(row.get("actual")), render.number(row.get("actual_per_working_day")),
              labels.daily_gap(row.get("gap_per_working_day"))] for row in result["steps"]]
-    headers = [_(h) for h in (N_("STEP"), N_("NEEDED"), N_("PER DAY"), N_("SO FAR"), N_("PACE/DAY"), N_("GAP/DAY"))]
-    print(render.table(headers, rows, right=(1, 2, 3, 4, 5)))
+    headers = [_(h) for h in (N_("STEP"), N_("NEEDED"), N_("LEADS"), N_("PER DAY"), N_("SO FAR"), N_("PACE/DAY"),
+                              N_("GAP/DAY"))]
+    print(render.table(headers, rows, right=(1, 2, 3, 4, 5, 6)))
     if args.save:
         print("\n" + _("Saved the plan as the team's targets per {period}.").format(
             period=labels.period_kind(result["period"]["kind"])))

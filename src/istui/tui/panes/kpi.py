@@ -319,16 +319,25 @@ class KpiPane(Vertical):
 
 
 def funnel_view(report: dict[str, Any]) -> Any:
-    """The funnel with step rates, and the change of every count against the previous period."""
-    table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Funnel · vs {previous}").format(previous=report["previous"]["label"]),
-                  title_justify="left", title_style="bold")
-    for name in (N_("Step"), N_("Count"), N_("Step rate"), N_("Previous"), N_("Change")):
+    """The funnel in leads, as its rates are (DESIGN.md section 4): the leads that reached each step, the step's
+    cohort rate with the leads it is made of (of the previous step's leads, those that reached this one:
+    `converted/leads`), and the change of the leads against the previous period."""
+    from istui.services.analytics import funnel_changes
+
+    table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Funnel (leads) · vs {previous}").format(
+        previous=report["previous"]["label"]), title_justify="left", title_style="bold")
+    for name in (N_("Step"), N_("Leads"), N_("Step rate"), N_("Previous"), N_("Change")):
         table.add_column(_(name), justify="left" if name == "Step" else "right")
-    for step, before in zip(report["funnel"], report["previous"]["funnel"], strict=True):
-        delta = report["deltas"][step["step"]]
-        arrow = {"up": "↑", "down": "↓", "same": "=", None: ""}[delta["direction"]]
-        table.add_row(labels.metric(step["step"]), f"{step['count']:,}", percent(step["rate_from_previous"]),
-                      f"{before['count']:,}", f"{arrow}{abs(delta['delta'] or 0):,.0f}")
+    changes = funnel_changes(report["funnel"], report["previous"]["funnel"])
+    reached_before = None
+    for step, change in zip(report["funnel"], changes, strict=True):
+        arrow = {"up": "↑", "down": "↓", "same": "="}[change["direction"]]
+        shown = percent(step["rate_from_previous"])
+        if reached_before is not None:
+            shown = f"{step.get('converted', 0):,}/{reached_before:,} {shown}"
+        table.add_row(labels.metric(step["step"]), f"{step['leads']:,}", shown, f"{change['previous']:,}",
+                      f"{arrow}{abs(change['delta']):,}")
+        reached_before = step["leads"]
     return table
 
 

@@ -15,10 +15,11 @@ from textual.widgets import Button, Input, Static
 
 from istui.domain import labels
 from istui.domain.errors import IstuiError
-from istui.domain.formatting import money, percent
+from istui.domain.formatting import money
 from istui.domain.parsing import parse_amount
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
+from istui.services.plan import rate_lines
 from istui.tui.messages import Wrote
 from istui.tui.screens.forms import ConfirmScreen, Field, FormScreen, select
 from istui.tui.state import AppState
@@ -72,21 +73,17 @@ class PlanScreen(ModalScreen[None]):
     def show(self, result: dict[str, Any]) -> None:
         self.result = result
         currency = self.state.ws.settings.currency
-        rates = result["rates"]
         table = Table(box=None, padding=(0, 2), header_style="bold")
-        for name in (N_("Step"), N_("Needed"), N_("Per working day"), N_("So far"), N_("Pace/day"), N_("Gap/day")):
+        for name in (N_("Step"), N_("Needed"), N_("Leads"), N_("Per working day"), N_("So far"), N_("Pace/day"),
+                     N_("Gap/day")):
             table.add_column(_(name), justify="left" if name == "Step" else "right")
         for row in result["steps"]:
-            table.add_row(labels.metric(row["metric"]), f"{row['needed']:,}", _num(row["per_working_day"]), _num(row.get("actual")),
+            table.add_row(labels.metric(row["metric"]), f"{row['needed']:,}", _num(row.get("leads_needed")),
+                          _num(row["per_working_day"]), _num(row.get("actual")),
                           _num(row.get("actual_per_working_day")), labels.daily_gap(row.get("gap_per_working_day")))
         head = Text(_("{period}: goal {goal} · {days} working days ({gone} gone)").format(
             period=result["period"]["label"], goal=money(result["revenue"], currency), days=result["working_days"],
-            gone=result["elapsed_working_days"]) + "\n" + _(
-            "Rates of the last {days} days: deal size {deal} · orders/handoff {order} · handoffs/meeting {handoff} · "
-            "meetings/connect {meeting} · connects/call {connect}").format(
-            days=result["lookback_days"], deal=money(rates["deal_size"], currency), order=percent(rates["order_rate"]),
-            handoff=percent(rates["handoff_rate"]), meeting=percent(rates["meeting_rate"]),
-            connect=percent(rates["connect_rate"])) + "\n")
+            gone=result["elapsed_working_days"]) + "\n" + "\n".join(rate_lines(result, currency)) + "\n")
         from rich.console import Group
 
         self.query_one("#plan-body", Static).update(Group(head, table))
