@@ -118,6 +118,7 @@ SCHEMA: dict[str, dict[str, object]] = {
         "phone": _TEXT, "email": _TEXT, "source": str, "motion": str, "stage": str, "temp": str, "owner": str,
         "next_at": (_WHEN, None), "next_action": _TEXT, "tags": list, "amount": (*_NUMBER, None), "memo": _TEXT,
         "handoff": (dict, None), "dnc": (bool, None), "phone_status": (_TEXT, None), "meeting_at": (_WHEN, None),
+        "call_attempts": (int, None),  # calls in a row without a connect (the retry schedule's max_attempts)
         **_STAMPS,
     },
     "activities": {

@@ -6,33 +6,73 @@ The workspace's `holiday_country` (JP by default for a Tokyo workspace) picks th
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from istui.domain.errors import WorkspaceError
 from istui.i18n import _
 
+if TYPE_CHECKING:
+    from istui.store.workspace import Workspace
+
 
 @lru_cache(maxsize=32)
-def public_holidays(country: str, years: tuple[int, ...]) -> frozenset[date]:
-    """Public holidays of `country` (ISO code) in `years`; empty when no country is set."""
+def public_holidays(country: str, years: tuple[int, ...], cache: Path | None = None) -> frozenset[date]:
+    """Public holidays of `country` (ISO code) in `years`; empty when no country is set. With a `cache`
+    folder (the workspace's `.istui/cache`) they are kept there as plain dates, so a command that needs a
+    working day (a call logged without a follow-up) does not load the holidays package (~150 ms)."""
     if not country:
         return frozenset()
+    stored = cache / f"holidays-{country.upper()}-{'-'.join(map(str, years))}-{_package_stamp()}.json" if cache else None
+    if stored is not None:
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            return frozenset(date.fromisoformat(day) for day in json.loads(stored.read_bytes()))
     import holidays  # imported on demand: ~40 ms, never on the quick-logging path
 
     try:
-        return frozenset(holidays.country_holidays(country.upper(), years=list(years)))
+        days = frozenset(holidays.country_holidays(country.upper(), years=list(years)))
     except NotImplementedError:
         raise WorkspaceError(_("holiday_country: '{country}' is not a country code the holidays package knows.").format(
             country=country)) from None
+    if stored is not None:
+        with contextlib.suppress(OSError):
+            from istui.store import files
+
+            files.ensure_dir(stored.parent)
+            files.write_cache(stored, json.dumps(sorted(day.isoformat() for day in days)).encode())
+    return days
+
+
+def _package_stamp() -> str:
+    """Which installed holidays package made the dates (a new version may know new holidays)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("holidays")
+    try:
+        return str(os.stat(spec.origin).st_mtime_ns) if spec and spec.origin else "0"
+    except OSError:
+        return "0"
+
+
+def work_calendar(ws: Workspace) -> WorkCalendar:
+    """The working days of a workspace (its holiday settings, the holidays kept in its local cache)."""
+    settings = ws.settings
+    return WorkCalendar(settings.holiday_country, settings.extra_holidays, settings.working_holidays, ws.local.cache)
 
 
 class WorkCalendar:
     """Which days are working days for one workspace."""
 
-    def __init__(self, country: str = "", extra: Iterable[str | date] = (), working: Iterable[str | date] = ()) -> None:
+    def __init__(self, country: str = "", extra: Iterable[str | date] = (), working: Iterable[str | date] = (),
+                 cache: Path | None = None) -> None:
         self.country = country
+        self.cache = cache
         self.extra = {d if isinstance(d, date) else date.fromisoformat(d) for d in extra}
         self.working = {d if isinstance(d, date) else date.fromisoformat(d) for d in working}
 
@@ -41,7 +81,7 @@ class WorkCalendar:
             return True
         if day.weekday() >= 5 or day in self.extra:
             return False
-        return day not in public_holidays(self.country, (day.year,))
+        return day not in public_holidays(self.country, (day.year,), self.cache)
 
     def working_days(self, start: date, end: date) -> int:
         """Working days in [start, end)."""

@@ -90,16 +90,13 @@ def _schedule(ws: Workspace, lead: Record, kind: str, outcome: str, moment: date
               history: list[Record] | None = None) -> Decision:
     """The retry schedule's decision for this lead (its calls in a row without a connect counted, from
     `history`, its activities, read when not given)."""
-    from istui.services.calendar import WorkCalendar
+    from istui.services.calendar import work_calendar
 
     settings = ws.settings
     attempts = 0
     if kind == ActivityKind.CALL and outcome not in REACHED_OUTCOMES:
-        history = ws.activities_of_lead(lead["id"]) if history is None else history
-        calls = [a.get("outcome") if isinstance(a.get("outcome"), str) else "" for a in history
-                 if a.get("kind") == ActivityKind.CALL]  # a hand-edited record may lack its outcome
-        attempts = attempts_without_connect(calls) + 1
-    calendar = WorkCalendar(settings.holiday_country, settings.extra_holidays, settings.working_holidays)
+        attempts = calls_without_connect(ws, lead, history) + 1
+    calendar = work_calendar(ws)
     decision = decide(outcome, moment, settings.schedule, settings.work_hours, calendar.is_working_day,
                       attempts=attempts, email=kind == ActivityKind.EMAIL)
     now = ws.now()
@@ -107,6 +104,18 @@ def _schedule(ws: Workspace, lead: Record, kind: str, outcome: str, moment: date
         decision = decide(outcome, now, settings.schedule, settings.work_hours, calendar.is_working_day,
                           attempts=attempts, email=kind == ActivityKind.EMAIL)
     return decision
+
+
+def calls_without_connect(ws: Workspace, lead: Record, history: list[Record] | None = None) -> int:
+    """The lead's calls in a row that reached nobody: kept on the lead (`call_attempts`, so logging reads no
+    history), counted from its activities for a lead logged before istui kept it."""
+    stored = lead.get("call_attempts")
+    if isinstance(stored, int) and not isinstance(stored, bool) and stored >= 0:
+        return stored
+    history = ws.activities_of_lead(lead["id"]) if history is None else history
+    calls = [a.get("outcome") if isinstance(a.get("outcome"), str) else "" for a in history
+             if a.get("kind") == ActivityKind.CALL]  # a hand-edited record may lack its outcome
+    return attempts_without_connect(calls)
 
 
 def schedule_preview(ws: Workspace, lead: Record, history: list[Record]) -> dict[str, str]:
@@ -178,6 +187,8 @@ def log_activity(
         else:  # the typed WHEN decides the follow-up: only the outcome's stage and flags count (quick: no calendar)
             decision = decide(outcome, moment, {}, ws.settings.work_hours, lambda day: day.weekday() < 5,
                               email=kind == ActivityKind.EMAIL)
+        if call:
+            changes["call_attempts"] = 0 if outcome in REACHED_OUTCOMES else calls_without_connect(ws, lead) + 1
         stage = lead["stage"]
         if outcome == MEETING_BOOKED and stage in (Stage.NEW, Stage.WORKING, Stage.NURTURING):
             changes["stage"] = Stage.MEETING.value

@@ -16,7 +16,7 @@ from typing import Any
 from istui.domain.metrics import COUNT_METRICS, TREND_METRICS
 from istui.domain.periods import Period, day_elapsed, month_of, parse_period
 from istui.services import analytics as an
-from istui.services.calendar import WorkCalendar
+from istui.services.calendar import work_calendar
 from istui.services.kpi import (
     RawTallies,
     Tallies,
@@ -27,11 +27,6 @@ from istui.services.kpi import (
     target_progress,
 )
 from istui.store.workspace import Record, Workspace
-
-
-def work_calendar(ws: Workspace) -> WorkCalendar:
-    settings = ws.settings
-    return WorkCalendar(settings.holiday_country, settings.extra_holidays, settings.working_holidays)
 
 
 def day_fraction(ws: Workspace, now: datetime) -> float:

@@ -45,6 +45,28 @@ def activities_naming(path: Path, lead_id: str) -> list[dict[str, Any]]:
     return found
 
 
+def _indexed(path: Path, known: tuple[str, str] | None, sig: files.Signature | None) -> str:
+    """The lead ids an activity file mentions, as " id id ... ": when the file only grew since it was
+    indexed (same inode, larger), from its new bytes alone (each `log call` appends to one)."""
+    old = known[0].split(":") if known else []
+    if sig and len(old) == 3 and old[0] == str(sig[0]) and old[2].isdigit() and 0 < int(old[2]) < sig[2]:
+        try:
+            with open(path, "rb") as handle:
+                handle.seek(int(old[2]))
+                tail = handle.read()
+        except OSError:
+            tail = None
+        if tail is not None:
+            assert known is not None
+            ids = set(known[1].split()) | {match.decode() for match in _LEAD.findall(tail)}
+            return f" {' '.join(sorted(ids))} "
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = b""
+    return f" {' '.join(sorted({match.decode() for match in _LEAD.findall(data)}))} "
+
+
 class ActivityIndex:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
@@ -76,16 +98,15 @@ class ActivityIndex:
             token = ":".join(map(str, sig)) if sig else "-"
             known = self._entries.get(key)
             if known is None or known[0] != token:
-                ids = sorted({match.decode() for match in _LEAD.findall(path.read_bytes())})
-                self._entries[key] = (token, f" {' '.join(ids)} ")
+                self._entries[key] = (token, _indexed(path, known, sig))
                 changed = True
         for key in set(self._entries) - seen:
             del self._entries[key]
             changed = True
         if changed:
             body = "".join(f"{key} {token} {ids.strip()}\n" for key, (token, ids) in sorted(self._entries.items()))
-            with contextlib.suppress(OSError):  # a cache: failing to write it costs only speed
-                files.atomic_write(self.path, body)
+            with contextlib.suppress(OSError):  # a cache: failing to write it costs only speed, never a sync
+                files.write_cache(self.path, body.encode("utf-8"))
         return paths
 
     def files_for(self, lead_id: str) -> list[Path]:

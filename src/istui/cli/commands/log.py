@@ -59,9 +59,12 @@ def run_log(args: argparse.Namespace) -> int:
              .format(outcome=outcome, company=render.safe(logged.lead["company"]))]
     if "stage" in logged.lead_changes:
         parts.append(_("stage → {stage}").format(stage=labels.stage(logged.lead["stage"])))
-    if logged.lead.get("next_at") and "next_at" in logged.lead_changes:
+    if logged.lead.get("next_at") and ("next_at" in logged.lead_changes or logged.decision is not None):
         parts.append(_("next {when}").format(when=when(logged.lead["next_at"], ws.now())))
-        if logged.decision is not None:
+        if logged.decision is not None and logged.decision.rule == "max_attempts":
+            parts[-1] += " " + _("(retry schedule: {count} calls without a connect)").format(
+                count=ws.settings.schedule.get("max_attempts"))
+        elif logged.decision is not None:
             parts[-1] += " " + _("(retry schedule)")
     if parked == "meeting_time_not_set":
         parts.append(_("meeting time not set: `istui lead set {id} meeting=WHEN` sets it").format(id=logged.lead["id"]))
