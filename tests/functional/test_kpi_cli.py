@@ -17,4 +17,4 @@ def test_kpi_json_carries_the_analytics(cli) -> None:
     assert sum(day["calls"] for day in report["trend"]) == 3 and len(report["trend"]) == 7
     team = cli("kpi", "--team", "--period", "week", "--json").json
     assert [row["rep"] for row in team["leaderboard"]] == ["alice"]
-    assert "Funnel (leads)  calls 1 → connects 1 (100.0%)" in cli("kpi", "--period", "week").out
+    assert "Funnel (leads)  calls 1 → connects 1 (1/1 100.0%)" in cli("kpi", "--period", "week").out

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 
 
+
+
 def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1 for ch in text)
 
@@ -88,6 +90,18 @@ def number(value: float | int | None) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.1f}"
     return f"{int(value):,}"
+
+
+def funnel_line(funnel: list[dict[str, Any]]) -> str:
+    """`calls 54 → connects 34 (34/54 63.0%) → …`: each step's leads, and of the previous step's leads how
+    many reached it (the cohort rate), so the numbers shown give the rate shown."""
+    parts = []
+    for before, step in zip([None, *funnel], funnel, strict=False):
+        text = f"{labels.metric(step['step'])} {number(step['leads'])}"
+        if before is not None and step.get("rate_from_previous") is not None:
+            text += f" ({number(step.get('converted', 0))}/{number(before['leads'])} {percent(step['rate_from_previous'])})"
+        parts.append(text)
+    return " → ".join(parts)
 
 
 def emit_json(document: Any) -> None:
@@ -162,10 +176,7 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
         orders=num(m["orders"]), lost=num(m["lost"]), rate=pct(m["win_rate"]), amount=money(m["amount"], cur)))
     print("  " + _("Target accounts (BDR) {count}").format(count=num(m["target_accounts"])))
     if "funnel" in report:
-        steps = " → ".join(f"{labels.metric(s['step'])} {num(s['leads'])}" + (f" ({pct(s['rate_from_previous'])})"
-                                                                              if s["rate_from_previous"] is not None else "")
-                           for s in report["funnel"])
-        print("\n" + _("Funnel (leads)") + f"  {steps}")
+        print("\n" + _("Funnel (leads)") + "  " + funnel_line(report["funnel"]))
         changes = []
         for name in HEADLINE_DELTAS:
             d = report["deltas"][name]

@@ -31,6 +31,9 @@ ACTIVITY_KINDS = {ActivityKind.CALL: N_("call"), ActivityKind.EMAIL: N_("email")
                   ActivityKind.NOTE: N_("note")}
 NOTE_KINDS = {NoteKind.SCRIPT: N_("script"), NoteKind.OBJECTION: N_("objection"), NoteKind.MATERIAL: N_("material"),
               NoteKind.CASE: N_("case"), NoteKind.TIP: N_("tip")}
+#: What a workspace holds, by kind (exports, sync's commit messages).
+RECORD_KINDS = {"leads": N_("leads"), "activities": N_("activities"), "notes": N_("notes"), "targets": N_("targets"),
+                "campaigns": N_("campaigns"), "teammates": N_("teammates' activities")}
 PACE = {"ahead": N_("ahead"), "behind": N_("behind"), "on_pace": N_("on pace")}
 
 

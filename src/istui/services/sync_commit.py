@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from istui import locations
+from istui.domain import labels
 from istui.domain.errors import WorkspaceError
-from istui.i18n import N_, _
+from istui.i18n import _
 from istui.store import fileformat, files
 from istui.store.gitrepo import Git
 from istui.store.merge import table_name
@@ -33,8 +34,7 @@ DELETION_LIMIT = 5  # records a sync may delete without --allow-deletions
 DETAIL_LIMIT = 20_000  # added lines above which the commit message counts lines, not record kinds
 LINK_MODES = ("120000", "160000")  # a symlink, a submodule: never followed, never committed
 REGULAR_MODES = ("100644", "100755")
-KIND_NAMES = {"leads": N_("leads"), "activities": N_("activities"), "notes": N_("notes"), "targets": N_("targets"),
-              "campaigns": N_("campaigns"), "teammates": N_("teammates' activities")}
+KIND_NAMES = labels.RECORD_KINDS
 
 
 @dataclass

@@ -10,6 +10,7 @@ from istui.cli import render
 from istui.cli.context import open_workspace
 from istui.cli.parser import actions, json_option
 from istui.cli.render import emit_json
+from istui.domain import labels
 from istui.domain.errors import BadInput, WorkspaceError
 from istui.i18n import _
 from istui.store.workspace import Record
@@ -108,8 +109,8 @@ def run_export(args: argparse.Namespace) -> int:
             raise BadInput(_("output: {path} names a folder; name a file in it, e.g. {example}.").format(
                 path=args.output, example=Path(args.output) / "export.csv"))
         write_export(Path(args.output).expanduser(), text.encode("utf-8-sig" if not as_json else "utf-8"), ws.root)
-        render.say(_("Exported {count} {what} to {path}.").format(count=f"{len(records):,}", what=args.what,
-                                                                  path=args.output), file=sys.stderr)
+        render.say(_("Exported {count} {what} to {path}.").format(
+            count=f"{len(records):,}", what=_(labels.RECORD_KINDS[args.what]), path=args.output), file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
