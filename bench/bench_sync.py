@@ -83,7 +83,7 @@ def days_work(root: Path, rep: str, seed: int) -> None:
     for n in range(300):
         kind, outcome = ("call", rng.choice(["no_answer", "connected", "voicemail", "gatekeeper"])) if n % 5 else \
             ("email", "sent")
-        log_activity(ws, rng.choice(ids), kind, outcome, note=f"{rep} {n}")
+        log_activity(ws, rng.choice(ids), kind, outcome, note=f"{rep} {n}", force=True)  # a do-not-call lead too
     for n in range(20):
         ws.update_lead(rng.choice(ids), {"memo": f"{rep}: follow-up notes {n}", "temp": rng.choice(["hot", "warm"])})
 

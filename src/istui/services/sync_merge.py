@@ -18,11 +18,12 @@ from typing import Any
 
 from istui.domain.errors import WorkspaceError
 from istui.i18n import _
+from istui.locations import SETTINGS_FILE
 from istui.services.sync_commit import forbidden, regular_version, unreadable
 from istui.services.sync_conflicts import note_conflicts
 from istui.store import fileformat, files
 from istui.store.gitrepo import Git, git_dir
-from istui.store.merge import Unparseable, log_conflicts, merge_files, table_name
+from istui.store.merge import Unparseable, log_conflicts, merge_files, merge_versions, table_name
 from istui.store.settings_merge import OURS_ENV, THEIRS_ENV, rep_of_subject
 from istui.store.workspace import Workspace
 
@@ -86,8 +87,10 @@ def _merge_commit(git: Git, ws: Workspace, head: str, target: str, identity: lis
     """The merge commit of `head` and `target`, made without touching the workspace or the index."""
     log = ws.local.conflicts
     start = log.stat().st_size if log.exists() else 0
-    result = git.run("-c", "merge.renames=false", "merge-tree", "--write-tree", "-z", head, target, check=False,
-                     env={OURS_ENV: head, THEIRS_ENV: target})
+    # files changed on both sides come back unmerged (the driver is `false` here) and are merged below, in
+    # this process: one python for the whole merge, not one per file
+    result = git.run("-c", "merge.renames=false", "-c", "merge.istui.driver=false", "merge-tree", "--write-tree", "-z",
+                     head, target, check=False, env={OURS_ENV: head, THEIRS_ENV: target})
     if result.code not in (0, 1):
         if "unrelated histories" in (result.err + result.out).lower():
             raise WorkspaceError(_("The remote holds a different workspace (no history in common with this one); "
@@ -99,8 +102,14 @@ def _merge_commit(git: Git, ws: Workspace, head: str, target: str, identity: lis
     parts = result.out.split("\0")
     tree, stages = parts[0], _unmerged(parts[1:]) if result.code == 1 else {}
     settled: dict[str, bytes] = {}
+    both = {path: sides for path, sides in stages.items() if 2 in sides and 3 in sides}
+    blobs = _blobs(git, [blob for sides in both.values() for _mode, blob in sides.values()])
     for path, sides in stages.items():
-        if 1 in sides and (2 in sides) != (3 in sides):
+        if path in both:
+            merged = _merge_both(ws, path, sides, blobs, (head, target))
+            if merged is not None:
+                settled[path] = merged
+        elif 1 in sides and (2 in sides) != (3 in sides):
             kept = _keep_the_edit(git, ws, path, sides)
             if kept is not None:
                 settled[path] = kept
@@ -116,6 +125,23 @@ def _merge_commit(git: Git, ws: Workspace, head: str, target: str, identity: lis
                    env={"GIT_AUTHOR_DATE": date}).out.strip()
 
 
+def _merge_both(ws: Workspace, path: str, sides: dict[int, tuple[str, str]], blobs: dict[str, bytes],
+                commits: tuple[str, str]) -> bytes | None:
+    """A workspace file changed on both sides, merged record by record (what the merge driver does), or None
+    when it is not istui's or a version cannot be read (the merge is then refused, naming it)."""
+    if any(mode not in ("100644", "100755") for mode, _blob in sides.values()):
+        return None
+    base, ours, theirs = (blobs.get(sides[stage][1], b"") if stage in sides else b"" for stage in (1, 2, 3))
+    try:
+        if path != SETTINGS_FILE:
+            table_name(path)
+        merged, conflicts = merge_versions(base, ours, theirs, path, ws.root, commits)
+    except Unparseable:
+        return None
+    log_conflicts(ws.root, conflicts)
+    return merged
+
+
 def _unmerged(entries: list[str]) -> dict[str, dict[int, tuple[str, str]]]:
     """merge-tree's conflicted entries (`mode oid stage<TAB>path`, up to an empty one) by path and stage."""
     stages: dict[str, dict[int, tuple[str, str]]] = {}
@@ -129,25 +155,30 @@ def _unmerged(entries: list[str]) -> dict[str, dict[int, tuple[str, str]]]:
 
 
 def _tree_with(git: Git, tree: str, contents: dict[str, bytes]) -> str:
-    """`tree` with the files in `contents` (path → bytes) put in."""
+    """`tree` with the files in `contents` (path → bytes) put in: one `hash-object` and one `update-index`
+    for all of them (a merge of a busy day settles a hundred files)."""
+    import subprocess
+    import tempfile
+
     folder = git_dir(git.root)
     assert folder is not None
     env = {"GIT_INDEX_FILE": str(folder / "istui-merge-index")}
+    with tempfile.TemporaryDirectory(dir=folder, prefix="istui-merge-") as temp:
+        names = []
+        for n, content in enumerate(contents.values()):
+            name = Path(temp) / str(n)
+            name.write_bytes(content)
+            names.append(str(name))
+        blobs = subprocess.run(["git", "hash-object", "-w", "--no-filters", "--stdin-paths"], cwd=git.root, env=git.env,
+                               input="\n".join(names) + "\n", capture_output=True, text=True, check=True).stdout.split()
     try:
         git.run("read-tree", tree, env=env)
-        for path, content in contents.items():
-            git.run("update-index", "--add", "--cacheinfo", f"100644,{_store_blob(git, content)},{path}", env=env)
+        entries = "".join(f"100644 {blob}\t{path}\0" for path, blob in zip(contents, blobs, strict=True))
+        git.run("update-index", "-z", "--index-info", env=env, stdin=entries)
         return git.run("write-tree", env=env).out.strip()
     finally:
         with contextlib.suppress(FileNotFoundError):
             Path(env["GIT_INDEX_FILE"]).unlink()
-
-
-def _store_blob(git: Git, content: bytes) -> str:
-    import subprocess
-
-    return subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=git.root, env=git.env, input=content,
-                          capture_output=True, check=True).stdout.decode().strip()
 
 
 # --- bringing the workspace to the merge -------------------------------------------------------------------

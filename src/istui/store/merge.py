@@ -316,6 +316,19 @@ def log_conflicts(root: Path, conflicts: list[dict[str, Any]]) -> None:
         os.close(fd)
 
 
+def merge_versions(base: bytes, ours: bytes, theirs: bytes, path: str, root: Path,
+                   commits: tuple[str, str] | None = None) -> tuple[bytes, list[dict[str, Any]]]:
+    """Three versions of a workspace file merged record by record (settings key by key, the side changed
+    last winning; `commits`: ours and theirs, else what git tells the driver); Unparseable when a version
+    cannot be read or the file is not istui's."""
+    if path == locations.SETTINGS_FILE:
+        from istui.store.settings_merge import merge_settings, side_stamps, stamp_of
+
+        stamps = side_stamps(root, path) if commits is None else tuple(stamp_of(root, c, path) for c in commits)
+        return merge_settings(base, ours, theirs, stamps)
+    return merge_files(base, ours, theirs, path)
+
+
 def driver(base_path: str, ours_path: str, theirs_path: str, path: str, root: Path | None = None) -> int:
     """git's merge driver: the merge written over %A; 0 when merged, 1 when left to the user."""
     root = root or Path.cwd()  # git runs drivers at the top of the work tree
@@ -326,13 +339,8 @@ def driver(base_path: str, ours_path: str, theirs_path: str, path: str, root: Pa
         return subprocess.run(["git", "merge-file", "-L", "ours", "-L", "base", "-L", "theirs", ours_path, base_path,
                                theirs_path], check=False).returncode and 1
     try:
-        sides = [Path(name).read_bytes() for name in (base_path, ours_path, theirs_path)]
-        if path == locations.SETTINGS_FILE:
-            from istui.store.settings_merge import merge_settings, side_stamps
-
-            merged, conflicts = merge_settings(*sides, side_stamps(root, path))
-        else:
-            merged, conflicts = merge_files(*sides, path)
+        base, ours, theirs = (Path(name).read_bytes() for name in (base_path, ours_path, theirs_path))
+        merged, conflicts = merge_versions(base, ours, theirs, path, root)
     except (Unparseable, OSError) as exc:
         print(f"istui merge: {path} cannot be merged automatically ({exc}); it is left for you to fix, "
               "then `git add` it.", file=sys.stderr)

@@ -138,10 +138,10 @@ def side_stamps(root: Path, path: str) -> tuple[Stamp, Stamp]:
     if not theirs:
         named = [key[len("GITHEAD_"):] for key in os.environ if key.startswith("GITHEAD_")]
         theirs = named[0] if len(named) == 1 else ""
-    return _stamp_of(root, ours, path), _stamp_of(root, theirs, path)
+    return stamp_of(root, ours, path), stamp_of(root, theirs, path)
 
 
-def _stamp_of(root: Path, commit: str, path: str) -> Stamp:
+def stamp_of(root: Path, commit: str, path: str) -> Stamp:
     if not commit:
         return ("", "")
     done = subprocess.run(["git", "log", "-1", "--format=%at%x09%an%x09%s", commit, "--", path], cwd=root,
