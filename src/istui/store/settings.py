@@ -12,6 +12,7 @@ from istui import locations
 from istui.domain.errors import BadInput, WorkspaceError
 from istui.domain.model import DEFAULT_SOURCES
 from istui.domain.schedule import DEFAULT_RETRY_SCHEDULE, validate_schedule
+from istui.domain.text import terminal_safe
 from istui.i18n import _
 from istui.store import files
 
@@ -91,6 +92,20 @@ class Settings:
                 shown = {str: _("text"), int: _("a whole number"), list: _("a list of texts"), bool: _("true or false"),
                          dict: _("a table")}[kind]
                 raise BadInput(_("{field}: {value} is not {kind}.").format(field=name, value=repr(value)[:40], kind=shown))
+        for name in ("team", "timezone", "week_start", "currency", "holiday_country", "working_hours", "phone_region",
+                     "sources", "extra_holidays", "working_holidays"):
+            value = getattr(self, name)
+            for text in value if isinstance(value, list) else [value]:
+                if terminal_safe(text) != text:
+                    raise BadInput(_("{field}: the value holds a control character or a line break; type plain text on "
+                                     "one line.").format(field=name))
+        if not (len(self.currency) == 3 and self.currency.isascii() and self.currency.isalpha() and self.currency.isupper()):
+            raise BadInput(_("currency: '{value}' is not an ISO 4217 currency code such as JPY or USD.").format(
+                value=self.currency))
+        if self.holiday_country and not (self.holiday_country.isascii() and self.holiday_country.isalpha()
+                                         and self.holiday_country.isupper() and len(self.holiday_country) in (2, 3)):
+            raise BadInput(_("holiday_country: '{value}' is not a country code such as JP (or empty for none).").format(
+                value=self.holiday_country))
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -115,6 +130,19 @@ class Settings:
                     date.fromisoformat(str(value))
                 except ValueError:
                     raise BadInput(_("{field}: '{value}' is not a date like 2026-12-30.").format(field=name, value=value)) from None
+
+
+def check_holiday_country(code: str) -> None:
+    """BadInput when `code` is not a country the holidays package has a calendar for ("" is none). Not part of
+    `Settings.validate`: loading the package costs ~40 ms, so it is checked where the setting is written and by
+    `istui doctor`."""
+    if not code:
+        return
+    import holidays
+
+    if code not in holidays.list_supported_countries():
+        raise BadInput(_("holiday_country: '{value}' is not a country the holidays package has a calendar for; use a "
+                         "code such as JP or US, or leave it empty for none.").format(value=code))
 
 
 def parse_working_hours(text: str) -> tuple[time, time]:
