@@ -53,16 +53,21 @@ def test_money_never_prints_a_raw_currency_escape() -> None:
     assert money(5, "CHF") == "5 CHF"
 
 
-def test_a_hand_edited_escape_is_refused_in_one_sentence_and_reported_by_doctor(cli, ws: Workspace) -> None:
+def test_a_hand_edited_escape_is_shown_safe_and_reported_by_doctor(cli, ws: Workspace) -> None:
+    lead = add_lead(cli)
     path = ws.root / "istui.toml"
     path.write_text(path.read_text().replace('currency = "JPY"', 'currency = "\\u001b[31mRED\\u0007"'))
-    for args in (("kpi", "--period", "fy"), ("today",)):
+    for args in (("kpi", "--period", "fy"), ("lead", "stage", lead["id"], "won", "--amount", "5"), ("lead", "show", lead["id"])):
         result = cli(*args)
-        assert result.code != 0 and "\x1b" not in result.err + result.out
-        assert result.err.strip().endswith("currency: the value holds a control character or a line break; type plain "
-                                           "text on one line.")
+        assert result.code == 0, result.err
+        assert "\x1b" not in result.err + result.out and "\x07" not in result.out
+    assert "5 �[31mRED�" in result.out
     doctor = cli("doctor")
-    assert doctor.code == 1 and "\x1b" not in doctor.out and "currency: the value holds a control character" in doctor.out
+    assert doctor.code == 1 and "\x1b" not in doctor.out
+    assert ("error: istui.toml: currency: the value holds a control character or a line break; type plain text on one "
+            "line. — fix the value in istui.toml with `istui settings`") in doctor.out
+    refused = cli("settings", "team=Sales")  # a change writes nothing while a setting is unusable
+    assert refused.code == 2 and "currency: the value holds a control character" in refused.err
 
 
 def test_doctor_reports_an_unknown_holiday_country(cli, ws: Workspace) -> None:

@@ -25,7 +25,7 @@ from istui.domain.validation import blank_lead, clean_lead_fields
 from istui.i18n import _
 from istui.services.export import LEAD_COLUMNS, flatten, restore
 from istui.services.import_columns import _VALUE_INDEX, IMPORT_FIELDS, _key, decode, map_columns  # noqa: F401
-from istui.services.lead_rows import clean_exported, exported_lead, is_lead_export, json_records
+from istui.services.lead_rows import clean_exported, exported_lead, is_lead_export, json_records, refuse_stored_problem
 from istui.store.workspace import Record, Workspace
 
 
@@ -249,6 +249,11 @@ def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, known: _K
     clean.setdefault("source", "other" if "other" in sources else sources[0])
     clean.setdefault("owner", rep)
     result.fields = clean
+    try:
+        refuse_stored_problem({**blank_lead(sources, rep), **clean})
+    except BadInput as exc:
+        result.status, result.reason, result.action = "error", str(exc), "none"
+        return result
     return _judge(result, clean, on_duplicate, known)
 
 

@@ -42,6 +42,10 @@ def check_workspace(root: Path) -> list[Problem]:
     except WorkspaceError as exc:
         return [Problem(SETTINGS_FILE, None, "error", str(exc), _("fix or restore istui.toml"))]
     try:
+        settings.check_text()
+    except BadInput as exc:
+        problems.append(Problem(SETTINGS_FILE, None, "error", str(exc), _("fix the value in istui.toml with `istui settings`")))
+    try:
         check_holiday_country(settings.holiday_country)
     except BadInput as exc:
         problems.append(Problem(SETTINGS_FILE, None, "error", str(exc),
