@@ -68,6 +68,7 @@ def test_a_wrong_typed_field_of_an_istui_export_is_one_sentence_never_a_crash(na
 
 
 def test_a_year_9999_follow_up_is_refused_by_every_import_format(cli, ws: Workspace, tmp_path: Path) -> None:
+    assert cli("rep", "add", "kimura", "--role", "field").code == 0
     far = {**GOOD, "next_at": "9999-12-31T00:00:00+09:00"}
     files = {"e.json": to_json([far]), "e.csv": to_csv("leads", [far]),
              "other.csv": "company,phone,next action date\nX,03-2111-2222,9999-12-31\n"}
@@ -99,3 +100,72 @@ def test_garbage_handoff_in_json_is_a_sentence_naming_row_and_field(cli, ws: Wor
         assert "row    1  error" in result.out and "handoff: expected the handoff sheet" in result.out
     assert list(ws.leads()) == []
     assert LEAD_COLUMNS[0] == "id"
+
+
+def test_owners_not_on_the_roster_are_refused_with_the_command_that_adds_them(cli, ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "owners.csv"
+    path.write_text("company,owner\nX,ben\nY,carol\nZ,ＡＬＩＣＥ\nW,ben\n")
+    sentence = ("istui: 3 row(s) name people who are not on the team roster (alice): ben, carol; add them with "
+                "`istui rep add ben carol` and run again, or import the other rows with --skip-invalid.")
+    for extra in ((), ("--dry-run",)):
+        result = cli("import", "leads", str(path), *extra)
+        assert (result.code, result.err.strip()) == (2, sentence)
+    assert list(ws.leads()) == []
+    report = cli("import", "leads", str(path), "--dry-run", "--json").json
+    assert report["not_on_roster"] == ["ben", "carol"]
+    skipped = cli("import", "leads", str(path), "--skip-invalid")
+    assert skipped.code == 0, skipped.err
+    assert [(lead["company"], lead["owner"]) for lead in ws.leads()] == [("Z", "alice")]  # the roster's spelling
+    rejected = (tmp_path / "owners.rejected.csv").read_text("utf-8-sig")
+    assert "X,ben,owner: 'ben' is not on the team roster (alice)" in rejected and "Y,carol" in rejected
+    assert cli("rep", "add", "ben", "carol").code == 0
+    again = tmp_path / "owners.rejected.csv"  # the rejected rows, fixed by adding the people
+    assert cli("import", "leads", str(again), "--json").json["summary"]["added"] == 3
+
+
+def test_a_handoff_recipient_of_an_istui_export_must_be_on_the_roster(cli, ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "e.json"
+    path.write_text(to_json([GOOD]))
+    result = cli("import", "leads", str(path))
+    assert result.code == 2 and "(alice): kimura; add them with `istui rep add kimura`" in result.err
+    assert cli("rep", "add", "KIMURA", "--role", "field").code == 0
+    assert cli("import", "leads", str(path)).code == 0
+    assert ws.get_lead(GOOD["id"])["handoff"]["to"] == "KIMURA"
+
+
+def test_a_do_not_call_column_sets_dnc_and_ignored_columns_are_named(cli, ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "dnc.csv"
+    path.write_text("company,phone,DoNotCall,Fax\nX,03-2111-2222,true,1\nY,03-2111-3333,×,\nZ,03-2111-4444,○,\n")
+    result = cli("import", "leads", str(path))
+    assert result.code == 0, result.err
+    assert "Ignored columns (no lead field; name one with --map COLUMN=field): Fax" in result.out
+    assert {lead["company"]: lead.get("dnc") for lead in ws.leads()} == {"X": True, "Y": False, "Z": True}
+    for header in ("Do Not Call", "do_not_call", "dnc", "架電NG", "架電禁止"):
+        other = tmp_path / "other.csv"
+        other.write_text(f"company,{header},メモ欄\nQ,yes,x\n")
+        report = cli("import", "leads", str(other), "--dry-run", "--json").json
+        assert report["columns"][header] == "dnc" and report["ignored_columns"] == ["メモ欄"]
+        assert report["rows"][0]["lead"]["dnc"] is True
+    bad = tmp_path / "bad.csv"
+    bad.write_text("company,dnc\nQ,maybe\n")
+    refused = cli("import", "leads", str(bad))
+    assert refused.code == 2 and "dnc: 'maybe' is not true or false." in refused.out
+
+
+def test_the_rejected_rows_are_written_only_after_the_leads(cli, ws: Workspace, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    import istui.services.csv_import as csv_import
+
+    path = tmp_path / "big.csv"
+    path.write_text("company,email\nGood,a@example.com\nBad,not-mail\n")
+    seen = []
+    real = csv_import.apply_import
+
+    def watched(*args, **kwargs):
+        seen.append(sorted(p.name for p in tmp_path.iterdir()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(csv_import, "apply_import", watched)
+    assert cli("import", "leads", str(path), "--skip-invalid").code == 0
+    assert seen == [["big.csv", "home", "ws"]]  # no rejected file while the leads were being written
+    assert (tmp_path / "big.rejected.csv").exists() and [lead["company"] for lead in ws.leads()] == ["Good"]

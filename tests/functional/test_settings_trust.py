@@ -91,3 +91,28 @@ def test_init_on_a_utc_machine_names_the_calendar_and_how_to_change_it(cli, tmp_
     monkeypatch.setenv("TZ", "Asia/Tokyo")
     tokyo = cli("init", str(tmp_path / "tokyo"), "--rep", "sato")
     assert "(timezone Asia/Tokyo, the holiday calendar of JP)" in tokyo.out and "This machine's" not in tokyo.out
+
+
+def test_roster_names_compare_after_nfkc_and_case_folding(cli, ws: Workspace) -> None:
+    assert cli("rep", "add", "tanaka").code == 0
+    for look_alike, existing in (("ｔａｎａｋａ", "tanaka"), ("TANAKA", "tanaka")):
+        before = settings_bytes(ws)
+        refused = cli("rep", "add", look_alike)
+        assert refused.code == 2 and f"'{look_alike}' is already on the roster as '{existing}'" in refused.err
+        assert settings_bytes(ws) == before
+    assert cli("rep", "add", "İstanbul").code == 0
+    assert cli("rep", "add", "istanbul").code == 2
+    lead = add_lead(cli, "Acme", "--owner", "ＴＡＮＡＫＡ")
+    assert lead["owner"] == "tanaka"  # the roster's spelling
+    assert add_lead(cli, "Beta", "--owner", "istanbul")["owner"] == "İstanbul"
+
+
+def test_rep_add_takes_several_names_and_writes_none_when_one_is_refused(cli, ws: Workspace) -> None:
+    before = settings_bytes(ws)
+    refused = cli("rep", "add", "ben", "carol", "ＢＥＮ")
+    assert refused.code == 2 and "'ＢＥＮ' is already on the roster as 'ben'" in refused.err
+    assert settings_bytes(ws) == before
+    added = cli("rep", "add", "ben", "carol", "--role", "field", "--json")
+    assert added.code == 0 and [m["name"] for m in added.json] == ["ben", "carol"]
+    roster = tomllib.loads((ws.root / "istui.toml").read_text())["roster"]
+    assert roster["ben"]["role"] == roster["carol"]["role"] == "field" and "alice" in roster

@@ -19,7 +19,8 @@ from typing import Any
 from istui.domain.duplicates import DuplicateIndex, email_key
 from istui.domain.errors import BadInput
 from istui.domain.model import INBOUND_SOURCES, Motion, Stage, Temperature
-from istui.domain.parsing import check_text, phone_key
+from istui.domain.parsing import check_text, parse_rep, phone_key
+from istui.domain.roster import find, roster_names
 from istui.domain.text import terminal_safe
 from istui.domain.validation import blank_lead, clean_lead_fields
 from istui.i18n import _
@@ -40,6 +41,7 @@ class ImportRow:
     action: str = ""  # add | update | skip | none: what a real run does with the row
     cells: list[str] = field(default_factory=list)  # the row as read (for the file of rejected rows)
     exact: bool = False  # a row of istui's own export: every field (id, stamps) as it is
+    unknown: list[str] = field(default_factory=list)  # its owner or handoff recipient, when not on the roster
 
     def to_json(self) -> dict[str, Any]:
         return {"row": self.row, "status": self.status, "reason": self.reason, "action": self.action,
@@ -54,6 +56,9 @@ class ImportPlan:
     on_duplicate: str
     header: list[str] = field(default_factory=list)
     kind: str = "csv"  # csv | istui-csv | istui-json: a file of another tool, or istui's own export
+    ignored: list[str] = field(default_factory=list)  # the file's columns no lead field is read from
+    unknown: list[str] = field(default_factory=list)  # owners and handoff recipients not on the roster
+    roster: str = ""  # the roster's names, for the sentence that refuses unknown ones
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -63,6 +68,11 @@ class ImportPlan:
         errors = self.count("error")
         if not errors or skip_invalid:
             return None
+        if self.unknown:
+            return _("{count} row(s) name people who are not on the team roster ({roster}): {names}; add them with "
+                     "`istui rep add {command}` and run again, or import the other rows with --skip-invalid.").format(
+                count=sum(1 for r in self.rows if r.unknown), roster=self.roster, names=", ".join(self.unknown),
+                command=" ".join(self.unknown))
         return _("{count} row(s) have errors, so nothing was imported; fix them (see the report) and run again, or "
                  "import the other rows with --skip-invalid.").format(count=errors)
 
@@ -111,8 +121,10 @@ def plan_import(
     encoding: str = "auto",
     overrides: Iterable[str] = (),
     on_duplicate: str = "skip",
+    roster: Mapping[str, Any] | None = None,
 ) -> ImportPlan:
-    """Judge every row of a CSV file: ok, duplicate (of the workspace or an earlier row) or error."""
+    """Judge every row of a CSV file: ok, duplicate (of the workspace or an earlier row) or error (an owner or
+    handoff recipient not on the `roster` among them, when the workspace has one)."""
     if on_duplicate not in ("skip", "update", "add"):
         raise BadInput(_("on-duplicate: '{value}' is not one of skip, update, add.").format(value=on_duplicate))
     text, used = decode(raw, encoding)
@@ -135,7 +147,7 @@ def plan_import(
     seen_phone: dict[str, int] = {}
 
     seen_ids: dict[str, int] = {}
-    known = _Known(ids, by_email, by_phone, seen_ids, seen_email, seen_phone)
+    known = _Known(ids, by_email, by_phone, seen_ids, seen_email, seen_phone, roster or None)
 
     rows: list[ImportRow] = []
     try:
@@ -155,7 +167,11 @@ def plan_import(
     except csv.Error as exc:
         raise BadInput(_("The file is not readable as CSV near row {row}: {reason}.").format(row=reader.line_num, reason=exc)) from None
     columns = {header[i]: name for i, name in sorted(mapping.items())}
-    return ImportPlan(used, columns, rows, on_duplicate, header, kind)
+    read = set(LEAD_COLUMNS)
+    ignored = [name for name in header if name.strip() not in read] if kind != "csv" else \
+        [name for i, name in enumerate(header) if mapping.get(i, "ignore") == "ignore"]
+    unknown = list(dict.fromkeys(name for row in rows for name in row.unknown))
+    return ImportPlan(used, columns, rows, on_duplicate, header, kind, ignored, unknown, roster_names(roster))
 
 
 @dataclass(slots=True)
@@ -167,6 +183,20 @@ class _Known:
     seen_ids: dict[str, int]
     seen_email: dict[str, int]
     seen_phone: dict[str, int]
+    roster: Mapping[str, Any] | None  # None: a workspace without a roster takes any name
+
+
+def _off_roster(row: ImportRow, names: Iterable[Any], roster: Mapping[str, Any] | None) -> None:
+    """Note on `row` the names (an owner, a handoff recipient) that are usable rep names but not on the roster."""
+    for name in names:
+        if not roster or not isinstance(name, str) or not name.strip():
+            continue
+        try:
+            name = parse_rep(name)
+        except BadInput:
+            continue  # the row's error names it
+        if find(roster, name) is None and name not in row.unknown:
+            row.unknown.append(name)
 
 
 def _exact_row(number: int, cells: list[str], record: dict[str, Any] | None, sources: list[str], now: datetime,
@@ -176,7 +206,9 @@ def _exact_row(number: int, cells: list[str], record: dict[str, Any] | None, sou
     try:
         if record is None:
             record = exported_lead(header or [], cells)
-        clean = clean_exported(record, sources=sources, now=now)
+        handoff = record.get("handoff")
+        _off_roster(result, [record.get("owner"), handoff.get("to") if isinstance(handoff, dict) else None], known.roster)
+        clean = clean_exported(record, sources=sources, now=now, roster=known.roster)
     except BadInput as exc:
         result.status, result.reason, result.action = "error", str(exc), "none"
         result.fields = {k: v for k, v in (record or {}).items() if isinstance(v, str)}
@@ -201,6 +233,10 @@ def _unsafe_cell(cells: list[str], mapping: dict[int, str], header: list[str]) -
             except BadInput as exc:
                 return str(exc)
     return None
+
+
+#: a do-not-call column's marks as Japanese sheets write them (○: do not call); the rest as `parse_flag` reads them
+_FLAGS = {"○": "true", "〇": "true", "◯": "true", "●": "true", "×": "false", "✕": "false", "✖": "false", "-": "false"}
 
 
 def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, known: _Known, header) -> ImportRow:
@@ -234,11 +270,14 @@ def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, known: _K
         fields["motion"] = values["motion"].lower()
     if values.get("owner"):
         fields["owner"] = values["owner"].replace(" ", "-")
+    if values.get("dnc"):
+        fields["dnc"] = _FLAGS.get(values["dnc"].strip(), values["dnc"])
 
     result = ImportRow(number, "ok", warnings=warnings)
+    _off_roster(result, [fields.get("owner")], known.roster)
     try:
         stage = fields.pop("stage", None)
-        clean = clean_lead_fields(fields, sources=sources, now=now)
+        clean = clean_lead_fields(fields, sources=sources, now=now, roster=known.roster)
         if stage:
             clean["stage"] = stage
     except BadInput as exc:

@@ -14,7 +14,7 @@ from istui.i18n import _
 IMPORT_FIELDS = (
     "company", "company_kana", "contact", "contact_kana", "first_name", "last_name", "first_kana", "last_kana",
     "title", "department", "phone", "mobile",
-    "email", "source", "motion", "stage", "temp", "owner", "tags", "memo", "next", "ignore",
+    "email", "source", "motion", "stage", "temp", "owner", "tags", "memo", "next", "dnc", "ignore",
 )
 
 _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -48,6 +48,7 @@ _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "tags": ("tags", "tag", "labels", "タグ"),
     "memo": ("description", "notes", "note", "memo", "comments", "メモ", "備考", "コメント"),
     "next": ("nextaction", "nextactiondate", "followup", "次回アクション日", "次回連絡日"),
+    "dnc": ("donotcall", "dnc", "架電ng", "架電禁止", "電話ng"),
     "ignore": ("id", "recordid", "leadid", "ownerid", "createddate", "作成日", "lastmodifieddate"),
 }
 _VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
