@@ -116,3 +116,25 @@ def test_rep_add_takes_several_names_and_writes_none_when_one_is_refused(cli, ws
     assert added.code == 0 and [m["name"] for m in added.json] == ["ben", "carol"]
     roster = tomllib.loads((ws.root / "istui.toml").read_text())["roster"]
     assert roster["ben"]["role"] == roster["carol"]["role"] == "field" and "alice" in roster
+
+
+def test_lead_set_checks_duplicates_as_lead_add_does(cli, ws: Workspace) -> None:
+    first = add_lead(cli, "Acme", "--phone", "03-1111-2222", "--email", "a@example.com")
+    second = add_lead(cli, "Beta")
+    for assignment in ("phone=03-1111-2222", "email=A@Example.com"):
+        refused = cli("lead", "set", second["id"], assignment)
+        assert refused.code == 2
+        assert refused.err.strip().startswith(f"istui: Lead {first['id'][:10]} (Acme) already has this ")
+        assert refused.err.strip().endswith("; add it anyway with --allow-duplicate.")
+        assert ws.get_lead(second["id"])["phone"] == "" and ws.get_lead(second["id"])["email"] == ""
+    assert cli("lead", "set", first["id"], "phone=03-1111-2222", "memo=same number").code == 0  # its own number
+    allowed = cli("lead", "set", second["id"], "phone=03-1111-2222", "--allow-duplicate", "--json")
+    assert allowed.code == 0 and allowed.json["phone"] == ws.get_lead(first["id"])["phone"]
+
+
+def test_lead_list_refuses_an_owner_not_on_the_roster(cli, ws: Workspace) -> None:
+    add_lead(cli, "Acme")
+    refused = cli("lead", "list", "--owner", "nobody")
+    assert (refused.code, refused.err.strip()) == (2, "istui: owner: 'nobody' is not on the team roster (alice); add them "
+                                                      "with `istui rep add nobody`.")
+    assert [lead["company"] for lead in cli("lead", "list", "--owner", "ＡＬＩＣＥ", "--json").json] == ["Acme"]
