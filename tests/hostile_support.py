@@ -7,7 +7,7 @@ import json
 import unicodedata
 from pathlib import Path
 
-from istui.store.settings import Settings
+from istui.store.settings import Settings, write_toml
 from istui.store.workspace import Workspace, bucket_of
 
 from conftest import fixed_clock
@@ -50,7 +50,8 @@ def write_record_lines(path: Path, table: str, records: list[dict]) -> None:
 
 def hostile_workspace(root: Path, rep: str = "alice") -> Workspace:
     """A workspace of `rep` with a hostile lead (due today), a second one, a hostile note and activities."""
-    Workspace.create(root, rep, Settings(team=f"Team{TITLE}{CLEAR}", timezone="Asia/Tokyo"), clock=fixed_clock)
+    Workspace.create(root, rep, Settings(team="Team", timezone="Asia/Tokyo"), clock=fixed_clock)
+    write_toml(root / "istui.toml", {"team": f"Team{TITLE}{CLEAR}"})  # as a commit brings it: `istui settings` refuses it
     other = {**hostile_lead(OTHER_ID, f"Other {CLEAR}"), "contact_kana": "", "handoff": None, "stage": "meeting"}
     leads = [hostile_lead(), other]  # (a lone surrogate only in the first: the store could not write it back)
     for lead in leads:

@@ -34,8 +34,12 @@ def leads_of(root: Path) -> dict[str, dict]:
 def test_a_demo_workspace_round_trips_through_csv_and_json(cli, tmp_path: Path) -> None:
     demo, fresh, fresh_json = tmp_path / "demo", tmp_path / "fresh", tmp_path / "fresh-json"
     assert cli("demo", str(demo), "--no-open", "--scale", "small").code == 0
+    team = cli("--workspace", str(demo), "rep", "list", "--json").json
     for root in (fresh, fresh_json):
         assert cli("init", str(root), "--rep", "alice").code == 0
+        for role in ("is", "field", "manager"):  # owners and handoff recipients must be on the roster first
+            names = [member["name"] for member in team if member["role"] == role and member["name"] != "alice"]
+            assert cli("--workspace", str(root), "rep", "add", *names, "--role", role).code == 0
     first = tmp_path / "first.csv"
     assert cli("--workspace", str(demo), "export", "leads", "-o", str(first)).code == 0
     rows = list(csv.DictReader(io.StringIO(first.read_text("utf-8-sig"))))
@@ -131,7 +135,7 @@ def test_newer_fields_and_odd_handoffs_travel_in_extra() -> None:
     base = {**blank_lead(SOURCES, "alice"), "company": "Acme", "id": new_id(), "created_at": NOW.isoformat(),
             "updated_at": NOW.isoformat(), "updated_by": "alice"}
     leads = [{**base, "dnc": True, "phone_flag": "wrong_number"},
-             {**base, "id": new_id(), "handoff": {"to": "mori", "rating": 4}},
+             {**base, "id": new_id(), "handoff": {"to": "mori", "rating": "4"}},
              {**base, "id": new_id(), "handoff": {}},
              {**base, "id": new_id(), "handoff": {**dict.fromkeys(("to", "at", "by", "budget", "authority", "need",
                                                                    "timeline", "note"), "x"), "status": "accepted"}}]

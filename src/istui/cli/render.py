@@ -216,6 +216,9 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
 def print_import(report: dict[str, Any], verbose: bool, failed: bool) -> None:
     columns = ", ".join(f"{safe(k)}→{v}" for k, v in report["columns"].items())
     print(f"{safe(report['file'])} ({report['encoding']}): " + _("columns {columns}").format(columns=columns))
+    if report["ignored_columns"]:
+        print(_("Ignored columns (no lead field; name one with --map COLUMN=field): {columns}").format(
+            columns=", ".join(safe(name) for name in report["ignored_columns"])))
     for row in report["rows"]:
         if not verbose and row["status"] == "ok" and not row["warnings"]:
             continue

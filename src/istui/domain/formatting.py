@@ -66,7 +66,7 @@ def money(value: float | int | None, currency: str = "JPY") -> str:
     if currency == "JPY" and _amount_style == "compact":
         return compact_yen(value)
     symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{symbol}{int(value):,}" if symbol else f"{int(value):,} {currency}"
+    return f"{symbol}{int(value):,}" if symbol else f"{int(value):,} {terminal_safe(currency)}"
 
 
 def short_money(value: float | int | None, currency: str = "JPY") -> str:
@@ -85,7 +85,7 @@ def short_money(value: float | int | None, currency: str = "JPY") -> str:
             break
     else:
         text = f"{int(amount):,}"
-    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {terminal_safe(currency)}"
 
 
 def percent(value: float | None) -> str:

@@ -7,6 +7,7 @@ without a roster yet (an older one that could not be migrated): then any name is
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,10 +22,16 @@ DEFAULT_ROLE = "is"
 Roster = dict[str, dict[str, str]]
 
 
+def name_key(name: str) -> str:
+    """What makes two rep names one person's: compared after NFKC (full-width ｔａｎａｋａ is tanaka) and
+    case folding (İstanbul, whose İ folds to i and a combining dot, is istanbul)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold()).replace("i\u0307", "i")
+
+
 def find(roster: Mapping[str, Any] | None, name: str) -> str | None:
-    """The roster's spelling of `name` (compared without regard to case), or None."""
-    folded = name.casefold()
-    return next((member for member in roster or {} if member.casefold() == folded), None)
+    """The roster's spelling of `name` (compared by `name_key`: without regard to case or width), or None."""
+    key = name_key(name)
+    return next((member for member in roster or {} if name_key(member) == key), None)
 
 
 def roster_names(roster: Mapping[str, Any] | None) -> str:
@@ -96,10 +103,10 @@ def validate_roster(roster: Any) -> None:
             raise BadInput(_("roster.{name}: it is not a table with display, email, role.").format(name=name))
         if parse_rep(name, "roster") != name:
             raise BadInput(_("roster: '{name}' is not a usable rep name.").format(name=name))
-        if name.casefold() in seen:
+        if name_key(name) in seen:
             raise BadInput(_("roster: '{name}' and '{other}' differ only in upper and lower case; keep one.").format(
-                name=name, other=seen[name.casefold()]))
-        seen[name.casefold()] = name
+                name=name, other=seen[name_key(name)]))
+        seen[name_key(name)] = name
         for key, value in entry.items():
             if not isinstance(value, str):
                 raise BadInput(_("roster.{name}.{key}: {value} is not text.").format(name=name, key=key, value=repr(value)[:40]))

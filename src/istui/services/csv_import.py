@@ -18,150 +18,16 @@ from typing import Any
 
 from istui.domain.duplicates import DuplicateIndex, email_key
 from istui.domain.errors import BadInput
-from istui.domain.model import DEFAULT_SOURCES, INBOUND_SOURCES, Motion, Stage, Temperature
-from istui.domain.parsing import check_text, phone_key
+from istui.domain.model import INBOUND_SOURCES, Motion, Stage, Temperature
+from istui.domain.parsing import check_text, parse_rep, phone_key
+from istui.domain.roster import find, roster_names
 from istui.domain.text import terminal_safe
 from istui.domain.validation import blank_lead, clean_lead_fields
 from istui.i18n import _
 from istui.services.export import LEAD_COLUMNS, flatten, restore
-from istui.services.lead_rows import clean_exported, exported_lead, is_lead_export, json_records
+from istui.services.import_columns import _VALUE_INDEX, IMPORT_FIELDS, _key, decode, map_columns  # noqa: F401
+from istui.services.lead_rows import clean_exported, exported_lead, is_lead_export, json_records, refuse_stored_problem
 from istui.store.workspace import Record, Workspace
-
-IMPORT_FIELDS = (
-    "company", "company_kana", "contact", "contact_kana", "first_name", "last_name", "first_kana", "last_kana",
-    "title", "department", "phone", "mobile",
-    "email", "source", "motion", "stage", "temp", "owner", "tags", "memo", "next", "ignore",
-)
-
-_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "company": ("company", "companyname", "companyaccount", "account", "accountname", "organization",
-                "organisation", "会社名", "企業名", "法人名", "社名", "会社", "取引先名"),
-    "contact": ("name", "fullname", "contact", "contactname", "leadname", "担当者名", "担当者", "氏名",
-                "名前", "お名前", "顧客名"),
-    "company_kana": ("companykana", "companyreading", "会社名カナ", "会社名かな", "会社名フリガナ", "会社名ふりがな",
-                     "フリガナ会社名", "企業名カナ", "企業名フリガナ", "法人名カナ", "会社カナ", "社名カナ",
-                     "取引先名カナ"),
-    "contact_kana": ("contactkana", "namekana", "namereading", "担当者カナ", "担当者名カナ", "担当者フリガナ",
-                     "担当者名フリガナ", "フリガナ担当者", "氏名カナ", "氏名フリガナ", "氏名ふりがな", "名前カナ",
-                     "お名前カナ", "お名前フリガナ", "フリガナ", "ふりがな", "カナ", "よみがな", "読み"),
-    "first_kana": ("firstnamekana", "メイ", "名カナ", "名フリガナ", "めい"),
-    "last_kana": ("lastnamekana", "セイ", "姓カナ", "姓フリガナ", "せい"),
-    "first_name": ("firstname", "givenname", "first", "名"),
-    "last_name": ("lastname", "surname", "familyname", "last", "姓"),
-    "title": ("title", "jobtitle", "position", "role", "役職", "役職名", "肩書き", "肩書"),
-    "department": ("department", "dept", "部署", "部署名", "部門"),
-    "phone": ("phone", "phonenumber", "tel", "telephone", "businessphone", "電話番号", "電話", "代表電話",
-              "代表電話番号", "会社電話番号", "tel番号"),
-    "mobile": ("mobile", "mobilephone", "mobilephonenumber", "cellphone", "携帯電話", "携帯電話番号", "携帯", "携帯番号"),
-    "email": ("email", "emailaddress", "mail", "mailaddress", "メールアドレス", "メール", "eメール",
-              "eメールアドレス", "emailアドレス"),
-    "source": ("leadsource", "source", "originalsource", "sourcetype", "リードソース", "流入元", "流入経路",
-               "獲得経路", "リード獲得経路", "ソース"),
-    "motion": ("motion", "type", "sdrbdr", "種別"),
-    "stage": ("status", "leadstatus", "stage", "ステータス", "ステージ", "商談ステータス", "状況"),
-    "temp": ("rating", "temperature", "temp", "温度感", "ランク", "見込み度"),
-    "owner": ("owner", "leadowner", "contactowner", "hubspotowner", "担当営業", "所有者", "リード所有者", "担当者id"),
-    "tags": ("tags", "tag", "labels", "タグ"),
-    "memo": ("description", "notes", "note", "memo", "comments", "メモ", "備考", "コメント"),
-    "next": ("nextaction", "nextactiondate", "followup", "次回アクション日", "次回連絡日"),
-    "ignore": ("id", "recordid", "leadid", "ownerid", "createddate", "作成日", "lastmodifieddate"),
-}
-_VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
-    "source": {
-        "web_inquiry": ("web", "webinquiry", "website", "webform", "inquiry", "contactus", "organicsearch",
-                        "directtraffic", "paidsearch", "webお問い合わせ", "お問い合わせ", "問い合わせ", "問合せ",
-                        "webサイト", "ウェブ", "hp問い合わせ"),
-        "download": ("download", "contentdownload", "whitepaper", "ebook", "資料dl", "資料ダウンロード",
-                     "ホワイトペーパー", "資料請求"),
-        "webinar": ("webinar", "ウェビナー", "オンラインセミナー"),
-        "seminar": ("seminar", "event", "セミナー", "イベント"),
-        "trade_show": ("tradeshow", "expo", "exhibition", "展示会", "offlinesources"),
-        "referral": ("referral", "referrals", "employeereferral", "externalreferral", "wordofmouth", "紹介", "顧客紹介"),
-        "partner": ("partner", "partnerreferral", "パートナー", "代理店"),
-        "outbound_list": ("purchasedlist", "list", "coldcall", "outbound", "outboundlist", "リスト",
-                          "購入リスト", "テレアポ", "新規開拓"),
-        "other": ("other", "その他", "socialmedia", "emailmarketing", "otherCampaigns".lower()),
-    },
-    "stage": {
-        Stage.NEW: ("new", "opennotcontacted", "open", "未対応", "新規", "未接触"),
-        Stage.WORKING: ("working", "workingcontacted", "contacted", "attemptedtocontact", "inprogress", "connected", "対応中",
-                    "アプローチ中", "コンタクト済"),
-        Stage.NURTURING: ("nurturing", "nurture", "badtiming", "ナーチャリング", "育成中"),
-        Stage.MEETING: ("meeting", "qualified", "openopportunity", "opendeal", "closedconverted", "converted", "商談化",
-                    "案件化", "アポ獲得"),
-        Stage.HANDED_OFF: ("handedoff", "handoff", "引き渡し済", "トスアップ済"),
-        Stage.WON: ("won", "closedwon", "受注"),
-        Stage.LOST: ("lost", "closedlost", "失注"),
-        Stage.DISQUALIFIED: ("disqualified", "unqualified", "closednotconverted", "baddata", "対象外", "失格"),
-    },
-    "temp": {
-        "hot": ("hot", "a", "高", "ホット"),
-        "warm": ("warm", "b", "中", "ウォーム"),
-        "cold": ("cold", "c", "低", "コールド"),
-    },
-}
-
-
-def _key(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).lower()
-    return re.sub(r"[\s_\-/.()・:：]", "", folded)
-
-
-_HEADER_INDEX = {_key(alias): name for name, aliases in _HEADER_ALIASES.items() for alias in aliases}
-_VALUE_INDEX = {
-    field_name: {
-        **{_key(alias): str(value) for value, aliases in table.items() for alias in aliases},
-        **{_key(value): str(value) for value in table},
-    }
-    for field_name, table in _VALUE_ALIASES.items()
-}
-for _source, _ja in DEFAULT_SOURCES.items():
-    _VALUE_INDEX["source"][_key(_ja)] = _source
-
-
-def decode(raw: bytes, encoding: str = "auto") -> tuple[str, str]:
-    """CSV bytes to text: UTF-8 (with or without BOM) or CP932 (Excel in Japan); `auto` tries both."""
-    choices = {"auto": ("utf-8-sig", "cp932"), "utf-8": ("utf-8-sig",), "utf8": ("utf-8-sig",),
-               "cp932": ("cp932",), "shift_jis": ("cp932",), "sjis": ("cp932",)}
-    if encoding.lower() not in choices:
-        raise BadInput(_("encoding: '{encoding}' is not one of auto, utf-8, cp932.").format(encoding=encoding))
-    for candidate in choices[encoding.lower()]:
-        try:
-            text = raw.decode(candidate)
-        except UnicodeDecodeError:
-            continue
-        return text, "utf-8" if candidate == "utf-8-sig" else candidate
-    raise BadInput(_("The file is not readable as {encodings}; save it as UTF-8 or CP932 and try again.").format(
-        encodings=" or ".join(choices[encoding.lower()])))
-
-
-def map_columns(header: list[str], overrides: Iterable[str] = ()) -> dict[int, str]:
-    """Column index → lead field, from known header names and `--map COLUMN=field` overrides."""
-    mapping: dict[int, str] = {}
-    for index, name in enumerate(header):
-        found = _HEADER_INDEX.get(_key(name))
-        if found and found not in mapping.values():
-            mapping[index] = found
-    for override in overrides:
-        column, sep, target = override.partition("=")
-        if not sep:
-            raise BadInput(_("map: '{text}' should look like COLUMN=field, e.g. 'Firma=company'.").format(text=override))
-        target = target.strip().lower()
-        if target not in IMPORT_FIELDS:
-            raise BadInput(_("map: '{field}' is not an importable field; use one of {fields}.").format(
-                field=target, fields=", ".join(IMPORT_FIELDS)))
-        matches = [i for i, name in enumerate(header) if name.strip() == column.strip() or _key(name) == _key(column)]
-        if not matches:
-            raise BadInput(_("map: the file has no column '{column}'; its columns are {columns}.").format(
-                column=column.strip(), columns=", ".join(header)))
-        for index, mapped in list(mapping.items()):
-            if mapped == target:
-                del mapping[index]
-        mapping[matches[0]] = target
-    if "company" not in mapping.values():
-        raise BadInput(_("The file has no company column (e.g. Company, 会社名); name it with --map COLUMN=company. "
-                         "Its columns are: {columns}.").format(columns=", ".join(header)))
-    return mapping
 
 
 @dataclass(slots=True)
@@ -175,6 +41,7 @@ class ImportRow:
     action: str = ""  # add | update | skip | none: what a real run does with the row
     cells: list[str] = field(default_factory=list)  # the row as read (for the file of rejected rows)
     exact: bool = False  # a row of istui's own export: every field (id, stamps) as it is
+    unknown: list[str] = field(default_factory=list)  # its owner or handoff recipient, when not on the roster
 
     def to_json(self) -> dict[str, Any]:
         return {"row": self.row, "status": self.status, "reason": self.reason, "action": self.action,
@@ -189,6 +56,9 @@ class ImportPlan:
     on_duplicate: str
     header: list[str] = field(default_factory=list)
     kind: str = "csv"  # csv | istui-csv | istui-json: a file of another tool, or istui's own export
+    ignored: list[str] = field(default_factory=list)  # the file's columns no lead field is read from
+    unknown: list[str] = field(default_factory=list)  # owners and handoff recipients not on the roster
+    roster: str = ""  # the roster's names, for the sentence that refuses unknown ones
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -198,6 +68,11 @@ class ImportPlan:
         errors = self.count("error")
         if not errors or skip_invalid:
             return None
+        if self.unknown:
+            return _("{count} row(s) name people who are not on the team roster ({roster}): {names}; add them with "
+                     "`istui rep add {command}` and run again, or import the other rows with --skip-invalid.").format(
+                count=sum(1 for r in self.rows if r.unknown), roster=self.roster, names=", ".join(self.unknown),
+                command=" ".join(self.unknown))
         return _("{count} row(s) have errors, so nothing was imported; fix them (see the report) and run again, or "
                  "import the other rows with --skip-invalid.").format(count=errors)
 
@@ -246,8 +121,10 @@ def plan_import(
     encoding: str = "auto",
     overrides: Iterable[str] = (),
     on_duplicate: str = "skip",
+    roster: Mapping[str, Any] | None = None,
 ) -> ImportPlan:
-    """Judge every row of a CSV file: ok, duplicate (of the workspace or an earlier row) or error."""
+    """Judge every row of a CSV file: ok, duplicate (of the workspace or an earlier row) or error (an owner or
+    handoff recipient not on the `roster` among them, when the workspace has one)."""
     if on_duplicate not in ("skip", "update", "add"):
         raise BadInput(_("on-duplicate: '{value}' is not one of skip, update, add.").format(value=on_duplicate))
     text, used = decode(raw, encoding)
@@ -270,7 +147,7 @@ def plan_import(
     seen_phone: dict[str, int] = {}
 
     seen_ids: dict[str, int] = {}
-    known = _Known(ids, by_email, by_phone, seen_ids, seen_email, seen_phone)
+    known = _Known(ids, by_email, by_phone, seen_ids, seen_email, seen_phone, roster or None)
 
     rows: list[ImportRow] = []
     try:
@@ -290,7 +167,11 @@ def plan_import(
     except csv.Error as exc:
         raise BadInput(_("The file is not readable as CSV near row {row}: {reason}.").format(row=reader.line_num, reason=exc)) from None
     columns = {header[i]: name for i, name in sorted(mapping.items())}
-    return ImportPlan(used, columns, rows, on_duplicate, header, kind)
+    read = set(LEAD_COLUMNS)
+    ignored = [name for name in header if name.strip() not in read] if kind != "csv" else \
+        [name for i, name in enumerate(header) if mapping.get(i, "ignore") == "ignore"]
+    unknown = list(dict.fromkeys(name for row in rows for name in row.unknown))
+    return ImportPlan(used, columns, rows, on_duplicate, header, kind, ignored, unknown, roster_names(roster))
 
 
 @dataclass(slots=True)
@@ -302,6 +183,20 @@ class _Known:
     seen_ids: dict[str, int]
     seen_email: dict[str, int]
     seen_phone: dict[str, int]
+    roster: Mapping[str, Any] | None  # None: a workspace without a roster takes any name
+
+
+def _off_roster(row: ImportRow, names: Iterable[Any], roster: Mapping[str, Any] | None) -> None:
+    """Note on `row` the names (an owner, a handoff recipient) that are usable rep names but not on the roster."""
+    for name in names:
+        if not roster or not isinstance(name, str) or not name.strip():
+            continue
+        try:
+            name = parse_rep(name)
+        except BadInput:
+            continue  # the row's error names it
+        if find(roster, name) is None and name not in row.unknown:
+            row.unknown.append(name)
 
 
 def _exact_row(number: int, cells: list[str], record: dict[str, Any] | None, sources: list[str], now: datetime,
@@ -311,7 +206,9 @@ def _exact_row(number: int, cells: list[str], record: dict[str, Any] | None, sou
     try:
         if record is None:
             record = exported_lead(header or [], cells)
-        clean = clean_exported(record, sources=sources, now=now)
+        handoff = record.get("handoff")
+        _off_roster(result, [record.get("owner"), handoff.get("to") if isinstance(handoff, dict) else None], known.roster)
+        clean = clean_exported(record, sources=sources, now=now, roster=known.roster)
     except BadInput as exc:
         result.status, result.reason, result.action = "error", str(exc), "none"
         result.fields = {k: v for k, v in (record or {}).items() if isinstance(v, str)}
@@ -336,6 +233,10 @@ def _unsafe_cell(cells: list[str], mapping: dict[int, str], header: list[str]) -
             except BadInput as exc:
                 return str(exc)
     return None
+
+
+#: a do-not-call column's marks as Japanese sheets write them (○: do not call); the rest as `parse_flag` reads them
+_FLAGS = {"○": "true", "〇": "true", "◯": "true", "●": "true", "×": "false", "✕": "false", "✖": "false", "-": "false"}
 
 
 def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, known: _Known, header) -> ImportRow:
@@ -369,11 +270,14 @@ def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, known: _K
         fields["motion"] = values["motion"].lower()
     if values.get("owner"):
         fields["owner"] = values["owner"].replace(" ", "-")
+    if values.get("dnc"):
+        fields["dnc"] = _FLAGS.get(values["dnc"].strip(), values["dnc"])
 
     result = ImportRow(number, "ok", warnings=warnings)
+    _off_roster(result, [fields.get("owner")], known.roster)
     try:
         stage = fields.pop("stage", None)
-        clean = clean_lead_fields(fields, sources=sources, now=now)
+        clean = clean_lead_fields(fields, sources=sources, now=now, roster=known.roster)
         if stage:
             clean["stage"] = stage
     except BadInput as exc:
@@ -384,6 +288,11 @@ def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, known: _K
     clean.setdefault("source", "other" if "other" in sources else sources[0])
     clean.setdefault("owner", rep)
     result.fields = clean
+    try:
+        refuse_stored_problem({**blank_lead(sources, rep), **clean})
+    except BadInput as exc:
+        result.status, result.reason, result.action = "error", str(exc), "none"
+        return result
     return _judge(result, clean, on_duplicate, known)
 
 

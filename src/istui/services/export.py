@@ -79,7 +79,7 @@ def flatten(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
     if kind == "leads":
         handoff = row.pop("handoff", None)
         for key in HANDOFF_KEYS:
-            row[f"handoff_{key}"] = (handoff or {}).get(key)
+            row[f"handoff_{key}"] = handoff.get(key) if isinstance(handoff, dict) else None
         extra = {key: value for key, value in record.items() if key not in _LEAD_FIELDS}
         if handoff is not None and not _plain_handoff(handoff):
             extra["handoff"] = handoff  # as it is: the columns could not tell it apart from another sheet

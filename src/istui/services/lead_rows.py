@@ -12,10 +12,12 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from istui.domain import checks
 from istui.domain.errors import BadInput
 from istui.domain.ids import ALPHABET, ID_LENGTH
 from istui.domain.parsing import check_text, multiline_text, parse_rep
-from istui.domain.validation import clean_lead_fields
+from istui.domain.roster import require_member
+from istui.domain.validation import blank_lead, clean_lead_fields
 from istui.i18n import _
 from istui.services.export import HANDOFF_KEYS, LEAD_COLUMNS, restore
 
@@ -94,15 +96,24 @@ def _stamp(value: Any, field: str) -> str:
     return text.strip()
 
 
-def clean_exported(record: Mapping[str, Any], *, sources: list[str], now: datetime) -> dict[str, Any]:
-    """Validate a lead read from istui's export; returns the record to store (BadInput names the bad field)."""
+def clean_exported(record: Mapping[str, Any], *, sources: list[str], now: datetime,
+                   roster: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Validate a lead read from istui's export; returns the record to store (BadInput names the bad field). The
+    owner and the handoff recipient must be on the `roster` (when the workspace has one): the roster's spelling
+    is stored."""
     lead_id = record.get("id")
     if not (isinstance(lead_id, str) and len(lead_id) == ID_LENGTH and all(c in ALPHABET for c in lead_id)):
         raise BadInput(_("id: '{value}' is not an istui id (26 characters of 0-9 and A-Z).").format(value=lead_id))
     typed = {name: record[name] for name in _TYPED if name in record and record[name] not in (None, "")}
+    for name, value in typed.items():  # a hand-edited or another program's JSON: each field of its type first
+        if name == "amount" and not isinstance(value, bool) and isinstance(value, int | float | str):
+            continue
+        if name != "tags" and not isinstance(value, str):
+            raise BadInput(_("{field}: {value} is not {kind}, as istui's export writes it.").format(
+                field=name, value=repr(value)[:40], kind=_("an amount") if name == "amount" else _("text")))
     if "tags" in typed and not (isinstance(typed["tags"], list) and all(isinstance(t, str) for t in typed["tags"])):
         raise BadInput(_("tags: expected a list of tags."))
-    clean = {**record, **clean_lead_fields(typed, sources=sources, now=now)}
+    clean = {**record, **clean_lead_fields(typed, sources=sources, now=now, roster=roster)}
     if clean.get("tags") != record.get("tags", []):
         raise BadInput(_("tags: '{value}' is not a list of tags istui would keep.").format(value=record.get("tags")))
     for name in ("contact", "title", "phone", "email", "memo", "next_action"):
@@ -126,7 +137,21 @@ def clean_exported(record: Mapping[str, Any], *, sources: list[str], now: dateti
             raise BadInput(_("handoff: expected the handoff sheet as istui's export writes it."))
         clean["handoff"] = {key: multiline_text(value, f"handoff_{key}") if isinstance(value, str) else value
                             for key, value in handoff.items()}
+        if isinstance(handoff.get("to"), str) and handoff["to"].strip():
+            clean["handoff"]["to"] = require_member(roster, handoff["to"], "handoff_to")
     for key, value in clean.items():  # fields of a newer istui: kept as they are, if safe to show
         if isinstance(value, str) and key not in _TYPED:
             check_text(value, key, multiline=True)
+    refuse_stored_problem({**blank_lead(sources, ""), **clean})
     return clean
+
+
+def refuse_stored_problem(record: Mapping[str, Any]) -> None:
+    """BadInput when the store would hold `record` to be corrupt (`domain.checks`: a value of the wrong type, a
+    time outside 1970–2199, an unknown stage): an import never writes what `istui doctor` reports. `record` is
+    the lead as written (`blank_lead` under the row's fields); the id and time stamps of a new lead, which the
+    store fills in, may be missing."""
+    for problem in checks.problems("leads", record):
+        if problem.field in ("id", "created_at", "updated_at", "updated_by") and record.get(problem.field) in (None, ""):
+            continue
+        raise BadInput(_("{problem}; correct it in the file.").format(problem=problem.message))

@@ -55,9 +55,11 @@ def refuse_dnc(lead: Record, what: str) -> None:
                                                                                   what=_(what)))
 
 
-def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, force: bool = False) -> Record:
+def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, force: bool = False,
+                    allow_duplicate: bool = False) -> Record:
     """Change editable fields (a typed follow-up must lie ahead; a do-not-call lead takes none unless
-    `force`); a new phone number clears a wrong-number flag, marking do-not-call clears the follow-up."""
+    `force`); a new phone number clears a wrong-number flag, marking do-not-call clears the follow-up. A new
+    e-mail or phone of another lead raises DuplicateLead (as `create_lead` does) unless `allow_duplicate`."""
     if "stage" in fields:
         raise BadInput(_("stage is changed with `istui lead stage ID STAGE`, which records the change."))
     if "id" in fields or "created_at" in fields:
@@ -65,6 +67,9 @@ def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, forc
     lead = ws.get_lead(lead_id)  # NotFound before anything else
     changes = clean_lead_fields(fields, sources=ws.settings.sources, now=ws.now(), roster=ws.settings.roster,
                                 future_only=True)
+    new_keys = {name: changes[name] for name in ("email", "phone") if changes.get(name) and changes[name] != lead.get(name)}
+    if new_keys and not allow_duplicate:
+        check_new_lead(DuplicateIndex(other for other in ws.leads() if other["id"] != lead["id"]), new_keys)
     if changes.get("next_at") and not force and changes.get("dnc") is not False:
         refuse_dnc({**lead, **changes}, N_("a follow-up"))
     if changes.get("dnc"):

@@ -12,7 +12,7 @@ from typing import Any
 
 from istui.domain.errors import BadInput
 from istui.i18n import _
-from istui.store.settings import SETTINGS_FILE, Settings, load_settings, write_toml
+from istui.store.settings import SETTINGS_FILE, Settings, check_holiday_country, load_settings, write_toml
 from istui.store.workspace import Workspace
 
 #: settings istui keeps itself
@@ -72,7 +72,10 @@ def _assign(settings: Settings, assignment: str) -> str:
     if kind is not dict:
         if len(path) > 1:
             raise BadInput(_("{key}: {name} is not a table; set it as {name}=VALUE.").format(key=key, name=name))
-        setattr(settings, name, typed(value, kind, key))
+        value = typed(value, kind, key)
+        if name in ("currency", "holiday_country", "phone_region") and isinstance(value, str):
+            value = value.upper()  # codes: jpy is JPY
+        setattr(settings, name, value)
         return name
     if len(path) == 1:
         raise BadInput(_("{name} is a table; set one of its keys, e.g. {name}.KEY=VALUE.").format(name=name))
@@ -107,6 +110,8 @@ def change_settings(ws: Workspace, assignments: Iterable[str]) -> tuple[dict[str
         for assignment in assignments:
             _assign(after, assignment)
         after.validate()
+        if after.holiday_country != before.holiday_country:
+            check_holiday_country(after.holiday_country)
         old_rows, new_rows = dict(setting_rows(before)), dict(setting_rows(after))
         changed = {key: (old_rows.get(key), new_rows.get(key)) for key in dict.fromkeys([*old_rows, *new_rows])
                    if old_rows.get(key) != new_rows.get(key)}

@@ -10,10 +10,10 @@ from typing import Any
 
 from istui import locations
 from istui.domain import checks
-from istui.domain.errors import WorkspaceError
+from istui.domain.errors import BadInput, WorkspaceError
 from istui.i18n import _
 from istui.locations import LOCAL_DIR, SETTINGS_FILE
-from istui.store.settings import load_settings
+from istui.store.settings import check_holiday_country, load_settings
 from istui.store.storages import JsonLinesStorage, RecordLinesStorage
 from istui.store.workspace import bucket_of
 
@@ -41,6 +41,15 @@ def check_workspace(root: Path) -> list[Problem]:
         settings = load_settings(root)
     except WorkspaceError as exc:
         return [Problem(SETTINGS_FILE, None, "error", str(exc), _("fix or restore istui.toml"))]
+    try:
+        settings.check_text()
+    except BadInput as exc:
+        problems.append(Problem(SETTINGS_FILE, None, "error", str(exc), _("fix the value in istui.toml with `istui settings`")))
+    try:
+        check_holiday_country(settings.holiday_country)
+    except BadInput as exc:
+        problems.append(Problem(SETTINGS_FILE, None, "error", str(exc),
+                                _("run `istui settings holiday_country=JP` (your country's code), or holiday_country= for none")))
     gitignore = root / locations.GITIGNORE_FILE
     if not gitignore.exists() or f"{LOCAL_DIR}/" not in gitignore.read_text("utf-8"):
         problems.append(Problem(".gitignore", None, "warning", _("{folder}/ is not ignored, so local caches could be committed").format(folder=LOCAL_DIR),

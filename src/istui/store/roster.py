@@ -102,3 +102,19 @@ def add_members(ws: Workspace, members: Mapping[str, Mapping[str, str]]) -> None
             roster[clean] = entry
         write_toml(ws.root / SETTINGS_FILE, {"roster": roster})
         ws.settings.roster = roster
+
+
+def add_new_members(ws: Workspace, names: list[str], fields: Mapping[str, Any]) -> list[tuple[str, dict[str, str]]]:
+    """`istui rep add A B C`: several new people with the same fields, all checked before one write (a name
+    already on the roster, or two look-alike names, writes nothing)."""
+    with ws.lock.held():
+        settings = load_settings(ws.root)
+        roster = dict(settings.roster or {})
+        added = []
+        for name in names:
+            clean, entry = clean_member(name, fields, roster)
+            roster[clean] = entry
+            added.append((clean, entry))
+        write_toml(ws.root / SETTINGS_FILE, {"roster": dict(added)})
+        ws.settings.roster = roster
+    return added

@@ -12,6 +12,7 @@ from istui import locations
 from istui.domain.errors import BadInput, WorkspaceError
 from istui.domain.model import DEFAULT_SOURCES
 from istui.domain.schedule import DEFAULT_RETRY_SCHEDULE, validate_schedule
+from istui.domain.text import terminal_safe
 from istui.i18n import _
 from istui.store import files
 
@@ -77,7 +78,24 @@ class Settings:
         """The retry schedule with every entry (the defaults for those istui.toml leaves out)."""
         return validate_schedule(self.retry_schedule)
 
-    def validate(self) -> None:
+    def check_text(self) -> None:
+        """BadInput when a text setting holds a control character or a line break, or the currency is not an
+        ISO 4217 code. Checked on every write; a file read as it is (a teammate's commit, a hand edit) is
+        reported by `istui doctor` and shown made safe (`terminal_safe`), never refused as a whole."""
+        for name in ("team", "timezone", "week_start", "currency", "holiday_country", "working_hours", "phone_region",
+                     "sources", "extra_holidays", "working_holidays"):
+            value = getattr(self, name)
+            for text in value if isinstance(value, list) else [value]:
+                if terminal_safe(text) != text:
+                    raise BadInput(_("{field}: the value holds a control character or a line break; type plain text on "
+                                     "one line.").format(field=name))
+        if not (len(self.currency) == 3 and self.currency.isascii() and self.currency.isalpha() and self.currency.isupper()):
+            raise BadInput(_("currency: '{value}' is not an ISO 4217 currency code such as JPY or USD.").format(
+                value=self.currency))
+
+    def validate(self, loaded: bool = False) -> None:
+        """BadInput naming the first unusable setting; `loaded` (istui.toml as read): the text checks are left to
+        `istui doctor` (`check_text`)."""
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         from istui.domain.roster import validate_roster
@@ -91,6 +109,8 @@ class Settings:
                 shown = {str: _("text"), int: _("a whole number"), list: _("a list of texts"), bool: _("true or false"),
                          dict: _("a table")}[kind]
                 raise BadInput(_("{field}: {value} is not {kind}.").format(field=name, value=repr(value)[:40], kind=shown))
+        if not loaded:
+            self.check_text()
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -115,6 +135,19 @@ class Settings:
                     date.fromisoformat(str(value))
                 except ValueError:
                     raise BadInput(_("{field}: '{value}' is not a date like 2026-12-30.").format(field=name, value=value)) from None
+
+
+def check_holiday_country(code: str) -> None:
+    """BadInput when `code` is not a country the holidays package has a calendar for ("" is none). Not part of
+    `Settings.validate`: loading the package costs ~40 ms, so it is checked where the setting is written and by
+    `istui doctor`."""
+    if not code:
+        return
+    import holidays
+
+    if code not in holidays.list_supported_countries():
+        raise BadInput(_("holiday_country: '{value}' is not a country the holidays package has a calendar for; use a "
+                         "code such as JP or US, or leave it empty for none.").format(value=code))
 
 
 def parse_working_hours(text: str) -> tuple[time, time]:
@@ -204,7 +237,7 @@ def load_settings(root: Path) -> Settings:
             if name not in raw:
                 setattr(settings, name, getattr(defaults, name))
         settings.schema = SCHEMA_VERSION
-        settings.validate()
+        settings.validate(loaded=True)
     except BadInput as exc:
         raise WorkspaceError(f"{path}: {exc}") from None
     return settings

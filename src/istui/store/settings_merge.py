@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from istui.domain.roster import name_key
 from istui.store.merge import Stamp, Unparseable, merge_fields
 
 Flat = dict[tuple[str, ...], Any]
@@ -65,11 +66,11 @@ def merge_settings(base: bytes, ours: bytes, theirs: bytes, stamps: tuple[Stamp,
 
 def _one_spelling(merged: Flat, ours: Flat, conflicts: list[dict[str, Any]], where: str) -> Flat:
     """The roster merges person by person (`[roster.NAME]`); two people added on the two sides whose names
-    differ only in case (Bob, bob) cannot both stay: ours (else the first name) stays, the other is logged."""
+    differ only in case or width (Bob, bob, ｂｏｂ: `name_key`) cannot both stay: ours (else the first name) stays, the other is logged."""
     names: dict[str, list[str]] = {}
     for key in merged:
         if len(key) > 2 and key[0] == "roster":
-            group = names.setdefault(key[1].casefold(), [])
+            group = names.setdefault(name_key(key[1]), [])
             if key[1] not in group:
                 group.append(key[1])
     for group in names.values():

@@ -61,6 +61,8 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
     p.add_argument("id")
     p.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
     p.add_argument("--force", action="store_true", help=_("set a follow-up on a do-not-call lead"))
+    p.add_argument("--allow-duplicate", action="store_true",
+                   help=_("change it although another lead has the same phone or e-mail"))
     json_option(p)
     p.set_defaults(handler=run_set)
 
@@ -104,6 +106,7 @@ def matches(lead: Record, text: str) -> bool:
 
 def run_list(args: argparse.Namespace) -> int:
     from istui.domain.parsing import parse_choice
+    from istui.domain.roster import require_member
     from istui.domain.text import fold
     from istui.services.today import today_queue
 
@@ -112,6 +115,8 @@ def run_list(args: argparse.Namespace) -> int:
         args.stage = parse_choice(args.stage, [s.value for s in Stage], "stage")
     if args.source:
         args.source = parse_choice(args.source, ws.settings.sources, "source")
+    if args.owner:  # a name not on the roster is refused, listing it (as `lead add --owner`)
+        args.owner = require_member(ws.settings.roster, args.owner, "owner")
     search = fold(args.search) if args.search else ""
     selected = [
         lead for lead in ws.leads()
@@ -198,7 +203,7 @@ def run_set(args: argparse.Namespace) -> int:
                 text=assignment))
         name = field.strip().lower().replace("-", "_")
         fields[{"next_at": "next", "meeting_at": "meeting"}.get(name, name)] = value
-    lead = set_lead_fields(ws, lead_id, fields, force=args.force)
+    lead = set_lead_fields(ws, lead_id, fields, force=args.force, allow_duplicate=args.allow_duplicate)
     if args.json:
         emit_json(lead)
     else:

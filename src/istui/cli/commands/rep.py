@@ -27,7 +27,10 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
     rep = actions(command)
     for action in ("add", "set"):
         p = rep.add_parser(action, help=_("put someone on the roster") if action == "add" else _("change someone on the roster"))
-        p.add_argument("name")
+        if action == "add":
+            p.add_argument("names", nargs="+", metavar="NAME", help=_("one or more names (the same options for each)"))
+        else:
+            p.add_argument("name")
         p.add_argument("--role", help=_("is (inside sales), field (field sales, who receive handoffs) or manager"))
         p.add_argument("--email", metavar="E")
         p.add_argument("--display", metavar="TEXT", help=_("the name people see"))
@@ -44,10 +47,20 @@ def member_json(name: str, entry: dict[str, str]) -> dict[str, Any]:
 
 
 def run_save(args: argparse.Namespace) -> int:
-    from istui.store.roster import save_member
+    from istui.store.roster import add_new_members, save_member
 
     ws = open_workspace(args)
-    name, entry = save_member(ws, args.name, {"role": args.role, "email": args.email, "display": args.display}, new=args.new)
+    fields = {"role": args.role, "email": args.email, "display": args.display}
+    if args.new and len(args.names) > 1:
+        added = add_new_members(ws, args.names, fields)
+        if args.json:
+            emit_json([member_json(name, entry) for name, entry in added])
+        else:
+            for name, entry in added:
+                render.say(_("Added {name} ({display}, {role}) to the roster.").format(
+                    name=name, display=entry["display"], role=_(ROLES[entry["role"]])))
+        return 0
+    name, entry = save_member(ws, args.names[0] if args.new else args.name, fields, new=args.new)
     text = (_("Added {name} ({display}, {role}) to the roster.") if args.new else _("Changed {name} ({display}, {role}).")).format(
         name=name, display=entry["display"], role=_(ROLES[entry["role"]]))
     reply(args, member_json(name, entry), text)

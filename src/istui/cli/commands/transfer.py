@@ -55,21 +55,18 @@ def run_import(args: argparse.Namespace) -> int:
         raise BadInput(_("file: {path} is a folder, not a CSV file.").format(path=args.file)) from None
     with ws.lock.held():
         plan = plan_import(raw, ws.leads(), sources=ws.settings.sources, now=ws.now(), rep=ws.rep,
-                           encoding=args.encoding, overrides=args.map, on_duplicate=args.on_duplicate)
+                           encoding=args.encoding, overrides=args.map, on_duplicate=args.on_duplicate,
+                           roster=ws.settings.roster)
         refusal = plan.refusal(args.skip_invalid)  # the same for a dry run as for a real one
         rejected = [(row.cells, row.reason) for row in plan.rows if row.status == "error"] if args.skip_invalid else []
         target = rejected_path(path) if rejected else None
         written: dict[str, list[Record]] = {"added": [], "updated": []}
         if not args.dry_run and refusal is None:
-            if target is not None:
+            written = apply_import(ws, plan, args.skip_invalid)
+            if target is not None:  # only once the leads are written (atomically: a temporary file renamed)
                 write_export(target, rejected_csv(plan.header, rejected))
-            try:
-                written = apply_import(ws, plan, args.skip_invalid)
-            except BaseException:
-                if target is not None:
-                    target.unlink(missing_ok=True)
-                raise
     report = {"file": str(args.file), "encoding": plan.encoding, "format": plan.kind, "columns": plan.columns,
+              "ignored_columns": plan.ignored, "not_on_roster": plan.unknown,
               "dry_run": args.dry_run, "on_duplicate": plan.on_duplicate, "skip_invalid": args.skip_invalid,
               "summary": {**plan.summary(args.skip_invalid), "added": len(written["added"]),
                           "updated": len(written["updated"]),

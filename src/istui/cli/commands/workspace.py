@@ -86,14 +86,15 @@ def run_init(args: argparse.Namespace) -> int:
         emit_json({"workspace": str(ws.root), "rep": rep, "timezone": settings.timezone,
                    "holiday_country": settings.holiday_country, "remote": args.remote})
     else:
-        render.say(_("Created an istui workspace at {root} for rep {rep} (timezone {tz}).").format(
-            root=ws.root, rep=rep, tz=settings.timezone))
+        calendar = (_("the holiday calendar of {country}").format(country=settings.holiday_country)
+                    if settings.holiday_country else _("no public holiday calendar"))
+        render.say(_("Created an istui workspace at {root} for rep {rep} (timezone {tz}, {holidays}).").format(
+            root=ws.root, rep=rep, tz=settings.timezone, holidays=calendar))
         print(_("istui commands now use it. Next: `istui lead add --company ...` or `istui import leads FILE.csv`."))
-        if not args.timezone and settings.timezone == "UTC":  # a server or container: say what was chosen
+        if not args.timezone and is_utc(settings.timezone):  # a server or container: say what was chosen
             render.say(_("This machine's timezone is UTC (or unknown), so the workspace counts days in UTC with {holidays}; "
                          "change them with `istui settings timezone=Asia/Tokyo holiday_country=JP`.").format(
-                holidays=_("the holiday calendar of {country}").format(country=settings.holiday_country)
-                if settings.holiday_country else _("no public holiday calendar")))
+                holidays=calendar))
     return 0
 
 
@@ -115,6 +116,11 @@ def set_remote(args: argparse.Namespace, root: Path) -> int:
               (_(" (was {previous}).").format(previous=previous) if previous and previous != args.remote else _(".")) + " "
               + _("Run `istui sync`."))
     return 0
+
+
+def is_utc(name: str) -> bool:
+    """Whether a timezone name is UTC under one of its aliases (Etc/UTC, Etc/UCT, Zulu, GMT, …)."""
+    return name.removeprefix("Etc/") in ("UTC", "UCT", "Universal", "Zulu", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich")
 
 
 def local_timezone() -> str:

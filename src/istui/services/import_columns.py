@@ -1,0 +1,149 @@
+"""Reading another tool's lead file: its encoding, which column is which lead field (Salesforce, HubSpot and
+Japanese headers), and values of other tools as istui's (a Salesforce status as a stage, 展示会 as a source)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from istui.domain.errors import BadInput
+from istui.domain.model import DEFAULT_SOURCES, Stage
+from istui.i18n import _
+
+IMPORT_FIELDS = (
+    "company", "company_kana", "contact", "contact_kana", "first_name", "last_name", "first_kana", "last_kana",
+    "title", "department", "phone", "mobile",
+    "email", "source", "motion", "stage", "temp", "owner", "tags", "memo", "next", "dnc", "ignore",
+)
+
+_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "company": ("company", "companyname", "companyaccount", "account", "accountname", "organization",
+                "organisation", "会社名", "企業名", "法人名", "社名", "会社", "取引先名"),
+    "contact": ("name", "fullname", "contact", "contactname", "leadname", "担当者名", "担当者", "氏名",
+                "名前", "お名前", "顧客名"),
+    "company_kana": ("companykana", "companyreading", "会社名カナ", "会社名かな", "会社名フリガナ", "会社名ふりがな",
+                     "フリガナ会社名", "企業名カナ", "企業名フリガナ", "法人名カナ", "会社カナ", "社名カナ",
+                     "取引先名カナ"),
+    "contact_kana": ("contactkana", "namekana", "namereading", "担当者カナ", "担当者名カナ", "担当者フリガナ",
+                     "担当者名フリガナ", "フリガナ担当者", "氏名カナ", "氏名フリガナ", "氏名ふりがな", "名前カナ",
+                     "お名前カナ", "お名前フリガナ", "フリガナ", "ふりがな", "カナ", "よみがな", "読み"),
+    "first_kana": ("firstnamekana", "メイ", "名カナ", "名フリガナ", "めい"),
+    "last_kana": ("lastnamekana", "セイ", "姓カナ", "姓フリガナ", "せい"),
+    "first_name": ("firstname", "givenname", "first", "名"),
+    "last_name": ("lastname", "surname", "familyname", "last", "姓"),
+    "title": ("title", "jobtitle", "position", "role", "役職", "役職名", "肩書き", "肩書"),
+    "department": ("department", "dept", "部署", "部署名", "部門"),
+    "phone": ("phone", "phonenumber", "tel", "telephone", "businessphone", "電話番号", "電話", "代表電話",
+              "代表電話番号", "会社電話番号", "tel番号"),
+    "mobile": ("mobile", "mobilephone", "mobilephonenumber", "cellphone", "携帯電話", "携帯電話番号", "携帯", "携帯番号"),
+    "email": ("email", "emailaddress", "mail", "mailaddress", "メールアドレス", "メール", "eメール",
+              "eメールアドレス", "emailアドレス"),
+    "source": ("leadsource", "source", "originalsource", "sourcetype", "リードソース", "流入元", "流入経路",
+               "獲得経路", "リード獲得経路", "ソース"),
+    "motion": ("motion", "type", "sdrbdr", "種別"),
+    "stage": ("status", "leadstatus", "stage", "ステータス", "ステージ", "商談ステータス", "状況"),
+    "temp": ("rating", "temperature", "temp", "温度感", "ランク", "見込み度"),
+    "owner": ("owner", "leadowner", "contactowner", "hubspotowner", "担当営業", "所有者", "リード所有者", "担当者id"),
+    "tags": ("tags", "tag", "labels", "タグ"),
+    "memo": ("description", "notes", "note", "memo", "comments", "メモ", "備考", "コメント"),
+    "next": ("nextaction", "nextactiondate", "followup", "次回アクション日", "次回連絡日"),
+    "dnc": ("donotcall", "dnc", "架電ng", "架電禁止", "電話ng"),
+    "ignore": ("id", "recordid", "leadid", "ownerid", "createddate", "作成日", "lastmodifieddate"),
+}
+_VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "source": {
+        "web_inquiry": ("web", "webinquiry", "website", "webform", "inquiry", "contactus", "organicsearch",
+                        "directtraffic", "paidsearch", "webお問い合わせ", "お問い合わせ", "問い合わせ", "問合せ",
+                        "webサイト", "ウェブ", "hp問い合わせ"),
+        "download": ("download", "contentdownload", "whitepaper", "ebook", "資料dl", "資料ダウンロード",
+                     "ホワイトペーパー", "資料請求"),
+        "webinar": ("webinar", "ウェビナー", "オンラインセミナー"),
+        "seminar": ("seminar", "event", "セミナー", "イベント"),
+        "trade_show": ("tradeshow", "expo", "exhibition", "展示会", "offlinesources"),
+        "referral": ("referral", "referrals", "employeereferral", "externalreferral", "wordofmouth", "紹介", "顧客紹介"),
+        "partner": ("partner", "partnerreferral", "パートナー", "代理店"),
+        "outbound_list": ("purchasedlist", "list", "coldcall", "outbound", "outboundlist", "リスト",
+                          "購入リスト", "テレアポ", "新規開拓"),
+        "other": ("other", "その他", "socialmedia", "emailmarketing", "otherCampaigns".lower()),
+    },
+    "stage": {
+        Stage.NEW: ("new", "opennotcontacted", "open", "未対応", "新規", "未接触"),
+        Stage.WORKING: ("working", "workingcontacted", "contacted", "attemptedtocontact", "inprogress", "connected", "対応中",
+                    "アプローチ中", "コンタクト済"),
+        Stage.NURTURING: ("nurturing", "nurture", "badtiming", "ナーチャリング", "育成中"),
+        Stage.MEETING: ("meeting", "qualified", "openopportunity", "opendeal", "closedconverted", "converted", "商談化",
+                    "案件化", "アポ獲得"),
+        Stage.HANDED_OFF: ("handedoff", "handoff", "引き渡し済", "トスアップ済"),
+        Stage.WON: ("won", "closedwon", "受注"),
+        Stage.LOST: ("lost", "closedlost", "失注"),
+        Stage.DISQUALIFIED: ("disqualified", "unqualified", "closednotconverted", "baddata", "対象外", "失格"),
+    },
+    "temp": {
+        "hot": ("hot", "a", "高", "ホット"),
+        "warm": ("warm", "b", "中", "ウォーム"),
+        "cold": ("cold", "c", "低", "コールド"),
+    },
+}
+
+
+def _key(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return re.sub(r"[\s_\-/.()・:：]", "", folded)
+
+
+_HEADER_INDEX = {_key(alias): name for name, aliases in _HEADER_ALIASES.items() for alias in aliases}
+_VALUE_INDEX = {
+    field_name: {
+        **{_key(alias): str(value) for value, aliases in table.items() for alias in aliases},
+        **{_key(value): str(value) for value in table},
+    }
+    for field_name, table in _VALUE_ALIASES.items()
+}
+for _source, _ja in DEFAULT_SOURCES.items():
+    _VALUE_INDEX["source"][_key(_ja)] = _source
+
+
+def decode(raw: bytes, encoding: str = "auto") -> tuple[str, str]:
+    """CSV bytes to text: UTF-8 (with or without BOM) or CP932 (Excel in Japan); `auto` tries both."""
+    choices = {"auto": ("utf-8-sig", "cp932"), "utf-8": ("utf-8-sig",), "utf8": ("utf-8-sig",),
+               "cp932": ("cp932",), "shift_jis": ("cp932",), "sjis": ("cp932",)}
+    if encoding.lower() not in choices:
+        raise BadInput(_("encoding: '{encoding}' is not one of auto, utf-8, cp932.").format(encoding=encoding))
+    for candidate in choices[encoding.lower()]:
+        try:
+            text = raw.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        return text, "utf-8" if candidate == "utf-8-sig" else candidate
+    raise BadInput(_("The file is not readable as {encodings}; save it as UTF-8 or CP932 and try again.").format(
+        encodings=" or ".join(choices[encoding.lower()])))
+
+
+def map_columns(header: list[str], overrides: Iterable[str] = ()) -> dict[int, str]:
+    """Column index → lead field, from known header names and `--map COLUMN=field` overrides."""
+    mapping: dict[int, str] = {}
+    for index, name in enumerate(header):
+        found = _HEADER_INDEX.get(_key(name))
+        if found and found not in mapping.values():
+            mapping[index] = found
+    for override in overrides:
+        column, sep, target = override.partition("=")
+        if not sep:
+            raise BadInput(_("map: '{text}' should look like COLUMN=field, e.g. 'Firma=company'.").format(text=override))
+        target = target.strip().lower()
+        if target not in IMPORT_FIELDS:
+            raise BadInput(_("map: '{field}' is not an importable field; use one of {fields}.").format(
+                field=target, fields=", ".join(IMPORT_FIELDS)))
+        matches = [i for i, name in enumerate(header) if name.strip() == column.strip() or _key(name) == _key(column)]
+        if not matches:
+            raise BadInput(_("map: the file has no column '{column}'; its columns are {columns}.").format(
+                column=column.strip(), columns=", ".join(header)))
+        for index, mapped in list(mapping.items()):
+            if mapped == target:
+                del mapping[index]
+        mapping[matches[0]] = target
+    if "company" not in mapping.values():
+        raise BadInput(_("The file has no company column (e.g. Company, 会社名); name it with --map COLUMN=company. "
+                         "Its columns are: {columns}.").format(columns=", ".join(header)))
+    return mapping
