@@ -25,7 +25,7 @@ from istui.store.workspace import Record
 from istui.tui.messages import LeadRemoved, LeadWritten, ShowLead
 from istui.tui.screens.forms import ConfirmScreen, SheetScreen
 from istui.tui.screens.record_forms import handoff_form, lead_form, log_form, stage_form
-from istui.tui.state import AppState
+from istui.tui.state import AppState, changed_since_label
 from istui.tui.widgets.vtable import VirtualTable
 
 
@@ -83,7 +83,12 @@ class LeadActions:
     def _push_log_undo(self, what: str, logged: Logged) -> None:
         """A logged change (a call, a stage, a handoff) goes on the app's undo history."""
         ws = self.state.ws
-        self.state.undo.push(what, lambda: self._written(undo_log(ws, logged)))
+        def undo() -> str | None:
+            undone = undo_log(ws, logged)
+            self._written(undone.lead)
+            return None if undone.restored else changed_since_label()
+
+        self.state.undo.push(what, undo)
 
     # --- forms -----------------------------------------------------------------------------------
     def action_new_lead(self) -> None:

@@ -28,7 +28,7 @@ from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, language
 from istui.services.leads import Logged, amend_log, log_activity, schedule_preview, undo_log
 from istui.tui.messages import LeadWritten, Wrote
-from istui.tui.state import AppState
+from istui.tui.state import AppState, changed_since_label
 from istui.tui.widgets.cards import lead_card, timeline
 
 Record = dict[str, Any]
@@ -309,14 +309,15 @@ class CallBlockScreen(Screen[None]):
                                                        company=lead.get("company", ""))
         app = self.app
 
-        def undo() -> None:
+        def undo() -> str | None:
             latest = next((entry for entry in reversed(self.history) if entry.activity["id"] == activity_id), logged)
             undone = undo_log(self.state.ws, latest)
-            app.post_message(LeadWritten(undone))
+            app.post_message(LeadWritten(undone.lead))
             if latest in self.history:
                 self.history.remove(latest)
             if self in app.screen_stack:
-                self._undone(latest, undone)
+                self._undone(latest, undone.lead)
+            return None if undone.restored else changed_since_label()
 
         self.state.undo.push(what, undo)
 
