@@ -228,3 +228,23 @@ def test_a_flagged_phone_stays_parked_until_someone_answers(cli, ws: Workspace) 
     assert reached["lead"]["next_at"] == "2026-11-30T10:30:00+09:00" and reached["rule"] == "retry"
     assert "wrong-number flag is cleared" in cli("log", "call", lead["id"], "-o", "9").out + cli(
         "log", "call", lead["id"], "-o", "8", "--next", "mon 16:00").out
+
+
+def test_lead_show_says_the_flags_and_why_a_lead_is_parked(cli, ws: Workspace) -> None:
+    """Finding 6: `lead show` names do-not-call, a wrong-number flag and a missing meeting time, and shows no
+    stale follow-up on a parked lead."""
+    wrong = overdue_lead(cli, ws, "Wrong", "--phone", "03-1111-2222")
+    ws.update_lead(wrong["id"], {"phone_status": "wrong_number", "dnc": True})
+    out = cli("lead", "show", wrong["id"]).out
+    assert f"! Do not call — `istui lead set {wrong['id']} dnc=false` clears the mark" in out
+    assert "! Phone flagged as a wrong number — change the phone to call again" in out
+    assert "Next" not in out  # its follow-up of 11-25 is stale while the phone is flagged
+    booked = overdue_lead(cli, ws, "Booked")
+    cli("log", "call", booked["id"], "-o", "6")
+    out = cli("lead", "show", booked["id"]).out
+    assert f"! Parked: meeting time not set — set it with `istui lead set {booked['id']} meeting=WHEN`" in out
+    cli("lead", "set", booked["id"], "meeting=tue 14:00")
+    out = cli("lead", "show", booked["id"]).out
+    assert "Parked" not in out and "Meeting    12-01 14:00" in out
+    plain = cli("lead", "show", overdue_lead(cli, ws, "Plain")["id"]).out
+    assert "!" not in plain

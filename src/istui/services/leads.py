@@ -54,12 +54,21 @@ def create_lead(ws: Workspace, fields: dict[str, Any], *, allow_duplicate: bool 
         return ws.add_lead(record)
 
 
+class DoNotCall(BadInput):
+    """A call log or follow-up refused because the lead is marked do-not-call (the TUI says it its own way)."""
+
+    def __init__(self, message: str, company: str, what: str) -> None:
+        super().__init__(message)
+        self.company, self.what = company, what
+
+
 def refuse_dnc(lead: Record, what: str) -> None:
     """One sentence when `lead` is marked do-not-call (`what`: the call or the follow-up refused)."""
     if lead.get("dnc"):
-        raise BadInput(_("{company} is marked do-not-call, so {what} is refused; --force overrides, "
-                         "`istui lead set ID dnc=false` clears the mark.").format(company=lead.get("company", ""),
-                                                                                  what=_(what)))
+        company = lead.get("company", "")
+        raise DoNotCall(_("{company} is marked do-not-call, so {what} is refused; --force overrides, "
+                          "`istui lead set ID dnc=false` clears the mark.").format(company=company, what=_(what)),
+                        company, what)
 
 
 def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, force: bool = False) -> Record:

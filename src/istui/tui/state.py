@@ -112,6 +112,16 @@ def undo_label(what: str, more: str | None = None) -> str:
     return f"{text} {more}" if more else text
 
 
+def error_text(exc: Exception) -> str:
+    """What the TUI says about a refused write: a do-not-call refusal in the TUI's terms (it has no --force)."""
+    from istui.services.leads import DoNotCall
+
+    if isinstance(exc, DoNotCall):
+        return _("{company} is marked do-not-call, so {what} is refused; clear the do-not-call mark in the edit "
+                 "form (e) first.").format(company=exc.company, what=_(exc.what))
+    return str(exc)
+
+
 def changed_since_label() -> str:
     """What ctrl+z adds when the lead was changed after the log: only the activity went."""
     return _("The lead was changed since, so only the logged activity was taken back; the lead stays as it is.")
