@@ -181,3 +181,70 @@ def test_random_outcomes_never_lose_a_lead(tmp_path_factory, steps, starts) -> N
         for lead in (ws.get_lead(touched_id) for touched_id in touched):  # later: still ahead, parked or queued
             queued = [e["reason"] for e in today_queue([lead], clock.now)]
             assert has_next_step(lead, clock.now) or queued in (["overdue"], ["due"]), (outcome, lead)
+
+
+def test_a_backdated_call_keeps_an_agreed_callback(cli, ws: Workspace) -> None:
+    """Finding 2: a call logged after the fact without a WHEN does not replace a follow-up already ahead."""
+    lead = add_lead(cli, "Agreed")
+    cli("log", "call", lead["id"], "-o", "callback", "--next", "mon 15:00")
+    late = cli("log", "call", lead["id"], "-o", "no_answer", "--at", "yesterday 10:00", "--json").json
+    assert late["lead"]["next_at"] == "2026-11-30T15:00:00+09:00" and late["rule"] == "kept"
+    assert len(ws.activities_of_lead(lead["id"])) == 2
+    out = cli("log", "call", lead["id"], "-o", "busy", "--at", "today 09:00").out
+    assert "next 11-30 15:00 (the follow-up already set is kept)" in out
+    now = cli("log", "call", lead["id"], "-o", "busy", "--json").json  # a call logged now follows the schedule
+    assert now["lead"]["next_at"] == "2026-11-27T10:45:00+09:00"
+
+
+def test_the_schedule_sets_no_follow_up_on_a_do_not_call_lead(cli, ws: Workspace) -> None:
+    """Finding 3: only a typed WHEN with --force gives a do-not-call lead a follow-up; the reply says
+    "marked do-not-call" only when this log marked it."""
+    lead = add_lead(cli, "Flagged by hand")
+    cli("lead", "set", lead["id"], "dnc=true")
+    mailed = cli("log", "email", lead["id"], "-o", "sent", "--json").json
+    assert mailed["lead"]["next_at"] is None and mailed["parked"] == "do_not_call"
+    forced = cli("log", "call", lead["id"], "-o", "2", "--force", "--json").json
+    assert forced["lead"]["next_at"] is None and forced["rule"] == "dnc"
+    out = cli("log", "call", lead["id"], "-o", "2", "--force").out
+    assert "marked do-not-call" not in out and "set no follow-up" in out and "next " not in out
+    typed = cli("log", "call", lead["id"], "-o", "2", "--force", "--next", "mon 10:00", "--json").json
+    assert typed["lead"]["next_at"] == "2026-11-30T10:00:00+09:00"
+    other = add_lead(cli, "Asked")
+    assert "marked do-not-call" in cli("log", "call", other["id"], "-o", "0").out
+
+
+def test_a_flagged_phone_stays_parked_until_someone_answers(cli, ws: Workspace) -> None:
+    """Finding 4: another call that reached nobody keeps a wrong-number lead parked; one that reached someone
+    clears the flag, and the schedule applies."""
+    lead = overdue_lead(cli, ws, "Wrong", "--phone", "03-1111-2222")
+    cli("log", "call", lead["id"], "-o", "wrong_number")
+    again = cli("log", "call", lead["id"], "-o", "2", "--json").json
+    assert again["lead"]["next_at"] is None and again["parked"] == "wrong_number" and again["rule"] == "phone"
+    out = cli("log", "call", lead["id"], "-o", "busy").out
+    assert "phone flagged as a wrong number" in out and "next " not in out
+    assert lead["id"] not in [e["id"] for e in cli("today", "--all", "--json").json]
+    reached = cli("log", "call", lead["id"], "-o", "connected", "--json").json
+    assert reached["lead"]["phone_status"] is None and reached["parked"] is None
+    assert reached["lead"]["next_at"] == "2026-11-30T10:30:00+09:00" and reached["rule"] == "retry"
+    assert "wrong-number flag is cleared" in cli("log", "call", lead["id"], "-o", "9").out + cli(
+        "log", "call", lead["id"], "-o", "8", "--next", "mon 16:00").out
+
+
+def test_lead_show_says_the_flags_and_why_a_lead_is_parked(cli, ws: Workspace) -> None:
+    """Finding 6: `lead show` names do-not-call, a wrong-number flag and a missing meeting time, and shows no
+    stale follow-up on a parked lead."""
+    wrong = overdue_lead(cli, ws, "Wrong", "--phone", "03-1111-2222")
+    ws.update_lead(wrong["id"], {"phone_status": "wrong_number", "dnc": True})
+    out = cli("lead", "show", wrong["id"]).out
+    assert f"! Do not call — `istui lead set {wrong['id']} dnc=false` clears the mark" in out
+    assert "! Phone flagged as a wrong number — change the phone to call again" in out
+    assert "Next" not in out  # its follow-up of 11-25 is stale while the phone is flagged
+    booked = overdue_lead(cli, ws, "Booked")
+    cli("log", "call", booked["id"], "-o", "6")
+    out = cli("lead", "show", booked["id"]).out
+    assert f"! Parked: meeting time not set — set it with `istui lead set {booked['id']} meeting=WHEN`" in out
+    cli("lead", "set", booked["id"], "meeting=tue 14:00")
+    out = cli("lead", "show", booked["id"]).out
+    assert "Parked" not in out and "Meeting    12-01 14:00" in out
+    plain = cli("lead", "show", overdue_lead(cli, ws, "Plain")["id"]).out
+    assert "!" not in plain

@@ -67,5 +67,30 @@ def test_undoing_a_log_keeps_what_another_writer_changed_since(ws: Workspace) ->
     elsewhere(ws).update_lead(lead["id"], {"next_at": "2026-12-01T09:00:00+09:00", "memo": "Rescheduled by phone."})
     undone = undo_log(ws, logged)
     saved = elsewhere(ws).get_lead(lead["id"])
-    assert saved == undone and elsewhere(ws).activities_of_lead(lead["id"]) == []
-    assert (saved["stage"], saved["next_at"], saved["memo"]) == ("new", "2026-12-01T09:00:00+09:00", "Rescheduled by phone.")
+    assert saved == undone.lead and elsewhere(ws).activities_of_lead(lead["id"]) == []
+    assert not undone.restored  # the lead was changed since: only the call goes, the lead stays as it is
+    assert (saved["stage"], saved["next_at"], saved["memo"]) == ("working", "2026-12-01T09:00:00+09:00", "Rescheduled by phone.")
+
+
+def test_undoing_a_log_restores_the_lead_it_left_unchanged(ws: Workspace) -> None:
+    lead = create_lead(ws, {"company": "Acme"})
+    logged = log_activity(ws, lead["id"], "call", "no_answer")
+    undone = undo_log(ws, logged)
+    saved = elsewhere(ws).get_lead(lead["id"])
+    assert undone.restored and saved == undone.lead
+    assert (saved["stage"], saved.get("next_at"), saved.get("call_attempts")) == ("new", None, None)
+
+
+def test_undo_after_later_logs_that_wrote_the_same_values_keeps_the_worked_lead(cli, ws: Workspace) -> None:
+    """Finding 1: a later log wrote the same stage and follow-up; undoing the first must not make the lead new."""
+    lead = create_lead(ws, {"company": "Acme"})
+    first = log_activity(ws, lead["id"], "call", "no_answer")  # as the call block logs `2`
+    assert (first.lead["stage"], first.lead["next_at"]) == ("working", "2026-11-27T12:30:00+09:00")
+    for args in (["-o", "no_answer"], ["-o", "busy", "--next", "+2d"], ["-o", "no_answer"]):
+        assert cli("log", "call", lead["id"], *args).code == 0
+    assert elsewhere(ws).get_lead(lead["id"])["next_at"] == first.lead["next_at"]  # the same value again
+    undone = undo_log(ws, first)
+    saved = elsewhere(ws).get_lead(lead["id"])
+    assert not undone.restored and saved == undone.lead
+    assert (saved["stage"], saved["next_at"]) == ("working", "2026-11-27T12:30:00+09:00")
+    assert len(elsewhere(ws).activities_of_lead(lead["id"])) == 3

@@ -55,7 +55,8 @@ async def test_ctrl_z_in_the_note_field_undoes_the_call(app: IstuiApp, demo_ws: 
             {k: v for k, v in before_lead.items() if k not in ("updated_at", "updated_by")}
         assert block.pending is None and block.lead["id"] == lead_id and block.stats.dials == 0
         company = before_lead["company"]
-        assert toasts(app)[-1] == f"Undone: call meeting_booked アポ獲得 for {company}."
+        assert company.endswith(".")  # "Wonka Energy K.K.": no second period after it
+        assert toasts(app)[-1] == f"Undone: call meeting_booked アポ獲得 for {company}"
         await pilot.press("ctrl+z")  # the history is empty now: nothing older is touched
         assert toasts(app)[-1] == "Nothing to undo."
 
@@ -193,3 +194,30 @@ async def test_an_action_that_cannot_be_undone_says_so_and_what_is_next(app: Ist
         assert any(n["title"] == "Pricing objection, 2027" for n in disk(demo_ws).notes())
         await pilot.press("ctrl+z")
         assert deleted["id"] in disk(demo_ws).lead_ids()
+
+
+async def test_undo_after_later_logs_elsewhere_takes_back_only_the_call(app: IstuiApp, demo_ws: Workspace) -> None:
+    """Finding 1: later logs from the CLI wrote the same stage and follow-up again; ctrl+z in the TUI removes its
+    call only, and the lead stays worked."""
+    from istui.services.leads import log_activity
+
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        lead_id = app.query_one(TodayPane).table.rows[0]["id"]
+        await pilot.press("c", "2", "enter", "escape")
+        await pilot.pause(0.05)
+        if isinstance(app.screen, BlockSummary):
+            await pilot.press("enter")
+        first = disk(demo_ws).get_lead(lead_id)
+        assert first["stage"] == "working"
+        mine = [a["id"] for a in disk(demo_ws).activities_of_lead(lead_id)][-1]
+        for outcome, when in (("no_answer", None), ("busy", "+2d"), ("no_answer", None)):
+            log_activity(disk(demo_ws), lead_id, "call", outcome, next_when=when)
+        assert disk(demo_ws).get_lead(lead_id)["next_at"] == first["next_at"]
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        after = disk(demo_ws).get_lead(lead_id)
+        assert (after["stage"], after["next_at"]) == ("working", first["next_at"])
+        calls = disk(demo_ws).activities_of_lead(lead_id)
+        assert mine not in [a["id"] for a in calls] and len([a for a in calls if a["kind"] == "call"]) >= 3
+        assert toasts(app)[-1].endswith("only the logged activity was taken back; the lead stays as it is.")

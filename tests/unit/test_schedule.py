@@ -138,3 +138,33 @@ def test_a_wrong_schedule_is_one_sentence_naming_the_key(table, message) -> None
     with pytest.raises(BadInput) as caught:
         settings.validate()
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("delay", ["0min", "0wh", "0wd", "0d", "00min"])
+def test_a_zero_delay_is_refused_with_one_sentence(delay: str) -> None:
+    """Finding 5: a zero delay would set the follow-up to the very moment of the call."""
+    settings = Settings()
+    settings.retry_schedule = {"busy": delay}
+    with pytest.raises(BadInput) as caught:
+        settings.validate()
+    assert str(caught.value) == f"retry_schedule.busy: a delay must be at least 1{delay.lstrip('0')}."
+
+
+@pytest.mark.parametrize(("delay", "hours"), [
+    ("9999wh", HOURS), ("9999wh", (time(0), time(23, 59))), ("2000wh", HOURS), ("9999wd", HOURS),
+    ("9999min", HOURS), ("9999d", HOURS), ("1wh", (time(0), time(23, 59))),
+])
+def test_any_accepted_delay_lands_inside_working_hours(delay: str, hours: tuple[time, time]) -> None:
+    """Finding 5: the arithmetic is exact for any accepted amount (it stopped after 400 days before), and the
+    follow-up always lies inside working time on a working day, after the moment."""
+    start = at("2026-11-25 17:30")
+    moment = apply_delay(start, delay, hours, working)
+    assert moment > start and working(moment.date()) and hours[0] <= moment.timetz().replace(tzinfo=None) < hours[1]
+
+
+def test_working_hours_arithmetic_is_exact_far_ahead() -> None:
+    days, minutes = divmod(9999 * 60, 9 * 60)  # 1111 whole working days of 9 hours, and no minutes left
+    assert minutes == 0
+    moment = add_working_minutes(at("2026-11-25 09:00"), 9999 * 60, HOURS, working)
+    expected = add_working_days(at("2026-11-25 09:00"), days, HOURS, working)
+    assert moment == expected

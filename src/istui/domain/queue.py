@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from istui.domain.model import OPEN_STAGES, Motion, Stage
+from istui.i18n import _
 
 #: Why a lead is in today's queue, in the queue's order.
 QUEUE_REASONS = ("overdue", "due", "new", "no_next_step")
@@ -40,6 +41,28 @@ def parking_reason(lead: Mapping[str, Any]) -> str | None:
     if lead.get("stage") == Stage.MEETING:
         return "meeting_set" if lead.get("meeting_at") else "meeting_time_not_set"
     return None
+
+
+def flag_notes(lead: Mapping[str, Any], *, dnc_how: str, meeting_how: str) -> list[str]:
+    """The lines a lead's card shows about its flags and why it waits (empty: none): do-not-call, a phone
+    flagged as a wrong number, an open lead parked without its meeting time. `dnc_how` and `meeting_how`:
+    how this interface clears the mark and sets the meeting time."""
+    notes = []
+    if lead.get("dnc"):
+        notes.append(_("Do not call — {how}").format(how=dnc_how))
+    if lead.get("phone_status") == "wrong_number":
+        notes.append(_("Phone flagged as a wrong number — change the phone to call again"))
+    if is_open(lead) and parking_reason(lead) == "meeting_time_not_set":
+        notes.append(_("Parked: meeting time not set — set it with {how}").format(how=meeting_how))
+    return notes
+
+
+def shows_next(lead: Mapping[str, Any]) -> bool:
+    """Whether a card shows the lead's follow-up: not while its phone is flagged or it waits for its meeting's
+    time (a follow-up left from before would read as due)."""
+    if not lead.get("next_at") or lead.get("phone_status") == "wrong_number":
+        return False
+    return not (is_open(lead) and parking_reason(lead) == "meeting_time_not_set")
 
 
 def has_next_step(lead: Mapping[str, Any], now: datetime) -> bool:

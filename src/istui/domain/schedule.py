@@ -63,7 +63,11 @@ def parse_delay(value: Any, key: str) -> tuple[int, str]:
     if not match:
         raise BadInput(_("retry_schedule.{key}: {value} is not a delay like 15min, 2wh (working hours), "
                          "1wd (working days) or 90d.").format(key=key, value=repr(value)[:40]))
-    return int(match[1]), match[2]
+    amount, unit = int(match[1]), match[2]
+    if amount < 1:
+        raise BadInput(_("retry_schedule.{key}: a delay must be at least 1{unit}.").format(
+            key=key, unit=unit))
+    return amount, unit
 
 
 def validate_schedule(table: Any) -> dict[str, Any]:
@@ -113,15 +117,16 @@ def into_working_time(moment: datetime, hours: tuple[time, time], is_working_day
 def add_working_minutes(moment: datetime, minutes: int, hours: tuple[time, time], is_working_day: WorkingDay) -> datetime:
     """`minutes` of working time after `moment` (17:30 + 2 working hours with 09:00-18:00 → next working
     day 10:30)."""
+    if hours[0] >= hours[1]:
+        raise ValueError(f"working hours {hours} end before they start")
     current = into_working_time(moment, hours, is_working_day)
     remaining = timedelta(minutes=minutes)
-    for _day in range(_SEARCH_DAYS):
+    while True:  # each turn uses up one working day's hours (start < end): ends for any amount, exactly
         left_today = _at(current.date(), hours[1], current.tzinfo) - current
         if remaining < left_today:
             return current + remaining
         remaining -= left_today
         current = _at(next_working_day(current.date(), is_working_day), hours[0], current.tzinfo)
-    return current + remaining
 
 
 def add_working_days(moment: datetime, days: int, hours: tuple[time, time], is_working_day: WorkingDay) -> datetime:

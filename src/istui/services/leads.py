@@ -31,7 +31,14 @@ from istui.domain.parsing import (
     parse_when,
 )
 from istui.domain.roster import require_recipient
-from istui.domain.schedule import ASKS_FOR_WHEN, Decision, attempts_without_connect, decide, describe
+from istui.domain.schedule import (
+    ASKS_FOR_WHEN,
+    WRONG_NUMBER,
+    Decision,
+    attempts_without_connect,
+    decide,
+    describe,
+)
 from istui.domain.validation import clean_lead_fields, new_lead_record
 from istui.i18n import N_, _
 from istui.store.workspace import Record, Workspace, iso
@@ -47,12 +54,21 @@ def create_lead(ws: Workspace, fields: dict[str, Any], *, allow_duplicate: bool 
         return ws.add_lead(record)
 
 
+class DoNotCall(BadInput):
+    """A call log or follow-up refused because the lead is marked do-not-call (the TUI says it its own way)."""
+
+    def __init__(self, message: str, company: str, what: str) -> None:
+        super().__init__(message)
+        self.company, self.what = company, what
+
+
 def refuse_dnc(lead: Record, what: str) -> None:
     """One sentence when `lead` is marked do-not-call (`what`: the call or the follow-up refused)."""
     if lead.get("dnc"):
-        raise BadInput(_("{company} is marked do-not-call, so {what} is refused; --force overrides, "
-                         "`istui lead set ID dnc=false` clears the mark.").format(company=lead.get("company", ""),
-                                                                                  what=_(what)))
+        company = lead.get("company", "")
+        raise DoNotCall(_("{company} is marked do-not-call, so {what} is refused; --force overrides, "
+                          "`istui lead set ID dnc=false` clears the mark.").format(company=company, what=_(what)),
+                        company, what)
 
 
 def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, force: bool = False,
@@ -79,6 +95,23 @@ def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, forc
         if not changes.get("next_at") and not lead.get("next_at") and not lead.get("dnc"):
             changes["next_at"] = iso(ws.now())
     return ws.update_lead(lead_id, changes)
+
+
+KEPT = "kept"  # the rule of a decision that keeps the lead's follow-up as it is
+
+
+def _held(lead: Record, outcome: str, decision: Decision, after_the_fact: bool, now: datetime) -> Decision:
+    """The schedule's decision, held back where the lead says otherwise: a do-not-call lead takes no follow-up
+    from the schedule; a lead whose phone is flagged stays parked after a call that reached nobody; a mail, or a
+    call logged after the fact (`--at`), keeps a follow-up the lead already has ahead."""
+    if lead.get("dnc") and decision.next_at is not None:
+        return decision._replace(next_at=None, rule="dnc")
+    if lead.get("phone_status") == WRONG_NUMBER and outcome not in REACHED_OUTCOMES:
+        return decision._replace(next_at=None, stage=None, rule="phone")
+    ahead = lead.get("next_at") and datetime.fromisoformat(lead["next_at"]) > now
+    if after_the_fact and ahead and decision.ask is None and decision.next_at is not None:
+        return decision._replace(next_at=datetime.fromisoformat(lead["next_at"]), rule=KEPT)
+    return decision
 
 
 class Logged(NamedTuple):
@@ -188,7 +221,8 @@ def log_activity(
         if not force and (call or typed_next is not None):
             refuse_dnc(lead, N_("a call log") if call else N_("a follow-up"))
         if typed_next is None:
-            decision = _schedule(ws, lead, kind, outcome, moment)
+            decision = _held(lead, outcome, _schedule(ws, lead, kind, outcome, moment),
+                             kind == ActivityKind.EMAIL or bool(at), now)
         else:  # the typed WHEN decides the follow-up: only the outcome's stage and flags count (quick: no calendar)
             decision = decide(outcome, moment, {}, ws.settings.work_hours, lambda day: day.weekday() < 5,
                               email=kind == ActivityKind.EMAIL)
@@ -204,11 +238,12 @@ def log_activity(
         elif stage == Stage.NEW:
             changes["stage"] = Stage.WORKING.value
         changes.update(decision.fields or {})
+        if lead.get("phone_status") == WRONG_NUMBER and outcome in REACHED_OUTCOMES:
+            changes["phone_status"] = None  # someone answered: the number works after all
         if changes.get("stage", stage) in OPEN_STAGES:
-            future = lead.get("next_at") and datetime.fromisoformat(lead["next_at"]) > now
             if typed_next is not None:
                 changes["next_at"] = iso(typed_next)
-            elif not (kind == ActivityKind.EMAIL and future and decision.ask is None):  # a mail keeps a set follow-up
+            elif decision.rule != KEPT:
                 changes["next_at"] = iso(decision.next_at) if decision.next_at else None
         if outcome == CallOutcome.DO_NOT_CALL:
             changes["next_at"] = None
@@ -274,18 +309,32 @@ def hand_off(ws: Workspace, lead_id: str, to: str, bant: dict[str, str], note: s
     return Logged(logged.activity, lead, {"handoff": handoff, "stage": Stage.HANDED_OFF.value}, logged.previous)
 
 
-def undo_log(ws: Workspace, logged: Logged) -> Record:
-    """Take back a log: remove its activity and put back the lead fields it changed, each only while it
-    still holds what the log wrote (a later change by anyone else stays); both together or neither."""
+class Undone(NamedTuple):
+    """What taking back a log did: the lead afterwards, and whether its fields were put back (False: the lead was
+    changed since the log, so only the activity was removed)."""
+
+    lead: Record
+    restored: bool
+
+
+def undo_log(ws: Workspace, logged: Logged) -> Undone:
+    """Take back a log: remove its activity and, while the lead is still as the log left it, put back the lead
+    fields it changed; a lead changed since (by a later log, an edit, another writer) stays as it is. A lead
+    with calls or e-mails left never goes back to `new`. Both together or neither."""
     with ws.transaction():
         ws.remove_activity(logged.activity)
         lead = ws.get_lead(logged.activity["lead"])
-        if logged.previous is not None:
-            restore = {key: logged.previous.get(key) for key in logged.lead_changes
-                       if lead.get(key) == logged.lead.get(key)}
-            if restore:
-                lead = ws.update_lead(lead["id"], restore)
-    return lead
+        if logged.previous is None or not logged.lead_changes:
+            return Undone(lead, True)
+        if lead != logged.lead:
+            return Undone(lead, False)
+        restore = {key: logged.previous.get(key) for key in logged.lead_changes}
+        if restore.get("stage") == Stage.NEW and any(
+                a.get("kind") in (ActivityKind.CALL, ActivityKind.EMAIL) and a.get("id") != logged.activity["id"]
+                for a in ws.activities_of_lead(lead["id"])):
+            restore["stage"] = Stage.WORKING.value
+        lead = ws.update_lead(lead["id"], restore)
+    return Undone(lead, True)
 
 
 def amend_log(ws: Workspace, logged: Logged, *, note: str = "", next_when: str = "", script: str | None = None,

@@ -333,11 +333,11 @@ class IstuiApp(SyncMixin, App[None]):
             self.notify(not_undoable_label(what, self.state.undo.latest), markup=False)
             return
         try:
-            undo()
+            more = undo()
         except IstuiError as exc:
             self.notify(str(exc), severity="error", timeout=8, markup=False)
             return
-        self.notify(undo_label(what), markup=False)
+        self.notify(undo_label(what, more if isinstance(more, str) else None), markup=False)
 
     def set_theme(self, name: str) -> None:
         self.theme = name

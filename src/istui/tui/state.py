@@ -16,15 +16,16 @@ COHORT_FIELDS = ("created_at", "source", "owner", "motion", "company")  # what a
 
 class Undo:
     """The app's one undo history (every pane and screen pushes here), the latest last. An entry whose
-    `undo` is None is an action that cannot be taken back: ctrl+z says so instead of undoing something older."""
+    `undo` is None is an action that cannot be taken back: ctrl+z says so instead of undoing something older.
+    An `undo` may return a sentence to add to what ctrl+z says (how much it could take back)."""
 
     def __init__(self) -> None:
-        self._done: list[tuple[str, Callable[[], None] | None]] = []
+        self._done: list[tuple[str, Callable[[], str | None] | None]] = []
 
-    def push(self, what: str, undo: Callable[[], None] | None) -> None:
+    def push(self, what: str, undo: Callable[[], str | None] | None) -> None:
         self._done.append((what, undo))
 
-    def pop(self) -> tuple[str, Callable[[], None] | None] | None:
+    def pop(self) -> tuple[str, Callable[[], str | None] | None] | None:
         return self._done.pop() if self._done else None
 
     @property
@@ -105,8 +106,25 @@ class AppState:
         self.kpi_reports[key] = value
 
 
-def undo_label(what: str) -> str:
-    return _("Undone: {what}.").format(what=what)
+def undo_label(what: str, more: str | None = None) -> str:
+    """`Undone: call no_answer for Acme.` (a name ending in a period gets no second one), then `more`."""
+    text = _("Undone: {what}.").format(what=what.removesuffix("."))
+    return f"{text} {more}" if more else text
+
+
+def error_text(exc: Exception) -> str:
+    """What the TUI says about a refused write: a do-not-call refusal in the TUI's terms (it has no --force)."""
+    from istui.services.leads import DoNotCall
+
+    if isinstance(exc, DoNotCall):
+        return _("{company} is marked do-not-call, so {what} is refused; clear the do-not-call mark in the edit "
+                 "form (e) first.").format(company=exc.company, what=_(exc.what))
+    return str(exc)
+
+
+def changed_since_label() -> str:
+    """What ctrl+z adds when the lead was changed after the log: only the activity went."""
+    return _("The lead was changed since, so only the logged activity was taken back; the lead stays as it is.")
 
 
 def not_undoable_label(what: str, following: str | None) -> str:

@@ -14,6 +14,7 @@ from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.domain.formatting import money, when
 from istui.domain.model import EDITABLE_LEAD_FIELDS, Stage
+from istui.domain.queue import flag_notes, shows_next
 from istui.i18n import N_, _
 from istui.store.workspace import Record
 
@@ -154,6 +155,9 @@ def run_show(args: argparse.Namespace) -> int:
     now = ws.now()
     safe = render.safe
     print(f"{safe(lead['company'])}  [{labels.stage(lead['stage'])}]  {safe(lead['id'])}")
+    for line in flag_notes(lead, dnc_how=_("`istui lead set {id} dnc=false` clears the mark").format(id=lead["id"]),
+                           meeting_how=f"`istui lead set {lead['id']} meeting=WHEN`"):
+        print("  ! " + safe(line))
 
     def row(label: str, value: str) -> None:
         """A labelled value; the lines of a multi-line one (a memo) indented under the first."""
@@ -168,8 +172,10 @@ def run_show(args: argparse.Namespace) -> int:
             row(label, safe(value))
     if lead.get("tags"):
         row(N_("Tags"), ", ".join(safe(tag) for tag in lead["tags"]))
-    if lead.get("next_at"):
+    if shows_next(lead):
         row(N_("Next"), f"{when(lead['next_at'], now)} {safe(lead.get('next_action', ''))}")
+    if lead.get("meeting_at"):
+        row(N_("Meeting"), when(lead["meeting_at"], now))
     if lead.get("amount"):
         row(N_("Amount"), money(lead["amount"], ws.settings.currency))
     if lead.get("memo"):

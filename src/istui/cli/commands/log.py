@@ -64,6 +64,8 @@ def run_log(args: argparse.Namespace) -> int:
         if logged.decision is not None and logged.decision.rule == "max_attempts":
             parts[-1] += " " + _("(retry schedule: {count} calls without a connect)").format(
                 count=ws.settings.schedule.get("max_attempts"))
+        elif logged.decision is not None and logged.decision.rule == "kept":
+            parts[-1] += " " + _("(the follow-up already set is kept)")
         elif logged.decision is not None:
             parts[-1] += " " + _("(retry schedule)")
     if parked == "meeting_time_not_set":
@@ -73,7 +75,11 @@ def run_log(args: argparse.Namespace) -> int:
     elif parked == "wrong_number":
         parts.append(_("phone flagged as a wrong number; the lead waits until `istui lead set {id} phone=…` changes it")
                      .format(id=logged.lead["id"]))
-    elif parked == "do_not_call" or logged.lead_changes.get("dnc"):
+    elif logged.lead_changes.get("dnc"):
         parts.append(_("marked do-not-call"))
+    elif parked == "do_not_call":
+        parts.append(_("do-not-call: the retry schedule set no follow-up"))
+    if logged.lead_changes.get("phone_status", "") is None:
+        parts.append(_("someone answered, so the wrong-number flag is cleared"))
     print(_("; ").join(parts).rstrip(".") + _("."))
     return 0

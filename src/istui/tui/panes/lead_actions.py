@@ -25,7 +25,7 @@ from istui.store.workspace import Record
 from istui.tui.messages import LeadRemoved, LeadWritten, ShowLead
 from istui.tui.screens.forms import ConfirmScreen, SheetScreen
 from istui.tui.screens.record_forms import handoff_form, lead_form, log_form, stage_form
-from istui.tui.state import AppState
+from istui.tui.state import AppState, changed_since_label, error_text
 from istui.tui.widgets.vtable import VirtualTable
 
 
@@ -33,6 +33,8 @@ def raw_value(clean: dict[str, Any]) -> Any:
     """A lead form field's validated record fields, turned back into what create/set accept."""
     if "next_at" in clean:
         return clean["next_at"] or ""
+    if "meeting_at" in clean:
+        return clean["meeting_at"] or ""
     (value,) = clean.values()
     return value
 
@@ -45,7 +47,7 @@ def guarded(widget: Any, work: Callable[[], Any], done: str | None = None) -> An
     except DuplicateLead:
         raise
     except IstuiError as exc:
-        widget.notify(str(exc), severity="error", timeout=8, markup=False)
+        widget.notify(error_text(exc), severity="error", timeout=8, markup=False)
         return None
     if done:
         widget.notify(done, markup=False)
@@ -83,52 +85,80 @@ class LeadActions:
     def _push_log_undo(self, what: str, logged: Logged) -> None:
         """A logged change (a call, a stage, a handoff) goes on the app's undo history."""
         ws = self.state.ws
-        self.state.undo.push(what, lambda: self._written(undo_log(ws, logged)))
+        def undo() -> str | None:
+            undone = undo_log(ws, logged)
+            self._written(undone.lead)
+            return None if undone.restored else changed_since_label()
+
+        self.state.undo.push(what, undo)
 
     # --- forms -----------------------------------------------------------------------------------
     def action_new_lead(self) -> None:
         state = self.state
+        form = lead_form(state.ws.settings.sources, state.now, rep=state.ws.rep, roster=state.ws.settings.roster)
 
-        def saved(values: dict[str, Any] | None) -> None:
-            if values is None:
-                return
+        def added(lead: Record) -> None:
+            self.notify(_("Lead added."), markup=False)
+            self.state.undo.push(_("new lead {company}").format(company=lead["company"]),
+                                 lambda: self._removed(state.ws.remove_lead(lead["id"])))
+            self._written(lead)
+            self.post_message(ShowLead(lead["id"]))
+
+        def save(values: dict[str, Any]) -> bool:
             raw = {name: raw_value(values[name]) for name in values}
-            add({k: v for k, v in raw.items() if v not in ("", None, [])}, False)
-
-        def add(fields: dict[str, Any], allow_duplicate: bool) -> None:
+            fields = {k: v for k, v in raw.items() if v not in ("", None, [])}
             try:
-                lead = guarded(self, lambda: create_lead(state.ws, fields, allow_duplicate=allow_duplicate), _("Lead added."))
+                lead = guarded(self, lambda: create_lead(state.ws, fields))
             except DuplicateLead as exc:  # the same phone or e-mail as a lead on file: add it only when confirmed
                 what = _("e-mail address") if exc.by == "email" else _("phone number")
                 question = _("Lead {id} ({company}) already has this {what}. Add the new lead anyway?").format(
                     id=exc.lead_id[:10], company=exc.company, what=what)
-                self.app.push_screen(ConfirmScreen(question), lambda yes: add(fields, True) if yes else None)
-                return
-            if lead:
-                self.state.undo.push(_("new lead {company}").format(company=lead["company"]),
-                                     lambda: self._removed(state.ws.remove_lead(lead["id"])))
-                self._written(lead)
-                self.post_message(ShowLead(lead["id"]))
 
-        self.app.push_screen(lead_form(state.ws.settings.sources, state.now, rep=state.ws.rep,
-                                       roster=state.ws.settings.roster), saved)
+                def answered(yes: bool | None) -> None:  # No: back to the form, everything typed still there
+                    if not yes:
+                        return
+                    lead = guarded(self, lambda: create_lead(state.ws, fields, allow_duplicate=True))
+                    if lead:
+                        self.app.call_later(form.dismiss, values)  # once the question has closed
+                        added(lead)
+
+                self.app.push_screen(ConfirmScreen(question), answered)
+                return False
+            if lead is None:
+                return False  # refused (it said why): the form stays, with what was typed
+            added(lead)
+            return True
+
+        form.on_save = save
+        self.app.push_screen(form)
 
     def _lead_form(self, make_form: Callable[[Record], Any],
-                   write: Callable[[Record, dict[str, Any], Any], Record | None], done: str | None = None) -> None:
-        """Open a form about the selected lead; `write` saves its values and returns the lead afterwards."""
+                   write: Callable[[Record, dict[str, Any], Any], Record | None], done: str | None = None,
+                   warn: Callable[[Record], str] | None = None) -> None:
+        """Open a form about the selected lead; `write` saves its values and returns the lead afterwards (a
+        refused save keeps the form open); `warn` says what to know about the lead as the form opens."""
         lead = self.selected_lead()
         if lead is None:
             return
+        warning = warn(lead) if warn else ""
         form = make_form(lead)
 
-        def saved(values: dict[str, Any] | None) -> None:
-            if values is None:
-                return
-            updated = guarded(self, lambda: write(lead, values, form), done)
+        def save(values: dict[str, Any]) -> bool:
+            try:
+                updated = write(lead, values, form)
+            except IstuiError as exc:  # refused: the form stays open with everything typed
+                self.notify(error_text(exc), severity="error", timeout=8, markup=False)
+                return False
+            if done:
+                self.notify(done, markup=False)
             if updated:
                 self._written(updated)
+            return True
 
-        self.app.push_screen(form, saved)
+        form.on_save = save
+        self.app.push_screen(form)
+        if warning:
+            self.notify(warning, severity="warning", timeout=8, markup=False)
 
     def action_edit_lead(self) -> None:
         state = self.state
@@ -164,7 +194,7 @@ class LeadActions:
             self._push_log_undo(_("handoff of {company}").format(company=lead["company"]), logged)
             handed = logged.lead
             sheet = handoff_sheet(handed, ws.activities_of_lead(lead["id"]), ws.settings.currency)
-            self.app.push_screen(SheetScreen(_("Handoff sheet — c copies it"), sheet))
+            self.app.call_later(self.app.push_screen, SheetScreen(_("Handoff sheet — c copies it"), sheet))
             return handed
 
         self._lead_form(lambda lead: handoff_form(lead, ws.settings.roster), write)
@@ -178,8 +208,16 @@ class LeadActions:
             self._push_log_undo(_("log of {outcome}").format(outcome=values["outcome"]), logged)
             return logged.lead
 
+        def warn(lead: Record) -> str:
+            if not lead.get("dnc"):
+                return ""
+            if kind == "call":
+                return _("{company} is marked do-not-call: a call log is refused; clear the do-not-call mark in the "
+                         "edit form (e) first.").format(company=lead.get("company", ""))
+            return _("{company} is marked do-not-call: an e-mail sets no follow-up.").format(company=lead.get("company", ""))
+
         self._lead_form(lambda lead: log_form(self.state.now, kind), write, _("Logged a call.") if kind == "call"
-                        else _("Logged an e-mail."))
+                        else _("Logged an e-mail."), warn)
 
     def action_delete_lead(self) -> None:
         lead = self.selected_lead()

@@ -28,7 +28,7 @@ from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, language
 from istui.services.leads import Logged, amend_log, log_activity, schedule_preview, undo_log
 from istui.tui.messages import LeadWritten, Wrote
-from istui.tui.state import AppState
+from istui.tui.state import AppState, changed_since_label, error_text
 from istui.tui.widgets.cards import lead_card, timeline
 
 Record = dict[str, Any]
@@ -211,7 +211,7 @@ class CallBlockScreen(Screen[None]):
         try:
             logged = log_activity(self.state.ws, lead["id"], "call", outcome, script=self.script, ask_later=True)
         except IstuiError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(error_text(exc), severity="error", markup=False)
             return
         self.durable_ms.append((time.perf_counter() - started) * 1000)  # key to fsync'd record (bench/)
         info = CALL_OUTCOME_INFO[outcome]
@@ -220,6 +220,7 @@ class CallBlockScreen(Screen[None]):
         self.pending = logged
         self._push_undo(logged, lead)
         self._written(logged)
+        self.show_logged(logged.lead)
         prompt = self.query_one("#block-prompt")
         prompt.add_class("open")
         self.query_one("#prompt-title", Static).update(Text(
@@ -266,15 +267,21 @@ class CallBlockScreen(Screen[None]):
             try:
                 amended = amend_log(state.ws, self.pending, note=note, **{"meeting" if field == "meeting" else "next_when": when})
             except IstuiError as exc:
-                self.query_one("#prompt-error", Static).update(Text(terminal_safe(exc)))
+                self.query_one("#prompt-error", Static).update(Text(terminal_safe(error_text(exc))))
                 return
             self.history[-1] = amended
             self._written(amended, lead_changed=amended.lead is not self.pending.lead)
         self.close_prompt()
         self.next_lead()
 
+    def show_logged(self, lead: Record) -> None:
+        """The card and timeline of the lead just logged, as the log left it (stage, follow-up, the call)."""
+        self.query_one("#block-card", Static).update(lead_card(lead, self.state.now, self.state.ws.settings.currency))
+        self._load_timeline(lead["id"])
+
     def close_prompt(self) -> None:
         self.pending = None
+        self.query_one("#prompt-error", Static).update("")  # a refusal about the log closed goes with it
         self.query_one("#block-prompt").remove_class("open")
         self.query_one("#prompt-title", Static).update(Text(_(PROMPT)))
         self.query_one("#prompt-note", Input).value = ""
@@ -309,14 +316,15 @@ class CallBlockScreen(Screen[None]):
                                                        company=lead.get("company", ""))
         app = self.app
 
-        def undo() -> None:
+        def undo() -> str | None:
             latest = next((entry for entry in reversed(self.history) if entry.activity["id"] == activity_id), logged)
             undone = undo_log(self.state.ws, latest)
-            app.post_message(LeadWritten(undone))
+            app.post_message(LeadWritten(undone.lead))
             if latest in self.history:
                 self.history.remove(latest)
             if self in app.screen_stack:
-                self._undone(latest, undone)
+                self._undone(latest, undone.lead)
+            return None if undone.restored else changed_since_label()
 
         self.state.undo.push(what, undo)
 
@@ -338,6 +346,8 @@ class CallBlockScreen(Screen[None]):
             if position is not None:
                 self.index = position
         self.show_lead()
+        if self.lead is not None and self.lead["id"] == lead["id"]:
+            self.show_logged(lead)  # as the undo left it (the app's copy is updated a moment later)
 
     def action_notes(self) -> None:
         lead = self.lead

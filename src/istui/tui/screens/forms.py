@@ -51,6 +51,9 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     def __init__(self, title: str, fields: list[Field], hint: str = "", submit_label: str = N_("Save")) -> None:
         super().__init__()
         self.form_title, self.fields, self.hint, self.submit_label = title, fields, hint, submit_label
+        #: Saves the valid values before the form closes; False (refused: it said why) keeps the form open with
+        #: everything typed. None: the form closes with the values, for its caller to save.
+        self.on_save: Callable[[dict[str, Any]], bool] | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
@@ -113,6 +116,8 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             first = next(f for f in self.fields if f.error.has_class("shown"))
             first.widget.focus()
             first.error.scroll_visible()
+            return
+        if self.on_save is not None and not self.on_save(values):
             return
         self.dismiss(values)
 

@@ -79,6 +79,14 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
         text("tags", N_("Tags (comma-separated)"), ", ".join(map(str, lead.get("tags") or []))),
         text("memo", N_("Memo"), lead.get("memo", "")),
     ]
+    if lead:  # editing: the meeting's time, and the do-not-call mark (cleared here to call again)
+        meeting_text = when(lead.get("meeting_at"), now) if lead.get("meeting_at") else ""
+        fields += [
+            text("meeting", N_("Meeting time (WHEN)"), meeting_text, "tue 14:00"),
+            Field("dnc", N_("Do not call"), _with_id(select([(_("no"), "false"), (_("yes: do not call"), "true")],
+                                                            "true" if lead.get("dnc") else "false"), "field-dnc"),
+                  _lead_check("dnc", sources, now)),
+        ]
     title = _("Edit lead: {company}").format(company=lead["company"]) if lead.get("company") else _("New lead")
     return FormScreen(title, fields, hint=N_("ctrl+s saves · esc cancels · Enter moves to the next field"))
 

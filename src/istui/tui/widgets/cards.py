@@ -17,6 +17,7 @@ from textual.widgets import Static
 from istui.domain import labels
 from istui.domain.formatting import money, when
 from istui.domain.model import DEFAULT_SOURCES
+from istui.domain.queue import flag_notes, shows_next
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, language
 from istui.tui.state import AppState
@@ -35,6 +36,9 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text
     text.append("\n")
     if lead.get("company_kana"):
         text.append(f"{safe(lead['company_kana'])}\n", style="dim")
+    for line in flag_notes(lead, dnc_how=_("clear the mark in the edit form (e) to call again"),
+                           meeting_how=_("the edit form (e)")):
+        text.append("! " + safe(line) + "\n", style="bold red")
     rows = [
         (N_("Contact"), " ".join(v for v in (lead.get("contact", ""), f"〔{lead['contact_kana']}〕" if lead.get("contact_kana")
                                           else "", f"({lead['title']})" if lead.get("title") else "") if v)),
@@ -44,7 +48,9 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text
          f"{safe(lead.get('source', ''))} ({DEFAULT_SOURCES.get(lead.get('source', ''), '')})"),
         (N_("Motion"), f"{lead.get('motion', '')} · {labels.temperature(lead.get('temp', ''))}"),
         (N_("Owner"), lead.get("owner", "")),
-        (N_("Next"), " ".join(v for v in (when(lead.get("next_at"), now), lead.get("next_action", "")) if v)),
+        (N_("Next"), " ".join(v for v in (when(lead.get("next_at"), now), lead.get("next_action", "")) if v)
+         if shows_next(lead) else ""),
+        (N_("Meeting"), when(lead.get("meeting_at"), now) if lead.get("meeting_at") else ""),
         (N_("Tags"), ", ".join(map(safe, lead.get("tags") or []))),
         (N_("Amount"), money(lead.get("amount"), currency) if lead.get("amount") else ""),
         (N_("Memo"), lead.get("memo", "")),
