@@ -125,15 +125,15 @@ class Logged(NamedTuple):
 
 
 def _schedule(ws: Workspace, lead: Record, kind: str, outcome: str, moment: datetime,
-              history: list[Record] | None = None) -> Decision:
-    """The retry schedule's decision for this lead (its calls in a row without a connect counted, from
-    `history`, its activities, read when not given)."""
+              history: list[Record] | None = None, calls: int | None = None) -> Decision:
+    """The retry schedule's decision for this lead (`calls`: its calls in a row without a connect, else
+    counted from `history`, its activities, read when not given)."""
     from istui.services.calendar import work_calendar
 
     settings = ws.settings
     attempts = 0
     if kind == ActivityKind.CALL and outcome not in REACHED_OUTCOMES:
-        attempts = calls_without_connect(ws, lead, history) + 1
+        attempts = (calls_without_connect(ws, lead, history) if calls is None else calls) + 1
     calendar = work_calendar(ws)
     decision = decide(outcome, moment, settings.schedule, settings.work_hours, calendar.is_working_day,
                       attempts=attempts, email=kind == ActivityKind.EMAIL)
@@ -220,14 +220,15 @@ def log_activity(
         lead = ws.get_lead(lead_id)
         if not force and (call or typed_next is not None):
             refuse_dnc(lead, N_("a call log") if call else N_("a follow-up"))
+        calls = calls_without_connect(ws, lead) if call else 0  # read once (no history when the lead keeps it)
         if typed_next is None:
-            decision = _held(lead, outcome, _schedule(ws, lead, kind, outcome, moment),
+            decision = _held(lead, outcome, _schedule(ws, lead, kind, outcome, moment, calls=calls),
                              kind == ActivityKind.EMAIL or bool(at), now)
         else:  # the typed WHEN decides the follow-up: only the outcome's stage and flags count (quick: no calendar)
             decision = decide(outcome, moment, {}, ws.settings.work_hours, lambda day: day.weekday() < 5,
                               email=kind == ActivityKind.EMAIL)
         if call:
-            changes["call_attempts"] = 0 if outcome in REACHED_OUTCOMES else calls_without_connect(ws, lead) + 1
+            changes["call_attempts"] = 0 if outcome in REACHED_OUTCOMES else calls + 1
         stage = lead["stage"]
         if outcome == MEETING_BOOKED and stage in (Stage.NEW, Stage.WORKING, Stage.NURTURING):
             changes["stage"] = Stage.MEETING.value
