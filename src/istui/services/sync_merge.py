@@ -19,7 +19,7 @@ from typing import Any
 from istui.domain.errors import WorkspaceError
 from istui.i18n import _
 from istui.locations import SETTINGS_FILE
-from istui.services.sync_commit import forbidden, regular_version, unreadable
+from istui.services.sync_commit import REGULAR_MODES, forbidden, regular_version, unreadable
 from istui.services.sync_conflicts import note_conflicts
 from istui.store import fileformat, files
 from istui.store.gitrepo import Git, git_dir
@@ -102,20 +102,19 @@ def _merge_commit(git: Git, ws: Workspace, head: str, target: str, identity: lis
     parts = result.out.split("\0")
     tree, stages = parts[0], _unmerged(parts[1:]) if result.code == 1 else {}
     settled: dict[str, bytes] = {}
-    both = {path: sides for path, sides in stages.items() if 2 in sides and 3 in sides}
-    blobs = _blobs(git, [blob for sides in both.values() for _mode, blob in sides.values()])
+    blobs = _blobs(git, [blob for sides in stages.values() for _mode, blob in sides.values()])  # one read for all
     for path, sides in stages.items():
-        if path in both:
+        if 2 in sides and 3 in sides:
             merged = _merge_both(ws, path, sides, blobs, (head, target))
-            if merged is not None:
-                settled[path] = merged
-        elif 1 in sides and (2 in sides) != (3 in sides):
-            kept = _keep_the_edit(git, ws, path, sides)
-            if kept is not None:
-                settled[path] = kept
+        elif 1 in sides:
+            merged = _keep_the_edit(ws, path, sides, blobs)
+        else:
+            merged = None
+        if merged is not None:
+            settled[path] = merged
     left = [path for path in stages if path not in settled]
     if left:
-        raise _cannot_merge(git, left, stages, target)
+        raise _cannot_merge(git, left, stages, blobs, target)
     conflicts = _logged_since(log, start)
     settled.update(note_conflicts(git, ws, conflicts, head, target,
                                   lambda relative: settled.get(relative, _version(git, tree, relative))))
@@ -129,9 +128,9 @@ def _merge_both(ws: Workspace, path: str, sides: dict[int, tuple[str, str]], blo
                 commits: tuple[str, str]) -> bytes | None:
     """A workspace file changed on both sides, merged record by record (what the merge driver does), or None
     when it is not istui's or a version cannot be read (the merge is then refused, naming it)."""
-    if any(mode not in ("100644", "100755") for mode, _blob in sides.values()):
+    if any(mode not in REGULAR_MODES for mode, _blob in sides.values()):
         return None
-    base, ours, theirs = (blobs.get(sides[stage][1], b"") if stage in sides else b"" for stage in (1, 2, 3))
+    base, ours, theirs = (_side(sides, stage, blobs) for stage in (1, 2, 3))
     try:
         if path != SETTINGS_FILE:
             table_name(path)
@@ -375,11 +374,10 @@ def _logged_since(path: Path, start: int) -> list[dict[str, Any]]:
 
 
 # --- files git could not merge -------------------------------------------------------------------------
-def _keep_the_edit(git: Git, ws: Workspace, path: str, sides: dict[int, tuple[str, str]]) -> bytes | None:
+def _keep_the_edit(ws: Workspace, path: str, sides: dict[int, tuple[str, str]], blobs: dict[str, bytes]) -> bytes | None:
     """A file deleted on one side and edited on the other, merged record by record (so the edits stay), or
     None when no rule can merge it."""
-    blobs = {stage: _blob(git, blob) if mode in ("100644", "100755") else b"" for stage, (mode, blob) in sides.items()}
-    base, ours, theirs = blobs.get(1, b""), blobs.get(2, b""), blobs.get(3, b"")
+    base, ours, theirs = (_side(sides, stage, blobs) for stage in (1, 2, 3))
     conflicts: list[dict[str, Any]] = []
     try:
         table_name(path)
@@ -402,14 +400,13 @@ def _keep_the_edit(git: Git, ws: Workspace, path: str, sides: dict[int, tuple[st
     return merged
 
 
-def _blob(git: Git, blob: str) -> bytes:
-    import subprocess
+def _side(sides: dict[int, tuple[str, str]], stage: int, blobs: dict[str, bytes]) -> bytes:
+    """One side's content of an unmerged file: empty when that side has none or it is not a regular file."""
+    mode, blob = sides.get(stage, ("", ""))
+    return blobs.get(blob, b"") if mode in REGULAR_MODES else b""
 
-    return subprocess.run(["git", "cat-file", "blob", blob], cwd=git.root, env=git.env, capture_output=True,
-                          check=False).stdout
 
-
-def _cannot_merge(git: Git, paths: list[str], stages: dict[str, dict[int, tuple[str, str]]],
+def _cannot_merge(git: Git, paths: list[str], stages: dict[str, dict[int, tuple[str, str]]], blobs: dict[str, bytes],
                   target: str) -> WorkspaceError:
     """The sentence for files no rule could merge: whose copy cannot be read, and what to do."""
     for path in paths:
@@ -417,7 +414,7 @@ def _cannot_merge(git: Git, paths: list[str], stages: dict[str, dict[int, tuple[
         for stage in (2, 3):
             if stage not in sides:
                 continue
-            problem = unreadable(path, _blob(git, sides[stage][1]))
+            problem = unreadable(path, blobs.get(sides[stage][1], b""))
             if problem is None:
                 continue
             if stage == 2:
