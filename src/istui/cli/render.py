@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from istui.domain import labels
-from istui.domain.formatting import money, percent, short_money, when
+from istui.domain.formatting import money, number, percent, short_money, when
 from istui.domain.metrics import HEADLINE_DELTAS
 from istui.domain.queue import QUEUE_REASONS
 from istui.domain.text import json_safe, terminal_safe
@@ -82,14 +82,6 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence
     for row in cells:
         lines.append("  ".join(pad(clip(c, sizes[i]), sizes[i], i in right) for i, c in enumerate(row)).rstrip())
     return "\n".join(lines)
-
-
-def number(value: float | int | None) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
-    return f"{int(value):,}"
 
 
 def funnel_line(funnel: list[dict[str, Any]]) -> str:

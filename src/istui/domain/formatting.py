@@ -88,6 +88,15 @@ def short_money(value: float | int | None, currency: str = "JPY") -> str:
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {terminal_safe(currency)}"
 
 
+def number(value: float | int | None) -> str:
+    """`1,234`, `12.5` (one decimal only when there is a fraction), `–` for none."""
+    if value is None:
+        return "–"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
 def percent(value: float | None) -> str:
     """A rate, or '–' when it is undefined (a zero denominator)."""
     return "–" if value is None else f"{value * 100:.1f}%"

@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from istui.domain.errors import BadInput
+from istui.domain.validation import parse_flag
 from istui.i18n import _
 from istui.store.settings import SETTINGS_FILE, Settings, check_holiday_country, load_settings, write_toml
 from istui.store.workspace import Workspace
 
 #: settings istui keeps itself
 READ_ONLY = ("schema", "demo")
-_TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 
 
 def setting_rows(settings: Settings) -> list[tuple[str, Any]]:
@@ -42,9 +42,9 @@ def typed(value: str, like: Any, key: str) -> Any:
     kind = like if isinstance(like, type) else type(like)
     text = unicodedata.normalize("NFKC", value).strip()
     if kind is bool:
-        if text.lower() in _TRUE + _FALSE:
-            return text.lower() in _TRUE
-        raise BadInput(_("{key}: '{value}' is not true or false.").format(key=key, value=value))
+        if not text:  # a flag is given, never left empty
+            raise BadInput(_("{key}: '{value}' is not true or false.").format(key=key, value=value))
+        return parse_flag(text, key)
     if kind is int:
         try:
             return int(text)

@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Static
 
 from istui.domain import labels
 from istui.domain.errors import IstuiError
-from istui.domain.formatting import money
+from istui.domain.formatting import money, number
 from istui.domain.parsing import parse_amount
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
@@ -78,9 +78,9 @@ class PlanScreen(ModalScreen[None]):
                      N_("Gap/day")):
             table.add_column(_(name), justify="left" if name == "Step" else "right")
         for row in result["steps"]:
-            table.add_row(labels.metric(row["metric"]), f"{row['needed']:,}", _num(row.get("leads_needed")),
-                          _num(row["per_working_day"]), _num(row.get("actual")),
-                          _num(row.get("actual_per_working_day")), labels.daily_gap(row.get("gap_per_working_day")))
+            table.add_row(labels.metric(row["metric"]), f"{row['needed']:,}", number(row.get("leads_needed")),
+                          number(row["per_working_day"]), number(row.get("actual")),
+                          number(row.get("actual_per_working_day")), labels.daily_gap(row.get("gap_per_working_day")))
         head = Text(_("{period}: goal {goal} · {days} working days ({gone} gone)").format(
             period=result["period"]["label"], goal=money(result["revenue"], currency), days=result["working_days"],
             gone=result["elapsed_working_days"]) + "\n" + "\n".join(rate_lines(result, currency)) + "\n")
@@ -146,7 +146,7 @@ class SavePlanScreen(ConfirmScreen):
         for name in (N_("Target"), N_("Now"), N_("Plan")):
             table.add_column(_(name), justify="left" if name == "Target" else "right")
         for change in self.changes:
-            show = (lambda v: money(v, self.currency)) if change["metric"] == "amount" else _num
+            show = (lambda v: money(v, self.currency)) if change["metric"] == "amount" else number
             old = _("none") if change["old"] is None else show(change["old"])
             table.add_row(f"{labels.metric(change['metric'])} / {_(PER_NAMES.get(change['per'], change['per']))}",
                           old, "→ " + show(change["new"]))
@@ -157,9 +157,3 @@ class SavePlanScreen(ConfirmScreen):
             with Horizontal(classes="buttons"):
                 yield Button(_("No (n)"), id="no")
                 yield Button(_("Yes (y)"), variant="error", id="yes")
-
-
-def _num(value: float | int | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
