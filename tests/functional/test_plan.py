@@ -160,7 +160,8 @@ def test_plan_command_and_save(cli) -> None:
     rows = {row["metric"]: row["needed"] for row in result["steps"]}
     assert {s["source"] for s in result["rate_sources"].values()} == {"given"}
     assert rows == {"orders": 5, "handoffs": 10, "meetings": 20, "connects": 40, "calls": 100}
-    assert result["working_days"] == 19 and result["elapsed_working_days"] == 18  # November 2026 in Japan
+    # November 2026 in Japan; Friday 27th 10:30: 17 whole working days and 1.5 of today's 9 working hours gone
+    assert result["working_days"] == 19 and result["elapsed_working_days"] == round(17 + 1.5 / 9, 2)
     calls = next(row for row in result["steps"] if row["metric"] == "calls")
     assert (calls["actual"], calls["leads_needed"]) == (5, 100)  # so far: this month's 5 calls
     targets = {(t["metric"], t["per"]): t["value"] for t in cli("target", "list", "--json").json if t["rep"] is None}

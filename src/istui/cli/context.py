@@ -110,4 +110,9 @@ def reply(args: argparse.Namespace, document: Any, text: str) -> None:
 
 def report_rep(args: argparse.Namespace, ws: Workspace, rep: str | None) -> str | None:
     """The scope of a report: None for `--team`, the rep named, else the rep working."""
-    return None if args.team else parse_rep(rep) if rep else ws.rep
+    if args.team:
+        return None
+    if not rep:
+        return ws.rep
+    from istui.domain.roster import require_member
+    return require_member(ws.settings.roster, rep)  # a name not on the roster would report on nobody

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from istui.domain.parsing import minor_digits
 from istui.domain.text import terminal_safe
 from istui.i18n import _, language
 
@@ -66,7 +67,8 @@ def money(value: float | int | None, currency: str = "JPY") -> str:
     if currency == "JPY" and _amount_style == "compact":
         return compact_yen(value)
     symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{symbol}{int(value):,}" if symbol else f"{int(value):,} {terminal_safe(currency)}"
+    text = f"{int(value):,}" if value == int(value) else f"{value:,.{max(minor_digits(currency), 1)}f}"  # $99.99
+    return f"{symbol}{text}" if symbol else f"{text} {terminal_safe(currency)}"
 
 
 def short_money(value: float | int | None, currency: str = "JPY") -> str:

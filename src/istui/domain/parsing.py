@@ -258,16 +258,46 @@ _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:万|億|千|k|m)?$")  # 
 _MULTIPLIER = {None: 1, "千": 1_000, "k": 1_000, "万": 10_000, "m": 1_000_000, "億": 100_000_000}
 
 
-def parse_amount(text: str | int | float, field: str = "amount") -> int:
-    """`1200000`, `1,200,000`, `¥1,200,000`, `120万`, `120万円`, `1.2億` → whole yen (or currency units)."""
+#: ISO 4217 currencies whose amounts have no minor unit, or three decimals; every other one has two.
+_MINOR_DIGITS = {**dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+                                  "VND", "VUV", "XAF", "XOF", "XPF"), 0),
+                 **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3)}
+#: Currency marks a typed amount may carry (after NFKC and lower-casing), with the currencies each can mean.
+_MARKS = (("円", ("JPY",)), ("yen", ("JPY",)), ("¥", ("JPY", "CNY")), ("元", ("CNY",)), ("€", ("EUR",)),
+          ("£", ("GBP",)), ("₩", ("KRW",)), ("$", ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "TWD", "MXN")))
+_CODE = re.compile(r"^([a-z]{3})\s*|\s*([a-z]{3})$")
+
+
+def minor_digits(currency: str) -> int:
+    """Decimal places an amount in `currency` has (JPY 0, USD 2, KWD 3)."""
+    return _MINOR_DIGITS.get(currency.upper(), 2)
+
+
+def parse_amount(text: str | int | float, field: str = "amount", currency: str | None = "JPY") -> int | float:
+    """`1200000`, `1,200,000`, `¥1,200,000`, `120万`, `120万円`, `1.2億`, `$99.99` → an amount in the workspace's
+    `currency`, with at most its decimal places (whole yen; cents for USD). A mark of another currency (`$100`
+    in a JPY workspace) is refused, never converted. `currency` None: a plain number of things (no mark, whole)."""
     if isinstance(text, bool):
         raise BadInput(_("{field}: expected an amount such as 1200000, ¥1,200,000 or 120万.").format(field=field))
     if isinstance(text, int | float):
         value = float(text)
     else:
         cleaned = unicodedata.normalize("NFKC", str(text)).strip().lower()
-        for noise in ("¥", "￥", "円", "jpy", "yen", "$", " "):
-            cleaned = cleaned.replace(noise, "")
+        marks = [(mark, meant) for mark, meant in _MARKS if mark in cleaned]
+        for mark, _meant in marks:
+            cleaned = cleaned.replace(mark, "")
+        code = _CODE.search(cleaned)
+        if code and any(c.isdigit() for c in cleaned):  # an ISO code before or after the number: `USD 100`
+            marks.append((code[0], (code[0].strip().upper(),)))
+            cleaned = cleaned[:code.start()] + cleaned[code.end():]
+        if marks and currency is None:
+            raise BadInput(_("{field}: '{text}' is a number of things, not an amount; leave out the currency.").format(
+                field=field, text=str(text).strip()))
+        if any(currency.upper() not in meant for _mark, meant in marks):
+            raise BadInput(_("{field}: '{text}' is written in another currency than {currency}; istui does not "
+                             "convert, so write the amount in {currency}.").format(
+                                 field=field, text=str(text).strip(), currency=currency))
+        cleaned = cleaned.replace(" ", "")
         if "," in cleaned and not _GROUPED.match(cleaned):  # `12,00`: a misplaced separator is never guessed at
             raise BadInput(_("{field}: '{text}' has a thousands separator in the wrong place; write 1,200 or 1200.").format(
                 field=field, text=str(text).strip()))
@@ -279,7 +309,13 @@ def parse_amount(text: str | int | float, field: str = "amount") -> int:
     if value < 0 or value != value or value > 10**15:
         raise BadInput(_("{field}: '{text}' is out of range; amounts are from 0 to 1,000,000,000,000,000.").format(
             field=field, text=text))
-    return round(value)
+    digits = 0 if currency is None else minor_digits(currency)
+    kept = round(value, digits)
+    if abs(kept - value) > 1e-9 * max(1.0, value):
+        raise BadInput((_("{field}: '{text}' has a fraction; {currency} amounts are whole numbers.") if digits == 0 else
+                        _("{field}: '{text}' has more than {digits} decimal places, the most {currency} has.")).format(
+                            field=field, text=str(text).strip(), digits=digits, currency=currency or _("counts")))
+    return int(kept) if kept == int(kept) else kept
 
 
 # --- choices and lists ---------------------------------------------------------------------------

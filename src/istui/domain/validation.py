@@ -25,7 +25,8 @@ from istui.i18n import _
 
 
 def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: datetime,
-                     roster: Mapping[str, Any] | None = None, future_only: bool = False) -> dict[str, Any]:
+                     roster: Mapping[str, Any] | None = None, future_only: bool = False,
+                     currency: str = "JPY") -> dict[str, Any]:
     """Validate one editable lead field; returns the record fields it sets (`next` sets `next_at`, `meeting`
     sets `meeting_at`). An owner must be on the `roster` (when the workspace has one). `future_only`: a
     follow-up a rep types must lie ahead (an import may carry old ones)."""
@@ -68,17 +69,19 @@ def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: date
     if name == "tags":
         return {"tags": parse_tags(value if isinstance(value, list) else [text])}
     if name == "amount":
-        return {"amount": parse_amount(value) if str(value).strip() else None}
+        return {"amount": parse_amount(value, currency=currency) if str(value).strip() else None}
     raise BadInput(_("'{name}' is not a lead field; fields are {fields}.").format(name=name, fields=", ".join(EDITABLE_LEAD_FIELDS)))
 
 
 def clean_lead_fields(fields: Mapping[str, Any], *, sources: Iterable[str], now: datetime,
-                      roster: Mapping[str, Any] | None = None, future_only: bool = False) -> dict[str, Any]:
+                      roster: Mapping[str, Any] | None = None, future_only: bool = False,
+                      currency: str = "JPY") -> dict[str, Any]:
     """Validate several fields; the first bad one raises BadInput naming it."""
     sources = list(sources)
     clean: dict[str, Any] = {}
     for name, value in fields.items():
-        clean.update(clean_lead_field(name, value, sources=sources, now=now, roster=roster, future_only=future_only))
+        clean.update(clean_lead_field(name, value, sources=sources, now=now, roster=roster, future_only=future_only,
+                                      currency=currency))
     return clean
 
 
@@ -106,13 +109,14 @@ def blank_lead(sources: Iterable[str], rep: str) -> dict[str, Any]:
 
 
 def new_lead_record(fields: Mapping[str, Any], *, sources: Iterable[str], now: datetime, rep: str,
-                    roster: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                    roster: Mapping[str, Any] | None = None, currency: str = "JPY") -> dict[str, Any]:
     """A complete new lead record (without id and timestamps) from typed fields (a follow-up must lie ahead)."""
     sources = list(sources)
     record = blank_lead(sources, rep)
     if "company" not in fields:
         raise BadInput(_("{field} is required and cannot be empty.").format(field="company"))
-    record.update(clean_lead_fields(fields, sources=sources, now=now, roster=roster, future_only=True))
+    record.update(clean_lead_fields(fields, sources=sources, now=now, roster=roster, future_only=True,
+                                    currency=currency))
     return record
 
 

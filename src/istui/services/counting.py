@@ -194,7 +194,7 @@ class Combined:
         metrics["leads_worked"] = size(self.worked)
         won = [closing for closing in self.closings.values() if closing[2] == _WON]
         metrics["orders"] = len(won)
-        metrics["amount"] = sum(closing[3] for closing in won)
+        metrics["amount"] = round(sum(closing[3] for closing in won), 3)  # cents added without float noise (ints stay ints)
         metrics["lost"] = len(self.closings) - len(won)
         return add_rates(metrics)
 

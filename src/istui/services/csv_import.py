@@ -122,6 +122,7 @@ def plan_import(
     overrides: Iterable[str] = (),
     on_duplicate: str = "skip",
     roster: Mapping[str, Any] | None = None,
+    currency: str = "JPY",
 ) -> ImportPlan:
     """Judge every row of a CSV file: ok, duplicate (of the workspace or an earlier row) or error (an owner or
     handoff recipient not on the `roster` among them, when the workspace has one)."""
@@ -147,7 +148,7 @@ def plan_import(
     seen_phone: dict[str, int] = {}
 
     seen_ids: dict[str, int] = {}
-    known = _Known(ids, by_email, by_phone, seen_ids, seen_email, seen_phone, roster or None)
+    known = _Known(ids, by_email, by_phone, seen_ids, seen_email, seen_phone, roster or None, currency)
 
     rows: list[ImportRow] = []
     try:
@@ -184,6 +185,7 @@ class _Known:
     seen_email: dict[str, int]
     seen_phone: dict[str, int]
     roster: Mapping[str, Any] | None  # None: a workspace without a roster takes any name
+    currency: str = "JPY"  # the workspace's: amounts in another are refused
 
 
 def _off_roster(row: ImportRow, names: Iterable[Any], roster: Mapping[str, Any] | None) -> None:
@@ -208,7 +210,7 @@ def _exact_row(number: int, cells: list[str], record: dict[str, Any] | None, sou
             record = exported_lead(header or [], cells)
         handoff = record.get("handoff")
         _off_roster(result, [record.get("owner"), handoff.get("to") if isinstance(handoff, dict) else None], known.roster)
-        clean = clean_exported(record, sources=sources, now=now, roster=known.roster)
+        clean = clean_exported(record, sources=sources, now=now, roster=known.roster, currency=known.currency)
     except BadInput as exc:
         result.status, result.reason, result.action = "error", str(exc), "none"
         result.fields = {k: v for k, v in (record or {}).items() if isinstance(v, str)}
@@ -277,7 +279,7 @@ def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, known: _K
     _off_roster(result, [fields.get("owner")], known.roster)
     try:
         stage = fields.pop("stage", None)
-        clean = clean_lead_fields(fields, sources=sources, now=now, roster=known.roster)
+        clean = clean_lead_fields(fields, sources=sources, now=now, roster=known.roster, currency=known.currency)
         if stage:
             clean["stage"] = stage
     except BadInput as exc:

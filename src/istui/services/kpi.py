@@ -143,7 +143,7 @@ class Cohort:
             row = rows[source_of[position]]
             if outcome == "won":
                 row["orders"] += 1
-                row["amount"] += amount
+                row["amount"] = round(row["amount"] + amount, 3)
             else:
                 row["lost"] += 1
         for source, mask in self.masks.items():
@@ -210,6 +210,17 @@ WorkingDays = Callable[[date, date], int]
 ON_PACE_WITHIN = 0.5
 
 
+def elapsed_working_days(period: Period, today: date, working_days: WorkingDays, day_fraction: float = 1.0) -> float:
+    """The working days of `period` gone by: whole days before today, and the part of today's working hours
+    gone by (`day_fraction`). The one count of time gone that pace and the plan share."""
+    if today < period.start:
+        return 0.0
+    if today >= period.end:
+        return float(working_days(period.start, period.end))
+    today_works = working_days(today, today + timedelta(days=1))
+    return working_days(period.start, today) + (min(max(day_fraction, 0.0), 1.0) if today_works else 0.0)
+
+
 def pace(target: float, actual: float, period: Period, today: date, working_days: WorkingDays,
          day_fraction: float = 1.0) -> dict[str, Any]:
     """Where the actual should be by now if the period's working days were spread evenly, and what is
@@ -222,13 +233,7 @@ def pace(target: float, actual: float, period: Period, today: date, working_days
     day_after = min(max(today + timedelta(days=1), period.start), period.end)
     elapsed = working_days(period.start, day_after)
     remaining = working_days(min(max(today, period.start), period.end), period.end)
-    if today < period.start:
-        elapsed_now = 0.0
-    elif today >= period.end:
-        elapsed_now = float(total)
-    else:
-        today_works = working_days(today, today + timedelta(days=1))
-        elapsed_now = working_days(period.start, today) + (min(max(day_fraction, 0.0), 1.0) if today_works else 0.0)
+    elapsed_now = elapsed_working_days(period, today, working_days, day_fraction)
     expected = round(target * elapsed_now / total, 2) if total else None
     gap = None if expected is None else round(actual - expected, 2)
     status = None if gap is None else "on_pace" if abs(gap) <= ON_PACE_WITHIN else "ahead" if gap > 0 else "behind"

@@ -47,11 +47,21 @@ from istui.store.workspace import Record, Workspace, iso
 def create_lead(ws: Workspace, fields: dict[str, Any], *, allow_duplicate: bool = False) -> Record:
     """Add a lead; its owner must be on the roster, and a lead with the phone or e-mail of an existing
     one raises DuplicateLead (naming it) unless `allow_duplicate`."""
-    record = new_lead_record(fields, sources=ws.settings.sources, now=ws.now(), rep=ws.rep, roster=ws.settings.roster)
+    record = new_lead_record(fields, sources=ws.settings.sources, now=ws.now(), rep=ws.rep, roster=ws.settings.roster,
+                             currency=ws.settings.currency)
     with ws.lock.held():
         if not allow_duplicate and (record.get("email") or record.get("phone")):
             check_new_lead(DuplicateIndex(ws.leads()), record)
         return ws.add_lead(record)
+
+
+def refuse_flagged_phone(lead: Record, phone_changes: bool = False) -> None:
+    """One sentence when a follow-up is typed for a lead whose phone is flagged as a wrong number (it stays
+    parked, so the follow-up would never come up): the phone is changed first."""
+    if lead.get("phone_status") == WRONG_NUMBER and not phone_changes:
+        raise BadInput(_("next: the phone of {company} is flagged as a wrong number, so a follow-up would never come "
+                         "up; change the phone first (`istui lead set ID phone=NUMBER`).").format(
+                             company=lead.get("company", "")))
 
 
 class DoNotCall(BadInput):
@@ -82,12 +92,14 @@ def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, forc
         raise BadInput(_("id and created_at cannot be changed."))
     lead = ws.get_lead(lead_id)  # NotFound before anything else
     changes = clean_lead_fields(fields, sources=ws.settings.sources, now=ws.now(), roster=ws.settings.roster,
-                                future_only=True)
+                                future_only=True, currency=ws.settings.currency)
     new_keys = {name: changes[name] for name in ("email", "phone") if changes.get(name) and changes[name] != lead.get(name)}
     if new_keys and not allow_duplicate:
         check_new_lead(DuplicateIndex(other for other in ws.leads() if other["id"] != lead["id"]), new_keys)
     if changes.get("next_at") and not force and changes.get("dnc") is not False:
         refuse_dnc({**lead, **changes}, N_("a follow-up"))
+    if changes.get("next_at"):
+        refuse_flagged_phone(lead, "phone" in changes and changes["phone"] != lead.get("phone"))
     if changes.get("dnc"):
         changes["next_at"] = None
     if "phone" in changes and changes["phone"] != lead.get("phone") and lead.get("phone_status"):
@@ -241,6 +253,8 @@ def log_activity(
         changes.update(decision.fields or {})
         if lead.get("phone_status") == WRONG_NUMBER and outcome in REACHED_OUTCOMES:
             changes["phone_status"] = None  # someone answered: the number works after all
+        if typed_next is not None:
+            refuse_flagged_phone({**lead, **changes})
         if changes.get("stage", stage) in OPEN_STAGES:
             if typed_next is not None:
                 changes["next_at"] = iso(typed_next)
@@ -260,7 +274,7 @@ def log_activity(
 def change_stage(ws: Workspace, lead_id: str, stage: str, *, amount: str | None = None, note: str = "") -> Logged:
     """Move a lead to `stage`, recording a stage activity (won needs the order amount)."""
     stage = parse_choice(stage, [s.value for s in Stage], "stage")
-    value = parse_amount(amount) if amount not in (None, "") else None
+    value = parse_amount(amount, currency=ws.settings.currency) if amount not in (None, "") else None
     if stage == Stage.WON and not value:  # none, or 0: an order of nothing would count as a win worth nothing
         raise BadInput(_("amount: moving a lead to won needs the order amount, e.g. --amount 1200000 or --amount 120万."))
     if value is not None and stage != Stage.WON:
@@ -328,6 +342,11 @@ def undo_log(ws: Workspace, logged: Logged) -> Undone:
         if logged.previous is None or not logged.lead_changes:
             return Undone(lead, True)
         if lead != logged.lead:
+            if logged.activity.get("kind") == ActivityKind.CALL and "call_attempts" in lead:
+                left = [a for a in ws.activities_of_lead(lead["id"]) if a.get("id") != logged.activity["id"]]
+                count = calls_without_connect(ws, {"id": lead["id"]}, left)  # from the history left, the truth
+                if lead.get("call_attempts") != count:
+                    lead = ws.update_lead(lead["id"], {"call_attempts": count})
             return Undone(lead, False)
         restore = {key: logged.previous.get(key) for key in logged.lead_changes}
         if restore.get("stage") == Stage.NEW and any(
@@ -353,6 +372,7 @@ def amend_log(ws: Workspace, logged: Logged, *, note: str = "", next_when: str =
         lead_changes["next_at"] = iso(parse_follow_up(next_when, now, "next"))
         if not force:
             refuse_dnc(logged.lead, N_("a follow-up"))
+        refuse_flagged_phone(logged.lead)
     if meeting.strip():
         lead_changes["meeting_at"] = iso(parse_follow_up(meeting, now, "meeting"))
     with ws.transaction():

@@ -122,7 +122,7 @@ def _rate_name(name: str) -> str:
 
 
 def plan(revenue: float, rates: Mapping[str, float | None], working_days: int, lookback_days: int,
-         current: Mapping[str, Any] | None = None, elapsed_days: int = 0,
+         current: Mapping[str, Any] | None = None, elapsed_days: float = 0,
          per_lead: Mapping[str, float | None] | None = None,
          sources: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """What the goal takes in total and per working day, beside the current pace when given.
@@ -154,7 +154,7 @@ def plan(revenue: float, rates: Mapping[str, float | None], working_days: int, l
             row.update(leads_needed=leads_needed[metric], per_lead=round(intensity, 2))
         if current is not None:
             actual = current[metric]
-            pace = round(actual / elapsed_days, 2) if elapsed_days else None
+            pace = round(actual / elapsed_days, 2) if elapsed_days >= 1 else None  # not from a few minutes' work
             row.update(actual=actual, actual_per_working_day=pace,
                        gap_per_working_day=None if pace is None or per_day is None else round(per_day - pace, 2))
         rows.append(row)
@@ -170,7 +170,8 @@ def plan_report(ws: Workspace, revenue: float, period_kind: str, lookback_days: 
     from datetime import timedelta
 
     from istui.domain.periods import period_of_kind
-    from istui.services.report import work_calendar
+    from istui.services.kpi import elapsed_working_days
+    from istui.services.report import day_fraction, work_calendar
     from istui.services.rollups import Rollups, RollupTallies
 
     today = ws.now().date()
@@ -199,7 +200,7 @@ def plan_report(ws: Workspace, revenue: float, period_kind: str, lookback_days: 
                   default=windows[0])
     calendar = work_calendar(ws)
     current = kept.combined(period.start, period.end, None).metrics()
-    elapsed = calendar.working_days(period.start, min(today + timedelta(days=1), period.end))
+    elapsed = round(elapsed_working_days(period, today, calendar.working_days, day_fraction(ws, ws.now())), 2)
     result = plan(revenue, rates, calendar.working_days(period.start, period.end), longest.days, current, elapsed,
                   per_lead, found)
     start, end_at = period.bounds(ws.tz)

@@ -14,11 +14,12 @@ from istui.i18n import _
 from istui.store.workspace import Record, Workspace
 
 
-def clean_target(metric: str, value: str | float, per: str, motion: str | None = None) -> tuple[str, float, str, str | None]:
+def clean_target(metric: str, value: str | float, per: str, motion: str | None = None,
+                 currency: str = "JPY") -> tuple[str, float, str, str | None]:
     """A target's metric, value, period kind and motion as typed, validated."""
     metric = parse_choice(metric, TARGET_METRICS, "metric")
     per = parse_choice(per, [kind.value for kind in PeriodKind], "per")
-    amount = parse_amount(value, "value")
+    amount = parse_amount(value, "value", currency if metric == "amount" else None)  # counts are whole numbers
     if amount <= 0:
         raise BadInput(_("value: a target must be greater than zero."))
     return metric, amount, per, parse_choice(motion, [m.value for m in Motion], "motion") if motion else None

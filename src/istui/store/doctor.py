@@ -96,6 +96,9 @@ def check_workspace(root: Path) -> list[Problem]:
             if table == "leads" and isinstance(record.get("source"), str) and record["source"] not in settings.sources:
                 problems.append(Problem(rel, line, "warning", _("lead {key} has source {source}, not in istui.toml").format(key=key, source=repr(record.get("source"))),
                                         _("add it to sources in istui.toml or change the lead's source")))
+            if table == "leads" and record.get("dnc") is True and record.get("next_at"):  # e.g. a merge of two edits
+                problems.append(Problem(rel, line, "warning", _("lead {key} is marked do-not-call but has a follow-up").format(key=key),
+                                        _("clear it with `istui lead set {key} next=`, or the mark with `istui lead set {key} dnc=false`").format(key=key)))
             if table == "activities" and record.get("rep") != path.parent.name:
                 problems.append(Problem(rel, line, "error", _("activity {key} of rep {rep} is in {owner}'s file").format(key=key, rep=repr(record.get("rep")),
                                                                                       owner=path.parent.name),

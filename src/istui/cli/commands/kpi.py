@@ -85,12 +85,12 @@ def run_plan(args: argparse.Namespace) -> int:
     from istui.services.plan import plan_report, rate_lines, save_plan_as_targets
 
     ws = open_workspace(args)
-    revenue = parse_amount(args.revenue, "revenue")
+    revenue = parse_amount(args.revenue, "revenue", ws.settings.currency)
     if args.lookback is not None and args.lookback < 7:
         raise BadInput(_("lookback: use at least 7 days of history."))
     overrides: dict[str, float] = {}
     if args.deal_size:
-        overrides["deal_size"] = parse_amount(args.deal_size, "--deal-size")
+        overrides["deal_size"] = parse_amount(args.deal_size, "--deal-size", ws.settings.currency)
         if overrides["deal_size"] <= 0:
             raise BadInput(_("--deal-size: the average order amount must be greater than zero."))
     for name in ("order_rate", "handoff_rate", "meeting_rate", "connect_rate"):
@@ -106,7 +106,7 @@ def run_plan(args: argparse.Namespace) -> int:
     cur = ws.settings.currency
     print(_("Plan · team · ") + _("{period}: goal {goal} · {days} working days ({gone} gone)").format(
         period=result["period"]["label"], goal=money(revenue, cur), days=result["working_days"],
-        gone=result["elapsed_working_days"]))
+        gone=render.number(result["elapsed_working_days"])))
     print("\n".join(rate_lines(result, cur)) + "\n")
     rows = [[labels.metric(row["metric"]), render.number(row["needed"]), render.number(row.get("leads_needed")),
              render.number(row["per_working_day"]),

@@ -40,7 +40,7 @@ def run_set(args: argparse.Namespace) -> int:
     from istui.services.targets import clean_target, set_target
 
     ws = open_workspace(args)
-    metric, value, per, motion = clean_target(args.metric, args.value, args.per, args.motion)
+    metric, value, per, motion = clean_target(args.metric, args.value, args.per, args.motion, ws.settings.currency)
     rep = None if args.team else parse_rep(args.target_rep) if args.target_rep else ws.rep
     target = set_target(ws, metric, per, value, rep, motion)
     if args.json:

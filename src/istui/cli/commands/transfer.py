@@ -56,7 +56,7 @@ def run_import(args: argparse.Namespace) -> int:
     with ws.lock.held():
         plan = plan_import(raw, ws.leads(), sources=ws.settings.sources, now=ws.now(), rep=ws.rep,
                            encoding=args.encoding, overrides=args.map, on_duplicate=args.on_duplicate,
-                           roster=ws.settings.roster)
+                           roster=ws.settings.roster, currency=ws.settings.currency)
         refusal = plan.refusal(args.skip_invalid)  # the same for a dry run as for a real one
         rejected = [(row.cells, row.reason) for row in plan.rows if row.status == "error"] if args.skip_invalid else []
         target = rejected_path(path) if rejected else None
@@ -98,7 +98,7 @@ def run_export(args: argparse.Namespace) -> int:
         "notes": lambda: sorted(ws.notes(), key=lambda r: r["id"]),
         "targets": lambda: sorted(ws.targets(), key=lambda r: r["id"]),
     }[args.what]()
-    if args.what == "activities" and not as_json:
+    if args.what == "activities":  # for people (CSV) and scripts (JSON) alike: whose lead, and the local time
         records = with_leads(records, {lead["id"]: lead for lead in ws.leads()}, ws.tz)
     text = to_json(records) if as_json else to_csv(args.what, records, people=args.labels)
     if args.output:

@@ -315,7 +315,7 @@ class KpiPane(Vertical):
             if values is not None:
                 self.app.push_screen(PlanScreen(self.state, values["revenue"], values["period"]))
 
-        self.app.push_screen(plan_form(), chosen)
+        self.app.push_screen(plan_form(self.state.ws.settings.currency), chosen)
 
 
 def funnel_view(report: dict[str, Any]) -> Any:

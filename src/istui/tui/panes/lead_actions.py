@@ -183,7 +183,7 @@ class LeadActions:
             self._push_log_undo(_("stage change of {company}").format(company=lead["company"]), logged)
             return logged.lead
 
-        self._lead_form(stage_form, write, _("Stage changed."))
+        self._lead_form(lambda lead: stage_form(lead, self.state.ws.settings.currency), write, _("Stage changed."))
 
     def action_handoff_lead(self) -> None:
         ws = self.state.ws

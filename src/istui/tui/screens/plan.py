@@ -25,9 +25,9 @@ from istui.tui.screens.forms import ConfirmScreen, Field, FormScreen, select
 from istui.tui.state import AppState
 
 
-def plan_form() -> FormScreen:
-    def revenue(value: str) -> int:
-        return parse_amount(value, "revenue")
+def plan_form(currency: str = "JPY") -> FormScreen:
+    def revenue(value: str) -> int | float:
+        return parse_amount(value, "revenue", currency)
 
     fields = [
         Field("revenue", N_("Revenue goal (KGI): 30000000, ¥30,000,000, 3000万"), Input(id="field-revenue"), revenue),
@@ -53,7 +53,7 @@ class PlanScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Static(Text("Plan (s saves the numbers as the team's targets · esc closes)"), classes="title")
+            yield Static(Text(_("Plan (s saves the numbers as the team's targets · esc closes)")), classes="title")
             yield Static(Text("Working it out…"), id="plan-body")
 
     def on_mount(self) -> None:
@@ -83,7 +83,7 @@ class PlanScreen(ModalScreen[None]):
                           number(row.get("actual_per_working_day")), labels.daily_gap(row.get("gap_per_working_day")))
         head = Text(_("{period}: goal {goal} · {days} working days ({gone} gone)").format(
             period=result["period"]["label"], goal=money(result["revenue"], currency), days=result["working_days"],
-            gone=result["elapsed_working_days"]) + "\n" + "\n".join(rate_lines(result, currency)) + "\n")
+            gone=number(result["elapsed_working_days"])) + "\n" + "\n".join(rate_lines(result, currency)) + "\n")
         from rich.console import Group
 
         self.query_one("#plan-body", Static).update(Group(head, table))

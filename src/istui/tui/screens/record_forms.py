@@ -91,11 +91,11 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
     return FormScreen(title, fields, hint=N_("ctrl+s saves · esc cancels · Enter moves to the next field"))
 
 
-def stage_form(lead: Record) -> FormScreen:
+def stage_form(lead: Record, currency: str = "JPY") -> FormScreen:
     stages = [(s.value, s.value) for s in Stage if s.value != lead.get("stage")]
 
     def amount(value: str) -> int | None:
-        return parse_amount(value) if value.strip() else None
+        return parse_amount(value, currency=currency) if value.strip() else None
 
     fields = [
         Field("stage", N_("New stage"), select(stages, None, allow_blank=True), lambda v: v),  # chosen, never assumed
