@@ -21,6 +21,27 @@ def calls_on(cli, days: set[str]) -> int:
     return sum(1 for a in activities if a["kind"] == "call" and datetime.fromisoformat(a["at"]).date().isoformat() in days)
 
 
+def test_a_running_period_is_compared_up_to_the_same_point_of_the_working_day(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    lead = add_lead(cli, "Acme")
+    # Tue 1 December (Mon 30 November before it); calls on Mon 30 Nov at 08:30, 10:00, 12:00 and 17:00
+    monkeypatch.setenv("ISTUI_NOW", "2026-12-01T08:00:00+09:00")
+    log_calls(cli, lead["id"], ["2026-11-30 08:30", "2026-11-30 10:00", "2026-11-30 12:00", "2026-11-30 17:00"])
+    expected = {"08:50": 1, "11:00": 2, "12:30": 3, "18:30": 4}  # before work: the early call only; after: all four
+    for clock, calls in expected.items():
+        monkeypatch.setenv("ISTUI_NOW", f"2026-12-01T{clock}:00+09:00")
+        report = cli("kpi", "--team", "--period", "today", "--json").json
+        assert report["previous"]["metrics"]["calls"] == calls, clock
+        week = cli("kpi", "--team", "--period", "week", "--json").json  # the week of 30 Nov vs the week of 23 Nov
+        assert week["previous"]["label"] == "week of 2026-11-23"
+    monkeypatch.setenv("ISTUI_NOW", "2026-12-01T11:00:00+09:00")
+    report = cli("kpi", "--team", "--period", "today", "--json").json
+    assert report["previous"]["through"] == "2026-11-30T11:00+09:00"
+    # pace and the comparison count the same time gone: 2/9 of today's working hours
+    assert cli("target", "set", "calls", "90", "--per", "day", "--team").code == 0
+    target = cli("kpi", "--team", "--period", "today", "--json").json["targets"][0]
+    assert target["working_days"]["elapsed_now"] == pytest.approx(2 / 9, abs=1e-3) and target["expected"] == 20
+
+
 def test_a_month_two_days_old_is_compared_with_the_first_two_working_days(cli, monkeypatch: pytest.MonkeyPatch) -> None:
     lead = add_lead(cli, "Acme")
     # November 2026 in Japan: Mon 2 and Wed 4 are its first two working days (Tue 3 is Culture Day)
@@ -34,11 +55,13 @@ def test_a_month_two_days_old_is_compared_with_the_first_two_working_days(cli, m
     report = cli("kpi", "--team", "--period", "month", "--json").json
     assert report["metrics"]["calls"] == calls_on(cli, {"2026-12-01", "2026-12-02"}) == 3
     assert report["previous"]["metrics"]["calls"] == first_two
-    assert report["previous"]["through"] == "2026-11-04"
+    # 17:00 on the 2nd working day, working hours 09:00-18:00: one whole working day and 8/9 of the second gone,
+    # so November is cut after Mon 2 and 8/9 of Wed 4's hours, at 17:00
+    assert report["previous"]["through"] == "2026-11-04T17:00+09:00"
     assert report["deltas"]["calls"] == {"current": 3, "previous": 5, "delta": -2, "direction": "down"}
     findings = cli("review", "--team", "--period", "month", "--json").json
     assert "Calls fell from 5 to 3: protect call blocks in the calendar." in findings["focus"]
-    assert "(vs 2026-11 through 2026-11-04)" in cli("review", "--team", "--period", "month").out
+    assert "(vs 2026-11 through 2026-11-04 17:00)" in cli("review", "--team", "--period", "month").out
     # a period that has ended is compared with the whole previous one
     october = cli("kpi", "--team", "--period", "2026-11", "--json").json
     assert october["previous"]["through"] is None and october["metrics"]["calls"] == 11
@@ -120,3 +143,15 @@ def test_a_long_amount_pace_fits_the_targets_table(cli, monkeypatch: pytest.Monk
     assert f"ahead by {short_money(amount['ahead'])}" in line and "…" not in line.split("ahead by")[1].split()[0]
     assert "¥40,000,000" in line and "¥16,000,000" in line  # actual and target stay whole
     assert all(len(row) <= columns for row in text.splitlines() if row.startswith("  ") and "%" in row)
+
+
+def test_the_team_review_weighs_each_reps_targets_and_a_day_target_says_what_is_left(cli, monkeypatch) -> None:
+    lead = add_lead(cli, "Acme")
+    monkeypatch.setenv("ISTUI_NOW", "2026-12-02T12:00:00+09:00")  # Wednesday noon: 1/3 of the working day gone
+    log_calls(cli, lead["id"], ["2026-12-02 10:00", "2026-12-02 11:00"])
+    assert cli("target", "set", "calls", "60", "--per", "day").code == 0  # alice's own target, no team target
+    findings = cli("review", "--team", "--period", "today", "--json").json
+    # 2 of 60 at noon: 20 expected by now, behind by 18; and 58 left today (not "87/day")
+    assert findings["targets_missed"] == ["alice · calls: 2 of 60 (3.3%), behind by 18"]
+    assert "Catch up on calls: 58 more today to reach 60." in cli("review", "--period", "today", "--json").json["focus"]
+    assert "58 more today" in cli("kpi", "--period", "today").out

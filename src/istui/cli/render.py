@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from istui.domain import labels
-from istui.domain.formatting import money, number, percent, short_money, when
+from istui.domain.formatting import money, number, percent, short_money, through, when
 from istui.domain.metrics import HEADLINE_DELTAS
 from istui.domain.queue import QUEUE_REASONS
 from istui.domain.text import json_safe, terminal_safe
@@ -180,7 +180,7 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
             changes.append(f"{title} {arrow}{shown.lstrip('-')}")
         previous = report["previous"]["label"]
         if report["previous"].get("through"):
-            previous = _("{previous} through {day}").format(previous=previous, day=report["previous"]["through"])
+            previous = _("{previous} through {day}").format(previous=previous, day=through(report["previous"]["through"]))
         print(_("vs {previous}: ").format(previous=previous) + " · ".join(changes))
     if report["targets"]:
         print("\n" + _("Targets"))
@@ -191,7 +191,7 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
             pace = ""
             if t.get("expected") is not None:
                 pace = labels.pace_gap(t["status"], t["ahead"], short if t["metric"] == "amount" else None)
-            need = _("{rate}/day").format(rate=short(t["needed_per_day"])) if t.get("needed_per_day") else ""
+            need = labels.needed(t, short)
             rows.append([labels.metric(t["metric"]) + (f" ({safe(t['motion'])})" if t["motion"] else ""), fmt(t["actual"]),
                          fmt(t["target"]), pct(t["progress"]), fmt(t.get("expected")), pace, need, bar(t["progress"])])
         headers = [_(h) for h in (N_("METRIC"), N_("ACTUAL"), N_("TARGET"), N_("PROGRESS"), N_("BY NOW"), N_("PACE"), N_("NEEDED"))]

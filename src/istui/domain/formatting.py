@@ -29,6 +29,12 @@ def long_date(day: date) -> str:
     return f"{day:%a %Y-%m-%d}"
 
 
+def through(text: str) -> str:
+    """Where a like-for-like comparison stops: `2026-11-04` (a day's end) or `2026-11-04 17:00` (a moment)."""
+    day, _sep, rest = text.partition("T")
+    return f"{day} {rest[:5]}" if rest else day
+
+
 def compact_yen(value: float | int) -> str:
     """Yen the way Japanese sales teams say them: 9,800円, 120万円, 1,234.5万円, 1.2億円."""
     sign, amount = ("-" if value < 0 else ""), abs(value)

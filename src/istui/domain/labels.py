@@ -74,6 +74,19 @@ def pace_gap(status: str | None, gap: float | None, shown: Any = None) -> str:
     return (_("ahead by {gap}") if status == "ahead" else _("behind by {gap}")).format(gap=text)
 
 
+def needed(target: Mapping[str, Any], shown: Any = None) -> str:
+    """A target's NEEDED as a person reads it: `8.4/day` to finish on target, or for a day's target what is
+    left of it, `60 more today` (a rate per day of a day nearly gone reads as nonsense: 0 of 60 at noon is not
+    "90/day"). Empty when nothing more is needed. `shown` formats a figure (one decimal by default)."""
+    per_day = target.get("needed_per_day")
+    if not per_day:
+        return ""
+    shown = shown or (lambda value: f"{value:,.1f}".removesuffix(".0"))
+    if target.get("per") == "day":
+        return _("{count} more today").format(count=shown(max(target["target"] - target["actual"], 0)))
+    return _("{rate}/day").format(rate=shown(per_day))
+
+
 def daily_gap(gap: float | None) -> str:
     """A plan's gap per working day (needed − actual pace) as a person reads it: `behind by 6.1`,
     `ahead by 11.8` or `on pace`, never a negative gap; `–` without a pace."""

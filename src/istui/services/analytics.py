@@ -4,7 +4,7 @@ the per-rep leaderboard and weekly trends. Built on the definitions in `services
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from istui.domain.metrics import COUNT_METRICS, FUNNEL, LEADERBOARD_METRICS, RATE_METRICS, TREND_METRICS
@@ -58,19 +58,33 @@ def previous_period(period: Period, week_start: int = 0, fy_start_month: int = 4
     return period_of_kind(period.kind, period.start - timedelta(days=1), week_start, fy_start_month)
 
 
-def comparable_previous(previous: Period, period: Period, today: date, working_days: Callable[[date, date], int]) -> Period:
-    """The previous period like for like (DESIGN.md section 4): while `period` is still running, the same
-    number of working days (today included) at the start of `previous`; otherwise `previous` itself."""
+def comparable_previous(previous: Period, period: Period, today: date, working_days: Callable[[date, date], int],
+                        elapsed: float | None = None, hours: tuple[time, time] | None = None,
+                        tz: tzinfo | None = None) -> tuple[Period, datetime | None]:
+    """The previous period like for like (DESIGN.md section 4), and the moment it is cut at (None: at a day's
+    end). While `period` is still running, the previous one is cut after as many working days as have gone by:
+    `elapsed` (`kpi.elapsed_working_days`, the count pace uses: whole days and the part of today's working
+    hours) — the whole days, then the same share of the next working day's `hours`. Without `elapsed`, today
+    counts as a whole day. A period that has ended is compared with the whole previous one."""
     if not period.start <= today < period.end:
-        return previous
-    wanted = working_days(period.start, today + timedelta(days=1))
-    cut, counted = previous.start, 0
-    while cut < previous.end and counted < wanted:
-        counted += working_days(cut, cut + timedelta(days=1))
-        cut += timedelta(days=1)
-    if cut >= previous.end:
-        return previous
-    return Period(previous.start, cut, previous.kind, previous.label)
+        return previous, None
+    today_works = bool(working_days(today, today + timedelta(days=1)))
+    if elapsed is None or hours is None or tz is None or not today_works:
+        elapsed, hours = float(working_days(period.start, today + timedelta(days=1))), None
+    whole, part = int(elapsed), elapsed - int(elapsed)
+    day, counted = previous.start, 0
+    while day < previous.end and counted < whole:
+        counted += working_days(day, day + timedelta(days=1))
+        day += timedelta(days=1)
+    if hours is None or tz is None:  # whole days only
+        return (Period(previous.start, day, previous.kind, previous.label), None) if day < previous.end else (previous, None)
+    while day < previous.end and not working_days(day, day + timedelta(days=1)):
+        day += timedelta(days=1)  # the next working day, where today's share of the hours falls
+    if day >= previous.end:
+        return previous, None
+    opens, closes = (datetime.combine(day, moment, tzinfo=tz) for moment in hours)
+    cut_at = opens + (closes - opens) * part
+    return Period(previous.start, day + timedelta(days=1), previous.kind, previous.label), cut_at
 
 
 def deltas(current: Mapping[str, Any], previous: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

@@ -44,9 +44,11 @@ class Tallies:
 class RawTallies(Tallies):
     """Tallies counted from the activities given (each range counted once and kept)."""
 
-    def __init__(self, activities: Iterable[Record], tz: tzinfo, leads: Iterable[Record] = ()) -> None:
+    def __init__(self, activities: Iterable[Record], tz: tzinfo, leads: Iterable[Record] = (),
+                 cut: tuple[date, datetime] | None = None) -> None:
         self.activities = list(activities)
         self.tz = tz
+        self.cut = cut  # (day, moment): a range ending on that day ends at that moment instead (like for like)
         numbers: dict[str, int] = {}
         for record in self.activities:
             numbers.setdefault(record["lead"], len(numbers))
@@ -60,6 +62,8 @@ class RawTallies(Tallies):
         if key not in self._kept:
             start = datetime.combine(first, datetime.min.time(), tzinfo=self.tz)
             end = None if last is None else datetime.combine(last, datetime.min.time(), tzinfo=self.tz)
+            if self.cut is not None and last == self.cut[0]:
+                end = self.cut[1]
             self._kept[key] = {name: number(counted, self.numbers)
                                for name, counted in tally_by_file(self.activities, self.tz, start, end).items()}
         return self._kept[key]

@@ -22,6 +22,7 @@ from istui.services.kpi import (
     Tallies,
     compute_kpis,
     created_in,
+    elapsed_working_days,
     period_kpis,
     target_accounts,
     target_progress,
@@ -55,35 +56,46 @@ def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable
     settings = ws.settings
     period = parse_period(period_spec, today, settings.week_start_index, settings.fiscal_year_start_month)
     whole_previous = an.previous_period(period, settings.week_start_index, settings.fiscal_year_start_month)
-    previous = an.comparable_previous(whole_previous, period, today, work_calendar(ws).working_days)
+    days = work_calendar(ws).working_days
+    previous, cut_at = an.comparable_previous(whole_previous, period, today, days,
+                                              elapsed_working_days(period, today, days, day_fraction(ws, now)),
+                                              settings.work_hours, ws.tz)
     leads = list(ws.leads()) if leads is None else list(leads)
     window = period if period.days >= 7 else Period(today - timedelta(days=13), today + timedelta(days=1), None,
                                                     "last 14 days")
     if use_rollups and whole_months(period) and whole_months(whole_previous):
         rollups = ws.cached("rollups", lambda: Rollups(ws))  # kept with the workspace: a TUI recounts only changed files
         source: Tallies = RollupTallies(rollups.refresh(), rollups.numbers)
+        before: Tallies = source
         raw: list[Record] | None = None
-        if analytics and not whole_months(previous):  # compared like for like: the cut month's days counted here
-            month = month_of(previous.end)
-            source = PartlyKept(source, rollups, list(ws.activities(months=[f"{month.start:%Y-%m}"],  # type: ignore[arg-type]
-                                                                    reps=[rep] if rep else None)), ws.tz, month.start)
+        if analytics and (cut_at is not None or not whole_months(previous)):  # the cut month's days counted here
+            month = month_of(previous.end - timedelta(days=1))
+            before = PartlyKept(source, rollups, list(ws.activities(months=[f"{month.start:%Y-%m}"],  # type: ignore[arg-type]
+                                                                    reps=[rep] if rep else None)), ws.tz, month.start,
+                                None if cut_at is None else (previous.end, cut_at))
     else:
         first = min(previous.start if analytics else period.start, window.start if trend or analytics else period.start)
         months = Period(first, cohort_end(period, today), None, "").months()
         raw = list(ws.activities(months=months, reps=[rep] if rep else None))  # a rep's report reads only their files
-        source = RawTallies(raw, ws.tz, leads)
+        source = before = RawTallies(raw, ws.tz, leads)
+        if analytics and cut_at is not None:
+            before = RawTallies(raw, ws.tz, leads, cut=(previous.end, cut_at))
     report = _assemble(ws, source, raw, leads, period, previous, window, rep, today, trend or analytics, analytics,
-                       cohorts)
+                       cohorts, before)
     if analytics:  # a running period is compared with as many working days at the start of the previous one
-        cut = previous.end != whole_previous.end
-        report["previous"]["through"] = (previous.end - timedelta(days=1)).isoformat() if cut else None
+        if cut_at is not None:
+            report["previous"]["through"] = cut_at.isoformat(timespec="minutes")
+        else:
+            cut = previous.end != whole_previous.end
+            report["previous"]["through"] = (previous.end - timedelta(days=1)).isoformat() if cut else None
     return report
 
 
 def _assemble(ws: Workspace, source: Tallies, raw: list[Record] | None, leads: list[Record], period: Period,
               previous: Period, window: Period, rep: str | None, today: date, trend: bool, analytics: bool,
-              cohorts: dict[tuple, Any] | None) -> dict[str, Any]:
+              cohorts: dict[tuple, Any] | None, before_source: Tallies | None = None) -> dict[str, Any]:
     tz = ws.tz
+    before_source = source if before_source is None else before_source
     result = period_kpis(source, leads, period, tz, rep=rep, since_end=cohort_end(period, today), cohorts=cohorts)
 
     def metrics_for(motion: str | None) -> dict[str, Any]:
@@ -104,12 +116,13 @@ def _assemble(ws: Workspace, source: Tallies, raw: list[Record] | None, leads: l
     if trend:
         report["trend"] = source.combined(window.start, window.end, rep).daily(window.start, window.end, TREND_METRICS)
     if analytics:
-        before = period_kpis(source, leads, previous, tz, rep=rep, since_end=cohort_end(period, today), cohorts=cohorts)
+        before = period_kpis(before_source, leads, previous, tz, rep=rep, since_end=cohort_end(period, today),
+                             cohorts=None if before_source is not source else cohorts)
         files = source.files(period.start, period.end)
         combined = source.combined(period.start, period.end, rep)
         report["weekly_trend"] = an.weekly_trend(report["trend"], ws.settings.week_start_index)
         report.update(an.previous_block(previous, previous.bounds(tz), before, result["metrics"], combined,
-                                        source.combined(previous.start, previous.end, rep)))
+                                        before_source.combined(previous.start, previous.end, rep)))
         report["heatmaps"] = an.heatmaps_of(combined)
         report["leaderboard"] = an.rank_reps(an.metrics_by_rep(files)) if rep is None else []
         report["notes"] = an.note_rows(an.note_usage(combined), {note["id"]: note["title"] for note in ws.notes()})

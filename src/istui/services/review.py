@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from istui.domain import labels
-from istui.domain.formatting import md_escape, money, percent
+from istui.domain.formatting import md_escape, money, percent, through
 from istui.domain.metrics import FUNNEL
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
@@ -40,15 +40,32 @@ def _step_rate(steps: list[dict[str, Any]], name: str) -> float | None:
     return next((s["rate_from_previous"] for s in steps if s["step"] == name), None)
 
 
-def build_review(report: dict[str, Any], team: dict[str, Any] | None, currency: str = "JPY") -> dict[str, Any]:
-    """Findings of one period; `team` is the team's report of the same period (None when `report` is the team's)."""
+def review_of(ws: Any, period: str, rep: str | None, leads: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The findings of `rep`'s review (None: the team's, which also weighs each rep's own targets)."""
+    from istui.services.report import kpi_report
+
+    leads = list(ws.leads()) if leads is None else leads
+    report = kpi_report(ws, period, rep, leads=leads, analytics=True)
+    team = kpi_report(ws, period, None, leads=leads, analytics=True) if rep is not None else None
+    reps = sorted({t["rep"] for t in ws.targets() if t.get("rep")}) if rep is None else []
+    rep_targets = [{**target, "rep": name} for name in reps for target in kpi_report(ws, period, name, leads=leads)["targets"]]
+    return build_review(report, team, ws.settings.currency, rep_targets)
+
+
+def build_review(report: dict[str, Any], team: dict[str, Any] | None, currency: str = "JPY",
+                 rep_targets: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Findings of one period; `team` is the team's report of the same period (None when `report` is the team's);
+    `rep_targets`: in the team's review, each rep's own targets with their progress (named by rep)."""
     metrics, previous = report["metrics"], report["previous"]
     findings: dict[str, Any] = {"period": report["period"], "scope": report["scope"], "previous": previous["label"],
                                 "previous_through": previous.get("through")}
 
-    hit, missed, on_track = [], [], []
-    for target in report["targets"]:
-        line = _("{metric}: {actual} of {target} ({progress})").format(
+    hit: list[str] = []
+    missed: list[str] = []
+    on_track: list[str] = []
+    for target in [*report["targets"], *(rep_targets or [])]:
+        line = (f"{terminal_safe(target['rep'])} · " if report["scope"]["team"] and target.get("rep") else "") + _(
+            "{metric}: {actual} of {target} ({progress})").format(
             metric=labels.metric(target["metric"]) + (f" ({target['motion']})" if target["motion"] else ""),
             actual=_value(target["metric"], target["actual"], currency),
             target=_value(target["metric"], target["target"], currency), progress=percent(target["progress"]))
@@ -122,6 +139,10 @@ def _focus(report: dict[str, Any], findings: dict[str, Any], windows: list[dict[
     metrics, focus = report["metrics"], []
     behind = [t for t in report["targets"] if t.get("status") == "behind" and t.get("needed_per_day")]
     for target in sorted(behind, key=lambda t: t["progress"] or 0)[:2]:
+        if target["per"] == "day":  # what is left of today's target, not a rate per day of a day nearly gone
+            focus.append(_("Catch up on {metric}: {needed} to reach {target}.").format(
+                metric=labels.metric(target["metric"]), needed=labels.needed(target), target=f"{target['target']:,.0f}"))
+            continue
         focus.append(_("Catch up on {metric}: {rate} per working day is needed to reach {target} ({days} working days "
                        "left).").format(metric=labels.metric(target["metric"]), rate=f"{target['needed_per_day']:,.1f}",
                                         target=f"{target['target']:,.0f}", days=target["working_days"]["remaining"]))
@@ -154,7 +175,7 @@ def render_review(findings: dict[str, Any], fmt: str = "md") -> str:
     md = fmt == "md"
     previous = findings["previous"]
     if findings.get("previous_through"):  # like for like: as many working days at its start
-        previous = _("{previous} through {day}").format(previous=previous, day=findings["previous_through"])
+        previous = _("{previous} through {day}").format(previous=previous, day=through(findings["previous_through"]))
     lines = [("# " if md else "") + _("Review · {scope} · {period} (vs {previous})").format(
         scope=scope, period=findings["period"]["label"], previous=previous), ""]
 

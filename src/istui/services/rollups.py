@@ -206,21 +206,22 @@ class PartlyKept(Tallies):
     short to compare like for like) tallies counted from that month's activities, numbered alike."""
 
     def __init__(self, kept: RollupTallies, rollups: Rollups, activities: list[Mapping[str, Any]],
-                 tz: Any, month_start: date) -> None:
+                 tz: Any, month_start: date, cut: tuple[date, Any] | None = None) -> None:
         rollups.register(record["lead"] for record in activities)
         self.kept, self.numbers, self.activities, self.tz = kept, rollups.numbers, activities, tz
-        self.month_start = month_start
+        self.month_start, self.cut = month_start, cut  # (day, moment): a range ending that day ends at that moment
 
     def files(self, first: date, last: date | None) -> dict[str, Tally]:
         from datetime import datetime
 
         from istui.services.counting import tally_by_file
 
-        if last is None or last.day == 1 or not first < last or not self.month_start < last:
+        cut_here = self.cut is not None and last == self.cut[0]
+        if last is None or (last.day == 1 and not cut_here) or not first < last or not self.month_start < last:
             return self.kept.files(first, last)
         whole = self.kept.files(first, self.month_start) if first < self.month_start else {}
         start = datetime.combine(max(first, self.month_start), datetime.min.time(), tzinfo=self.tz)
-        end = datetime.combine(last, datetime.min.time(), tzinfo=self.tz)
+        end = self.cut[1] if cut_here and self.cut is not None else datetime.combine(last, datetime.min.time(), tzinfo=self.tz)
         return {**whole, **{key: number(counted, self.numbers)
                             for key, counted in tally_by_file(self.activities, self.tz, start, end).items()}}
 

@@ -53,15 +53,10 @@ def run_kpi(args: argparse.Namespace) -> int:
 
 
 def run_review(args: argparse.Namespace) -> int:
-    from istui.services.report import kpi_report
-    from istui.services.review import build_review, render_review
+    from istui.services.review import render_review, review_of
 
     ws = open_workspace(args)
-    rep = report_rep(args, ws, args.review_rep)
-    leads = list(ws.leads())
-    report = kpi_report(ws, args.period, rep, leads=leads, analytics=True)
-    team = kpi_report(ws, args.period, None, leads=leads, analytics=True) if rep is not None else None
-    findings = build_review(report, team, ws.settings.currency)
+    findings = review_of(ws, args.period, report_rep(args, ws, args.review_rep))
     if args.json:
         emit_json(findings)
     else:

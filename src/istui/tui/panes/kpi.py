@@ -69,7 +69,7 @@ def targets_table(report: dict[str, Any], currency: str) -> Table:
     what each remaining working day needs."""
     table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Targets and pace"), title_justify="left",
                   title_style="bold")
-    for name in (N_("Target"), N_("Actual"), N_("Of"), N_("Expected"), N_("Pace"), N_("Need/day")):
+    for name in (N_("Target"), N_("Actual"), N_("Of"), N_("Expected"), N_("Pace"), N_("Needed")):
         table.add_column(_(name), justify="left" if name == "Target" else "right")
 
     def value(metric: str, number: float | None) -> str:
@@ -83,10 +83,9 @@ def targets_table(report: dict[str, Any], currency: str) -> Table:
         if status is not None:
             pace = Text(labels.pace_gap(status, target["ahead"], lambda gap, metric=metric: value(metric, gap)),
                         style="red" if status == "behind" else "green")
-        needed = target.get("needed_per_day")
+        needed = labels.needed(target, (lambda amount: money(amount, currency)) if metric == "amount" else None)
         table.add_row(Text(name), value(metric, target["actual"]), value(metric, target["target"]),
-                      value(metric, target.get("expected")), pace,
-                      "" if not needed else money(needed, currency) if metric == "amount" else f"{needed:,.1f}")
+                      value(metric, target.get("expected")), pace, Text(needed))
     if not report["targets"]:
         table.add_row(Text(_("none for this period and scope (istui target set …)"), style="dim"))
     return table
@@ -299,12 +298,10 @@ class KpiPane(Vertical):
 
     @work(thread=True, exclusive=True, group="review", exit_on_error=False)
     def _load_review(self, period: str, rep: str | None) -> None:
-        from istui.services.review import build_review, render_review
+        from istui.services.review import render_review, review_of
 
         state = self.state
-        report = kpi_report(state.ws, period, rep, leads=state.leads, analytics=True)
-        team = kpi_report(state.ws, period, None, leads=state.leads, analytics=True) if rep else None
-        markdown = render_review(build_review(report, team, state.ws.settings.currency), "md")
+        markdown = render_review(review_of(state.ws, period, rep, list(state.leads)), "md")
         self.app.call_from_thread(self.app.push_screen, SheetScreen(_("Review (振り返り) — c copies the Markdown"), markdown))
 
     def action_plan(self) -> None:
