@@ -14,14 +14,14 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[2] / "src" / "istui"
 sys.path.insert(0, str(SRC.parent))
 
-from istui.i18n import _, load_po, set_language  # noqa: E402
+from istui.i18n import CONTEXT_SEPARATOR, _, load_po, set_language  # noqa: E402
 
 CATALOG = SRC / "locale" / "ja.po"
 
 
 def marked_messages() -> dict[str, str]:
-    """Every literal passed to `_()` / `N_()`, and every key description (`Binding(key, action, "…")`),
-    with where it was found."""
+    """Every literal passed to `_()` / `N_()`, every (context, literal) passed to `pgettext()` / `NP_()` (keyed
+    as the catalog keys it), and every key description (`Binding(key, action, "…")`), with where it was found."""
     found: dict[str, str] = {}
     for path in sorted(SRC.rglob("*.py")):
         tree = ast.parse(path.read_text("utf-8"))
@@ -30,6 +30,10 @@ def marked_messages() -> dict[str, str]:
                 continue
             name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
             literals: list[ast.AST] = []
+            if name in ("pgettext", "NP_") and len(node.args) == 2 and all(
+                    isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in node.args):
+                context, message = (arg.value for arg in node.args)
+                found.setdefault(f"{context}{CONTEXT_SEPARATOR}{message}", f"{path.relative_to(SRC.parent)}:{node.lineno}")
             if name in ("_", "N_") and node.args:
                 literals.append(node.args[0])
             elif name == "Binding":
@@ -72,4 +76,6 @@ if __name__ == "__main__":
     catalog = load_po(CATALOG)
     for message, where in marked_messages().items():
         if message not in catalog:
-            print(f"#: {where}\nmsgid {json.dumps(message, ensure_ascii=False)}\nmsgstr \"\"\n")
+            context, _sep, text = message.rpartition(CONTEXT_SEPARATOR)
+            entry = f"msgctxt {json.dumps(context, ensure_ascii=False)}\n" if context else ""
+            print(f"#: {where}\n{entry}msgid {json.dumps(text, ensure_ascii=False)}\nmsgstr \"\"\n")

@@ -49,7 +49,7 @@ def build_review(report: dict[str, Any], team: dict[str, Any] | None, currency: 
     hit, missed, on_track = [], [], []
     for target in report["targets"]:
         line = _("{metric}: {actual} of {target} ({progress})").format(
-            metric=labels.metric(target["metric"]) + (f" ({target['motion']})" if target["motion"] else ""),
+            metric=labels.metric(target["metric"]) + (f" ({labels.motion(target['motion'])})" if target["motion"] else ""),
             actual=_value(target["metric"], target["actual"], currency),
             target=_value(target["metric"], target["target"], currency), progress=percent(target["progress"]))
         if target.get("per_day") is not None:
