@@ -99,6 +99,7 @@ CHOICES: dict[str, tuple[list[str], Callable[[str], str]]] = {
     "stage": ([s.value for s in Stage], labels.stage),
     "temperature": ([t.value for t in Temperature], labels.temperature),
     "motion": ([m.value for m in Motion], labels.motion),
+    "motion choice": ([m.value for m in Motion], labels.motion_option),
     "source": (list(DEFAULT_SOURCES), labels.source),
     "source choice": (list(DEFAULT_SOURCES), labels.source_option),
     "call outcome": (list(labels.CALL_OUTCOME_VALUES), labels.call_outcome),

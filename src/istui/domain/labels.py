@@ -96,8 +96,13 @@ def temperature(name: str) -> str:
 
 
 def motion(name: str) -> str:
-    """`sdr` / `bdr` in English (as typed), SDR (反響) / BDR (新規開拓) in Japanese."""
+    """`sdr` / `bdr` in English (as typed), 反響型 / 新規開拓型 in Japanese."""
     return _named(MOTIONS, name)
+
+
+def motion_option(name: str) -> str:
+    """A motion in a form's choice: `sdr` in English, 反響型 (SDR) in Japanese (the word and the team's acronym)."""
+    return f"{motion(name)} ({name.upper()})" if language() == "ja" and name in MOTIONS else motion(name)
 
 
 def pace(status: str) -> str:

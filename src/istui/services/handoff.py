@@ -45,7 +45,7 @@ def handoff_sheet(lead: Mapping[str, Any], activities: Iterable[Mapping[str, Any
         "## BANT",
     ]
     lines += [f"- **{_(label)}**: {_md(handoff.get(key))}" for key, label in BANT_LABELS]
-    lines += ["", "## " + _("Notes"), _md(handoff.get("note"), multiline=True), "", "## " + _("Activity history")]
+    lines += ["", "## " + _("Notes for field sales"), _md(handoff.get("note"), multiline=True), "", "## " + _("Activity history")]
     history = list(activities)
     if not history:
         lines.append(_("No activity logged."))

@@ -68,7 +68,7 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
         text("email", N_("E-mail"), lead.get("email", ""), "name@example.co.jp"),
         Field("source", N_("Source"), select(source_options, lead.get("source") or ("other" if "other" in sources else sources[0])),
               _lead_check("source", sources, now)),
-        Field("motion", N_("Motion"), select(labels.options(Motion, labels.motion), lead.get("motion", "sdr")),
+        Field("motion", N_("Motion"), select(labels.options(Motion, labels.motion_option), lead.get("motion", "sdr")),
               _lead_check("motion", sources, now)),
         Field("temp", N_("Temperature"), select(labels.options(Temperature, labels.temperature), lead.get("temp", "warm")),
               _lead_check("temp", sources, now)),
@@ -133,7 +133,7 @@ def handoff_form(lead: Record, roster: dict[str, Any] | None = None) -> FormScre
     field_sales = roster_options(roster, ("field",))
     if field_sales:
         to = Field("to", N_("Field-sales rep *"), _with_id(select(field_sales, None, allow_blank=True), "field-to"),
-                   lambda v: require_recipient(roster, v or ""))
+                   lambda v: require_recipient(roster, v) if v else require_text("", "to"))  # none chosen: required
     else:
         to = Field("to", N_("Field-sales rep *"), Input(id="field-to", suggester=SuggestFromList(sorted(roster or {}))),
                    lambda v: require_recipient(roster, v) if roster else require_text(v, "to"))
