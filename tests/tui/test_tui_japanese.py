@@ -196,3 +196,16 @@ def test_screens_opened_on_first_use_name_their_keys_in_japanese(tmp_path: Path)
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert "直前の記録を取り消す" in shown and "スキップ" in shown and "ブロック終了" in shown
     assert not any(word in shown for word in ("Undo", "Skip", "End block", "Close", "Save"))
+
+
+async def test_the_palette_says_no_match_in_japanese(tmp_path: Path) -> None:
+    from textual.command import CommandList
+
+    app = ja_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("ctrl+p", *"zzzq")
+        await pilot.pause(0.9)
+        options = app.screen.query_one(CommandList)
+        shown = [str(options.get_option_at_index(i).prompt.renderable) for i in range(options.option_count)]
+        assert shown == ["一致するものはありません"]
