@@ -6,6 +6,10 @@ The language comes from `--lang`, else the user config (`language = "ja"`), else
 the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`: `ja_JP.UTF-8` → ja), else English. `N_()` marks a
 string for the catalog where it is defined (class attributes, tables) and `_()` translates it where
 it is shown. Tests fail when a marked string has no Japanese entry (`missing()`).
+
+One English word can need two Japanese ones (`title` of a lead is 役職, of a note タイトル; the headline
+`Calls` is 架電数, a column `Calls` 架電): `pgettext(context, message)` looks the message up in a context
+(gettext's `msgctxt`), `NP_(context, message)` marks one in a table. In English both give the message.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ _CATALOG_DIR = Path(__file__).with_name("locale")  # locations.CATALOGS (not imp
 _language = "en"
 _catalogs: dict[str, dict[str, str]] = {}
 _misses: set[str] = set()
+CONTEXT_SEPARATOR = "\x04"  # gettext's: a message in a context is looked up as context + EOT + message
 
 
 def detect(explicit: str | None = None, configured: str | None = None) -> str:
@@ -63,14 +68,29 @@ def N_(message: str) -> str:
     return message
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` as it reads in `context` (a `msgctxt` entry of the catalog), in the language in force."""
+    if _language == "en" or not message:
+        return message
+    translated = _(f"{context}{CONTEXT_SEPARATOR}{message}")
+    return message if translated.startswith(f"{context}{CONTEXT_SEPARATOR}") else translated
+
+
+def NP_(context: str, message: str) -> str:
+    """Marks `message` in `context` for the catalog where it is defined; `pgettext` translates it where shown."""
+    return message
+
+
 def missing() -> set[str]:
     """Messages asked for since start that had no entry in the catalog in force."""
     return set(_misses)
 
 
 def load_po(path: Path) -> dict[str, str]:
-    """msgid → msgstr of a PO file (plain entries; empty msgstr means untranslated and is skipped)."""
+    """msgid → msgstr of a PO file (empty msgstr means untranslated and is skipped); an entry with a
+    `msgctxt` is keyed context + EOT + msgid, as gettext does."""
     entries: dict[str, str] = {}
+    msgctxt: list[str] | None = None
     msgid: list[str] | None = None
     msgstr: list[str] | None = None
     current: list[str] | None = None
@@ -79,14 +99,20 @@ def load_po(path: Path) -> dict[str, str]:
         if msgid is not None and msgstr is not None:
             key, value = "".join(msgid), "".join(msgstr)
             if key and value:
-                entries[key] = value
+                entries[f"{''.join(msgctxt)}{CONTEXT_SEPARATOR}{key}" if msgctxt is not None else key] = value
 
     for number, raw in enumerate(path.read_text("utf-8").splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        if line.startswith("msgid "):
+        if line.startswith("msgctxt "):
             flush()
+            msgctxt, msgid, msgstr = [_unquote(line[8:], path, number)], None, None
+            current = msgctxt
+        elif line.startswith("msgid "):
+            if msgstr is not None:  # a new entry without a context
+                flush()
+                msgctxt = None
             msgid, msgstr = [_unquote(line[6:], path, number)], None
             current = msgid
         elif line.startswith("msgstr "):
@@ -95,7 +121,7 @@ def load_po(path: Path) -> dict[str, str]:
         elif line.startswith('"') and current is not None:
             current.append(_unquote(line, path, number))
         else:
-            raise ValueError(f"{path} line {number}: expected msgid, msgstr or a quoted string")
+            raise ValueError(f"{path} line {number}: expected msgctxt, msgid, msgstr or a quoted string")
     flush()
     return entries
 

@@ -247,12 +247,14 @@ def test_handoff_sheet(cli) -> None:
     assert result.code == 0
     sheet = result.out
     assert sheet.startswith("# Handoff: 株式会社東洋商事")
-    for expected in ("**kimura**", "Budget (予算)**: 300万円", "部長決裁", "来期4月", "競合はA社", "meeting_booked", "興味あり",
+    for expected in ("**kimura**", "Budget**: 300万円", "部長決裁", "来期4月", "競合はA社", "meeting_booked", "興味あり",
                      "03-1234-5678"):
         assert expected in sheet, expected
     shown = cli("lead", "show", lead["id"], "--json").json
     assert shown["stage"] == "handed_off" and shown["handoff"]["to"] == "kimura"
     assert shown["handoff"]["budget"] == "300万円"
+    handed = [a for a in shown["activities"] if a["kind"] == "stage" and a["outcome"] == "handed_off"]
+    assert [(a["to"], a.get("note")) for a in handed] == [("kimura", None)]  # a name, no English sentence stored
     again = cli("handoff", lead["id"], "--to", "kimura")
     assert again.code == 2 and "already handed_off" in again.err
     report = cli("kpi", "--json").json

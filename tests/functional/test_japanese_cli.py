@@ -66,3 +66,33 @@ def test_japanese_review_reads_in_japanese(tmp_path, monkeypatch) -> None:
         assert heading in review
     leads = json.loads(istui_process("--workspace", str(tmp_path / "demo"), "lead", "list", "--json", env=env).stdout)
     assert all(lead.get("company_kana") for lead in leads)  # the Japanese team: every company has its reading
+
+
+def test_help_lead_show_and_errors_in_japanese(ws: Workspace, cli) -> None:
+    """Item 7 and 10 of issue 13: argparse's own words, `commands:` and `--version` in the language in force;
+    `lead show` names the job title 役職 and the motion in Japanese, its values in one column whatever the
+    labels' widths (cells, not characters); a refused value names its field in Japanese."""
+    import re
+
+    from istui.cli.render import width
+    from istui.i18n import set_language
+
+    lead = add_lead(cli, "株式会社東洋商事", "--contact=山田 太郎", "--contact-kana=ヤマダ タロウ", "--title=営業部長",
+                    "--motion=bdr", "--phone=03-1234-5678")
+    try:
+        shown = cli("--lang", "ja", "--help").out
+        assert "コマンド:" in shown and "commands:" not in shown
+        assert re.search(r"--version +バージョンを表示して終了", shown) and "show program's" not in shown
+        card = cli("--lang", "ja", "lead", "show", lead["id"]).out
+        assert "役職" in card and "タイトル" not in card and "新規開拓型" in card
+        rows = card.split("\n\n")[0].splitlines()[1:]
+        starts = {width(re.match(r"^  \S+ +", row)[0]) for row in rows}
+        assert len(rows) >= 6 and len(starts) == 1, card  # 担当者カナ (10 cells) and 電話 (4) align their values
+        refused = cli("--lang", "ja", "lead", "set", lead["id"], "phone=abc")
+        assert refused.code == 2 and refused.err.startswith("istui: 電話番号: 'abc' は電話番号ではありません")
+    finally:
+        set_language("en")
+    card = cli("lead", "show", lead["id"]).out
+    rows = card.split("\n\n")[0].splitlines()[1:]
+    assert {width(re.match(r"^  .+?  +", row)[0]) for row in rows} == {len("  Contact reading  ")}
+    assert "Job title" in card and "bdr" in card

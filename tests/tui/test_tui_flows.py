@@ -166,7 +166,7 @@ async def test_handoff_records_bant_and_shows_the_sheet(app: IstuiApp, demo_ws: 
         await pilot.press("ctrl+s")
         await pilot.pause(0.05)
         assert isinstance(app.screen, SheetScreen)
-        assert "**Budget (予算)**: 300万円" in app.screen.markdown
+        assert "**Budget**: 300万円" in app.screen.markdown
         saved = disk(demo_ws).get_lead(lead["id"])
         assert saved["stage"] == "handed_off" and saved["handoff"]["to"] == "field-kimura"
         assert saved["handoff"]["timeline"] == "来期4月"

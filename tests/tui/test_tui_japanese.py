@@ -118,3 +118,94 @@ async def test_every_text_the_app_shows_in_japanese_has_an_entry(tmp_path: Path)
             await loaded(pilot)
         assert not isinstance(app.screen, FormScreen)
     assert not i18n.missing(), sorted(i18n.missing())
+
+
+def choices(widget) -> list[str]:
+    """The labels a Select offers (without its blank prompt)."""
+    return [str(label) for label, value in widget._options if value is not widget.NULL]
+
+
+async def test_forms_offer_their_choices_and_hints_in_japanese(tmp_path: Path) -> None:
+    """Item 7 of issue 13: the lead form's source, motion and temperature, the stage form's stages and the log
+    form's outcomes read as the tables do; the WHEN hints are Japanese examples the parser takes; a refused
+    value names its field in Japanese."""
+    from textual.widgets import Select
+
+    from istui.tui.screens.forms import FormScreen
+
+    app = ja_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("1", "n")
+        await pilot.pause(0.2)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        widgets = {field.name: field.widget for field in form.fields}
+        assert choices(widgets["temp"]) == ["ホット", "ウォーム", "コールド"]
+        assert choices(widgets["motion"]) == ["反響型 (SDR)", "新規開拓型 (BDR)"]
+        assert "Webお問い合わせ" in choices(widgets["source"]) and not any("_" in label for label in choices(widgets["source"]))
+        assert widgets["next"].placeholder == "明日 10時, +3d, 月曜 9:30"
+        shown = [str(label.render()) for label in form.query("Label")]
+        assert shown[4] == "役職" and "タイトル" not in shown  # a lead's job title
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        assert str(form.query_one("#error-company").render()).startswith("会社名 は必須です")
+        await pilot.press("escape", "s")
+        await pilot.pause(0.2)
+        stage = app.screen.fields[0].widget
+        assert isinstance(stage, Select) and stage.prompt == "選択してください"  # Textual's prompt, translated
+        assert set(choices(stage)) <= {"新規", "対応中", "育成中", "商談化", "引き渡し済", "受注", "失注", "対象外"}
+        await pilot.press("escape", "l")
+        await pilot.pause(0.2)
+        outcomes = app.screen.fields[0].widget
+        assert choices(outcomes)[:2] == ["1 通話", "2 不通"]
+        assert app.screen.fields[2].widget.placeholder == "明日 10時"
+
+
+async def test_the_undo_toast_names_the_outcome_in_japanese(tmp_path: Path) -> None:
+    app = ja_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("1", "l")
+        await pilot.pause(0.2)
+        app.screen.fields[0].widget.value = "no_answer"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        await pilot.press("ctrl+z")
+        await pilot.pause(0.2)
+        assert "元に戻しました: 不通 の記録。" in [str(n.message) for n in app._notifications]
+
+
+def test_screens_opened_on_first_use_name_their_keys_in_japanese(tmp_path: Path) -> None:
+    """The call block's module is imported when the first block starts, after the app translated its keys:
+    its footer must not stay English (it did: `u Undo last log  s Skip`)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from istui.i18n import set_language\n"
+        "set_language('ja')\n"
+        "from istui.tui.localize import localize_bindings\n"
+        "assert 'istui.tui.screens.callblock' not in sys.modules\n"
+        "localize_bindings()\n"
+        "from istui.tui.screens.callblock import CallBlockScreen\n"
+        "from istui.tui.screens.plan import PlanScreen\n"
+        "print('|'.join(b.description for b in CallBlockScreen.BINDINGS + PlanScreen.BINDINGS))\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert "直前の記録を取り消す" in shown and "スキップ" in shown and "ブロック終了" in shown
+    assert not any(word in shown for word in ("Undo", "Skip", "End block", "Close", "Save"))
+
+
+async def test_the_palette_says_no_match_in_japanese(tmp_path: Path) -> None:
+    from textual.command import CommandList
+
+    app = ja_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("ctrl+p", *"zzzq")
+        await pilot.pause(0.9)
+        options = app.screen.query_one(CommandList)
+        shown = [str(options.get_option_at_index(i).prompt.renderable) for i in range(options.option_count)]
+        assert shown == ["一致するものはありません"]

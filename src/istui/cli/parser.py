@@ -41,9 +41,10 @@ def actions(command: argparse.ArgumentParser, metavar: str = "ACTION") -> argpar
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = Parser(prog="istui", description=_("A keyboard-driven workspace for inside-sales reps."),
                     epilog=_("Run 'istui COMMAND --help' for a command's options."))
-    parser.add_argument("--version", action="version", version=f"istui {__version__}")
+    parser.add_argument("--version", action="version", version=f"istui {__version__}",
+                        help=_("show program's version number and exit"))  # argparse 3.11 fixes its own in English
     parser.set_defaults(handler=run_home)
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+    sub = parser.add_subparsers(title=_("commands"), metavar="COMMAND", parser_class=Parser)
     wanted = command_in(argv)
     for name, (summary, _module) in COMMANDS.items():
         command = sub.add_parser(name, help=_(summary))

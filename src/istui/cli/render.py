@@ -192,7 +192,7 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
             if t.get("expected") is not None:
                 pace = labels.pace_gap(t["status"], t["ahead"], short if t["metric"] == "amount" else None)
             need = labels.needed(t, short)
-            rows.append([labels.metric(t["metric"]) + (f" ({safe(t['motion'])})" if t["motion"] else ""), fmt(t["actual"]),
+            rows.append([labels.metric(t["metric"]) + (f" ({labels.motion(t['motion'])})" if t["motion"] else ""), fmt(t["actual"]),
                          fmt(t["target"]), pct(t["progress"]), fmt(t.get("expected")), pace, need, bar(t["progress"])])
         headers = [_(h) for h in (N_("METRIC"), N_("ACTUAL"), N_("TARGET"), N_("PROGRESS"), N_("BY NOW"), N_("PACE"), N_("NEEDED"))]
         print(table(["  " + headers[0], *headers[1:], ""], [["  " + r[0], *r[1:]] for r in rows], right=(1, 2, 3, 4, 6),

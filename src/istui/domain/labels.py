@@ -1,18 +1,19 @@
 """Names of the vocabulary as a person reads them, in the language in force (`istui.i18n`): metrics,
-stages, temperatures, pace. Records keep the English identifiers; only what is shown changes. An identifier
-that is not in the vocabulary is shown as it is, made safe for a terminal (`domain.text.terminal_safe`)."""
+stages, temperatures, motions, sources, outcomes, pace, and the fields that messages name. Records keep the
+English identifiers; only what is shown changes. An identifier that is not in the vocabulary is shown as it
+is, made safe for a terminal (`domain.text.terminal_safe`). Forms take their choices from here (`options`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from istui.domain.metrics import METRIC
-from istui.domain.model import DEFAULT_SOURCES, ActivityKind, NoteKind, PeriodKind, Stage, Temperature
-from istui.domain.outcomes import CALL_OUTCOME_INFO, EMAIL_OUTCOME_LABELS
+from istui.domain.model import DEFAULT_SOURCES, ActivityKind, Motion, NoteKind, PeriodKind, Stage, Temperature
+from istui.domain.outcomes import CALL_OUTCOME_INFO, CALL_OUTCOMES, EMAIL_OUTCOME_LABELS, EmailOutcome
 from istui.domain.queue import PARKING_REASONS, QUEUE_REASONS
 from istui.domain.text import terminal_safe
-from istui.i18n import N_, _, language
+from istui.i18n import N_, NP_, _, language, pgettext
 
 # Display names by identifier; a test checks that each table names every member of its enumeration.
 STAGES = {
@@ -20,6 +21,7 @@ STAGES = {
     Stage.HANDED_OFF: N_("handed_off"), Stage.WON: N_("won"), Stage.LOST: N_("lost"), Stage.DISQUALIFIED: N_("disqualified"),
 }
 TEMPERATURES = {Temperature.HOT: N_("hot"), Temperature.WARM: N_("warm"), Temperature.COLD: N_("cold")}
+MOTIONS = {Motion.SDR: N_("sdr"), Motion.BDR: N_("bdr")}  # what a rep types in English: `--motion sdr`
 WEEKDAYS = {"mon": N_("Mon"), "tue": N_("Tue"), "wed": N_("Wed"), "thu": N_("Thu"), "fri": N_("Fri"), "sat": N_("Sat"),
             "sun": N_("Sun")}
 PERIOD_KINDS = {PeriodKind.DAY: N_("day"), PeriodKind.WEEK: N_("week"), PeriodKind.MONTH: N_("month"),
@@ -35,6 +37,40 @@ NOTE_KINDS = {NoteKind.SCRIPT: N_("script"), NoteKind.OBJECTION: N_("objection")
 RECORD_KINDS = {"leads": N_("leads"), "activities": N_("activities"), "notes": N_("notes"), "targets": N_("targets"),
                 "campaigns": N_("campaigns"), "teammates": N_("teammates' activities")}
 PACE = {"ahead": N_("ahead"), "behind": N_("behind"), "on_pace": N_("on pace")}
+#: The fields a message names at its start ("phone: '12' is not a phone number", "company is required"): in
+#: English the identifier a rep types (`lead set ID phone=…`, `--phone`), in Japanese the field's name. In the
+#: catalog's context "field", so a field's name may differ from the same word elsewhere (the stage `meeting`
+#: 商談化, the field `meeting` 商談日時); a note's title is a field of its own (役職 is a lead's title).
+FIELDS = {
+    "company": NP_("field", "company"), "company_kana": NP_("field", "company_kana"),
+    "contact": NP_("field", "contact"), "contact_kana": NP_("field", "contact_kana"), "title": NP_("field", "title"),
+    "phone": NP_("field", "phone"), "email": NP_("field", "email"), "source": NP_("field", "source"),
+    "motion": NP_("field", "motion"), "temp": NP_("field", "temp"), "stage": NP_("field", "stage"),
+    "owner": NP_("field", "owner"), "next": NP_("field", "next"), "next_action": NP_("field", "next_action"),
+    "tags": NP_("field", "tags"), "memo": NP_("field", "memo"), "amount": NP_("field", "amount"),
+    "meeting": NP_("field", "meeting"), "dnc": NP_("field", "dnc"), "note": NP_("field", "note"),
+    "outcome": NP_("field", "outcome"), "at": NP_("field", "at"), "duration": NP_("field", "duration"),
+    "with": NP_("field", "with"), "WHEN": NP_("field", "WHEN"), "to": NP_("field", "to"),
+    "budget": NP_("field", "budget"), "authority": NP_("field", "authority"), "need": NP_("field", "need"),
+    "timeline": NP_("field", "timeline"), "value": NP_("field", "value"), "metric": NP_("field", "metric"),
+    "per": NP_("field", "per"), "revenue": NP_("field", "revenue"), "rep": NP_("field", "rep"),
+    "name": NP_("field", "name"), "display": NP_("field", "display"), "role": NP_("field", "role"),
+    "team": NP_("field", "team"), "kind": NP_("field", "kind"), "body": NP_("field", "body"),
+    "note_title": NP_("note field", "title"),
+}
+_FIELD_CONTEXTS = {"note_title": "note field"}  # the rest are in the context "field"
+
+
+def field(name: str) -> str:
+    """The name of a field at the start of a message: `phone` in English, 電話番号 in Japanese; a name that is
+    not in `FIELDS` (an option such as `--rep`, a setting's key, a column already named) as it is."""
+    message = FIELDS.get(name) if isinstance(name, str) else None
+    return pgettext(_FIELD_CONTEXTS.get(name, "field"), message) if message else name
+
+
+def options(values: Iterable[str], shown: Callable[[str], str]) -> list[tuple[str, str]]:
+    """(label, value) pairs of a form's choice, each value shown as `shown` names it."""
+    return [(shown(value), str(value)) for value in values]
 
 
 def _named(names: Mapping[str, str], name: Any) -> str:
@@ -57,6 +93,16 @@ def stage(name: str) -> str:
 
 def temperature(name: str) -> str:
     return _named(TEMPERATURES, name)
+
+
+def motion(name: str) -> str:
+    """`sdr` / `bdr` in English (as typed), 反響型 / 新規開拓型 in Japanese."""
+    return _named(MOTIONS, name)
+
+
+def motion_option(name: str) -> str:
+    """A motion in a form's choice: `sdr` in English, 反響型 (SDR) in Japanese (the word and the team's acronym)."""
+    return f"{motion(name)} ({name.upper()})" if language() == "ja" and name in MOTIONS else motion(name)
 
 
 def pace(status: str) -> str:
@@ -103,6 +149,14 @@ def source(name: str) -> str:
     return terminal_safe(name)  # an identifier from the workspace's settings or a file
 
 
+def source_option(name: str) -> str:
+    """A lead source in a form's choice: `web_inquiry (Webお問い合わせ)` in English (the glossary gives both:
+    the identifier is what the CLI and imports take, the Japanese what the team says), Webお問い合わせ in Japanese."""
+    if language() != "ja" and isinstance(name, str) and name in DEFAULT_SOURCES:
+        return f"{name} ({DEFAULT_SOURCES[name]})"
+    return source(name)
+
+
 def weekday(name: str) -> str:
     """`mon` → Mon / 月."""
     return _named(WEEKDAYS, name)
@@ -138,6 +192,16 @@ def call_outcome(name: str) -> str:
     return info.ja if language() == "ja" else f"{name} {info.ja}"
 
 
+def call_outcome_option(name: str) -> str:
+    """A call outcome in a form's choice, with its call-block key: `2 no_answer 不通` / `2 不通`."""
+    info = CALL_OUTCOME_INFO.get(name) if isinstance(name, str) else None
+    return f"{info.key} {call_outcome(name)}" if info is not None else terminal_safe(name)
+
+
+def email_outcome(name: str) -> str:
+    return _named(EMAIL_OUTCOME_LABELS, name)
+
+
 def call_outcome_short(name: str) -> str:
     """`no_answer` in English, `不通` in Japanese: a call outcome where room is short (the keys' help)."""
     info = CALL_OUTCOME_INFO.get(name) if isinstance(name, str) else None
@@ -150,5 +214,11 @@ def outcome(activity: Mapping[str, Any]) -> str:
     if activity.get("kind") == "call":
         return call_outcome(value)
     if activity.get("kind") == "stage":
-        return stage(value)
-    return _named(EMAIL_OUTCOME_LABELS, value)
+        recipient = activity.get("to")  # a handoff names who received the lead
+        return f"{stage(value)} → {terminal_safe(recipient)}" if recipient else stage(value)
+    return email_outcome(value)
+
+
+#: Every value of each vocabulary a form offers, in its order (the catalog test checks each has its Japanese).
+CALL_OUTCOME_VALUES = tuple(info.outcome.value for info in CALL_OUTCOMES)
+EMAIL_OUTCOME_VALUES = tuple(outcome.value for outcome in EmailOutcome)

@@ -124,6 +124,7 @@ SCHEMA: dict[str, dict[str, object]] = {
     "activities": {
         "id": str, "lead": str, "rep": str, "kind": str, "at": _WHEN, "outcome": str, "duration": _NUMBER,
         "note": _TEXT, "script": str, "amount": _NUMBER, "from_stage": str, "with": list,
+        "to": str,  # a handoff's recipient (stage handed_off)
         **_STAMPS,
     },
     "notes": {"id": str, "title": _TEXT, "kind": str, "tags": list, "body": _TEXT, "pinned": bool, **_STAMPS},

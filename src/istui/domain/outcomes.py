@@ -95,8 +95,10 @@ def parse_call_outcome(text: str) -> str:
 
 
 def parse_email_outcome(text: str) -> str:
+    from istui.domain.labels import field  # labels names the outcomes: imported when a message needs it
+
     name = unicodedata.normalize("NFKC", text).strip().lower().replace("-", "_")
     if name in EmailOutcome._value2member_map_:
         return name
     raise BadInput(_("{field}: '{value}' is not one of {options}.").format(
-        field="outcome", value=text, options=", ".join(outcome.value for outcome in EmailOutcome)))
+        field=field("outcome"), value=text, options=", ".join(outcome.value for outcome in EmailOutcome)))

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
+from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.domain.model import DEFAULT_MAX_LENGTH, MAX_LENGTH, MAX_TAGS
 from istui.domain.text import unsafe_character
@@ -78,6 +79,7 @@ def parse_when(text: str, now: datetime, field: str = "WHEN") -> datetime:
     """
     from istui.domain.checks import MAX_YEAR, MIN_YEAR
 
+    field = labels.field(field)  # as messages name it
     try:
         moment = _parse_when(text, now, field)
     except (ValueError, OverflowError) as exc:
@@ -95,6 +97,7 @@ def parse_follow_up(text: str, now: datetime, field: str = "next") -> datetime:
     """A follow-up WHEN (`--next`, `--meeting`, a form's follow-up field): like `parse_when`, but a moment
     in the past is refused with one sentence that shows the date read (a yearless date already past this
     year, `11/1` typed in December, suggests next year's)."""
+    field = labels.field(field)  # as messages name it
     moment = parse_when(text, now, field)
     if moment >= now.replace(second=0, microsecond=0) - timedelta(minutes=1):
         return moment
@@ -220,7 +223,7 @@ def normalize_phone(text: str, field: str = "phone") -> str:
         valid = digits.startswith("0") and 10 <= len(digits) <= 11
     if not valid:
         raise BadInput(_("{field}: '{text}' is not a phone number; use digits with optional hyphens, "
-                         "e.g. 03-1234-5678, 090-1234-5678 or +81 3 1234 5678.").format(field=field, text=text.strip()))
+                         "e.g. 03-1234-5678, 090-1234-5678 or +81 3 1234 5678.").format(field=labels.field(field), text=text.strip()))
     return cleaned
 
 
@@ -246,7 +249,7 @@ def normalize_email(text: str, field: str = "email") -> str:
     _bounded(cleaned, field, MAX_LENGTH["email"])
     if not _EMAIL.match(cleaned) or ".." in cleaned:
         raise BadInput(_("{field}: '{text}' is not an e-mail address; use name@example.co.jp.").format(
-            field=field, text=text.strip()))
+            field=labels.field(field), text=text.strip()))
     local, _at, domain = cleaned.rpartition("@")
     return f"{local}@{domain.lower()}"
 
@@ -278,7 +281,7 @@ def parse_amount(text: str | int | float, field: str = "amount", currency: str |
     `currency`, with at most its decimal places (whole yen; cents for USD). A mark of another currency (`$100`
     in a JPY workspace) is refused, never converted. `currency` None: a plain number of things (no mark, whole)."""
     if isinstance(text, bool):
-        raise BadInput(_("{field}: expected an amount such as 1200000, ¥1,200,000 or 120万.").format(field=field))
+        raise BadInput(_("{field}: expected an amount such as 1200000, ¥1,200,000 or 120万.").format(field=labels.field(field)))
     if isinstance(text, int | float):
         value = float(text)
     else:
@@ -292,29 +295,29 @@ def parse_amount(text: str | int | float, field: str = "amount", currency: str |
             cleaned = cleaned[:code.start()] + cleaned[code.end():]
         if marks and currency is None:
             raise BadInput(_("{field}: '{text}' is a number of things, not an amount; leave out the currency.").format(
-                field=field, text=str(text).strip()))
+                field=labels.field(field), text=str(text).strip()))
         if any(currency.upper() not in meant for _mark, meant in marks):
             raise BadInput(_("{field}: '{text}' is written in another currency than {currency}; istui does not "
                              "convert, so write the amount in {currency}.").format(
-                                 field=field, text=str(text).strip(), currency=currency))
+                                 field=labels.field(field), text=str(text).strip(), currency=currency))
         cleaned = cleaned.replace(" ", "")
         if "," in cleaned and not _GROUPED.match(cleaned):  # `12,00`: a misplaced separator is never guessed at
             raise BadInput(_("{field}: '{text}' has a thousands separator in the wrong place; write 1,200 or 1200.").format(
-                field=field, text=str(text).strip()))
+                field=labels.field(field), text=str(text).strip()))
         match = _AMOUNT.match(cleaned.replace(",", ""))
         if not match:
             raise BadInput(_("{field}: '{text}' is not an amount; use 1200000, 1,200,000, ¥1,200,000 or 120万.").format(
-                field=field, text=str(text).strip()))
+                field=labels.field(field), text=str(text).strip()))
         value = float(match[1]) * _MULTIPLIER[match[2]]
     if value < 0 or value != value or value > 10**15:
         raise BadInput(_("{field}: '{text}' is out of range; amounts are from 0 to 1,000,000,000,000,000.").format(
-            field=field, text=text))
+            field=labels.field(field), text=text))
     digits = 0 if currency is None else minor_digits(currency)
     kept = round(value, digits)
     if abs(kept - value) > 1e-9 * max(1.0, value):
         raise BadInput((_("{field}: '{text}' has a fraction; {currency} amounts are whole numbers.") if digits == 0 else
                         _("{field}: '{text}' has more than {digits} decimal places, the most {currency} has.")).format(
-                            field=field, text=str(text).strip(), digits=digits, currency=currency or _("counts")))
+                            field=labels.field(field), text=str(text).strip(), digits=digits, currency=currency or _("counts")))
     return int(kept) if kept == int(kept) else kept
 
 
@@ -326,7 +329,7 @@ def parse_choice(value: str, choices: Iterable[str], field: str) -> str:
     cleaned = unicodedata.normalize("NFKC", value).strip().lower().replace("-", "_")
     if cleaned in options:
         return cleaned
-    raise BadInput(_("{field}: '{value}' is not one of {options}.").format(field=field, value=value, options=", ".join(options)))
+    raise BadInput(_("{field}: '{value}' is not one of {options}.").format(field=labels.field(field), value=value, options=", ".join(options)))
 
 
 def parse_tags(values: Iterable[str]) -> list[str]:
@@ -356,7 +359,7 @@ def require_text(value: str, field: str, max_length: int | None = None) -> str:
     """A one-line text field that must not be empty (see `optional_text`)."""
     cleaned = optional_text(value, field, max_length)
     if not cleaned:
-        raise BadInput(_("{field} is required and cannot be empty.").format(field=field))
+        raise BadInput(_("{field} is required and cannot be empty.").format(field=labels.field(field)))
     return cleaned
 
 
@@ -388,19 +391,19 @@ def _checked(value: str, field: str, multiline: bool) -> str:
     code = f"U+{ord(found):04X}"
     if "\ud800" <= found <= "\udfff":  # a byte that was not UTF-8 (argv, stdin and files are read as UTF-8)
         raise BadInput(_("{field} contains a byte that is not UTF-8 ({code}); type it in a UTF-8 terminal or save the "
-                         "file as UTF-8.").format(field=field, code=code))
+                         "file as UTF-8.").format(field=labels.field(field), code=code))
     if multiline:
         raise BadInput(_("{field} contains a control character ({code}); only text, line breaks and tabs are "
-                         "accepted.").format(field=field, code=code))
+                         "accepted.").format(field=labels.field(field), code=code))
     raise BadInput(_("{field} contains a control character ({code}); only plain text is accepted.").format(
-        field=field, code=code))
+        field=labels.field(field), code=code))
 
 
 def _bounded(value: str, field: str, max_length: int | None) -> str:
     limit = max_length if max_length is not None else MAX_LENGTH.get(field, DEFAULT_MAX_LENGTH)
     if len(value) > limit:
         raise BadInput(_("{field} is {length} characters long; at most {limit} are accepted.").format(
-            field=field, length=f"{len(value):,}", limit=f"{limit:,}"))
+            field=labels.field(field), length=f"{len(value):,}", limit=f"{limit:,}"))
     return value
 
 
@@ -412,7 +415,7 @@ def parse_rep(value: str, field: str = "rep") -> str:
     cleaned = unicodedata.normalize("NFC", value.strip())
     if not _REP.match(cleaned) or cleaned in {".", ".."}:
         raise BadInput(_("{field}: '{value}' is not a usable rep name; use letters, digits, '.', '-' or '_' "
-                         "(no spaces), e.g. alice or 山田.").format(field=field, value=value))
+                         "(no spaces), e.g. alice or 山田.").format(field=labels.field(field), value=value))
     return cleaned
 
 
@@ -420,8 +423,8 @@ def parse_int(value: str, field: str, minimum: int = 0) -> int:
     try:
         number = int(unicodedata.normalize("NFKC", value).strip())
     except ValueError:
-        raise BadInput(_("{field}: '{value}' is not a whole number.").format(field=field, value=value)) from None
+        raise BadInput(_("{field}: '{value}' is not a whole number.").format(field=labels.field(field), value=value)) from None
     if number < minimum:
         raise BadInput(_("{field}: {number} is too small; at least {minimum} is accepted.").format(
-            field=field, number=number, minimum=minimum))
+            field=labels.field(field), number=number, minimum=minimum))
     return number

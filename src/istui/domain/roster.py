@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.domain.parsing import normalize_email, optional_text, parse_rep
 from istui.i18n import N_, _
@@ -47,7 +48,7 @@ def require_member(roster: Mapping[str, Any] | None, name: str, field: str = "re
     found = find(roster, name)
     if found is None:
         raise BadInput(_("{field}: '{name}' is not on the team roster ({names}); add them with "
-                         "`istui rep add {name}`.").format(field=field, name=name, names=roster_names(roster)))
+                         "`istui rep add {name}`.").format(field=labels.field(field), name=name, names=roster_names(roster)))
     return found
 
 

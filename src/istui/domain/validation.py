@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.domain.model import EDITABLE_LEAD_FIELDS, MAX_LENGTH, Motion, NoteKind, Stage, Temperature
 from istui.domain.parsing import (
@@ -94,7 +95,7 @@ def parse_flag(value: Any, field: str) -> bool:
         return True
     if text in ("false", "no", "0", "off", ""):
         return False
-    raise BadInput(_("{field}: '{value}' is not true or false.").format(field=field, value=str(value)[:40]))
+    raise BadInput(_("{field}: '{value}' is not true or false.").format(field=labels.field(field), value=str(value)[:40]))
 
 
 def blank_lead(sources: Iterable[str], rep: str) -> dict[str, Any]:
@@ -114,7 +115,7 @@ def new_lead_record(fields: Mapping[str, Any], *, sources: Iterable[str], now: d
     sources = list(sources)
     record = blank_lead(sources, rep)
     if "company" not in fields:
-        raise BadInput(_("{field} is required and cannot be empty.").format(field="company"))
+        raise BadInput(_("{field} is required and cannot be empty.").format(field=labels.field("company")))
     record.update(clean_lead_fields(fields, sources=sources, now=now, roster=roster, future_only=True,
                                     currency=currency))
     return record
@@ -126,7 +127,7 @@ NOTE_FIELDS = ("title", "kind", "tags", "body", "pinned")
 def clean_note_field(name: str, value: Any) -> Any:
     """Validate one note field; returns its clean value (BadInput names the field and what is accepted)."""
     if name == "title":
-        return require_text(value if isinstance(value, str) else "", "title", MAX_LENGTH["note_title"])
+        return require_text(value if isinstance(value, str) else "", "note_title", MAX_LENGTH["note_title"])
     if name == "kind":
         return parse_choice(value if isinstance(value, str) else "", [kind.value for kind in NoteKind], "kind")
     if name == "tags":

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from istui.domain import labels
 from istui.domain.duplicates import DuplicateIndex, email_key
 from istui.domain.errors import BadInput
 from istui.domain.model import INBOUND_SOURCES, Motion, Stage, Temperature
@@ -99,7 +100,8 @@ def _translate(field_name: str, value: str, warnings: list[str], sources: list[s
     if found:
         return found
     default = {"stage": Stage.NEW.value, "temp": Temperature.WARM.value}[field_name]
-    warnings.append(_("{field} '{value}' is not known; imported as {default}").format(field=field_name, value=value, default=default))
+    warnings.append(_("{field} '{value}' is not known; imported as {default}").format(
+        field=labels.field(field_name), value=value, default=labels.stage(default) if field_name == "stage" else labels.temperature(default)))
     return default
 
 
@@ -231,7 +233,7 @@ def _unsafe_cell(cells: list[str], mapping: dict[int, str], header: list[str]) -
         if index < len(cells) and name != "ignore":
             try:
                 check_text(cells[index], _("column {column} ({field})").format(column=terminal_safe(header[index]),
-                                                                            field=name), multiline=name == "memo")
+                                                                            field=labels.field(name)), multiline=name == "memo")
             except BadInput as exc:
                 return str(exc)
     return None

@@ -160,8 +160,8 @@ JA_NOTES: tuple[dict[str, Any], ...] = (
     {"title": "製品紹介資料（日英）", "kind": "material", "tags": ["資料", "紹介資料"],
      "body": "共有ドライブ：`営業/紹介資料/製品概要-2026.pdf`。メールでは1枚版の方が開封率が高い。"},
     NOTES[11],
-    {"title": "トスアップ前のチェックリスト（BANT）", "kind": "tip", "tags": ["トスアップ", "BANT"],
-     "body": "引き継ぐ前に：予算の幅、決裁者の氏名、お客様自身の言葉での課題、日付。"
+    {"title": "引き渡し前のチェックリスト（BANT）", "kind": "tip", "tags": ["引き渡し", "BANT"],
+     "body": "引き渡す前に：予算の幅、決裁者の氏名、お客様自身の言葉での課題、日付。"
              "フィールドセールスは商談の5分前にシートを読む。ひと目で分かるように。"},
     NOTES[13],
 )
@@ -399,6 +399,7 @@ class _Builder:
                            "authority": self.text(rng.choice(("部長決裁", "CEO signs", "稟議必要"))),
                            "need": self.text(rng.choice(("問い合わせ対応の工数削減", "pipeline visibility", "リード管理の一元化"))),
                            "timeline": self.text(rng.choice(("来期4月", "Q1", "3ヶ月以内"))), "note": ""}
+        self.activities[-1]["to"] = lead["handoff"]["to"]  # the stage activity names the recipient, as hand_off does
         closed_at = self.working_moment(handoff_at, 30)
         if closed_at is None:
             return

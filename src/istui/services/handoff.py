@@ -11,8 +11,8 @@ from istui.domain.model import DEFAULT_SOURCES
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, language
 
-BANT_LABELS = (("budget", N_("Budget (予算)")), ("authority", N_("Authority (決裁者)")), ("need", N_("Need (課題・ニーズ)")),
-               ("timeline", N_("Timeline (導入時期)")))
+BANT_LABELS = (("budget", N_("Budget")), ("authority", N_("Authority")), ("need", N_("Need")),
+               ("timeline", N_("Timeline")))
 
 
 def _md(text: Any, multiline: bool = False) -> str:
@@ -38,14 +38,14 @@ def handoff_sheet(lead: Mapping[str, Any], activities: Iterable[Mapping[str, Any
         f"- {_('Phone')}: {_md(lead.get('phone'))}",
         f"- {_('E-mail')}: {_md(lead.get('email'))}",
         "- " + _("Source: {source}, motion {motion}, temperature {temp}").format(
-            source=source_text, motion=_md(lead.get("motion")), temp=labels.temperature(lead.get("temp", "–"))),
+            source=source_text, motion=labels.motion(lead.get("motion", "–")), temp=labels.temperature(lead.get("temp", "–"))),
         f"- {_('Inside-sales owner')}: {_md(lead.get('owner'))}",
         f"- {_('Lead id')}: `{lead['id']}`",
         "",
         "## BANT",
     ]
     lines += [f"- **{_(label)}**: {_md(handoff.get(key))}" for key, label in BANT_LABELS]
-    lines += ["", "## " + _("Notes"), _md(handoff.get("note"), multiline=True), "", "## " + _("Activity history")]
+    lines += ["", "## " + _("Notes for field sales"), _md(handoff.get("note"), multiline=True), "", "## " + _("Activity history")]
     history = list(activities)
     if not history:
         lines.append(_("No activity logged."))

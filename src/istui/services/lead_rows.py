@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from istui.domain import checks
+from istui.domain import checks, labels
 from istui.domain.errors import BadInput
 from istui.domain.ids import ALPHABET, ID_LENGTH
 from istui.domain.parsing import check_text, multiline_text, parse_rep
@@ -92,7 +92,7 @@ def _stamp(value: Any, field: str) -> str:
         moment = None
     if moment is None or moment.tzinfo is None:
         raise BadInput(_("{field}: '{value}' is not a date and time with an offset, like 2026-12-01T10:00:00+09:00.").format(
-            field=field, value=text))
+            field=labels.field(field), value=text))
     return text.strip()
 
 
@@ -110,7 +110,7 @@ def clean_exported(record: Mapping[str, Any], *, sources: list[str], now: dateti
             continue
         if name != "tags" and not isinstance(value, str):
             raise BadInput(_("{field}: {value} is not {kind}, as istui's export writes it.").format(
-                field=name, value=repr(value)[:40], kind=_("an amount") if name == "amount" else _("text")))
+                field=labels.field(name), value=repr(value)[:40], kind=_("an amount") if name == "amount" else _("text")))
     if "tags" in typed and not (isinstance(typed["tags"], list) and all(isinstance(t, str) for t in typed["tags"])):
         raise BadInput(_("tags: expected a list of tags."))
     clean = {**record, **clean_lead_fields(typed, sources=sources, now=now, roster=roster, currency=currency)}

@@ -271,8 +271,10 @@ def log_activity(
     return Logged(written, lead, changes, previous, None if typed_next is not None else decision)
 
 
-def change_stage(ws: Workspace, lead_id: str, stage: str, *, amount: str | None = None, note: str = "") -> Logged:
-    """Move a lead to `stage`, recording a stage activity (won needs the order amount)."""
+def change_stage(ws: Workspace, lead_id: str, stage: str, *, amount: str | None = None, note: str = "",
+                 to: str = "") -> Logged:
+    """Move a lead to `stage`, recording a stage activity (won needs the order amount; a handoff names the
+    recipient `to`: stored as a name, shown in the reader's language by `labels.outcome`)."""
     stage = parse_choice(stage, [s.value for s in Stage], "stage")
     value = parse_amount(amount, currency=ws.settings.currency) if amount not in (None, "") else None
     if stage == Stage.WON and not value:  # none, or 0: an order of nothing would count as a win worth nothing
@@ -290,6 +292,8 @@ def change_stage(ws: Workspace, lead_id: str, stage: str, *, amount: str | None 
             activity["amount"] = value
         if note:
             activity["note"] = note
+        if to:
+            activity["to"] = to
         changes: dict[str, Any] = {"stage": stage}
         if value is not None:
             changes["amount"] = value
@@ -319,7 +323,7 @@ def hand_off(ws: Workspace, lead_id: str, to: str, bant: dict[str, str], note: s
             raise BadInput(_("stage: the lead is already {stage}; only an open lead can be handed off.").format(
                 stage=labels.stage(lead["stage"])))
         handoff = {"to": to, "at": iso(ws.now()), "by": ws.rep, **clean, "note": note}
-        logged = change_stage(ws, lead_id, Stage.HANDED_OFF.value, note=f"handed off to {to}")
+        logged = change_stage(ws, lead_id, Stage.HANDED_OFF.value, to=to)
         lead = ws.update_lead(lead_id, {"handoff": handoff})
     return Logged(logged.activity, lead, {"handoff": handoff, "stage": Stage.HANDED_OFF.value}, logged.previous)
 

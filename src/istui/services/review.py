@@ -66,7 +66,7 @@ def build_review(report: dict[str, Any], team: dict[str, Any] | None, currency: 
     for target in [*report["targets"], *(rep_targets or [])]:
         line = (f"{terminal_safe(target['rep'])} · " if report["scope"]["team"] and target.get("rep") else "") + _(
             "{metric}: {actual} of {target} ({progress})").format(
-            metric=labels.metric(target["metric"]) + (f" ({target['motion']})" if target["motion"] else ""),
+            metric=labels.metric(target["metric"]) + (f" ({labels.motion(target['motion'])})" if target["motion"] else ""),
             actual=_value(target["metric"], target["actual"], currency),
             target=_value(target["metric"], target["target"], currency), progress=percent(target["progress"]))
         if target.get("per_day") is not None:

@@ -28,7 +28,7 @@ from istui.services.strip import today_strip
 from istui.services.today import today_queue
 from istui.store.settings import save_user_setting, user_config
 from istui.store.workspace import Record, Workspace
-from istui.tui.commands import PALETTE_PLACEHOLDER, TAB_NAMES, TABS, IstuiCommands
+from istui.tui.commands import PALETTE_PLACEHOLDER, TAB_NAMES, TABS, IstuiCommands, Palette
 from istui.tui.messages import LeadRemoved, LeadWritten, ShowLead, Wrote
 from istui.tui.panes.kpi import KpiPane
 from istui.tui.panes.leads import LeadsPane
@@ -359,7 +359,5 @@ class IstuiApp(SyncMixin, App[None]):
                 yield command._replace(title=_(command.title), help=_(command.help))
 
     def action_command_palette(self) -> None:
-        from textual.command import CommandPalette
-
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder=_(PALETTE_PLACEHOLDER), id="--command-palette"))
+        if self.use_command_palette and not Palette.is_open(self):
+            self.push_screen(Palette(placeholder=_(PALETTE_PLACEHOLDER), id="--command-palette"))

@@ -6,8 +6,11 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from rich.align import Align
+from rich.text import Text
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.widgets.option_list import Option
 
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
@@ -22,8 +25,27 @@ TEXTUAL_COMMANDS = (  # Textual's own palette commands, by the texts Textual giv
     N_("Minimize the widget and restore to normal size"), N_("Maximize"), N_("Maximize the focused widget"),
     N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen"),
 )
+NO_MATCHES = N_("No matches found")
 TABS = ("leads", "today", "notes", "kpi")
 TAB_NAMES = {"leads": N_("Leads"), "today": N_("Today"), "notes": N_("Notes"), "kpi": N_("KPI")}
+
+
+class Palette(CommandPalette):
+    """Textual's command palette, saying "No matches found" in the language in force (Textual writes it in
+    English inside this method; the rest is Textual's own)."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(Text(_(NO_MATCHES), style="not bold")), disabled=True, id=self._NO_MATCHES))
+                self._list_visible = True
+            else:  # discovery mode: no commands to discover is nothing to point out
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
 
 
 def literal_highlight(query: str, candidate: str, matcher: Any) -> Content:
@@ -57,9 +79,9 @@ class IstuiCommands(Provider):
             (_("Hand off the selected lead"), partial(app.action_lead_action, 'handoff_lead'), _("BANT form and handoff sheet")),
             (_("New note"), partial(app.action_new_note), _("Talk script, objection answer, material")),
             (_("Switch rep view: mine / team"), partial(app.action_toggle_scope), _("Today queue and KPI scope")),
-            (_("Open review (振り返り): this week"), partial(app.action_review, 'week'), _("Markdown for the team meeting")),
-            (_("Open review (振り返り): last week"), partial(app.action_review, 'last_week'), _("Markdown for the team meeting")),
-            (_("Open review (振り返り): this month"), partial(app.action_review, 'month'), _("Markdown for the team meeting")),
+            (_("Open review: this week"), partial(app.action_review, 'week'), _("Markdown for the team meeting")),
+            (_("Open review: last week"), partial(app.action_review, 'last_week'), _("Markdown for the team meeting")),
+            (_("Open review: this month"), partial(app.action_review, 'month'), _("Markdown for the team meeting")),
             (_("Plan: revenue goal → KPIs"), partial(app.action_plan), _("Orders, meetings and calls a goal takes")),
             (_("Sync with the team (git)"), partial(app.action_sync), _("Commit, fetch, merge, push · key S")),
             (_("Show the last sync's conflicts"), partial(app.action_sync_conflicts), _("Fields changed on both sides")),

@@ -14,7 +14,15 @@ from istui.i18n import _
 
 
 def localize_bindings() -> None:
-    """Translate the descriptions of every istui widget class's keys (idempotent; any language)."""
+    """Translate the descriptions of every istui widget class's keys (idempotent; any language). The screens
+    opened on first use (the call block, the plan) are imported first: a class made later would keep English."""
+    import importlib
+    import pkgutil
+
+    from istui.tui import screens
+
+    for module in pkgutil.iter_modules(screens.__path__):
+        importlib.import_module(f"{screens.__name__}.{module.name}")
     classes: list[type[DOMNode]] = []
     pending = [DOMNode]
     while pending:

@@ -19,7 +19,7 @@ COMMANDS = {
     "note": (N_("the team's talk scripts, objections, materials"), "note"),
     "target": (N_("targets per day, week, month, quarter, fiscal year"), "target"),
     "kpi": (N_("KPIs and targets for a period"), "kpi"),
-    "review": (N_("review a period (振り返り): targets, funnel, sources, windows, focus"), "kpi"),
+    "review": (N_("review a period: targets, funnel, sources, windows, focus"), "kpi"),
     "plan": (N_("KGI → KPI: the calls, meetings and orders a revenue goal takes"), "kpi"),
     "handoff": (N_("hand a lead to field sales with a BANT sheet"), "handoff"),
     "import": (N_("import leads from CSV"), "transfer"),

@@ -91,7 +91,7 @@ def run_add(args: argparse.Namespace) -> int:
         fields["tags"] = args.tag
     lead = create_lead(ws, fields, allow_duplicate=args.allow_duplicate)
     reply(args, lead, _("Added lead {id} {company} ({source}, {motion}).").format(
-        id=lead["id"][:10], company=render.safe(lead["company"]), source=labels.source(lead["source"]), motion=lead["motion"]))
+        id=lead["id"][:10], company=render.safe(lead["company"]), source=labels.source(lead["source"]), motion=labels.motion(lead["motion"])))
     return 0
 
 
@@ -159,17 +159,17 @@ def run_show(args: argparse.Namespace) -> int:
                            meeting_how=f"`istui lead set {lead['id']} meeting=WHEN`"):
         print("  ! " + safe(line))
 
-    def row(label: str, value: str) -> None:
-        """A labelled value; the lines of a multi-line one (a memo) indented under the first."""
-        lines = safe(value, multiline=True).split("\n")
-        print(f"  {render.pad(_(label), 10)} " + f"\n  {' ' * 10} ".join(safe(line) for line in lines))
+    rows: list[tuple[str, str]] = []
 
+    def row(label: str, value: str) -> None:
+        rows.append((_(label), value))
+
+    shown = {"source": labels.source, "temp": labels.temperature, "motion": labels.motion}
     for label, key in ((N_("Reading"), "company_kana"), (N_("Contact"), "contact"), (N_("Contact reading"), "contact_kana"),
-                       (N_("Title"), "title"), (N_("Phone"), "phone"), (N_("E-mail"), "email"), (N_("Source"), "source"),
+                       (N_("Job title"), "title"), (N_("Phone"), "phone"), (N_("E-mail"), "email"), (N_("Source"), "source"),
                        (N_("Motion"), "motion"), (N_("Temp"), "temp"), (N_("Owner"), "owner")):
         if lead.get(key):
-            value = labels.source(lead[key]) if key == "source" else labels.temperature(lead[key]) if key == "temp" else lead[key]
-            row(label, safe(value))
+            row(label, safe(shown[key](lead[key]) if key in shown else lead[key]))
     if lead.get("tags"):
         row(N_("Tags"), ", ".join(safe(tag) for tag in lead["tags"]))
     if shows_next(lead):
@@ -183,6 +183,10 @@ def run_show(args: argparse.Namespace) -> int:
     if lead.get("handoff"):
         handoff = lead["handoff"]
         row(N_("Handoff"), _("to {name} on {date}").format(name=safe(handoff.get("to")), date=safe(handoff.get("at", ""))[:10]))
+    column = max((render.width(label) for label, _value in rows), default=0)  # cells, not characters: 担当者 is 6
+    for label, value in rows:  # the lines of a multi-line value (a memo) indented under the first
+        lines = safe(value, multiline=True).split("\n")
+        print(f"  {render.pad(label, column)}  " + f"\n  {' ' * column}  ".join(safe(line) for line in lines))
     print("\n" + _("Activity ({count})").format(count=len(activities)))
     for activity in activities[-30:]:
         extra = f" {money(activity['amount'], ws.settings.currency)}" if activity.get("amount") else ""

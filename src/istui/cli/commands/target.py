@@ -48,7 +48,7 @@ def run_set(args: argparse.Namespace) -> int:
     else:
         print(_("Target: {metric} {value} per {per} for {scope}").format(
             metric=labels.metric(metric), value=render.number(value), per=labels.period_kind(per), scope=rep or _("team"))
-              + (f" ({motion})" if motion else "") + _("."))
+              + (f" ({labels.motion(motion)})" if motion else "") + _("."))
     return 0
 
 
@@ -65,7 +65,7 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     shown = short_target_ids(targets)
     rows = [[shown[t["id"]], t.get("rep") or _("team"), labels.period_kind(t["per"]), labels.metric(t["metric"]),
-             render.number(t["value"]), t.get("motion") or ""] for t in targets]
+             render.number(t["value"]), labels.motion(t["motion"]) if t.get("motion") else ""] for t in targets]
     print(render.table([_("ID"), _("SCOPE"), _("PER"), _("METRIC"), _("VALUE"), _("MOTION")], rows, right=(4,)))
     return 0
 

@@ -18,7 +18,7 @@ from textual_plotext import PlotextPlot
 from istui.domain import labels
 from istui.domain.formatting import money, percent
 from istui.domain.text import terminal_safe
-from istui.i18n import N_, _
+from istui.i18n import N_, _, pgettext
 from istui.services.report import kpi_report
 from istui.tui.screens.forms import SheetScreen
 from istui.tui.state import AppState
@@ -35,19 +35,19 @@ def metrics_table(report: dict[str, Any], currency: str) -> Table:
     table.add_column(justify="right", style="bold")
     table.add_column(style="dim")
     rows = [
-        (_("Calls 架電数"), f"{m['calls']:,}", _("connects {connects} · 接続率 {rate}").format(
+        (pgettext("headline", "Calls"), f"{m['calls']:,}", _("connects {connects} · connect rate {rate}").format(
             connects=f"{m['connects']:,}", rate=percent(m["connect_rate"]))),
-        (_("E-mails メール数"), f"{m['emails']:,}", _("opens {opens} ({open_rate}) · clicks {clicks} ({click_rate}) · "
+        (pgettext("headline", "E-mails"), f"{m['emails']:,}", _("opens {opens} ({open_rate}) · clicks {clicks} ({click_rate}) · "
                                                     "replies {replies}").format(
             opens=f"{m['opens']:,}", open_rate=percent(m["open_rate"]), clicks=f"{m['clicks']:,}",
             click_rate=percent(m["click_rate"]), replies=f"{m['replies']:,}")),
-        (_("Meetings 商談数"), f"{m['meetings']:,}", _("of {worked} leads worked · 商談化率 {rate}").format(
+        (pgettext("headline", "Meetings"), f"{m['meetings']:,}", _("of {worked} leads worked · meeting rate {rate}").format(
             worked=f"{m['leads_worked']:,}", rate=percent(m["meeting_rate"]))),
-        (_("Handoffs"), f"{m['handoffs']:,}", ""),
-        (_("Orders 受注数"), f"{m['orders']:,}", _("lost {lost} · 受注率 {rate}").format(
+        (pgettext("headline", "Handoffs"), f"{m['handoffs']:,}", ""),
+        (pgettext("headline", "Orders"), f"{m['orders']:,}", _("lost {lost} · win rate {rate}").format(
             lost=f"{m['lost']:,}", rate=percent(m["win_rate"]))),
-        (_("Amount 受注金額"), money(m["amount"], currency), ""),
-        (_("Target accounts"), f"{m['target_accounts']:,}", _("BDR companies created in the period")),
+        (pgettext("headline", "Amount"), money(m["amount"], currency), ""),
+        (pgettext("headline", "Target accounts"), f"{m['target_accounts']:,}", _("BDR companies created in the period")),
     ]
     for label, value, detail in rows:
         table.add_row(Text(label), Text(value), Text(detail))
@@ -77,7 +77,7 @@ def targets_table(report: dict[str, Any], currency: str) -> Table:
 
     for target in report["targets"]:
         metric = target["metric"]
-        name = labels.metric(metric) + (f" ({terminal_safe(target['motion'])})" if target.get("motion") else "")
+        name = labels.metric(metric) + (f" ({labels.motion(target['motion'])})" if target.get("motion") else "")
         status = target.get("status")
         pace = Text("")
         if status is not None:
@@ -236,7 +236,7 @@ class KpiPane(Vertical):
         targets = report["targets"]
         if targets:
             progress = [round(100 * (t["progress"] or 0), 1) for t in targets]
-            names = [terminal_safe(labels.metric(t["metric"]) + (f" ({t['motion']})" if t["motion"] else ""))[:18] + f" {p:.0f}%"
+            names = [terminal_safe(labels.metric(t["metric"]) + (f" ({labels.motion(t['motion'])})" if t["motion"] else ""))[:18] + f" {p:.0f}%"
                      for t, p in zip(targets, progress, strict=True)]  # short: plotext needs room for the bars
             plt.bar([plot_text(name) for name in names], progress, orientation="horizontal", width=0.4)
             plt.title(plot_text(_("Targets: % of target reached")))
@@ -302,7 +302,7 @@ class KpiPane(Vertical):
 
         state = self.state
         markdown = render_review(review_of(state.ws, period, rep, list(state.leads)), "md")
-        self.app.call_from_thread(self.app.push_screen, SheetScreen(_("Review (振り返り) — c copies the Markdown"), markdown))
+        self.app.call_from_thread(self.app.push_screen, SheetScreen(_("Review — c copies the Markdown"), markdown))
 
     def action_plan(self) -> None:
         """KGI → KPI: a revenue goal for the month, quarter or fiscal year, turned into daily numbers."""
@@ -374,8 +374,8 @@ def board_view(report: dict[str, Any], currency: str) -> Any:
         return table
     table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Talk notes used in calls"), title_justify="left",
                   title_style="bold")
-    for name in (N_("Note"), N_("Calls"), N_("Meetings"), N_("Rate")):
-        table.add_column(_(name), justify="left" if name == "Note" else "right")
+    for name in (N_("Talk note"), N_("Calls"), N_("Meetings"), N_("Rate")):
+        table.add_column(_(name), justify="left" if name == "Talk note" else "right")
     for row in report.get("notes", [])[:8]:
         table.add_row(Text(terminal_safe(row["title"])), f"{row['calls']:,}", f"{row['meetings']:,}", percent(row["meeting_rate"]))
     return table

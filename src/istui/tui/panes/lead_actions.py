@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from istui.domain import labels
 from istui.domain.duplicates import DuplicateLead
 from istui.domain.errors import IstuiError
 from istui.i18n import _
@@ -205,7 +206,7 @@ class LeadActions:
         def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
             logged = log_activity(ws, lead["id"], kind, values["outcome"], note=values["note"],
                                   next_when=values["next"] or None, meeting=values.get("meeting") or None)
-            self._push_log_undo(_("log of {outcome}").format(outcome=values["outcome"]), logged)
+            self._push_log_undo(_("log of {outcome}").format(outcome=labels.outcome(logged.activity)), logged)
             return logged.lead
 
         def warn(lead: Record) -> str:

@@ -48,7 +48,7 @@ VIEWS = {
     "due": N_("overdue and due today"),
     "inbound": N_("new inbound, not yet contacted"),
     "bdr": N_("my BDR targets"),
-    "meeting": N_("meeting stage (案件化)"),
+    "meeting": N_("meeting stage"),
 }
 LEAD_COLUMNS = [
     Column("company", N_("Company"), 24), Column("contact", N_("Contact"), 13), Column("phone", N_("Phone"), 15),

@@ -27,7 +27,7 @@ from istui.tui.state import AppState
 from istui.tui.widgets.vtable import Column, VirtualTable
 
 Record = dict[str, Any]
-NOTE_COLUMNS = [Column("pin", N_("★"), 1), Column("kind", N_("Kind"), 9), Column("title", N_("Title"), 34),
+NOTE_COLUMNS = [Column("pin", N_("★"), 1), Column("kind", N_("Kind"), 10), Column("title", N_("Title"), 34),
                 Column("used", N_("Used"), 5, right=True), Column("rate", N_("Mtg%"), 6, right=True),
                 Column("tags", N_("Tags"), 20)]
 

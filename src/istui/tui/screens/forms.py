@@ -130,7 +130,7 @@ def select(options: list[tuple[str, str]], value: str | None, allow_blank: bool 
         value = None if allow_blank else options[0][1] if options else None
     return Select([(Content(terminal_safe(label)), key) for label, key in options],
                   value=value if value is not None else Select.NULL,
-                  allow_blank=allow_blank)
+                  allow_blank=allow_blank, prompt=_("Select"))
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -12,14 +12,15 @@ from textual.widgets import Input, Select, TextArea
 
 from istui.domain import labels
 from istui.domain.formatting import when
-from istui.domain.model import DEFAULT_SOURCES, Motion, NoteKind, Stage, Temperature
-from istui.domain.outcomes import CALL_OUTCOMES, MEETING_BOOKED, EmailOutcome, parse_call_outcome
+from istui.domain.model import Motion, NoteKind, Stage, Temperature
+from istui.domain.outcomes import MEETING_BOOKED, parse_call_outcome
 from istui.domain.parsing import multiline_text, parse_amount, parse_follow_up, require_text
 from istui.domain.roster import display_name, require_recipient
 from istui.domain.schedule import ASKS_FOR_WHEN
 from istui.domain.text import terminal_safe
 from istui.domain.validation import clean_lead_field, clean_note_field
 from istui.i18n import N_, _
+from istui.services.handoff import BANT_LABELS
 from istui.services.leads import BANT_FIELDS
 from istui.tui.screens.forms import Field, FormScreen, select
 
@@ -50,7 +51,7 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
     """New lead (lead=None) or edit; dismisses with {field: {record fields}} of valid values. The owner is
     chosen from the roster (when the workspace has one)."""
     lead = lead or {}
-    source_options = [(f"{s} ({DEFAULT_SOURCES[s]})" if s in DEFAULT_SOURCES else s, s) for s in sources]
+    source_options = labels.options(sources, labels.source_option)
 
     def text(name: str, label: str, value: str = "", placeholder: str = "") -> Field:
         return Field(name, label, Input(value=terminal_safe(value), placeholder=placeholder, id=f"field-{name}"),
@@ -58,23 +59,23 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
 
     next_text = when(lead.get("next_at"), now) if lead.get("next_at") else ""
     fields = [
-        text("company", N_("Company *"), lead.get("company", ""), "株式会社東洋商事 / Acme Inc."),
+        text("company", N_("Company *"), lead.get("company", ""), _("Acme Inc.")),
         text("company_kana", N_("Company reading (カナ)"), lead.get("company_kana", ""), "トウヨウショウジ"),
         text("contact", N_("Contact"), lead.get("contact", "")),
         text("contact_kana", N_("Contact reading (カナ)"), lead.get("contact_kana", ""), "ヤマダ タロウ"),
-        text("title", N_("Title"), lead.get("title", "")),
+        text("title", N_("Job title"), lead.get("title", "")),
         text("phone", N_("Phone"), lead.get("phone", ""), "03-1234-5678"),
         text("email", N_("E-mail"), lead.get("email", ""), "name@example.co.jp"),
         Field("source", N_("Source"), select(source_options, lead.get("source") or ("other" if "other" in sources else sources[0])),
               _lead_check("source", sources, now)),
-        Field("motion", N_("Motion"), select([(m.value, m.value) for m in Motion], lead.get("motion", "sdr")),
+        Field("motion", N_("Motion"), select(labels.options(Motion, labels.motion_option), lead.get("motion", "sdr")),
               _lead_check("motion", sources, now)),
-        Field("temp", N_("Temperature"), select([(t.value, t.value) for t in Temperature], lead.get("temp", "warm")),
+        Field("temp", N_("Temperature"), select(labels.options(Temperature, labels.temperature), lead.get("temp", "warm")),
               _lead_check("temp", sources, now)),
         Field("owner", N_("Owner (rep)"), _with_id(select(roster_options(roster, keep=lead.get("owner", rep)),
                                                           lead.get("owner", rep)), "field-owner"),
               _lead_check("owner", sources, now, roster=roster)) if roster else text("owner", N_("Owner (rep)"), lead.get("owner", rep)),
-        text("next", N_("Next follow-up (WHEN)"), next_text, "tomorrow 10am, +3d, mon 9:30"),
+        text("next", N_("Next follow-up (WHEN)"), next_text, _("tomorrow 10am, +3d, mon 9:30")),
         text("next_action", N_("Next action"), lead.get("next_action", "")),
         text("tags", N_("Tags (comma-separated)"), ", ".join(map(str, lead.get("tags") or []))),
         text("memo", N_("Memo"), lead.get("memo", "")),
@@ -82,7 +83,7 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
     if lead:  # editing: the meeting's time, and the do-not-call mark (cleared here to call again)
         meeting_text = when(lead.get("meeting_at"), now) if lead.get("meeting_at") else ""
         fields += [
-            text("meeting", N_("Meeting time (WHEN)"), meeting_text, "tue 14:00"),
+            text("meeting", N_("Meeting time (WHEN)"), meeting_text, _("tue 14:00")),
             Field("dnc", N_("Do not call"), _with_id(select([(_("no"), "false"), (_("yes: do not call"), "true")],
                                                             "true" if lead.get("dnc") else "false"), "field-dnc"),
                   _lead_check("dnc", sources, now)),
@@ -92,7 +93,7 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
 
 
 def stage_form(lead: Record, currency: str = "JPY") -> FormScreen:
-    stages = [(s.value, s.value) for s in Stage if s.value != lead.get("stage")]
+    stages = labels.options((s.value for s in Stage if s.value != lead.get("stage")), labels.stage)
 
     def amount(value: str) -> int | None:
         return parse_amount(value, currency=currency) if value.strip() else None
@@ -128,12 +129,11 @@ def _with_id(widget: Any, widget_id: str) -> Any:
 def handoff_form(lead: Record, roster: dict[str, Any] | None = None) -> FormScreen:
     """The BANT sheet; the recipient is chosen from the roster's field-sales people (typed, with the
     roster's names suggested, when there are none)."""
-    names = {"budget": N_("Budget (予算)"), "authority": N_("Authority (決裁者)"), "need": N_("Need (課題・ニーズ)"),
-             "timeline": N_("Timeline (導入時期)")}
+    names = dict(BANT_LABELS)
     field_sales = roster_options(roster, ("field",))
     if field_sales:
         to = Field("to", N_("Field-sales rep *"), _with_id(select(field_sales, None, allow_blank=True), "field-to"),
-                   lambda v: require_recipient(roster, v or ""))
+                   lambda v: require_recipient(roster, v) if v else require_text("", "to"))  # none chosen: required
     else:
         to = Field("to", N_("Field-sales rep *"), Input(id="field-to", suggester=SuggestFromList(sorted(roster or {}))),
                    lambda v: require_recipient(roster, v) if roster else require_text(v, "to"))
@@ -148,8 +148,8 @@ def handoff_form(lead: Record, roster: dict[str, Any] | None = None) -> FormScre
 def log_form(now: datetime, kind: str = "call") -> FormScreen:
     """Log a call or e-mail: outcome, note, follow-up (a future WHEN; a callback needs one) and, for a call,
     the meeting's time (with meeting_booked)."""
-    outcomes = ([(f"{info.key} {info.outcome.value}", info.outcome.value) for info in CALL_OUTCOMES] if kind == "call"
-                else [(o.value, o.value) for o in EmailOutcome])
+    outcomes = (labels.options(labels.CALL_OUTCOME_VALUES, labels.call_outcome_option) if kind == "call"
+                else labels.options(labels.EMAIL_OUTCOME_VALUES, labels.email_outcome))
 
     def when_check(field: str):
         def check(value: str) -> str:
@@ -163,11 +163,11 @@ def log_form(now: datetime, kind: str = "call") -> FormScreen:
               parse_call_outcome if kind == "call" else (lambda v: v)),
         Field("note", N_("Note"), Input(id="field-note"), lambda v: multiline_text(v, "note")),
         Field("next", N_("Next follow-up (WHEN, empty: the retry schedule)"),
-              Input(id="field-next", placeholder="tomorrow 10am"), when_check("next")),
+              Input(id="field-next", placeholder=_("tomorrow 10am")), when_check("next")),
     ]
     if kind == "call":
         fields.append(Field("meeting", N_("Meeting time (WHEN, with meeting_booked)"),
-                            Input(id="field-meeting", placeholder="tue 14:00"), when_check("meeting")))
+                            Input(id="field-meeting", placeholder=_("tue 14:00")), when_check("meeting")))
     return LogForm(_("Log a call") if kind == "call" else _("Log an e-mail"), fields, submit_label=N_("Log"))
 
 
@@ -197,7 +197,7 @@ def note_form(note: Record | None = None) -> FormScreen:
                     soft_wrap=True)
     fields = [
         Field("title", N_("Title *"), Input(terminal_safe(note.get("title", "")), id="field-title"), check("title")),
-        Field("kind", N_("Kind"), select([(k.value, k.value) for k in NoteKind], note.get("kind", "tip")), check("kind")),
+        Field("kind", N_("Kind"), select(labels.options(NoteKind, labels.note_kind), note.get("kind", "tip")), check("kind")),
         Field("tags", N_("Tags (comma-separated; a lead source such as web_inquiry links it to those leads)"),
               Input(terminal_safe(", ".join(map(str, note.get("tags") or []))), id="field-tags"), check("tags")),
         Field("body", N_("Body (Markdown)"), body, check("body")),

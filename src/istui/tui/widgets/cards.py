@@ -46,7 +46,7 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text
         (N_("E-mail"), lead.get("email", "")),
         (N_("Source"), labels.source(lead.get("source", "")) if language() == "ja" else
          f"{safe(lead.get('source', ''))} ({DEFAULT_SOURCES.get(lead.get('source', ''), '')})"),
-        (N_("Motion"), f"{lead.get('motion', '')} · {labels.temperature(lead.get('temp', ''))}"),
+        (N_("Motion"), f"{labels.motion(lead.get('motion', ''))} · {labels.temperature(lead.get('temp', ''))}"),
         (N_("Owner"), lead.get("owner", "")),
         (N_("Next"), " ".join(v for v in (when(lead.get("next_at"), now), lead.get("next_action", "")) if v)
          if shows_next(lead) else ""),
