@@ -81,24 +81,25 @@ def piped_stdin() -> str | None:
         raise BadInput(_("file: standard input is not UTF-8 text.")) from None
 
 
-def pending_stdin() -> str:
-    """Text already piped or redirected in, read without waiting for a writer that has not written ('' when there
-    is none, or standard input is a terminal): to tell a body given two ways apart."""
+def stdin_waiting() -> bool:
+    """Whether text piped or redirected in is already waiting on standard input, looked at without reading it
+    (a script's input stays for the script) and without waiting for a writer that has not written: to refuse a
+    body given two ways. A terminal, or a system without FIONREAD (Windows), has none."""
     stdin = sys.stdin
     try:
         if stdin is None or stdin.isatty() or not stdin.readable():
-            return ""
+            return False
         try:
             descriptor = stdin.fileno()
         except (OSError, ValueError):
-            return stdin.read()  # a stream in memory: all there is, is there
-        import select
+            return bool(stdin.read().strip())  # a stream in memory: all there is, is there
+        import fcntl
+        import struct
+        import termios
 
-        return stdin.read() if select.select([descriptor], [], [], 0)[0] else ""
-    except (OSError, ValueError):  # closed, or a stream select cannot watch (Windows)
-        return ""
-    except UnicodeDecodeError:
-        raise BadInput(_("file: standard input is not UTF-8 text.")) from None
+        return struct.unpack("i", fcntl.ioctl(descriptor, termios.FIONREAD, b"\0\0\0\0"))[0] > 0
+    except (ImportError, OSError, ValueError):  # closed, or no such question on this system
+        return False
 
 
 def given_fields(args: argparse.Namespace) -> dict[str, Any]:
@@ -114,7 +115,7 @@ def given_fields(args: argparse.Namespace) -> dict[str, Any]:
         piped = piped_stdin()
         body = piped if piped and piped.strip() else None  # an empty line piped in changes nothing
     else:
-        if args.file != "-" and pending_stdin().strip():
+        if args.file != "-" and stdin_waiting():
             raise BadInput(_("body: the body is given both as {option} and as text piped in; give it one way.").format(
                 option="--body" if args.body is not None else "--file"))
         body = read_body(args.file) if args.file is not None else args.body
