@@ -1,5 +1,6 @@
 """Global options stand before or after the command at any depth (`istui today --rep bob` = `istui --rep bob
-today`), `--rep ""` is refused; `note add --body TEXT`, and text piped into `note add` is its body."""
+today`), `--rep ""` is refused; `note add|edit --body TEXT`, and text piped into `note add|edit` is its body (a
+body given two ways is refused)."""
 
 from __future__ import annotations
 
@@ -78,15 +79,15 @@ def test_note_add_body_and_piped_text(cli, ws: Workspace, tmp_path: Path) -> Non
     assert given.code == 0 and given.json["body"] == "Ask about **budget** first."
     piped = cli("note", "add", "--title", "Piped", "--json", stdin="Agree, then ask about the cost.\n")
     assert piped.code == 0 and piped.json["body"] == "Agree, then ask about the cost.\n"
-    both = cli("note", "add", "--title", "Both", "--body", "the option wins", "--json", stdin="not this")
-    assert both.code == 0 and both.json["body"] == "the option wins"
     before = files(ws.root)
+    both = cli("note", "add", "--title", "Both", "--body", "the option", "--json", stdin="and piped text")
+    assert both.code == 2 and both.out == ""
+    assert both.err == "istui: body: the body is given both as --body and as text piped in; give it one way.\n"
     body_and_file = cli("note", "add", "--title", "Two", "--body", "x", "--file", str(tmp_path / "x.md"))
     assert body_and_file.code == 2 and "not allowed with argument" in body_and_file.err
     assert files(ws.root) == before
     assert {n["title"]: n["body"] for n in ws.notes()} == {"Given": "Ask about **budget** first.",
-                                                           "Piped": "Agree, then ask about the cost.\n",
-                                                           "Both": "the option wins"}
+                                                           "Piped": "Agree, then ask about the cost.\n"}
 
 
 def test_note_add_reads_a_real_pipe(ws: Workspace) -> None:

@@ -80,7 +80,8 @@ def test_activities_export_names_the_lead_and_uses_local_times(cli, ws: Workspac
     assert rows[0]["at_local"] == "2026-11-20T10:30:00+09:00" and rows[0]["outcome"] == "no_answer"
     people = list(csv.reader(io.StringIO(cli("export", "activities", "--labels").out)))
     assert people[0][:6] == ["ID", "Date and time", "Lead ID", "Company", "Contact", "Rep"]
-    assert people[1][1] == "2026-11-20T10:30:00+09:00" and people[1][2] == lead["id"]
+    assert people[1][1] == "2026-11-20 10:30" and people[1][2] == lead["id"]  # local time as people read it
+    assert people[0][-1] == "Time (ISO)" and people[1][-1] == "2026-11-20T10:30:00+09:00"  # the ISO column stays
     assert people[1][3] == "'=HYPERLINK(\"http://x\",\"y\")" and people[1][7] == "no_answer 不通"
     ja = list(csv.reader(io.StringIO(cli("--lang", "ja", "export", "activities", "--labels").out)))
     assert ja[0][:8] == ["ID", "日時", "リードID", "会社名", "担当者", "担当", "種類", "結果"]

@@ -36,6 +36,9 @@ def test_missing_or_impossible_rates_are_one_clear_sentence() -> None:
         plan(5_000_000, {**RATES, "deal_size": None}, 20, 90)
     with pytest.raises(BadInput, match="--order-rate"):
         plan(5_000_000, {**RATES, "order_rate": 0.0}, 20, 90)
+    with pytest.raises(BadInput, match=r"^Cannot plan: there are no rates for average order amount, handoffs → "
+                                       r"orders; give them with --deal-size, --order-rate\.$"):
+        plan(5_000_000, {**RATES, "deal_size": None, "order_rate": None}, 20, 90)  # both named at once
     with pytest.raises(BadInput, match=r"above 100 %; give the rate with --order-rate"):
         plan(5_000_000, {**RATES, "order_rate": 6.5}, 20, 90)  # "orders/handoff 650 %" is never planned with
     with pytest.raises(BadInput, match="greater than zero"):
@@ -154,7 +157,15 @@ def test_plan_command_and_save(cli) -> None:
     for outcome in ("1", "2", "2", "2", "6"):
         cli("log", "call", lead["id"], "-o", outcome)
     no_history = cli("plan", "--revenue", "1000万", "--period", "month")  # this month's calls are not history yet
-    assert no_history.code == 2 and "--deal-size" in no_history.err and "(0 in 2025-11..2026-10" in no_history.err
+    assert no_history.code == 2 and no_history.err == (  # every missing rate in one sentence, not one per run
+        "istui: Cannot plan: too little history (2025-11..2026-10) for 5 rates: average order amount (0 orders, at "
+        "least 3 needed); handoffs → orders (0 leads, at least 20 needed); meetings → handoffs (0 leads, at least 20 "
+        "needed); connects → meetings (0 leads, at least 20 needed); calls → connects (0 leads, at least 20 needed); "
+        "give them with --deal-size, --order-rate, --handoff-rate, --meeting-rate, --connect-rate.\n")
+    two = cli("plan", "--revenue", "1000万", "--period", "month", "--deal-size", "200万", "--order-rate", "50%",
+              "--handoff-rate", "0.5")
+    assert two.code == 2 and two.err.count("istui: ") == 1 and "for 2 rates: connects → meetings" in two.err
+    assert two.err.endswith("give them with --meeting-rate, --connect-rate.\n")
     result = cli("plan", "--revenue", "1000万", "--period", "month", "--deal-size", "200万", "--order-rate", "50%",
                  "--handoff-rate", "0.5", "--meeting-rate", "50%", "--connect-rate", "40%", "--save", "--json").json
     rows = {row["metric"]: row["needed"] for row in result["steps"]}

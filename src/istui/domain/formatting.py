@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from istui.domain.parsing import minor_digits
 from istui.domain.text import terminal_safe
@@ -37,7 +38,7 @@ def through(text: str) -> str:
 
 def compact_yen(value: float | int) -> str:
     """Yen the way Japanese sales teams say them: 9,800円, 120万円, 1,234.5万円, 1.2億円."""
-    sign, amount = ("-" if value < 0 else ""), abs(value)
+    sign, amount = ("-" if value < 0 else ""), abs(rounded(value))
     if amount >= 100_000_000:
         number, unit = amount / 100_000_000, "億円"
     elif amount >= 10_000:
@@ -67,13 +68,24 @@ def when(text: str | None, now: datetime) -> str:
     return f"{moment.year}/{moment.month}/{moment.day}" if ja else moment.strftime("%Y-%m-%d")
 
 
+def rounded(value: float | int, currency: str = "JPY", digits: int | None = None) -> int | float:
+    """`value` rounded half away from zero to `currency`'s minor unit (whole yen, cents), or to `digits` places: a
+    computed figure (an average, a pace) is shown as an amount the currency has, never `¥1,391,304.4`."""
+    digits = minor_digits(currency) if digits is None else digits
+    kept = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+    return int(kept) if kept == kept.to_integral_value() else float(kept)
+
+
 def money(value: float | int | None, currency: str = "JPY") -> str:
+    """An amount as people read it: `¥1,200,000`, `$99.99`, `$100`, `1,000 CHF`; rounded to the currency's
+    minor unit (`rounded`); yen as `120万円` with the compact amount style."""
     if value is None:
         return "–"
     if currency == "JPY" and _amount_style == "compact":
         return compact_yen(value)
     symbol = CURRENCY_SYMBOLS.get(currency)
-    text = f"{int(value):,}" if value == int(value) else f"{value:,.{max(minor_digits(currency), 1)}f}"  # $99.99
+    kept = rounded(value, currency)
+    text = f"{kept:,}" if isinstance(kept, int) else f"{kept:,.{minor_digits(currency)}f}"  # $99.99, $99.90
     return f"{symbol}{text}" if symbol else f"{text} {terminal_safe(currency)}"
 
 
@@ -85,14 +97,14 @@ def short_money(value: float | int | None, currency: str = "JPY") -> str:
     if currency == "JPY" and (_amount_style == "compact" or language() == "ja"):
         return compact_yen(value)
     symbol = CURRENCY_SYMBOLS.get(currency)
-    sign, amount = ("-" if value < 0 else ""), abs(value)
+    sign, amount = ("-" if value < 0 else ""), abs(rounded(value, currency))
     for size, unit in ((1_000_000_000, "B"), (1_000_000, "M"), (10_000, "K")):
         if amount >= size:
             scaled = amount / (size if unit != "K" else 1_000)
             text = (f"{scaled:,.0f}" if scaled >= 100 else f"{scaled:,.1f}".rstrip("0").rstrip(".")) + unit
             break
     else:
-        text = f"{int(amount):,}"
+        text = f"{int(rounded(amount, digits=0)):,}"
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {terminal_safe(currency)}"
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.domain.model import DEFAULT_MAX_LENGTH, MAX_LENGTH, MAX_TAGS
-from istui.domain.text import unsafe_character
+from istui.domain.text import has_visible, unsafe_character
 from istui.i18n import N_, _
 
 DEFAULT_TIME = time(9, 0)
@@ -257,18 +257,39 @@ def normalize_email(text: str, field: str = "email") -> str:
 # --- amounts -------------------------------------------------------------------------------------
 
 _AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)(万|億|千|k|m)?$")
-_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:万|億|千|k|m)?$")  # commas only between groups of three
+#: Japanese mixed units, largest first: `1億2000万`, `120万5000`, `120万5千` (whole numbers in each part).
+_MIXED = re.compile(r"^(?:(\d+)億)?(?:(\d+)万)?(?:(\d+)千)?(\d+)?$")
+_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")  # commas only between groups of three
 _MULTIPLIER = {None: 1, "千": 1_000, "k": 1_000, "万": 10_000, "m": 1_000_000, "億": 100_000_000}
 
-
-#: ISO 4217 currencies whose amounts have no minor unit, or three decimals; every other one has two.
+#: The active ISO 4217 currency codes (funds included; precious metals, test and special codes left out).
+#: ANG, SLL and ZWL are kept while their successors (XCG, SLE, ZWG) take over.
+_ISO_CODES = """
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF
+CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD
+GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR
+LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK
+PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT
+TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
+ZWL"""
+ISO_4217 = frozenset(_ISO_CODES.split())
+#: ISO 4217 currencies whose amounts have no minor unit, three or four decimals; every other one has two.
 _MINOR_DIGITS = {**dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
                                   "VND", "VUV", "XAF", "XOF", "XPF"), 0),
-                 **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3)}
-#: Currency marks a typed amount may carry (after NFKC and lower-casing), with the currencies each can mean.
-_MARKS = (("円", ("JPY",)), ("yen", ("JPY",)), ("¥", ("JPY", "CNY")), ("元", ("CNY",)), ("€", ("EUR",)),
-          ("£", ("GBP",)), ("₩", ("KRW",)), ("$", ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "TWD", "MXN")))
+                 **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+                 **dict.fromkeys(("CLF", "UYW"), 4)}
+_DOLLARS = ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "TWD", "MXN")
+#: Currency marks and words a typed amount may carry (after NFKC and lower-casing), with the currencies each can
+#: mean; a longer mark comes before the shorter one inside it (`us$` before `$`, `dollars` before `dollar`).
+_MARKS = (("us$", ("USD",)), ("dollars", _DOLLARS), ("dollar", _DOLLARS), ("ドル", _DOLLARS),
+          ("euros", ("EUR",)), ("euro", ("EUR",)), ("ユーロ", ("EUR",)), ("円", ("JPY",)), ("yen", ("JPY",)),
+          ("¥", ("JPY", "CNY")), ("元", ("CNY",)), ("€", ("EUR",)), ("£", ("GBP",)), ("₩", ("KRW",)), ("$", _DOLLARS))
 _CODE = re.compile(r"^([a-z]{3})\s*|\s*([a-z]{3})$")
+
+
+def is_currency(code: str) -> bool:
+    """Whether `code` is an active ISO 4217 currency code (upper case: JPY, USD)."""
+    return code in ISO_4217
 
 
 def minor_digits(currency: str) -> int:
@@ -276,22 +297,43 @@ def minor_digits(currency: str) -> int:
     return _MINOR_DIGITS.get(currency.upper(), 2)
 
 
+def _mixed_units(cleaned: str) -> int | None:
+    """`1億2000万` → 120000000, `120万5000` and `120万5千` → 1205000: Japanese units largest first, each part
+    below the next larger unit (`120万12000` is no amount); None when `cleaned` is not such a form."""
+    match = _MIXED.match(cleaned)
+    if not match or sum(part is not None for part in match.groups()) < 2:
+        return None
+    oku, man, sen, rest = (int(part) if part is not None else None for part in match.groups())
+    if man is not None and oku is not None and man >= 10_000:
+        return None
+    if sen is not None and (oku is not None or man is not None) and sen >= 10:
+        return None
+    smallest = 1_000 if sen is not None else 10_000 if man is not None else 100_000_000
+    if rest is not None and rest >= smallest:
+        return None
+    return (oku or 0) * 100_000_000 + (man or 0) * 10_000 + (sen or 0) * 1_000 + (rest or 0)
+
+
 def parse_amount(text: str | int | float, field: str = "amount", currency: str | None = "JPY") -> int | float:
-    """`1200000`, `1,200,000`, `¥1,200,000`, `120万`, `120万円`, `1.2億`, `$99.99` → an amount in the workspace's
-    `currency`, with at most its decimal places (whole yen; cents for USD). A mark of another currency (`$100`
-    in a JPY workspace) is refused, never converted. `currency` None: a plain number of things (no mark, whole)."""
+    """`1200000`, `1,200,000`, `¥1,200,000`, `120万`, `120万円`, `1.2億`, `1億2000万`, `120万5千`, `$99.99`,
+    `5 dollars`, `US$5` → an amount in the workspace's `currency`, with at most its decimal places (whole yen;
+    cents for USD). A mark of another currency (`$100` in a JPY workspace) is refused, never converted.
+    `currency` None: a plain number of things (no mark, whole)."""
     if isinstance(text, bool):
         raise BadInput(_("{field}: expected an amount such as 1200000, ¥1,200,000 or 120万.").format(field=labels.field(field)))
     if isinstance(text, int | float):
         value = float(text)
     else:
         cleaned = unicodedata.normalize("NFKC", str(text)).strip().lower()
-        marks = [(mark, meant) for mark, meant in _MARKS if mark in cleaned]
-        for mark, _meant in marks:
-            cleaned = cleaned.replace(mark, "")
+        marks = []
+        for mark, meant in _MARKS:
+            if mark in cleaned:
+                marks.append((mark, meant))
+                cleaned = cleaned.replace(mark, "")
         code = _CODE.search(cleaned)
-        if code and any(c.isdigit() for c in cleaned):  # an ISO code before or after the number: `USD 100`
-            marks.append((code[0], (code[0].strip().upper(),)))
+        named = code and (code[1] or code[2]).upper()
+        if named and is_currency(named) and any(c.isdigit() for c in cleaned):  # a code before or after: `USD 100`
+            marks.append((code[0], (named,)))
             cleaned = cleaned[:code.start()] + cleaned[code.end():]
         if marks and currency is None:
             raise BadInput(_("{field}: '{text}' is a number of things, not an amount; leave out the currency.").format(
@@ -301,14 +343,16 @@ def parse_amount(text: str | int | float, field: str = "amount", currency: str |
                              "convert, so write the amount in {currency}.").format(
                                  field=labels.field(field), text=str(text).strip(), currency=currency))
         cleaned = cleaned.replace(" ", "")
-        if "," in cleaned and not _GROUPED.match(cleaned):  # `12,00`: a misplaced separator is never guessed at
+        if any("," in run and not _GROUPED.match(run) for run in re.findall(r"[\d.,]+", cleaned)):
             raise BadInput(_("{field}: '{text}' has a thousands separator in the wrong place; write 1,200 or 1200.").format(
-                field=labels.field(field), text=str(text).strip()))
-        match = _AMOUNT.match(cleaned.replace(",", ""))
-        if not match:
+                field=labels.field(field), text=str(text).strip()))  # `12,00`: a misplaced separator is never guessed at
+        cleaned = cleaned.replace(",", "")
+        match = _AMOUNT.match(cleaned)
+        mixed = None if match else _mixed_units(cleaned)
+        if not match and mixed is None:
             raise BadInput(_("{field}: '{text}' is not an amount; use 1200000, 1,200,000, ¥1,200,000 or 120万.").format(
                 field=labels.field(field), text=str(text).strip()))
-        value = float(match[1]) * _MULTIPLIER[match[2]]
+        value = float(mixed) if mixed is not None else float(match[1]) * _MULTIPLIER[match[2]]
     if value < 0 or value != value or value > 10**15:
         raise BadInput(_("{field}: '{text}' is out of range; amounts are from 0 to 1,000,000,000,000,000.").format(
             field=labels.field(field), text=text))
@@ -356,9 +400,10 @@ _LINE_BREAKS = dict.fromkeys(map(ord, "\r\u2028\u2029"), "\n")  # (after CR LF b
 
 
 def require_text(value: str, field: str, max_length: int | None = None) -> str:
-    """A one-line text field that must not be empty (see `optional_text`)."""
+    """A one-line text field that must not be empty (see `optional_text`): a value with no visible character (only
+    spaces, a zero-width space, a BOM) is empty too; the characters a real value holds are kept."""
     cleaned = optional_text(value, field, max_length)
-    if not cleaned:
+    if not has_visible(cleaned):
         raise BadInput(_("{field} is required and cannot be empty.").format(field=labels.field(field)))
     return cleaned
 

@@ -128,6 +128,24 @@ def unsafe_character(text: str) -> str | None:
     return found[0] if found else None
 
 
+#: Letters and symbols that draw nothing: Hangul fillers, the blank Braille pattern (names made of them look empty).
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_visible(text: str) -> bool:
+    """Whether `text` shows at least one character: not only spaces, format characters (category Cf: zero-width
+    space and joiner, BOM, bidirectional marks), variation selectors, combining grapheme joiners or blank glyphs.
+    Only for telling an empty-looking value apart: such characters inside a real name stay."""
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category[0] == "Z" or category in ("Cc", "Cf", "Cs") or ch in _BLANK_GLYPHS:
+            continue
+        if category == "Mn" and ("\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef" or ch == "\u034f"):
+            continue
+        return True
+    return False
+
+
 def json_safe(document: Any) -> str:
     """One JSON document as text (indented, sorted keys, Japanese as is), with every character that JSON
     leaves raw but a terminal would act on (DEL, C1, bidirectional controls, lone surrogates) escaped as

@@ -26,7 +26,7 @@ from istui.domain.text import terminal_safe
 from istui.domain.validation import blank_lead, clean_lead_fields
 from istui.i18n import _
 from istui.services.export import LEAD_COLUMNS, flatten, restore
-from istui.services.import_columns import _VALUE_INDEX, IMPORT_FIELDS, _key, decode, map_columns  # noqa: F401
+from istui.services.import_columns import _VALUE_INDEX, IMPORT_FIELDS, _key, decode, delimiter, map_columns  # noqa: F401
 from istui.services.lead_rows import clean_exported, exported_lead, is_lead_export, json_records, refuse_stored_problem
 from istui.store.workspace import Record, Workspace
 
@@ -132,7 +132,7 @@ def plan_import(
         raise BadInput(_("on-duplicate: '{value}' is not one of skip, update, add.").format(value=on_duplicate))
     text, used = decode(raw, encoding)
     records = json_records(text)
-    reader = csv.reader(io.StringIO("" if records is not None else text, newline=""))
+    reader = csv.reader(io.StringIO("" if records is not None else text, newline=""), delimiter=delimiter(text))
     try:
         header = list(LEAD_COLUMNS) if records is not None else next(reader)
     except StopIteration:

@@ -124,8 +124,18 @@ def to_csv(kind: str, records: Iterable[Mapping[str, Any]], people: bool = False
         row = flatten(kind, record)
         if people:
             row["kind"], row["outcome"] = labels.activity_kind(row.get("kind")), labels.outcome(record)
+            row["at_local"] = _as_people_read(row.get("at_local"))
         writer.writerow([neutralise(terminal_safe(_cell(row.get(column)), multiline=True)) for column in columns])
     return out.getvalue()
+
+
+def _as_people_read(at_local: Any) -> Any:
+    """`2026-10-05T09:15:00+09:00` (the workspace's local time, `with_leads`) as `2026-10-05 09:15`; a value that
+    is no time stays as it is."""
+    try:
+        return datetime.fromisoformat(at_local).strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return at_local
 
 
 def to_json(records: Iterable[Mapping[str, Any]]) -> str:

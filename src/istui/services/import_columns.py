@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from istui.domain.errors import BadInput
 from istui.domain.model import DEFAULT_SOURCES, Stage
-from istui.i18n import _
+from istui.i18n import N_, _
 
 IMPORT_FIELDS = (
     "company", "company_kana", "contact", "contact_kana", "first_name", "last_name", "first_kana", "last_kana",
@@ -104,20 +104,78 @@ for _source, _ja in DEFAULT_SOURCES.items():
     _VALUE_INDEX["source"][_key(_ja)] = _source
 
 
+#: Files that are no text, by their first bytes: what they are, said in the sentence that refuses them.
+_SIGNATURES = ((b"%PDF-", N_("a PDF document")), (b"\x89PNG\r\n\x1a\n", N_("a PNG image")),
+               (b"\xff\xd8\xff", N_("a JPEG image")), (b"GIF8", N_("a GIF image")),
+               (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", N_("an Excel 97–2003 workbook (or another Office file)")),
+               (b"\x1f\x8b", N_("a gzip archive")), (b"Rar!", N_("a RAR archive")), (b"7z\xbc\xaf", N_("a 7-Zip archive")))
+_UTF16_BOMS = ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def _not_text(raw: bytes) -> str | None:
+    """What a file that is no text is (`an Excel workbook`, `a PDF document`), or None for text."""
+    if raw.startswith(b"PK\x03\x04"):  # a zip: .xlsx (its parts under xl/), .ods, .docx, or a plain archive
+        if b"xl/" in raw:
+            return _("an Excel workbook")
+        if b"opendocument.spreadsheet" in raw[:200]:
+            return _("an OpenDocument spreadsheet")
+        return _("a zip archive")
+    for signature, kind in _SIGNATURES:
+        if raw.startswith(signature):
+            return _(kind)
+    return _("a binary file") if b"\x00" in raw[:4096] else None
+
+
+def _utf16(raw: bytes) -> str | None:
+    """The UTF-16 codec of a file written as UTF-16 (Excel's "Unicode text"): by its BOM, or without one by the
+    zero bytes of ASCII text (`c\x00o\x00…`); None otherwise."""
+    for bom, codec in _UTF16_BOMS:
+        if raw.startswith(bom) and not raw.startswith(b"\xff\xfe\x00\x00"):  # (that is UTF-32)
+            return codec
+    sample = raw[:2048]
+    if len(sample) >= 4 and len(sample) % 2 == 0:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        half = len(sample) // 2
+        if odd >= half * 0.6 and even <= half * 0.05:  # (a zero byte in 一, U+4E00, is no ASCII)
+            return "utf-16-le"
+        if even >= half * 0.6 and odd <= half * 0.05:
+            return "utf-16-be"
+    return None
+
+
 def decode(raw: bytes, encoding: str = "auto") -> tuple[str, str]:
-    """CSV bytes to text: UTF-8 (with or without BOM) or CP932 (Excel in Japan); `auto` tries both."""
+    """CSV bytes to text: UTF-8 (with or without BOM) or CP932 (Excel in Japan), `auto` tries both; UTF-16 (Excel's
+    "Unicode text") is read whatever `encoding` says. A file that is no text (an Excel workbook, a PDF) is refused
+    in one sentence."""
     choices = {"auto": ("utf-8-sig", "cp932"), "utf-8": ("utf-8-sig",), "utf8": ("utf-8-sig",),
                "cp932": ("cp932",), "shift_jis": ("cp932",), "sjis": ("cp932",)}
     if encoding.lower() not in choices:
         raise BadInput(_("encoding: '{encoding}' is not one of auto, utf-8, cp932.").format(encoding=encoding))
-    for candidate in choices[encoding.lower()]:
+    wide = _utf16(raw)  # always told by its BOM (or its zero bytes): it says more than --encoding
+    if wide is None:
+        kind = _not_text(raw)
+        if kind is not None:
+            raise BadInput(_("The file is {kind}, not CSV; save it as CSV (UTF-8) and import that.").format(kind=kind))
+    candidates = (wide,) if wide else choices[encoding.lower()]
+    for candidate in candidates:
         try:
             text = raw.decode(candidate)
         except UnicodeDecodeError:
             continue
+        if candidate.startswith("utf-16"):
+            return text.removeprefix("\ufeff"), "utf-16"
         return text, "utf-8" if candidate == "utf-8-sig" else candidate
     raise BadInput(_("The file is not readable as {encodings}; save it as UTF-8 or CP932 and try again.").format(
-        encodings=" or ".join(choices[encoding.lower()])))
+        encodings=" or ".join(candidates)))
+
+
+def delimiter(text: str) -> str:
+    """The CSV's separator, from its header line: a comma, or a tab (Excel's "Unicode text", TSV) or a semicolon
+    (Excel where the decimal mark is a comma) when the header holds more of those than commas."""
+    header = text.split("\n", 1)[0]
+    counts = {sep: header.count(sep) for sep in (",", "\t", ";")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] > counts[","] else ","
 
 
 def map_columns(header: list[str], overrides: Iterable[str] = ()) -> dict[int, str]:

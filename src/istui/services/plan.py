@@ -91,7 +91,37 @@ def _months(window: Period | None) -> int | None:
     return (window.end.year - window.start.year) * 12 + window.end.month - window.start.month
 
 
-def _missing(name: str, option: str, found: Mapping[str, Any] | None) -> BadInput:
+def _missing(missing: list[tuple[str, str]], sources: Mapping[str, Any]) -> BadInput:
+    """Why the rates in `missing` ((rate, option) pairs) cannot be planned with, in one sentence naming every
+    option that supplies one."""
+    if len(missing) == 1:
+        return _missing_one(*missing[0], sources.get(missing[0][0]))
+    found = [sources.get(name) or {} for name, _option in missing]
+    windows = sorted({item["window"] for item in found if item.get("window")})
+    options = ", ".join(option for _name, option in missing)
+    if not windows:
+        return BadInput(_("Cannot plan: there are no rates for {rates}; give them with {options}.").format(
+            rates=", ".join(_rate_name(name) for name, _option in missing), options=options))
+    reasons = "; ".join(f"{_rate_name(name)} ({_shortfall(name, item)})" for (name, _option), item in zip(missing, found, strict=True))
+    return BadInput(_("Cannot plan: too little history ({windows}) for {count} rates: {reasons}; give them with "
+                      "{options}.").format(windows=", ".join(windows), count=len(missing), reasons=reasons,
+                                           options=options))
+
+
+def _shortfall(name: str, found: Mapping[str, Any]) -> str:
+    """What one rate lacks, in a few words: `0 orders, at least 3 needed`."""
+    from istui.domain import labels
+
+    if found.get("window") is None:
+        return _("no history")
+    if name == "deal_size":
+        return _("{orders} orders, at least {least} needed").format(orders=found["leads"], least=MIN_DEALS)
+    if not found["enough"]:
+        return _("{leads} leads, at least {least} needed").format(leads=found["leads"], least=MIN_LEADS)
+    return _("none of {leads} leads reached {next}").format(leads=found["leads"], next=labels.metric(found["to"]))
+
+
+def _missing_one(name: str, option: str, found: Mapping[str, Any] | None) -> BadInput:
     """Why a rate cannot be planned with, in one sentence naming the option that supplies it."""
     from istui.domain import labels
 
@@ -132,11 +162,12 @@ def plan(revenue: float, rates: Mapping[str, float | None], working_days: int, l
     that step; 1 when not given). `sources` (from `cohort_rates`) only words a missing rate's message."""
     if revenue <= 0:
         raise BadInput(_("revenue: the goal must be greater than zero."))
+    missing = [(name, option) for _step, name, option in CHAIN if not rates.get(name)]
+    if missing:
+        raise _missing(missing, sources or {})
     for _step, name, option in CHAIN:
-        value = rates.get(name)
-        if not value:
-            raise _missing(name, option, (sources or {}).get(name))
-        if name != "deal_size" and value > 1:
+        value = rates[name]
+        if name != "deal_size" and value > 1:  # type: ignore[operator]
             raise BadInput(_("Cannot plan: the rate for {rate} is above 100 %; give the rate with {option}.").format(
                 rate=_rate_name(name), option=option))
     leads_needed: dict[str, int] = {"orders": math.ceil(revenue / rates["deal_size"])}  # type: ignore[operator]

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from istui import locations
 from istui.domain.errors import BadInput, WorkspaceError
 from istui.domain.model import DEFAULT_SOURCES
+from istui.domain.parsing import is_currency
 from istui.domain.schedule import DEFAULT_RETRY_SCHEDULE, validate_schedule
 from istui.domain.text import terminal_safe
 from istui.i18n import _
@@ -89,7 +90,7 @@ class Settings:
                 if terminal_safe(text) != text:
                     raise BadInput(_("{field}: the value holds a control character or a line break; type plain text on "
                                      "one line.").format(field=name))
-        if not (len(self.currency) == 3 and self.currency.isascii() and self.currency.isalpha() and self.currency.isupper()):
+        if not is_currency(self.currency):  # BTC or a made-up code is no ISO 4217 currency
             raise BadInput(_("currency: '{value}' is not an ISO 4217 currency code such as JPY or USD.").format(
                 value=self.currency))
 

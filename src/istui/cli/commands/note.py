@@ -20,7 +20,7 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
     note = actions(command)
     p = note.add_parser("add", help=_("add a note"), epilog=_(
         "The body: --body TEXT, or --file PATH (- for standard input); with neither, text piped in is the body "
-        "(`echo TEXT | istui note add --title T`). --body wins over piped text, which is then not read."))
+        "(`echo TEXT | istui note add --title T`). A body given two ways (--body and piped text) is refused."))
     p.add_argument("--title", required=True)
     p.add_argument("--tag", action="append", default=[])
     p.add_argument("--kind", default="tip", help=_("script, objection, material, case or tip"))
@@ -30,12 +30,16 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
     p.add_argument("--pin", action="store_true")
     json_option(p)
     p.set_defaults(handler=run_add)
-    p = note.add_parser("edit", help=_("change a note"))
+    p = note.add_parser("edit", help=_("change a note"), epilog=_(
+        "A new body: --body TEXT, or --file PATH (- for standard input); with neither, text piped in is the new "
+        "body (`echo TEXT | istui note edit ID`). A body given two ways is refused."))
     p.add_argument("id")
     p.add_argument("--title")
     p.add_argument("--tag", action="append", help=_("replaces the tags (repeat for more)"))
     p.add_argument("--kind")
-    p.add_argument("--file", metavar="PATH")
+    body = p.add_mutually_exclusive_group()
+    body.add_argument("--file", metavar="PATH", help=_("Markdown body from a file, or - for standard input"))
+    body.add_argument("--body", metavar="TEXT", help=_("the Markdown body as text"))
     p.add_argument("--pin", action=argparse.BooleanOptionalAction, default=None)
     json_option(p)
     p.set_defaults(handler=run_edit)
@@ -77,19 +81,44 @@ def piped_stdin() -> str | None:
         raise BadInput(_("file: standard input is not UTF-8 text.")) from None
 
 
+def stdin_waiting() -> bool:
+    """Whether text piped or redirected in is already waiting on standard input, looked at without reading it
+    (a script's input stays for the script) and without waiting for a writer that has not written: to refuse a
+    body given two ways. A terminal, or a system without FIONREAD (Windows), has none."""
+    stdin = sys.stdin
+    try:
+        if stdin is None or stdin.isatty() or not stdin.readable():
+            return False
+        try:
+            descriptor = stdin.fileno()
+        except (OSError, ValueError):
+            return bool(stdin.read().strip())  # a stream in memory: all there is, is there
+        import fcntl
+        import struct
+        import termios
+
+        return struct.unpack("i", fcntl.ioctl(descriptor, termios.FIONREAD, b"\0\0\0\0"))[0] > 0
+    except (ImportError, OSError, ValueError):  # closed, or no such question on this system
+        return False
+
+
 def given_fields(args: argparse.Namespace) -> dict[str, Any]:
-    """The note fields named on the command line (the service validates them)."""
+    """The note fields named on the command line (the service validates them). The body: --body, --file, or
+    with neither, text piped in; --body or a --file PATH with text piped in as well is refused."""
     fields: dict[str, Any] = {}
     for name in ("title", "kind"):
         if getattr(args, name) is not None:
             fields[name] = getattr(args, name)
     if args.tag is not None:
         fields["tags"] = args.tag
-    body = read_body(args.file)
-    if body is None and getattr(args, "body", None) is not None:
-        body = args.body
-    elif body is None and getattr(args, "body", None) is None and args.handler is run_add:
-        body = piped_stdin() or None  # `note add` with neither --body nor --file: what is piped in is the body
+    if args.file is None and args.body is None:
+        piped = piped_stdin()
+        body = piped if piped and piped.strip() else None  # an empty line piped in changes nothing
+    else:
+        if args.file != "-" and stdin_waiting():
+            raise BadInput(_("body: the body is given both as {option} and as text piped in; give it one way.").format(
+                option="--body" if args.body is not None else "--file"))
+        body = read_body(args.file) if args.file is not None else args.body
     if body is not None:
         fields["body"] = body
     if args.pin is not None:
@@ -110,7 +139,12 @@ def run_edit(args: argparse.Namespace) -> int:
     from istui.services.notes import edit_note
 
     ws = open_workspace(args)
-    note = edit_note(ws, ws.resolve_note(args.id), given_fields(args))
+    note_id = ws.resolve_note(args.id)
+    fields = given_fields(args)
+    if not fields:
+        raise BadInput(_("Nothing to change: give --title, --body, --file, --tag, --kind or --pin, or pipe in a new "
+                         "body."))
+    note = edit_note(ws, note_id, fields)
     reply(args, note, _("Updated note {id} {title}.").format(id=note["id"][:10], title=render.safe(note["title"])))
     return 0
 
