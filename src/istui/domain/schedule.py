@@ -185,7 +185,7 @@ def decide(outcome: str, moment: datetime, schedule: Mapping[str, Any], hours: t
 
 
 def describe(decision: Decision, now: datetime) -> str:
-    """What a decision does, in a few words for the call block: `retry today 14:30`, `nurturing 2027-03-03`,
+    """What a decision does, in a few words for the call block: `retry today 14:30`, `nurturing, 02-23 12:30`,
     `asks for WHEN`."""
     from istui.domain.formatting import when
 
