@@ -9,11 +9,11 @@ from __future__ import annotations
 import sys
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from istui.domain import labels
-from istui.domain.formatting import money, number, percent, short_money, when
+from istui.domain.formatting import long_date, money, number, percent, short_money, when
 from istui.domain.metrics import HEADLINE_DELTAS
 from istui.domain.queue import QUEUE_REASONS
 from istui.domain.text import json_safe, terminal_safe
@@ -180,7 +180,8 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
             changes.append(f"{title} {arrow}{shown.lstrip('-')}")
         previous = report["previous"]["label"]
         if report["previous"].get("through"):
-            previous = _("{previous} through {day}").format(previous=previous, day=report["previous"]["through"])
+            previous = _("{previous} through {day}").format(previous=previous,
+                                                            day=long_date(date.fromisoformat(report["previous"]["through"])))
         print(_("vs {previous}: ").format(previous=previous) + " · ".join(changes))
     if report["targets"]:
         print("\n" + _("Targets"))

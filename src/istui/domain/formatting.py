@@ -58,11 +58,12 @@ def long_moment(moment: datetime) -> str:
     return f"{long_date(moment.date())} {moment:%H:%M}"
 
 
-def short_day(day: date, today: date) -> str:
-    """A day in a few columns: `today`, `tomorrow`, `yesterday`, `11-23` within half a year of today,
-    `2027-06-05` beyond; in Japanese `今日`, `明日`, `昨日`, `11/23`, `2027/6/5`."""
+def short_day(day: date, today: date, relative: bool = True) -> str:
+    """A day in a few columns: `today`, `tomorrow`, `yesterday` (unless not `relative`: a chart's axis),
+    `11-23` within half a year of today, `2027-06-05` beyond; in Japanese `今日`, `明日`, `昨日`, `11/23`,
+    `2027/6/5`."""
     days = (day - today).days
-    if -1 <= days <= 1:
+    if relative and -1 <= days <= 1:
         return _(_NEAR_DAYS[days + 1])
     ja = language() == "ja"
     if abs(days) <= YEARLESS_DAYS:
@@ -80,19 +81,27 @@ def short_moment(moment: datetime, now: datetime) -> str:
     return f"{short_day(local.date(), now.date())} {clock}"
 
 
-def when(text: str | None, now: datetime) -> str:
-    """A stored timestamp (ISO 8601) in the short form (`short_moment`); '' for none."""
+def when(text: str | None, now: datetime, day_only: bool = False) -> str:
+    """A stored timestamp (ISO 8601) in the short form (`short_moment`, or `short_day` of its day in `now`'s
+    timezone); '' for none (a value that does not read, from a hand-edited file, is shown as it is, made safe)."""
     if not text:
         return ""
-    return short_moment(datetime.fromisoformat(text), now)
+    try:
+        moment = datetime.fromisoformat(text)
+        return short_day(moment.astimezone(now.tzinfo).date(), now.date()) if day_only else short_moment(moment, now)
+    except (TypeError, ValueError, OverflowError):
+        return terminal_safe(text)
 
 
 def long_when(text: str | None, tz: tzinfo | None = None) -> str:
     """A stored timestamp (ISO 8601) in the long form (`long_moment`), in `tz` or its own offset; '–' for none."""
     if not text:
         return "–"
-    moment = datetime.fromisoformat(text)
-    return long_moment(moment.astimezone(tz) if tz is not None else moment)
+    try:
+        moment = datetime.fromisoformat(text)
+        return long_moment(moment.astimezone(tz) if tz is not None else moment)
+    except (TypeError, ValueError, OverflowError):
+        return terminal_safe(text)
 
 
 def money(value: float | int | None, currency: str = "JPY") -> str:

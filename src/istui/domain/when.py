@@ -28,6 +28,7 @@ DEFAULT_TIME = time(9, 0)
 DAY_END = time(18, 0)  # the end of the working day when the caller does not give the workspace's
 LAST_MINUTE = time(23, 59)
 
+WHEN_HELP = N_("WHEN: 'today 15:00', 'tomorrow 10am', '+3d', '+2h', 'mon', 'next tue 9:30', '2026-12-01', '12/1 14:00'")
 WHEN_HINT = N_("try 'tomorrow 10am', '+3d', '+2h', 'mon', 'next tue 9:30', '2026-12-01' or '12/1 14:00'")
 WHEN_WORDS = N_("'eod' is today by the end of the working hours (23:59 once they are over), 'next week' next "
                 "Monday, 'in 3 days' keeps the time of day; any date the app shows can be typed back.")

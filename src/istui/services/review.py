@@ -6,10 +6,11 @@ findings; `render_review` writes them as Markdown for the team meeting or as ter
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from istui.domain import labels
-from istui.domain.formatting import md_escape, money, percent
+from istui.domain.formatting import long_date, md_escape, money, percent
 from istui.domain.metrics import FUNNEL
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
@@ -154,7 +155,7 @@ def render_review(findings: dict[str, Any], fmt: str = "md") -> str:
     md = fmt == "md"
     previous = findings["previous"]
     if findings.get("previous_through"):  # like for like: as many working days at its start
-        previous = _("{previous} through {day}").format(previous=previous, day=findings["previous_through"])
+        previous = _("{previous} through {day}").format(previous=previous, day=long_date(date.fromisoformat(findings["previous_through"])))
     lines = [("# " if md else "") + _("Review · {scope} · {period} (vs {previous})").format(
         scope=scope, period=findings["period"]["label"], previous=previous), ""]
 
