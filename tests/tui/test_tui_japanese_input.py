@@ -61,3 +61,16 @@ async def test_the_call_block_takes_a_follow_up_typed_in_japanese(tmp_path: Path
         lead = app.ws.get_lead(lead_id)
         assert lead["next_at"] == "2026-11-28T10:00:00+09:00"
         assert "明日 10:00" in lead_card(lead, app.state.now).plain
+
+
+def test_the_lead_forms_end_of_day_is_the_workspaces() -> None:
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from istui.tui.screens.record_forms import lead_form
+
+    now = datetime(2026, 11, 27, 10, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
+    form = lead_form(["other"], now, day_end=time(19, 30))
+    check = next(field.check for field in form.fields if field.name == "next")
+    assert check("今日中") == {"next_at": "2026-11-27T19:30:00+09:00"}
+    assert check("あさって 午後3時") == {"next_at": "2026-11-29T15:00:00+09:00"}
