@@ -64,13 +64,9 @@ def romaji_forms(reading: str) -> tuple[str, ...]:
     """The ways `reading` (kana, any width) is written in Latin letters, lower case, without spaces: as
     typed (`touyou`, `maccha`, `chaahan`), Hepburn without macrons (`toyo`, `matcha`, `chahan`) and the
     passport style (`tohyoh`, `shimbashi`); () when the reading holds no kana."""
-    if not _KANA.search(reading):
-        text = unicodedata.normalize("NFKC", reading)
-        if not _KANA.search(text):
-            return ()
-    else:
-        text = reading if reading.isprintable() and unicodedata.is_normalized("NFKC", reading) else \
-            unicodedata.normalize("NFKC", reading)
+    text = reading if unicodedata.is_normalized("NFKC", reading) else unicodedata.normalize("NFKC", reading)  # ﾄｳﾖｳ
+    if not _KANA.search(text):
+        return ()
     marked = _joined(text.lower().translate(_romaji_table()))  # (each regex below only runs when it has work)
     if _SOKUON in marked:  # っ doubles the consonant after it
         marked = _DOUBLED.sub(_doubled, marked).replace(_SOKUON, "")
