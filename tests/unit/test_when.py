@@ -154,7 +154,8 @@ def test_every_date_the_app_shows_reads_back_to_itself(moment: datetime, now: da
     set_language(language)
     try:
         shown = [short_moment(local, now), long_moment(local)]
-        days = [short_day(local.date(), now.date()), long_date(local.date())]
+        days = [short_day(local.date(), now.date()), short_day(local.date(), now.date(), relative=False),
+                long_date(local.date())]
         for text in shown:
             assert parse_when(text, now) == local, text
         for text in days:
