@@ -114,7 +114,7 @@ def test_past_follow_ups_are_refused(cli, ws: Workspace) -> None:
                  ["log", "call", lead["id"], "-o", "6", "--meeting", "yesterday 15:00"]):
         refused = cli(*args)
         assert refused.code == 2 and "which is in the past" in refused.err, args
-    assert "reads as 2026-11-26 09:00" in cli("log", "call", lead["id"], "-o", "2", "--next", "yesterday").err
+    assert "reads as Thu 2026-11-26 09:00" in cli("log", "call", lead["id"], "-o", "2", "--next", "yesterday").err
     assert ws.get_lead(lead["id"]) == before and ws.activities_of_lead(lead["id"]) == []
 
 
@@ -126,8 +126,8 @@ def test_a_yearless_past_date_in_december_suggests_next_year(tmp_path) -> None:
     try:
         parse_follow_up("11/1", december)
     except BadInput as exc:
-        assert str(exc) == ("next: '11/1' reads as 2026-11-01 09:00, which is in the past; "
-                            "for next year type 2027-11-01 09:00.")
+        assert str(exc) == ("next: '11/1' reads as Sun 2026-11-01 09:00, which is in the past; "
+                            "for next year type Mon 2027-11-01 09:00.")
     else:
         raise AssertionError("11/1 in December was taken")
     assert parse_follow_up("1/5", december).isoformat() == "2027-01-05T09:00:00+09:00"

@@ -10,10 +10,15 @@ from collections.abc import Sequence
 from istui import __version__
 from istui.cli.commands import COMMANDS, define, run_home
 from istui.domain.text import terminal_safe
-from istui.i18n import N_, _
+from istui.domain.when import WHEN_HELP, WHEN_WORDS
+from istui.i18n import _
 
-WHEN_HELP = N_("WHEN: 'today 15:00', 'tomorrow 10am', '+3d', '+2h', 'mon', 'next tue 9:30', '2026-12-01', '12/1 14:00'")
 GLOBAL_OPTIONS = ("--workspace", "--rep", "--lang")
+
+
+def when_help() -> str:
+    """The WHEN forms, for the epilog of a command that takes one (in the language in force)."""
+    return _("{forms}; {more}").format(forms=_(WHEN_HELP), more=_(WHEN_WORDS))
 
 
 class Parser(argparse.ArgumentParser):

@@ -1,13 +1,14 @@
-"""How values read on screen, shared by the CLI and the TUI: times relative to today, money, rates."""
+"""How values read on screen, shared by the CLI, the TUI and the sheets: dates and times (one short and one
+long form per language), money, rates."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 from istui.domain.parsing import minor_digits
 from istui.domain.text import terminal_safe
-from istui.i18n import _, language
+from istui.i18n import N_, _, language
 
 CURRENCY_SYMBOLS = {"JPY": "¥", "USD": "$", "EUR": "€"}
 AMOUNT_STYLES = ("full", "compact")
@@ -23,17 +24,10 @@ def set_amount_style(style: str) -> None:
     _amount_style = style
 
 
-def long_date(day: date) -> str:
-    """`Fri 2026-11-27`, or `2026年11月27日(金)` in Japanese."""
-    if language() == "ja":
-        return f"{day.year}年{day.month}月{day.day}日({JA_WEEKDAYS[day.weekday()]})"
-    return f"{day:%a %Y-%m-%d}"
-
-
 def through(text: str) -> str:
-    """Where a like-for-like comparison stops: `2026-11-04` (a day's end) or `2026-11-04 17:00` (a moment)."""
-    day, _sep, rest = text.partition("T")
-    return f"{day} {rest[:5]}" if rest else day
+    """Where a like-for-like comparison stops, in the long form: a day (`Wed 2026-11-04`, the day's end) or a
+    moment (`Wed 2026-11-04 17:00`)."""
+    return long_moment(datetime.fromisoformat(text)) if "T" in text else long_date(date.fromisoformat(text))
 
 
 def compact_yen(value: float | int) -> str:
@@ -49,23 +43,72 @@ def compact_yen(value: float | int) -> str:
     return f"{sign}{text}{unit}"
 
 
-def when(text: str | None, now: datetime) -> str:
-    """A timestamp as a rep reads it: `today 15:00`, `tomorrow 10:00`, `11-30 09:00`, `2027-01-05`."""
+# --- dates and times: one short and one long form per language ---------------------------------------
+# Every form reads back through `domain.when.parse_when` to the same minute (or, day-only, the same day):
+# a rep can type back whatever the app shows. Stored data and machine output stay ISO 8601.
+
+EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # not %a: that follows the C library's locale
+YEARLESS_DAYS = 180  # a date this close to today is shown without its year (read back, it lands in the nearest year)
+_NEAR_DAYS = (N_("yesterday"), N_("today"), N_("tomorrow"))
+_NEAR_MOMENTS = (N_("yesterday {time}"), N_("today {time}"), N_("tomorrow {time}"))
+
+
+def long_date(day: date) -> str:
+    """`Fri 2026-11-27`, or `2026年11月27日(金)` in Japanese: the header, sheets, confirmations."""
+    if language() == "ja":
+        return f"{day.year}年{day.month}月{day.day}日({JA_WEEKDAYS[day.weekday()]})"
+    return f"{EN_WEEKDAYS[day.weekday()]} {day:%Y-%m-%d}"
+
+
+def long_moment(moment: datetime) -> str:
+    """`Fri 2026-11-27 15:17`, or `2026年11月27日(金) 15:17` (in the moment's own timezone)."""
+    return f"{long_date(moment.date())} {moment:%H:%M}"
+
+
+def short_day(day: date, today: date, relative: bool = True) -> str:
+    """A day in a few columns: `today`, `tomorrow`, `yesterday` (unless not `relative`: a chart's axis),
+    `11-23` within half a year of today, `2027-06-05` beyond; in Japanese `今日`, `明日`, `昨日`, `11/23`,
+    `2027/6/5`."""
+    days = (day - today).days
+    if relative and -1 <= days <= 1:
+        return _(_NEAR_DAYS[days + 1])
+    ja = language() == "ja"
+    if abs(days) <= YEARLESS_DAYS:
+        return f"{day.month}/{day.day}" if ja else f"{day:%m-%d}"
+    return f"{day.year}/{day.month}/{day.day}" if ja else f"{day:%Y-%m-%d}"
+
+
+def short_moment(moment: datetime, now: datetime) -> str:
+    """A moment in a few columns, in `now`'s timezone: `today 15:00`, `tomorrow 10:00`, `11-30 09:00`,
+    `2027-06-05 14:00`; in Japanese `今日 15:00`, `明日 10:00`, `11/30 09:00`, `2027/6/5 14:00`."""
+    local = moment.astimezone(now.tzinfo)
+    clock, days = f"{local:%H:%M}", (local.date() - now.date()).days
+    if -1 <= days <= 1:
+        return _(_NEAR_MOMENTS[days + 1]).format(time=clock)
+    return f"{short_day(local.date(), now.date())} {clock}"
+
+
+def when(text: str | None, now: datetime, day_only: bool = False) -> str:
+    """A stored timestamp (ISO 8601) in the short form (`short_moment`, or `short_day` of its day in `now`'s
+    timezone); '' for none (a value that does not read, from a hand-edited file, is shown as it is, made safe)."""
     if not text:
         return ""
-    moment = datetime.fromisoformat(text).astimezone(now.tzinfo)
-    days = (moment.date() - now.date()).days
-    clock = moment.strftime("%H:%M")
-    if days == 0:
-        return _("today {time}").format(time=clock)
-    if days == 1:
-        return _("tomorrow {time}").format(time=clock)
-    if days == -1:
-        return _("yesterday {time}").format(time=clock)
-    ja = language() == "ja"
-    if moment.year == now.year:
-        return (f"{moment.month}/{moment.day} " if ja else moment.strftime("%m-%d ")) + clock
-    return f"{moment.year}/{moment.month}/{moment.day}" if ja else moment.strftime("%Y-%m-%d")
+    try:
+        moment = datetime.fromisoformat(text)
+        return short_day(moment.astimezone(now.tzinfo).date(), now.date()) if day_only else short_moment(moment, now)
+    except (TypeError, ValueError, OverflowError):
+        return terminal_safe(text)
+
+
+def long_when(text: str | None, tz: tzinfo | None = None) -> str:
+    """A stored timestamp (ISO 8601) in the long form (`long_moment`), in `tz` or its own offset; '–' for none."""
+    if not text:
+        return "–"
+    try:
+        moment = datetime.fromisoformat(text)
+        return long_moment(moment.astimezone(tz) if tz is not None else moment)
+    except (TypeError, ValueError, OverflowError):
+        return terminal_safe(text)
 
 
 def rounded(value: float | int, currency: str = "JPY", digits: int | None = None) -> int | float:

@@ -1,8 +1,8 @@
-"""Parsing and validating what reps type: WHEN, phone numbers, e-mail addresses, amounts, choices, and
-text (one-line and multi-line fields: control characters refused, length bounded by `model.MAX_LENGTH`).
+"""Parsing and validating what reps type: WHEN (read in `domain.when`, its names re-exported here), phone
+numbers, e-mail addresses, amounts, choices, and text (one-line and multi-line fields: control characters
+refused, length bounded by `model.MAX_LENGTH`).
 
 Every function raises `BadInput` with one sentence naming the field and what is accepted.
-python-dateutil's parser is imported only for free-form dates, so quick logging stays fast.
 """
 
 from __future__ import annotations
@@ -10,194 +10,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
 
 from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.domain.model import DEFAULT_MAX_LENGTH, MAX_LENGTH, MAX_TAGS
 from istui.domain.text import has_visible, unsafe_character
-from istui.i18n import N_, _
-
-DEFAULT_TIME = time(9, 0)
-
-_WEEKDAYS = {
-    "mon": 0, "monday": 0, "月": 0, "月曜": 0, "月曜日": 0,
-    "tue": 1, "tues": 1, "tuesday": 1, "火": 1, "火曜": 1, "火曜日": 1,
-    "wed": 2, "wednesday": 2, "水": 2, "水曜": 2, "水曜日": 2,
-    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "木": 3, "木曜": 3, "木曜日": 3,
-    "fri": 4, "friday": 4, "金": 4, "金曜": 4, "金曜日": 4,
-    "sat": 5, "saturday": 5, "土": 5, "土曜": 5, "土曜日": 5,
-    "sun": 6, "sunday": 6, "日": 6, "日曜": 6, "日曜日": 6,
-}
-_DAY_WORDS = {"today": 0, "今日": 0, "tomorrow": 1, "明日": 1, "yesterday": -1, "昨日": -1}
-_RELATIVE = re.compile(r"^([+-])\s*(\d{1,4})\s*(m|min|mins|h|hr|hrs|d|day|days|w|wk|wks|week|weeks)$")
-_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
-_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
-_TIME_JA = re.compile(r"^(午前|午後)?(\d{1,2})時(?:(\d{1,2})分|半)?$")
-_YEAR = re.compile(r"\d{4}")
-
-WHEN_HINT = N_("try 'tomorrow 10am', '+3d', '+2h', 'mon', 'next tue 9:30', '2026-12-01' or '12/1 14:00'")
-
-
-def _clean(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).strip().lower().split())
-
-
-def parse_time_of_day(text: str) -> time | None:
-    """`15:00`, `10am`, `9:30pm`, `9時半` → a time; anything else → None."""
-    match = _TIME.match(text)
-    if match:
-        hour, minute, meridiem = int(match[1]), int(match[2] or 0), match[3]
-        if meridiem:
-            if not 1 <= hour <= 12:
-                return None
-            hour = hour % 12 + (12 if meridiem == "pm" else 0)
-    else:
-        match = _TIME_JA.match(text)
-        if not match:
-            return None
-        hour = int(match[2])
-        minute = 30 if match[0].endswith("半") else int(match[3] or 0)
-        if match[1] == "午後" and hour < 12:
-            hour += 12
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
-
-
-def _at(day: date, clock: time | None, now: datetime) -> datetime:
-    return datetime.combine(day, clock or DEFAULT_TIME, tzinfo=now.tzinfo)
-
-
-def parse_when(text: str, now: datetime, field: str = "WHEN") -> datetime:
-    """Read a WHEN expression relative to `now` (timezone-aware, in the workspace timezone).
-
-    Date-only forms land at 09:00; `+3d`/`+2h` keep the time of day; weekday names mean the
-    first such day after today (`next` is optional); a date without a year is put in the year
-    nearest to today. A time outside the years istui stores (`domain.checks`), or one that cannot
-    exist (an offset of +99:00), is bad input.
-    """
-    from istui.domain.checks import MAX_YEAR, MIN_YEAR
-
-    field = labels.field(field)  # as messages name it
-    try:
-        moment = _parse_when(text, now, field)
-    except (ValueError, OverflowError) as exc:
-        if isinstance(exc, BadInput):
-            raise
-        raise BadInput(_("{field}: cannot read '{text}' as a date or time; {hint}.").format(
-            field=field, text=text.strip(), hint=_(WHEN_HINT))) from None
-    if not MIN_YEAR <= moment.year <= MAX_YEAR:
-        raise BadInput(_("{field}: '{text}' is outside the years {first}–{last}.").format(
-            field=field, text=text.strip(), first=MIN_YEAR, last=MAX_YEAR))
-    return moment
-
-
-def parse_follow_up(text: str, now: datetime, field: str = "next") -> datetime:
-    """A follow-up WHEN (`--next`, `--meeting`, a form's follow-up field): like `parse_when`, but a moment
-    in the past is refused with one sentence that shows the date read (a yearless date already past this
-    year, `11/1` typed in December, suggests next year's)."""
-    field = labels.field(field)  # as messages name it
-    moment = parse_when(text, now, field)
-    if moment >= now.replace(second=0, microsecond=0) - timedelta(minutes=1):
-        return moment
-    shown = moment.strftime("%Y-%m-%d %H:%M")
-    cleaned = _clean(text)
-    head = cleaned.split(" ")[0]
-    yearless = (not _YEAR.search(cleaned) and not _RELATIVE.match(cleaned) and head not in _DAY_WORDS
-                and head not in _WEEKDAYS and head != "next" and parse_time_of_day(cleaned) is None)
-    if yearless:
-        try:
-            later = moment.replace(year=moment.year + 1)
-        except ValueError:  # 29 February
-            later = None
-        if later is not None and later > now:
-            raise BadInput(_("{field}: '{text}' reads as {moment}, which is in the past; for next year type {suggestion}.")
-                           .format(field=field, text=text.strip(), moment=shown, suggestion=later.strftime("%Y-%m-%d %H:%M")))
-    raise BadInput(_("{field}: '{text}' reads as {moment}, which is in the past; a follow-up needs a future time, "
-                     "e.g. 'tomorrow 10am'.").format(field=field, text=text.strip(), moment=shown))
-
-
-def _parse_when(text: str, now: datetime, field: str) -> datetime:
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    cleaned = _clean(text)
-    if not cleaned:
-        raise BadInput(_("{field} is empty; {hint}.").format(field=field, hint=_(WHEN_HINT)))
-    if cleaned == "now":
-        return now.replace(microsecond=0)
-    relative = _RELATIVE.match(cleaned)
-    if relative:
-        sign = 1 if relative[1] == "+" else -1
-        unit = relative[3][0]
-        return (now + sign * timedelta(seconds=int(relative[2]) * _UNIT_SECONDS[unit])).replace(microsecond=0)
-
-    words = cleaned.split(" ")
-    head, rest = words[0], " ".join(words[1:])
-    if head == "next" and rest:
-        head, _sep, rest = rest.partition(" ")
-    day: date | None = None
-    if head in _DAY_WORDS:
-        day = now.date() + timedelta(days=_DAY_WORDS[head])
-    elif head in _WEEKDAYS:
-        ahead = (_WEEKDAYS[head] - now.weekday()) % 7 or 7
-        day = now.date() + timedelta(days=ahead)
-    if day is not None:
-        if not rest:
-            return _at(day, None, now)
-        clock = parse_time_of_day(rest)
-        if clock is None:
-            raise BadInput(_("{field}: cannot read the time '{time}' in '{text}'; {hint}.").format(
-                field=field, time=rest, text=text.strip(), hint=_(WHEN_HINT)))
-        return _at(day, clock, now)
-
-    clock = parse_time_of_day(cleaned)
-    if clock is not None:  # a bare time means today
-        return _at(now.date(), clock, now)
-    if _TIME.match(cleaned) or _TIME_JA.match(cleaned):
-        raise BadInput(_("{field}: '{text}' is not a time of day; {hint}.").format(field=field, text=text.strip(),
-                                                                                    hint=_(WHEN_HINT)))
-    return _parse_absolute(cleaned, text, now, field)
-
-
-def _parse_absolute(cleaned: str, original: str, now: datetime, field: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(cleaned.upper().replace(" ", "T", 1) if "-" in cleaned else cleaned)
-        has_time = ":" in cleaned or "t" in cleaned
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        from dateutil import parser as dateutil_parser  # slow import: only for free-form dates
-
-        default = datetime.combine(now.date(), DEFAULT_TIME)
-        try:
-            parsed = dateutil_parser.parse(cleaned, default=default, yearfirst=bool(_YEAR.match(cleaned)))
-        except (ValueError, OverflowError, dateutil_parser.ParserError):
-            raise BadInput(_("{field}: cannot read '{text}' as a date or time; {hint}.").format(
-                field=field, text=original.strip(), hint=_(WHEN_HINT))) from None
-        if not _YEAR.search(cleaned) and cleaned.count("/") < 2:
-            parsed = _nearest_year(parsed, now)
-        has_time = True
-    if not has_time:
-        parsed = datetime.combine(parsed.date(), DEFAULT_TIME)
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=now.tzinfo)
-    return parsed.astimezone(now.tzinfo)
-
-
-def _nearest_year(parsed: datetime, now: datetime) -> datetime:
-    """`1/5` typed in December means next January; `11/20` typed in January means last November."""
-    naive_now = now.replace(tzinfo=None)
-    best = parsed
-    for year in (parsed.year - 1, parsed.year + 1):
-        try:
-            candidate = parsed.replace(year=year)
-        except ValueError:  # 29 February
-            continue
-        if abs(candidate - naive_now) < abs(best - naive_now):
-            best = candidate
-    return best
-
+from istui.domain.when import DEFAULT_TIME as DEFAULT_TIME  # WHEN lives in domain.when; its names stay here too
+from istui.domain.when import WHEN_HINT as WHEN_HINT
+from istui.domain.when import parse_follow_up as parse_follow_up
+from istui.domain.when import parse_time_of_day as parse_time_of_day
+from istui.domain.when import parse_when as parse_when
+from istui.i18n import _
 
 # --- phone ---------------------------------------------------------------------------------------
 

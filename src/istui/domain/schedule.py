@@ -185,11 +185,16 @@ def decide(outcome: str, moment: datetime, schedule: Mapping[str, Any], hours: t
 
 
 def describe(decision: Decision, now: datetime) -> str:
-    """What a decision does, in a few words for the call block: `retry today 14:30`, `nurturing 2027-03-03`,
+    """What a decision does, in a few words for the call block: `retry today 14:30`, `nurturing, 02-23`,
     `asks for WHEN`."""
-    from istui.domain.formatting import when
+    from istui.domain.formatting import short_day, short_moment
 
-    moment = when(decision.next_at.isoformat(), now) if decision.next_at else ""
+    if decision.next_at is None:
+        moment = ""
+    elif decision.stage:  # nurturing months ahead: the day is what counts
+        moment = short_day(decision.next_at.astimezone(now.tzinfo).date(), now.date())
+    else:
+        moment = short_moment(decision.next_at, now)
     words = {"callback": _("asks for WHEN"), "meeting": _("asks for the meeting time"), "phone": _("flags the phone"),
              "dnc": _("do not call again")}
     if decision.rule in words:

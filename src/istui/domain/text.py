@@ -2,8 +2,9 @@
 (フリガナ) for sorting, and the one rule of which characters are never typed in and never shown.
 
 `fold` makes `ﾔﾏﾀﾞ`, `ヤマダ` and `やまだ` one string, full-width and half-width letters and digits
-one string, and `株式会社`, `(株)`, `（株）` and `㈱` one token; it also drops spaces, so `山田太郎`
-finds `山田 太郎`. Search compares folded query and folded text.
+one string, `ō` and `o` one letter (Hepburn's macrons and circumflexes), and `株式会社`, `(株)`, `（株）`
+and `㈱` one token; it also drops spaces, so `山田太郎` finds `山田 太郎`. Search compares folded query
+and folded text; a lead's text holds its readings in romaji too (`domain.romaji`), so `toyo` finds 東洋.
 
 `terminal_safe` makes any text safe to show in a terminal (every printer of the CLI, every widget of the
 TUI, the reports use it); `unsafe_character` finds what input validation refuses (`domain.parsing`).
@@ -17,10 +18,14 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from istui.domain.romaji import romaji_forms
+
 # katakana ァ (U+30A1) … ヶ (U+30F6) → hiragana ぁ (U+3041) … ゖ (U+3096); ヽヾ → ゝゞ
 _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)} | {0x30FD: 0x309D, 0x30FE: 0x309E}
 _NON_DIGITS = re.compile("[^0-9]")
 _KATAKANA = re.compile("[\u30a1-\u30f6\u30fd\u30fe]")
+_LONG_VOWELS = re.compile("[āīūēōâîûêô]")  # Hepburn's long vowels (after NFKC and case folding)
+_SHORT_VOWELS = str.maketrans("āīūēōâîûêô", "aiueoaiueo")
 # legal-entity designators, long and short forms (after NFKC, ㈱ and （株） are "(株)")
 _DESIGNATORS = (("株式会社", "(株)"), ("有限会社", "(有)"), ("合同会社", "(同)"), ("合資会社", "(資)"),
                 ("合名会社", "(名)"), ("一般社団法人", "(一社)"), ("一般財団法人", "(一財)"),
@@ -47,17 +52,23 @@ def _fold_once(text: str) -> str:
             value = value.replace(long_form, short_form)
     if _KATAKANA.search(value):  # translate() costs a dict lookup per character: only when needed
         value = value.translate(_KATAKANA_TO_HIRAGANA)
+    if _LONG_VOWELS.search(value):  # `tōyō` is typed for `toyo`
+        value = value.translate(_SHORT_VOWELS)
     return "".join(value.split())
 
 
-def lead_search_text(lead: Mapping[str, Any]) -> str:
-    """What lead search looks in, folded: company and contact with their readings, phone (with and
-    without hyphens), e-mail, tags (fields joined by U+001F, so a query never spans two)."""
+def lead_search_text(lead: Mapping[str, Any], romaji: bool = True) -> str:
+    """What lead search looks in, folded: company and contact with their readings (also in romaji, so
+    `touyou`, `toyo` and `tōyō` find トウヨウ), phone (with and without hyphens), e-mail, tags (fields
+    joined by U+0000, which `fold` keeps and no query holds, so a query never spans two). The TUI makes it
+    once per lead and keeps it; a one-off search without Latin letters can leave out the romaji (`romaji`)."""
     get = lead.get
     phone = get("phone") or ""
-    return fold(f"{get('company') or ''}\x1f{get('company_kana') or ''}\x1f{get('contact') or ''}\x1f"
-                f"{get('contact_kana') or ''}\x1f{phone}\x1f{_NON_DIGITS.sub('', phone)}\x1f{get('email') or ''}\x1f"
-                f"{' '.join(get('tags') or ())}")
+    readings = [reading for reading in (get("company_kana"), get("contact_kana")) if reading and isinstance(reading, str)]
+    latin = "".join(f"\x00{form}" for reading in readings for form in romaji_forms(reading)) if romaji else ""
+    return fold(f"{get('company') or ''}\x00{get('company_kana') or ''}\x00{get('contact') or ''}\x00"
+                f"{get('contact_kana') or ''}\x00{phone}\x00{_NON_DIGITS.sub('', phone)}\x00{get('email') or ''}\x00"
+                f"{' '.join(get('tags') or ())}") + latin
 
 
 def note_search_text(note: Mapping[str, Any]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from istui.domain import labels
@@ -22,15 +22,17 @@ from istui.domain.parsing import (
     require_text,
 )
 from istui.domain.roster import require_member
+from istui.domain.when import DAY_END
 from istui.i18n import _
 
 
 def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: datetime,
                      roster: Mapping[str, Any] | None = None, future_only: bool = False,
-                     currency: str = "JPY") -> dict[str, Any]:
+                     currency: str = "JPY", day_end: time = DAY_END) -> dict[str, Any]:
     """Validate one editable lead field; returns the record fields it sets (`next` sets `next_at`, `meeting`
     sets `meeting_at`). An owner must be on the `roster` (when the workspace has one). `future_only`: a
-    follow-up a rep types must lie ahead (an import may carry old ones)."""
+    follow-up a rep types must lie ahead (an import may carry old ones). `day_end`: the end of the working
+    hours (`今日中`, `eod`)."""
     text = value if isinstance(value, str) else ""
     if name == "company":
         return {"company": require_text(text, "company")}
@@ -59,12 +61,13 @@ def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: date
     if name == "next":
         if not text.strip() or text.strip().lower() in ("none", "clear", "-"):
             return {"next_at": None}
-        moment = parse_follow_up(text, now, "next") if future_only else parse_when(text, now, "next")
+        read = parse_follow_up if future_only else parse_when
+        moment = read(text, now, "next", day_end=day_end)
         return {"next_at": moment.isoformat(timespec="seconds")}
     if name == "meeting":
         if not text.strip() or text.strip().lower() in ("none", "clear", "-"):
             return {"meeting_at": None}
-        return {"meeting_at": parse_follow_up(text, now, "meeting").isoformat(timespec="seconds")}
+        return {"meeting_at": parse_follow_up(text, now, "meeting", day_end=day_end).isoformat(timespec="seconds")}
     if name == "dnc":
         return {"dnc": parse_flag(value, "dnc")}
     if name == "tags":
@@ -76,13 +79,13 @@ def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: date
 
 def clean_lead_fields(fields: Mapping[str, Any], *, sources: Iterable[str], now: datetime,
                       roster: Mapping[str, Any] | None = None, future_only: bool = False,
-                      currency: str = "JPY") -> dict[str, Any]:
+                      currency: str = "JPY", day_end: time = DAY_END) -> dict[str, Any]:
     """Validate several fields; the first bad one raises BadInput naming it."""
     sources = list(sources)
     clean: dict[str, Any] = {}
     for name, value in fields.items():
         clean.update(clean_lead_field(name, value, sources=sources, now=now, roster=roster, future_only=future_only,
-                                      currency=currency))
+                                      currency=currency, day_end=day_end))
     return clean
 
 
@@ -110,14 +113,15 @@ def blank_lead(sources: Iterable[str], rep: str) -> dict[str, Any]:
 
 
 def new_lead_record(fields: Mapping[str, Any], *, sources: Iterable[str], now: datetime, rep: str,
-                    roster: Mapping[str, Any] | None = None, currency: str = "JPY") -> dict[str, Any]:
+                    roster: Mapping[str, Any] | None = None, currency: str = "JPY",
+                    day_end: time = DAY_END) -> dict[str, Any]:
     """A complete new lead record (without id and timestamps) from typed fields (a follow-up must lie ahead)."""
     sources = list(sources)
     record = blank_lead(sources, rep)
     if "company" not in fields:
         raise BadInput(_("{field} is required and cannot be empty.").format(field=labels.field("company")))
     record.update(clean_lead_fields(fields, sources=sources, now=now, roster=roster, future_only=True,
-                                    currency=currency))
+                                    currency=currency, day_end=day_end))
     return record
 
 

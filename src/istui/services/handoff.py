@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from istui.domain import labels
-from istui.domain.formatting import md_escape
+from istui.domain.formatting import long_when, md_escape
 from istui.domain.model import DEFAULT_SOURCES
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, language
@@ -30,7 +30,7 @@ def handoff_sheet(lead: Mapping[str, Any], activities: Iterable[Mapping[str, Any
         "# " + _("Handoff: {company}").format(company=_md(lead["company"])),
         "",
         _("Handed to **{to}** by {by} on {at}.").format(to=_md(handoff.get("to")), by=_md(handoff.get("by")),
-                                                        at=str(handoff.get("at", "–"))[:16].replace("T", " ")),
+                                                        at=long_when(handoff.get("at"))),
         "",
         "## " + _("Lead"),
         f"- {_('Company')}: {_md(lead.get('company'))}" + (f" ({_md(lead['company_kana'])})" if lead.get("company_kana") else ""),
@@ -55,7 +55,7 @@ def handoff_sheet(lead: Mapping[str, Any], activities: Iterable[Mapping[str, Any
             detail += f" {activity['amount']:,} {currency}"
         note = f" — {_md(activity['note'])}" if activity.get("note") else ""
         kind = labels.activity_kind(activity["kind"])
-        lines.append(f"- {activity['at'][:16].replace('T', ' ')} {kind} {detail} ({_md(activity['rep'])}){note}")
+        lines.append(f"- {long_when(activity['at'])} {kind} {detail} ({_md(activity['rep'])}){note}")
     if lead.get("memo"):
         lines += ["", "## " + _("Memo"), _md(lead["memo"], multiline=True)]
     return terminal_safe("\n".join(lines), multiline=True) + "\n"  # ids and times too: nothing a terminal runs

@@ -48,7 +48,7 @@ def create_lead(ws: Workspace, fields: dict[str, Any], *, allow_duplicate: bool 
     """Add a lead; its owner must be on the roster, and a lead with the phone or e-mail of an existing
     one raises DuplicateLead (naming it) unless `allow_duplicate`."""
     record = new_lead_record(fields, sources=ws.settings.sources, now=ws.now(), rep=ws.rep, roster=ws.settings.roster,
-                             currency=ws.settings.currency)
+                             currency=ws.settings.currency, day_end=ws.settings.work_hours[1])
     with ws.lock.held():
         if not allow_duplicate and (record.get("email") or record.get("phone")):
             check_new_lead(DuplicateIndex(ws.leads()), record)
@@ -92,7 +92,7 @@ def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, forc
         raise BadInput(_("id and created_at cannot be changed."))
     lead = ws.get_lead(lead_id)  # NotFound before anything else
     changes = clean_lead_fields(fields, sources=ws.settings.sources, now=ws.now(), roster=ws.settings.roster,
-                                future_only=True, currency=ws.settings.currency)
+                                future_only=True, currency=ws.settings.currency, day_end=ws.settings.work_hours[1])
     new_keys = {name: changes[name] for name in ("email", "phone") if changes.get(name) and changes[name] != lead.get(name)}
     if new_keys and not allow_duplicate:
         check_new_lead(DuplicateIndex(other for other in ws.leads() if other["id"] != lead["id"]), new_keys)
@@ -212,10 +212,11 @@ def log_activity(
         activity["duration"] = duration if isinstance(duration, int) else parse_int(str(duration), "duration")
     if script:
         activity["script"] = ws.resolve_note(script)
-    typed_next = parse_follow_up(next_when, now, "next") if next_when else None
+    day_end = ws.settings.work_hours[1]  # `今日中`, `eod`
+    typed_next = parse_follow_up(next_when, now, "next", day_end=day_end) if next_when else None
     if (meeting or meeting_with) and outcome != MEETING_BOOKED:
         raise BadInput(_("meeting: --meeting and --with go with the outcome meeting_booked."))
-    meeting_at = parse_follow_up(meeting, now, "meeting") if meeting else None
+    meeting_at = parse_follow_up(meeting, now, "meeting", day_end=day_end) if meeting else None
     if outcome == CallOutcome.DO_NOT_CALL and typed_next is not None:
         raise BadInput(_("next: a do-not-call lead takes no follow-up; leave out --next."))
     if outcome == ASKS_FOR_WHEN and call and typed_next is None and not ask_later:
@@ -373,12 +374,12 @@ def amend_log(ws: Workspace, logged: Logged, *, note: str = "", next_when: str =
         activity_changes["script"] = script
     lead_changes: dict[str, Any] = {}
     if next_when.strip():
-        lead_changes["next_at"] = iso(parse_follow_up(next_when, now, "next"))
+        lead_changes["next_at"] = iso(parse_follow_up(next_when, now, "next", day_end=ws.settings.work_hours[1]))
         if not force:
             refuse_dnc(logged.lead, N_("a follow-up"))
         refuse_flagged_phone(logged.lead)
     if meeting.strip():
-        lead_changes["meeting_at"] = iso(parse_follow_up(meeting, now, "meeting"))
+        lead_changes["meeting_at"] = iso(parse_follow_up(meeting, now, "meeting", day_end=ws.settings.work_hours[1]))
     with ws.transaction():
         activity = ws.update_activity(logged.activity, activity_changes) if activity_changes else logged.activity
         lead = ws.update_lead(logged.lead["id"], lead_changes) if lead_changes else logged.lead

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 
 from istui.domain.errors import IstuiError
-from istui.domain.formatting import md_escape
+from istui.domain.formatting import md_escape, when
 from istui.i18n import _
 
 if TYPE_CHECKING:
     from istui.tui.app import IstuiApp
 
 
-def status_text(status: dict[str, Any] | None, running: bool, tz: Any) -> str:
+def status_text(status: dict[str, Any] | None, running: bool, now: datetime) -> str:
     """`sync: 10:42 · ↑2 ↓1 · changes` for the header ('' outside a git repository)."""
     if running:
         return _("syncing …")
@@ -26,8 +26,7 @@ def status_text(status: dict[str, Any] | None, running: bool, tz: Any) -> str:
     parts = []
     last = status.get("last_sync")
     if last:
-        moment = datetime.fromisoformat(last["at"]).astimezone(tz)
-        parts.append(_("synced {time}").format(time=f"{moment:%m-%d %H:%M}"))
+        parts.append(_("synced {time}").format(time=when(last["at"], now)))
     else:
         parts.append(_("never synced"))
     if status.get("remote") is None:

@@ -8,11 +8,11 @@ from typing import Any
 
 from istui.cli import render
 from istui.cli.context import open_workspace, reply
-from istui.cli.parser import WHEN_HELP, actions, json_option
+from istui.cli.parser import actions, json_option, when_help
 from istui.cli.render import emit_json
 from istui.domain import labels
 from istui.domain.errors import BadInput
-from istui.domain.formatting import money, when
+from istui.domain.formatting import money, short_moment, when
 from istui.domain.model import EDITABLE_LEAD_FIELDS, Stage
 from istui.domain.queue import flag_notes, shows_next
 from istui.i18n import N_, _
@@ -25,7 +25,7 @@ OPTION_FIELDS = ("contact", "title", "phone", "email", "source", "owner", "memo"
 
 def define(name: str, command: argparse.ArgumentParser) -> None:
     lead = actions(command)
-    p = lead.add_parser("add", help=_("add a lead"), epilog=_(WHEN_HELP))
+    p = lead.add_parser("add", help=_("add a lead"), epilog=when_help())
     p.add_argument("--company", required=True)
     p.add_argument("--company-kana", metavar="READING", help=_("reading of the company (会社名カナ), for sorting"))
     p.add_argument("--contact-kana", metavar="READING", help=_("reading of the contact's name (担当者カナ)"))
@@ -58,7 +58,7 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=run_show)
 
     p = lead.add_parser("set", help=_("change fields: FIELD=VALUE ..."),
-                        epilog=f"Fields: {' '.join(EDITABLE_LEAD_FIELDS)}. " + _(WHEN_HELP))
+                        epilog=f"Fields: {' '.join(EDITABLE_LEAD_FIELDS)}. " + when_help())
     p.add_argument("id")
     p.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
     p.add_argument("--force", action="store_true", help=_("set a follow-up on a do-not-call lead"))
@@ -99,7 +99,7 @@ def matches(lead: Record, text: str) -> bool:
     """`text` is folded (`domain.text.fold`): widths, kana and company designators do not matter."""
     from istui.domain.text import lead_search_text
 
-    if text in lead_search_text(lead):
+    if text in lead_search_text(lead, romaji=any("a" <= ch <= "z" for ch in text)):  # romaji only for letters
         return True
     digits = "".join(ch for ch in text if ch.isdigit())
     return len(digits) >= 4 and digits in "".join(ch for ch in lead.get("phone", "") if ch.isdigit())
@@ -182,18 +182,20 @@ def run_show(args: argparse.Namespace) -> int:
         row(N_("Memo"), lead["memo"])
     if lead.get("handoff"):
         handoff = lead["handoff"]
-        row(N_("Handoff"), _("to {name} on {date}").format(name=safe(handoff.get("to")), date=safe(handoff.get("at", ""))[:10]))
+        row(N_("Handoff"), _("to {name} on {date}").format(name=safe(handoff.get("to")), date=when(handoff.get("at"), now)))
     column = max((render.width(label) for label, _value in rows), default=0)  # cells, not characters: 担当者 is 6
     for label, value in rows:  # the lines of a multi-line value (a memo) indented under the first
         lines = safe(value, multiline=True).split("\n")
         print(f"  {render.pad(label, column)}  " + f"\n  {' ' * column}  ".join(safe(line) for line in lines))
     print("\n" + _("Activity ({count})").format(count=len(activities)))
-    for activity in activities[-30:]:
+    shown = activities[-30:]
+    times = [short_moment(datetime.fromisoformat(activity["at"]), now) for activity in shown]
+    column = max(map(render.width, times), default=0)  # `yesterday 15:05` and `11-26 15:05` line up
+    for activity, at in zip(shown, times, strict=True):
         extra = f" {money(activity['amount'], ws.settings.currency)}" if activity.get("amount") else ""
         note = f" — {safe(activity['note'])}" if activity.get("note") else ""
-        at = datetime.fromisoformat(activity["at"]).astimezone(ws.tz)
         kind = labels.activity_kind(activity["kind"])
-        print(f"  {at:%Y-%m-%d %H:%M}  {render.pad(kind, 6)} {render.pad(labels.outcome(activity), 22)} "
+        print(f"  {render.pad(at, column)}  {render.pad(kind, 6)} {render.pad(labels.outcome(activity), 22)} "
               f"{safe(activity['rep'])}{extra}{note}")
     if not activities:
         print("  " + _("none yet"))

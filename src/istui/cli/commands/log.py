@@ -6,7 +6,7 @@ import argparse
 
 from istui.cli import render
 from istui.cli.context import open_workspace
-from istui.cli.parser import WHEN_HELP, actions, json_option
+from istui.cli.parser import actions, json_option, when_help
 from istui.cli.render import emit_json
 from istui.domain import labels
 from istui.domain.formatting import when
@@ -19,7 +19,7 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
     log = actions(command, "KIND")
     for kind, outcomes in (("call", call_outcomes_help()), ("email", email_outcomes_help())):
         p = log.add_parser(kind, help=_("log a call outcome") if kind == "call" else _("log an e-mail outcome"),
-                           epilog=_("Outcomes: {outcomes}.").format(outcomes=outcomes) + " " + _(WHEN_HELP))
+                           epilog=_("Outcomes: {outcomes}.").format(outcomes=outcomes) + " " + when_help())
         p.add_argument("id", help=_("lead id (any unique prefix)"))
         p.add_argument("--outcome", "-o", required=True)
         p.add_argument("--note", default="")

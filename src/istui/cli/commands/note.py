@@ -13,6 +13,7 @@ from istui.cli.parser import actions, json_option
 from istui.cli.render import emit_json
 from istui.domain import labels
 from istui.domain.errors import BadInput
+from istui.domain.formatting import when
 from istui.i18n import _
 
 
@@ -175,7 +176,7 @@ def run_show(args: argparse.Namespace) -> int:
     safe = render.safe
     print(f"{safe(note['title'])}  [{labels.note_kind(note.get('kind', ''))}]  "
           f"{', '.join(safe(tag) for tag in note.get('tags') or [])}")
-    print(f"{safe(note['id'])} · " + _("updated {date} by {rep}").format(date=safe(note["updated_at"])[:10],
+    print(f"{safe(note['id'])} · " + _("updated {date} by {rep}").format(date=when(note["updated_at"], ws.now(), day_only=True),
                                                                         rep=safe(note.get("updated_by"))) + "\n")
     print(safe(note.get("body", ""), multiline=True))  # the body's lines and tabs, nothing a terminal would run
     return 0

@@ -13,7 +13,7 @@ from istui.cli.context import clock, open_workspace, resolve_rep, workspace_path
 from istui.cli.parser import json_option
 from istui.cli.render import emit_json
 from istui.domain.errors import BadInput, WorkspaceError
-from istui.domain.formatting import long_date
+from istui.domain.formatting import long_moment
 from istui.domain.parsing import parse_rep, require_text
 from istui.i18n import _, language
 from istui.store import settings as settings_store
@@ -63,7 +63,7 @@ def print_home(ws: Workspace) -> None:
     from istui.services.today import today_queue
 
     now = ws.now()
-    print(f"istui · {render.safe(ws.settings.team)} · {ws.rep} · {long_date(now.date())} {now:%H:%M}  "
+    print(f"istui · {render.safe(ws.settings.team)} · {ws.rep} · {long_moment(now)}  "
           f"({render.safe(ws.root)})\n")
     render.print_today(ws, today_queue(ws.leads(), now, ws.rep), limit=15)
     print()

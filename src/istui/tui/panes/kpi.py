@@ -4,6 +4,7 @@ review (振り返り) and the plan from here. Reports are made in a worker and k
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -16,7 +17,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from istui.domain import labels
-from istui.domain.formatting import money, percent
+from istui.domain.formatting import money, percent, short_day
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, pgettext
 from istui.services.report import kpi_report
@@ -115,10 +116,25 @@ def draw_tables(report: dict[str, Any], currency: str, widths: dict[str, int]) -
                   dict(widths))
 
 
+PLOT_FILLER = "\u200b"  # counted by plotext, dropped before the terminal sees the chart (`without_fillers`)
+
+
 def plot_text(text: str) -> str:
-    """Text for plotext, which counts one column per character: each full-width character gets a
-    zero-width space after it, so plotext's count matches the two cells the terminal draws."""
-    return "".join(ch + "\u200b" if unicodedata.east_asian_width(ch) in "WF" else ch for ch in text)
+    """Text for plotext, which counts one column per character: each full-width character gets a filler
+    after it, so plotext's count matches the two cells the terminal draws; `SafePlot` drops the fillers from
+    what it draws, so no invisible character reaches the screen (or a copy of it)."""
+    return "".join(ch + PLOT_FILLER if unicodedata.east_asian_width(ch) in "WF" else ch for ch in text)
+
+
+def without_fillers(drawn: Text) -> Text:
+    """The chart as plotext drew it, less the fillers of `plot_text`: every wide character still takes the
+    two cells plotext counted for it and its filler, so labels and bars stay where they were."""
+    plain = drawn.plain
+    if PLOT_FILLER not in plain:
+        return drawn
+    cuts = [offset for index, ch in enumerate(plain) if ch == PLOT_FILLER for offset in (index, index + 1)]
+    kept = drawn.divide(cuts)[::2]  # the pieces between the fillers, their styles kept
+    return Text("", style=drawn.style, end=drawn.end, no_wrap=drawn.no_wrap).join(kept)
 
 
 class SafePlot(PlotextPlot):
@@ -134,7 +150,7 @@ class SafePlot(PlotextPlot):
         if cached is not None and cached[0] == key:
             return cached[1]
         try:
-            drawn = super().render()
+            drawn = without_fillers(super().render())
         except (ValueError, IndexError, ZeroDivisionError):
             drawn = Text(_("(too small to draw this chart)"), style="dim")
         self._drawn = (key, drawn)
@@ -256,7 +272,8 @@ class KpiPane(Vertical):
             for name in ("calls", "connects", "meetings"):
                 plt.plot(points, [row[name] for row in rows], label=plot_text(labels.metric(name)), marker="braille")
             step = max(1, len(rows) // 6)
-            plt.xticks(points[::step], [row[key][5:] for row in rows][::step])
+            today = self.state.now.date()
+            plt.xticks(points[::step], [short_day(date.fromisoformat(row[key]), today, relative=False) for row in rows][::step])
             plt.title(plot_text(title))
         plot.refresh()
 

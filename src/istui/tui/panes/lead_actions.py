@@ -96,7 +96,8 @@ class LeadActions:
     # --- forms -----------------------------------------------------------------------------------
     def action_new_lead(self) -> None:
         state = self.state
-        form = lead_form(state.ws.settings.sources, state.now, rep=state.ws.rep, roster=state.ws.settings.roster)
+        form = lead_form(state.ws.settings.sources, state.now, rep=state.ws.rep, roster=state.ws.settings.roster,
+                         day_end=state.ws.settings.work_hours[1])
 
         def added(lead: Record) -> None:
             self.notify(_("Lead added."), markup=False)
@@ -174,7 +175,8 @@ class LeadActions:
             return after
 
         self._lead_form(lambda lead: lead_form(state.ws.settings.sources, state.now, lead, rep=state.ws.rep,
-                                                  roster=state.ws.settings.roster), write,
+                                                  roster=state.ws.settings.roster, day_end=state.ws.settings.work_hours[1]),
+                        write,
                         _("Lead saved."))
 
     def action_stage_lead(self) -> None:

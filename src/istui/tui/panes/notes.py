@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Markdown, Static
 
 from istui.domain import labels
-from istui.domain.formatting import percent
+from istui.domain.formatting import percent, when
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 from istui.services.analytics import talk_note_usage
@@ -108,7 +108,7 @@ class NotesPane(Vertical):
         safe = terminal_safe
         line = Text(safe(note["title"]) + "\n", style="bold")
         line.append(f"{labels.note_kind(note.get('kind', ''))} · {', '.join(map(safe, note.get('tags') or []))} · "
-                    + _("updated {date} by {rep}").format(date=safe(note["updated_at"])[:10], rep=safe(note.get("updated_by", "")))
+                    + _("updated {date} by {rep}").format(date=when(note["updated_at"], self.state.now, day_only=True), rep=safe(note.get("updated_by", "")))
                     + "\n")
         if usage:
             line.append(_("Used in {calls} calls · meetings booked {meetings} ({rate})").format(

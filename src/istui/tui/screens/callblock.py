@@ -161,7 +161,7 @@ class CallBlockScreen(Screen[None]):
 
     def _timeline_loaded(self, lead_id: str, history: list[Record]) -> None:
         if self.lead is not None and self.lead["id"] == lead_id:
-            self.query_one("#block-timeline", Static).update(timeline(history, self.state.ws.tz, limit=6))
+            self.query_one("#block-timeline", Static).update(timeline(history, self.state.now, limit=6))
             try:  # what each key does without a WHEN, for this lead (its calls without a connect counted)
                 previews = schedule_preview(self.state.ws, self.lead, history)
             except IstuiError:

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from istui.domain.outcomes import CALL_OUTCOMES
 from istui.domain.text import terminal_safe
+from istui.domain.when import WHEN_HELP, WHEN_WORDS
 from istui.i18n import _, language
 
 
@@ -43,6 +44,13 @@ def help_table(sections: list[tuple[str, list[BindingType]]]) -> Table:
     return table
 
 
+def when_help_text() -> Text:
+    """What a follow-up or meeting field reads (the WHEN forms, `今日中` and the like in Japanese)."""
+    text = Text(_("Dates and times (WHEN)") + "\n", style="bold underline")
+    text.append(_(WHEN_HELP) + "\n" + _(WHEN_WORDS))
+    return text
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close", id="help-close")]
 
@@ -55,6 +63,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text(_("istui keys (esc closes) — remap them in ~/.config/istui/config.toml [keymap]")),
                          classes="title")
             yield Static(help_table(self.sections))
+            yield Static(when_help_text(), classes="when-help")
 
     def action_close(self) -> None:
         self.dismiss(None)

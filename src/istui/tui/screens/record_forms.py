@@ -4,7 +4,7 @@ changes are written."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from textual.suggester import SuggestFromList
@@ -19,6 +19,7 @@ from istui.domain.roster import display_name, require_recipient
 from istui.domain.schedule import ASKS_FOR_WHEN
 from istui.domain.text import terminal_safe
 from istui.domain.validation import clean_lead_field, clean_note_field
+from istui.domain.when import DAY_END
 from istui.i18n import N_, _
 from istui.services.handoff import BANT_LABELS
 from istui.services.leads import BANT_FIELDS
@@ -28,11 +29,12 @@ Record = dict[str, Any]
 
 
 def _lead_check(name: str, sources: list[str], now: datetime, shown: str | None = None,
-                roster: dict[str, Any] | None = None):
+                roster: dict[str, Any] | None = None, day_end: time = DAY_END):
     """The domain's rule for one lead field; a follow-up typed in a form must lie ahead (`shown`: the value
-    the form opened with, accepted as it is); an owner must be on the `roster`."""
+    the form opened with, accepted as it is); an owner must be on the `roster`; `今日中` ends at `day_end`."""
     def check(value: Any) -> Any:
-        return clean_lead_field(name, value or "", sources=sources, now=now, roster=roster, future_only=value != shown)
+        return clean_lead_field(name, value or "", sources=sources, now=now, roster=roster, future_only=value != shown,
+                                day_end=day_end)
     return check
 
 
@@ -47,7 +49,7 @@ def roster_options(roster: dict[str, Any] | None, roles: tuple[str, ...] = ("is"
 
 
 def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep: str = "",
-              roster: dict[str, Any] | None = None) -> FormScreen:
+              roster: dict[str, Any] | None = None, day_end: time = DAY_END) -> FormScreen:
     """New lead (lead=None) or edit; dismisses with {field: {record fields}} of valid values. The owner is
     chosen from the roster (when the workspace has one)."""
     lead = lead or {}
@@ -55,7 +57,7 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
 
     def text(name: str, label: str, value: str = "", placeholder: str = "") -> Field:
         return Field(name, label, Input(value=terminal_safe(value), placeholder=placeholder, id=f"field-{name}"),
-                     _lead_check(name, sources, now, terminal_safe(value) if lead else None))
+                     _lead_check(name, sources, now, terminal_safe(value) if lead else None, day_end=day_end))
 
     next_text = when(lead.get("next_at"), now) if lead.get("next_at") else ""
     fields = [

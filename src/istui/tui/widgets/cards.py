@@ -4,10 +4,10 @@ character: `domain.text.terminal_safe`) and the detail pane."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from istui.domain import labels
-from istui.domain.formatting import money, when
+from istui.domain.formatting import money, short_moment, when
 from istui.domain.model import DEFAULT_SOURCES
 from istui.domain.queue import flag_notes, shows_next
 from istui.domain.text import terminal_safe
@@ -64,21 +64,21 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text
     handoff = lead.get("handoff")
     if isinstance(handoff, dict):
         text.append(set_cell_size(_("Handoff"), 8) + " ", style="dim")
-        text.append(_("to {name} on {date}").format(name=safe(handoff.get("to", "")), date=safe(handoff.get("at", ""))[:10])
-                    + "\n")
+        text.append(_("to {name} on {date}").format(name=safe(handoff.get("to", "")), date=when(handoff.get("at"), now)) + "\n")
     return text
 
 
-def timeline(activities: Iterable[Record], tz: tzinfo, limit: int = 40) -> Text:
-    """Newest first: when, kind, outcome, who, note."""
+def timeline(activities: Iterable[Record], now: datetime, limit: int = 40) -> Text:
+    """Newest first: when (the short form, in `now`'s timezone), kind, outcome, who, note."""
     items = list(activities)[-limit:][::-1]
     text = Text()
     if not items:
         text.append(_("No activity yet."), style="dim")
         return text
-    for activity in items:
-        at = datetime.fromisoformat(activity["at"]).astimezone(tz)
-        text.append(f"{at:%m-%d %H:%M} ", style="dim")
+    shown = [short_moment(datetime.fromisoformat(activity["at"]), now) for activity in items]
+    column = max(map(cell_len, shown))  # `yesterday 15:05` and `11-26 15:05` line up
+    for activity, at in zip(items, shown, strict=True):
+        text.append(set_cell_size(at, column) + " ", style="dim")
         text.append(set_cell_size(labels.activity_kind(activity["kind"]), 6) + " ", style="bold")
         text.append(labels.outcome(activity))
         if activity.get("amount"):
@@ -125,4 +125,4 @@ class LeadDetail(VerticalScroll):
 
     def _show_timeline(self, lead_id: str | None, history: list[Record]) -> None:
         if lead_id == self.shown_id:  # the cursor may have moved on meanwhile
-            self.query_one(f"#{self.prefix}-timeline", Static).update(timeline(history, self.state.ws.tz, self.limit))
+            self.query_one(f"#{self.prefix}-timeline", Static).update(timeline(history, self.state.now, self.limit))

@@ -23,7 +23,7 @@ def title_line(state: AppState, sync_status: dict[str, Any] | None, syncing: boo
     ws = state.ws
     line = (f"istui · {ws.settings.team} · {ws.rep} · {long_date(state.now.date())} · "
             + _("workspace {name}").format(name=ws.root.name))
-    synced = status_text(sync_status, syncing, ws.tz)
+    synced = status_text(sync_status, syncing, state.now)
     return terminal_safe(line + (f"   ⇅ {synced}" if synced else ""))  # the team's name comes from a file
 
 
