@@ -92,13 +92,20 @@ def parse_when(text: str, now: datetime, field: str = "WHEN") -> datetime:
 
 
 def parse_follow_up(text: str, now: datetime, field: str = "next") -> datetime:
-    """A follow-up WHEN (`--next`, `--meeting`, a form's follow-up field): like `parse_when`, but a moment
-    in the past is refused with one sentence that shows the date read (a yearless date already past this
-    year, `11/1` typed in December, suggests next year's)."""
+    """A follow-up WHEN (`--next`, `--meeting`, a form's follow-up field): like `parse_when`, but it must lie
+    ahead, strictly after `now`; else one sentence that shows the date read and names a meeting as a meeting
+    (`+0d`, this minute: "which is now"; a yearless date already past this year, `11/1` typed in December,
+    suggests next year's)."""
     moment = parse_when(text, now, field)
-    if moment >= now.replace(second=0, microsecond=0) - timedelta(minutes=1):
+    if moment > now:
         return moment
     shown = moment.strftime("%Y-%m-%d %H:%M")
+    meeting = field == "meeting"
+    if moment >= now.replace(second=0, microsecond=0):
+        raise BadInput((_("{field}: '{text}' reads as {moment}, which is now; a meeting must lie ahead, e.g. 'tue 14:00'.")
+                        if meeting else
+                        _("{field}: '{text}' reads as {moment}, which is now; a follow-up must lie ahead, e.g. '+2h' or "
+                          "'tomorrow 10am'.")).format(field=field, text=text.strip(), moment=shown))
     cleaned = _clean(text)
     head = cleaned.split(" ")[0]
     yearless = (not _YEAR.search(cleaned) and not _RELATIVE.match(cleaned) and head not in _DAY_WORDS
@@ -111,6 +118,9 @@ def parse_follow_up(text: str, now: datetime, field: str = "next") -> datetime:
         if later is not None and later > now:
             raise BadInput(_("{field}: '{text}' reads as {moment}, which is in the past; for next year type {suggestion}.")
                            .format(field=field, text=text.strip(), moment=shown, suggestion=later.strftime("%Y-%m-%d %H:%M")))
+    if meeting:
+        raise BadInput(_("{field}: '{text}' reads as {moment}, which is in the past; a meeting needs a future time, "
+                         "e.g. 'tue 14:00'.").format(field=field, text=text.strip(), moment=shown))
     raise BadInput(_("{field}: '{text}' reads as {moment}, which is in the past; a follow-up needs a future time, "
                      "e.g. 'tomorrow 10am'.").format(field=field, text=text.strip(), moment=shown))
 
