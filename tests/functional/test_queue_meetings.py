@@ -144,4 +144,7 @@ def test_an_import_names_field_reps_with_their_role(cli, ws: Workspace, tmp_path
     assert cli("rep", "add", "tanaka").code == 0 and cli("rep", "add", "field-kimura", "--role", "field").code == 0
     assert cli("import", "leads", str(path)).code == 0
     other = add_lead(cli, "Next Co")
+    unknown = cli("handoff", other["id"], "--to", "kimura")  # a recipient not on the roster: added in field sales
+    assert unknown.code == 2 and unknown.err.strip().endswith(
+        "add them in field sales with `istui rep add kimura --role field`.")
     assert cli("handoff", other["id"], "--to", "field-kimura").code == 0  # the suggestion made a field rep
