@@ -127,7 +127,7 @@ def test_a_handoff_recipient_of_an_istui_export_must_be_on_the_roster(cli, ws: W
     path = tmp_path / "e.json"
     path.write_text(to_json([GOOD]))
     result = cli("import", "leads", str(path))
-    assert result.code == 2 and "(alice): kimura; add them with `istui rep add kimura`" in result.err
+    assert result.code == 2 and "(alice): kimura; add them with `istui rep add kimura --role field` and run" in result.err
     assert cli("rep", "add", "KIMURA", "--role", "field").code == 0
     assert cli("import", "leads", str(path)).code == 0
     assert ws.get_lead(GOOD["id"])["handoff"]["to"] == "KIMURA"

@@ -65,25 +65,24 @@ async def test_the_card_shows_flags_and_why_a_lead_is_parked(app: IstuiApp, demo
     assert disk(demo_ws).get_lead(meeting)["meeting_at"] == "2026-12-01T14:00:00+09:00"
 
 
-async def test_a_do_not_call_refusal_speaks_tui_and_keeps_the_form(app: IstuiApp, demo_ws: Workspace) -> None:
+async def test_a_do_not_call_refusal_speaks_tui_at_once(app: IstuiApp, demo_ws: Workspace) -> None:
+    """Issue 12 C: `l` on a do-not-call lead refuses at once with the sentence (no form to fill in for nothing)."""
     lead = next(lead for lead in demo_ws.leads() if lead["stage"] == "working")
     demo_ws.update_lead(lead["id"], {"dnc": True, "next_at": None})
     before = len(demo_ws.activities_of_lead(lead["id"]))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await select_lead(pilot, lead["id"])
+        screen = app.screen
         await pilot.press("l")
-        form = app.screen
-        assert isinstance(form, FormScreen)
-        assert "is marked do-not-call: a call log is refused" in toasts(app)[-1]  # warned as the form opens
-        form.query_one("#field-note", Input).value = "asked to be called after all"
-        await pilot.press("ctrl+s")
         await pilot.pause(0.1)
-        assert app.screen is form and form.query_one("#field-note", Input).value == "asked to be called after all"
+        assert app.screen is screen and not isinstance(app.screen, FormScreen)
         refusal = toasts(app)[-1]
-        assert refusal.endswith("is refused; clear the do-not-call mark in the edit form (e) first.")
+        assert refusal == (f"{lead['company']} is marked do-not-call: a call log is refused; clear the do-not-call mark "
+                           "in the edit form (e) first.")
         assert "--force" not in refusal and "istui " not in refusal
-        await pilot.press("escape", "e")  # clear the mark in the edit form, then the log goes through
+        assert len(disk(demo_ws).activities_of_lead(lead["id"])) == before
+        await pilot.press("e")  # clear the mark in the edit form, then the log goes through
         edit = app.screen
         assert isinstance(edit, FormScreen)
         edit.query_one("#field-dnc", Select).value = "false"

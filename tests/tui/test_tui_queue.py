@@ -10,6 +10,7 @@ from istui.domain.outcomes import CALL_OUTCOMES
 from istui.domain.queue import has_next_step, parking_reason
 from istui.store.workspace import Workspace
 from istui.tui.app import IstuiApp
+from istui.tui.panes.leads import LeadsPane
 from istui.tui.panes.today import TodayPane
 from istui.tui.screens.callblock import CallBlockScreen
 
@@ -44,7 +45,67 @@ async def test_enter_after_every_outcome_keeps_each_lead_queued_or_parked(app: I
     assert all(has_next_step(lead, now) for lead in logged), [(lead["stage"], lead.get("next_at")) for lead in logged]
     by_outcome = {info.outcome.value: lead for info, lead in zip(CALL_OUTCOMES, logged, strict=True)}
     assert by_outcome["callback"]["next_at"] == "2026-11-30T15:00:00+09:00"
-    assert parking_reason(by_outcome["wrong_number"]) == "wrong_number"
-    assert parking_reason(by_outcome["meeting_booked"]) == "meeting_time_not_set"
+    assert parking_reason(by_outcome["wrong_number"], now) == "wrong_number"
+    assert parking_reason(by_outcome["meeting_booked"], now) == "meeting_time_not_set"
     assert by_outcome["do_not_call"]["dnc"] is True
     assert by_outcome["no_answer"]["next_at"] > now.isoformat()
+
+
+async def test_a_meeting_that_has_passed_is_back_on_the_today_tab(app: IstuiApp, demo_ws: Workspace) -> None:
+    """Issue 12 A: a meeting lead whose meeting time has passed is queued again, with its reason, in the Today
+    tab and the Leads tab's due view; its card says what to do."""
+    lead = next(lead for lead in demo_ws.leads() if lead["stage"] == "working" and lead.get("owner") == "sato")
+    demo_ws.update_lead(lead["id"], {"stage": "meeting", "meeting_at": "2026-11-26T14:00:00+09:00", "next_at": None})
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        pane = app.query_one(TodayPane)
+        rows = [(row["id"], row["reason"]) for row in pane.table.rows if row["id"] == lead["id"]]
+        assert rows == [(lead["id"], "meeting_passed")]
+        summary = str(pane.query_one("#today-summary", Static).render())
+        assert ("1 meeting(s) passed — hand off or log the result (Leads tab: h hands off, s changes the stage; "
+                "e sets a new meeting time)") in summary
+        pane.table.cursor = next(i for i, row in enumerate(pane.table.rows) if row["id"] == lead["id"])
+        await pilot.pause(0.1)
+        assert "! Meeting passed — hand off or log the result" in str(pane.query_one("#today-card", Static).render())
+        await pilot.press("1", "D")
+        await pilot.pause(0.2)
+        assert lead["id"] in [row["id"] for row in app.query_one(LeadsPane).table.rows]
+
+
+async def test_esc_in_the_prompt_closes_it_keeping_the_call_then_ends_the_block(app: IstuiApp, demo_ws: Workspace) -> None:
+    """Issue 12 B: esc after any outcome closes the prompt, keeping what the digit wrote (a callback's provisional
+    follow-up, a meeting without its time) and leaving out what was typed (said so); esc again ends the block."""
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("c")
+        block = app.screen
+        assert isinstance(block, CallBlockScreen)
+        assert block.active_bindings["escape"].binding.action == "end"
+        first = block.lead["id"]
+        await pilot.press("8", *"call me", "tab", *"someday")
+        assert block.pending is not None and block.active_bindings["escape"].binding.action == "close_prompt"
+        assert ("esc closes this prompt and keeps the call as logged, without what is typed here; esc again ends the block"
+                in str(block.query_one("#prompt-title", Static).render()))
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert app.screen is block and block.pending is None and block.lead["id"] == first
+        assert block.active_bindings["escape"].binding.action == "end"
+        assert [str(n.message) for n in app._notifications][-1] == (
+            "Left out what was typed; the call stays logged as callback 折り返し・再架電.")
+        kept = Workspace.open(demo_ws.root, "sato", clock=fixed_clock)
+        assert kept.get_lead(first)["next_at"] == "2026-11-30T10:30:00+09:00"  # provisional: a working day later
+        assert kept.activities_of_lead(first)[-1]["outcome"] == "callback"
+        assert "note" not in kept.activities_of_lead(first)[-1]
+        assert has_next_step(kept.get_lead(first), fixed_clock(demo_ws.tz))
+
+        await pilot.press("s")  # the next lead; a meeting booked, then esc: parked without its time
+        second = block.lead["id"]
+        assert second != first
+        await pilot.press("6", "escape")
+        await pilot.pause(0.1)
+        assert app.screen is block and block.pending is None and block.lead["id"] == second
+        booked = Workspace.open(demo_ws.root, "sato", clock=fixed_clock).get_lead(second)
+        assert booked["stage"] == "meeting" and parking_reason(booked, fixed_clock(demo_ws.tz)) == "meeting_time_not_set"
+        await pilot.press("escape")  # again: the block ends with its summary
+        await pilot.pause(0.1)
+        assert app.screen is not block and block not in app.screen_stack

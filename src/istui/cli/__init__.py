@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from istui.cli.parser import build_parser
+from istui.cli.parser import build_parser, join_when_values
 from istui.domain.errors import IstuiError
 from istui.domain.parsing import parse_rep
 from istui.domain.text import terminal_safe
@@ -59,6 +59,7 @@ def setup_language(argv: Sequence[str] | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = join_when_values(sys.argv[1:] if argv is None else argv)  # `--next -1d`: the WHEN reader says why not
     setup_language(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)

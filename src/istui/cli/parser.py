@@ -4,6 +4,7 @@ module (`istui.cli.commands`); shared option helpers for those modules."""
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 
@@ -14,6 +15,9 @@ from istui.domain.when import WHEN_HELP, WHEN_WORDS
 from istui.i18n import _
 
 GLOBAL_OPTIONS = ("--workspace", "--rep", "--lang")
+#: The options that take a WHEN (`--next -1d` must reach the WHEN reader, which says why it is refused).
+WHEN_OPTIONS = ("--next", "--at", "--meeting")
+_DASH_VALUE = re.compile(r"-\d")
 
 
 def when_help() -> str:
@@ -82,6 +86,27 @@ def global_options(parser: argparse.ArgumentParser, top: bool = True, seen: set[
         if isinstance(action, argparse._SubParsersAction):
             for command in action.choices.values():
                 global_options(command, top=False, seen=seen)
+
+
+def join_when_values(argv: Sequence[str]) -> list[str]:
+    """argv with `--next -1d` written as `--next=-1d`: argparse takes a value that starts with '-' and a digit
+    (but is not a plain negative number) for an option and says "expected one argument"; joined, the value
+    reaches the WHEN reader, which names the real problem ("-1d ... is in the past"). After `--` nothing changes."""
+    args = list(argv)
+    joined: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            joined += args[index:]
+            break
+        if arg in WHEN_OPTIONS and index + 1 < len(args) and _DASH_VALUE.match(args[index + 1]):
+            joined.append(f"{arg}={args[index + 1]}")
+            index += 2
+            continue
+        joined.append(arg)
+        index += 1
+    return joined
 
 
 def command_in(argv: Sequence[str] | None) -> str | None:

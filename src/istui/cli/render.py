@@ -133,6 +133,9 @@ def print_today(ws: Workspace, queue: list[dict[str, Any]], limit: int = 0) -> N
     if counts["no_next_step"]:
         print(_("{count} worked lead(s) have no next step: give each a follow-up with `istui lead set ID next=WHEN`.")
               .format(count=counts["no_next_step"]))
+    if counts["meeting_passed"]:
+        print(_("{count} meeting(s) passed — hand off or log the result: `istui handoff ID --to NAME`, a new time with "
+                "`istui lead set ID meeting=WHEN`, or `istui lead stage ID STAGE`.").format(count=counts["meeting_passed"]))
     if not queue:
         print(_("Nothing due. Add follow-ups with `istui log call ID -o OUTCOME --next WHEN`."))
         return

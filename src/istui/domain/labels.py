@@ -26,7 +26,8 @@ WEEKDAYS = {"mon": N_("Mon"), "tue": N_("Tue"), "wed": N_("Wed"), "thu": N_("Thu
             "sun": N_("Sun")}
 PERIOD_KINDS = {PeriodKind.DAY: N_("day"), PeriodKind.WEEK: N_("week"), PeriodKind.MONTH: N_("month"),
                 PeriodKind.QUARTER: N_("quarter"), PeriodKind.FISCAL_YEAR: N_("fiscal year")}
-REASONS = dict(zip(QUEUE_REASONS, (N_("overdue"), N_("due"), N_("new"), N_("no next step")), strict=True))  # why in today's queue
+REASONS = dict(zip(QUEUE_REASONS, (N_("overdue"), N_("due"), N_("meeting passed"), N_("new"), N_("no next step")),
+                   strict=True))  # why in today's queue
 PARKED = dict(zip(PARKING_REASONS, (N_("do not call"), N_("wrong number: waits for a new phone number"),
                                     N_("meeting booked, time not set"), N_("meeting booked")), strict=True))
 ACTIVITY_KINDS = {ActivityKind.CALL: N_("call"), ActivityKind.EMAIL: N_("email"), ActivityKind.STAGE: N_("stage"),

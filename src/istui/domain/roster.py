@@ -55,6 +55,10 @@ def require_member(roster: Mapping[str, Any] | None, name: str, field: str = "re
 def require_recipient(roster: Mapping[str, Any] | None, name: str) -> str:
     """A handoff recipient: on the roster and in field sales (a handoff goes to field sales, so another
     role is refused, naming the field-sales people and how to change the role)."""
+    name = parse_rep(name, "to")
+    if roster and find(roster, name) is None:  # added in field sales: a handoff goes there
+        raise BadInput(_("to: '{name}' is not on the team roster ({names}); add them in field sales with "
+                         "`istui rep add {name} --role field`.").format(name=name, names=roster_names(roster)))
     name = require_member(roster, name, "to")
     if roster and roster[name].get("role") != "field":
         field_names = roster_names({n: m for n, m in roster.items() if m.get("role") == "field"})

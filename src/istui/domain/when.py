@@ -133,10 +133,16 @@ def parse_follow_up(text: str, now: datetime, field: str = "next", *, day_end: t
     year, `11/1` typed in December, suggests next year's)."""
     from istui.domain.formatting import long_moment  # formatting imports parsing: read at use
 
+    meeting = field == "meeting"
     field = labels.field(field)  # as messages name it
     moment, yearless = _read_checked(text, now, field, day_end)
-    if moment >= now.replace(second=0, microsecond=0) - timedelta(minutes=1):
+    if moment > now:  # strictly ahead: `+0d`, this very minute, is no follow-up
         return moment
+    if moment >= now.replace(second=0, microsecond=0):
+        raise BadInput((_("{field}: '{text}' reads as {moment}, which is now; a meeting must lie ahead, e.g. 'tue 14:00'.")
+                        if meeting else
+                        _("{field}: '{text}' reads as {moment}, which is now; a follow-up must lie ahead, e.g. '+2h' or "
+                          "'tomorrow 10am'.")).format(field=field, text=text.strip(), moment=long_moment(moment)))
     if yearless:
         try:
             later = moment.replace(year=moment.year + 1)
@@ -146,6 +152,9 @@ def parse_follow_up(text: str, now: datetime, field: str = "next", *, day_end: t
             raise BadInput(_("{field}: '{text}' reads as {moment}, which is in the past; for next year type {suggestion}.")
                            .format(field=field, text=text.strip(), moment=long_moment(moment),
                                    suggestion=long_moment(later)))
+    if meeting:
+        raise BadInput(_("{field}: '{text}' reads as {moment}, which is in the past; a meeting needs a future time, "
+                         "e.g. 'tue 14:00'.").format(field=field, text=text.strip(), moment=long_moment(moment)))
     raise BadInput(_("{field}: '{text}' reads as {moment}, which is in the past; a follow-up needs a future time, "
                      "e.g. 'tomorrow 10am'.").format(field=field, text=text.strip(), moment=long_moment(moment)))
 

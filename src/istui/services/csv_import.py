@@ -43,6 +43,7 @@ class ImportRow:
     cells: list[str] = field(default_factory=list)  # the row as read (for the file of rejected rows)
     exact: bool = False  # a row of istui's own export: every field (id, stamps) as it is
     unknown: list[str] = field(default_factory=list)  # its owner or handoff recipient, when not on the roster
+    recipients: list[str] = field(default_factory=list)  # those of `unknown` named as the handoff recipient
 
     def to_json(self) -> dict[str, Any]:
         return {"row": self.row, "status": self.status, "reason": self.reason, "action": self.action,
@@ -60,6 +61,7 @@ class ImportPlan:
     ignored: list[str] = field(default_factory=list)  # the file's columns no lead field is read from
     unknown: list[str] = field(default_factory=list)  # owners and handoff recipients not on the roster
     roster: str = ""  # the roster's names, for the sentence that refuses unknown ones
+    recipients: list[str] = field(default_factory=list)  # those of `unknown` named as handoff recipients: field sales
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -69,11 +71,20 @@ class ImportPlan:
         errors = self.count("error")
         if not errors or skip_invalid:
             return None
-        if self.unknown:
+        if self.unknown:  # handoff recipients are added in field sales (a handoff to another role is refused)
+            field_sales = [name for name in self.unknown if name in self.recipients]
+            others = [name for name in self.unknown if name not in self.recipients]
+            count = sum(1 for r in self.rows if r.unknown)
+            if field_sales and others:
+                return _("{count} row(s) name people who are not on the team roster ({roster}): {names}; add them with "
+                         "`istui rep add {command}` and `istui rep add {field_sales} --role field` and run again, or "
+                         "import the other rows with --skip-invalid.").format(
+                    count=count, roster=self.roster, names=", ".join(self.unknown), command=" ".join(others),
+                    field_sales=" ".join(field_sales))
             return _("{count} row(s) name people who are not on the team roster ({roster}): {names}; add them with "
                      "`istui rep add {command}` and run again, or import the other rows with --skip-invalid.").format(
-                count=sum(1 for r in self.rows if r.unknown), roster=self.roster, names=", ".join(self.unknown),
-                command=" ".join(self.unknown))
+                count=count, roster=self.roster, names=", ".join(self.unknown),
+                command=" ".join(others) or " ".join(field_sales) + " --role field")
         return _("{count} row(s) have errors, so nothing was imported; fix them (see the report) and run again, or "
                  "import the other rows with --skip-invalid.").format(count=errors)
 
@@ -174,7 +185,8 @@ def plan_import(
     ignored = [name for name in header if name.strip() not in read] if kind != "csv" else \
         [name for i, name in enumerate(header) if mapping.get(i, "ignore") == "ignore"]
     unknown = list(dict.fromkeys(name for row in rows for name in row.unknown))
-    return ImportPlan(used, columns, rows, on_duplicate, header, kind, ignored, unknown, roster_names(roster))
+    recipients = list(dict.fromkeys(name for row in rows for name in row.recipients))
+    return ImportPlan(used, columns, rows, on_duplicate, header, kind, ignored, unknown, roster_names(roster), recipients)
 
 
 @dataclass(slots=True)
@@ -190,8 +202,9 @@ class _Known:
     currency: str = "JPY"  # the workspace's: amounts in another are refused
 
 
-def _off_roster(row: ImportRow, names: Iterable[Any], roster: Mapping[str, Any] | None) -> None:
-    """Note on `row` the names (an owner, a handoff recipient) that are usable rep names but not on the roster."""
+def _off_roster(row: ImportRow, names: Iterable[Any], roster: Mapping[str, Any] | None, *, recipient: bool = False) -> None:
+    """Note on `row` the names (an owner, a handoff recipient: `recipient`) that are usable rep names but not on
+    the roster."""
     for name in names:
         if not roster or not isinstance(name, str) or not name.strip():
             continue
@@ -201,6 +214,8 @@ def _off_roster(row: ImportRow, names: Iterable[Any], roster: Mapping[str, Any] 
             continue  # the row's error names it
         if find(roster, name) is None and name not in row.unknown:
             row.unknown.append(name)
+        if recipient and find(roster, name) is None and name not in row.recipients:
+            row.recipients.append(name)
 
 
 def _exact_row(number: int, cells: list[str], record: dict[str, Any] | None, sources: list[str], now: datetime,
@@ -211,7 +226,8 @@ def _exact_row(number: int, cells: list[str], record: dict[str, Any] | None, sou
         if record is None:
             record = exported_lead(header or [], cells)
         handoff = record.get("handoff")
-        _off_roster(result, [record.get("owner"), handoff.get("to") if isinstance(handoff, dict) else None], known.roster)
+        _off_roster(result, [record.get("owner")], known.roster)
+        _off_roster(result, [handoff.get("to") if isinstance(handoff, dict) else None], known.roster, recipient=True)
         clean = clean_exported(record, sources=sources, now=now, roster=known.roster, currency=known.currency)
     except BadInput as exc:
         result.status, result.reason, result.action = "error", str(exc), "none"

@@ -64,6 +64,15 @@ def refuse_flagged_phone(lead: Record, phone_changes: bool = False) -> None:
                              company=lead.get("company", "")))
 
 
+def refuse_closed(lead: Record, stage: str | None = None) -> None:
+    """One sentence when a follow-up is typed for a closed lead (`stage`: the one it has after this change;
+    default its own): no queue shows a closed lead, so the follow-up would never come up."""
+    stage = stage or lead.get("stage", "")
+    if stage not in OPEN_STAGES:
+        raise BadInput(_("next: {company} is {stage}, and a closed lead takes no follow-up; reopen it first with "
+                         "`istui lead stage ID working`.").format(company=lead.get("company", ""), stage=labels.stage(stage)))
+
+
 class DoNotCall(BadInput):
     """A call log or follow-up refused because the lead is marked do-not-call (the TUI says it its own way)."""
 
@@ -99,6 +108,7 @@ def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, forc
     if changes.get("next_at") and not force and changes.get("dnc") is not False:
         refuse_dnc({**lead, **changes}, N_("a follow-up"))
     if changes.get("next_at"):
+        refuse_closed(lead)
         refuse_flagged_phone(lead, "phone" in changes and changes["phone"] != lead.get("phone"))
     if changes.get("dnc"):
         changes["next_at"] = None
@@ -255,6 +265,7 @@ def log_activity(
         if lead.get("phone_status") == WRONG_NUMBER and outcome in REACHED_OUTCOMES:
             changes["phone_status"] = None  # someone answered: the number works after all
         if typed_next is not None:
+            refuse_closed(lead, changes.get("stage", stage))
             refuse_flagged_phone({**lead, **changes})
         if changes.get("stage", stage) in OPEN_STAGES:
             if typed_next is not None:
@@ -377,6 +388,7 @@ def amend_log(ws: Workspace, logged: Logged, *, note: str = "", next_when: str =
         lead_changes["next_at"] = iso(parse_follow_up(next_when, now, "next", day_end=ws.settings.work_hours[1]))
         if not force:
             refuse_dnc(logged.lead, N_("a follow-up"))
+        refuse_closed(logged.lead)
         refuse_flagged_phone(logged.lead)
     if meeting.strip():
         lead_changes["meeting_at"] = iso(parse_follow_up(meeting, now, "meeting", day_end=ws.settings.work_hours[1]))

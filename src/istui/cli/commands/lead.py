@@ -14,7 +14,7 @@ from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.domain.formatting import money, short_moment, when
 from istui.domain.model import EDITABLE_LEAD_FIELDS, Stage
-from istui.domain.queue import flag_notes, shows_next
+from istui.domain.queue import DUE_REASONS, flag_notes, parked, shows_next
 from istui.i18n import N_, _
 from istui.store.workspace import Record
 
@@ -46,7 +46,8 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
     p.add_argument("--source")
     p.add_argument("--owner", metavar="REP")
     p.add_argument("--tag")
-    p.add_argument("--due", action="store_true", help=_("only leads with a follow-up due today or overdue"))
+    p.add_argument("--due", action="store_true",
+                   help=_("only leads with a follow-up due today or overdue") + _(", or a meeting whose time has passed"))
     p.add_argument("--search", metavar="TEXT", help=_("company, contact, phone, e-mail, tags"))
     p.add_argument("--limit", type=int, default=0, help=_("at most N leads (text output; 0 = all)"))
     json_option(p)
@@ -129,11 +130,11 @@ def run_list(args: argparse.Namespace) -> int:
     ]
     now = ws.now()
     if args.due:
-        due_ids = {e["lead"]["id"] for e in today_queue(selected, now) if e["reason"] in ("overdue", "due")}
+        due_ids = {e["lead"]["id"] for e in today_queue(selected, now) if e["reason"] in DUE_REASONS}
         selected = [lead for lead in selected if lead["id"] in due_ids]
     selected.sort(key=lambda lead: (lead["created_at"], lead["id"]), reverse=True)
     if args.json:
-        emit_json(selected)
+        emit_json([with_parked(lead, now) for lead in selected])
         return 0
     if not selected:
         print(_("No leads match."))
@@ -145,17 +146,23 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def with_parked(lead: Record, now: datetime) -> dict[str, Any]:
+    """A lead as `lead list|show --json` print it: its fields and `parked`, why it waits without a follow-up
+    (`domain.queue.parked`: do_not_call, wrong_number, meeting_time_not_set, meeting_set) or null."""
+    return {**lead, "parked": parked(lead, now)}
+
+
 def run_show(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     lead = ws.get_lead(ws.resolve_lead(args.id))
     activities = ws.activities_of_lead(lead["id"])
-    if args.json:
-        emit_json({**lead, "activities": activities})
-        return 0
     now = ws.now()
+    if args.json:
+        emit_json({**with_parked(lead, now), "activities": activities})
+        return 0
     safe = render.safe
     print(f"{safe(lead['company'])}  [{labels.stage(lead['stage'])}]  {safe(lead['id'])}")
-    for line in flag_notes(lead, dnc_how=_("`istui lead set {id} dnc=false` clears the mark").format(id=lead["id"]),
+    for line in flag_notes(lead, now, dnc_how=_("`istui lead set {id} dnc=false` clears the mark").format(id=lead["id"]),
                            meeting_how=f"`istui lead set {lead['id']} meeting=WHEN`"):
         print("  ! " + safe(line))
 
@@ -172,7 +179,7 @@ def run_show(args: argparse.Namespace) -> int:
             row(label, safe(shown[key](lead[key]) if key in shown else lead[key]))
     if lead.get("tags"):
         row(N_("Tags"), ", ".join(safe(tag) for tag in lead["tags"]))
-    if shows_next(lead):
+    if shows_next(lead, now):
         row(N_("Next"), f"{when(lead['next_at'], now)} {safe(lead.get('next_action', ''))}")
     if lead.get("meeting_at"):
         row(N_("Meeting"), when(lead["meeting_at"], now))

@@ -11,7 +11,7 @@ from istui.cli.render import emit_json
 from istui.domain import labels
 from istui.domain.formatting import when
 from istui.domain.outcomes import call_outcomes_help, email_outcomes_help
-from istui.domain.queue import is_open, parking_reason
+from istui.domain.queue import parked as parked_reason
 from istui.i18n import _, language
 
 
@@ -47,7 +47,7 @@ def run_log(args: argparse.Namespace) -> int:
         script=getattr(args, "script", None), meeting=getattr(args, "meeting", None),
         meeting_with=getattr(args, "meeting_with", None), force=getattr(args, "force", False),
     )
-    parked = parking_reason(logged.lead) if is_open(logged.lead) else None
+    parked = parked_reason(logged.lead, ws.now())
     if args.json:
         emit_json({"activity": logged.activity, "lead": logged.lead, "parked": parked,
                    "rule": logged.decision.rule if logged.decision else None})
@@ -77,7 +77,7 @@ def run_log(args: argparse.Namespace) -> int:
                      .format(id=logged.lead["id"]))
     elif logged.lead_changes.get("dnc"):
         parts.append(_("marked do-not-call"))
-    elif parked == "do_not_call":
+    elif parked == "do_not_call" and logged.decision is not None:  # a typed follow-up is reported above
         parts.append(_("do-not-call: the retry schedule set no follow-up"))
     if logged.lead_changes.get("phone_status", "") is None:
         parts.append(_("someone answered, so the wrong-number flag is cleared"))

@@ -214,11 +214,14 @@ class LeadActions:
         def warn(lead: Record) -> str:
             if not lead.get("dnc"):
                 return ""
-            if kind == "call":
-                return _("{company} is marked do-not-call: a call log is refused; clear the do-not-call mark in the "
-                         "edit form (e) first.").format(company=lead.get("company", ""))
             return _("{company} is marked do-not-call: an e-mail sets no follow-up.").format(company=lead.get("company", ""))
 
+        lead = self.selected_lead()
+        if kind == "call" and lead is not None and lead.get("dnc"):  # refused at once: no form to fill in for nothing
+            self.notify(_("{company} is marked do-not-call: a call log is refused; clear the do-not-call mark in the "
+                          "edit form (e) first.").format(company=lead.get("company", "")), severity="error", timeout=8,
+                        markup=False)
+            return
         self._lead_form(lambda lead: log_form(self.state.now, kind), write, _("Logged a call.") if kind == "call"
                         else _("Logged an e-mail."), warn)
 

@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 from istui.domain import labels
 from istui.domain.formatting import when
 from istui.domain.model import TEMPERATURE_RANK, Motion, Stage
-from istui.domain.queue import is_callable, is_new_inbound, is_open, queue_reason
+from istui.domain.queue import DUE_REASONS, is_callable, is_new_inbound, is_open, queue_reason
 from istui.domain.text import fold, lead_search_text, reading_key, terminal_safe
 from istui.i18n import N_, _
 from istui.tui.panes.lead_actions import LeadActions
@@ -73,12 +73,13 @@ def sort_records(rows: list[Record], key: str, reverse: bool) -> list[Record]:
     return sorted(rows, key=fn, reverse=reverse)
 
 
-def in_view(lead: Record, view: str, rep: str, day: tuple[datetime, datetime]) -> bool:
-    """Whether `lead` is in a saved view; `day` is today's [start, end) (the domain's due and overdue)."""
+def in_view(lead: Record, view: str, rep: str, day: tuple[datetime, datetime], now: datetime) -> bool:
+    """Whether `lead` is in a saved view; `day` is today's [start, end) (the domain's due and overdue, and
+    meetings passed by `now`)."""
     if view == "hot":
         return lead.get("temp") == "hot" and is_callable(lead)
     if view == "due":
-        return queue_reason(lead, *day) in ("overdue", "due")
+        return queue_reason(lead, *day, now) in DUE_REASONS
     if view == "inbound":
         return is_new_inbound(lead)
     if view == "bdr":
@@ -188,7 +189,7 @@ class LeadsPane(LeadActions, Vertical):
             if view != "all":
                 start = datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
                 day = (start, start + timedelta(days=1))
-                chosen = [in_view(lead, view, rep, day) for lead in leads]
+                chosen = [in_view(lead, view, rep, day, now) for lead in leads]
                 leads = [lead for lead, ok in zip(leads, chosen, strict=True) if ok]
                 keys = [key for key, ok in zip(keys, chosen, strict=True) if ok]
         if text:  # no tuples: allocating 50,000 of them per keystroke wakes the garbage collector

@@ -1,4 +1,5 @@
-"""The Today tab: the queue (overdue, due today, new inbound; hot first) and the door to the call block."""
+"""The Today tab: the queue (overdue, due today, meetings passed, new inbound; hot first) and the door to the call
+block."""
 
 from __future__ import annotations
 
@@ -83,10 +84,14 @@ class TodayPane(LeadActions, Vertical):
         self.table.set_rows(self.entries, keep=current["id"] if current else None)
         counts = {r: sum(1 for e in self.entries if e["reason"] == r) for r in QUEUE_REASONS}
         scope = _("team") if self.everyone else state.ws.rep
-        self.query_one("#today-summary", Static).update(Text(_(
+        summary = Text(_(
             "Today's queue ({scope}): {overdue} overdue · {due} due today · {new} new inbound   —   "
             "c starts a call block on the selected lead").format(scope=scope, overdue=counts["overdue"], due=counts["due"],
-                                                                  new=counts["new"])))
+                                                                  new=counts["new"]))
+        if counts["meeting_passed"]:  # a line of its own, only when there is one
+            summary.append("\n" + _("{count} meeting(s) passed — hand off or log the result (Leads tab: h hands off, "
+                                     "s changes the stage; e sets a new meeting time)").format(count=counts["meeting_passed"]))
+        self.query_one("#today-summary", Static).update(summary)
 
     @on(VirtualTable.Highlighted, "#today-table")
     def _highlighted(self, event: VirtualTable.Highlighted) -> None:

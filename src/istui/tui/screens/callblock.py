@@ -1,7 +1,10 @@
 """The call block: one lead at a time, one digit key per outcome, then an optional note and follow-up.
 
 A digit writes the call at once (durable before the prompt shows); Enter then saves whatever was
-typed and brings up the next lead, so a no-answer is one keystroke plus Enter.
+typed and brings up the next lead, so a no-answer is one keystroke plus Enter. Esc in the prompt does
+the same for every outcome: it closes the prompt, keeping the call as the digit wrote it (a callback's
+provisional follow-up a working day later, a meeting without its time) and leaving out what was typed;
+the lead stays on screen (s: the next lead), and esc again ends the block.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ Record = dict[str, Any]
 
 
 PROMPT = N_("Press an outcome key (1-0); then a note and follow-up here, and Enter.")
+ESC_HINT = N_("esc closes this prompt and keeps the call as logged, without what is typed here; esc again ends the block")
 
 
 def outcome_keys(previews: dict[str, str] | None = None) -> Table:
@@ -94,6 +98,7 @@ class CallBlockScreen(Screen[None]):
         Binding("ctrl+z", "app.undo", "Undo", id="call-ctrl-undo"),  # also from the note field, and after the block
         Binding("s", "skip", "Skip", id="call-skip"),
         Binding("k", "notes", "Notes", id="call-notes"),
+        Binding("escape", "close_prompt", "Close prompt", id="call-close-prompt"),  # while a log waits for its note
         Binding("escape", "end", "End block", id="call-end"),
     ]
 
@@ -225,13 +230,15 @@ class CallBlockScreen(Screen[None]):
         prompt.add_class("open")
         self.query_one("#prompt-title", Static).update(Text(
             _("Logged {outcome} · {company}\nNote and follow-up, then Enter (Tab: next field)").format(
-                outcome=labels.call_outcome(info.outcome.value), company=terminal_safe(lead.get("company", "")))))
+                outcome=labels.call_outcome(info.outcome.value), company=terminal_safe(lead.get("company", "")))
+            + "\n" + _(ESC_HINT)))
         self.query_one("#prompt-error", Static).update("")
         note, when = self.query_one("#prompt-note", Input), self.query_one("#prompt-next", Input)
         note.value, when.value = "", ""
         self.set_focus(note)  # at once, so keys typed right after the digit land in the note
         self._ask(outcome)
         self.update_stats()
+        self.refresh_bindings()  # esc now closes the prompt (footer)
 
     def _ask(self, outcome: str) -> None:
         """A callback needs its WHEN, a booked meeting asks for its time: say so at the follow-up field (Enter
@@ -279,8 +286,23 @@ class CallBlockScreen(Screen[None]):
         self.query_one("#block-card", Static).update(lead_card(lead, self.state.now, self.state.ws.settings.currency))
         self._load_timeline(lead["id"])
 
+    def action_close_prompt(self) -> None:
+        """esc in the prompt, after any outcome: the call stays as the digit logged it (a callback keeps its
+        provisional follow-up, so the lead stays queued; a meeting waits for its time), what was typed is left
+        out (said so), and the lead stays on screen; esc again ends the block."""
+        if self.pending is None:
+            return
+        logged = self.pending
+        typed = any(self.query_one(f"#prompt-{name}", Input).value.strip() for name in ("note", "next"))
+        self.close_prompt()
+        self.show_logged(logged.lead)
+        if typed:  # never silently
+            self.notify(_("Left out what was typed; the call stays logged as {outcome}.").format(
+                outcome=labels.call_outcome(logged.activity["outcome"])), markup=False)
+
     def close_prompt(self) -> None:
         self.pending = None
+        self.refresh_bindings()
         self.query_one("#prompt-error", Static).update("")  # a refusal about the log closed goes with it
         self.query_one("#block-prompt").remove_class("open")
         self.query_one("#prompt-title", Static).update(Text(_(PROMPT)))
@@ -305,7 +327,12 @@ class CallBlockScreen(Screen[None]):
         self.next_lead()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """In the note and follow-up fields, letters are typed text: the footer shows ctrl+z, not u / s / k."""
+        """In the note and follow-up fields, letters are typed text: the footer shows ctrl+z, not u / s / k.
+        esc closes the prompt while a log waits for its note and follow-up, else it ends the block."""
+        if action == "close_prompt":
+            return self.pending is not None
+        if action == "end":
+            return self.pending is None
         return not (action in ("undo", "skip", "notes") and isinstance(self.focused, Input))
 
     def _push_undo(self, logged: Logged, lead: Record) -> None:

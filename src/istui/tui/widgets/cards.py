@@ -36,7 +36,7 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text
     text.append("\n")
     if lead.get("company_kana"):
         text.append(f"{safe(lead['company_kana'])}\n", style="dim")
-    for line in flag_notes(lead, dnc_how=_("clear the mark in the edit form (e) to call again"),
+    for line in flag_notes(lead, now, dnc_how=_("clear the mark in the edit form (e) to call again"),
                            meeting_how=_("the edit form (e)")):
         text.append("! " + safe(line) + "\n", style="bold red")
     rows = [
@@ -49,7 +49,7 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text
         (N_("Motion"), f"{labels.motion(lead.get('motion', ''))} · {labels.temperature(lead.get('temp', ''))}"),
         (N_("Owner"), lead.get("owner", "")),
         (N_("Next"), " ".join(v for v in (when(lead.get("next_at"), now), lead.get("next_action", "")) if v)
-         if shows_next(lead) else ""),
+         if shows_next(lead, now) else ""),
         (N_("Meeting"), when(lead.get("meeting_at"), now) if lead.get("meeting_at") else ""),
         (N_("Tags"), ", ".join(map(safe, lead.get("tags") or []))),
         (N_("Amount"), money(lead.get("amount"), currency) if lead.get("amount") else ""),
