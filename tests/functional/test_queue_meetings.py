@@ -109,7 +109,7 @@ def test_a_follow_up_lies_strictly_ahead_and_a_meeting_is_named(cli, ws: Workspa
     assert "meeting must lie ahead" in cli("log", "call", lead["id"], "-o", "6", "--meeting", "now").err
     past = cli("log", "call", lead["id"], "-o", "2", "--next", "-1d")
     assert past.code == 2 and past.err.strip() == (
-        "istui: next: '-1d' reads as 2026-11-26 10:30, which is in the past; a follow-up needs a future time, "
+        "istui: next: '-1d' reads as Thu 2026-11-26 10:30, which is in the past; a follow-up needs a future time, "
         "e.g. 'tomorrow 10am'.")
     assert "which is in the past; a meeting needs" in cli("log", "call", lead["id"], "-o", "6", "--meeting", "-2h").err
     assert ws.get_lead(lead["id"]) == before and ws.activities_of_lead(lead["id"]) == []
