@@ -15,6 +15,7 @@ from istui.domain import labels
 from istui.domain.queue import QUEUE_REASONS
 from istui.i18n import N_, _
 from istui.services.today import today_queue
+from istui.tui import keys
 from istui.tui.panes.lead_actions import LeadActions
 from istui.tui.panes.leads import lead_cell
 from istui.tui.state import AppState
@@ -85,8 +86,9 @@ class TodayPane(LeadActions, Vertical):
         scope = _("team") if self.everyone else state.ws.rep
         self.query_one("#today-summary", Static).update(Text(_(
             "Today's queue ({scope}): {overdue} overdue · {due} due today · {new} new inbound   —   "
-            "c starts a call block on the selected lead").format(scope=scope, overdue=counts["overdue"], due=counts["due"],
-                                                                  new=counts["new"])))
+            "{key} starts a call block on the selected lead").format(scope=scope, overdue=counts["overdue"],
+                                                                      due=counts["due"], new=counts["new"],
+                                                                      key=keys.key("today-call-block"))))
 
     @on(VirtualTable.Highlighted, "#today-table")
     def _highlighted(self, event: VirtualTable.Highlighted) -> None:
