@@ -101,7 +101,7 @@ def unknown_ids_text(unknown: list[str]) -> str:
     from istui.i18n import _
 
     known = sorted(default_keys())
-    near = list(dict.fromkeys(match for name in unknown for match in difflib.get_close_matches(name, known, n=2, cutoff=0.75)))
+    near = list(dict.fromkeys(match for name in unknown for match in difflib.get_close_matches(name, known, n=2, cutoff=0.8)))
     text = _("[keymap] in {path}: no key has the id {ids}, so it was ignored.").format(
         path=locations.config_file(), ids=", ".join(unknown))
     if near:

@@ -235,7 +235,10 @@ class LeadsPane(LeadActions, Vertical):
     @on(VirtualTable.Highlighted, "#leads-table")
     def _highlighted(self, event: VirtualTable.Highlighted) -> None:
         self._pending_detail = event.record
-        self.refresh_bindings()  # the handoff sheet's key shows for a lead handed off
+        offered = bool(event.record and event.record.get("handoff"))
+        if offered != getattr(self, "_sheet_offered", False):  # the handoff sheet's key shows for a lead handed off
+            self._sheet_offered = offered
+            self.refresh_bindings()
         self.set_timer(0.05, self._show_pending)  # a held arrow key does not load every timeline
 
     def _show_pending(self) -> None:
