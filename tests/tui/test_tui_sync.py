@@ -130,3 +130,13 @@ async def test_a_refused_mass_deletion_is_one_sentence_in_the_app(tmp_path: Path
         await wait_for(pilot, lambda: not app.syncing)
         messages = [n.message for n in app._notifications]
         assert any("This sync would delete the files leads/" in m and "--allow-deletions" in m for m in messages)
+
+
+async def test_a_sync_without_a_remote_says_it_saved_locally(app: IstuiApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("S")
+        await wait_for(pilot, lambda: not app.syncing)
+        titles = [n.title for n in app._notifications]
+        assert "Saved locally, no remote" in titles and "Synced" not in titles
+        assert any("No remote is set" in n.message for n in app._notifications)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from istui.domain import labels
-from istui.domain.formatting import money, number, percent, short_money, through, when
+from istui.domain.formatting import money, number, percent, report_period_words, short_money, through, when
 from istui.domain.metrics import HEADLINE_DELTAS
 from istui.domain.queue import QUEUE_REASONS
 from istui.domain.text import json_safe, terminal_safe
@@ -154,8 +154,7 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
     m, cur = report["metrics"], ws.settings.currency
     num, pct = number, percent
     scope = _("team") if report["scope"]["team"] else safe(report["scope"]["rep"])
-    start, end = report["period"]["start"][:10], report["period"]["end"][:10]
-    print(f"KPI · {scope} · {report['period']['label']}  [{start} .. {end})")
+    print(f"KPI · {scope} · {report_period_words(report, ws.now().date())}")
 
     def line(label: str, value: str, detail: str) -> None:
         print(f"  {pad(label, 12)} {value:>8}   {detail}")
@@ -167,8 +166,9 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
         replies=num(m["replies"])))
     line(_("Meetings"), num(m["meetings"]), _("of {worked} leads worked ({rate})").format(worked=num(m["leads_worked"]),
                                                                                          rate=pct(m["meeting_rate"])))
-    line(_("Handoffs"), num(m["handoffs"]), _("orders {orders} · lost {lost} · win rate {rate} · amount {amount}").format(
-        orders=num(m["orders"]), lost=num(m["lost"]), rate=pct(m["win_rate"]), amount=money(m["amount"], cur)))
+    line(_("Handoffs"), num(m["handoffs"]), _("leads handed to field sales"))
+    line(_("Orders"), num(m["orders"]), _("lost {lost} · win rate {rate} · amount {amount}").format(
+        lost=num(m["lost"]), rate=pct(m["win_rate"]), amount=money(m["amount"], cur)))
     print("  " + _("Target accounts (BDR) {count}").format(count=num(m["target_accounts"])))
     if "funnel" in report:
         print("\n" + _("Funnel (leads)") + "  " + funnel_line(report["funnel"]))

@@ -3,8 +3,10 @@ long form per language), money, rates."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from istui.domain.parsing import minor_digits
 from istui.domain.text import terminal_safe
@@ -172,3 +174,69 @@ def md_escape(text: object, multiline: bool = False) -> str:
     for ch in "*_`[]<>|#":
         value = value.replace(ch, "\\" + ch)
     return value
+
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
+
+
+def period_words(start: date, end: date, kind: str | None, label: str, today: date) -> str:
+    """A report's period [start, end) as a person says it: `today, 2 Dec`, `this week, 30 Nov – 6 Dec`,
+    `December 2026`, `FY2026 Q3, Oct – Dec 2026`, `1 – 15 Nov` (`今日 12月2日`, `今週 11月30日〜12月6日`,
+    `2026年12月` in Japanese). The year is said when it is not this year's."""
+    last = end - timedelta(days=1)
+    if kind == "day":
+        for offset, name in ((0, _("today, {day}")), (1, _("yesterday, {day}"))):
+            if start == today - timedelta(days=offset):
+                return name.format(day=_day(start, today))
+        return _day(start, today)
+    if kind == "week":
+        if start <= today < end:
+            return _("this week, {days}").format(days=_days(start, last, today))
+        if start <= today - timedelta(days=7) < end:
+            return _("last week, {days}").format(days=_days(start, last, today))
+        return _days(start, last, today)
+    if kind == "month":
+        return f"{start.year}年{start.month}月" if language() == "ja" else f"{MONTH_NAMES[start.month - 1]} {start.year}"
+    if kind in ("quarter", "fiscal_year"):
+        return _("{name}, {months}").format(name=label, months=_months(start, last))
+    return _days(start, last, today)
+
+
+def _day(day: date, today: date) -> str:
+    """`2 Dec` (`12月2日`), with the year when it is not this year's."""
+    if language() == "ja":
+        return (f"{day.year}年" if day.year != today.year else "") + f"{day.month}月{day.day}日"
+    return f"{day.day} {MONTH_NAMES[day.month - 1][:3]}" + (f" {day.year}" if day.year != today.year else "")
+
+
+def _days(first: date, last: date, today: date) -> str:
+    """The days first..last (both included): `23 – 29 Nov`, `30 Nov – 6 Dec`, `11月30日〜12月6日`."""
+    if first == last:
+        return _day(first, today)
+    if language() == "ja":
+        if first.year != last.year:
+            return f"{_day(first, date(1, 1, 1))}〜{_day(last, date(1, 1, 1))}"
+        return f"{_day(first, today)}〜{last.month}月{last.day}日"
+    if first.year != last.year:
+        return f"{_day(first, date(1, 1, 1))} – {_day(last, date(1, 1, 1))}"
+    year = f" {last.year}" if last.year != today.year else ""
+    if first.month == last.month:
+        return f"{first.day} – {last.day} {MONTH_NAMES[last.month - 1][:3]}{year}"
+    return f"{_day(first, last)} – {_day(last, last)}{year}"
+
+
+def _months(first: date, last: date) -> str:
+    """The months first..last with their year: `Oct – Dec 2026`, `Apr 2026 – Mar 2027`, `2026年4月〜2027年3月`."""
+    if language() == "ja":
+        return f"{first.year}年{first.month}月〜" + (f"{last.year}年" if last.year != first.year else "") + f"{last.month}月"
+    if first.year == last.year:
+        return f"{MONTH_NAMES[first.month - 1][:3]} – {MONTH_NAMES[last.month - 1][:3]} {last.year}"
+    return f"{MONTH_NAMES[first.month - 1][:3]} {first.year} – {MONTH_NAMES[last.month - 1][:3]} {last.year}"
+
+
+def report_period_words(report: Mapping[str, Any], today: date) -> str:
+    """The period of a KPI report (its `period`: start, end, kind, label) in words (`period_words`)."""
+    period = report["period"]
+    return period_words(date.fromisoformat(period["start"][:10]), date.fromisoformat(period["end"][:10]),
+                        period.get("kind"), period.get("label", ""), today)

@@ -141,9 +141,11 @@ def parse_amount(text: str | int | float, field: str = "amount", currency: str |
     """`1200000`, `1,200,000`, `¥1,200,000`, `120万`, `120万円`, `1.2億`, `1億2000万`, `120万5千`, `$99.99`,
     `5 dollars`, `US$5` → an amount in the workspace's `currency`, with at most its decimal places (whole yen;
     cents for USD). A mark of another currency (`$100` in a JPY workspace) is refused, never converted.
-    `currency` None: a plain number of things (no mark, whole)."""
+    `currency` None: a count of things (no mark, whole), and every refusal gives counts as examples, never amounts."""
+    count = currency is None
     if isinstance(text, bool):
-        raise BadInput(_("{field}: expected an amount such as 1200000, ¥1,200,000 or 120万.").format(field=labels.field(field)))
+        raise BadInput((_("{field}: expected a count such as 60 or 1,200.") if count else
+                        _("{field}: expected an amount such as 1200000, ¥1,200,000 or 120万.")).format(field=labels.field(field)))
     if isinstance(text, int | float):
         value = float(text)
     else:
@@ -171,20 +173,31 @@ def parse_amount(text: str | int | float, field: str = "amount", currency: str |
                 field=labels.field(field), text=str(text).strip()))  # `12,00`: a misplaced separator is never guessed at
         cleaned = cleaned.replace(",", "")
         match = _AMOUNT.match(cleaned)
+        if not match and cleaned.startswith("-") and _AMOUNT.match(cleaned[1:]):
+            raise BadInput((_("{field}: '{text}' is below zero; a count is 0 or more, e.g. 60.") if count else
+                            _("{field}: '{text}' is below zero; an amount is 0 or more, e.g. 1200000 or 120万.")).format(
+                field=labels.field(field), text=str(text).strip()))
         mixed = None if match else _mixed_units(cleaned)
         if not match and mixed is None:
-            raise BadInput(_("{field}: '{text}' is not an amount; use 1200000, 1,200,000, ¥1,200,000 or 120万.").format(
+            raise BadInput((_("{field}: '{text}' is not a count; use a whole number such as 60 or 1,200.") if count else
+                            _("{field}: '{text}' is not an amount; use 1200000, 1,200,000, ¥1,200,000 or 120万.")).format(
                 field=labels.field(field), text=str(text).strip()))
         value = float(mixed) if mixed is not None else float(match[1]) * _MULTIPLIER[match[2]]
     if value < 0 or value != value or value > 10**15:
-        raise BadInput(_("{field}: '{text}' is out of range; amounts are from 0 to 1,000,000,000,000,000.").format(
+        raise BadInput((_("{field}: '{text}' is out of range; counts are from 0 to 1,000,000,000,000,000.") if count else
+                        _("{field}: '{text}' is out of range; amounts are from 0 to 1,000,000,000,000,000.")).format(
             field=labels.field(field), text=text))
-    digits = 0 if currency is None else minor_digits(currency)
+    if count:
+        if value != int(value):
+            raise BadInput(_("{field}: '{text}' has a fraction; a count is a whole number, e.g. 60.").format(
+                field=labels.field(field), text=str(text).strip()))
+        return int(value)
+    digits = minor_digits(currency)
     kept = round(value, digits)
     if abs(kept - value) > 1e-9 * max(1.0, value):
         raise BadInput((_("{field}: '{text}' has a fraction; {currency} amounts are whole numbers.") if digits == 0 else
                         _("{field}: '{text}' has more than {digits} decimal places, the most {currency} has.")).format(
-                            field=labels.field(field), text=str(text).strip(), digits=digits, currency=currency or _("counts")))
+                            field=labels.field(field), text=str(text).strip(), digits=digits, currency=currency))
     return int(kept) if kept == int(kept) else kept
 
 

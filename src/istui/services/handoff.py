@@ -6,10 +6,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from istui.domain import labels
+from istui.domain.errors import NotFound
 from istui.domain.formatting import long_when, md_escape
 from istui.domain.model import DEFAULT_SOURCES
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, language
+from istui.store.workspace import Workspace
 
 BANT_LABELS = (("budget", N_("Budget")), ("authority", N_("Authority")), ("need", N_("Need")),
                ("timeline", N_("Timeline")))
@@ -59,3 +61,12 @@ def handoff_sheet(lead: Mapping[str, Any], activities: Iterable[Mapping[str, Any
     if lead.get("memo"):
         lines += ["", "## " + _("Memo"), _md(lead["memo"], multiline=True)]
     return terminal_safe("\n".join(lines), multiline=True) + "\n"  # ids and times too: nothing a terminal runs
+
+
+def sheet_of(ws: Workspace, lead: Mapping[str, Any]) -> str:
+    """The handoff sheet of a lead handed off before, as it reads now (activities logged since included);
+    a lead that was never handed off is one sentence."""
+    if not isinstance(lead.get("handoff"), dict) or not lead["handoff"]:
+        raise NotFound(_("{company} ({id}) has not been handed off, so it has no handoff sheet.").format(
+            company=terminal_safe(lead.get("company", "")), id=lead["id"][:10]))
+    return handoff_sheet(lead, ws.activities_of_lead(lead["id"]), ws.settings.currency)

@@ -9,6 +9,7 @@ handler (`on_worker_state_changed`).
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import Iterable
 from typing import Any, ClassVar
@@ -28,6 +29,7 @@ from istui.services.strip import today_strip
 from istui.services.today import today_queue
 from istui.store.settings import save_user_setting, user_config
 from istui.store.workspace import Record, Workspace
+from istui.tui import keys
 from istui.tui.commands import PALETTE_PLACEHOLDER, TAB_NAMES, TABS, IstuiCommands, Palette
 from istui.tui.messages import LeadRemoved, LeadWritten, ShowLead, Wrote
 from istui.tui.panes.kpi import KpiPane
@@ -81,8 +83,9 @@ class IstuiApp(SyncMixin, App[None]):
         self.last_sync_report: dict[str, Any] | None = None
         self._problems_shown: set[tuple[str, int | None, str]] = set()  # what reads left out, already said
         keymap = config.get("keymap")
-        if isinstance(keymap, dict):
-            self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+        known, self.unknown_key_ids = keys.use_keymap(keymap if isinstance(keymap, dict) else None)
+        if known:
+            self.set_keymap(known)
 
     @property
     def ws(self) -> Workspace:
@@ -123,6 +126,9 @@ class IstuiApp(SyncMixin, App[None]):
             self.refresh_sync_status()
         for problem in self.theme_problems:
             self.notify(problem, title=_("Theme not loaded"), severity="warning", markup=False)
+        if self.unknown_key_ids:
+            self.notify(keys.unknown_ids_text(self.unknown_key_ids), title=_("Key map"), severity="warning", timeout=30,
+                        markup=False)
 
     def tick(self) -> None:
         """Keep `now` fresh (the queue moves as follow-ups fall due)."""
@@ -276,9 +282,9 @@ class IstuiApp(SyncMixin, App[None]):
             self.query_one(KpiPane).refresh_report()
         elif event.pane.id == "notes":
             self.query_one(NotesPane).load()
-        target = FOCUS_OF_TAB.get(event.pane.id or "")
-        if target:  # focus stays inside the shown tab (a focused widget in a hidden tab would switch back)
-            self.query_one(target).focus()
+        focused = self.screen_stack[0].focused
+        if focused is None or event.pane not in focused.ancestors:  # a tab clicked: its table takes the keys
+            self.focus_tab(event.pane.id or "")
 
     # --- navigation and actions ----------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -288,7 +294,18 @@ class IstuiApp(SyncMixin, App[None]):
     def action_tab(self, name: str) -> None:
         if self.screen is not self.screen_stack[0]:
             return
+        self.show_tab(name)
+
+    def show_tab(self, name: str) -> None:
+        """Show a tab and focus its table at once: a key pressed right after the switch reaches the new tab
+        (never the hidden one's table, never nothing), and focus never stays in a hidden tab."""
         self.query_one(TabbedContent).active = name
+        self.focus_tab(name)
+
+    def focus_tab(self, name: str) -> None:
+        target = FOCUS_OF_TAB.get(name)
+        if target:
+            self.screen_stack[0].set_focus(self.query_one(target))  # not .focus(): that waits for the queue
 
     def lead_pane(self) -> LeadsPane | TodayPane:
         """The pane whose selected lead the palette's lead actions work on."""
@@ -308,8 +325,11 @@ class IstuiApp(SyncMixin, App[None]):
         self.query_one(KpiPane).action_plan()
 
     def action_help(self) -> None:
-        everywhere = [*list(self.BINDINGS), Binding("ctrl+p", "command_palette", _("Command palette: every action, go to lead, theme")),
-                      Binding("ctrl+q", "quit", _("Quit"))]
+        long_names = {"palette": _("Command palette: every action, go to lead, theme")}  # listed once, said in full
+        everywhere: list[BindingType] = [
+            dataclasses.replace(b, description=long_names[b.id]) if isinstance(b, Binding) and b.id in long_names else b
+            for b in self.BINDINGS]
+        everywhere.append(Binding("ctrl+q", "quit", _("Quit")))
         sections: list[tuple[str, list[BindingType]]] = [(N_("Everywhere"), everywhere)]
         for name, pane in zip(TABS, (LeadsPane, TodayPane, NotesPane, KpiPane), strict=True):
             sections.append((TAB_NAMES[name], list(pane.BINDINGS)))  # help_table translates the titles
@@ -350,7 +370,7 @@ class IstuiApp(SyncMixin, App[None]):
         self.set_theme(names[(current + 1) % len(names)])
 
     def go_to_lead(self, lead_id: str) -> None:
-        self.query_one(TabbedContent).active = "leads"
+        self.show_tab("leads")
         self.query_one(LeadsPane).show_lead(lead_id)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

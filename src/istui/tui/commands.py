@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
+from istui.tui import keys
 
 if TYPE_CHECKING:
     from istui.tui.app import IstuiApp
@@ -77,19 +78,22 @@ class IstuiCommands(Provider):
             (_("Start call block"), partial(app.action_lead_action, 'call_block'), _("Work the Today queue one key per outcome")),
             (_("Change stage of the selected lead"), partial(app.action_lead_action, 'stage_lead'), _("won asks for the amount")),
             (_("Hand off the selected lead"), partial(app.action_lead_action, 'handoff_lead'), _("BANT form and handoff sheet")),
+            (_("Show the handoff sheet of the selected lead again"), partial(app.action_lead_action, 'handoff_sheet'),
+             _("to read or copy it after the handoff · key {key}").format(key=keys.key("lead-handoff-sheet"))),
             (_("New note"), partial(app.action_new_note), _("Talk script, objection answer, material")),
             (_("Switch rep view: mine / team"), partial(app.action_toggle_scope), _("Today queue and KPI scope")),
             (_("Open review: this week"), partial(app.action_review, 'week'), _("Markdown for the team meeting")),
             (_("Open review: last week"), partial(app.action_review, 'last_week'), _("Markdown for the team meeting")),
             (_("Open review: this month"), partial(app.action_review, 'month'), _("Markdown for the team meeting")),
             (_("Plan: revenue goal → KPIs"), partial(app.action_plan), _("Orders, meetings and calls a goal takes")),
-            (_("Sync with the team (git)"), partial(app.action_sync), _("Commit, fetch, merge, push · key S")),
+            (_("Sync with the team (git)"), partial(app.action_sync),
+             _("Commit, fetch, merge, push · key {key}").format(key=keys.key("sync"))),
             (_("Show the last sync's conflicts"), partial(app.action_sync_conflicts), _("Fields changed on both sides")),
             (_("Reload the workspace"), partial(app.action_reload), _("Read every file again")),
-            (_("Help: every key"), partial(app.action_help), "?"),
+            (_("Help: every key"), partial(app.action_help), keys.key("help")),
         ]
         items += [(_("Go to tab: {name}").format(name=_(TAB_NAMES[name])), partial(app.action_tab, name),
-                   _("key {key}").format(key=i + 1)) for i, name in enumerate(TABS)]
+                   _("key {key}").format(key=keys.key(f"tab-{name}"))) for name in TABS]
         items += [(_("Theme: {name}").format(name=terminal_safe(name)), partial(app.set_theme, name), _("switch and remember"))
                   for name in app.theme_names]
         return items

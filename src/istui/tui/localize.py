@@ -8,30 +8,15 @@ from __future__ import annotations
 import dataclasses
 
 from textual.binding import Binding
-from textual.dom import DOMNode
 
 from istui.i18n import _
+from istui.tui.keys import binding_classes
 
 
 def localize_bindings() -> None:
-    """Translate the descriptions of every istui widget class's keys (idempotent; any language). The screens
-    opened on first use (the call block, the plan) are imported first: a class made later would keep English."""
-    import importlib
-    import pkgutil
-
-    from istui.tui import screens
-
-    for module in pkgutil.iter_modules(screens.__path__):
-        importlib.import_module(f"{screens.__name__}.{module.name}")
-    classes: list[type[DOMNode]] = []
-    pending = [DOMNode]
-    while pending:
-        cls = pending.pop()
-        for sub in cls.__subclasses__():
-            pending.append(sub)
-            if sub.__module__.startswith("istui."):
-                classes.append(sub)
-    for cls in sorted(set(classes), key=lambda c: len(c.__mro__)):  # parents first: children merge them
+    """Translate the descriptions of every istui widget class's keys (idempotent; any language), the screens
+    opened lazily (the call block, the plan) included."""
+    for cls in binding_classes():  # parents first: children merge them
         if "BINDINGS" in cls.__dict__:
             english = cls.__dict__.get("_english_bindings")
             if english is None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from istui.i18n import _
 from istui.store.workspace import Record, Workspace
+from istui.tui import keys
 
 COHORT_FIELDS = ("created_at", "source", "owner", "motion", "company")  # what a KPI cohort depends on
 
@@ -118,7 +119,7 @@ def error_text(exc: Exception) -> str:
 
     if isinstance(exc, DoNotCall):
         return _("{company} is marked do-not-call, so {what} is refused; clear the do-not-call mark in the edit "
-                 "form (e) first.").format(company=exc.company, what=_(exc.what))
+                 "form ({key}) first.").format(company=exc.company, what=_(exc.what), key=keys.key("lead-edit"))
     return str(exc)
 
 
@@ -131,5 +132,5 @@ def not_undoable_label(what: str, following: str | None) -> str:
     """What ctrl+z says on an action that cannot be taken back (and what pressing it again would undo)."""
     text = _("The latest action ({what}) cannot be undone.").format(what=what)
     if following:
-        text += " " + _("ctrl+z again undoes: {what}.").format(what=following)
+        text += " " + _("{key} again undoes: {what}.").format(what=following, key=keys.key("undo"))
     return text

@@ -12,6 +12,7 @@ from textual import work
 from istui.domain.errors import IstuiError
 from istui.domain.formatting import md_escape, when
 from istui.i18n import _
+from istui.tui import keys
 
 if TYPE_CHECKING:
     from istui.tui.app import IstuiApp
@@ -36,6 +37,10 @@ def status_text(status: dict[str, Any] | None, running: bool, now: datetime) -> 
     if status.get("changes"):
         parts.append(_("unsynced changes"))
     return " · ".join(parts)
+
+
+def conflicts_title() -> str:
+    return _("Sync conflicts ({key} closes)").format(key=keys.key("sheet-close"))
 
 
 def has_conflicts(report: dict[str, Any] | None) -> bool:
@@ -96,11 +101,12 @@ class SyncMixin:
         self.syncing = False
         self.last_sync_report = report
         summary = report["message"].split("\n")
-        self.notify("\n".join(summary[:3]), title=_("Synced"), timeout=8, markup=False)
+        title = _("Synced") if report.get("remote") else _("Saved locally, no remote")  # nothing left this computer
+        self.notify("\n".join(summary[:3]), title=title, timeout=8, markup=False)
         if report["received"]:
             self.load_workspace()  # what came in
         if has_conflicts(report) and len(self.screen_stack) == 1:
-            self.push_screen(SheetScreen(_("Sync conflicts (esc closes)"), conflict_markdown(report)))
+            self.push_screen(SheetScreen(conflicts_title(), conflict_markdown(report)))
         self.refresh_sync_status()
 
     def action_sync_conflicts(self: IstuiApp) -> None:  # type: ignore[misc]
@@ -110,7 +116,7 @@ class SyncMixin:
         if not has_conflicts(report):
             self.notify(_("The last sync in this session settled no conflicts."), markup=False)
             return
-        self.push_screen(SheetScreen(_("Sync conflicts (esc closes)"), conflict_markdown(report)))
+        self.push_screen(SheetScreen(conflicts_title(), conflict_markdown(report)))
 
     @work(thread=True, exclusive=True, group="sync-status")
     def refresh_sync_status(self: IstuiApp) -> None:  # type: ignore[misc]

@@ -1,4 +1,4 @@
-"""`istui handoff`: hand a lead to field sales with a BANT sheet."""
+"""`istui handoff`: hand a lead to field sales with a BANT sheet; `istui handoff show ID`: that sheet again."""
 
 from __future__ import annotations
 
@@ -8,11 +8,17 @@ import sys
 from istui.cli.context import open_workspace
 from istui.cli.parser import json_option
 from istui.cli.render import emit_json
+from istui.domain.errors import BadInput
+from istui.i18n import _
+
+SHOW = "show"  # never a lead id: ids are Crockford base-32, which has no O
 
 
 def define(name: str, p: argparse.ArgumentParser) -> None:
-    p.add_argument("id")
-    p.add_argument("--to", required=True, metavar="NAME")
+    p.add_argument("id", metavar="ID", help=_("the lead to hand off, or `show ID`: the handoff sheet of a lead handed "
+                                             "off before, to read or copy again"))
+    p.add_argument("shown", nargs="?", metavar="", help=argparse.SUPPRESS)
+    p.add_argument("--to", default="", metavar="NAME")
     for field in ("budget", "authority", "need", "timeline", "note"):
         p.add_argument(f"--{field}", default="")
     json_option(p)
@@ -20,6 +26,10 @@ def define(name: str, p: argparse.ArgumentParser) -> None:
 
 
 def run_handoff(args: argparse.Namespace) -> int:
+    if args.id == SHOW:
+        return run_show(args)
+    if args.shown is not None:
+        raise BadInput(_("handoff: one lead id, then its options (--to NAME …); `istui handoff show ID` shows a sheet."))
     from istui.services.handoff import handoff_sheet
     from istui.services.leads import hand_off
 
@@ -30,6 +40,26 @@ def run_handoff(args: argparse.Namespace) -> int:
     sheet = handoff_sheet(logged.lead, ws.activities_of_lead(lead_id), ws.settings.currency)
     if args.json:
         emit_json({"lead": logged.lead, "activity": logged.activity, "sheet": sheet})
+    else:
+        sys.stdout.write(sheet)
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """The handoff sheet of a lead handed off before, as it reads now (its activities since included)."""
+    from istui.services.handoff import sheet_of
+
+    if args.shown is None:
+        raise BadInput(_("handoff show: name the lead, e.g. istui handoff show 01J8Q."))
+    given = [f"--{name}" for name in ("to", "budget", "authority", "need", "timeline", "note") if getattr(args, name)]
+    if given:
+        raise BadInput(_("handoff show takes no {options}: those are for a new handoff (istui handoff ID --to NAME).").format(
+            options=", ".join(given)))
+    ws = open_workspace(args)
+    lead = ws.get_lead(ws.resolve_lead(args.shown))
+    sheet = sheet_of(ws, lead)
+    if args.json:
+        emit_json({"lead": lead, "handoff": lead["handoff"], "sheet": sheet})
     else:
         sys.stdout.write(sheet)
     return 0

@@ -154,12 +154,13 @@ def run_list(args: argparse.Namespace) -> int:
     from istui.services.notes import find_notes
 
     ws = open_workspace(args)
-    notes = find_notes(ws.notes(), args.search or "", args.tag, args.kind)
+    every = ws.notes()
+    notes = find_notes(every, args.search or "", args.tag, args.kind)
     if args.json:
         emit_json(notes)
         return 0
     if not notes:
-        print(_("No notes match."))
+        print(_("No notes match.") if every else _("No notes yet — `istui note add --title TITLE` adds one."))
         return 0
     rows = [[n["id"][:10], "★" if n.get("pinned") else "", labels.note_kind(n.get("kind", "")), n["title"],
              ", ".join(n.get("tags", []))] for n in notes]

@@ -17,10 +17,11 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from istui.domain import labels
-from istui.domain.formatting import money, percent, short_day
+from istui.domain.formatting import money, percent, report_period_words, short_day
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, pgettext
 from istui.services.report import kpi_report
+from istui.tui import keys
 from istui.tui.screens.forms import SheetScreen
 from istui.tui.state import AppState
 from istui.tui.widgets.frozen import frozen
@@ -204,10 +205,11 @@ class KpiPane(Vertical):
             return  # already on screen: widgets keep their rendering
         self.report = report
         who = _("team") if self.team else terminal_safe(self.state.ws.rep)
-        period = report["period"]
         self.query_one("#kpi-title", Static).update(Text(
-            f"KPI · {who} · {period['label']} [{period['start'][:10]} .. {period['end'][:10]})   —   "
-            + _("t w m q y: period · T: me/team · R: review · P: plan")))
+            f"KPI · {who} · {report_period_words(report, self.state.now.date())}   —   "
+            + _("{periods}: period · {team}: me/team · {review}: review · {plan}: plan").format(
+                periods=" ".join(keys.key(f"kpi-period-{spec}") for spec, _label in PERIODS.values()),
+                team=keys.key("kpi-team"), review=keys.key("kpi-review"), plan=keys.key("kpi-plan"))))
         self._show_tables(tables)
         self._plot_targets(report)
         self._plot_trend(report)
@@ -319,7 +321,8 @@ class KpiPane(Vertical):
 
         state = self.state
         markdown = render_review(review_of(state.ws, period, rep, list(state.leads)), "md")
-        self.app.call_from_thread(self.app.push_screen, SheetScreen(_("Review — c copies the Markdown"), markdown))
+        self.app.call_from_thread(self.app.push_screen, SheetScreen(
+            _("Review — {key} copies the Markdown").format(key=keys.key("sheet-copy")), markdown))
 
     def action_plan(self) -> None:
         """KGI → KPI: a revenue goal for the month, quarter or fiscal year, turned into daily numbers."""

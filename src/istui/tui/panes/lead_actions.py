@@ -11,7 +11,7 @@ from istui.domain import labels
 from istui.domain.duplicates import DuplicateLead
 from istui.domain.errors import IstuiError
 from istui.i18n import _
-from istui.services.handoff import handoff_sheet
+from istui.services.handoff import handoff_sheet, sheet_of
 from istui.services.leads import (
     Logged,
     change_stage,
@@ -23,6 +23,7 @@ from istui.services.leads import (
     undo_log,
 )
 from istui.store.workspace import Record
+from istui.tui import keys
 from istui.tui.messages import LeadRemoved, LeadWritten, ShowLead
 from istui.tui.screens.forms import ConfirmScreen, SheetScreen
 from istui.tui.screens.record_forms import handoff_form, lead_form, log_form, stage_form
@@ -53,6 +54,10 @@ def guarded(widget: Any, work: Callable[[], Any], done: str | None = None) -> An
     if done:
         widget.notify(done, markup=False)
     return result
+
+
+def handoff_sheet_screen(sheet: str) -> SheetScreen:
+    return SheetScreen(_("Handoff sheet — {key} copies it").format(key=keys.key("sheet-copy")), sheet)
 
 
 class LeadActions:
@@ -197,10 +202,19 @@ class LeadActions:
             self._push_log_undo(_("handoff of {company}").format(company=lead["company"]), logged)
             handed = logged.lead
             sheet = handoff_sheet(handed, ws.activities_of_lead(lead["id"]), ws.settings.currency)
-            self.app.call_later(self.app.push_screen, SheetScreen(_("Handoff sheet — c copies it"), sheet))
+            self.app.call_later(self.app.push_screen, handoff_sheet_screen(sheet))
             return handed
 
         self._lead_form(lambda lead: handoff_form(lead, ws.settings.roster), write)
+
+    def action_handoff_sheet(self) -> None:
+        """The handoff sheet of the selected lead, handed off before, shown (and copied) again."""
+        lead = self.selected_lead()
+        if lead is None:
+            return
+        sheet = guarded(self, lambda: sheet_of(self.state.ws, lead))
+        if sheet:
+            self.app.push_screen(handoff_sheet_screen(sheet))
 
     def action_log_lead(self, kind: str) -> None:
         ws = self.state.ws
@@ -219,10 +233,11 @@ class LeadActions:
         lead = self.selected_lead()
         if kind == "call" and lead is not None and lead.get("dnc"):  # refused at once: no form to fill in for nothing
             self.notify(_("{company} is marked do-not-call: a call log is refused; clear the do-not-call mark in the "
-                          "edit form (e) first.").format(company=lead.get("company", "")), severity="error", timeout=8,
-                        markup=False)
+                          "edit form ({key}) first.").format(company=lead.get("company", ""), key=keys.key("lead-edit")),
+                        severity="error", timeout=8, markup=False)
             return
-        self._lead_form(lambda lead: log_form(self.state.now, kind), write, _("Logged a call.") if kind == "call"
+        self._lead_form(lambda lead: log_form(self.state.now, kind, lead.get("company", "")), write,
+                        _("Logged a call.") if kind == "call"
                         else _("Logged an e-mail."), warn)
 
     def action_delete_lead(self) -> None:
@@ -243,10 +258,11 @@ class LeadActions:
                 return
             self.state.undo.push(_("delete of {company}").format(company=removed["company"]), lambda: restore(removed))
             self.post_message(LeadRemoved(removed["id"]))
-            self.notify(_("Deleted {company}. ctrl+z undoes.").format(company=removed["company"]), markup=False)
+            self.notify(_("Deleted {company}. {key} undoes.").format(company=removed["company"], key=keys.key("undo")),
+                        markup=False)
 
-        self.app.push_screen(ConfirmScreen(_("Delete the lead {company}? Its activities stay. (ctrl+z undoes)").format(
-            company=lead["company"])), confirmed)
+        self.app.push_screen(ConfirmScreen(_("Delete the lead {company}? Its activities stay. ({key} undoes)").format(
+            company=lead["company"], key=keys.key("undo"))), confirmed)
 
     def action_call_block(self) -> None:
         from istui.tui.screens.callblock import CallBlockScreen

@@ -18,6 +18,7 @@ from istui.domain.model import TEMPERATURE_RANK, Motion, Stage
 from istui.domain.queue import DUE_REASONS, is_callable, is_new_inbound, is_open, queue_reason
 from istui.domain.text import fold, lead_search_text, reading_key, terminal_safe
 from istui.i18n import N_, _
+from istui.tui import keys
 from istui.tui.panes.lead_actions import LeadActions
 from istui.tui.state import AppState
 from istui.tui.widgets.cards import LeadDetail
@@ -94,10 +95,12 @@ class LeadsPane(LeadActions, Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="leads-filter"),
+        Binding("escape", "leave_filter", "Back to the table", id="leads-filter-leave"),
         Binding("n", "new_lead", "New", id="lead-new"),
         Binding("e", "edit_lead", "Edit", id="lead-edit"),
         Binding("s", "stage_lead", "Stage", id="lead-stage"),
         Binding("h", "handoff_lead", "Handoff", id="lead-handoff"),
+        Binding("v", "handoff_sheet", "Handoff sheet", id="lead-handoff-sheet"),
         Binding("l", "log_lead('call')", "Log call", id="lead-log-call"),
         Binding("m", "log_lead('email')", "Log e-mail", id="lead-log-email"),
         Binding("d", "delete_lead", "Delete", id="lead-delete"),
@@ -122,7 +125,9 @@ class LeadsPane(LeadActions, Vertical):
         self.sort_key, self.sort_reverse = "created", True
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=_("/ filter: company, contact, phone, e-mail, tags (カナ and ㈱ fold)"), id="lead-filter")
+        yield Input(placeholder=_("{key} filter: company, contact, phone, e-mail, tags (カナ and ㈱ fold) · {leave} back to "
+                                  "the table").format(key=keys.key("leads-filter"), leave=keys.key("leads-filter-leave")),
+                    id="lead-filter")
         with Horizontal():
             table = VirtualTable(LEAD_COLUMNS, self.cell, row_style=self.row_style, id="leads-table")
             table.sort_key, table.sort_reverse = None, True
@@ -153,14 +158,17 @@ class LeadsPane(LeadActions, Vertical):
         self._resort()
 
     def replace_lead(self, lead: Record) -> None:
-        """One lead changed (or was added): update it in place and filter again."""
+        """One lead changed (or was added): put it where the table's sort puts it (never pinned to the top) and
+        filter again; the cursor stays on the lead it was on."""
         self.keys[lead["id"]] = lead_search_text(lead)
         for rows in (self.all, self.sorted):
             index = next((i for i, row in enumerate(rows) if row["id"] == lead["id"]), None)
             if index is None:
-                rows.insert(0, lead)
+                rows.insert(0, lead)  # the newest lead: first by creation, placed by the sort below otherwise
             else:
                 rows[index] = lead
+        if not (self.sort_key == "created" and self.sort_reverse):
+            self.sorted = sort_records(self.sorted, self.sort_key, self.sort_reverse)  # sorted but one: a single pass
         self.sorted_keys = [self.keys.get(row["id"], "") for row in self.sorted]
         self._last_filter = None
         self.apply_filter()
@@ -205,9 +213,10 @@ class LeadsPane(LeadActions, Vertical):
     def update_status(self) -> None:
         rows = len(self.table.rows)
         text = self.query_one("#lead-filter", Input).value.strip()
-        status = _("{rows} of {total} leads · view: {view} (A H D I B M) · sort: {sort}").format(
-            rows=f"{rows:,}", total=f"{len(self.all):,}", view=_(VIEWS[self.view]), sort=_(SORT_NAMES[self.sort_key]))
-        status += (" ▼" if self.sort_reverse else " ▲") + " (o, r)"
+        status = _("{rows} of {total} leads · view: {view} ({views}) · sort: {sort}").format(
+            rows=f"{rows:,}", total=f"{len(self.all):,}", view=_(VIEWS[self.view]), sort=_(SORT_NAMES[self.sort_key]),
+            views=" ".join(keys.key(f"view-{view}") for view in VIEWS))
+        status += (" ▼" if self.sort_reverse else " ▲") + f" ({keys.key('leads-sort')}, {keys.key('leads-reverse')})"
         if text:
             status += " · " + _("filter: {text}").format(text=text)
         self.query_one("#leads-status", Static).update(Text(terminal_safe(status)))
@@ -222,11 +231,15 @@ class LeadsPane(LeadActions, Vertical):
 
     @on(Input.Submitted, "#lead-filter")
     def _filter_done(self) -> None:
-        self.table.focus()
+        self.screen.set_focus(self.table)
 
     @on(VirtualTable.Highlighted, "#leads-table")
     def _highlighted(self, event: VirtualTable.Highlighted) -> None:
         self._pending_detail = event.record
+        offered = bool(event.record and event.record.get("handoff"))
+        if offered != getattr(self, "_sheet_offered", False):  # the handoff sheet's key shows for a lead handed off
+            self._sheet_offered = offered
+            self.refresh_bindings()
         self.set_timer(0.05, self._show_pending)  # a held arrow key does not load every timeline
 
     def _show_pending(self) -> None:
@@ -240,10 +253,23 @@ class LeadsPane(LeadActions, Vertical):
         self.query_one("#lead-filter", Input).value = ""
         self.action_view("all")
         self.table.cursor = next((i for i, row in enumerate(self.table.rows) if row["id"] == lead_id), 0)
-        self.table.focus()
+        self.screen.set_focus(self.table)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """esc leaves the filter (only from inside it); the handoff sheet's key is for a lead handed off."""
+        if action == "leave_filter":
+            return self.screen.focused is self.query_one("#lead-filter", Input)
+        if action == "handoff_sheet":
+            lead = self.selected_lead()
+            return bool(lead and lead.get("handoff"))
+        return True
 
     def action_filter(self) -> None:
-        self.query_one("#lead-filter", Input).focus()
+        self.screen.set_focus(self.query_one("#lead-filter", Input))  # at once: what is typed next is the filter
+
+    def action_leave_filter(self) -> None:
+        """Back to the table, the filter kept: the next key is a command again."""
+        self.screen.set_focus(self.table)
 
     def action_sort(self) -> None:
         self.sort_key = SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)]
@@ -257,4 +283,4 @@ class LeadsPane(LeadActions, Vertical):
     def action_view(self, view: str) -> None:
         self.view = view
         self.apply_filter()
-        self.table.focus()
+        self.screen.set_focus(self.table)

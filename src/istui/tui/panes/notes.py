@@ -20,6 +20,7 @@ from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 from istui.services.analytics import talk_note_usage
 from istui.services.notes import add_note, edit_note_text, find_notes, toggle_pin
+from istui.tui import keys
 from istui.tui.messages import Wrote
 from istui.tui.panes.lead_actions import guarded
 from istui.tui.screens.record_forms import note_form
@@ -35,6 +36,7 @@ NOTE_COLUMNS = [Column("pin", N_("★"), 1), Column("kind", N_("Kind"), 10), Col
 class NotesPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="notes-search"),
+        Binding("escape", "leave_search", "Back to the list", id="notes-search-leave"),
         Binding("n", "new_note", "New", id="note-new"),
         Binding("e", "edit_note", "Edit", id="note-edit"),
         Binding("p", "pin_note", "Pin", id="note-pin"),
@@ -47,7 +49,8 @@ class NotesPane(Vertical):
         self.usage: dict[str, dict[str, Any]] = {}
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=_("/ search titles, bodies and tags"), id="note-search")
+        yield Input(placeholder=_("{key} search titles, bodies and tags · {leave} back to the list").format(
+            key=keys.key("notes-search"), leave=keys.key("notes-search-leave")), id="note-search")
         with Horizontal():
             yield VirtualTable(NOTE_COLUMNS, self.cell, id="notes-table")
             with VerticalScroll(id="note-view"):
@@ -101,15 +104,22 @@ class NotesPane(Vertical):
         meta = self.query_one("#note-meta", Static)
         body = self.query_one("#note-body", Markdown)
         if note is None:
-            meta.update(Text(_("No note selected.") if self.notes else _("No notes yet: n adds one.")))
+            if not self.notes:
+                empty = _("No notes yet — {key} adds one.").format(key=keys.key("note-new"))
+            elif not self.table.rows:  # the search left none
+                empty = _("No notes match.")
+            else:
+                empty = _("No note selected.")
+            meta.update(Text(empty))
             body.update("")
             return
         usage = self.usage.get(note["id"])
         safe = terminal_safe
         line = Text(safe(note["title"]) + "\n", style="bold")
-        line.append(f"{labels.note_kind(note.get('kind', ''))} · {', '.join(map(safe, note.get('tags') or []))} · "
-                    + _("updated {date} by {rep}").format(date=when(note["updated_at"], self.state.now, day_only=True), rep=safe(note.get("updated_by", "")))
-                    + "\n")
+        parts = [labels.note_kind(note.get("kind", "")), ", ".join(map(safe, note.get("tags") or [])),
+                 _("updated {date} by {rep}").format(date=when(note["updated_at"], self.state.now, day_only=True),
+                                                     rep=safe(note.get("updated_by", "")))]
+        line.append(" · ".join(part for part in parts if part) + "\n")  # an empty part leaves no doubled separator
         if usage:
             line.append(_("Used in {calls} calls · meetings booked {meetings} ({rate})").format(
                 calls=usage["calls"], meetings=usage["meetings"], rate=percent(usage["meeting_rate"])) + "\n")
@@ -124,14 +134,22 @@ class NotesPane(Vertical):
 
     @on(Input.Submitted, "#note-search")
     def _done(self) -> None:
-        self.table.focus()
+        self.screen.set_focus(self.table)
 
     @on(VirtualTable.Highlighted, "#notes-table")
     def _highlighted(self, event: VirtualTable.Highlighted) -> None:
         self.show(event.record)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """esc leaves the search only from inside it."""
+        return action != "leave_search" or self.screen.focused is self.query_one("#note-search", Input)
+
     def action_search(self) -> None:
-        self.query_one("#note-search", Input).focus()
+        self.screen.set_focus(self.query_one("#note-search", Input))  # at once: what is typed next is the search
+
+    def action_leave_search(self) -> None:
+        """Back to the list, the search kept: the next key is a command again."""
+        self.screen.set_focus(self.table)
 
     # --- new, edit, pin --------------------------------------------------------------------------
     def _saved(self) -> None:

@@ -16,6 +16,7 @@ from istui.domain import labels
 from istui.domain.queue import QUEUE_REASONS
 from istui.i18n import N_, _
 from istui.services.today import today_queue
+from istui.tui import keys
 from istui.tui.panes.lead_actions import LeadActions
 from istui.tui.panes.leads import lead_cell
 from istui.tui.state import AppState
@@ -86,11 +87,14 @@ class TodayPane(LeadActions, Vertical):
         scope = _("team") if self.everyone else state.ws.rep
         summary = Text(_(
             "Today's queue ({scope}): {overdue} overdue · {due} due today · {new} new inbound   —   "
-            "c starts a call block on the selected lead").format(scope=scope, overdue=counts["overdue"], due=counts["due"],
-                                                                  new=counts["new"]))
+            "{key} starts a call block on the selected lead").format(scope=scope, overdue=counts["overdue"],
+                                                                      due=counts["due"], new=counts["new"],
+                                                                      key=keys.key("today-call-block")))
         if counts["meeting_passed"]:  # a line of its own, only when there is one
-            summary.append("\n" + _("{count} meeting(s) passed — hand off or log the result (Leads tab: h hands off, "
-                                     "s changes the stage; e sets a new meeting time)").format(count=counts["meeting_passed"]))
+            summary.append("\n" + _("{count} meeting(s) passed — hand off or log the result (Leads tab: {handoff} hands "
+                                     "off, {stage} changes the stage; {edit} sets a new meeting time)").format(
+                count=counts["meeting_passed"], handoff=keys.key("lead-handoff"), stage=keys.key("lead-stage"),
+                edit=keys.key("lead-edit")))
         self.query_one("#today-summary", Static).update(summary)
 
     @on(VirtualTable.Highlighted, "#today-table")

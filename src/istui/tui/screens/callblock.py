@@ -24,12 +24,13 @@ from textual.widgets.option_list import Option
 
 from istui.domain import labels
 from istui.domain.errors import BadInput, IstuiError
-from istui.domain.outcomes import CALL_OUTCOME_INFO, CALL_OUTCOMES
+from istui.domain.outcomes import CALL_OUTCOME_INFO, CALL_OUTCOMES, CallOutcomeInfo
 from istui.domain.parsing import parse_follow_up
 from istui.domain.schedule import ASKS_FOR_MEETING, ASKS_FOR_WHEN
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, language
 from istui.services.leads import Logged, amend_log, log_activity, schedule_preview, undo_log
+from istui.tui import keys
 from istui.tui.messages import LeadWritten, Wrote
 from istui.tui.state import AppState, changed_since_label, error_text
 from istui.tui.widgets.cards import lead_card, timeline
@@ -37,8 +38,17 @@ from istui.tui.widgets.cards import lead_card, timeline
 Record = dict[str, Any]
 
 
-PROMPT = N_("Press an outcome key (1-0); then a note and follow-up here, and Enter.")
 ESC_HINT = N_("esc closes this prompt and keeps the call as logged, without what is typed here; esc again ends the block")
+def outcome_key(info: CallOutcomeInfo) -> str:
+    """The key in force for an outcome (the domain's digit, or the user's `[keymap]` key for it)."""
+    return keys.key(f"call-outcome-{info.key}")
+
+
+def prompt_text() -> str:
+    """What the prompt says before an outcome is logged, naming the outcome keys in force."""
+    names = [outcome_key(info) for info in CALL_OUTCOMES]
+    shown = f"{names[0]}-{names[-1]}" if names == [info.key for info in CALL_OUTCOMES] else " ".join(names)
+    return _("Press an outcome key ({keys}); then a note and follow-up here, and Enter.").format(keys=shown)
 
 
 def outcome_keys(previews: dict[str, str] | None = None) -> Table:
@@ -46,10 +56,11 @@ def outcome_keys(previews: dict[str, str] | None = None) -> Table:
     table = Table.grid(padding=(0, 1))
     for info in CALL_OUTCOMES:
         after = Text("→ " + previews[info.outcome.value], style="italic") if previews else Text("")
+        key = Text(outcome_key(info), style="bold reverse")
         if language() == "ja":
-            table.add_row(Text(info.key, style="bold reverse"), Text(info.ja), after)
+            table.add_row(key, Text(info.ja), after)
         else:
-            table.add_row(Text(info.key, style="bold reverse"), Text(info.outcome.value), Text(info.ja, style="dim"), after)
+            table.add_row(key, Text(info.outcome.value), Text(info.ja, style="dim"), after)
     return table
 
 
@@ -99,6 +110,7 @@ class CallBlockScreen(Screen[None]):
         Binding("s", "skip", "Skip", id="call-skip"),
         Binding("k", "notes", "Notes", id="call-notes"),
         Binding("escape", "close_prompt", "Close prompt", id="call-close-prompt"),  # while a log waits for its note
+        Binding("p", "copy_phone", "Copy phone", id="call-copy-phone"),
         Binding("escape", "end", "End block", id="call-end"),
     ]
 
@@ -133,7 +145,7 @@ class CallBlockScreen(Screen[None]):
                 yield Digits(id="block-phone")
                 yield Static(id="block-card")
                 with Vertical(id="block-prompt"):  # always displayed: focus must land in it with the digit key
-                    yield Static(Text(_(PROMPT)), id="prompt-title")
+                    yield Static(Text(prompt_text()), id="prompt-title")
                     yield Input(placeholder=_("note (optional)"), id="prompt-note")
                     yield Input(placeholder=_("next follow-up WHEN (optional): tomorrow 10am, +3d, mon"), id="prompt-next")
                     yield Static(id="prompt-error")
@@ -141,7 +153,11 @@ class CallBlockScreen(Screen[None]):
             with VerticalScroll(id="block-right"):
                 yield Static(Text(_("Outcome keys"), style="bold"))
                 yield Static(outcome_keys(), id="block-keys")
-                yield Static(Text("\n" + _("ctrl+z (or u) undo · s skip · k notes · esc end"), style="dim"))
+                yield Static(Text("\n" + _(
+                    "{undo} (or {u}) undo · {skip} skip · {notes} notes · {phone} copy phone · {end} end").format(
+                    undo=keys.key("call-ctrl-undo"), u=keys.key("call-undo"), skip=keys.key("call-skip"),
+                    notes=keys.key("call-notes"), phone=keys.key("call-copy-phone"), end=keys.key("call-end")),
+                    style="dim"))
                 yield Static(id="block-notes")
         yield Footer()
 
@@ -201,7 +217,7 @@ class CallBlockScreen(Screen[None]):
         lead = self.lead
         if lead is None:
             return
-        text = Text("\n" + _("Notes for this lead (k)") + "\n", style="bold")
+        text = Text("\n" + _("Notes for this lead ({key})").format(key=keys.key("call-notes")) + "\n", style="bold")
         for note in relevant_notes(self.notes, lead)[:8]:
             marker = "▶ " if note["id"] == self.script else "• "
             text.append(marker + terminal_safe(note["title"]) + "\n")
@@ -305,7 +321,7 @@ class CallBlockScreen(Screen[None]):
         self.refresh_bindings()
         self.query_one("#prompt-error", Static).update("")  # a refusal about the log closed goes with it
         self.query_one("#block-prompt").remove_class("open")
-        self.query_one("#prompt-title", Static).update(Text(_(PROMPT)))
+        self.query_one("#prompt-title", Static).update(Text(prompt_text()))
         self.query_one("#prompt-note", Input).value = ""
         self.query_one("#prompt-next", Input).value = ""
         self.set_focus(None)
@@ -327,13 +343,13 @@ class CallBlockScreen(Screen[None]):
         self.next_lead()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """In the note and follow-up fields, letters are typed text: the footer shows ctrl+z, not u / s / k.
+        """In the note and follow-up fields, letters are typed text: the footer shows ctrl+z, not u / s / k / p.
         esc closes the prompt while a log waits for its note and follow-up, else it ends the block."""
         if action == "close_prompt":
             return self.pending is not None
         if action == "end":
             return self.pending is None
-        return not (action in ("undo", "skip", "notes") and isinstance(self.focused, Input))
+        return not (action in ("undo", "skip", "notes", "copy_phone") and isinstance(self.focused, Input))
 
     def _push_undo(self, logged: Logged, lead: Record) -> None:
         """Every log goes on the app's one undo history (ctrl+z anywhere, u here), so it can be taken back from
@@ -375,6 +391,18 @@ class CallBlockScreen(Screen[None]):
         self.show_lead()
         if self.lead is not None and self.lead["id"] == lead["id"]:
             self.show_logged(lead)  # as the undo left it (the app's copy is updated a moment later)
+
+    def action_copy_phone(self) -> None:
+        """The lead's phone number to the clipboard, to paste into a softphone (dialing itself is not istui's)."""
+        lead = self.lead
+        if lead is None:
+            return
+        phone = terminal_safe(self.state.lead(lead["id"], lead).get("phone", "")).strip()
+        if not phone:
+            self.notify(_("{company} has no phone number.").format(company=lead.get("company", "")), markup=False)
+            return
+        self.app.copy_to_clipboard(phone)
+        self.notify(_("Copied {phone}.").format(phone=phone), markup=False)
 
     def action_notes(self) -> None:
         lead = self.lead
@@ -447,7 +475,7 @@ class BlockSummary(ModalScreen[None]):
         with Vertical(classes="form"):
             yield Static(Text(_("Call block finished")), classes="title")
             yield Static(Text(self.summary))
-            yield Static(Text("\n" + _("Enter closes."), style="dim"))
+            yield Static(Text("\n" + _("{key} closes.").format(key=keys.keys("summary-close")), style="dim"))
 
     def action_close(self) -> None:
         self.dismiss(None)

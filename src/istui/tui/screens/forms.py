@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, Label, Markdown, Select, Static, Text
 from istui.domain.errors import BadInput
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
+from istui.tui import keys
 
 
 class Field:
@@ -59,7 +60,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         with VerticalScroll(classes="form"):
             yield Static(Text(terminal_safe(self.form_title)), classes="title")
             if self.hint:
-                yield Static(Text(_(self.hint)), classes="hint")
+                yield Static(Text(self.hint), classes="hint")  # said by the caller, keys named
             for field in self.fields:
                 yield Label(Content(_(field.label)))
                 yield field.widget
@@ -147,8 +148,8 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(classes="form"):
             yield Static(Text(terminal_safe(self.question)), classes="title")
             with Horizontal(classes="buttons"):
-                yield Button(_("No (n)"), id="no")
-                yield Button(_("Yes (y)"), variant="error", id="yes")
+                yield Button(_("No ({key})").format(key=keys.key("confirm-no")), id="no")
+                yield Button(_("Yes ({key})").format(key=keys.key("confirm-yes")), variant="error", id="yes")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

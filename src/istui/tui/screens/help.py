@@ -1,4 +1,5 @@
-"""`?`: every key of every tab and of the call block, generated from the bindings themselves."""
+"""`?`: every key of every tab and of the call block, generated from the bindings themselves: the key in
+force (after the user's `[keymap]`), the binding's id (what `[keymap]` takes) and what it does."""
 
 from __future__ import annotations
 
@@ -15,32 +16,46 @@ from textual.widgets import Static
 from istui.domain.outcomes import CALL_OUTCOMES
 from istui.domain.text import terminal_safe
 from istui.domain.when import WHEN_HELP, WHEN_WORDS
-from istui.i18n import _, language
+from istui.i18n import N_, _, language
+from istui.tui import keys
 
 
-def binding_rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
+def binding_rows(bindings: list[BindingType]) -> list[tuple[str, str, str]]:
+    """(keys in force, binding id, description) of each binding."""
     rows = []
     for binding in bindings:
         if isinstance(binding, Binding):
-            keys = binding.key_display or binding.key.replace("slash", "/").replace("question_mark", "?")
-            rows.append((terminal_safe(keys), terminal_safe(binding.description or binding.action)))  # keys: user config
-    return rows
+            shown = keys.keys(binding.id) if binding.id else binding.key_display or " / ".join(
+                keys.shown(part) for part in binding.key.split(","))
+            rows.append((terminal_safe(shown), binding.id or "", terminal_safe(binding.description or binding.action)))
+    return rows  # keys: user config, hence terminal_safe
+
+
+def call_block_rows() -> list[tuple[str, str, str]]:
+    """The call block's keys: one per outcome (named from the domain's table), then the others."""
+    from istui.tui.screens.callblock import CallBlockScreen
+
+    rows = []
+    for info in CALL_OUTCOMES:
+        binding_id = f"call-outcome-{info.key}"
+        rows.append((keys.keys(binding_id), binding_id,
+                     info.ja if language() == "ja" else f"{info.outcome.value} · {info.ja}"))
+    rows.append(("Enter", "", _("save the note and follow-up, next lead")))
+    others = [b for b in CallBlockScreen.BINDINGS if isinstance(b, Binding) and not (b.id or "").startswith("call-outcome-")]
+    return rows + binding_rows(others)
 
 
 def help_table(sections: list[tuple[str, list[BindingType]]]) -> Table:
     table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", min_width=14)
+    table.add_column(style="bold", min_width=12)
+    table.add_column(style="dim")
     table.add_column()
-    for title, bindings in sections:
-        table.add_row(Text(_(title), style="bold underline"), "")
-        for keys, description in binding_rows(bindings):
-            table.add_row(Text(keys), Text(description))
-        table.add_row("", "")
-    table.add_row(Text(_("Call block"), style="bold underline"), "")
-    for info in CALL_OUTCOMES:
-        table.add_row(Text(info.key), Text(info.ja if language() == "ja" else f"{info.outcome.value} · {info.ja}"))
-    table.add_row(Text("Enter"), Text(_("save the note and follow-up, next lead")))
-    table.add_row(Text("ctrl+z (u) / s / k / esc"), Text(_("undo last log (u outside a field) / skip / notes for this lead / end block")))
+    for title, rows in [*((title, binding_rows(bindings)) for title, bindings in sections),
+                        (N_("Call block"), call_block_rows())]:
+        table.add_row(Text(_(title), style="bold underline"), Text(_("id for [keymap]"), style="italic"), "")
+        for shown, binding_id, description in rows:
+            table.add_row(Text(shown), Text(binding_id), Text(description))
+        table.add_row("", "", "")
     return table
 
 
@@ -60,7 +75,8 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Static(Text(_("istui keys (esc closes) — remap them in ~/.config/istui/config.toml [keymap]")),
+            yield Static(Text(_("istui keys ({key} closes) — remap one by its id in ~/.config/istui/config.toml, e.g. "
+                                "[keymap] today-call-block = \"ctrl+b\"").format(key=keys.key("help-close"))),
                          classes="title")
             yield Static(help_table(self.sections))
             yield Static(when_help_text(), classes="when-help")

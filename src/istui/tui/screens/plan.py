@@ -20,6 +20,7 @@ from istui.domain.parsing import parse_amount
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 from istui.services.plan import rate_lines
+from istui.tui import keys
 from istui.tui.messages import Wrote
 from istui.tui.screens.forms import ConfirmScreen, Field, FormScreen, select
 from istui.tui.state import AppState
@@ -53,7 +54,8 @@ class PlanScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Static(Text(_("Plan (s saves the numbers as the team's targets · esc closes)")), classes="title")
+            yield Static(Text(_("Plan ({save} saves the numbers as the team's targets · {close} closes)").format(
+                save=keys.key("plan-save"), close=keys.key("plan-close"))), classes="title")
             yield Static(Text("Working it out…"), id="plan-body")
 
     def on_mount(self) -> None:
@@ -127,7 +129,7 @@ class PlanScreen(ModalScreen[None]):
         self.state.undo.push(_("save of the plan as the team's targets per {period}").format(period=period), undo)
         app.post_message(Wrote())  # the screen goes away: tell the app directly
         self.notify(_("Saved the plan as the team's targets per {period}.").format(period=period) + " "
-                    + _("ctrl+z undoes."), markup=False)
+                    + _("{key} undoes.").format(key=keys.key("undo")), markup=False)
         self.dismiss(None)
 
     def action_close(self) -> None:
@@ -153,7 +155,7 @@ class SavePlanScreen(ConfirmScreen):
         with Vertical(classes="form", id="plan-save"):
             yield Static(Text(self.question), classes="title")
             yield Static(table, id="plan-save-changes")
-            yield Static(Text(_("ctrl+z undoes a save."), style="dim"))
+            yield Static(Text(_("{key} undoes a save.").format(key=keys.key("undo")), style="dim"))
             with Horizontal(classes="buttons"):
-                yield Button(_("No (n)"), id="no")
-                yield Button(_("Yes (y)"), variant="error", id="yes")
+                yield Button(_("No ({key})").format(key=keys.key("confirm-no")), id="no")
+                yield Button(_("Yes ({key})").format(key=keys.key("confirm-yes")), variant="error", id="yes")

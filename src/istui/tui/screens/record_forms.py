@@ -23,6 +23,7 @@ from istui.domain.when import DAY_END
 from istui.i18n import N_, _
 from istui.services.handoff import BANT_LABELS
 from istui.services.leads import BANT_FIELDS
+from istui.tui import keys
 from istui.tui.screens.forms import Field, FormScreen, select
 
 Record = dict[str, Any]
@@ -91,7 +92,8 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
                   _lead_check("dnc", sources, now)),
         ]
     title = _("Edit lead: {company}").format(company=lead["company"]) if lead.get("company") else _("New lead")
-    return FormScreen(title, fields, hint=N_("ctrl+s saves · esc cancels · Enter moves to the next field"))
+    return FormScreen(title, fields, hint=_("{save} saves · {cancel} cancels · Enter moves to the next field").format(
+        save=keys.key("form-save"), cancel=keys.key("form-cancel")))
 
 
 def stage_form(lead: Record, currency: str = "JPY") -> FormScreen:
@@ -147,9 +149,9 @@ def handoff_form(lead: Record, roster: dict[str, Any] | None = None) -> FormScre
                       submit_label=N_("Hand off"))
 
 
-def log_form(now: datetime, kind: str = "call") -> FormScreen:
-    """Log a call or e-mail: outcome, note, follow-up (a future WHEN; a callback needs one) and, for a call,
-    the meeting's time (with meeting_booked)."""
+def log_form(now: datetime, kind: str = "call", company: str = "") -> FormScreen:
+    """Log a call or e-mail to `company`: outcome, note, follow-up (a future WHEN; a callback needs one) and, for a
+    call, the meeting's time (with meeting_booked)."""
     outcomes = (labels.options(labels.CALL_OUTCOME_VALUES, labels.call_outcome_option) if kind == "call"
                 else labels.options(labels.EMAIL_OUTCOME_VALUES, labels.email_outcome))
 
@@ -170,7 +172,8 @@ def log_form(now: datetime, kind: str = "call") -> FormScreen:
     if kind == "call":
         fields.append(Field("meeting", N_("Meeting time (WHEN, with meeting_booked)"),
                             Input(id="field-meeting", placeholder=_("tue 14:00")), when_check("meeting")))
-    return LogForm(_("Log a call") if kind == "call" else _("Log an e-mail"), fields, submit_label=N_("Log"))
+    title = (_("Log a call: {company}") if kind == "call" else _("Log an e-mail: {company}")).format(company=company)
+    return LogForm(title, fields, submit_label=N_("Log"))
 
 
 class LogForm(FormScreen):

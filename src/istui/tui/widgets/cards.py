@@ -20,6 +20,7 @@ from istui.domain.model import DEFAULT_SOURCES
 from istui.domain.queue import flag_notes, shows_next
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, language
+from istui.tui import keys
 from istui.tui.state import AppState
 
 Record = Mapping[str, Any]
@@ -36,8 +37,9 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text
     text.append("\n")
     if lead.get("company_kana"):
         text.append(f"{safe(lead['company_kana'])}\n", style="dim")
-    for line in flag_notes(lead, now, dnc_how=_("clear the mark in the edit form (e) to call again"),
-                           meeting_how=_("the edit form (e)")):
+    edit_key = keys.key("lead-edit")
+    for line in flag_notes(lead, now, dnc_how=_("clear the mark in the edit form ({key}) to call again").format(key=edit_key),
+                           meeting_how=_("the edit form ({key})").format(key=edit_key)):
         text.append("! " + safe(line) + "\n", style="bold red")
     rows = [
         (N_("Contact"), " ".join(v for v in (lead.get("contact", ""), f"〔{lead['contact_kana']}〕" if lead.get("contact_kana")

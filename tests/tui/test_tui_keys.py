@@ -1,0 +1,276 @@
+"""Keys do what they say: esc leaves the filter and the search, keys right after a tab switch reach the new tab,
+the table keeps its stated sort after a write, keys remapped in `[keymap]` are named everywhere, the handoff
+sheet can be shown again and the phone copied in one key."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import Input, Select, Static, TabbedContent
+
+from istui.domain.model import Stage
+from istui.store.settings import save_user_setting
+from istui.store.workspace import Workspace
+from istui.tui.app import IstuiApp
+from istui.tui.panes.leads import STAGE_ORDER, LeadsPane, sort_records
+from istui.tui.panes.notes import NotesPane
+from istui.tui.panes.today import TodayPane
+from istui.tui.screens.callblock import CallBlockScreen
+from istui.tui.screens.forms import FormScreen, SheetScreen
+from istui.tui.screens.help import HelpScreen, help_table
+
+from tui_support import SIZE, loaded
+
+
+def remapped_app(demo_ws: Workspace, keymap: dict[str, str]) -> IstuiApp:
+    save_user_setting("keymap", keymap)
+    return IstuiApp(demo_ws, watch_interval=0.1, status_delay=0)
+
+
+def rendered(renderable) -> str:
+    from rich.console import Console
+
+    console = Console(width=140, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(renderable)
+    return console.export_text()
+
+
+def messages(app: IstuiApp) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+async def test_esc_leaves_the_leads_filter_and_the_next_key_is_a_command(app: IstuiApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        pane = app.query_one(LeadsPane)
+        await pilot.press("1", "slash", *"東洋")
+        filtered = len(pane.table.rows)
+        await pilot.press("escape")
+        assert app.focused is pane.table
+        await pilot.press("o")  # a command again: the sort moves on, nothing is typed into the filter
+        assert app.query_one("#lead-filter", Input).value == "東洋"
+        assert pane.sort_key == "company" and len(pane.table.rows) == filtered
+        assert "sort: company ▲" in str(app.query_one("#leads-status", Static).content)
+
+
+async def test_esc_leaves_the_notes_search_and_the_next_key_is_a_command(app: IstuiApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("3")
+        await loaded(pilot)
+        await pilot.press("slash", *"zz")
+        await pilot.press("escape")
+        assert app.focused is app.query_one(NotesPane).table
+        await pilot.press("n")
+        assert isinstance(app.screen, FormScreen)
+        assert app.query_one("#note-search", Input).value == "zz"
+
+
+async def test_keys_pressed_right_after_a_tab_switch_reach_the_new_tab(app: IstuiApp) -> None:
+    """`2` then `c` in one burst (typed fast, or pasted by tmux): the call block starts on Today's queue, every time."""
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        queue = [row["id"] for row in app.query_one(TodayPane).table.rows]
+        for _ in range(9):
+            await pilot.press("1")
+            await pilot.pause(0.05)
+            for key in ("2", "c"):  # no pause between them: the second key arrives before the switch settles
+                event = events.Key(key, key)
+                event.set_sender(app)
+                app.post_message(event)
+            await pilot.pause(0.2)
+            block = app.screen
+            assert isinstance(block, CallBlockScreen)
+            assert [lead["id"] for lead in block.queue] == queue  # Today's queue, not the Leads tab's lead
+            await pilot.press("escape", "escape")
+            await pilot.pause(0.05)
+            assert app.screen is app.screen_stack[0]
+
+
+async def test_a_stage_change_keeps_the_stated_sort_and_the_cursor_follows_the_lead(demo_ws: Workspace) -> None:
+    app = IstuiApp(demo_ws, watch_interval=60, status_delay=0)  # no reload from disk: the write alone places the row
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        pane = app.query_one(LeadsPane)
+        await pilot.press("1", "o", "o")  # sort: stage ▲
+        assert (pane.sort_key, pane.sort_reverse) == ("stage", False)
+        table = pane.table
+        table.cursor = next(i for i, row in enumerate(table.rows) if row["stage"] == Stage.WORKING)
+        await pilot.pause(0.1)
+        lead = table.current
+        await pilot.press("s")
+        app.screen.query_one(Select).value = "lost"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        stages = [STAGE_ORDER[row["stage"]] for row in table.rows]
+        assert stages == sorted(stages)  # no row pinned out of order under "sort: stage ▲"
+        assert table.current["id"] == lead["id"] and table.current["stage"] == "lost"
+        assert table.cursor > 0 and table.rows[table.cursor - 1]["stage"] in ("lost", "won", "handed_off")
+
+
+async def test_a_new_lead_goes_where_the_sort_puts_it(demo_ws: Workspace) -> None:
+    app = IstuiApp(demo_ws, watch_interval=60, status_delay=0)  # no reload from disk: the write alone places the row
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        pane = app.query_one(LeadsPane)
+        await pilot.press("1", "o")  # sort: company ▲
+        await pilot.press("n", *"Mmm Added KK")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        rows = pane.table.rows
+        assert [row["id"] for row in rows] == [row["id"] for row in sort_records(rows, "company", False)]
+        assert rows[0]["company"] != "Mmm Added KK" and pane.table.current["company"] == "Mmm Added KK"
+
+
+async def test_log_dialogs_name_the_lead(app: IstuiApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("1")
+        company = app.query_one(LeadsPane).table.current["company"]
+        for key, title in (("l", "Log a call: "), ("m", "Log an e-mail: ")):
+            await pilot.press(key)
+            assert isinstance(app.screen, FormScreen) and app.screen.form_title == title + company
+            await pilot.press("escape")
+
+
+async def test_remapped_keys_are_named_in_every_hint(demo_ws: Workspace) -> None:
+    app = remapped_app(demo_ws, {"today-call-block": "ctrl+b", "leads-filter": "f", "kpi-team": "X",
+                                 "call-copy-phone": "y", "call-outcome-2": "n", "form-save": "ctrl+w"})
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        summary = str(app.query_one("#today-summary", Static).content)
+        assert "ctrl+b starts a call block" in summary and " c starts" not in summary
+        await pilot.press("ctrl+b")
+        block = app.screen
+        assert isinstance(block, CallBlockScreen)
+        texts = " ".join(str(widget.content) for widget in block.query(Static))
+        assert "y copy phone" in texts and "Press an outcome key (1 n 3 4 5 6 7 8 9 0)" in texts
+        assert "n no_answer" in rendered(block.query_one("#block-keys", Static).content)
+        await pilot.press("escape", "escape", "1")
+        assert app.query_one("#lead-filter", Input).placeholder.startswith("f filter:")
+        await pilot.press("n")
+        assert "ctrl+w saves · esc cancels" in " ".join(str(widget.content) for widget in app.screen.query(".hint"))
+        await pilot.press("escape", "4")
+        await loaded(pilot)
+        assert "T: me/team" not in str(app.query_one("#kpi-title", Static).content)
+        assert "X: me/team" in str(app.query_one("#kpi-title", Static).content)
+        await pilot.press("question_mark")
+        text = rendered(help_table(app.screen.sections))
+        assert any(line.split()[:2] == ["ctrl+b", "today-call-block"] for line in text.splitlines())
+        assert any(line.split()[:2] == ["n", "call-outcome-2"] for line in text.splitlines())
+
+
+async def test_an_unknown_keymap_id_is_said_once_at_start(demo_ws: Workspace) -> None:
+    app = remapped_app(demo_ws, {"today-callblock": "x", "tab-kpi": "f4"})
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        said = [m for m in messages(app) if "today-callblock" in m]
+        assert len(said) == 1
+        assert "no key has the id today-callblock, so it was ignored" in said[0]
+        assert "Did you mean today-call-block" in said[0] and "Help (?) lists every id" in said[0]
+        await pilot.press("f4")  # the known id still works
+        assert app.query_one(TabbedContent).active == "kpi"
+
+
+async def test_an_unknown_keymap_id_near_no_known_one_is_said_with_every_known_id(demo_ws: Workspace) -> None:
+    app = remapped_app(demo_ws, {"nonsense": "x"})
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        said = [m for m in messages(app) if "nonsense" in m]
+        assert len(said) == 1 and "Known ids: " in said[0]
+        assert all(binding_id in said[0] for binding_id in ("today-call-block", "call-outcome-1", "lead-handoff-sheet"))
+
+
+async def test_help_shows_each_bindings_id_and_the_palette_once(app: IstuiApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        lines = rendered(help_table(app.screen.sections)).splitlines()
+        assert sum("palette" in line.lower() for line in lines) == 1
+        assert any(line.split()[:3] == ["ctrl+p", "palette", "Command"] for line in lines)
+        for keys_and_id in (["c", "today-call-block"], ["v", "lead-handoff-sheet"], ["p", "call-copy-phone"],
+                            ["esc", "leads-filter-leave"], ["1", "call-outcome-1"]):
+            assert any(line.split()[:2] == keys_and_id for line in lines), keys_and_id
+
+
+async def test_the_handoff_sheet_is_shown_and_copied_again_from_the_leads_tab(app: IstuiApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        handed = next(lead for lead in app.leads if lead.get("handoff"))
+        other = next(lead for lead in app.leads if not lead.get("handoff"))
+        app.go_to_lead(other["id"])
+        await pilot.pause(0.1)
+        assert "v" not in app.screen.active_bindings  # no sheet to show: the key is not offered (nor in the footer)
+        await pilot.press("v")
+        assert not isinstance(app.screen, SheetScreen)
+        app.go_to_lead(handed["id"])
+        await pilot.pause(0.1)
+        assert app.screen.active_bindings["v"].enabled
+        await pilot.press("v")
+        sheet = app.screen
+        assert isinstance(sheet, SheetScreen) and sheet.markdown.startswith("# Handoff: ")
+        assert f"**{handed['handoff']['to']}**" in sheet.markdown and sheet.sheet_title.startswith("Handoff sheet — c copies")
+        await pilot.press("c")
+        assert app.clipboard == sheet.markdown
+        await pilot.press("escape")
+        app.go_to_lead(other["id"])
+        await pilot.pause(0.1)
+        app.action_lead_action("handoff_sheet")  # the palette's command on a lead never handed off
+        await pilot.pause(0.05)
+        assert not isinstance(app.screen, SheetScreen)
+        assert any(m.endswith("has not been handed off, so it has no handoff sheet.") for m in messages(app)), messages(app)
+
+
+async def test_the_phone_is_copied_from_the_call_block_in_one_key(app: IstuiApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("c")
+        block = app.screen
+        phone = block.lead["phone"]
+        await pilot.press("p")
+        assert app.clipboard == phone
+        assert f"Copied {phone}." in messages(app)
+        await pilot.press("2")  # in the note field, p is typed text
+        await pilot.press("p")
+        assert block.query_one("#prompt-note", Input).value == "p"
+
+
+async def test_the_kpi_title_says_the_period_in_words(app: IstuiApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        title = app.query_one("#kpi-title", Static)
+        for keys, words in ((("4",), "KPI · sato · today, 27 Nov   —"), (("w",), "KPI · sato · this week, 23 – 29 Nov"),
+                            (("m",), "KPI · sato · November 2026   —")):
+            await pilot.press(*keys)
+            await loaded(pilot)
+            assert str(title.content).startswith(words)
+            assert "[2026-" not in str(title.content)
+
+
+async def test_notes_say_empty_and_no_match_truly(app: IstuiApp, demo_ws: Workspace) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("3")
+        await loaded(pilot)
+        pane = app.query_one(NotesPane)
+        meta = pane.query_one("#note-meta", Static)
+        untagged = next((note for note in pane.notes if not note.get("tags")), None)
+        if untagged is not None:
+            pane.show(untagged)
+            assert " ·  · " not in str(meta.content)
+        await pilot.press("slash", *"no such words anywhere")
+        assert str(meta.content) == "No notes match."
+        pane.set_notes([], {})
+        assert str(meta.content) == "No notes yet — n adds one."
+
+
+async def test_a_tip_without_tags_has_no_doubled_separator(app: IstuiApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("3")
+        await loaded(pilot)
+        pane = app.query_one(NotesPane)
+        note = {**pane.notes[0], "kind": "tip", "tags": []}
+        pane.show(note)
+        line = str(pane.query_one("#note-meta", Static).content).splitlines()[1]
+        assert line.startswith("tip · updated ") or line.startswith("Tip · updated "), line
