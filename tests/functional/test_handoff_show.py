@@ -17,7 +17,7 @@ def test_the_sheet_is_shown_again_as_text_and_json(cli) -> None:
     cli("log", "call", lead["id"], "-o", "1", "--note", "フィールドへ紹介済み")  # logged after the handoff
     shown = cli("handoff", "show", lead["id"][:8])
     assert shown.code == 0 and shown.out.startswith("# Handoff: 株式会社東洋商事")
-    for expected in ("**kimura**", "**Budget (予算)**: 300万円", "工数削減", "03-1234-5678", "フィールドへ紹介済み"):
+    for expected in ("**kimura**", "**Budget**: 300万円", "工数削減", "03-1234-5678", "フィールドへ紹介済み"):
         assert expected in shown.out, expected
     document = cli("handoff", "show", lead["id"], "--json").json
     assert document["lead"]["id"] == lead["id"] and document["handoff"]["to"] == "kimura"
