@@ -17,7 +17,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Input, TabbedContent, TabPane, TextArea
+from textual.widgets import Input, TabbedContent, TabPane, TextArea
 from textual.worker import Worker, WorkerState
 
 from istui import locations
@@ -38,6 +38,7 @@ from istui.tui.screens.help import HelpScreen
 from istui.tui.state import AppState, not_undoable_label, undo_label
 from istui.tui.syncing import SyncMixin
 from istui.tui.themes import DEFAULT_THEME, load_themes
+from istui.tui.widgets.footer import IstuiFooter
 from istui.tui.widgets.header import IstuiHeader
 
 FOCUS_OF_TAB = {"leads": "#leads-table", "today": "#today-table", "notes": "#notes-table", "kpi": "#kpi-scroll"}
@@ -47,6 +48,9 @@ class IstuiApp(SyncMixin, App[None]):
     TITLE = "istui"
     CSS_PATH = "istui.tcss"
     COMMANDS = App.COMMANDS | {IstuiCommands}
+    # Every screen gets a width class and a height class; istui.tcss lays the screens out by them.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-normal"), (200, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (32, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "tab('leads')", "Leads", id="tab-leads"),
         Binding("2", "tab('today')", "Today", id="tab-today"),
@@ -108,7 +112,7 @@ class IstuiApp(SyncMixin, App[None]):
                 yield NotesPane(self.state)
             with TabPane(f"4 {_(TAB_NAMES['kpi'])}", id="kpi"):
                 yield KpiPane(self.state)
-        yield Footer()
+        yield IstuiFooter()
 
     def on_mount(self) -> None:
         self.update_header()

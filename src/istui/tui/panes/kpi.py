@@ -11,18 +11,19 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Container, Vertical, VerticalScroll
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from istui.domain import labels
 from istui.domain.formatting import money, percent
+from istui.domain.parsing import minor_digits
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 from istui.services.report import kpi_report
 from istui.tui.screens.forms import SheetScreen
 from istui.tui.state import AppState
-from istui.tui.widgets.frozen import frozen
+from istui.tui.widgets.frozen import frozen, widths
 
 PERIODS = {"t": ("today", N_("Today")), "w": ("week", N_("This week")), "m": ("month", N_("This month")),
            "q": ("quarter", N_("This quarter")), "y": ("fy", N_("This fiscal year"))}
@@ -57,7 +58,7 @@ def metrics_table(report: dict[str, Any], currency: str) -> Table:
 def source_table(report: dict[str, Any], currency: str) -> Table:
     table = Table(box=None, padding=(0, 1), header_style="bold")
     for name in (N_("Source"), N_("Leads"), N_("Meetings"), N_("Rate"), N_("Orders"), N_("Amount"), N_("Win")):
-        table.add_column(_(name), justify="left" if name == "Source" else "right")
+        table.add_column(_(name), justify="left" if name == "Source" else "right", no_wrap=name != "Source")
     for source, row in report["by_source"].items():
         table.add_row(Text(labels.source(source)), f"{row['leads']:,}", f"{row['meetings']:,}", percent(row["meeting_rate"]),
                       f"{row['orders']:,}", money(row["amount"], currency), percent(row["win_rate"]))
@@ -70,10 +71,11 @@ def targets_table(report: dict[str, Any], currency: str) -> Table:
     table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Targets and pace"), title_justify="left",
                   title_style="bold")
     for name in (N_("Target"), N_("Actual"), N_("Of"), N_("Expected"), N_("Pace"), N_("Need/day")):
-        table.add_column(_(name), justify="left" if name == "Target" else "right")
+        table.add_column(_(name), justify="left" if name == "Target" else "right", no_wrap=name not in ("Target", "Pace"))
 
-    def value(metric: str, number: float | None) -> str:
-        return "–" if number is None else money(number, currency) if metric == "amount" else f"{number:,.0f}"
+    def value(metric: str, number: float | None) -> str:  # estimates of an amount in the currency's own units
+        return ("–" if number is None else money(round(number, minor_digits(currency)), currency) if metric == "amount"
+                else f"{number:,.0f}")
 
     for target in report["targets"]:
         metric = target["metric"]
@@ -86,34 +88,66 @@ def targets_table(report: dict[str, Any], currency: str) -> Table:
         needed = target.get("needed_per_day")
         table.add_row(Text(name), value(metric, target["actual"]), value(metric, target["target"]),
                       value(metric, target.get("expected")), pace,
-                      "" if not needed else money(needed, currency) if metric == "amount" else f"{needed:,.1f}")
+                      "" if not needed else value(metric, needed) if metric == "amount" else f"{needed:,.1f}")
     if not report["targets"]:
         table.add_row(Text(_("none for this period and scope (istui target set …)"), style="dim"))
     return table
 
 
+PANEL_GROUPS = {"#kpi-top": ("#kpi-metrics", "#kpi-sources"),
+                "#kpi-analytics": ("#kpi-funnel", "#kpi-heatmap", "#kpi-board")}
+GUTTER = 2  # cells between panels side by side
+CHART_WIDTH = 46  # the narrowest a chart is drawn at while another could go beside it
+
+
 class Tables:
-    """A report's tables drawn once (see `widgets.frozen`), and the widths they were drawn at."""
+    """A report's tables drawn once (see `widgets.frozen`) for a pane `width` cells wide, and the grid columns
+    of each group of panels (as many side by side as fit; the rest on the next rows)."""
 
-    __slots__ = ("texts", "widths")
+    __slots__ = ("columns", "texts", "width")
 
-    def __init__(self, texts: dict[str, Text], widths: dict[str, int]) -> None:
+    def __init__(self, texts: dict[str, Text], width: int, columns: dict[str, list[int]]) -> None:
         self.texts = texts
-        self.widths = widths
+        self.width = width
+        self.columns = columns
 
 
-def draw_tables(report: dict[str, Any], currency: str, widths: dict[str, int]) -> Tables:
-    """Every table of the KPI tab for `report`, drawn at `widths` (safe off the UI thread)."""
+def grid_columns(naturals: list[int], floors: list[int], width: int, gutter: int = GUTTER) -> list[int]:
+    """The column widths of a grid showing panels in order, as many to a row as fit in `width`: each panel
+    `naturals` cells wide, or squeezed down to its `floors` (its text wraps, its figures stay whole). A panel
+    wider than `width` is alone on its rows, drawn at `width`."""
+    for per_row in range(len(naturals), 1, -1):
+        columns = [max(naturals[i::per_row]) for i in range(per_row)]
+        least = [max(floors[i::per_row]) for i in range(per_row)]
+        room = width - gutter * (per_row - 1)
+        if sum(least) > room:
+            continue
+        if sum(columns) <= room:
+            return columns
+        spare, give = room - sum(least), [column - low for column, low in zip(columns, least, strict=True)]
+        return [low + spare * extra // max(sum(give), 1) for low, extra in zip(least, give, strict=True)]
+    return [max(1, min(max(naturals, default=1), width))]
+
+
+def draw_tables(report: dict[str, Any], currency: str, width: int) -> Tables:
+    """Every table of the KPI tab for `report`, laid out for a pane `width` cells wide (safe off the UI thread)."""
     renderables = {
         "#kpi-metrics": _stack(metrics_table(report, currency), Text(""), targets_table(report, currency)),
-        "#kpi-sources": _stack(Text(_("Leads created in the period, by source") + "\n", style="bold"),
+        "#kpi-sources": _stack(Text(_("Leads created in the period, by source"), style="bold"), Text(""),
                                source_table(report, currency)),
         "#kpi-funnel": funnel_view(report),
         "#kpi-heatmap": heatmap_view(report["heatmaps"]["connect_rate"]),
         "#kpi-board": board_view(report, currency),
     }
-    return Tables({selector: frozen(renderable, widths[selector]) for selector, renderable in renderables.items()},
-                  dict(widths))
+    measured = {selector: widths(renderable, width) for selector, renderable in renderables.items()}
+    natural = {selector: most for selector, (most, _least) in measured.items()}
+    floor = {selector: max(least, most * 4 // 5) for selector, (most, least) in measured.items()}  # a mild squeeze
+    texts, columns = {}, {}
+    for group, selectors in PANEL_GROUPS.items():
+        columns[group] = grid_columns([natural[s] for s in selectors], [floor[s] for s in selectors], width)
+        for index, selector in enumerate(selectors):
+            texts[selector] = frozen(renderables[selector], columns[group][index % len(columns[group])])
+    return Tables(texts, width, columns)
 
 
 def plot_text(text: str) -> str:
@@ -156,19 +190,19 @@ class KpiPane(Vertical):
         self.period = "today"
         self.team = False
         self.report: dict[str, Any] | None = None
-        self._drawn_widths: dict[str, int] | None = None  # the widths the shown tables were drawn at
+        self._drawn_width: int | None = None  # the pane width the shown tables were laid out for
 
     def compose(self) -> ComposeResult:
         yield Static(id="kpi-title")
         with VerticalScroll(id="kpi-scroll"):
-            with Horizontal(id="kpi-top"):
+            with Container(id="kpi-top", classes="panels"):
                 yield Static(id="kpi-metrics")
                 yield Static(id="kpi-sources")
-            with Horizontal(id="kpi-charts"):
+            with Container(id="kpi-charts"):
                 yield SafePlot(id="kpi-targets")
                 yield SafePlot(id="kpi-trend")
                 yield SafePlot(id="kpi-source-chart")
-            with Horizontal(id="kpi-analytics"):
+            with Container(id="kpi-analytics", classes="panels"):
                 yield Static(id="kpi-funnel")
                 yield Static(id="kpi-heatmap")
                 yield Static(id="kpi-board")
@@ -176,15 +210,13 @@ class KpiPane(Vertical):
     def scope(self) -> str | None:
         return None if self.team else self.state.ws.rep
 
-    def widths(self) -> dict[str, int]:
-        """The width each table is drawn at: its widget's, or a guess before the tab was first laid out."""
-        guess = {"#kpi-metrics": 2, "#kpi-sources": 2, "#kpi-funnel": 3, "#kpi-heatmap": 3, "#kpi-board": 3}
-        total = self.size.width or self.app.size.width
-        return {selector: self.query_one(selector, Static).content_region.width or total // share - 2
-                for selector, share in guess.items()}
+    def width(self) -> int:
+        """The width the tables are laid out for: the pane's, less the scroll's padding and scrollbar (or the
+        screen's, before the tab was first laid out)."""
+        return max((self.size.width or self.app.size.width) - 4, 20)
 
     def show(self, report: dict[str, Any], tables: Tables | None = None) -> None:
-        """Show a report; `tables` are its tables drawn beforehand (in a worker) at `widths()`."""
+        """Show a report; `tables` are its tables drawn beforehand (in a worker) for `width()`."""
         if report is self.report:
             return  # already on screen: widgets keep their rendering
         self.report = report
@@ -201,15 +233,21 @@ class KpiPane(Vertical):
     def _show_tables(self, tables: Tables | None) -> None:
         if self.report is None:
             return
-        widths = self.widths()
-        if tables is None or tables.widths != widths:
-            tables = draw_tables(self.report, self.state.ws.settings.currency, widths)
+        width = self.width()
+        if tables is None or tables.width != width:
+            tables = draw_tables(self.report, self.state.ws.settings.currency, width)
         for selector, text in tables.texts.items():
             self.query_one(selector, Static).update(text)
-        self._drawn_widths = widths
+        for group, columns in tables.columns.items():  # side by side when they fit, else on the next rows
+            styles = self.query_one(group).styles
+            styles.grid_size_columns = len(columns)
+            styles.grid_columns = columns
+        charts = max(1, min(3, (width + 1) // CHART_WIDTH))
+        self.query_one("#kpi-charts").styles.grid_size_columns = charts
+        self._drawn_width = width
 
     def on_resize(self) -> None:
-        if self.report is not None and self.widths() != self._drawn_widths:
+        if self.report is not None and self.width() != self._drawn_width:
             self.call_after_refresh(self._show_tables, None)
 
     def _plot_sources(self, report: dict[str, Any]) -> None:
@@ -247,15 +285,20 @@ class KpiPane(Vertical):
         plot.refresh()
 
     def _plot_trend(self, report: dict[str, Any]) -> None:
-        """Daily lines for up to two months, weekly beyond (a year of days is unreadable in a pane)."""
+        """Daily lines for up to two months, weekly beyond (a year of days is unreadable in a pane); the lines
+        stop at today (days to come have no count yet, not a count of 0), the axis runs to the period's end."""
         plot, plt = self._blank("#kpi-trend")
         daily = report.get("trend") or []
         weekly = len(daily) > 62 and report.get("weekly_trend")
         rows, key, title = (weekly, "week", _("Weekly trend")) if weekly else (daily, "day", _("Daily trend"))
-        if rows:
+        today = self.state.now.date().isoformat()
+        drawn = [row for row in rows if row[key] <= today]
+        if drawn:
             points = list(range(len(rows)))
             for name in ("calls", "connects", "meetings"):
-                plt.plot(points, [row[name] for row in rows], label=plot_text(labels.metric(name)), marker="braille")
+                plt.plot(points[:len(drawn)], [row[name] for row in drawn], label=plot_text(labels.metric(name)),
+                         marker="braille")
+            plt.xlim(0, max(len(rows) - 1, 1))
             step = max(1, len(rows) // 6)
             plt.xticks(points[::step], [row[key][5:] for row in rows][::step])
             plt.title(plot_text(title))
@@ -270,14 +313,14 @@ class KpiPane(Vertical):
         if kept is not None:
             self.show(*kept)
         else:
-            self._load(key, self.widths())
+            self._load(key, self.width())
 
     @work(thread=True, exclusive=True, group="kpi", exit_on_error=False)
-    def _load(self, key: tuple, widths: dict[str, int]) -> None:
+    def _load(self, key: tuple, width: int) -> None:
         period, rep = key[:2]
         state = self.state
         report = kpi_report(state.ws, period, rep, leads=state.leads, analytics=True, cohorts=state.cohorts)
-        tables = draw_tables(report, state.ws.settings.currency, widths)
+        tables = draw_tables(report, state.ws.settings.currency, width)
         self.app.call_from_thread(self._loaded, key, report, tables)
 
     def _loaded(self, key: tuple, report: dict[str, Any], tables: Tables) -> None:
@@ -327,7 +370,7 @@ def funnel_view(report: dict[str, Any]) -> Any:
     table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Funnel (leads) · vs {previous}").format(
         previous=report["previous"]["label"]), title_justify="left", title_style="bold")
     for name in (N_("Step"), N_("Leads"), N_("Step rate"), N_("Previous"), N_("Change")):
-        table.add_column(_(name), justify="left" if name == "Step" else "right")
+        table.add_column(_(name), justify="left" if name == "Step" else "right", no_wrap=name != "Step")
     changes = funnel_changes(report["funnel"], report["previous"]["funnel"])
     reached_before = None
     for step, change in zip(report["funnel"], changes, strict=True):
@@ -370,7 +413,7 @@ def board_view(report: dict[str, Any], currency: str) -> Any:
         table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Leaderboard"), title_justify="left",
                       title_style="bold")
         for name in (N_("Rep"), N_("Calls"), N_("Connect"), N_("Meetings"), N_("Orders"), N_("Amount")):
-            table.add_column(_(name), justify="left" if name == "Rep" else "right")
+            table.add_column(_(name), justify="left" if name == "Rep" else "right", no_wrap=name != "Rep")
         for row in report["leaderboard"][:10]:
             table.add_row(Text(terminal_safe(row["rep"])), f"{row['calls']:,}", percent(row["connect_rate"]), f"{row['meetings']:,}",
                           f"{row['orders']:,}", money(row["amount"], currency))
@@ -378,7 +421,7 @@ def board_view(report: dict[str, Any], currency: str) -> Any:
     table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Talk notes used in calls"), title_justify="left",
                   title_style="bold")
     for name in (N_("Note"), N_("Calls"), N_("Meetings"), N_("Rate")):
-        table.add_column(_(name), justify="left" if name == "Note" else "right")
+        table.add_column(_(name), justify="left" if name == "Note" else "right", no_wrap=name != "Note")
     for row in report.get("notes", [])[:8]:
         table.add_row(Text(terminal_safe(row["title"])), f"{row['calls']:,}", f"{row['meetings']:,}", percent(row["meeting_rate"]))
     return table

@@ -50,10 +50,11 @@ VIEWS = {
     "bdr": N_("my BDR targets"),
     "meeting": N_("meeting stage (案件化)"),
 }
-LEAD_COLUMNS = [
-    Column("company", N_("Company"), 24), Column("contact", N_("Contact"), 13), Column("phone", N_("Phone"), 15),
-    Column("stage", N_("Stage"), 10), Column("temp", N_("Temp"), 8), Column("source", N_("Source"), 13),
-    Column("owner", N_("Owner"), 9), Column("next", N_("Next"), 12),
+LEAD_COLUMNS = [  # narrow: Source goes first, then Temp, Owner, Stage, Contact; Next and Phone are never cut
+    Column("company", N_("Company"), 30, min=18), Column("contact", N_("Contact"), 16, min=10, drop=5),
+    Column("phone", N_("Phone"), 18), Column("stage", N_("Stage"), 12, drop=4), Column("temp", N_("Temp"), 8, drop=2),
+    Column("source", N_("Source"), 20, min=8, drop=1), Column("owner", N_("Owner"), 10, min=6, drop=3),
+    Column("next", N_("Next"), 24),
 ]
 
 
@@ -102,6 +103,7 @@ class LeadsPane(LeadActions, Vertical):
         Binding("d", "delete_lead", "Delete", id="lead-delete"),
         Binding("c", "call_block", "Call block", id="lead-call-block"),
         Binding("o", "sort", "Sort", id="leads-sort"),
+        Binding("i", "toggle_detail", "Details", id="lead-details"),
         Binding("r", "reverse", "Reverse", show=False, id="leads-reverse"),
         Binding("A", "view('all')", "All", show=False, id="view-all"),
         Binding("H", "view('hot')", "Hot", show=False, id="view-hot"),
@@ -122,7 +124,7 @@ class LeadsPane(LeadActions, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=_("/ filter: company, contact, phone, e-mail, tags (カナ and ㈱ fold)"), id="lead-filter")
-        with Horizontal():
+        with Horizontal(id="leads-body"):  # below 120 columns the detail goes below the table (istui.tcss)
             table = VirtualTable(LEAD_COLUMNS, self.cell, row_style=self.row_style, id="leads-table")
             table.sort_key, table.sort_reverse = None, True
             yield table

@@ -22,10 +22,11 @@ from istui.tui.widgets.cards import LeadDetail
 from istui.tui.widgets.vtable import Column, VirtualTable
 
 Record = dict[str, Any]
-QUEUE_COLUMNS = [
-    Column("reason", N_("Why"), 8), Column("company", N_("Company"), 26), Column("contact", N_("Contact"), 14),
-    Column("phone", N_("Phone"), 15), Column("temp", N_("Temp"), 8), Column("source", N_("Source"), 12),
-    Column("next", N_("Next"), 12), Column("next_action", N_("To do"), 16),
+QUEUE_COLUMNS = [  # narrow: Source goes first, then To do, Temp, Contact; Next and Phone are never cut
+    Column("reason", N_("Why"), 10), Column("company", N_("Company"), 30, min=18),
+    Column("contact", N_("Contact"), 16, min=10, drop=4), Column("phone", N_("Phone"), 18),
+    Column("temp", N_("Temp"), 8, drop=3), Column("source", N_("Source"), 20, min=8, drop=1),
+    Column("next", N_("Next"), 24), Column("next_action", N_("To do"), 28, min=10, drop=2),
 ]
 
 
@@ -37,6 +38,7 @@ class TodayPane(LeadActions, Vertical):
         Binding("l", "log_lead('call')", "Log call", id="today-log-call"),
         Binding("e", "edit_lead", "Edit", id="today-edit"),
         Binding("a", "toggle_all", "Mine/team", id="today-all"),
+        Binding("i", "toggle_detail", "Details", id="today-details"),
     ]
 
     def __init__(self, state: AppState) -> None:
@@ -53,7 +55,7 @@ class TodayPane(LeadActions, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="today-summary")
-        with Horizontal():
+        with Horizontal(id="today-body"):  # below 120 columns the detail goes below the table (istui.tcss)
             yield VirtualTable(QUEUE_COLUMNS, self.cell, row_style=self.row_style, id="today-table")
             yield LeadDetail(self.state, "today", limit=12)
 

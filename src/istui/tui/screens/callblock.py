@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Digits, Footer, Input, OptionList, Static
+from textual.widgets import Digits, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from istui.domain import labels
@@ -30,6 +30,8 @@ from istui.services.leads import Logged, amend_log, log_activity, schedule_previ
 from istui.tui.messages import LeadWritten, Wrote
 from istui.tui.state import AppState, changed_since_label, error_text
 from istui.tui.widgets.cards import lead_card, timeline
+from istui.tui.widgets.flow import flow
+from istui.tui.widgets.footer import IstuiFooter
 
 Record = dict[str, Any]
 
@@ -37,12 +39,15 @@ Record = dict[str, Any]
 PROMPT = N_("Press an outcome key (1-0); then a note and follow-up here, and Enter.")
 
 
-def outcome_keys(previews: dict[str, str] | None = None) -> Table:
-    """The outcome keys; with `previews`, what the retry schedule does after each without a WHEN."""
+def outcome_keys(previews: dict[str, str] | None = None, narrow: bool = False) -> Table:
+    """The outcome keys; with `previews`, what the retry schedule does after each without a WHEN (left out
+    when `narrow`: one line per key, in the language in force)."""
     table = Table.grid(padding=(0, 1))
     for info in CALL_OUTCOMES:
         after = Text("→ " + previews[info.outcome.value], style="italic") if previews else Text("")
-        if language() == "ja":
+        if narrow:
+            table.add_row(Text(info.key, style="bold reverse"), Text(labels.call_outcome_short(info.outcome.value)))
+        elif language() == "ja":
             table.add_row(Text(info.key, style="bold reverse"), Text(info.ja), after)
         else:
             table.add_row(Text(info.key, style="bold reverse"), Text(info.outcome.value), Text(info.ja, style="dim"), after)
@@ -78,12 +83,16 @@ class BlockStats:
         return self.clock() - self.started
 
     def summary(self) -> str:
+        return " · ".join(self.parts())
+
+    def parts(self) -> list[str]:
+        """`0:12:05`, `dials 14`, `connects 4`, `meetings 1`, `70 calls/h`."""
         minutes, seconds = divmod(int(self.elapsed), 60)
         hours, minutes = divmod(minutes, 60)
         rate = f"{self.dials / (self.elapsed / 3600):.0f}" if self.elapsed >= 60 else "–"
-        return f"{hours:d}:{minutes:02d}:{seconds:02d} · " + _(
+        return [f"{hours:d}:{minutes:02d}:{seconds:02d}", *_(
             "dials {dials} · connects {connects} · meetings {meetings} · {rate} calls/h").format(
-            dials=self.dials, connects=self.connects, meetings=self.meetings, rate=rate)
+            dials=self.dials, connects=self.connects, meetings=self.meetings, rate=rate).split(" · ")]
 
 
 class CallBlockScreen(Screen[None]):
@@ -115,6 +124,7 @@ class CallBlockScreen(Screen[None]):
         self.pending: Logged | None = None  # logged, waiting for its note and follow-up
         self.durable_ms: list[float] = []
         self.script: str | None = None
+        self.previews: dict[str, str] | None = None  # what each key does to the lead shown, without a WHEN
 
     @property
     def lead(self) -> Record | None:
@@ -123,22 +133,24 @@ class CallBlockScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="block-stats")
         with Horizontal(id="block-body"):
-            with VerticalScroll(id="block-left"):
-                yield Static(id="block-company")
-                yield Digits(id="block-phone")
-                yield Static(id="block-card")
-                with Vertical(id="block-prompt"):  # always displayed: focus must land in it with the digit key
+            with Vertical(id="block-left"):
+                with VerticalScroll(id="block-lead"):
+                    yield Static(id="block-company")
+                    yield Digits(id="block-phone")
+                    yield Static(id="block-card")
+                    yield Static(id="block-timeline")
+                with Vertical(id="block-prompt"):  # always displayed, at the bottom: focus lands in it with the digit key
                     yield Static(Text(_(PROMPT)), id="prompt-title")
-                    yield Input(placeholder=_("note (optional)"), id="prompt-note")
-                    yield Input(placeholder=_("next follow-up WHEN (optional): tomorrow 10am, +3d, mon"), id="prompt-next")
+                    yield Input(placeholder=_("note (optional)"), id="prompt-note", compact=True)
+                    yield Input(placeholder=_("next follow-up WHEN (optional): tomorrow 10am, +3d, mon"), id="prompt-next",
+                                compact=True)
                     yield Static(id="prompt-error")
-                yield Static(id="block-timeline")
             with VerticalScroll(id="block-right"):
                 yield Static(Text(_("Outcome keys"), style="bold"))
                 yield Static(outcome_keys(), id="block-keys")
                 yield Static(Text("\n" + _("ctrl+z (or u) undo · s skip · k notes · esc end"), style="dim"))
                 yield Static(id="block-notes")
-        yield Footer()
+        yield IstuiFooter()
 
     def on_mount(self) -> None:
         self.show_lead()
@@ -163,14 +175,23 @@ class CallBlockScreen(Screen[None]):
         if self.lead is not None and self.lead["id"] == lead_id:
             self.query_one("#block-timeline", Static).update(timeline(history, self.state.ws.tz, limit=6))
             try:  # what each key does without a WHEN, for this lead (its calls without a connect counted)
-                previews = schedule_preview(self.state.ws, self.lead, history)
+                self.previews = schedule_preview(self.state.ws, self.lead, history)
             except IstuiError:
                 return
-            self.query_one("#block-keys", Static).update(outcome_keys(previews))
+            self.show_keys()
+
+    def show_keys(self) -> None:
+        """The outcome keys, with what each does to this lead where the screen is wide enough to say it."""
+        self.query_one("#block-keys", Static).update(outcome_keys(self.previews, narrow=self.has_class("-narrow")))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_keys)  # after the width class has changed
 
     def update_stats(self) -> None:
         position = _("lead {number}/{total}").format(number=min(self.index + 1, len(self.queue)), total=len(self.queue))
-        self.query_one("#block-stats", Static).update(Text(_("Call block") + f" · {position} · {self.stats.summary()}"))
+        stats = self.query_one("#block-stats", Static)
+        width = stats.content_region.width or self.app.size.width - 2
+        stats.update(Text(flow([(_("Call block") + " · ", [position, *self.stats.parts()])], width)))
 
     def show_lead(self) -> None:
         lead = self.lead
@@ -182,11 +203,10 @@ class CallBlockScreen(Screen[None]):
         self.query_one("#block-company", Static).update(Text(terminal_safe(lead.get("company", ""))))
         phone = lead.get("phone", "")
         digits = self.query_one("#block-phone", Digits)
-        if phone and all(ch in " 0123456789+-()" for ch in phone):
+        dialable = bool(phone) and all(ch in " 0123456789+-()" for ch in phone)
+        if dialable:
             digits.update(phone)
-            digits.display = True
-        else:
-            digits.display = False
+        digits.set_class(not dialable, "-hidden")  # a class, not `display`: short screens hide it in istui.tcss
         self.query_one("#block-card", Static).update(lead_card(lead, state.now, state.ws.settings.currency))
         self._load_timeline(lead["id"])
         self.show_notes()
@@ -196,7 +216,8 @@ class CallBlockScreen(Screen[None]):
         lead = self.lead
         if lead is None:
             return
-        text = Text("\n" + _("Notes for this lead (k)") + "\n", style="bold")
+        text = Text(no_wrap=True, overflow="ellipsis")  # one line per note, however narrow the column
+        text.append("\n" + _("Notes for this lead (k)") + "\n", style="bold")
         for note in relevant_notes(self.notes, lead)[:8]:
             marker = "▶ " if note["id"] == self.script else "• "
             text.append(marker + terminal_safe(note["title"]) + "\n")

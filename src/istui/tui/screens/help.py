@@ -54,6 +54,8 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="form"):
             yield Static(Text(_("istui keys (esc closes) — remap them in ~/.config/istui/config.toml [keymap]")),
                          classes="title")
+            yield Static(Text(_("Below 120 columns the lead details are below the table; i hides or shows them."),
+                              style="dim"), classes="hint")
             yield Static(help_table(self.sections))
 
     def action_close(self) -> None:
