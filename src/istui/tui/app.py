@@ -28,6 +28,7 @@ from istui.services.strip import today_strip
 from istui.services.today import today_queue
 from istui.store.settings import save_user_setting, user_config
 from istui.store.workspace import Record, Workspace
+from istui.tui import sizes
 from istui.tui.commands import PALETTE_PLACEHOLDER, TAB_NAMES, TABS, IstuiCommands
 from istui.tui.messages import LeadRemoved, LeadWritten, ShowLead, Wrote
 from istui.tui.panes.kpi import KpiPane
@@ -48,9 +49,8 @@ class IstuiApp(SyncMixin, App[None]):
     TITLE = "istui"
     CSS_PATH = "istui.tcss"
     COMMANDS = App.COMMANDS | {IstuiCommands}
-    # Every screen gets a width class and a height class; istui.tcss lays the screens out by them.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-normal"), (200, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (32, "-tall")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = sizes.HORIZONTAL_BREAKPOINTS  # classes of every screen
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = sizes.VERTICAL_BREAKPOINTS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "tab('leads')", "Leads", id="tab-leads"),
         Binding("2", "tab('today')", "Today", id="tab-today"),
@@ -112,7 +112,7 @@ class IstuiApp(SyncMixin, App[None]):
                 yield NotesPane(self.state)
             with TabPane(f"4 {_(TAB_NAMES['kpi'])}", id="kpi"):
                 yield KpiPane(self.state)
-        yield IstuiFooter()
+        yield IstuiFooter(self.app.size.width)
 
     def on_mount(self) -> None:
         self.update_header()

@@ -50,10 +50,10 @@ VIEWS = {
     "bdr": N_("my BDR targets"),
     "meeting": N_("meeting stage (案件化)"),
 }
-LEAD_COLUMNS = [  # narrow: Source goes first, then Temp, Owner, Stage, Contact; Next and Phone are never cut
-    Column("company", N_("Company"), 30, min=18), Column("contact", N_("Contact"), 16, min=10, drop=5),
+LEAD_COLUMNS = [  # narrow: Source (never cut) goes first, then Temp, Owner, Stage, Contact; Next and Phone are never cut
+    Column("company", N_("Company"), 30, min=18), Column("contact", N_("Contact"), 16, min=12, drop=5),
     Column("phone", N_("Phone"), 18), Column("stage", N_("Stage"), 12, drop=4), Column("temp", N_("Temp"), 8, drop=2),
-    Column("source", N_("Source"), 20, min=8, drop=1), Column("owner", N_("Owner"), 10, min=6, drop=3),
+    Column("source", N_("Source"), 20, drop=1), Column("owner", N_("Owner"), 10, min=6, drop=3),
     Column("next", N_("Next"), 24),
 ]
 

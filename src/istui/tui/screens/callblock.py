@@ -150,7 +150,7 @@ class CallBlockScreen(Screen[None]):
                 yield Static(outcome_keys(), id="block-keys")
                 yield Static(Text("\n" + _("ctrl+z (or u) undo · s skip · k notes · esc end"), style="dim"))
                 yield Static(id="block-notes")
-        yield IstuiFooter()
+        yield IstuiFooter(self.app.size.width)
 
     def on_mount(self) -> None:
         self.show_lead()

@@ -1,13 +1,38 @@
-"""The footer of every screen: compact (less space between keys) below 120 columns, so more keys show."""
+"""The footer of every screen: compact (less space between keys) on narrow screens, and only the keys that fit
+whole beside the palette key (Textual draws the others under it, cutting wide characters)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
+from textual.app import ComposeResult
 from textual.widgets import Footer
 
-NARROW = 120  # columns; the width class -narrow of istui.tcss
+from istui.tui.sizes import NARROW_BELOW
 
 
 class IstuiFooter(Footer):
+    def __init__(self, width: int, **kwargs: Any) -> None:
+        super().__init__(compact=width < NARROW_BELOW, **kwargs)  # set before the first layout: keys dock right
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        self.call_after_refresh(self.fit_keys)
+
     def on_resize(self, event: events.Resize) -> None:
-        self.compact = event.size.width < NARROW
+        self.compact = event.size.width < NARROW_BELOW
+        for child in self.children:
+            child.display = True
+        self.call_after_refresh(self.fit_keys)  # once laid out with every key
+
+    def fit_keys(self) -> None:
+        """Hide the keys from the first that does not fit whole left of the docked palette key (`?` lists all)."""
+        docked = [child for child in self.children if child.styles.dock == "right"]
+        room = self.region.right - sum(child.outer_size.width for child in docked)
+        full = False
+        for child in self.children:
+            if child in docked:
+                continue
+            full = full or child.region.right + child.styles.margin.right > room
+            child.display = not full

@@ -43,9 +43,10 @@ class Column:
 def fit_columns(columns: Sequence[Column], content: Sequence[int], total: int) -> list[int]:
     """The width of each column in `total` cells (one-cell gaps between shown columns; 0: left out).
 
-    `content` is each column's widest cell, header included. Nothing is cut while the room allows; then the
-    widest shrinkable columns give up cells, down to their minimum; a column that cannot keep its minimum is
-    left out (by `drop` rank); only when nothing more can go are columns cut below their minimum.
+    `content` is each column's widest cell, header included. Nothing is cut while the room allows; then columns
+    give up cells down to their minimum, those left out first (lowest `drop` rank) first; a column that cannot
+    keep its minimum is left out (by `drop` rank); only when nothing more can go are columns cut below their
+    minimum.
     """
     natural = [min(max(size, 1), column.width) for column, size in zip(columns, content, strict=True)]
     floor = [natural[i] if column.min is None else min(column.min, natural[i]) for i, column in enumerate(columns)]
@@ -59,12 +60,14 @@ def fit_columns(columns: Sequence[Column], content: Sequence[int], total: int) -
         shown.remove(droppable.pop(0)[1])
     widths = [natural[i] if i in shown else 0 for i in range(len(columns))]
     excess = need(shown, widths) - total
+    rank = [column.drop if column.drop is not None else len(columns) + 99 for column in columns]
     for limit in (floor, [1] * len(columns)):  # to the minimums first; below them only as a last resort
         while excess > 0:
             room = [i for i in shown if widths[i] > limit[i]]
             if not room:
                 break
-            widest = max(room, key=lambda i: (widths[i], -i))
+            first = min(rank[i] for i in room)  # the columns that would be left out first give up cells first
+            widest = max((i for i in room if rank[i] == first), key=lambda i: (widths[i], -i))
             widths[widest] -= 1
             excess -= 1
     spare = -excess
