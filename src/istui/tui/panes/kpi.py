@@ -32,9 +32,9 @@ PERIODS = {"t": ("today", N_("Today")), "w": ("week", N_("This week")), "m": ("m
 def metrics_table(report: dict[str, Any], currency: str) -> Table:
     m = report["metrics"]
     table = Table.grid(padding=(0, 2))
-    table.add_column(style="dim")
-    table.add_column(justify="right", style="bold")
-    table.add_column(style="dim")
+    table.add_column(style="dim", overflow="fold")  # words without spaces (Japanese) fold, never end in "…"
+    table.add_column(justify="right", style="bold", no_wrap=True)
+    table.add_column(style="dim", overflow="fold")
     rows = [
         (_("Calls 架電数"), f"{m['calls']:,}", _("connects {connects} · 接続率 {rate}").format(
             connects=f"{m['connects']:,}", rate=percent(m["connect_rate"]))),
@@ -58,7 +58,7 @@ def metrics_table(report: dict[str, Any], currency: str) -> Table:
 def source_table(report: dict[str, Any], currency: str) -> Table:
     table = Table(box=None, padding=(0, 1), header_style="bold")
     for name in (N_("Source"), N_("Leads"), N_("Meetings"), N_("Rate"), N_("Orders"), N_("Amount"), N_("Win")):
-        table.add_column(_(name), justify="left" if name == "Source" else "right", no_wrap=name != "Source")
+        table.add_column(_(name), justify="left" if name == "Source" else "right", no_wrap=name != "Source", overflow="fold")
     for source, row in report["by_source"].items():
         table.add_row(Text(labels.source(source)), f"{row['leads']:,}", f"{row['meetings']:,}", percent(row["meeting_rate"]),
                       f"{row['orders']:,}", money(row["amount"], currency), percent(row["win_rate"]))
@@ -71,7 +71,7 @@ def targets_table(report: dict[str, Any], currency: str) -> Table:
     table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Targets and pace"), title_justify="left",
                   title_style="bold")
     for name in (N_("Target"), N_("Actual"), N_("Of"), N_("Expected"), N_("Pace"), N_("Need/day")):
-        table.add_column(_(name), justify="left" if name == "Target" else "right", no_wrap=name not in ("Target", "Pace"))
+        table.add_column(_(name), justify="left" if name == "Target" else "right", no_wrap=name not in ("Target", "Pace"), overflow="fold")
 
     def value(metric: str, number: float | None) -> str:  # estimates of an amount in the currency's own units
         return ("–" if number is None else money(round(number, minor_digits(currency)), currency) if metric == "amount"
@@ -370,7 +370,7 @@ def funnel_view(report: dict[str, Any]) -> Any:
     table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Funnel (leads) · vs {previous}").format(
         previous=report["previous"]["label"]), title_justify="left", title_style="bold")
     for name in (N_("Step"), N_("Leads"), N_("Step rate"), N_("Previous"), N_("Change")):
-        table.add_column(_(name), justify="left" if name == "Step" else "right", no_wrap=name != "Step")
+        table.add_column(_(name), justify="left" if name == "Step" else "right", no_wrap=name != "Step", overflow="fold")
     changes = funnel_changes(report["funnel"], report["previous"]["funnel"])
     reached_before = None
     for step, change in zip(report["funnel"], changes, strict=True):
@@ -413,7 +413,7 @@ def board_view(report: dict[str, Any], currency: str) -> Any:
         table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Leaderboard"), title_justify="left",
                       title_style="bold")
         for name in (N_("Rep"), N_("Calls"), N_("Connect"), N_("Meetings"), N_("Orders"), N_("Amount")):
-            table.add_column(_(name), justify="left" if name == "Rep" else "right", no_wrap=name != "Rep")
+            table.add_column(_(name), justify="left" if name == "Rep" else "right", no_wrap=name != "Rep", overflow="fold")
         for row in report["leaderboard"][:10]:
             table.add_row(Text(terminal_safe(row["rep"])), f"{row['calls']:,}", percent(row["connect_rate"]), f"{row['meetings']:,}",
                           f"{row['orders']:,}", money(row["amount"], currency))
@@ -421,7 +421,7 @@ def board_view(report: dict[str, Any], currency: str) -> Any:
     table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Talk notes used in calls"), title_justify="left",
                   title_style="bold")
     for name in (N_("Note"), N_("Calls"), N_("Meetings"), N_("Rate")):
-        table.add_column(_(name), justify="left" if name == "Note" else "right", no_wrap=name != "Note")
+        table.add_column(_(name), justify="left" if name == "Note" else "right", no_wrap=name != "Note", overflow="fold")
     for row in report.get("notes", [])[:8]:
         table.add_row(Text(terminal_safe(row["title"])), f"{row['calls']:,}", f"{row['meetings']:,}", percent(row["meeting_rate"]))
     return table

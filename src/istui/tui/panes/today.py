@@ -16,7 +16,7 @@ from istui.domain.queue import QUEUE_REASONS
 from istui.i18n import N_, _
 from istui.services.today import today_queue
 from istui.tui.panes.lead_actions import LeadActions
-from istui.tui.panes.leads import lead_cell
+from istui.tui.panes.leads import known_cells, lead_cell
 from istui.tui.state import AppState
 from istui.tui.widgets.cards import LeadDetail
 from istui.tui.widgets.vtable import Column, VirtualTable
@@ -56,7 +56,9 @@ class TodayPane(LeadActions, Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="today-summary")
         with Horizontal(id="today-body"):  # below 120 columns the detail goes below the table (istui.tcss)
-            yield VirtualTable(QUEUE_COLUMNS, self.cell, row_style=self.row_style, id="today-table")
+            table = VirtualTable(QUEUE_COLUMNS, self.cell, row_style=self.row_style, id="today-table")
+            table.widen({**known_cells(self.state), "reason": [labels.reason(reason) for reason in QUEUE_REASONS]})
+            yield table
             yield LeadDetail(self.state, "today", limit=12)
 
     @property

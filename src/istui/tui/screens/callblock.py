@@ -149,6 +149,7 @@ class CallBlockScreen(Screen[None]):
                 yield Static(Text(_("Outcome keys"), style="bold"))
                 yield Static(outcome_keys(), id="block-keys")
                 yield Static(Text("\n" + _("ctrl+z (or u) undo · s skip · k notes · esc end"), style="dim"))
+                yield Static(Text("\n" + _("Notes for this lead (k)"), style="bold"))
                 yield Static(id="block-notes")
         yield IstuiFooter(self.app.size.width)
 
@@ -216,8 +217,7 @@ class CallBlockScreen(Screen[None]):
         lead = self.lead
         if lead is None:
             return
-        text = Text(no_wrap=True, overflow="ellipsis")  # one line per note, however narrow the column
-        text.append("\n" + _("Notes for this lead (k)") + "\n", style="bold")
+        text = Text()
         for note in relevant_notes(self.notes, lead)[:8]:
             marker = "▶ " if note["id"] == self.script else "• "
             text.append(marker + terminal_safe(note["title"]) + "\n")

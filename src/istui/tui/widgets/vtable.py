@@ -216,6 +216,11 @@ class VirtualTable(ScrollView, can_focus=True):
             sizes = [max(size, cell_len(text)) for size, text in zip(sizes, line, strict=True)]
         self._content = sizes
 
+    def widen(self, cells: dict[str, Iterable[str]]) -> None:
+        """Make room for values a column can show (by column key), before a row with them is drawn."""
+        widest = [max(map(cell_len, cells.get(column.key, ())), default=0) for column in self.columns]
+        self._content = [max(size, wide) for size, wide in zip(self._content, widest, strict=True)]
+
     def render_lines(self, crop: Any) -> list[Strip]:
         """Measure the rows about to be drawn first, so every line of one pass has the same column widths."""
         labels = self.header_labels()
