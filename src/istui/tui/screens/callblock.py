@@ -307,6 +307,7 @@ class CallBlockScreen(Screen[None]):
         self.query_one("#prompt-title", Static).update(Text(_(PROMPT)))
         self.query_one("#prompt-note", Input).value = ""
         self.query_one("#prompt-next", Input).value = ""
+        self._ask("")  # the follow-up field's usual hint again (a callback's is for that call only)
         self.set_focus(None)
 
     def _written(self, logged: Logged, lead_changed: bool | None = None) -> None:

@@ -19,6 +19,7 @@ class IstuiFooter(Footer):
     def compose(self) -> ComposeResult:
         yield from super().compose()
         self.call_after_refresh(self.fit_keys)
+        self.set_timer(0.05, self.fit_keys)  # again, for a screen under a modal one (it is not refreshed)
 
     def on_resize(self, event: events.Resize) -> None:
         self.compact = event.size.width < NARROW_BELOW
