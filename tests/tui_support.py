@@ -62,7 +62,35 @@ async def open_kpi_month(pilot) -> None:
     await pilot.pause(0.3)
 
 
-SCENES = {"today": loaded, "leads": open_leads, "call_block": open_call_block, "kpi": open_kpi_month}
+async def open_notes(pilot) -> None:
+    await loaded(pilot)
+    await pilot.press("3")
+    await pilot.pause(0.3)
+
+
+async def open_lead_form(pilot) -> None:
+    await open_leads(pilot)
+    await pilot.press("n")
+    await pilot.pause(0.3)
+
+
+async def open_plan(pilot) -> None:
+    await loaded(pilot)
+    await pilot.press("4", "P", *"3000万")
+    await pilot.press("ctrl+s")
+    await loaded(pilot)
+    await pilot.pause(0.5)
+
+
+async def open_review(pilot) -> None:
+    await open_kpi_month(pilot)
+    await pilot.press("R")
+    await loaded(pilot)
+    await pilot.pause(0.5)
+
+
+SCENES = {"today": loaded, "leads": open_leads, "notes": open_notes, "kpi": open_kpi_month, "call_block": open_call_block,
+          "lead_form": open_lead_form, "plan": open_plan, "review": open_review}
 
 
 def snapshot(snap_compare, root: Path, scene: str, size: tuple[int, int] = SIZE, lang: str = "en") -> bool:
