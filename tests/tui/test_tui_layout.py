@@ -10,6 +10,7 @@ import pytest
 from rich.cells import cell_len
 from textual.widgets import Input, Static
 
+from istui.domain.formatting import money
 from istui.i18n import set_language
 from istui.tui.panes.kpi import KpiPane
 from istui.tui.panes.leads import LeadsPane
@@ -132,36 +133,38 @@ async def test_the_call_block_fits_in_80x24_with_its_note_and_when_box(tmp_path:
         assert screen.pending is None and screen.index == 1  # logged, the next lead up
 
 
-async def test_kpi_panels_reflow_and_never_cut_a_figure(tmp_path: Path, lang: str) -> None:
+PANELS = ("#kpi-metrics", "#kpi-sources", "#kpi-funnel", "#kpi-heatmap", "#kpi-board")
+
+
+def assert_nothing_cut(app) -> None:
+    for selector in PANELS:
+        panel = app.query_one(selector, Static)
+        text = str(panel.content)
+        assert "…" not in text, (selector, text)
+        assert max(cell_len(line) for line in text.splitlines()) <= panel.region.width
+
+
+@pytest.mark.parametrize("size", [SMALL, SIZE])
+async def test_kpi_panels_reflow_and_never_cut_a_figure(tmp_path: Path, lang: str, size: tuple[int, int]) -> None:
     app = demo_app(tmp_path / "demo", lang)
-    async with app.run_test(size=SMALL) as pilot:
+    async with app.run_test(size=size) as pilot:
         await open_kpi_month(pilot)
         metrics, sources = app.query_one("#kpi-metrics", Static), app.query_one("#kpi-sources", Static)
-        assert sources.region.y >= metrics.region.bottom  # stacked at 80 columns
         charts = [app.query_one(f"#{name}") for name in ("kpi-targets", "kpi-trend", "kpi-source-chart")]
-        assert len({chart.region.x for chart in charts}) == 1 and all(chart.region.width >= 70 for chart in charts)
+        if size == SMALL:  # one above the other
+            assert sources.region.y >= metrics.region.bottom
+            assert len({chart.region.x for chart in charts}) == 1 and all(chart.region.width >= 70 for chart in charts)
+        else:  # side by side
+            assert sources.region.x >= metrics.region.right and sources.region.y == metrics.region.y
+            assert len({chart.region.y for chart in charts}) == 1
+        assert_nothing_cut(app)  # the rep's talk notes
         await pilot.press("T")  # the team: the leaderboard
         await loaded(pilot)
         await pilot.pause(0.2)
-        for selector in ("#kpi-metrics", "#kpi-sources", "#kpi-funnel", "#kpi-heatmap", "#kpi-board"):
-            text = str(app.query_one(selector, Static).content)
-            assert "…" not in text, (selector, text)
-            assert max(cell_len(line) for line in text.splitlines()) <= app.query_one(selector).region.width
-        pane = app.query_one(KpiPane)
+        assert_nothing_cut(app)
         board = str(app.query_one("#kpi-board", Static).content)
-        from istui.domain.formatting import money
-
-        for row in pane.report["leaderboard"][:10]:
+        for row in app.query_one(KpiPane).report["leaderboard"][:10]:
             assert money(row["amount"], "JPY") in board
-    async with demo_app(tmp_path / "wide", lang).run_test(size=SIZE) as pilot:
-        await open_kpi_month(pilot)
-        metrics, sources = pilot.app.query_one("#kpi-metrics"), pilot.app.query_one("#kpi-sources")
-        assert sources.region.x >= metrics.region.right and sources.region.y == metrics.region.y  # side by side
-        await pilot.press("T")
-        await loaded(pilot)
-        await pilot.pause(0.2)
-        for selector in ("#kpi-metrics", "#kpi-sources", "#kpi-funnel", "#kpi-heatmap", "#kpi-board"):
-            assert "…" not in str(pilot.app.query_one(selector, Static).content), selector
 
 
 async def test_the_month_trend_stops_at_today(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ review (振り返り) and the plan from here. Reports are made in a worker and k
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -159,16 +160,27 @@ def plot_text(text: str) -> str:
 class SafePlot(PlotextPlot):
     """A chart drawn once per data and size (Textual asks again on every layout pass), showing a
     one-line notice instead of failing when plotext cannot draw at its size (plotext raises for bars
-    that do not fit)."""
+    that do not fit). Each drawing starts from a clear figure: plotext keeps state from draws at other
+    sizes, so the same data at the same size always looks the same."""
 
     version = 0  # bumped whenever the data is replaced
+    draw: Callable[[Any, int], None] | None = None  # puts the data on a clear plotext figure `width` cells wide
+
+    def show(self, draw: Callable[[Any, int], None]) -> None:
+        self.draw = draw
+        self.version += 1
+        self.refresh()
 
     def render(self) -> Any:
         key = (self.version, self.size, self.app.theme)
         cached = getattr(self, "_drawn", None)
         if cached is not None and cached[0] == key:
             return cached[1]
+        self.plt.clear_data()
+        self.plt.clear_figure()
         try:
+            if self.draw is not None:
+                self.draw(self.plt, self.size.width)
             drawn = super().render()
         except (ValueError, IndexError, ZeroDivisionError):
             drawn = Text(_("(too small to draw this chart)"), style="dim")
@@ -251,58 +263,59 @@ class KpiPane(Vertical):
             self.call_after_refresh(self._show_tables, None)
 
     def _plot_sources(self, report: dict[str, Any]) -> None:
-        plot, plt = self._blank("#kpi-source-chart")
         rows = [(source, row) for source, row in report["by_source"].items() if row["meeting_rate"] is not None]
-        if rows:
-            values = [round(100 * row["meeting_rate"], 1) for _source, row in rows]
-            plt.bar([plot_text(labels.source(source)) for source, _row in rows], values, orientation="horizontal", width=0.4)
-            plt.xlim(0, max(10, *values))  # all zero: an axis from 0, not around it
-            plt.title(plot_text(_("Meeting rate % by source (cohort)")))
-        else:
-            plt.title(plot_text(_("No leads created in the period")))
-        plot.refresh()
+        values = [round(100 * row["meeting_rate"], 1) for _source, row in rows]
+        names = [plot_text(labels.source(source)) for source, _row in rows]
+        title = plot_text(_("Meeting rate % by source (cohort)") if rows else _("No leads created in the period"))
 
-    def _blank(self, plot_id: str) -> tuple[SafePlot, Any]:
-        """A chart cleared of the previous report's data, and its plotext interface."""
-        plot = self.query_one(plot_id, SafePlot)
-        plot.version += 1
-        plot.plt.clear_data()
-        plot.plt.clear_figure()
-        return plot, plot.plt
+        def draw(plt: Any, _width: int) -> None:
+            if rows:
+                plt.bar(names, values, orientation="horizontal", width=0.4)
+                plt.xlim(0, max(10, *values))  # all zero: an axis from 0, not around it
+            plt.title(title)
+
+        self.query_one("#kpi-source-chart", SafePlot).show(draw)
 
     def _plot_targets(self, report: dict[str, Any]) -> None:
-        plot, plt = self._blank("#kpi-targets")
         targets = report["targets"]
-        if targets:
-            progress = [round(100 * (t["progress"] or 0), 1) for t in targets]
-            names = [terminal_safe(labels.metric(t["metric"]) + (f" ({t['motion']})" if t["motion"] else ""))[:18] + f" {p:.0f}%"
-                     for t, p in zip(targets, progress, strict=True)]  # short: plotext needs room for the bars
-            plt.bar([plot_text(name) for name in names], progress, orientation="horizontal", width=0.4)
-            plt.title(plot_text(_("Targets: % of target reached")))
-            plt.xlim(0, max(100, *progress))
-        else:
-            plt.title(plot_text(_("No targets for this period and scope (istui target set …)")))
-        plot.refresh()
+        progress = [round(100 * (t["progress"] or 0), 1) for t in targets]
+        names = [plot_text(terminal_safe(labels.metric(t["metric"]) + (f" ({t['motion']})" if t["motion"] else ""))[:18]
+                           + f" {p:.0f}%") for t, p in zip(targets, progress, strict=True)]  # short: room for the bars
+        title = plot_text(_("Targets: % of target reached") if targets
+                          else _("No targets for this period and scope (istui target set …)"))
+
+        def draw(plt: Any, _width: int) -> None:
+            if targets:
+                plt.bar(names, progress, orientation="horizontal", width=0.4)
+                plt.xlim(0, max(100, *progress))
+            plt.title(title)
+
+        self.query_one("#kpi-targets", SafePlot).show(draw)
 
     def _plot_trend(self, report: dict[str, Any]) -> None:
         """Daily lines for up to two months, weekly beyond (a year of days is unreadable in a pane); the lines
         stop at today (days to come have no count yet, not a count of 0), the axis runs to the period's end."""
-        plot, plt = self._blank("#kpi-trend")
         daily = report.get("trend") or []
         weekly = len(daily) > 62 and report.get("weekly_trend")
         rows, key, title = (weekly, "week", _("Weekly trend")) if weekly else (daily, "day", _("Daily trend"))
         today = self.state.now.date().isoformat()
         drawn = [row for row in rows if row[key] <= today]
-        if drawn:
-            points = list(range(len(rows)))
-            for name in ("calls", "connects", "meetings"):
-                plt.plot(points[:len(drawn)], [row[name] for row in drawn], label=plot_text(labels.metric(name)),
-                         marker="braille")
-            plt.xlim(0, max(len(rows) - 1, 1))
-            step = max(1, len(rows) // 6)
+        points = list(range(len(rows)))
+        names = {name: plot_text(labels.metric(name)) for name in ("calls", "connects", "meetings")}
+
+        def draw(plt: Any, width: int) -> None:
+            if not drawn:
+                return
+            for name, label in names.items():
+                plt.plot(points[:len(drawn)], [row[name] for row in drawn], label=label, marker="braille")
+            if len(drawn) < len(rows):
+                plt.xlim(0, len(rows) - 1)
+            # ticks 8 cells apart or more: plotext places colliding labels in an order that changes between runs
+            step = max(1, len(rows) // 6, -(-8 * max(len(rows) - 1, 1) // max(width - 10, 8)))
             plt.xticks(points[::step], [row[key][5:] for row in rows][::step])
             plt.title(plot_text(title))
-        plot.refresh()
+
+        self.query_one("#kpi-trend", SafePlot).show(draw)
 
     # --- reports ---------------------------------------------------------------------------------
     def refresh_report(self) -> None:
@@ -388,9 +401,9 @@ def heatmap_view(cells: list[dict[str, Any]]) -> Any:
     """Connect rate by weekday × hour; '·' marks cells with too few calls to judge."""
     hours = sorted({c["hour"] for c in cells})
     table = Table(box=None, padding=(0, 0, 0, 1), header_style="bold")
-    table.add_column("")
+    table.add_column("", no_wrap=True)
     for hour in hours:
-        table.add_column(f"{hour:>3}", justify="right")
+        table.add_column(f"{hour:>3}", justify="right", no_wrap=True)
     by_key = {(c["weekday"], c["hour"]): c for c in cells}
     for weekday in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
         if not any((weekday, h) in by_key for h in hours):
