@@ -15,6 +15,7 @@ from textual.widgets import Static
 from istui.domain.outcomes import CALL_OUTCOMES
 from istui.domain.text import terminal_safe
 from istui.i18n import _, language
+from istui.tui.sizes import NARROW_BELOW
 
 
 def binding_rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
@@ -54,8 +55,8 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="form"):
             yield Static(Text(_("istui keys (esc closes) — remap them in ~/.config/istui/config.toml [keymap]")),
                          classes="title")
-            yield Static(Text(_("Below 120 columns the lead details are below the table; i hides or shows them."),
-                              style="dim"), classes="hint")
+            yield Static(Text(_("Below {columns} columns the lead details are below the table; i hides or shows them.")
+                              .format(columns=NARROW_BELOW), style="dim"), classes="hint")
             yield Static(help_table(self.sections))
 
     def action_close(self) -> None:
