@@ -28,3 +28,82 @@ async def loaded(pilot) -> None:
         if app.leads and not any(w.is_running for w in app.workers):
             break
     await pilot.pause(0.05)
+
+
+SMALL = (80, 24)  # the smallest terminal every screen must be readable in
+
+
+def demo_app(root: Path, lang: str = "en"):
+    """The TUI on a fresh demo (in `lang`), watching files rarely and showing the sync status at once."""
+    from istui.tui.app import IstuiApp
+
+    return IstuiApp(make_demo(root, lang), watch_interval=60, status_delay=0)
+
+
+async def open_leads(pilot) -> None:
+    await loaded(pilot)
+    await pilot.press("1")
+    await pilot.pause(0.2)
+
+
+async def open_call_block(pilot) -> None:
+    """Today → c, then 3 (voicemail): the block with its note and WHEN box open."""
+    await loaded(pilot)
+    await pilot.press("c")
+    await pilot.pause(0.3)
+    await pilot.press("3")
+    await pilot.pause(0.3)
+
+
+async def open_kpi_month(pilot) -> None:
+    await loaded(pilot)
+    await pilot.press("4", "m")
+    await loaded(pilot)
+    await pilot.pause(0.3)
+
+
+async def open_notes(pilot) -> None:
+    await loaded(pilot)
+    await pilot.press("3")
+    await pilot.pause(0.3)
+
+
+async def open_lead_form(pilot) -> None:
+    await open_leads(pilot)
+    await pilot.press("n")
+    await pilot.pause(0.3)
+
+
+async def open_plan(pilot) -> None:
+    await loaded(pilot)
+    await pilot.press("4", "P", *"3000万")
+    await pilot.press("ctrl+s")
+    await loaded(pilot)
+    await pilot.pause(0.5)
+
+
+async def open_review(pilot) -> None:
+    await open_kpi_month(pilot)
+    await pilot.press("R")
+    await loaded(pilot)
+    await pilot.pause(0.5)
+
+
+SCENES = {"today": loaded, "leads": open_leads, "notes": open_notes, "kpi": open_kpi_month, "call_block": open_call_block,
+          "lead_form": open_lead_form, "plan": open_plan, "review": open_review}
+
+
+def snapshot(snap_compare, root: Path, scene: str, size: tuple[int, int] = SIZE, lang: str = "en") -> bool:
+    """Compare a picture of `scene` (a key of SCENES) at `size` in `lang` with its stored snapshot (the call block's
+    clock stopped, so the picture does not depend on the second)."""
+    from istui.i18n import set_language
+    from istui.tui.screens.callblock import BlockStats
+
+    set_language(lang)
+    clock = BlockStats.clock
+    BlockStats.clock = staticmethod(lambda: 1000.0)
+    try:
+        return snap_compare(demo_app(root, lang), terminal_size=size, run_before=SCENES[scene])
+    finally:
+        BlockStats.clock = clock
+        set_language("en")

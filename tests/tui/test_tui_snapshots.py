@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from istui.tui.app import IstuiApp
 from istui.tui.screens.callblock import BlockStats
 
-from tui_support import SIZE, loaded, make_demo
+from tui_support import SIZE, SMALL, loaded, make_demo, snapshot
 
 
 def demo_app(tmp_path: Path) -> IstuiApp:
@@ -82,3 +84,9 @@ def test_review_screen(snap_compare, tmp_path: Path) -> None:
         await pilot.pause(0.5)
 
     assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("scene", ["today", "leads", "call_block", "kpi"])
+def test_small_terminal(snap_compare, tmp_path: Path, scene: str) -> None:
+    """80x24: the detail below the tables, the call block's note and WHEN box on screen, the KPI panels stacked."""
+    assert snapshot(snap_compare, tmp_path / "demo", scene, SMALL)

@@ -18,7 +18,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Input, TabbedContent, TabPane, TextArea
+from textual.widgets import Input, TabbedContent, TabPane, TextArea
 from textual.worker import Worker, WorkerState
 
 from istui import locations
@@ -29,7 +29,7 @@ from istui.services.strip import today_strip
 from istui.services.today import today_queue
 from istui.store.settings import save_user_setting, user_config
 from istui.store.workspace import Record, Workspace
-from istui.tui import keys
+from istui.tui import keys, sizes
 from istui.tui.commands import PALETTE_PLACEHOLDER, TAB_NAMES, TABS, IstuiCommands, Palette
 from istui.tui.messages import LeadRemoved, LeadWritten, ShowLead, Wrote
 from istui.tui.panes.kpi import KpiPane
@@ -40,6 +40,7 @@ from istui.tui.screens.help import HelpScreen
 from istui.tui.state import AppState, not_undoable_label, undo_label
 from istui.tui.syncing import SyncMixin
 from istui.tui.themes import DEFAULT_THEME, load_themes
+from istui.tui.widgets.footer import IstuiFooter
 from istui.tui.widgets.header import IstuiHeader
 
 FOCUS_OF_TAB = {"leads": "#leads-table", "today": "#today-table", "notes": "#notes-table", "kpi": "#kpi-scroll"}
@@ -49,6 +50,8 @@ class IstuiApp(SyncMixin, App[None]):
     TITLE = "istui"
     CSS_PATH = "istui.tcss"
     COMMANDS = App.COMMANDS | {IstuiCommands}
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = sizes.HORIZONTAL_BREAKPOINTS  # classes of every screen
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = sizes.VERTICAL_BREAKPOINTS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "tab('leads')", "Leads", id="tab-leads"),
         Binding("2", "tab('today')", "Today", id="tab-today"),
@@ -111,7 +114,7 @@ class IstuiApp(SyncMixin, App[None]):
                 yield NotesPane(self.state)
             with TabPane(f"4 {_(TAB_NAMES['kpi'])}", id="kpi"):
                 yield KpiPane(self.state)
-        yield Footer()
+        yield IstuiFooter(self.app.size.width)
 
     def on_mount(self) -> None:
         self.update_header()

@@ -4,6 +4,7 @@ review (振り返り) and the plan from here. Reports are made in a worker and k
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from typing import Any, ClassVar
 
@@ -12,19 +13,20 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Container, Vertical, VerticalScroll
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from istui.domain import labels
 from istui.domain.formatting import money, percent, report_period_words, short_day
+from istui.domain.parsing import minor_digits
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, pgettext
 from istui.services.report import kpi_report
 from istui.tui import keys
 from istui.tui.screens.forms import SheetScreen
 from istui.tui.state import AppState
-from istui.tui.widgets.frozen import frozen
+from istui.tui.widgets.frozen import frozen, widths
 
 PERIODS = {"t": ("today", N_("Today")), "w": ("week", N_("This week")), "m": ("month", N_("This month")),
            "q": ("quarter", N_("This quarter")), "y": ("fy", N_("This fiscal year"))}
@@ -33,9 +35,9 @@ PERIODS = {"t": ("today", N_("Today")), "w": ("week", N_("This week")), "m": ("m
 def metrics_table(report: dict[str, Any], currency: str) -> Table:
     m = report["metrics"]
     table = Table.grid(padding=(0, 2))
-    table.add_column(style="dim")
-    table.add_column(justify="right", style="bold")
-    table.add_column(style="dim")
+    table.add_column(style="dim", overflow="fold")  # words without spaces (Japanese) fold, never end in "…"
+    table.add_column(justify="right", style="bold", no_wrap=True)
+    table.add_column(style="dim", overflow="fold")
     rows = [
         (pgettext("headline", "Calls"), f"{m['calls']:,}", _("connects {connects} · connect rate {rate}").format(
             connects=f"{m['connects']:,}", rate=percent(m["connect_rate"]))),
@@ -59,7 +61,7 @@ def metrics_table(report: dict[str, Any], currency: str) -> Table:
 def source_table(report: dict[str, Any], currency: str) -> Table:
     table = Table(box=None, padding=(0, 1), header_style="bold")
     for name in (N_("Source"), N_("Leads"), N_("Meetings"), N_("Rate"), N_("Orders"), N_("Amount"), N_("Win")):
-        table.add_column(_(name), justify="left" if name == "Source" else "right")
+        table.add_column(_(name), justify="left" if name == "Source" else "right", no_wrap=name != "Source", overflow="fold")
     for source, row in report["by_source"].items():
         table.add_row(Text(labels.source(source)), f"{row['leads']:,}", f"{row['meetings']:,}", percent(row["meeting_rate"]),
                       f"{row['orders']:,}", money(row["amount"], currency), percent(row["win_rate"]))
@@ -72,10 +74,11 @@ def targets_table(report: dict[str, Any], currency: str) -> Table:
     table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Targets and pace"), title_justify="left",
                   title_style="bold")
     for name in (N_("Target"), N_("Actual"), N_("Of"), N_("Expected"), N_("Pace"), N_("Needed")):
-        table.add_column(_(name), justify="left" if name == "Target" else "right")
+        table.add_column(_(name), justify="left" if name == "Target" else "right", no_wrap=name not in ("Target", "Pace"), overflow="fold")
 
-    def value(metric: str, number: float | None) -> str:
-        return "–" if number is None else money(number, currency) if metric == "amount" else f"{number:,.0f}"
+    def value(metric: str, number: float | None) -> str:  # estimates of an amount in the currency's own units
+        return ("–" if number is None else money(round(number, minor_digits(currency)), currency) if metric == "amount"
+                else f"{number:,.0f}")
 
     for target in report["targets"]:
         metric = target["metric"]
@@ -93,28 +96,60 @@ def targets_table(report: dict[str, Any], currency: str) -> Table:
     return table
 
 
+PANEL_GROUPS = {"#kpi-top": ("#kpi-metrics", "#kpi-sources"),
+                "#kpi-analytics": ("#kpi-funnel", "#kpi-heatmap", "#kpi-board")}
+GUTTER = 2  # cells between panels side by side
+CHART_WIDTH = 46  # the narrowest a chart is drawn at while another could go beside it
+
+
 class Tables:
-    """A report's tables drawn once (see `widgets.frozen`), and the widths they were drawn at."""
+    """A report's tables drawn once (see `widgets.frozen`) for a pane `width` cells wide, and the grid columns
+    of each group of panels (as many side by side as fit; the rest on the next rows)."""
 
-    __slots__ = ("texts", "widths")
+    __slots__ = ("columns", "texts", "width")
 
-    def __init__(self, texts: dict[str, Text], widths: dict[str, int]) -> None:
+    def __init__(self, texts: dict[str, Text], width: int, columns: dict[str, list[int]]) -> None:
         self.texts = texts
-        self.widths = widths
+        self.width = width
+        self.columns = columns
 
 
-def draw_tables(report: dict[str, Any], currency: str, widths: dict[str, int]) -> Tables:
-    """Every table of the KPI tab for `report`, drawn at `widths` (safe off the UI thread)."""
+def grid_columns(naturals: list[int], floors: list[int], width: int, gutter: int = GUTTER) -> list[int]:
+    """The column widths of a grid showing panels in order, as many to a row as fit in `width`: each panel
+    `naturals` cells wide, or squeezed down to its `floors` (its text wraps, its figures stay whole). A panel
+    wider than `width` is alone on its rows, drawn at `width`."""
+    for per_row in range(len(naturals), 1, -1):
+        columns = [max(naturals[i::per_row]) for i in range(per_row)]
+        least = [max(floors[i::per_row]) for i in range(per_row)]
+        room = width - gutter * (per_row - 1)
+        if sum(least) > room:
+            continue
+        if sum(columns) <= room:
+            return columns
+        spare, give = room - sum(least), [column - low for column, low in zip(columns, least, strict=True)]
+        return [low + spare * extra // max(sum(give), 1) for low, extra in zip(least, give, strict=True)]
+    return [max(1, min(max(naturals, default=1), width))]
+
+
+def draw_tables(report: dict[str, Any], currency: str, width: int) -> Tables:
+    """Every table of the KPI tab for `report`, laid out for a pane `width` cells wide (safe off the UI thread)."""
     renderables = {
         "#kpi-metrics": _stack(metrics_table(report, currency), Text(""), targets_table(report, currency)),
-        "#kpi-sources": _stack(Text(_("Leads created in the period, by source") + "\n", style="bold"),
+        "#kpi-sources": _stack(Text(_("Leads created in the period, by source"), style="bold"), Text(""),
                                source_table(report, currency)),
         "#kpi-funnel": funnel_view(report),
         "#kpi-heatmap": heatmap_view(report["heatmaps"]["connect_rate"]),
         "#kpi-board": board_view(report, currency),
     }
-    return Tables({selector: frozen(renderable, widths[selector]) for selector, renderable in renderables.items()},
-                  dict(widths))
+    measured = {selector: widths(renderable, width) for selector, renderable in renderables.items()}
+    natural = {selector: most for selector, (most, _least) in measured.items()}
+    floor = {selector: max(least, most * 4 // 5) for selector, (most, least) in measured.items()}  # a mild squeeze
+    texts, columns = {}, {}
+    for group, selectors in PANEL_GROUPS.items():
+        columns[group] = grid_columns([natural[s] for s in selectors], [floor[s] for s in selectors], width)
+        for index, selector in enumerate(selectors):
+            texts[selector] = frozen(renderables[selector], columns[group][index % len(columns[group])])
+    return Tables(texts, width, columns)
 
 
 PLOT_FILLER = "\u200b"  # counted by plotext, dropped before the terminal sees the chart (`without_fillers`)
@@ -141,16 +176,27 @@ def without_fillers(drawn: Text) -> Text:
 class SafePlot(PlotextPlot):
     """A chart drawn once per data and size (Textual asks again on every layout pass), showing a
     one-line notice instead of failing when plotext cannot draw at its size (plotext raises for bars
-    that do not fit)."""
+    that do not fit). Each drawing starts from a clear figure: plotext keeps state from draws at other
+    sizes, so the same data at the same size always looks the same."""
 
     version = 0  # bumped whenever the data is replaced
+    draw: Callable[[Any, int], None] | None = None  # puts the data on a clear plotext figure `width` cells wide
+
+    def show(self, draw: Callable[[Any, int], None]) -> None:
+        self.draw = draw
+        self.version += 1
+        self.refresh()
 
     def render(self) -> Any:
         key = (self.version, self.size, self.app.theme)
         cached = getattr(self, "_drawn", None)
         if cached is not None and cached[0] == key:
             return cached[1]
+        self.plt.clear_data()
+        self.plt.clear_figure()
         try:
+            if self.draw is not None:
+                self.draw(self.plt, self.size.width)
             drawn = without_fillers(super().render())
         except (ValueError, IndexError, ZeroDivisionError):
             drawn = Text(_("(too small to draw this chart)"), style="dim")
@@ -172,19 +218,19 @@ class KpiPane(Vertical):
         self.period = "today"
         self.team = False
         self.report: dict[str, Any] | None = None
-        self._drawn_widths: dict[str, int] | None = None  # the widths the shown tables were drawn at
+        self._drawn_width: int | None = None  # the pane width the shown tables were laid out for
 
     def compose(self) -> ComposeResult:
         yield Static(id="kpi-title")
         with VerticalScroll(id="kpi-scroll"):
-            with Horizontal(id="kpi-top"):
+            with Container(id="kpi-top", classes="panels"):
                 yield Static(id="kpi-metrics")
                 yield Static(id="kpi-sources")
-            with Horizontal(id="kpi-charts"):
+            with Container(id="kpi-charts"):
                 yield SafePlot(id="kpi-targets")
                 yield SafePlot(id="kpi-trend")
                 yield SafePlot(id="kpi-source-chart")
-            with Horizontal(id="kpi-analytics"):
+            with Container(id="kpi-analytics", classes="panels"):
                 yield Static(id="kpi-funnel")
                 yield Static(id="kpi-heatmap")
                 yield Static(id="kpi-board")
@@ -192,15 +238,13 @@ class KpiPane(Vertical):
     def scope(self) -> str | None:
         return None if self.team else self.state.ws.rep
 
-    def widths(self) -> dict[str, int]:
-        """The width each table is drawn at: its widget's, or a guess before the tab was first laid out."""
-        guess = {"#kpi-metrics": 2, "#kpi-sources": 2, "#kpi-funnel": 3, "#kpi-heatmap": 3, "#kpi-board": 3}
-        total = self.size.width or self.app.size.width
-        return {selector: self.query_one(selector, Static).content_region.width or total // share - 2
-                for selector, share in guess.items()}
+    def width(self) -> int:
+        """The width the tables are laid out for: the pane's, less the scroll's padding and scrollbar (or the
+        screen's, before the tab was first laid out)."""
+        return max((self.size.width or self.app.size.width) - 4, 20)
 
     def show(self, report: dict[str, Any], tables: Tables | None = None) -> None:
-        """Show a report; `tables` are its tables drawn beforehand (in a worker) at `widths()`."""
+        """Show a report; `tables` are its tables drawn beforehand (in a worker) for `width()`."""
         if report is self.report:
             return  # already on screen: widgets keep their rendering
         self.report = report
@@ -218,66 +262,78 @@ class KpiPane(Vertical):
     def _show_tables(self, tables: Tables | None) -> None:
         if self.report is None:
             return
-        widths = self.widths()
-        if tables is None or tables.widths != widths:
-            tables = draw_tables(self.report, self.state.ws.settings.currency, widths)
+        width = self.width()
+        if tables is None or tables.width != width:
+            tables = draw_tables(self.report, self.state.ws.settings.currency, width)
         for selector, text in tables.texts.items():
             self.query_one(selector, Static).update(text)
-        self._drawn_widths = widths
+        for group, columns in tables.columns.items():  # side by side when they fit, else on the next rows
+            styles = self.query_one(group).styles
+            styles.grid_size_columns = len(columns)
+            styles.grid_columns = columns
+        charts = max(1, min(3, (width + 1) // CHART_WIDTH))
+        self.query_one("#kpi-charts").styles.grid_size_columns = charts
+        self._drawn_width = width
 
     def on_resize(self) -> None:
-        if self.report is not None and self.widths() != self._drawn_widths:
+        if self.report is not None and self.width() != self._drawn_width:
             self.call_after_refresh(self._show_tables, None)
 
     def _plot_sources(self, report: dict[str, Any]) -> None:
-        plot, plt = self._blank("#kpi-source-chart")
         rows = [(source, row) for source, row in report["by_source"].items() if row["meeting_rate"] is not None]
-        if rows:
-            values = [round(100 * row["meeting_rate"], 1) for _source, row in rows]
-            plt.bar([plot_text(labels.source(source)) for source, _row in rows], values, orientation="horizontal", width=0.4)
-            plt.xlim(0, max(10, *values))  # all zero: an axis from 0, not around it
-            plt.title(plot_text(_("Meeting rate % by source (cohort)")))
-        else:
-            plt.title(plot_text(_("No leads created in the period")))
-        plot.refresh()
+        values = [round(100 * row["meeting_rate"], 1) for _source, row in rows]
+        names = [plot_text(labels.source(source)) for source, _row in rows]
+        title = plot_text(_("Meeting rate % by source (cohort)") if rows else _("No leads created in the period"))
 
-    def _blank(self, plot_id: str) -> tuple[SafePlot, Any]:
-        """A chart cleared of the previous report's data, and its plotext interface."""
-        plot = self.query_one(plot_id, SafePlot)
-        plot.version += 1
-        plot.plt.clear_data()
-        plot.plt.clear_figure()
-        return plot, plot.plt
+        def draw(plt: Any, _width: int) -> None:
+            if rows:
+                plt.bar(names, values, orientation="horizontal", width=0.4)
+                plt.xlim(0, max(10, *values))  # all zero: an axis from 0, not around it
+            plt.title(title)
+
+        self.query_one("#kpi-source-chart", SafePlot).show(draw)
 
     def _plot_targets(self, report: dict[str, Any]) -> None:
-        plot, plt = self._blank("#kpi-targets")
         targets = report["targets"]
-        if targets:
-            progress = [round(100 * (t["progress"] or 0), 1) for t in targets]
-            names = [terminal_safe(labels.metric(t["metric"]) + (f" ({labels.motion(t['motion'])})" if t["motion"] else ""))[:18] + f" {p:.0f}%"
-                     for t, p in zip(targets, progress, strict=True)]  # short: plotext needs room for the bars
-            plt.bar([plot_text(name) for name in names], progress, orientation="horizontal", width=0.4)
-            plt.title(plot_text(_("Targets: % of target reached")))
-            plt.xlim(0, max(100, *progress))
-        else:
-            plt.title(plot_text(_("No targets for this period and scope (istui target set …)")))
-        plot.refresh()
+        progress = [round(100 * (t["progress"] or 0), 1) for t in targets]
+        names = [plot_text(terminal_safe(labels.metric(t["metric"]) + (f" ({labels.motion(t['motion'])})" if t["motion"] else ""))[:18]
+                           + f" {p:.0f}%") for t, p in zip(targets, progress, strict=True)]  # short: room for the bars
+        title = plot_text(_("Targets: % of target reached") if targets
+                          else _("No targets for this period and scope (istui target set …)"))
+
+        def draw(plt: Any, _width: int) -> None:
+            if targets:
+                plt.bar(names, progress, orientation="horizontal", width=0.4)
+                plt.xlim(0, max(100, *progress))
+            plt.title(title)
+
+        self.query_one("#kpi-targets", SafePlot).show(draw)
 
     def _plot_trend(self, report: dict[str, Any]) -> None:
-        """Daily lines for up to two months, weekly beyond (a year of days is unreadable in a pane)."""
-        plot, plt = self._blank("#kpi-trend")
+        """Daily lines for up to two months, weekly beyond (a year of days is unreadable in a pane); the lines
+        stop at today (days to come have no count yet, not a count of 0), the axis runs to the period's end."""
         daily = report.get("trend") or []
         weekly = len(daily) > 62 and report.get("weekly_trend")
         rows, key, title = (weekly, "week", _("Weekly trend")) if weekly else (daily, "day", _("Daily trend"))
-        if rows:
-            points = list(range(len(rows)))
-            for name in ("calls", "connects", "meetings"):
-                plt.plot(points, [row[name] for row in rows], label=plot_text(labels.metric(name)), marker="braille")
-            step = max(1, len(rows) // 6)
-            today = self.state.now.date()
-            plt.xticks(points[::step], [short_day(date.fromisoformat(row[key]), today, relative=False) for row in rows][::step])
+        today = self.state.now.date()
+        drawn = [row for row in rows if row[key] <= today.isoformat()]
+        points = list(range(len(rows)))
+        names = {name: plot_text(labels.metric(name)) for name in ("calls", "connects", "meetings")}
+        ticks = [short_day(date.fromisoformat(row[key]), today, relative=False) for row in rows]
+
+        def draw(plt: Any, width: int) -> None:
+            if not drawn:
+                return
+            for name, label in names.items():
+                plt.plot(points[:len(drawn)], [row[name] for row in drawn], label=label, marker="braille")
+            if len(drawn) < len(rows):
+                plt.xlim(0, len(rows) - 1)
+            # ticks 8 cells apart or more: plotext places colliding labels in an order that changes between runs
+            step = max(1, len(rows) // 6, -(-8 * max(len(rows) - 1, 1) // max(width - 10, 8)))
+            plt.xticks(points[::step], ticks[::step])
             plt.title(plot_text(title))
-        plot.refresh()
+
+        self.query_one("#kpi-trend", SafePlot).show(draw)
 
     # --- reports ---------------------------------------------------------------------------------
     def refresh_report(self) -> None:
@@ -288,14 +344,14 @@ class KpiPane(Vertical):
         if kept is not None:
             self.show(*kept)
         else:
-            self._load(key, self.widths())
+            self._load(key, self.width())
 
     @work(thread=True, exclusive=True, group="kpi", exit_on_error=False)
-    def _load(self, key: tuple, widths: dict[str, int]) -> None:
+    def _load(self, key: tuple, width: int) -> None:
         period, rep = key[:2]
         state = self.state
         report = kpi_report(state.ws, period, rep, leads=state.leads, analytics=True, cohorts=state.cohorts)
-        tables = draw_tables(report, state.ws.settings.currency, widths)
+        tables = draw_tables(report, state.ws.settings.currency, width)
         self.app.call_from_thread(self._loaded, key, report, tables)
 
     def _loaded(self, key: tuple, report: dict[str, Any], tables: Tables) -> None:
@@ -344,7 +400,7 @@ def funnel_view(report: dict[str, Any]) -> Any:
     table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Funnel (leads) · vs {previous}").format(
         previous=report["previous"]["label"]), title_justify="left", title_style="bold")
     for name in (N_("Step"), N_("Leads"), N_("Step rate"), N_("Previous"), N_("Change")):
-        table.add_column(_(name), justify="left" if name == "Step" else "right")
+        table.add_column(_(name), justify="left" if name == "Step" else "right", no_wrap=name != "Step", overflow="fold")
     changes = funnel_changes(report["funnel"], report["previous"]["funnel"])
     reached_before = None
     for step, change in zip(report["funnel"], changes, strict=True):
@@ -362,9 +418,9 @@ def heatmap_view(cells: list[dict[str, Any]]) -> Any:
     """Connect rate by weekday × hour; '·' marks cells with too few calls to judge."""
     hours = sorted({c["hour"] for c in cells})
     table = Table(box=None, padding=(0, 0, 0, 1), header_style="bold")
-    table.add_column("")
+    table.add_column("", no_wrap=True)
     for hour in hours:
-        table.add_column(f"{hour:>3}", justify="right")
+        table.add_column(f"{hour:>3}", justify="right", no_wrap=True)
     by_key = {(c["weekday"], c["hour"]): c for c in cells}
     for weekday in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
         if not any((weekday, h) in by_key for h in hours):
@@ -387,7 +443,7 @@ def board_view(report: dict[str, Any], currency: str) -> Any:
         table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Leaderboard"), title_justify="left",
                       title_style="bold")
         for name in (N_("Rep"), N_("Calls"), N_("Connect"), N_("Meetings"), N_("Orders"), N_("Amount")):
-            table.add_column(_(name), justify="left" if name == "Rep" else "right")
+            table.add_column(_(name), justify="left" if name == "Rep" else "right", no_wrap=name != "Rep", overflow="fold")
         for row in report["leaderboard"][:10]:
             table.add_row(Text(terminal_safe(row["rep"])), f"{row['calls']:,}", percent(row["connect_rate"]), f"{row['meetings']:,}",
                           f"{row['orders']:,}", money(row["amount"], currency))
@@ -395,7 +451,7 @@ def board_view(report: dict[str, Any], currency: str) -> Any:
     table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Talk notes used in calls"), title_justify="left",
                   title_style="bold")
     for name in (N_("Talk note"), N_("Calls"), N_("Meetings"), N_("Rate")):
-        table.add_column(_(name), justify="left" if name == "Talk note" else "right")
+        table.add_column(_(name), justify="left" if name == "Talk note" else "right", no_wrap=name != "Talk note", overflow="fold")
     for row in report.get("notes", [])[:8]:
         table.add_row(Text(terminal_safe(row["title"])), f"{row['calls']:,}", f"{row['meetings']:,}", percent(row["meeting_rate"]))
     return table

@@ -28,6 +28,7 @@ from istui.tui.messages import LeadRemoved, LeadWritten, ShowLead
 from istui.tui.screens.forms import ConfirmScreen, SheetScreen
 from istui.tui.screens.record_forms import handoff_form, lead_form, log_form, stage_form
 from istui.tui.state import AppState, changed_since_label, error_text
+from istui.tui.widgets.cards import LeadDetail
 from istui.tui.widgets.vtable import VirtualTable
 
 
@@ -68,6 +69,7 @@ class LeadActions:
     app: Any
     post_message: Callable[..., Any]
     notify: Callable[..., Any]
+    query_one: Callable[..., Any]
 
     @property
     def table(self) -> VirtualTable:
@@ -84,6 +86,11 @@ class LeadActions:
 
     def _written(self, lead: Record) -> None:
         self.post_message(LeadWritten(lead))
+
+    def action_toggle_detail(self) -> None:
+        """i: hide or show the lead card and timeline (beside the table, or below it under 120 columns)."""
+        detail = self.query_one(LeadDetail)
+        detail.display = not detail.display
 
     def _removed(self, lead: Record) -> None:
         self.post_message(LeadRemoved(lead["id"]))

@@ -14,7 +14,7 @@ from textual.widgets import Input, Static
 
 from istui.domain import labels
 from istui.domain.formatting import when
-from istui.domain.model import TEMPERATURE_RANK, Motion, Stage
+from istui.domain.model import TEMPERATURE_RANK, Motion, Stage, Temperature
 from istui.domain.queue import DUE_REASONS, is_callable, is_new_inbound, is_open, queue_reason
 from istui.domain.text import fold, lead_search_text, reading_key, terminal_safe
 from istui.i18n import N_, _
@@ -43,6 +43,19 @@ def lead_cell(lead: Record, key: str, now: datetime) -> str:
     if key == "source":
         return labels.source(value)
     return value
+
+
+def known_cells(state: AppState) -> dict[str, list[str]]:
+    """Every value some lead columns can show (stages, temperatures, sources, the follow-up's forms), so that their
+    width fits the widest before a row with it is drawn."""
+    now = state.now
+    moments = [now - timedelta(days=1), now, now + timedelta(days=1), now + timedelta(days=40), now + timedelta(days=400)]
+    return {"stage": [labels.stage(stage.value) for stage in Stage],
+            "temp": [labels.temperature(temp.value) for temp in Temperature],
+            "source": [labels.source(source) for source in state.ws.settings.sources],
+            "next": [when(moment.replace(hour=23, minute=59).isoformat(), now) for moment in moments]}
+
+
 VIEWS = {
     "all": N_("all leads"),
     "hot": N_("hot leads"),
@@ -51,10 +64,11 @@ VIEWS = {
     "bdr": N_("my BDR targets"),
     "meeting": N_("meeting stage"),
 }
-LEAD_COLUMNS = [
-    Column("company", N_("Company"), 24), Column("contact", N_("Contact"), 13), Column("phone", N_("Phone"), 15),
-    Column("stage", N_("Stage"), 10), Column("temp", N_("Temp"), 8), Column("source", N_("Source"), 13),
-    Column("owner", N_("Owner"), 9), Column("next", N_("Next"), 12),
+LEAD_COLUMNS = [  # narrow: Source (never cut) goes first, then Temp, Owner, Stage, Contact; Next and Phone are never cut
+    Column("company", N_("Company"), 30, min=18), Column("contact", N_("Contact"), 16, min=12, drop=5),
+    Column("phone", N_("Phone"), 18), Column("stage", N_("Stage"), 16, drop=4), Column("temp", N_("Temp"), 8, drop=2),
+    Column("source", N_("Source"), 20, drop=1), Column("owner", N_("Owner"), 10, min=6, drop=3),
+    Column("next", N_("Next"), 24),
 ]
 
 
@@ -106,6 +120,7 @@ class LeadsPane(LeadActions, Vertical):
         Binding("d", "delete_lead", "Delete", id="lead-delete"),
         Binding("c", "call_block", "Call block", id="lead-call-block"),
         Binding("o", "sort", "Sort", id="leads-sort"),
+        Binding("i", "toggle_detail", "Details", id="lead-details"),
         Binding("r", "reverse", "Reverse", show=False, id="leads-reverse"),
         Binding("A", "view('all')", "All", show=False, id="view-all"),
         Binding("H", "view('hot')", "Hot", show=False, id="view-hot"),
@@ -128,9 +143,10 @@ class LeadsPane(LeadActions, Vertical):
         yield Input(placeholder=_("{key} filter: company, contact, phone, e-mail, tags (カナ and ㈱ fold) · {leave} back to "
                                   "the table").format(key=keys.key("leads-filter"), leave=keys.key("leads-filter-leave")),
                     id="lead-filter")
-        with Horizontal():
+        with Horizontal(id="leads-body"):  # below 120 columns the detail goes below the table (istui.tcss)
             table = VirtualTable(LEAD_COLUMNS, self.cell, row_style=self.row_style, id="leads-table")
             table.sort_key, table.sort_reverse = None, True
+            table.widen(known_cells(self.state))
             yield table
             yield LeadDetail(self.state, "lead")
         yield Static(id="leads-status")

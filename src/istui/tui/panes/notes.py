@@ -28,9 +28,9 @@ from istui.tui.state import AppState
 from istui.tui.widgets.vtable import Column, VirtualTable
 
 Record = dict[str, Any]
-NOTE_COLUMNS = [Column("pin", N_("★"), 1), Column("kind", N_("Kind"), 10), Column("title", N_("Title"), 34),
-                Column("used", N_("Used"), 5, right=True), Column("rate", N_("Mtg%"), 6, right=True),
-                Column("tags", N_("Tags"), 20)]
+NOTE_COLUMNS = [Column("pin", N_("★"), 2), Column("kind", N_("Kind"), 12, drop=3), Column("title", N_("Title"), 40, min=16),
+                Column("used", N_("Used"), 5, right=True, drop=2), Column("rate", N_("Mtg%"), 6, right=True, drop=2),
+                Column("tags", N_("Tags"), 24, min=8, drop=1)]
 
 
 class NotesPane(Vertical):
@@ -51,7 +51,7 @@ class NotesPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder=_("{key} search titles, bodies and tags · {leave} back to the list").format(
             key=keys.key("notes-search"), leave=keys.key("notes-search-leave")), id="note-search")
-        with Horizontal():
+        with Horizontal(id="notes-body"):  # below 120 columns the note goes below the list (istui.tcss)
             yield VirtualTable(NOTE_COLUMNS, self.cell, id="notes-table")
             with VerticalScroll(id="note-view"):
                 yield Static(id="note-meta")

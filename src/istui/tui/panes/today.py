@@ -18,16 +18,17 @@ from istui.i18n import N_, _
 from istui.services.today import today_queue
 from istui.tui import keys
 from istui.tui.panes.lead_actions import LeadActions
-from istui.tui.panes.leads import lead_cell
+from istui.tui.panes.leads import known_cells, lead_cell
 from istui.tui.state import AppState
 from istui.tui.widgets.cards import LeadDetail
 from istui.tui.widgets.vtable import Column, VirtualTable
 
 Record = dict[str, Any]
-QUEUE_COLUMNS = [
-    Column("reason", N_("Why"), 8), Column("company", N_("Company"), 26), Column("contact", N_("Contact"), 14),
-    Column("phone", N_("Phone"), 15), Column("temp", N_("Temp"), 8), Column("source", N_("Source"), 12),
-    Column("next", N_("Next"), 12), Column("next_action", N_("To do"), 16),
+QUEUE_COLUMNS = [  # narrow: Source (never cut) goes first, then To do, Temp, Contact; Next and Phone are never cut
+    Column("reason", N_("Why"), 14), Column("company", N_("Company"), 30, min=18),
+    Column("contact", N_("Contact"), 16, min=12, drop=4), Column("phone", N_("Phone"), 18),
+    Column("temp", N_("Temp"), 8, drop=3), Column("source", N_("Source"), 20, drop=1),
+    Column("next", N_("Next"), 24), Column("next_action", N_("To do"), 28, min=10, drop=2),
 ]
 
 
@@ -39,6 +40,7 @@ class TodayPane(LeadActions, Vertical):
         Binding("l", "log_lead('call')", "Log call", id="today-log-call"),
         Binding("e", "edit_lead", "Edit", id="today-edit"),
         Binding("a", "toggle_all", "Mine/team", id="today-all"),
+        Binding("i", "toggle_detail", "Details", id="today-details"),
     ]
 
     def __init__(self, state: AppState) -> None:
@@ -55,8 +57,10 @@ class TodayPane(LeadActions, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="today-summary")
-        with Horizontal():
-            yield VirtualTable(QUEUE_COLUMNS, self.cell, row_style=self.row_style, id="today-table")
+        with Horizontal(id="today-body"):  # below 120 columns the detail goes below the table (istui.tcss)
+            table = VirtualTable(QUEUE_COLUMNS, self.cell, row_style=self.row_style, id="today-table")
+            table.widen(known_cells(self.state))
+            yield table
             yield LeadDetail(self.state, "today", limit=12)
 
     @property

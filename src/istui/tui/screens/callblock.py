@@ -18,9 +18,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Digits, Footer, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.screen import Screen
+from textual.widgets import Digits, Input, Static
 
 from istui.domain import labels
 from istui.domain.errors import BadInput, IstuiError
@@ -32,13 +31,18 @@ from istui.i18n import N_, _, language
 from istui.services.leads import Logged, amend_log, log_activity, schedule_preview, undo_log
 from istui.tui import keys
 from istui.tui.messages import LeadWritten, Wrote
+from istui.tui.screens.block_dialogs import BlockSummary, NotePicker
 from istui.tui.state import AppState, changed_since_label, error_text
 from istui.tui.widgets.cards import lead_card, timeline
+from istui.tui.widgets.flow import flow
+from istui.tui.widgets.footer import IstuiFooter
 
 Record = dict[str, Any]
 
 
 ESC_HINT = N_("esc closes this prompt and keeps the call as logged, without what is typed here; esc again ends the block")
+
+
 def outcome_key(info: CallOutcomeInfo) -> str:
     """The key in force for an outcome (the domain's digit, or the user's `[keymap]` key for it)."""
     return keys.key(f"call-outcome-{info.key}")
@@ -51,13 +55,16 @@ def prompt_text() -> str:
     return _("Press an outcome key ({keys}); then a note and follow-up here, and Enter.").format(keys=shown)
 
 
-def outcome_keys(previews: dict[str, str] | None = None) -> Table:
-    """The outcome keys; with `previews`, what the retry schedule does after each without a WHEN."""
+def outcome_keys(previews: dict[str, str] | None = None, narrow: bool = False) -> Table:
+    """The outcome keys; with `previews`, what the retry schedule does after each without a WHEN (left out
+    when `narrow`: one line per key, in the language in force)."""
     table = Table.grid(padding=(0, 1))
     for info in CALL_OUTCOMES:
         after = Text("→ " + previews[info.outcome.value], style="italic") if previews else Text("")
         key = Text(outcome_key(info), style="bold reverse")
-        if language() == "ja":
+        if narrow:
+            table.add_row(key, Text(labels.call_outcome_short(info.outcome.value)))
+        elif language() == "ja":
             table.add_row(key, Text(info.ja), after)
         else:
             table.add_row(key, Text(info.outcome.value), Text(info.ja, style="dim"), after)
@@ -93,12 +100,16 @@ class BlockStats:
         return self.clock() - self.started
 
     def summary(self) -> str:
+        return " · ".join(self.parts())
+
+    def parts(self) -> list[str]:
+        """`0:12:05`, `dials 14`, `connects 4`, `meetings 1`, `70 calls/h`."""
         minutes, seconds = divmod(int(self.elapsed), 60)
         hours, minutes = divmod(minutes, 60)
         rate = f"{self.dials / (self.elapsed / 3600):.0f}" if self.elapsed >= 60 else "–"
-        return f"{hours:d}:{minutes:02d}:{seconds:02d} · " + _(
+        return [f"{hours:d}:{minutes:02d}:{seconds:02d}", *_(
             "dials {dials} · connects {connects} · meetings {meetings} · {rate} calls/h").format(
-            dials=self.dials, connects=self.connects, meetings=self.meetings, rate=rate)
+            dials=self.dials, connects=self.connects, meetings=self.meetings, rate=rate).split(" · ")]
 
 
 class CallBlockScreen(Screen[None]):
@@ -132,6 +143,7 @@ class CallBlockScreen(Screen[None]):
         self.pending: Logged | None = None  # logged, waiting for its note and follow-up
         self.durable_ms: list[float] = []
         self.script: str | None = None
+        self.previews: dict[str, str] | None = None  # what each key does to the lead shown, without a WHEN
 
     @property
     def lead(self) -> Record | None:
@@ -140,16 +152,18 @@ class CallBlockScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="block-stats")
         with Horizontal(id="block-body"):
-            with VerticalScroll(id="block-left"):
-                yield Static(id="block-company")
-                yield Digits(id="block-phone")
-                yield Static(id="block-card")
-                with Vertical(id="block-prompt"):  # always displayed: focus must land in it with the digit key
+            with Vertical(id="block-left"):
+                with VerticalScroll(id="block-lead"):
+                    yield Static(id="block-company")
+                    yield Digits(id="block-phone")
+                    yield Static(id="block-card")
+                    yield Static(id="block-timeline")
+                with Vertical(id="block-prompt"):  # always displayed, at the bottom: focus lands in it with the digit key
                     yield Static(Text(prompt_text()), id="prompt-title")
-                    yield Input(placeholder=_("note (optional)"), id="prompt-note")
-                    yield Input(placeholder=_("next follow-up WHEN (optional): tomorrow 10am, +3d, mon"), id="prompt-next")
+                    yield Input(placeholder=_("note (optional)"), id="prompt-note", compact=True)
+                    yield Input(placeholder=_("next follow-up WHEN (optional): tomorrow 10am, +3d, mon"), id="prompt-next",
+                                compact=True)
                     yield Static(id="prompt-error")
-                yield Static(id="block-timeline")
             with VerticalScroll(id="block-right"):
                 yield Static(Text(_("Outcome keys"), style="bold"))
                 yield Static(outcome_keys(), id="block-keys")
@@ -158,8 +172,9 @@ class CallBlockScreen(Screen[None]):
                     undo=keys.key("call-ctrl-undo"), u=keys.key("call-undo"), skip=keys.key("call-skip"),
                     notes=keys.key("call-notes"), phone=keys.key("call-copy-phone"), end=keys.key("call-end")),
                     style="dim"))
+                yield Static(Text("\n" + _("Notes for this lead ({key})").format(key=keys.key("call-notes")), style="bold"))
                 yield Static(id="block-notes")
-        yield Footer()
+        yield IstuiFooter(self.app.size.width)
 
     def on_mount(self) -> None:
         self.show_lead()
@@ -184,14 +199,23 @@ class CallBlockScreen(Screen[None]):
         if self.lead is not None and self.lead["id"] == lead_id:
             self.query_one("#block-timeline", Static).update(timeline(history, self.state.now, limit=6))
             try:  # what each key does without a WHEN, for this lead (its calls without a connect counted)
-                previews = schedule_preview(self.state.ws, self.lead, history)
+                self.previews = schedule_preview(self.state.ws, self.lead, history)
             except IstuiError:
                 return
-            self.query_one("#block-keys", Static).update(outcome_keys(previews))
+            self.show_keys()
+
+    def show_keys(self) -> None:
+        """The outcome keys, with what each does to this lead where the screen is wide enough to say it."""
+        self.query_one("#block-keys", Static).update(outcome_keys(self.previews, narrow=self.has_class("-narrow")))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_keys)  # after the width class has changed
 
     def update_stats(self) -> None:
         position = _("lead {number}/{total}").format(number=min(self.index + 1, len(self.queue)), total=len(self.queue))
-        self.query_one("#block-stats", Static).update(Text(_("Call block") + f" · {position} · {self.stats.summary()}"))
+        stats = self.query_one("#block-stats", Static)
+        width = stats.content_region.width or self.app.size.width - 2
+        stats.update(Text(flow([(_("Call block") + " · ", [position, *self.stats.parts()])], width)))
 
     def show_lead(self) -> None:
         lead = self.lead
@@ -203,11 +227,10 @@ class CallBlockScreen(Screen[None]):
         self.query_one("#block-company", Static).update(Text(terminal_safe(lead.get("company", ""))))
         phone = lead.get("phone", "")
         digits = self.query_one("#block-phone", Digits)
-        if phone and all(ch in " 0123456789+-()" for ch in phone):
+        dialable = bool(phone) and all(ch in " 0123456789+-()" for ch in phone)
+        if dialable:
             digits.update(phone)
-            digits.display = True
-        else:
-            digits.display = False
+        digits.set_class(not dialable, "-hidden")  # a class, not `display`: short screens hide it in istui.tcss
         self.query_one("#block-card", Static).update(lead_card(lead, state.now, state.ws.settings.currency))
         self._load_timeline(lead["id"])
         self.show_notes()
@@ -217,7 +240,7 @@ class CallBlockScreen(Screen[None]):
         lead = self.lead
         if lead is None:
             return
-        text = Text("\n" + _("Notes for this lead ({key})").format(key=keys.key("call-notes")) + "\n", style="bold")
+        text = Text()
         for note in relevant_notes(self.notes, lead)[:8]:
             marker = "▶ " if note["id"] == self.script else "• "
             text.append(marker + terminal_safe(note["title"]) + "\n")
@@ -324,6 +347,7 @@ class CallBlockScreen(Screen[None]):
         self.query_one("#prompt-title", Static).update(Text(prompt_text()))
         self.query_one("#prompt-note", Input).value = ""
         self.query_one("#prompt-next", Input).value = ""
+        self._ask("")  # the follow-up field's usual hint again (a callback's is for that call only)
         self.set_focus(None)
 
     def _written(self, logged: Logged, lead_changed: bool | None = None) -> None:
@@ -429,53 +453,3 @@ class CallBlockScreen(Screen[None]):
         summary = self.stats.summary()
         self.dismiss(None)
         self.app.push_screen(BlockSummary(summary))
-
-
-class NotePicker(ModalScreen[str | None]):
-    """Pick the talk note in use; its Markdown shows below the list."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", id="picker-close")]
-
-    def __init__(self, notes: list[Record]) -> None:
-        super().__init__()
-        self.notes = notes
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="form", id="picker"):
-            yield Static(Text(_("Notes for this lead — Enter marks the one you use")), classes="title")
-            yield OptionList(*[Option(Text(terminal_safe(f"[{n.get('kind', '')}] {n['title']}")), id=n["id"])
-                               for n in self.notes])
-            yield VerticalScroll(Static(id="picker-preview"), id="picker-body")
-
-    def on_mount(self) -> None:
-        if not self.notes:
-            self.query_one("#picker-preview", Static).update(Text("No notes match this lead yet."))
-
-    @on(OptionList.OptionHighlighted)
-    def _preview(self, event: OptionList.OptionHighlighted) -> None:
-        note = next(n for n in self.notes if n["id"] == event.option.id)
-        self.query_one("#picker-preview", Static).update(Text(terminal_safe(note.get("body", ""), multiline=True)))
-
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-
-class BlockSummary(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "close", "Close", id="summary-close")]
-
-    def __init__(self, summary: str) -> None:
-        super().__init__()
-        self.summary = summary
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="form"):
-            yield Static(Text(_("Call block finished")), classes="title")
-            yield Static(Text(self.summary))
-            yield Static(Text("\n" + _("{key} closes.").format(key=keys.keys("summary-close")), style="dim"))
-
-    def action_close(self) -> None:
-        self.dismiss(None)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -23,6 +23,7 @@ from istui.domain.errors import BadInput
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 from istui.tui import keys
+from istui.tui.sizes import SHORT_BELOW
 
 
 class Field:
@@ -72,6 +73,11 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     def on_mount(self) -> None:
         self.initial = {field.name: field.value() for field in self.fields}
         self.fields[0].widget.focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """On a short screen the fields lose their borders, so that more of the form shows at once."""
+        for widget in self.query("Input, Select"):
+            widget.compact = event.size.height < SHORT_BELOW
 
     def changed(self) -> set[str]:
         """Names of the fields whose value differs from what the form opened with."""

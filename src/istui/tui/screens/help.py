@@ -18,6 +18,7 @@ from istui.domain.text import terminal_safe
 from istui.domain.when import WHEN_HELP, WHEN_WORDS
 from istui.i18n import N_, _, language
 from istui.tui import keys
+from istui.tui.sizes import NARROW_BELOW
 
 
 def binding_rows(bindings: list[BindingType]) -> list[tuple[str, str, str]]:
@@ -78,6 +79,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text(_("istui keys ({key} closes) — remap one by its id in ~/.config/istui/config.toml, e.g. "
                                 "[keymap] today-call-block = \"ctrl+b\"").format(key=keys.key("help-close"))),
                          classes="title")
+            yield Static(Text(_("Below {columns} columns the lead details are below the table; i hides or shows them.")
+                              .format(columns=NARROW_BELOW), style="dim"), classes="hint")
             yield Static(help_table(self.sections))
             yield Static(when_help_text(), classes="when-help")
 

@@ -75,10 +75,11 @@ class PlanScreen(ModalScreen[None]):
     def show(self, result: dict[str, Any]) -> None:
         self.result = result
         currency = self.state.ws.settings.currency
-        table = Table(box=None, padding=(0, 2), header_style="bold")
+        table = Table(box=None, padding=(0, 1), header_style="bold")
         for name in (N_("Step"), N_("Needed"), N_("Leads"), N_("Per working day"), N_("So far"), N_("Pace/day"),
-                     N_("Gap/day")):
-            table.add_column(_(name), justify="left" if name == "Step" else "right")
+                     N_("Gap/day")):  # narrow: headers and the gap's words wrap, names and figures stay whole
+            table.add_column(_(name), justify="left" if name == "Step" else "right", no_wrap=name != "Gap/day",
+                             overflow="fold")
         for row in result["steps"]:
             table.add_row(labels.metric(row["metric"]), f"{row['needed']:,}", number(row.get("leads_needed")),
                           number(row["per_working_day"]), number(row.get("actual")),

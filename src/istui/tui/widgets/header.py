@@ -17,6 +17,7 @@ from istui.domain.text import terminal_safe
 from istui.i18n import _
 from istui.tui.state import AppState
 from istui.tui.syncing import status_text
+from istui.tui.widgets.flow import flow
 
 
 def title_line(state: AppState, sync_status: dict[str, Any] | None, syncing: bool) -> str:
@@ -27,33 +28,49 @@ def title_line(state: AppState, sync_status: dict[str, Any] | None, syncing: boo
     return terminal_safe(line + (f"   ⇅ {synced}" if synced else ""))  # the team's name comes from a file
 
 
-def strip_line(strip: dict[str, Any]) -> str:
-    """`Today: calls 23/60 · connects 5 · meetings 1/3 · connect rate 21.7%   │   Month: …`."""
+def strip_sections(strip: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """Today's progress and the month's pace: each a heading and its items."""
     metrics, targets = strip["metrics"], strip["targets"]
     parts = []
     for key in STRIP_METRICS:
         value, label = metrics[key], labels.metric(key)
         parts.append(f"{label} {value}/{targets[key]:g}" if key in targets else f"{label} {value}")
     parts.append(_("connect rate {rate}").format(rate=percent(metrics["connect_rate"])))
-    text = _("Today: ") + " · ".join(parts)
+    sections = [(_("Today: "), parts)]
     month = [f"{labels.metric(t['metric'])} {t['actual']:,.0f}/{t['target']:,.0f}"
              + (f" {labels.pace_gap(t['status'], t['ahead'])}" if t.get("status") not in (None, "on_pace") else "")
              + (_(" (need {rate}/day)").format(rate=f"{t['needed_per_day']:,.1f}")
                 if t.get("status") == "behind" and t.get("needed_per_day") else "") for t in strip.get("month", [])]
     if month:
-        text += "   │   " + _("Month: ") + " · ".join(month)
-    return text
+        sections.append((_("Month: "), month))
+    return sections
+
+
+def strip_line(strip: dict[str, Any], width: int = 10_000) -> str:
+    """`Today: calls 23/60 · connects 5 · meetings 1/3 · connect rate 21.7%   │   Month: …`, on as many lines
+    as `width` cells need."""
+    return flow(strip_sections(strip), width)
 
 
 class IstuiHeader(Vertical):
-    """Two lines above the tabs (user text in them is data, never markup)."""
+    """Two lines above the tabs, the strip on more when the screen is narrow (user text in them is data, never
+    markup)."""
+
+    strip: dict[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="istui-header")
         yield Static(id="istui-strip")
 
     def show_title(self, state: AppState, sync_status: dict[str, Any] | None, syncing: bool) -> None:
-        self.query_one("#istui-header", Static).update(Text(title_line(state, sync_status, syncing)))
+        self.query_one("#istui-header", Static).update(Text(title_line(state, sync_status, syncing), no_wrap=True,
+                                                            overflow="ellipsis"))
 
     def show_strip(self, strip: dict[str, Any]) -> None:
-        self.query_one("#istui-strip", Static).update(Text(strip_line(strip)))
+        self.strip = strip
+        width = self.query_one("#istui-strip", Static).content_region.width or self.app.size.width - 2
+        self.query_one("#istui-strip", Static).update(Text(strip_line(strip, width)))
+
+    def on_resize(self) -> None:
+        if self.strip is not None:
+            self.call_after_refresh(self.show_strip, self.strip)

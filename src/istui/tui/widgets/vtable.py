@@ -7,7 +7,7 @@ so a control character in a file is drawn as `�`, never sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -23,13 +23,61 @@ from textual.strip import Strip
 from istui.domain.text import terminal_safe
 from istui.i18n import _
 
+SAMPLE = 40  # rows measured from the top of a new set of rows, and as many spread over the rest
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """A table column. Its width follows its content (the header and the rows drawn so far), up to `width`;
+    when the table is too narrow it shrinks to `min` (None: never cut, like a follow-up time or a phone
+    number), and columns with a `drop` rank are left out, lowest rank first, when even the minimums do not fit."""
+
     key: str
     label: str
-    width: int  # preferred width in cells; the last column takes what is left
+    width: int  # the most it takes while other columns need the room (more when there is room to spare)
     right: bool = False
+    min: int | None = None
+    drop: int | None = None
+
+
+def fit_columns(columns: Sequence[Column], content: Sequence[int], total: int) -> list[int]:
+    """The width of each column in `total` cells (one-cell gaps between shown columns; 0: left out).
+
+    `content` is each column's widest cell, header included. Nothing is cut while the room allows; then columns
+    give up cells down to their minimum, those left out first (lowest `drop` rank) first; a column that cannot
+    keep its minimum is left out (by `drop` rank); only when nothing more can go are columns cut below their
+    minimum.
+    """
+    natural = [min(max(size, 1), column.width) for column, size in zip(columns, content, strict=True)]
+    floor = [natural[i] if column.min is None else min(column.min, natural[i]) for i, column in enumerate(columns)]
+    shown = list(range(len(columns)))
+
+    def need(indexes: list[int], sizes: list[int]) -> int:
+        return sum(sizes[i] for i in indexes) + max(len(indexes) - 1, 0)
+
+    droppable = sorted((c.drop, i) for i, c in enumerate(columns) if c.drop is not None)
+    while need(shown, floor) > total and droppable:
+        shown.remove(droppable.pop(0)[1])
+    widths = [natural[i] if i in shown else 0 for i in range(len(columns))]
+    excess = need(shown, widths) - total
+    rank = [column.drop if column.drop is not None else len(columns) + 99 for column in columns]
+    for limit in (floor, [1] * len(columns)):  # to the minimums first; below them only as a last resort
+        while excess > 0:
+            room = [i for i in shown if widths[i] > limit[i]]
+            if not room:
+                break
+            first = min(rank[i] for i in room)  # the columns that would be left out first give up cells first
+            widest = max((i for i in room if rank[i] == first), key=lambda i: (widths[i], -i))
+            widths[widest] -= 1
+            excess -= 1
+    spare = -excess
+    for i in shown:  # room to spare: columns capped by `width` show more of their content
+        if spare <= 0:
+            break
+        grow = min(spare, max(content[i] - widths[i], 0))
+        widths[i] += grow
+        spare -= grow
+    return widths
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -87,6 +135,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.rows: list[dict[str, Any]] = []
         self.sort_key: str | None = None
         self.sort_reverse = False
+        self._content = [0] * len(self.columns)  # the widest cell of each column drawn so far
 
     # --- data ----------------------------------------------------------------------------------
     def set_rows(self, rows: list[dict[str, Any]], keep: dict[str, Any] | str | None = None) -> None:
@@ -102,6 +151,8 @@ class VirtualTable(ScrollView, can_focus=True):
         if isinstance(keep, str):
             index = next((i for i, r in enumerate(rows) if r.get("id") == keep), 0)
         self.cursor = min(index, max(len(rows) - 1, 0))
+        step = max(len(rows) // SAMPLE, 1)  # a sample of the rows, so widths do not have to move as one scrolls
+        self.measure(map(self.texts, rows[:SAMPLE] + rows[SAMPLE::step][:SAMPLE]))
         self.scroll_to_cursor()
         self.refresh()
 
@@ -144,40 +195,70 @@ class VirtualTable(ScrollView, can_focus=True):
             self.cursor = row
 
     # --- rendering -----------------------------------------------------------------------------
-    def _widths(self, total: int) -> list[int]:
-        widths = [c.width for c in self.columns]
-        gaps = len(widths) - 1
-        room = total - gaps - sum(widths[:-1])
-        if room < 6:  # too narrow: shrink the widest columns first
-            while sum(widths[:-1]) + gaps + 6 > total and max(widths[:-1], default=0) > 4:
-                widest = widths.index(max(widths[:-1]))
-                widths[widest] -= 1
-            room = max(total - gaps - sum(widths[:-1]), 1)
-        widths[-1] = room
-        return widths
+    def header_labels(self) -> list[str]:
+        labels = []
+        for column in self.columns:
+            arrow = ("▼" if self.sort_reverse else "▲") if column.key == self.sort_key else ""
+            labels.append(_(column.label) + arrow)
+        return labels
+
+    def widths(self) -> list[int]:
+        """Each column's width at the table's present size (0: left out), from the widest cell drawn so far."""
+        return fit_columns(self.columns, self._content, self.scrollable_content_region.width)
+
+    def texts(self, record: dict[str, Any]) -> list[str]:
+        return [terminal_safe(self.cell(record, column.key)) for column in self.columns]
+
+    def measure(self, lines: Iterable[list[str]]) -> None:
+        """Widen the columns to the cells of `lines` (they never narrow again: widths do not jump back and forth)."""
+        sizes = self._content
+        for line in lines:
+            sizes = [max(size, cell_len(text)) for size, text in zip(sizes, line, strict=True)]
+        self._content = sizes
+
+    def widen(self, cells: dict[str, Iterable[str]]) -> None:
+        """Make room for values a column can show (by column key), before a row with them is drawn."""
+        widest = [max(map(cell_len, cells.get(column.key, ())), default=0) for column in self.columns]
+        self._content = [max(size, wide) for size, wide in zip(self._content, widest, strict=True)]
+
+    def render_lines(self, crop: Any) -> list[Strip]:
+        """Measure the rows about to be drawn first, so every line of one pass has the same column widths."""
+        labels = self.header_labels()
+        top = round(self.scroll_y)
+        visible = range(top, min(top + max(self.size.height - 1, 0), len(self.rows)))
+        texts = {index: self.texts(self.rows[index]) for index in visible}
+        self.measure([labels, *texts.values()])
+        widths = self.widths()
+        previous = getattr(self, "_drawing", None)
+        if previous is None or previous[0] != labels or previous[2] != widths:
+            self._set_dirty()  # every line again, not only the changed ones: the columns moved
+        self._drawing = (labels, texts, widths)
+        return super().render_lines(crop)
 
     def _line(self, texts: list[str], widths: list[int], style: Any) -> list[Segment]:
         segments = []
-        for index, (text, width) in enumerate(zip(texts, widths, strict=True)):
+        for column, text, width in zip(self.columns, texts, widths, strict=True):
+            if not width:
+                continue
             if cell_len(text) > width:
                 text = set_cell_size(text, max(width - 1, 0)) + "…"
-            elif self.columns[index].right:
+            elif column.right:
                 text = " " * (width - cell_len(text)) + text
-            segments.append(Segment(set_cell_size(text, width), style))
-            if index < len(texts) - 1:
+            if segments:
                 segments.append(Segment(" ", style))
+            segments.append(Segment(set_cell_size(text, width), style))
+        used, width = sum(segment.cell_length for segment in segments), self.scrollable_content_region.width
+        if used < width:
+            segments.append(Segment(" " * (width - used), style))
         return segments
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        widths = self._widths(width)
+        width = self.scrollable_content_region.width
+        drawing = getattr(self, "_drawing", None)
+        labels, texts, widths = drawing if drawing is not None else (self.header_labels(), {}, self.widths())
         base = self.rich_style
         if y == 0:
             header = self.get_component_rich_style("vtable--header")
-            labels = []
-            for column in self.columns:
-                arrow = ("▼" if self.sort_reverse else "▲") if column.key == self.sort_key else ""
-                labels.append(_(column.label) + arrow)
             return Strip(self._line(labels, widths, base + header), width)
         index = round(self.scroll_y) + y - 1
         if index >= len(self.rows):
@@ -189,8 +270,8 @@ class VirtualTable(ScrollView, can_focus=True):
             style = style + self.get_component_rich_style(f"vtable--{extra}")
         if index == self.cursor:
             style = style + self.get_component_rich_style("vtable--cursor")
-        texts = [terminal_safe(self.cell(record, column.key)) for column in self.columns]  # visible rows only
-        return Strip(self._line(texts, widths, style), width)
+        row = texts.get(index) or self.texts(record)
+        return Strip(self._line(row, widths, style), width)
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.rows) + 1)
