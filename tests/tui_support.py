@@ -89,8 +89,29 @@ async def open_review(pilot) -> None:
     await pilot.pause(0.5)
 
 
+async def open_log_call(pilot) -> None:
+    """Leads → l: the log-a-call dialog for the first lead."""
+    await open_leads(pilot)
+    await pilot.press("l")
+    await pilot.pause(0.3)
+
+
+async def open_handoff(pilot) -> None:
+    """Leads → h: the handoff form (the sheet's fields) for the first lead."""
+    await open_leads(pilot)
+    await pilot.press("h")
+    await pilot.pause(0.3)
+
+
+async def open_help(pilot) -> None:
+    await loaded(pilot)
+    await pilot.press("question_mark")
+    await pilot.pause(0.3)
+
+
 SCENES = {"today": loaded, "leads": open_leads, "notes": open_notes, "kpi": open_kpi_month, "call_block": open_call_block,
-          "lead_form": open_lead_form, "plan": open_plan, "review": open_review}
+          "lead_form": open_lead_form, "log_call": open_log_call, "handoff": open_handoff, "plan": open_plan,
+          "review": open_review, "help": open_help}
 
 
 def snapshot(snap_compare, root: Path, scene: str, size: tuple[int, int] = SIZE, lang: str = "en") -> bool:

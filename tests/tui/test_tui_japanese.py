@@ -49,25 +49,6 @@ def test_leads_tab_ja(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(ja_app(tmp_path), terminal_size=SIZE, run_before=run_before)
 
 
-def test_notes_tab_ja(snap_compare, tmp_path: Path) -> None:
-    async def run_before(pilot) -> None:
-        await loaded(pilot)
-        await pilot.press("3")
-        await pilot.pause(0.3)
-
-    assert snap_compare(ja_app(tmp_path), terminal_size=SIZE, run_before=run_before)
-
-
-def test_kpi_tab_ja(snap_compare, tmp_path: Path) -> None:
-    async def run_before(pilot) -> None:
-        await loaded(pilot)
-        await pilot.press("4", "m")
-        await loaded(pilot)
-        await pilot.pause(0.3)
-
-    assert snap_compare(ja_app(tmp_path), terminal_size=SIZE, run_before=run_before)
-
-
 def test_call_card_ja(snap_compare, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(BlockStats, "clock", staticmethod(lambda: 1000.0))
 

@@ -84,7 +84,7 @@ async def test_esc_in_the_prompt_closes_it_keeping_the_call_then_ends_the_block(
         first = block.lead["id"]
         await pilot.press("8", *"call me", "tab", *"someday")
         assert block.pending is not None and block.active_bindings["escape"].binding.action == "close_prompt"
-        assert ("esc closes this prompt and keeps the call as logged, without what is typed here; esc again ends the block"
+        assert ("esc: close, the call stays logged (typed text dropped) · esc again: end the block"
                 in str(block.query_one("#prompt-title", Static).render()))
         await pilot.press("escape")
         await pilot.pause(0.1)

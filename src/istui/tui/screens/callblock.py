@@ -40,7 +40,7 @@ from istui.tui.widgets.footer import IstuiFooter
 Record = dict[str, Any]
 
 
-ESC_HINT = N_("esc closes this prompt and keeps the call as logged, without what is typed here; esc again ends the block")
+ESC_HINT = N_("{close}: close, the call stays logged (typed text dropped) · {end} again: end the block")
 
 
 def outcome_key(info: CallOutcomeInfo) -> str:
@@ -270,7 +270,7 @@ class CallBlockScreen(Screen[None]):
         self.query_one("#prompt-title", Static).update(Text(
             _("Logged {outcome} · {company}\nNote and follow-up, then Enter (Tab: next field)").format(
                 outcome=labels.call_outcome(info.outcome.value), company=terminal_safe(lead.get("company", "")))
-            + "\n" + _(ESC_HINT)))
+            + "\n" + _(ESC_HINT).format(close=keys.key("call-close-prompt"), end=keys.key("call-end"))))
         self.query_one("#prompt-error", Static).update("")
         note, when = self.query_one("#prompt-note", Input), self.query_one("#prompt-next", Input)
         note.value, when.value = "", ""
