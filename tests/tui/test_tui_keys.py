@@ -86,6 +86,36 @@ async def test_keys_pressed_right_after_a_tab_switch_reach_the_new_tab(app: Istu
             assert app.screen is app.screen_stack[0]
 
 
+def burst(app: IstuiApp, *keys: str) -> None:
+    """Keys arriving together (typed fast, pasted, or sent by tmux): all queued before the first is handled."""
+    for key in keys:
+        character = {"tab": "\t"}.get(key, key if len(key) == 1 else None)
+        event = events.Key(key, character)
+        event.set_sender(app)
+        app.post_message(event)
+
+
+async def test_keys_typed_right_behind_an_outcome_digit_land_in_the_note_and_the_follow_up(app: IstuiApp) -> None:
+    """`2 c a l l tab + 2 h` in one burst: the call is logged, "call" is its note, "+2h" its follow-up; a digit and
+    `u` typed in the note are text (no second log, no undo)."""
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("c")
+        await pilot.pause(0.2)
+        block = app.screen
+        assert isinstance(block, CallBlockScreen)
+        burst(app, "2", *"call u3", "tab", *"+2h")
+        await pilot.pause(0.3)
+        assert block.pending is not None and len(block.history) == 1
+        assert block.query_one("#prompt-note", Input).value == "call u3"
+        assert block.query_one("#prompt-next", Input).value == "+2h"
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        logged = block.history[-1]
+        assert logged.activity["outcome"] == "no_answer" and logged.activity["note"] == "call u3"
+        assert logged.lead["next_at"] == "2026-11-27T12:30:00+09:00"  # +2h from 10:30, not the schedule's default
+
+
 async def test_a_stage_change_keeps_the_stated_sort_and_the_cursor_follows_the_lead(demo_ws: Workspace) -> None:
     app = IstuiApp(demo_ws, watch_interval=60, status_delay=0)  # no reload from disk: the write alone places the row
     async with app.run_test(size=SIZE) as pilot:

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -114,8 +115,11 @@ class BlockStats:
 
 class CallBlockScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(info.key, f"dispose('{info.outcome.value}')", info.outcome.value, show=False,
+        # priority: the digit is handled as it arrives, so keys typed right behind it (fast, or pasted) already find
+        # the note field focused; in the fields a digit is typed text (`action_dispose` steps aside)
+        *(Binding(info.key, f"dispose('{info.outcome.value}')", info.outcome.value, show=False, priority=True,
                   id=f"call-outcome-{info.key}") for info in CALL_OUTCOMES),
+        Binding("tab", "next_field", "Next field", show=False, priority=True, id="call-next-field"),
         Binding("u", "undo", "Undo last log", id="call-undo"),
         Binding("ctrl+z", "app.undo", "Undo", id="call-ctrl-undo"),  # also from the note field, and after the block
         Binding("s", "skip", "Skip", id="call-skip"),
@@ -248,8 +252,10 @@ class CallBlockScreen(Screen[None]):
 
     # --- dispositions --------------------------------------------------------------------------
     def action_dispose(self, outcome: str) -> None:
+        if isinstance(self.focused, Input) or self.pending is not None:
+            raise SkipAction()  # typed text: the digit goes to the field
         lead = self.lead
-        if lead is None or self.pending is not None:
+        if lead is None:
             return
         started = time.perf_counter()
         try:
@@ -278,6 +284,14 @@ class CallBlockScreen(Screen[None]):
         self._ask(outcome)
         self.update_stats()
         self.refresh_bindings()  # esc now closes the prompt (footer)
+
+    def action_next_field(self) -> None:
+        """Tab from the note to the follow-up field at once (priority), so what is typed right behind the Tab lands
+        there; anywhere else Tab does what it always does."""
+        note = self.query_one("#prompt-note", Input)
+        if self.pending is None or self.focused is not note:
+            raise SkipAction()
+        self.set_focus(self.query_one("#prompt-next", Input))
 
     def _ask(self, outcome: str) -> None:
         """A callback needs its WHEN, a booked meeting asks for its time: say so at the follow-up field (Enter
