@@ -20,6 +20,17 @@ def test_kpi_says_the_period_in_words_and_orders_on_their_own_line(cli) -> None:
     assert cli("kpi", "--period", "week").out.splitlines()[0] == "KPI · alice · this week, 23 – 29 Nov"
 
 
+def test_the_previous_period_is_said_in_words_in_both_languages(cli) -> None:
+    lead = add_lead(cli, "Acme Labs")
+    cli("log", "call", lead["id"], "-o", "connected")
+    week = [line for line in cli("kpi", "--period", "week").out.splitlines() if line.startswith("vs ")]
+    assert week and week[0].startswith("vs last week, 16 – ") and "week of" not in week[0]
+    ja = cli("--lang", "ja", "kpi", "--period", "week").out
+    assert "先週 11月16日〜" in ja and "week of" not in ja
+    month = [line for line in cli("kpi", "--period", "month").out.splitlines() if line.startswith("vs ")]
+    assert month[0].startswith("vs October 2026 through ")
+
+
 def test_an_empty_notes_list_says_how_to_add_one(cli) -> None:
     assert cli("note", "list").out.strip() == "No notes yet — `istui note add --title TITLE` adds one."
     cli("note", "add", "--title", "Gatekeeper script", "--body", "Ask for the 担当者.")

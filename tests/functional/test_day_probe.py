@@ -231,8 +231,13 @@ def test_an_invisible_company_is_empty(cli, ws: Workspace, invisible: str) -> No
     assert files(ws.root) == before
 
 
-def test_invisible_characters_inside_real_text_stay(cli, ws: Workspace, tmp_path: Path) -> None:
-    assert require_text("A\u200bB", "company") == "A\u200bB"
+def test_joiners_inside_real_text_stay_zero_width_spaces_go(cli, ws: Workspace, tmp_path: Path) -> None:
+    """A zero-width space, word joiner or BOM in a name only shifts columns and hides it from search: dropped. The
+    zero-width joiner shapes emoji (and scripts): kept."""
+    assert require_text("A\u200bB\u2060C\ufeff", "company") == "ABC"
+    zero = add_lead(cli, "Zero\u200bWidth KK")
+    assert zero["company"] == "ZeroWidth KK"
+    assert [lead["id"] for lead in cli("lead", "list", "--search", "ZeroWidth", "--json").json] == [zero["id"]]
     family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one emoji: three people joined by ZWJ
     lead = add_lead(cli, f"{family} Family KK")
     assert lead["company"] == f"{family} Family KK"

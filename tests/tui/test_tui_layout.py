@@ -188,3 +188,25 @@ async def test_the_header_strip_wraps_between_items(tmp_path: Path, lang: str) -
         assert len(lines) >= 2 and strip.region.height == len(lines)
         assert all(cell_len(line) <= strip.content_region.width for line in lines)
         assert "/60" in lines[0] and "/18" in "".join(lines[1:])  # today's calls, then the month's meetings
+
+
+@pytest.mark.parametrize("tab", ["today", "leads"])
+async def test_at_80x24_the_cursor_row_stays_in_sight(tmp_path: Path, tab: str) -> None:
+    """Down past the last drawn row scrolls the table: the highlighted row is one of the rows drawn (no horizontal
+    scrollbar takes a row's line), and the detail shows that row's lead."""
+    app = demo_app(tmp_path / "demo")
+    async with app.run_test(size=SMALL) as pilot:
+        await loaded(pilot)
+        if tab == "leads":
+            await open_leads(pilot)
+        table = app.query_one(f"#{tab}-table", VirtualTable)
+        assert not table.show_horizontal_scrollbar
+        shown = table.scrollable_content_region.height - 1
+        for _ in range(shown + 3):
+            await pilot.press("down")
+        await pilot.pause(0.1)
+        top = round(table.scroll_y)
+        assert table.cursor == shown + 3 and top <= table.cursor < top + shown
+        drawn = "".join(segment.text for segment in table.render_line(table.cursor - top + 1))
+        company = table.current["company"]
+        assert company[:4] in drawn

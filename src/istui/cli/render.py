@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from istui.domain import labels
@@ -182,6 +182,8 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
             title = _("meeting rate") if name == "meeting_rate" else labels.metric(name)
             changes.append(f"{title} {arrow}{shown.lstrip('-')}")
         previous = report["previous"]["label"]
+        if "period" in report["previous"]:  # in words (`week of 2026-11-23` is the JSON's label)
+            previous = report_period_words(report["previous"], date.fromisoformat(report["period"]["start"][:10]))
         if report["previous"].get("through"):
             previous = _("{previous} through {day}").format(previous=previous, day=through(report["previous"]["through"]))
         print(_("vs {previous}: ").format(previous=previous) + " · ".join(changes))

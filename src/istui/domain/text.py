@@ -32,6 +32,12 @@ _DESIGNATORS = (("株式会社", "(株)"), ("有限会社", "(有)"), ("合同�
                 ("医療法人", "(医)"), ("学校法人", "(学)"), ("社会福祉法人", "(福)"))
 
 
+#: Characters that draw nothing and mean nothing in a name or a search: the zero-width space, the word joiner and
+#: the BOM (a zero-width no-break space). Dropped from one-line fields and from search forms. The zero-width
+#: joiner and non-joiner stay: they shape emoji and scripts such as Persian and Devanagari.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+
+
 def fold(text: str) -> str:
     """The search form of `text`: NFKC (widths), case-folded, katakana as hiragana, designators short,
     no spaces. Idempotent."""
@@ -46,7 +52,7 @@ def fold(text: str) -> str:
 
 
 def _fold_once(text: str) -> str:
-    value = unicodedata.normalize("NFKC", text).casefold()
+    value = unicodedata.normalize("NFKC", text).casefold().translate(INVISIBLE)
     for long_form, short_form in _DESIGNATORS:
         if long_form in value:
             value = value.replace(long_form, short_form)

@@ -94,7 +94,7 @@ def shown(key_name: str) -> str:
 
 def unknown_ids_text(unknown: list[str]) -> str:
     """What the app says once at start about `[keymap]` ids that no binding has: the ids, the known ids near
-    them (or every known id when none is near), and where every id is listed beside its key."""
+    them, and where every id is listed beside its key (help: the full list does not fit a small screen's notice)."""
     import difflib
 
     from istui import locations
@@ -107,4 +107,4 @@ def unknown_ids_text(unknown: list[str]) -> str:
     if near:
         return text + " " + _("Did you mean {ids}? Help ({key}) lists every id beside its key.").format(
             ids=", ".join(near), key=key("help"))
-    return text + " " + _("Known ids: {ids}.").format(ids=", ".join(known))
+    return text + " " + _("Help ({key}) lists every id beside its key.").format(key=key("help"))  # short: 80x24

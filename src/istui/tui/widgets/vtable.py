@@ -85,7 +85,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"vtable--header", "vtable--cursor", "vtable--dim", "vtable--accent"}
     DEFAULT_CSS = """
-    VirtualTable { height: 1fr; }
+    VirtualTable { height: 1fr; overflow-x: hidden; }  /* the columns always fit the width (fit_columns) */
     VirtualTable > .vtable--header { text-style: bold; background: $panel; color: $text; }
     VirtualTable > .vtable--cursor { background: $block-cursor-blurred-background; }
     VirtualTable:focus > .vtable--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
@@ -141,7 +141,7 @@ class VirtualTable(ScrollView, can_focus=True):
     def set_rows(self, rows: list[dict[str, Any]], keep: dict[str, Any] | str | None = None) -> None:
         """Show `rows`; the cursor stays on `keep` (a record, or a record id) when it is still there."""
         self.rows = rows
-        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(rows) + 1)
         index = 0
         if isinstance(keep, dict):
             try:
@@ -166,8 +166,12 @@ class VirtualTable(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.Highlighted(self, self.current))
 
+    def visible_rows(self) -> int:
+        """Rows drawn below the header (a scrollbar's line is not a row)."""
+        return max(self.scrollable_content_region.height - 1, 1)
+
     def scroll_to_cursor(self) -> None:
-        visible = max(self.size.height - 1, 1)
+        visible = self.visible_rows()
         top = round(self.scroll_y)
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False)
@@ -179,7 +183,7 @@ class VirtualTable(ScrollView, can_focus=True):
             self.cursor = max(0, min(len(self.rows) - 1, self.cursor + delta))
 
     def action_page(self, direction: int) -> None:
-        self.action_cursor(direction * max(self.size.height - 2, 1))
+        self.action_cursor(direction * max(self.visible_rows() - 1, 1))
 
     def action_jump(self, where: int) -> None:
         if self.rows:
@@ -225,7 +229,7 @@ class VirtualTable(ScrollView, can_focus=True):
         """Measure the rows about to be drawn first, so every line of one pass has the same column widths."""
         labels = self.header_labels()
         top = round(self.scroll_y)
-        visible = range(top, min(top + max(self.size.height - 1, 0), len(self.rows)))
+        visible = range(top, min(top + self.visible_rows(), len(self.rows)))
         texts = {index: self.texts(self.rows[index]) for index in visible}
         self.measure([labels, *texts.values()])
         widths = self.widths()
@@ -274,4 +278,5 @@ class VirtualTable(ScrollView, can_focus=True):
         return Strip(self._line(row, widths, style), width)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows) + 1)
+        self.scroll_to_cursor()  # a shorter table keeps the cursor's row in sight
