@@ -195,3 +195,14 @@ if __name__ == "__main__":
             context, _sep, text = message.rpartition(CONTEXT_SEPARATOR)
             entry = f"msgctxt {json.dumps(context, ensure_ascii=False)}\n" if context else ""
             print(f"#: {where}\n{entry}msgid {json.dumps(text, ensure_ascii=False)}\nmsgstr \"\"\n")
+
+
+def test_no_translation_uses_a_word_the_glossary_rules_out() -> None:
+    """The glossary in the catalog's header picks one word per concept and names the ones it rules out
+    (`not トスアップ, not 引き継ぎ`): no translation uses them."""
+    header = CATALOG.read_text("utf-8").split('msgid ""', 1)[0]
+    ruled_out = re.findall(r"\bnot (\S+?)(?:,|$)", header, flags=re.M)
+    assert "トスアップ" in ruled_out and "引き継ぎ" in ruled_out
+    used = {english: japanese for english, japanese in load_po(CATALOG).items()
+            if any(word in japanese for word in ruled_out)}
+    assert not used, used

@@ -163,7 +163,7 @@ def log_form(now: datetime, kind: str = "call", company: str = "") -> FormScreen
         return check
 
     fields = [
-        Field("outcome", N_("call outcome") if kind == "call" else N_("e-mail outcome"), select(outcomes, outcomes[0][1]),
+        Field("outcome", N_("Call outcome") if kind == "call" else N_("E-mail outcome"), select(outcomes, outcomes[0][1]),
               parse_call_outcome if kind == "call" else (lambda v: v)),
         Field("note", N_("Note"), Input(id="field-note"), lambda v: multiline_text(v, "note")),
         Field("next", N_("Next follow-up (WHEN, empty: the retry schedule)"),
