@@ -162,6 +162,8 @@ async def test_kpi_panels_reflow_and_never_cut_a_figure(tmp_path: Path, lang: st
         await loaded(pilot)
         await pilot.pause(0.2)
         assert_nothing_cut(app)
+        lines = [line.strip() for line in str(metrics.content).splitlines()]  # the team's ¥ targets: long paces
+        assert not [line for line in lines if line.endswith(("behind by", "ahead by")) or line in ("遅れ", "先行")]
         board = str(app.query_one("#kpi-board", Static).content)
         for row in app.query_one(KpiPane).report["leaderboard"][:10]:
             assert money(row["amount"], "JPY") in board

@@ -18,7 +18,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from istui.domain import labels
-from istui.domain.formatting import money, percent, report_period_words, short_day
+from istui.domain.formatting import money, percent, report_period_words, short_day, short_money
 from istui.domain.parsing import minor_digits
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, pgettext
@@ -68,15 +68,18 @@ def source_table(report: dict[str, Any], currency: str) -> Table:
     return table
 
 
-def targets_table(report: dict[str, Any], currency: str) -> Table:
+def targets_table(report: dict[str, Any], currency: str, narrow: bool = False) -> Table:
     """Each target of the period and scope: actual of target, expected by today, ahead or behind, and
-    what each remaining working day needs."""
+    what each remaining working day needs. The pace is never split from its number (only the target's name
+    wraps); `narrow`: amounts in a few columns (`¥1.8M`, `180万円`) so a row fits below 100 columns."""
     table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Targets and pace"), title_justify="left",
                   title_style="bold")
     for name in (N_("Target"), N_("Actual"), N_("Of"), N_("Expected"), N_("Pace"), N_("Needed")):
-        table.add_column(_(name), justify="left" if name == "Target" else "right", no_wrap=name not in ("Target", "Pace"), overflow="fold")
+        table.add_column(_(name), justify="left" if name == "Target" else "right", no_wrap=name != "Target", overflow="fold")
 
     def value(metric: str, number: float | None) -> str:  # estimates of an amount in the currency's own units
+        if number is not None and metric == "amount" and narrow:
+            return short_money(number, currency)
         return ("–" if number is None else money(round(number, minor_digits(currency)), currency) if metric == "amount"
                 else f"{number:,.0f}")
 
@@ -88,7 +91,7 @@ def targets_table(report: dict[str, Any], currency: str) -> Table:
         if status is not None:
             pace = Text(labels.pace_gap(status, target["ahead"], lambda gap, metric=metric: value(metric, gap)),
                         style="red" if status == "behind" else "green")
-        needed = labels.needed(target, (lambda amount: money(amount, currency)) if metric == "amount" else None)
+        needed = labels.needed(target, (lambda amount: value("amount", amount)) if metric == "amount" else None)
         table.add_row(Text(name), value(metric, target["actual"]), value(metric, target["target"]),
                       value(metric, target.get("expected")), pace, Text(needed))
     if not report["targets"]:
@@ -134,7 +137,7 @@ def grid_columns(naturals: list[int], floors: list[int], width: int, gutter: int
 def draw_tables(report: dict[str, Any], currency: str, width: int) -> Tables:
     """Every table of the KPI tab for `report`, laid out for a pane `width` cells wide (safe off the UI thread)."""
     renderables = {
-        "#kpi-metrics": _stack(metrics_table(report, currency), Text(""), targets_table(report, currency)),
+        "#kpi-metrics": _stack(metrics_table(report, currency), Text(""), targets_table(report, currency, width < 100)),
         "#kpi-sources": _stack(Text(_("Leads created in the period, by source"), style="bold"), Text(""),
                                source_table(report, currency)),
         "#kpi-funnel": funnel_view(report),
