@@ -63,8 +63,9 @@ class IstuiHeader(Vertical):
         yield Static(id="istui-strip")
 
     def show_title(self, state: AppState, sync_status: dict[str, Any] | None, syncing: bool) -> None:
-        self.query_one("#istui-header", Static).update(Text(title_line(state, sync_status, syncing), no_wrap=True,
-                                                            overflow="ellipsis"))
+        # a query, not query_one: a sync that ends while the app closes finds the header gone, and shows nothing
+        for header in self.query("#istui-header").results(Static):
+            header.update(Text(title_line(state, sync_status, syncing), no_wrap=True, overflow="ellipsis"))
 
     def show_strip(self, strip: dict[str, Any]) -> None:
         self.strip = strip
