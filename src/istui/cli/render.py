@@ -9,11 +9,11 @@ from __future__ import annotations
 import sys
 import unicodedata
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from istui.domain import labels
-from istui.domain.formatting import money, number, percent, report_period_words, short_money, through, when
+from istui.domain.formatting import money, number, percent, previous_period_words, report_period_words, short_money, through, when
 from istui.domain.metrics import HEADLINE_DELTAS
 from istui.domain.queue import QUEUE_REASONS
 from istui.domain.text import json_safe, terminal_safe
@@ -181,9 +181,7 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
             arrow = {"up": "↑", "down": "↓", "same": "="}[d["direction"]]
             title = _("meeting rate") if name == "meeting_rate" else labels.metric(name)
             changes.append(f"{title} {arrow}{shown.lstrip('-')}")
-        previous = report["previous"]["label"]
-        if "period" in report["previous"]:  # in words (`week of 2026-11-23` is the JSON's label)
-            previous = report_period_words(report["previous"], date.fromisoformat(report["period"]["start"][:10]))
+        previous = previous_period_words(report)
         if report["previous"].get("through"):
             previous = _("{previous} through {day}").format(previous=previous, day=through(report["previous"]["through"]))
         print(_("vs {previous}: ").format(previous=previous) + " · ".join(changes))

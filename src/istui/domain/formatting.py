@@ -235,6 +235,15 @@ def _months(first: date, last: date) -> str:
     return f"{MONTH_NAMES[first.month - 1][:3]} {first.year} – {MONTH_NAMES[last.month - 1][:3]} {last.year}"
 
 
+def previous_period_words(report: Mapping[str, Any]) -> str:
+    """The period a KPI report compares with, in words as seen from the report's own period (`last week, 23 – 29
+    Nov`, `October 2026`); its label (`week of 2026-11-23`, the JSON's) when the report does not carry it."""
+    previous = report["previous"]
+    if "period" not in previous:
+        return previous["label"]
+    return report_period_words(previous, date.fromisoformat(report["period"]["start"][:10]))
+
+
 def report_period_words(report: Mapping[str, Any], today: date) -> str:
     """The period of a KPI report (its `period`: start, end, kind, label) in words (`period_words`)."""
     period = report["period"]

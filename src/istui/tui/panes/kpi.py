@@ -18,7 +18,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from istui.domain import labels
-from istui.domain.formatting import money, percent, report_period_words, short_day, short_money
+from istui.domain.formatting import money, percent, previous_period_words, report_period_words, short_day, short_money
 from istui.domain.parsing import minor_digits
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, pgettext
@@ -400,11 +400,8 @@ def funnel_view(report: dict[str, Any]) -> Any:
     `converted/leads`), and the change of the leads against the previous period."""
     from istui.services.analytics import funnel_changes
 
-    previous = report["previous"]
-    words = report_period_words(previous, date.fromisoformat(report["period"]["start"][:10])) if "period" in previous \
-        else previous["label"]
     table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Funnel (leads) · vs {previous}").format(
-        previous=words), title_justify="left", title_style="bold")
+        previous=previous_period_words(report)), title_justify="left", title_style="bold")
     for name in (N_("Step"), N_("Leads"), N_("Step rate"), N_("Previous"), N_("Change")):
         table.add_column(_(name), justify="left" if name == "Step" else "right", no_wrap=name != "Step", overflow="fold")
     changes = funnel_changes(report["funnel"], report["previous"]["funnel"])
