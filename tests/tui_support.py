@@ -46,6 +46,18 @@ async def open_leads(pilot) -> None:
     await pilot.pause(0.2)
 
 
+async def start_call_block(pilot):
+    """Today → c: the call block on the first lead of the queue (its screen)."""
+    from istui.tui.screens.callblock import CallBlockScreen
+
+    await loaded(pilot)
+    await pilot.press("c")
+    await pilot.pause(0.2)
+    block = pilot.app.screen
+    assert isinstance(block, CallBlockScreen)
+    return block
+
+
 async def open_call_block(pilot) -> None:
     """Today → c, then 3 (voicemail): the block with its note and WHEN box open."""
     await loaded(pilot)

@@ -255,6 +255,6 @@ def test_lead_show_says_the_flags_and_why_a_lead_is_parked(cli, ws: Workspace) -
     assert f"! Parked: meeting time not set — set it with `istui lead set {booked['id']} meeting=WHEN`" in out
     cli("lead", "set", booked["id"], "meeting=tue 14:00")
     out = cli("lead", "show", booked["id"]).out
-    assert "Parked" not in out and "Meeting  12-01 14:00" in out
+    assert "Parked" not in out and "Meeting time  12-01 14:00" in out
     plain = cli("lead", "show", overdue_lead(cli, ws, "Plain")["id"]).out
     assert "!" not in plain

@@ -23,7 +23,8 @@ def test_review_of_a_known_week(cli) -> None:
     # gone by → expected 20 × 3.1667 / 4 = 15.8, behind by 3
     assert findings["targets_missed"] == ["calls: 13 of 20 (65.0%), behind by 3"]
     assert findings["weakest_step"]["step"] == "handoffs"  # 1 meeting, none handed off yet: 0 %
-    assert findings["weakest_step"]["sentence"] == "The weakest step is meetings → handoffs at 0.0%, team 0.0%."
+    assert findings["weakest_step"]["sentence"] == ("The weakest step is meetings → handoffs: 0.0% of the leads with "
+        "meetings went on to handoffs, team 0.0%.")
     assert findings["lowest_response"]["sentence"] == "The lowest response is the open rate of e-mails: 0.0% of 1."
     assert findings["focus"][0] == "Catch up on calls: 8.4 per working day is needed to reach 20 (1 working days left)."  # 7 over 5/6 of a day
     for sentence in findings["focus"]:

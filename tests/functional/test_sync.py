@@ -301,3 +301,18 @@ def test_the_commit_message_counts_records_not_diff_lines(tmp_path: Path) -> Non
         ws.remove_lead(lead["id"])
     sync(ws)
     assert git(ws.root, "log", "-1", "--format=%s").strip() == "alice: 1 lead"
+
+
+def test_the_report_says_the_commit_in_the_rep_s_language_and_git_keeps_it_in_english(tmp_path: Path) -> None:
+    from istui.i18n import set_language
+
+    ws = Workspace.create(tmp_path / "w", "alice", Settings(team="T", timezone="Asia/Tokyo"), clock=EARLY)
+    create_lead(ws, {"company": "First"})
+    create_lead(ws, {"company": "Second"})
+    set_language("ja")
+    try:
+        report = sync(ws)
+    finally:
+        set_language("en")
+    assert git(ws.root, "log", "-1", "--format=%s").strip() == "alice: 2 leads, settings"  # the first commit
+    assert "コミット: alice: リード 2件、設定" in report["message"]

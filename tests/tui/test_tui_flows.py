@@ -16,7 +16,7 @@ from istui.tui.screens.callblock import BlockSummary, CallBlockScreen
 from istui.tui.screens.forms import FormScreen, SheetScreen
 
 from conftest import fixed_clock
-from tui_support import SIZE, loaded
+from tui_support import SIZE, loaded, start_call_block
 
 
 def disk(ws: Workspace) -> Workspace:
@@ -74,7 +74,13 @@ async def test_new_lead_shows_the_field_error_then_saves(app: IstuiApp, demo_ws:
         assert error.display and error.region.height >= 1  # shown on screen, not only set
         assert not form.query_one("#error-email", Static).display
         assert len(list(disk(demo_ws).leads())) == before
+        form.query_one("#field-phone", Input).focus()
+        await pilot.press("backspace")
+        await pilot.pause(0.05)
+        assert error.display  # "1234" is no phone number either
         form.query_one("#field-phone", Input).value = "078-123-4567"
+        await pilot.pause(0.05)
+        assert not error.display  # fixed: the error goes before the save
         form.query_one("#field-next", Input).value = "tomorrow 10am"
         await pilot.press("ctrl+s")
         await pilot.pause(0.1)
@@ -302,9 +308,7 @@ async def test_call_block_notes_key_marks_the_script_used(app: IstuiApp, demo_ws
     from istui.tui.screens.callblock import NotePicker
 
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await pilot.press("c")
-        block = app.screen
+        block = await start_call_block(pilot)
         lead_id = block.lead["id"]
         await pilot.press("k")
         picker = app.screen

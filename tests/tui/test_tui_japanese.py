@@ -190,3 +190,18 @@ async def test_the_palette_says_no_match_in_japanese(tmp_path: Path) -> None:
         options = app.screen.query_one(CommandList)
         shown = [str(options.get_option_at_index(i).prompt.renderable) for i in range(options.option_count)]
         assert shown == ["一致するものはありません"]
+
+
+async def test_a_toast_over_the_call_block_keeps_every_wide_character(tmp_path: Path) -> None:
+    """The toast lies over the call block's divider (a widget's edge): Textual 8 would turn a wide character
+    straddling that edge into two spaces (upstream issue 6357); `tui.wide_chars` keeps it whole."""
+    from tui_support import SMALL, open_call_block
+
+    message = "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろ"
+    app = ja_app(tmp_path)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await open_call_block(pilot)
+        app.notify(message, timeout=30)
+        await pilot.pause(0.5)
+        screen = "".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert [ch for ch in message if ch not in screen] == []

@@ -12,10 +12,9 @@ from istui.domain.romaji import romaji_forms
 from istui.i18n import set_language
 from istui.tui.app import IstuiApp
 from istui.tui.panes.leads import LeadsPane
-from istui.tui.screens.callblock import CallBlockScreen
 from istui.tui.widgets.cards import lead_card
 
-from tui_support import SIZE, loaded, make_demo
+from tui_support import SIZE, loaded, make_demo, start_call_block
 
 
 @pytest.fixture(autouse=True)
@@ -47,11 +46,7 @@ async def test_the_leads_filter_finds_a_reading_in_romaji(tmp_path: Path, query:
 async def test_the_call_block_takes_a_follow_up_typed_in_japanese(tmp_path: Path) -> None:
     app = ja_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await pilot.press("c")
-        await pilot.pause(0.2)
-        block = app.screen
-        assert isinstance(block, CallBlockScreen)
+        block = await start_call_block(pilot)
         lead_id = block.queue[block.index]["id"]
         await pilot.press("8", "enter")  # a callback: Enter alone moves to the follow-up field, which asks for it
         assert app.focused is block.query_one("#prompt-next")

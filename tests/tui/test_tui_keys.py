@@ -18,7 +18,7 @@ from istui.tui.screens.callblock import CallBlockScreen
 from istui.tui.screens.forms import FormScreen, SheetScreen
 from istui.tui.screens.help import HelpScreen, help_table
 
-from tui_support import SIZE, loaded
+from tui_support import SIZE, loaded, start_call_block
 
 
 def remapped_app(demo_ws: Workspace, keymap: dict[str, str]) -> IstuiApp:
@@ -99,11 +99,7 @@ async def test_keys_typed_right_behind_an_outcome_digit_land_in_the_note_and_the
     """`2 c a l l tab + 2 h` in one burst: the call is logged, "call" is its note, "+2h" its follow-up; a digit and
     `u` typed in the note are text (no second log, no undo)."""
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await pilot.press("c")
-        await pilot.pause(0.2)
-        block = app.screen
-        assert isinstance(block, CallBlockScreen)
+        block = await start_call_block(pilot)
         burst(app, "2", *"call u3", "tab", *"+2h")
         await pilot.pause(0.3)
         assert block.pending is not None and len(block.history) == 1
@@ -253,9 +249,7 @@ async def test_the_handoff_sheet_is_shown_and_copied_again_from_the_leads_tab(ap
 
 async def test_the_phone_is_copied_from_the_call_block_in_one_key(app: IstuiApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await pilot.press("c")
-        block = app.screen
+        block = await start_call_block(pilot)
         phone = block.lead["phone"]
         await pilot.press("p")
         assert app.clipboard == phone

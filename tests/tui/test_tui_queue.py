@@ -15,7 +15,7 @@ from istui.tui.panes.today import TodayPane
 from istui.tui.screens.callblock import CallBlockScreen
 
 from conftest import fixed_clock
-from tui_support import SIZE, loaded
+from tui_support import SIZE, loaded, start_call_block
 
 
 async def test_enter_after_every_outcome_keeps_each_lead_queued_or_parked(app: IstuiApp, demo_ws: Workspace) -> None:
@@ -76,10 +76,7 @@ async def test_esc_in_the_prompt_closes_it_keeping_the_call_then_ends_the_block(
     """Issue 12 B: esc after any outcome closes the prompt, keeping what the digit wrote (a callback's provisional
     follow-up, a meeting without its time) and leaving out what was typed (said so); esc again ends the block."""
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await pilot.press("c")
-        block = app.screen
-        assert isinstance(block, CallBlockScreen)
+        block = await start_call_block(pilot)
         assert block.active_bindings["escape"].binding.action == "end"
         first = block.lead["id"]
         await pilot.press("8", *"call me", "tab", *"someday")

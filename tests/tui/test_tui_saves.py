@@ -18,12 +18,11 @@ from istui.store.workspace import Workspace
 from istui.tui.app import IstuiApp
 from istui.tui.panes.leads import LeadsPane
 from istui.tui.panes.notes import NotesPane
-from istui.tui.screens.callblock import CallBlockScreen
 from istui.tui.screens.forms import FormScreen, SheetScreen
 from istui.tui.screens.plan import PlanScreen
 
 from conftest import fixed_clock
-from tui_support import SIZE, loaded
+from tui_support import SIZE, loaded, start_call_block
 
 
 def elsewhere(ws: Workspace) -> Workspace:
@@ -212,10 +211,7 @@ async def test_log_form_keeps_a_concurrent_edit(app: IstuiApp, demo_ws: Workspac
 
 async def test_call_block_amend_keeps_concurrent_edits_of_the_call_and_the_lead(app: IstuiApp, demo_ws: Workspace) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await pilot.press("c")
-        block = app.screen
-        assert isinstance(block, CallBlockScreen)
+        block = await start_call_block(pilot)
         lead_id = block.lead["id"]
         await pilot.press("8")  # callback: logged at once, the prompt waits for a note and a follow-up
         other = elsewhere(demo_ws)

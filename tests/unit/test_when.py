@@ -10,7 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from istui.domain.errors import BadInput
-from istui.domain.formatting import long_date, long_moment, long_when, short_day, short_moment, when
+from istui.domain.formatting import long_date, long_moment, long_when, period_words, short_day, short_moment, when
 from istui.domain.when import parse_follow_up, parse_when
 from istui.i18n import set_language
 
@@ -98,6 +98,13 @@ def test_what_japanese_cannot_mean_is_one_sentence(text: str) -> None:
     assert str(info.value).startswith("next") and "\n" not in str(info.value)
 
 
+def test_a_near_day_that_does_not_fit_the_date_is_refused() -> None:
+    assert parse_when("tomorrow, 28 Nov", NOW) == datetime(2026, 11, 28, 9, tzinfo=TOKYO)
+    assert parse_when("明日、11月28日 14時", NOW) == datetime(2026, 11, 28, 14, tzinfo=TOKYO)
+    with pytest.raises(BadInput, match=r"names tomorrow, but that date is Sun 2026-11-29"):
+        parse_when("tomorrow, 29 Nov", NOW, "next")
+
+
 def test_a_weekday_that_does_not_fit_the_date_is_refused(japanese) -> None:
     with pytest.raises(BadInput, match=r"2026年12月5日\(土\)"):
         parse_when("12月5日(金) 14時", NOW, "next")
@@ -155,7 +162,8 @@ def test_every_date_the_app_shows_reads_back_to_itself(moment: datetime, now: da
     try:
         shown = [short_moment(local, now), long_moment(local)]
         days = [short_day(local.date(), now.date()), short_day(local.date(), now.date(), relative=False),
-                long_date(local.date())]
+                long_date(local.date()),  # and a day as the KPI tab names its period: `tomorrow, 4 Dec`, `明日 12月4日`
+                period_words(local.date(), local.date() + timedelta(days=1), "day", "", now.date())]
         for text in shown:
             assert parse_when(text, now) == local, text
         for text in days:

@@ -7,7 +7,6 @@ character reaches the terminal, whatever a file holds."""
 from __future__ import annotations
 
 import sys
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -16,8 +15,8 @@ from istui.domain import labels
 from istui.domain.formatting import money, number, percent, previous_period_words, report_period_words, short_money, through, when
 from istui.domain.metrics import HEADLINE_DELTAS
 from istui.domain.queue import QUEUE_REASONS
-from istui.domain.text import json_safe, terminal_safe
-from istui.i18n import N_, _
+from istui.domain.text import cell_width, clip, json_safe, terminal_safe
+from istui.i18n import N_, _, pgettext
 
 if TYPE_CHECKING:
     from istui.store.workspace import Record, Workspace
@@ -26,22 +25,7 @@ if TYPE_CHECKING:
 
 
 
-def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1 for ch in text)
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut `text` to at most `limit` terminal columns, marking the cut with '…'."""
-    if width(text) <= limit:
-        return text
-    out, used = [], 0
-    for ch in text:
-        w = width(ch)
-        if used + w > limit - 1:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + "…"
+width, clip = cell_width, clip  # the CLI's names for `domain.text`'s
 
 
 def pad(text: str, columns: int, right: bool = False) -> str:
@@ -157,19 +141,19 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
     print(f"KPI · {scope} · {report_period_words(report, ws.now().date())}")
 
     def line(label: str, value: str, detail: str) -> None:
-        print(f"  {pad(label, 12)} {value:>8}   {detail}")
+        print(f"  {pad(label, 16)} {value:>8}   {detail}")
 
-    line(_("Calls"), num(m["calls"]), _("connects {connects} ({rate})").format(connects=num(m["connects"]),
+    line(pgettext("headline", "Calls"), num(m["calls"]), _("connects {connects} ({rate})").format(connects=num(m["connects"]),
                                                                                 rate=pct(m["connect_rate"])))
-    line(_("E-mails"), num(m["emails"]), _("opens {opens} ({open_rate}) · clicks {clicks} ({click_rate}) · replies {replies}").format(
+    line(pgettext("headline", "E-mails"), num(m["emails"]), _("opens {opens} ({open_rate}) · clicks {clicks} ({click_rate}) · replies {replies}").format(
         opens=num(m["opens"]), open_rate=pct(m["open_rate"]), clicks=num(m["clicks"]), click_rate=pct(m["click_rate"]),
         replies=num(m["replies"])))
-    line(_("Meetings"), num(m["meetings"]), _("of {worked} leads worked ({rate})").format(worked=num(m["leads_worked"]),
+    line(pgettext("headline", "Meetings"), num(m["meetings"]), _("of {worked} leads worked ({rate})").format(worked=num(m["leads_worked"]),
                                                                                          rate=pct(m["meeting_rate"])))
-    line(_("Handoffs"), num(m["handoffs"]), _("leads handed to field sales"))
-    line(_("Orders"), num(m["orders"]), _("lost {lost} · win rate {rate} · amount {amount}").format(
+    line(pgettext("headline", "Handoffs"), num(m["handoffs"]), _("leads handed to field sales"))
+    line(pgettext("headline", "Orders"), num(m["orders"]), _("lost {lost} · win rate {rate} · amount {amount}").format(
         lost=num(m["lost"]), rate=pct(m["win_rate"]), amount=money(m["amount"], cur)))
-    print("  " + _("Target accounts (BDR) {count}").format(count=num(m["target_accounts"])))
+    line(pgettext("headline", "Target accounts"), num(m["target_accounts"]), _("BDR companies created in the period"))
     if "funnel" in report:
         print("\n" + _("Funnel (leads)") + "  " + funnel_line(report["funnel"]))
         changes = []
@@ -200,6 +184,9 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
         headers = [_(h) for h in (N_("METRIC"), N_("ACTUAL"), N_("TARGET"), N_("PROGRESS"), N_("BY NOW"), N_("PACE"), N_("NEEDED"))]
         print(table(["  " + headers[0], *headers[1:], ""], [["  " + r[0], *r[1:]] for r in rows], right=(1, 2, 3, 4, 6),
                     shrink_first=(7, 0)))
+    elif report["scope"]["team"]:  # the reps' own targets are theirs: `kpi --rep NAME` shows them
+        print("\n" + _("No team targets for this period: `istui target set METRIC VALUE --per PERIOD --team` sets "
+                       "one; `istui kpi --rep NAME` shows a rep's own."))
     if report["by_source"]:
         print("\n" + _("Leads created in the period, by source"))
         rows = [[f"  {labels.source(source)}", num(r["leads"]), num(r["meetings"]), pct(r["meeting_rate"]), num(r["orders"]),

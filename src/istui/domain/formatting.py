@@ -204,10 +204,12 @@ def period_words(start: date, end: date, kind: str | None, label: str, today: da
 
 
 def _day(day: date, today: date) -> str:
-    """`2 Dec` (`12月2日`), with the year when it is not this year's."""
+    """`2 Dec` (`12月2日`), with the year when it is more than half a year from today (as `short_day`: typed
+    back, a yearless day lands in the nearest year)."""
+    yearless = abs((day - today).days) <= YEARLESS_DAYS
     if language() == "ja":
-        return (f"{day.year}年" if day.year != today.year else "") + f"{day.month}月{day.day}日"
-    return f"{day.day} {MONTH_NAMES[day.month - 1][:3]}" + (f" {day.year}" if day.year != today.year else "")
+        return ("" if yearless else f"{day.year}年") + f"{day.month}月{day.day}日"
+    return f"{day.day} {MONTH_NAMES[day.month - 1][:3]}" + ("" if yearless else f" {day.year}")
 
 
 def _days(first: date, last: date, today: date) -> str:

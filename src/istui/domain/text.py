@@ -38,6 +38,25 @@ _DESIGNATORS = (("株式会社", "(株)"), ("有限会社", "(有)"), ("合同�
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
 
 
+def cell_width(text: str) -> int:
+    """The terminal columns `text` takes: 2 for a wide (Japanese) character, 0 for a combining mark."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut `text` to at most `limit` terminal columns, marking the cut with '…'."""
+    if cell_width(text) <= limit:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = cell_width(ch)
+        if used + w > limit - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
 def fold(text: str) -> str:
     """The search form of `text`: NFKC (widths), case-folded, katakana as hiragana, designators short,
     no spaces. Idempotent."""

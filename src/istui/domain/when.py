@@ -71,6 +71,9 @@ _DATE = re.compile(r"^(?:(\d{4})\s*[-/年]\s*)?(\d{1,2})\s*[-/月]\s*(\d{1,2})(?
 _NOTED_WEEKDAY = re.compile(rf"^\(?\s*({_WEEKDAY})\s*\)?")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?$")
 _YEAR = re.compile(r"\d{4}")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DAY_MONTH = re.compile(rf"^(?:(\d{{1,2}})\s+{_MONTH}|{_MONTH}\s+(\d{{1,2}})(?!\d))(?:,?\s+(\d{{4}}))?(?![\d:])")
 
 _TIME = re.compile(r"^(am|pm)?\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
 _TIME_JA = re.compile(r"^(午前|午後)?\s*(\d{1,2})\s*(?:時\s*(?:(\d{1,2})\s*分?|(半))?|:(\d{2}))$")
@@ -255,7 +258,14 @@ def _day(cleaned: str, text: str, now: datetime, field: str) -> tuple[date | Non
     today = now.date()
     match = _NEAR.match(cleaned)
     if match:
-        return today + timedelta(days=_NEAR_DAYS[match[1] or match[2]]), cleaned[match.end():].strip(), False
+        near, rest = today + timedelta(days=_NEAR_DAYS[match[1] or match[2]]), cleaned[match.end():].lstrip(", ")
+        named, rest = _named_day(rest, now)  # `tomorrow, 4 Dec`, `明日 12月4日`: as the KPI tab names a day
+        if named is not None and named != near:
+            from istui.domain.formatting import long_date
+
+            raise BadInput(_("{field}: '{text}' names {word}, but that date is {date}; check the date.").format(
+                field=field, text=text.strip(), word=match[1] or match[2], date=long_date(named)))
+        return near, rest, False
     match = _WEEK.match(cleaned)
     if match:
         weeks = _WEEKS[match[1]]
@@ -284,6 +294,21 @@ def _day(cleaned: str, text: str, now: datetime, field: str) -> tuple[date | Non
             rest = rest[noted.end():].strip()
         return day, rest, yearless
     return None, cleaned, False
+
+
+def _named_day(text: str, now: datetime) -> tuple[date | None, str]:
+    """A date at the start of `text` (`12月4日`, `12/4`, `4 Dec`, `Dec 4 2027`) and the rest; None when none is."""
+    if _DATE.match(text):
+        day, rest, _yearless = _date(text, now)
+        return day, rest
+    match = _DAY_MONTH.match(text)
+    if not match:
+        return None, text
+    month = _MONTHS.index(match[2] or match[3]) + 1
+    day_of_month, rest = int(match[1] or match[4]), text[match.end():].strip()
+    if match[5]:
+        return date(int(match[5]), month, day_of_month), rest
+    return _date(f"{month}/{day_of_month} {rest}".strip(), now)[:2]
 
 
 def _date(cleaned: str, now: datetime) -> tuple[date, str, bool]:

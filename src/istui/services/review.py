@@ -87,8 +87,10 @@ def build_review(report: dict[str, Any], team: dict[str, Any] | None, currency: 
     weakest = weakest_step(report["funnel"])
     if weakest:
         name = weakest["step"]
-        sentence = _("The weakest step is {step} at {rate}").format(step=step_label(name),
-                                                                    rate=percent(weakest["rate_from_previous"]))
+        before_step = FUNNEL[FUNNEL.index(name) - 1]  # a cohort's step rate, not a win rate of closed deals
+        sentence = _("The weakest step is {step}: {rate} of the leads with {before} went on to {after}").format(
+            step=step_label(name), rate=percent(weakest["rate_from_previous"]), before=labels.metric(before_step),
+            after=labels.metric(name))
         before = _step_rate(previous["funnel"], name)
         if before is not None:
             sentence += _(" (previous period {rate})").format(rate=percent(before))

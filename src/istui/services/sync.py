@@ -23,7 +23,7 @@ from typing import Any
 from istui import locations
 from istui.domain.errors import WorkspaceError
 from istui.i18n import _
-from istui.services.sync_commit import commit
+from istui.services.sync_commit import commit, message_words
 from istui.services.sync_conflicts import conflict_line, lost_line, tell
 from istui.services.sync_merge import clean_incoming, finish_interrupted, merge
 from istui.store import files
@@ -273,7 +273,7 @@ def describe(report: dict[str, Any]) -> str:
     a teammate's merge, links refused, files left out."""
     lines = []
     if report.get("committed"):
-        lines.append(_("Committed: {message}").format(message=report["committed"]))
+        lines.append(_("Committed: {message}").format(message="; ".join(map(message_words, report["committed"].split("; ")))))
     if report.get("remote") is None:
         lines.append(_("No remote is set, so the work was committed locally only; share it with `istui remote set URL` "
                        "(the team's git repository)."))
@@ -282,7 +282,7 @@ def describe(report: dict[str, Any]) -> str:
         lines.append(_("Sent {count} commit(s) to {remote}.").format(count=sent, remote=report["remote"]) if sent
                      else _("Nothing to send."))
         if received:
-            lines.append(_("Received {count} commit(s): ").format(count=len(received)) + "; ".join(received[:5]) +
+            lines.append(_("Received {count} commit(s): ").format(count=len(received)) + "; ".join(map(message_words, received[:5])) +
                          (_("; … {more} more").format(more=len(received) - 5) if len(received) > 5 else ""))
         else:
             lines.append(_("Nothing new from the team."))

@@ -24,7 +24,7 @@ from pathlib import Path
 from istui import locations
 from istui.domain import labels
 from istui.domain.errors import WorkspaceError
-from istui.i18n import _
+from istui.i18n import N_, _, language
 from istui.store import fileformat, files
 from istui.store.gitrepo import Git
 from istui.store.merge import table_name
@@ -277,7 +277,32 @@ def commit_message(git: Git, rep: str) -> str:
                                                      "target") if counts.get(kind)]
     if counts.get("settings"):
         parts.append("settings")
-    return f"{rep}: {', '.join(parts) if parts else 'workspace changes'}"
+    return f"{rep}: {', '.join(parts) if parts else 'workspace changes'}"  # English for the team's git log
+
+
+_KIND_WORDS = {"call": N_("calls"), "e-mail": N_("e-mails"), "stage change": N_("stage changes"),
+               "activity": N_("activities"), "lead": N_("leads"), "note": N_("notes"), "target": N_("targets")}
+_KIND_OF = {**{kind: kind for kind in _KIND_WORDS}, **{"activities" if kind == "activity" else kind + "s": kind for kind in _KIND_WORDS}}
+_WHOLE_WORDS = {"settings": N_("settings"), "workspace changes": N_("workspace changes")}
+_PART = re.compile(r"([\d,]+) (.+)")
+
+
+def message_words(message: str) -> str:
+    """A commit message istui wrote (`alice: 42 calls, 1 note`, its own or a teammate's) in the language in force
+    (`alice: 架電 42件、ノート 1件`); any other message as it is."""
+    rep, sep, rest = message.partition(": ")
+    if language() == "en" or not sep:
+        return message
+    parts = []
+    for part in rest.split(", "):
+        counted = _PART.fullmatch(part)
+        if counted and counted[2] in _KIND_OF:
+            parts.append(_("{count} {things}").format(count=counted[1], things=_(_KIND_WORDS[_KIND_OF[counted[2]]])))
+        elif part in _WHOLE_WORDS:
+            parts.append(_(_WHOLE_WORDS[part]))
+        else:
+            return message
+    return f"{rep}: {_(', ').join(parts)}"
 
 
 def _record_key(line: str) -> str:

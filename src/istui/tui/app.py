@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, TabbedContent, TabPane, TextArea
 from textual.worker import Worker, WorkerState
@@ -40,8 +41,11 @@ from istui.tui.screens.help import HelpScreen
 from istui.tui.state import AppState, not_undoable_label, undo_label
 from istui.tui.syncing import SyncMixin
 from istui.tui.themes import DEFAULT_THEME, load_themes
+from istui.tui.wide_chars import apply as keep_wide_chars_whole
 from istui.tui.widgets.footer import IstuiFooter
 from istui.tui.widgets.header import IstuiHeader
+
+keep_wide_chars_whole()
 
 FOCUS_OF_TAB = {"leads": "#leads-table", "today": "#today-table", "notes": "#notes-table", "kpi": "#kpi-scroll"}
 
@@ -217,7 +221,10 @@ class IstuiApp(SyncMixin, App[None]):
 
     def _show_leads(self, leads: list[Record], keys: dict[str, str]) -> None:
         self.state.leads = leads  # the same records, now newest first
-        self.query_one(LeadsPane).set_leads(leads, keys)
+        try:
+            self.query_one(LeadsPane).set_leads(leads, keys)
+        except NoMatches:  # the app closed while the worker read (its widgets are gone): nothing to show
+            return
         gc.freeze()  # 50,000 long-lived records: keep the cyclic GC from walking them on every keystroke
 
     def check_for_changes(self) -> None:

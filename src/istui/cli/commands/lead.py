@@ -59,7 +59,7 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=run_show)
 
     p = lead.add_parser("set", help=_("change fields: FIELD=VALUE ..."),
-                        epilog=f"Fields: {' '.join(EDITABLE_LEAD_FIELDS)}. " + when_help())
+                        epilog=_("Fields: {names}.").format(names=" ".join(EDITABLE_LEAD_FIELDS)) + " " + when_help())
     p.add_argument("id")
     p.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
     p.add_argument("--force", action="store_true", help=_("set a follow-up on a do-not-call lead"))
@@ -68,11 +68,11 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
     json_option(p)
     p.set_defaults(handler=run_set)
 
-    p = lead.add_parser("stage", help=_("move a lead to a stage"), epilog=f"Stages: {' '.join(s.value for s in Stage)}.")
+    p = lead.add_parser("stage", help=_("move a lead to a stage"), epilog=_("Stages: {names}.").format(names=" ".join(s.value for s in Stage)))
     p.add_argument("id")
     p.add_argument("stage")
     p.add_argument("--amount", help=_("order amount (won): 1200000, ¥1,200,000, 120万"))
-    p.add_argument("--note", default="")
+    p.add_argument("--note", default="", help=_("why the stage changed (kept with the change)"))
     json_option(p)
     p.set_defaults(handler=run_stage)
 
@@ -182,7 +182,7 @@ def run_show(args: argparse.Namespace) -> int:
     if shows_next(lead, now):
         row(N_("Next"), f"{when(lead['next_at'], now)} {safe(lead.get('next_action', ''))}")
     if lead.get("meeting_at"):
-        row(N_("Meeting"), when(lead["meeting_at"], now))
+        row(N_("Meeting time"), when(lead["meeting_at"], now))
     if lead.get("amount"):
         row(N_("Amount"), money(lead["amount"], ws.settings.currency))
     if lead.get("memo"):
@@ -226,7 +226,7 @@ def run_set(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(lead)
     else:
-        print(_("Updated {company}: {fields}.").format(company=render.safe(lead["company"]), fields=", ".join(fields)))
+        print(_("Updated {company}: {fields}.").format(company=render.safe(lead["company"]), fields=_(", ").join(map(labels.field, fields))))
     return 0
 
 

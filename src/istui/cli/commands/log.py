@@ -21,13 +21,13 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
         p = log.add_parser(kind, help=_("log a call outcome") if kind == "call" else _("log an e-mail outcome"),
                            epilog=_("Outcomes: {outcomes}.").format(outcomes=outcomes) + " " + when_help())
         p.add_argument("id", help=_("lead id (any unique prefix)"))
-        p.add_argument("--outcome", "-o", required=True)
-        p.add_argument("--note", default="")
+        p.add_argument("--outcome", "-o", required=True, help=_("what happened: a name or a digit (below)"))
+        p.add_argument("--note", default="", help=_("a note, kept with the record"))
         p.add_argument("--next", metavar="WHEN", help=_("next follow-up"))
-        p.add_argument("--next-action", metavar="TEXT")
+        p.add_argument("--next-action", metavar="TEXT", help=_("what to do at the next follow-up"))
         p.add_argument("--at", metavar="WHEN", help=_("when it happened (default: now)"))
         if kind == "call":
-            p.add_argument("--duration", metavar="SECS")
+            p.add_argument("--duration", metavar="SECS", help=_("how long the call took, in seconds"))
             p.add_argument("--script", metavar="NOTE_ID", help=_("the talk script used"))
             p.add_argument("--meeting", metavar="WHEN", help=_("the meeting's time (with meeting_booked)"))
             p.add_argument("--with", dest="meeting_with", metavar="NAME", action="append",

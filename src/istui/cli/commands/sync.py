@@ -13,9 +13,9 @@ from istui.i18n import _
 
 def define(name: str, p: argparse.ArgumentParser) -> None:
     if name == "sync":
-        p.description = ("Commit your work (the message says what: calls, leads, notes), fetch the team's, merge "
-                         "record by record, push. Field conflicts are settled (the newer edit wins) and reported; "
-                         "the other value is kept in .istui/conflicts.jsonl and told to the rep whose value lost.")
+        p.description = _("Commit your work (the message says what: calls, leads, notes), fetch the team's, merge "
+                          "record by record, push. Field conflicts are settled (the newer edit wins) and reported; "
+                          "the other value is kept in .istui/conflicts.jsonl and told to the rep whose value lost.")
         p.add_argument("--allow-deletions", action="store_true",
                        help=_("commit even when more than a few records or whole data files were deleted"))
         json_option(p)

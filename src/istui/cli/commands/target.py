@@ -16,7 +16,7 @@ from istui.i18n import _
 
 def define(name: str, command: argparse.ArgumentParser) -> None:
     target = actions(command)
-    p = target.add_parser("set", help=_("set a target"), epilog=f"Metrics: {metrics_help()}.")
+    p = target.add_parser("set", help=_("set a target"), epilog=_("Metrics: {names}.").format(names=metrics_help()))
     p.add_argument("metric")
     p.add_argument("value")
     p.add_argument("--per", required=True, help=_("day, week, month, quarter or fiscal_year"))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -20,7 +21,7 @@ from textual_plotext import PlotextPlot
 from istui.domain import labels
 from istui.domain.formatting import money, percent, previous_period_words, report_period_words, short_day, short_money
 from istui.domain.parsing import minor_digits
-from istui.domain.text import terminal_safe
+from istui.domain.text import clip, terminal_safe
 from istui.i18n import N_, _, pgettext
 from istui.services.report import kpi_report
 from istui.tui import keys
@@ -103,6 +104,7 @@ PANEL_GROUPS = {"#kpi-top": ("#kpi-metrics", "#kpi-sources"),
                 "#kpi-analytics": ("#kpi-funnel", "#kpi-heatmap", "#kpi-board")}
 GUTTER = 2  # cells between panels side by side
 CHART_WIDTH = 46  # the narrowest a chart is drawn at while another could go beside it
+CHART_HEIGHT = 16  # the lowest a chart is drawn at; a tall screen with lines to spare gives them to the charts
 
 
 class Tables:
@@ -251,16 +253,28 @@ class KpiPane(Vertical):
         if report is self.report:
             return  # already on screen: widgets keep their rendering
         self.report = report
-        who = _("team") if self.team else terminal_safe(self.state.ws.rep)
-        self.query_one("#kpi-title", Static).update(Text(
-            f"KPI · {who} · {report_period_words(report, self.state.now.date())}   —   "
-            + _("{periods}: period · {team}: me/team · {review}: review · {plan}: plan").format(
-                periods=" ".join(keys.key(f"kpi-period-{spec}") for spec, _label in PERIODS.values()),
-                team=keys.key("kpi-team"), review=keys.key("kpi-review"), plan=keys.key("kpi-plan"))))
+        self._show_title()
         self._show_tables(tables)
         self._plot_targets(report)
         self._plot_trend(report)
         self._plot_sources(report)
+
+    def _show_title(self) -> None:
+        """`KPI · sato · November 2026` and the keys of this tab, as many as fit on one line (the period keys go
+        first: the footer shows them too)."""
+        if self.report is None:
+            return
+        who = _("team") if self.team else terminal_safe(self.state.ws.rep)
+        title = f"KPI · {who} · {report_period_words(self.report, self.state.now.date())}"
+        others = _("{team}: me/team · {review}: review · {plan}: plan").format(
+            team=keys.key("kpi-team"), review=keys.key("kpi-review"), plan=keys.key("kpi-plan"))
+        periods = " ".join(keys.key(f"kpi-period-{spec}") for spec, _label in PERIODS.values())
+        room = self.width()
+        for hint in (_("{periods}: period").format(periods=periods) + " · " + others, others, ""):
+            line = f"{title}   —   {hint}" if hint else title
+            if cell_len(line) <= room:
+                break
+        self.query_one("#kpi-title", Static).update(Text(line))
 
     def _show_tables(self, tables: Tables | None) -> None:
         if self.report is None:
@@ -277,10 +291,25 @@ class KpiPane(Vertical):
         charts = max(1, min(3, (width + 1) // CHART_WIDTH))
         self.query_one("#kpi-charts").styles.grid_size_columns = charts
         self._drawn_width = width
+        self.call_after_refresh(self._fill_height, charts)
+
+    def _fill_height(self, charts: int) -> None:
+        """Charts in one row, on a screen taller than the tab's content: the charts take the lines to spare."""
+        scroll = self.query_one("#kpi-scroll", VerticalScroll)
+        plots = list(self.query(SafePlot))
+        now = plots[0].outer_size.height or CHART_HEIGHT
+        spare = scroll.scrollable_content_region.height - sum(child.outer_size.height for child in scroll.children)
+        height = CHART_HEIGHT if charts < len(plots) else max(CHART_HEIGHT, now + spare)
+        if height != now:
+            for plot in plots:
+                plot.styles.height = height
 
     def on_resize(self) -> None:
         if self.report is not None and self.width() != self._drawn_width:
+            self._show_title()
             self.call_after_refresh(self._show_tables, None)
+        elif self.report is not None:  # taller or lower only
+            self.call_after_refresh(self._fill_height, self.query_one("#kpi-charts").styles.grid_size_columns)
 
     def _plot_sources(self, report: dict[str, Any]) -> None:
         rows = [(source, row) for source, row in report["by_source"].items() if row["meeting_rate"] is not None]
@@ -299,7 +328,7 @@ class KpiPane(Vertical):
     def _plot_targets(self, report: dict[str, Any]) -> None:
         targets = report["targets"]
         progress = [round(100 * (t["progress"] or 0), 1) for t in targets]
-        names = [plot_text(terminal_safe(labels.metric(t["metric"]) + (f" ({labels.motion(t['motion'])})" if t["motion"] else ""))[:18]
+        names = [plot_text(clip(terminal_safe(labels.metric(t["metric"]) + (f" ({labels.motion(t['motion'])})" if t["motion"] else "")), 18)
                            + f" {p:.0f}%") for t, p in zip(targets, progress, strict=True)]  # short: room for the bars
         title = plot_text(_("Targets: % of target reached") if targets
                           else _("No targets for this period and scope (istui target set …)"))

@@ -22,6 +22,7 @@ from istui.tui import keys
 from istui.tui.panes.lead_actions import LeadActions
 from istui.tui.state import AppState
 from istui.tui.widgets.cards import LeadDetail
+from istui.tui.widgets.hint_input import HintInput
 from istui.tui.widgets.vtable import Column, VirtualTable
 
 Record = dict[str, Any]
@@ -140,9 +141,10 @@ class LeadsPane(LeadActions, Vertical):
         self.sort_key, self.sort_reverse = "created", True
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=_("{key} filter: company, contact, phone, e-mail, tags (カナ and ㈱ fold) · {leave} back to "
-                                  "the table").format(key=keys.key("leads-filter"), leave=keys.key("leads-filter-leave")),
-                    id="lead-filter")
+        named = {"key": keys.key("leads-filter"), "leave": keys.key("leads-filter-leave")}
+        yield HintInput([_("{key} filter: company, contact, phone, e-mail, tags (カナ and ㈱ fold) · {leave} back to "
+                           "the table").format(**named), _("{key} filter · {leave} back to the table").format(**named)],
+                        id="lead-filter")
         with Horizontal(id="leads-body"):  # below 120 columns the detail goes below the table (istui.tcss)
             table = VirtualTable(LEAD_COLUMNS, self.cell, row_style=self.row_style, id="leads-table")
             table.sort_key, table.sort_reverse = None, True
@@ -235,6 +237,9 @@ class LeadsPane(LeadActions, Vertical):
         status += (" ▼" if self.sort_reverse else " ▲") + f" ({keys.key('leads-sort')}, {keys.key('leads-reverse')})"
         if text:
             status += " · " + _("filter: {text}").format(text=text)
+        if not self.all:  # a new workspace: say how leads come in
+            status = _("No leads yet — {key} adds one; `istui import leads FILE` brings in a CSV export.").format(
+                key=keys.key("lead-new"))
         self.query_one("#leads-status", Static).update(Text(terminal_safe(status)))
 
     def show_detail(self, lead: Record | None) -> None:

@@ -25,6 +25,7 @@ from istui.tui.messages import Wrote
 from istui.tui.panes.lead_actions import guarded
 from istui.tui.screens.record_forms import note_form
 from istui.tui.state import AppState
+from istui.tui.widgets.hint_input import HintInput
 from istui.tui.widgets.vtable import Column, VirtualTable
 
 Record = dict[str, Any]
@@ -49,8 +50,9 @@ class NotesPane(Vertical):
         self.usage: dict[str, dict[str, Any]] = {}
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=_("{key} search titles, bodies and tags · {leave} back to the list").format(
-            key=keys.key("notes-search"), leave=keys.key("notes-search-leave")), id="note-search")
+        named = {"key": keys.key("notes-search"), "leave": keys.key("notes-search-leave")}
+        yield HintInput([_("{key} search titles, bodies and tags · {leave} back to the list").format(**named),
+                         _("{key} search · {leave} back to the list").format(**named)], id="note-search")
         with Horizontal(id="notes-body"):  # below 120 columns the note goes below the list (istui.tcss)
             yield VirtualTable(NOTE_COLUMNS, self.cell, id="notes-table")
             with VerticalScroll(id="note-view"):

@@ -9,7 +9,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -17,11 +16,12 @@ from istui.domain import labels
 from istui.domain.text import terminal_safe
 from istui.i18n import _
 from istui.tui import keys
+from istui.tui.screens.dialog import Dialog
 
 Record = dict[str, Any]
 
 
-class NotePicker(ModalScreen[str | None]):
+class NotePicker(Dialog[str | None]):
     """Pick the talk note in use; its Markdown shows below the list."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", id="picker-close")]
@@ -54,7 +54,7 @@ class NotePicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class BlockSummary(ModalScreen[None]):
+class BlockSummary(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "close", "Close", id="summary-close")]
 
     def __init__(self, summary: str) -> None:

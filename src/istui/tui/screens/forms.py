@@ -16,13 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Markdown, Select, Static, TextArea
 
 from istui.domain.errors import BadInput
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 from istui.tui import keys
+from istui.tui.screens.dialog import Dialog
 from istui.tui.sizes import SHORT_BELOW
 
 
@@ -42,7 +42,7 @@ class Field:
         return None if self.widget.value is Select.NULL else self.widget.value
 
 
-class FormScreen(ModalScreen[dict[str, Any] | None]):
+class FormScreen(Dialog[dict[str, Any] | None]):
     """A titled column of fields with per-field errors; dismisses with the values once all are valid."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -100,6 +100,21 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         else:
             self.action_submit()
 
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(TextArea.Changed)
+    def _recheck(self, event: Input.Changed | Select.Changed | TextArea.Changed) -> None:
+        """A field's error goes as soon as what is typed there is valid (a new error waits for the save)."""
+        field = next((f for f in self.fields if f.widget is event.control), None)
+        if field is None or not field.error.has_class("shown"):
+            return
+        try:
+            if field.check:
+                field.check(field.value())
+        except BadInput:
+            return
+        self.show_error(field, "")
+
     def validate(self) -> dict[str, Any] | None:
         values, ok = {}, True
         for field in self.fields:
@@ -140,7 +155,7 @@ def select(options: list[tuple[str, str]], value: str | None, allow_blank: bool 
                   allow_blank=allow_blank, prompt=_("Select"))
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Dialog[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm-yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm-no"),
@@ -168,7 +183,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(event.button.id == "yes")
 
 
-class SheetScreen(ModalScreen[None]):
+class SheetScreen(Dialog[None]):
     """Shows Markdown (a handoff sheet, a note, a review); `c` copies the source to the clipboard (both without
     any control character: OSC 52 carries the clipboard, and what is pasted must be as safe as what is shown)."""
 

@@ -10,7 +10,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from istui.domain.outcomes import CALL_OUTCOMES
@@ -18,6 +17,7 @@ from istui.domain.text import terminal_safe
 from istui.domain.when import WHEN_HELP, WHEN_WORDS
 from istui.i18n import N_, _, language
 from istui.tui import keys
+from istui.tui.screens.dialog import Dialog
 from istui.tui.sizes import NARROW_BELOW
 
 
@@ -67,7 +67,7 @@ def when_help_text() -> Text:
     return text
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close", id="help-close")]
 
     def __init__(self, sections: list[tuple[str, list[BindingType]]]) -> None:

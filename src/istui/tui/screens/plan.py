@@ -10,7 +10,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from istui.domain import labels
@@ -22,7 +21,9 @@ from istui.i18n import N_, _
 from istui.services.plan import rate_lines
 from istui.tui import keys
 from istui.tui.messages import Wrote
+from istui.tui.screens.dialog import Dialog
 from istui.tui.screens.forms import ConfirmScreen, Field, FormScreen, select
+from istui.tui.sizes import NARROW_BELOW
 from istui.tui.state import AppState
 
 
@@ -41,7 +42,7 @@ def plan_form(currency: str = "JPY") -> FormScreen:
 PER_NAMES = {"month": N_("month"), "quarter": N_("quarter"), "fiscal_year": N_("fiscal year")}
 
 
-class PlanScreen(ModalScreen[None]):
+class PlanScreen(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "save", "Save as team targets", id="plan-save"),
         Binding("escape,q", "close", "Close", id="plan-close"),
@@ -75,11 +76,14 @@ class PlanScreen(ModalScreen[None]):
     def show(self, result: dict[str, Any]) -> None:
         self.result = result
         currency = self.state.ws.settings.currency
-        table = Table(box=None, padding=(0, 1), header_style="bold")
+        table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
+        narrow = self.app.size.width < NARROW_BELOW
         for name in (N_("Step"), N_("Needed"), N_("Leads"), N_("Per working day"), N_("So far"), N_("Pace/day"),
-                     N_("Gap/day")):  # narrow: headers and the gap's words wrap, names and figures stay whole
-            table.add_column(_(name), justify="left" if name == "Step" else "right", no_wrap=name != "Gap/day",
-                             overflow="fold")
+                     N_("Gap/day")):  # narrow: the long header in two lines, so the gap's words stay on one
+            header = _(name)
+            if narrow and name == "Per working day":
+                header = header.replace(" ", "\n", 1)
+            table.add_column(header, justify="left" if name == "Step" else "right", no_wrap=True)
         for row in result["steps"]:
             table.add_row(labels.metric(row["metric"]), f"{row['needed']:,}", number(row.get("leads_needed")),
                           number(row["per_working_day"]), number(row.get("actual")),

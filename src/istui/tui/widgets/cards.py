@@ -52,7 +52,7 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text
         (N_("Owner"), lead.get("owner", "")),
         (N_("Next"), " ".join(v for v in (when(lead.get("next_at"), now), lead.get("next_action", "")) if v)
          if shows_next(lead, now) else ""),
-        (N_("Meeting"), when(lead.get("meeting_at"), now) if lead.get("meeting_at") else ""),
+        (N_("Meeting time"), when(lead.get("meeting_at"), now) if lead.get("meeting_at") else ""),
         (N_("Tags"), ", ".join(map(safe, lead.get("tags") or []))),
         (N_("Amount"), money(lead.get("amount"), currency) if lead.get("amount") else ""),
         (N_("Memo"), lead.get("memo", "")),
@@ -98,7 +98,7 @@ class LeadDetail(VerticalScroll):
     read in a worker (never on the UI thread)."""
 
     DEFAULT_CSS = """
-    LeadDetail { width: 52; border-left: solid $panel; padding: 0 1; }
+    LeadDetail { width: 46; border-left: solid $panel; padding: 0 1; }
     LeadDetail .timeline { padding-top: 1; }
     """
 

@@ -29,3 +29,8 @@ def flow(sections: list[tuple[str, list[str]]], width: int) -> str:
                 line += (" · " if index else "") + item
     lines.append(line)
     return "\n".join(lines)
+
+
+def fitting(choices: list[str], width: int) -> str:
+    """The first (longest) of `choices` that fits in `width` cells, else the last (the shortest)."""
+    return next((choice for choice in choices if cell_len(choice) <= width), choices[-1])
