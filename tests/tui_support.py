@@ -88,7 +88,10 @@ async def open_lead_form(pilot) -> None:
 
 async def open_plan(pilot) -> None:
     await loaded(pilot)
-    await pilot.press("4", "P", *"3000万")
+    await pilot.press("4")
+    await loaded(pilot)
+    await pilot.pause(0.3)  # the KPI tab laid out (its charts sized) before the plan covers it
+    await pilot.press("P", *"3000万")
     await pilot.press("ctrl+s")
     await loaded(pilot)
     await pilot.pause(0.5)
