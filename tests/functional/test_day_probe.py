@@ -19,7 +19,7 @@ import pytest
 
 from istui.domain.errors import BadInput
 from istui.domain.formatting import money, short_money
-from istui.domain.parsing import parse_amount, require_text
+from istui.domain.parsing import parse_amount, parse_tags, require_text
 from istui.i18n import set_language
 from istui.services.plan import rate_lines
 from istui.store.workspace import Workspace
@@ -235,6 +235,9 @@ def test_joiners_inside_real_text_stay_zero_width_spaces_go(cli, ws: Workspace, 
     """A zero-width space, word joiner or BOM in a name only shifts columns and hides it from search: dropped. The
     zero-width joiner shapes emoji (and scripts): kept."""
     assert require_text("A\u200bB\u2060C\ufeff", "company") == "ABC"
+    assert require_text("Acme\u200d Co\u200d", "company") == "Acme Co"  # a joiner that joins nothing goes
+    assert require_text("\u0915\u094d\u200d\u0937", "company") == "\u0915\u094d\u200d\u0937"  # क्‍ष: a script's stays
+    assert parse_tags(["ok,\u200bzw"]) == ["ok", "zw"]
     zero = add_lead(cli, "Zero\u200bWidth KK")
     assert zero["company"] == "ZeroWidth KK"
     assert [lead["id"] for lead in cli("lead", "list", "--search", "ZeroWidth", "--json").json] == [zero["id"]]

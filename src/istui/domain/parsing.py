@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.domain.model import DEFAULT_MAX_LENGTH, MAX_LENGTH, MAX_TAGS
-from istui.domain.text import INVISIBLE, has_visible, unsafe_character
+from istui.domain.text import drop_invisible, has_visible, unsafe_character
 from istui.domain.when import DEFAULT_TIME as DEFAULT_TIME  # WHEN lives in domain.when; its names stay here too
 from istui.domain.when import WHEN_HINT as WHEN_HINT
 from istui.domain.when import parse_follow_up as parse_follow_up
@@ -218,7 +218,7 @@ def parse_tags(values: Iterable[str]) -> list[str]:
     tags: list[str] = []
     limit = MAX_LENGTH["tag"]
     for value in values:
-        for part in _checked(value, "tags", multiline=False).split(","):
+        for part in drop_invisible(_checked(value, "tags", multiline=False)).split(","):
             tag = " ".join(part.split()).lstrip("#").strip()
             if len(tag) > limit:
                 raise BadInput(_("tags: a tag is {length} characters long; at most {limit} are accepted.").format(
@@ -248,7 +248,7 @@ def optional_text(value: str, field: str, max_length: int | None = None) -> str:
     """A one-line text field: control characters refused, line breaks and tabs folded to single spaces,
     zero-width spaces, word joiners and BOMs dropped (they only shift columns and hide a name from search),
     trimmed, at most `max_length` (default: the field's MAX_LENGTH) characters."""
-    cleaned = " ".join(_checked(value, field, multiline=False).translate(INVISIBLE).split())
+    cleaned = " ".join(drop_invisible(_checked(value, field, multiline=False)).split())
     return _bounded(cleaned, field, max_length)
 
 

@@ -36,6 +36,23 @@ _DESIGNATORS = (("株式会社", "(株)"), ("有限会社", "(有)"), ("合同�
 #: the BOM (a zero-width no-break space). Dropped from one-line fields and from search forms. The zero-width
 #: joiner and non-joiner stay: they shape emoji and scripts such as Persian and Devanagari.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+_JOINER = re.compile("\u200d")
+
+
+def drop_invisible(text: str) -> str:
+    """`text` without zero-width spaces, word joiners, BOMs, and zero-width joiners that join nothing: one stays
+    before an emoji (👨‍👩‍👧) and after a combining mark (a virama of an Indic script)."""
+    text = text.translate(INVISIBLE)
+    if "\u200d" not in text:
+        return text
+    return _JOINER.sub(lambda m: m[0] if _joins(text, m.start()) else "", text)
+
+
+def _joins(text: str, at: int) -> bool:
+    before, after = text[at - 1:at], text[at + 1:at + 2]
+    if not before or not after:
+        return False
+    return unicodedata.category(after) == "So" or unicodedata.category(before) in ("Mn", "Mc")
 
 
 def cell_width(text: str) -> int:
@@ -57,6 +74,15 @@ def clip(text: str, limit: int) -> str:
     return "".join(out) + "…"
 
 
+NAME_IN_TEXT = 40  # columns of a record's name quoted in a title, a prompt or a message
+
+
+def named(text: object) -> str:
+    """A record's name (a company) quoted in a sentence: safe for the terminal and at most `NAME_IN_TEXT` columns,
+    so that a 200-character name does not push the rest of a title or a prompt off the screen."""
+    return clip(terminal_safe(text), NAME_IN_TEXT)
+
+
 def fold(text: str) -> str:
     """The search form of `text`: NFKC (widths), case-folded, katakana as hiragana, designators short,
     no spaces. Idempotent."""
@@ -71,7 +97,7 @@ def fold(text: str) -> str:
 
 
 def _fold_once(text: str) -> str:
-    value = unicodedata.normalize("NFKC", text).casefold().translate(INVISIBLE)
+    value = drop_invisible(unicodedata.normalize("NFKC", text).casefold())
     for long_form, short_form in _DESIGNATORS:
         if long_form in value:
             value = value.replace(long_form, short_form)

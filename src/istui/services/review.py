@@ -6,10 +6,11 @@ findings; `render_review` writes them as Markdown for the team meeting or as ter
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from istui.domain import labels
-from istui.domain.formatting import md_escape, money, percent, through
+from istui.domain.formatting import md_escape, money, percent, previous_period_words, report_period_words, through
 from istui.domain.metrics import FUNNEL
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
@@ -49,16 +50,20 @@ def review_of(ws: Any, period: str, rep: str | None, leads: list[dict[str, Any]]
     team = kpi_report(ws, period, None, leads=leads, analytics=True) if rep is not None else None
     reps = sorted({t["rep"] for t in ws.targets() if t.get("rep")}) if rep is None else []
     rep_targets = [{**target, "rep": name} for name in reps for target in kpi_report(ws, period, name, leads=leads)["targets"]]
-    return build_review(report, team, ws.settings.currency, rep_targets)
+    return build_review(report, team, ws.settings.currency, rep_targets, ws.now().date())
 
 
 def build_review(report: dict[str, Any], team: dict[str, Any] | None, currency: str = "JPY",
-                 rep_targets: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                 rep_targets: list[dict[str, Any]] | None = None, today: date | None = None) -> dict[str, Any]:
     """Findings of one period; `team` is the team's report of the same period (None when `report` is the team's);
-    `rep_targets`: in the team's review, each rep's own targets with their progress (named by rep)."""
+    `rep_targets`: in the team's review, each rep's own targets with their progress (named by rep); `today` names
+    the periods in words (`this week, 30 Nov – 6 Dec`; None: as seen from the period's start)."""
     metrics, previous = report["metrics"], report["previous"]
+    today = date.fromisoformat(report["period"]["start"][:10]) if today is None else today
     findings: dict[str, Any] = {"period": report["period"], "scope": report["scope"], "previous": previous["label"],
-                                "previous_through": previous.get("through")}
+                                "previous_through": previous.get("through"),
+                                "period_words": report_period_words(report, today),
+                                "previous_words": previous_period_words(report)}
 
     hit: list[str] = []
     missed: list[str] = []
@@ -175,11 +180,11 @@ def render_review(findings: dict[str, Any], fmt: str = "md") -> str:
     (findings quote note titles and sources from files)."""
     scope = _("team") if findings["scope"]["team"] else terminal_safe(findings["scope"]["rep"])
     md = fmt == "md"
-    previous = findings["previous"]
+    previous = findings.get("previous_words") or findings["previous"]
     if findings.get("previous_through"):  # like for like: as many working days at its start
         previous = _("{previous} through {day}").format(previous=previous, day=through(findings["previous_through"]))
     lines = [("# " if md else "") + _("Review · {scope} · {period} (vs {previous})").format(
-        scope=scope, period=findings["period"]["label"], previous=previous), ""]
+        scope=scope, period=findings.get("period_words") or findings["period"]["label"], previous=previous), ""]
 
     def section(title: str, items: list[str], empty: str) -> None:
         lines.append(("## " if md else "") + _(title))

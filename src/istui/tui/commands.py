@@ -12,6 +12,7 @@ from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits
 from textual.content import Content
 from textual.widgets.option_list import Option
 
+from istui.domain import labels
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 from istui.tui import keys
@@ -115,7 +116,7 @@ class IstuiCommands(Provider):
                 score = matcher.match(label)
                 if score > 0:
                     yield Hit(score * 0.9, literal_highlight(query, label, matcher), partial(self.istui.go_to_lead, lead["id"]),
-                              text=label, help=terminal_safe(f"{lead.get('stage', '')} · {lead.get('source', '')}"))
+                              text=label, help=f"{labels.stage(lead.get('stage', ''))} · {labels.source(lead.get('source', ''))}")
                     found += 1
                     if found >= 30:
                         break

@@ -11,7 +11,7 @@ from istui.cli.parser import json_option, scope_options
 from istui.cli.render import emit_json
 from istui.domain import labels
 from istui.domain.errors import BadInput
-from istui.domain.formatting import money
+from istui.domain.formatting import money, report_period_words
 from istui.i18n import N_, _
 
 
@@ -100,7 +100,7 @@ def run_plan(args: argparse.Namespace) -> int:
         return 0
     cur = ws.settings.currency
     print(_("Plan · team · ") + _("{period}: goal {goal} · {days} working days ({gone} gone)").format(
-        period=result["period"]["label"], goal=money(revenue, cur), days=result["working_days"],
+        period=report_period_words(result, ws.now().date()), goal=money(revenue, cur), days=result["working_days"],
         gone=render.number(result["elapsed_working_days"])))
     print("\n".join(rate_lines(result, cur)) + "\n")
     rows = [[labels.metric(row["metric"]), render.number(row["needed"]), render.number(row.get("leads_needed")),

@@ -10,6 +10,7 @@ from typing import Any
 from istui.domain import labels
 from istui.domain.duplicates import DuplicateLead
 from istui.domain.errors import IstuiError
+from istui.domain.text import named
 from istui.i18n import _
 from istui.services.handoff import handoff_sheet, sheet_of
 from istui.services.leads import (
@@ -113,7 +114,7 @@ class LeadActions:
 
         def added(lead: Record) -> None:
             self.notify(_("Lead added."), markup=False)
-            self.state.undo.push(_("new lead {company}").format(company=lead["company"]),
+            self.state.undo.push(_("new lead {company}").format(company=named(lead["company"])),
                                  lambda: self._removed(state.ws.remove_lead(lead["id"])))
             self._written(lead)
             self.post_message(ShowLead(lead["id"]))
@@ -182,7 +183,7 @@ class LeadActions:
             if not fields:
                 return None
             after = set_lead_fields(state.ws, lead["id"], fields)
-            self.state.undo.push(_("edit of {company}").format(company=lead["company"]),
+            self.state.undo.push(_("edit of {company}").format(company=named(lead["company"])),
                                  lambda: self._written(undo_lead_edit(state.ws, lead, after)))
             return after
 
@@ -195,7 +196,7 @@ class LeadActions:
         def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
             amount = str(values["amount"]) if values["amount"] else None
             logged = change_stage(self.state.ws, lead["id"], values["stage"], amount=amount, note=values["note"])
-            self._push_log_undo(_("stage change of {company}").format(company=lead["company"]), logged)
+            self._push_log_undo(_("stage change of {company}").format(company=named(lead["company"])), logged)
             return logged.lead
 
         self._lead_form(lambda lead: stage_form(lead, self.state.ws.settings.currency), write, _("Stage changed."))
@@ -206,7 +207,7 @@ class LeadActions:
         def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
             bant = {k: values[k] for k in ("budget", "authority", "need", "timeline")}
             logged = hand_off(ws, lead["id"], values["to"], bant, values["note"])
-            self._push_log_undo(_("handoff of {company}").format(company=lead["company"]), logged)
+            self._push_log_undo(_("handoff of {company}").format(company=named(lead["company"])), logged)
             handed = logged.lead
             sheet = handoff_sheet(handed, ws.activities_of_lead(lead["id"]), ws.settings.currency)
             self.app.call_later(self.app.push_screen, handoff_sheet_screen(sheet))
@@ -235,15 +236,15 @@ class LeadActions:
         def warn(lead: Record) -> str:
             if not lead.get("dnc"):
                 return ""
-            return _("{company} is marked do-not-call: an e-mail sets no follow-up.").format(company=lead.get("company", ""))
+            return _("{company} is marked do-not-call: an e-mail sets no follow-up.").format(company=named(lead.get("company", "")))
 
         lead = self.selected_lead()
         if kind == "call" and lead is not None and lead.get("dnc"):  # refused at once: no form to fill in for nothing
             self.notify(_("{company} is marked do-not-call: a call log is refused; clear the do-not-call mark in the "
-                          "edit form ({key}) first.").format(company=lead.get("company", ""), key=keys.key("lead-edit")),
+                          "edit form ({key}) first.").format(company=named(lead.get("company", "")), key=keys.key("lead-edit")),
                         severity="error", timeout=8, markup=False)
             return
-        self._lead_form(lambda lead: log_form(self.state.now, kind, lead.get("company", "")), write,
+        self._lead_form(lambda lead: log_form(self.state.now, kind, named(lead.get("company", ""))), write,
                         _("Logged a call.") if kind == "call"
                         else _("Logged an e-mail."), warn)
 
@@ -263,13 +264,13 @@ class LeadActions:
             removed = guarded(self, lambda: ws.remove_lead(lead["id"]))
             if removed is None:
                 return
-            self.state.undo.push(_("delete of {company}").format(company=removed["company"]), lambda: restore(removed))
+            self.state.undo.push(_("delete of {company}").format(company=named(removed["company"])), lambda: restore(removed))
             self.post_message(LeadRemoved(removed["id"]))
-            self.notify(_("Deleted {company}. {key} undoes.").format(company=removed["company"], key=keys.key("undo")),
+            self.notify(_("Deleted {company}. {key} undoes.").format(company=named(removed["company"]), key=keys.key("undo")),
                         markup=False)
 
         self.app.push_screen(ConfirmScreen(_("Delete the lead {company}? Its activities stay. ({key} undoes)").format(
-            company=lead["company"], key=keys.key("undo"))), confirmed)
+            company=named(lead["company"]), key=keys.key("undo"))), confirmed)
 
     def action_call_block(self) -> None:
         from istui.tui.screens.callblock import CallBlockScreen
@@ -279,7 +280,7 @@ class LeadActions:
             lead = self.selected_lead()
             if lead and lead.get("dnc"):
                 self.notify(_("{company} is marked do-not-call; a call block leaves it out.").format(
-                    company=lead.get("company", "")), severity="warning", markup=False)
+                    company=named(lead.get("company", ""))), severity="warning", markup=False)
                 return
             self.notify(_("Select a lead first."), markup=False)
             return

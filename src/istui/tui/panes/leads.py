@@ -235,12 +235,13 @@ class LeadsPane(LeadActions, Vertical):
             rows=f"{rows:,}", total=f"{len(self.all):,}", view=_(VIEWS[self.view]), sort=_(SORT_NAMES[self.sort_key]),
             views=" ".join(keys.key(f"view-{view}") for view in VIEWS))
         status += (" ▼" if self.sort_reverse else " ▲") + f" ({keys.key('leads-sort')}, {keys.key('leads-reverse')})"
-        if text:
-            status += " · " + _("filter: {text}").format(text=text)
+        if text:  # first after the count: a narrow screen cuts the end of the line
+            head, sep, rest = status.partition(" · ")
+            status = f"{head} · " + _("filter: {text}").format(text=text) + sep + rest
         if not self.all:  # a new workspace: say how leads come in
             status = _("No leads yet — {key} adds one; `istui import leads FILE` brings in a CSV export.").format(
                 key=keys.key("lead-new"))
-        self.query_one("#leads-status", Static).update(Text(terminal_safe(status)))
+        self.query_one("#leads-status", Static).update(Text(terminal_safe(status), no_wrap=True, overflow="ellipsis"))
 
     def show_detail(self, lead: Record | None) -> None:
         self.query_one(LeadDetail).show(lead)

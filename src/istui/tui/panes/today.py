@@ -21,6 +21,7 @@ from istui.tui.panes.lead_actions import LeadActions
 from istui.tui.panes.leads import known_cells, lead_cell
 from istui.tui.state import AppState
 from istui.tui.widgets.cards import LeadDetail
+from istui.tui.widgets.flow import fitting
 from istui.tui.widgets.vtable import Column, VirtualTable
 
 Record = dict[str, Any]
@@ -48,6 +49,7 @@ class TodayPane(LeadActions, Vertical):
         self.state = state
         self.everyone = False
         self.entries: list[Record] = []
+        self._summary = ("", "")  # the counts line and the meetings-passed line, shown to fit (`_show_summary`)
 
     def call_queue(self) -> tuple[list[Record], int]:
         """A call block from Today works the queue, from the selected lead on."""
@@ -89,17 +91,29 @@ class TodayPane(LeadActions, Vertical):
         self.table.set_rows(self.entries, keep=current["id"] if current else None)
         counts = {r: sum(1 for e in self.entries if e["reason"] == r) for r in QUEUE_REASONS}
         scope = _("team") if self.everyone else state.ws.rep
-        summary = Text(_(
-            "Today's queue ({scope}): {overdue} overdue · {due} due today · {new} new inbound   —   "
-            "{key} starts a call block on the selected lead").format(scope=scope, overdue=counts["overdue"],
-                                                                      due=counts["due"], new=counts["new"],
-                                                                      key=keys.key("today-call-block")))
+        line = _("Today's queue ({scope}): {overdue} overdue · {due} due today · {new} new inbound   —   "
+                 "{key} starts a call block on the selected lead").format(scope=scope, overdue=counts["overdue"],
+                                                                          due=counts["due"], new=counts["new"],
+                                                                          key=keys.key("today-call-block"))
+        passed = ""
         if counts["meeting_passed"]:  # a line of its own, only when there is one
-            summary.append("\n" + _("{count} meeting(s) passed — hand off or log the result (Leads tab: {handoff} hands "
+            passed = "\n" + (_("{count} meeting(s) passed — hand off or log the result (Leads tab: {handoff} hands "
                                      "off, {stage} changes the stage; {edit} sets a new meeting time)").format(
                 count=counts["meeting_passed"], handoff=keys.key("lead-handoff"), stage=keys.key("lead-stage"),
                 edit=keys.key("lead-edit")))
-        self.query_one("#today-summary", Static).update(summary)
+        self._summary = (line, passed)
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        """The queue's counts and the call block's key on one line, or the key's hint whole on the next."""
+        line, passed = self._summary
+        summary = self.query_one("#today-summary", Static)
+        width = summary.content_region.width or self.app.size.width - 2
+        summary.update(Text(fitting([line, line.replace("   —   ", "\n", 1)], width) + passed))
+
+    def on_resize(self) -> None:
+        if self._summary[0]:
+            self._show_summary()
 
     @on(VirtualTable.Highlighted, "#today-table")
     def _highlighted(self, event: VirtualTable.Highlighted) -> None:

@@ -27,7 +27,7 @@ from istui.domain.errors import BadInput, IstuiError
 from istui.domain.outcomes import CALL_OUTCOME_INFO, CALL_OUTCOMES, CallOutcomeInfo
 from istui.domain.parsing import parse_follow_up
 from istui.domain.schedule import ASKS_FOR_MEETING, ASKS_FOR_WHEN
-from istui.domain.text import terminal_safe
+from istui.domain.text import named, terminal_safe
 from istui.i18n import N_, _, language
 from istui.services.leads import Logged, amend_log, log_activity, schedule_preview, undo_log
 from istui.tui import keys
@@ -42,6 +42,9 @@ Record = dict[str, Any]
 
 
 ESC_HINT = N_("{close}: close, the call stays logged (typed text dropped) · {end} again: end the block")
+
+
+RATE_AFTER = 300  # seconds of a block before its calls per hour are said
 
 
 def outcome_key(info: CallOutcomeInfo) -> str:
@@ -107,7 +110,8 @@ class BlockStats:
         """`0:12:05`, `dials 14`, `connects 4`, `meetings 1`, `70 calls/h`."""
         minutes, seconds = divmod(int(self.elapsed), 60)
         hours, minutes = divmod(minutes, 60)
-        rate = f"{self.dials / (self.elapsed / 3600):.0f}" if self.elapsed >= 60 else "–"
+        steady = self.elapsed >= RATE_AFTER and self.dials >= 3  # one dial in a minute is not "60 calls/h"
+        rate = f"{self.dials / (self.elapsed / 3600):.0f}" if steady else "–"
         return [f"{hours:d}:{minutes:02d}:{seconds:02d}", *_(
             "dials {dials} · connects {connects} · meetings {meetings} · {rate} calls/h").format(
             dials=self.dials, connects=self.connects, meetings=self.meetings, rate=rate).split(" · ")]
@@ -120,6 +124,7 @@ class CallBlockScreen(Screen[None]):
         *(Binding(info.key, f"dispose('{info.outcome.value}')", info.outcome.value, show=False, priority=True,
                   id=f"call-outcome-{info.key}") for info in CALL_OUTCOMES),
         Binding("tab", "next_field", "Next field", show=False, priority=True, id="call-next-field"),
+        Binding("enter", "save_prompt", "Save and next lead", show=False, priority=True, id="call-save"),
         Binding("u", "undo", "Undo last log", id="call-undo"),
         Binding("ctrl+z", "app.undo", "Undo", id="call-ctrl-undo"),  # also from the note field, and after the block
         Binding("s", "skip", "Skip", id="call-skip"),
@@ -275,7 +280,7 @@ class CallBlockScreen(Screen[None]):
         prompt.add_class("open")
         self.query_one("#prompt-title", Static).update(Text(
             _("Logged {outcome} · {company}\nNote and follow-up, then Enter (Tab: next field)").format(
-                outcome=labels.call_outcome(info.outcome.value), company=terminal_safe(lead.get("company", "")))
+                outcome=labels.call_outcome(info.outcome.value), company=named(lead.get("company", "")))
             + "\n" + _(ESC_HINT).format(close=keys.key("call-close-prompt"), end=keys.key("call-end"))))
         self.query_one("#prompt-error", Static).update("")
         note, when = self.query_one("#prompt-note", Input), self.query_one("#prompt-next", Input)
@@ -292,6 +297,13 @@ class CallBlockScreen(Screen[None]):
         if self.pending is None or self.focused is not note:
             raise SkipAction()
         self.set_focus(self.query_one("#prompt-next", Input))
+
+    def action_save_prompt(self) -> None:
+        """Enter in the note or follow-up field saves at once (priority, not a message handled later), so a digit
+        typed right behind it already logs the next lead's call."""
+        if self.pending is None or not isinstance(self.focused, Input):
+            raise SkipAction()
+        self.finish_prompt()
 
     def _ask(self, outcome: str) -> None:
         """A callback needs its WHEN, a booked meeting asks for its time: say so at the follow-up field (Enter

@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Static
 
 from istui.domain import labels
 from istui.domain.errors import IstuiError
-from istui.domain.formatting import money, number
+from istui.domain.formatting import money, number, report_period_words
 from istui.domain.parsing import parse_amount
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
@@ -89,7 +89,7 @@ class PlanScreen(Dialog[None]):
                           number(row["per_working_day"]), number(row.get("actual")),
                           number(row.get("actual_per_working_day")), labels.daily_gap(row.get("gap_per_working_day")))
         head = Text(_("{period}: goal {goal} · {days} working days ({gone} gone)").format(
-            period=result["period"]["label"], goal=money(result["revenue"], currency), days=result["working_days"],
+            period=report_period_words(result, self.state.now.date()), goal=money(result["revenue"], currency), days=result["working_days"],
             gone=number(result["elapsed_working_days"])) + "\n" + "\n".join(rate_lines(result, currency)) + "\n")
         from rich.console import Group
 

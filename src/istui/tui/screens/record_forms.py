@@ -17,7 +17,7 @@ from istui.domain.outcomes import MEETING_BOOKED, parse_call_outcome
 from istui.domain.parsing import multiline_text, parse_amount, parse_follow_up, require_text
 from istui.domain.roster import display_name, require_recipient
 from istui.domain.schedule import ASKS_FOR_WHEN
-from istui.domain.text import terminal_safe
+from istui.domain.text import named, terminal_safe
 from istui.domain.validation import clean_lead_field, clean_note_field
 from istui.domain.when import DAY_END
 from istui.i18n import N_, _
@@ -91,7 +91,7 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
                                                             "true" if lead.get("dnc") else "false"), "field-dnc"),
                   _lead_check("dnc", sources, now)),
         ]
-    title = _("Edit lead: {company}").format(company=lead["company"]) if lead.get("company") else _("New lead")
+    title = _("Edit lead: {company}").format(company=named(lead["company"])) if lead.get("company") else _("New lead")
     return FormScreen(title, fields, hint=_("{save} saves · {cancel} cancels · Enter moves to the next field").format(
         save=keys.key("form-save"), cancel=keys.key("form-cancel")))
 
@@ -107,7 +107,7 @@ def stage_form(lead: Record, currency: str = "JPY") -> FormScreen:
         Field("amount", N_("Order amount (needed for won): 1200000, ¥1,200,000, 120万"), Input(id="field-amount"), amount),
         Field("note", N_("Note"), Input(id="field-note"), lambda v: multiline_text(v, "note")),
     ]
-    return StageForm(_("Stage of {company}: now {stage}").format(company=lead.get("company", ""),
+    return StageForm(_("Stage of {company}: now {stage}").format(company=named(lead.get("company", "")),
                                                                  stage=labels.stage(lead.get("stage", ""))), fields)
 
 
@@ -145,7 +145,7 @@ def handoff_form(lead: Record, roster: dict[str, Any] | None = None) -> FormScre
     fields += [Field(k, names[k], Input(id=f"field-{k}"), lambda v, k=k: multiline_text(v, k)) for k in BANT_FIELDS]
     fields.append(Field("note", N_("Notes for field sales"), TextArea(id="field-handoff-note"),
                         lambda v: multiline_text(v, "note")))
-    return FormScreen(_("Hand off {company} to field sales").format(company=lead.get("company", "")), fields,
+    return FormScreen(_("Hand off {company} to field sales").format(company=named(lead.get("company", ""))), fields,
                       submit_label=N_("Hand off"))
 
 

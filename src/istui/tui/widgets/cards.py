@@ -18,7 +18,7 @@ from istui.domain import labels
 from istui.domain.formatting import money, short_moment, when
 from istui.domain.model import DEFAULT_SOURCES
 from istui.domain.queue import flag_notes, shows_next
-from istui.domain.text import terminal_safe
+from istui.domain.text import NAME_IN_TEXT, clip, terminal_safe
 from istui.i18n import N_, _, language
 from istui.tui import keys
 from istui.tui.state import AppState
@@ -32,7 +32,7 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text
         return Text(_("No lead selected."), style="dim")
     safe = terminal_safe
     text = Text()
-    text.append(safe(lead.get("company", "")), style="bold")
+    text.append(clip(safe(lead.get("company", "")), 2 * NAME_IN_TEXT), style="bold")  # the phone stays in sight
     text.append(f"  [{labels.stage(lead.get('stage', ''))}]", style="italic")
     text.append("\n")
     if lead.get("company_kana"):

@@ -17,15 +17,18 @@ from istui.domain.text import terminal_safe
 from istui.i18n import _
 from istui.tui.state import AppState
 from istui.tui.syncing import status_text
-from istui.tui.widgets.flow import flow
+from istui.tui.widgets.flow import fitting, flow
 
 
-def title_line(state: AppState, sync_status: dict[str, Any] | None, syncing: bool) -> str:
+def title_line(state: AppState, sync_status: dict[str, Any] | None, syncing: bool, width: int = 10_000) -> str:
+    """`istui · team · rep · date · workspace name   ⇅ sync state`; where that is too wide, the workspace's name
+    goes first, then the team's and the app's: the sync state stays in sight."""
     ws = state.ws
-    line = (f"istui · {ws.settings.team} · {ws.rep} · {long_date(state.now.date())} · "
-            + _("workspace {name}").format(name=ws.root.name))
+    parts = ["istui", terminal_safe(ws.settings.team), terminal_safe(ws.rep), long_date(state.now.date()),
+             terminal_safe(_("workspace {name}").format(name=ws.root.name))]  # names come from files
     synced = status_text(sync_status, syncing, state.now)
-    return terminal_safe(line + (f"   ⇅ {synced}" if synced else ""))  # the team's name comes from a file
+    tail = f"   ⇅ {synced}" if synced else ""
+    return fitting([" · ".join(shown) + tail for shown in (parts, parts[:4], parts[2:4])], width)
 
 
 def strip_sections(strip: dict[str, Any]) -> list[tuple[str, list[str]]]:
@@ -57,15 +60,18 @@ class IstuiHeader(Vertical):
     markup)."""
 
     strip: dict[str, Any] | None = None
+    title_args: tuple[AppState, dict[str, Any] | None, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="istui-header")
         yield Static(id="istui-strip")
 
     def show_title(self, state: AppState, sync_status: dict[str, Any] | None, syncing: bool) -> None:
+        self.title_args = (state, sync_status, syncing)  # shown again to fit after a resize
         # a query, not query_one: a sync that ends while the app closes finds the header gone, and shows nothing
         for header in self.query("#istui-header").results(Static):
-            header.update(Text(title_line(state, sync_status, syncing), no_wrap=True, overflow="ellipsis"))
+            width = header.content_region.width or self.app.size.width - 2
+            header.update(Text(title_line(state, sync_status, syncing, width), no_wrap=True, overflow="ellipsis"))
 
     def show_strip(self, strip: dict[str, Any]) -> None:
         self.strip = strip
@@ -75,3 +81,5 @@ class IstuiHeader(Vertical):
     def on_resize(self) -> None:
         if self.strip is not None:
             self.call_after_refresh(self.show_strip, self.strip)
+        if self.title_args is not None:
+            self.call_after_refresh(self.show_title, *self.title_args)
