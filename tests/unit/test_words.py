@@ -68,13 +68,17 @@ def test_keys_are_named_as_the_keymap_sets_them() -> None:
     from istui.tui import keys
 
     try:
-        known, unknown = keys.use_keymap({"today-call-block": "ctrl+b", "tab-kpi": ["f4", "ctrl+4"], "no-such-id": "x"})
-        assert known == {"today-call-block": "ctrl+b", "tab-kpi": "f4,ctrl+4"} and unknown == ["no-such-id"]
+        known, unknown, refused = keys.use_keymap({"today-call-block": "ctrl+b", "tab-kpi": ["f4", "ctrl+4"], "no-such-id": "x"})
+        assert known == {"today-call-block": "ctrl+b", "tab-kpi": "f4,ctrl+4"} and unknown == ["no-such-id"] and not refused
         assert keys.key("today-call-block") == "ctrl+b" and keys.keys("tab-kpi") == "f4 / ctrl+4"
         assert (keys.key("help"), keys.key("leads-filter"), keys.key("call-end"), keys.keys("sheet-close")) == \
             ("?", "/", "esc", "esc / q")
-        keys.use_keymap({"help": "\x1b[2J"})  # a key from a file never reaches the terminal raw
-        assert "\x1b" not in keys.key("help")
+        known, _unknown, refused = keys.use_keymap({"help": "\x1b[2J"})  # a key from a file never reaches the terminal raw
+        assert "\x1b" not in keys.key("help") and not known and "\x1b" not in refused[0]
+        known, _unknown, refused = keys.use_keymap({"today-call-block": "l", "help": "???", "tab-kpi": "f4"})
+        assert known == {"tab-kpi": "f4"} and keys.key("today-call-block") == "c" and keys.key("help") == "?"
+        assert refused == ['today-call-block = "l": today-log-call has that key on the same screen',
+                           'help = "???": no key is named so (e.g. "c", "ctrl+b", "f4", "question_mark")']
     finally:
         keys.use_keymap(None)
     assert keys.key("today-call-block") == "c"

@@ -90,7 +90,7 @@ class IstuiApp(SyncMixin, App[None]):
         self.last_sync_report: dict[str, Any] | None = None
         self._problems_shown: set[tuple[str, int | None, str]] = set()  # what reads left out, already said
         keymap = config.get("keymap")
-        known, self.unknown_key_ids = keys.use_keymap(keymap if isinstance(keymap, dict) else None)
+        known, self.unknown_key_ids, self.refused_keys = keys.use_keymap(keymap if isinstance(keymap, dict) else None)
         if known:
             self.set_keymap(known)
 
@@ -135,6 +135,9 @@ class IstuiApp(SyncMixin, App[None]):
             self.notify(problem, title=_("Theme not loaded"), severity="warning", markup=False)
         if self.unknown_key_ids:
             self.notify(keys.unknown_ids_text(self.unknown_key_ids), title=_("Key map"), severity="warning", timeout=30,
+                        markup=False)
+        if self.refused_keys:
+            self.notify(keys.refused_text(self.refused_keys), title=_("Key map"), severity="warning", timeout=30,
                         markup=False)
 
     def tick(self) -> None:

@@ -52,15 +52,82 @@ def default_keys() -> dict[str, str]:
     return _defaults
 
 
-def use_keymap(keymap: Mapping[str, Any] | None) -> tuple[dict[str, str], list[str]]:
-    """Take the user's `[keymap]`: returns its entries with a known binding id (for `App.set_keymap`) and the
-    ids it names that no binding has (ignored; the app says so). A list of keys is taken as `"f4,ctrl+4"`."""
+def use_keymap(keymap: Mapping[str, Any] | None) -> tuple[dict[str, str], list[str], list[str]]:
+    """Take the user's `[keymap]`: returns its entries with a known binding id (for `App.set_keymap`), the ids it
+    names that no binding has, and a sentence per entry refused: a key that does not exist (`"???"`), or one that
+    another key of the same screen already has (`today-call-block = "l"`, Log call's). Both are ignored, and the
+    app says so at start. A list of keys is taken as `"f4,ctrl+4"`."""
     global _keymap
+    from istui.i18n import _
+
     known = default_keys()
     entries = {str(name): ",".join(map(str, value)) if isinstance(value, list) else str(value)
                for name, value in (keymap or {}).items()}
-    _keymap = {name: value for name, value in entries.items() if name in known and value.strip()}
-    return dict(_keymap), sorted(name for name in entries if name not in known)
+    _keymap, refused = {}, []
+    for name, value in entries.items():
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if name not in known or not parts:
+            continue
+        wrong = next((part for part in parts if not _is_key(part)), None)
+        if wrong is not None:
+            refused.append(_("{id} = \"{key}\": no key is named so (e.g. \"c\", \"ctrl+b\", \"f4\", \"question_mark\")").format(
+                id=name, key=terminal_safe(wrong)))
+            continue
+        taken = _taken(name, parts)
+        if taken is not None:
+            refused.append(_("{id} = \"{key}\": {other} has that key on the same screen").format(
+                id=name, key=terminal_safe(taken[0]), other=taken[1]))
+            continue
+        _keymap[name] = ",".join(parts)
+    return dict(_keymap), sorted(name for name in entries if name not in known), refused
+
+
+_MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+
+
+def _is_key(name: str) -> bool:
+    """`c`, `?`, `ctrl+b`, `f4`, `escape`, `question_mark`: a key Textual can bind."""
+    import unicodedata
+
+    from textual.keys import Keys
+
+    *modifiers, last = name.split("+")
+    if not last or any(modifier not in _MODIFIERS for modifier in modifiers):
+        return False
+    if len(last) == 1:
+        return last.isprintable() and not last.isspace()
+    if last in {key.value.split("+")[-1] for key in Keys} - {"<any>", "<ignore>", "<scroll-down>", "<scroll-up>"}:
+        return True
+    try:  # `question_mark`, `full_stop`: a character by its Unicode name
+        return len(unicodedata.lookup(last.replace("_", " "))) == 1
+    except KeyError:
+        return False
+
+
+def _taken(name: str, parts: list[str]) -> tuple[str, str] | None:
+    """(key, id) when one of `parts` (not already `name`'s own by default) is the key in force of another binding
+    active where `name`'s is: in the same class, a class it inherits from or that inherits from it, or the app's
+    own keys (which every screen has)."""
+    from textual.app import App
+    from textual.binding import Binding
+
+    def bindings(cls: type) -> list[Binding]:
+        return [b for b in cls.__dict__.get("_english_bindings") or cls.__dict__.get("BINDINGS", [])
+                if isinstance(b, Binding) and b.id]
+
+    classes = binding_classes()
+    owners = [cls for cls in classes if any(b.id == name for b in bindings(cls))]
+    own = set(keys_of(name)) if name not in _keymap else set(default_keys().get(name, "").split(","))
+    for cls in classes:
+        if not (issubclass(cls, App) or any(issubclass(owner, cls) or issubclass(cls, owner) for owner in owners)):
+            continue
+        for binding in bindings(cls):
+            if binding.id == name:
+                continue
+            clash = next((part for part in parts if part not in own and part in keys_of(binding.id)), None)
+            if clash is not None:
+                return clash, binding.id
+    return None
 
 
 def keys_of(binding_id: str) -> list[str]:
@@ -90,6 +157,15 @@ def shown(key_name: str) -> str:
         *modifiers, last = name.split("+")
         name = "+".join([*modifiers, "Enter" if last == "enter" else format_key(last)])
     return terminal_safe(name)
+
+
+def refused_text(refused: list[str]) -> str:
+    """What the app says once at start about `[keymap]` entries it refused (each kept its own key)."""
+    from istui import locations
+    from istui.i18n import _
+
+    return _("[keymap] in {path}: ignored, the default key kept: {entries}.").format(
+        path=locations.config_file(), entries="; ".join(refused))
 
 
 def unknown_ids_text(unknown: list[str]) -> str:
