@@ -65,6 +65,13 @@ def japanese():
         ("1ヶ月後", "2026-12-27T10:30"),
         ("3時間後", "2026-11-27T13:30"),
         ("一昨日", "2026-11-25T09:00"),
+        ("明日の朝", "2026-11-28T09:00"),  # parts of the day
+        ("月曜の夕方", "2026-11-30T17:00"),
+        ("来月", "2026-12-01T09:00"),  # a month ahead: its first day, or the day named
+        ("来月15日 14時", "2026-12-15T14:00"),
+        ("再来月", "2027-01-01T09:00"),
+        ("next month", "2026-12-01T09:00"),
+        ("tomorrow afternoon", "2026-11-28T14:00"),
         # English neighbours
         ("eod", "2026-11-27T18:00"),
         ("tomorrow eod", "2026-11-28T18:00"),
@@ -91,7 +98,7 @@ def test_a_month_later_stops_at_the_end_of_a_short_month() -> None:
     assert parse_when("1か月後", NOW.replace(month=12, day=31)).date() == date(2027, 1, 31)
 
 
-@pytest.mark.parametrize("text", ["今週", "午後12時", "午前13時", "2月30日", "明日 25時", "来月", "12月5日(金)"])
+@pytest.mark.parametrize("text", ["今週", "午後12時", "午前13時", "2月30日", "明日 25時", "今月", "12月5日(金)"])
 def test_what_japanese_cannot_mean_is_one_sentence(text: str) -> None:
     with pytest.raises(BadInput) as info:
         parse_when(text, NOW, "next")

@@ -4,7 +4,8 @@ English: `today 15:00`, `tomorrow 10am`, `yesterday 9:00`, `+3d`, `+2h`, `in 3 d
 `next week`, `eod`, `2026-12-01`, `12/1 14:00`, `11-30 09:00`, `Fri 2026-11-27 15:17`.
 Japanese: `明日 10時`, `明日10:00`, `あした`, `明後日`, `あさって`, `来週月曜`, `来週`, `金 10:00`, `3日後`,
 `2週間後`, `1ヶ月後`, `3時間後`, `12月5日 14時`, `2026年12月5日(土) 14:00`, `12/5(金)`, `午後3時`,
-`午前10時半`, `10時30分`, `正午`, `今日中` / `明日中` (by the end of the working day), `午前中` (its start);
+`午前10時半`, `10時30分`, `正午`, `明日の朝` / `夕方` / `夜`, `来月` (its first day), `来月15日`, `今日中` / `明日中` (by the
+end of the working day), `午前中` (its start); `tomorrow afternoon`, `next month`;
 full-width digits and spaces, `の` between the parts (`来週の月曜の10時`) and a closing `に`/`まで`/`頃`.
 
 Every date the app shows (`domain.formatting`: both forms, both languages) reads back to itself. Date-only
@@ -64,6 +65,7 @@ _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 _JA_SPAN = re.compile(r"^(\d{1,4})\s*(分|時間|日|週間|週|か月|ヶ月|ヵ月|カ月|ケ月|箇月)\s*(後|前)")
 _JA_SPAN_SECONDS = {"分": 60, "時間": 3600, "日": 86400, "週間": 604800, "週": 604800}
 _NEAR = re.compile(r"^(?:(today|tomorrow|yesterday)(?![a-z])|(明々後日|明明後日|明後日|一昨日|今日|本日|明日|昨日))")
+_MONTH_AHEAD = re.compile(r"^(next month|来月|再来月)(?:\s*(\d{1,2})\s*日)?")
 _WEEK = re.compile(rf"^(this week|next week|last week|再来週|来週|今週|先週)\s*({_WEEKDAY})?")
 _NEXT = re.compile(rf"^(?:next|次の|次)\s*({_WEEKDAY})")
 _ON_WEEKDAY = re.compile(rf"^({_WEEKDAY})")
@@ -90,11 +92,15 @@ def _clean(text: str) -> str:
     return _CLOSING.sub("", cleaned).strip()
 
 
+_DAY_PARTS = {"正午": time(12, 0), "朝": DEFAULT_TIME, "昼": time(12, 0), "夕方": time(17, 0), "夜": time(19, 0),
+              "morning": DEFAULT_TIME, "noon": time(12, 0), "afternoon": time(14, 0), "evening": time(17, 0)}
+
+
 def parse_time_of_day(text: str) -> time | None:
     """`15:00`, `10am`, `9:30pm`, `9時半`, `午後3時`, `10時30分`, `正午` → a time; anything else → None.
     `午前`/`午後` take 0–11 (`午後15時` is read as 15:00; `午後12時`, said both ways, is not read)."""
-    if text == "正午":
-        return time(12, 0)
+    if text in _DAY_PARTS:
+        return _DAY_PARTS[text]
     match = _TIME.match(text)
     if match:
         if match[1] and match[4]:
@@ -266,6 +272,11 @@ def _day(cleaned: str, text: str, now: datetime, field: str) -> tuple[date | Non
             raise BadInput(_("{field}: '{text}' names {word}, but that date is {date}; check the date.").format(
                 field=field, text=text.strip(), word=match[1] or match[2], date=long_date(named)))
         return near, rest, False
+    match = _MONTH_AHEAD.match(cleaned)
+    if match:  # `来月` alone is its first day, `来月15日` its 15th
+        months = 2 if match[1] == "再来月" else 1
+        first = _shifted(datetime.combine(today.replace(day=1), DEFAULT_TIME), months, "ヶ月").date()
+        return first.replace(day=int(match[2] or 1)), cleaned[match.end():].strip(), False
     match = _WEEK.match(cleaned)
     if match:
         weeks = _WEEKS[match[1]]

@@ -9,7 +9,7 @@ from istui.cli.context import open_workspace
 from istui.cli.parser import json_option
 from istui.cli.render import emit_json
 from istui.domain.errors import BadInput
-from istui.i18n import _
+from istui.i18n import N_, _
 
 SHOW = "show"  # never a lead id: ids are Crockford base-32, which has no O
 
@@ -18,9 +18,11 @@ def define(name: str, p: argparse.ArgumentParser) -> None:
     p.add_argument("id", metavar="ID", help=_("the lead to hand off, or `show ID`: the handoff sheet of a lead handed "
                                              "off before, to read or copy again"))
     p.add_argument("shown", nargs="?", metavar="", help=argparse.SUPPRESS)
-    p.add_argument("--to", default="", metavar="NAME")
-    for field in ("budget", "authority", "need", "timeline", "note"):
-        p.add_argument(f"--{field}", default="")
+    p.add_argument("--to", default="", metavar="NAME", help=_("the field-sales person on the roster (`istui rep list`)"))
+    for field, what in (("budget", N_("BANT: the budget (e.g. 300万円)")), ("authority", N_("BANT: who decides")),
+                        ("need", N_("BANT: the need, in the customer's words")),
+                        ("timeline", N_("BANT: when they want it")), ("note", N_("anything else field sales should know"))):
+        p.add_argument(f"--{field}", default="", help=_(what))
     json_option(p)
     p.set_defaults(handler=run_handoff)
 

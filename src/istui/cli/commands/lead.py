@@ -26,11 +26,15 @@ OPTION_FIELDS = ("contact", "title", "phone", "email", "source", "owner", "memo"
 def define(name: str, command: argparse.ArgumentParser) -> None:
     lead = actions(command)
     p = lead.add_parser("add", help=_("add a lead"), epilog=when_help())
-    p.add_argument("--company", required=True)
+    p.add_argument("--company", required=True, help=_("the company's name (required)"))
     p.add_argument("--company-kana", metavar="READING", help=_("reading of the company (会社名カナ), for sorting"))
     p.add_argument("--contact-kana", metavar="READING", help=_("reading of the contact's name (担当者カナ)"))
-    for field in ("contact", "title", "phone", "email", "source", "owner", "memo"):
-        p.add_argument(f"--{field}")
+    for field, what in (("contact", N_("the customer's person")), ("title", N_("their job title")),
+                        ("phone", N_("phone number (Japanese or +country)")), ("email", N_("e-mail address")),
+                        ("source", N_("where the lead came from: web_inquiry, download, webinar, seminar, trade_show, "
+                                      "referral, partner, outbound_list or other")),
+                        ("owner", N_("the rep who works it (default: you)")), ("memo", N_("a memo kept with the lead"))):
+        p.add_argument(f"--{field}", help=_(what))
     p.add_argument("--motion", help=_("sdr or bdr"))
     p.add_argument("--temp", help=_("hot, warm or cold"))
     p.add_argument("--next", metavar="WHEN", help=_("next follow-up"))
@@ -42,10 +46,10 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=run_add)
 
     p = lead.add_parser("list", help=_("list leads"))
-    p.add_argument("--stage")
-    p.add_argument("--source")
-    p.add_argument("--owner", metavar="REP")
-    p.add_argument("--tag")
+    p.add_argument("--stage", help=_("only leads at this stage"))
+    p.add_argument("--source", help=_("only leads from this source"))
+    p.add_argument("--owner", metavar="REP", help=_("only this rep's leads"))
+    p.add_argument("--tag", help=_("only leads with this tag"))
     p.add_argument("--due", action="store_true",
                    help=_("only leads with a follow-up due today or overdue") + _(", or a meeting whose time has passed"))
     p.add_argument("--search", metavar="TEXT", help=_("company, contact, phone, e-mail, tags"))

@@ -22,13 +22,13 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
     p = note.add_parser("add", help=_("add a note"), epilog=_(
         "The body: --body TEXT, or --file PATH (- for standard input); with neither, text piped in is the body "
         "(`echo TEXT | istui note add --title T`). A body given two ways (--body and piped text) is refused."))
-    p.add_argument("--title", required=True)
-    p.add_argument("--tag", action="append", default=[])
+    p.add_argument("--title", required=True, help=_("the note's title (required)"))
+    p.add_argument("--tag", action="append", default=[], help=_("a tag (repeat for more)"))
     p.add_argument("--kind", default="tip", help=_("script, objection, material, case or tip"))
     body = p.add_mutually_exclusive_group()
     body.add_argument("--file", metavar="PATH", help=_("Markdown body from a file, or - for standard input"))
     body.add_argument("--body", metavar="TEXT", help=_("the Markdown body as text"))
-    p.add_argument("--pin", action="store_true")
+    p.add_argument("--pin", action="store_true", help=_("keep it at the top of the Notes tab"))
     json_option(p)
     p.set_defaults(handler=run_add)
     p = note.add_parser("edit", help=_("change a note"), epilog=_(

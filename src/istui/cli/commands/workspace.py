@@ -31,7 +31,9 @@ def define(name: str, p: argparse.ArgumentParser) -> None:
     elif name == "demo":
         p.add_argument("path", nargs="?", help=_("folder (default: the per-user demo workspace)"))
         p.add_argument("--no-open", action="store_true", help=_("only build it"))
-        p.add_argument("--scale", choices=("small", "team", "team-year"), default="small")
+        p.add_argument("--scale", choices=("small", "team", "team-year"), default="small",
+                       help=_("small: 4 reps, 600 leads, 2 months; team: 8 reps, 2,000 leads; team-year: 20 reps, 50,000 leads, a year, "
+                            "1,000,000 activities"))
         p.add_argument("--seed", type=int, default=7, help=_("random seed (same seed, same data)"))
         p.add_argument("--force", action="store_true", help=_("replace an existing demo workspace with a new one"))
         p.set_defaults(handler=run_demo)
