@@ -61,7 +61,7 @@ def test_a_month_two_days_old_is_compared_with_the_first_two_working_days(cli, m
     assert report["deltas"]["calls"] == {"current": 3, "previous": 5, "delta": -2, "direction": "down"}
     findings = cli("review", "--team", "--period", "month", "--json").json
     assert "Calls fell from 5 to 3: protect call blocks in the calendar." in findings["focus"]
-    assert "(vs 2026-11 through Wed 2026-11-04 17:00)" in cli("review", "--team", "--period", "month").out
+    assert "(vs November 2026 through Wed 2026-11-04 17:00)" in cli("review", "--team", "--period", "month").out
     # a period that has ended is compared with the whole previous one
     october = cli("kpi", "--team", "--period", "2026-11", "--json").json
     assert october["previous"]["through"] is None and october["metrics"]["calls"] == 11

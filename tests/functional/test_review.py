@@ -38,7 +38,7 @@ def test_review_formats(cli) -> None:
     for _ in range(5):
         cli("log", "call", lead["id"], "-o", "6", "--script", note["id"])
     md = cli("review", "--format", "md").out
-    assert md.startswith("# Review · alice · week of 2026-11-23")
+    assert md.startswith("# Review · alice · this week, 23 – 29 Nov (vs last week, 16 – 22 Nov through Thu 2026-11-19 10:30)")
     assert "## Focus for the next period" in md
     assert "Script \\*star\\* \\[x\\](y): 5 meetings from 5 calls (100.0%)" in md  # user text stays literal
     text = cli("review").out

@@ -94,3 +94,19 @@ def test_undo_after_later_logs_that_wrote_the_same_values_keeps_the_worked_lead(
     assert not undone.restored and saved == undone.lead
     assert (saved["stage"], saved["next_at"]) == ("working", "2026-11-27T12:30:00+09:00")
     assert len(elsewhere(ws).activities_of_lead(lead["id"])) == 3
+
+
+def test_an_edit_of_a_field_changed_elsewhere_since_it_began_is_refused(ws: Workspace) -> None:
+    """Two terminals edit the same lead: the second save of the same field says what the first wrote, and
+    writes nothing; another field, or the same value, saves."""
+    from istui.domain.errors import BadInput
+    from istui.services.leads import set_lead_fields
+
+    seen = create_lead(ws, {"company": "Acme", "phone": "03-1234-5678"})
+    set_lead_fields(elsewhere(ws), seen["id"], {"company": "Acme A"})
+    with pytest.raises(BadInput, match=r"Acme A changed since you opened it \(company: now Acme A\)"):
+        set_lead_fields(ws, seen["id"], {"company": "Acme B", "phone": "03-9999-0000"}, seen=seen)
+    kept = elsewhere(ws).get_lead(seen["id"])
+    assert (kept["company"], kept["phone"]) == ("Acme A", "03-1234-5678")
+    assert set_lead_fields(ws, seen["id"], {"phone": "03-9999-0000"}, seen=seen)["company"] == "Acme A"
+    assert set_lead_fields(ws, seen["id"], {"company": "Acme A", "tags": "x"}, seen=seen)["tags"] == ["x"]

@@ -288,7 +288,7 @@ async def test_review_screen_and_plan_view(app: IstuiApp, demo_ws: Workspace) ->
             if isinstance(app.screen, SheetScreen):
                 break
         assert isinstance(app.screen, SheetScreen)
-        assert app.screen.markdown.startswith("# Review · sato · 2026-11 (vs 2026-10 through Tue 2026-10-27 10:30)")
+        assert app.screen.markdown.startswith("# Review · sato · November 2026 (vs October 2026 through Tue 2026-10-27 10:30)")
         assert "## Focus for the next period" in app.screen.markdown
         await pilot.press("escape", "P", *"3000万")
         await pilot.press("ctrl+s")

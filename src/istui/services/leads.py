@@ -39,6 +39,7 @@ from istui.domain.schedule import (
     decide,
     describe,
 )
+from istui.domain.text import named
 from istui.domain.validation import clean_lead_fields, new_lead_record
 from istui.i18n import N_, _
 from istui.store.workspace import Record, Workspace, iso
@@ -91,10 +92,12 @@ def refuse_dnc(lead: Record, what: str) -> None:
 
 
 def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, force: bool = False,
-                    allow_duplicate: bool = False) -> Record:
+                    allow_duplicate: bool = False, seen: Record | None = None) -> Record:
     """Change editable fields (a typed follow-up must lie ahead; a do-not-call lead takes none unless
     `force`); a new phone number clears a wrong-number flag, marking do-not-call clears the follow-up. A new
-    e-mail or phone of another lead raises DuplicateLead (as `create_lead` does) unless `allow_duplicate`."""
+    e-mail or phone of another lead raises DuplicateLead (as `create_lead` does) unless `allow_duplicate`.
+    `seen`: the lead as the editor saw it when the edit began (a form opened minutes ago); a field changed
+    meanwhile (another terminal, a teammate's sync) and changed again here is refused, never silently lost."""
     if "stage" in fields:
         raise BadInput(_("stage is changed with `istui lead stage ID STAGE`, which records the change."))
     if "id" in fields or "created_at" in fields:
@@ -102,6 +105,8 @@ def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, forc
     lead = ws.get_lead(lead_id)  # NotFound before anything else
     changes = clean_lead_fields(fields, sources=ws.settings.sources, now=ws.now(), roster=ws.settings.roster,
                                 future_only=True, currency=ws.settings.currency, day_end=ws.settings.work_hours[1])
+    if seen is not None:
+        refuse_lost_update(lead, seen, changes)
     new_keys = {name: changes[name] for name in ("email", "phone") if changes.get(name) and changes[name] != lead.get(name)}
     if new_keys and not allow_duplicate:
         check_new_lead(DuplicateIndex(other for other in ws.leads() if other["id"] != lead["id"]), new_keys)
@@ -117,6 +122,23 @@ def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, forc
         if not changes.get("next_at") and not lead.get("next_at") and not lead.get("dnc"):
             changes["next_at"] = iso(ws.now())
     return ws.update_lead(lead_id, changes)
+
+
+def refuse_lost_update(lead: Record, seen: Record, changes: dict[str, Any]) -> None:
+    """BadInput when a field this edit changes was changed by someone else since the edit began (`seen`)."""
+    meanwhile = [name for name in changes if lead.get(name) != seen.get(name) and changes[name] != lead.get(name)]
+    if meanwhile:
+        raise BadInput(_("{company} changed since you opened it ({fields}: now {values}); close the form and open it "
+                         "again to see that change, then make yours.").format(
+            company=named(lead.get("company", "")),
+            fields=_(", ").join(labels.field({"next_at": "next", "meeting_at": "meeting"}.get(name, name)) for name in meanwhile),
+            values=_(", ").join(_shown(lead.get(name)) for name in meanwhile)))
+
+
+def _shown(value: Any) -> str:
+    if value in (None, "", []):
+        return "–"
+    return named(", ".join(map(str, value)) if isinstance(value, list) else value)
 
 
 KEPT = "kept"  # the rule of a decision that keeps the lead's follow-up as it is

@@ -342,10 +342,19 @@ class IstuiApp(SyncMixin, App[None]):
         everywhere: list[BindingType] = [
             dataclasses.replace(b, description=long_names[b.id]) if isinstance(b, Binding) and b.id in long_names else b
             for b in self.BINDINGS]
-        everywhere.append(Binding("ctrl+q", "quit", _("Quit")))
+        everywhere.append(Binding("ctrl+q", "quit", _("Quit")))  # Textual's own: not remapped here
         sections: list[tuple[str, list[BindingType]]] = [(N_("Everywhere"), everywhere)]
         for name, pane in zip(TABS, (LeadsPane, TodayPane, NotesPane, KpiPane), strict=True):
             sections.append((TAB_NAMES[name], list(pane.BINDINGS)))  # help_table translates the titles
+        from istui.tui.screens.forms import ConfirmScreen, FormScreen, SheetScreen
+        from istui.tui.screens.plan import PlanScreen
+        from istui.tui.widgets.vtable import VirtualTable
+
+        sections += [(N_("Tables"), list(VirtualTable.BINDINGS)),
+                     (N_("Forms"), [*FormScreen.BINDINGS, Binding("enter", "next", _("next field; on the last, save")),
+                                    Binding("tab", "focus_next", _("next field"))]),
+                     (N_("Questions"), list(ConfirmScreen.BINDINGS)), (N_("Sheets and the review"), list(SheetScreen.BINDINGS)),
+                     (N_("Plan"), list(PlanScreen.BINDINGS))]
         self.push_screen(HelpScreen(sections))
 
     def action_reload(self) -> None:

@@ -315,7 +315,8 @@ class KpiPane(Vertical):
         rows = [(source, row) for source, row in report["by_source"].items() if row["meeting_rate"] is not None]
         values = [round(100 * row["meeting_rate"], 1) for _source, row in rows]
         names = [plot_text(labels.source(source)) for source, _row in rows]
-        title = plot_text(_("Meeting rate % by source (cohort)") if rows else _("No leads created in the period"))
+        title = plot_text(_("No leads created in the period") if not rows else _("Meeting rate % by source (cohort)")
+                          + (_(": no meeting yet") if not any(values) else ""))  # bars of 0 draw nothing: say so
 
         def draw(plt: Any, _width: int) -> None:
             if rows:

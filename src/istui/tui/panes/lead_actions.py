@@ -182,7 +182,7 @@ class LeadActions:
             fields = {name: raw_value(values[name]) for name in form.changed()}
             if not fields:
                 return None
-            after = set_lead_fields(state.ws, lead["id"], fields)
+            after = set_lead_fields(state.ws, lead["id"], fields, seen=lead)  # another terminal's edit is never lost
             self.state.undo.push(_("edit of {company}").format(company=named(lead["company"])),
                                  lambda: self._written(undo_lead_edit(state.ws, lead, after)))
             return after

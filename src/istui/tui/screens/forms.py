@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Input, Label, Markdown, Select, Static, TextArea
 
@@ -24,6 +24,8 @@ from istui.i18n import N_, _
 from istui.tui import keys
 from istui.tui.screens.dialog import Dialog
 from istui.tui.sizes import SHORT_BELOW
+
+MANY_FIELDS = 6  # a form with more fields is laid out in two columns on a wide screen
 
 
 class Field:
@@ -58,14 +60,17 @@ class FormScreen(Dialog[dict[str, Any] | None]):
         self.on_save: Callable[[dict[str, Any]], bool] | None = None
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form"):
+        many = " -many" if len(self.fields) > MANY_FIELDS else ""  # two columns where the screen is wide (istui.tcss)
+        with VerticalScroll(classes="form" + many):
             yield Static(Text(terminal_safe(self.form_title)), classes="title")
             if self.hint:
                 yield Static(Text(self.hint), classes="hint")  # said by the caller, keys named
-            for field in self.fields:
-                yield Label(Content(_(field.label)))
-                yield field.widget
-                yield field.error
+            with Container(classes="fields" + many):
+                for field in self.fields:
+                    with Vertical(classes="field -text" if isinstance(field.widget, TextArea) else "field"):
+                        yield Label(Content(_(field.label)))
+                        yield field.widget
+                        yield field.error
             with Horizontal(classes="buttons"):
                 yield Button(_("Cancel"), id="cancel")
                 yield Button(_(self.submit_label), variant="primary", id="submit")

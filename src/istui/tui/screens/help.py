@@ -41,7 +41,6 @@ def call_block_rows() -> list[tuple[str, str, str]]:
         binding_id = f"call-outcome-{info.key}"
         rows.append((keys.keys(binding_id), binding_id,
                      info.ja if language() == "ja" else f"{info.outcome.value} · {info.ja}"))
-    rows.append(("Enter", "", _("save the note and follow-up, next lead")))
     others = [b for b in CallBlockScreen.BINDINGS if isinstance(b, Binding) and not (b.id or "").startswith("call-outcome-")]
     return rows + binding_rows(others)
 

@@ -93,13 +93,13 @@ class VirtualTable(ScrollView, can_focus=True):
     VirtualTable > .vtable--accent { color: $warning; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home,g", "jump(0)", "First", show=False),
-        Binding("end,G", "jump(-1)", "Last", show=False),
-        Binding("enter", "select", "Open", show=False),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="table-up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="table-down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="table-page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="table-page-down"),
+        Binding("home,g", "jump(0)", "First", show=False, id="table-first"),
+        Binding("end,G", "jump(-1)", "Last", show=False, id="table-last"),
+        Binding("enter", "select", "Open", show=False, id="table-open"),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True)
