@@ -21,12 +21,20 @@ def make_demo(root: Path, lang: str = "en") -> Workspace:
 
 
 async def loaded(pilot) -> None:
-    """Wait until the worker has read the workspace and the panes show it."""
+    """Wait until the worker has read the workspace and the panes show it (and the KPI tab, when shown, has
+    sized its charts)."""
+    from istui.tui.panes.kpi import KpiPane
+
     app = pilot.app
     for _ in range(200):
         await pilot.pause(0.02)
         if app.leads and not any(w.is_running for w in app.workers):
             break
+    kpi = app.query(KpiPane).first() if app.query(KpiPane) else None
+    for _ in range(100):
+        if kpi is None or kpi.report is None or kpi.laid_out:
+            break
+        await pilot.pause(0.02)
     await pilot.pause(0.05)
 
 

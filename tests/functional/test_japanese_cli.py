@@ -62,7 +62,7 @@ def test_japanese_review_reads_in_japanese(tmp_path, monkeypatch) -> None:
     review = istui_process("--workspace", str(tmp_path / "demo"), "review", "--team", "--period", "month", "--format", "md",
                            env=env).stdout
     assert review.startswith("# 振り返り · チーム · 2026年11月 (2026年10月（2026年10月27日(火) 10:30 まで） と比較)")
-    for heading in ("## 達成した目標", "## 未達の目標", "## ファネルの課題", "## 次の期間の重点"):
+    for heading in ("## 達成した目標", "## 現時点でペースより遅れている目標", "## ファネルの課題", "## 次の期間の重点"):
         assert heading in review
     leads = json.loads(istui_process("--workspace", str(tmp_path / "demo"), "lead", "list", "--json", env=env).stdout)
     assert all(lead.get("company_kana") for lead in leads)  # the Japanese team: every company has its reading

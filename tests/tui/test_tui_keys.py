@@ -112,6 +112,34 @@ async def test_keys_typed_right_behind_an_outcome_digit_land_in_the_note_and_the
         assert logged.lead["next_at"] == "2026-11-27T12:30:00+09:00"  # +2h from 10:30, not the schedule's default
 
 
+async def test_outcomes_and_enters_in_one_burst_log_one_call_per_lead(app: IstuiApp) -> None:
+    """`2 Enter 3 Enter 4 Enter`, typed fast: three calls on three leads (Enter saves as it arrives)."""
+    async with app.run_test(size=SIZE) as pilot:
+        block = await start_call_block(pilot)
+        leads = [lead["id"] for lead in block.queue[:3]]
+        burst(app, "2", "enter", "3", "enter", "4", "enter")
+        await pilot.pause(0.5)
+        assert [(logged.activity["lead"], logged.activity["outcome"]) for logged in block.history] == list(
+            zip(leads, ["no_answer", "voicemail", "busy"], strict=True))
+        assert block.index == 3 and block.pending is None
+
+
+async def test_fields_and_enters_in_one_burst_fill_one_field_each(app: IstuiApp) -> None:
+    """The lead form, typed fast: `A Enter B Enter C` fills company, its reading and the contact."""
+    from istui.tui.screens.forms import FormScreen
+
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("1", "n")
+        await pilot.pause(0.3)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        burst(app, "A", "enter", "ア", "enter", "C")
+        await pilot.pause(0.3)
+        assert [form.query_one(f"#field-{name}", Input).value for name in ("company", "company_kana", "contact")] == \
+            ["A", "ア", "C"]
+
+
 async def test_a_stage_change_keeps_the_stated_sort_and_the_cursor_follows_the_lead(demo_ws: Workspace) -> None:
     app = IstuiApp(demo_ws, watch_interval=60, status_delay=0)  # no reload from disk: the write alone places the row
     async with app.run_test(size=SIZE) as pilot:

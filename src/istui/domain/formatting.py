@@ -3,6 +3,7 @@ long form per language), money, rates."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
@@ -199,8 +200,19 @@ def period_words(start: date, end: date, kind: str | None, label: str, today: da
     if kind == "month":
         return f"{start.year}年{start.month}月" if language() == "ja" else f"{MONTH_NAMES[start.month - 1]} {start.year}"
     if kind in ("quarter", "fiscal_year"):
-        return _("{name}, {months}").format(name=label, months=_months(start, last))
+        return _("{name}, {months}").format(name=_fiscal_name(label), months=months_words(start, last))
     return _days(start, last, today)
+
+
+_FISCAL = re.compile(r"^FY(\d{4})(?: Q([1-4]))?$")
+
+
+def _fiscal_name(label: str) -> str:
+    """`FY2026 Q3` as Japanese teams say it (`2026年度 第3四半期`); in English, as it is."""
+    match = _FISCAL.match(label)
+    if language() != "ja" or not match:
+        return label
+    return f"{match[1]}年度" + (f" 第{match[2]}四半期" if match[2] else "")
 
 
 def _day(day: date, today: date) -> str:
@@ -228,7 +240,7 @@ def _days(first: date, last: date, today: date) -> str:
     return f"{_day(first, last)} – {_day(last, last)}{year}"
 
 
-def _months(first: date, last: date) -> str:
+def months_words(first: date, last: date) -> str:
     """The months first..last with their year: `Oct – Dec 2026`, `Apr 2026 – Mar 2027`, `2026年4月〜2027年3月`."""
     if language() == "ja":
         return f"{first.year}年{first.month}月〜" + (f"{last.year}年" if last.year != first.year else "") + f"{last.month}月"

@@ -16,6 +16,7 @@ per lead observed at that step in the same window (`per_lead`: calls per lead ca
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -266,12 +267,25 @@ def rate_lines(result: Mapping[str, Any], currency: str) -> list[str]:
             lines.append("  " + _("{rate} {value} (given)").format(rate=_rate_name(name), value=shown))
         elif name == "deal_size":
             lines.append("  " + _("{rate} {value} ({orders} orders, {window})").format(
-                rate=_rate_name(name), value=shown, orders=found["leads"], window=found["window"]))
+                rate=_rate_name(name), value=shown, orders=found["leads"], window=_window_words(found["window"])))
         else:
             lines.append("  " + _("{rate} {value} ({converted} of {leads} leads, {window})").format(
                 rate=_rate_name(name), value=shown, converted=found["converted"], leads=found["leads"],
-                window=found["window"]))
+                window=_window_words(found["window"])))
     return lines
+
+
+_WINDOW = re.compile(r"^(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})$")
+
+
+def _window_words(label: str) -> str:
+    """`2026-09..2026-11` (the window's label, the JSON's) as a person says it: `Sep – Nov 2026`, `2026年9月〜11月`."""
+    from istui.domain.formatting import months_words
+
+    match = _WINDOW.match(label or "")
+    if not match:
+        return label
+    return months_words(date(int(match[1]), int(match[2]), 1), date(int(match[3]), int(match[4]), 1))
 
 
 def plan_targets(result: dict[str, Any]) -> list[tuple[str, float]]:

@@ -68,6 +68,7 @@ def build_review(report: dict[str, Any], team: dict[str, Any] | None, currency: 
     hit: list[str] = []
     missed: list[str] = []
     on_track: list[str] = []
+    behind: list[str] = []
     for target in [*report["targets"], *(rep_targets or [])]:
         line = (f"{terminal_safe(target['rep'])} · " if report["scope"]["team"] and target.get("rep") else "") + _(
             "{metric}: {actual} of {target} ({progress})").format(
@@ -87,7 +88,10 @@ def build_review(report: dict[str, Any], team: dict[str, Any] | None, currency: 
             on_track.append(line)
         else:  # behind pace, or the period ended below target
             missed.append(line)
+            if running:
+                behind.append(line)
     findings["targets_hit"], findings["targets_missed"], findings["targets_on_track"] = hit, missed, on_track
+    findings["targets_behind"] = behind  # of the missed, those whose period still runs: behind pace so far
 
     weakest = weakest_step(report["funnel"])
     if weakest:
@@ -195,7 +199,12 @@ def render_review(findings: dict[str, Any], fmt: str = "md") -> str:
         lines.append("")
 
     section(N_("Targets hit"), findings["targets_hit"], N_("None."))
-    section(N_("Targets missed"), findings["targets_missed"], N_("None."))
+    behind = findings.get("targets_behind", [])
+    ended = [line for line in findings["targets_missed"] if line not in behind]
+    if ended or not behind:  # a period that ended below target; while it runs, a target is behind, not missed
+        section(N_("Targets missed"), ended, N_("None."))
+    if behind:
+        section(N_("Targets behind pace so far"), behind, N_("None."))
     if findings.get("targets_on_track"):
         section(N_("Targets on pace so far"), findings["targets_on_track"], N_("None."))
     funnel_lines = [findings["weakest_step"]["sentence"]] if findings.get("weakest_step") else []

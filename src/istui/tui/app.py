@@ -351,8 +351,7 @@ class IstuiApp(SyncMixin, App[None]):
         from istui.tui.widgets.vtable import VirtualTable
 
         sections += [(N_("Tables"), list(VirtualTable.BINDINGS)),
-                     (N_("Forms"), [*FormScreen.BINDINGS, Binding("enter", "next", _("next field; on the last, save")),
-                                    Binding("tab", "focus_next", _("next field"))]),
+                     (N_("Forms"), [*FormScreen.BINDINGS, Binding("tab", "focus_next", _("next field"))]),
                      (N_("Questions"), list(ConfirmScreen.BINDINGS)), (N_("Sheets and the review"), list(SheetScreen.BINDINGS)),
                      (N_("Plan"), list(PlanScreen.BINDINGS))]
         self.push_screen(HelpScreen(sections))

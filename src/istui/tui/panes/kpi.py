@@ -224,6 +224,7 @@ class KpiPane(Vertical):
         self.team = False
         self.report: dict[str, Any] | None = None
         self._drawn_width: int | None = None  # the pane width the shown tables were laid out for
+        self.laid_out = False  # the charts sized to the screen's height after the last tables
 
     def compose(self) -> ComposeResult:
         yield Static(id="kpi-title")
@@ -291,6 +292,7 @@ class KpiPane(Vertical):
         charts = max(1, min(3, (width + 1) // CHART_WIDTH))
         self.query_one("#kpi-charts").styles.grid_size_columns = charts
         self._drawn_width = width
+        self.laid_out = False
         self.call_after_refresh(self._fill_height, charts)
 
     def _fill_height(self, charts: int) -> None:
@@ -303,6 +305,7 @@ class KpiPane(Vertical):
         if height != now:
             for plot in plots:
                 plot.styles.height = height
+        self.laid_out = True  # (tests wait for it before a picture)
 
     def on_resize(self) -> None:
         if self.report is not None and self.width() != self._drawn_width:

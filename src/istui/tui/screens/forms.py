@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
@@ -50,6 +51,8 @@ class FormScreen(Dialog[dict[str, Any] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Save", id="form-save"),
         Binding("escape", "cancel", "Cancel", id="form-cancel"),
+        # priority: the focus moves as the key arrives, so what is typed right behind Enter lands in the next field
+        Binding("enter", "next_field", "Next field; on the last, save", show=False, priority=True, id="form-next"),
     ]
 
     def __init__(self, title: str, fields: list[Field], hint: str = "", submit_label: str = N_("Save")) -> None:
@@ -96,12 +99,16 @@ class FormScreen(Dialog[dict[str, Any] | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
+    def action_next_field(self) -> None:
+        """Enter in a one-line field: the next field, or on the last one, save (a dropdown and a text box take
+        Enter themselves)."""
         widgets = [f.widget for f in self.fields]
-        index = widgets.index(event.input) if event.input in widgets else -1
-        if 0 <= index < len(widgets) - 1:
-            widgets[index + 1].focus()
+        focused = self.focused
+        if not isinstance(focused, Input) or focused not in widgets:
+            raise SkipAction()
+        index = widgets.index(focused)
+        if index < len(widgets) - 1:
+            self.set_focus(widgets[index + 1])
         else:
             self.action_submit()
 

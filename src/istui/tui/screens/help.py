@@ -28,7 +28,7 @@ def binding_rows(bindings: list[BindingType]) -> list[tuple[str, str, str]]:
         if isinstance(binding, Binding):
             shown = keys.keys(binding.id) if binding.id else binding.key_display or " / ".join(
                 keys.shown(part) for part in binding.key.split(","))
-            rows.append((terminal_safe(shown), binding.id or "", terminal_safe(binding.description or binding.action)))
+            rows.append((terminal_safe(shown), binding.id or "–", terminal_safe(binding.description or binding.action)))
     return rows  # keys: user config, hence terminal_safe
 
 
@@ -79,7 +79,8 @@ class HelpScreen(Dialog[None]):
                                 "[keymap] today-call-block = \"ctrl+b\"").format(key=keys.key("help-close"))),
                          classes="title")
             yield Static(Text(_("Below {columns} columns the lead details are below the table; i hides or shows them.")
-                              .format(columns=NARROW_BELOW), style="dim"), classes="hint")
+                              .format(columns=NARROW_BELOW) + "\n" + _("Keys without an id (–) are Textual's own and keep "
+                                                                      "their key."), style="dim"), classes="hint")
             yield Static(help_table(self.sections))
             yield Static(when_help_text(), classes="when-help")
 

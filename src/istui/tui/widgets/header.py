@@ -79,7 +79,12 @@ class IstuiHeader(Vertical):
         self.query_one("#istui-strip", Static).update(Text(strip_line(strip, width)))
 
     def on_resize(self) -> None:
-        if self.strip is not None:
-            self.call_after_refresh(self.show_strip, self.strip)
+        self.call_after_refresh(self._again)
+
+    def _again(self) -> None:
+        """The title and strip as last shown, fitted to the new width (read when it runs: newer ones may have come
+        since the resize)."""
         if self.title_args is not None:
-            self.call_after_refresh(self.show_title, *self.title_args)
+            self.show_title(*self.title_args)
+        if self.strip is not None:
+            self.show_strip(self.strip)
