@@ -66,6 +66,18 @@ async def start_call_block(pilot):
     return block
 
 
+async def start_lead_form(pilot):
+    """Leads → n: the new-lead form (its screen)."""
+    from istui.tui.screens.forms import FormScreen
+
+    await loaded(pilot)
+    await pilot.press("1", "n")
+    await pilot.pause(0.3)
+    form = pilot.app.screen
+    assert isinstance(form, FormScreen)
+    return form
+
+
 async def open_call_block(pilot) -> None:
     """Today → c, then 3 (voicemail): the block with its note and WHEN box open."""
     await loaded(pilot)

@@ -15,7 +15,7 @@ from istui.tui.panes.leads import LeadsPane
 from istui.tui.panes.today import TodayPane
 from istui.tui.screens.callblock import BlockStats
 
-from tui_support import SIZE, loaded, make_demo
+from tui_support import SIZE, loaded, make_demo, start_lead_form
 
 WIDE = {"company": "①株式会社※テスト○○工業―東日本支社", "contact": "ﾔﾏﾀﾞ ﾀﾛｳ（山田太郎）", "next_action": "※要確認①"}
 
@@ -112,15 +112,9 @@ async def test_forms_offer_their_choices_and_hints_in_japanese(tmp_path: Path) -
     value names its field in Japanese."""
     from textual.widgets import Select
 
-    from istui.tui.screens.forms import FormScreen
-
     app = ja_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await pilot.press("1", "n")
-        await pilot.pause(0.2)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await start_lead_form(pilot)
         widgets = {field.name: field.widget for field in form.fields}
         assert choices(widgets["temp"]) == ["ホット", "ウォーム", "コールド"]
         assert choices(widgets["motion"]) == ["反響型 (SDR)", "新規開拓型 (BDR)"]

@@ -18,7 +18,7 @@ from istui.tui.screens.callblock import CallBlockScreen
 from istui.tui.screens.forms import FormScreen, SheetScreen
 from istui.tui.screens.help import HelpScreen, help_table
 
-from tui_support import SIZE, loaded, start_call_block
+from tui_support import SIZE, loaded, start_call_block, start_lead_form
 
 
 def remapped_app(demo_ws: Workspace, keymap: dict[str, str]) -> IstuiApp:
@@ -126,14 +126,8 @@ async def test_outcomes_and_enters_in_one_burst_log_one_call_per_lead(app: Istui
 
 async def test_fields_and_enters_in_one_burst_fill_one_field_each(app: IstuiApp) -> None:
     """The lead form, typed fast: `A Enter B Enter C` fills company, its reading and the contact."""
-    from istui.tui.screens.forms import FormScreen
-
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
-        await pilot.press("1", "n")
-        await pilot.pause(0.3)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await start_lead_form(pilot)
         burst(app, "A", "enter", "ア", "enter", "C")
         await pilot.pause(0.3)
         assert [form.query_one(f"#field-{name}", Input).value for name in ("company", "company_kana", "contact")] == \
