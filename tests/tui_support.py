@@ -32,7 +32,7 @@ async def loaded(pilot) -> None:
             break
     kpi = app.query(KpiPane).first() if app.query(KpiPane) else None
     for _ in range(100):
-        if kpi is None or kpi.report is None or kpi.laid_out:
+        if kpi is None or kpi.report is None or kpi.laid_out or not kpi.region.width:  # (a hidden tab: no wait)
             break
         await pilot.pause(0.02)
     await pilot.pause(0.05)

@@ -188,7 +188,7 @@ def test_kpi_by_now_and_the_plans_average_order_amount_are_whole_yen(cli) -> Non
     result = {"rates": {"deal_size": 2_618_181.8, "order_rate": 0.5, "handoff_rate": 0.5, "meeting_rate": 0.5,
                         "connect_rate": 0.4},
               "rate_sources": {"deal_size": {"source": "history", "leads": 11, "window": "2026-08..2026-10"}}}
-    assert rate_lines(result, "JPY")[1] == "  average order amount ¥2,618,182 (11 orders, 2026-08..2026-10)"
+    assert rate_lines(result, "JPY")[1] == "  average order amount ¥2,618,182 (11 orders, Aug – Oct 2026)"
 
 
 def test_only_iso_4217_currencies_are_a_workspace_currency(cli, ws: Workspace) -> None:

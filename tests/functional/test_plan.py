@@ -146,10 +146,10 @@ def test_plan_uses_cohort_rates_of_closed_months_with_enough_leads(cli, ws) -> N
     assert result["lookback_days"] == 184 and result["min_leads"] == MIN_LEADS  # the longest window used: 2026-05..2026-10
 
     text = cli("plan", "--revenue", "1200万", "--period", "month", "--order-rate", "50%").out
-    assert "calls → connects 80.0% (24 of 30 leads, 2026-08..2026-10)" in text
-    assert "meetings → handoffs 50.0% (11 of 22 leads, 2026-05..2026-10)" in text
+    assert "calls → connects 80.0% (24 of 30 leads, Aug – Oct 2026)" in text
+    assert "meetings → handoffs 50.0% (11 of 22 leads, May – Oct 2026)" in text
     assert "handoffs → orders 50.0% (given)" in text
-    assert "average order amount ¥1,200,000 (5 orders, 2026-08..2026-10)" in text
+    assert "average order amount ¥1,200,000 (5 orders, Aug – Oct 2026)" in text
 
 
 def test_plan_command_and_save(cli) -> None:

@@ -35,9 +35,17 @@ def _render_chops(self: Compositor, crop: Region, is_rendered_line: Callable[[in
             if len(final_cuts) < 2:
                 continue
             buckets = final_cuts[:-1]
-            free = [line.get(cut, _EMPTY) is None for cut in buckets]
+            get = line.get
+            free = [get(cut, _EMPTY) is None for cut in buckets]
+            width = final_cuts[-1] - render_x
+            if strip.cell_length >= width and all(free):  # in front of everything here (the usual case): one piece
+                line[buckets[0]] = strip if strip.cell_length == width else strip.divide([width])[0]
+                line.update(dict.fromkeys(buckets[1:], _EMPTY))
+                continue
+            if not any(free):  # behind what was painted: nothing to do
+                continue
             ends = [index for index in range(1, len(buckets)) if not (free[index - 1] and free[index])]
-            pieces = strip.divide([final_cuts[index] - render_x for index in ends] + [final_cuts[-1] - render_x])
+            pieces = strip.divide([final_cuts[index] - render_x for index in ends] + [width])
             for start, stop, piece in zip([0, *ends], [*ends, len(buckets)], pieces, strict=False):
                 if not free[start]:
                     continue  # a widget in front took it
