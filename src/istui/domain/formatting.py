@@ -255,17 +255,7 @@ def previous_period_words(report: Mapping[str, Any]) -> str:
     previous = report["previous"]
     if "period" not in previous:
         return previous["label"]
-    period = previous["period"]  # a running period is compared with the previous one cut short ("through …"):
-    start, kind = date.fromisoformat(period["start"][:10]), period.get("kind")  # named whole, as a person says it
-    months = {"month": 1, "quarter": 3, "fiscal_year": 12}.get(kind or "")
-    if kind == "week":
-        end = start + timedelta(days=7)
-    elif months:
-        index = start.year * 12 + start.month - 1 + months
-        end = date(index // 12, index % 12 + 1, 1)
-    else:
-        end = date.fromisoformat(period["end"][:10])
-    return period_words(start, end, kind, period.get("label", ""), date.fromisoformat(report["period"]["start"][:10]))
+    return report_period_words(previous, date.fromisoformat(report["period"]["start"][:10]))
 
 
 def report_period_words(report: Mapping[str, Any], today: date) -> str:

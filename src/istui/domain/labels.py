@@ -60,6 +60,8 @@ FIELDS = {
     "note_title": NP_("note field", "title"),
 }
 _FIELD_CONTEXTS = {"note_title": "note field"}  # the rest are in the context "field"
+#: A lead record's key → the field's name as people type and read it (`lead set next=…`, "next follow-up")
+FIELD_OF_KEY = {"next_at": "next", "meeting_at": "meeting"}
 
 
 def field(name: str) -> str:

@@ -33,8 +33,8 @@ _DESIGNATORS = (("株式会社", "(株)"), ("有限会社", "(有)"), ("合同�
 
 
 #: Characters that draw nothing and mean nothing in a name or a search: the zero-width space, the word joiner and
-#: the BOM (a zero-width no-break space). Dropped from one-line fields and from search forms. The zero-width
-#: joiner and non-joiner stay: they shape emoji and scripts such as Persian and Devanagari.
+#: the BOM (a zero-width no-break space). Dropped from one-line fields and from search forms (`drop_invisible`,
+#: which also drops a zero-width joiner that joins nothing; the non-joiner stays, for Persian and Devanagari).
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
 _JOINER = re.compile("\u200d")
 

@@ -170,8 +170,6 @@ def previous_block(previous: Period, bounds: tuple[datetime, datetime], before: 
     return {
         "funnel": funnel(current, combined),
         "previous": {"label": previous.label, "start": bounds[0].isoformat(), "end": bounds[1].isoformat(),
-                     "period": {"label": previous.label, "kind": previous.kind.value if previous.kind else None,
-                                "start": previous.start.isoformat(), "end": previous.end.isoformat()},
                      "metrics": metrics, "funnel": funnel(metrics, combined_before), "by_source": before["by_source"]},
         "deltas": deltas(current, metrics),
     }

@@ -131,7 +131,7 @@ def refuse_lost_update(lead: Record, seen: Record, changes: dict[str, Any]) -> N
         raise BadInput(_("{company} changed since you opened it ({fields}: now {values}); close the form and open it "
                          "again to see that change, then make yours.").format(
             company=named(lead.get("company", "")),
-            fields=_(", ").join(labels.field({"next_at": "next", "meeting_at": "meeting"}.get(name, name)) for name in meanwhile),
+            fields=_(", ").join(labels.field(labels.FIELD_OF_KEY.get(name, name)) for name in meanwhile),
             values=_(", ").join(_shown(lead.get(name)) for name in meanwhile)))
 
 

@@ -83,6 +83,9 @@ def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable
     report = _assemble(ws, source, raw, leads, period, previous, window, rep, today, trend or analytics, analytics,
                        cohorts, before)
     if analytics:  # a running period is compared with as many working days at the start of the previous one
+        report["previous"]["period"] = {  # the whole period the compared days are cut from, named in words
+            "label": whole_previous.label, "kind": whole_previous.kind.value if whole_previous.kind else None,
+            "start": whole_previous.start.isoformat(), "end": whole_previous.end.isoformat()}
         if cut_at is not None:
             report["previous"]["through"] = cut_at.isoformat(timespec="minutes")
         else:

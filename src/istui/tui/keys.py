@@ -37,17 +37,22 @@ def binding_classes() -> list[type]:
     return sorted(classes, key=lambda c: (len(c.__mro__), c.__module__, c.__qualname__))
 
 
+def declared(cls: type) -> list[Any]:
+    """The bindings with an id that `cls` itself declares (as written, before translation)."""
+    from textual.binding import Binding
+
+    return [binding for binding in cls.__dict__.get("_english_bindings") or cls.__dict__.get("BINDINGS", [])
+            if isinstance(binding, Binding) and binding.id]
+
+
 def default_keys() -> dict[str, str]:
     """Binding id → its keys as declared (`"c"`, `"escape,q"`), for every istui binding that has an id."""
     global _defaults
     if _defaults is None:
-        from textual.binding import Binding
-
         found: dict[str, str] = {}
         for cls in binding_classes():
-            for binding in cls.__dict__.get("_english_bindings") or cls.__dict__.get("BINDINGS", []):
-                if isinstance(binding, Binding) and binding.id:
-                    found.setdefault(binding.id, binding.key)
+            for binding in declared(cls):
+                found.setdefault(binding.id, binding.key)
         _defaults = found
     return _defaults
 
@@ -109,19 +114,14 @@ def _taken(name: str, parts: list[str]) -> tuple[str, str] | None:
     active where `name`'s is: in the same class, a class it inherits from or that inherits from it, or the app's
     own keys (which every screen has)."""
     from textual.app import App
-    from textual.binding import Binding
-
-    def bindings(cls: type) -> list[Binding]:
-        return [b for b in cls.__dict__.get("_english_bindings") or cls.__dict__.get("BINDINGS", [])
-                if isinstance(b, Binding) and b.id]
 
     classes = binding_classes()
-    owners = [cls for cls in classes if any(b.id == name for b in bindings(cls))]
-    own = set(keys_of(name)) if name not in _keymap else set(default_keys().get(name, "").split(","))
+    owners = [cls for cls in classes if any(b.id == name for b in declared(cls))]
+    own = set(keys_of(name))  # its declared keys: `name` is checked before it is remapped
     for cls in classes:
         if not (issubclass(cls, App) or any(issubclass(owner, cls) or issubclass(cls, owner) for owner in owners)):
             continue
-        for binding in bindings(cls):
+        for binding in declared(cls):
             if binding.id == name:
                 continue
             clash = next((part for part in parts if part not in own and part in keys_of(binding.id)), None)

@@ -50,8 +50,7 @@ def _render_chops(self: Compositor, crop: Region, is_rendered_line: Callable[[in
                 if not free[start]:
                     continue  # a widget in front took it
                 line[buckets[start]] = piece
-                for index in range(start + 1, stop):
-                    line[buckets[index]] = _EMPTY  # covered by the piece before
+                line.update(dict.fromkeys(buckets[start + 1:stop], _EMPTY))  # covered by the piece before
     return chops  # type: ignore[return-value]
 
 

@@ -225,7 +225,7 @@ def run_set(args: argparse.Namespace) -> int:
             raise BadInput(_("'{text}' should look like FIELD=VALUE, e.g. temp=hot or next='tomorrow 10am'.").format(
                 text=assignment))
         name = field.strip().lower().replace("-", "_")
-        fields[{"next_at": "next", "meeting_at": "meeting"}.get(name, name)] = value
+        fields[labels.FIELD_OF_KEY.get(name, name)] = value
     lead = set_lead_fields(ws, lead_id, fields, force=args.force, allow_duplicate=args.allow_duplicate)
     if args.json:
         emit_json(lead)

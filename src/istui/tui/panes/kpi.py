@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, ClassVar
 
-from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -27,6 +26,7 @@ from istui.services.report import kpi_report
 from istui.tui import keys
 from istui.tui.screens.forms import SheetScreen
 from istui.tui.state import AppState
+from istui.tui.widgets.flow import fitting
 from istui.tui.widgets.frozen import frozen, widths
 
 PERIODS = {"t": ("today", N_("Today")), "w": ("week", N_("This week")), "m": ("month", N_("This month")),
@@ -270,11 +270,8 @@ class KpiPane(Vertical):
         others = _("{team}: me/team · {review}: review · {plan}: plan").format(
             team=keys.key("kpi-team"), review=keys.key("kpi-review"), plan=keys.key("kpi-plan"))
         periods = " ".join(keys.key(f"kpi-period-{spec}") for spec, _label in PERIODS.values())
-        room = self.width()
-        for hint in (_("{periods}: period").format(periods=periods) + " · " + others, others, ""):
-            line = f"{title}   —   {hint}" if hint else title
-            if cell_len(line) <= room:
-                break
+        hints = (_("{periods}: period").format(periods=periods) + " · " + others, others)
+        line = fitting([*(f"{title}   —   {hint}" for hint in hints), title], self.width())
         self.query_one("#kpi-title", Static).update(Text(line))
 
     def _show_tables(self, tables: Tables | None) -> None:

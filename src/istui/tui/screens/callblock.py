@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -317,7 +317,6 @@ class CallBlockScreen(Screen[None]):
         else:
             when.placeholder = _("next follow-up WHEN (optional): tomorrow 10am, +3d, mon")
 
-    @on(Input.Submitted)
     def finish_prompt(self) -> None:
         if self.pending is None:
             return

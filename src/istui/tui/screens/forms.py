@@ -44,6 +44,10 @@ class Field:
             return self.widget.text
         return None if self.widget.value is Select.NULL else self.widget.value
 
+    def checked(self) -> Any:
+        """The field's clean value (BadInput, one sentence, when it is not valid)."""
+        return self.check(self.value()) if self.check else self.value()
+
 
 class FormScreen(Dialog[dict[str, Any] | None]):
     """A titled column of fields with per-field errors; dismisses with the values once all are valid."""
@@ -121,8 +125,7 @@ class FormScreen(Dialog[dict[str, Any] | None]):
         if field is None or not field.error.has_class("shown"):
             return
         try:
-            if field.check:
-                field.check(field.value())
+            field.checked()
         except BadInput:
             return
         self.show_error(field, "")
@@ -130,9 +133,8 @@ class FormScreen(Dialog[dict[str, Any] | None]):
     def validate(self) -> dict[str, Any] | None:
         values, ok = {}, True
         for field in self.fields:
-            raw = field.value()
             try:
-                values[field.name] = field.check(raw) if field.check else raw
+                values[field.name] = field.checked()
                 self.show_error(field, "")
             except BadInput as exc:
                 self.show_error(field, str(exc))
