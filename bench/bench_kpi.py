@@ -43,28 +43,32 @@ def main() -> int:
     kpi_report(ws, "fy", None, leads=leads, analytics=True)
     cold = (time.perf_counter() - start) * 1000
     warm_samples = []
+    cohorts: dict = {}  # the TUI keeps each period's lead cohort while the leads are the same
     for _ in range(5):  # the TUI's case: the same workspace, rollups in memory, only file signatures checked
         start = time.perf_counter()
-        kpi_report(ws, "fy", None, leads=leads, analytics=True)
+        kpi_report(ws, "fy", None, leads=leads, analytics=True, cohorts=cohorts)
         warm_samples.append((time.perf_counter() - start) * 1000)
     warm = statistics.median(warm_samples)
     disk_samples = []
-    for _ in range(5):  # a new process's case: rollups read from the cache file
+    for _ in range(5):  # a new process's case: rollups and cohorts read from the cache file, no lead read
         fresh = Workspace.open(workspace, "sato")
         start = time.perf_counter()
-        kpi_report(fresh, "fy", None, leads=leads, analytics=True)
+        kpi_report(fresh, "fy", None, analytics=True)
         disk_samples.append((time.perf_counter() - start) * 1000)
     env = {**os.environ, "ISTUI_WORKSPACE": str(workspace), "ISTUI_REP": "sato"}
     env.pop("ISTUI_NOW", None)
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "istui", "kpi", "--team", "--period", "fy"], env=env, check=True,
-                   capture_output=True)
-    process = (time.perf_counter() - start) * 1000
+    process_samples = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "istui", "kpi", "--team", "--period", "fy"], env=env, check=True,
+                       capture_output=True)
+        process_samples.append((time.perf_counter() - start) * 1000)
+    process = statistics.median(process_samples)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows = [("KPI report, fiscal year, team, cold (rollups built)", cold, 3000.0, "ms"),
             ("KPI report, fiscal year, team, warm (rollups cached)", warm, 200.0, "ms"),
             ("… warm, rollups read from the cache file (new process)", statistics.median(disk_samples), None, "ms"),
-            ("istui kpi --team --period fy, whole process (warm)", process, None, "ms"),
+            ("istui kpi --team --period fy, whole process (warm)", process, 600.0, "ms"),
             ("peak memory of this benchmark process", peak, 400.0, "MB")]
     print()
     print_budgets(rows)

@@ -41,6 +41,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("ISTUI_NOW", NOW)
+    monkeypatch.setenv("COLUMNS", "120")  # the CLI's tables fit the terminal: the same width however tests run
+    monkeypatch.setenv("LINES", "24")
     monkeypatch.delenv("ISTUI_WORKSPACE", raising=False)
     monkeypatch.delenv("ISTUI_REP", raising=False)
     return home

@@ -81,3 +81,33 @@ def test_rollups_built_in_child_processes_equal_those_built_here(demo_ws: Worksp
     assert len(paths) > 8
     tz = demo_ws.settings.timezone
     assert build_rollups(paths, tz, workers=3) == [rollup_file(path, tz) for path in paths]
+
+
+def test_cohorts_kept_across_processes_follow_changes_of_the_leads(demo_ws: Workspace) -> None:
+    """A new process's report uses the cohorts kept by the last one (reading no lead) while no lead's
+    creation time, source, owner, motion or company changed; any such change, a new lead or a removed
+    one makes them again. Each report is checked against the raw report."""
+    from istui.services.leads import create_lead, set_lead_fields
+    from istui.services.report import kpi_report
+
+    def new_process() -> Workspace:
+        return Workspace.open(demo_ws.root, "sato", clock=fixed_clock)
+
+    def same(spec: str = "fy") -> dict:
+        kept = kpi_report(new_process(), spec, None, analytics=True)
+        assert kept == kpi_report(new_process(), spec, None, analytics=True, use_rollups=False)
+        return kept
+
+    first = same()
+    reading = new_process()
+    kpi_report(reading, "fy", None, analytics=True)
+    assert [path for path in reading._storages if path.parent.name == "leads"] == []  # no lead bucket read
+    lead = next(iter(first_lead for first_lead in demo_ws.leads() if first_lead.get("source") == "web_inquiry"))
+    set_lead_fields(new_process(), lead["id"], {"memo": "call after the budget meeting"})  # not a cohort field
+    assert same() == first
+    set_lead_fields(new_process(), lead["id"], {"source": "partner"})
+    moved = same()
+    assert moved != first
+    create_lead(new_process(), {"company": "Cohort Newcomer KK", "contact": "Ueda", "source": "seminar",
+                                "phone": "03-5555-0177"})
+    assert same()["by_source"]["seminar"]["leads"] == moved["by_source"].get("seminar", {"leads": 0})["leads"] + 1

@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from istui.domain.outcomes import REACHED_OUTCOMES
 from istui.services import analytics as an
@@ -113,3 +114,23 @@ def test_every_funnel_and_kpi_rate_is_a_share_or_none(acts) -> None:
     combined = RawTallies(acts, TOKYO, leads).combined(NOVEMBER.start, NOVEMBER.end, None)
     rates += [step["rate_from_previous"] for step in an.funnel(result["metrics"], combined)]
     assert all(value is None or 0 <= value <= 1 for value in rates), rates
+
+
+@settings(max_examples=300)
+@given(moment=st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 12, 31)),
+       written_in=st.sampled_from(["UTC", "Asia/Tokyo", "Asia/Kolkata", "America/New_York", "Australia/Lord_Howe",
+                                   "Asia/Kathmandu", "America/St_Johns"]),
+       counted_in=st.sampled_from(["Asia/Tokyo", "America/New_York", "Australia/Lord_Howe", "Europe/London",
+                                   "Asia/Kolkata"]))
+def test_local_hours_are_the_local_day_weekday_and_hour_of_each_time(moment, written_in, counted_in) -> None:
+    """The remembered local hour of a time (shared by the times of its hour) is the time's own, in zones
+    with half-hour offsets and clock changes, written in one zone and counted in another."""
+    from zoneinfo import ZoneInfo
+
+    from istui.services.counting import LocalHours
+
+    local_hours = LocalHours(ZoneInfo(counted_in))
+    for minutes in (0, 17, 29, 30, 31, 59):  # the same hour of text: the first fills the memory
+        at = moment.replace(minute=minutes, tzinfo=ZoneInfo(written_in)).isoformat(timespec="seconds")
+        local = datetime.fromisoformat(at).astimezone(ZoneInfo(counted_in))
+        assert local_hours(at) == (local.toordinal(), local.weekday(), local.hour), at

@@ -52,6 +52,35 @@ _EMAIL_INDEX = {outcome: _INDEX[name] for outcome, name in EMAIL_COUNTS.items()}
 LEAD_SETS = ("worked", "booked", "called", "connected", "handed")
 
 
+def pairing_key(record: Record, local: datetime) -> tuple[str, int, int, str]:
+    """The e-mail events a send pairs with share this: the rep, the local month and the lead."""
+    return record["rep"], local.year, local.month, record["lead"]
+
+
+class LocalHours:
+    """The local day (ordinal), weekday and hour in `tz` of an activity's time (ISO 8601 text), remembered per
+    hour of text: the activities of one hour share them, unless a clock change falls inside that hour."""
+
+    def __init__(self, tz: tzinfo) -> None:
+        self.tz = tz
+        self.known: dict[str, tuple[int, int, int] | None] = {}
+
+    def __call__(self, at: str) -> tuple[int, int, int]:
+        key = at[:13] + at[19:] if len(at) == 25 else None  # "2026-11-04T10" and "+09:00"
+        found = self.known.get(key) if key is not None else None
+        if found is None:
+            if key is not None and key not in self.known:
+                first = datetime.fromisoformat(f"{at[:13]}:00:00{at[19:]}").astimezone(self.tz)
+                last = datetime.fromisoformat(f"{at[:13]}:59:59{at[19:]}").astimezone(self.tz)
+                same = first.date() == last.date() and first.hour == last.hour
+                self.known[key] = (first.toordinal(), first.weekday(), first.hour) if same else None
+                found = self.known[key]
+            if found is None:
+                local = datetime.fromisoformat(at).astimezone(self.tz)
+                return local.toordinal(), local.weekday(), local.hour
+        return found
+
+
 def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = None,
           end: datetime | None = None) -> Tally:
     """Count the activities in [start, end) (every one without bounds); see the module's docstring."""
@@ -68,16 +97,20 @@ def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = Non
     mails: dict[tuple[str, int, int, str], list[tuple[datetime, str]]] = defaultdict(list)
     bounded = start is not None or end is not None
     size = len(ACTIVITY_COUNTS)
+    local_hour = LocalHours(tz)
+    hours = local_hour.known
     for record in activities:
-        moment = datetime.fromisoformat(record["at"])
+        at = record["at"]
         kind, outcome, lead = record["kind"], record.get("outcome"), record["lead"]
-        local = moment.astimezone(tz)
         if kind == _EMAIL and outcome in (_SENT, _OPENED):
             # pairing looks at every e-mail event given, in or out of bounds
-            mails[(record["rep"], local.year, local.month, lead)].append((local, outcome))
-        if bounded and ((start is not None and moment < start) or (end is not None and moment >= end)):
-            continue
-        ordinal = local.toordinal()
+            local = datetime.fromisoformat(at).astimezone(tz)
+            mails[pairing_key(record, local)].append((local, outcome))
+        if bounded:
+            moment = datetime.fromisoformat(at)
+            if (start is not None and moment < start) or (end is not None and moment >= end):
+                continue
+        ordinal, weekday, hour = hours.get(at[:13] + at[19:]) or local_hour(at)
         counts = days.get(ordinal)
         if counts is None:
             counts = days[ordinal] = [0] * size
@@ -89,7 +122,7 @@ def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = Non
             called.add(lead)
             if reached:
                 connected.add(lead)
-            cell = heat_calls[(local.weekday(), local.hour)]
+            cell = heat_calls[(weekday, hour)]
             cell[0] += 1
             cell[1] += reached
             script = record.get("script")
@@ -107,7 +140,7 @@ def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = Non
                 counts[_HANDOFFS] += 1
                 handed.add(lead)
             elif outcome in (_WON, _LOST):
-                closing = (moment.timestamp(), record["id"], outcome, record.get("amount") or 0)
+                closing = (datetime.fromisoformat(at).timestamp(), record["id"], outcome, record.get("amount") or 0)
                 known = closings.get(lead)
                 if known is None or closing[:2] > known[:2]:
                     closings[lead] = closing

@@ -94,6 +94,10 @@ def target_accounts(cohort: Iterable[Record]) -> int:
     return len({" ".join(lead["company"].casefold().split()) for lead in cohort if lead.get("motion") == Motion.BDR})
 
 
+#: What a period's cohort depends on, of each lead (a change of any other field keeps the cohorts).
+COHORT_FIELDS = ("created_at", "source", "owner", "motion", "company")
+
+
 class Cohort:
     """The leads created in a period, reduced to what the by-source figures need: per source, the count
     and a bitset over a lead numbering; the lead number → source map (for closings); and the distinct BDR
@@ -124,6 +128,17 @@ class Cohort:
         self.masks = {source: int.from_bytes(buffer, "little") for source, buffer in buffers.items()}
         self.numbered = len(numbers)
         self.target_accounts = target_accounts(cohort)
+
+    def data(self) -> dict[str, Any]:
+        """The cohort as plain data (kept across processes by `services.rollups`)."""
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Cohort:
+        cohort = cls.__new__(cls)
+        for name in cls.__slots__:
+            setattr(cohort, name, data[name])
+        return cohort
 
     def catch_up(self, numbers: Mapping[str, int]) -> None:
         """Take in the numbers given since (the numbering only grows) to cohort leads touched since."""

@@ -9,7 +9,7 @@ same tallies (`services.counting`), so they agree by construction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -60,20 +60,24 @@ def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable
     previous, cut_at = an.comparable_previous(whole_previous, period, today, days,
                                               elapsed_working_days(period, today, days, day_fraction(ws, now)),
                                               settings.work_hours, ws.tz)
-    leads = list(ws.leads()) if leads is None else list(leads)
+    kept_cohorts = None
     window = period if period.days >= 7 else Period(today - timedelta(days=13), today + timedelta(days=1), None,
                                                     "last 14 days")
     if use_rollups and whole_months(period) and whole_months(whole_previous):
         rollups = ws.cached("rollups", lambda: Rollups(ws))  # kept with the workspace: a TUI recounts only changed files
         source: Tallies = RollupTallies(rollups.refresh(), rollups.numbers)
+        if leads is None:  # the leads are read only if a cohort is not kept (or for a motion's target)
+            if cohorts is None:
+                cohorts = kept_cohorts = rollups.kept_cohorts()
+            leads = LazyLeads(ws)
         before: Tallies = source
         raw: list[Record] | None = None
         if analytics and (cut_at is not None or not whole_months(previous)):  # the cut month's days counted here
             month = month_of(previous.end - timedelta(days=1))
-            before = PartlyKept(source, rollups, list(ws.activities(months=[f"{month.start:%Y-%m}"],  # type: ignore[arg-type]
-                                                                    reps=[rep] if rep else None)), ws.tz, month.start,
+            before = PartlyKept(source, rollups, [rep] if rep else None, ws.tz, month.start,  # type: ignore[arg-type]
                                 None if cut_at is None else (previous.end, cut_at))
     else:
+        leads = list(ws.leads()) if leads is None else leads
         first = min(previous.start if analytics else period.start, window.start if trend or analytics else period.start)
         months = Period(first, cohort_end(period, today), None, "").months()
         raw = list(ws.activities(months=months, reps=[rep] if rep else None))  # a rep's report reads only their files
@@ -82,6 +86,8 @@ def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable
             before = RawTallies(raw, ws.tz, leads, cut=(previous.end, cut_at))
     report = _assemble(ws, source, raw, leads, period, previous, window, rep, today, trend or analytics, analytics,
                        cohorts, before)
+    if kept_cohorts is not None:
+        rollups.keep_cohorts(kept_cohorts)
     if analytics:  # a running period is compared with as many working days at the start of the previous one
         report["previous"]["period"] = {  # the whole period the compared days are cut from, named in words
             "label": whole_previous.label, "kind": whole_previous.kind.value if whole_previous.kind else None,
@@ -94,7 +100,20 @@ def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable
     return report
 
 
-def _assemble(ws: Workspace, source: Tallies, raw: list[Record] | None, leads: list[Record], period: Period,
+class LazyLeads:
+    """Every lead of the workspace, read when first iterated (a report whose cohorts are kept reads none)."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self._leads: list[Record] | None = None
+
+    def __iter__(self) -> Iterator[Record]:
+        if self._leads is None:
+            self._leads = list(self.ws.leads())
+        return iter(self._leads)
+
+
+def _assemble(ws: Workspace, source: Tallies, raw: list[Record] | None, leads: Iterable[Record], period: Period,
               previous: Period, window: Period, rep: str | None, today: date, trend: bool, analytics: bool,
               cohorts: dict[tuple, Any] | None, before_source: Tallies | None = None) -> dict[str, Any]:
     tz = ws.tz
@@ -114,13 +133,13 @@ def _assemble(ws: Workspace, source: Tallies, raw: list[Record] | None, leads: l
         return metrics
 
     report = _report_head(period, tz, rep, result, target_progress(
-        ws.targets(), [], leads, period, tz, rep=rep, today=today, working_days=work_calendar(ws).working_days,
+        ws.targets(), [], [], period, tz, rep=rep, today=today, working_days=work_calendar(ws).working_days,
         metrics_for=metrics_for, day_fraction=day_fraction(ws, ws.now())))
     if trend:
         report["trend"] = source.combined(window.start, window.end, rep).daily(window.start, window.end, TREND_METRICS)
     if analytics:
         before = period_kpis(before_source, leads, previous, tz, rep=rep, since_end=cohort_end(period, today),
-                             cohorts=None if before_source is not source else cohorts)
+                             cohorts=cohorts)
         files = source.files(period.start, period.end)
         combined = source.combined(period.start, period.end, rep)
         report["weekly_trend"] = an.weekly_trend(report["trend"], ws.settings.week_start_index)

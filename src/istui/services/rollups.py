@@ -10,26 +10,29 @@ count. `RollupTallies` hands them to `services.kpi.period_kpis` for periods made
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import pickle
 import subprocess
 import sys
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from istui.domain.model import ActivityKind
+from istui.domain.outcomes import EmailOutcome
 from istui.domain.periods import Period
-from istui.services.counting import LEAD_SETS, Tally, file_key, number, tally
-from istui.services.kpi import Tallies
+from istui.services.counting import LEAD_SETS, Tally, file_key, number, pairing_key, tally
+from istui.services.kpi import COHORT_FIELDS, Cohort, Tallies
 from istui.store import files
 
 if TYPE_CHECKING:
     from istui.store.workspace import Workspace
 
-VERSION = 4  # 4: tallies keep the funnel's lead sets (called, connected, handed); older caches are counted again
+VERSION = 6  # 4: the funnel's lead sets (called, connected, handed); 6: cut months and cohorts kept too
 
 
 class _DataOnly(pickle.Unpickler):
@@ -121,6 +124,15 @@ class Rollups:
         self.numbers_path = workspace.local.lead_numbers
         self.numbers: dict[str, int] = {}
         self.files: dict[str, Tally] = {}  # "rep/month" → numbered tally (with "sig")
+        # "rep/month" → a month cut on one day: {"sig", "day" (ordinal), "before": numbered tally of the days
+        # before it, "records": that day's activities and the e-mail events their sends pair with}
+        self.cuts: dict[str, dict[str, Any]] = {}
+        # the cohorts of earlier reports ((start, end, rep), days as ordinals → `Cohort.data`), kept while every lead bucket's
+        # cohort fields are what they were: bucket → (signature, digest of its leads' `COHORT_FIELDS`)
+        self.cohorts: dict[tuple, dict[str, Any]] = {}
+        self.lead_digests: dict[str, tuple[Any, str]] = {}
+        self._digests_changed = False
+        self._loaded = False
 
     # --- lead numbering ------------------------------------------------------------------------
     def _load_numbers(self) -> None:
@@ -137,17 +149,32 @@ class Rollups:
             files.append_bytes(self.numbers_path, "".join(i + "\n" for i in new).encode())
 
     # --- loading and refreshing ----------------------------------------------------------------
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        self._load_numbers()
+        with contextlib.suppress(FileNotFoundError, EOFError, pickle.UnpicklingError, ValueError, AttributeError,
+                                 KeyError, TypeError):
+            cached = safe_unpickle(files.read_bytes(self.path))
+            # usable unless written by another version, in another timezone (days are counted in the
+            # workspace's zone: `istui settings timezone=…`) or against a longer (since deleted) numbering
+            if (cached.get("version") == VERSION and cached.get("timezone") == self.workspace.settings.timezone
+                    and cached.get("numbers", 0) <= len(self.numbers)):
+                self.files, self.cuts = cached["files"], cached["cuts"]
+                self.cohorts, self.lead_digests = cached["cohorts"], cached["lead_digests"]
+
+    def _save(self) -> None:
+        with contextlib.suppress(OSError):  # a cache: failing to write it costs only speed
+            files.atomic_write(self.path, pickle.dumps({"version": VERSION, "numbers": len(self.numbers),
+                                                        "timezone": self.workspace.settings.timezone,
+                                                        "files": self.files, "cuts": self.cuts,
+                                                        "cohorts": self.cohorts, "lead_digests": self.lead_digests},
+                                                       protocol=pickle.HIGHEST_PROTOCOL))
+
     def refresh(self) -> dict[str, Tally]:
         """Every file's tally, counting again (in parallel) only those whose file changed."""
-        if not self.files:
-            self._load_numbers()
-            with contextlib.suppress(FileNotFoundError, EOFError, pickle.UnpicklingError, ValueError, AttributeError):
-                cached = safe_unpickle(files.read_bytes(self.path))
-                # usable unless written by another version, in another timezone (days are counted in the
-                # workspace's zone: `istui settings timezone=…`) or against a longer (since deleted) numbering
-                if (cached.get("version") == VERSION and cached.get("timezone") == self.workspace.settings.timezone
-                        and cached.get("numbers", 0) <= len(self.numbers)):
-                    self.files = cached["files"]
+        self._load()
         stale: list[tuple[str, Path, files.Signature | None]] = []
         present = set()
         for path in self.workspace.activity_files():
@@ -164,22 +191,99 @@ class Rollups:
             clean_at = {str(path): list(sig) for _, path, sig in stale if sig is not None and checks.clean(path, sig)}
             built = build_rollups([str(path) for _, path, _ in stale], self.workspace.settings.timezone,
                                   clean_at=clean_at)
+            self.register(lead for counted in built for leads in (*(counted[name] for name in LEAD_SETS),
+                                                                  counted["closings"]) for lead in leads)
             for (key, path, sig), counted in zip(stale, built, strict=True):
                 clean = counted.pop("clean", False)
                 if sig is not None:
                     checks.remember(path, sig, clean=clean)
-                self.register([*(lead for name in LEAD_SETS for lead in counted[name]), *counted["closings"]])
                 self.files[key] = {**number(counted, self.numbers), "sig": sig}
         # the cache file is rewritten (~10 ms at team-year) when it saves real work: counting one or two
         # files again (a rep's own calls) costs the next process about as little as rewriting it now
         if stale:
             self.workspace.remember_checks()
         if len(stale) > 2 or removed:
-            with contextlib.suppress(OSError):  # a cache: failing to write it costs only speed
-                files.atomic_write(self.path, pickle.dumps({"version": VERSION, "numbers": len(self.numbers),
-                                                            "timezone": self.workspace.settings.timezone,
-                                                            "files": self.files}, protocol=pickle.HIGHEST_PROTOCOL))
+            self._save()
         return self.files
+
+    def cut(self, month_start: date, reps: list[str] | None, end: datetime) -> dict[str, Tally]:
+        """Numbered tallies of the activity files of the month starting `month_start` over [its start, `end`),
+        `end` a moment inside the month (a previous period cut short to compare like for like). Per file, the
+        days before `end`'s day are a kept tally, and `end`'s day is counted from the kept activities of that
+        day: the cut moves with the clock, its day only once a day, so a new process reads no month file."""
+        self._load()
+        tz = self.workspace.tz
+        day = end.astimezone(tz).date()
+        start, day_start, day_end = (datetime.combine(d, time.min, tzinfo=tz)
+                                     for d in (month_start, day, day + timedelta(days=1)))
+        found: dict[str, Tally] = {}
+        changed = False
+        for path in self.workspace.activity_files([f"{month_start:%Y-%m}"], reps):
+            key = file_key(path.parent.name, path.stem)
+            sig = files.signature(path)
+            entry = self.cuts.get(key)
+            if entry is None or entry["sig"] != sig or entry["day"] != day.toordinal():
+                records = list(self.workspace.activities(months=[path.stem], reps=[path.parent.name]))
+                before = tally(records, tz, start, day_start)
+                self.register([*(lead for name in LEAD_SETS for lead in before[name]), *before["closings"]])
+                entry = self.cuts[key] = {"sig": sig, "day": day.toordinal(), "before": number(before, self.numbers),
+                                          "records": of_the_day(records, tz, day_start, day_end)}
+                changed = True
+            self.register(record["lead"] for record in entry["records"])
+            found[key] = entry["before"]
+            found[f"{key}@{day}"] = number(tally(entry["records"], tz, day_start, end), self.numbers)
+        if changed:
+            self.workspace.remember_checks()
+            self._save()
+        return found
+
+
+    def kept_cohorts(self) -> dict[tuple, Cohort]:
+        """The cohorts of earlier reports while no lead's cohort fields changed since (a bucket whose file
+        changed is read again and its leads' `COHORT_FIELDS` compared by digest: a call logged with a next
+        action changes the file, not the cohorts), else none. Hand them to `keep_cohorts` after the report."""
+        self._load()
+        digests: dict[str, tuple[Any, str]] = {}
+        for path in self.workspace.lead_buckets():
+            sig = files.signature(path)
+            known = self.lead_digests.get(path.stem)
+            if known is not None and tuple(known[0]) == tuple(sig or ()):
+                digests[path.stem] = known
+                continue
+            leads = self.workspace.bucket_leads(path)
+            facts = sorted((lead_id, *(str(lead.get(name)) for name in COHORT_FIELDS)) for lead_id, lead in leads.items())
+            digests[path.stem] = (tuple(sig or ()), hashlib.blake2b(repr(facts).encode(), digest_size=16).hexdigest())
+        same = ({name: digest for name, (_sig, digest) in digests.items()}
+                == {name: digest for name, (_sig, digest) in self.lead_digests.items()})
+        self._digests_changed = digests != self.lead_digests
+        self.lead_digests = digests
+        if not same:
+            self.cohorts = {}
+        return {(date.fromordinal(start), date.fromordinal(end), rep): Cohort.from_data(data)
+                for (start, end, rep), data in self.cohorts.items()}
+
+    def keep_cohorts(self, cohorts: Mapping[tuple, Cohort]) -> None:
+        """Keep the cohorts of this report (with the numbers they caught up to) for the next process."""
+        plain = {(start.toordinal(), end.toordinal(), rep): cohort for (start, end, rep), cohort in cohorts.items()}
+        if set(plain) != set(self.cohorts) or self._digests_changed or any(
+                cohort.numbered != self.cohorts[key]["numbered"] for key, cohort in plain.items()):
+            self.cohorts = {key: cohort.data() for key, cohort in plain.items()}
+            self._digests_changed = False
+            self._save()
+
+
+def of_the_day(records: list[Mapping[str, Any]], tz: Any, day_start: datetime, day_end: datetime) -> list[Mapping[str, Any]]:
+    """The activities of [day_start, day_end), and every e-mail event of the leads their sends pair with
+    (`counting.tally` pairs a send with the next e-mail event of the same rep and lead in its month), in
+    file order: what a tally of any part of that day needs."""
+    email, sent, opened = ActivityKind.EMAIL.value, EmailOutcome.SENT.value, EmailOutcome.OPENED.value
+    moments = [datetime.fromisoformat(record["at"]) for record in records]
+    sends = {pairing_key(record, moment.astimezone(tz)) for record, moment in zip(records, moments, strict=True)
+             if day_start <= moment < day_end and record["kind"] == email and record.get("outcome") == sent}
+    return [record for record, moment in zip(records, moments, strict=True)
+            if day_start <= moment < day_end
+            or (sends and record["kind"] == email and record.get("outcome") in (sent, opened)
+                and pairing_key(record, moment.astimezone(tz)) in sends)]
 
 
 def whole_months(period: Period) -> bool:
@@ -203,30 +307,28 @@ class RollupTallies(Tallies):
 
 class PartlyKept(Tallies):
     """Kept tallies, and for the days of one month not covered by whole months (a previous period cut
-    short to compare like for like) tallies counted from that month's activities, numbered alike."""
+    short to compare like for like) the kept tallies of that month cut short (`Rollups.cut`)."""
 
-    def __init__(self, kept: RollupTallies, rollups: Rollups, activities: list[Mapping[str, Any]],
-                 tz: Any, month_start: date, cut: tuple[date, Any] | None = None) -> None:
-        rollups.register(record["lead"] for record in activities)
-        self.kept, self.numbers, self.activities, self.tz = kept, rollups.numbers, activities, tz
+    def __init__(self, kept: RollupTallies, rollups: Rollups, reps: list[str] | None, tz: Any, month_start: date,
+                 cut: tuple[date, datetime] | None = None) -> None:
+        self.kept, self.rollups, self.numbers, self.reps, self.tz = kept, rollups, rollups.numbers, reps, tz
         self.month_start, self.cut = month_start, cut  # (day, moment): a range ending that day ends at that moment
 
     def files(self, first: date, last: date | None) -> dict[str, Tally]:
-        from datetime import datetime
-
-        from istui.services.counting import tally_by_file
-
         cut_here = self.cut is not None and last == self.cut[0]
         if last is None or (last.day == 1 and not cut_here) or not first < last or not self.month_start < last:
             return self.kept.files(first, last)
+        if first > self.month_start:
+            raise ValueError("a cut range starts at a month's start")
         whole = self.kept.files(first, self.month_start) if first < self.month_start else {}
-        start = datetime.combine(max(first, self.month_start), datetime.min.time(), tzinfo=self.tz)
-        end = self.cut[1] if cut_here and self.cut is not None else datetime.combine(last, datetime.min.time(), tzinfo=self.tz)
-        return {**whole, **{key: number(counted, self.numbers)
-                            for key, counted in tally_by_file(self.activities, self.tz, start, end).items()}}
+        end = self.cut[1] if cut_here and self.cut is not None else datetime.combine(last, time.min, tzinfo=self.tz)
+        return {**whole, **self.rollups.cut(self.month_start, self.reps, end)}
 
 
 if __name__ == "__main__":  # a child of build_rollups: paths as JSON on stdin, pickled tallies on stdout
+    import gc
+
+    gc.disable()  # a short life that makes no cycles: the collector would only walk what was read, again and again
     _paths = json.loads(sys.stdin.buffer.read())
     sys.stdout.buffer.write(pickle.dumps([rollup_file(path, sys.argv[1], clean) for path, clean in _paths],
                                          protocol=pickle.HIGHEST_PROTOCOL))

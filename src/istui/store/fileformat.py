@@ -7,11 +7,13 @@ storages and by the git merge driver, so both always produce the same bytes.
   they were appended;
 - every record is UTF-8 (no `\\u` escapes) with sorted keys.
 
-Standard library only: git starts the merge driver once per file.
+Standard library only at import (git starts the merge driver once per file); large files are parsed with
+msgspec's decoder, imported when first needed (`loads`).
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -26,6 +28,44 @@ class FormatError(ValueError):
     def __init__(self, line: int, reason: str) -> None:
         super().__init__(f"line {line}: {reason}")
         self.line, self.reason = line, reason
+
+
+_FAST_FROM = 64 * 1024  # smaller texts: json is about as quick, and msgspec's import (~18 ms) is not paid
+_fast: Any = None  # (msgspec's decode, its error), once imported
+
+
+def loads(data: bytes | str) -> Any:
+    """`json.loads`, with large texts decoded by msgspec (about 1.5 times faster, fewer objects, the same
+    values: integers of any size stay integers); what msgspec refuses and json reads (NaN, infinities, lone
+    surrogates) is read by json, and what neither reads raises json's error, so callers see json alone.
+    Python's cycle collector is paused meanwhile: a parse makes tens of thousands of dicts and no cycle, and
+    each collection it would set off walks every object the process holds (50,000 leads in the TUI)."""
+    if len(data) < _FAST_FROM:
+        return json.loads(data)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _loads_large(data)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _loads_large(data: bytes | str) -> Any:
+    global _fast
+    if _fast is None:
+        try:
+            from msgspec import DecodeError
+            from msgspec.json import Decoder
+        except ImportError:  # pragma: no cover - a dependency; json alone is slower, not wrong
+            _fast = (json.loads, json.JSONDecodeError)
+        else:
+            _fast = (Decoder().decode, DecodeError)
+    decode, refused = _fast
+    try:
+        return decode(data)
+    except refused:
+        return json.loads(data)
 
 
 def dump_record(record: Mapping[str, Any]) -> str:
@@ -95,7 +135,7 @@ def scan_record_lines(raw: bytes, table: str) -> Scan:
         return _salvage_record_lines(raw.decode("utf-8", "replace"), table,
                                      [(raw[: exc.start].count(b"\n") + 1, "is not UTF-8")])
     try:
-        data = json.loads(text)
+        data = loads(text)
     except json.JSONDecodeError:
         return _salvage_record_lines(text, table, [])
     records = data.get(table) if isinstance(data, dict) else None
@@ -237,7 +277,7 @@ def _whole_json_lines(raw: bytes) -> Scan | None:
     if body is None:
         return None
     try:
-        items = json.loads(b"[" + b",".join(line for line in body.split(b"\n") if line.strip()) + b"]")
+        items = loads(b"[" + b",".join(line for line in body.split(b"\n") if line.strip()) + b"]")
     except (json.JSONDecodeError, UnicodeDecodeError):
         return None
     records: dict[str, Record] = {}

@@ -215,10 +215,14 @@ class Workspace:
             return []
         return sorted(p for p in folder.iterdir() if p.suffix == ".json" and not p.name.startswith(".") and not p.is_dir())
 
+    def bucket_leads(self, bucket: Path) -> dict[str, Record]:
+        """The leads of one bucket file of `lead_buckets` (read-only records), by id."""
+        return self._lead_storage(bucket.stem).records()
+
     def leads(self) -> Iterator[Record]:
         """Every lead (read-only records), bucket by bucket."""
         for path in self.lead_buckets():
-            yield from self._lead_storage(path.stem).records().values()
+            yield from self.bucket_leads(path).values()
         self.remember_checks()
 
     def remember_checks(self) -> None:
@@ -330,15 +334,12 @@ class Workspace:
 
     def activities(self, months: Iterable[str] | None = None, reps: Iterable[str] | None = None,
                    keep: bool = False) -> Iterator[Record]:
-        """Activity records (read-only) from the given months and reps (default: all).
-
-        Files read before stay cached; others are parsed and dropped again unless `keep`, so a
-        long-running TUI does not hold a year of activities in memory after one report.
-        """
+        """Activity records (read-only) from the given months and reps (default: all). Files read before stay
+        cached; others are parsed and dropped again unless `keep` (a TUI does not hold a year of activities)."""
         for path in self.activity_files(months, reps):
             storage = self._storages.get(path)
             if storage is None and not keep:
-                transient = JsonLinesStorage(path, "activities")
+                transient = JsonLinesStorage(path, "activities", self.file_checks)
                 yield from transient.records().values()
                 self._transient_problems[path] = transient.problems()
                 continue

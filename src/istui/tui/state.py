@@ -9,10 +9,9 @@ from datetime import datetime, time
 from typing import Any
 
 from istui.i18n import _
+from istui.services.kpi import COHORT_FIELDS
 from istui.store.workspace import Record, Workspace
 from istui.tui import keys
-
-COHORT_FIELDS = ("created_at", "source", "owner", "motion", "company")  # what a KPI cohort depends on
 
 
 class Undo:
