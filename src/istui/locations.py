@@ -74,6 +74,7 @@ class Local:
         self.rollups = self.cache / "rollups.pickle"
         self.lead_numbers = self.cache / "lead-numbers"
         self.file_checks = self.cache / "file-checks.json"
+        self.queue_leads = self.cache / "queue-leads.json"  # the leads today's queue can hold, per lead bucket
 
 
 def lead_bucket(root: Path, bucket: str) -> Path:

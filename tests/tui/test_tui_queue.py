@@ -106,3 +106,36 @@ async def test_esc_in_the_prompt_closes_it_keeping_the_call_then_ends_the_block(
         await pilot.press("escape")  # again: the block ends with its summary
         await pilot.pause(0.1)
         assert app.screen is not block and block not in app.screen_stack
+
+
+async def test_today_is_shown_from_the_kept_queue_leads_before_every_lead_is_read(tmp_path, monkeypatch) -> None:
+    """The app opens on Today drawn from the leads its queue can hold (a local cache a start before left), while
+    every lead is still being read; once they are, the queue is the same."""
+    import threading
+
+    from istui.services.today import queue_leads
+
+    from tui_support import make_demo
+
+    ws = make_demo(tmp_path / "demo")
+    queue_leads(ws)  # as the last start left it
+    release = threading.Event()
+    every_lead = Workspace.leads
+
+    def held_back(self):  # every lead read only once the test says so
+        release.wait(20)
+        yield from every_lead(self)
+
+    monkeypatch.setattr(Workspace, "leads", held_back)
+    app = IstuiApp(ws, watch_interval=60, status_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(TodayPane).table
+        for _ in range(250):
+            await pilot.pause(0.02)
+            if table.rows:
+                break
+        first = [row["id"] for row in table.rows]
+        assert first and not app.state.leads  # drawn while the full read still waits
+        release.set()
+        await loaded(pilot)
+        assert app.state.leads and [row["id"] for row in table.rows] == first

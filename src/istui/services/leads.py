@@ -223,6 +223,7 @@ def log_activity(
     meeting_with: list[str] | None = None,
     force: bool = False,
     ask_later: bool = False,
+    history: list[Record] | None = None,
 ) -> Logged:
     """Log a call or e-mail outcome and move the lead along, so the queue never loses it (DESIGN.md
     section 4): the first touch of a `new` lead makes it `working`; `--next` sets the follow-up, else the
@@ -230,7 +231,9 @@ def log_activity(
     meeting's time from `meeting`), `not_interested` or too many calls without a connect `nurturing`,
     `wrong_number` flags the phone, `do_not_call` marks the lead do-not-call and disqualifies it.
     A call to a do-not-call lead, or a follow-up for one, is refused unless `force`. A `callback` needs
-    its WHEN, unless `ask_later` (the call block asks for it after the call is written)."""
+    its WHEN, unless `ask_later` (the call block asks for it after the call is written). `history`: the lead's
+    activities as the caller just read them (the call block's, whose keys preview the schedule from it), used
+    only for a lead that does not keep its count of calls without a connect."""
     now = ws.now()
     call = kind == ActivityKind.CALL
     outcome = parse_call_outcome(outcome) if call else parse_email_outcome(outcome)
@@ -265,7 +268,7 @@ def log_activity(
         lead = ws.get_lead(lead_id)
         if not force and (call or typed_next is not None):
             refuse_dnc(lead, N_("a call log") if call else N_("a follow-up"))
-        calls = calls_without_connect(ws, lead) if call else 0  # read once (no history when the lead keeps it)
+        calls = calls_without_connect(ws, lead, history) if call else 0  # read once (none when the lead keeps it)
         if typed_next is None:
             decision = _held(lead, outcome, _schedule(ws, lead, kind, outcome, moment, calls=calls),
                              kind == ActivityKind.EMAIL or bool(at), now)

@@ -27,7 +27,7 @@ from istui.domain.errors import IstuiError
 from istui.domain.text import lead_search_text, terminal_safe
 from istui.i18n import N_, _
 from istui.services.strip import today_strip
-from istui.services.today import today_queue
+from istui.services.today import queue_leads, today_queue
 from istui.store.settings import save_user_setting, user_config
 from istui.store.workspace import Record, Workspace
 from istui.tui import keys, sizes
@@ -181,9 +181,11 @@ class IstuiApp(SyncMixin, App[None]):
         """
         ws = self.state.ws
         fingerprint = ws.fingerprint()
+        strip = today_strip(ws)
+        if not self.state.leads:  # the first load: the queue from the leads it can hold, read from a local cache
+            self.call_from_thread(self._show_first_queue, today_queue(queue_leads(ws), ws.now(), ws.rep), strip)
         leads = list(ws.leads())
         queue = today_queue(leads, ws.now(), ws.rep)
-        strip = today_strip(ws)
         ws.remember_checks()  # what was checked is kept at once (the next start skips it)
         self.call_from_thread(self._show_today, fingerprint, leads, queue, strip)
         leads.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
@@ -210,6 +212,12 @@ class IstuiApp(SyncMixin, App[None]):
         if lines:
             lines.append(_("Left out of what is shown; `istui doctor` lists every problem and how to fix it."))
             self.notify("\n".join(lines), title=_("Workspace problem"), severity="warning", timeout=20, markup=False)
+
+    def _show_first_queue(self, queue: list[dict[str, Any]], strip: dict[str, Any]) -> None:
+        """Today's queue before every lead is read (the Today tab is what the app opens on)."""
+        if not self.state.leads:
+            self.query_one(TodayPane).show_queue(queue)
+            self.update_header(strip)
 
     def _show_today(self, fingerprint: tuple, leads: list[Record], queue: list[dict[str, Any]],
                     strip: dict[str, Any]) -> None:

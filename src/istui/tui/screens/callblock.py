@@ -153,6 +153,7 @@ class CallBlockScreen(Screen[None]):
         self.durable_ms: list[float] = []
         self.script: str | None = None
         self.previews: dict[str, str] | None = None  # what each key does to the lead shown, without a WHEN
+        self.lead_history: tuple[str, list[Record]] | None = None  # (lead id, its activities) the previews come from
 
     @property
     def lead(self) -> Record | None:
@@ -206,6 +207,7 @@ class CallBlockScreen(Screen[None]):
 
     def _timeline_loaded(self, lead_id: str, history: list[Record]) -> None:
         if self.lead is not None and self.lead["id"] == lead_id:
+            self.lead_history = (lead_id, history)
             self.query_one("#block-timeline", Static).update(timeline(history, self.state.now, limit=6))
             try:  # what each key does without a WHEN, for this lead (its calls without a connect counted)
                 self.previews = schedule_preview(self.state.ws, self.lead, history)
@@ -264,7 +266,9 @@ class CallBlockScreen(Screen[None]):
             return
         started = time.perf_counter()
         try:
-            logged = log_activity(self.state.ws, lead["id"], "call", outcome, script=self.script, ask_later=True)
+            history = self.lead_history[1] if self.lead_history and self.lead_history[0] == lead["id"] else None
+            logged = log_activity(self.state.ws, lead["id"], "call", outcome, script=self.script, ask_later=True,
+                                  history=history)
         except IstuiError as exc:
             self.notify(error_text(exc), severity="error", markup=False)
             return
