@@ -114,14 +114,27 @@ async def open_plan(pilot) -> None:
     await pilot.press("P", *"3000万")
     await pilot.press("ctrl+s")
     await loaded(pilot)
-    await pilot.pause(0.5)
+    await settled(pilot)
+
+
+async def settled(pilot, rounds: int = 4) -> None:
+    """Wait until the top screen stops changing (a Markdown widget mounts its blocks over several refreshes, and
+    more of them under load): the same widgets and sizes over `rounds` pauses in a row, for up to 5 s."""
+    last, same = None, 0
+    for _ in range(100):
+        await pilot.pause(0.05)
+        shape = [(type(w).__name__, w.size) for w in pilot.app.screen.walk_children()]
+        same = same + 1 if shape == last else 0
+        last = shape
+        if same >= rounds:
+            return
 
 
 async def open_review(pilot) -> None:
     await open_kpi_month(pilot)
     await pilot.press("R")
     await loaded(pilot)
-    await pilot.pause(0.5)
+    await settled(pilot)
 
 
 async def open_log_call(pilot) -> None:

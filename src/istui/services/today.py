@@ -73,5 +73,5 @@ def queue_leads(ws: Workspace) -> list[Record]:
     if buckets != kept:
         with contextlib.suppress(OSError, files.OutsideWorkspace):  # a cache: failing to write it costs only speed
             files.write_cache(path, json.dumps({"version": _KEPT_VERSION, "rep": ws.rep, "buckets": buckets},
-                                               ensure_ascii=False).encode("utf-8"))
+                                               ensure_ascii=True).encode("ascii"))  # a lone surrogate read stays
     return [lead for known in buckets.values() for lead in known["leads"]]

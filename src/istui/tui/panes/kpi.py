@@ -292,7 +292,7 @@ class KpiPane(Vertical):
         self.laid_out = False
         self.call_after_refresh(self._fill_height, charts)
 
-    def _fill_height(self, charts: int) -> None:
+    def _fill_height(self, charts: int, passes: int = 3) -> None:
         """Charts in one row, on a screen taller than the tab's content: the charts take the lines to spare."""
         scroll = self.query_one("#kpi-scroll", VerticalScroll)
         plots = list(self.query(SafePlot))
@@ -302,6 +302,9 @@ class KpiPane(Vertical):
         if height != now:
             for plot in plots:
                 plot.styles.height = height
+            if passes > 1:  # measured again once laid out (a few times at most): no lines left over
+                self.call_after_refresh(self._fill_height, charts, passes - 1)
+                return
         self.laid_out = True  # (tests wait for it before a picture)
 
     def on_resize(self) -> None:
