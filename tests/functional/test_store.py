@@ -234,3 +234,17 @@ def test_the_lock_keeps_threads_of_one_process_apart(ws: Workspace) -> None:
     worker.join()
     assert order == ["merge done", "write"]
     assert not ws.lock.busy()
+
+
+def test_add_leads_writes_each_bucket_once_and_refuses_a_taken_id_whole(ws: Workspace) -> None:
+    """Many new leads land bucket by bucket in one transaction; a batch with a taken id writes none of them."""
+    batch = [{"company": f"Batch {i} KK", "contact": "Ono", "source": "web_inquiry", "stage": "new", "owner": "alice",
+              "motion": "sdr"} for i in range(600)]
+    added = ws.add_leads(batch)
+    assert len({bucket_of(lead["id"]) for lead in added}) > 100
+    again = Workspace.open(ws.root, "alice")
+    assert {lead["id"] for lead in again.leads()} == {lead["id"] for lead in added}
+    before = {path.name: path.read_bytes() for path in ws.lead_buckets()}
+    with pytest.raises(ValueError, match="already exists"):
+        again.add_leads([{"company": "New KK", "contact": "Ito", "source": "partner"}, {**added[5]}], keep_stamps=True)
+    assert {path.name: path.read_bytes() for path in ws.lead_buckets()} == before

@@ -200,6 +200,19 @@ class _CachedStorage(Storage):
         merged.update((key, record) for key, record in records.items() if key not in merged)
         return merged
 
+    def insert(self, new: list[Record]) -> None:
+        """Add records with ids not in the table yet (ValueError as TinyDB's insert otherwise), without TinyDB's
+        copies of the table and of each record: a bulk import adds 100,000 leads."""
+        current = self.records()
+        taken = next((record["id"] for record in new if record["id"] in current), None)
+        if taken is not None:
+            raise ValueError(f"Document with ID {taken!r} already exists")
+        grown = {**current, **{record["id"]: record for record in new}}  # a new dict: the transaction sees a change
+        if self.pending is not None:
+            self.pending = grown
+        else:
+            self._write(grown)
+
     # transactions (`Workspace.transaction`) ----------------------------------------------------
     def begin(self) -> None:
         """Defer writes until the transaction commits."""

@@ -271,15 +271,17 @@ class Workspace:
     def add_leads(self, records: Iterable[Record], keep_stamps: bool = False) -> list[Record]:
         """Insert new leads (all or none); each gets an id and timestamps unless it has them (`keep_stamps`:
         a record with `updated_at` keeps it and `updated_by`, as an import of istui's export)."""
-        added = []
+        added, by_bucket = [], {}  # type: ignore[var-annotated] (bucket → its new records)
         with self.transaction():
             for record in records:
                 record = dict(record)
                 record.setdefault("id", new_id())
                 if not (keep_stamps and record.get("updated_at") and record.get("updated_by")):
                     self.stamp(record, created=True)
-                self._table(self._lead_storage(bucket_of(record["id"]))).insert(Document(record, doc_id=record["id"]))
+                by_bucket.setdefault(bucket_of(record["id"]), []).append(record)
                 added.append(record)
+            for bucket, new in by_bucket.items():  # one read and one write of each bucket
+                self._lead_storage(bucket).insert(new)
         return added
 
     def update_lead(self, lead_id: str, changes: dict[str, Any]) -> Record:
