@@ -9,7 +9,7 @@ from typing import Any
 
 from istui.domain.metrics import COUNT_METRICS, FUNNEL, LEADERBOARD_METRICS, RATE_METRICS, TREND_METRICS
 from istui.domain.periods import Period, period_of_kind
-from istui.services.counting import Combined, overlap, rate, size, tally, tally_by_file
+from istui.services.counting import Combined, overlap, rate, size, tally_by_file
 from istui.services.kpi import RawTallies, of_rep
 
 Record = Mapping[str, Any]
@@ -149,11 +149,6 @@ def note_usage(combined: Combined) -> dict[str, dict[str, Any]]:
     """Per talk note: the calls that used it, how many booked a meeting, and that rate."""
     return {note_id: {"calls": calls, "meetings": meetings, "meeting_rate": rate(meetings, calls)}
             for note_id, (calls, meetings) in combined.notes.items()}
-
-
-def talk_note_usage(activities: Iterable[Record], tz: tzinfo) -> dict[str, dict[str, Any]]:
-    """`note_usage` of the activities given."""
-    return note_usage(Combined([tally(activities, tz)]))
 
 
 def note_rows(usage: Mapping[str, Mapping[str, Any]], titles: Mapping[str, str]) -> list[dict[str, Any]]:

@@ -30,6 +30,17 @@ from istui.services.kpi import (
 from istui.store.workspace import Record, Workspace
 
 
+def kept_note_usage(ws: Workspace, months: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Talk-note usage (calls that used each note, meetings they booked) over the given months (None: all),
+    from the kept tallies of the activity files (`services.rollups`): no month file is parsed unless it changed."""
+    from istui.services.counting import Combined
+    from istui.services.rollups import Rollups
+
+    wanted = None if months is None else set(months)
+    kept = ws.cached("rollups", lambda: Rollups(ws)).refresh()
+    return an.note_usage(Combined(tally for key, tally in kept.items() if wanted is None or key.split("/", 1)[1] in wanted))
+
+
 def day_fraction(ws: Workspace, now: datetime) -> float:
     """How much of today's working hours (the `working_hours` setting) has gone by at `now`."""
     return day_elapsed(now.astimezone(ws.tz).time(), ws.settings.work_hours)

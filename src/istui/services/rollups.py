@@ -16,6 +16,7 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -133,6 +134,7 @@ class Rollups:
         self.lead_digests: dict[str, tuple[Any, str]] = {}
         self._digests_changed = False
         self._loaded = False
+        self.lock = threading.RLock()  # the TUI's KPI and Notes workers share one
 
     # --- lead numbering ------------------------------------------------------------------------
     def _load_numbers(self) -> None:
@@ -174,6 +176,10 @@ class Rollups:
 
     def refresh(self) -> dict[str, Tally]:
         """Every file's tally, counting again (in parallel) only those whose file changed."""
+        with self.lock:
+            return self._refresh()
+
+    def _refresh(self) -> dict[str, Tally]:
         self._load()
         stale: list[tuple[str, Path, files.Signature | None]] = []
         present = set()

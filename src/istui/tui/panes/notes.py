@@ -18,8 +18,8 @@ from istui.domain import labels
 from istui.domain.formatting import percent, when
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
-from istui.services.analytics import talk_note_usage
 from istui.services.notes import add_note, edit_note_text, find_notes, toggle_pin
+from istui.services.report import kept_note_usage
 from istui.tui import keys
 from istui.tui.messages import Wrote
 from istui.tui.panes.lead_actions import guarded
@@ -90,7 +90,7 @@ class NotesPane(Vertical):
         months = None if len(state.leads) < 5000 else [f"{d:%Y-%m}" for d in (
             now, now.replace(day=1) - timedelta(days=1), now.replace(day=1) - timedelta(days=40))]
         notes = state.ws.notes()
-        usage = talk_note_usage(state.ws.activities(months=months), state.ws.tz)
+        usage = kept_note_usage(state.ws, months)
         self.app.call_from_thread(self.set_notes, notes, usage)
 
     def apply_search(self) -> None:
