@@ -97,7 +97,8 @@ async def open_kpi_month(pilot) -> None:
 async def open_notes(pilot) -> None:
     await loaded(pilot)
     await pilot.press("3")
-    await pilot.pause(0.3)
+    await loaded(pilot)  # the notes and their usage are read in a worker
+    await settled(pilot)
 
 
 async def open_lead_form(pilot) -> None:
