@@ -21,7 +21,7 @@ sets become integer bitsets so that combining a year of tallies is ORs and bit c
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
 
@@ -173,6 +173,13 @@ def tally_by_file(activities: Iterable[Record], tz: tzinfo, start: datetime | No
         local = datetime.fromisoformat(record["at"]).astimezone(tz)
         groups[file_key(record["rep"], f"{local:%Y-%m}")].append(record)
     return {key: tally(records, tz, start, end) for key, records in groups.items()}
+
+
+def lead_ids(counted: Tally) -> Iterator[str]:
+    """The lead ids a tally keyed by lead id names (its lead sets and closings): what `number` needs numbered."""
+    for name in LEAD_SETS:
+        yield from counted[name]
+    yield from counted["closings"]
 
 
 def number(counted: Tally, numbers: Mapping[str, int]) -> Tally:

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from istui.domain.model import ActivityKind
 from istui.domain.outcomes import EmailOutcome
 from istui.domain.periods import Period
-from istui.services.counting import LEAD_SETS, Tally, file_key, number, pairing_key, tally
+from istui.services.counting import Tally, file_key, lead_ids, number, pairing_key, tally
 from istui.services.kpi import COHORT_FIELDS, Cohort, Tallies
 from istui.store import files
 
@@ -134,7 +134,7 @@ class Rollups:
         self.lead_digests: dict[str, tuple[Any, str]] = {}
         self._digests_changed = False
         self._loaded = False
-        self.lock = threading.RLock()  # the TUI's KPI and Notes workers share one
+        self.lock = threading.RLock()  # the TUI's KPI and Notes workers share one: each entry point holds it
 
     # --- lead numbering ------------------------------------------------------------------------
     def _load_numbers(self) -> None:
@@ -197,8 +197,7 @@ class Rollups:
             clean_at = {str(path): list(sig) for _, path, sig in stale if sig is not None and checks.clean(path, sig)}
             built = build_rollups([str(path) for _, path, _ in stale], self.workspace.settings.timezone,
                                   clean_at=clean_at)
-            self.register(lead for counted in built for leads in (*(counted[name] for name in LEAD_SETS),
-                                                                  counted["closings"]) for lead in leads)
+            self.register(lead for counted in built for lead in lead_ids(counted))
             for (key, path, sig), counted in zip(stale, built, strict=True):
                 clean = counted.pop("clean", False)
                 if sig is not None:
@@ -217,6 +216,10 @@ class Rollups:
         `end` a moment inside the month (a previous period cut short to compare like for like). Per file, the
         days before `end`'s day are a kept tally, and `end`'s day is counted from the kept activities of that
         day: the cut moves with the clock, its day only once a day, so a new process reads no month file."""
+        with self.lock:
+            return self._cut(month_start, reps, end)
+
+    def _cut(self, month_start: date, reps: list[str] | None, end: datetime) -> dict[str, Tally]:
         self._load()
         tz = self.workspace.tz
         day = end.astimezone(tz).date()
@@ -231,7 +234,7 @@ class Rollups:
             if entry is None or entry["sig"] != sig or entry["day"] != day.toordinal():
                 records = list(self.workspace.activities(months=[path.stem], reps=[path.parent.name]))
                 before = tally(records, tz, start, day_start)
-                self.register([*(lead for name in LEAD_SETS for lead in before[name]), *before["closings"]])
+                self.register(lead_ids(before))
                 entry = self.cuts[key] = {"sig": sig, "day": day.toordinal(), "before": number(before, self.numbers),
                                           "records": of_the_day(records, tz, day_start, day_end)}
                 changed = True
@@ -243,11 +246,14 @@ class Rollups:
             self._save()
         return found
 
-
     def kept_cohorts(self) -> dict[tuple, Cohort]:
         """The cohorts of earlier reports while no lead's cohort fields changed since (a bucket whose file
         changed is read again and its leads' `COHORT_FIELDS` compared by digest: a call logged with a next
         action changes the file, not the cohorts), else none. Hand them to `keep_cohorts` after the report."""
+        with self.lock:
+            return self._kept_cohorts()
+
+    def _kept_cohorts(self) -> dict[tuple, Cohort]:
         self._load()
         digests: dict[str, tuple[Any, str]] = {}
         for path in self.workspace.lead_buckets():
@@ -271,6 +277,10 @@ class Rollups:
     def keep_cohorts(self, cohorts: Mapping[tuple, Cohort]) -> None:
         """Keep the cohorts of this report (with the numbers they caught up to) for the next process."""
         plain = {(start.toordinal(), end.toordinal(), rep): cohort for (start, end, rep), cohort in cohorts.items()}
+        with self.lock:
+            self._keep(plain)
+
+    def _keep(self, plain: dict[tuple, Cohort]) -> None:
         if set(plain) != set(self.cohorts) or self._digests_changed or any(
                 cohort.numbered != self.cohorts[key]["numbered"] for key, cohort in plain.items()):
             self.cohorts = {key: cohort.data() for key, cohort in plain.items()}
