@@ -248,3 +248,34 @@ def test_add_leads_writes_each_bucket_once_and_refuses_a_taken_id_whole(ws: Work
     with pytest.raises(ValueError, match="already exists"):
         again.add_leads([{"company": "New KK", "contact": "Ito", "source": "partner"}, {**added[5]}], keep_stamps=True)
     assert {path.name: path.read_bytes() for path in ws.lead_buckets()} == before
+
+
+def test_the_fingerprint_changes_with_every_shared_file_and_only_then(ws: Workspace, tmp_path: Path) -> None:
+    """The TUI polls it twice a second: it must see an append to an old month, a new bucket, a replaced notes file,
+    a file git put in place; and stay the same for the local `.istui/` and a teammate's symlinked folder."""
+    record = ws.add_lead(lead("Acme"))
+    ws.add_activity({"lead": record["id"], "kind": "call", "outcome": "no_answer", "at": "2026-09-01T10:00:00+09:00"})
+    ws.add_activity({"lead": record["id"], "kind": "call", "outcome": "busy", "at": "2026-11-27T10:00:00+09:00"})
+    names = [name for name, _ in ws.fingerprint()]
+    assert len(names) == len(set(names)) and any(name.endswith("/2026-09.jsonl") for name in names)
+    assert "notes.json" in names and "targets.json" in names
+
+    def changes(act) -> bool:
+        before = ws.fingerprint()
+        act()
+        return ws.fingerprint() != before
+
+    old_month = next(ws.root.glob("activities/*/2026-09.jsonl"))
+    assert changes(lambda: ws.add_activity({"lead": record["id"], "kind": "call", "outcome": "busy",
+                                            "at": "2026-09-02T10:00:00+09:00"}))
+    assert changes(lambda: ws.add_lead(lead("Beta")))
+    assert changes(lambda: (ws.root / "notes.json").write_text((ws.root / "notes.json").read_text() + " "))
+    assert changes(lambda: os.replace(old_month, old_month)) is False  # nothing changed
+    assert changes(lambda: (ws.root / "activities" / "ken").mkdir() or
+                   (ws.root / "activities" / "ken" / "2026-11.jsonl").write_text(""))
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "2026-11.jsonl").write_text("")
+    assert not changes(lambda: (ws.root / "activities" / "mallory").symlink_to(outside))
+    assert not changes(lambda: (outside / "2026-11.jsonl").write_text("{}\n"))
+    assert not changes(lambda: (ws.root / ".istui" / "scratch.json").write_text("{}"))

@@ -33,6 +33,30 @@ def signature(path: Path) -> Signature | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+def tree_signatures(folder: Path, suffix: str, depth: int = 0) -> list[tuple[str, Signature]]:
+    """(relative name, signature) of every `suffix` file in `folder` (and, with depth 1, in its sub-folders), in
+    name order: one scandir per folder and one lstat per file, cheap enough to poll. Hidden names and symlinked
+    folders are skipped, as the readers skip them."""
+    found: list[tuple[str, Signature]] = []
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return found
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                if depth:
+                    found += [(f"{entry.name}/{name}", sig) for name, sig in tree_signatures(Path(entry.path), suffix)]
+            elif entry.name.endswith(suffix):
+                st = entry.stat(follow_symlinks=False)
+                found.append((entry.name, (st.st_ino, st.st_mtime_ns, st.st_size)))
+        except FileNotFoundError:
+            continue  # removed while listed: the next poll sees the folder as it is
+    return found
+
+
 def ensure_dir(path: Path) -> None:
     """Create `path` and its missing parents owner-only."""
     if path.is_dir():

@@ -306,10 +306,10 @@ class Workspace:
             self._table(self._lead_storage(bucket_of(record["id"]))).insert(Document(dict(record), doc_id=record["id"]))
 
     def fingerprint(self) -> tuple:
-        """A cheap signature of every shared file: changes whenever any process (or git) writes one."""
-        paths = self.lead_buckets() + self.activity_files()
-        paths += [self.root / locations.NOTES_FILE, self.root / locations.TARGETS_FILE]
-        return tuple((p.name, files.signature(p)) for p in paths)
+        """A cheap signature of every shared file: changes whenever any process (or git) writes one (polled)."""
+        shared = [(p.name, files.signature(p)) for p in (self.root / locations.NOTES_FILE, self.root / locations.TARGETS_FILE)]
+        found = files.tree_signatures(self.root / locations.LEADS_DIR, ".json")
+        return tuple(found + files.tree_signatures(self.root / locations.ACTIVITIES_DIR, ".jsonl", depth=1) + shared)
 
     def update_leads(self, changes: dict[str, dict[str, Any]]) -> list[Record]:
         """Apply changes to several leads at once, all or none."""
