@@ -55,6 +55,20 @@ def test_counting_file_by_file_equals_counting_everything_at_once(acts) -> None:
         assert (getattr(split, name) or None) == (getattr(whole, name) or None), name  # nothing counted: None or empty
 
 
+@settings(max_examples=200, deadline=None)
+@given(acts=activities)
+def test_the_call_heatmap_equals_an_independent_count_and_names_only_hours_with_calls(acts) -> None:
+    """Per local (weekday, hour): [calls, connects]; an hour with only e-mails or stage changes is no cell (it
+    would draw as a column of dots)."""
+    expected: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for a in acts:
+        if a["kind"] == "call":
+            local = datetime.fromisoformat(a["at"]).astimezone(TOKYO)
+            expected[(local.weekday(), local.hour)][0] += 1
+            expected[(local.weekday(), local.hour)][1] += a["outcome"] in REACHED_OUTCOMES
+    assert tally(acts, TOKYO)["heat_calls"] == dict(expected)
+
+
 def act(n: int, lead: str, kind: str, outcome: str, at: str, rep: str = "alice", **extra) -> dict:
     return {"id": f"A{n:03d}", "lead": lead, "rep": rep, "kind": kind, "outcome": outcome, "at": at + "+09:00", **extra}
 

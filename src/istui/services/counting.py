@@ -52,9 +52,9 @@ _EMAIL_INDEX = {outcome: _INDEX[name] for outcome, name in EMAIL_COUNTS.items()}
 LEAD_SETS = ("worked", "booked", "called", "connected", "handed")
 
 
-def pairing_key(record: Record, local: datetime) -> tuple[str, int, int, str]:
+def pairing_key(rep: str, lead: str, local: datetime) -> tuple[str, int, int, str]:
     """The e-mail events a send pairs with share this: the rep, the local month and the lead."""
-    return record["rep"], local.year, local.month, record["lead"]
+    return rep, local.year, local.month, lead
 
 
 class LocalHours:
@@ -81,9 +81,29 @@ class LocalHours:
         return found
 
 
+#: What a tally reads of an activity, in the order of a row (`rows`, `tally_rows`): (name, type[, default]).
+ROW_FIELDS: tuple[tuple[Any, ...], ...] = (
+    ("at", str), ("kind", str), ("lead", str), ("rep", str), ("id", str),
+    ("outcome", str | None, None), ("script", str | None, None), ("amount", int | float | None, None))
+Row = tuple[str, str, str, str, str, "str | None", "str | None", "float | None"]
+
+
+def rows(activities: Iterable[Record]) -> Iterator[Row]:
+    """The activities as the rows `tally_rows` counts (a whole file is decoded straight into rows by the rollups)."""
+    for record in activities:
+        yield (record["at"], record["kind"], record["lead"], record.get("rep"), record.get("id"),  # type: ignore[misc]
+               record.get("outcome"), record.get("script"), record.get("amount"))
+
+
 def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = None,
           end: datetime | None = None) -> Tally:
     """Count the activities in [start, end) (every one without bounds); see the module's docstring."""
+    return tally_rows(rows(activities), tz, start, end)
+
+
+def tally_rows(activities: Iterable[Row], tz: tzinfo, start: datetime | None = None,
+               end: datetime | None = None) -> Tally:
+    """`tally` of activities as rows (`ROW_FIELDS`)."""
     days: dict[int, list[int]] = {}
     worked: set[str] = set()
     booked: set[str] = set()
@@ -98,22 +118,27 @@ def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = Non
     bounded = start is not None or end is not None
     size = len(ACTIVITY_COUNTS)
     local_hour = LocalHours(tz)
-    hours = local_hour.known
-    for record in activities:
-        at = record["at"]
-        kind, outcome, lead = record["kind"], record.get("outcome"), record["lead"]
+    slots: dict[str, tuple[list[int], list[int]]] = {}  # an hour's text → its day's counts and its call heat cell
+    for at, kind, lead, rep, activity_id, outcome, script, amount in activities:
         if kind == _EMAIL and outcome in (_SENT, _OPENED):
             # pairing looks at every e-mail event given, in or out of bounds
             local = datetime.fromisoformat(at).astimezone(tz)
-            mails[pairing_key(record, local)].append((local, outcome))
+            mails[pairing_key(rep, lead, local)].append((local, outcome))
         if bounded:
             moment = datetime.fromisoformat(at)
             if (start is not None and moment < start) or (end is not None and moment >= end):
                 continue
-        ordinal, weekday, hour = hours.get(at[:13] + at[19:]) or local_hour(at)
-        counts = days.get(ordinal)
-        if counts is None:
-            counts = days[ordinal] = [0] * size
+        hour_key = at[:13] + at[19:]
+        slot = slots.get(hour_key)
+        if slot is None:
+            ordinal, weekday, hour = local_hour(at)
+            counts = days.get(ordinal)
+            if counts is None:
+                counts = days[ordinal] = [0] * size
+            slot = (counts, heat_calls[(weekday, hour)])
+            if len(at) == 25 and local_hour.known.get(hour_key) is not None:
+                slots[hour_key] = slot  # the whole hour has one local day and hour
+        counts, cell = slot
         if kind == _CALL:
             reached = outcome in REACHED_OUTCOMES
             counts[_CALLS] += 1
@@ -122,10 +147,8 @@ def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = Non
             called.add(lead)
             if reached:
                 connected.add(lead)
-            cell = heat_calls[(weekday, hour)]
             cell[0] += 1
             cell[1] += reached
-            script = record.get("script")
             if script:
                 usage = notes[script]
                 usage[0] += 1
@@ -140,7 +163,7 @@ def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = Non
                 counts[_HANDOFFS] += 1
                 handed.add(lead)
             elif outcome in (_WON, _LOST):
-                closing = (datetime.fromisoformat(at).timestamp(), record["id"], outcome, record.get("amount") or 0)
+                closing = (datetime.fromisoformat(at).timestamp(), activity_id, outcome, amount or 0)
                 known = closings.get(lead)
                 if known is None or closing[:2] > known[:2]:
                     closings[lead] = closing
@@ -162,7 +185,8 @@ def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = Non
             "days": {ordinal: dict(zip(ACTIVITY_COUNTS, counts, strict=True)) for ordinal, counts in days.items()},
             "worked": worked, "booked": booked, "called": called, "connected": connected, "handed": handed,
             "closings": closings,
-            "heat_calls": dict(heat_calls), "heat_mails": dict(heat_mails), "notes": dict(notes)}
+            "heat_calls": {cell: calls for cell, calls in heat_calls.items() if calls[0]},  # (other work's cells left out)
+            "heat_mails": dict(heat_mails), "notes": dict(notes)}
 
 
 def tally_by_file(activities: Iterable[Record], tz: tzinfo, start: datetime | None = None,

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from istui.domain.model import ActivityKind
 from istui.domain.outcomes import EmailOutcome
 from istui.domain.periods import Period
-from istui.services.counting import Tally, file_key, lead_ids, number, pairing_key, tally
+from istui.services.counting import ROW_FIELDS, Tally, file_key, lead_ids, number, pairing_key, tally, tally_rows
 from istui.services.kpi import COHORT_FIELDS, Cohort, Tallies
 from istui.store import files
 
@@ -78,6 +78,9 @@ def rollup_file(path: str, tz_name: str, clean_at: list[int] | None = None) -> T
     from istui.store.storages import JsonLinesStorage
 
     storage = JsonLinesStorage(Path(path), "activities", _KnownClean(Path(path), clean_at))  # type: ignore[arg-type]
+    found = storage.clean_rows(ROW_FIELDS)  # a clean file (the common case) is decoded straight into rows
+    if found is not None:
+        return {**tally_rows(found, ZoneInfo(tz_name)), "clean": True}
     counted = tally(storage.records().values(), ZoneInfo(tz_name))
     counted["clean"] = not storage.problems()
     return counted
@@ -294,12 +297,16 @@ def of_the_day(records: list[Mapping[str, Any]], tz: Any, day_start: datetime, d
     file order: what a tally of any part of that day needs."""
     email, sent, opened = ActivityKind.EMAIL.value, EmailOutcome.SENT.value, EmailOutcome.OPENED.value
     moments = [datetime.fromisoformat(record["at"]) for record in records]
-    sends = {pairing_key(record, moment.astimezone(tz)) for record, moment in zip(records, moments, strict=True)
+
+    def pair(record: Mapping[str, Any], moment: datetime) -> tuple[str, int, int, str]:
+        return pairing_key(record["rep"], record["lead"], moment.astimezone(tz))
+
+    sends = {pair(record, moment) for record, moment in zip(records, moments, strict=True)
              if day_start <= moment < day_end and record["kind"] == email and record.get("outcome") == sent}
     return [record for record, moment in zip(records, moments, strict=True)
             if day_start <= moment < day_end
             or (sends and record["kind"] == email and record.get("outcome") in (sent, opened)
-                and pairing_key(record, moment.astimezone(tz)) in sends)]
+                and pair(record, moment) in sends)]
 
 
 def whole_months(period: Period) -> bool:

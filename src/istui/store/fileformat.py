@@ -13,6 +13,7 @@ msgspec's decoder, imported when first needed (`loads`).
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import re
@@ -66,6 +67,43 @@ def _loads_large(data: bytes | str) -> Any:
         return decode(data)
     except refused:
         return json.loads(data)
+
+
+def json_lines_rows(raw: bytes, fields: tuple[tuple[Any, ...], ...]) -> list[tuple[Any, ...]] | None:
+    """The records of a JSON-lines file as tuples of `fields` ((name, type[, default]); other keys skipped),
+    decoded by msgspec straight from the bytes, no dict made: a count over a large file needs no more. Only for
+    the plain case `scan_json_lines` reads in one go (whole lines, one object with a distinct text `id` each) and
+    every value of its type; None for anything else (a torn or blank line, a repeated id, a value of another
+    type, msgspec missing): the caller reads the records instead."""
+    if raw and not raw.endswith(b"\n"):
+        return None
+    try:
+        decode, astuple, refused, id_at = _row_decoder(fields)
+    except ImportError:  # pragma: no cover - a dependency; the records are read instead
+        return None
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        items = decode(raw)
+    except refused:
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+    if len(items) != raw.count(b"\n"):
+        return None  # a blank line, or two records on one line (which the line-by-line reading reports)
+    rows = list(map(astuple, items))
+    return rows if len({row[id_at] for row in rows}) == len(rows) else None
+
+
+@functools.cache
+def _row_decoder(fields: tuple[tuple[Any, ...], ...]) -> tuple[Any, Any, Any, int]:
+    import msgspec
+
+    row = msgspec.defstruct("Row", list(fields), gc=False)
+    names = [field[0] for field in fields]
+    return (msgspec.json.Decoder(row).decode_lines, msgspec.structs.astuple,
+            (msgspec.DecodeError, msgspec.ValidationError), names.index("id"))
 
 
 def dump_record(record: Mapping[str, Any]) -> str:
