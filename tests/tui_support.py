@@ -92,6 +92,7 @@ async def open_kpi_month(pilot) -> None:
     await pilot.press("4", "m")
     await loaded(pilot)
     await pilot.pause(0.3)
+    await settled(pilot)  # the panels are measured again until the charts fill the height (`_fill_height`)
 
 
 async def open_notes(pilot) -> None:

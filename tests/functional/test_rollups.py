@@ -80,7 +80,16 @@ def test_rollups_built_in_child_processes_equal_those_built_here(demo_ws: Worksp
     paths = sorted(str(path) for path in demo_ws.activity_files())
     assert len(paths) > 8
     tz = demo_ws.settings.timezone
-    assert build_rollups(paths, tz, workers=3) == [rollup_file(path, tz) for path in paths]
+    from istui.services.counting import LEAD_SETS
+
+    def with_ids(counted: dict) -> dict:
+        leads = counted.pop("leads")
+        return {**counted, **{name: {leads[place] for place in counted[name]} for name in LEAD_SETS},
+                "closings": {leads[place]: closing for place, closing in counted["closings"].items()}}
+
+    here = [rollup_file(path, tz) for path in paths]
+    assert [with_ids(counted) for counted in build_rollups(paths, tz, workers=3)] == here
+    assert [with_ids(counted) for counted in build_rollups(paths, tz, workers=1)] == here
 
 
 def test_cohorts_kept_across_processes_follow_changes_of_the_leads(demo_ws: Workspace) -> None:

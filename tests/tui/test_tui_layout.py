@@ -246,3 +246,10 @@ async def test_the_footer_keeps_no_watcher_per_compose_and_follows_the_width(tmp
         await pilot.press("2")
         await pilot.pause(0.3)
         assert compact_keys() == {True}
+        # Textual's per-widget lru_cache (`StylesCache.get_inner_outer`) keeps removed widgets' lines: the
+        # half-minute tick empties it
+        from textual._styles_cache import StylesCache
+
+        assert StylesCache.get_inner_outer.cache_info().currsize > 0
+        app.tick()
+        assert StylesCache.get_inner_outer.cache_info().currsize == 0

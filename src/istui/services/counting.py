@@ -206,14 +206,28 @@ def lead_ids(counted: Tally) -> Iterator[str]:
     yield from counted["closings"]
 
 
-def number(counted: Tally, numbers: Mapping[str, int]) -> Tally:
+def localize(counted: Tally, leads: dict[str, int]) -> Tally:
+    """`counted` with each lead id as its place in `leads` (the next place on first sight) and its lead sets as
+    lists: what a rollup child sends back, each lead id once for all its files instead of once per file and set
+    (`number` then takes the places' numbers as a list)."""
+    def place(lead: str) -> int:
+        found = leads.get(lead)
+        if found is None:
+            found = leads[lead] = len(leads)
+        return found
+
+    return {**counted, **{name: [place(lead) for lead in counted[name]] for name in LEAD_SETS},
+            "closings": {place(lead): closing for lead, closing in counted["closings"].items()}}
+
+
+def number(counted: Tally, numbers: Mapping[str, int] | list[int]) -> Tally:
     """`counted` with its lead sets as bitsets and its closings keyed by lead number (every lead must
-    have a number)."""
+    have a number): `numbers` maps its lead ids (or, after `localize`, their places) to numbers."""
     return {**counted, **{name: bitset(counted[name], numbers) for name in LEAD_SETS},
             "closings": {numbers[lead]: closing for lead, closing in counted["closings"].items()}}
 
 
-def bitset(leads: Iterable[str], numbers: Mapping[str, int]) -> int:
+def bitset(leads: Iterable[Any], numbers: Mapping[str, int] | list[int]) -> int:
     """The leads as an integer bitset over their numbers (built in a bytearray: OR-ing big ints one
     lead at a time is quadratic)."""
     wanted = [numbers[lead] for lead in leads]

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from istui.domain.model import ActivityKind
 from istui.domain.outcomes import EmailOutcome
 from istui.domain.periods import Period
-from istui.services.counting import ROW_FIELDS, Tally, file_key, lead_ids, number, pairing_key, tally, tally_rows
+from istui.services.counting import ROW_FIELDS, Tally, file_key, lead_ids, localize, number, pairing_key, tally, tally_rows
 from istui.services.kpi import COHORT_FIELDS, Cohort, Tallies
 from istui.store import files
 
@@ -86,9 +86,18 @@ def rollup_file(path: str, tz_name: str, clean_at: list[int] | None = None) -> T
     return counted
 
 
+def rollup_files(jobs: list[tuple[str, list[int] | None]], tz_name: str) -> list[Tally]:
+    """`rollup_file` of each (path, signature known clean), localized (`counting.localize`): each tally's "leads"
+    is the list of lead ids its places index, one list shared by all (a pickle keeps it once)."""
+    places: dict[str, int] = {}
+    built = [localize(rollup_file(path, tz_name, clean), places) for path, clean in jobs]
+    leads = list(places)
+    return [{**counted, "leads": leads} for counted in built]
+
+
 def build_rollups(paths: list[str], tz_name: str, workers: int | None = None,
                   clean_at: Mapping[str, list[int]] | None = None) -> list[Tally]:
-    """`rollup_file` of each path, spread over child processes when there are many and cores to spare.
+    """`rollup_files` of the paths, spread over child processes when there are many and cores to spare.
 
     The children are plain `python -m istui.services.rollups` processes fed through pipes, not a
     multiprocessing pool: a pool needs a working `sys.stderr` file descriptor (the TUI replaces it)
@@ -96,7 +105,7 @@ def build_rollups(paths: list[str], tz_name: str, workers: int | None = None,
     workers = workers or min(os.cpu_count() or 1, 4)
     known = dict(clean_at or {})
     if len(paths) <= 8 or workers < 2:
-        return [rollup_file(path, tz_name, known.get(path)) for path in paths]
+        return rollup_files([(path, known.get(path)) for path in paths], tz_name)
     chunks = [paths[i::workers] for i in range(workers)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
                                                                      os.environ.get("PYTHONPATH")]))}
@@ -115,7 +124,7 @@ def build_rollups(paths: list[str], tz_name: str, workers: int | None = None,
         if child.wait() == 0:
             by_path.update(zip(chunk, safe_unpickle(output), strict=True))
         else:  # a child that failed (no memory, killed): do its share here
-            by_path.update((path, rollup_file(path, tz_name, known.get(path))) for path in chunk)
+            by_path.update(zip(chunk, rollup_files([(path, known.get(path)) for path in chunk], tz_name), strict=True))
     return [by_path[path] for path in paths]
 
 
@@ -200,12 +209,15 @@ class Rollups:
             clean_at = {str(path): list(sig) for _, path, sig in stale if sig is not None and checks.clean(path, sig)}
             built = build_rollups([str(path) for _, path, _ in stale], self.workspace.settings.timezone,
                                   clean_at=clean_at)
-            self.register(lead for counted in built for lead in lead_ids(counted))
+            numbering: dict[int, tuple[list[str], list[int]]] = {}  # per list of lead ids: its ids' numbers
             for (key, path, sig), counted in zip(stale, built, strict=True):
-                clean = counted.pop("clean", False)
+                clean, leads = counted.pop("clean", False), counted.pop("leads")
+                if id(leads) not in numbering:
+                    self.register(leads)
+                    numbering[id(leads)] = (leads, [self.numbers[lead] for lead in leads])
                 if sig is not None:
                     checks.remember(path, sig, clean=clean)
-                self.files[key] = {**number(counted, self.numbers), "sig": sig}
+                self.files[key] = {**number(counted, numbering[id(leads)][1]), "sig": sig}
         # the cache file is rewritten (~10 ms at team-year) when it saves real work: counting one or two
         # files again (a rep's own calls) costs the next process about as little as rewriting it now
         if stale:
@@ -352,6 +364,5 @@ if __name__ == "__main__":  # a child of build_rollups: paths as JSON on stdin, 
     import gc
 
     gc.disable()  # a short life that makes no cycles: the collector would only walk what was read, again and again
-    _paths = json.loads(sys.stdin.buffer.read())
-    sys.stdout.buffer.write(pickle.dumps([rollup_file(path, sys.argv[1], clean) for path, clean in _paths],
-                                         protocol=pickle.HIGHEST_PROTOCOL))
+    _jobs = [(path, clean) for path, clean in json.loads(sys.stdin.buffer.read())]
+    sys.stdout.buffer.write(pickle.dumps(rollup_files(_jobs, sys.argv[1]), protocol=pickle.HIGHEST_PROTOCOL))

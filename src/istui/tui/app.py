@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from textual import events, on, work
+from textual._styles_cache import StylesCache
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
@@ -77,6 +78,7 @@ class IstuiApp(SyncMixin, App[None]):
         self.state = AppState(workspace)
         self.watch_interval = watch_interval
         self.status_delay = status_delay  # the first sync status waits for the first screen (git status takes CPU)
+        self._frozen_before = False  # gc.freeze() was called once (`_show_leads`)
         themes, self.theme_problems = load_themes()
         self.theme_names = [theme.name for theme in themes]
         for theme in themes:
@@ -145,6 +147,10 @@ class IstuiApp(SyncMixin, App[None]):
         if self.state.tick():
             self.load_workspace()
         self.update_header()
+        # Textual 8 caches `StylesCache.get_inner_outer` per widget's styles cache (an lru_cache on a method):
+        # it keeps up to 1,024 removed widgets' rendered lines (a footer is recomposed at every focus change),
+        # which a soak saw as steady growth. Emptied here; it is only two styles per colour pair.
+        StylesCache.get_inner_outer.cache_clear()
 
     def update_header(self, strip: dict[str, Any] | None = None) -> None:
         headers = self.screen_stack[0].query(IstuiHeader) if self.screen_stack else []
@@ -236,7 +242,14 @@ class IstuiApp(SyncMixin, App[None]):
             self.query_one(LeadsPane).set_leads(leads, keys)
         except NoMatches:  # the app closed while the worker read (its widgets are gone): nothing to show
             return
-        gc.freeze()  # 50,000 long-lived records: keep the cyclic GC from walking them on every keystroke
+        # 50,000 long-lived records: keep the cyclic GC from walking them on every keystroke (a full collection
+        # walks them all, ~100 ms). Once: frozen objects are never collected, and widgets frozen alive die later
+        # (a footer recomposed at each focus change, closed screens); freezing again at each load kept those of
+        # every load for good (a soak grew 2.6 MB per change from outside). Later loads replace only the records
+        # of changed files, which the collector walks at little cost.
+        if not self._frozen_before:
+            gc.freeze()
+            self._frozen_before = True
 
     def check_for_changes(self) -> None:
         """Reload when any workspace file changed on disk (another terminal, a sync, a teammate)."""
