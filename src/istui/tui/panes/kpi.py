@@ -293,9 +293,8 @@ class KpiPane(Vertical):
         self.call_after_refresh(self._fill_height, charts)
 
     def _fill_height(self, charts: int, passes: int = 8, steady: int = 0) -> None:
-        """Charts in one row, on a screen taller than the tab's content: the charts take the lines to spare.
-        Measured after each refresh until the same height holds twice (tables just updated may not be laid out
-        at the first measure: stopping there left them cut under a scrollbar), a few times at most."""
+        """Charts in one row, on a screen taller than the tab's content: the charts take the lines to spare, measured
+        until the height holds twice (tables just updated may not be laid out yet: they were left scrolled)."""
         scroll = self.query_one("#kpi-scroll", VerticalScroll)
         plots = list(self.query(SafePlot))
         now = plots[0].outer_size.height or CHART_HEIGHT
@@ -304,8 +303,7 @@ class KpiPane(Vertical):
         if height != now:
             for plot in plots:
                 plot.styles.height = height
-        steady = steady + 1 if height == now else 0
-        if steady < 2 and passes > 1:
+        if (steady := steady + 1 if height == now else 0) < 2 and passes > 1:
             self.call_after_refresh(self._fill_height, charts, passes - 1, steady)
             return
         self.laid_out = True  # (tests wait for it before a picture)
