@@ -120,3 +120,34 @@ def test_cohorts_kept_across_processes_follow_changes_of_the_leads(demo_ws: Work
     create_lead(new_process(), {"company": "Cohort Newcomer KK", "contact": "Ueda", "source": "seminar",
                                 "phone": "03-5555-0177"})
     assert same()["by_source"]["seminar"]["leads"] == moved["by_source"].get("seminar", {"leads": 0})["leads"] + 1
+
+
+@pytest.mark.parametrize("damage", ["repeat", "shuffle", "junk", "bytes"])
+def test_a_damaged_lead_number_registry_never_changes_a_figure(demo_ws: Workspace, damage: str) -> None:
+    """The kept tallies' bitsets mean the registry's numbering: a registry with repeated lines (two leads, one
+    number), reordered, replaced by other lines or bytes is started again or refused, never read as the same."""
+    import random
+
+    from istui.locations import Local
+    from istui.services.leads import create_lead
+    from istui.services.report import kpi_report
+
+    raw = kpi_report(demo_ws, "fy", None, analytics=True, use_rollups=False)
+    assert kpi_report(demo_ws, "fy", None, analytics=True) == raw
+    registry = Local(demo_ws.root).lead_numbers
+    lines = registry.read_text().splitlines()
+    if damage == "repeat":
+        registry.write_text("\n".join(lines + lines[:50]) + "\n")
+    elif damage == "shuffle":
+        random.Random(1).shuffle(lines)
+        registry.write_text("\n".join(lines) + "\n")
+    elif damage == "junk":
+        registry.write_text("".join(f"{n}\n" for n in range(len(lines))))
+    else:
+        registry.write_bytes(bytes(range(256)) * 4)
+    ws = Workspace.open(demo_ws.root, "sato", clock=fixed_clock)
+    lead = create_lead(ws, {"company": "Probe KK", "source": "webinar", "motion": "sdr"})
+    log_activity(ws, lead["id"], "call", "meeting_booked")
+    again = Workspace.open(demo_ws.root, "sato", clock=fixed_clock)
+    assert kpi_report(again, "fy", None, analytics=True) == kpi_report(again, "fy", None, analytics=True,
+                                                                      use_rollups=False)

@@ -150,9 +150,23 @@ class Rollups:
 
     # --- lead numbering ------------------------------------------------------------------------
     def _load_numbers(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            for index, line in enumerate(self.numbers_path.read_text("utf-8").splitlines()):
-                self.numbers[line] = index
+        """The registry; one that does not read as distinct ids, one per line, is started again (a repeated line
+        would give two leads one number: wrong figures that last)."""
+        try:
+            lines = files.read_bytes(self.numbers_path).decode("utf-8").splitlines()
+        except FileNotFoundError:
+            return
+        except (OSError, UnicodeDecodeError, files.OutsideWorkspace):
+            lines = [""]
+        self.numbers = {line: index for index, line in enumerate(lines)}
+        if len(self.numbers) != len(lines) or "" in self.numbers:
+            self.numbers = {}
+            with contextlib.suppress(OSError, files.OutsideWorkspace):
+                files.atomic_write(self.numbers_path, b"")
+
+    def _numbers_digest(self, count: int) -> str:
+        """What the kept tallies' bitsets mean: the first `count` ids of the registry, in order."""
+        return hashlib.blake2b("\n".join(list(self.numbers)[:count]).encode(), digest_size=16).hexdigest()
 
     def register(self, lead_ids: Any) -> None:
         """Give new lead ids the next numbers (appended to the registry: numbers never change)."""
@@ -168,19 +182,21 @@ class Rollups:
             return
         self._loaded = True
         self._load_numbers()
-        with contextlib.suppress(FileNotFoundError, EOFError, pickle.UnpicklingError, ValueError, AttributeError,
-                                 KeyError, TypeError):
+        with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, KeyError,
+                                 TypeError, files.OutsideWorkspace):
             cached = safe_unpickle(files.read_bytes(self.path))
             # usable unless written by another version, in another timezone (days are counted in the
             # workspace's zone: `istui settings timezone=…`) or against a longer (since deleted) numbering
             if (cached.get("version") == VERSION and cached.get("timezone") == self.workspace.settings.timezone
-                    and cached.get("numbers", 0) <= len(self.numbers)):
+                    and cached.get("numbers", 0) <= len(self.numbers)
+                    and cached.get("numbers_digest") == self._numbers_digest(cached.get("numbers", 0))):
                 self.files, self.cuts = cached["files"], cached["cuts"]
                 self.cohorts, self.lead_digests = cached["cohorts"], cached["lead_digests"]
 
     def _save(self) -> None:
         with contextlib.suppress(OSError):  # a cache: failing to write it costs only speed
             files.atomic_write(self.path, pickle.dumps({"version": VERSION, "numbers": len(self.numbers),
+                                                        "numbers_digest": self._numbers_digest(len(self.numbers)),
                                                         "timezone": self.workspace.settings.timezone,
                                                         "files": self.files, "cuts": self.cuts,
                                                         "cohorts": self.cohorts, "lead_digests": self.lead_digests},

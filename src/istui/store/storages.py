@@ -424,7 +424,7 @@ class FileChecks:
     def _found(self, path: Path, current: files.Signature) -> list[int] | None:
         """What was found about the file at this very signature ([clean flag]), or None."""
         entry = self._load().get(str(path))
-        return entry[3:] if entry is not None and entry[:3] == list(current) else None
+        return entry[3:] if type(entry) is list and entry[:3] == list(current) else None  # (a damaged entry: unknown)
 
     def remember(self, path: Path, current: files.Signature, clean: bool) -> None:
         """Note what was found (written out by `flush`: losing it costs only a check)."""
