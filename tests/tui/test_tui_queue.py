@@ -139,3 +139,24 @@ async def test_today_is_shown_from_the_kept_queue_leads_before_every_lead_is_rea
         release.set()
         await loaded(pilot)
         assert app.state.leads and [row["id"] for row in table.rows] == first
+
+
+async def test_a_forged_queue_cache_never_stops_the_start(demo_ws: Workspace) -> None:
+    """The kept queue leads are local and not checked again: a lead there with a value no lead file could hold
+    (a follow-up time that is not a time) makes the app skip the quick first screen, not crash; the full read
+    shows the real queue."""
+    import json
+
+    from istui.services.today import queue_leads, today_queue
+
+    expected = [entry["lead"]["id"] for entry in today_queue(list(demo_ws.leads()), demo_ws.now(), demo_ws.rep)]
+    queue_leads(demo_ws)
+    path = demo_ws.local.queue_leads
+    data = json.loads(path.read_text())
+    bucket = next(known for known in data["buckets"].values() if known["leads"])
+    bucket["leads"][0]["next_at"] = "abc"
+    path.write_text(json.dumps(data))
+    app = IstuiApp(Workspace.open(demo_ws.root, demo_ws.rep, clock=fixed_clock))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert [row["id"] for row in app.query_one(TodayPane).table.rows] == expected

@@ -9,6 +9,7 @@ handler (`on_worker_state_changed`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 from collections.abc import Iterable
@@ -189,7 +190,9 @@ class IstuiApp(SyncMixin, App[None]):
         fingerprint = ws.fingerprint()
         strip = today_strip(ws)
         if not self.state.leads:  # the first load: the queue from the leads it can hold, read from a local cache
-            self.call_from_thread(self._show_first_queue, today_queue(queue_leads(ws), ws.now(), ws.rep), strip)
+            # a cache holding a value no lead file holds (it is local, not checked again): the full read shows it
+            with contextlib.suppress(ValueError, TypeError, KeyError, AttributeError):
+                self.call_from_thread(self._show_first_queue, today_queue(queue_leads(ws), ws.now(), ws.rep), strip)
         leads = list(ws.leads())
         queue = today_queue(leads, ws.now(), ws.rep)
         ws.remember_checks()  # what was checked is kept at once (the next start skips it)
