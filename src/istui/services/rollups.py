@@ -153,13 +153,13 @@ class Rollups:
         """The registry; one that does not read as distinct ids, one per line, is started again (a repeated line
         would give two leads one number: wrong figures that last)."""
         try:
-            lines = files.read_bytes(self.numbers_path).decode("utf-8").splitlines()
+            lines, readable = files.read_bytes(self.numbers_path).decode("utf-8").splitlines(), True
         except FileNotFoundError:
             return
         except (OSError, UnicodeDecodeError, files.OutsideWorkspace):
-            lines = [""]
+            lines, readable = [], False
         self.numbers = {line: index for index, line in enumerate(lines)}
-        if len(self.numbers) != len(lines) or "" in self.numbers:
+        if not readable or len(self.numbers) != len(lines) or "" in self.numbers:
             self.numbers = {}
             with contextlib.suppress(OSError, files.OutsideWorkspace):
                 files.atomic_write(self.numbers_path, b"")

@@ -13,11 +13,12 @@ msgspec's decoder, imported when first needed (`loads`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 Record = dict[str, Any]
@@ -43,10 +44,17 @@ def loads(data: bytes | str) -> Any:
     each collection it would set off walks every object the process holds (50,000 leads in the TUI)."""
     if len(data) < _FAST_FROM:
         return json.loads(data)
+    with collector_paused():
+        return _loads_large(data)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off meanwhile (as it was after): a parse makes many objects and no cycle."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _loads_large(data)
+        yield
     finally:
         if collecting:
             gc.enable()
@@ -81,15 +89,11 @@ def json_lines_rows(raw: bytes, fields: tuple[tuple[Any, ...], ...]) -> list[tup
         decode, astuple, refused, id_at = _row_decoder(fields)
     except ImportError:  # pragma: no cover - a dependency; the records are read instead
         return None
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        items = decode(raw)
+        with collector_paused():
+            items = decode(raw)
     except refused:
         return None
-    finally:
-        if collecting:
-            gc.enable()
     if len(items) != raw.count(b"\n"):
         return None  # a blank line, or two records on one line (which the line-by-line reading reports)
     rows = list(map(astuple, items))

@@ -190,9 +190,12 @@ class IstuiApp(SyncMixin, App[None]):
         fingerprint = ws.fingerprint()
         strip = today_strip(ws)
         if not self.state.leads:  # the first load: the queue from the leads it can hold, read from a local cache
+            first: list[dict[str, Any]] | None = None
             # a cache holding a value no lead file holds (it is local, not checked again): the full read shows it
             with contextlib.suppress(ValueError, TypeError, KeyError, AttributeError):
-                self.call_from_thread(self._show_first_queue, today_queue(queue_leads(ws), ws.now(), ws.rep), strip)
+                first = today_queue(queue_leads(ws), ws.now(), ws.rep)
+            if first is not None:
+                self.call_from_thread(self._show_first_queue, first, strip)
         leads = list(ws.leads())
         queue = today_queue(leads, ws.now(), ws.rep)
         ws.remember_checks()  # what was checked is kept at once (the next start skips it)
