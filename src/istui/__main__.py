@@ -1,3 +1,3 @@
-from istui.cli import main
+from istui.cli import run
 
-raise SystemExit(main())
+raise SystemExit(run())

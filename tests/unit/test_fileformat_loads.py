@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from istui.store import fileformat
 from istui.store.fileformat import _FAST_FROM, loads
 
 scalars = (st.none() | st.booleans() | st.integers(min_value=-(10**30), max_value=10**30)
@@ -17,6 +18,23 @@ scalars = (st.none() | st.booleans() | st.integers(min_value=-(10**30), max_valu
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
                                                                                            max_size=4), max_leaves=20)
 PAD = "x" * _FAST_FROM  # makes any text large enough for msgspec's path
+
+
+@pytest.fixture(autouse=True)
+def _msgspec_in_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in a process that has already parsed a few MB (a quick command never imports msgspec)."""
+    monkeypatch.setattr(fileformat, "_parsed", fileformat._FAST_AFTER)
+
+
+def test_a_quick_command_reads_large_texts_with_json_until_msgspec_pays(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fileformat, "_parsed", 0)
+    monkeypatch.setattr(fileformat, "_fast", None)
+    text = json.dumps([PAD, 1])
+    for _ in range(fileformat._FAST_AFTER // len(text)):
+        assert loads(text) == [PAD, 1]
+    assert fileformat._fast is None  # not yet imported: json read them all
+    assert loads(text) == [PAD, 1]
+    assert fileformat._fast is not None
 
 
 def same(text: str) -> None:

@@ -58,6 +58,16 @@ def setup_language(argv: Sequence[str] | None) -> None:
         set_amount_style(config["amounts"])
 
 
+def run() -> int:
+    """The `istui` command: `main`, then the process ends without Python's cycle collector walking every
+    object it made at exit (frozen instead: ~6 ms of a quick command). Tests call `main` in-process."""
+    code = main()
+    import gc
+
+    gc.freeze()
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = join_when_values(sys.argv[1:] if argv is None else argv)  # `--next -1d`: the WHEN reader says why not
     setup_language(argv)

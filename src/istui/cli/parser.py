@@ -4,12 +4,13 @@ module (`istui.cli.commands`); shared option helpers for those modules."""
 from __future__ import annotations
 
 import argparse
-import re
+import os
 import sys
 from collections.abc import Sequence
 
 from istui import __version__
 from istui.cli.commands import COMMANDS, define, run_home
+from istui.domain.patterns import lazy
 from istui.domain.text import terminal_safe
 from istui.domain.when import WHEN_HELP, WHEN_WORDS
 from istui.i18n import _
@@ -17,7 +18,7 @@ from istui.i18n import _
 GLOBAL_OPTIONS = ("--workspace", "--rep", "--lang")
 #: The options that take a WHEN (`--next -1d` must reach the WHEN reader, which says why it is refused).
 WHEN_OPTIONS = ("--next", "--at", "--meeting")
-_DASH_VALUE = re.compile(r"-\d")
+_DASH_VALUE = lazy(r"-\d")
 
 
 def when_help() -> str:
@@ -26,6 +27,20 @@ def when_help() -> str:
 
 
 class Parser(argparse.ArgumentParser):
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        """argparse makes a formatter for each option it adds, and its own asks shutil (imported for that
+        alone: ~2 ms of every command) for the terminal's width each time; this asks the terminal directly."""
+        try:
+            columns = int(os.environ.get("COLUMNS", ""))
+        except ValueError:
+            columns = 0
+        if columns <= 0:
+            try:
+                columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+            except (AttributeError, ValueError, OSError):
+                columns = 80
+        return self.formatter_class(prog=self.prog, width=columns - 2)
+
     def error(self, message: str) -> None:  # one sentence (quoting what was typed, made safe), exit status 2
         self.print_usage(sys.stderr)
         self.exit(2, f"istui: {terminal_safe(message)}.\n")

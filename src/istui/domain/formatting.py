@@ -3,13 +3,12 @@ long form per language), money, rates."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from istui.domain.parsing import minor_digits
+from istui.domain.patterns import lazy
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _, language
 
@@ -118,6 +117,8 @@ def rounded(value: float | int, currency: str = "JPY", digits: int | None = None
     """`value` rounded half away from zero to `currency`'s minor unit (whole yen, cents), or to `digits` places: a
     computed figure (an average, a pace) is shown as an amount the currency has, never `¥1,391,304.4`."""
     digits = minor_digits(currency) if digits is None else digits
+    from decimal import ROUND_HALF_UP, Decimal  # (not imported by every command: only amounts need it)
+
     kept = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
     return int(kept) if kept == kept.to_integral_value() else float(kept)
 
@@ -204,7 +205,7 @@ def period_words(start: date, end: date, kind: str | None, label: str, today: da
     return _days(start, last, today)
 
 
-_FISCAL = re.compile(r"^FY(\d{4})(?: Q([1-4]))?$")
+_FISCAL = lazy(r"^FY(\d{4})(?: Q([1-4]))?$")
 
 
 def _fiscal_name(label: str) -> str:

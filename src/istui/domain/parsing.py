@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.domain.model import DEFAULT_MAX_LENGTH, MAX_LENGTH, MAX_TAGS
+from istui.domain.patterns import lazy
 from istui.domain.text import drop_invisible, has_visible, unsafe_character
 from istui.domain.when import DEFAULT_TIME as DEFAULT_TIME  # WHEN lives in domain.when; its names stay here too
 from istui.domain.when import WHEN_HINT as WHEN_HINT
@@ -25,7 +26,7 @@ from istui.i18n import _
 # --- phone ---------------------------------------------------------------------------------------
 
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−ーｰ－"), "-")
-_PHONE_CHARS = re.compile(r"^\+?\(?[0-9][0-9 ()\-.]*$")
+_PHONE_CHARS = lazy(r"^\+?\(?[0-9][0-9 ()\-.]*$")
 
 
 def normalize_phone(text: str, field: str = "phone") -> str:
@@ -61,7 +62,7 @@ def phone_key(text: str) -> str:
 
 # --- e-mail --------------------------------------------------------------------------------------
 
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_EMAIL = lazy(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 
 
 def normalize_email(text: str, field: str = "email") -> str:
@@ -79,10 +80,10 @@ def normalize_email(text: str, field: str = "email") -> str:
 
 # --- amounts -------------------------------------------------------------------------------------
 
-_AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)(万|億|千|k|m)?$")
+_AMOUNT = lazy(r"^(\d+(?:\.\d+)?)(万|億|千|k|m)?$")
 #: Japanese mixed units, largest first: `1億2000万`, `120万5000`, `120万5千` (whole numbers in each part).
-_MIXED = re.compile(r"^(?:(\d+)億)?(?:(\d+)万)?(?:(\d+)千)?(\d+)?$")
-_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")  # commas only between groups of three
+_MIXED = lazy(r"^(?:(\d+)億)?(?:(\d+)万)?(?:(\d+)千)?(\d+)?$")
+_GROUPED = lazy(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")  # commas only between groups of three
 _MULTIPLIER = {None: 1, "千": 1_000, "k": 1_000, "万": 10_000, "m": 1_000_000, "億": 100_000_000}
 
 #: The active ISO 4217 currency codes (funds included; precious metals, test and special codes left out).
@@ -107,7 +108,7 @@ _DOLLARS = ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "TWD", "MXN")
 _MARKS = (("us$", ("USD",)), ("dollars", _DOLLARS), ("dollar", _DOLLARS), ("ドル", _DOLLARS),
           ("euros", ("EUR",)), ("euro", ("EUR",)), ("ユーロ", ("EUR",)), ("円", ("JPY",)), ("yen", ("JPY",)),
           ("¥", ("JPY", "CNY")), ("元", ("CNY",)), ("€", ("EUR",)), ("£", ("GBP",)), ("₩", ("KRW",)), ("$", _DOLLARS))
-_CODE = re.compile(r"^([a-z]{3})\s*|\s*([a-z]{3})$")
+_CODE = lazy(r"^([a-z]{3})\s*|\s*([a-z]{3})$")
 
 
 def is_currency(code: str) -> bool:
@@ -289,7 +290,7 @@ def _bounded(value: str, field: str, max_length: int | None) -> str:
     return value
 
 
-_REP = re.compile(r"^[\w][\w.\-]{0,39}$")
+_REP = lazy(r"^[\w][\w.\-]{0,39}$")
 
 
 def parse_rep(value: str, field: str = "rep") -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from istui.domain.errors import BadInput
 from istui.domain.model import PeriodKind
+from istui.domain.patterns import lazy
 from istui.i18n import N_, _
 
 PERIOD_HINT = N_("use today, yesterday, week, last_week, month, last_month, quarter, fy, YYYY-MM or FROM..TO "
@@ -104,7 +104,7 @@ def period_of_kind(kind: PeriodKind | str, day: date, week_start: int = 0, fy_st
     return fiscal_year_of(day, fy_start_month)
 
 
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_MONTH = lazy(r"^(\d{4})-(\d{1,2})$")
 
 
 def parse_period(spec: str, today: date, week_start: int = 0, fy_start_month: int = 4) -> Period:

@@ -14,15 +14,17 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from istui.domain.patterns import lazy
+
 # marks left by the table for what depends on the next or previous kana
 _SMALL_Y, _SMALL_VOWEL, _SOKUON, _LONG = "\x01", "\x02", "\x03", "\x04"
 _SMALL_YS = {"ゃ": _SMALL_Y + "a", "ゅ": _SMALL_Y + "u", "ょ": _SMALL_Y + "o"}
 _SMALL_VOWELS = {"ぁ": _SMALL_VOWEL + "a", "ぃ": _SMALL_VOWEL + "i", "ぅ": _SMALL_VOWEL + "u", "ぇ": _SMALL_VOWEL + "e",
                  "ぉ": _SMALL_VOWEL + "o"}
-_KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa\u30fc]")
-_DOUBLED = re.compile(_SOKUON + "([bcdfghjkmpqrstvwz])")
-_STRETCHED = re.compile("([aeiou])" + _LONG)
-_NOT_LATIN = re.compile("[^a-z0-9]+")  # `・`, spaces, kana without romaji: a query in letters skips them
+_KANA = lazy("[\u3041-\u3096\u30a1-\u30fa\u30fc]")
+_DOUBLED = lazy(_SOKUON + "([bcdfghjkmpqrstvwz])")
+_STRETCHED = lazy("([aeiou])" + _LONG)
+_NOT_LATIN = lazy("[^a-z0-9]+")  # `・`, spaces, kana without romaji: a query in letters skips them
 _table: dict[int, str] | None = None
 
 

@@ -10,7 +10,6 @@ to `nurturing` with the `not_interested` delay.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -18,6 +17,7 @@ from typing import Any, NamedTuple
 from istui.domain.errors import BadInput
 from istui.domain.model import Stage
 from istui.domain.outcomes import MEETING_BOOKED, REACHED_OUTCOMES, CallOutcome
+from istui.domain.patterns import lazy
 from istui.i18n import _
 
 WorkingDay = Callable[[date], bool]
@@ -42,7 +42,7 @@ FLAGS_PHONE = CallOutcome.WRONG_NUMBER.value
 FLAGS_DNC = CallOutcome.DO_NOT_CALL.value
 WRONG_NUMBER = "wrong_number"  # the value of a lead's `phone_status` after a wrong-number call
 
-_DELAY = re.compile(r"^\s*(\d{1,4})\s*(min|wh|wd|d)\s*$")
+_DELAY = lazy(r"^\s*(\d{1,4})\s*(min|wh|wd|d)\s*$")
 _SEARCH_DAYS = 400  # a calendar without a working day in this many days is taken as all working days
 
 

@@ -18,13 +18,14 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from istui.domain.patterns import lazy
 from istui.domain.romaji import romaji_forms
 
 # katakana ァ (U+30A1) … ヶ (U+30F6) → hiragana ぁ (U+3041) … ゖ (U+3096); ヽヾ → ゝゞ
 _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)} | {0x30FD: 0x309D, 0x30FE: 0x309E}
-_NON_DIGITS = re.compile("[^0-9]")
-_KATAKANA = re.compile("[\u30a1-\u30f6\u30fd\u30fe]")
-_LONG_VOWELS = re.compile("[āīūēōâîûêô]")  # Hepburn's long vowels (after NFKC and case folding)
+_NON_DIGITS = lazy("[^0-9]")
+_KATAKANA = lazy("[\u30a1-\u30f6\u30fd\u30fe]")
+_LONG_VOWELS = lazy("[āīūēōâîûêô]")  # Hepburn's long vowels (after NFKC and case folding)
 _SHORT_VOWELS = str.maketrans("āīūēōâîûêô", "aiueoaiueo")
 # legal-entity designators, long and short forms (after NFKC, ㈱ and （株） are "(株)")
 _DESIGNATORS = (("株式会社", "(株)"), ("有限会社", "(有)"), ("合同会社", "(同)"), ("合資会社", "(資)"),
@@ -36,7 +37,7 @@ _DESIGNATORS = (("株式会社", "(株)"), ("有限会社", "(有)"), ("合同�
 #: the BOM (a zero-width no-break space). Dropped from one-line fields and from search forms (`drop_invisible`,
 #: which also drops a zero-width joiner that joins nothing; the non-joiner stays, for Persian and Devanagari).
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
-_JOINER = re.compile("\u200d")
+_JOINER = lazy("\u200d")
 
 
 def drop_invisible(text: str) -> str:

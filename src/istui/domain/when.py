@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 
 from istui.domain import labels
 from istui.domain.errors import BadInput
+from istui.domain.patterns import lazy
 from istui.i18n import N_, _
 
 DEFAULT_TIME = time(9, 0)
@@ -54,31 +55,31 @@ _SPELLINGS = {"きょう": "今日", "ほんじつ": "本日", "あした": "明
               "ごご": "午後", "しょうご": "正午", "げつよう": "月曜", "かよう": "火曜", "すいよう": "水曜", "もくよう": "木曜",
               "きんよう": "金曜", "どよう": "土曜", "にちよう": "日曜", "a.m.": "am", "p.m.": "pm", "end of day": "eod",
               "end of the day": "eod"}
-_SPELLING = re.compile("|".join(sorted(map(re.escape, _SPELLINGS), key=len, reverse=True)))
-_CLOSING = re.compile(r"(までに|まで|ごろ|頃|くらい|ぐらい|に)$")
+_SPELLING = lazy("|".join(sorted(map(re.escape, _SPELLINGS), key=len, reverse=True)))
+_CLOSING = lazy(r"(までに|まで|ごろ|頃|くらい|ぐらい|に)$")
 _EN_WEEKDAY = "|".join(sorted((w for w in _WEEKDAYS if w.isascii()), key=len, reverse=True))
 _WEEKDAY = rf"(?:(?:{_EN_WEEKDAY})(?![a-z])|[月火水木金土日](?:曜日|曜)?)"
 
-_RELATIVE = re.compile(r"^([+-])\s*(\d{1,4})\s*(m|min|mins|h|hr|hrs|d|day|days|w|wk|wks|week|weeks)$")
-_IN = re.compile(r"^in\s+(\d{1,4})\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)$")
+_RELATIVE = lazy(r"^([+-])\s*(\d{1,4})\s*(m|min|mins|h|hr|hrs|d|day|days|w|wk|wks|week|weeks)$")
+_IN = lazy(r"^in\s+(\d{1,4})\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)$")
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
-_JA_SPAN = re.compile(r"^(\d{1,4})\s*(分|時間|日|週間|週|か月|ヶ月|ヵ月|カ月|ケ月|箇月)\s*(後|前)")
+_JA_SPAN = lazy(r"^(\d{1,4})\s*(分|時間|日|週間|週|か月|ヶ月|ヵ月|カ月|ケ月|箇月)\s*(後|前)")
 _JA_SPAN_SECONDS = {"分": 60, "時間": 3600, "日": 86400, "週間": 604800, "週": 604800}
-_NEAR = re.compile(r"^(?:(today|tomorrow|yesterday)(?![a-z])|(明々後日|明明後日|明後日|一昨日|今日|本日|明日|昨日))")
-_MONTH_AHEAD = re.compile(r"^(next month|来月|再来月)(?:\s*(\d{1,2})\s*日)?")
-_WEEK = re.compile(rf"^(this week|next week|last week|再来週|来週|今週|先週)\s*({_WEEKDAY})?")
-_NEXT = re.compile(rf"^(?:next|次の|次)\s*({_WEEKDAY})")
-_ON_WEEKDAY = re.compile(rf"^({_WEEKDAY})")
-_DATE = re.compile(r"^(?:(\d{4})\s*[-/年]\s*)?(\d{1,2})\s*[-/月]\s*(\d{1,2})(?!\d)\s*日?")
-_NOTED_WEEKDAY = re.compile(rf"^\(?\s*({_WEEKDAY})\s*\)?")
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?$")
-_YEAR = re.compile(r"\d{4}")
+_NEAR = lazy(r"^(?:(today|tomorrow|yesterday)(?![a-z])|(明々後日|明明後日|明後日|一昨日|今日|本日|明日|昨日))")
+_MONTH_AHEAD = lazy(r"^(next month|来月|再来月)(?:\s*(\d{1,2})\s*日)?")
+_WEEK = lazy(rf"^(this week|next week|last week|再来週|来週|今週|先週)\s*({_WEEKDAY})?")
+_NEXT = lazy(rf"^(?:next|次の|次)\s*({_WEEKDAY})")
+_ON_WEEKDAY = lazy(rf"^({_WEEKDAY})")
+_DATE = lazy(r"^(?:(\d{4})\s*[-/年]\s*)?(\d{1,2})\s*[-/月]\s*(\d{1,2})(?!\d)\s*日?")
+_NOTED_WEEKDAY = lazy(rf"^\(?\s*({_WEEKDAY})\s*\)?")
+_ISO = lazy(r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?$")
+_YEAR = lazy(r"\d{4}")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_DAY_MONTH = re.compile(rf"^(?:(\d{{1,2}})\s+{_MONTH}|{_MONTH}\s+(\d{{1,2}})(?!\d))(?:,?\s+(\d{{4}}))?(?![\d:])")
+_DAY_MONTH = lazy(rf"^(?:(\d{{1,2}})\s+{_MONTH}|{_MONTH}\s+(\d{{1,2}})(?!\d))(?:,?\s+(\d{{4}}))?(?![\d:])")
 
-_TIME = re.compile(r"^(am|pm)?\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
-_TIME_JA = re.compile(r"^(午前|午後)?\s*(\d{1,2})\s*(?:時\s*(?:(\d{1,2})\s*分?|(半))?|:(\d{2}))$")
+_TIME = lazy(r"^(am|pm)?\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
+_TIME_JA = lazy(r"^(午前|午後)?\s*(\d{1,2})\s*(?:時\s*(?:(\d{1,2})\s*分?|(半))?|:(\d{2}))$")
 _END_OF_DAY = ("中", "eod")
 _MORNING = ("午前中",)
 
@@ -238,9 +239,10 @@ def _clock_of(day: date, word: str, now: datetime, day_end: time) -> datetime:
 def _span(cleaned: str, now: datetime) -> datetime | None:
     """`+3d`, `-2h`, `in 3 days`, and alone `3日後`, `2週間後`, `1ヶ月後`, `3時間後`, `30分前`: exact offsets
     from now (the time of day kept)."""
-    relative = _RELATIVE.match(cleaned) or _IN.match(cleaned)
+    signed = _RELATIVE.match(cleaned)
+    relative = signed or _IN.match(cleaned)
     if relative:
-        sign, amount, unit = (relative[1], relative[2], relative[3]) if relative.re is _RELATIVE else ("+", *relative.groups())
+        sign, amount, unit = (relative[1], relative[2], relative[3]) if signed else ("+", *relative.groups())
         seconds = int(amount) * _UNIT_SECONDS[unit[0]]
         return now + (1 if sign == "+" else -1) * timedelta(seconds=seconds)
     match = _JA_SPAN.match(cleaned)

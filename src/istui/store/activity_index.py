@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from istui.domain import checks
+from istui.domain.patterns import lazy
 from istui.store import files
 
 if TYPE_CHECKING:
 
     from istui.store.workspace import Workspace
 
-_LEAD = re.compile(rb'"lead": "([0-9A-Z]{26})"')
+_LEAD = lazy(rb'"lead": "([0-9A-Z]{26})"')
 
 
 def activities_naming(path: Path, lead_id: str) -> list[dict[str, Any]]:
@@ -76,12 +76,11 @@ class ActivityIndex:
         self._loaded = False
 
     def _load(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            for line in self.path.read_text("utf-8").splitlines():
-                key, _, rest = line.partition(" ")
-                token, _, ids = rest.partition(" ")
-                if token:
-                    self._entries[key] = (token, f" {ids} ")
+        for line in files.read_cache_text(self.path).splitlines():  # a damaged cache reads as empty: rebuilt
+            key, _, rest = line.partition(" ")
+            token, _, ids = rest.partition(" ")
+            if token:
+                self._entries[key] = (token, f" {ids} ")
         self._loaded = True
 
     def refresh(self) -> list[Path]:

@@ -17,9 +17,10 @@ import contextlib
 import functools
 import gc
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
+
+from istui.domain.patterns import lazy
 
 Record = dict[str, Any]
 
@@ -32,8 +33,10 @@ class FormatError(ValueError):
         self.line, self.reason = line, reason
 
 
-_FAST_FROM = 64 * 1024  # smaller texts: json is about as quick, and msgspec's import (~18 ms) is not paid
+_FAST_FROM = 64 * 1024  # smaller texts: json is about as quick
+_FAST_AFTER = 4 << 20  # msgspec's import (~17 ms) pays for itself only over a few MB: a quick command parses less
 _fast: Any = None  # (msgspec's decode, its error), once imported
+_parsed = 0  # bytes parsed by json.loads so far in this process
 
 
 def loads(data: bytes | str) -> Any:
@@ -42,8 +45,13 @@ def loads(data: bytes | str) -> Any:
     surrogates) is read by json, and what neither reads raises json's error, so callers see json alone.
     Python's cycle collector is paused meanwhile: a parse makes tens of thousands of dicts and no cycle, and
     each collection it would set off walks every object the process holds (50,000 leads in the TUI)."""
+    global _parsed
     if len(data) < _FAST_FROM:
         return json.loads(data)
+    if _fast is None and _parsed + len(data) < _FAST_AFTER:
+        _parsed += len(data)
+        with collector_paused():
+            return json.loads(data)
     with collector_paused():
         return _loads_large(data)
 
@@ -110,9 +118,12 @@ def _row_decoder(fields: tuple[tuple[Any, ...], ...]) -> tuple[Any, Any, Any, in
             (msgspec.DecodeError, msgspec.ValidationError), names.index("id"))
 
 
+_RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # json.dumps would make one per record
+
+
 def dump_record(record: Mapping[str, Any]) -> str:
     """One record as one line: UTF-8 (no \\u escapes), sorted keys."""
-    return json.dumps(record, ensure_ascii=False, sort_keys=True)
+    return _RECORD_ENCODER.encode(record)
 
 
 def record_lines(table: str, records: Mapping[str, Mapping[str, Any]]) -> bytes:
@@ -127,7 +138,7 @@ def json_lines(records: Iterable[Mapping[str, Any]]) -> bytes:
     return _utf8("".join(dump_record(record) + "\n" for record in records))
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = lazy("[\ud800-\udfff]")
 
 
 def _utf8(text: str) -> bytes:

@@ -107,7 +107,22 @@ def atomic_write(path: Path, content: bytes | str) -> None:
 
 def write_cache(path: Path, content: bytes) -> None:
     """Replace a local cache file without fsync: a crash may lose it (it is rebuilt), never tear it."""
-    os.replace(write_temp(path, content, durable=False), path)
+    temp = write_temp(path, content, durable=False)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):  # e.g. a folder where the cache should be: no temp left behind
+            os.unlink(temp)
+        raise
+
+
+def read_cache_text(path: Path) -> str:
+    """A local cache file's text, or "" when it is absent, a folder, a symlink or not UTF-8: a cache
+    that cannot be read is rebuilt, never a reason to fail."""
+    try:
+        return read_bytes(path).decode("utf-8")
+    except (OSError, ValueError, OutsideWorkspace):
+        return ""
 
 
 def append_bytes(path: Path, content: bytes) -> None:

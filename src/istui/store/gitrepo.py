@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
-import shutil
 import stat
 import sys
 import time
 from pathlib import Path
 
 from istui.domain.errors import WorkspaceError
+from istui.domain.patterns import lazy
 from istui.i18n import _
 from istui.store.files import DIR_MODE, FILE_MODE
 
@@ -53,7 +52,7 @@ def init_repository(root: Path, remote: str | None) -> None:
     git, a workspace still works locally unless a remote was asked for."""
     import subprocess
 
-    if shutil.which("git") is None:
+    if not has_git():
         if remote:
             raise WorkspaceError(_("git is not installed, so --remote cannot be set; install git and run "
                                    "`git remote add origin URL`."))
@@ -78,13 +77,20 @@ def ensure_merge_driver(root: Path) -> bool:
         config = ""
     if '[merge "istui"]' in config and command.replace("\\", "\\\\").replace('"', '\\"') in config:
         return False
-    if shutil.which("git") is None:
+    if not has_git():
         return False
     import subprocess
 
     for key, value in (("merge.istui.name", DRIVER_NAME), ("merge.istui.driver", command)):
         subprocess.run(["git", "-C", str(root), "config", "--local", key, value], check=False, capture_output=True)
     return True
+
+
+def has_git() -> bool:
+    """Whether git is on the PATH (shutil imported here: opening a workspace need not pay for it)."""
+    import shutil
+
+    return shutil.which("git") is not None
 
 
 class GitResult:
@@ -98,7 +104,7 @@ class Git:
     """git run in one workspace, without prompts (a TUI has no terminal to answer them)."""
 
     def __init__(self, root: Path) -> None:
-        if shutil.which("git") is None:
+        if not has_git():
             raise WorkspaceError(_("git is not installed; install it (e.g. `apt-get install git`) to sync."))
         self.root = root
         self.env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "LANGUAGE": "C"}
@@ -211,7 +217,7 @@ def lock_files(root: Path) -> list[Path]:
     return found
 
 
-_MERGE_TEMP = re.compile(r"\.merge_file_[A-Za-z0-9]{6}(?:\.istui-merge)?")
+_MERGE_TEMP = lazy(r"\.merge_file_[A-Za-z0-9]{6}(?:\.istui-merge)?")
 
 
 def merge_temps(root: Path) -> list[Path]:
@@ -255,7 +261,7 @@ def clear_stale_locks(root: Path, started: float | None = None) -> list[str]:
 
 def tracked_files(root: Path) -> list[str] | None:
     """The files git tracks in the workspace (its index), or None outside a repository or without git."""
-    if git_dir(root) is None or shutil.which("git") is None:
+    if git_dir(root) is None or not has_git():
         return None
     import subprocess
 

@@ -1,0 +1,114 @@
+"""The local lead-id index (`store.index`) answers exactly what reading every bucket answers, whatever
+happened since it was written: leads added, edited, removed, by this process or another one, and whatever
+became of the cache file itself (torn, damaged, forged, a folder)."""
+
+from __future__ import annotations
+
+import random
+import shutil
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from istui.domain.ids import new_id
+from istui.store import index
+from istui.store.index import LeadIndex
+from istui.store.workspace import Workspace
+
+from conftest import fixed_clock
+
+
+def lead(company: str, **extra) -> dict:
+    return {"company": company, "stage": "new", "source": "web_inquiry", "motion": "sdr", "tags": [], **extra}
+
+
+def every_id(ws: Workspace) -> list[str]:
+    """The independent count: every lead of every bucket, read from the buckets."""
+    return sorted(record["id"] for record in Workspace.open(ws.root, "alice", clock=fixed_clock).leads())
+
+
+def check(ws: Workspace, forged: frozenset[str] = frozenset()) -> None:
+    """`ids()` (for display prefixes only) may also hold ids forged into the cache; `starting_with` never."""
+    fresh = Workspace.open(ws.root, "alice", clock=fixed_clock)  # another process: nothing kept in memory
+    expected = every_id(ws)
+    assert sorted(set(LeadIndex(fresh).ids()) - forged) == expected
+    for lead_id in expected[:5]:
+        for length in (2, 4, 26):
+            prefix = lead_id[:length]
+            matches = [i for i in expected if i.startswith(prefix)]
+            found = LeadIndex(fresh).starting_with(prefix)
+            assert found == matches if len(matches) <= 6 else len(found) == 6 and set(found) <= set(matches)
+
+
+operations = st.lists(st.sampled_from(["add", "add_many", "edit", "remove", "tear", "forge", "drop", "folder"]),
+                      min_size=1, max_size=12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(steps=operations, seed=st.integers(0, 2**16))
+def test_the_index_agrees_with_the_buckets_after_any_sequence(tmp_path_factory, steps: list[str], seed: int) -> None:
+    from istui.store.settings import Settings
+
+    ws = Workspace.create(tmp_path_factory.mktemp("ws") / "ws", "alice", Settings(team="T", timezone="Asia/Tokyo"),
+                          clock=fixed_clock)
+    rng = random.Random(seed)
+    ws.add_leads([lead(f"Co {n}") for n in range(30)])
+    check(ws)
+    path = ws.local.lead_index
+    forged: set[str] = set()
+    for step in steps:
+        ids = every_id(ws)
+        if step == "add":
+            ws.add_lead(lead("New"))
+        elif step == "add_many":  # more changed buckets than the index reads again before rewriting
+            ws.add_leads([lead(f"Batch {n}") for n in range(index.REWRITE_FROM * 3)])
+        elif step == "edit" and ids:
+            ws.update_lead(rng.choice(ids), {"memo": str(rng.random())})
+        elif step == "remove" and ids:
+            ws.remove_lead(rng.choice(ids))
+        elif step == "tear" and path.is_file():
+            data = path.read_bytes()
+            path.write_bytes(data[: rng.randrange(len(data) + 1)])
+        elif step == "forge" and path.is_file():  # an id that is in no bucket, under a current signature
+            text = path.read_text()
+            header, _, body = text.partition("\n")
+            forged.add(ids[0][:20] + "ZZZZZZ" if ids else "")
+            path.write_text(header + "\n" + body.replace("\n", f" {ids[0][:20]}ZZZZZZ\n", 1) if ids else text)
+        elif step == "drop":
+            path.unlink(missing_ok=True)
+        elif step == "folder":
+            path.unlink(missing_ok=True)
+            path.mkdir()
+        check(ws, frozenset(forged))
+        if path.is_dir():
+            shutil.rmtree(path)
+    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]  # no temp file left behind
+
+
+def test_a_forged_id_is_never_resolved(ws: Workspace) -> None:
+    record = ws.add_lead(lead("Real"))
+    LeadIndex(ws).ids()  # written
+    path = ws.local.lead_index
+    header, _, body = path.read_text().partition("\n")
+    forged = new_id()
+    path.write_text(header + "\n" + body.replace("\n", f" {forged}\n", 1))
+    fresh = Workspace.open(ws.root, "alice", clock=fixed_clock)
+    assert fresh.resolve_lead(record["id"][:10]) == record["id"]
+    from istui.domain.errors import NotFound
+
+    with pytest.raises(NotFound, match="no lead id starts with"):
+        fresh.resolve_lead(forged[:20])
+
+
+def test_a_log_call_does_not_rewrite_the_whole_index(ws: Workspace) -> None:
+    """Each call edits one bucket: the index reads that bucket again instead of rewriting itself."""
+    records = ws.add_leads([lead(f"Co {n}") for n in range(300)])
+    LeadIndex(ws).ids()
+    path = ws.local.lead_index
+    written = path.stat().st_mtime_ns, path.stat().st_ino
+    ws.update_lead(records[0]["id"], {"memo": "called"})
+    fresh = Workspace.open(ws.root, "alice", clock=fixed_clock)
+    assert fresh.resolve_lead(records[0]["id"][:12]) == records[0]["id"]
+    assert (path.stat().st_mtime_ns, path.stat().st_ino) == written
+    assert LeadIndex(fresh).ids() == every_id(ws)
