@@ -151,3 +151,63 @@ def test_a_damaged_lead_number_registry_never_changes_a_figure(demo_ws: Workspac
     again = Workspace.open(demo_ws.root, "sato", clock=fixed_clock)
     assert kpi_report(again, "fy", None, analytics=True) == kpi_report(again, "fy", None, analytics=True,
                                                                       use_rollups=False)
+
+
+@pytest.mark.parametrize("damage", ["wrong_types", "sig_only", "not_tallies"])
+def test_a_damaged_rollups_cache_is_counted_again(demo_ws: Workspace, damage: str) -> None:
+    """A cache file that unpickles as plain data of the right version but holds values of other types (damaged
+    or edited: it is local) gives the figures of the activity files, and is replaced by a sound one."""
+    import pickle
+
+    from istui.services.plan import plan_report
+    from istui.services.report import kept_note_usage, kpi_report
+    from istui.services.rollups import safe_unpickle
+
+    raw = kpi_report(demo_ws, "fy", None, analytics=True, use_rollups=False)
+    assert kpi_report(demo_ws, "fy", None, analytics=True) == raw
+    plan = plan_report(demo_ws, 10_000_000, "month")
+    usage = kept_note_usage(demo_ws)
+    path = demo_ws.local.rollups
+    cached = safe_unpickle(path.read_bytes())
+    for key, counted in cached["files"].items():
+        if damage == "wrong_types":
+            cached["files"][key] = {name: "x" if name != "sig" else value for name, value in counted.items()}
+        elif damage == "sig_only":
+            cached["files"][key] = {"sig": counted["sig"]}
+        else:
+            cached["files"][key] = {**counted, "counts": [1, 2], "worked": "many", "heat_calls": {(0, 9): "x"}}
+    path.write_bytes(pickle.dumps(cached))
+    again = Workspace.open(demo_ws.root, "sato", clock=fixed_clock)
+    assert kpi_report(again, "fy", None, analytics=True) == raw
+    assert plan_report(Workspace.open(demo_ws.root, "sato", clock=fixed_clock), 10_000_000, "month") == plan
+    assert kept_note_usage(Workspace.open(demo_ws.root, "sato", clock=fixed_clock)) == usage
+    kept = Rollups(Workspace.open(demo_ws.root, "sato", clock=fixed_clock))
+    kept.refresh()
+    assert kept.from_disk and all(type(counted.get("counts")) is dict and type(counted.get("worked")) is int
+                                  for counted in kept.files.values())
+
+
+def test_a_file_noted_clean_by_mistake_is_read_with_its_checks(demo_ws: Workspace) -> None:
+    """The note that an activity file is clean is local: when it is wrong (an unusable `at` or `amount` under a
+    clean flag at the file's very signature), the rollups read the file with every check, as a reader does."""
+    import json
+
+    from istui.services.report import kpi_report
+    from istui.store import files
+
+    path = sorted(demo_ws.activity_files())[-1]
+    good = path.read_bytes().splitlines(keepends=True)
+    bad_at = {**json.loads(good[0]), "id": "01ZZZZZZZZZZZZZZZZZZZZZZZ1", "at": "yesterday"}
+    bad_amount = {**json.loads(good[0]), "id": "01ZZZZZZZZZZZZZZZZZZZZZZZ2", "amount": "lots"}
+    path.write_bytes(b"".join(good) + b"".join(json.dumps(r, ensure_ascii=False, sort_keys=True).encode() + b"\n"
+                                             for r in (bad_at, bad_amount)))
+    demo_ws.local.rollups.unlink(missing_ok=True)
+    checks = demo_ws.local.file_checks
+    checks.unlink(missing_ok=True)
+    expected = kpi_report(Workspace.open(demo_ws.root, "sato", clock=fixed_clock), "fy", None, analytics=True,
+                          use_rollups=False)
+    demo_ws.local.rollups.unlink(missing_ok=True)
+    noted = json.loads(checks.read_bytes()) if checks.exists() else {}
+    noted[str(path)] = [*files.signature(path), 1]  # wrongly noted clean at its current signature
+    checks.write_text(json.dumps(noted))
+    assert kpi_report(Workspace.open(demo_ws.root, "sato", clock=fixed_clock), "fy", None, analytics=True) == expected

@@ -176,4 +176,5 @@ def test_pace_words_never_show_a_negative_or_zero_gap() -> None:
     assert labels.pace_gap("behind", -12.2) == "behind by 12"
     assert labels.pace_gap("ahead", 0.4) == labels.pace_gap("on_pace", 0.0) == "on pace"
     assert labels.daily_gap(-123.7) == "ahead by 123.7" and labels.daily_gap(6.1) == "behind by 6.1"
-    assert labels.daily_gap(-0.01) == "on pace" and labels.daily_gap(None) == "–"
+    assert labels.daily_gap(-0.004) == "on pace" and labels.daily_gap(None) == "–"
+    assert labels.daily_gap(0.04) == "behind by 0.04"  # nearly an order a month short: not "on pace"

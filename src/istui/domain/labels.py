@@ -138,11 +138,12 @@ def needed(target: Mapping[str, Any], shown: Any = None) -> str:
 
 def daily_gap(gap: float | None) -> str:
     """A plan's gap per working day (needed − actual pace) as a person reads it: `behind by 6.1`,
-    `ahead by 11.8` or `on pace`, never a negative gap; `–` without a pace."""
+    `ahead by 11.8` or `on pace`, never a negative gap; `–` without a pace. A gap under one a day keeps two
+    decimals: 0.04 orders a day short is nearly one order a month, not "on pace"."""
     if gap is None:
         return "–"
     status = "behind" if gap > 0 else "ahead"
-    return pace_gap(status, gap, lambda value: f"{value:,.1f}")
+    return pace_gap(status, gap, lambda value: f"{value:,.2f}" if value < 1 else f"{value:,.1f}")
 
 
 def source(name: str) -> str:

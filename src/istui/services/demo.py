@@ -15,6 +15,8 @@ from typing import Any
 from istui.domain.ids import new_id
 from istui.domain.model import Stage
 from istui.domain.outcomes import CallOutcome
+from istui.domain.schedule import decide
+from istui.services.calendar import work_calendar
 from istui.store.roster import add_members
 from istui.store.workspace import Record, Workspace, iso
 
@@ -190,13 +192,10 @@ def _person(rng: random.Random, japanese: bool, domain: str) -> tuple[str, str, 
 
 
 def _phone(rng: random.Random) -> str:
-    kind = rng.random()
-    if kind < 0.5:
-        return f"03-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
-    if kind < 0.7:
-        return f"06-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
+    kind = rng.random()  # Tokyo, Osaka, a mobile, or written the international way (the draws stay in this order)
     if kind < 0.95:
-        return f"0{rng.choice('789')}0-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
+        area = "03" if kind < 0.5 else "06" if kind < 0.7 else f"0{rng.choice('789')}0"
+        return f"{area}-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
     return f"+81 3 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}"
 
 
@@ -273,11 +272,15 @@ class _Builder:
         del self.activities[total:]
 
     def this_morning(self) -> None:
-        """Each rep already made some calls today (on a weekday after 9:00), as a real team would have."""
-        start = self.now.replace(hour=9, minute=0, second=0)
-        if self.now.weekday() >= 5 or self.now <= start:
+        """Each rep already made some calls today (on a weekday, in working hours), as a real team would have; each
+        lead called gets the follow-up the retry schedule gives, as `istui log call` would (not listed overdue)."""
+        opens, closes = self.ws.settings.work_hours
+        start = self.now.replace(hour=opens.hour, minute=opens.minute, second=0)
+        end = min(self.now, self.now.replace(hour=closes.hour, minute=closes.minute, second=0))
+        if self.now.weekday() >= 5 or end <= start:
             return
-        seconds = (self.now - start).total_seconds()
+        is_working_day = work_calendar(self.ws).is_working_day
+        seconds = (end - start).total_seconds()
         open_leads = [lead for lead in self.leads if lead["stage"] in ("working", "nurturing")]
         for rep in self.reps:
             mine = [lead for lead in open_leads if lead["owner"] == rep]
@@ -287,6 +290,12 @@ class _Builder:
                 outcome = self.rng.choice((C.CONNECTED, C.CALLBACK)) if reached else self.rng.choice(
                     (C.NO_ANSWER, C.VOICEMAIL, C.GATEKEEPER))
                 self.activity(lead, "call", outcome, moment)
+                for since in (moment, self.now):  # a follow-up already past is counted from now, as logging does
+                    next_at = decide(outcome, since, self.ws.settings.schedule, (opens, closes), is_working_day,
+                                     attempts=0 if reached else 1).next_at
+                    lead["next_at"] = iso(next_at) if next_at is not None else lead["next_at"]
+                    if next_at is None or next_at > self.now:
+                        break
 
     def new_lead(self, created: datetime, source: str) -> Record:
         rng = self.rng

@@ -196,6 +196,14 @@ def plan(revenue: float, rates: Mapping[str, float | None], working_days: int, l
 
 def plan_report(ws: Workspace, revenue: float, period_kind: str, lookback_days: int | None = None,
                 overrides: dict[str, float] | None = None) -> dict[str, Any]:
+    """`_plan_report`, counted again from the activity files if the kept tallies turn out damaged."""
+    from istui.services.rollups import recounted_if_damaged
+
+    return recounted_if_damaged(ws, lambda: _plan_report(ws, revenue, period_kind, lookback_days, overrides))
+
+
+def _plan_report(ws: Workspace, revenue: float, period_kind: str, lookback_days: int | None = None,
+                 overrides: dict[str, float] | None = None) -> dict[str, Any]:
     """The KGI → KPI plan for the current month, quarter or fiscal year, at team scope, on the funnel's
     cohort rates of closed months (module docstring); `lookback_days` instead looks back that many days
     before today's month (one window, no fallback). `rate_sources` says where each rate came from."""

@@ -34,11 +34,16 @@ def kept_note_usage(ws: Workspace, months: Iterable[str] | None = None) -> dict[
     """Talk-note usage (calls that used each note, meetings they booked) over the given months (None: all),
     from the kept tallies of the activity files (`services.rollups`): no month file is parsed unless it changed."""
     from istui.services.counting import Combined
-    from istui.services.rollups import Rollups
+    from istui.services.rollups import Rollups, recounted_if_damaged
 
     wanted = None if months is None else set(months)
-    kept = ws.cached("rollups", lambda: Rollups(ws)).refresh()
-    return an.note_usage(Combined(tally for key, tally in kept.items() if wanted is None or key.split("/", 1)[1] in wanted))
+
+    def usage() -> dict[str, dict[str, Any]]:
+        kept = ws.cached("rollups", lambda: Rollups(ws)).refresh()
+        return an.note_usage(Combined(tally for key, tally in kept.items()
+                                      if wanted is None or key.split("/", 1)[1] in wanted))
+
+    return recounted_if_damaged(ws, usage)
 
 
 def day_fraction(ws: Workspace, now: datetime) -> float:
@@ -54,6 +59,16 @@ def cohort_end(period: Period, today: date) -> date:
 def kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable[Record] | None = None,
                trend: bool = False, analytics: bool = False, use_rollups: bool = True,
                cohorts: dict[tuple, Any] | None = None) -> dict[str, Any]:
+    """`_kpi_report`, counted again from the activity files if the kept tallies turn out damaged."""
+    from istui.services.rollups import recounted_if_damaged
+
+    return recounted_if_damaged(ws, lambda: _kpi_report(ws, period_spec, rep, leads, trend, analytics, use_rollups,
+                                                         cohorts))
+
+
+def _kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterable[Record] | None = None,
+                trend: bool = False, analytics: bool = False, use_rollups: bool = True,
+                cohorts: dict[tuple, Any] | None = None) -> dict[str, Any]:
     """Every metric, the by-source cohort and the targets with pace of one scope (`rep`, or None for the
     team); with `trend`, the daily trend; with `analytics`, also the funnel, the previous period and
     its deltas, weekday × hour heatmaps, the leaderboard (team) and talk-note effectiveness.

@@ -17,10 +17,10 @@ import pickle
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo
 
 from istui.domain.model import ActivityKind
@@ -33,6 +33,7 @@ from istui.store import files
 if TYPE_CHECKING:
     from istui.store.workspace import Workspace
 
+T = TypeVar("T")
 VERSION = 6  # 4: the funnel's lead sets (called, connected, handed); 6: cut months and cohorts kept too
 
 
@@ -78,10 +79,15 @@ def rollup_file(path: str, tz_name: str, clean_at: list[int] | None = None) -> T
     from istui.store.storages import JsonLinesStorage
 
     storage = JsonLinesStorage(Path(path), "activities", _KnownClean(Path(path), clean_at))  # type: ignore[arg-type]
-    found = storage.clean_rows(ROW_FIELDS)  # a clean file (the common case) is decoded straight into rows
-    if found is not None:
-        return {**tally_rows(found, ZoneInfo(tz_name)), "clean": True}
-    counted = tally(storage.records().values(), ZoneInfo(tz_name))
+    try:
+        found = storage.clean_rows(ROW_FIELDS)  # a clean file (the common case) is decoded straight into rows
+        if found is not None:
+            return {**tally_rows(found, ZoneInfo(tz_name)), "clean": True}
+        counted = tally(storage.records().values(), ZoneInfo(tz_name))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        # not clean after all (the note that it was is local and can be wrong): read with every check
+        storage = JsonLinesStorage(Path(path), "activities", _KnownClean(Path(path), None))  # type: ignore[arg-type]
+        counted = tally(storage.records().values(), ZoneInfo(tz_name))
     counted["clean"] = not storage.problems()
     return counted
 
@@ -128,6 +134,24 @@ def build_rollups(paths: list[str], tz_name: str, workers: int | None = None,
     return [by_path[path] for path in paths]
 
 
+def recounted_if_damaged(ws: Workspace, compute: Callable[[], T]) -> T:
+    """`compute()` (a report from the kept tallies); when tallies read from the cache file make it fail (a value
+    of another type: the file is local but can be damaged or edited), the cache is dropped and `compute()` runs
+    once more on tallies counted from the activity files. A failure then is a real one, and raised."""
+    from istui.domain.errors import IstuiError
+
+    try:
+        return compute()
+    except IstuiError:
+        raise
+    except (TypeError, KeyError, ValueError, AttributeError, IndexError):
+        rollups = ws.cached("rollups", lambda: Rollups(ws))
+        if not rollups.from_disk:
+            raise
+        rollups.drop()
+        return compute()
+
+
 class Rollups:
     """The tallies of every activity file of a workspace, kept fresh against file signatures."""
 
@@ -146,6 +170,8 @@ class Rollups:
         self.lead_digests: dict[str, tuple[Any, str]] = {}
         self._digests_changed = False
         self._loaded = False
+        self.from_disk = False  # the tallies in use came from the cache file (not all counted by this process)
+        self.kept_on_disk = True  # False once the registry cannot be written: nothing is saved then
         self.lock = threading.RLock()  # the TUI's KPI and Notes workers share one: each entry point holds it
 
     # --- lead numbering ------------------------------------------------------------------------
@@ -174,7 +200,10 @@ class Rollups:
         if new:
             for lead_id in new:
                 self.numbers[lead_id] = len(self.numbers)
-            files.append_bytes(self.numbers_path, "".join(i + "\n" for i in new).encode())
+            try:
+                files.append_bytes(self.numbers_path, "".join(i + "\n" for i in new).encode())
+            except (OSError, files.OutsideWorkspace):  # (a folder in its place): this process's numbers are its own,
+                self.kept_on_disk = False  # and no tally counted with them is kept
 
     # --- loading and refreshing ----------------------------------------------------------------
     def _load(self) -> None:
@@ -192,8 +221,19 @@ class Rollups:
                     and cached.get("numbers_digest") == self._numbers_digest(cached.get("numbers", 0))):
                 self.files, self.cuts = cached["files"], cached["cuts"]
                 self.cohorts, self.lead_digests = cached["cohorts"], cached["lead_digests"]
+                self.from_disk = True
+
+    def drop(self) -> None:
+        """Forget every kept tally, here and on disk: the next refresh counts every file again."""
+        with self.lock:
+            self.files, self.cuts, self.cohorts, self.lead_digests = {}, {}, {}, {}
+            self.from_disk = False
+            with contextlib.suppress(OSError):
+                self.path.unlink(missing_ok=True)
 
     def _save(self) -> None:
+        if not self.kept_on_disk:
+            return
         with contextlib.suppress(OSError):  # a cache: failing to write it costs only speed
             files.atomic_write(self.path, pickle.dumps({"version": VERSION, "numbers": len(self.numbers),
                                                         "numbers_digest": self._numbers_digest(len(self.numbers)),
