@@ -52,6 +52,25 @@ keep_wide_chars_whole()
 FOCUS_OF_TAB = {"leads": "#leads-table", "today": "#today-table", "notes": "#notes-table", "kpi": "#kpi-scroll"}
 
 
+
+_trim: Any = None  # glibc's malloc_trim, False where there is none
+
+
+def give_back_free_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's `malloc_trim`, ~2 ms): the text of a reload
+    and its parse are freed by Python, but glibc keeps the pages, so resident memory only ever rose to each
+    past peak (a soak went over its 400 MB). Nothing happens where the C library is not glibc."""
+    global _trim
+    if _trim is None:
+        try:
+            import ctypes
+
+            _trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _trim = False
+    if _trim:
+        _trim(0)
+
 class IstuiApp(SyncMixin, App[None]):
     TITLE = "istui"
     CSS_PATH = "istui.tcss"
@@ -152,6 +171,7 @@ class IstuiApp(SyncMixin, App[None]):
         # it keeps up to 1,024 removed widgets' rendered lines (a footer is recomposed at every focus change),
         # which a soak saw as steady growth. Emptied here; it is only two styles per colour pair.
         StylesCache.get_inner_outer.cache_clear()
+        give_back_free_memory()
 
     def update_header(self, strip: dict[str, Any] | None = None) -> None:
         headers = self.screen_stack[0].query(IstuiHeader) if self.screen_stack else []
@@ -256,6 +276,7 @@ class IstuiApp(SyncMixin, App[None]):
         if not self._frozen_before:
             gc.freeze()
             self._frozen_before = True
+        give_back_free_memory()  # what reading the files took and no longer needs
 
     def check_for_changes(self) -> None:
         """Reload when any workspace file changed on disk (another terminal, a sync, a teammate)."""
