@@ -395,6 +395,26 @@ def test_a_file_remembered_clean_skips_the_checks_until_it_changes(ws: Workspace
     assert calls
 
 
+@pytest.mark.parametrize("dirty", [False, True])
+def test_a_call_appended_to_a_clean_file_leaves_it_known_clean(ws: Workspace, dirty: bool) -> None:
+    """Logging appends one checked record: a file known clean stays known clean at its new signature (the KPI
+    tab after a call then counts it without checking every record again); a file that was not, stays not."""
+    lead_id = new_lead(ws)
+    log_activity(ws, lead_id, "call", "no_answer")
+    path = month_file(ws)
+    if dirty:
+        with path.open("a") as handle:
+            handle.write(json.dumps({"id": "01ZZZZZZZZZZZZZZZZZZZZZZZZ", "at": "yesterday"}) + "\n")
+    reader = Workspace.open(ws.root, "alice", clock=fixed_clock)
+    list(reader.activities())
+    reader.remember_checks()
+    writer = Workspace.open(ws.root, "alice", clock=fixed_clock)
+    log_activity(writer, lead_id, "call", "busy")
+    writer.remember_checks()
+    known = Workspace.open(ws.root, "alice", clock=fixed_clock).file_checks
+    assert known.clean(path, files.signature(path)) is not dirty
+
+
 # --- found by the probe: what git can put into .istui/ --------------------------------------------------
 
 def test_a_journal_naming_files_outside_the_workspace_is_dropped(ws: Workspace, tmp_path: Path) -> None:

@@ -302,6 +302,7 @@ class JsonLinesStorage(_CachedStorage):
         return fileformat.json_line_numbers(raw)
 
     txn_appends: list[Record] | None = None  # records appended in a transaction that rewrites nothing
+    _clean_before = False  # whether the file was known clean when the transaction planned its append
 
     def begin(self) -> None:
         self.txn_appends = []  # the file is read only if the transaction reads or rewrites it
@@ -329,15 +330,15 @@ class JsonLinesStorage(_CachedStorage):
         if self.pending is not None:
             return super().planned()
         self.check_appendable()
+        self._clean_before = self._was_clean()  # asked before the journal appends (after, the signature is new)
         return None, fileformat.json_lines(self.txn_appends or [])
 
     def committed(self) -> None:
         if self.pending is not None:
             super().committed()
             return
-        was_clean = self._was_clean()
         self._records = None  # read again when next needed (the appended records are on disk)
-        self._note_appended(was_clean)
+        self._note_appended(self._clean_before)
         self.end()
 
     def end(self) -> None:
