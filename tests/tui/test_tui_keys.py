@@ -320,3 +320,27 @@ async def test_a_tip_without_tags_has_no_doubled_separator(app: IstuiApp) -> Non
         pane.show(note)
         line = str(pane.query_one("#note-meta", Static).content).splitlines()[1]
         assert line.startswith("tip · updated ") or line.startswith("Tip · updated "), line
+
+
+async def test_tabs_switched_at_the_very_start_settle_and_the_app_goes_quiet(app: IstuiApp) -> None:
+    """`4 1 3 2` pressed before the first tab's activation was handled: each late activation of a tab no longer
+    shown used to take focus back to it, which switched tabs again — a loop at 100 % of a core (a new user's
+    `4 1 3 2 c` at start left the app busy for minutes and growing)."""
+    activations: list[str] = []
+    seen: set[int] = set()
+
+    def hook(message: object) -> None:  # (called at each node a message bubbles through: counted once)
+        if isinstance(message, TabbedContent.TabActivated) and id(message) not in seen:
+            seen.add(id(message))
+            activations.append(message.pane.id or "")
+
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        burst(app, "4", "1", "3", "2")  # before the app has handled anything of its start
+        await pilot.pause(0.5)
+        await loaded(pilot)
+        await pilot.pause(0.5)
+        settled = len(activations)
+        await pilot.pause(0.5)
+        assert len(activations) == settled < 20  # no activation sets off another: quiet
+        assert app.query_one(TabbedContent).active == "today"  # the last key wins
+        assert app.focused is not None and app.query_one("#today") in app.focused.ancestors

@@ -53,6 +53,26 @@ FOCUS_OF_TAB = {"leads": "#leads-table", "today": "#today-table", "notes": "#not
 
 
 
+
+class Tabs(TabbedContent):
+    """The app's tabs. Textual shows a tab again when a late message about it arrives (the row of tabs says a tab
+    became active; a widget of a pane took focus); when keys switch tabs faster than those messages are
+    handled (`4 1 3 2` at start), each late one showed its tab again, out of order: the last tab shown was not
+    the one last asked for. A message about a tab that is no longer the active one, or a pane that no longer
+    holds the focus, is dropped."""
+
+    def _on_tabs_tab_activated(self, event: Any) -> None:  # (Textual then runs TabbedContent's, unless prevented)
+        if self._is_associated_tabs(event.tabs) and event.tabs.active != event.tab.id:
+            event.prevent_default()
+            event.stop()
+
+    def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        focused = self.screen.focused
+        if focused is not None and event.tab_pane not in focused.ancestors:
+            event.prevent_default()
+            event.stop()
+
+
 _trim: Any = None  # glibc's malloc_trim, False where there is none
 
 
@@ -131,7 +151,7 @@ class IstuiApp(SyncMixin, App[None]):
     # --- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield IstuiHeader(id="istui-top")
-        with TabbedContent(initial="today", id="tabs"):
+        with Tabs(initial="today", id="tabs"):
             with TabPane(f"1 {_(TAB_NAMES['leads'])}", id="leads"):
                 yield LeadsPane(self.state)
             with TabPane(f"2 {_(TAB_NAMES['today'])}", id="today"):
@@ -339,6 +359,10 @@ class IstuiApp(SyncMixin, App[None]):
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id != self.query_one(TabbedContent).active:
+            # late: another tab was shown since (keys pressed at the very start). Acting on it took focus back to
+            # this tab, which activated it again, and so on: a loop at 100 % of a core. The newer tab's event follows.
+            return
         if event.pane.id == "kpi":
             self.query_one(KpiPane).refresh_report()
         elif event.pane.id == "notes":
