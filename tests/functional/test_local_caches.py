@@ -48,3 +48,36 @@ def test_a_damaged_cache_changes_no_answer(cli, ws: Workspace, cache: str, damag
     assert _commands(cli, lead["id"]) == expected
     assert cli("log", "call", lead["id"][:10], "-o", "2").code == 0
     assert not [p.name for p in ws.local.cache.iterdir() if p.name.endswith(".tmp")]
+
+
+DEEP = "[" * 5000 + "]" * 5000  # a value nested deeper than Python's recursion limit
+
+
+@pytest.mark.parametrize("where", ["file-checks.json", "queue-leads.json", "lead-bucket", "notes", "activity"])
+def test_a_value_nested_too_deeply_is_one_unreadable_line(cli, ws: Workspace, where: str) -> None:
+    """`[[[[…` thousands deep (in a teammate's file through git, or a local cache) is an unreadable line or an
+    unreadable cache, never a RecursionError that stops every command."""
+    import json
+
+    lead = cli("lead", "add", "--company", "Acme KK", "--source", "web_inquiry", "--json").json
+    assert cli("log", "call", lead["id"][:10], "-o", "2").code == 0
+    if where in ("file-checks.json", "queue-leads.json"):
+        (ws.local.cache / where).write_text(DEEP)
+    elif where == "lead-bucket":
+        bucket = next((ws.root / "leads").glob("*.json"))
+        lines = bucket.read_text().splitlines()
+        lines.insert(1, f'"01ZZZZZZZZZZZZZZZZZZZZZZZZ": {{"company": {DEEP}}},')
+        bucket.write_text("\n".join(lines) + "\n")
+    elif where == "notes":
+        (ws.root / "notes.json").write_text('{"notes": {\n' + f'"01ZZZZZZZZZZZZZZZZZZZZZZZZ": {{"title": {DEEP}}}\n' + "}}\n")
+    else:
+        month = next((ws.root / "activities").glob("*/*.jsonl"))
+        with month.open("a") as handle:
+            handle.write(json.dumps({"id": "01ZZZZZZZZZZZZZZZZZZZZZZZZ"})[:-1] + f', "note": {DEEP}}}\n')
+    for args in (("today",), ("kpi", "--period", "month"), ("lead", "show", lead["id"][:10]), ("doctor",),
+                 ("log", "call", lead["id"][:10], "-o", "2")):
+        result = cli(*args)
+        assert "Traceback" not in result.err and "RecursionError" not in result.err, (args, result.err)
+        assert result.code in (0, 1), (args, result.code, result.err)
+    if where.endswith(".json"):
+        assert cli("today").code == 0 and cli("kpi", "--period", "month").code == 0

@@ -198,7 +198,8 @@ def test_a_file_noted_clean_by_mistake_is_read_with_its_checks(demo_ws: Workspac
     path = sorted(demo_ws.activity_files())[-1]
     good = path.read_bytes().splitlines(keepends=True)
     bad_at = {**json.loads(good[0]), "id": "01ZZZZZZZZZZZZZZZZZZZZZZZ1", "at": "yesterday"}
-    bad_amount = {**json.loads(good[0]), "id": "01ZZZZZZZZZZZZZZZZZZZZZZZ2", "amount": "lots"}
+    bad_amount = {**json.loads(good[-1]), "id": "01ZZZZZZZZZZZZZZZZZZZZZZZ2", "kind": "stage", "outcome": "won",
+                  "lead": "01ZZZZZZZZZZZZZZZZZZZZZZZZ", "amount": "lots"}  # a closing of its own: its amount is summed
     path.write_bytes(b"".join(good) + b"".join(json.dumps(r, ensure_ascii=False, sort_keys=True).encode() + b"\n"
                                              for r in (bad_at, bad_amount)))
     demo_ws.local.rollups.unlink(missing_ok=True)

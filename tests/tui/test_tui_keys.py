@@ -344,3 +344,23 @@ async def test_tabs_switched_at_the_very_start_settle_and_the_app_goes_quiet(app
         assert len(activations) == settled < 20  # no activation sets off another: quiet
         assert app.query_one(TabbedContent).active == "today"  # the last key wins
         assert app.focused is not None and app.query_one("#today") in app.focused.ancestors
+
+
+async def test_a_bug_in_a_worker_ends_the_app_with_its_own_traceback(app: IstuiApp) -> None:
+    """A worker's failure that is not a workspace problem ends the app showing that failure (Textual's crash
+    screen used to fail on its own outside an `except` block: "Value for 'trace' required", the real error hidden)."""
+    from types import SimpleNamespace
+
+    import pytest
+    from textual.worker import WorkerState
+
+    failed = SimpleNamespace(state=WorkerState.ERROR,
+                             worker=SimpleNamespace(error=RuntimeError("a bug in the report"), group="kpi"))
+    shown = ""
+    with pytest.raises(RuntimeError, match="a bug in the report"):  # (run_test raises what ended the app)
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            app.on_worker_state_changed(failed)  # type: ignore[arg-type]  # as a failed worker's message
+            await pilot.pause(0.2)
+            shown = "".join(segment.text for renderable in app._exit_renderables for segment in renderable.segments)
+    assert "a bug in the report" in shown and "RuntimeError" in shown

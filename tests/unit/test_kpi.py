@@ -178,3 +178,14 @@ def test_pace_words_never_show_a_negative_or_zero_gap() -> None:
     assert labels.daily_gap(-123.7) == "ahead by 123.7" and labels.daily_gap(6.1) == "behind by 6.1"
     assert labels.daily_gap(-0.004) == "on pace" and labels.daily_gap(None) == "–"
     assert labels.daily_gap(0.04) == "behind by 0.04"  # nearly an order a month short: not "on pace"
+
+
+def test_amounts_past_a_floats_cents_are_shown_never_a_decimal_error() -> None:
+    """A won amount of 1e300 (hand-edited, or a teammate's file) crashed `lead show`, `kpi` and `review` with
+    decimal.InvalidOperation; it is shown as it is."""
+    from istui.domain.formatting import money, rounded
+
+    assert rounded(1234.5) == 1235 and rounded(12.345, "USD") == 12.35
+    assert rounded(1e300) == int(1e300) and rounded(-1e20) == -(10**20)
+    assert money(1e20) == "¥100,000,000,000,000,000,000"
+    assert rounded(float("inf")) == float("inf")

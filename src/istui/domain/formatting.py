@@ -117,6 +117,8 @@ def rounded(value: float | int, currency: str = "JPY", digits: int | None = None
     """`value` rounded half away from zero to `currency`'s minor unit (whole yen, cents), or to `digits` places: a
     computed figure (an average, a pace) is shown as an amount the currency has, never `¥1,391,304.4`."""
     digits = minor_digits(currency) if digits is None else digits
+    if not abs(value) < 1e15:  # past a float's cents (and infinities, NaN): as it is, never a decimal error
+        return int(value) if value == value and abs(value) != float("inf") else value
     from decimal import ROUND_HALF_UP, Decimal  # (not imported by every command: only amounts need it)
 
     kept = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)

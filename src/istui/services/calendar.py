@@ -32,7 +32,9 @@ def public_holidays(country: str, years: tuple[int, ...], cache: Path | None = N
     stored = cache / f"holidays-{country.upper()}-{'-'.join(map(str, years))}-{_package_stamp()}.json" if cache else None
     if stored is not None:
         with contextlib.suppress(OSError, ValueError, TypeError):
-            kept = frozenset(date.fromisoformat(day) for day in json.loads(stored.read_bytes()))
+            from istui.store.fileformat import loads
+
+            kept = frozenset(date.fromisoformat(day) for day in loads(stored.read_bytes()))
             if all(day.year in years for day in kept):  # else not what this file holds: made again
                 return kept
     import holidays  # imported on demand: ~40 ms, never on the quick-logging path

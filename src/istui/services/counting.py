@@ -163,6 +163,8 @@ def tally_rows(activities: Iterable[Row], tz: tzinfo, start: datetime | None = N
                 counts[_HANDOFFS] += 1
                 handed.add(lead)
             elif outcome in (_WON, _LOST):
+                if amount is not None and type(amount) not in (int, float):  # (a record read unchecked: its file
+                    raise TypeError(f"amount {amount!r} is not a number")  # was noted clean by mistake)
                 closing = (datetime.fromisoformat(at).timestamp(), activity_id, outcome, amount or 0)
                 known = closings.get(lead)
                 if known is None or closing[:2] > known[:2]:

@@ -8,13 +8,12 @@ signature changed, so a lead's timeline reads just the few files that hold its a
 from __future__ import annotations
 
 import contextlib
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from istui.domain import checks
 from istui.domain.patterns import lazy
-from istui.store import files
+from istui.store import fileformat, files
 
 if TYPE_CHECKING:
 
@@ -38,7 +37,7 @@ def activities_naming(path: Path, lead_id: str) -> list[dict[str, Any]]:
         end = data.find(b"\n", at)
         end = len(data) if end < 0 else end
         with contextlib.suppress(ValueError):
-            record = json.loads(data[start:end])
+            record = fileformat.loads(data[start:end])
             if checks.first_problem("activities", record) is None and record.get("lead") == lead_id:
                 found.append(record)
         at = data.find(needle, end)

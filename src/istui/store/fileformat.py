@@ -45,6 +45,13 @@ def loads(data: bytes | str) -> Any:
     surrogates) is read by json, and what neither reads raises json's error, so callers see json alone.
     Python's cycle collector is paused meanwhile: a parse makes tens of thousands of dicts and no cycle, and
     each collection it would set off walks every object the process holds (50,000 leads in the TUI)."""
+    try:
+        return _loads(data)
+    except RecursionError:  # `[[[[…` a thousand deep: one unreadable value, not a crash
+        raise json.JSONDecodeError("a value nested too deeply", data if isinstance(data, str) else "", 0) from None
+
+
+def _loads(data: bytes | str) -> Any:
     global _parsed
     if len(data) < _FAST_FROM:
         return json.loads(data)
@@ -100,7 +107,7 @@ def json_lines_rows(raw: bytes, fields: tuple[tuple[Any, ...], ...]) -> list[tup
     try:
         with collector_paused():
             items = decode(raw)
-    except refused:
+    except (*refused, RecursionError):
         return None
     if len(items) != raw.count(b"\n"):
         return None  # a blank line, or two records on one line (which the line-by-line reading reports)
@@ -221,7 +228,7 @@ def _salvage_record_lines(text: str, table: str, broken: list[tuple[int, str]]) 
         if any(number == b[0] for b in broken):
             continue
         try:
-            pair = json.loads("{" + stripped.rstrip(",") + "}")
+            pair = loads("{" + stripped.rstrip(",") + "}")
         except json.JSONDecodeError as exc:
             broken.append((number, exc.msg))
             continue
@@ -281,7 +288,7 @@ def _first_occurrences(text: str) -> dict[str, Record]:
         if key is None or key in first:
             continue
         try:
-            value = json.loads("{" + line.strip().rstrip(",") + "}")[key]
+            value = loads("{" + line.strip().rstrip(",") + "}")[key]
         except (json.JSONDecodeError, KeyError):
             continue
         if isinstance(value, dict):
@@ -305,7 +312,7 @@ def scan_json_lines(raw: bytes) -> Scan:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             if unfinished and number == len(lines) and tail_kind(line) == "torn":
                 torn = True
@@ -346,7 +353,7 @@ def json_line_numbers(raw: bytes) -> dict[str, int]:
     numbers: dict[str, int] = {}
     for number, line in enumerate(raw.split(b"\n"), start=1):
         try:
-            record = json.loads(line)
+            record = loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError):
             continue
         if isinstance(record, dict) and isinstance(record.get("id"), str):
@@ -359,7 +366,7 @@ def tail_kind(tail: bytes) -> str:
     "torn" (an append cut short: a JSON object's beginning, safe to cut), or "broken" (a line that ends like
     a whole record yet does not parse: a hand edit gone wrong, never cut)."""
     try:
-        record = json.loads(tail)
+        record = loads(tail)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return "broken" if tail.rstrip().endswith(b"}") else "torn"
     return "record" if isinstance(record, dict) and isinstance(record.get("id"), str) else "broken"

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from istui.domain.errors import WorkspaceError
-from istui.store import files
+from istui.store import fileformat, files
 from istui.store.files import (
     _write_all,
     confine,
@@ -53,7 +53,7 @@ class Journal:
     def recover(self) -> list[str]:
         """Finish an interrupted change, if a plan is on disk; returns what could not be applied."""
         try:
-            plan = json.loads(self.path.read_text("utf-8"))
+            plan = fileformat.loads(self.path.read_text("utf-8"))
         except FileNotFoundError:
             return []
         except ValueError:  # the plan itself was torn: nothing had been applied

@@ -410,7 +410,7 @@ class FileChecks:
     def _load(self) -> dict[str, list[int]]:
         if self._known is None:
             try:
-                data = json.loads(files.read_bytes(self.path))
+                data = fileformat.loads(files.read_bytes(self.path))
                 self._known = data if isinstance(data, dict) else {}
             except (OSError, ValueError):
                 self._known = {}

@@ -325,7 +325,10 @@ class IstuiApp(SyncMixin, App[None]):
         elif error is not None:
             if event.worker.group == "sync":
                 self.syncing = False
-            self._handle_exception(error)
+            try:  # Textual draws the traceback of the exception being handled: outside `except`, there was none
+                raise error
+            except Exception:
+                self._handle_exception(error)
 
     # --- what panes and screens wrote ---------------------------------------------------------
     def wrote(self) -> None:
