@@ -174,6 +174,9 @@ def run_demo(args: argparse.Namespace) -> int:
         render.say(_("Building a {scale} demo workspace at {root} …").format(scale=args.scale, root=root), file=sys.stderr)
     ws = Workspace.create(root, reps[0], settings, clock=clock)
     counts = build_demo(ws, args.scale, args.seed, lang)
+    from istui.services.today import queue_leads
+
+    queue_leads(ws)  # kept for the quick first screen: a new user's first open need not read every lead first
     elapsed = time.monotonic() - started
     switched = make_demo_current(root)
     if args.json:
