@@ -81,3 +81,17 @@ def test_a_value_nested_too_deeply_is_one_unreadable_line(cli, ws: Workspace, wh
         assert result.code in (0, 1), (args, result.code, result.err)
     if where.endswith(".json"):
         assert cli("today").code == 0 and cli("kpi", "--period", "month").code == 0
+
+
+def test_records_left_out_of_kept_tallies_are_named_every_time(cli, ws: Workspace) -> None:
+    """A report from the kept tallies reads no activity file; what those tallies left out is named on stderr all
+    the same, on the run that counted the file and on every later one (the README: "left out, named")."""
+    lead = cli("lead", "add", "--company", "Acme KK", "--source", "web_inquiry", "--json").json
+    assert cli("log", "call", lead["id"][:10], "-o", "2").code == 0
+    month = next((ws.root / "activities").glob("*/*.jsonl"))
+    with month.open("a") as handle:
+        handle.write('{"id": "01ZZZZZZZZZZZZZZZZZZZZZZZZ", "kind": "call", "at": "yesterday"}\n')
+    for _ in range(2):
+        result = cli("kpi", "--period", "fy")
+        assert result.code == 0
+        assert month.name in result.err and "left out" in result.err, result.err

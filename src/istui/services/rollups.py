@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from istui.store.workspace import Workspace
 
 T = TypeVar("T")
-VERSION = 6  # 4: the funnel's lead sets (called, connected, handed); 6: cut months and cohorts kept too
+VERSION = 7  # 4: the funnel's lead sets (called, connected, handed); 6: cut months and cohorts kept too; 7: problems
 
 
 class _DataOnly(pickle.Unpickler):
@@ -88,7 +88,10 @@ def rollup_file(path: str, tz_name: str, clean_at: list[int] | None = None) -> T
         # not clean after all (the note that it was is local and can be wrong): read with every check
         storage = JsonLinesStorage(Path(path), "activities", _KnownClean(Path(path), None))  # type: ignore[arg-type]
         counted = tally(storage.records().values(), ZoneInfo(tz_name))
-    counted["clean"] = not storage.problems()
+    problems = storage.problems()
+    counted["clean"] = not problems
+    if problems:  # named to the user whenever the kept tally is used (a report from rollups reads no file)
+        counted["problems"] = [(problem.line, problem.message) for problem in problems]
     return counted
 
 
@@ -251,9 +254,11 @@ class Rollups:
         self._load()
         stale: list[tuple[str, Path, files.Signature | None]] = []
         present = set()
+        paths: dict[str, Path] = {}
         for path in self.workspace.activity_files():
             key = file_key(path.parent.name, path.stem)
             present.add(key)
+            paths[key] = path
             sig = files.signature(path)
             if self.files.get(key, {}).get("sig") != sig:
                 stale.append((key, path, sig))
@@ -268,19 +273,31 @@ class Rollups:
             numbering: dict[int, tuple[list[str], list[int]]] = {}  # per list of lead ids: its ids' numbers
             for (key, path, sig), counted in zip(stale, built, strict=True):
                 clean, leads = counted.pop("clean", False), counted.pop("leads")
+                problems = counted.pop("problems", [])
                 if id(leads) not in numbering:
                     self.register(leads)
                     numbering[id(leads)] = (leads, [self.numbers[lead] for lead in leads])
                 if sig is not None:
                     checks.remember(path, sig, clean=clean)
-                self.files[key] = {**number(counted, numbering[id(leads)][1]), "sig": sig}
+                self.files[key] = {**number(counted, numbering[id(leads)][1]), "sig": sig, "problems": problems}
         # the cache file is rewritten (~10 ms at team-year) when it saves real work: counting one or two
         # files again (a rep's own calls) costs the next process about as little as rewriting it now
         if stale:
             self.workspace.remember_checks()
         if len(stale) > 2 or removed:
             self._save()
+        self._name_problems(paths)
         return self.files
+
+    def _name_problems(self, paths: dict[str, Path]) -> None:
+        """The lines and records the kept tallies left out, as the workspace's read problems (the CLI names them on
+        stderr, as it does for files it reads: a report from kept tallies reads none)."""
+        from istui.store.storages import ReadProblem
+
+        for key, path in paths.items():
+            kept = self.files.get(key, {}).get("problems")
+            if kept and isinstance(kept, list):
+                self.workspace._transient_problems[path] = [ReadProblem(path, *problem) for problem in kept[:50]]
 
     def cut(self, month_start: date, reps: list[str] | None, end: datetime) -> dict[str, Tally]:
         """Numbered tallies of the activity files of the month starting `month_start` over [its start, `end`),
