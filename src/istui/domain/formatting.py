@@ -3,6 +3,7 @@ long form per language), money, rates."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
@@ -118,7 +119,7 @@ def rounded(value: float | int, currency: str = "JPY", digits: int | None = None
     computed figure (an average, a pace) is shown as an amount the currency has, never `¥1,391,304.4`."""
     digits = minor_digits(currency) if digits is None else digits
     if not abs(value) < 1e15:  # past a float's cents (and infinities, NaN): as it is, never a decimal error
-        return int(value) if value == value and abs(value) != float("inf") else value
+        return int(value) if math.isfinite(value) else value
     from decimal import ROUND_HALF_UP, Decimal  # (not imported by every command: only amounts need it)
 
     kept = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)

@@ -95,25 +95,23 @@ def write_temp(path: Path, content: bytes, durable: bool = True) -> Path:
 def atomic_write(path: Path, content: bytes | str) -> None:
     """Replace `path` with `content` so that a crash leaves either the old or the new file."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    temp = write_temp(path, data)
+    _replace(write_temp(path, data), path)
+    fsync_dir(path.parent)
+
+
+def _replace(temp: Path, path: Path) -> None:
+    """Rename `temp` over `path`; when that fails (a folder where the file should be …), no temp is left behind."""
     try:
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    fsync_dir(path.parent)
 
 
 def write_cache(path: Path, content: bytes) -> None:
     """Replace a local cache file without fsync: a crash may lose it (it is rebuilt), never tear it."""
-    temp = write_temp(path, content, durable=False)
-    try:
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):  # e.g. a folder where the cache should be: no temp left behind
-            os.unlink(temp)
-        raise
+    _replace(write_temp(path, content, durable=False), path)
 
 
 def read_cache_text(path: Path) -> str:

@@ -96,23 +96,28 @@ class LeadIndex:
     def starting_with(self, prefix: str, limit: int = 6) -> list[str]:
         """Up to `limit` lead ids that start with `prefix` (already normalised), sorted; each one is in its
         bucket (the cache is local and could be stale or edited: it never names a lead that is not there)."""
-        from istui.store.workspace import bucket_of
-
         self._refresh()
         text, needle, candidates = self._text, " " + prefix, []
         start = text.find(needle)
         while start >= 0 and len(candidates) <= limit * 2:
-            end = text.find(" ", start + 1)
-            newline = text.find("\n", start + 1)
-            end = newline if end < 0 or 0 <= newline < end else end
+            newline = text.find("\n", start + 1)  # every line of the text ends with one
+            space = text.find(" ", start + 1, newline)
+            end = newline if space < 0 else space
             line_start = text.rfind("\n", 0, start) + 1
             if text[line_start:text.find(" ", line_start)] not in self._gone:
                 candidates.append(text[start + 1:end])
             start = text.find(needle, start + 1)
         candidates += [lead_id for ids in self._stale.values() for lead_id in ids if lead_id.startswith(prefix)]
-        found = []
+        found: list[str] = []
         for lead_id in dict.fromkeys(candidates):
-            storage = self.workspace._lead_storage(bucket_of(lead_id))
-            if len(found) < limit and (lead_id in storage.records() or storage.bad_record(lead_id) is not None):
+            if len(found) < limit and in_its_bucket(self.workspace, lead_id):  # (each reads its bucket: stop early)
                 found.append(lead_id)
         return sorted(found)
+
+
+def in_its_bucket(workspace: Workspace, lead_id: str) -> bool:
+    """Whether the lead is in its bucket, usable or not (`get_lead` then says what is wrong with it)."""
+    from istui.store.workspace import bucket_of
+
+    storage = workspace._lead_storage(bucket_of(lead_id))
+    return lead_id in storage.records() or storage.bad_record(lead_id) is not None

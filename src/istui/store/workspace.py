@@ -241,11 +241,10 @@ class Workspace:
         if not looks_like_id_prefix(prefix):
             raise NotFound(_("lead: '{prefix}' is not a lead id; ids look like 01JD8X3K… (see `istui lead list`).").format(
                 prefix=prefix))
-        if len(wanted) == ID_LENGTH:
-            storage = self._lead_storage(bucket_of(wanted))
-            if wanted in storage.records() or storage.bad_record(wanted) is not None:
-                return wanted  # a lead with an unusable value: get_lead says which
-        from istui.store.index import LeadIndex
+        from istui.store.index import LeadIndex, in_its_bucket
+
+        if len(wanted) == ID_LENGTH and in_its_bucket(self, wanted):
+            return wanted  # (a lead with an unusable value too: get_lead says which)
 
         matches = LeadIndex(self).starting_with(wanted)
         if not matches:
