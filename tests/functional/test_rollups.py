@@ -9,7 +9,8 @@ import pytest
 from istui.domain.periods import parse_period
 from istui.services.kpi import compute_kpis, period_kpis
 from istui.services.leads import log_activity
-from istui.services.rollups import Rollups, RollupTallies, whole_months
+from istui.services.rollup_days import KeptTallies
+from istui.services.rollups import Rollups
 from istui.store.workspace import Workspace
 
 from conftest import fixed_clock
@@ -17,16 +18,15 @@ from conftest import fixed_clock
 TODAY = date(2026, 11, 27)
 
 
-@pytest.mark.parametrize("spec", ["month", "last_month", "quarter", "fy", "2026-10"])
+@pytest.mark.parametrize("spec", ["month", "last_month", "quarter", "fy", "2026-10", "today", "week", "last_week",
+                                  "2026-10-20..2026-11-05"])
 @pytest.mark.parametrize("rep", [None, "sato", "ben"])
 def test_rollups_match_the_raw_definitions(demo_ws: Workspace, spec: str, rep: str | None) -> None:
     period = parse_period(spec, TODAY)
-    assert whole_months(period)
     rollups = Rollups(demo_ws)
-    files = rollups.refresh()
     leads = list(demo_ws.leads())
     raw = compute_kpis(list(demo_ws.activities()), leads, period, demo_ws.tz, rep=rep)
-    fast = period_kpis(RollupTallies(files, rollups.numbers), leads, period, demo_ws.tz, rep=rep)
+    fast = period_kpis(KeptTallies(rollups, [rep] if rep else None), leads, period, demo_ws.tz, rep=rep)
     assert fast == raw
 
 
@@ -45,7 +45,7 @@ def test_only_changed_files_are_rebuilt(demo_ws: Workspace) -> None:
     assert again.numbers == first.numbers | {k: v for k, v in again.numbers.items() if k not in first.numbers}
 
 
-@pytest.mark.parametrize("spec", ["month", "quarter", "fy"])
+@pytest.mark.parametrize("spec", ["month", "quarter", "fy", "today", "week", "last_week"])
 @pytest.mark.parametrize("rep", [None, "sato"])
 def test_the_whole_report_from_rollups_matches_the_raw_report(demo_ws: Workspace, spec: str, rep: str | None) -> None:
     from istui.services.report import kpi_report
@@ -212,3 +212,46 @@ def test_a_file_noted_clean_by_mistake_is_read_with_its_checks(demo_ws: Workspac
     noted[str(path)] = [*files.signature(path), 1]  # wrongly noted clean at its current signature
     checks.write_text(json.dumps(noted))
     assert kpi_report(Workspace.open(demo_ws.root, "sato", clock=fixed_clock), "fy", None, analytics=True) == expected
+
+
+def test_short_periods_are_counted_from_kept_days_across_processes(demo_ws: Workspace) -> None:
+    """Today, a week (its trend and the previous period cut at the same moment) are counted from the days kept
+    per activity file: a new process reads no activity file, a logged call has only its own file counted
+    again, and a damaged kept day is counted again. Each report is checked against the raw report."""
+    import pickle
+
+    from istui.services.report import kpi_report
+    from istui.services.rollups import safe_unpickle
+
+    def new_process() -> Workspace:
+        return Workspace.open(demo_ws.root, "sato", clock=fixed_clock)
+
+    def activity_files_read(ws: Workspace) -> list[str]:
+        read = [*ws._storages, *ws._transient_problems]  # (an activity file read and dropped leaves its problems, if none)
+        return sorted(f"{path.parent.name}/{path.stem}" for path in read if path.parent.parent.name == "activities")
+
+    def same(ws: Workspace, spec: str, rep: str | None = None) -> dict:
+        kept = kpi_report(ws, spec, rep, analytics=True)
+        assert kept == kpi_report(new_process(), spec, rep, analytics=True, use_rollups=False), (spec, rep)
+        return kept
+
+    for spec in ("today", "week", "last_week"):
+        same(new_process(), spec)
+    for spec in ("today", "week", "last_week"):
+        for rep in (None, "sato"):
+            reading = new_process()
+            same(reading, spec, rep)
+            assert activity_files_read(reading) == [], (spec, rep)
+    before = same(new_process(), "today")
+    log_activity(new_process(), next(iter(demo_ws.lead_ids())), "call", "connected")
+    reading = new_process()
+    after = same(reading, "today")
+    assert after["metrics"]["calls"] == before["metrics"]["calls"] + 1
+    assert activity_files_read(reading) == [f"sato/{TODAY:%Y-%m}"]
+    path = demo_ws.local.rollups
+    cached = safe_unpickle(path.read_bytes())
+    assert cached["days"]
+    for entry in cached["days"].values():
+        entry["days"] = b"\x80\x05junk"
+    path.write_bytes(pickle.dumps(cached))
+    assert same(new_process(), "week") == same(new_process(), "week")

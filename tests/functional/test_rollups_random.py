@@ -27,7 +27,7 @@ def test_reports_from_kept_rollups_equal_raw_reports(tmp_path_factory, acts) -> 
               "motion": "sdr" if i % 2 else "bdr", "stage": "working", "owner": REPS[i % 2], **stamp,
               "created_at": f"2026-{10 + i % 2}-0{1 + i}T09:00:00+09:00"} for i, lead in enumerate(LEADS)]
     ws.bulk_insert(leads=leads, activities=[{**a, **stamp} for a in acts])
-    for spec in ("2026-11", "month", "quarter"):
+    for spec in ("2026-11", "month", "quarter", "today", "week", "last_week", "2026-11-10..2026-12-02"):
         for rep in (None, "bob"):
             assert kpi_report(ws, spec, rep, analytics=True) == kpi_report(ws, spec, rep, analytics=True,
                                                                             use_rollups=False), (spec, rep)
@@ -65,10 +65,12 @@ def test_a_kept_cut_month_counts_like_the_raw_report(tmp_path_factory, acts) -> 
 
     def same(workspace: Workspace) -> None:
         from istui.services.counting import Combined, tally
+        from istui.services.rollup_days import KeptTallies
         from istui.services.rollups import Rollups
 
         cut_at = now[0].replace(month=11, day=5)
-        kept = Combined(Rollups(workspace).cut(NOVEMBER.start, None, cut_at).values())
+        cut = (cut_at.date() + timedelta(days=1), cut_at)
+        kept = Combined(KeptTallies(Rollups(workspace), None, cut).files(NOVEMBER.start, cut[0]).values())
         raw = Combined([tally(list(workspace.activities(months=["2026-11"])), TOKYO,
                               datetime(2026, 11, 1, tzinfo=TOKYO), cut_at)])
         assert (kept.metrics(), kept.heat_mails, kept.heat_calls, kept.notes) == (

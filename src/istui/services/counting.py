@@ -232,11 +232,15 @@ def number(counted: Tally, numbers: Mapping[str, int] | list[int]) -> Tally:
 def bitset(leads: Iterable[Any], numbers: Mapping[str, int] | list[int]) -> int:
     """The leads as an integer bitset over their numbers (built in a bytearray: OR-ing big ints one
     lead at a time is quadratic)."""
-    wanted = [numbers[lead] for lead in leads]
-    if not wanted:
+    return bits([numbers[lead] for lead in leads])
+
+
+def bits(positions: list[int]) -> int:
+    """The integer with the bits at `positions` set."""
+    if not positions:
         return 0
-    buffer = bytearray((max(wanted) >> 3) + 1)
-    for position in wanted:
+    buffer = bytearray((max(positions) >> 3) + 1)
+    for position in positions:
         buffer[position >> 3] |= 1 << (position & 7)
     return int.from_bytes(buffer, "little")
 

@@ -212,7 +212,8 @@ def _plan_report(ws: Workspace, revenue: float, period_kind: str, lookback_days:
     from istui.domain.periods import period_of_kind
     from istui.services.kpi import elapsed_working_days
     from istui.services.report import day_fraction, work_calendar
-    from istui.services.rollups import Rollups, RollupTallies
+    from istui.services.rollup_days import KeptTallies
+    from istui.services.rollups import Rollups
 
     today = ws.now().date()
     settings = ws.settings
@@ -224,11 +225,10 @@ def _plan_report(ws: Workspace, revenue: float, period_kind: str, lookback_days:
     else:
         windows = closed_windows(today)
     rollups = ws.cached("rollups", lambda: Rollups(ws))
-    kept = RollupTallies(rollups.refresh(), rollups.numbers)
-    source = kept if all(w.start.day == 1 for w in windows) else _raw_tallies(ws, windows[-1])
+    kept = KeptTallies(rollups)
     history = []
     for window in windows:
-        combined = source.combined(window.start, window.end, None)
+        combined = kept.combined(window.start, window.end, None)
         history.append((window, combined.metrics(), combined))
     found = cohort_rates(history)
     for name, value in (overrides or {}).items():
@@ -251,14 +251,6 @@ def _plan_report(ws: Workspace, revenue: float, period_kind: str, lookback_days:
                               for name in rates}
     result["min_leads"], result["min_deals"] = MIN_LEADS, MIN_DEALS
     return result
-
-
-def _raw_tallies(ws: Workspace, window: Period) -> Any:
-    """Tallies counted from the activities of a window that does not start on a month's first day."""
-    from istui.services.kpi import RawTallies
-
-    activities = list(ws.activities(months=Period(window.start, window.end, None, "").months()))
-    return RawTallies(activities, ws.tz)
 
 
 def rate_lines(result: Mapping[str, Any], currency: str) -> list[str]:

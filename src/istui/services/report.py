@@ -75,7 +75,8 @@ def _kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterabl
 
     A caller that keeps `leads` between reports may pass `cohorts` (a dict, replaced whenever a lead's
     creation time, source, owner, motion or company changes) to keep each period's cohort."""
-    from istui.services.rollups import PartlyKept, Rollups, RollupTallies, whole_months
+    from istui.services.rollup_days import KeptTallies
+    from istui.services.rollups import Rollups
 
     now = ws.now()
     today = now.date()
@@ -89,19 +90,17 @@ def _kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterabl
     kept_cohorts = None
     window = period if period.days >= 7 else Period(today - timedelta(days=13), today + timedelta(days=1), None,
                                                     "last 14 days")
-    if use_rollups and whole_months(period) and whole_months(whole_previous):
+    if use_rollups:
         rollups = ws.cached("rollups", lambda: Rollups(ws))  # kept with the workspace: a TUI recounts only changed files
-        source: Tallies = RollupTallies(rollups.refresh(), rollups.numbers)
+        source: Tallies = KeptTallies(rollups, [rep] if rep else None)
         if leads is None:  # the leads are read only if a cohort is not kept (or for a motion's target)
             if cohorts is None:
                 cohorts = kept_cohorts = rollups.kept_cohorts()
             leads = LazyLeads(ws)
-        before: Tallies = source
         raw: list[Record] | None = None
-        if analytics and (cut_at is not None or not whole_months(previous)):  # the cut month's days counted here
-            month = month_of(previous.end - timedelta(days=1))
-            before = PartlyKept(source, rollups, [rep] if rep else None, ws.tz, month.start,  # type: ignore[arg-type]
-                                None if cut_at is None else (previous.end, cut_at))
+        before: Tallies = source
+        if analytics and cut_at is not None:  # the previous period's last day counted up to the moment it is cut at
+            before = KeptTallies(rollups, [rep] if rep else None, (previous.end, cut_at))
     else:
         leads = list(ws.leads()) if leads is None else leads
         first = min(previous.start if analytics else period.start, window.start if trend or analytics else period.start)

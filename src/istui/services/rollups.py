@@ -4,7 +4,8 @@ kilobytes per file instead of parsing every activity.
 One tally (`services.counting.tally`) per `activities/<rep>/<YYYY-MM>.jsonl`, counted again only when
 that file's signature changed. Lead sets are integer bitsets over a persistent, append-only numbering
 of lead ids (`locations.Local.lead_numbers`), so "distinct leads worked" over a year is an OR and a bit
-count. `RollupTallies` hands them to `services.kpi.period_kpis` for periods made of whole months.
+count. `rollup_days.KeptTallies` hands them, and the kept days of months cut into, to
+`services.kpi.period_kpis`.
 """
 
 from __future__ import annotations
@@ -18,23 +19,22 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo
 
-from istui.domain.model import ActivityKind
-from istui.domain.outcomes import EmailOutcome
-from istui.domain.periods import Period
-from istui.services.counting import ROW_FIELDS, Tally, file_key, lead_ids, localize, number, pairing_key, tally, tally_rows
-from istui.services.kpi import COHORT_FIELDS, Cohort, Tallies
+from istui.services.counting import ROW_FIELDS, Tally, file_key, localize, number, tally, tally_rows
+from istui.services.kpi import COHORT_FIELDS, Cohort
+from istui.services.rollup_days import DayStore
 from istui.store import files
 
 if TYPE_CHECKING:
     from istui.store.workspace import Workspace
 
 T = TypeVar("T")
-VERSION = 7  # 4: the funnel's lead sets (called, connected, handed); 6: cut months and cohorts kept too; 7: problems
+VERSION = 8  # 4: the funnel's lead sets (called, connected, handed); 6: cut months and cohorts kept too; 7: problems;
+# 8: kept days instead of cut months
 
 
 class _DataOnly(pickle.Unpickler):
@@ -164,9 +164,7 @@ class Rollups:
         self.numbers_path = workspace.local.lead_numbers
         self.numbers: dict[str, int] = {}
         self.files: dict[str, Tally] = {}  # "rep/month" → numbered tally (with "sig")
-        # "rep/month" → a month cut on one day: {"sig", "day" (ordinal), "before": numbered tally of the days
-        # before it, "records": that day's activities and the e-mail events their sends pair with}
-        self.cuts: dict[str, dict[str, Any]] = {}
+        self.day_store = DayStore(self)  # the kept days of months cut into
         # the cohorts of earlier reports ((start, end, rep), days as ordinals → `Cohort.data`), kept while every lead bucket's
         # cohort fields are what they were: bucket → (signature, digest of its leads' `COHORT_FIELDS`)
         self.cohorts: dict[tuple, dict[str, Any]] = {}
@@ -222,26 +220,27 @@ class Rollups:
             if (cached.get("version") == VERSION and cached.get("timezone") == self.workspace.settings.timezone
                     and cached.get("numbers", 0) <= len(self.numbers)
                     and cached.get("numbers_digest") == self._numbers_digest(cached.get("numbers", 0))):
-                self.files, self.cuts = cached["files"], cached["cuts"]
+                self.files, self.day_store.kept = cached["files"], cached["days"]
                 self.cohorts, self.lead_digests = cached["cohorts"], cached["lead_digests"]
                 self.from_disk = True
 
     def drop(self) -> None:
         """Forget every kept tally, here and on disk: the next refresh counts every file again."""
         with self.lock:
-            self.files, self.cuts, self.cohorts, self.lead_digests = {}, {}, {}, {}
+            self.files, self.cohorts, self.lead_digests = {}, {}, {}
+            self.day_store = DayStore(self)
             self.from_disk = False
             with contextlib.suppress(OSError):
                 self.path.unlink(missing_ok=True)
 
-    def _save(self) -> None:
+    def save(self) -> None:
         if not self.kept_on_disk:
             return
         with contextlib.suppress(OSError):  # a cache: failing to write it costs only speed
             files.atomic_write(self.path, pickle.dumps({"version": VERSION, "numbers": len(self.numbers),
                                                         "numbers_digest": self._numbers_digest(len(self.numbers)),
                                                         "timezone": self.workspace.settings.timezone,
-                                                        "files": self.files, "cuts": self.cuts,
+                                                        "files": self.files, "days": self.day_store.kept,
                                                         "cohorts": self.cohorts, "lead_digests": self.lead_digests},
                                                        protocol=pickle.HIGHEST_PROTOCOL))
 
@@ -285,7 +284,7 @@ class Rollups:
         if stale:
             self.workspace.remember_checks()
         if len(stale) > 2 or removed:
-            self._save()
+            self.save()
         self._name_problems(paths)
         return self.files
 
@@ -299,40 +298,11 @@ class Rollups:
             if kept and isinstance(kept, list):
                 self.workspace._transient_problems[path] = [ReadProblem(path, *problem) for problem in kept[:50]]
 
-    def cut(self, month_start: date, reps: list[str] | None, end: datetime) -> dict[str, Tally]:
-        """Numbered tallies of the activity files of the month starting `month_start` over [its start, `end`),
-        `end` a moment inside the month (a previous period cut short to compare like for like). Per file, the
-        days before `end`'s day are a kept tally, and `end`'s day is counted from the kept activities of that
-        day: the cut moves with the clock, its day only once a day, so a new process reads no month file."""
+    def day_range(self, month: str, reps: list[str] | None, first: date, end: datetime) -> dict[str, Tally]:
+        """`DayStore.range`: the kept days of a month's files over [first, end)."""
         with self.lock:
-            return self._cut(month_start, reps, end)
-
-    def _cut(self, month_start: date, reps: list[str] | None, end: datetime) -> dict[str, Tally]:
-        self._load()
-        tz = self.workspace.tz
-        day = end.astimezone(tz).date()
-        start, day_start, day_end = (datetime.combine(d, time.min, tzinfo=tz)
-                                     for d in (month_start, day, day + timedelta(days=1)))
-        found: dict[str, Tally] = {}
-        changed = False
-        for path in self.workspace.activity_files([f"{month_start:%Y-%m}"], reps):
-            key = file_key(path.parent.name, path.stem)
-            sig = files.signature(path)
-            entry = self.cuts.get(key)
-            if entry is None or entry["sig"] != sig or entry["day"] != day.toordinal():
-                records = list(self.workspace.activities(months=[path.stem], reps=[path.parent.name]))
-                before = tally(records, tz, start, day_start)
-                self.register(lead_ids(before))
-                entry = self.cuts[key] = {"sig": sig, "day": day.toordinal(), "before": number(before, self.numbers),
-                                          "records": of_the_day(records, tz, day_start, day_end)}
-                changed = True
-            self.register(record["lead"] for record in entry["records"])
-            found[key] = entry["before"]
-            found[f"{key}@{day}"] = number(tally(entry["records"], tz, day_start, end), self.numbers)
-        if changed:
-            self.workspace.remember_checks()
-            self._save()
-        return found
+            self._load()
+            return self.day_store.range(month, reps, first, end)
 
     def kept_cohorts(self) -> dict[tuple, Cohort]:
         """The cohorts of earlier reports while no lead's cohort fields changed since (a bucket whose file
@@ -373,64 +343,7 @@ class Rollups:
                 cohort.numbered != self.cohorts[key]["numbered"] for key, cohort in plain.items()):
             self.cohorts = {key: cohort.data() for key, cohort in plain.items()}
             self._digests_changed = False
-            self._save()
-
-
-def of_the_day(records: list[Mapping[str, Any]], tz: Any, day_start: datetime, day_end: datetime) -> list[Mapping[str, Any]]:
-    """The activities of [day_start, day_end), and every e-mail event of the leads their sends pair with
-    (`counting.tally` pairs a send with the next e-mail event of the same rep and lead in its month), in
-    file order: what a tally of any part of that day needs."""
-    email, sent, opened = ActivityKind.EMAIL.value, EmailOutcome.SENT.value, EmailOutcome.OPENED.value
-    moments = [datetime.fromisoformat(record["at"]) for record in records]
-
-    def pair(record: Mapping[str, Any], moment: datetime) -> tuple[str, int, int, str]:
-        return pairing_key(record["rep"], record["lead"], moment.astimezone(tz))
-
-    sends = {pair(record, moment) for record, moment in zip(records, moments, strict=True)
-             if day_start <= moment < day_end and record["kind"] == email and record.get("outcome") == sent}
-    return [record for record, moment in zip(records, moments, strict=True)
-            if day_start <= moment < day_end
-            or (sends and record["kind"] == email and record.get("outcome") in (sent, opened)
-                and pair(record, moment) in sends)]
-
-
-def whole_months(period: Period) -> bool:
-    return period.start.day == 1 and period.end.day == 1
-
-
-class RollupTallies(Tallies):
-    """The kept tallies, for ranges made of whole months (a tally covers its file's month)."""
-
-    def __init__(self, kept: Mapping[str, Tally], numbers: Mapping[str, int]) -> None:
-        self.kept, self.numbers = kept, numbers
-
-    def range_key(self, first: date, last: date | None, files: Mapping[str, Tally]) -> Any:
-        return frozenset(files)  # whole months: the same files are the same tallies
-
-    def files(self, first: date, last: date | None) -> dict[str, Tally]:
-        months = set(Period(first, last, None, "").months()) if last is not None else None
-        return {key: counted for key, counted in self.kept.items()
-                if key.split("/", 1)[1] >= f"{first:%Y-%m}" and (months is None or key.split("/", 1)[1] in months)}
-
-
-class PartlyKept(Tallies):
-    """Kept tallies, and for the days of one month not covered by whole months (a previous period cut
-    short to compare like for like) the kept tallies of that month cut short (`Rollups.cut`)."""
-
-    def __init__(self, kept: RollupTallies, rollups: Rollups, reps: list[str] | None, tz: Any, month_start: date,
-                 cut: tuple[date, datetime] | None = None) -> None:
-        self.kept, self.rollups, self.numbers, self.reps, self.tz = kept, rollups, rollups.numbers, reps, tz
-        self.month_start, self.cut = month_start, cut  # (day, moment): a range ending that day ends at that moment
-
-    def files(self, first: date, last: date | None) -> dict[str, Tally]:
-        cut_here = self.cut is not None and last == self.cut[0]
-        if last is None or (last.day == 1 and not cut_here) or not first < last or not self.month_start < last:
-            return self.kept.files(first, last)
-        if first > self.month_start:
-            raise ValueError("a cut range starts at a month's start")
-        whole = self.kept.files(first, self.month_start) if first < self.month_start else {}
-        end = self.cut[1] if cut_here and self.cut is not None else datetime.combine(last, time.min, tzinfo=self.tz)
-        return {**whole, **self.rollups.cut(self.month_start, self.reps, end)}
+            self.save()
 
 
 if __name__ == "__main__":  # a child of build_rollups: paths as JSON on stdin, pickled tallies on stdout
