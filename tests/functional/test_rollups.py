@@ -255,3 +255,15 @@ def test_short_periods_are_counted_from_kept_days_across_processes(demo_ws: Work
         entry["days"] = b"\x80\x05junk"
     path.write_bytes(pickle.dumps(cached))
     assert same(new_process(), "week") == same(new_process(), "week")
+
+
+@pytest.mark.parametrize("first", [date(2026, 11, 10), date(2026, 10, 1), date(2026, 9, 30)])
+def test_kept_tallies_from_a_day_on_count_every_later_activity(demo_ws: Workspace, first: date) -> None:
+    from istui.services.kpi import RawTallies
+
+    activities = list(demo_ws.activities())
+    for rep in (None, "sato"):
+        kept = KeptTallies(Rollups(demo_ws), [rep] if rep else None).combined(first, None, rep)
+        raw = RawTallies(activities, demo_ws.tz).combined(first, None, rep)
+        assert kept.metrics() == raw.metrics() and kept.heat_mails == raw.heat_mails, rep
+        assert kept.metrics()["calls"] > 0

@@ -40,6 +40,10 @@ def _midnight(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz)
 
 
+def _next_month(month_start: date) -> date:
+    return (month_start + timedelta(days=31)).replace(day=1)
+
+
 def day_tallies(records: list[Record], tz: tzinfo) -> dict[int, Tally]:
     """Per local day (date ordinal) with an activity, `tally(records, tz, its start, the next day's start)` of
     one file's records: counted from that day's activities and the e-mail events its sends pair with."""
@@ -212,13 +216,14 @@ class KeptTallies(Tallies):
 
     def _files(self, first: date, last: date | None) -> dict[str, Tally]:
         tz = self.rollups.workspace.tz
-        if last is None:
-            return {key: counted for key, counted in self.kept.items() if key.split("/", 1)[1] >= f"{first:%Y-%m}"}
+        if last is None:  # every activity from `first` on: to the end of the last month with a file
+            latest = max([key.split("/", 1)[1] for key in self.kept] + [f"{first:%Y-%m}"])
+            last = _next_month(date.fromisoformat(f"{latest}-01"))
         end = self.cut[1] if self.cut is not None and last == self.cut[0] else _midnight(last, tz)
         found: dict[str, Tally] = {}
         for month in Period(first, last, None, "").months():
             month_start = date.fromisoformat(f"{month}-01")
-            next_start = (month_start + timedelta(days=31)).replace(day=1)
+            next_start = _next_month(month_start)
             start, stop = max(first, month_start), min(end, _midnight(next_start, tz))
             if start >= stop.astimezone(tz).date() and stop == _midnight(stop.astimezone(tz).date(), tz):
                 continue  # nothing of this month before the cut
