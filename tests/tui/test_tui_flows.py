@@ -57,6 +57,19 @@ async def test_filter_as_you_type(app: IstuiApp) -> None:
         assert app.query_one("#lead-filter", Input).value == "東洋"
 
 
+async def test_an_empty_lead_table_says_why(app: IstuiApp) -> None:
+    """A filter that matches nothing says what was typed (and, before the leads are read, the table says so)."""
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.query_one(LeadsPane)
+        await loaded(pilot)
+        await pilot.press("1", "slash", *"zzqx")
+        await pilot.pause(0.05)
+        assert pane.table.rows == []
+        assert pane.table.render_line(1).text.strip() == "No lead matches “zzqx”."
+        await pilot.press("backspace", "backspace", "backspace", "backspace")
+        assert pane.table.rows and pane.table.placeholder == ""
+
+
 async def test_new_lead_shows_the_field_error_then_saves(app: IstuiApp, demo_ws: Workspace) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)

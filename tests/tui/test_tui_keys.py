@@ -89,10 +89,27 @@ async def test_keys_pressed_right_after_a_tab_switch_reach_the_new_tab(app: Istu
 def burst(app: IstuiApp, *keys: str) -> None:
     """Keys arriving together (typed fast, pasted, or sent by tmux): all queued before the first is handled."""
     for key in keys:
-        character = {"tab": "\t"}.get(key, key if len(key) == 1 else None)
+        character = {"tab": "\t", "slash": "/"}.get(key, key if len(key) == 1 else None)
         event = events.Key(key, character)
         event.set_sender(app)
         app.post_message(event)
+
+
+async def test_text_typed_right_behind_the_filter_key_is_the_filter(app: IstuiApp) -> None:
+    """`/東洋` in one burst on the Leads tab, and `/zz` on the Notes tab: every character after `/` lands in the
+    filter (a pane's own binding ran after the next keys had gone to the table); `/` typed in the filter is text."""
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("1")
+        await pilot.pause(0.05)
+        burst(app, "slash", *"東洋", "slash")
+        await pilot.pause(0.3)
+        assert app.query_one("#lead-filter", Input).value == "東洋/"
+        await pilot.press("escape", "3")
+        await loaded(pilot)
+        burst(app, "slash", *"zz")
+        await pilot.pause(0.3)
+        assert app.query_one("#note-search", Input).value == "zz"
 
 
 async def test_keys_typed_right_behind_an_outcome_digit_land_in_the_note_and_the_follow_up(app: IstuiApp) -> None:

@@ -7,10 +7,11 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TextArea
 
 from istui.domain import labels
 from istui.domain.formatting import when
@@ -109,7 +110,7 @@ class LeadsPane(LeadActions, Vertical):
     """Everything about the Leads tab; the app feeds it `set_leads`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="leads-filter"),
+        Binding("slash", "filter", "Filter", id="leads-filter", priority=True),  # (see action_filter)
         Binding("escape", "leave_filter", "Back to the table", id="leads-filter-leave"),
         Binding("n", "new_lead", "New", id="lead-new"),
         Binding("e", "edit_lead", "Edit", id="lead-edit"),
@@ -149,6 +150,7 @@ class LeadsPane(LeadActions, Vertical):
             table = VirtualTable(LEAD_COLUMNS, self.cell, row_style=self.row_style, id="leads-table")
             table.sort_key, table.sort_reverse = None, True
             table.widen(known_cells(self.state))
+            table.placeholder = _("Reading the leads…")
             yield table
             yield LeadDetail(self.state, "lead")
         yield Static(id="leads-status")
@@ -225,6 +227,9 @@ class LeadsPane(LeadActions, Vertical):
         current = self.table.current
         self.table.sort_key = self.sort_key if self.sort_key != "created" else None
         self.table.sort_reverse = self.sort_reverse
+        typed = self.query_one("#lead-filter", Input).value.strip()
+        self.table.placeholder = "" if leads or not self.all else (
+            _("No lead matches “{text}”.").format(text=terminal_safe(typed)) if typed else _("No lead in this view."))
         self.table.set_rows(leads, keep=current)
         self.update_status()
 
@@ -287,7 +292,11 @@ class LeadsPane(LeadActions, Vertical):
         return True
 
     def action_filter(self) -> None:
-        self.screen.set_focus(self.query_one("#lead-filter", Input))  # at once: what is typed next is the filter
+        """To the filter at once. A priority binding runs as the app reads the key, before the keys typed right
+        after it are handed to the focused widget (a pane's own binding runs later, and they went to the table)."""
+        if isinstance(self.screen.focused, Input | TextArea):
+            raise SkipAction  # typed into the filter (or any input) as text
+        self.screen.set_focus(self.query_one("#lead-filter", Input))
 
     def action_leave_filter(self) -> None:
         """Back to the table, the filter kept: the next key is a command again."""

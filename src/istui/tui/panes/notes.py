@@ -9,10 +9,11 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Markdown, Static
+from textual.widgets import Input, Markdown, Static, TextArea
 
 from istui.domain import labels
 from istui.domain.formatting import percent, when
@@ -36,7 +37,7 @@ NOTE_COLUMNS = [Column("pin", N_("★"), 2), Column("kind", N_("Kind"), 12, drop
 
 class NotesPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search", id="notes-search"),
+        Binding("slash", "search", "Search", id="notes-search", priority=True),  # (as leads-filter)
         Binding("escape", "leave_search", "Back to the list", id="notes-search-leave"),
         Binding("n", "new_note", "New", id="note-new"),
         Binding("e", "edit_note", "Edit", id="note-edit"),
@@ -147,7 +148,9 @@ class NotesPane(Vertical):
         return action != "leave_search" or self.screen.focused is self.query_one("#note-search", Input)
 
     def action_search(self) -> None:
-        self.screen.set_focus(self.query_one("#note-search", Input))  # at once: what is typed next is the search
+        if isinstance(self.screen.focused, Input | TextArea):
+            raise SkipAction  # typed as text (a priority binding: `LeadsPane.action_filter`)
+        self.screen.set_focus(self.query_one("#note-search", Input))
 
     def action_leave_search(self) -> None:
         """Back to the list, the search kept: the next key is a command again."""

@@ -136,6 +136,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.sort_key: str | None = None
         self.sort_reverse = False
         self._content = [0] * len(self.columns)  # the widest cell of each column drawn so far
+        self.placeholder = ""  # said on the first row while there are none (e.g. that they are being read)
 
     # --- data ----------------------------------------------------------------------------------
     def set_rows(self, rows: list[dict[str, Any]], keep: dict[str, Any] | str | None = None) -> None:
@@ -266,6 +267,9 @@ class VirtualTable(ScrollView, can_focus=True):
             return Strip(self._line(labels, widths, base + header), width)
         index = round(self.scroll_y) + y - 1
         if index >= len(self.rows):
+            if index == 0 and self.placeholder:
+                dim = base + self.get_component_rich_style("vtable--dim")
+                return Strip([Segment(f" {self.placeholder}", dim)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)
         record = self.rows[index]
         style = base
