@@ -189,3 +189,10 @@ def test_amounts_past_a_floats_cents_are_shown_never_a_decimal_error() -> None:
     assert rounded(1e300) == int(1e300) and rounded(-1e20) == -(10**20)
     assert money(1e20) == "¥100,000,000,000,000,000,000"
     assert rounded(float("inf")) == float("inf")
+
+
+def test_per_day_figures_read_alike_in_a_column() -> None:
+    from istui.domain.formatting import per_day
+
+    assert [per_day(v) for v in (3425.333, 79.3, 45, 2, 0.5, 0.04, None)] == [
+        "3,425.3", "79.3", "45.0", "2.0", "0.50", "0.04", "–"]

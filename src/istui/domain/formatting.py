@@ -167,6 +167,14 @@ def number(value: float | int | None) -> str:
     return f"{int(value):,}"
 
 
+def per_day(value: float | int | None) -> str:
+    """A figure per working day, every one alike in a column: one decimal (`88.0`, `3,425.0`), two under one
+    (`0.50`, `0.04`: 0.04 a day short is nearly one a month), `–` for none."""
+    if value is None:
+        return "–"
+    return f"{value:,.2f}" if abs(value) < 1 else f"{value:,.1f}"
+
+
 def percent(value: float | None) -> str:
     """A rate, or '–' when it is undefined (a zero denominator)."""
     return "–" if value is None else f"{value * 100:.1f}%"

@@ -143,7 +143,9 @@ def daily_gap(gap: float | None) -> str:
     if gap is None:
         return "–"
     status = "behind" if gap > 0 else "ahead"
-    return pace_gap(status, gap, lambda value: f"{value:,.2f}" if value < 1 else f"{value:,.1f}")
+    from istui.domain.formatting import per_day  # (formatting reads labels through parsing: imported here)
+
+    return pace_gap(status, gap, per_day)
 
 
 def source(name: str) -> str:

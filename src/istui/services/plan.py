@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from dateutil.relativedelta import relativedelta
 
 from istui.domain.errors import BadInput
+from istui.domain.formatting import number
 from istui.domain.metrics import FUNNEL
 from istui.domain.periods import Period, month_of
 from istui.i18n import _
@@ -267,10 +268,10 @@ def rate_lines(result: Mapping[str, Any], currency: str) -> list[str]:
             lines.append("  " + _("{rate} {value} (given)").format(rate=_rate_name(name), value=shown))
         elif name == "deal_size":
             lines.append("  " + _("{rate} {value} ({orders} orders, {window})").format(
-                rate=_rate_name(name), value=shown, orders=found["leads"], window=_window_words(found["window"])))
+                rate=_rate_name(name), value=shown, orders=number(found["leads"]), window=_window_words(found["window"])))
         else:
             lines.append("  " + _("{rate} {value} ({converted} of {leads} leads, {window})").format(
-                rate=_rate_name(name), value=shown, converted=found["converted"], leads=found["leads"],
+                rate=_rate_name(name), value=shown, converted=number(found["converted"]), leads=number(found["leads"]),
                 window=_window_words(found["window"])))
     return lines
 

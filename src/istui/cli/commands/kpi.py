@@ -11,7 +11,7 @@ from istui.cli.parser import json_option, scope_options
 from istui.cli.render import emit_json
 from istui.domain import labels
 from istui.domain.errors import BadInput
-from istui.domain.formatting import money, report_period_words
+from istui.domain.formatting import money, per_day, report_period_words
 from istui.i18n import N_, _
 
 
@@ -104,8 +104,8 @@ def run_plan(args: argparse.Namespace) -> int:
         gone=render.number(result["elapsed_working_days"])))
     print("\n".join(rate_lines(result, cur)) + "\n")
     rows = [[labels.metric(row["metric"]), render.number(row["needed"]), render.number(row.get("leads_needed")),
-             render.number(row["per_working_day"]),
-             render.number(row.get("actual")), render.number(row.get("actual_per_working_day")),
+             per_day(row["per_working_day"]),
+             render.number(row.get("actual")), per_day(row.get("actual_per_working_day")),
              labels.daily_gap(row.get("gap_per_working_day"))] for row in result["steps"]]
     headers = [_(h) for h in (N_("STEP"), N_("NEEDED"), N_("LEADS"), N_("PER DAY"), N_("SO FAR"), N_("PACE/DAY"),
                               N_("GAP/DAY"))]

@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Static
 
 from istui.domain import labels
 from istui.domain.errors import IstuiError
-from istui.domain.formatting import money, number, report_period_words
+from istui.domain.formatting import money, number, per_day, report_period_words
 from istui.domain.parsing import parse_amount
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
@@ -86,8 +86,8 @@ class PlanScreen(Dialog[None]):
             table.add_column(header, justify="left" if name == "Step" else "right", no_wrap=True)
         for row in result["steps"]:
             table.add_row(labels.metric(row["metric"]), f"{row['needed']:,}", number(row.get("leads_needed")),
-                          number(row["per_working_day"]), number(row.get("actual")),
-                          number(row.get("actual_per_working_day")), labels.daily_gap(row.get("gap_per_working_day")))
+                          per_day(row["per_working_day"]), number(row.get("actual")),
+                          per_day(row.get("actual_per_working_day")), labels.daily_gap(row.get("gap_per_working_day")))
         head = Text(_("{period}: goal {goal} · {days} working days ({gone} gone)").format(
             period=report_period_words(result, self.state.now.date()), goal=money(result["revenue"], currency), days=result["working_days"],
             gone=number(result["elapsed_working_days"])) + "\n" + "\n".join(rate_lines(result, currency)) + "\n")
