@@ -36,6 +36,7 @@ def test_a_running_period_is_compared_up_to_the_same_point_of_the_working_day(cl
     monkeypatch.setenv("ISTUI_NOW", "2026-12-01T11:00:00+09:00")
     report = cli("kpi", "--team", "--period", "today", "--json").json
     assert report["previous"]["through"] == "2026-11-30T11:00+09:00"
+    assert report["previous"]["end"] == "2026-11-30T11:00:00+09:00"  # where the compared part ends
     # pace and the comparison count the same time gone: 2/9 of today's working hours
     assert cli("target", "set", "calls", "90", "--per", "day", "--team").code == 0
     target = cli("kpi", "--team", "--period", "today", "--json").json["targets"][0]

@@ -107,5 +107,5 @@ def test_leaderboard_and_weekly_trend() -> None:
         ("alice", 5, 1, 1, 1_200_000), ("bob", 2, 0, 0, 0)]
     daily = [{"day": f"2026-11-{d:02d}", "calls": d, "connects": 1, "meetings": 0} for d in range(22, 30)]
     weeks = an.weekly_trend(daily)
-    assert weeks == [{"week": "2026-11-16", "calls": 22, "connects": 1, "meetings": 0},
-                     {"week": "2026-11-23", "calls": sum(range(23, 30)), "connects": 7, "meetings": 0}]
+    assert weeks == [{"week": "2026-11-16", "days": 1, "calls": 22, "connects": 1, "meetings": 0},
+                     {"week": "2026-11-23", "days": 7, "calls": sum(range(23, 30)), "connects": 7, "meetings": 0}]

@@ -171,12 +171,14 @@ def previous_block(previous: Period, bounds: tuple[datetime, datetime], before: 
 
 
 def weekly_trend(daily: list[dict[str, Any]], week_start: int = 0) -> list[dict[str, Any]]:
-    """Daily trend rows summed per week (the week's first day labels it)."""
+    """Daily trend rows summed per week (the week's first day labels it; `days`: how many of its days the trend
+    holds, 7 unless the trend starts or ends inside it)."""
     weeks: dict[str, dict[str, Any]] = {}
     for row in daily:
         day = datetime.fromisoformat(row["day"]).date()
         first = (day - timedelta(days=(day.weekday() - week_start) % 7)).isoformat()
-        week = weeks.setdefault(first, {"week": first, **dict.fromkeys(TREND_METRICS, 0)})
+        week = weeks.setdefault(first, {"week": first, "days": 0, **dict.fromkeys(TREND_METRICS, 0)})
+        week["days"] += 1
         for key in TREND_METRICS:
             week[key] += row[key]
     return list(weeks.values())

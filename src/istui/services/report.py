@@ -117,8 +117,9 @@ def _kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterabl
         report["previous"]["period"] = {  # the whole period the compared days are cut from, named in words
             "label": whole_previous.label, "kind": whole_previous.kind.value if whole_previous.kind else None,
             "start": whole_previous.start.isoformat(), "end": whole_previous.end.isoformat()}
-        if cut_at is not None:
+        if cut_at is not None:  # the compared part ends at that moment (`end` said the next midnight)
             report["previous"]["through"] = cut_at.isoformat(timespec="minutes")
+            report["previous"]["end"] = cut_at.isoformat()
         else:
             cut = previous.end != whole_previous.end
             report["previous"]["through"] = (previous.end - timedelta(days=1)).isoformat() if cut else None
