@@ -267,3 +267,43 @@ def test_kept_tallies_from_a_day_on_count_every_later_activity(demo_ws: Workspac
         raw = RawTallies(activities, demo_ws.tz).combined(first, None, rep)
         assert kept.metrics() == raw.metrics() and kept.heat_mails == raw.heat_mails, rep
         assert kept.metrics()["calls"] > 0
+
+
+def test_activities_outside_their_files_month_count_in_the_month_they_happened(demo_ws: Workspace) -> None:
+    """A file may hold activities of other local months: the workspace's timezone changed since they were
+    written, or a line was moved by hand or by a merge. Every report counts each activity on the local day of
+    its time, as an independent count over every file does: whole months, single days, ranges, before and after
+    a timezone change."""
+    import json
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from istui.services.report import kpi_report
+    from istui.services.workspace_settings import change_settings
+
+    october = demo_ws.root / "activities" / "sato" / "2026-10.jsonl"
+    shape = json.loads(october.read_text().splitlines()[0])
+    strays = [{**shape, "id": f"01STRAY{n:019d}", "kind": "call", "outcome": "connected", "at": at}
+              for n, at in enumerate(["2026-11-20T10:00:00+09:00", "2026-10-31T16:00:00+00:00",
+                                      "2026-10-31T23:30:00+09:00", "2026-11-27T09:00:00+09:00"])]
+    with october.open("a") as file:
+        file.writelines(json.dumps(stray, ensure_ascii=False) + "\n" for stray in strays)
+
+    def counted(ws: Workspace, first: str, last: str, rep: str | None) -> int:
+        tz = ZoneInfo(ws.settings.timezone)
+        start = datetime.fromisoformat(first).replace(tzinfo=tz)
+        end = datetime.fromisoformat(last).replace(tzinfo=tz) + timedelta(days=1)
+        return sum(1 for a in ws.activities() if a["kind"] == "call" and (rep is None or a["rep"] == rep)
+                   and start <= datetime.fromisoformat(a["at"]) < end)
+
+    def check() -> None:
+        for first, last in [("2026-10-01", "2026-10-31"), ("2026-11-01", "2026-11-30"), ("2026-11-01", "2026-11-01"),
+                            ("2026-11-20", "2026-11-20"), ("2026-10-25", "2026-11-05"), ("2026-11-27", "2026-11-27")]:
+            for rep in (None, "sato"):
+                ws = Workspace.open(demo_ws.root, "sato", clock=fixed_clock)
+                report = kpi_report(ws, f"{first}..{last}", rep, analytics=True)
+                assert report["metrics"]["calls"] == counted(ws, first, last, rep), (first, last, rep)
+
+    check()
+    change_settings(Workspace.open(demo_ws.root, "sato", clock=fixed_clock), ["timezone=America/New_York"])
+    check()

@@ -34,14 +34,14 @@ def kept_note_usage(ws: Workspace, months: Iterable[str] | None = None) -> dict[
     """Talk-note usage (calls that used each note, meetings they booked) over the given months (None: all),
     from the kept tallies of the activity files (`services.rollups`): no month file is parsed unless it changed."""
     from istui.services.counting import Combined
+    from istui.services.rollup_days import by_month
     from istui.services.rollups import Rollups, recounted_if_damaged
 
     wanted = None if months is None else set(months)
 
     def usage() -> dict[str, dict[str, Any]]:
         kept = ws.cached("rollups", lambda: Rollups(ws)).refresh()
-        return an.note_usage(Combined(tally for key, tally in kept.items()
-                                      if wanted is None or key.split("/", 1)[1] in wanted))
+        return an.note_usage(Combined(by_month(kept, wanted).values()))
 
     return recounted_if_damaged(ws, usage)
 
@@ -104,7 +104,8 @@ def _kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterabl
     else:
         leads = list(ws.leads()) if leads is None else leads
         first = min(previous.start if analytics else period.start, window.start if trend or analytics else period.start)
-        months = Period(first, cohort_end(period, today), None, "").months()
+        # (a file may hold activities of a neighbouring local month: the timezone changed since they were written)
+        months = Period(first - timedelta(days=1), cohort_end(period, today) + timedelta(days=1), None, "").months()
         raw = list(ws.activities(months=months, reps=[rep] if rep else None))  # a rep's report reads only their files
         source = before = RawTallies(raw, ws.tz, leads)
         if analytics and cut_at is not None:

@@ -15,7 +15,7 @@ import contextlib
 import pickle
 from array import array
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -146,8 +146,12 @@ class DayStore:
         part_day = last_day.toordinal() if end != _midnight(last_day, tz) else None
         found: dict[str, Tally] = {}
         changed = 0
-        for path in workspace.activity_files([month], reps):
+        holding = {key for key, counted in self.rollups.files.items() if month in (counted.get("elsewhere") or {})}
+        others = sorted({key.split("/", 1)[1] for key in holding})  # files holding days of this month too
+        for path in workspace.activity_files([month, *others], reps):
             key = file_key(path.parent.name, path.stem)
+            if path.stem != month and key not in holding:
+                continue
             sig = files.signature(path)
             days = self._days(key, sig)
             records = None
@@ -195,6 +199,20 @@ class DayStore:
                 self._read.pop(key, None)
 
 
+def by_month(kept: Mapping[str, Tally], months: Iterable[str] | None = None) -> dict[str, Tally]:
+    """The kept tallies of the local months wanted (None: all): each file's own month, and the parts of files
+    holding activities of other months (`Rollups._split`), keyed `rep/YYYY-MM>YYYY-MM` (file, month)."""
+    wanted = None if months is None else set(months)
+    found = {}
+    for key, counted in kept.items():
+        if wanted is None or key.split("/", 1)[1] in wanted:
+            found[key] = counted
+        for month, part in (counted.get("elsewhere") or {}).items():
+            if wanted is None or month in wanted:
+                found[f"{key}>{month}"] = part
+    return found
+
+
 class KeptTallies(Tallies):
     """The kept tallies for any range: whole months from the month tallies, the days of a month cut into from
     the kept days; with `cut` (day, moment), a range ending that day ends at that moment instead."""
@@ -217,7 +235,7 @@ class KeptTallies(Tallies):
     def _files(self, first: date, last: date | None) -> dict[str, Tally]:
         tz = self.rollups.workspace.tz
         if last is None:  # every activity from `first` on: to the end of the last month with a file
-            latest = max([key.split("/", 1)[1] for key in self.kept] + [f"{first:%Y-%m}"])
+            latest = max([key[-7:] for key in by_month(self.kept)] + [f"{first:%Y-%m}"])  # (a file's, or a part's)
             last = _next_month(date.fromisoformat(f"{latest}-01"))
         end = self.cut[1] if self.cut is not None and last == self.cut[0] else _midnight(last, tz)
         found: dict[str, Tally] = {}
@@ -228,7 +246,7 @@ class KeptTallies(Tallies):
             if start >= stop.astimezone(tz).date() and stop == _midnight(stop.astimezone(tz).date(), tz):
                 continue  # nothing of this month before the cut
             if start == month_start and stop == _midnight(next_start, tz):
-                found.update((key, counted) for key, counted in self.kept.items() if key.split("/", 1)[1] == month)
+                found.update(by_month(self.kept, [month]))
             else:
                 found.update(self.rollups.day_range(month, self.reps, start, stop))
         return found

@@ -19,12 +19,12 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo
 
-from istui.services.counting import ROW_FIELDS, Tally, file_key, localize, number, tally, tally_rows
+from istui.services.counting import ROW_FIELDS, Tally, file_key, lead_ids, localize, number, tally, tally_rows
 from istui.services.kpi import COHORT_FIELDS, Cohort
 from istui.services.rollup_days import DayStore
 from istui.store import files
@@ -135,6 +135,16 @@ def build_rollups(paths: list[str], tz_name: str, workers: int | None = None,
         else:  # a child that failed (no memory, killed): do its share here
             by_path.update(zip(chunk, rollup_files([(path, known.get(path)) for path in chunk], tz_name), strict=True))
     return [by_path[path] for path in paths]
+
+
+def _strays(path: Path, days: Mapping[int, Any]) -> bool:
+    """Whether a tally's local days (ordinals) leave the month its file is named after."""
+    try:
+        first = date.fromisoformat(f"{path.stem}-01")
+    except ValueError:
+        return False  # (not a month file: doctor names it)
+    after = (first + timedelta(days=31)).replace(day=1)
+    return any(not first.toordinal() <= day < after.toordinal() for day in days)
 
 
 def recounted_if_damaged(ws: Workspace, compute: Callable[[], T]) -> T:
@@ -279,6 +289,8 @@ class Rollups:
                 if sig is not None:
                     checks.remember(path, sig, clean=clean)
                 self.files[key] = {**number(counted, numbering[id(leads)][1]), "sig": sig, "problems": problems}
+                if _strays(path, counted["days"]):
+                    self.files[key].update(self._split(path))
         # the cache file is rewritten (~10 ms at team-year) when it saves real work: counting one or two
         # files again (a rep's own calls) costs the next process about as little as rewriting it now
         if stale:
@@ -287,6 +299,20 @@ class Rollups:
             self.save()
         self._name_problems(paths)
         return self.files
+
+    def _split(self, path: Path) -> Tally:
+        """The tally of a file holding activities of other local months than its own (the workspace's timezone
+        changed since they were written, or a line was moved by hand or a merge): its own month's, and per other
+        month (`elsewhere`) that month's, so that every activity counts in the month it happened in."""
+        tz = self.workspace.tz
+        months: dict[str, list[Any]] = {}
+        for record in self.workspace.activities(months=[path.stem], reps=[path.parent.name]):
+            months.setdefault(f"{datetime.fromisoformat(record['at']).astimezone(tz):%Y-%m}", []).append(record)
+        counted = {month: tally(records, tz) for month, records in months.items()}
+        self.register(lead for part in counted.values() for lead in lead_ids(part))
+        own = counted.pop(path.stem, None) or tally([], tz)
+        return {**number(own, self.numbers),
+                "elsewhere": {month: number(part, self.numbers) for month, part in counted.items()}}
 
     def _name_problems(self, paths: dict[str, Path]) -> None:
         """The lines and records the kept tallies left out, as the workspace's read problems (the CLI names them on
