@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -307,3 +307,26 @@ def test_activities_outside_their_files_month_count_in_the_month_they_happened(d
     check()
     change_settings(Workspace.open(demo_ws.root, "sato", clock=fixed_clock), ["timezone=America/New_York"])
     check()
+
+
+@pytest.mark.parametrize("rep", [None, "sato"])
+def test_a_motions_target_accounts_count_the_companies_of_its_leads(demo_ws: Workspace, rep: str | None) -> None:
+    """A `target_accounts` target of the BDR motion counts the distinct companies of the BDR leads created in the
+    period (owned by the rep, for a rep's target); one of the SDR motion counts none (they are BDR's figure)."""
+    from istui.services.leads import create_lead
+    from istui.services.report import kpi_report
+    from istui.services.targets import set_target
+
+    for n, company in enumerate(["Kita Kogyo KK", "kita  kogyo kk", "Minami Shoji KK", "Nishi Denki KK"]):
+        create_lead(demo_ws, {"company": company, "contact": f"Contact {n}", "source": "outbound_list",
+                              "motion": "bdr" if n < 3 else "sdr", "owner": "sato" if n != 2 else "ben"})
+    for motion in ("bdr", "sdr"):
+        set_target(demo_ws, "target_accounts", "month", 10, rep=rep, motion=motion)
+    ws = Workspace.open(demo_ws.root, "sato", clock=fixed_clock)
+    start, end = parse_period("month", TODAY).bounds(ws.tz)
+    companies = {" ".join(lead["company"].casefold().split()) for lead in ws.leads() if lead.get("motion") == "bdr"
+                 and (rep is None or lead.get("owner") == rep) and start <= datetime.fromisoformat(lead["created_at"]) < end}
+    assert len(companies) >= (1 if rep else 2)
+    report = kpi_report(ws, "month", rep, analytics=True)
+    actual = {t["motion"]: t["actual"] for t in report["targets"] if t["metric"] == "target_accounts"}
+    assert actual == {"bdr": len(companies), "sdr": 0}

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from istui.domain.metrics import COUNT_METRICS, TREND_METRICS
+from istui.domain.model import Motion
 from istui.domain.periods import Period, day_elapsed, month_of, parse_period
 from istui.services import analytics as an
 from istui.services.calendar import work_calendar
@@ -21,10 +22,8 @@ from istui.services.kpi import (
     RawTallies,
     Tallies,
     compute_kpis,
-    created_in,
     elapsed_working_days,
     period_kpis,
-    target_accounts,
     target_progress,
 )
 from istui.store.workspace import Record, Workspace
@@ -150,10 +149,9 @@ def _assemble(ws: Workspace, source: Tallies, raw: list[Record] | None, leads: I
     def metrics_for(motion: str | None) -> dict[str, Any]:
         if motion is None:
             return result["metrics"]
-        start, end = period.bounds(tz)
-        scoped = [lead for lead in leads if lead.get("motion") == motion and (rep is None or lead.get("owner") == rep)]
         metrics = dict.fromkeys(COUNT_METRICS, None)
-        metrics["target_accounts"] = target_accounts(created_in(scoped, start, end))
+        # distinct companies of the period's BDR leads: the cohort's (no lead read); other motions have none
+        metrics["target_accounts"] = result["metrics"]["target_accounts"] if motion == Motion.BDR else 0
         if any(t.get("motion") == motion and t["metric"] != "target_accounts" for t in ws.targets()):
             activities = raw if raw is not None else list(ws.activities(months=period.months()))
             metrics.update(compute_kpis(activities, leads, period, tz, rep=rep, motion=motion)["metrics"])
