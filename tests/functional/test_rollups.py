@@ -330,3 +330,21 @@ def test_a_motions_target_accounts_count_the_companies_of_its_leads(demo_ws: Wor
     report = kpi_report(ws, "month", rep, analytics=True)
     actual = {t["motion"]: t["actual"] for t in report["targets"] if t["metric"] == "target_accounts"}
     assert actual == {"bdr": len(companies), "sdr": 0}
+
+
+def test_a_reps_report_counts_only_their_files(demo_ws: Workspace) -> None:
+    """A rep's own report (the KPI tab opens on it) counts the rep's files only; the team's report then counts
+    the rest. Both equal the raw reports."""
+    from istui.services.report import kpi_report
+
+    demo_ws.local.rollups.unlink(missing_ok=True)
+    ws = Workspace.open(demo_ws.root, "sato", clock=fixed_clock)
+    mine = kpi_report(ws, "fy", "sato", analytics=True)
+    rollups = ws.cached("rollups", lambda: None)
+    assert {key.split("/", 1)[0] for key in rollups.files} == {"sato"}
+    assert mine == kpi_report(Workspace.open(demo_ws.root, "sato", clock=fixed_clock), "fy", "sato", analytics=True,
+                              use_rollups=False)
+    team = kpi_report(ws, "fy", None, analytics=True)
+    assert {key.split("/", 1)[0] for key in rollups.files} == {path.parent.name for path in ws.activity_files()}
+    assert team == kpi_report(Workspace.open(demo_ws.root, "sato", clock=fixed_clock), "fy", None, analytics=True,
+                              use_rollups=False)

@@ -220,7 +220,7 @@ class KeptTallies(Tallies):
     def __init__(self, rollups: Rollups, reps: list[str] | None = None,
                  cut: tuple[date, datetime] | None = None) -> None:
         self.rollups, self.reps, self.cut = rollups, reps, cut
-        self.kept = rollups.refresh()
+        self.kept = rollups.refresh(reps)
         self.numbers = rollups.numbers
         self._found: dict[tuple[date, date | None], dict[str, Tally]] = {}  # a report asks for a range more than once
 

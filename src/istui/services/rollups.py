@@ -254,24 +254,25 @@ class Rollups:
                                                         "cohorts": self.cohorts, "lead_digests": self.lead_digests},
                                                        protocol=pickle.HIGHEST_PROTOCOL))
 
-    def refresh(self) -> dict[str, Tally]:
-        """Every file's tally, counting again (in parallel) only those whose file changed."""
+    def refresh(self, reps: list[str] | None = None) -> dict[str, Tally]:
+        """Every file's tally (of `reps` only, when given: a rep's report counts none of the team's files),
+        counting again (in parallel) only those whose file changed."""
         with self.lock:
-            return self._refresh()
+            return self._refresh(reps)
 
-    def _refresh(self) -> dict[str, Tally]:
+    def _refresh(self, reps: list[str] | None) -> dict[str, Tally]:
         self._load()
         stale: list[tuple[str, Path, files.Signature | None]] = []
         present = set()
         paths: dict[str, Path] = {}
-        for path in self.workspace.activity_files():
+        for path in self.workspace.activity_files(reps=reps):
             key = file_key(path.parent.name, path.stem)
             present.add(key)
             paths[key] = path
             sig = files.signature(path)
             if self.files.get(key, {}).get("sig") != sig:
                 stale.append((key, path, sig))
-        removed = set(self.files) - present
+        removed = {key for key in self.files if reps is None or key.split("/", 1)[0] in reps} - present
         for key in removed:
             del self.files[key]
         if stale:
@@ -298,7 +299,9 @@ class Rollups:
         if len(stale) > 2 or removed:
             self.save()
         self._name_problems(paths)
-        return self.files
+        if reps is None:
+            return self.files
+        return {key: counted for key, counted in self.files.items() if key.split("/", 1)[0] in reps}
 
     def _split(self, path: Path) -> Tally:
         """The tally of a file holding activities of other local months than its own (the workspace's timezone
