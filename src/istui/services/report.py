@@ -91,7 +91,8 @@ def _kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterabl
                                                     "last 14 days")
     if use_rollups:
         rollups = ws.cached("rollups", lambda: Rollups(ws))  # kept with the workspace: a TUI recounts only changed files
-        source: Tallies = KeptTallies(rollups, [rep] if rep else None)
+        kept = KeptTallies(rollups, [rep] if rep else None)
+        source: Tallies = kept
         if leads is None:  # the leads are read only if a cohort is not kept (or for a motion's target)
             if cohorts is None:
                 cohorts = kept_cohorts = rollups.kept_cohorts()
@@ -99,7 +100,7 @@ def _kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterabl
         raw: list[Record] | None = None
         before: Tallies = source
         if analytics and cut_at is not None:  # the previous period's last day counted up to the moment it is cut at
-            before = KeptTallies(rollups, [rep] if rep else None, (previous.end, cut_at))
+            before = KeptTallies(rollups, [rep] if rep else None, (previous.end, cut_at), kept=kept.kept)
     else:
         leads = list(ws.leads()) if leads is None else leads
         first = min(previous.start if analytics else period.start, window.start if trend or analytics else period.start)

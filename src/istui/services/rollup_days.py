@@ -217,11 +217,15 @@ class KeptTallies(Tallies):
     """The kept tallies for any range: whole months from the month tallies, the days of a month cut into from
     the kept days; with `cut` (day, moment), a range ending that day ends at that moment instead."""
 
-    def __init__(self, rollups: Rollups, reps: list[str] | None = None,
-                 cut: tuple[date, datetime] | None = None) -> None:
+    def __init__(self, rollups: Rollups, reps: list[str] | None = None, cut: tuple[date, datetime] | None = None,
+                 kept: Mapping[str, Tally] | None = None) -> None:
+        """`kept`: the month tallies of `rollups.refresh(reps)` when the caller has them (another `KeptTallies`')."""
         self.rollups, self.reps, self.cut = rollups, reps, cut
-        self.kept = rollups.refresh(reps)
+        self.kept = rollups.refresh(reps) if kept is None else kept
         self.numbers = rollups.numbers
+        self._months: dict[str, dict[str, Tally]] = {}  # local month → its tallies (`by_month`), sorted once
+        for key, counted in by_month(self.kept).items():
+            self._months.setdefault(key[-7:], {})[key] = counted
         self._found: dict[tuple[date, date | None], dict[str, Tally]] = {}  # a report asks for a range more than once
 
     def range_key(self, first: date, last: date | None, files: Mapping[str, Tally]) -> Any:
@@ -235,7 +239,7 @@ class KeptTallies(Tallies):
     def _files(self, first: date, last: date | None) -> dict[str, Tally]:
         tz = self.rollups.workspace.tz
         if last is None:  # every activity from `first` on: to the end of the last month with a file
-            latest = max([key[-7:] for key in by_month(self.kept)] + [f"{first:%Y-%m}"])  # (a file's, or a part's)
+            latest = max([*self._months, f"{first:%Y-%m}"])
             last = _next_month(date.fromisoformat(f"{latest}-01"))
         end = self.cut[1] if self.cut is not None and last == self.cut[0] else _midnight(last, tz)
         found: dict[str, Tally] = {}
@@ -246,7 +250,7 @@ class KeptTallies(Tallies):
             if start >= stop.astimezone(tz).date() and stop == _midnight(stop.astimezone(tz).date(), tz):
                 continue  # nothing of this month before the cut
             if start == month_start and stop == _midnight(next_start, tz):
-                found.update(by_month(self.kept, [month]))
+                found.update(self._months.get(month, {}))
             else:
                 found.update(self.rollups.day_range(month, self.reps, start, stop))
         return found
