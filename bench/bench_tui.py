@@ -147,14 +147,19 @@ async def main():
         # a call logged (by this app) changes one month file: the report is made again from the rollups
         log_activity(app.ws, app.leads[0]["id"], "call", "connected")
         app.wrote()
-        await pilot.press("m")
-        await pilot.pause(0.5)
-        log_activity(app.ws, app.leads[0]["id"], "call", "no_answer")
-        app.wrote()
-        start = time.perf_counter()
-        await pilot.press("y")
-        result["kpi_fy_team_changed_ms"] = await painted(
-            start, lambda: kpi.report is not fy_report and kpi.report["period"]["kind"] == "fiscal_year")
+        changed = []
+        for _ in range(5):  # one sample moved by ±80 ms with the machine: the median of five
+            await pilot.press("m")
+            await pilot.pause(0.5)
+            log_activity(app.ws, app.leads[0]["id"], "call", "no_answer")
+            app.wrote()
+            before = kpi.report
+            start = time.perf_counter()
+            await pilot.press("y")
+            changed.append(await painted(start, lambda before=before: kpi.report is not before and kpi.report is not
+                                         fy_report and kpi.report["period"]["kind"] == "fiscal_year"))
+        result["kpi_fy_team_changed_ms"] = statistics.median(changed)
+        result["kpi_fy_team_changed_samples"] = [round(sample, 1) for sample in changed]
         result["leads"] = len(app.leads)
         result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -204,7 +209,7 @@ def main() -> int:
         ("… key after key (held), worst", max(result["page_held_ms"]), None, "ms"),
         ("KPI tab, fiscal year, team: first time (report made, then drawn)", result["kpi_fy_team_ms"], 3000.0, "ms"),
         ("KPI tab, fiscal year, team: back to it, nothing changed (drawn)", result["kpi_fy_team_warm_ms"], 200.0, "ms"),
-        ("KPI tab, fiscal year, team: back to it after a new call (drawn)", result["kpi_fy_team_changed_ms"], 200.0, "ms"),
+        ("KPI tab, fiscal year, team: back to it after a new call (drawn, median of 5)", result["kpi_fy_team_changed_ms"], 200.0, "ms"),
         ("peak memory of the TUI", result["maxrss_mb"], 400.0, "MB"),
     ]
     print(f"\nteam-year workspace: {result['leads']:,} leads\n")
@@ -215,6 +220,7 @@ def main() -> int:
     print(f"page downs (ms): {', '.join(f'{s:.1f}' for s in result['page_ms'])}")
     print(f"page downs held (ms): {', '.join(f'{s:.1f}' for s in result['page_held_ms'])}")
     print(f"KPI tab, key to report shown (ms; the rest is drawing the frame): {result['kpi_shown_ms']}")
+    print(f"KPI tab after a new call, samples (ms): {result['kpi_fy_team_changed_samples']}")
     return 0
 
 
