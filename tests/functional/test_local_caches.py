@@ -95,3 +95,23 @@ def test_records_left_out_of_kept_tallies_are_named_every_time(cli, ws: Workspac
         result = cli("kpi", "--period", "fy")
         assert result.code == 0
         assert month.name in result.err and "left out" in result.err, result.err
+
+
+@pytest.mark.parametrize("cache", ["rollups.pickle", "lead-numbers"])
+def test_a_kpi_cache_that_cannot_be_written_is_named_once(cli, ws: Workspace, cache: str) -> None:
+    """The figures stay right without the kept tallies, but every report is slow then: the user is told which file
+    is in the way, once per command."""
+    for company in ("Acme KK", "Beta KK", "Gamma KK"):
+        lead = cli("lead", "add", "--company", company, "--source", "web_inquiry", "--json").json
+        assert cli("log", "call", lead["id"][:10], "-o", "2").code == 0
+    expected = cli("kpi", "--team", "--period", "month", "--json").out
+    path = ws.local.cache / cache
+    shutil.rmtree(ws.local.cache)
+    path.mkdir(parents=True)
+    for rep in ("alice", "bob"):
+        (ws.root / "activities" / rep).mkdir(parents=True, exist_ok=True)
+        for month in ("2026-09", "2026-10"):  # files enough that a report saves what it counted
+            (ws.root / "activities" / rep / f"{month}.jsonl").write_text("")
+    result = cli("kpi", "--team", "--period", "month", "--json")
+    assert result.code == 0 and result.out == expected
+    assert result.err.count(f".istui/cache/{cache} cannot be written") == 1, result.err

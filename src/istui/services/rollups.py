@@ -183,6 +183,7 @@ class Rollups:
         self._loaded = False
         self.from_disk = False  # the tallies in use came from the cache file (not all counted by this process)
         self.kept_on_disk = True  # False once the registry cannot be written: nothing is saved then
+        self._said_not_kept = False
         self.lock = threading.RLock()  # the TUI's KPI and Notes workers share one: each entry point holds it
 
     # --- lead numbering ------------------------------------------------------------------------
@@ -245,14 +246,30 @@ class Rollups:
 
     def save(self) -> None:
         if not self.kept_on_disk:
+            self._not_kept(self.numbers_path)
             return
-        with contextlib.suppress(OSError):  # a cache: failing to write it costs only speed
+        try:
             files.atomic_write(self.path, pickle.dumps({"version": VERSION, "numbers": len(self.numbers),
                                                         "numbers_digest": self._numbers_digest(len(self.numbers)),
                                                         "timezone": self.workspace.settings.timezone,
                                                         "files": self.files, "days": self.day_store.kept,
                                                         "cohorts": self.cohorts, "lead_digests": self.lead_digests},
                                                        protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, files.OutsideWorkspace):  # a cache: failing to write it costs only speed, but say so
+            self._not_kept(self.path)
+
+    def _not_kept(self, path: Path) -> None:
+        """Say once (the CLI on stderr, the TUI in a notification) that the kept tallies cannot be written: the
+        figures stay right, but every report counts the activity files again."""
+        from istui import locations
+        from istui.i18n import _
+
+        if not self._said_not_kept:
+            self._said_not_kept = True
+            self.workspace.notices.append(_(
+                "{file} cannot be written, so KPI reports count every activity file again each time (right, but "
+                "slow); move what is in its place (a folder, a read-only file) to make them fast again.").format(
+                    file=locations.relative(self.workspace.root, path)))
 
     def refresh(self, reps: list[str] | None = None) -> dict[str, Tally]:
         """Every file's tally (of `reps` only, when given: a rep's report counts none of the team's files),
