@@ -201,6 +201,21 @@ def test_notes(cli, ws: Workspace, tmp_path: Path) -> None:
     assert used["activity"]["script"] == note["id"]
 
 
+def test_email_templates_are_notes_with_a_subject(cli) -> None:
+    """A note of kind template carries a one-line subject (required), shown by `note show` and kept in JSON; it
+    renders for a lead with the lead's and the sender's fields (`services.mail_templates`)."""
+    refused = cli("note", "add", "--title", "初回のご案内", "--kind", "template", "--body", "{{ lead.contact }} 様")
+    assert refused.code == 2 and "subject" in refused.err and "--subject" in refused.err
+    note = cli("note", "add", "--title", "初回のご案内", "--kind", "template", "--subject", "{{ lead.company }} 様へ\nBcc: x",
+               "--body", "{{ lead.contact | default('ご担当者') }} 様\n\n{{ rep.display }}", "--json").json
+    assert note["kind"] == "template" and note["subject"] == "{{ lead.company }} 様へ Bcc: x"  # one line
+    assert "Subject: {{ lead.company }} 様へ Bcc: x" in cli("note", "show", note["id"][:10]).out
+    assert [n["id"] for n in cli("note", "list", "--kind", "template", "--json").json] == [note["id"]]
+    cleared = cli("note", "edit", note["id"][:10], "--subject", "  ")
+    assert cleared.code == 2 and "subject" in cleared.err
+    assert cli("note", "edit", note["id"][:10], "--kind", "tip", "--json").json["kind"] == "tip"
+
+
 def test_targets_and_kpi(cli) -> None:
     lead = add_lead(cli)
     for outcome in ("2", "1", "6"):

@@ -102,7 +102,8 @@ def test_note_edit_takes_body_and_piped_text_and_refuses_nothing_or_both(cli, ws
     before = files(ws.root)
     nothing = cli("note", "edit", note["id"])
     assert nothing.code == 2 and nothing.out == "" and nothing.err == (
-        "istui: Nothing to change: give --title, --body, --file, --tag, --kind or --pin, or pipe in a new body.\n")
+        "istui: Nothing to change: give --title, --body, --file, --tag, --kind, --subject or --pin, or pipe in a new "
+        "body.\n")
     blank = cli("note", "edit", note["id"], stdin="\n")  # an empty line piped in is no new body
     assert blank.code == 2 and "Nothing to change" in blank.err
     both = cli("note", "edit", note["id"], "--body", "x", stdin="y")

@@ -33,7 +33,7 @@ PARKED = dict(zip(PARKING_REASONS, (N_("do not call"), N_("wrong number: waits f
 ACTIVITY_KINDS = {ActivityKind.CALL: N_("call"), ActivityKind.EMAIL: N_("email"), ActivityKind.STAGE: N_("stage"),
                   ActivityKind.NOTE: N_("note")}
 NOTE_KINDS = {NoteKind.SCRIPT: N_("script"), NoteKind.OBJECTION: N_("objection"), NoteKind.MATERIAL: N_("material"),
-              NoteKind.CASE: N_("case"), NoteKind.TIP: N_("tip")}
+              NoteKind.CASE: N_("case"), NoteKind.TIP: N_("tip"), NoteKind.TEMPLATE: N_("e-mail template")}
 #: What a workspace holds, by kind (exports, sync's commit messages).
 RECORD_KINDS = {"leads": N_("leads"), "activities": N_("activities"), "notes": N_("notes"), "targets": N_("targets"),
                 "campaigns": N_("campaigns"), "teammates": N_("teammates' activities")}
@@ -57,7 +57,7 @@ FIELDS = {
     "per": NP_("field", "per"), "revenue": NP_("field", "revenue"), "rep": NP_("field", "rep"),
     "name": NP_("field", "name"), "display": NP_("field", "display"), "role": NP_("field", "role"),
     "team": NP_("field", "team"), "kind": NP_("field", "kind"), "body": NP_("field", "body"),
-    "note_title": NP_("note field", "title"),
+    "note_title": NP_("note field", "title"), "subject": NP_("field", "subject"),
 }
 _FIELD_CONTEXTS = {"note_title": "note field"}  # the rest are in the context "field"
 #: A lead record's key → the field's name as people type and read it (`lead set next=…`, "next follow-up")

@@ -72,6 +72,7 @@ class NoteKind(StrEnum):
     MATERIAL = "material"
     CASE = "case"
     TIP = "tip"
+    TEMPLATE = "template"  # an e-mail template: `subject` and body with merge fields (`services.mail_templates`)
 
 
 class PeriodKind(StrEnum):
@@ -127,7 +128,9 @@ SCHEMA: dict[str, dict[str, object]] = {
         "to": str,  # a handoff's recipient (stage handed_off)
         **_STAMPS,
     },
-    "notes": {"id": str, "title": _TEXT, "kind": str, "tags": list, "body": _TEXT, "pinned": bool, **_STAMPS},
+    "notes": {"id": str, "title": _TEXT, "kind": str, "tags": list, "body": _TEXT, "pinned": bool,
+              "subject": (_TEXT, None),  # an e-mail template's subject line
+              **_STAMPS},
     "targets": {"id": str, "metric": str, "value": _NUMBER, "per": str, "rep": (str, None), "motion": (str, None),
                 **_STAMPS},
 }
@@ -140,6 +143,7 @@ MAX_LENGTH: dict[str, int] = {
     "company": 200, "company_kana": 200, "contact": 200, "contact_kana": 200, "title": 200, "phone": 40,
     "email": 254, "next_action": 200, "memo": 4000, "note": 4000, "to": 200, "budget": 2000, "authority": 2000,
     "need": 2000, "timeline": 2000, "tag": 50, "note_title": 200, "body": 100_000,
+    "subject": 250,
 }
 MAX_TAGS = 30  # tags on one lead or note
 DEFAULT_MAX_LENGTH = 200  # any other one-line text

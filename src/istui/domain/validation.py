@@ -125,7 +125,7 @@ def new_lead_record(fields: Mapping[str, Any], *, sources: Iterable[str], now: d
     return record
 
 
-NOTE_FIELDS = ("title", "kind", "tags", "body", "pinned")
+NOTE_FIELDS = ("title", "kind", "tags", "body", "pinned", "subject")
 
 
 def clean_note_field(name: str, value: Any) -> Any:
@@ -140,6 +140,8 @@ def clean_note_field(name: str, value: Any) -> Any:
         return multiline_text(value if isinstance(value, str) else "", "body", strip=False)  # Markdown: as written
     if name == "pinned":
         return bool(value)
+    if name == "subject":  # one line: a line break in a subject would start a header of its own
+        return optional_text(value if isinstance(value, str) else "", "subject", MAX_LENGTH["subject"])
     raise BadInput(_("'{name}' is not a note field; fields are {fields}.").format(name=name, fields=", ".join(NOTE_FIELDS)))
 
 

@@ -1,11 +1,14 @@
 """What a rep does to the team's notes: add, edit (only the fields changed, re-read under the lock),
-pin, find. Talk scripts, objection answers, materials, cases and tips share one record type."""
+pin, find. Talk scripts, objection answers, materials, cases, tips and e-mail templates (with a subject) share one
+record type."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from istui.domain.errors import BadInput
+from istui.domain.model import NoteKind
 from istui.domain.text import fold, note_search_text
 from istui.domain.validation import clean_note_fields
 from istui.i18n import _
@@ -17,14 +20,22 @@ NEW_NOTE = {"title": "", "kind": "tip", "tags": [], "body": "", "pinned": False}
 def add_note(ws: Workspace, fields: Mapping[str, Any]) -> Record:
     """A new note from typed fields (a title is required; kind defaults to tip)."""
     record = {**NEW_NOTE, **clean_note_fields({"title": fields.get("title", ""), **fields})}
+    _require_subject(record)
     return ws.add_note(record)
 
 
 def edit_note(ws: Workspace, note_id: str, fields: Mapping[str, Any]) -> Record:
     """Change the given fields of a note; the others stay as they are on disk now."""
     changes = clean_note_fields(fields)
-    ws.get_note(note_id)  # NotFound before anything else
+    _require_subject({**ws.get_note(note_id), **changes})  # (NotFound before anything else)
     return ws.update_note(note_id, changes) if changes else ws.get_note(note_id)
+
+
+def _require_subject(note: Mapping[str, Any]) -> None:
+    """An e-mail template has a subject line."""
+    if note.get("kind") == NoteKind.TEMPLATE and not note.get("subject"):
+        raise BadInput(_("subject: an e-mail template needs a subject line; give it with --subject (merge fields "
+                         "such as {{ lead.company }} allowed)."))
 
 
 TEXT_FIELDS = ("body",)  # text two people may edit at once: merged line by line, never overwritten
@@ -55,6 +66,7 @@ def edit_note_text(ws: Workspace, note_id: str, fields: Mapping[str, Any], base:
     outcome = "saved"
     with ws.lock.held():
         current = ws.get_note(note_id)
+        _require_subject({**current, **changes})
         for name in TEXT_FIELDS:
             if name in changes:
                 changes[name], result = merge_edit(str(base.get(name) or ""), changes[name], str(current.get(name) or ""))

@@ -24,7 +24,9 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
         "(`echo TEXT | istui note add --title T`). A body given two ways (--body and piped text) is refused."))
     p.add_argument("--title", required=True, help=_("the note's title (required)"))
     p.add_argument("--tag", action="append", default=[], help=_("a tag (repeat for more)"))
-    p.add_argument("--kind", default="tip", help=_("script, objection, material, case or tip"))
+    p.add_argument("--kind", default="tip", help=_("script, objection, material, case, tip or template (an e-mail "
+                                                   "template: --subject and a body with merge fields)"))
+    p.add_argument("--subject", help=_("an e-mail template's subject line (merge fields allowed)"))
     body = p.add_mutually_exclusive_group()
     body.add_argument("--file", metavar="PATH", help=_("Markdown body from a file, or - for standard input"))
     body.add_argument("--body", metavar="TEXT", help=_("the Markdown body as text"))
@@ -38,6 +40,7 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
     p.add_argument("--title")
     p.add_argument("--tag", action="append", help=_("replaces the tags (repeat for more)"))
     p.add_argument("--kind")
+    p.add_argument("--subject", help=_("an e-mail template's subject line (merge fields allowed)"))
     body = p.add_mutually_exclusive_group()
     body.add_argument("--file", metavar="PATH", help=_("Markdown body from a file, or - for standard input"))
     body.add_argument("--body", metavar="TEXT", help=_("the Markdown body as text"))
@@ -107,7 +110,7 @@ def given_fields(args: argparse.Namespace) -> dict[str, Any]:
     """The note fields named on the command line (the service validates them). The body: --body, --file, or
     with neither, text piped in; --body or a --file PATH with text piped in as well is refused."""
     fields: dict[str, Any] = {}
-    for name in ("title", "kind"):
+    for name in ("title", "kind", "subject"):
         if getattr(args, name) is not None:
             fields[name] = getattr(args, name)
     if args.tag is not None:
@@ -143,8 +146,8 @@ def run_edit(args: argparse.Namespace) -> int:
     note_id = ws.resolve_note(args.id)
     fields = given_fields(args)
     if not fields:
-        raise BadInput(_("Nothing to change: give --title, --body, --file, --tag, --kind or --pin, or pipe in a new "
-                         "body."))
+        raise BadInput(_("Nothing to change: give --title, --body, --file, --tag, --kind, --subject or --pin, or pipe "
+                         "in a new body."))
     note = edit_note(ws, note_id, fields)
     reply(args, note, _("Updated note {id} {title}.").format(id=note["id"][:10], title=render.safe(note["title"])))
     return 0
@@ -177,6 +180,8 @@ def run_show(args: argparse.Namespace) -> int:
     safe = render.safe
     print(f"{safe(note['title'])}  [{labels.note_kind(note.get('kind', ''))}]  "
           f"{', '.join(safe(tag) for tag in note.get('tags') or [])}")
+    if note.get("subject"):
+        print(_("Subject: {subject}").format(subject=safe(note["subject"])))
     print(f"{safe(note['id'])} · " + _("updated {date} by {rep}").format(date=when(note["updated_at"], ws.now(), day_only=True),
                                                                         rep=safe(note.get("updated_by"))) + "\n")
     print(safe(note.get("body", ""), multiline=True))  # the body's lines and tabs, nothing a terminal would run

@@ -206,5 +206,7 @@ def note_form(note: Record | None = None) -> FormScreen:
         Field("tags", N_("Tags (comma-separated; a lead source such as web_inquiry links it to those leads)"),
               Input(terminal_safe(", ".join(map(str, note.get("tags") or []))), id="field-tags"), check("tags")),
         Field("body", N_("Body (Markdown)"), body, check("body")),
+        Field("subject", N_("Subject (e-mail templates; merge fields such as {{ lead.company }} allowed)"),
+              Input(terminal_safe(note.get("subject") or ""), id="field-subject"), check("subject")),
     ]
     return FormScreen(_("Edit note") if note.get("id") else _("New note"), fields)
