@@ -110,6 +110,16 @@ async def test_text_typed_right_behind_the_filter_key_is_the_filter(app: IstuiAp
         burst(app, "slash", *"zz")
         await pilot.pause(0.3)
         assert app.query_one("#note-search", Input).value == "zz"
+        await pilot.press("escape")
+        burst(app, "1", "slash", *"abc")  # a tab key, then the filter key and text, all in one burst
+        await pilot.pause(0.3)
+        assert app.query_one(TabbedContent).active == "leads"
+        assert app.query_one("#lead-filter", Input).value == "abc"  # (the old filter, selected on focus, replaced)
+        assert app.query_one("#note-search", Input).value == "zz"
+        await pilot.press("escape", "2")
+        burst(app, "3", "slash", "q")
+        await pilot.pause(0.3)
+        assert app.query_one(TabbedContent).active == "notes" and app.query_one("#note-search", Input).value == "q"
 
 
 async def test_keys_typed_right_behind_an_outcome_digit_land_in_the_note_and_the_follow_up(app: IstuiApp) -> None:

@@ -98,10 +98,10 @@ class IstuiApp(SyncMixin, App[None]):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = sizes.HORIZONTAL_BREAKPOINTS  # classes of every screen
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = sizes.VERTICAL_BREAKPOINTS
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "tab('leads')", "Leads", id="tab-leads"),
-        Binding("2", "tab('today')", "Today", id="tab-today"),
-        Binding("3", "tab('notes')", "Notes", id="tab-notes"),
-        Binding("4", "tab('kpi')", "KPI", id="tab-kpi"),
+        Binding("1", "tab('leads')", "Leads", id="tab-leads", priority=True),
+        Binding("2", "tab('today')", "Today", id="tab-today", priority=True),
+        Binding("3", "tab('notes')", "Notes", id="tab-notes", priority=True),
+        Binding("4", "tab('kpi')", "KPI", id="tab-kpi", priority=True),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("ctrl+t", "next_theme", "Theme", show=False, id="theme-next"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
@@ -376,7 +376,11 @@ class IstuiApp(SyncMixin, App[None]):
 
     # --- navigation and actions ----------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Digits switch tabs and S syncs only outside text fields (inside them they are typed)."""
+        """Digits switch tabs and S syncs only outside text fields (inside them they are typed). The digits are
+        priority bindings, run as the app reads each key, so that keys typed right behind one (`1 / a b c` in one
+        burst) reach the new tab; on a screen above the tabs (the call block's outcome digits, a form) they pass."""
+        if action == "tab" and self.screen is not self.screen_stack[0]:
+            return False
         return not (action in ("tab", "sync") and isinstance(self.focused, Input | TextArea))
 
     def action_tab(self, name: str) -> None:
