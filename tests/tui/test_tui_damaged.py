@@ -99,3 +99,22 @@ async def test_the_app_starts_on_any_wrong_value(tmp_path, table: str, field: st
             await pilot.pause(0.1)
         assert app.is_running and "istui doctor" in toasts(app)
     assert app.return_code in (0, None)
+
+
+async def test_a_kpi_cache_that_cannot_be_written_is_said_once_as_it_is(demo_ws: Workspace) -> None:
+    """A folder where the kept tallies go: the KPI tab shows right figures, and the app says once that reports will
+    be slow and why (not as records left out)."""
+    import shutil
+
+    shutil.rmtree(demo_ws.local.cache, ignore_errors=True)
+    demo_ws.local.rollups.mkdir(parents=True)
+    app = IstuiApp(Workspace.open(demo_ws.root, "sato", clock=fixed_clock), watch_interval=0.1, status_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("4")
+        await loaded(pilot)
+        await pilot.press("y", "T")
+        await loaded(pilot)
+        said = toasts(app)
+        assert said.count(".istui/cache/rollups.pickle cannot be written") == 1, said
+        assert "Left out of what is shown" not in said

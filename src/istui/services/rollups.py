@@ -255,10 +255,10 @@ class Rollups:
                                                         "files": self.files, "days": self.day_store.kept,
                                                         "cohorts": self.cohorts, "lead_digests": self.lead_digests},
                                                        protocol=pickle.HIGHEST_PROTOCOL))
-        except (OSError, files.OutsideWorkspace):  # a cache: failing to write it costs only speed, but say so
-            self._not_kept(self.path)
+        except (OSError, files.OutsideWorkspace) as error:  # a cache: failing to write it costs only speed, but say so
+            self._not_kept(self.path, getattr(error, "strerror", None) or str(error))
 
-    def _not_kept(self, path: Path) -> None:
+    def _not_kept(self, path: Path, reason: str | None = None) -> None:
         """Say once (the CLI on stderr, the TUI in a notification) that the kept tallies cannot be written: the
         figures stay right, but every report counts the activity files again."""
         from istui import locations
@@ -267,9 +267,9 @@ class Rollups:
         if not self._said_not_kept:
             self._said_not_kept = True
             self.workspace.notices.append(_(
-                "{file} cannot be written, so KPI reports count every activity file again each time (right, but "
-                "slow); move what is in its place (a folder, a read-only file) to make them fast again.").format(
-                    file=locations.relative(self.workspace.root, path)))
+                "{file} cannot be written ({reason}), so KPI reports count every activity file again each time "
+                "(right, but slow); make it writable (or move what is in its place) to make them fast again.").format(
+                    file=locations.relative(self.workspace.root, path), reason=reason or _("not writable")))
 
     def refresh(self, reps: list[str] | None = None) -> dict[str, Tally]:
         """Every file's tally (of `reps` only, when given: a rep's report counts none of the team's files),

@@ -247,15 +247,14 @@ class IstuiApp(SyncMixin, App[None]):
         self.call_from_thread(self._show_leads, leads, keys)
         ws.notes(), ws.targets()  # small: read now, so that what they leave out is said with the rest
         ws.remember_checks()
-        self.call_from_thread(self._show_read_problems, ws.read_problems(), list(ws.notices))
-        ws.notices.clear()
+        self.call_from_thread(self._show_read_problems, ws.read_problems())
 
-    def _show_read_problems(self, problems: list[Any], notices: list[str]) -> None:
+    def _show_read_problems(self, problems: list[Any]) -> None:
         """Say once what the reads left out (lines that do not read, records with unusable values)."""
         seen = {(str(p.path), p.line, p.message) for p in problems}
         new = [p for p in problems if (str(p.path), p.line, p.message) not in self._problems_shown]
         self._problems_shown = seen
-        lines = list(notices)
+        lines = []
         for problem in new[:3]:
             where = locations.relative(self.state.ws.root, problem.path) + (f":{problem.line}" if problem.line else "")
             lines.append(f"{where}: {problem.message}")
@@ -311,9 +310,20 @@ class IstuiApp(SyncMixin, App[None]):
             self.state.fingerprint = fingerprint
             self.load_workspace()
 
+    def show_notices(self) -> None:
+        """What the workspace had to say while a worker read or wrote (an interrupted change it could not finish, a
+        cache it cannot write), once, as it was said."""
+        notices = self.state.ws.notices
+        said, notices[:] = list(notices), []
+        if said:
+            self.notify("\n".join(said), title=_("Workspace"), severity="warning", timeout=20, markup=False)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a worker's failure is shown: a workspace problem as one notification (the app
-        goes on); anything else is a bug, and ends the app with its traceback."""
+        goes on); anything else is a bug, and ends the app with its traceback. After any worker, what the
+        workspace noticed meanwhile (`show_notices`)."""
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self.show_notices()
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error

@@ -245,8 +245,7 @@ class KpiPane(Vertical):
         return None if self.team else self.state.ws.rep
 
     def width(self) -> int:
-        """The width the tables are laid out for: the pane's, less the scroll's padding and scrollbar (or the
-        screen's, before the tab was first laid out)."""
+        """The width the tables are laid out for: the pane's, less padding and scrollbar (or the screen's)."""
         return max((self.size.width or self.app.size.width) - 4, 20)
 
     def show(self, report: dict[str, Any], tables: Tables | None = None) -> None:
@@ -393,6 +392,7 @@ class KpiPane(Vertical):
 
     def _loaded(self, key: tuple, report: dict[str, Any], tables: Tables) -> None:
         self.state.keep_report(key, (report, tables))
+        self.app.show_notices()  # what the workspace noticed while the report was made (a cache it cannot write)
         if (self.period, self.scope()) == key[:2]:  # the user may have moved on while it was made
             self.show(report, tables)
 
