@@ -135,6 +135,7 @@ class LeadsPane(LeadActions, Vertical):
         super().__init__(id="leads-pane")
         self.state = state
         self.all: list[Record] = []
+        self.loaded = False  # the app has handed the leads over (`set_leads`)
         self.keys: dict[str, str] = {}
         self.sorted: list[Record] = []
         self.sorted_keys: list[str] = []
@@ -173,7 +174,7 @@ class LeadsPane(LeadActions, Vertical):
     # --- data ----------------------------------------------------------------------------------
     def set_leads(self, leads: list[Record], keys: dict[str, str] | None = None) -> None:
         """All leads, newest first, with their search keys (computed here when not given)."""
-        self.all = leads
+        self.all, self.loaded = leads, True
         self.keys = keys if keys is not None else {lead["id"]: lead_search_text(lead) for lead in leads}
         self._resort()
 
@@ -228,7 +229,7 @@ class LeadsPane(LeadActions, Vertical):
         self.table.sort_key = self.sort_key if self.sort_key != "created" else None
         self.table.sort_reverse = self.sort_reverse
         typed = self.query_one("#lead-filter", Input).value.strip()
-        self.table.placeholder = "" if leads or not self.all else (
+        self.table.placeholder = _("Reading the leads…") if not self.loaded else "" if leads or not self.all else (
             _("No lead matches “{text}”.").format(text=terminal_safe(typed)) if typed else _("No lead in this view."))
         self.table.set_rows(leads, keep=current)
         self.update_status()
