@@ -16,13 +16,13 @@ import pickle
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from istui.domain.metrics import ACTIVITY_COUNTS
 from istui.domain.model import ActivityKind
 from istui.domain.outcomes import EmailOutcome
-from istui.domain.periods import Period
+from istui.domain.periods import Period, month_of
 from istui.services.counting import LEAD_SETS, Record, Tally, bits, file_key, lead_ids, number, pairing_key, tally
 from istui.services.kpi import Tallies
 from istui.store import files
@@ -40,13 +40,10 @@ def _midnight(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz)
 
 
-def _next_month(month_start: date) -> date:
-    return (month_start + timedelta(days=31)).replace(day=1)
-
-
-def day_tallies(records: list[Record], tz: tzinfo) -> dict[int, Tally]:
-    """Per local day (date ordinal) with an activity, `tally(records, tz, its start, the next day's start)` of
-    one file's records: counted from that day's activities and the e-mail events its sends pair with."""
+def of_each_day(records: list[Record], tz: tzinfo) -> dict[int, list[Record]]:
+    """Per local day (date ordinal) with an activity, that day's activities and every e-mail event their sends
+    pair with (`counting.tally` pairs a send with the next e-mail event of the same rep and lead in its month), in
+    file order: what a tally of any part of that day needs."""
     by_day: dict[int, list[int]] = defaultdict(list)
     mails: dict[tuple[str, int, int, str], list[int]] = defaultdict(list)
     sends: dict[int, set[tuple[str, int, int, str]]] = defaultdict(set)
@@ -62,26 +59,15 @@ def day_tallies(records: list[Record], tz: tzinfo) -> dict[int, Tally]:
     found = {}
     for day, indices in by_day.items():
         paired = {index for key in sends.get(day, ()) for index in mails[key]}
-        chosen = sorted(paired.union(indices)) if paired else indices
-        start = _midnight(date.fromordinal(day), tz)
-        found[day] = tally([records[index] for index in chosen], tz, start, _midnight(date.fromordinal(day + 1), tz))
+        found[day] = [records[index] for index in (sorted(paired.union(indices)) if paired else indices)]
     return found
 
 
-def of_the_day(records: list[Record], tz: tzinfo, day_start: datetime, day_end: datetime) -> list[Record]:
-    """The activities of [day_start, day_end), and every e-mail event of the leads their sends pair with, in
-    file order: what a tally of any part of that day needs."""
-    moments = [datetime.fromisoformat(record["at"]) for record in records]
-
-    def pair(record: Record, moment: datetime) -> tuple[str, int, int, str]:
-        return pairing_key(record["rep"], record["lead"], moment.astimezone(tz))
-
-    sends = {pair(record, moment) for record, moment in zip(records, moments, strict=True)
-             if day_start <= moment < day_end and record["kind"] == _EMAIL and record.get("outcome") == _SENT}
-    return [record for record, moment in zip(records, moments, strict=True)
-            if day_start <= moment < day_end
-            or (sends and record["kind"] == _EMAIL and record.get("outcome") in (_SENT, _OPENED)
-                and pair(record, moment) in sends)]
+def day_tallies(records: list[Record], tz: tzinfo) -> dict[int, Tally]:
+    """Per local day (date ordinal) with an activity, `tally(records, tz, its start, the next day's start)` of
+    one file's records, counted from `of_each_day`."""
+    return {day: tally(chosen, tz, _midnight(date.fromordinal(day), tz), _midnight(date.fromordinal(day + 1), tz))
+            for day, chosen in of_each_day(records, tz).items()}
 
 
 def compact(counted: Tally, numbers: Mapping[str, int]) -> Tally:
@@ -172,7 +158,7 @@ class DayStore:
             if part is None:
                 if records is None:
                     records = list(workspace.activities(months=[path.stem], reps=[path.parent.name]))
-                part = of_the_day(records, tz, _midnight(last_day, tz), _midnight(last_day + timedelta(days=1), tz))
+                part = of_each_day(records, tz).get(part_day, [])
                 parts = self.kept[key]["parts"]
                 parts[part_day] = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
                 for old in list(parts)[:-KEPT_PARTS]:
@@ -240,12 +226,12 @@ class KeptTallies(Tallies):
         tz = self.rollups.workspace.tz
         if last is None:  # every activity from `first` on: to the end of the last month with a file
             latest = max([*self._months, f"{first:%Y-%m}"])
-            last = _next_month(date.fromisoformat(f"{latest}-01"))
+            last = month_of(date.fromisoformat(f"{latest}-01")).end
         end = self.cut[1] if self.cut is not None and last == self.cut[0] else _midnight(last, tz)
         found: dict[str, Tally] = {}
         for month in Period(first, last, None, "").months():
             month_start = date.fromisoformat(f"{month}-01")
-            next_start = _next_month(month_start)
+            next_start = month_of(month_start).end
             start, stop = max(first, month_start), min(end, _midnight(next_start, tz))
             if start >= stop.astimezone(tz).date() and stop == _midnight(stop.astimezone(tz).date(), tz):
                 continue  # nothing of this month before the cut

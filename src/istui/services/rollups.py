@@ -19,11 +19,12 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo
 
+from istui.domain.periods import month_of
 from istui.services.counting import ROW_FIELDS, Tally, file_key, lead_ids, localize, number, tally, tally_rows
 from istui.services.kpi import COHORT_FIELDS, Cohort
 from istui.services.rollup_days import DayStore
@@ -140,11 +141,10 @@ def build_rollups(paths: list[str], tz_name: str, workers: int | None = None,
 def _strays(path: Path, days: Mapping[int, Any]) -> bool:
     """Whether a tally's local days (ordinals) leave the month its file is named after."""
     try:
-        first = date.fromisoformat(f"{path.stem}-01")
+        month = month_of(date.fromisoformat(f"{path.stem}-01"))
     except ValueError:
         return False  # (not a month file: doctor names it)
-    after = (first + timedelta(days=31)).replace(day=1)
-    return any(not first.toordinal() <= day < after.toordinal() for day in days)
+    return any(not month.start.toordinal() <= day < month.end.toordinal() for day in days)
 
 
 def recounted_if_damaged(ws: Workspace, compute: Callable[[], T]) -> T:

@@ -52,8 +52,6 @@ keep_wide_chars_whole()
 FOCUS_OF_TAB = {"leads": "#leads-table", "today": "#today-table", "notes": "#notes-table", "kpi": "#kpi-scroll"}
 
 
-
-
 class Tabs(TabbedContent):
     """The app's tabs. Textual shows a tab again when a late message about it arrives (the row of tabs says a tab
     became active; a widget of a pane took focus); when keys switch tabs faster than those messages are
@@ -90,6 +88,7 @@ def give_back_free_memory() -> None:
             _trim = False
     if _trim:
         _trim(0)
+
 
 class IstuiApp(SyncMixin, App[None]):
     TITLE = "istui"
@@ -320,8 +319,8 @@ class IstuiApp(SyncMixin, App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a worker's failure is shown: a workspace problem as one notification (the app
-        goes on); anything else is a bug, and ends the app with its traceback. After any worker, what the
-        workspace noticed meanwhile (`show_notices`)."""
+        goes on); anything else is a bug, and ends the app with its traceback. After any of the app's workers (a
+        pane's worker reports to its pane, which calls it itself), what the workspace noticed (`show_notices`)."""
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
             self.show_notices()
         if event.state != WorkerState.ERROR:

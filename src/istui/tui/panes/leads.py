@@ -228,11 +228,19 @@ class LeadsPane(LeadActions, Vertical):
         current = self.table.current
         self.table.sort_key = self.sort_key if self.sort_key != "created" else None
         self.table.sort_reverse = self.sort_reverse
-        typed = self.query_one("#lead-filter", Input).value.strip()
-        self.table.placeholder = _("Reading the leads…") if not self.loaded else "" if leads or not self.all else (
-            _("No lead matches “{text}”.").format(text=terminal_safe(typed)) if typed else _("No lead in this view."))
+        self.table.placeholder = self._why_empty(leads)
         self.table.set_rows(leads, keep=current)
         self.update_status()
+
+    def _why_empty(self, rows: list[Record]) -> str:
+        """What the table says on its first row when it has none ("" when it has rows, or no lead exists yet: the
+        status line says how leads come in)."""
+        typed = self.query_one("#lead-filter", Input).value.strip()
+        if not self.loaded:
+            return _("Reading the leads…")
+        if rows or not self.all:
+            return ""
+        return _("No lead matches “{text}”.").format(text=terminal_safe(typed)) if typed else _("No lead in this view.")
 
     def update_status(self) -> None:
         rows = len(self.table.rows)
