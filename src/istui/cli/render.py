@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from istui.domain import labels
+from istui.domain.columns import pad
 from istui.domain.formatting import money, number, percent, previous_period_words, report_period_words, short_money, through, when
 from istui.domain.metrics import HEADLINE_DELTAS
 from istui.domain.queue import QUEUE_REASONS
@@ -28,11 +29,6 @@ if TYPE_CHECKING:
 width, clip = cell_width, clip  # the CLI's names for `domain.text`'s
 
 
-def pad(text: str, columns: int, right: bool = False) -> str:
-    gap = " " * max(0, columns - width(text))
-    return gap + text if right else text + gap
-
-
 def safe(text: Any, multiline: bool = False) -> str:
     """Text as it may reach the terminal: control characters shown as `�`, never run (no escape sequences
     from a teammate's commit or a hand-edited file); one line unless `multiline`."""
@@ -46,26 +42,12 @@ def say(text: Any = "", file: Any = None) -> None:
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[int] = (), max_width: int | None = None,
           shrink_first: Sequence[int] = ()) -> str:
-    """Columns sized to their content; to fit the terminal, the columns `shrink_first` (a bar, a long label)
-    give up their room first (down to 4 columns), then the widest columns shrink."""
-    cells = [[safe(c) for c in row] for row in rows]
-    sizes = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    """`domain.columns.table` as wide as the terminal (unless `max_width`)."""
     import shutil
 
-    limit = max_width or shutil.get_terminal_size((120, 24)).columns
+    from istui.domain.columns import table as columns_table
 
-    def over() -> bool:
-        return sum(sizes) + 2 * (len(sizes) - 1) > limit
-
-    for index in shrink_first:
-        while over() and sizes[index] > 4:
-            sizes[index] -= 1
-    while over() and max(sizes) > 8:
-        sizes[sizes.index(max(sizes))] -= 1
-    lines = ["  ".join(pad(h, sizes[i], i in right) for i, h in enumerate(headers)).rstrip()]
-    for row in cells:
-        lines.append("  ".join(pad(clip(c, sizes[i]), sizes[i], i in right) for i, c in enumerate(row)).rstrip())
-    return "\n".join(lines)
+    return columns_table(headers, rows, right, max_width or shutil.get_terminal_size((120, 24)).columns, shrink_first)
 
 
 def funnel_line(funnel: list[dict[str, Any]]) -> str:

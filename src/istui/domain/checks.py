@@ -14,12 +14,22 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from istui.domain.metrics import TARGET_METRICS
-from istui.domain.model import REQUIRED_FIELDS, SCHEMA, ActivityKind, Motion, NoteKind, PeriodKind, Stage, Temperature
+from istui.domain.model import (
+    REQUIRED_FIELDS,
+    SCHEMA,
+    ActivityKind,
+    CampaignState,
+    Motion,
+    NoteKind,
+    PeriodKind,
+    Stage,
+    Temperature,
+)
 from istui.i18n import _
 
 #: Stored times must fall in these years: a year-9999 follow-up overflows date arithmetic.
 MIN_YEAR, MAX_YEAR = 1970, 2199
-TIME_FIELDS = ("at", "created_at", "updated_at", "next_at")
+TIME_FIELDS = ("at", "created_at", "updated_at", "next_at", "meeting_at", "started_at", "finished_at")
 
 
 class Problem(NamedTuple):
@@ -48,6 +58,7 @@ _CHOICES: dict[str, dict[str, frozenset[str]]] = {
     "activities": {"kind": frozenset(k.value for k in ActivityKind)},
     "notes": {"kind": frozenset(k.value for k in NoteKind)},
     "targets": {"metric": frozenset(TARGET_METRICS), "per": frozenset(p.value for p in PeriodKind)},
+    "campaigns": {"state": frozenset(s.value for s in CampaignState)},
 }
 _LIST_OF_TEXT = ("tags",)
 

@@ -75,6 +75,13 @@ class NoteKind(StrEnum):
     TEMPLATE = "template"  # an e-mail template: `subject` and body with merge fields (`services.mail_templates`)
 
 
+class CampaignState(StrEnum):
+    READY = "ready"  # created: its audience fixed, nothing sent
+    SENDING = "sending"  # a send is under way (or was killed: `campaign send` again resumes it)
+    PAUSED = "paused"  # the transport failed (no connection, login refused): `campaign send` again resumes it
+    SENT = "sent"  # every recipient got it or was refused
+
+
 class PeriodKind(StrEnum):
     DAY = "day"
     WEEK = "week"
@@ -120,12 +127,17 @@ SCHEMA: dict[str, dict[str, object]] = {
         "next_at": (_WHEN, None), "next_action": _TEXT, "tags": list, "amount": (*_NUMBER, None), "memo": _TEXT,
         "handoff": (dict, None), "dnc": (bool, None), "phone_status": (_TEXT, None), "meeting_at": (_WHEN, None),
         "call_attempts": (int, None),  # calls in a row without a connect (the retry schedule's max_attempts)
+        "email_status": (str, None),  # opted_out | bounced: no mail goes to the address (domain.outcomes)
         **_STAMPS,
     },
     "activities": {
         "id": str, "lead": str, "rep": str, "kind": str, "at": _WHEN, "outcome": str, "duration": _NUMBER,
         "note": _TEXT, "script": str, "amount": _NUMBER, "from_stage": str, "with": list,
         "to": str,  # a handoff's recipient (stage handed_off)
+        # e-mail: the template and campaign of a send, its Message-ID and address; an event's link, its id at the
+        # mail service, a machine open (Apple Mail Privacy Protection), a hard bounce, an unsubscribe by spam report
+        "template": str, "campaign": str, "message_id": _TEXT, "address": _TEXT, "url": _TEXT, "event_id": _TEXT,
+        "machine": bool, "hard": bool, "spam": bool,
         **_STAMPS,
     },
     "notes": {"id": str, "title": _TEXT, "kind": str, "tags": list, "body": _TEXT, "pinned": bool,
@@ -133,6 +145,11 @@ SCHEMA: dict[str, dict[str, object]] = {
               **_STAMPS},
     "targets": {"id": str, "metric": str, "value": _NUMBER, "per": str, "rep": (str, None), "motion": (str, None),
                 **_STAMPS},
+    # a メルマガ: its template and sender, the audience as created (lead ids) and who was left out and why
+    # (reason → lead ids), the lead-list filters it was made with, where the send stands, refusals by lead
+    "campaigns": {"id": str, "name": _TEXT, "template": str, "rep": str, "audience": list, "excluded": dict,
+                  "filters": dict, "state": str, "paused": (_TEXT, None), "refused": dict, "started_at": (_WHEN, None),
+                  "finished_at": (_WHEN, None), **_STAMPS},
 }
 
 
@@ -143,7 +160,7 @@ MAX_LENGTH: dict[str, int] = {
     "company": 200, "company_kana": 200, "contact": 200, "contact_kana": 200, "title": 200, "phone": 40,
     "email": 254, "next_action": 200, "memo": 4000, "note": 4000, "to": 200, "budget": 2000, "authority": 2000,
     "need": 2000, "timeline": 2000, "tag": 50, "note_title": 200, "body": 100_000,
-    "subject": 250,
+    "subject": 250, "url": 2000, "message_id": 250, "address": 254,
 }
 MAX_TAGS = 30  # tags on one lead or note
 DEFAULT_MAX_LENGTH = 200  # any other one-line text
@@ -154,4 +171,5 @@ REQUIRED_FIELDS = {
     "activities": ("id", "lead", "rep", "kind", "at", "created_at", "updated_at", "updated_by"),
     "notes": ("id", "title", "created_at", "updated_at", "updated_by"),
     "targets": ("id", "metric", "value", "per", "created_at", "updated_at", "updated_by"),
+    "campaigns": ("id", "name", "template", "rep", "audience", "state", "created_at", "updated_at", "updated_by"),
 }

@@ -61,13 +61,21 @@ class EmailOutcome(StrEnum):
     CLICKED = "clicked"
     REPLIED = "replied"
     BOUNCED = "bounced"
+    UNSUBSCRIBED = "unsubscribed"
     MEETING_BOOKED = MEETING_BOOKED
 
 
 #: How an e-mail outcome reads on screen (the catalog gives the Japanese).
 EMAIL_OUTCOME_LABELS = {EmailOutcome.SENT: N_("sent"), EmailOutcome.OPENED: N_("opened"),
                         EmailOutcome.CLICKED: N_("clicked"), EmailOutcome.REPLIED: N_("replied"),
-                        EmailOutcome.BOUNCED: N_("bounced"), EmailOutcome.MEETING_BOOKED: N_("meeting booked")}
+                        EmailOutcome.BOUNCED: N_("bounced"), EmailOutcome.UNSUBSCRIBED: N_("unsubscribed"),
+                        EmailOutcome.MEETING_BOOKED: N_("meeting booked")}
+
+#: A lead's `email_status` (DESIGN.md section 4): its address takes no more mail. An unsubscribe or a spam report
+#: opts the person out; a hard bounce flags the address (a new address clears that flag, never an opt-out).
+OPTED_OUT = "opted_out"
+BOUNCED_ADDRESS = "bounced"
+EMAIL_STATUS_BY_OUTCOME = {EmailOutcome.UNSUBSCRIBED.value: OPTED_OUT, EmailOutcome.BOUNCED.value: BOUNCED_ADDRESS}
 
 
 def call_outcomes_help() -> str:

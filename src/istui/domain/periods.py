@@ -145,3 +145,13 @@ def parse_period(spec: str, today: date, week_start: int = 0, fy_start_month: in
             raise BadInput(_("period: '{spec}' ends before it starts.").format(spec=spec))
         return Period(start, end + timedelta(days=1), None, f"{start.isoformat()}..{end.isoformat()}")
     raise BadInput(_("period: '{spec}' is not a period; {hint}.").format(spec=spec, hint=_(PERIOD_HINT)))
+
+
+def month_keys(first: date, last: date) -> list[str]:
+    """The months from `first`'s to `last`'s, as activity files name them (`2026-12`)."""
+    keys = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return keys

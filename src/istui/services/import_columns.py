@@ -178,6 +178,23 @@ def delimiter(text: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
+def mapped_column(header: list[str], override: str, fields: Iterable[str]) -> tuple[int, str]:
+    """The column index and field of one `--map COLUMN=field` (the column by its name as written or folded); BadInput,
+    one sentence, for a malformed one, a field not among `fields` or a column the file does not have."""
+    column, sep, target = override.partition("=")
+    if not sep:
+        raise BadInput(_("map: '{text}' should look like COLUMN=field, e.g. 'Firma=company'.").format(text=override))
+    target = target.strip().lower()
+    if target not in fields:
+        raise BadInput(_("map: '{field}' is not an importable field; use one of {fields}.").format(
+            field=target, fields=", ".join(fields)))
+    matches = [i for i, name in enumerate(header) if name.strip() == column.strip() or _key(name) == _key(column)]
+    if not matches:
+        raise BadInput(_("map: the file has no column '{column}'; its columns are {columns}.").format(
+            column=column.strip(), columns=", ".join(header)))
+    return matches[0], target
+
+
 def map_columns(header: list[str], overrides: Iterable[str] = ()) -> dict[int, str]:
     """Column index → lead field, from known header names and `--map COLUMN=field` overrides."""
     mapping: dict[int, str] = {}
@@ -186,21 +203,11 @@ def map_columns(header: list[str], overrides: Iterable[str] = ()) -> dict[int, s
         if found and found not in mapping.values():
             mapping[index] = found
     for override in overrides:
-        column, sep, target = override.partition("=")
-        if not sep:
-            raise BadInput(_("map: '{text}' should look like COLUMN=field, e.g. 'Firma=company'.").format(text=override))
-        target = target.strip().lower()
-        if target not in IMPORT_FIELDS:
-            raise BadInput(_("map: '{field}' is not an importable field; use one of {fields}.").format(
-                field=target, fields=", ".join(IMPORT_FIELDS)))
-        matches = [i for i, name in enumerate(header) if name.strip() == column.strip() or _key(name) == _key(column)]
-        if not matches:
-            raise BadInput(_("map: the file has no column '{column}'; its columns are {columns}.").format(
-                column=column.strip(), columns=", ".join(header)))
-        for index, mapped in list(mapping.items()):
+        index, target = mapped_column(header, override, IMPORT_FIELDS)
+        for other, mapped in list(mapping.items()):
             if mapped == target:
-                del mapping[index]
-        mapping[matches[0]] = target
+                del mapping[other]
+        mapping[index] = target
     if "company" not in mapping.values():
         raise BadInput(_("The file has no company column (e.g. Company, 会社名); name it with --map COLUMN=company. "
                          "Its columns are: {columns}.").format(columns=", ".join(header)))

@@ -14,8 +14,11 @@ from istui.domain.duplicates import DuplicateIndex, check_new_lead
 from istui.domain.errors import BadInput
 from istui.domain.model import OPEN_STAGES, ActivityKind, Stage
 from istui.domain.outcomes import (
+    BOUNCED_ADDRESS,
     CALL_OUTCOMES,
+    EMAIL_STATUS_BY_OUTCOME,
     MEETING_BOOKED,
+    OPTED_OUT,
     REACHED_OUTCOMES,
     CallOutcome,
     parse_call_outcome,
@@ -121,6 +124,8 @@ def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, forc
         changes["phone_status"] = None  # the new number is called: back in the queue, due now
         if not changes.get("next_at") and not lead.get("next_at") and not lead.get("dnc"):
             changes["next_at"] = iso(ws.now())
+    if "email" in changes and changes["email"] != lead.get("email") and lead.get("email_status") == BOUNCED_ADDRESS:
+        changes["email_status"] = None  # a new address: mail may go to it (an opt-out is the person's, and stays)
     return ws.update_lead(lead_id, changes)
 
 
@@ -224,6 +229,7 @@ def log_activity(
     force: bool = False,
     ask_later: bool = False,
     history: list[Record] | None = None,
+    extra: Record | None = None,
 ) -> Logged:
     """Log a call or e-mail outcome and move the lead along, so the queue never loses it (DESIGN.md
     section 4): the first touch of a `new` lead makes it `working`; `--next` sets the follow-up, else the
@@ -233,14 +239,16 @@ def log_activity(
     A call to a do-not-call lead, or a follow-up for one, is refused unless `force`. A `callback` needs
     its WHEN, unless `ask_later` (the call block asks for it after the call is written). `history`: the lead's
     activities as the caller just read them (the call block's, whose keys preview the schedule from it), used
-    only for a lead that does not keep its count of calls without a connect."""
+    only for a lead that does not keep its count of calls without a connect. An unsubscribe opts the lead's
+    address out of mail, a bounce flags it (`email_status`). `extra`: more fields of the activity (a mail sent by
+    istui: its template, Message-ID and address)."""
     now = ws.now()
     call = kind == ActivityKind.CALL
     outcome = parse_call_outcome(outcome) if call else parse_email_outcome(outcome)
     moment = parse_when(at, now, "at") if at else now
     if moment > now.replace(microsecond=0) and at:
         raise BadInput(_("at: '{at}' is in the future; --at says when the call or e-mail happened.").format(at=at))
-    activity: Record = {"lead": lead_id, "kind": kind, "outcome": outcome, "at": iso(moment)}
+    activity: Record = {"lead": lead_id, "kind": kind, "outcome": outcome, "at": iso(moment), **(extra or {})}
     if note:
         activity["note"] = multiline_text(note, "note")
     if duration not in (None, ""):
@@ -287,6 +295,9 @@ def log_activity(
         elif stage == Stage.NEW:
             changes["stage"] = Stage.WORKING.value
         changes.update(decision.fields or {})
+        flag = None if call else EMAIL_STATUS_BY_OUTCOME.get(outcome)
+        if flag and lead.get("email_status") != OPTED_OUT:  # an opt-out stays whatever happens to the address
+            changes["email_status"] = flag
         if lead.get("phone_status") == WRONG_NUMBER and outcome in REACHED_OUTCOMES:
             changes["phone_status"] = None  # someone answered: the number works after all
         if typed_next is not None:

@@ -11,6 +11,7 @@ template gives a fallback (`{{ lead.contact | default("ご担当者") }}`). The 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -28,6 +29,7 @@ class _Missing(Exception):
     """A merge field the lead or the sender has no value for."""
 
 
+@functools.cache
 def _environment() -> Any:
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
@@ -59,12 +61,11 @@ def render(template: Mapping[str, Any], lead: Mapping[str, Any], rep: Mapping[st
                "today": (today or date.today()).isoformat()}
     if unsubscribe:
         context["unsubscribe"] = unsubscribe
-    environment = _environment()
     rendered = []
     for part in ("subject", "body"):
         text = str(template.get(part) or "")
         try:
-            rendered.append(environment.from_string(text).render(context))
+            rendered.append(_compiled(text).render(context))
         except _Missing as missing:
             raise BadInput(_("template {template}: {lead} has no {field} for {{{{ {name} }}}}; fill it in, or give the "
                              "template a fallback such as {{{{ {name} | default(\"…\") }}}}.").format(
@@ -81,6 +82,12 @@ def render(template: Mapping[str, Any], lead: Mapping[str, Any], rep: Mapping[st
                 template=title, part=labels.field(part), error=error)) from None
     subject = " ".join(rendered[0].split())  # one line: a line break in a subject would start a header of its own
     return subject, rendered[1]
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(text: str) -> Any:
+    """A template's text compiled once (a campaign renders it for thousands of leads)."""
+    return _environment().from_string(text)
 
 
 def _dotted(text: str, name: str) -> str:

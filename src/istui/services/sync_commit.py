@@ -323,7 +323,7 @@ def _kind_of_path(path: str, line: str | None) -> str:
     record_line = line is None or (line.lstrip().startswith('"') and ": {" in line)
     if path.startswith(f"{locations.LEADS_DIR}/") and path.endswith(".json"):
         return "lead" if record_line else ""
-    if path in (locations.NOTES_FILE, locations.TARGETS_FILE):
+    if path in (locations.NOTES_FILE, locations.TARGETS_FILE, locations.CAMPAIGNS_FILE):
         return path[:-6] if record_line else ""
     if path == locations.SETTINGS_FILE:
         return "settings"

@@ -65,7 +65,8 @@ def check_workspace(root: Path) -> list[Problem]:
     tables: list[tuple[Path, str, type]] = [(p, "leads", RecordLinesStorage)
                                             for p in sorted((root / locations.LEADS_DIR).glob("*.json"))]
     tables += [(root / locations.NOTES_FILE, "notes", RecordLinesStorage),
-               (root / locations.TARGETS_FILE, "targets", RecordLinesStorage)]
+               (root / locations.TARGETS_FILE, "targets", RecordLinesStorage),
+               (root / locations.CAMPAIGNS_FILE, "campaigns", RecordLinesStorage)]
     tables += [(p, "activities", JsonLinesStorage) for p in sorted((root / locations.ACTIVITIES_DIR).glob("*/*.jsonl"))]
     for path, table, kind in tables:
         if not path.exists() or path.is_symlink() or path.parent.is_symlink():

@@ -245,7 +245,7 @@ def table_name(path: str) -> str | None:
         return None
     if len(parts) == 2 and parts[0] == locations.LEADS_DIR:
         return "leads"
-    if len(parts) == 1 and parts[0] in (locations.NOTES_FILE, locations.TARGETS_FILE):
+    if len(parts) == 1 and parts[0] in (locations.NOTES_FILE, locations.TARGETS_FILE, locations.CAMPAIGNS_FILE):
         return parts[0][:-5]
     raise Unparseable(f"{path} is not a workspace file istui knows how to merge")
 

@@ -131,7 +131,7 @@ class Workspace:
         files.atomic_write(root / locations.GITATTRIBUTES_FILE, GITATTRIBUTES)
         save_local_settings(root, {"rep": rep})
         workspace = cls(root, settings, rep, clock)
-        for storage in (workspace._notes_storage(), workspace._targets_storage()):
+        for storage in map(workspace.shared_storage, (locations.NOTES_FILE, locations.TARGETS_FILE)):
             storage.write({storage.table: {}})
         from istui.store.gitrepo import init_repository
 
@@ -168,11 +168,9 @@ class Workspace:
     def _lead_storage(self, bucket: str) -> RecordLinesStorage:
         return self._storage(locations.lead_bucket(self.root, bucket), RecordLinesStorage, "leads")
 
-    def _notes_storage(self) -> RecordLinesStorage:
-        return self._storage(self.root / locations.NOTES_FILE, RecordLinesStorage, "notes")
-
-    def _targets_storage(self) -> RecordLinesStorage:
-        return self._storage(self.root / locations.TARGETS_FILE, RecordLinesStorage, "targets")
+    def shared_storage(self, name: str) -> RecordLinesStorage:
+        """The storage of a records file at the root: notes.json, targets.json, campaigns.json."""
+        return self._storage(self.root / name, RecordLinesStorage, name.removesuffix(".json"))
 
     def _activity_storage(self, rep: str, month: str) -> JsonLinesStorage:
         return self._storage(locations.activity_file(self.root, rep, month), JsonLinesStorage, "activities")
@@ -403,9 +401,9 @@ class Workspace:
             for record in leads:
                 shards[self._lead_storage(bucket_of(record["id"]))].append(record)
             for record in notes:
-                shards[self._notes_storage()].append(record)
+                shards[self.shared_storage(locations.NOTES_FILE)].append(record)
             for record in targets:
-                shards[self._targets_storage()].append(record)
+                shards[self.shared_storage(locations.TARGETS_FILE)].append(record)
             for storage, records in shards.items():
                 self._table(storage).insert_multiple(Document(r, doc_id=r["id"]) for r in records)
             by_file: dict[tuple[str, str], list[Record]] = defaultdict(list)
@@ -417,26 +415,26 @@ class Workspace:
 
     # --- notes and targets ---------------------------------------------------------------------
     def notes(self) -> list[Record]:
-        return list(self._notes_storage().records().values())
+        return list(self.shared_storage(locations.NOTES_FILE).records().values())
 
     def targets(self) -> list[Record]:
-        return list(self._targets_storage().records().values())
+        return list(self.shared_storage(locations.TARGETS_FILE).records().values())
 
     def resolve_note(self, prefix: str) -> str:
-        return _resolve_prefix(prefix, self._notes_storage().records(), "note")
+        return _resolve_prefix(prefix, self.shared_storage(locations.NOTES_FILE).records(), "note")
 
     def resolve_target(self, prefix: str) -> str:
-        return _resolve_prefix(prefix, self._targets_storage().records(), "target")
+        return _resolve_prefix(prefix, self.shared_storage(locations.TARGETS_FILE).records(), "target")
 
     def get_note(self, note_id: str) -> Record:
-        storage = self._notes_storage()
+        storage = self.shared_storage(locations.NOTES_FILE)
         record = storage.records().get(note_id)
         if record is None:
             raise storage.bad_record(note_id) or NotFound(_("note: no note with id {id}.").format(id=note_id))
         return dict(record)
 
     def add_note(self, record: Record) -> Record:
-        return self._save(self._notes_storage(), record)
+        return self.save_shared(locations.NOTES_FILE, record)
 
     def update_note(self, note_id: str, changes: dict[str, Any]) -> Record:
         """Apply field changes to one note, re-read under the lock (a concurrent edit of other fields stays)."""
@@ -444,17 +442,19 @@ class Workspace:
             record = self.get_note(note_id)
             record.update(changes)
             self.stamp(record)
-            self._table(self._notes_storage()).update(record, doc_ids=[note_id])
+            self._table(self.shared_storage(locations.NOTES_FILE)).update(record, doc_ids=[note_id])
         return record
 
     def save_target(self, record: Record) -> Record:
-        return self._save(self._targets_storage(), record)
+        return self.save_shared(locations.TARGETS_FILE, record)
 
     def remove_target(self, target_id: str) -> None:
         with self.lock.held():
-            self._table(self._targets_storage()).remove(doc_ids=[target_id])
+            self._table(self.shared_storage(locations.TARGETS_FILE)).remove(doc_ids=[target_id])
 
-    def _save(self, storage: RecordLinesStorage, record: Record) -> Record:
+    def save_shared(self, name: str, record: Record) -> Record:
+        """Add or replace one record of a records file at the root (notes.json, targets.json, campaigns.json)."""
+        storage = self.shared_storage(name)
         record = dict(record)
         created = "id" not in record
         record.setdefault("id", new_id())

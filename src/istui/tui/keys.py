@@ -14,7 +14,7 @@ from typing import Any
 from istui.domain.text import terminal_safe
 
 #: the modules whose screens open lazily: imported before the binding classes are walked
-LAZY_MODULES = ("istui.tui.app", "istui.tui.screens.callblock", "istui.tui.screens.plan")
+LAZY_MODULES = ("istui.tui.app", "istui.tui.screens.callblock", "istui.tui.screens.plan", "istui.tui.screens.mail")
 
 _keymap: dict[str, str] = {}  # binding id → keys, as the user set them (known ids only)
 _defaults: dict[str, str] | None = None  # binding id → keys, as the BINDINGS declare them

@@ -19,6 +19,8 @@ def define(name: str, p: argparse.ArgumentParser) -> None:
     if name == "kpi":
         p.add_argument("--period", default="today", help=_("today, week, month, quarter, fy, YYYY-MM or FROM..TO"))
         scope_options(p, "kpi_rep")
+        p.add_argument("--email", action="store_true", help=_("the e-mail view: delivered, opens, clicks, bounces, "
+                                                              "unsubscribes, meetings, per campaign and template, best hour"))
         p.set_defaults(handler=run_kpi)
     elif name == "review":
         p.add_argument("--period", default="week", help=_("week, last_week, month, last_month, quarter, fy, YYYY-MM or FROM..TO"))
@@ -44,6 +46,18 @@ def run_kpi(args: argparse.Namespace) -> int:
     from istui.services.report import kpi_report
 
     ws = open_workspace(args)
+    if args.email:
+        import shutil
+
+        from istui.services.mail_rows import email_report
+        from istui.services.mail_text import email_text
+
+        mail = email_report(ws, args.period, report_rep(args, ws, args.kpi_rep))
+        if args.json:
+            emit_json(mail)
+        else:
+            sys.stdout.write(email_text(mail, shutil.get_terminal_size((120, 24)).columns))
+        return 0
     report = kpi_report(ws, args.period, report_rep(args, ws, args.kpi_rep), analytics=True)
     if args.json:
         emit_json(report)

@@ -14,7 +14,7 @@ from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.domain.formatting import money, short_moment, when
 from istui.domain.model import EDITABLE_LEAD_FIELDS, Stage
-from istui.domain.queue import DUE_REASONS, flag_notes, parked, shows_next
+from istui.domain.queue import flag_notes, parked, shows_next
 from istui.i18n import N_, _
 from istui.store.workspace import Record
 
@@ -100,43 +100,12 @@ def run_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def matches(lead: Record, text: str) -> bool:
-    """`text` is folded (`domain.text.fold`): widths, kana and company designators do not matter."""
-    from istui.domain.text import lead_search_text
-
-    if text in lead_search_text(lead, romaji=any("a" <= ch <= "z" for ch in text)):  # romaji only for letters
-        return True
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return len(digits) >= 4 and digits in "".join(ch for ch in lead.get("phone", "") if ch.isdigit())
-
-
 def run_list(args: argparse.Namespace) -> int:
-    from istui.domain.parsing import parse_choice
-    from istui.domain.roster import require_member
-    from istui.domain.text import fold
-    from istui.services.today import today_queue
+    from istui.services.lead_select import FILTERS, clean_filters, select
 
     ws = open_workspace(args)
-    if args.stage:
-        args.stage = parse_choice(args.stage, [s.value for s in Stage], "stage")
-    if args.source:
-        args.source = parse_choice(args.source, ws.settings.sources, "source")
-    if args.owner:  # a name not on the roster is refused, listing it (as `lead add --owner`)
-        args.owner = require_member(ws.settings.roster, args.owner, "owner")
-    search = fold(args.search) if args.search else ""
-    selected = [
-        lead for lead in ws.leads()
-        if (not args.stage or lead["stage"] == args.stage)
-        and (not args.source or lead["source"] == args.source)
-        and (not args.owner or lead.get("owner") == args.owner)
-        and (not args.tag or args.tag in lead.get("tags", []))
-        and (not search or matches(lead, search))
-    ]
     now = ws.now()
-    if args.due:
-        due_ids = {e["lead"]["id"] for e in today_queue(selected, now) if e["reason"] in DUE_REASONS}
-        selected = [lead for lead in selected if lead["id"] in due_ids]
-    selected.sort(key=lambda lead: (lead["created_at"], lead["id"]), reverse=True)
+    selected = select(ws.leads(), clean_filters(ws, {name: getattr(args, name) for name in FILTERS}), now)
     if args.json:
         emit_json([with_parked(lead, now) for lead in selected])
         return 0

@@ -1,5 +1,5 @@
-"""The KPI tab: every metric for a period and scope, targets vs actuals as bars, a daily trend line; the
-review (振り返り) and the plan from here. Reports are made in a worker and kept in the app's state."""
+"""The KPI tab: every metric for a period and scope, targets vs actuals as bars, a daily trend line; the review
+(振り返り), the e-mail view and the plan from here. Reports are made in a worker and kept in the app's state."""
 
 from __future__ import annotations
 
@@ -214,6 +214,7 @@ class KpiPane(Vertical):
         *(Binding(key, f"period('{spec}')", label, id=f"kpi-period-{spec}") for key, (spec, label) in PERIODS.items()),
         Binding("T", "toggle_team", "Me/team", id="kpi-team"),
         Binding("R", "review", "Review", id="kpi-review"),
+        Binding("E", "email", "E-mail", id="kpi-email"),
         Binding("P", "plan", "Plan", id="kpi-plan"),
     ]
 
@@ -266,8 +267,8 @@ class KpiPane(Vertical):
             return
         who = _("team") if self.team else terminal_safe(self.state.ws.rep)
         title = f"KPI · {who} · {report_period_words(self.report, self.state.now.date())}"
-        others = _("{team}: me/team · {review}: review · {plan}: plan").format(
-            team=keys.key("kpi-team"), review=keys.key("kpi-review"), plan=keys.key("kpi-plan"))
+        others = _("{team}: me/team · {review}: review · {email}: e-mail · {plan}: plan").format(
+            team=keys.key("kpi-team"), review=keys.key("kpi-review"), email=keys.key("kpi-email"), plan=keys.key("kpi-plan"))
         periods = " ".join(keys.key(f"kpi-period-{spec}") for spec, _label in PERIODS.values())
         hints = (_("{periods}: period").format(periods=periods) + " · " + others, others)
         line = fitting([*(f"{title}   —   {hint}" for hint in hints), title], self.width())
@@ -406,16 +407,16 @@ class KpiPane(Vertical):
 
     def action_review(self, period: str | None = None) -> None:
         """The review (振り返り) of this tab's period and scope (or of `period`), as Markdown."""
-        self._load_review(period or ("week" if self.period == "today" else self.period), self.scope())
+        self._load_sheet("review", period or ("week" if self.period == "today" else self.period), self.scope())
 
-    @work(thread=True, exclusive=True, group="review", exit_on_error=False)
-    def _load_review(self, period: str, rep: str | None) -> None:
-        from istui.services.review import render_review, review_of
+    def action_email(self) -> None:  # the sends of this tab's period and scope, and what followed them
+        self._load_sheet("email", self.period, self.scope())
 
-        state = self.state
-        markdown = render_review(review_of(state.ws, period, rep, list(state.leads)), "md")
-        self.app.call_from_thread(self.app.push_screen, SheetScreen(
-            _("Review — {key} copies the Markdown").format(key=keys.key("sheet-copy")), markdown))
+    @work(thread=True, exclusive=True, group="sheet", exit_on_error=False)
+    def _load_sheet(self, kind: str, period: str, rep: str | None) -> None:
+        from istui.tui.screens.sheets import sheet_of
+
+        self.app.call_from_thread(self.app.push_screen, SheetScreen(*sheet_of(self.state, kind, period, rep, self.width())))
 
     def action_plan(self) -> None:
         """KGI → KPI: a revenue goal for the month, quarter or fiscal year, turned into daily numbers."""
@@ -485,8 +486,7 @@ def board_view(report: dict[str, Any], currency: str) -> Any:
             table.add_row(Text(terminal_safe(row["rep"])), f"{row['calls']:,}", percent(row["connect_rate"]), f"{row['meetings']:,}",
                           f"{row['orders']:,}", money(row["amount"], currency))
         return table
-    table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Talk notes used in calls"), title_justify="left",
-                  title_style="bold")
+    table = Table(box=None, padding=(0, 1), header_style="bold", title=_("Talk notes used in calls"), title_justify="left", title_style="bold")
     for name in (N_("Talk note"), N_("Calls"), N_("Meetings"), N_("Rate")):
         table.add_column(_(name), justify="left" if name == "Talk note" else "right", no_wrap=name != "Talk note", overflow="fold")
     for row in report.get("notes", [])[:8]:

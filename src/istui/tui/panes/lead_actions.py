@@ -248,6 +248,14 @@ class LeadActions:
                         _("Logged a call.") if kind == "call"
                         else _("Logged an e-mail."), warn)
 
+    def action_mail(self) -> None:
+        """m: an e-mail from a template (`tui.screens.mail`), or the log form for one sent elsewhere."""
+        from istui.tui.screens.mail import open_mail
+
+        lead = self.selected_lead()
+        if lead is not None:
+            open_mail(self, self.state, lead, lambda: self.action_log_lead("email"), lambda logged: self._written(logged.lead))
+
     def action_delete_lead(self) -> None:
         lead = self.selected_lead()
         if lead is None:

@@ -118,7 +118,7 @@ class LeadsPane(LeadActions, Vertical):
         Binding("h", "handoff_lead", "Handoff", id="lead-handoff"),
         Binding("v", "handoff_sheet", "Handoff sheet", id="lead-handoff-sheet"),
         Binding("l", "log_lead('call')", "Log call", id="lead-log-call"),
-        Binding("m", "log_lead('email')", "Log e-mail", id="lead-log-email"),
+        Binding("m", "mail", "E-mail", id="lead-log-email"),
         Binding("d", "delete_lead", "Delete", id="lead-delete"),
         Binding("c", "call_block", "Call block", id="lead-call-block"),
         Binding("o", "sort", "Sort", id="leads-sort"),

@@ -1,0 +1,89 @@
+"""`istui mail send`: one template to one lead through the person's own mail transport; `istui campaign`:
+メルマガ to many leads (create, send, list, show)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from istui.cli.context import open_workspace
+from istui.cli.parser import actions, json_option
+from istui.cli.render import emit_json, safe, say
+from istui.domain.errors import BadInput
+from istui.i18n import _
+
+
+def define(name: str, command: argparse.ArgumentParser) -> None:
+    if name == "mail":
+        send = actions(command).add_parser("send", help=_("send an e-mail template to one lead"),
+                                           epilog=_("The transport is yours: the [mail] table of your user config "
+                                                    "(SMTP or a sendmail command); the README shows how."))
+        send.add_argument("id", help=_("lead id (any unique prefix)"))
+        send.add_argument("--template", "-t", required=True, metavar="NOTE_ID", help=_("the e-mail template (a note of kind template)"))
+        send.add_argument("--subject", metavar="S", help=_("a subject of your own instead of the template's"))
+        send.add_argument("--edit", action="store_true", help=_("edit the mail in $EDITOR before it goes"))
+        send.add_argument("--dry-run", action="store_true", help=_("show the mail; send and log nothing"))
+        json_option(send)
+        send.set_defaults(handler=run_send)
+    else:
+        from istui.cli.commands.campaign import define as define_campaign
+
+        define_campaign(command)
+
+
+def message_document(message: Any) -> dict[str, Any]:
+    return {"from": str(message["From"]), "to": str(message["To"]), "subject": str(message["Subject"]),
+            "date": str(message["Date"]), "message_id": str(message["Message-ID"]),
+            "list_unsubscribe": message["List-Unsubscribe"] and str(message["List-Unsubscribe"]),
+            "body": message.get_content()}
+
+
+def edited(subject: str, body: str, root: Any) -> tuple[str, str]:
+    """The mail as the person left it in $EDITOR: the first line `Subject: …`, a blank line, the body."""
+    import shlex
+    import subprocess
+    import tempfile
+
+    from istui import locations
+
+    folder = locations.Local(root).folder
+    folder.mkdir(mode=0o700, exist_ok=True)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=folder, delete=False, encoding="utf-8") as draft:
+        draft.write(f"Subject: {subject}\n\n{body}")
+    try:
+        if subprocess.run([*shlex.split(editor), draft.name]).returncode != 0:
+            raise BadInput(_("The editor exited with an error; nothing was sent."))
+        with open(draft.name, encoding="utf-8") as kept:
+            text = kept.read()
+    finally:
+        os.unlink(draft.name)
+    head, _blank, rest = text.partition("\n\n")
+    if not head.startswith("Subject:") or not rest.strip():
+        raise BadInput(_("The edited mail needs its first line 'Subject: …', a blank line, then the body; nothing was sent."))
+    return head.removeprefix("Subject:").strip(), rest
+
+
+def run_send(args: argparse.Namespace) -> int:
+    from istui.services import outbox
+
+    ws = open_workspace(args)
+    lead_id = ws.resolve_lead(args.id)
+    subject, body = args.subject, None
+    if args.edit:
+        who = outbox.sender(ws, transport=not args.dry_run)
+        draft = outbox.compose(ws, ws.get_lead(lead_id), outbox.template_of(ws, args.template), who)
+        subject, body = edited(subject or draft.subject, draft.body, ws.root)
+    message, logged = outbox.send_one(ws, lead_id, args.template, subject=subject, body=body, dry_run=args.dry_run)
+    if args.json:
+        emit_json({"message": message_document(message), "sent": logged is not None,
+                   "activity": logged and logged.activity, "lead": logged.lead if logged else ws.get_lead(lead_id)})
+    elif logged is None:
+        sys.stdout.write(safe(outbox.readable(message), multiline=True))
+        say(_("(dry run: nothing was sent or logged)"))
+    else:
+        say(_("Sent “{subject}” to {to}; logged as e-mail sent ({id}).").format(
+            subject=message["Subject"], to=message["To"], id=message["Message-ID"]))
+    return 0

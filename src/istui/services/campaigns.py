@@ -1,0 +1,236 @@
+"""メルマガ: one template sent to many leads (issue 15; DESIGN.md sections 3–5).
+
+`create` fixes the audience when the campaign is made (the leads a lead-list filter selects), leaving out and
+reporting who may get no mail: no address, unsubscribed, a hard-bounced address, do-not-contact, a second lead
+with an address already in the audience, a lead the template cannot be rendered for. The template must carry the
+sender's name and address and an opt-out line (特定電子メール法), or the campaign is refused.
+
+`send` is resumable and never sends twice: the `email sent` activities of the campaign are the record of who got
+it, written as each mail is handed over, so a send killed at any point and run again sends each remaining
+recipient once. Each mail's Message-ID is made from the campaign and the lead, so the one mail that may have been
+in the server's hands at the moment of a kill goes again with the same id (and is reported). A refusal for one
+recipient is reported and the rest go on; a failed connection or login pauses the campaign with one sentence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from istui import locations
+from istui.domain.errors import BadInput, IstuiError, NotFound
+from istui.domain.model import ActivityKind, CampaignState
+from istui.domain.outcomes import EmailOutcome
+from istui.domain.parsing import optional_text
+from istui.domain.periods import month_keys
+from istui.i18n import _
+from istui.services import mail, outbox
+from istui.services.lead_select import clean_filters, select
+from istui.store.workspace import Record, Workspace, iso
+
+_OPT_OUT_WORDS = ("配信停止", "配信解除", "配信を希望されない", "unsubscribe", "opt out", "opt-out")
+
+
+def campaigns(ws: Workspace) -> list[Record]:
+    return sorted(ws.shared_storage(locations.CAMPAIGNS_FILE).records().values(), key=lambda c: c["created_at"])
+
+
+def get(ws: Workspace, prefix: str) -> Record:
+    from istui.store.workspace import _resolve_prefix
+
+    storage = ws.shared_storage(locations.CAMPAIGNS_FILE)
+    campaign_id = _resolve_prefix(prefix, storage.records(), "campaign")
+    found = storage.records().get(campaign_id)
+    if found is None:
+        raise storage.bad_record(campaign_id) or NotFound(_("campaign: no campaign with id {id}.").format(id=prefix))
+    return dict(found)
+
+
+def check_template(who: outbox.Sender, draft: outbox.Draft) -> None:
+    """A campaign's mail must say who sends it (name and address) and how to stop it (特定電子メール法)."""
+    body = draft.body.casefold()
+    lacks = [what for what, present in (
+        (_("the sender's name ({{ rep.display }})"), who.display.casefold() in body),
+        (_("the sender's address ({{ rep.email }})"), who.address.casefold() in body),
+        (_("an opt-out line ({{ unsubscribe }})"), who.unsubscribe.removeprefix("mailto:").casefold() in body
+         or any(word in body for word in _OPT_OUT_WORDS)))
+        if not present]
+    if lacks:
+        raise BadInput(_("template {title} cannot go out as a campaign: a bulk mail must carry the sender's name and "
+                         "address and a way to opt out (特定電子メール法), and it lacks {lacks}.").format(
+            title=draft.template.get("title", ""), lacks=_(", ").join(lacks)))
+
+
+def create(ws: Workspace, name: str, template_id: str, filters: dict[str, Any], *, dry_run: bool = False) -> Record:
+    """A campaign of `template_id` to the leads `filters` select (as `lead list`), with its exclusions."""
+    name = optional_text(name, "name")
+    if not name:
+        raise BadInput(_("name: give the campaign a name, e.g. --name '12月メルマガ'."))
+    if any(c.get("name") == name for c in campaigns(ws)):
+        raise BadInput(_("name: a campaign is already called '{name}'; give this one another name.").format(name=name))
+    template = outbox.template_of(ws, template_id)
+    who = outbox.sender(ws, transport=False)
+    cleaned = clean_filters(ws, filters)
+    audience: list[str] = []
+    excluded: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    checked = False
+    for lead in reversed(select(ws.leads(), cleaned, ws.now())):  # oldest first: the first lead keeps an address
+        reason = outbox.why_no_mail(lead, campaign=True)
+        if reason is None and outbox.address_key(lead["email"]) in seen:
+            reason = outbox.DUPLICATE
+        if reason is None:
+            try:
+                draft = outbox.compose(ws, lead, template, who, campaign=True)
+            except BadInput:
+                reason = outbox.UNRENDERABLE
+            else:
+                if not checked:
+                    check_template(who, draft)
+                    checked = True
+        if reason is not None:
+            excluded.setdefault(reason, []).append(lead["id"])
+            continue
+        seen.add(outbox.address_key(lead["email"]))
+        audience.append(lead["id"])
+    if not audience:
+        raise BadInput(_("campaign: no lead of that list can get the mail ({count} left out); widen the filters.").format(
+            count=sum(map(len, excluded.values()))))
+    record = {"name": name, "template": template["id"], "rep": ws.rep, "audience": audience, "excluded": excluded,
+              "filters": cleaned, "state": CampaignState.READY.value, "paused": None, "refused": {},
+              "started_at": None, "finished_at": None}
+    return record if dry_run else ws.save_shared(locations.CAMPAIGNS_FILE, record)
+
+
+def sends(ws: Workspace, campaign: Record) -> dict[str, Record]:
+    """The campaign's `email sent` activities by lead: who got it (its sender's files from its first month on)."""
+    first = datetime.fromisoformat(campaign.get("started_at") or campaign["created_at"]).astimezone(ws.tz).date()
+    months = month_keys(first, ws.now().date())
+    found: dict[str, Record] = {}
+    for activity in ws.activities(months=months, reps=[campaign["rep"]]):
+        if activity.get("campaign") == campaign["id"] and activity.get("outcome") == EmailOutcome.SENT:
+            found.setdefault(activity["lead"], activity)
+    return found
+
+
+class Sent(NamedTuple):
+    """What one `campaign send` did."""
+
+    campaign: Record
+    sent: int  # handed to the transport now
+    before: int  # had it from an earlier send
+    refused: dict[str, str]  # lead → the server's or the template's sentence
+    left_out: dict[str, list[str]]  # reason → leads that may no longer get mail (unsubscribed since, …)
+    again: str | None  # the lead whose mail was in the server's hands when an earlier send stopped, sent again
+
+
+@contextlib.contextmanager
+def _sending(ws: Workspace, campaign_id: str) -> Iterator[Any]:
+    """One sender of a campaign at a time on this machine: an exclusive lock on a local file that also names the
+    lead whose mail is being handed over (what a kill leaves is read by the next send)."""
+    import fcntl
+
+    folder = locations.Local(ws.root).folder
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / f"campaign-{campaign_id}.sending"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IstuiError(_("campaign {id} is being sent by another istui right now; wait for it to finish.").format(
+                id=campaign_id[:10])) from None
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _note_handing(fd: int, lead_id: str) -> None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.ftruncate(fd, 0)
+    os.write(fd, lead_id.encode())
+
+
+def send(ws: Workspace, prefix: str, *, rate: float | None = None, dry_run: bool = False,
+         progress: Callable[[int, int], None] | None = None, sleep: Callable[[float], None] = time.sleep) -> Sent:
+    """Send the campaign to each recipient who has not got it yet (see the module's docstring). `rate`: mails per
+    minute at most. MailError (after the campaign is saved as paused) when the transport fails."""
+    campaign = get(ws, prefix)
+    if campaign["rep"] != ws.rep:
+        raise BadInput(_("campaign {name} is {rep}'s: they send it (its sent mails are theirs), or make your own with "
+                         "`istui campaign create`.").format(name=campaign["name"], rep=campaign["rep"]))
+    if rate is not None and not rate > 0:
+        raise BadInput(_("rate: give mails per minute, a number above 0."))
+    template = outbox.template_of(ws, campaign["template"])
+    who = outbox.sender(ws)
+    with _sending(ws, campaign["id"]) as fd:
+        done = sends(ws, campaign)
+        handing = os.read(fd, 64).decode(errors="replace").strip()
+        again = handing if handing and handing not in done and handing in campaign["audience"] else None
+        wanted = set(campaign["audience"]) - set(done)
+        leads = {lead["id"]: lead for lead in ws.leads() if lead["id"] in wanted}
+        refused: dict[str, str] = {}
+        left_out: dict[str, list[str]] = {}
+        drafts = []
+        for lead_id in campaign["audience"]:
+            if lead_id not in wanted:
+                continue
+            lead = leads.get(lead_id)
+            reason = outbox.NO_ADDRESS if lead is None else outbox.why_no_mail(lead, campaign=True)
+            if reason is not None:
+                left_out.setdefault(reason, []).append(lead_id)
+                continue
+            try:
+                drafts.append(outbox.compose(ws, lead, template, who, campaign=True))  # type: ignore[arg-type]
+            except BadInput as error:
+                refused[lead_id] = str(error)
+        if drafts:
+            check_template(who, drafts[0])
+        if dry_run:
+            return Sent(campaign, 0, len(done), refused, left_out, again)
+        campaign = _save(ws, campaign, state=CampaignState.SENDING.value, paused=None,
+                         started_at=campaign.get("started_at") or iso(ws.now()))
+        sent = 0
+        pause = 60.0 / rate if rate else 0.0
+        try:
+            with mail.Transport(who.config) as transport:
+                for number, draft in enumerate(drafts):
+                    if number and pause:
+                        sleep(pause)
+                    lead_id = draft.lead["id"]
+                    now = ws.now()
+                    message = outbox.message_for(draft, who, mail.message_id(who.domain, campaign["id"], lead_id),
+                                                 sent=now, campaign=True)
+                    _note_handing(fd, lead_id)
+                    try:
+                        transport.send(message)
+                    except mail.RecipientRefused as error:
+                        refused[lead_id] = str(error)
+                        continue
+                    ws.add_activity({"lead": lead_id, "kind": ActivityKind.EMAIL.value, "outcome": EmailOutcome.SENT.value,
+                                     "at": iso(now), "campaign": campaign["id"], "template": template["id"],
+                                     "message_id": str(message["Message-ID"]),
+                                     "address": message["To"].addresses[0].addr_spec})
+                    sent += 1
+                    if progress is not None:
+                        progress(len(done) + sent, len(drafts) + len(done))
+                _note_handing(fd, "")
+        except mail.MailError as error:
+            _save(ws, campaign, state=CampaignState.PAUSED.value, paused=str(error),
+                  refused={**campaign.get("refused", {}), **refused})
+            raise mail.MailError(_("{reason} The campaign is paused after {sent} mails; `istui campaign send {id}` "
+                                   "resumes it.").format(reason=str(error), sent=len(done) + sent,
+                                                         id=campaign["id"][:10])) from None
+        campaign = _save(ws, campaign, state=CampaignState.SENT.value, refused=refused, finished_at=iso(ws.now()))
+        return Sent(campaign, sent, len(done), refused, left_out, again)
+
+
+def _save(ws: Workspace, campaign: Record, **changes: Any) -> Record:
+    """The campaign with `changes`, re-read under the lock (a teammate's sync may have changed another field)."""
+    with ws.lock.held():
+        current = get(ws, campaign["id"])
+        return ws.save_shared(locations.CAMPAIGNS_FILE, {**current, **changes})

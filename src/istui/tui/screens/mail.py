@@ -1,0 +1,158 @@
+"""`m` on a lead: pick an e-mail template (or log a mail sent elsewhere), see it rendered for the lead, edit the
+subject and the body here or in $EDITOR, and `ctrl+s` sends it through the person's own transport
+(`services.outbox`); the send is logged as an e-mail sent with the template and the Message-ID."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from istui.domain.errors import IstuiError
+from istui.domain.text import named, terminal_safe
+from istui.i18n import _
+from istui.services import outbox
+from istui.store.workspace import Record
+from istui.tui import keys
+from istui.tui.screens.dialog import Dialog
+from istui.tui.state import AppState, error_text
+
+LOG_ONLY = ""  # the picker's choice for a mail sent elsewhere: the log form
+
+
+class TemplatePicker(Dialog[str | None]):
+    """The team's e-mail templates, and "log a mail sent elsewhere"; Enter picks, Escape closes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", id="mail-pick-close")]
+
+    def __init__(self, templates: list[Record], company: str) -> None:
+        super().__init__()
+        self.templates, self.company = templates, company
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield Static(Text(_("E-mail to {company}: pick a template").format(company=self.company)), classes="title")
+            options = [Option(Text(terminal_safe(t.get("title", ""))), id=t["id"]) for t in self.templates]
+            options.append(Option(Text(_("Log an e-mail sent elsewhere…")), id="log-only"))
+            yield OptionList(*options, id="mail-templates")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(LOG_ONLY if event.option.id == "log-only" else event.option.id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class MailScreen(Dialog[Record | None]):
+    """The rendered mail, editable; `ctrl+s` sends (the screen stays open with the text when a send is refused)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "send", "Send", id="mail-send", priority=True),
+        Binding("ctrl+o", "editor", "Edit in $EDITOR", id="mail-editor", priority=True),
+        Binding("escape", "close", "Cancel", id="mail-close"),
+    ]
+
+    def __init__(self, state: AppState, who: outbox.Sender, draft: outbox.Draft, on_sent: Callable[[Any], None]) -> None:
+        super().__init__()
+        self.state, self.who, self.draft, self.on_sent = state, who, draft, on_sent
+        self.lead, self.template = draft.lead, draft.template
+        self.sending = False
+
+    def compose(self) -> ComposeResult:
+        who, draft = self.who, self.draft
+        with Vertical(classes="form mail"):
+            yield Static(Text(_("E-mail · {send} sends · {editor} opens $EDITOR · {close} cancels").format(
+                send=keys.key("mail-send"), editor=keys.key("mail-editor"), close=keys.key("mail-close"))), classes="title")
+            yield Static(Text(_("From {sender} · to {to}").format(
+                sender=f"{who.display} <{who.address}>", to=f"{self.lead.get('contact') or ''} <{self.lead.get('email')}>")))
+            yield Input(draft.subject, id="mail-subject")
+            yield TextArea(draft.body, id="mail-body", soft_wrap=True)
+
+    def texts(self) -> tuple[str, str]:
+        return self.query_one("#mail-subject", Input).value, self.query_one("#mail-body", TextArea).text
+
+    def action_editor(self) -> None:
+        import os
+        import shlex
+        import subprocess
+        import tempfile
+
+        from istui import locations
+
+        subject, body = self.texts()
+        folder = locations.Local(self.state.ws.root).folder
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=folder, delete=False, encoding="utf-8") as draft:
+            draft.write(f"Subject: {subject}\n\n{body}")
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        try:
+            with self.app.suspend():
+                subprocess.run([*shlex.split(editor), draft.name])
+            with open(draft.name, encoding="utf-8") as kept:
+                head, _blank, rest = kept.read().partition("\n\n")
+        except (OSError, ValueError) as exc:
+            self.notify(_("The editor could not run: {error}").format(error=exc), severity="error", markup=False)
+            return
+        finally:
+            os.unlink(draft.name)
+        if head.startswith("Subject:"):
+            self.query_one("#mail-subject", Input).value = head.removeprefix("Subject:").strip()
+            self.query_one("#mail-body", TextArea).text = rest
+
+    def action_send(self) -> None:
+        if not self.sending:
+            self.sending = True
+            self.notify(_("Sending…"), markup=False, timeout=2)
+            self._send(*self.texts())
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _send(self, subject: str, body: str) -> None:
+        try:
+            message, logged = outbox.send_one(self.state.ws, self.lead["id"], self.template["id"], subject=subject, body=body)
+        except IstuiError as exc:
+            self.app.call_from_thread(self._refused, error_text(exc))
+            return
+        self.app.call_from_thread(self._sent, message, logged)
+
+    def _refused(self, sentence: str) -> None:
+        self.sending = False
+        self.notify(sentence, severity="error", timeout=10, markup=False)
+
+    def _sent(self, message: Any, logged: Any) -> None:
+        self.notify(_("Sent “{subject}” to {company}.").format(subject=terminal_safe(str(message["Subject"])),
+                                                            company=named(self.lead.get("company", ""))), markup=False)
+        self.on_sent(logged)
+        self.dismiss(logged.lead)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def open_mail(pane: Any, state: AppState, lead: Record, log_only: Callable[[], None], on_sent: Callable[[Any], None]) -> None:
+    """`m` on `lead`: the template picker (straight to the log form without templates), then the mail."""
+    templates = sorted((n for n in state.ws.notes() if n.get("kind") == "template"), key=lambda n: n.get("title", ""))
+    if not templates:
+        log_only()
+        return
+
+    def picked(choice: str | None) -> None:
+        if choice is None:
+            return
+        if choice == LOG_ONLY:
+            log_only()
+            return
+        try:
+            who = outbox.sender(state.ws, transport=False)
+            draft = outbox.compose(state.ws, state.ws.get_lead(lead["id"]), outbox.template_of(state.ws, choice), who)
+        except IstuiError as exc:
+            pane.notify(error_text(exc), severity="error", timeout=10, markup=False)
+            return
+        pane.app.push_screen(MailScreen(state, who, draft, on_sent))
+
+    pane.app.push_screen(TemplatePicker(templates, named(lead.get("company", ""))), picked)

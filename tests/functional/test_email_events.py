@@ -1,0 +1,153 @@
+"""`istui import email-events`: what mail services export (SendGrid CSV and JSON, Mailchimp, HubSpot, a Japanese
+CSV in CP932), matched to leads by address and to the sends they follow; a re-import adds nothing; a dry run plans
+exactly what a real run writes; unsubscribes opt out, hard bounces flag the address, machine opens are flagged."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from istui.services.email_events import columns
+
+from conftest import add_lead
+
+
+def write_csv(path: Path, rows: list[dict], encoding: str = "utf-8") -> Path:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_bytes(out.getvalue().encode(encoding))
+    return path
+
+
+def email_activities(ws_root: Path) -> list[dict]:
+    return [json.loads(line) for path in sorted((ws_root / "activities").glob("*/*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and '"email"' in line]
+
+
+def sendgrid_rows(address: str, other: str) -> list[dict]:
+    base = 1796000000  # 2026-11-30 in Tokyo
+    row = {"email": address, "timestamp": base, "event": "processed", "url": "", "sg_event_id": "e1",
+           "sg_message_id": "m1.filter", "marketing_campaign_name": "12月メルマガ", "sg_machine_open": ""}
+    return [row, {**row, "event": "delivered", "sg_event_id": "e2", "timestamp": base + 3},
+            {**row, "email": address.upper(), "event": "open", "sg_event_id": "e3", "timestamp": base + 3600, "sg_machine_open": "false"},
+            {**row, "event": "open", "sg_event_id": "e4", "timestamp": base + 60, "sg_machine_open": "true"},
+            {**row, "event": "click", "sg_event_id": "e5", "timestamp": base + 4000, "url": "https://example.co.jp/lp"},
+            {**row, "email": other, "event": "bounce", "sg_event_id": "e6", "timestamp": base + 5},
+            {**row, "email": other, "event": "spamreport", "sg_event_id": "e7", "timestamp": base + 9000},
+            {**row, "email": "stranger@nowhere.example", "event": "open", "sg_event_id": "e8"}]
+
+
+def test_a_sendgrid_export_is_matched_flagged_and_never_imported_twice(cli, ws, tmp_path) -> None:
+    lead = add_lead(cli, "Acme", "--email", "ann@acme.example")
+    other = add_lead(cli, "Beta", "--email", "bo@beta.example")
+    path = write_csv(tmp_path / "sg.csv", sendgrid_rows("ann@acme.example", "bo@beta.example"))
+    planned = cli("import", "email-events", str(path), "--dry-run", "--json")
+    assert planned.code == 0, planned.err
+    assert not email_activities(ws.root)
+    done = cli("import", "email-events", str(path), "--json").json
+    assert {k: v for k, v in done.items() if k != "dry_run"} == {k: v for k, v in planned.json.items() if k != "dry_run"}
+    assert done["format"] == "sendgrid" and done["added"] == {"sent": 1, "opened": 2, "clicked": 1, "bounced": 1,
+                                                              "unsubscribed": 1}
+    assert done["machine_opens"] == 1 and done["spam_reports"] == 1 and done["hard_bounces"] == 1
+    assert done["unmatched"] == {"stranger@nowhere.example": 1} and done["not_recorded"] == {"delivered": 1}
+    events = email_activities(ws.root)
+    opens = sorted((e["at"], bool(e.get("machine"))) for e in events if e["outcome"] == "opened" and e["lead"] == lead["id"])
+    assert opens == [("2026-11-30T09:54:20+09:00", True), ("2026-11-30T10:53:20+09:00", False)]
+    [click] = [e for e in events if e["outcome"] == "clicked"]
+    assert click["url"] == "https://example.co.jp/lp" and click["rep"] == "alice"
+    assert cli("lead", "show", other["id"], "--json").json["email_status"] == "opted_out"  # the spam report wins
+    again = cli("import", "email-events", str(path), "--json").json
+    assert again["added"] == {} and again["already_imported"] == 6 and len(email_activities(ws.root)) == len(events)
+
+
+def test_events_follow_istuis_own_sends_and_belong_to_their_sender(cli, ws, tmp_path) -> None:
+    lead = add_lead(cli, "Acme", "--email", "ann@acme.example")
+    assert cli("rep", "add", "bob").code == 0
+    sent = cli("--rep", "bob", "log", "email", lead["id"], "-o", "sent", "--at", "2026-11-26 10:00", "--json").json["activity"]
+    rows = [{"Email Address": "ANN@ACME.EXAMPLE", "Action": "open", "Timestamp": "2026-11-26 11:00:00", "URL": ""},
+            {"Email Address": "ann@acme.example", "Action": "click", "Timestamp": "2026-11-26 11:05:00",
+             "URL": "https://example.co.jp/a"},
+            {"Email Address": "ann@acme.example", "Action": "unsub", "Timestamp": "2026-11-26 12:00:00", "URL": ""}]
+    result = cli("import", "email-events", str(write_csv(tmp_path / "mc.csv", rows)), "--json")
+    assert result.code == 0, result.err
+    assert result.json["format"] == "mailchimp" and result.json["added"] == {"opened": 1, "clicked": 1, "unsubscribed": 1}
+    events = [e for e in email_activities(ws.root) if e["id"] != sent["id"]]
+    assert {e["rep"] for e in events} == {"bob"}  # the sender's, not the importer's (alice)
+    assert {Path(p).parent.name for p in map(str, (ws.root / "activities").glob("*/*.jsonl"))} >= {"bob"}
+    assert cli("lead", "show", lead["id"], "--json").json["email_status"] == "opted_out"
+
+
+def test_hubspot_and_a_japanese_cp932_export(cli, ws, tmp_path) -> None:
+    add_lead(cli, "東洋テック", "--email", "yamada@toyo.example.jp")
+    hubspot = [{"Recipient": "yamada@toyo.example.jp", "Event type": "SENT", "Created": "1796000000000", "URL": ""},
+               {"Recipient": "yamada@toyo.example.jp", "Event type": "OPEN", "Created": "1796000600000", "URL": ""},
+               {"Recipient": "yamada@toyo.example.jp", "Event type": "BOUNCE", "Created": "1796000700000", "URL": ""}]
+    result = cli("import", "email-events", str(write_csv(tmp_path / "hs.csv", hubspot)), "--json").json
+    assert result["format"] == "hubspot" and result["added"] == {"sent": 1, "opened": 1, "bounced": 1}
+    assert result["addresses_flagged"] == 1
+    japanese = [{"メールアドレス": "ＹＡＭＡＤＡ@toyo.example.jp", "開封日時": "2026/11/30 10:15", "クリック日時": "2026/11/30 10:20",
+                 "URL": "https://example.co.jp/資料"},
+                {"メールアドレス": "yamada@toyo.example.jp", "開封日時": "2026年11月30日 11:00", "クリック日時": "", "URL": ""}]
+    path = write_csv(tmp_path / "ja.csv", japanese, encoding="cp932")
+    result = cli("import", "email-events", str(path), "--json").json
+    assert result["format"] == "generic" and result["added"] == {"opened": 2, "clicked": 1}
+    times = sorted(e["at"] for e in email_activities(ws.root) if e["outcome"] == "opened")
+    assert "2026-11-30T10:15:00+09:00" in times and "2026-11-30T11:00:00+09:00" in times
+    assert cli("import", "email-events", str(path), "--json").json["already_imported"] == 3
+
+
+def test_bad_files_are_one_sentence_and_write_nothing(cli, ws, tmp_path) -> None:
+    add_lead(cli, "Acme", "--email", "ann@acme.example")
+    no_address = write_csv(tmp_path / "a.csv", [{"who": "x", "event": "open"}])
+    refused = cli("import", "email-events", str(no_address))
+    assert refused.code == 2 and "address column" in refused.err and "--map COLUMN=email" in refused.err
+    mapped = write_csv(tmp_path / "b.csv", [{"who": "ann@acme.example", "what": "open", "when": "2026-11-27 09:00"}])
+    assert cli("import", "email-events", str(mapped), "--map", "who=email", "--map", "what=event", "--map", "when=time",
+               "--json").json["added"] == {"opened": 1}
+    weird = write_csv(tmp_path / "c.csv", [{"email": "ann@acme.example", "event": "teleported", "timestamp": "1796000000"},
+                                           {"email": "ann@acme.example", "event": "open\x1b[31m", "timestamp": "1796000000"},
+                                           {"email": "ann@acme.example", "event": "open", "timestamp": "yesterday-ish"}])
+    result = cli("import", "email-events", str(weird))
+    assert result.code == 0 and "Row 2 not read" in result.err and "teleported" in result.err and "\x1b" not in result.err
+    assert "Row 4 not read" in result.err
+    assert cli("import", "email-events", str(tmp_path / "gone.csv")).code == 2
+    (tmp_path / "x.json").write_text('{"not": "a list"')
+    assert "JSON" in cli("import", "email-events", str(tmp_path / "x.json")).err
+
+
+def test_the_sendgrid_webhook_json(cli, ws, tmp_path) -> None:
+    add_lead(cli, "Acme", "--email", "ann@acme.example")
+    events = [{"email": "ann@acme.example", "timestamp": 1796000000, "event": "open", "sg_event_id": "j1",
+               "sg_machine_open": True}, {"email": "ann@acme.example", "timestamp": 1796000100, "event": "click",
+                                          "url": "https://x.example/", "sg_event_id": "j2"}]
+    (tmp_path / "sg.json").write_text(json.dumps(events))
+    result = cli("import", "email-events", str(tmp_path / "sg.json"), "--json").json
+    assert result["format"] == "sendgrid" and result["added"] == {"opened": 1, "clicked": 1} and result["machine_opens"] == 1
+
+
+HEADERS = {"email": ["email", "Email Address", "Recipient", "メールアドレス"], "event": ["event", "Action", "Event type", "状態"],
+           "time": ["timestamp", "Timestamp", "Created", "日時"], "url": ["url", "URL", "リンク"]}
+
+
+@settings(max_examples=60)
+@given(st.fixed_dictionaries({field: st.sampled_from(names) for field, names in HEADERS.items()}),
+       st.sampled_from(["lower", "upper", "wide", "spaced", "same"]), st.permutations(range(4)))
+def test_column_names_are_found_however_they_are_written(names: dict, style: str, order: list[int]) -> None:
+    def written(name: str) -> str:
+        return {"lower": name.lower(), "upper": name.upper(), "wide": unicodedata.normalize("NFKC", name).translate(
+            {ord(c): ord(c) + 0xFEE0 for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"}),
+            "spaced": f" {name} ", "same": name}[style]
+
+    fields = list(HEADERS)
+    header = [written(names[fields[i]]) for i in order]
+    found = columns(header, ())
+    for position, index in enumerate(order):
+        assert found[fields[index]] == position

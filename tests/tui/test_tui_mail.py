@@ -1,0 +1,96 @@
+"""E-mail in the TUI, by keys: `m` on a lead picks a template, shows it rendered, sends the edited mail with ctrl+s
+through a real SMTP server on 127.0.0.1, and logs it; `E` on the KPI tab shows the e-mail figures."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import Input, Markdown
+
+from istui.services.notes import add_note
+from istui.tui.app import IstuiApp
+from istui.tui.panes.leads import LeadsPane
+from istui.tui.screens.forms import FormScreen, SheetScreen
+from istui.tui.screens.mail import MailScreen, TemplatePicker
+
+from smtp_support import smtp, write_mail_config  # noqa: F401  (smtp: the fixture)
+from tui_support import SIZE, loaded
+
+BODY = "{{ lead.contact | default('ご担当者') }} 様\n\n{{ rep.display }} <{{ rep.email }}>\n{{ unsubscribe }}\n"
+
+
+async def choose_lead(pilot, company: str) -> None:
+    await pilot.press("1")
+    await pilot.pause(0.1)
+    await pilot.press("slash", *company, "enter")
+    await pilot.pause(0.2)
+
+
+async def test_m_sends_the_rendered_and_edited_template_and_logs_it(demo_ws, smtp, isolated_home) -> None:  # noqa: F811
+    box, port = smtp
+    write_mail_config(isolated_home, port)
+    template = add_note(demo_ws, {"title": "資料のご案内", "kind": "template", "subject": "{{ lead.company }} 様へ", "body": BODY})
+    lead = next(lead for lead in demo_ws.leads() if lead.get("email") and lead.get("contact") and not lead.get("email_status")
+                and "Co." in lead["company"])
+    app = IstuiApp(demo_ws, watch_interval=0.1, status_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await choose_lead(pilot, lead["company"])
+        assert app.query_one(LeadsPane).selected_lead()["id"] == lead["id"]
+        await pilot.press("m")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, TemplatePicker)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert isinstance(screen, MailScreen)
+        subject = screen.query_one("#mail-subject", Input)
+        assert subject.value == f"{lead['company']} 様へ"
+        assert screen.query_one("#mail-body").text.startswith(f"{lead['contact']} 様")
+        subject.value = "ご案内（改訂版）"
+        await pilot.press("ctrl+s")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if not isinstance(app.screen, MailScreen):
+                break
+        assert not isinstance(app.screen, MailScreen)
+    [message] = box.messages
+    assert message["Subject"] == "ご案内（改訂版）" and box.envelopes == [[lead["email"]]]
+    sent = [json.loads(line) for path in (demo_ws.root / "activities" / "sato").glob("*.jsonl")
+            for line in path.read_text("utf-8").splitlines() if '"message_id"' in line]
+    assert [(a["lead"], a["template"], a["message_id"]) for a in sent] == [(lead["id"], template["id"], message["Message-ID"])]
+
+
+async def test_m_without_a_transport_keeps_the_mail_and_log_only_opens_the_form(demo_ws) -> None:
+    add_note(demo_ws, {"title": "Intro", "kind": "template", "subject": "Hello", "body": BODY})
+    lead = next(lead for lead in demo_ws.leads() if lead.get("email") and "Co." in lead["company"])
+    app = IstuiApp(demo_ws, watch_interval=0.1, status_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await choose_lead(pilot, lead["company"])
+        await pilot.press("m", "enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, MailScreen)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, MailScreen)  # refused: the mail stays on screen
+        assert any("[mail]" in str(n.message) for n in app._notifications)
+        await pilot.press("escape", "m", "down", "enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, FormScreen)  # "log an e-mail sent elsewhere": the log form as before
+
+
+async def test_the_kpi_tab_shows_the_email_figures(demo_ws) -> None:
+    app = IstuiApp(demo_ws, watch_interval=0.1, status_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("4", "m")
+        await pilot.pause(0.3)
+        await pilot.press("E")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, SheetScreen):
+                break
+        assert isinstance(app.screen, SheetScreen)
+        shown = app.screen.query_one(Markdown).source
+        assert "E-mail · sato · 2026-11" in shown and "Unique opens" in shown and "Best time: opens" in shown
