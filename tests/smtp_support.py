@@ -25,6 +25,7 @@ class Mailbox:
         self.refuse: set[str] = set()
         self.password = "s3cret"
         self.hang_up_after: int | None = None
+        self.stall_after: int | None = None  # then the next mail is never answered (its sender waits, until killed)
         self.delivered = threading.Event()
 
     @property
@@ -38,6 +39,10 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.stall_after is not None and len(self.raw) >= self.stall_after:
+            import asyncio
+
+            await asyncio.sleep(3600)
         if self.hang_up_after is not None and len(self.raw) >= self.hang_up_after:
             server.transport.close()  # the connection drops before the mail is taken
             return "421 closing"

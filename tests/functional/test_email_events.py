@@ -124,13 +124,18 @@ def test_bad_files_are_one_sentence_and_write_nothing(cli, ws, tmp_path) -> None
 
 
 def test_the_sendgrid_webhook_json(cli, ws, tmp_path) -> None:
-    add_lead(cli, "Acme", "--email", "ann@acme.example")
-    events = [{"email": "ann@acme.example", "timestamp": 1796000000, "event": "open", "sg_event_id": "j1",
-               "sg_machine_open": True}, {"email": "ann@acme.example", "timestamp": 1796000100, "event": "click",
+    lead = add_lead(cli, "Acme", "--email", "ann@acme.example")
+    cli("log", "email", lead["id"], "-o", "sent", "--at", "2026-11-26 09:00")
+    events = [{"email": "ann@acme.example", "timestamp": 1795700000, "event": "open", "sg_event_id": "j1",
+               "sg_machine_open": True}, {"email": "ann@acme.example", "timestamp": 1795700100, "event": "click",
                                           "url": "https://x.example/", "sg_event_id": "j2"}]
     (tmp_path / "sg.json").write_text(json.dumps(events))
     result = cli("import", "email-events", str(tmp_path / "sg.json"), "--json").json
     assert result["format"] == "sendgrid" and result["added"] == {"opened": 1, "clicked": 1} and result["machine_opens"] == 1
+    metrics = cli("kpi", "--period", "week", "--json").json["metrics"]
+    assert (metrics["emails"], metrics["opens"], metrics["clicks"]) == (1, 0, 1)  # a machine open is no open
+    figures = cli("kpi", "--period", "week", "--email", "--json").json["totals"]
+    assert (figures["sent"], figures["unique_opens"], figures["unique_clicks"], figures["machine_opens"]) == (1, 1, 1, 0)
 
 
 HEADERS = {"email": ["email", "Email Address", "Recipient", "メールアドレス"], "event": ["event", "Action", "Event type", "状態"],
@@ -151,3 +156,30 @@ def test_column_names_are_found_however_they_are_written(names: dict, style: str
     found = columns(header, ())
     for position, index in enumerate(order):
         assert found[fields[index]] == position
+
+
+def test_the_email_view_counts_a_teammates_meeting_and_follows_new_activities(cli, ws) -> None:
+    """Counted per rep and kept: a meeting booked by another rep within 14 days is the send's; an open logged after
+    the first report shows in the next one (the sender's counts made again, the others' kept)."""
+    from datetime import datetime
+
+    from istui.services.leads import log_activity
+    from istui.services.mail_rows import mail_report
+
+    assert cli("rep", "add", "bob").code == 0
+    lead = add_lead(cli, "Acme", "--email", "ann@acme.example")
+    other = add_lead(cli, "Beta", "--email", "bo@beta.example")
+    cli("log", "email", lead["id"], "-o", "sent", "--at", "2026-11-16 10:00")
+    cli("--rep", "bob", "log", "email", other["id"], "-o", "sent", "--at", "2026-11-17 10:00")
+    cli("--rep", "bob", "log", "call", lead["id"], "-o", "meeting_booked", "--at", "2026-11-20 15:00")
+    start, end = datetime.fromisoformat("2026-11-01T00:00:00+09:00"), datetime.fromisoformat("2026-12-01T00:00:00+09:00")
+    first = mail_report(ws, start, end, None)["totals"]
+    assert (first["sent"], first["meetings"], first["unique_opens"]) == (2, 1, 0)
+    assert mail_report(ws, start, end, "alice")["totals"]["meetings"] == 1  # bob's meeting, alice's mail
+    assert mail_report(ws, start, end, "bob")["totals"]["meetings"] == 0
+    log_activity(ws, other["id"], "email", "opened", at="2026-11-18 09:00")  # written as alice: not bob's send's
+    ws_bob = type(ws).open(ws.root, "bob", clock=ws._clock)
+    log_activity(ws_bob, other["id"], "email", "opened", at="2026-11-18 09:30")
+    again = mail_report(ws, start, end, None)
+    assert (again["totals"]["sent"], again["totals"]["unique_opens"]) == (2, 1)
+    assert again["best"]["opens"] == {"weekday": 2, "hour": 9, "count": 1}  # Wed 18 Nov, 09:30 (bob's reader)

@@ -4,6 +4,7 @@ resume after a kill sending each recipient exactly once (counted on the server).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -163,6 +164,9 @@ def test_a_campaign_reports_a_refused_recipient_and_sends_the_rest_once(cli, ws,
     assert cli("campaign", "send", campaign["id"], "--json").json["sent"] == 1  # the refused one, once
     assert Counter(to for [to] in box.envelopes) == Counter(lead["email"] for lead in leads)
     assert cli("campaign", "show", campaign["id"], "--json").json["state"] == "sent"
+    review = cli("review", "--period", "week", "--json").json  # the review cites the period's campaigns
+    assert review["campaigns"] == ["news: 5 sent, open rate 0.0%, click rate 0.0%, 0 unsubscribes, 0 meetings within 14 days"]
+    assert review["mail_window"] == []  # no opens yet
 
 
 def test_a_lost_connection_pauses_the_campaign_and_a_resume_sends_each_once(cli, smtp, template, isolated_home) -> None:  # noqa: F811
@@ -224,3 +228,35 @@ def test_a_sendmail_command_gets_the_whole_message(cli, ws, template, isolated_h
     failed = cli("mail", "send", lead["id"], "--template", template)
     assert failed.code == 1 and "exit status 75" in failed.err and "cannot connect" in failed.err
     assert len([a for a in activities(ws.root) if a["kind"] == "email"]) == 1
+
+
+def test_a_kill_while_a_mail_is_in_the_servers_hands_records_the_others_and_sends_that_one_again(
+        cli, ws, smtp, template, isolated_home) -> None:  # noqa: F811
+    """Killed with mails taken by the server but not yet in the activity file (they wait in the local journal, written
+    in batches) and one mail handed over and never answered: the resumed send writes the taken ones' record, sends
+    the unanswered one again with the same Message-ID, and the rest once."""
+    box, port = smtp
+    write_mail_config(isolated_home, port)
+    leads = leads_with_mail(cli, 8)
+    campaign = cli("campaign", "create", "--name", "news", "--template", template, "--json").json
+    box.stall_after = 3
+    env = {**os.environ, "ISTUI_WORKSPACE": str(ws.root), "ISTUI_REP": "alice"}
+    command = [sys.executable, "-m", "istui", "campaign", "send", campaign["id"], "--json"]
+    sender = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while len(box.raw) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # the fourth mail is in the server's hands, unanswered
+    sender.send_signal(signal.SIGKILL)
+    sender.wait()
+    assert len(box.raw) == 3
+    assert not [a for a in activities(ws.root) if a.get("campaign") == campaign["id"]]  # only in the journal yet
+    box.stall_after = None
+    resumed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert resumed.returncode == 0, resumed.stderr
+    report = json.loads(resumed.stdout)
+    assert report["before"] == 3 and report["sent"] == 5 and report["sent_again"] == campaign["audience"][3]
+    assert Counter(to for [to] in box.envelopes) == Counter(lead["email"] for lead in leads)
+    sends = [a for a in activities(ws.root) if a.get("campaign") == campaign["id"]]
+    assert sorted(a["lead"] for a in sends) == sorted(lead["id"] for lead in leads)
+    assert sorted(a["message_id"] for a in sends) == sorted(m["Message-ID"] for m in box.messages)

@@ -6,23 +6,24 @@ with an address already in the audience, a lead the template cannot be rendered 
 sender's name and address and an opt-out line (特定電子メール法), or the campaign is refused.
 
 `send` is resumable and never sends twice: the `email sent` activities of the campaign are the record of who got
-it, written as each mail is handed over, so a send killed at any point and run again sends each remaining
-recipient once. Each mail's Message-ID is made from the campaign and the lead, so the one mail that may have been
-in the server's hands at the moment of a kill goes again with the same id (and is reported). A refusal for one
+it; each is noted in a local journal as its mail is handed over and written to the sender's activity file in
+batches (`_Journal`), so a send killed at any point and run again records what the server took and sends each
+remaining recipient once. Each mail's Message-ID is made from the campaign and the lead, so the one mail that may
+have been in the server's hands at the moment of a kill goes again with the same id (and is reported). A refusal for one
 recipient is reported and the rest go on; a failed connection or login pauses the campaign with one sentence.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from istui import locations
 from istui.domain.errors import BadInput, IstuiError, NotFound
+from istui.domain.ids import new_id
 from istui.domain.model import ActivityKind, CampaignState
 from istui.domain.outcomes import EmailOutcome
 from istui.domain.parsing import optional_text
@@ -128,31 +129,81 @@ class Sent(NamedTuple):
     again: str | None  # the lead whose mail was in the server's hands when an earlier send stopped, sent again
 
 
-@contextlib.contextmanager
-def _sending(ws: Workspace, campaign_id: str) -> Iterator[Any]:
-    """One sender of a campaign at a time on this machine: an exclusive lock on a local file that also names the
-    lead whose mail is being handed over (what a kill leaves is read by the next send)."""
-    import fcntl
+class _Journal:
+    """The local record of a send under way (`.istui/campaign-<id>.sending`), held under an exclusive lock: one
+    sender of a campaign at a time on this machine. Before a mail is handed over it names the lead; once the server
+    took it, the mail's activity follows, and a batch of activities is written to the sender's activity file
+    (one fsync) before the journal is cleared. What a kill leaves is read by the next send: the activities are
+    written, and a lead named without its activity was in the server's hands (sent again with the same Message-ID)."""
 
-    folder = locations.Local(ws.root).folder
-    folder.mkdir(mode=0o700, exist_ok=True)
-    path = folder / f"campaign-{campaign_id}.sending"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-    try:
+    BATCH, SECONDS = 200, 2.0  # activities written together, at most this many or this old
+
+    def __init__(self, ws: Workspace, campaign_id: str, *, dry_run: bool = False) -> None:
+        self.ws, self.campaign_id, self.dry_run = ws, campaign_id, dry_run
+        self.pending: list[Record] = []
+        self.flushed = time.monotonic()
+
+    def __enter__(self) -> _Journal:
+        import fcntl
+
+        folder = locations.Local(self.ws.root).folder
+        folder.mkdir(mode=0o700, exist_ok=True)
+        self.fd = os.open(folder / f"campaign-{self.campaign_id}.sending", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            os.close(self.fd)
             raise IstuiError(_("campaign {id} is being sent by another istui right now; wait for it to finish.").format(
-                id=campaign_id[:10])) from None
-        yield fd
-    finally:
-        os.close(fd)
+                id=self.campaign_id[:10])) from None
+        return self
 
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.flush()
+        finally:
+            os.close(self.fd)
 
-def _note_handing(fd: int, lead_id: str) -> None:
-    os.lseek(fd, 0, os.SEEK_SET)
-    os.ftruncate(fd, 0)
-    os.write(fd, lead_id.encode())
+    def left(self, done: dict[str, Record]) -> tuple[list[Record], str | None]:
+        """What a stopped send left: the activities of mails the server took that are not yet written (not in
+        `done`), and the lead whose mail was being handed over."""
+        import json
+
+        chunks = []
+        while chunk := os.read(self.fd, 1 << 16):
+            chunks.append(chunk)
+        written, handing = [], None
+        for line in b"".join(chunks).decode("utf-8", errors="replace").splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # a line torn by the kill
+            if isinstance(entry, dict) and isinstance(entry.get("handing"), str):
+                handing = entry["handing"]
+            elif isinstance(entry, dict) and entry.get("campaign") == self.campaign_id and entry.get("lead") not in done:
+                written.append(entry)
+                handing = None if entry.get("lead") == handing else handing
+        return written, handing
+
+    def note(self, entry: Record) -> None:
+        import json
+
+        os.write(self.fd, (json.dumps(entry, ensure_ascii=False) + "\n").encode())
+
+    def sent(self, activity: Record) -> None:
+        self.note(activity)
+        self.pending.append(activity)
+        if len(self.pending) >= self.BATCH or time.monotonic() - self.flushed > self.SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.dry_run:
+            return  # a dry run reads the journal and leaves it as it was
+        if self.pending:
+            self.ws.bulk_insert(activities=self.pending)
+            self.pending = []
+        os.ftruncate(self.fd, 0)
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        self.flushed = time.monotonic()
 
 
 def send(ws: Workspace, prefix: str, *, rate: float | None = None, dry_run: bool = False,
@@ -167,9 +218,13 @@ def send(ws: Workspace, prefix: str, *, rate: float | None = None, dry_run: bool
         raise BadInput(_("rate: give mails per minute, a number above 0."))
     template = outbox.template_of(ws, campaign["template"])
     who = outbox.sender(ws)
-    with _sending(ws, campaign["id"]) as fd:
+    with _Journal(ws, campaign["id"], dry_run=dry_run) as journal:
         done = sends(ws, campaign)
-        handing = os.read(fd, 64).decode(errors="replace").strip()
+        written, handing = journal.left(done)
+        if written:  # mails a killed send handed over: their record first
+            journal.pending = written
+            journal.flush()
+            done.update((activity["lead"], activity) for activity in written)
         again = handing if handing and handing not in done and handing in campaign["audience"] else None
         wanted = set(campaign["audience"]) - set(done)
         leads = {lead["id"]: lead for lead in ws.leads() if lead["id"] in wanted}
@@ -196,35 +251,37 @@ def send(ws: Workspace, prefix: str, *, rate: float | None = None, dry_run: bool
                          started_at=campaign.get("started_at") or iso(ws.now()))
         sent = 0
         pause = 60.0 / rate if rate else 0.0
+        stamp = {"kind": ActivityKind.EMAIL.value, "outcome": EmailOutcome.SENT.value, "rep": ws.rep,
+                 "campaign": campaign["id"], "template": template["id"], "updated_by": ws.rep}
         try:
             with mail.Transport(who.config) as transport:
                 for number, draft in enumerate(drafts):
                     if number and pause:
+                        journal.flush()  # a slow send keeps nothing waiting
                         sleep(pause)
                     lead_id = draft.lead["id"]
-                    now = ws.now()
+                    now = iso(ws.now())
                     message = outbox.message_for(draft, who, mail.message_id(who.domain, campaign["id"], lead_id),
-                                                 sent=now, campaign=True)
-                    _note_handing(fd, lead_id)
+                                                 sent=ws.now(), campaign=True)
+                    journal.note({"handing": lead_id})
                     try:
                         transport.send(message)
                     except mail.RecipientRefused as error:
                         refused[lead_id] = str(error)
                         continue
-                    ws.add_activity({"lead": lead_id, "kind": ActivityKind.EMAIL.value, "outcome": EmailOutcome.SENT.value,
-                                     "at": iso(now), "campaign": campaign["id"], "template": template["id"],
-                                     "message_id": str(message["Message-ID"]),
-                                     "address": message["To"].addresses[0].addr_spec})
+                    journal.sent({**stamp, "id": new_id(), "lead": lead_id, "at": now, "created_at": now, "updated_at": now,
+                                  "message_id": str(message["Message-ID"]), "address": message["To"].addresses[0].addr_spec})
                     sent += 1
                     if progress is not None:
                         progress(len(done) + sent, len(drafts) + len(done))
-                _note_handing(fd, "")
         except mail.MailError as error:
+            journal.flush()
             _save(ws, campaign, state=CampaignState.PAUSED.value, paused=str(error),
                   refused={**campaign.get("refused", {}), **refused})
             raise mail.MailError(_("{reason} The campaign is paused after {sent} mails; `istui campaign send {id}` "
                                    "resumes it.").format(reason=str(error), sent=len(done) + sent,
                                                          id=campaign["id"][:10])) from None
+        journal.flush()
         campaign = _save(ws, campaign, state=CampaignState.SENT.value, refused=refused, finished_at=iso(ws.now()))
         return Sent(campaign, sent, len(done), refused, left_out, again)
 

@@ -5,7 +5,7 @@ equals the raw report by construction.
 
 A tally holds, for the activities in its bounds:
 - `days`: per local day (date ordinal), the activity counts of `domain.metrics.ACTIVITY_COUNTS`, and
-  `counts`, their sum;
+  `counts`, their sum (an open the mail service flags as a machine's is no open: it is left out of the opens);
 - `worked` / `booked`: the leads with a call or e-mail / with a `meeting_booked`;
 - `closings`: per lead, its latest closing transition (won or lost) as (timestamp, id, outcome, amount):
   a deal reopened and closed again counts once, with its last outcome and amount;
@@ -32,6 +32,7 @@ from istui.domain.outcomes import MEETING_BOOKED, REACHED_OUTCOMES, EmailOutcome
 Record = Mapping[str, Any]
 Tally = dict[str, Any]
 _SENT, _OPENED = EmailOutcome.SENT.value, EmailOutcome.OPENED.value
+_MACHINE_OPEN = "machine_open"  # an open flagged by the mail service as a machine's (Apple Mail Privacy Protection)
 _CALL, _EMAIL, _STAGE = ActivityKind.CALL.value, ActivityKind.EMAIL.value, ActivityKind.STAGE.value
 _WON, _LOST, _HANDED_OFF = Stage.WON.value, Stage.LOST.value, Stage.HANDED_OFF.value
 
@@ -84,15 +85,16 @@ class LocalHours:
 #: What a tally reads of an activity, in the order of a row (`rows`, `tally_rows`): (name, type[, default]).
 ROW_FIELDS: tuple[tuple[Any, ...], ...] = (
     ("at", str), ("kind", str), ("lead", str), ("rep", str), ("id", str),
-    ("outcome", str | None, None), ("script", str | None, None), ("amount", int | float | None, None))
-Row = tuple[str, str, str, str, str, "str | None", "str | None", "float | None"]
+    ("outcome", str | None, None), ("script", str | None, None), ("amount", int | float | None, None),
+    ("machine", bool | None, None))
+Row = tuple[str, str, str, str, str, "str | None", "str | None", "float | None", "bool | None"]
 
 
 def rows(activities: Iterable[Record]) -> Iterator[Row]:
     """The activities as the rows `tally_rows` counts (a whole file is decoded straight into rows by the rollups)."""
     for record in activities:
         yield (record["at"], record["kind"], record["lead"], record.get("rep"), record.get("id"),  # type: ignore[misc]
-               record.get("outcome"), record.get("script"), record.get("amount"))
+               record.get("outcome"), record.get("script"), record.get("amount"), record.get("machine"))
 
 
 def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = None,
@@ -119,7 +121,9 @@ def tally_rows(activities: Iterable[Row], tz: tzinfo, start: datetime | None = N
     size = len(ACTIVITY_COUNTS)
     local_hour = LocalHours(tz)
     slots: dict[str, tuple[list[int], list[int]]] = {}  # an hour's text → its day's counts and its call heat cell
-    for at, kind, lead, rep, activity_id, outcome, script, amount in activities:
+    for at, kind, lead, rep, activity_id, outcome, script, amount, machine in activities:
+        if machine is True and outcome == _OPENED:
+            outcome = _MACHINE_OPEN  # kept, but no open: left out of the open rate and of a send's pairing
         if kind == _EMAIL and outcome in (_SENT, _OPENED):
             # pairing looks at every e-mail event given, in or out of bounds
             local = datetime.fromisoformat(at).astimezone(tz)

@@ -17,6 +17,7 @@ from istui.domain.model import Stage
 from istui.domain.outcomes import CallOutcome
 from istui.domain.schedule import decide
 from istui.services.calendar import work_calendar
+from istui.services.demo_notes import JA_NOTES, MAIL_TEMPLATES, NOTES
 from istui.store.roster import add_members
 from istui.store.workspace import Record, Workspace, iso
 
@@ -84,45 +85,6 @@ CONNECT_BY_HOUR = {9: 0.20, 10: 0.27, 11: 0.25, 12: 0.10, 13: 0.15, 14: 0.19, 15
 HOURS = tuple(CONNECT_BY_HOUR)
 HOUR_WEIGHTS = (8, 12, 11, 4, 8, 11, 11, 12, 9, 4)
 
-NOTES: tuple[dict[str, Any], ...] = (
-    {"title": "初回架電トーク（Webお問い合わせ）", "kind": "script", "tags": ["web_inquiry", "初回"], "pinned": True,
-     "body": "# 初回架電（反響）\n\n1. お問い合わせのお礼を伝える\n2. 「どのような課題でご検討されましたか？」と聞く\n"
-             "3. 導入時期と決裁フローを確認\n4. 30分のオンライン打ち合わせを提案する\n\n> 5分以内の架電が最も接続率が高い。"},
-    {"title": "First call after a whitepaper download", "kind": "script", "tags": ["download", "first-call"],
-     "body": "# Download follow-up\n\n- Thank them for reading *the guide*; ask which chapter mattered.\n"
-             "- Offer the 2-page case study that matches their industry.\n- Ask for 20 minutes next week."},
-    {"title": "切り返し：「今は忙しい」", "kind": "objection", "tags": ["切り返し", "初回"],
-     "body": "「お忙しいところ失礼しました。30秒だけ、御社と同業の○○社様の事例をお伝えしてもよろしいですか？」\n\n"
-             "→ 断られたら「では、来週の火曜と木曜ではどちらがご都合よろしいですか？」と二択で再架電を設定。"},
-    {"title": "Objection: we already use a competitor", "kind": "objection", "tags": ["objection", "competitor"],
-     "body": "Agree first. Then: *What would you change about it if you could?* Most teams renew on inertia; "
-             "offer a side-by-side on one workflow, not a rip-and-replace."},
-    {"title": "切り返し：「資料だけ送って」", "kind": "objection", "tags": ["切り返し", "download"],
-     "body": "「承知しました。ご状況に合った資料をお送りしたいので、2点だけ伺えますか？」\n"
-             "- 現在の運用方法\n- 検討のきっかけ\n\n資料送付後、2営業日以内に再架電。"},
-    {"title": "Objection: no budget this year", "kind": "objection", "tags": ["objection", "budget"],
-     "body": "Ask when the next budget cycle starts and who owns it. Log the date as the next action and tag budget-q1."},
-    {"title": "製造業向け導入事例（3社）", "kind": "case", "tags": ["製造業", "事例"],
-     "body": "- 東洋製作所：問い合わせ対応時間 40% 削減\n- 大和工業：月間商談数 1.8倍\n- 富士化学：リード獲得単価 25% 改善"},
-    {"title": "Case study: Northwind Logistics", "kind": "case", "tags": ["logistics", "case"],
-     "body": "Cut time-to-first-call from 3 days to 11 minutes; meeting rate on web inquiries went from 18% to 31%."},
-    {"title": "展示会リードのフォロー手順", "kind": "tip", "tags": ["trade_show", "展示会"],
-     "body": "展示会リードは接続率が低い。名刺交換の**翌営業日午前**に架電し、つながらなければ当日中にお礼メール。"
-             "3回不通ならナーチャリングへ。"},
-    {"title": "Best time to call", "kind": "tip", "tags": ["timing"],
-     "body": "Our data: 10–11 and 16–17 connect best; avoid 12–13. Check the KPI tab's weekday × hour heatmap."},
-    {"title": "Product overview deck (JP/EN)", "kind": "material", "tags": ["資料", "deck"],
-     "body": "Shared drive: `Sales/Decks/overview-2026.pdf`. The 1-page version gets a better open rate by e-mail."},
-    {"title": "料金表とよくある質問", "kind": "material", "tags": ["資料", "料金"],
-     "body": "最新の料金表は共有フォルダの `料金/2026年度.pdf`。初期費用の質問が多いので先に伝える。"},
-    {"title": "Handoff checklist (BANT)", "kind": "tip", "tags": ["handoff", "BANT"],
-     "body": "Before handing off: budget range, the decision maker's name, the pain in their words, and a date. "
-             "Field sales reads the sheet 5 minutes before the meeting: make it skimmable."},
-    {"title": "ウェビナー参加者への架電", "kind": "script", "tags": ["webinar", "初回"],
-     "body": "「先日はウェビナーにご参加いただきありがとうございました。特に関心を持たれたテーマはどれでしたか？」"},
-)
-
-
 KANA = {
     "東洋": "トウヨウ", "大和": "ダイワ", "北斗": "ホクト", "青葉": "アオバ", "日本": "ニホン", "富士": "フジ", "三和": "サンワ",
     "中央": "チュウオウ", "光陽": "コウヨウ", "さくら": "サクラ", "明星": "メイセイ", "新日本": "シンニホン", "丸山": "マルヤマ",
@@ -141,34 +103,6 @@ JA_TEXT = {
     "check budget": "予算確認", "$20k-40k": "200〜400万円", "CEO signs": "社長決裁", "pipeline visibility": "案件の見える化",
     "Q1": "第1四半期", "field-lee": "field-ishii",
 }
-JA_NOTES: tuple[dict[str, Any], ...] = (
-    NOTES[0],
-    {"title": "資料ダウンロード後の初回架電", "kind": "script", "tags": ["download", "初回"],
-     "body": "# 資料DLフォロー\n\n- 資料をお読みいただいたお礼を伝え、どの章が役に立ったか伺う\n"
-             "- 業種に合った2ページの事例をご案内する\n- 来週20分のお打ち合わせを提案する"},
-    NOTES[2],
-    {"title": "切り返し：「他社サービスを使っている」", "kind": "objection", "tags": ["切り返し", "競合"],
-     "body": "まず肯定する。そのうえで「もし一つ変えられるとしたら、どこを変えたいですか？」と伺う。"
-             "多くの会社は惰性で更新している。全面切り替えではなく、一つの業務で比較してみることを提案する。"},
-    NOTES[4],
-    {"title": "切り返し：「今年は予算がない」", "kind": "objection", "tags": ["切り返し", "予算"],
-     "body": "次の予算策定がいつ始まり、どなたが担当かを伺う。その日付を次回アクションに記録し、タグ「予算Q1」を付ける。"},
-    NOTES[6],
-    {"title": "導入事例：北斗物流株式会社", "kind": "case", "tags": ["物流", "事例"],
-     "body": "初回架電までの時間を3日から11分に短縮。Webお問い合わせの商談化率は18%から31%に向上。"},
-    NOTES[8],
-    {"title": "つながりやすい時間帯", "kind": "tip", "tags": ["時間帯"],
-     "body": "当チームの実績では10〜11時と16〜17時がつながりやすく、12〜13時は避ける。KPIタブの曜日×時間帯ヒートマップを確認。"},
-    {"title": "製品紹介資料（日英）", "kind": "material", "tags": ["資料", "紹介資料"],
-     "body": "共有ドライブ：`営業/紹介資料/製品概要-2026.pdf`。メールでは1枚版の方が開封率が高い。"},
-    NOTES[11],
-    {"title": "引き渡し前のチェックリスト（BANT）", "kind": "tip", "tags": ["引き渡し", "BANT"],
-     "body": "引き渡す前に：予算の幅、決裁者の氏名、お客様自身の言葉での課題、日付。"
-             "フィールドセールスは商談の5分前にシートを読む。ひと目で分かるように。"},
-    NOTES[13],
-)
-
-
 def _company(rng: random.Random, japanese: bool) -> tuple[str, str, str]:
     """Name, e-mail domain and reading (カナ; '' for a non-Japanese name)."""
     if japanese:
@@ -202,7 +136,7 @@ def _phone(rng: random.Random) -> str:
 class _Builder:
     def __init__(self, ws: Workspace, scale: Scale, seed: int, japanese: bool = False) -> None:
         self.ws, self.scale, self.japanese = ws, scale, japanese
-        self.rng = random.Random(seed)
+        self.rng, self.seed = random.Random(seed), seed
         self.now = ws.now().replace(microsecond=0)
         self.reps = demo_reps_for(scale, japanese)
         self.start = (self.now - timedelta(days=scale.days)).replace(hour=0, minute=0, second=0)
@@ -438,6 +372,16 @@ class _Builder:
         self.scripts = [n["id"] for n in records if n["kind"] == "script"][:10]
         return records
 
+    def mail_templates(self) -> list[Record]:
+        """The e-mail templates (the Japanese one alone in a Japanese demo), with ids from bits of their own: the rest
+        of the demo stays what it was before there were templates."""
+        bits, lang = random.Random(self.seed + 1), "ja" if self.japanese else "en"
+        made = [(self.start - timedelta(days=7, hours=index), template)  # ids apart from the notes' in their first 10
+                for index, (langs, template) in enumerate(MAIL_TEMPLATES) if lang in langs]
+        return [{"id": new_id(int(moment.timestamp() * 1000), bits.getrandbits(80)), **template, "tags": list(template["tags"]),
+                 "pinned": False, "created_at": iso(moment), "updated_at": iso(moment), "updated_by": self.reps[0]}
+                for moment, template in made]
+
     def targets(self) -> list[Record]:
         stamp = iso(self.start)
         rows: list[tuple[str, float, str, str | None, str | None]] = []
@@ -462,6 +406,7 @@ def build_demo(ws: Workspace, scale: str = "small", seed: int = 7, lang: str = "
     notes = builder.notes()
     builder.build()
     targets = builder.targets()
+    notes += builder.mail_templates()
     ws.bulk_insert(leads=builder.leads, activities=builder.activities, notes=notes, targets=targets)
     add_members(ws, demo_roster(builder.reps, builder.japanese))
     return {"reps": len(builder.reps), "leads": len(builder.leads), "activities": len(builder.activities),

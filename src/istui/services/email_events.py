@@ -13,6 +13,7 @@ hash of address, event, time and link). A dry run plans exactly what a real run 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -26,8 +27,10 @@ from typing import Any, NamedTuple
 from istui.domain.errors import BadInput
 from istui.domain.model import ActivityKind
 from istui.domain.outcomes import EMAIL_STATUS_BY_OUTCOME, OPTED_OUT, EmailOutcome
+from istui.domain.periods import month_keys
 from istui.i18n import _
 from istui.services.import_columns import decode, delimiter, mapped_column
+from istui.services.mail_rows import MailRows
 from istui.services.outbox import address_key
 from istui.store.workspace import Record, Workspace, iso
 
@@ -69,8 +72,13 @@ _EVENTS: dict[str, tuple[str, dict[str, Any]] | None] = {
 }
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_FOLDED = re.compile(r"[\s_\-/.()・:：]")
+
+
+@functools.lru_cache(maxsize=4096)  # event names and flags repeat on every row
 def _key(text: str) -> str:
-    return re.sub(r"[\s_\-/.()・:：]", "", unicodedata.normalize("NFKC", str(text)).lower())
+    return _FOLDED.sub("", unicodedata.normalize("NFKC", str(text)).lower())
 
 
 class Event(NamedTuple):
@@ -175,18 +183,22 @@ def read_events(raw: bytes, fmt: str, overrides: Iterable[str], tz: tzinfo) -> t
     skipped: dict[str, int] = defaultdict(int)
     problems: list[tuple[int, str]] = []
 
+    width = len(header) + 1
+    at = {field: where.get(field, width - 1) for field in FIELDS}  # a field the file lacks: the empty last cell
+
     def cell(cells: list[str], field: str) -> str:
-        index = where.get(field)
-        return cells[index].strip() if index is not None and index < len(cells) else ""
+        return cells[at[field]].strip()
 
     for number, cells in enumerate(rows, start=2):
+        if len(cells) < width:
+            cells = [*cells, *[""] * (width - len(cells))]
         address = cell(cells, "email")
         if "event" in where:
             wanted = [(cell(cells, "event"), cell(cells, "time"))]
         else:  # one row per recipient: an open and a click when their times are filled in
             wanted = [(name, cell(cells, f"{name}_time")) for name in ("open", "click") if cell(cells, f"{name}_time")]
         for name, when in wanted:
-            if "\x1b" in address + name or any(ord(ch) < 32 for ch in address + name):
+            if _CONTROL.search(address) or _CONTROL.search(name):
                 problems.append((number, _("a control character in the row")))
                 continue
             meaning = _EVENTS.get(_key(name), False)
@@ -220,12 +232,12 @@ def read_events(raw: bytes, fmt: str, overrides: Iterable[str], tz: tzinfo) -> t
     return events, dict(skipped), problems, fmt
 
 
-def _months(events: list[Event], tz: tzinfo) -> set[str]:
-    months = set()
-    for event in events:
-        for moment in (event.at - timedelta(days=62), event.at, event.at + timedelta(days=31)):
-            months.add(moment.astimezone(tz).strftime("%Y-%m"))
-    return months
+def _months(events: list[Event], tz: tzinfo) -> list[str]:
+    """The months whose sends the events may follow: two before the first event's to one after the last's."""
+    if not events:
+        return []
+    first, last = min(event.at for event in events), max(event.at for event in events)
+    return month_keys((first - timedelta(days=62)).astimezone(tz).date(), (last + timedelta(days=31)).astimezone(tz).date())
 
 
 def plan(ws: Workspace, raw: bytes, fmt: str = "auto", overrides: Iterable[str] = ()) -> Plan:
@@ -239,12 +251,15 @@ def plan(ws: Workspace, raw: bytes, fmt: str = "auto", overrides: Iterable[str] 
             by_address[address_key(lead["email"])].append(lead)
     campaign_ids = {c["name"]: c["id"] for c in campaigns(ws)}
     known_ids: set[str] = set()
-    sends: dict[str, list[Record]] = defaultdict(list)
-    for activity in ws.activities(months=sorted(_months(events, ws.tz))):
-        if activity.get("event_id"):
-            known_ids.add(activity["event_id"])
-        if activity.get("kind") == ActivityKind.EMAIL and activity.get("outcome") == EmailOutcome.SENT:
-            sends[activity["lead"]].append(activity)
+    sends: dict[str, list[dict[str, Any]]] = defaultdict(list)  # lead → its sends, oldest first ("at": epoch seconds)
+    keeper = ws.cached("mail-rows", lambda: MailRows(ws))
+    with keeper.lock:  # the e-mail rows of the months around the events, kept per file (`mail_rows`)
+        rows, _signatures = keeper.rows(_months(events, ws.tz), None)
+    for at, lead_id, outcome, campaign, template, _flags, _url, rep, event_id, message_id in sorted(rows):
+        if event_id:
+            known_ids.add(event_id)
+        if outcome == EmailOutcome.SENT:
+            sends[lead_id].append({"at": at, "campaign": campaign, "template": template, "message_id": message_id, "rep": rep})
     activities: list[Record] = []
     lead_changes: dict[str, dict[str, Any]] = {}
     unmatched: dict[str, int] = defaultdict(int)
@@ -258,8 +273,7 @@ def plan(ws: Workspace, raw: bytes, fmt: str = "auto", overrides: Iterable[str] 
             unmatched[event.address] += 1
             continue
         lead, send = _match(leads, sends, event, campaign_ids)
-        if event.outcome == EmailOutcome.SENT and send is not None and abs(
-                datetime.fromisoformat(send["at"]) - event.at) <= timedelta(days=2):
+        if event.outcome == EmailOutcome.SENT and send is not None and abs(send["at"] - event.at.timestamp()) <= 2 * 86400:
             known_ids.add(event.event_id)  # istui sent it and logged it: the service's copy adds nothing
             duplicates += 1
             continue
@@ -274,7 +288,7 @@ def plan(ws: Workspace, raw: bytes, fmt: str = "auto", overrides: Iterable[str] 
             activity["url"] = event.url[:2000]
         activity.update(event.flags)  # machine (open), hard (bounce), spam (an unsubscribe by spam report)
         if event.outcome == EmailOutcome.SENT:
-            sends[lead["id"]].append(activity)
+            sends[lead["id"]].append({**activity, "at": event.at.timestamp()})
         activities.append(activity)
         status = EMAIL_STATUS_BY_OUTCOME.get(event.outcome)
         if status and not (event.outcome == EmailOutcome.BOUNCED and not event.flags.get("hard", True)):
@@ -287,7 +301,7 @@ def plan(ws: Workspace, raw: bytes, fmt: str = "auto", overrides: Iterable[str] 
 def _match(leads: list[Record], sends: dict[str, list[Record]], event: Event,
            campaign_ids: dict[str, str]) -> tuple[Record, Record | None]:
     """The lead and the send an event follows: by Message-ID, by campaign, else the latest send before it."""
-    at = iso(event.at)
+    at = event.at.timestamp()
     campaign = campaign_ids.get(event.campaign)
     best: tuple[Record, Record | None] = (max(leads, key=lambda lead: lead.get("created_at", "")), None)
     for lead in leads:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta, tzinfo
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from istui.domain.outcomes import MEETING_BOOKED, EmailOutcome
@@ -54,8 +55,8 @@ class _Send:
     __slots__ = ("at", "bounce", "campaign", "click", "counted", "hard", "machine", "meeting", "open", "reply", "template",
                  "unsub")
 
-    def __init__(self, row: Row) -> None:
-        self.at, self.campaign, self.template = row.at, row.campaign, row.template
+    def __init__(self, at: float, campaign: str, template: str) -> None:
+        self.at, self.campaign, self.template = at, campaign, template
         self.open = self.click = self.bounce = self.hard = self.unsub = self.reply = self.meeting = False
         self.machine = self.counted = False
 
@@ -100,52 +101,56 @@ def figures(rows: Iterable[Row], start: float, end: float, tz: tzinfo, campaign:
     """The figures of the sends made in [start, end) (seconds since the epoch), from `rows`: every e-mail row and
     meeting of the leads, from before the period (earlier sends take earlier events) to after it (what followed).
     `campaign`: only that campaign's sends."""
+    return finish(count(rows, start, end, tz, campaign))
+
+
+def count(rows: Iterable[Row], start: float, end: float, tz: tzinfo, campaign: str | None = None) -> dict[str, Any]:
+    """`figures` before its rates: counts that add up across parts (`merge`), e.g. one rep's sends and another's."""
     latest: dict[str, list[_Send]] = defaultdict(list)  # lead → its sends, oldest first
     in_period: list[_Send] = []
     grids = {"opens": [[0] * 24 for _ in range(7)], "clicks": [[0] * 24 for _ in range(7)]}
     links: dict[str, int] = defaultdict(int)
     clicked_links: set[tuple[int, str]] = set()
-    for row in sorted(rows, key=lambda r: (r[0], r[2] != SENT)):  # by time, a send before what happens with it
-        row = Row._make(row)
-        sends = latest[row.lead]
-        if row.outcome == SENT:
-            send = _Send(row)
+    window = WINDOW.total_seconds()
+    for at, lead, outcome, row_campaign, template, flags, url, *_more in sorted(rows, key=itemgetter(0)):  # by time
+        sends = latest[lead]
+        if outcome == SENT:
+            send = _Send(at, row_campaign, template)
             sends.append(send)
-            if start <= row.at < end and (campaign is None or row.campaign == campaign):
+            if start <= at < end and (campaign is None or row_campaign == campaign):
                 send.counted = True
                 in_period.append(send)
             continue
         if not sends:
             continue  # an event of no known send (or a meeting before any mail)
-        if row.outcome == MEETING_BOOKED:
+        if outcome == MEETING_BOOKED:
             send = sends[-1]
-            if row.at - send.at <= WINDOW.total_seconds():
+            if at - send.at <= window:
                 send.meeting = True
             continue
-        send = next((s for s in reversed(sends) if s.campaign == row.campaign), sends[-1]) if row.campaign else sends[-1]
-        counted = send.counted
-        if row.outcome == OPENED:
-            if row.flags & MACHINE:
+        send = next((s for s in reversed(sends) if s.campaign == row_campaign), sends[-1]) if row_campaign else sends[-1]
+        if outcome == OPENED:
+            if flags & MACHINE:
                 send.machine = True
                 continue
             send.open = True
-            if counted:
-                cell = _cell(row.at, tz)
-                grids["opens"][cell[0]][cell[1]] += 1
-        elif row.outcome == CLICKED:
+            if send.counted:
+                weekday, hour = _cell(at, tz)
+                grids["opens"][weekday][hour] += 1
+        elif outcome == CLICKED:
             send.click = True
-            if counted:
-                cell = _cell(row.at, tz)
-                grids["clicks"][cell[0]][cell[1]] += 1
-                if row.url and (id(send), row.url) not in clicked_links:
-                    clicked_links.add((id(send), row.url))
-                    links[row.url] += 1
-        elif row.outcome == BOUNCED:
+            if send.counted:
+                weekday, hour = _cell(at, tz)
+                grids["clicks"][weekday][hour] += 1
+                if url and (id(send), url) not in clicked_links:
+                    clicked_links.add((id(send), url))
+                    links[url] += 1
+        elif outcome == BOUNCED:
             send.bounce = True
-            send.hard = send.hard or bool(row.flags & HARD)
-        elif row.outcome == UNSUBSCRIBED:
+            send.hard = send.hard or bool(flags & HARD)
+        elif outcome == UNSUBSCRIBED:
             send.unsub = True
-        elif row.outcome == REPLIED:
+        elif outcome == REPLIED:
             send.reply = True
     totals = _empty()
     campaigns: dict[str, dict[str, Any]] = defaultdict(_empty)
@@ -157,7 +162,37 @@ def figures(rows: Iterable[Row], start: float, end: float, tz: tzinfo, campaign:
             _add(campaigns[send.campaign], send)
         if send.template:
             _add(templates[send.template], send)
-    return {"totals": with_rates(totals), "campaigns": {k: with_rates(v) for k, v in campaigns.items()},
-            "templates": {k: with_rates(v) for k, v in templates.items()},
-            "links": dict(sorted(links.items(), key=lambda item: (-item[1], item[0]))),
+    return {"totals": totals, "campaigns": dict(campaigns), "templates": dict(templates), "links": dict(links), "heat": grids}
+
+
+def merge(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The counts of several parts (`count`) added up."""
+    merged: dict[str, Any] = {"totals": _empty(), "campaigns": defaultdict(_empty), "templates": defaultdict(_empty),
+                              "links": defaultdict(int), "heat": {"opens": [[0] * 24 for _ in range(7)],
+                                                                  "clicks": [[0] * 24 for _ in range(7)]}}
+    for part in parts:
+        _sum(merged["totals"], part["totals"])
+        for group in ("campaigns", "templates"):
+            for key, counts in part[group].items():
+                _sum(merged[group][key], counts)
+        for url, clicks in part["links"].items():
+            merged["links"][url] += clicks
+        for name, grid in part["heat"].items():
+            for day, hours in enumerate(grid):
+                merged["heat"][name][day] = [a + b for a, b in zip(merged["heat"][name][day], hours, strict=True)]
+    return merged
+
+
+def _sum(into: dict[str, Any], counts: dict[str, Any]) -> None:
+    for name in COUNTS:
+        into[name] += counts[name]
+
+
+def finish(counted: dict[str, Any]) -> dict[str, Any]:
+    """The rates, the links most clicked first, and the best weekday × hour of counts (`count`, `merge`)."""
+    grids = counted["heat"]
+    return {"totals": with_rates(counted["totals"]),
+            "campaigns": {k: with_rates(v) for k, v in counted["campaigns"].items()},
+            "templates": {k: with_rates(v) for k, v in counted["templates"].items()},
+            "links": dict(sorted(counted["links"].items(), key=lambda item: (-item[1], item[0]))),
             "heat": grids, "best": {"opens": best(grids["opens"]), "clicks": best(grids["clicks"])}}

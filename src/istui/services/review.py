@@ -50,7 +50,26 @@ def review_of(ws: Any, period: str, rep: str | None, leads: list[dict[str, Any]]
     team = kpi_report(ws, period, None, leads=leads, analytics=True) if rep is not None else None
     reps = sorted({t["rep"] for t in ws.targets() if t.get("rep")}) if rep is None else []
     rep_targets = [{**target, "rep": name} for name in reps for target in kpi_report(ws, period, name, leads=leads)["targets"]]
-    return build_review(report, team, ws.settings.currency, rep_targets, ws.now().date())
+    from istui.services.mail_rows import email_report
+
+    findings = build_review(report, team, ws.settings.currency, rep_targets, ws.now().date())
+    findings.update(mail_findings(email_report(ws, period, rep)))
+    return findings
+
+
+def mail_findings(mail: dict[str, Any]) -> dict[str, Any]:
+    """The period's campaigns, each with its figures, and the best sending window (when opens and clicks come)."""
+    from istui.services.mail_text import best_words
+
+    campaigns = [_("{name}: {sent} sent, open rate {open_rate}, click rate {click_rate}, {unsubscribes} unsubscribes, "
+                   "{meetings} within 14 days").format(
+        name=c["name"] or c["id"][:10], sent=f"{c['sent']:,}", open_rate=percent(c["open_rate"]),
+        click_rate=percent(c["click_rate"]), unsubscribes=f"{c['unsubscribes']:,}", meetings=_meetings(c["meetings"]))
+        for c in sorted(mail["campaigns"], key=lambda c: -c["sent"])]
+    best = mail["best"]
+    window = [_("Opens came most on {opens}; clicks on {clicks} (of the {sent} e-mails sent in the period).").format(
+        opens=best_words(best["opens"]), clicks=best_words(best["clicks"]), sent=f"{mail['totals']['sent']:,}")] if best["opens"] else []
+    return {"campaigns": campaigns, "mail_window": window}
 
 
 def build_review(report: dict[str, Any], team: dict[str, Any] | None, currency: str = "JPY",
@@ -215,5 +234,8 @@ def render_review(findings: dict[str, Any], fmt: str = "md") -> str:
     section(N_("Best calling windows"), findings["best_windows"], N_("Not enough calls per hour yet."))
     section(N_("Talk notes that worked"), findings["notes_that_worked"],
             _("No talk note booked a meeting in {calls}+ calls.").format(calls=MIN_NOTE_CALLS))
+    if "campaigns" in findings:
+        section(N_("Campaigns"), findings["campaigns"], N_("No campaign was sent in this period."))
+        section(N_("Best sending window"), findings["mail_window"], N_("No opens recorded for the period's e-mails yet."))
     section(N_("Focus for the next period"), findings["focus"], N_("Keep the pace."))
     return "\n".join(lines).rstrip() + "\n"
