@@ -153,6 +153,26 @@ async def open_handoff(pilot) -> None:
     await pilot.pause(0.3)
 
 
+async def open_mail(pilot) -> None:
+    """Leads → m → Enter: the first e-mail template of the demo, rendered for the first lead with an address."""
+    await open_leads(pilot)
+    await pilot.press("slash", *"@", "enter")  # (every lead with an address has an @ in it)
+    await pilot.pause(0.2)
+    await pilot.press("m")
+    await pilot.pause(0.2)
+    await pilot.press("enter")
+    await pilot.pause(0.3)
+    await settled(pilot)
+
+
+async def open_email_view(pilot) -> None:
+    """KPI → m → E: the e-mail figures of the month."""
+    await open_kpi_month(pilot)
+    await pilot.press("E")
+    await loaded(pilot)
+    await settled(pilot)
+
+
 async def open_help(pilot) -> None:
     await loaded(pilot)
     await pilot.press("question_mark")
@@ -161,7 +181,7 @@ async def open_help(pilot) -> None:
 
 SCENES = {"today": loaded, "leads": open_leads, "notes": open_notes, "kpi": open_kpi_month, "call_block": open_call_block,
           "lead_form": open_lead_form, "log_call": open_log_call, "handoff": open_handoff, "plan": open_plan,
-          "review": open_review, "help": open_help}
+          "review": open_review, "help": open_help, "mail": open_mail, "email_view": open_email_view}
 
 
 def snapshot(snap_compare, root: Path, scene: str, size: tuple[int, int] = SIZE, lang: str = "en") -> bool:

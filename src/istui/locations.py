@@ -72,6 +72,8 @@ class Local:
         self.lead_index = self.cache / "lead-ids"
         self.activity_index = self.cache / "activity-leads"
         self.rollups = self.cache / "rollups.pickle"
+        self.mail_rows = self.cache / "mail-rows"  # one pickle per activity file: its e-mail rows (`services.mail_rows`)
+        self.mail_counts = self.cache / "mail-counts.pickle"  # the e-mail view's counts per period and rep
         self.lead_numbers = self.cache / "lead-numbers"
         self.file_checks = self.cache / "file-checks.json"
         self.queue_leads = self.cache / "queue-leads.json"  # the leads today's queue can hold, per lead bucket

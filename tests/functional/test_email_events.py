@@ -183,3 +183,44 @@ def test_the_email_view_counts_a_teammates_meeting_and_follows_new_activities(cl
     again = mail_report(ws, start, end, None)
     assert (again["totals"]["sent"], again["totals"]["unique_opens"]) == (2, 1)
     assert again["best"]["opens"] == {"weekday": 2, "hour": 9, "count": 1}  # Wed 18 Nov, 09:30 (bob's reader)
+
+
+def test_the_email_caches_are_data_only_and_a_damaged_one_is_made_again(cli, ws, tmp_path) -> None:
+    """The e-mail rows and counts kept under .istui/cache can arrive damaged or hostile: a pickle naming a function is
+    never run, a torn one is read again from the activity files, and the figures stay those of the files."""
+    import os
+    import pickle
+
+    from istui import locations
+
+    lead = add_lead(cli, "Acme", "--email", "ann@acme.example")
+    cli("log", "email", lead["id"], "-o", "sent", "--at", "2026-11-26 09:00")
+    cli("log", "email", lead["id"], "-o", "opened", "--at", "2026-11-26 10:00")
+    expected = cli("kpi", "--email", "--period", "week", "--json").json["totals"]
+    assert (expected["sent"], expected["unique_opens"]) == (1, 1)
+    local = locations.Local(ws.root)
+    kept = list(local.mail_rows.glob("*.pickle"))
+    assert kept and local.mail_counts.exists()
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    for path in kept:
+        path.write_bytes(pickle.dumps(Evil()))
+    local.mail_counts.write_bytes(pickle.dumps(Evil()))
+    assert cli("kpi", "--email", "--period", "week", "--json").json["totals"] == expected
+    assert not marker.exists()
+    for path in local.mail_rows.glob("*.pickle"):
+        path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])  # torn
+    local.mail_counts.unlink()
+    assert cli("kpi", "--email", "--period", "week", "--json").json["totals"] == expected
+    import pickle as plain
+
+    local.mail_counts.write_bytes(plain.dumps((3, {("x",): 5})))  # plain data of another shape
+    assert cli("kpi", "--email", "--period", "week", "--json").json["totals"] == expected
+    kept = plain.loads(local.mail_counts.read_bytes())[1]
+    local.mail_counts.write_bytes(plain.dumps((3, {key: (value[0], value[1], {"totals": {}, "campaigns": 1}) for key, value in
+                                                   kept.items() if isinstance(value, tuple)})))  # counts of another shape
+    assert cli("kpi", "--email", "--period", "week", "--json").json["totals"] == expected

@@ -1,6 +1,6 @@
-"""The e-mail rows of the activity files (`mail_figures.Row` as plain tuples), kept per file against its signature in
-`.istui/cache/mail-rows.pickle`, so the e-mail view reads again only the files that changed; and the e-mail report
-of a period (`mail_report`), remembered while no file it read changes."""
+"""The e-mail rows of the activity files (`mail_figures.Row` as plain tuples), kept per file against its signature
+(`MailRows`), so the e-mail view reads again only the files that changed; and the e-mail report of a period
+(`mail_report`), counted per rep and remembered while the files it read do not change."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from istui.domain.model import ActivityKind
 from istui.domain.outcomes import MEETING_BOOKED
 from istui.domain.periods import month_keys
 from istui.services.mail_figures import HARD, MACHINE, WINDOW, count, finish, merge
-from istui.services.rollups import safe_unpickle
+from istui.services.rollups import DataOnly, safe_unpickle
 from istui.store import files
 from istui.store.storages import JsonLinesStorage
 from istui.store.workspace import Record, Workspace
@@ -27,13 +27,14 @@ FIELDS: tuple[tuple[Any, ...], ...] = (
     ("campaign", str | None, None), ("template", str | None, None), ("machine", bool | None, None),
     ("hard", bool | None, None), ("url", str | None, None), ("event_id", str | None, None),
     ("message_id", str | None, None))
+_NAMES = tuple(field[0] for field in FIELDS)
 _EMAIL, _MEETING = ActivityKind.EMAIL.value, MEETING_BOOKED
 
 
 def row_of(activity: Record) -> tuple | None:
     """The row of an e-mail activity or a meeting booked by call (`mail_figures.Row`, then the rep, the event's id at
     the mail service and the Message-ID); None for any other activity."""
-    return _row(tuple(activity.get(field[0]) for field in FIELDS))
+    return _row(tuple(map(activity.get, _NAMES)))
 
 
 def _row(values: tuple) -> tuple | None:
@@ -50,72 +51,103 @@ def _row(values: tuple) -> tuple | None:
 
 
 class MailRows:
-    """Rows per activity file, fresh against file signatures; one per workspace (`Workspace.cached`)."""
+    """Rows per activity file, fresh against file signatures; one per workspace (`Workspace.cached`). Each file's rows
+    are kept in a pickle of their own under `.istui/cache/mail-rows/` (its signature and meetings first, the rows
+    after them, read only when wanted), so a change to one file rewrites one small pickle; and each rep's counts
+    (`mail_report`) in `mail-counts.pickle`, so a new process whose files did not change counts nothing again."""
+
+    KEPT_COUNTS = 400  # (period, rep, campaign) counts kept on disk, the latest made
 
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
-        self.path = locations.Local(ws.root).cache / "mail-rows.pickle"
-        self.by_file: dict[str, tuple[list[int], list[tuple], list[tuple]]] = {}  # key → (signature, rows, meetings)
-        self.loaded = self.changed = False
-        self.reports: dict[Any, tuple[Any, Any, dict[str, Any]]] = {}
+        local = locations.Local(ws.root)
+        self.folder, self.counts_path = local.mail_rows, local.mail_counts
+        self.by_file: dict[str, list[Any]] = {}  # key → [signature, rows or None (on disk), meetings]
+        self.reports: dict[Any, tuple[Any, Any, dict[str, Any]]] | None = None
+        self.counts_changed = False
         self.lock = threading.Lock()
 
-    def _load(self) -> None:
-        self.loaded = True
-        with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError):
-            cached = safe_unpickle(files.read_bytes(self.path))
-            if isinstance(cached, dict) and cached.get("version") == VERSION and isinstance(cached.get("files"), dict):
-                self.by_file = cached["files"]
+    def _pickle_of(self, key: str) -> Any:
+        import hashlib
 
-    def _save(self) -> None:
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            files.atomic_write(self.path, pickle.dumps({"version": VERSION, "files": self.by_file},
-                                                       protocol=pickle.HIGHEST_PROTOCOL))
+        return self.folder / (hashlib.sha256(key.encode()).hexdigest()[:24] + ".pickle")
 
-    def _file(self, path: Any) -> tuple[str, Any, tuple[list[tuple], list[tuple]]]:
-        """(key, signature, (the file's e-mail rows, its meetings)), read again only when the file changed."""
+    def _file(self, path: Any, rows: bool) -> tuple[str, Any, list[Any]]:
+        """(key, signature, [signature, rows or None, meetings]); the file read again only when it changed."""
         key = locations.relative(self.ws.root, path)
-        sig = files.signature(path)
+        sig = list(files.signature(path) or ())
         kept = self.by_file.get(key)
-        if kept is None or sig is None or list(kept[0]) != list(sig):
+        if kept is None or kept[0] != sig or (rows and kept[1] is None):
+            kept = self._from_disk(key, sig, rows)
+        if kept is None:  # (or its pickle is not of this signature, or damaged)
             storage = JsonLinesStorage(path, "activities", self.ws.file_checks)
             clean = storage.clean_rows(FIELDS)  # a clean file is decoded straight into tuples
             found = [row for row in (map(row_of, storage.records().values()) if clean is None else map(_row, clean))
                      if row is not None]
-            kept = self.by_file[key] = (list(sig or ()), [r for r in found if r[2] != _MEETING], [r for r in found if r[2] == _MEETING])
-            self.changed = True
-        return key, sig, (kept[1], kept[2])
+            kept = [sig, [r for r in found if r[2] != _MEETING], [r for r in found if r[2] == _MEETING]]
+            with contextlib.suppress(OSError):
+                self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+                files.atomic_write(self._pickle_of(key), pickle.dumps((VERSION, key, sig, kept[2]), protocol=5)
+                                   + pickle.dumps(kept[1], protocol=5))
+        self.by_file[key] = kept
+        return key, sig, kept
+
+    def _from_disk(self, key: str, sig: list[int], rows: bool) -> list[Any] | None:
+        """The file's kept rows when its pickle is of this signature (the rows themselves only when wanted)."""
+        import io
+
+        with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError):
+            stream = io.BytesIO(files.read_bytes(self._pickle_of(key)))
+            version, kept_key, kept_sig, meetings = DataOnly(stream).load()
+            if (version, kept_key, list(kept_sig)) == (VERSION, key, sig):
+                return [sig, DataOnly(stream).load() if rows else None, meetings]
+        return None
 
     def rows(self, months: list[str], reps: list[str] | None) -> tuple[list[tuple], tuple]:
         """The e-mail rows but meetings (`meetings` has those) of the files of `months` and `reps` (None: all), and
         those files' signatures."""
         found: list[tuple] = []
         signatures = []
-        for path in self._paths(months, reps):
-            key, sig, (rows, _meetings) = self._file(path)
+        for path in self.ws.activity_files(months, reps):
+            key, sig, kept = self._file(path, rows=True)
             signatures.append((key, sig))
-            found.extend(rows)
-        self._saved()
+            found.extend(kept[1])
         return found, tuple(signatures)
+
+    def signatures(self, months: list[str], reps: list[str] | None) -> tuple:
+        return tuple((locations.relative(self.ws.root, path), list(files.signature(path) or ()))
+                     for path in self.ws.activity_files(months, reps))
 
     def meetings(self, months: list[str]) -> list[tuple]:
         """Every meeting booked in the files of `months` (whoever booked it: a meeting follows anyone's mail)."""
         found: list[tuple] = []
-        for path in self._paths(months, None):
-            found.extend(self._file(path)[2][1])
-        self._saved()
+        for path in self.ws.activity_files(months, None):
+            found.extend(self._file(path, rows=False)[2][2])
         return found
 
-    def _paths(self, months: list[str], reps: list[str] | None) -> list[Any]:
-        if not self.loaded:
-            self._load()
-        return self.ws.activity_files(months, reps)
+    def counted(self, key: tuple, signatures: tuple, window: tuple, make: Any) -> dict[str, Any]:
+        """The counts of `key` made by `make()`, or as kept while `signatures` and `window` are what they were."""
+        if self.reports is None:
+            self.reports = {}
+            with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError):
+                version, kept = safe_unpickle(files.read_bytes(self.counts_path))
+                if version == VERSION and isinstance(kept, dict):
+                    self.reports = kept
+        remembered = self.reports.get(key)
+        if not (isinstance(remembered, tuple) and len(remembered) == 3 and remembered[0] == signatures
+                and remembered[1] == window):
+            self.reports.pop(key, None)  # (a dict keeps its order: the latest made last)
+            remembered = self.reports[key] = (signatures, window, make())
+            self.counts_changed = True
+        return remembered[2]
 
-    def _saved(self) -> None:
-        if self.changed:
-            self._save()
-            self.changed = False
+    def save_counts(self) -> None:
+        if self.counts_changed and self.reports is not None:
+            kept = dict(list(self.reports.items())[-self.KEPT_COUNTS:])
+            with contextlib.suppress(OSError):
+                self.counts_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                files.atomic_write(self.counts_path, pickle.dumps((VERSION, kept), protocol=5))
+            self.counts_changed = False
 
 
 def mail_report(ws: Workspace, start: datetime, end: datetime, rep: str | None, campaign: str | None = None) -> dict[str, Any]:
@@ -125,20 +157,26 @@ def mail_report(ws: Workspace, start: datetime, end: datetime, rep: str | None, 
     the meetings stay the same: after a call only the rep who made it is counted again."""
     keeper: MailRows = ws.cached("mail-rows", lambda: MailRows(ws))
     months = month_keys((start - timedelta(days=62)).astimezone(ws.tz).date(), (end + timedelta(days=31)).astimezone(ws.tz).date())
+    first, last = start.timestamp(), end.timestamp()
     with keeper.lock:
-        meetings = keeper.meetings(months)
-        window = tuple(sorted(r for r in meetings if start.timestamp() <= r[0] < end.timestamp() + WINDOW.total_seconds()))
+        window = tuple(sorted(r for r in keeper.meetings(months) if first <= r[0] < last + WINDOW.total_seconds()))
         reps = [rep] if rep else sorted({path.parent.name for path in ws.activity_files(months)})
-        parts = []
-        for name in reps:
-            rows, signatures = keeper.rows(months, [name])
-            key = (start, end, name, campaign)
-            remembered = keeper.reports.get(key)
-            if remembered is None or remembered[0] != signatures or remembered[1] != window:
-                remembered = keeper.reports[key] = (signatures, window, count([*rows, *window], start.timestamp(),
-                                                                              end.timestamp(), ws.tz, campaign))
-            parts.append(remembered[2])
-        return finish(merge(parts))
+        for _attempt in range(2):
+            parts = []
+            for name in reps:
+                def make(name: str = name) -> dict[str, Any]:
+                    return count([*keeper.rows(months, [name])[0], *window], first, last, ws.tz, campaign)
+
+                key = (start.isoformat(), end.isoformat(), name, campaign)
+                parts.append(keeper.counted(key, keeper.signatures(months, [name]), window, make))
+            try:
+                report = finish(merge(parts))
+            except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # kept counts of another shape
+                keeper.reports = {}
+                continue
+            keeper.save_counts()
+            return report
+        raise AssertionError("counted twice")
 
 
 def email_report(ws: Workspace, period_spec: str, rep: str | None) -> dict[str, Any]:

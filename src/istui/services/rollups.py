@@ -38,7 +38,7 @@ VERSION = 9  # 4: the funnel's lead sets (called, connected, handed); 6: cut mon
 # 8: kept days instead of cut months; 9: machine opens are no opens
 
 
-class _DataOnly(pickle.Unpickler):
+class DataOnly(pickle.Unpickler):
     """Unpickles plain data (dicts, lists, tuples, numbers, text, sets) and nothing else: a cache file in
     `.istui/` can arrive through git, and a pickle that names a function would run it."""
 
@@ -53,7 +53,7 @@ class _DataOnly(pickle.Unpickler):
 def safe_unpickle(data: bytes) -> Any:
     import io
 
-    return _DataOnly(io.BytesIO(data)).load()
+    return DataOnly(io.BytesIO(data)).load()
 
 
 class _KnownClean:
