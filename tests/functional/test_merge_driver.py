@@ -103,3 +103,16 @@ def test_the_roster_merges_person_by_person(tmp_path: Path) -> None:
     assert (roster["alice"]["display"], roster["kimura"]["role"], roster["dan"]["email"]) == ("Alice A.", "manager", "dan@example.com")
     logged = [json.loads(line) for line in (tmp_path / ".istui" / "conflicts.jsonl").read_text().splitlines()]
     assert [(c["field"], c["kept"], c["lost"]) for c in logged] == [("roster.bob", "Bob", "bob")]
+
+
+def test_campaigns_merge_record_by_record(tmp_path: Path) -> None:
+    """Two reps' campaigns made apart are both kept; a state changed on one side takes that change."""
+    base = {"C1": rec("C1", name="11月", state="ready", audience=["L1"])}
+    ours = {**base, "C2": rec("C2", name="12月 alice", state="ready", audience=["L2"])}
+    theirs = {"C1": rec("C1", "2026-11-27T11:00:00+09:00", "bob", name="11月", state="sent", audience=["L1"]),
+              "C3": rec("C3", by="bob", name="12月 bob", state="ready", audience=["L3"])}
+    result = run_driver(tmp_path, "campaigns.json", {name: serialize(table, "campaigns") for name, table in
+                                                    (("base", base), ("ours", ours), ("theirs", theirs))})
+    assert result.returncode == 0, result.stderr
+    merged = parse((tmp_path / "ours").read_bytes(), "campaigns")
+    assert sorted(merged) == ["C1", "C2", "C3"] and merged["C1"]["state"] == "sent"

@@ -103,3 +103,52 @@ async def test_the_kpi_tab_shows_the_email_figures(demo_ws) -> None:
         assert isinstance(app.screen, SheetScreen)
         shown = app.screen.query_one(Markdown).source
         assert "E-mail · sato · 2026-11" in shown and "Unique opens" in shown and "Best time: opens" in shown
+
+
+async def test_a_templates_effectiveness_shows_where_a_talk_notes_does(demo_ws) -> None:
+    from textual.widgets import Static
+
+    from istui.services.leads import log_activity
+    from istui.tui.panes.notes import NotesPane
+
+    template = add_note(demo_ws, {"title": "AAA template", "kind": "template", "subject": "Hi", "body": BODY})
+    lead = next(lead for lead in demo_ws.leads() if lead.get("email"))
+    log_activity(demo_ws, lead["id"], "email", "sent", at="2026-11-26 09:00", extra={"template": template["id"]})
+    log_activity(demo_ws, lead["id"], "email", "opened", at="2026-11-26 09:30")
+    app = IstuiApp(demo_ws, watch_interval=0.1, status_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("3")
+        await pilot.pause(0.3)
+        pane = app.query_one(NotesPane)
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if template["id"] in pane.usage:
+                break
+        assert pane.cell(template, "used") == "1"
+        pane.show(template)
+        meta = str(pane.query_one("#note-meta", Static).content)
+        assert "Sent 1 · opened 100.0% · clicked 0.0%" in meta
+
+
+async def test_a_campaign_from_the_leads_shown(demo_ws) -> None:
+    """The palette's "Campaign to the leads shown": the Leads tab's filter is the audience (exclusions reported)."""
+    from istui.services.campaigns import campaigns
+    from istui.tui.screens.forms import FormScreen
+
+    app = IstuiApp(demo_ws, watch_interval=0.1, status_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("1", "slash", *"Co.", "enter")
+        await pilot.pause(0.2)
+        shown = {row["id"] for row in app.query_one(LeadsPane).table.rows}
+        app.action_lead_action("campaign_from_view")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, FormScreen)
+        app.screen.query_one("#field-name", Input).value = "Co. news"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, FormScreen)
+    [made] = campaigns(demo_ws)
+    assert made["name"] == "Co. news" and set(made["audience"]) | {i for ids in made["excluded"].values() for i in ids} == shown
+    assert made["audience"] and set(made["audience"]) <= shown and len(shown) < 600  # the view's leads, not every lead

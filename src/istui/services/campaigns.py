@@ -66,8 +66,10 @@ def check_template(who: outbox.Sender, draft: outbox.Draft) -> None:
             title=draft.template.get("title", ""), lacks=_(", ").join(lacks)))
 
 
-def create(ws: Workspace, name: str, template_id: str, filters: dict[str, Any], *, dry_run: bool = False) -> Record:
-    """A campaign of `template_id` to the leads `filters` select (as `lead list`), with its exclusions."""
+def create(ws: Workspace, name: str, template_id: str, filters: dict[str, Any], *, dry_run: bool = False,
+           leads: list[Record] | None = None) -> Record:
+    """A campaign of `template_id` to the leads `filters` select (as `lead list`), or to `leads` (a view of the TUI's,
+    as shown), with its exclusions."""
     name = optional_text(name, "name")
     if not name:
         raise BadInput(_("name: give the campaign a name, e.g. --name '12月メルマガ'."))
@@ -80,7 +82,9 @@ def create(ws: Workspace, name: str, template_id: str, filters: dict[str, Any], 
     excluded: dict[str, list[str]] = {}
     seen: set[str] = set()
     checked = False
-    for lead in reversed(select(ws.leads(), cleaned, ws.now())):  # oldest first: the first lead keeps an address
+    chosen = select(ws.leads(), cleaned, ws.now()) if leads is None else sorted(
+        leads, key=lambda lead: (lead["created_at"], lead["id"]), reverse=True)
+    for lead in reversed(chosen):  # oldest first: the first lead keeps an address
         reason = outbox.why_no_mail(lead, campaign=True)
         if reason is None and outbox.address_key(lead["email"]) in seen:
             reason = outbox.DUPLICATE

@@ -23,6 +23,11 @@ EXCLUSIONS = {NO_ADDRESS: N_("no e-mail address"), OPTED_OUT: N_("unsubscribed")
               UNRENDERABLE: N_("a merge field is missing")}
 
 
+def exclusion_words(excluded: dict[str, list[str]]) -> str:
+    """`no e-mail address 3, unsubscribed 1`: who a campaign left out, by reason."""
+    return _(", ").join(f"{_(EXCLUSIONS.get(reason, reason))} {len(ids):,}" for reason, ids in excluded.items())
+
+
 def address_key(address: str) -> str:
     """What makes two addresses one mailbox here: compared without regard to case and width (ＳＡＴＯ＠… is sato@…)."""
     import unicodedata

@@ -81,6 +81,8 @@ class IstuiCommands(Provider):
             (_("Hand off the selected lead"), partial(app.action_lead_action, 'handoff_lead'), _("BANT form and handoff sheet")),
             (_("Show the handoff sheet of the selected lead again"), partial(app.action_lead_action, 'handoff_sheet'),
              _("to read or copy it after the handoff · key {key}").format(key=keys.key("lead-handoff-sheet"))),
+            (_("Campaign (メルマガ) to the leads shown"), partial(app.action_lead_action, 'campaign_from_view'),
+             _("The Leads tab's filter and view as the audience; a template")),
             (_("New note"), partial(app.action_new_note), _("Talk script, objection answer, material")),
             (_("Switch rep view: mine / team"), partial(app.action_toggle_scope), _("Today queue and KPI scope")),
             (_("Open review: this week"), partial(app.action_review, 'week'), _("Markdown for the team meeting")),

@@ -49,9 +49,9 @@ def define(command: argparse.ArgumentParser) -> None:
 
 
 def _left_out(excluded: dict[str, list[str]]) -> str:
-    from istui.services.outbox import EXCLUSIONS
+    from istui.services.outbox import exclusion_words
 
-    return _(", ").join(f"{_(EXCLUSIONS.get(reason, reason))} {len(ids):,}" for reason, ids in excluded.items())
+    return exclusion_words(excluded)
 
 
 def run_create(args: argparse.Namespace) -> int:

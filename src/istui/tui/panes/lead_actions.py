@@ -256,6 +256,33 @@ class LeadActions:
         if lead is not None:
             open_mail(self, self.state, lead, lambda: self.action_log_lead("email"), lambda logged: self._written(logged.lead))
 
+    def action_campaign_from_view(self) -> None:
+        """A campaign (メルマガ) of the leads this table shows now (its filter and saved view)."""
+        from istui.services import campaigns
+        from istui.tui.screens.mail import campaign_form, left_out_words
+
+        ws, shown = self.state.ws, list(self.table.rows)
+        templates = sorted((n for n in ws.notes() if n.get("kind") == "template"), key=lambda n: n.get("title", ""))
+        if not templates or not shown:
+            self.notify(_("A campaign needs an e-mail template (a note of kind template) and leads in the view."),
+                        severity="warning", markup=False)
+            return
+        form = campaign_form(templates, len(shown))
+
+        def save(values: dict[str, Any]) -> bool:
+            try:
+                made = campaigns.create(ws, values["name"], values["template"], {}, leads=shown)
+            except IstuiError as exc:
+                self.notify(error_text(exc), severity="error", timeout=10, markup=False)
+                return False
+            self.notify(_("Created campaign {id} “{name}”: {count} recipients{left}; `istui campaign send {id}` sends "
+                          "it.").format(id=made["id"][:10], name=made["name"], count=f"{len(made['audience']):,}",
+                                        left=left_out_words(made["excluded"])), timeout=12, markup=False)
+            return True
+
+        form.on_save = save
+        self.app.push_screen(form)
+
     def action_delete_lead(self) -> None:
         lead = self.selected_lead()
         if lead is None:

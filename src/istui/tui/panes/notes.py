@@ -17,6 +17,7 @@ from textual.widgets import Input, Markdown, Static, TextArea
 
 from istui.domain import labels
 from istui.domain.formatting import percent, when
+from istui.domain.model import NoteKind
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
 from istui.services.notes import add_note, edit_note_text, find_notes, toggle_pin
@@ -68,8 +69,8 @@ class NotesPane(Vertical):
         usage = self.usage.get(note["id"], {})
         if key == "pin":
             return "★" if note.get("pinned") else ""
-        if key == "used":
-            return str(usage.get("calls", 0))
+        if key == "used":  # calls that used a talk note; sends of an e-mail template
+            return str(usage.get("sent", usage.get("calls", 0)))
         if key == "rate":
             return percent(usage.get("meeting_rate")) if usage else ""
         if key == "tags":
@@ -92,6 +93,11 @@ class NotesPane(Vertical):
             now, now.replace(day=1) - timedelta(days=1), now.replace(day=1) - timedelta(days=40))]
         notes = state.ws.notes()
         usage = kept_note_usage(state.ws, months)
+        if any(note.get("kind") == NoteKind.TEMPLATE for note in notes):  # sends of each template and what followed
+            from istui.services.mail_rows import mail_report
+
+            since = now - timedelta(days=365 if months is None else 90)
+            usage.update(mail_report(state.ws, since, now + timedelta(seconds=1), None)["templates"])
         self.app.call_from_thread(self.set_notes, notes, usage)
 
     def apply_search(self) -> None:
@@ -123,9 +129,16 @@ class NotesPane(Vertical):
                  _("updated {date} by {rep}").format(date=when(note["updated_at"], self.state.now, day_only=True),
                                                      rep=safe(note.get("updated_by", "")))]
         line.append(" · ".join(part for part in parts if part) + "\n")  # an empty part leaves no doubled separator
-        if usage:
+        if usage and "sent" in usage:
+            line.append(_("Sent {sent} · opened {opens} · clicked {clicks} · replies {replies} · meetings within 14 days "
+                          "{meetings} ({rate})").format(sent=usage["sent"], opens=percent(usage["open_rate"]),
+                                                       clicks=percent(usage["click_rate"]), replies=usage["replies"],
+                                                       meetings=usage["meetings"], rate=percent(usage["meeting_rate"])) + "\n")
+        elif usage:
             line.append(_("Used in {calls} calls · meetings booked {meetings} ({rate})").format(
                 calls=usage["calls"], meetings=usage["meetings"], rate=percent(usage["meeting_rate"])) + "\n")
+        elif note.get("kind") == NoteKind.TEMPLATE:
+            line.append(_("Not sent from istui yet.") + "\n")
         else:
             line.append(_("Not used in a logged call yet.") + "\n")
         meta.update(line)

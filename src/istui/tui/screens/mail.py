@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from istui.domain.errors import IstuiError
 from istui.domain.text import named, terminal_safe
-from istui.i18n import _
+from istui.i18n import N_, _
 from istui.services import outbox
 from istui.store.workspace import Record
 from istui.tui import keys
@@ -156,3 +156,26 @@ def open_mail(pane: Any, state: AppState, lead: Record, log_only: Callable[[], N
         pane.app.push_screen(MailScreen(state, who, draft, on_sent))
 
     pane.app.push_screen(TemplatePicker(templates, named(lead.get("company", ""))), picked)
+
+
+def campaign_form(templates: list[Record], count: int) -> Any:
+    """A campaign of the leads shown: its name and template (the audience is the view's leads, exclusions aside)."""
+    from textual.widgets import Input as TextInput
+
+    from istui.domain.parsing import optional_text
+    from istui.tui.screens.forms import Field, FormScreen, select
+
+    fields = [Field("name", N_("Campaign name, e.g. 12月メルマガ"), TextInput(id="field-name"),
+                    lambda value: optional_text(value, "name")),
+              Field("template", N_("Template"), select([(t.get("title", ""), t["id"]) for t in templates], templates[0]["id"]),
+                    lambda value: value)]
+    return FormScreen(_("Campaign (メルマガ) to the {count} leads shown").format(count=f"{count:,}"), fields,
+                      hint=_("Leads without an address, unsubscribed, hard-bounced, do-not-contact or with an address "
+                             "already in it are left out; `istui campaign send ID` sends it."), submit_label=N_("Create"))
+
+
+def left_out_words(excluded: dict[str, list[str]]) -> str:
+    """`; left out: no e-mail address 3, unsubscribed 1`, or nothing."""
+    if not excluded:
+        return ""
+    return _("; left out: {reasons}").format(reasons=outbox.exclusion_words(excluded))
