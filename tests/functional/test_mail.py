@@ -260,3 +260,28 @@ def test_a_kill_while_a_mail_is_in_the_servers_hands_records_the_others_and_send
     sends = [a for a in activities(ws.root) if a.get("campaign") == campaign["id"]]
     assert sorted(a["lead"] for a in sends) == sorted(lead["id"] for lead in leads)
     assert sorted(a["message_id"] for a in sends) == sorted(m["Message-ID"] for m in box.messages)
+
+
+def test_edit_opens_the_rendered_mail_in_the_editor_and_sends_what_was_saved(cli, ws, smtp, template, isolated_home,
+                                                                             monkeypatch) -> None:  # noqa: F811
+    box, port = smtp
+    write_mail_config(isolated_home, port)
+    lead = add_lead(cli, "Acme", "--contact", "Ann Lee", "--email", "ann@acme.example")
+    monkeypatch.setenv("EDITOR", "sed -i -e s/資料のご案内です/カタログをお送りします/ -e 1s/^Subject:.*/Subject:\\ 改訂/")
+    assert cli("mail", "send", lead["id"], "--template", template, "--edit").code == 0
+    [message] = box.messages
+    assert message["Subject"] == "改訂" and "カタログをお送りします" in message.get_content()
+    assert not list((ws.root / ".istui").glob("tmp*.txt"))  # the draft is gone
+    monkeypatch.setenv("EDITOR", "false")
+    failed = cli("mail", "send", lead["id"], "--template", template, "--edit")
+    assert failed.code == 2 and "editor" in failed.err and len(box.messages) == 1
+
+
+def test_a_refused_login_pauses_the_campaign_before_any_mail(cli, smtp, template, isolated_home) -> None:  # noqa: F811
+    box, port = smtp
+    write_mail_config(isolated_home, port, username="alice", password_command="echo nope")
+    leads_with_mail(cli, 2)
+    campaign = cli("campaign", "create", "--name", "news", "--template", template, "--json").json
+    refused = cli("campaign", "send", campaign["id"])
+    assert refused.code == 1 and "refused the login of alice" in refused.err and "paused after 0 mails" in refused.err
+    assert cli("campaign", "show", campaign["id"], "--json").json["state"] == "paused" and not box.raw
