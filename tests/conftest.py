@@ -19,6 +19,8 @@ from istui.cli import main
 from istui.store.settings import Settings
 from istui.store.workspace import Workspace
 
+from smtp_support import smtp  # noqa: F401  (a real SMTP server on 127.0.0.1: the mail tests' fixture)
+
 # The property tests run the same examples on every run (CI must not fail on a case it happens to draw
 # today); ISTUI_HYPOTHESIS_RANDOM=1 draws new ones, to hunt by hand.
 hypothesis_settings.register_profile("istui", derandomize=not os.environ.get("ISTUI_HYPOTHESIS_RANDOM"))

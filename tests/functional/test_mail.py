@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import add_lead
-from smtp_support import free_port, smtp, write_mail_config  # noqa: F401  (smtp: the fixture)
+from smtp_support import write_mail_config
 
 BODY = "{{ lead.contact | default('ご担当者') }} 様\n\n資料のご案内です。\n\n{{ rep.display }} <{{ rep.email }}>\n{{ unsubscribe }}\n"
 
@@ -40,7 +40,7 @@ def activities(ws_root: Path) -> list[dict]:
             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def test_one_mail_is_proper_mime_and_logged_with_its_template_and_message_id(cli, ws, smtp, template, isolated_home) -> None:  # noqa: F811
+def test_one_mail_is_proper_mime_and_logged_with_its_template_and_message_id(cli, ws, smtp, template, isolated_home) -> None:
     box, port = smtp
     write_mail_config(isolated_home, port)
     lead = add_lead(cli, "株式会社東洋テック", "--contact", "山田 太郎", "--email", "yamada@toyo.example.jp")
@@ -76,7 +76,7 @@ def test_a_dry_run_needs_no_transport_and_sends_and_logs_nothing(cli, ws, templa
     assert len(refused.err.strip().splitlines()) == 1 and not [a for a in activities(ws.root) if a["kind"] == "email"]
 
 
-def test_refusals_name_what_is_wrong_and_log_nothing(cli, ws, smtp, template, isolated_home) -> None:  # noqa: F811
+def test_refusals_name_what_is_wrong_and_log_nothing(cli, ws, smtp, template, isolated_home) -> None:
     box, port = smtp
     write_mail_config(isolated_home, port, username="sato", password_command="printf wrong")
     lead = add_lead(cli, "Acme", "--email", "ann@acme.example")
@@ -103,7 +103,7 @@ def test_refusals_name_what_is_wrong_and_log_nothing(cli, ws, smtp, template, is
     assert bad.code == 2 and "mail.security" in bad.err and "starttls, ssl, none" in bad.err
 
 
-def test_unsubscribes_and_bounces_flag_the_address(cli, smtp, template, isolated_home) -> None:  # noqa: F811
+def test_unsubscribes_and_bounces_flag_the_address(cli, smtp, template, isolated_home) -> None:
     _box, port = smtp
     write_mail_config(isolated_home, port)
     lead = add_lead(cli, "Acme", "--email", "ann@acme.example")
@@ -144,7 +144,7 @@ def test_a_campaign_leaves_out_who_may_get_no_mail_and_refuses_a_template_withou
     assert len(cli("campaign", "list", "--json").json) == 1
 
 
-def test_a_campaign_reports_a_refused_recipient_and_sends_the_rest_once(cli, ws, smtp, template, isolated_home) -> None:  # noqa: F811
+def test_a_campaign_reports_a_refused_recipient_and_sends_the_rest_once(cli, ws, smtp, template, isolated_home) -> None:
     box, port = smtp
     write_mail_config(isolated_home, port)
     leads = leads_with_mail(cli, 5)
@@ -169,7 +169,7 @@ def test_a_campaign_reports_a_refused_recipient_and_sends_the_rest_once(cli, ws,
     assert review["mail_window"] == []  # no opens yet
 
 
-def test_a_lost_connection_pauses_the_campaign_and_a_resume_sends_each_once(cli, smtp, template, isolated_home) -> None:  # noqa: F811
+def test_a_lost_connection_pauses_the_campaign_and_a_resume_sends_each_once(cli, smtp, template, isolated_home) -> None:
     box, port = smtp
     write_mail_config(isolated_home, port)
     leads = leads_with_mail(cli, 6)
@@ -184,7 +184,7 @@ def test_a_lost_connection_pauses_the_campaign_and_a_resume_sends_each_once(cli,
     assert Counter(to for [to] in box.envelopes) == Counter(lead["email"] for lead in leads)
 
 
-def test_a_campaign_killed_mid_send_resumes_and_each_recipient_gets_exactly_one(cli, ws, smtp, template, isolated_home) -> None:  # noqa: F811
+def test_a_campaign_killed_mid_send_resumes_and_each_recipient_gets_exactly_one(cli, ws, smtp, template, isolated_home) -> None:
     box, port = smtp
     write_mail_config(isolated_home, port)
     leads = leads_with_mail(cli, 12)
@@ -231,7 +231,7 @@ def test_a_sendmail_command_gets_the_whole_message(cli, ws, template, isolated_h
 
 
 def test_a_kill_while_a_mail_is_in_the_servers_hands_records_the_others_and_sends_that_one_again(
-        cli, ws, smtp, template, isolated_home) -> None:  # noqa: F811
+        cli, ws, smtp, template, isolated_home) -> None:
     """Killed with mails taken by the server but not yet in the activity file (they wait in the local journal, written
     in batches) and one mail handed over and never answered: the resumed send writes the taken ones' record, sends
     the unanswered one again with the same Message-ID, and the rest once."""
@@ -263,7 +263,7 @@ def test_a_kill_while_a_mail_is_in_the_servers_hands_records_the_others_and_send
 
 
 def test_edit_opens_the_rendered_mail_in_the_editor_and_sends_what_was_saved(cli, ws, smtp, template, isolated_home,
-                                                                             monkeypatch) -> None:  # noqa: F811
+                                                                             monkeypatch) -> None:
     box, port = smtp
     write_mail_config(isolated_home, port)
     lead = add_lead(cli, "Acme", "--contact", "Ann Lee", "--email", "ann@acme.example")
@@ -277,7 +277,7 @@ def test_edit_opens_the_rendered_mail_in_the_editor_and_sends_what_was_saved(cli
     assert failed.code == 2 and "editor" in failed.err and len(box.messages) == 1
 
 
-def test_a_refused_login_pauses_the_campaign_before_any_mail(cli, smtp, template, isolated_home) -> None:  # noqa: F811
+def test_a_refused_login_pauses_the_campaign_before_any_mail(cli, smtp, template, isolated_home) -> None:
     box, port = smtp
     write_mail_config(isolated_home, port, username="alice", password_command="echo nope")
     leads_with_mail(cli, 2)

@@ -13,7 +13,7 @@ from istui.tui.panes.leads import LeadsPane
 from istui.tui.screens.forms import FormScreen, SheetScreen
 from istui.tui.screens.mail import MailScreen, TemplatePicker
 
-from smtp_support import smtp, write_mail_config  # noqa: F401  (smtp: the fixture)
+from smtp_support import write_mail_config
 from tui_support import SIZE, loaded
 
 BODY = "{{ lead.contact | default('ご担当者') }} 様\n\n{{ rep.display }} <{{ rep.email }}>\n{{ unsubscribe }}\n"
@@ -35,7 +35,7 @@ async def choose_lead(pilot, company: str) -> None:
     await pilot.pause(0.2)
 
 
-async def test_m_sends_the_rendered_and_edited_template_and_logs_it(demo_ws, smtp, isolated_home) -> None:  # noqa: F811
+async def test_m_sends_the_rendered_and_edited_template_and_logs_it(demo_ws, smtp, isolated_home) -> None:
     box, port = smtp
     write_mail_config(isolated_home, port)
     template = add_note(demo_ws, {"title": "資料のご案内", "kind": "template", "subject": "{{ lead.company }} 様へ", "body": BODY})

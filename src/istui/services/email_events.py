@@ -19,6 +19,7 @@ import io
 import json
 import re
 import unicodedata
+from bisect import bisect_right, insort
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -255,11 +256,13 @@ def plan(ws: Workspace, raw: bytes, fmt: str = "auto", overrides: Iterable[str] 
     keeper = ws.cached("mail-rows", lambda: MailRows(ws))
     with keeper.lock:  # the e-mail rows of the months around the events, kept per file (`mail_rows`)
         rows, _signatures = keeper.rows(_months(events, ws.tz), None)
-    for at, lead_id, outcome, campaign, template, _flags, _url, rep, event_id, message_id in sorted(rows):
+    for at, lead_id, outcome, campaign, template, _flags, _url, rep, event_id, message_id in rows:
         if event_id:
             known_ids.add(event_id)
         if outcome == EmailOutcome.SENT:
             sends[lead_id].append({"at": at, "campaign": campaign, "template": template, "message_id": message_id, "rep": rep})
+    for kept in sends.values():
+        kept.sort(key=_at)
     activities: list[Record] = []
     lead_changes: dict[str, dict[str, Any]] = {}
     unmatched: dict[str, int] = defaultdict(int)
@@ -288,7 +291,7 @@ def plan(ws: Workspace, raw: bytes, fmt: str = "auto", overrides: Iterable[str] 
             activity["url"] = event.url[:2000]
         activity.update(event.flags)  # machine (open), hard (bounce), spam (an unsubscribe by spam report)
         if event.outcome == EmailOutcome.SENT:
-            sends[lead["id"]].append({**activity, "at": event.at.timestamp()})
+            insort(sends[lead["id"]], {**activity, "at": event.at.timestamp()}, key=_at)
         activities.append(activity)
         status = EMAIL_STATUS_BY_OUTCOME.get(event.outcome)
         if status and not (event.outcome == EmailOutcome.BOUNCED and not event.flags.get("hard", True)):
@@ -298,23 +301,34 @@ def plan(ws: Workspace, raw: bytes, fmt: str = "auto", overrides: Iterable[str] 
     return Plan(activities, lead_changes, duplicates, skipped, dict(unmatched), problems, fmt)
 
 
-def _match(leads: list[Record], sends: dict[str, list[Record]], event: Event,
-           campaign_ids: dict[str, str]) -> tuple[Record, Record | None]:
-    """The lead and the send an event follows: by Message-ID, by campaign, else the latest send before it."""
+def _match(leads: list[Record], sends: dict[str, list[dict[str, Any]]], event: Event,
+           campaign_ids: dict[str, str]) -> tuple[Record, dict[str, Any] | None]:
+    """The lead and the send an event follows: by Message-ID, by campaign, else the latest send before it (a lead's
+    sends are in time order; a service's own `sent` event may come a moment before istui's record of the send)."""
     at = event.at.timestamp()
     campaign = campaign_ids.get(event.campaign)
-    best: tuple[Record, Record | None] = (max(leads, key=lambda lead: lead.get("created_at", "")), None)
+    wanted = event.message_id.strip("<>")
+    best: tuple[Record, dict[str, Any] | None] = (max(leads, key=lambda lead: lead.get("created_at", "")), None)
     for lead in leads:
-        before = [s for s in sends.get(lead["id"], ()) if s["at"] <= at or event.outcome == EmailOutcome.SENT]
-        for send in before:
-            if event.message_id and send.get("message_id", "").strip("<>") == event.message_id.strip("<>"):
-                return lead, send
-        for send in reversed(before):
-            if campaign and send.get("campaign") == campaign:
-                return lead, send
+        kept = sends.get(lead["id"])
+        if not kept:
+            continue
+        before = kept if event.outcome == EmailOutcome.SENT else kept[:bisect_right(kept, at, key=_at)]
+        if wanted:
+            for send in before:
+                if send.get("message_id", "").strip("<>") == wanted:
+                    return lead, send
+        if campaign:
+            for send in reversed(before):
+                if send.get("campaign") == campaign:
+                    return lead, send
         if before and (best[1] is None or before[-1]["at"] > best[1]["at"]):
             best = (lead, before[-1])
     return best
+
+
+def _at(send: dict[str, Any]) -> float:
+    return send["at"]
 
 
 def apply(ws: Workspace, planned: Plan) -> None:
