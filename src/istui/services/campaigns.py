@@ -274,7 +274,7 @@ def send(ws: Workspace, prefix: str, *, rate: float | None = None, dry_run: bool
                         refused[lead_id] = str(error)
                         continue
                     journal.sent({**stamp, "id": new_id(), "lead": lead_id, "at": now, "created_at": now, "updated_at": now,
-                                  "message_id": str(message["Message-ID"]), "address": message["To"].addresses[0].addr_spec})
+                                  "message_id": message.msgid, "address": message.recipient})
                     sent += 1
                     if progress is not None:
                         progress(len(done) + sent, len(drafts) + len(done))

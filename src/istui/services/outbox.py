@@ -108,7 +108,7 @@ def compose(ws: Workspace, lead: Record, template: Record, who: Sender, *, campa
     return Draft(lead, template, subject, body)
 
 
-def message_for(draft: Draft, who: Sender, msgid: str, *, sent: Any, campaign: bool = False) -> Any:
+def message_for(draft: Draft, who: Sender, msgid: str, *, sent: Any, campaign: bool = False) -> mail.Mail:
     lead = draft.lead
     to = mail.parse_address(str(lead["email"]), "email")[1]
     return mail.build(sender=(who.display, who.address), to=(str(lead.get("contact") or ""), to), subject=draft.subject,
@@ -116,7 +116,7 @@ def message_for(draft: Draft, who: Sender, msgid: str, *, sent: Any, campaign: b
 
 
 def send_one(ws: Workspace, lead_id: str, template_id: str, *, subject: str | None = None, body: str | None = None,
-             dry_run: bool = False) -> tuple[Any, Any]:
+             dry_run: bool = False) -> tuple[mail.Mail, Any]:
     """Send `template_id` to the lead (its subject or body replaced by a rep's edit) and log it: (message, Logged),
     Logged None on a dry run. Nothing is logged unless the transport took the mail."""
     from istui.services.leads import log_activity
@@ -136,13 +136,13 @@ def send_one(ws: Workspace, lead_id: str, template_id: str, *, subject: str | No
     with mail.Transport(who.config) as transport:
         transport.send(message)
     logged = log_activity(ws, lead_id, ActivityKind.EMAIL, EmailOutcome.SENT, extra={
-        "template": draft.template["id"], "message_id": str(message["Message-ID"]),
-        "address": message["To"].addresses[0].addr_spec})
+        "template": draft.template["id"], "message_id": message.msgid, "address": message.recipient})
     return message, logged
 
 
-def readable(message: Any) -> str:
+def readable(sent: mail.Mail) -> str:
     """The message as a person reads it: the main headers decoded, then the body."""
+    message = sent.message()
     lines = [f"{name}: {message[name]}" for name in ("From", "To", "Subject", "Date", "Message-ID", "List-Unsubscribe")
              if message[name]]
-    return "\n".join(lines) + "\n\n" + message.get_content()
+    return "\n".join(lines) + "\n\n" + message.get_content().replace("\r\n", "\n")

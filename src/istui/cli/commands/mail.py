@@ -33,11 +33,12 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
         define_campaign(command)
 
 
-def message_document(message: Any) -> dict[str, Any]:
+def message_document(sent: Any) -> dict[str, Any]:
+    message = sent.message()
     return {"from": str(message["From"]), "to": str(message["To"]), "subject": str(message["Subject"]),
             "date": str(message["Date"]), "message_id": str(message["Message-ID"]),
             "list_unsubscribe": message["List-Unsubscribe"] and str(message["List-Unsubscribe"]),
-            "body": message.get_content()}
+            "body": message.get_content().replace("\r\n", "\n")}
 
 
 def edited(subject: str, body: str, root: Any) -> tuple[str, str]:
@@ -84,6 +85,7 @@ def run_send(args: argparse.Namespace) -> int:
         sys.stdout.write(safe(outbox.readable(message), multiline=True))
         say(_("(dry run: nothing was sent or logged)"))
     else:
+        shown = message.message()
         say(_("Sent “{subject}” to {to}; logged as e-mail sent ({id}).").format(
-            subject=message["Subject"], to=message["To"], id=message["Message-ID"]))
+            subject=shown["Subject"], to=shown["To"], id=message.msgid))
     return 0

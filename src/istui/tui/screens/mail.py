@@ -125,7 +125,7 @@ class MailScreen(Dialog[Record | None]):
         self.notify(sentence, severity="error", timeout=10, markup=False)
 
     def _sent(self, message: Any, logged: Any) -> None:
-        self.notify(_("Sent “{subject}” to {company}.").format(subject=terminal_safe(str(message["Subject"])),
+        self.notify(_("Sent “{subject}” to {company}.").format(subject=terminal_safe(str(message.message()["Subject"])),
                                                             company=named(self.lead.get("company", ""))), markup=False)
         self.on_sent(logged)
         self.dismiss(logged.lead)
