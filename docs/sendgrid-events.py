@@ -17,7 +17,7 @@ import subprocess
 import sys
 from datetime import datetime
 
-if len(sys.argv) != 2:
+if len(sys.argv) != 2 or sys.argv[1].startswith("-"):
     sys.exit(__doc__)
 campaign_id = sys.argv[1]
 istui = [sys.executable, "-m", "istui"]

@@ -224,3 +224,32 @@ def test_the_email_caches_are_data_only_and_a_damaged_one_is_made_again(cli, ws,
     local.mail_counts.write_bytes(plain.dumps((3, {key: (value[0], value[1], {"totals": {}, "campaigns": 1}) for key, value in
                                                    kept.items() if isinstance(value, tuple)})))  # counts of another shape
     assert cli("kpi", "--email", "--period", "week", "--json").json["totals"] == expected
+
+
+def test_what_the_probe_found_in_event_files(cli, ws, tmp_path) -> None:
+    """A Japanese export with 状態 beside 開封日時 / クリック日時; full-width addresses; impossible times refused (never
+    written); a field beyond the csv module's limit and JSON nested too deep are one sentence; another --format of
+    the same file adds nothing."""
+    add_lead(cli, "Acme", "--email", "chloe.clark@acme.example")
+    add_lead(cli, "Beta", "--email", "b@beta.example")
+    path = tmp_path / "ja.csv"
+    path.write_text("メールアドレス,開封日時,クリック日時,URL,状態\n"
+                    "ｃｈｌｏｅ．ｃｌａｒｋ＠ａｃｍｅ．ｅｘａｍｐｌｅ,2026/11/26 10:00,2026/11/26 10:05,https://x/jp,\n"
+                    "b@beta.example,2026/11/26 11:00,,,開封\n", encoding="cp932")
+    done = cli("import", "email-events", str(path), "--json").json
+    assert done["added"] == {"opened": 2, "clicked": 1} and not done["problems"] and not done["unmatched"]
+    assert cli("import", "email-events", str(path), "--format", "generic", "--json").json["added"] == {}
+    times = tmp_path / "times.csv"
+    times.write_text("email,timestamp,event,sg_event_id\nb@beta.example,-1000,open,t1\nb@beta.example,253402300799,open,t2\n"
+                     "b@beta.example,1795700000000,open,t3\n")
+    result = cli("import", "email-events", str(times), "--json").json
+    assert [p["row"] for p in result["problems"]] == [2, 3] and result["added"] == {"opened": 1}
+    assert not [p for p in (ws.root / "activities").glob("*/1*.jsonl")] and not list((ws.root / "activities").glob("*/9999*"))
+    huge = tmp_path / "huge.csv"
+    huge.write_text("email,timestamp,event\n\"" + "x" * 200_000 + "\",1795700000,open\n")
+    refused = cli("import", "email-events", str(huge))
+    assert refused.code == 2 and "not readable as CSV" in refused.err and len(refused.err.strip().splitlines()) == 1
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    refused = cli("import", "email-events", str(deep))
+    assert refused.code == 2 and "JSON" in refused.err and "Traceback" not in refused.err

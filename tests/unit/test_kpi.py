@@ -196,3 +196,12 @@ def test_per_day_figures_read_alike_in_a_column() -> None:
 
     assert [per_day(v) for v in (3425.333, 79.3, 45, 2, 0.5, 0.04, None)] == [
         "3,425.3", "79.3", "45.0", "2.0", "0.50", "0.04", "–"]
+
+
+@pytest.mark.parametrize("spec", ["9999-12", "1900-01", "2026-01-01..9999-12-31", "0001-01-01..2026-01-01"])
+def test_a_period_outside_the_stored_years_is_one_sentence(spec: str) -> None:
+    from istui.domain.errors import BadInput
+    from istui.domain.periods import parse_period
+
+    with pytest.raises(BadInput, match="outside the years 1970–2199"):
+        parse_period(spec, date(2026, 12, 3))

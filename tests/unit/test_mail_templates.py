@@ -66,3 +66,22 @@ def test_the_subject_is_one_line_whatever_it_merges() -> None:
 def test_lead_values_are_data_never_template_code(company: str) -> None:
     subject, body = render(template("{{ lead.company }}", "{{ lead.company }}"), {**LEAD, "company": company}, REP)
     assert body == company and subject == " ".join(company.split())
+
+
+@pytest.mark.parametrize("code", ["{% include '/etc/passwd' %}", "{% import 'os' as os %}{{ os }}",
+                                  "{% extends 'base.html' %}", "{% for i in range(100000000) %}x{% endfor %}",
+                                  "{{ 'x' * 1000000000 }}", "{{ [0] * 1000000000 }}", "{{ 9 ** 9 ** 9 }}",
+                                  "{% for i in range(9999) %}{% for j in range(9999) %}{% endfor %}{% endfor %}",
+                                  "{% for i in range(15000) %}{{ 'x' * 50 }}{% endfor %}", "{{ 'x'.ljust(1000000000) }}",
+                                  "{{ 'x' | center(1000000000) }}", "{{ lipsum(1000000) }}", "{{ 1 / 0 }}",
+                                  "{{ '{:>1000000000}'.format(1) }}", "{{ '%1000000000s' % 'x' }}",
+                                  "{{ cycler(1,2).__init__ }}"])
+def test_a_hostile_template_is_one_sentence_quickly(code: str) -> None:
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(BadInput) as refused:
+        render(template("ご案内", code), LEAD, REP)
+    assert time.monotonic() - started < 3
+    message = str(refused.value)
+    assert "初回のご案内" in message and "\n" not in message and message.endswith(".")

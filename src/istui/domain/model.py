@@ -149,7 +149,8 @@ SCHEMA: dict[str, dict[str, object]] = {
     # (reason → lead ids), the lead-list filters it was made with, where the send stands, refusals by lead
     "campaigns": {"id": str, "name": _TEXT, "template": str, "rep": str, "audience": list, "excluded": dict,
                   "filters": dict, "state": str, "paused": (_TEXT, None), "refused": dict, "started_at": (_WHEN, None),
-                  "finished_at": (_WHEN, None), **_STAMPS},
+                  "finished_at": (_WHEN, None), "uncertain": list,  # leads whose mail a kill left unanswered
+                  **_STAMPS},
 }
 
 

@@ -133,6 +133,7 @@ def parse_period(spec: str, today: date, week_start: int = 0, fy_start_month: in
         year, number = int(month[1]), int(month[2])
         if not 1 <= number <= 12:
             raise BadInput(_("period: '{spec}' has no month {number}; {hint}.").format(spec=spec, number=number, hint=_(PERIOD_HINT)))
+        _check_years(spec, year)
         return month_of(date(year, number, 1))
     if ".." in cleaned:
         first, _sep, last = cleaned.partition("..")
@@ -143,8 +144,18 @@ def parse_period(spec: str, today: date, week_start: int = 0, fy_start_month: in
                 spec=spec, hint=_(PERIOD_HINT))) from None
         if end < start:
             raise BadInput(_("period: '{spec}' ends before it starts.").format(spec=spec))
+        _check_years(spec, start.year, end.year)
         return Period(start, end + timedelta(days=1), None, f"{start.isoformat()}..{end.isoformat()}")
     raise BadInput(_("period: '{spec}' is not a period; {hint}.").format(spec=spec, hint=_(PERIOD_HINT)))
+
+
+YEARS = range(1970, 2200)  # the years a stored time may fall in (`domain.checks`)
+
+
+def _check_years(spec: str, *years: int) -> None:
+    if any(year not in YEARS for year in years):
+        raise BadInput(_("period: '{spec}' lies outside the years {first}–{last}.").format(
+            spec=spec, first=YEARS[0], last=YEARS[-1]))
 
 
 def month_keys(first: date, last: date) -> list[str]:

@@ -8,8 +8,9 @@ sender's name and address and an opt-out line (特定電子メール法), or the
 `send` is resumable and never sends twice: the `email sent` activities of the campaign are the record of who got
 it; each is noted in a local journal as its mail is handed over and written to the sender's activity file in
 batches (`_Journal`), so a send killed at any point and run again records what the server took and sends each
-remaining recipient once. Each mail's Message-ID is made from the campaign and the lead, so the one mail that may
-have been in the server's hands at the moment of a kill goes again with the same id (and is reported). A refusal for one
+remaining recipient once. The one mail that may have been in the server's hands at the moment of a kill (handed
+over, its answer never read) is not sent again: it is reported and kept as `uncertain` on the campaign, and
+`--resend-uncertain` sends those (with the same Message-ID, made from the campaign and the lead). A refusal for one
 recipient is reported and the rest go on; a failed connection or login pauses the campaign with one sentence.
 """
 
@@ -54,8 +55,9 @@ def get(ws: Workspace, prefix: str) -> Record:
 def check_template(who: outbox.Sender, draft: outbox.Draft) -> None:
     """A campaign's mail must say who sends it (name and address) and how to stop it (特定電子メール法)."""
     body = draft.body.casefold()
+    named = body.replace(who.address.casefold(), " ").replace(who.unsubscribe.casefold(), " ")  # the name, not in them
     lacks = [what for what, present in (
-        (_("the sender's name ({{ rep.display }})"), who.display.casefold() in body),
+        (_("the sender's name ({{ rep.display }})"), who.display.casefold() in named),
         (_("the sender's address ({{ rep.email }})"), who.address.casefold() in body),
         (_("an opt-out line ({{ unsubscribe }})"), who.unsubscribe.removeprefix("mailto:").casefold() in body
          or any(word in body for word in _OPT_OUT_WORDS)))
@@ -82,15 +84,17 @@ def create(ws: Workspace, name: str, template_id: str, filters: dict[str, Any], 
     excluded: dict[str, list[str]] = {}
     seen: set[str] = set()
     checked = False
-    chosen = select(ws.leads(), cleaned, ws.now()) if leads is None else sorted(
+    everyone = list(ws.leads())
+    blocked = outbox.suppressed(everyone)  # an address opted out or bounced by any lead of it
+    chosen = select(everyone, cleaned, ws.now()) if leads is None else sorted(
         leads, key=lambda lead: (lead["created_at"], lead["id"]), reverse=True)
     for lead in reversed(chosen):  # oldest first: the first lead keeps an address
-        reason = outbox.why_no_mail(lead, campaign=True)
+        reason = outbox.why_no_mail(lead, campaign=True, blocked=blocked)
         if reason is None and outbox.address_key(lead["email"]) in seen:
             reason = outbox.DUPLICATE
         if reason is None:
             try:
-                draft = outbox.compose(ws, lead, template, who, campaign=True)
+                draft = outbox.compose(ws, lead, template, who, campaign=True, blocked=blocked)
             except BadInput:
                 reason = outbox.UNRENDERABLE
             else:
@@ -130,7 +134,7 @@ class Sent(NamedTuple):
     before: int  # had it from an earlier send
     refused: dict[str, str]  # lead → the server's or the template's sentence
     left_out: dict[str, list[str]]  # reason → leads that may no longer get mail (unsubscribed since, …)
-    again: str | None  # the lead whose mail was in the server's hands when an earlier send stopped, sent again
+    uncertain: list[str]  # leads whose mail was in the server's hands when a send stopped: not sent again
 
 
 class _Journal:
@@ -138,7 +142,7 @@ class _Journal:
     sender of a campaign at a time on this machine. Before a mail is handed over it names the lead; once the server
     took it, the mail's activity follows, and a batch of activities is written to the sender's activity file
     (one fsync) before the journal is cleared. What a kill leaves is read by the next send: the activities are
-    written, and a lead named without its activity was in the server's hands (sent again with the same Message-ID)."""
+    written, and a lead named without its activity was in the server's hands (its mail may have arrived)."""
 
     BATCH, SECONDS = 200, 2.0  # activities written together, at most this many or this old
 
@@ -146,13 +150,15 @@ class _Journal:
         self.ws, self.campaign_id, self.dry_run = ws, campaign_id, dry_run
         self.pending: list[Record] = []
         self.flushed = time.monotonic()
+        self.done = False
 
     def __enter__(self) -> _Journal:
         import fcntl
 
         folder = locations.Local(self.ws.root).folder
         folder.mkdir(mode=0o700, exist_ok=True)
-        self.fd = os.open(folder / f"campaign-{self.campaign_id}.sending", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        self.path = folder / f"campaign-{self.campaign_id}.sending"
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -164,6 +170,8 @@ class _Journal:
     def __exit__(self, *exc: object) -> None:
         try:
             self.flush()
+            if self.done and not self.dry_run:
+                os.unlink(self.path)
         finally:
             os.close(self.fd)
 
@@ -210,10 +218,11 @@ class _Journal:
         self.flushed = time.monotonic()
 
 
-def send(ws: Workspace, prefix: str, *, rate: float | None = None, dry_run: bool = False,
+def send(ws: Workspace, prefix: str, *, rate: float | None = None, dry_run: bool = False, resend_uncertain: bool = False,
          progress: Callable[[int, int], None] | None = None, sleep: Callable[[float], None] = time.sleep) -> Sent:
     """Send the campaign to each recipient who has not got it yet (see the module's docstring). `rate`: mails per
-    minute at most. MailError (after the campaign is saved as paused) when the transport fails."""
+    minute at most; `resend_uncertain`: the mails a kill left in the server's hands go too. MailError (after the
+    campaign is saved as paused) when the transport fails."""
     campaign = get(ws, prefix)
     if campaign["rep"] != ws.rep:
         raise BadInput(_("campaign {name} is {rep}'s: they send it (its sent mails are theirs), or make your own with "
@@ -229,9 +238,17 @@ def send(ws: Workspace, prefix: str, *, rate: float | None = None, dry_run: bool
             journal.pending = written
             journal.flush()
             done.update((activity["lead"], activity) for activity in written)
-        again = handing if handing and handing not in done and handing in campaign["audience"] else None
-        wanted = set(campaign["audience"]) - set(done)
-        leads = {lead["id"]: lead for lead in ws.leads() if lead["id"] in wanted}
+        uncertain = list(campaign.get("uncertain") or [])
+        if handing and handing not in done and handing in campaign["audience"] and handing not in uncertain:
+            uncertain.append(handing)
+            if not dry_run:
+                campaign = _save(ws, campaign, uncertain=uncertain)
+                journal.flush()  # (the journal's word is now the campaign's)
+        held = set() if resend_uncertain else set(uncertain)
+        wanted = set(campaign["audience"]) - set(done) - held
+        everyone = list(ws.leads())
+        blocked = outbox.suppressed(everyone)  # opted out or bounced since, by any lead of the address
+        leads = {lead["id"]: lead for lead in everyone if lead["id"] in wanted}
         refused: dict[str, str] = {}
         left_out: dict[str, list[str]] = {}
         drafts = []
@@ -239,18 +256,18 @@ def send(ws: Workspace, prefix: str, *, rate: float | None = None, dry_run: bool
             if lead_id not in wanted:
                 continue
             lead = leads.get(lead_id)
-            reason = outbox.NO_ADDRESS if lead is None else outbox.why_no_mail(lead, campaign=True)
+            reason = outbox.NO_ADDRESS if lead is None else outbox.why_no_mail(lead, campaign=True, blocked=blocked)
             if reason is not None:
                 left_out.setdefault(reason, []).append(lead_id)
                 continue
             try:
-                drafts.append(outbox.compose(ws, lead, template, who, campaign=True))  # type: ignore[arg-type]
+                drafts.append(outbox.compose(ws, lead, template, who, campaign=True, blocked=blocked))  # type: ignore[arg-type]
             except BadInput as error:
                 refused[lead_id] = str(error)
         if drafts:
             check_template(who, drafts[0])
         if dry_run:
-            return Sent(campaign, 0, len(done), refused, left_out, again)
+            return Sent(campaign, 0, len(done), refused, left_out, uncertain)
         campaign = _save(ws, campaign, state=CampaignState.SENDING.value, paused=None,
                          started_at=campaign.get("started_at") or iso(ws.now()))
         sent = 0
@@ -286,8 +303,10 @@ def send(ws: Workspace, prefix: str, *, rate: float | None = None, dry_run: bool
                                    "resumes it.").format(reason=str(error), sent=len(done) + sent,
                                                          id=campaign["id"][:10])) from None
         journal.flush()
-        campaign = _save(ws, campaign, state=CampaignState.SENT.value, refused=refused, finished_at=iso(ws.now()))
-        return Sent(campaign, sent, len(done), refused, left_out, again)
+        journal.done = True  # every recipient had it or was refused: the journal is removed
+        campaign = _save(ws, campaign, state=CampaignState.SENT.value, refused=refused, finished_at=iso(ws.now()),
+                         uncertain=[] if resend_uncertain else uncertain)
+        return Sent(campaign, sent, len(done), refused, left_out, [] if resend_uncertain else uncertain)
 
 
 def _save(ws: Workspace, campaign: Record, **changes: Any) -> Record:

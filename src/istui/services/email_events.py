@@ -74,6 +74,9 @@ _EVENTS: dict[str, tuple[str, dict[str, Any]] | None] = {
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
+#: an event's own time column, in files with one per kind (開封日時, クリック日時)
+_TIME_OF = {"open": "open_time", "opened": "open_time", "開封": "open_time", "click": "click_time",
+            "clicked": "click_time", "クリック": "click_time"}
 _FOLDED = re.compile(r"[\s_\-/.()・:：]")
 
 
@@ -114,14 +117,19 @@ def _rows(raw: bytes) -> tuple[list[str], list[list[str]]]:
     if stripped.startswith(("[", "{")):
         try:
             items = json.loads(stripped) if stripped.startswith("[") else [json.loads(line) for line in stripped.splitlines() if line.strip()]
-        except ValueError as error:
-            raise BadInput(_("The file looks like JSON but does not parse: {error}.").format(error=error)) from None
+        except (ValueError, RecursionError) as error:
+            raise BadInput(_("The file looks like JSON but does not parse: {error}.").format(
+                error=" ".join(str(error).split())[:200] or _("nested too deep"))) from None
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             raise BadInput(_("The JSON file must hold a list of event objects (as SendGrid's event webhook sends)."))
         header = list(dict.fromkeys(key for item in items for key in item))
         return header, [["" if item.get(key) is None else str(item.get(key)) for key in header] for item in items]
     reader = csv.reader(io.StringIO(text), delimiter=delimiter(text))
-    table = [row for row in reader if any(cell.strip() for cell in row)]
+    try:
+        table = [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as error:  # a field beyond the csv module's limit (128 KiB), a NUL byte
+        raise BadInput(_("The file is not readable as CSV at line {line}: {error}.").format(
+            line=reader.line_num, error=error)) from None
     if not table:
         raise BadInput(_("The file is empty; export the e-mail events as CSV and import that."))
     return [cell.strip() for cell in table[0]], table[1:]
@@ -162,15 +170,17 @@ def parse_time(text: str, tz: tzinfo) -> datetime:
     the workspace's)."""
     text = unicodedata.normalize("NFKC", text).strip()
     if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
-        seconds = float(text)
-        if seconds > 1e11:
-            seconds /= 1000
-        return datetime.fromtimestamp(seconds, UTC).astimezone(tz)
-    from dateutil import parser
+        seconds = float(text) / (1000 if len(text.split(".")[0]) == 13 else 1)  # 13 digits: milliseconds
+        moment = datetime.fromtimestamp(seconds, UTC).astimezone(tz)
+    else:
+        from dateutil import parser
 
-    text = text.replace("年", "-").replace("月", "-").replace("日", " ")
-    moment = parser.parse(text)
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+        text = text.replace("年", "-").replace("月", "-").replace("日", " ")
+        moment = parser.parse(text)
+        moment = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+    if not 2000 <= moment.year <= 2100:  # (a negative, a year 9999: no mail event)
+        raise ValueError(text)
+    return moment
 
 
 def read_events(raw: bytes, fmt: str, overrides: Iterable[str], tz: tzinfo) -> tuple[list[Event], dict[str, int], list[tuple[int, str]], str]:
@@ -193,11 +203,14 @@ def read_events(raw: bytes, fmt: str, overrides: Iterable[str], tz: tzinfo) -> t
     for number, cells in enumerate(rows, start=2):
         if len(cells) < width:
             cells = [*cells, *[""] * (width - len(cells))]
-        address = cell(cells, "email")
-        if "event" in where:
-            wanted = [(cell(cells, "event"), cell(cells, "time"))]
+        address = unicodedata.normalize("NFKC", cell(cells, "email"))  # (ｓａｔｏ＠… is sato@…)
+        named = cell(cells, "event")
+        if named:  # an event row; its time, or the time column of its kind (状態 開封 with 開封日時)
+            wanted = [(named, cell(cells, "time") or cell(cells, _TIME_OF.get(_key(named), "time")))]
         else:  # one row per recipient: an open and a click when their times are filled in
             wanted = [(name, cell(cells, f"{name}_time")) for name in ("open", "click") if cell(cells, f"{name}_time")]
+            if not wanted and "open_time" not in where and "click_time" not in where:
+                wanted = [("", "")]  # an event row without its event: said as such
         for name, when in wanted:
             if _CONTROL.search(address) or _CONTROL.search(name):
                 problems.append((number, _("a control character in the row")))
@@ -226,7 +239,7 @@ def read_events(raw: bytes, fmt: str, overrides: Iterable[str], tz: tzinfo) -> t
                 flags["hard"] = False
             url = cell(cells, "url") if outcome == EmailOutcome.CLICKED else ""
             given = cell(cells, "event_id") if "event" in where else ""
-            event_id = f"{fmt}:{given}" if given else "h:" + hashlib.sha256(
+            event_id = f"e:{given}" if given else "h:" + hashlib.sha256(  # (the same whatever --format says)
                 "\0".join((address_key(address), outcome, moment.isoformat(), url)).encode()).hexdigest()[:24]
             events.append(Event(number, address, outcome, moment, url, event_id, cell(cells, "message_id"),
                                 cell(cells, "campaign"), flags, name))
@@ -295,9 +308,10 @@ def plan(ws: Workspace, raw: bytes, fmt: str = "auto", overrides: Iterable[str] 
         activities.append(activity)
         status = EMAIL_STATUS_BY_OUTCOME.get(event.outcome)
         if status and not (event.outcome == EmailOutcome.BOUNCED and not event.flags.get("hard", True)):
-            current = lead_changes.get(lead["id"], {}).get("email_status", lead.get("email_status"))
-            if current != OPTED_OUT and current != status:
-                lead_changes[lead["id"]] = {"email_status": status}
+            for holder in leads:  # the address's: every lead of it takes no more mail
+                current = lead_changes.get(holder["id"], {}).get("email_status", holder.get("email_status"))
+                if current != OPTED_OUT and current != status:
+                    lead_changes[holder["id"]] = {"email_status": status}
     return Plan(activities, lead_changes, duplicates, skipped, dict(unmatched), problems, fmt)
 
 

@@ -176,6 +176,7 @@ def build(*, sender: tuple[str, str], to: tuple[str, str], subject: str, body: s
                f"Date: {format_datetime(sent)}", f"Message-ID: {_one_line(msgid)}"]
     if unsubscribe:  # campaign mail (RFC 2369): the reader's client offers the opt-out
         headers.append(f"List-Unsubscribe: <{_one_line(unsubscribe)}>")
+    body = body.translate(_NO_CONTROL)  # (line breaks and tabs stay)
     text = "\r\n".join((body if body.endswith("\n") else body + "\n").splitlines()) + "\r\n"
     plain = text.isascii() and _short_lines(text)
     headers += ["MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"',
@@ -188,8 +189,13 @@ def _short_lines(text: str) -> bool:
     return all(len(line) <= 900 for line in text.splitlines())
 
 
+_CONTROLS = "".join(map(chr, (*range(0, 9), 11, 12, *range(14, 32), 127)))
+_NO_CONTROL = str.maketrans(dict.fromkeys(_CONTROLS, " "))
+
+
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    """A header value: control characters (an escape sequence from a lead's name) and line breaks become spaces."""
+    return " ".join(str(text).translate(_NO_CONTROL).split())
 
 
 def _words(text: str) -> str:
@@ -259,6 +265,9 @@ class Transport:
             self._connect()
         try:
             self._smtp.sendmail(mail.sender, [mail.recipient], mail.data)
+        except smtplib.SMTPSenderRefused as error:
+            raise MailError(_("The mail server refused the sender {sender} ({reply}); check mail.from and the login "
+                              "(username).").format(sender=mail.sender, reply=_reply(error))) from None
         except smtplib.SMTPRecipientsRefused as error:
             raise RecipientRefused(_("the server refused {address} ({reply}).").format(
                 address=mail.recipient, reply="; ".join(_reply(reply) for reply in error.recipients.values()))) from None

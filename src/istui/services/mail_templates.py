@@ -11,6 +11,7 @@ template gives a fallback (`{{ lead.contact | default("ご担当者") }}`). The 
 
 from __future__ import annotations
 
+import contextvars
 import functools
 from collections.abc import Mapping
 from datetime import date
@@ -29,6 +30,23 @@ class _Missing(Exception):
     """A merge field the lead or the sender has no value for."""
 
 
+class _TooMuch(Exception):
+    """A template that would make too much text or loop too long (it reaches teammates through sync)."""
+
+
+#: What a rendered part may come to, and how many loop turns and how large a repeated value a render may make:
+#: far beyond a mail, small enough that a hostile template cannot fill the memory or keep istui busy.
+MAX_OUTPUT = 200_000
+MAX_TURNS = 20_000
+MAX_REPEAT = 100_000
+_TURNS: contextvars.ContextVar[int] = contextvars.ContextVar("turns", default=0)
+#: String methods a template may call (any other, like ljust or zfill, could make a string of any size).
+SAFE_METHODS = frozenset({"upper", "lower", "title", "capitalize", "strip", "lstrip", "rstrip", "startswith",
+                          "endswith", "split", "isdigit", "isalpha", "replace", "count", "find"})
+#: Filters that make text as long as a number says (center, indent, wordwrap) or format anything: left out.
+UNSAFE_FILTERS = ("center", "indent", "wordwrap", "format", "xmlattr", "urlize", "filesizeformat", "pprint", "tojson")
+
+
 @functools.cache
 def _environment() -> Any:
     from jinja2 import StrictUndefined
@@ -40,7 +58,54 @@ def _environment() -> Any:
 
         __str__ = __iter__ = __len__ = __eq__ = __bool__ = _fail_with_undefined_error  # type: ignore[assignment]
 
-    return SandboxedEnvironment(undefined=Missing, autoescape=False, keep_trailing_newline=True)
+    class Bounded(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**", "%"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            sizes = [len(v) for v in (left, right) if isinstance(v, (str, list, tuple))]
+            times = [abs(v) for v in (left, right) if isinstance(v, int)]
+            if operator == "**" or (operator == "%" and isinstance(left, str)) or (
+                    sizes and max(sizes) * max(times, default=1) > MAX_REPEAT):
+                raise _TooMuch()  # (a power of a power, or a format's width, is a value too large to make)
+            return super().call_binop(context, operator, left, right)
+
+        def format_string(self, *args: Any, **kwargs: Any) -> Any:  # str.format: a width can be any size
+            raise _TooMuch()
+
+        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+            if isinstance(obj, str) and attr not in SAFE_METHODS:
+                return False
+            return super().is_safe_attribute(obj, attr, value)
+
+    environment = Bounded(undefined=Missing, autoescape=False, keep_trailing_newline=True)
+
+    def bounded_range(*args: int) -> range:
+        made = range(*args)
+        _TURNS.set(_TURNS.get() + len(made))
+        if _TURNS.get() > MAX_TURNS:  # the turns of all the render's loops (nested loops add up)
+            raise _TooMuch()
+        return made
+
+    environment.globals = {"range": bounded_range, "dict": dict}  # (no lipsum, cycler, joiner, namespace)
+    for name in UNSAFE_FILTERS:
+        environment.filters.pop(name, None)
+    environment.loader = None
+    return environment
+
+
+def _rendered(text: str, context: dict[str, Any]) -> str:
+    """`text` rendered with `context`, streamed: more than MAX_OUTPUT characters, or loops of more than MAX_TURNS
+    turns all told, stop it (_TooMuch)."""
+    import time
+
+    _TURNS.set(0)
+    started, made, size = time.monotonic(), [], 0
+    for chunk in _compiled(text).generate(context):
+        made.append(chunk)
+        size += len(chunk)
+        if size > MAX_OUTPUT or time.monotonic() - started > 5:
+            raise _TooMuch()
+    return "".join(made)
 
 
 def _present(record: Mapping[str, Any], names: tuple[str, ...] | None = None) -> dict[str, Any]:
@@ -65,7 +130,7 @@ def render(template: Mapping[str, Any], lead: Mapping[str, Any], rep: Mapping[st
     for part in ("subject", "body"):
         text = str(template.get(part) or "")
         try:
-            rendered.append(_compiled(text).render(context))
+            rendered.append(_rendered(text, context))
         except _Missing as missing:
             raise BadInput(_("template {template}: {lead} has no {field} for {{{{ {name} }}}}; fill it in, or give the "
                              "template a fallback such as {{{{ {name} | default(\"…\") }}}}.").format(
@@ -77,9 +142,14 @@ def render(template: Mapping[str, Any], lead: Mapping[str, Any], rep: Mapping[st
         except SecurityError:
             raise BadInput(_("template {template}: the {part} reaches for something a template may not use; merge "
                              "fields are lead.…, rep.…, unsubscribe and today.").format(template=title, part=labels.field(part))) from None
-        except TemplateError as error:
+        except _TooMuch:
+            raise BadInput(_("template {template}: the {part} would make too much text or loop too long; a mail "
+                             "template renders at most {size} characters.").format(
+                template=title, part=labels.field(part), size=f"{MAX_OUTPUT:,}")) from None
+        except (TemplateError, TypeError, ValueError, OverflowError, ArithmeticError, LookupError, AttributeError,
+                RecursionError, MemoryError) as error:  # a template reaching for what it may not (an include, …)
             raise BadInput(_("template {template}: the {part} cannot be rendered: {error}.").format(
-                template=title, part=labels.field(part), error=error)) from None
+                template=title, part=labels.field(part), error=" ".join(str(error).split())[:200])) from None
     subject = " ".join(rendered[0].split())  # one line: a line break in a subject would start a header of its own
     return subject, rendered[1]
 

@@ -5,6 +5,7 @@ the Message-ID. Campaigns (`services.campaigns`) compose and build their mails h
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from istui.domain.errors import BadInput
@@ -35,13 +36,28 @@ def address_key(address: str) -> str:
     return unicodedata.normalize("NFKC", address).strip().casefold()
 
 
-def why_no_mail(lead: Record, *, campaign: bool = False) -> str | None:
-    """The reason (a key of EXCLUSIONS) `lead` may get no mail, or None. Do-not-contact (a do-not-call lead) is left
-    out of campaigns; a rep may still write to one person."""
+def suppressed(leads: Iterable[Record]) -> dict[str, str]:
+    """Address (`address_key`) → why no mail goes to it: an opt-out or a hard bounce of any lead with that address
+    counts for every lead with it (an opt-out over a bounce), so a second lead of one person gets none either."""
+    found: dict[str, str] = {}
+    for lead in leads:
+        status = lead.get("email_status")
+        if status in (OPTED_OUT, BOUNCED_ADDRESS) and lead.get("email"):
+            key = address_key(str(lead["email"]))
+            if found.get(key) != OPTED_OUT:
+                found[key] = status
+    return found
+
+
+def why_no_mail(lead: Record, *, campaign: bool = False, blocked: Mapping[str, str] | None = None) -> str | None:
+    """The reason (a key of EXCLUSIONS) `lead` may get no mail, or None; `blocked`: the addresses `suppressed`.
+    Do-not-contact (a do-not-call lead) is left out of campaigns; a rep may still write to one person."""
     if not str(lead.get("email") or "").strip():
         return NO_ADDRESS
     if lead.get("email_status") in (OPTED_OUT, BOUNCED_ADDRESS):
         return lead["email_status"]
+    if blocked and address_key(str(lead["email"])) in blocked:
+        return blocked[address_key(str(lead["email"]))]
     if campaign and lead.get("dnc"):
         return DNC
     return None
@@ -68,12 +84,16 @@ class Sender(NamedTuple):
     def domain(self) -> str:
         return self.address.rpartition("@")[2]
 
-    def opt_out_line(self) -> str:
-        """What `{{ unsubscribe }}` renders as: how to stop the mails (特定電子メール法)."""
-        if self.unsubscribe.startswith("mailto:"):
-            return _("To stop receiving these e-mails, reply with “unsubscribe”: {address}").format(
-                address=self.unsubscribe.removeprefix("mailto:").partition("?")[0])
-        return _("To stop receiving these e-mails: {address}").format(address=self.unsubscribe)
+    def opt_out_line(self, japanese: bool = False) -> str:
+        """What `{{ unsubscribe }}` renders as: how to stop the mails (特定電子メール法), in the template's language
+        (Japanese when it holds Japanese), not the screen's."""
+        reply = self.unsubscribe.startswith("mailto:")
+        address = self.unsubscribe.removeprefix("mailto:").partition("?")[0] if reply else self.unsubscribe
+        if japanese:
+            return (f"配信停止をご希望の方は「配信停止」とご返信ください: {address}" if reply
+                    else f"配信停止はこちらから: {address}")
+        return (f"To stop receiving these e-mails, reply with “unsubscribe”: {address}" if reply
+                else f"To stop receiving these e-mails: {address}")
 
 
 def sender(ws: Workspace, *, transport: bool = True) -> Sender:
@@ -97,14 +117,20 @@ class Draft(NamedTuple):
     body: str
 
 
-def compose(ws: Workspace, lead: Record, template: Record, who: Sender, *, campaign: bool = False) -> Draft:
-    """The template rendered for `lead` (BadInput, one sentence, for a lead that gets no mail or a missing field)."""
-    reason = why_no_mail(lead, campaign=campaign)
+def compose(ws: Workspace, lead: Record, template: Record, who: Sender, *, campaign: bool = False,
+            blocked: Mapping[str, str] | None = None) -> Draft:
+    """The template rendered for `lead` (BadInput, one sentence, for a lead that gets no mail or a missing field);
+    `blocked`: the addresses `suppressed` (None: those of the leads with the lead's address, read now)."""
+    if blocked is None and lead.get("email"):
+        key = address_key(str(lead["email"]))
+        blocked = suppressed(other for other in ws.leads() if address_key(str(other.get("email") or "")) == key)
+    reason = why_no_mail(lead, campaign=campaign, blocked=blocked)
     if reason is not None:
         raise BadInput(_("{company} gets no mail: {reason}.").format(company=lead.get("company", ""),
                                                                       reason=_(EXCLUSIONS[reason])))
     rep = {"name": ws.rep, "display": who.display, "email": who.address}
-    subject, body = render(template, lead, rep, unsubscribe=who.opt_out_line(), today=ws.now().date())
+    japanese = any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in str(template.get("body") or ""))
+    subject, body = render(template, lead, rep, unsubscribe=who.opt_out_line(japanese), today=ws.now().date())
     return Draft(lead, template, subject, body)
 
 

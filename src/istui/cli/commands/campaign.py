@@ -35,6 +35,8 @@ def define(command: argparse.ArgumentParser) -> None:
     p.add_argument("id", help=_("campaign id (any unique prefix)"))
     p.add_argument("--rate", type=float, metavar="PER_MINUTE", help=_("at most this many mails a minute"))
     p.add_argument("--dry-run", action="store_true", help=_("say who would get it now; send nothing"))
+    p.add_argument("--resend-uncertain", action="store_true",
+                   help=_("send again the mails a stopped send left in the server's hands (they may have arrived)"))
     json_option(p)
     p.set_defaults(handler=run_send)
 
@@ -86,18 +88,20 @@ def run_send(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     shown = sys.stderr.isatty() and not args.json
     try:
-        result = campaigns.send(ws, args.id, rate=args.rate, dry_run=args.dry_run, progress=_progress if shown else None)
+        result = campaigns.send(ws, args.id, rate=args.rate, dry_run=args.dry_run, resend_uncertain=args.resend_uncertain,
+                                progress=_progress if shown else None)
     finally:
         if shown:
             sys.stderr.write("\n")
     if args.json:
         emit_json({"campaign": result.campaign, "sent": result.sent, "before": result.before, "refused": result.refused,
-                   "left_out": result.left_out, "sent_again": result.again, "dry_run": args.dry_run})
+                   "left_out": result.left_out, "uncertain": result.uncertain, "dry_run": args.dry_run})
         return 0
     name = result.campaign["name"]
-    if result.again:
-        say(_("One mail was in the server's hands when the last send stopped (lead {id}); it went again with the same "
-              "Message-ID, which mail clients show as one mail.").format(id=result.again[:10]))
+    if result.uncertain:
+        say(_("{count} mails were in the server's hands when a send stopped ({ids}): they may have arrived, so they are "
+              "not sent again; `istui campaign send {id} --resend-uncertain` sends them.").format(
+            count=len(result.uncertain), ids=", ".join(lead[:10] for lead in result.uncertain), id=result.campaign["id"][:10]))
     if args.dry_run:
         would = len(result.campaign["audience"]) - result.before - sum(map(len, result.left_out.values())) - len(result.refused)
         say(_("Dry run: {name} would go to {count} more recipients ({before} have it); nothing was sent.").format(

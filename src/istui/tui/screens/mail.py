@@ -149,7 +149,10 @@ def open_mail(pane: Any, state: AppState, lead: Record, log_only: Callable[[], N
             return
         try:
             who = outbox.sender(state.ws, transport=False)
-            draft = outbox.compose(state.ws, state.ws.get_lead(lead["id"]), outbox.template_of(state.ws, choice), who)
+            current = state.ws.get_lead(lead["id"])
+            key = outbox.address_key(str(current.get("email") or ""))
+            blocked = outbox.suppressed(other for other in state.leads if outbox.address_key(str(other.get("email") or "")) == key)
+            draft = outbox.compose(state.ws, current, outbox.template_of(state.ws, choice), who, blocked=blocked)
         except IstuiError as exc:
             pane.notify(error_text(exc), severity="error", timeout=10, markup=False)
             return
