@@ -41,8 +41,8 @@ for number, send in enumerate(sends):
         event(send, number, "bounce", 20)
         continue
     event(send, number, "delivered", 5)
-    if roll < 0.55:
-        event(send, number, "open", rng.randint(300, 6 * 3600), machine="true" if roll < 0.12 else "false")
+    if roll < 0.55:  # (some opens are a machine's alone: 0.45–0.55 open by a machine and never click)
+        event(send, number, "open", rng.randint(300, 6 * 3600), machine="true" if roll > 0.45 else "false")
     if roll < 0.25:
         event(send, number, "click", rng.randint(600, 8 * 3600), url="https://example.co.jp/resources/overview")
     if 0.53 < roll < 0.56:

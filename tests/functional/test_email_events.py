@@ -253,3 +253,29 @@ def test_what_the_probe_found_in_event_files(cli, ws, tmp_path) -> None:
     deep.write_text("[" * 100_000 + "]" * 100_000)
     refused = cli("import", "email-events", str(deep))
     assert refused.code == 2 and "JSON" in refused.err and "Traceback" not in refused.err
+
+
+def test_one_file_imported_in_two_clones_makes_the_same_records(cli, ws, tmp_path, monkeypatch) -> None:
+    """Two teammates import the same export before they sync: their records are alike to the byte (id, stamps), so git's
+    record-level merge keeps each event once."""
+    import shutil
+
+    from istui.store.merge import merge_tables
+
+    lead = add_lead(cli, "Acme", "--email", "ann@acme.example")
+    cli("log", "email", lead["id"], "-o", "sent", "--at", "2026-11-26 09:00")
+    path = write_csv(tmp_path / "sg.csv", [{"email": "ann@acme.example", "timestamp": "1795700000", "event": "open",
+                                             "sg_event_id": "x1", "url": ""},
+                                            {"email": "ann@acme.example", "timestamp": "1795700100", "event": "click",
+                                             "sg_event_id": "x2", "url": "https://x.example/"}])
+    other = tmp_path / "other"
+    shutil.copytree(ws.root, other)
+    assert cli("import", "email-events", str(path), "--json").json["added"] == {"opened": 1, "clicked": 1}
+    monkeypatch.setenv("ISTUI_WORKSPACE", str(other))
+    assert cli("--rep", "alice", "import", "email-events", str(path), "--json").json["added"] == {"opened": 1, "clicked": 1}
+    ours = {a["id"]: a for a in email_activities(ws.root)}
+    theirs = {a["id"]: a for a in email_activities(other)}
+    assert ours == theirs
+    base = {key: value for key, value in ours.items() if "event_id" not in value}
+    merged, conflicts = merge_tables(base, ours, theirs)
+    assert sorted(merged) == sorted(ours) and conflicts == []

@@ -161,7 +161,8 @@ def test_a_campaign_reports_a_refused_recipient_and_sends_the_rest_once(cli, ws,
     sends = [a for a in activities(ws.root) if a.get("campaign") == campaign["id"]]
     assert sorted(a["message_id"] for a in sends) == sorted(m["Message-ID"] for m in box.messages)
     box.refuse.clear()
-    assert cli("campaign", "send", campaign["id"], "--json").json["sent"] == 1  # the refused one, once
+    assert cli("campaign", "send", campaign["id"], "--json").json["sent"] == 0  # a refusal is final …
+    assert cli("campaign", "send", campaign["id"], "--retry-refused", "--json").json["sent"] == 1  # … unless retried
     assert Counter(to for [to] in box.envelopes) == Counter(lead["email"] for lead in leads)
     assert cli("campaign", "show", campaign["id"], "--json").json["state"] == "sent"
     review = cli("review", "--period", "week", "--json").json  # the review cites the period's campaigns

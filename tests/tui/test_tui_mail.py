@@ -152,3 +152,17 @@ async def test_a_campaign_from_the_leads_shown(demo_ws) -> None:
     [made] = campaigns(demo_ws)
     assert made["name"] == "Co. news" and set(made["audience"]) | {i for ids in made["excluded"].values() for i in ids} == shown
     assert made["audience"] and set(made["audience"]) <= shown and len(shown) < 600  # the view's leads, not every lead
+
+
+async def test_a_hostile_template_is_a_notice_not_a_crash(demo_ws) -> None:
+    template = add_note(demo_ws, {"title": "Bad", "kind": "template", "subject": "Hi",
+                                  "body": "{% include '/etc/passwd' %}{% for i in range(100000000) %}x{% endfor %}"})
+    lead = next(lead for lead in demo_ws.leads() if lead.get("email") and "Co." in lead["company"])
+    app = IstuiApp(demo_ws, watch_interval=0.1, status_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await choose_lead(pilot, lead["company"])
+        await pilot.press("m")
+        await pick(pilot, template["id"])
+        assert app.is_running and not isinstance(app.screen, MailScreen)
+        assert any("cannot be rendered" in str(n.message) for n in app._notifications)

@@ -219,9 +219,11 @@ class _Journal:
 
 
 def send(ws: Workspace, prefix: str, *, rate: float | None = None, dry_run: bool = False, resend_uncertain: bool = False,
+         retry_refused: bool = False,
          progress: Callable[[int, int], None] | None = None, sleep: Callable[[float], None] = time.sleep) -> Sent:
     """Send the campaign to each recipient who has not got it yet (see the module's docstring). `rate`: mails per
-    minute at most; `resend_uncertain`: the mails a kill left in the server's hands go too. MailError (after the
+    minute at most; `resend_uncertain`: the mails a kill left in the server's hands go too; `retry_refused`: so do those
+    refused before (an address corrected since, a field filled in). MailError (after the
     campaign is saved as paused) when the transport fails."""
     campaign = get(ws, prefix)
     if campaign["rep"] != ws.rep:
@@ -244,7 +246,9 @@ def send(ws: Workspace, prefix: str, *, rate: float | None = None, dry_run: bool
             if not dry_run:
                 campaign = _save(ws, campaign, uncertain=uncertain)
                 journal.flush()  # (the journal's word is now the campaign's)
-        held = set() if resend_uncertain else set(uncertain)
+        # a mail left unanswered by a kill waits for --resend-uncertain; a recipient the server refused for good (5xx)
+        # or the template could not be rendered for is not tried again
+        held = (set() if resend_uncertain else set(uncertain)) | (set() if retry_refused else set(campaign.get("refused") or {}))
         wanted = set(campaign["audience"]) - set(done) - held
         everyone = list(ws.leads())
         blocked = outbox.suppressed(everyone)  # opted out or bounced since, by any lead of the address
@@ -304,7 +308,9 @@ def send(ws: Workspace, prefix: str, *, rate: float | None = None, dry_run: bool
                                                          id=campaign["id"][:10])) from None
         journal.flush()
         journal.done = True  # every recipient had it or was refused: the journal is removed
-        campaign = _save(ws, campaign, state=CampaignState.SENT.value, refused=refused, finished_at=iso(ws.now()),
+        before = {} if retry_refused else campaign.get("refused") or {}
+        campaign = _save(ws, campaign, state=CampaignState.SENT.value, refused={**before, **refused},
+                         finished_at=iso(ws.now()),
                          uncertain=[] if resend_uncertain else uncertain)
         return Sent(campaign, sent, len(done), refused, left_out, [] if resend_uncertain else uncertain)
 

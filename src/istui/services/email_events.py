@@ -301,7 +301,7 @@ def plan(ws: Workspace, raw: bytes, fmt: str = "auto", overrides: Iterable[str] 
             if send is not None and send.get(name):
                 activity[name] = send[name]
         if event.url:
-            activity["url"] = event.url[:2000]
+            activity["url"] = _CONTROL.sub("", event.url)[:2000]
         activity.update(event.flags)  # machine (open), hard (bounce), spam (an unsubscribe by spam report)
         if event.outcome == EmailOutcome.SENT:
             insort(sends[lead["id"]], {**activity, "at": event.at.timestamp()}, key=_at)
@@ -341,16 +341,24 @@ def _match(leads: list[Record], sends: dict[str, list[dict[str, Any]]], event: E
     return best
 
 
+def event_record_id(activity: Record) -> str:
+    """The activity id of an imported event: its time, then 80 bits of its event id's hash (the same in every clone)."""
+    from istui.domain.ids import new_id
+
+    digest = hashlib.sha256(activity["event_id"].encode()).digest()
+    return new_id(int(datetime.fromisoformat(activity["at"]).timestamp() * 1000), int.from_bytes(digest[:10], "big"))
+
+
 def _at(send: dict[str, Any]) -> float:
     return send["at"]
 
 
 def apply(ws: Workspace, planned: Plan) -> None:
-    """Write the plan all together (the activities and the leads' flags) or not at all."""
-    from istui.domain.ids import new_id
-
-    now = iso(ws.now())
-    stamped = [{**a, "id": new_id(), "created_at": now, "updated_at": now, "updated_by": ws.rep} for a in planned.activities]
+    """Write the plan all together (the activities and the leads' flags) or not at all. Each event's record is made
+    from the event alone (its id from the event's id, its stamps its time and rep), so the same file imported in two
+    clones makes the same records, which git's record-level merge keeps once."""
+    stamped = [{**a, "id": event_record_id(a), "created_at": a["at"], "updated_at": a["at"], "updated_by": a["rep"]}
+               for a in planned.activities]
     with ws.transaction():
         if stamped:
             ws.bulk_insert(activities=stamped)

@@ -274,14 +274,15 @@ def commit_message(git: Git, rep: str) -> str:
             counts[_kind_of_path(path, text)] += 1
     counts.pop("", None)
     parts = [_plural(counts[kind], kind) for kind in ("call", "e-mail", "stage change", "activity", "lead", "note",
-                                                     "target") if counts.get(kind)]
+                                                     "target", "campaign") if counts.get(kind)]
     if counts.get("settings"):
         parts.append("settings")
     return f"{rep}: {', '.join(parts) if parts else 'workspace changes'}"  # English for the team's git log
 
 
 _KIND_WORDS = {"call": N_("calls"), "e-mail": N_("e-mails"), "stage change": N_("stage changes"),
-               "activity": N_("activities"), "lead": N_("leads"), "note": N_("notes"), "target": N_("targets")}
+               "activity": N_("activities"), "lead": N_("leads"), "note": N_("notes"), "target": N_("targets"),
+               "campaign": N_("campaigns")}
 _KIND_OF = {**{kind: kind for kind in _KIND_WORDS}, **{"activities" if kind == "activity" else kind + "s": kind for kind in _KIND_WORDS}}
 _WHOLE_WORDS = {"settings": N_("settings"), "workspace changes": N_("workspace changes")}
 _PART = re.compile(r"([\d,]+) (.+)")

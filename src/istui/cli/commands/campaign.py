@@ -37,6 +37,8 @@ def define(command: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true", help=_("say who would get it now; send nothing"))
     p.add_argument("--resend-uncertain", action="store_true",
                    help=_("send again the mails a stopped send left in the server's hands (they may have arrived)"))
+    p.add_argument("--retry-refused", action="store_true",
+                   help=_("try again the recipients refused before (an address corrected, a field filled in since)"))
     json_option(p)
     p.set_defaults(handler=run_send)
 
@@ -89,6 +91,7 @@ def run_send(args: argparse.Namespace) -> int:
     shown = sys.stderr.isatty() and not args.json
     try:
         result = campaigns.send(ws, args.id, rate=args.rate, dry_run=args.dry_run, resend_uncertain=args.resend_uncertain,
+                                retry_refused=args.retry_refused,
                                 progress=_progress if shown else None)
     finally:
         if shown:
@@ -103,7 +106,8 @@ def run_send(args: argparse.Namespace) -> int:
               "not sent again; `istui campaign send {id} --resend-uncertain` sends them.").format(
             count=len(result.uncertain), ids=", ".join(lead[:10] for lead in result.uncertain), id=result.campaign["id"][:10]))
     if args.dry_run:
-        would = len(result.campaign["audience"]) - result.before - sum(map(len, result.left_out.values())) - len(result.refused)
+        would = (len(result.campaign["audience"]) - result.before - sum(map(len, result.left_out.values()))
+                 - len(result.refused) - len(result.uncertain))
         say(_("Dry run: {name} would go to {count} more recipients ({before} have it); nothing was sent.").format(
             name=name, count=f"{would:,}", before=f"{result.before:,}"))
     elif not result.sent and not result.refused:

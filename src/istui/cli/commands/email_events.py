@@ -67,7 +67,8 @@ def say_report(report: dict, added: int) -> None:
         what=what, count=f"{added:,}", format=_(FORMAT_NAMES.get(report["format"], report["format"])),
         kinds=f" ({kinds})" if kinds else ""))
     if report["machine_opens"]:
-        say(_("Machine opens (kept, left out of open rates): {count}.").format(count=f"{report['machine_opens']:,}"))
+        say(_("Machine opens (Apple Mail Privacy Protection: kept, and no open unless the reader also clicked): "
+              "{count}.").format(count=f"{report['machine_opens']:,}"))
     if report["opted_out"] or report["addresses_flagged"]:
         say(_("Opted out: {opted} leads; hard-bounced addresses flagged: {flagged}.").format(
             opted=report["opted_out"], flagged=report["addresses_flagged"]))

@@ -142,7 +142,12 @@ class NotesPane(Vertical):
         else:
             line.append(_("Not used in a logged call yet.") + "\n")
         meta.update(line)
-        body.update(safe(note.get("body", ""), multiline=True))  # Markdown: its lines, no control character
+        text = safe(note.get("body", ""), multiline=True)  # Markdown: its lines, no control character
+        if note.get("kind") == NoteKind.TEMPLATE:  # a mail as it is written: its lines kept, its fields literal
+            from istui.tui.screens.sheets import fenced
+
+            text = fenced(f"Subject: {safe(note.get('subject') or '')}\n\n{text}")
+        body.update(text)
 
     @on(Input.Changed, "#note-search")
     def _search(self) -> None:
