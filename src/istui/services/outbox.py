@@ -172,3 +172,37 @@ def readable(sent: mail.Mail) -> str:
     lines = [f"{name}: {message[name]}" for name in ("From", "To", "Subject", "Date", "Message-ID", "List-Unsubscribe")
              if message[name]]
     return "\n".join(lines) + "\n\n" + message.get_content().replace("\r\n", "\n")
+
+
+def edit_in_editor(root: Any, subject: str, body: str, suspended: Any = None) -> tuple[str, str]:
+    """The mail as the person leaves it in $VISUAL / $EDITOR (a draft file in the workspace's local folder, removed
+    after): its first line `Subject: …`, a blank line, the body. `suspended`: a context manager the editor runs in
+    (the TUI's, which hands it the terminal). BadInput, one sentence, when the editor fails or the draft lost its form."""
+    import contextlib
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    from istui import locations
+
+    folder = locations.Local(root).folder
+    folder.mkdir(mode=0o700, exist_ok=True)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=folder, delete=False, encoding="utf-8") as draft:
+        draft.write(f"Subject: {subject}\n\n{body}")
+    try:
+        with suspended or contextlib.nullcontext():
+            code = subprocess.run([*shlex.split(editor), draft.name]).returncode
+        if code != 0:
+            raise BadInput(_("The editor exited with an error; nothing was sent."))
+        with open(draft.name, encoding="utf-8") as kept:
+            text = kept.read()
+    except (OSError, ValueError) as error:
+        raise BadInput(_("The editor could not run: {error}").format(error=error)) from None
+    finally:
+        os.unlink(draft.name)
+    head, _blank, rest = text.partition("\n\n")
+    if not head.startswith("Subject:") or not rest.strip():
+        raise BadInput(_("The edited mail needs its first line 'Subject: …', a blank line, then the body; nothing was sent."))
+    return head.removeprefix("Subject:").strip(), rest

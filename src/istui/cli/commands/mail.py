@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
 
 from istui.cli.context import open_workspace
 from istui.cli.parser import actions, json_option
 from istui.cli.render import emit_json, safe, say
-from istui.domain.errors import BadInput
 from istui.i18n import _
 
 
@@ -41,32 +39,6 @@ def message_document(sent: Any) -> dict[str, Any]:
             "body": message.get_content().replace("\r\n", "\n")}
 
 
-def edited(subject: str, body: str, root: Any) -> tuple[str, str]:
-    """The mail as the person left it in $EDITOR: the first line `Subject: …`, a blank line, the body."""
-    import shlex
-    import subprocess
-    import tempfile
-
-    from istui import locations
-
-    folder = locations.Local(root).folder
-    folder.mkdir(mode=0o700, exist_ok=True)
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=folder, delete=False, encoding="utf-8") as draft:
-        draft.write(f"Subject: {subject}\n\n{body}")
-    try:
-        if subprocess.run([*shlex.split(editor), draft.name]).returncode != 0:
-            raise BadInput(_("The editor exited with an error; nothing was sent."))
-        with open(draft.name, encoding="utf-8") as kept:
-            text = kept.read()
-    finally:
-        os.unlink(draft.name)
-    head, _blank, rest = text.partition("\n\n")
-    if not head.startswith("Subject:") or not rest.strip():
-        raise BadInput(_("The edited mail needs its first line 'Subject: …', a blank line, then the body; nothing was sent."))
-    return head.removeprefix("Subject:").strip(), rest
-
-
 def run_send(args: argparse.Namespace) -> int:
     from istui.services import outbox
 
@@ -76,7 +48,7 @@ def run_send(args: argparse.Namespace) -> int:
     if args.edit:
         who = outbox.sender(ws, transport=not args.dry_run)
         draft = outbox.compose(ws, ws.get_lead(lead_id), outbox.template_of(ws, args.template), who)
-        subject, body = edited(subject or draft.subject, draft.body, ws.root)
+        subject, body = outbox.edit_in_editor(ws.root, subject or draft.subject, draft.body)
     message, logged = outbox.send_one(ws, lead_id, args.template, subject=subject, body=body, dry_run=args.dry_run)
     if args.json:
         emit_json({"message": message_document(message), "sent": logged is not None,

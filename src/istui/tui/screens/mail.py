@@ -79,31 +79,16 @@ class MailScreen(Dialog[Record | None]):
         return self.query_one("#mail-subject", Input).value, self.query_one("#mail-body", TextArea).text
 
     def action_editor(self) -> None:
-        import os
-        import shlex
-        import subprocess
-        import tempfile
-
-        from istui import locations
-
-        subject, body = self.texts()
-        folder = locations.Local(self.state.ws.root).folder
-        with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=folder, delete=False, encoding="utf-8") as draft:
-            draft.write(f"Subject: {subject}\n\n{body}")
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         try:
-            with self.app.suspend():
-                subprocess.run([*shlex.split(editor), draft.name])
-            with open(draft.name, encoding="utf-8") as kept:
-                head, _blank, rest = kept.read().partition("\n\n")
-        except (OSError, ValueError) as exc:
+            subject, body = outbox.edit_in_editor(self.state.ws.root, *self.texts(), suspended=self.app.suspend())
+        except IstuiError as exc:
+            self.notify(error_text(exc), severity="error", markup=False)
+            return
+        except Exception as exc:  # (a terminal that cannot be handed over: Textual's SuspendNotSupported)
             self.notify(_("The editor could not run: {error}").format(error=exc), severity="error", markup=False)
             return
-        finally:
-            os.unlink(draft.name)
-        if head.startswith("Subject:"):
-            self.query_one("#mail-subject", Input).value = head.removeprefix("Subject:").strip()
-            self.query_one("#mail-body", TextArea).text = rest
+        self.query_one("#mail-subject", Input).value = subject
+        self.query_one("#mail-body", TextArea).text = body
 
     def action_send(self) -> None:
         if not self.sending:
