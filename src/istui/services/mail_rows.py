@@ -16,7 +16,7 @@ from istui.domain.outcomes import MEETING_BOOKED
 from istui.domain.periods import month_keys
 from istui.services.mail_figures import HARD, MACHINE, WINDOW, count, finish, merge
 from istui.services.rollups import DataOnly, safe_unpickle
-from istui.store import files
+from istui.store import fileformat, files
 from istui.store.storages import JsonLinesStorage
 from istui.store.workspace import Record, Workspace
 
@@ -81,7 +81,10 @@ class MailRows:
             kept = self._from_disk(key, sig, rows)
         if kept is None:  # (or its pickle is not of this signature, or damaged)
             storage = JsonLinesStorage(path, "activities", self.ws.file_checks)
-            clean = storage.clean_rows(FIELDS)  # a clean file is decoded straight into tuples
+            clean = storage.clean_rows(FIELDS)  # a file known clean is decoded straight into tuples
+            if clean is None:  # not checked yet: decoded all the same when every line has the types wanted (a row
+                with contextlib.suppress(OSError, files.OutsideWorkspace):  # whose time does not read is left out)
+                    clean = fileformat.json_lines_rows(files.read_bytes(path), FIELDS)
             found = [row for row in (map(row_of, storage.records().values()) if clean is None else map(_row, clean))
                      if row is not None]
             kept = [sig, [r for r in found if r[2] != _MEETING], [r for r in found if r[2] == _MEETING]]
