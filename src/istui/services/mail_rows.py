@@ -144,6 +144,12 @@ class MailRows:
             self.counts_changed = True
         return remembered[2]
 
+    def release(self) -> None:
+        """Let the rows go (they are on disk, read again when a rep is counted again): a TUI that showed a year of
+        e-mail keeps only the counts and the meetings."""
+        for kept in self.by_file.values():
+            kept[1] = None
+
     def save_counts(self) -> None:
         if self.counts_changed and self.reports is not None:
             kept = dict(list(self.reports.items())[-self.KEPT_COUNTS:])
@@ -178,6 +184,7 @@ def mail_report(ws: Workspace, start: datetime, end: datetime, rep: str | None, 
                 keeper.reports = {}
                 continue
             keeper.save_counts()
+            keeper.release()
             return report
         raise AssertionError("counted twice")
 
