@@ -92,6 +92,8 @@ class MailRows:
                 self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
                 files.atomic_write(self._pickle_of(key), pickle.dumps((VERSION, key, sig, kept[2]), protocol=5)
                                    + pickle.dumps(kept[1], protocol=5))
+                if not rows:
+                    kept[1] = None  # on disk now: a pass over the meetings does not hold every file's rows
         self.by_file[key] = kept
         return key, sig, kept
 
@@ -178,13 +180,13 @@ def mail_report(ws: Workspace, start: datetime, end: datetime, rep: str | None, 
 
                 key = (start.isoformat(), end.isoformat(), name, campaign)
                 parts.append(keeper.counted(key, keeper.signatures(months, [name]), window, make))
+                keeper.release()  # one rep's rows in memory at a time
             try:
                 report = finish(merge(parts))
             except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # kept counts of another shape
                 keeper.reports = {}
                 continue
             keeper.save_counts()
-            keeper.release()
             return report
         raise AssertionError("counted twice")
 
