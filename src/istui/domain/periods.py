@@ -26,6 +26,12 @@ class Period:
     def bounds(self, tz: tzinfo) -> tuple[datetime, datetime]:
         return (datetime.combine(self.start, time(), tzinfo=tz), datetime.combine(self.end, time(), tzinfo=tz))
 
+    def as_json(self, tz: tzinfo) -> dict[str, str | None]:
+        """The period as reports give it: label, kind, and its bounds as ISO 8601 times in `tz`."""
+        start, end = self.bounds(tz)
+        return {"label": self.label, "kind": self.kind.value if self.kind else None, "start": start.isoformat(),
+                "end": end.isoformat()}
+
     def contains(self, day: date) -> bool:
         return self.start <= day < self.end
 

@@ -26,7 +26,7 @@ from istui.domain.text import terminal_safe
 from istui.domain.validation import blank_lead, clean_lead_fields
 from istui.i18n import _
 from istui.services.export import LEAD_COLUMNS, flatten, restore
-from istui.services.import_columns import _VALUE_INDEX, IMPORT_FIELDS, _key, decode, delimiter, map_columns  # noqa: F401
+from istui.services.import_columns import _VALUE_INDEX, IMPORT_FIELDS, column_key, decode, delimiter, map_columns  # noqa: F401
 from istui.services.lead_rows import clean_exported, exported_lead, is_lead_export, json_records, refuse_stored_problem
 from istui.store.workspace import Record, Workspace
 
@@ -100,7 +100,7 @@ class ImportPlan:
 
 def _translate(field_name: str, value: str, warnings: list[str], sources: list[str]) -> str:
     table = _VALUE_INDEX.get(field_name, {})
-    found = table.get(_key(value))
+    found = table.get(column_key(value))
     if field_name == "source":
         if value.strip() in sources:
             return value.strip()

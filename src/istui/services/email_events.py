@@ -13,7 +13,6 @@ hash of address, event, time and link). A dry run plans exactly what a real run 
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import io
 import json
@@ -22,16 +21,15 @@ import unicodedata
 from bisect import bisect_right, insort
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any, NamedTuple
 
 from istui.domain.errors import BadInput
 from istui.domain.model import ActivityKind
 from istui.domain.outcomes import EMAIL_STATUS_BY_OUTCOME, OPTED_OUT, EmailOutcome
-from istui.domain.periods import month_keys
 from istui.i18n import _
-from istui.services.import_columns import decode, delimiter, mapped_column
-from istui.services.mail_rows import MailRows
+from istui.services.import_columns import column_key, decode, delimiter, mapped_column
+from istui.services.mail_rows import MailRows, months_around
 from istui.services.outbox import address_key
 from istui.store.workspace import Record, Workspace, iso
 
@@ -39,7 +37,7 @@ FORMATS = ("auto", "sendgrid", "mailchimp", "hubspot", "generic")
 FIELDS = ("email", "time", "event", "url", "event_id", "message_id", "campaign", "machine", "bounce_type",
           "open_time", "click_time")
 
-#: header (folded by `_key`) → field; the formats' own names and the Japanese ones
+#: header (folded by `column_key`) → field; the formats' own names and the Japanese ones
 _HEADERS = {
     "email": ("email", "emailaddress", "e-mail", "recipient", "to", "メールアドレス", "メール", "宛先", "送信先"),
     "time": ("timestamp", "time", "date", "created", "eventtime", "datetime", "日時", "イベント日時", "発生日時"),
@@ -56,7 +54,7 @@ _HEADERS = {
 _HEADER_INDEX = {}
 for _field, _names in _HEADERS.items():
     for _name in _names:
-        _HEADER_INDEX.setdefault(re.sub(r"[\s_\-/.()・:：]", "", unicodedata.normalize("NFKC", _name).lower()), _field)
+        _HEADER_INDEX.setdefault(column_key(_name), _field)
 
 #: the services' event names (folded) → (outcome, flags); None: nothing to record (delivered = sent − bounced)
 _EVENTS: dict[str, tuple[str, dict[str, Any]] | None] = {
@@ -77,12 +75,6 @@ _CONTROL = re.compile("[\x00-\x1f\x7f]")
 #: an event's own time column, in files with one per kind (開封日時, クリック日時)
 _TIME_OF = {"open": "open_time", "opened": "open_time", "開封": "open_time", "click": "click_time",
             "clicked": "click_time", "クリック": "click_time"}
-_FOLDED = re.compile(r"[\s_\-/.()・:：]")
-
-
-@functools.lru_cache(maxsize=4096)  # event names and flags repeat on every row
-def _key(text: str) -> str:
-    return _FOLDED.sub("", unicodedata.normalize("NFKC", str(text)).lower())
 
 
 class Event(NamedTuple):
@@ -136,7 +128,7 @@ def _rows(raw: bytes) -> tuple[list[str], list[list[str]]]:
 
 
 def detect(header: list[str]) -> str:
-    keys = {_key(name) for name in header}
+    keys = {column_key(name) for name in header}
     if "sgeventid" in keys or "sgmessageid" in keys:
         return "sendgrid"
     if "emailaddress" in keys and "action" in keys:
@@ -150,7 +142,7 @@ def columns(header: list[str], overrides: Iterable[str]) -> dict[str, int]:
     """field → column index: the known names, then `--map COLUMN=field`."""
     found: dict[str, int] = {}
     for index, name in enumerate(header):
-        field = _HEADER_INDEX.get(_key(name))
+        field = _HEADER_INDEX.get(column_key(name))
         if field and field not in found:
             found[field] = index
     for override in overrides:
@@ -206,7 +198,7 @@ def read_events(raw: bytes, fmt: str, overrides: Iterable[str], tz: tzinfo) -> t
         address = unicodedata.normalize("NFKC", cell(cells, "email"))  # (ｓａｔｏ＠… is sato@…)
         named = cell(cells, "event")
         if named:  # an event row; its time, or the time column of its kind (状態 開封 with 開封日時)
-            wanted = [(named, cell(cells, "time") or cell(cells, _TIME_OF.get(_key(named), "time")))]
+            wanted = [(named, cell(cells, "time") or cell(cells, _TIME_OF.get(column_key(named), "time")))]
         else:  # one row per recipient: an open and a click when their times are filled in
             wanted = [(name, cell(cells, f"{name}_time")) for name in ("open", "click") if cell(cells, f"{name}_time")]
             if not wanted and "open_time" not in where and "click_time" not in where:
@@ -215,7 +207,7 @@ def read_events(raw: bytes, fmt: str, overrides: Iterable[str], tz: tzinfo) -> t
             if _CONTROL.search(address) or _CONTROL.search(name):
                 problems.append((number, _("a control character in the row")))
                 continue
-            meaning = _EVENTS.get(_key(name), False)
+            meaning = _EVENTS.get(column_key(name), False)
             if meaning is False:
                 problems.append((number, _("'{name}' is not an e-mail event istui knows (open, click, bounce, unsubscribe, "
                                            "spamreport, …)").format(name=name[:40])))
@@ -233,9 +225,9 @@ def read_events(raw: bytes, fmt: str, overrides: Iterable[str], tz: tzinfo) -> t
                 continue
             outcome, flags = meaning
             flags = dict(flags)
-            if outcome == EmailOutcome.OPENED and _key(cell(cells, "machine")) in ("true", "1", "yes"):
+            if outcome == EmailOutcome.OPENED and column_key(cell(cells, "machine")) in ("true", "1", "yes"):
                 flags["machine"] = True
-            if outcome == EmailOutcome.BOUNCED and _key(cell(cells, "bounce_type")) in ("blocked", "soft", "softbounce", "transient"):
+            if outcome == EmailOutcome.BOUNCED and column_key(cell(cells, "bounce_type")) in ("blocked", "soft", "softbounce", "transient"):
                 flags["hard"] = False
             url = cell(cells, "url") if outcome == EmailOutcome.CLICKED else ""
             given = cell(cells, "event_id") if "event" in where else ""
@@ -244,14 +236,6 @@ def read_events(raw: bytes, fmt: str, overrides: Iterable[str], tz: tzinfo) -> t
             events.append(Event(number, address, outcome, moment, url, event_id, cell(cells, "message_id"),
                                 cell(cells, "campaign"), flags, name))
     return events, dict(skipped), problems, fmt
-
-
-def _months(events: list[Event], tz: tzinfo) -> list[str]:
-    """The months whose sends the events may follow: two before the first event's to one after the last's."""
-    if not events:
-        return []
-    first, last = min(event.at for event in events), max(event.at for event in events)
-    return month_keys((first - timedelta(days=62)).astimezone(tz).date(), (last + timedelta(days=31)).astimezone(tz).date())
 
 
 def plan(ws: Workspace, raw: bytes, fmt: str = "auto", overrides: Iterable[str] = ()) -> Plan:
@@ -268,7 +252,8 @@ def plan(ws: Workspace, raw: bytes, fmt: str = "auto", overrides: Iterable[str] 
     sends: dict[str, list[dict[str, Any]]] = defaultdict(list)  # lead → its sends, oldest first ("at": epoch seconds)
     keeper = ws.cached("mail-rows", lambda: MailRows(ws))
     with keeper.lock:  # the e-mail rows of the months around the events, kept per file (`mail_rows`)
-        rows, _signatures = keeper.rows(_months(events, ws.tz), None)
+        months = months_around(min(e.at for e in events), max(e.at for e in events), ws.tz) if events else []
+        rows, _signatures = keeper.rows(months, None)
     for at, lead_id, outcome, campaign, template, _flags, _url, rep, event_id, message_id in rows:
         if event_id:
             known_ids.add(event_id)

@@ -3,6 +3,7 @@ Japanese headers), and values of other tools as istui's (a Salesforce status as 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -87,21 +88,26 @@ _VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def _key(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).lower()
-    return re.sub(r"[\s_\-/.()・:：]", "", folded)
+_FOLDED = re.compile(r"[\s_\-/.()・:：]")
 
 
-_HEADER_INDEX = {_key(alias): name for name, aliases in _HEADER_ALIASES.items() for alias in aliases}
+@functools.lru_cache(maxsize=4096)  # (an event export names the same few events on every row)
+def column_key(text: str) -> str:
+    """A column name or a value as a file writes it, folded: width, case, spaces and separators do not matter
+    (`Email Address`, `email_address` and `ＥＭＡＩＬ　ＡＤＤＲＥＳＳ` are one)."""
+    return _FOLDED.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+_HEADER_INDEX = {column_key(alias): name for name, aliases in _HEADER_ALIASES.items() for alias in aliases}
 _VALUE_INDEX = {
     field_name: {
-        **{_key(alias): str(value) for value, aliases in table.items() for alias in aliases},
-        **{_key(value): str(value) for value in table},
+        **{column_key(alias): str(value) for value, aliases in table.items() for alias in aliases},
+        **{column_key(value): str(value) for value in table},
     }
     for field_name, table in _VALUE_ALIASES.items()
 }
 for _source, _ja in DEFAULT_SOURCES.items():
-    _VALUE_INDEX["source"][_key(_ja)] = _source
+    _VALUE_INDEX["source"][column_key(_ja)] = _source
 
 
 #: Files that are no text, by their first bytes: what they are, said in the sentence that refuses them.
@@ -188,7 +194,7 @@ def mapped_column(header: list[str], override: str, fields: Iterable[str]) -> tu
     if target not in fields:
         raise BadInput(_("map: '{field}' is not an importable field; use one of {fields}.").format(
             field=target, fields=", ".join(fields)))
-    matches = [i for i, name in enumerate(header) if name.strip() == column.strip() or _key(name) == _key(column)]
+    matches = [i for i, name in enumerate(header) if name.strip() == column.strip() or column_key(name) == column_key(column)]
     if not matches:
         raise BadInput(_("map: the file has no column '{column}'; its columns are {columns}.").format(
             column=column.strip(), columns=", ".join(header)))
@@ -199,7 +205,7 @@ def map_columns(header: list[str], overrides: Iterable[str] = ()) -> dict[int, s
     """Column index → lead field, from known header names and `--map COLUMN=field` overrides."""
     mapping: dict[int, str] = {}
     for index, name in enumerate(header):
-        found = _HEADER_INDEX.get(_key(name))
+        found = _HEADER_INDEX.get(column_key(name))
         if found and found not in mapping.values():
             mapping[index] = found
     for override in overrides:

@@ -161,13 +161,19 @@ class MailRows:
             self.counts_changed = False
 
 
+def months_around(first: datetime, last: datetime, tz: Any) -> list[str]:
+    """The months of activity files whose e-mail rows bear on sends and events from `first` to `last`: two months
+    before (the sends earlier events follow) to one after (what followed the sends)."""
+    return month_keys((first - timedelta(days=62)).astimezone(tz).date(), (last + timedelta(days=31)).astimezone(tz).date())
+
+
 def mail_report(ws: Workspace, start: datetime, end: datetime, rep: str | None, campaign: str | None = None) -> dict[str, Any]:
     """The e-mail figures of the sends made in [start, end) by `rep` (None: the team), from the rows of two months
     before the period (earlier sends take their events) to one after it (what followed). Counted per rep (a rep's
     events follow the rep's sends) with every rep's meetings, and each rep's counts kept while that rep's files and
     the meetings stay the same: after a call only the rep who made it is counted again."""
     keeper: MailRows = ws.cached("mail-rows", lambda: MailRows(ws))
-    months = month_keys((start - timedelta(days=62)).astimezone(ws.tz).date(), (end + timedelta(days=31)).astimezone(ws.tz).date())
+    months = months_around(start, end, ws.tz)
     first, last = start.timestamp(), end.timestamp()
     with keeper.lock:
         window = tuple(sorted(r for r in keeper.meetings(months) if first <= r[0] < last + WINDOW.total_seconds()))
@@ -203,8 +209,6 @@ def email_report(ws: Workspace, period_spec: str, rep: str | None) -> dict[str, 
     report = mail_report(ws, start, end, rep)
     names = {c["id"]: c["name"] for c in campaigns(ws)}
     titles = {n["id"]: n.get("title", "") for n in ws.notes()}
-    return {"period": {"label": period.label, "kind": period.kind.value if period.kind else None,
-                       "start": start.isoformat(), "end": end.isoformat()},
-            "scope": {"rep": rep, "team": rep is None}, **report,
+    return {"period": period.as_json(ws.tz), "scope": {"rep": rep, "team": rep is None}, **report,
             "campaigns": [{"id": key, "name": names.get(key, ""), **value} for key, value in report["campaigns"].items()],
             "templates": [{"id": key, "title": titles.get(key, ""), **value} for key, value in report["templates"].items()]}

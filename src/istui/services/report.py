@@ -180,8 +180,5 @@ def _assemble(ws: Workspace, source: Tallies, raw: list[Record] | None, leads: I
 def _report_head(period: Period, tz: tzinfo, rep: str | None, result: dict[str, Any],
                  targets: list[dict[str, Any]]) -> dict[str, Any]:
     """What every KPI report starts with: period, scope, metrics, by source, targets."""
-    start, end = period.bounds(tz)
-    return {"period": {"label": period.label, "kind": period.kind.value if period.kind else None,
-                       "start": start.isoformat(), "end": end.isoformat()},
-            "scope": {"rep": rep, "team": rep is None},
+    return {"period": period.as_json(tz), "scope": {"rep": rep, "team": rep is None},
             "metrics": result["metrics"], "by_source": result["by_source"], "targets": targets}
