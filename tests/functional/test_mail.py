@@ -280,6 +280,7 @@ def test_edit_opens_the_rendered_mail_in_the_editor_and_sends_what_was_saved(cli
     monkeypatch.setenv("EDITOR", "false")
     failed = cli("mail", "send", lead["id"], "--template", template, "--edit")
     assert failed.code == 2 and "editor" in failed.err and len(box.messages) == 1
+    assert "exited with an error" in failed.err and "could not run" not in failed.err  # said once, not wrapped
 
 
 def test_a_refused_login_pauses_the_campaign_before_any_mail(cli, smtp, template, isolated_home) -> None:

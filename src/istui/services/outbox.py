@@ -175,33 +175,19 @@ def readable(sent: mail.Mail) -> str:
 
 
 def edit_in_editor(root: Any, subject: str, body: str, suspended: Any = None) -> tuple[str, str]:
-    """The mail as the person leaves it in $VISUAL / $EDITOR (a draft file in the workspace's local folder, removed
-    after): its first line `Subject: …`, a blank line, the body. `suspended`: a context manager the editor runs in
-    (the TUI's, which hands it the terminal). BadInput, one sentence, when the editor fails or the draft lost its form."""
-    import contextlib
+    """The mail as the person leaves it in $VISUAL / $EDITOR (`editing.edit_text`): its first line `Subject: …`, a
+    blank line, the body. BadInput, one sentence, when the editor fails or the draft lost its form."""
     import os
-    import shlex
-    import subprocess
-    import tempfile
 
-    from istui import locations
+    from istui.services.editing import edit_text
 
-    folder = locations.Local(root).folder
-    folder.mkdir(mode=0o700, exist_ok=True)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=folder, delete=False, encoding="utf-8") as draft:
-        draft.write(f"Subject: {subject}\n\n{body}")
     try:
-        with suspended or contextlib.nullcontext():
-            code = subprocess.run([*shlex.split(editor), draft.name]).returncode
-        if code != 0:
-            raise BadInput(_("The editor exited with an error; nothing was sent."))
-        with open(draft.name, encoding="utf-8") as kept:
-            text = kept.read()
+        code, text = edit_text(root, f"Subject: {subject}\n\n{body}", editor, suspended=suspended)
     except (OSError, ValueError) as error:
         raise BadInput(_("The editor could not run: {error}").format(error=error)) from None
-    finally:
-        os.unlink(draft.name)
+    if code != 0:
+        raise BadInput(_("The editor exited with an error; nothing was sent."))
     head, _blank, rest = text.partition("\n\n")
     if not head.startswith("Subject:") or not rest.strip():
         raise BadInput(_("The edited mail needs its first line 'Subject: …', a blank line, then the body; nothing was sent."))

@@ -211,28 +211,19 @@ class NotesPane(Vertical):
     def _edit_in_editor(self, note: Record, editor: str) -> bool:
         """The body in `$EDITOR`; only the body is written, and only when it changed. False when this
         terminal cannot be handed to an editor (the form is used instead)."""
-        import shlex
-        import subprocess
-        import tempfile
-
         from textual.app import SuspendNotSupported
 
-        with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False, encoding="utf-8") as handle:
-            handle.write(note.get("body", ""))
-            path = handle.name
+        from istui.services.editing import edit_text
+
         try:
-            with self.app.suspend():
-                subprocess.run([*shlex.split(editor), path], check=False)
-            with open(path, encoding="utf-8") as handle:
-                body = handle.read()
+            _code, body = edit_text(self.state.ws.root, note.get("body", ""), editor, suffix=".md",
+                                    suspended=self.app.suspend())
         except SuspendNotSupported:
             return False
         except (OSError, ValueError) as exc:  # no such editor, a bad $EDITOR, or a file that is not UTF-8 text
             self.notify(_("The note was not changed: the editor {editor} failed ({error}).").format(editor=editor, error=exc),
                         severity="error", timeout=8, markup=False)
             return True
-        finally:
-            os.unlink(path)
         if body != note.get("body", ""):
             self._save_edit(note, {"body": body})
         return True
