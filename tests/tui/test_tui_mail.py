@@ -28,6 +28,18 @@ async def pick(pilot, template_id: str) -> None:
     await pilot.pause(0.2)
 
 
+def lead_with_mail(ws) -> dict:
+    """A demo lead with an address and a name the filter finds alone (`… Co.`)."""
+    return next(lead for lead in ws.leads() if lead.get("email") and "Co." in lead["company"])
+
+
+async def mail_with(pilot, lead: dict, template_id: str) -> None:
+    """Leads → the lead → m → the template chosen."""
+    await choose_lead(pilot, lead["company"])
+    await pilot.press("m")
+    await pick(pilot, template_id)
+
+
 async def choose_lead(pilot, company: str) -> None:
     await pilot.press("1")
     await pilot.pause(0.1)
@@ -72,13 +84,11 @@ async def test_m_sends_the_rendered_and_edited_template_and_logs_it(demo_ws, smt
 
 async def test_m_without_a_transport_keeps_the_mail_and_log_only_opens_the_form(demo_ws) -> None:
     template = add_note(demo_ws, {"title": "Intro", "kind": "template", "subject": "Hello", "body": BODY})
-    lead = next(lead for lead in demo_ws.leads() if lead.get("email") and "Co." in lead["company"])
+    lead = lead_with_mail(demo_ws)
     app = IstuiApp(demo_ws, watch_interval=0.1, status_delay=0)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await choose_lead(pilot, lead["company"])
-        await pilot.press("m")
-        await pick(pilot, template["id"])
+        await mail_with(pilot, lead, template["id"])
         assert isinstance(app.screen, MailScreen)
         await pilot.press("ctrl+s")
         await pilot.pause(0.5)
@@ -157,12 +167,10 @@ async def test_a_campaign_from_the_leads_shown(demo_ws) -> None:
 async def test_a_hostile_template_is_a_notice_not_a_crash(demo_ws) -> None:
     template = add_note(demo_ws, {"title": "Bad", "kind": "template", "subject": "Hi",
                                   "body": "{% include '/etc/passwd' %}{% for i in range(100000000) %}x{% endfor %}"})
-    lead = next(lead for lead in demo_ws.leads() if lead.get("email") and "Co." in lead["company"])
+    lead = lead_with_mail(demo_ws)
     app = IstuiApp(demo_ws, watch_interval=0.1, status_delay=0)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await choose_lead(pilot, lead["company"])
-        await pilot.press("m")
-        await pick(pilot, template["id"])
+        await mail_with(pilot, lead, template["id"])
         assert app.is_running and not isinstance(app.screen, MailScreen)
         assert any("cannot be rendered" in str(n.message) for n in app._notifications)

@@ -32,7 +32,7 @@ from istui.domain.periods import month_keys
 from istui.i18n import _
 from istui.services import mail, outbox
 from istui.services.lead_select import clean_filters, select
-from istui.store.workspace import Record, Workspace, iso
+from istui.store.workspace import Record, Workspace, iso, resolve_prefix
 
 _OPT_OUT_WORDS = ("配信停止", "配信解除", "配信を希望されない", "unsubscribe", "opt out", "opt-out")
 
@@ -42,10 +42,8 @@ def campaigns(ws: Workspace) -> list[Record]:
 
 
 def get(ws: Workspace, prefix: str) -> Record:
-    from istui.store.workspace import _resolve_prefix
-
     storage = ws.shared_storage(locations.CAMPAIGNS_FILE)
-    campaign_id = _resolve_prefix(prefix, storage.records(), "campaign")
+    campaign_id = resolve_prefix(prefix, storage.records(), "campaign")
     found = storage.records().get(campaign_id)
     if found is None:
         raise storage.bad_record(campaign_id) or NotFound(_("campaign: no campaign with id {id}.").format(id=prefix))
@@ -284,10 +282,10 @@ def send(ws: Workspace, prefix: str, *, rate: float | None = None, dry_run: bool
                     if number and pause:
                         journal.flush()  # a slow send keeps nothing waiting
                         sleep(pause)
-                    lead_id = draft.lead["id"]
-                    now = iso(ws.now())
+                    lead_id, moment = draft.lead["id"], ws.now()
+                    now = iso(moment)
                     message = outbox.message_for(draft, who, mail.message_id(who.domain, campaign["id"], lead_id),
-                                                 sent=ws.now(), campaign=True)
+                                                 sent=moment, campaign=True)
                     journal.note({"handing": lead_id})
                     try:
                         transport.send(message)

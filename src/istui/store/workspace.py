@@ -421,10 +421,10 @@ class Workspace:
         return list(self.shared_storage(locations.TARGETS_FILE).records().values())
 
     def resolve_note(self, prefix: str) -> str:
-        return _resolve_prefix(prefix, self.shared_storage(locations.NOTES_FILE).records(), "note")
+        return resolve_prefix(prefix, self.shared_storage(locations.NOTES_FILE).records(), "note")
 
     def resolve_target(self, prefix: str) -> str:
-        return _resolve_prefix(prefix, self.shared_storage(locations.TARGETS_FILE).records(), "target")
+        return resolve_prefix(prefix, self.shared_storage(locations.TARGETS_FILE).records(), "target")
 
     def get_note(self, note_id: str) -> Record:
         storage = self.shared_storage(locations.NOTES_FILE)
@@ -487,7 +487,7 @@ class Workspace:
         return [path for path, storage in self._storages.items() if storage.changed_on_disk()]
 
 
-def _resolve_prefix(prefix: str, records: dict[str, Record], what: str) -> str:
+def resolve_prefix(prefix: str, records: dict[str, Record], what: str) -> str:
     wanted = normalize_prefix(prefix)
     matches = sorted(key for key in records if key.startswith(wanted)) if wanted else []
     if len(matches) == 1:

@@ -11,6 +11,7 @@ from istui.cli.context import open_workspace
 from istui.cli.parser import actions, json_option
 from istui.cli.render import emit_json, safe, say, table
 from istui.i18n import N_, _
+from istui.services.outbox import exclusion_words
 
 STATES = {"ready": N_("ready"), "sending": N_("sending"), "paused": N_("paused"), "sent": N_("sent")}
 
@@ -52,12 +53,6 @@ def define(command: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=run_show)
 
 
-def _left_out(excluded: dict[str, list[str]]) -> str:
-    from istui.services.outbox import exclusion_words
-
-    return exclusion_words(excluded)
-
-
 def run_create(args: argparse.Namespace) -> int:
     from istui.services import campaigns
 
@@ -71,7 +66,7 @@ def run_create(args: argparse.Namespace) -> int:
     say(_("{what} campaign {id} “{name}”: {count} recipients.").format(
         what=what, id=record.get("id", "")[:10], name=record["name"], count=f"{len(record['audience']):,}").replace("  ", " "))
     if record["excluded"]:
-        say(_("Left out: {reasons}.").format(reasons=_left_out(record["excluded"])))
+        say(_("Left out: {reasons}.").format(reasons=exclusion_words(record["excluded"])))
     if not args.dry_run:
         say(_("Send it with `istui campaign send {id}`.").format(id=record["id"][:10]))
     return 0
@@ -117,7 +112,7 @@ def run_send(args: argparse.Namespace) -> int:
         say(_("Sent {name} to {count} recipients ({before} had it before).").format(
             name=name, count=f"{result.sent:,}", before=f"{result.before:,}"))
     if result.left_out:
-        say(_("Left out since the campaign was made: {reasons}.").format(reasons=_left_out(result.left_out)))
+        say(_("Left out since the campaign was made: {reasons}.").format(reasons=exclusion_words(result.left_out)))
     for lead_id, reason in list(result.refused.items())[:10]:
         say(_("Refused: {id}: {reason}").format(id=lead_id[:10], reason=reason), file=sys.stderr)
     if len(result.refused) > 10:
@@ -172,7 +167,7 @@ def run_show(args: argparse.Namespace) -> int:
         template=campaign["template"][:10], rep=campaign["rep"], count=f"{len(campaign['audience']):,}",
         sent=f"{len(sent):,}"))
     if campaign.get("excluded"):
-        say(_("Left out: {reasons}.").format(reasons=_left_out(campaign["excluded"])))
+        say(_("Left out: {reasons}.").format(reasons=exclusion_words(campaign["excluded"])))
     if campaign.get("paused"):
         say(_("Paused: {reason}").format(reason=campaign["paused"]))
     if campaign.get("refused"):
