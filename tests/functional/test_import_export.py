@@ -45,13 +45,13 @@ JAPANESE = (
 def test_salesforce_api_names(cli, tmp_path: Path) -> None:
     report = cli("import", "leads", write(tmp_path, "sf.csv", SALESFORCE_API), "--json").json
     assert report["summary"]["added"] == 2 and report["written"]
-    assert report["columns"]["Company"] == "company" and report["columns"]["Id"] == "ignore"
+    assert report["columns"]["Company"] == "company" and report["columns"]["Id"] == "external_id"
     leads = {lead["company"]: lead for lead in cli("lead", "list", "--json").json}
     acme, globex = leads["Acme Labs"], leads["Globex"]
     assert (acme["contact"], acme["title"], acme["source"], acme["stage"], acme["temp"], acme["motion"]) == (
         "Olivia Smith", "CTO", "web_inquiry", "new", "hot", "sdr")
     assert (globex["source"], globex["stage"], globex["temp"], globex["phone"]) == (
-        "trade_show", "working", "cold", "+81 6 3333 4444")
+        "trade_show", "working", "cold", "06-3333-4444")
     assert acme["owner"] == "alice"
 
 
@@ -186,7 +186,7 @@ def test_csv_export_neutralises_formulas(cli, ws: Workspace, tmp_path: Path) -> 
 
 
 def test_json_export_of_every_kind(cli, ws: Workspace) -> None:
-    lead = add_lead(cli, "Acme", "--phone", "+81 3 1234 5678")
+    lead = add_lead(cli, "Acme", "--phone", "+1 212 555 2000")  # another country's: shown the international way
     cli("log", "call", lead["id"], "-o", "1")
     cli("note", "add", "--title", "tip")
     cli("target", "set", "calls", "10", "--per", "day")
@@ -197,7 +197,7 @@ def test_json_export_of_every_kind(cli, ws: Workspace) -> None:
     activities_csv = list(csv.DictReader(io.StringIO(cli("export", "activities").out)))
     assert activities_csv[0]["outcome"] == "connected" and activities_csv[0]["lead"] == lead["id"]
     phone = next(csv.DictReader(io.StringIO(cli("export", "leads").out)))["phone"]
-    assert phone == "'+81 3 1234 5678"
+    assert phone == "'+1 212-555-2000"
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])

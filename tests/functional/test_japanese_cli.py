@@ -89,7 +89,7 @@ def test_help_lead_show_and_errors_in_japanese(ws: Workspace, cli) -> None:
         starts = {width(re.match(r"^  \S+ +", row)[0]) for row in rows}
         assert len(rows) >= 6 and len(starts) == 1, card  # 担当者カナ (10 cells) and 電話 (4) align their values
         refused = cli("--lang", "ja", "lead", "set", lead["id"], "phone=abc")
-        assert refused.code == 2 and refused.err.startswith("istui: 電話番号: 'abc' は電話番号ではありません")
+        assert refused.code == 2 and refused.err.startswith("istui: 電話番号: 「abc」は地域 JP の電話番号として読めません")
     finally:
         set_language("en")
     card = cli("lead", "show", lead["id"]).out

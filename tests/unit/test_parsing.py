@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from istui.domain.errors import BadInput
-from istui.domain.parsing import normalize_email, normalize_phone, parse_amount, parse_when, phone_key
+from istui.domain.parsing import normalize_email, parse_amount, parse_when
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2026, 11, 27, 10, 30, tzinfo=TOKYO)  # Friday
@@ -90,36 +90,6 @@ def test_when_never_crashes(text: str) -> None:
     except BadInput:
         return
     assert result.tzinfo is not None
-
-
-@pytest.mark.parametrize(
-    ("text", "display", "key"),
-    [
-        ("03-1234-5678", "03-1234-5678", "0312345678"),
-        ("090-1234-5678", "090-1234-5678", "09012345678"),
-        ("+81 3 1234 5678", "+81 3 1234 5678", "0312345678"),
-        ("０３－１２３４－５６７８", "03-1234-5678", "0312345678"),
-        ("0120-123-456", "0120-123-456", "0120123456"),
-        ("(03) 1234-5678", "(03) 1234-5678", "0312345678"),
-        ("03ー1234ー5678", "03-1234-5678", "0312345678"),
-    ],
-)
-def test_phone_forms(text: str, display: str, key: str) -> None:
-    assert normalize_phone(text) == display
-    assert phone_key(text) == key
-
-
-@pytest.mark.parametrize("text", ["12345", "03-1234-567a", "call me", "1234-5678-9012-3456-7"])
-def test_bad_phone(text: str) -> None:
-    with pytest.raises(BadInput, match=r"^phone: "):
-        normalize_phone(text)
-
-
-@given(st.from_regex(r"0[1-9]0-[0-9]{4}-[0-9]{4}", fullmatch=True))
-def test_full_width_phone_normalises_to_half_width(phone: str) -> None:
-    full = phone.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"}).replace("-", "－")
-    assert normalize_phone(full) == phone
-    assert phone_key(full) == phone.replace("-", "")
 
 
 def test_email() -> None:

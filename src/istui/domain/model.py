@@ -123,11 +123,12 @@ HANDOFF_FIELDS = ("to", "at", "by", "budget", "authority", "need", "timeline", "
 SCHEMA: dict[str, dict[str, object]] = {
     "leads": {
         "id": str, "company": _TEXT, "company_kana": _TEXT, "contact": _TEXT, "contact_kana": _TEXT, "title": _TEXT,
-        "phone": _TEXT, "email": _TEXT, "source": str, "motion": str, "stage": str, "temp": str, "owner": str,
+        "phone": _TEXT, "phone_e164": (_TEXT, None), "phone_ext": (_TEXT, None), "email": _TEXT, "source": str, "motion": str, "stage": str, "temp": str, "owner": str,
         "next_at": (_WHEN, None), "next_action": _TEXT, "tags": list, "amount": (*_NUMBER, None), "memo": _TEXT,
         "handoff": (dict, None), "dnc": (bool, None), "phone_status": (_TEXT, None), "meeting_at": (_WHEN, None),
         "call_attempts": (int, None),  # calls in a row without a connect (the retry schedule's max_attempts)
         "email_status": (str, None),  # opted_out | bounced: no mail goes to the address (domain.outcomes)
+        "external_id": (_TEXT, None),  # its record id in the CRM it was imported from: a re-import updates it
         **_STAMPS,
     },
     "activities": {

@@ -1,5 +1,5 @@
-"""Parsing and validating what reps type: WHEN (read in `domain.when`, its names re-exported here), phone
-numbers, e-mail addresses, amounts, choices, and text (one-line and multi-line fields: control characters
+"""Parsing and validating what reps type: WHEN (read in `domain.when`, its names re-exported here; phone
+numbers: `domain.phones`), e-mail addresses, amounts, choices, and text (one-line and multi-line fields: control characters
 refused, length bounded by `model.MAX_LENGTH`).
 
 Every function raises `BadInput` with one sentence naming the field and what is accepted.
@@ -22,43 +22,6 @@ from istui.domain.when import parse_follow_up as parse_follow_up
 from istui.domain.when import parse_time_of_day as parse_time_of_day
 from istui.domain.when import parse_when as parse_when
 from istui.i18n import _
-
-# --- phone ---------------------------------------------------------------------------------------
-
-_DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−ーｰ－"), "-")
-_PHONE_CHARS = lazy(r"^\+?\(?[0-9][0-9 ()\-.]*$")
-
-
-def normalize_phone(text: str, field: str = "phone") -> str:
-    """Return the phone number as displayed: half-width digits, hyphens and spaces kept.
-
-    Accepts Japanese domestic numbers (`03-1234-5678`, `090-1234-5678`, `0120-123-456`),
-    international ones (`+81 3 1234 5678`) and full-width forms (`０３－１２３４－５６７８`).
-    """
-    cleaned = " ".join(unicodedata.normalize("NFKC", _checked(text, field, False)).translate(_DASHES).split())
-    if not cleaned:
-        return ""
-    _bounded(cleaned, field, MAX_LENGTH["phone"])
-    digits = re.sub(r"\D", "", cleaned)
-    valid = bool(_PHONE_CHARS.match(cleaned))
-    if valid and cleaned.startswith("+"):
-        valid = 8 <= len(digits) <= 15
-    elif valid:
-        valid = digits.startswith("0") and 10 <= len(digits) <= 11
-    if not valid:
-        raise BadInput(_("{field}: '{text}' is not a phone number; use digits with optional hyphens, "
-                         "e.g. 03-1234-5678, 090-1234-5678 or +81 3 1234 5678.").format(field=labels.field(field), text=text.strip()))
-    return cleaned
-
-
-def phone_key(text: str) -> str:
-    """Digits only, +81 folded to a leading 0: the same number typed two ways gives one key."""
-    cleaned = unicodedata.normalize("NFKC", text).translate(_DASHES).strip()
-    digits = re.sub(r"\D", "", cleaned)
-    if cleaned.startswith("+81"):
-        digits = "0" + digits[2:].lstrip("0")
-    return digits
-
 
 # --- e-mail --------------------------------------------------------------------------------------
 

@@ -35,6 +35,16 @@ def find(roster: Mapping[str, Any] | None, name: str) -> str | None:
     return next((member for member in roster or {} if name_key(member) == key), None)
 
 
+def find_person(roster: Mapping[str, Any] | None, text: str) -> str | None:
+    """The roster name of the person another tool names by their name, display name or e-mail address (a CRM's
+    `Contact owner` column: `Alice Sato`, `alice@example.com`), or None."""
+    key = name_key(" ".join(text.split()))
+    for member, entry in (roster or {}).items():
+        if key in (name_key(member), name_key(str(entry.get("display") or "")), name_key(str(entry.get("email") or ""))):
+            return member
+    return None
+
+
 def roster_names(roster: Mapping[str, Any] | None) -> str:
     return ", ".join(sorted(roster or {}, key=str.casefold)) or _("(nobody)")
 

@@ -111,7 +111,7 @@ def _fold_once(text: str) -> str:
 
 def lead_search_text(lead: Mapping[str, Any], romaji: bool = True) -> str:
     """What lead search looks in, folded: company and contact with their readings (also in romaji, so
-    `touyou`, `toyo` and `tōyō` find トウヨウ), phone (with and without hyphens), e-mail, tags (fields
+    `touyou`, `toyo` and `tōyō` find トウヨウ), phone (with and without hyphens, and in E.164), e-mail, tags (fields
     joined by U+0000, which `fold` keeps and no query holds, so a query never spans two). The TUI makes it
     once per lead and keeps it; a one-off search without Latin letters can leave out the romaji (`romaji`)."""
     get = lead.get
@@ -119,7 +119,8 @@ def lead_search_text(lead: Mapping[str, Any], romaji: bool = True) -> str:
     readings = [reading for reading in (get("company_kana"), get("contact_kana")) if reading and isinstance(reading, str)]
     latin = "".join(f"\x00{form}" for reading in readings for form in romaji_forms(reading)) if romaji else ""
     return fold(f"{get('company') or ''}\x00{get('company_kana') or ''}\x00{get('contact') or ''}\x00"
-                f"{get('contact_kana') or ''}\x00{phone}\x00{_NON_DIGITS.sub('', phone)}\x00{get('email') or ''}\x00"
+                f"{get('contact_kana') or ''}\x00{phone}\x00{_NON_DIGITS.sub('', phone)}\x00{get('phone_e164') or ''}\x00"
+                f"{get('email') or ''}\x00"
                 f"{' '.join(get('tags') or ())}") + latin
 
 

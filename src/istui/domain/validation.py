@@ -12,7 +12,6 @@ from istui.domain.model import EDITABLE_LEAD_FIELDS, MAX_LENGTH, Motion, NoteKin
 from istui.domain.parsing import (
     multiline_text,
     normalize_email,
-    normalize_phone,
     optional_text,
     parse_amount,
     parse_choice,
@@ -21,6 +20,7 @@ from istui.domain.parsing import (
     parse_when,
     require_text,
 )
+from istui.domain.phones import parse_phone
 from istui.domain.roster import require_member
 from istui.domain.when import DAY_END
 from istui.i18n import _
@@ -28,9 +28,9 @@ from istui.i18n import _
 
 def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: datetime,
                      roster: Mapping[str, Any] | None = None, future_only: bool = False,
-                     currency: str = "JPY", day_end: time = DAY_END) -> dict[str, Any]:
+                     currency: str = "JPY", day_end: time = DAY_END, region: str = "JP") -> dict[str, Any]:
     """Validate one editable lead field; returns the record fields it sets (`next` sets `next_at`, `meeting`
-    sets `meeting_at`). An owner must be on the `roster` (when the workspace has one). `future_only`: a
+    sets `meeting_at`, `phone` sets `phone_e164` and `phone_ext` too, read in the workspace's `region`). An owner must be on the `roster` (when the workspace has one). `future_only`: a
     follow-up a rep types must lie ahead (an import may carry old ones). `day_end`: the end of the working
     hours (`今日中`, `eod`)."""
     text = value if isinstance(value, str) else ""
@@ -43,7 +43,7 @@ def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: date
     if name == "memo":
         return {"memo": multiline_text(text, "memo")}
     if name == "phone":
-        return {"phone": normalize_phone(text)}
+        return parse_phone(text, region).fields()
     if name == "email":
         return {"email": normalize_email(text)}
     if name == "source":
@@ -79,13 +79,13 @@ def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: date
 
 def clean_lead_fields(fields: Mapping[str, Any], *, sources: Iterable[str], now: datetime,
                       roster: Mapping[str, Any] | None = None, future_only: bool = False,
-                      currency: str = "JPY", day_end: time = DAY_END) -> dict[str, Any]:
+                      currency: str = "JPY", day_end: time = DAY_END, region: str = "JP") -> dict[str, Any]:
     """Validate several fields; the first bad one raises BadInput naming it."""
     sources = list(sources)
     clean: dict[str, Any] = {}
     for name, value in fields.items():
         clean.update(clean_lead_field(name, value, sources=sources, now=now, roster=roster, future_only=future_only,
-                                      currency=currency, day_end=day_end))
+                                      currency=currency, day_end=day_end, region=region))
     return clean
 
 
@@ -114,14 +114,14 @@ def blank_lead(sources: Iterable[str], rep: str) -> dict[str, Any]:
 
 def new_lead_record(fields: Mapping[str, Any], *, sources: Iterable[str], now: datetime, rep: str,
                     roster: Mapping[str, Any] | None = None, currency: str = "JPY",
-                    day_end: time = DAY_END) -> dict[str, Any]:
+                    day_end: time = DAY_END, region: str = "JP") -> dict[str, Any]:
     """A complete new lead record (without id and timestamps) from typed fields (a follow-up must lie ahead)."""
     sources = list(sources)
     record = blank_lead(sources, rep)
     if "company" not in fields:
         raise BadInput(_("{field} is required and cannot be empty.").format(field=labels.field("company")))
     record.update(clean_lead_fields(fields, sources=sources, now=now, roster=roster, future_only=True,
-                                    currency=currency, day_end=day_end))
+                                    currency=currency, day_end=day_end, region=region))
     return record
 
 

@@ -11,22 +11,32 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from istui.domain import labels
 from istui.domain.duplicates import DuplicateIndex, email_key
 from istui.domain.errors import BadInput
 from istui.domain.model import INBOUND_SOURCES, Motion, Stage, Temperature
-from istui.domain.parsing import check_text, parse_rep, phone_key
-from istui.domain.roster import find, roster_names
+from istui.domain.parsing import check_text, parse_rep
+from istui.domain.phones import phone_key
+from istui.domain.roster import find, find_person, roster_names
 from istui.domain.text import terminal_safe
 from istui.domain.validation import blank_lead, clean_lead_fields
 from istui.i18n import _
 from istui.services.export import LEAD_COLUMNS, flatten, restore
-from istui.services.import_columns import _VALUE_INDEX, IMPORT_FIELDS, column_key, decode, delimiter, map_columns  # noqa: F401
+from istui.services.import_columns import (  # noqa: F401
+    _VALUE_INDEX,
+    IMPORT_FIELDS,
+    column_key,
+    decode,
+    delimiter,
+    is_workbook,
+    map_columns,
+    workbook_rows,
+)
 from istui.services.lead_rows import clean_exported, exported_lead, is_lead_export, json_records, refuse_stored_problem
 from istui.store.workspace import Record, Workspace
 
@@ -136,14 +146,19 @@ def plan_import(
     on_duplicate: str = "skip",
     roster: Mapping[str, Any] | None = None,
     currency: str = "JPY",
+    region: str = "JP",
 ) -> ImportPlan:
     """Judge every row of a CSV file: ok, duplicate (of the workspace or an earlier row) or error (an owner or
     handoff recipient not on the `roster` among them, when the workspace has one)."""
     if on_duplicate not in ("skip", "update", "add"):
         raise BadInput(_("on-duplicate: '{value}' is not one of skip, update, add.").format(value=on_duplicate))
-    text, used = decode(raw, encoding)
-    records = json_records(text)
-    reader = csv.reader(io.StringIO("" if records is not None else text, newline=""), delimiter=delimiter(text))
+    reader: Iterator[list[str]]
+    if is_workbook(raw):  # .xlsx: Japanese tools recommend it, their CSVs garbling full-width text
+        used, records, reader = "xlsx", None, workbook_rows(raw)
+    else:
+        text, used = decode(raw, encoding)
+        records = json_records(text)
+        reader = csv.reader(io.StringIO("" if records is not None else text, newline=""), delimiter=delimiter(text))
     try:
         header = list(LEAD_COLUMNS) if records is not None else next(reader)
     except StopIteration:
@@ -154,14 +169,15 @@ def plan_import(
     mapping = {i: name for i, name in enumerate(header)} if kind != "csv" else map_columns(header, overrides)
 
     existing = list(existing)
-    index = DuplicateIndex(existing)  # the one home of duplicate matching (lead entry uses it too)
+    index = DuplicateIndex(existing, region)  # the one home of duplicate matching (lead entry uses it too)
     by_email, by_phone = index.by_email, index.by_phone
     ids: set[str] = {lead["id"] for lead in existing}
     seen_email: dict[str, int] = {}
     seen_phone: dict[str, int] = {}
 
     seen_ids: dict[str, int] = {}
-    known = _Known(ids, by_email, by_phone, seen_ids, seen_email, seen_phone, roster or None, currency)
+    known = _Known(ids, by_email, by_phone, seen_ids, seen_email, seen_phone, roster or None, currency, region,
+                   {lead["external_id"]: lead["id"] for lead in existing if lead.get("external_id")})
 
     rows: list[ImportRow] = []
     try:
@@ -179,7 +195,8 @@ def plan_import(
             row.cells = cells
             rows.append(row)
     except csv.Error as exc:
-        raise BadInput(_("The file is not readable as CSV near row {row}: {reason}.").format(row=reader.line_num, reason=exc)) from None
+        raise BadInput(_("The file is not readable as CSV near row {row}: {reason}.").format(
+            row=getattr(reader, "line_num", "?"), reason=exc)) from None
     columns = {header[i]: name for i, name in sorted(mapping.items())}
     read = set(LEAD_COLUMNS)
     ignored = [name for name in header if name.strip() not in read] if kind != "csv" else \
@@ -200,6 +217,9 @@ class _Known:
     seen_phone: dict[str, int]
     roster: Mapping[str, Any] | None  # None: a workspace without a roster takes any name
     currency: str = "JPY"  # the workspace's: amounts in another are refused
+    region: str = "JP"  # the workspace's phone region
+    by_external: dict[str, str] = field(default_factory=dict)  # a CRM's record id → the lead imported from it
+    seen_external: dict[str, int] = field(default_factory=dict)  # … → the row before that has it
 
 
 def _off_roster(row: ImportRow, names: Iterable[Any], roster: Mapping[str, Any] | None, *, recipient: bool = False) -> None:
@@ -228,7 +248,8 @@ def _exact_row(number: int, cells: list[str], record: dict[str, Any] | None, sou
         handoff = record.get("handoff")
         _off_roster(result, [record.get("owner")], known.roster)
         _off_roster(result, [handoff.get("to") if isinstance(handoff, dict) else None], known.roster, recipient=True)
-        clean = clean_exported(record, sources=sources, now=now, roster=known.roster, currency=known.currency)
+        clean = clean_exported(record, sources=sources, now=now, roster=known.roster, currency=known.currency,
+                               region=known.region)
     except BadInput as exc:
         result.status, result.reason, result.action = "error", str(exc), "none"
         result.fields = {k: v for k, v in (record or {}).items() if isinstance(v, str)}
@@ -281,15 +302,15 @@ def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, known: _K
             fields[name] = values[name]
     if phone:
         fields["phone"] = phone
-    if values.get("tags"):
-        fields["tags"] = re.split(r"[;,、]", values["tags"])
+    if values.get("tags"):  # (MiiTel's categories are separated by |)
+        fields["tags"] = re.split(r"[;,、|]", values["tags"])
     for name in ("source", "stage", "temp"):
         if values.get(name):
             fields[name] = _translate(name, values[name], warnings, sources)
     if values.get("motion"):
         fields["motion"] = values["motion"].lower()
-    if values.get("owner"):
-        fields["owner"] = values["owner"].replace(" ", "-")
+    if values.get("owner"):  # a CRM names the owner by their name or e-mail: the roster's name for them
+        fields["owner"] = find_person(known.roster, values["owner"]) or values["owner"].replace(" ", "-")
     if values.get("dnc"):
         fields["dnc"] = _FLAGS.get(values["dnc"].strip(), values["dnc"])
 
@@ -297,13 +318,22 @@ def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, known: _K
     _off_roster(result, [fields.get("owner")], known.roster)
     try:
         stage = fields.pop("stage", None)
-        clean = clean_lead_fields(fields, sources=sources, now=now, roster=known.roster, currency=known.currency)
+        clean = clean_lead_fields(fields, sources=sources, now=now, roster=known.roster, currency=known.currency,
+                                  region=known.region)
         if stage:
             clean["stage"] = stage
     except BadInput as exc:
         result.status, result.reason, result.action = "error", str(exc), "none"
         result.fields = fields
         return result
+    if values.get("external_id"):
+        clean["external_id"] = values["external_id"][:200]
+    if values.get("created"):
+        created = _created(values["created"], now)
+        if created is None:
+            warnings.append(_("created '{value}' is not a past date; the lead is created now").format(value=values["created"]))
+        else:
+            clean["created_at"] = created
     clean.setdefault("motion", Motion.SDR.value if clean.get("source") in INBOUND_SOURCES else Motion.BDR.value)
     clean.setdefault("source", "other" if "other" in sources else sources[0])
     clean.setdefault("owner", rep)
@@ -317,10 +347,35 @@ def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, known: _K
 
 
 
+def _created(text: str, now: datetime) -> str | None:
+    """A CRM's creation time (`2026-03-05 10:22`, `2026-03-05T01:22:00.000Z`, `2026/3/5`) in ISO 8601, or None when it
+    is no date or lies ahead."""
+    from istui.services.email_events import parse_time
+
+    try:
+        moment = parse_time(text, now.tzinfo or UTC)
+    except (ValueError, OverflowError):
+        return None
+    return moment.isoformat(timespec="seconds") if moment <= now else None
+
+
 def _judge(result: ImportRow, clean: dict[str, Any], on_duplicate: str, known: _Known) -> ImportRow:
-    """A row's duplicate (of a lead by e-mail or phone, or of an earlier row) and what a real run does with it."""
+    """A row's duplicate (of a lead by its CRM record id, e-mail or phone, or of an earlier row) and what a real run
+    does with it (a lead imported before from the same CRM record is updated, whatever `on_duplicate` says)."""
     email = email_key(clean.get("email", ""))
-    key = phone_key(clean["phone"]) if clean.get("phone") else ""
+    key = phone_key(clean, known.region)
+    external = clean.get("external_id") or ""
+    if external and external in known.by_external:
+        result.status, result.match = "duplicate", known.by_external[external]
+        result.reason = _("same record id as lead {id}").format(id=result.match)
+        result.action = "update"
+        return result
+    if external and external in known.seen_external:
+        result.status, result.action = "duplicate", "skip"
+        result.reason = _("same record id as row {row}").format(row=known.seen_external[external])
+        return result
+    if external:
+        known.seen_external[external] = result.row
     if result.status == "duplicate":
         pass  # the same id (istui's own export): that lead, whatever its e-mail and phone
     elif email and email in known.by_email:
@@ -370,7 +425,7 @@ def apply_import(ws: Workspace, plan: ImportPlan, skip_invalid: bool = False) ->
     updates = {
         row.match: {k: v for k, v in row.fields.items() if k not in ("id", "created_at", "updated_at", "updated_by")}
         if row.exact else
-        {k: v for k, v in row.fields.items() if v not in ("", None, []) and k not in ("stage", "owner")}
+        {k: v for k, v in row.fields.items() if v not in ("", None, []) and k not in ("stage", "owner", "created_at")}
         for row in plan.rows if row.action == "update" and row.match
     }
     with ws.transaction():

@@ -15,6 +15,7 @@ from typing import Any
 from istui.domain.ids import new_id
 from istui.domain.model import Stage
 from istui.domain.outcomes import CallOutcome
+from istui.domain.phones import parse_phone
 from istui.domain.schedule import decide
 from istui.services.calendar import work_calendar
 from istui.services.demo_notes import JA_NOTES, MAIL_TEMPLATES, NOTES
@@ -125,17 +126,17 @@ def _person(rng: random.Random, japanese: bool, domain: str) -> tuple[str, str, 
     return f"{first} {last}", rng.choice(EN_TITLES), f"{first.lower()}.{last.lower()}@{domain}", ""
 
 
-def _phone(rng: random.Random) -> str:
-    kind = rng.random()  # Tokyo, Osaka, a mobile, or written the international way (the draws stay in this order)
-    if kind < 0.95:
-        area = "03" if kind < 0.5 else "06" if kind < 0.7 else f"0{rng.choice('789')}0"
-        return f"{area}-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
-    return f"+81 3 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}"
+def _phone(rng: random.Random, region: str) -> dict[str, Any]:
+    """A Japanese number (Tokyo, Osaka or a mobile; the draws stay in this order), as a workspace of `region` keeps it."""
+    kind = rng.random()
+    area = "3" if kind < 0.5 or kind >= 0.95 else "6" if kind < 0.7 else f"{rng.choice('789')}0"
+    return parse_phone(f"+81 {area} {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}", region).fields()
 
 
 class _Builder:
     def __init__(self, ws: Workspace, scale: Scale, seed: int, japanese: bool = False) -> None:
         self.ws, self.scale, self.japanese = ws, scale, japanese
+        self.region = ws.settings.phone_region
         self.rng, self.seed = random.Random(seed), seed
         self.now = ws.now().replace(microsecond=0)
         self.reps = demo_reps_for(scale, japanese)
@@ -239,7 +240,7 @@ class _Builder:
         stamp = iso(created)
         owner = rng.choice(self.reps)
         lead = {
-            "id": self.new_id(created), "company": company, "contact": contact, "title": title, "phone": _phone(rng),
+            "id": self.new_id(created), "company": company, "contact": contact, "title": title, **_phone(rng, self.region),
             "email": email if rng.random() < 0.9 else "", "source": source, "motion": SOURCE_PROFILE[source][2],
             "stage": Stage.NEW.value, "temp": rng.choices(("hot", "warm", "cold"), (2, 5, 3))[0], "owner": owner,
             "next_at": None, "next_action": "", "tags": [self.text(tag) for tag in rng.sample(TAGS, rng.choice((0, 0, 1, 2)))],

@@ -4,9 +4,13 @@ Japanese headers), and values of other tools as istui's (a Salesforce status as 
 from __future__ import annotations
 
 import functools
+import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from datetime import time as dt_time
+from typing import Any
 
 from istui.domain.errors import BadInput
 from istui.domain.model import DEFAULT_SOURCES, Stage
@@ -15,14 +19,16 @@ from istui.i18n import N_, _
 IMPORT_FIELDS = (
     "company", "company_kana", "contact", "contact_kana", "first_name", "last_name", "first_kana", "last_kana",
     "title", "department", "phone", "mobile",
-    "email", "source", "motion", "stage", "temp", "owner", "tags", "memo", "next", "dnc", "ignore",
+    "email", "source", "motion", "stage", "temp", "owner", "tags", "memo", "next", "dnc", "external_id", "created",
+    "ignore",
 )
 
 _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "company": ("company", "companyname", "companyaccount", "account", "accountname", "organization",
-                "organisation", "会社名", "企業名", "法人名", "社名", "会社", "取引先名"),
+                "organisation", "associatedcompany", "会社名", "企業名", "法人名", "社名", "会社", "取引先名",
+                "取引先会社名", "取引先企業名"),
     "contact": ("name", "fullname", "contact", "contactname", "leadname", "担当者名", "担当者", "氏名",
-                "名前", "お名前", "顧客名"),
+                "名前", "お名前", "顧客名", "取引先担当者名", "取引先担当者"),
     "company_kana": ("companykana", "companyreading", "会社名カナ", "会社名かな", "会社名フリガナ", "会社名ふりがな",
                      "フリガナ会社名", "企業名カナ", "企業名フリガナ", "法人名カナ", "会社カナ", "社名カナ",
                      "取引先名カナ"),
@@ -33,10 +39,10 @@ _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "last_kana": ("lastnamekana", "セイ", "姓カナ", "姓フリガナ", "せい"),
     "first_name": ("firstname", "givenname", "first", "名"),
     "last_name": ("lastname", "surname", "familyname", "last", "姓"),
-    "title": ("title", "jobtitle", "position", "role", "役職", "役職名", "肩書き", "肩書"),
+    "title": ("title", "jobtitle", "position", "role", "designation", "役職", "役職名", "肩書き", "肩書"),
     "department": ("department", "dept", "部署", "部署名", "部門"),
     "phone": ("phone", "phonenumber", "tel", "telephone", "businessphone", "電話番号", "電話", "代表電話",
-              "代表電話番号", "会社電話番号", "tel番号"),
+              "代表電話番号", "会社電話番号", "tel番号", "workphone", "officephone"),
     "mobile": ("mobile", "mobilephone", "mobilephonenumber", "cellphone", "携帯電話", "携帯電話番号", "携帯", "携帯番号"),
     "email": ("email", "emailaddress", "mail", "mailaddress", "メールアドレス", "メール", "eメール",
               "eメールアドレス", "emailアドレス"),
@@ -45,40 +51,50 @@ _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "motion": ("motion", "type", "sdrbdr", "種別"),
     "stage": ("status", "leadstatus", "stage", "ステータス", "ステージ", "商談ステータス", "状況"),
     "temp": ("rating", "temperature", "temp", "温度感", "ランク", "見込み度"),
-    "owner": ("owner", "leadowner", "contactowner", "hubspotowner", "担当営業", "所有者", "リード所有者", "担当者id"),
-    "tags": ("tags", "tag", "labels", "タグ"),
+    "owner": ("owner", "leadowner", "contactowner", "hubspotowner", "ownername", "leadownername", "担当営業", "所有者",
+              "リード所有者", "担当者id", "営業担当", "担当営業名"),
+    "tags": ("tags", "tag", "labels", "category", "categories", "タグ", "カテゴリー", "カテゴリ"),
     "memo": ("description", "notes", "note", "memo", "comments", "メモ", "備考", "コメント"),
     "next": ("nextaction", "nextactiondate", "followup", "次回アクション日", "次回連絡日"),
     "dnc": ("donotcall", "dnc", "架電ng", "架電禁止", "電話ng"),
-    "ignore": ("id", "recordid", "leadid", "ownerid", "createddate", "作成日", "lastmodifieddate"),
+    # a CRM's own record id: kept, so that a second import of the same export updates instead of duplicating
+    "external_id": ("id", "recordid", "leadid", "contactid", "externalid", "crmid", "sfid", "salesforceid",
+                    "レコードid", "リードid", "顧客id"),
+    "created": ("createdate", "createddate", "createdtime", "createdat", "datecreated", "作成日", "作成日時",
+                "登録日", "登録日時", "リード作成日", "獲得日"),
+    "ignore": ("ownerid", "lastmodifieddate", "lastmodifiedtime", "modifiedtime", "lastmodified"),
 }
 _VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "source": {
         "web_inquiry": ("web", "webinquiry", "website", "webform", "inquiry", "contactus", "organicsearch",
                         "directtraffic", "paidsearch", "webお問い合わせ", "お問い合わせ", "問い合わせ", "問合せ",
-                        "webサイト", "ウェブ", "hp問い合わせ"),
+                        "webサイト", "ウェブ", "hp問い合わせ", "phoneinquiry", "inboundcall", "chat", "onlinestore",
+                        "電話問い合わせ", "電話問合せ", "入電"),
         "download": ("download", "contentdownload", "whitepaper", "ebook", "資料dl", "資料ダウンロード",
-                     "ホワイトペーパー", "資料請求"),
+                     "ホワイトペーパー", "資料請求", "webdownload"),
         "webinar": ("webinar", "ウェビナー", "オンラインセミナー"),
-        "seminar": ("seminar", "event", "セミナー", "イベント"),
+        "seminar": ("seminar", "event", "seminarinternal", "seminarpartner", "internalseminar", "セミナー", "イベント"),
         "trade_show": ("tradeshow", "expo", "exhibition", "展示会", "offlinesources"),
         "referral": ("referral", "referrals", "employeereferral", "externalreferral", "wordofmouth", "紹介", "顧客紹介"),
         "partner": ("partner", "partnerreferral", "パートナー", "代理店"),
         "outbound_list": ("purchasedlist", "list", "coldcall", "outbound", "outboundlist", "リスト",
-                          "購入リスト", "テレアポ", "新規開拓"),
-        "other": ("other", "その他", "socialmedia", "emailmarketing", "otherCampaigns".lower()),
+                          "購入リスト", "テレアポ", "新規開拓", "webresearch"),
+        "other": ("other", "その他", "socialmedia", "emailmarketing", "othercampaigns", "advertisement", "paidsocial",
+                  "publicrelations", "offline"),
     },
     "stage": {
-        Stage.NEW: ("new", "opennotcontacted", "open", "未対応", "新規", "未接触"),
-        Stage.WORKING: ("working", "workingcontacted", "contacted", "attemptedtocontact", "inprogress", "connected", "対応中",
-                    "アプローチ中", "コンタクト済"),
-        Stage.NURTURING: ("nurturing", "nurture", "badtiming", "ナーチャリング", "育成中"),
+        Stage.NEW: ("new", "opennotcontacted", "open", "notcontacted", "未対応", "新規", "未接触"),
+        Stage.WORKING: ("working", "workingcontacted", "contacted", "attemptedtocontact", "inprogress", "connected", "prequalified",
+                    "対応中", "アプローチ中", "コンタクト済", "架電中", "不在"),
+        Stage.NURTURING: ("nurturing", "nurture", "badtiming", "contactinfuture", "ナーチャリング", "育成中", "追客中",
+                          "保留"),
         Stage.MEETING: ("meeting", "qualified", "openopportunity", "opendeal", "closedconverted", "converted", "商談化",
-                    "案件化", "アポ獲得"),
+                    "案件化", "アポ獲得", "アポ済", "商談中"),
         Stage.HANDED_OFF: ("handedoff", "handoff", "引き渡し済", "トスアップ済"),
         Stage.WON: ("won", "closedwon", "受注"),
-        Stage.LOST: ("lost", "closedlost", "失注"),
-        Stage.DISQUALIFIED: ("disqualified", "unqualified", "closednotconverted", "baddata", "対象外", "失格"),
+        Stage.LOST: ("lost", "closedlost", "lostlead", "失注"),
+        Stage.DISQUALIFIED: ("disqualified", "unqualified", "closednotconverted", "baddata", "junklead", "notqualified",
+                             "対象外", "失格", "ng"),
     },
     "temp": {
         "hot": ("hot", "a", "高", "ホット"),
@@ -98,6 +114,7 @@ def column_key(text: str) -> str:
     return _FOLDED.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
+_BARE_READINGS = {"フリガナ", "ふりがな", "カナ", "よみがな", "読み"}  # (column_key leaves kana as it is)
 _HEADER_INDEX = {column_key(alias): name for name, aliases in _HEADER_ALIASES.items() for alias in aliases}
 _VALUE_INDEX = {
     field_name: {
@@ -147,6 +164,49 @@ def _utf16(raw: bytes) -> str | None:
         if even >= half * 0.6 and odd <= half * 0.05:
             return "utf-16-be"
     return None
+
+
+def is_workbook(raw: bytes) -> bool:
+    """An .xlsx workbook (a zip with its parts under xl/)."""
+    return raw.startswith(b"PK\x03\x04") and b"xl/" in raw
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date | dt_time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))  # (a number typed in a cell: 5 is 5, not 5.0)
+    return str(value)
+
+
+def workbook_rows(raw: bytes) -> Iterator[list[str]]:
+    """The rows of an .xlsx workbook's first sheet as text (the values Excel last computed, not formulas; dates as
+    ISO 8601). A workbook openpyxl cannot read is refused in one sentence."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, IndexError, ValueError, OSError) as exc:
+        raise BadInput(_("The workbook could not be read ({reason}); save it again in Excel as .xlsx, or as CSV (UTF-8).")
+                       .format(reason=" ".join(str(exc).split())[:120] or type(exc).__name__)) from None
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            for values in sheet.iter_rows(values_only=True):
+                yield [_cell_text(value) for value in values]
+        finally:
+            book.close()
+    return rows()
 
 
 def decode(raw: bytes, encoding: str = "auto") -> tuple[str, str]:
@@ -208,6 +268,10 @@ def map_columns(header: list[str], overrides: Iterable[str] = ()) -> dict[int, s
         found = _HEADER_INDEX.get(column_key(name))
         if found and found not in mapping.values():
             mapping[index] = found
+    company = next((i for i, name in mapping.items() if name == "company"), None)
+    reading = mapping.get(company + 1) if company is not None else None
+    if reading == "contact_kana" and column_key(header[company + 1]) in _BARE_READINGS and "company_kana" not in mapping.values():
+        mapping[company + 1] = "company_kana"  # `会社名, フリガナ`: the reading beside the company is the company's
     for override in overrides:
         index, target = mapped_column(header, override, IMPORT_FIELDS)
         for other, mapped in list(mapping.items()):

@@ -97,7 +97,7 @@ def _stamp(value: Any, field: str) -> str:
 
 
 def clean_exported(record: Mapping[str, Any], *, sources: list[str], now: datetime,
-                   roster: Mapping[str, Any] | None = None, currency: str = "JPY") -> dict[str, Any]:
+                   roster: Mapping[str, Any] | None = None, currency: str = "JPY", region: str = "JP") -> dict[str, Any]:
     """Validate a lead read from istui's export; returns the record to store (BadInput names the bad field). The
     owner and the handoff recipient must be on the `roster` (when the workspace has one): the roster's spelling
     is stored."""
@@ -113,7 +113,8 @@ def clean_exported(record: Mapping[str, Any], *, sources: list[str], now: dateti
                 field=labels.field(name), value=repr(value)[:40], kind=_("an amount") if name == "amount" else _("text")))
     if "tags" in typed and not (isinstance(typed["tags"], list) and all(isinstance(t, str) for t in typed["tags"])):
         raise BadInput(_("tags: expected a list of tags."))
-    clean = {**record, **clean_lead_fields(typed, sources=sources, now=now, roster=roster, currency=currency)}
+    clean = {**record, **clean_lead_fields(typed, sources=sources, now=now, roster=roster, currency=currency,
+                                           region=region)}
     if clean.get("tags") != record.get("tags", []):
         raise BadInput(_("tags: '{value}' is not a list of tags istui would keep.").format(value=record.get("tags")))
     for name in ("contact", "title", "phone", "email", "memo", "next_action"):

@@ -19,7 +19,8 @@ def matches(lead: Record, text: str) -> bool:
     if text in lead_search_text(lead, romaji=any("a" <= ch <= "z" for ch in text)):  # romaji only for letters
         return True
     digits = "".join(ch for ch in text if ch.isdigit())
-    return len(digits) >= 4 and digits in "".join(ch for ch in lead.get("phone", "") if ch.isdigit())
+    numbers = (str(lead.get("phone") or ""), str(lead.get("phone_e164") or ""))
+    return len(digits) >= 4 and any(digits in "".join(ch for ch in number if ch.isdigit()) for number in numbers)
 
 
 def clean_filters(ws: Workspace, filters: dict[str, Any]) -> dict[str, Any]:

@@ -52,10 +52,11 @@ def create_lead(ws: Workspace, fields: dict[str, Any], *, allow_duplicate: bool 
     """Add a lead; its owner must be on the roster, and a lead with the phone or e-mail of an existing
     one raises DuplicateLead (naming it) unless `allow_duplicate`."""
     record = new_lead_record(fields, sources=ws.settings.sources, now=ws.now(), rep=ws.rep, roster=ws.settings.roster,
-                             currency=ws.settings.currency, day_end=ws.settings.work_hours[1])
+                             currency=ws.settings.currency, day_end=ws.settings.work_hours[1],
+                             region=ws.settings.phone_region)
     with ws.lock.held():
         if not allow_duplicate and (record.get("email") or record.get("phone")):
-            check_new_lead(DuplicateIndex(ws.leads()), record)
+            check_new_lead(DuplicateIndex(ws.leads(), ws.settings.phone_region), record)
         return ws.add_lead(record)
 
 
@@ -107,12 +108,16 @@ def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, forc
         raise BadInput(_("id and created_at cannot be changed."))
     lead = ws.get_lead(lead_id)  # NotFound before anything else
     changes = clean_lead_fields(fields, sources=ws.settings.sources, now=ws.now(), roster=ws.settings.roster,
-                                future_only=True, currency=ws.settings.currency, day_end=ws.settings.work_hours[1])
+                                future_only=True, currency=ws.settings.currency, day_end=ws.settings.work_hours[1],
+                                region=ws.settings.phone_region)
     if seen is not None:
         refuse_lost_update(lead, seen, changes)
     new_keys = {name: changes[name] for name in ("email", "phone") if changes.get(name) and changes[name] != lead.get(name)}
     if new_keys and not allow_duplicate:
-        check_new_lead(DuplicateIndex(other for other in ws.leads() if other["id"] != lead["id"]), new_keys)
+        if "phone" in new_keys:
+            new_keys.update(phone_e164=changes.get("phone_e164"), phone_ext=changes.get("phone_ext"))
+        check_new_lead(DuplicateIndex((other for other in ws.leads() if other["id"] != lead["id"]),
+                                      ws.settings.phone_region), new_keys)
     if changes.get("next_at") and not force and changes.get("dnc") is not False:
         refuse_dnc({**lead, **changes}, N_("a follow-up"))
     if changes.get("next_at"):

@@ -11,6 +11,7 @@ from typing import Any
 from istui import locations
 from istui.domain import checks
 from istui.domain.errors import BadInput, WorkspaceError
+from istui.domain.phones import phone_key
 from istui.i18n import _
 from istui.locations import LOCAL_DIR, SETTINGS_FILE
 from istui.store.settings import check_holiday_country, load_settings
@@ -97,6 +98,13 @@ def check_workspace(root: Path) -> list[Problem]:
             if table == "leads" and isinstance(record.get("source"), str) and record["source"] not in settings.sources:
                 problems.append(Problem(rel, line, "warning", _("lead {key} has source {source}, not in istui.toml").format(key=key, source=repr(record.get("source"))),
                                         _("add it to sources in istui.toml or change the lead's source")))
+            if table == "leads" and isinstance(record.get("phone"), str) and record["phone"] and \
+                    not phone_key(record, settings.phone_region):  # e.g. typed before numbers of every country were read
+                problems.append(Problem(rel, line, "warning", _("lead {key} ({company}): phone '{phone}' is not a number "
+                                                                "in region {region}").format(
+                    key=key, company=record.get("company"), phone=record["phone"], region=settings.phone_region or "-"),
+                    _("correct it with `istui lead set {key} phone=NUMBER` (with + and the country code for "
+                      "another country)").format(key=key)))
             if table == "leads" and record.get("dnc") is True and record.get("next_at"):  # e.g. a merge of two edits
                 problems.append(Problem(rel, line, "warning", _("lead {key} is marked do-not-call but has a follow-up").format(key=key),
                                         _("clear it with `istui lead set {key} next=`, or the mark with `istui lead set {key} dnc=false`").format(key=key)))

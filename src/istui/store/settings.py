@@ -3,6 +3,7 @@ write goes through tomlkit, so the user's comments and layout survive."""
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from datetime import date, time
 from pathlib import Path
@@ -20,6 +21,24 @@ from istui.store import files
 SCHEMA_VERSION = 1
 SETTINGS_FILE = locations.SETTINGS_FILE
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@functools.cache
+def _zone_countries() -> dict[str, str]:
+    """IANA zone → its country (ISO 3166 code), from the tz database's zone.tab (shipped by tzdata)."""
+    from importlib import resources
+
+    try:
+        text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    except (OSError, ModuleNotFoundError):
+        return {}
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {row[2]: row[0] for row in rows if len(row) >= 3}
+
+
+def country_of_zone(timezone: str) -> str:
+    """The country of a time zone (`America/New_York` → US), or "" for UTC and zones of no one country."""
+    return _zone_countries().get(timezone, "")
 
 
 class Settings:
@@ -51,8 +70,8 @@ class Settings:
         self.working_hours = working_hours  # "09:00-18:00": retries in working hours, pace within a day
         # what follows an outcome logged without a WHEN (domain.schedule); istui.toml may override entries
         self.retry_schedule = dict(DEFAULT_RETRY_SCHEDULE if retry_schedule is None else retry_schedule)
-        # the country phone numbers without a +country code are read in: "JP" for a Japanese workspace
-        self.phone_region = ("JP" if timezone == "Asia/Tokyo" else "") if phone_region is None else phone_region
+        # the country phone numbers without a +country code are read in: the timezone's country (JP without one)
+        self.phone_region = country_of_zone(timezone) or "JP" if phone_region is None else phone_region
         # the team: name → {display, email, role} (`domain.roster`); None in a workspace that has none yet
         self.roster = None if roster is None else {name: dict(entry) for name, entry in roster.items()}
         self.demo = demo

@@ -59,7 +59,8 @@ def run_import(args: argparse.Namespace) -> int:
     with ws.lock.held():
         plan = plan_import(raw, ws.leads(), sources=ws.settings.sources, now=ws.now(), rep=ws.rep,
                            encoding=args.encoding, overrides=args.map, on_duplicate=args.on_duplicate,
-                           roster=ws.settings.roster, currency=ws.settings.currency)
+                           roster=ws.settings.roster, currency=ws.settings.currency,
+                           region=ws.settings.phone_region)
         refusal = plan.refusal(args.skip_invalid)  # the same for a dry run as for a real one
         rejected = [(row.cells, row.reason) for row in plan.rows if row.status == "error"] if args.skip_invalid else []
         target = rejected_path(path) if rejected else None

@@ -39,6 +39,8 @@ def raw_value(clean: dict[str, Any]) -> Any:
         return clean["next_at"] or ""
     if "meeting_at" in clean:
         return clean["meeting_at"] or ""
+    if "phone" in clean:  # (with its E.164 form and extension, made again from it)
+        return clean["phone"]
     (value,) = clean.values()
     return value
 
@@ -110,7 +112,7 @@ class LeadActions:
     def action_new_lead(self) -> None:
         state = self.state
         form = lead_form(state.ws.settings.sources, state.now, rep=state.ws.rep, roster=state.ws.settings.roster,
-                         day_end=state.ws.settings.work_hours[1])
+                         day_end=state.ws.settings.work_hours[1], region=state.ws.settings.phone_region)
 
         def added(lead: Record) -> None:
             self.notify(_("Lead added."), markup=False)
@@ -188,7 +190,8 @@ class LeadActions:
             return after
 
         self._lead_form(lambda lead: lead_form(state.ws.settings.sources, state.now, lead, rep=state.ws.rep,
-                                                  roster=state.ws.settings.roster, day_end=state.ws.settings.work_hours[1]),
+                                                  roster=state.ws.settings.roster, day_end=state.ws.settings.work_hours[1],
+                                                  region=state.ws.settings.phone_region),
                         write,
                         _("Lead saved."))
 

@@ -15,6 +15,7 @@ from istui.domain.formatting import when
 from istui.domain.model import Motion, NoteKind, Stage, Temperature
 from istui.domain.outcomes import MEETING_BOOKED, parse_call_outcome
 from istui.domain.parsing import multiline_text, parse_amount, parse_follow_up, require_text
+from istui.domain.phones import example
 from istui.domain.roster import display_name, require_recipient
 from istui.domain.schedule import ASKS_FOR_WHEN
 from istui.domain.text import named, terminal_safe
@@ -30,12 +31,12 @@ Record = dict[str, Any]
 
 
 def _lead_check(name: str, sources: list[str], now: datetime, shown: str | None = None,
-                roster: dict[str, Any] | None = None, day_end: time = DAY_END):
+                roster: dict[str, Any] | None = None, day_end: time = DAY_END, region: str = "JP"):
     """The domain's rule for one lead field; a follow-up typed in a form must lie ahead (`shown`: the value
     the form opened with, accepted as it is); an owner must be on the `roster`; `今日中` ends at `day_end`."""
     def check(value: Any) -> Any:
         return clean_lead_field(name, value or "", sources=sources, now=now, roster=roster, future_only=value != shown,
-                                day_end=day_end)
+                                day_end=day_end, region=region)
     return check
 
 
@@ -50,15 +51,16 @@ def roster_options(roster: dict[str, Any] | None, roles: tuple[str, ...] = ("is"
 
 
 def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep: str = "",
-              roster: dict[str, Any] | None = None, day_end: time = DAY_END) -> FormScreen:
+              roster: dict[str, Any] | None = None, day_end: time = DAY_END, region: str = "JP") -> FormScreen:
     """New lead (lead=None) or edit; dismisses with {field: {record fields}} of valid values. The owner is
-    chosen from the roster (when the workspace has one)."""
+    chosen from the roster (when the workspace has one); a phone number is read in the workspace's `region`."""
     lead = lead or {}
     source_options = labels.options(sources, labels.source_option)
 
     def text(name: str, label: str, value: str = "", placeholder: str = "") -> Field:
         return Field(name, label, Input(value=terminal_safe(value), placeholder=placeholder, id=f"field-{name}"),
-                     _lead_check(name, sources, now, terminal_safe(value) if lead else None, day_end=day_end))
+                     _lead_check(name, sources, now, terminal_safe(value) if lead else None, day_end=day_end,
+                                 region=region))
 
     next_text = when(lead.get("next_at"), now) if lead.get("next_at") else ""
     fields = [
@@ -67,7 +69,7 @@ def lead_form(sources: list[str], now: datetime, lead: Record | None = None, rep
         text("contact", N_("Contact"), lead.get("contact", "")),
         text("contact_kana", N_("Contact reading (カナ)"), lead.get("contact_kana", ""), "ヤマダ タロウ"),
         text("title", N_("Job title"), lead.get("title", "")),
-        text("phone", N_("Phone"), lead.get("phone", ""), "03-1234-5678"),
+        text("phone", N_("Phone"), lead.get("phone", ""), example(region)),
         text("email", N_("E-mail"), lead.get("email", ""), "name@example.co.jp"),
         Field("source", N_("Source"), select(source_options, lead.get("source") or ("other" if "other" in sources else sources[0])),
               _lead_check("source", sources, now)),
