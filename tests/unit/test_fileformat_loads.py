@@ -133,5 +133,5 @@ def test_rows_of_an_empty_file_and_of_a_file_without_its_last_newline() -> None:
     assert json_lines_rows(b"", ROW_FIELDS) == []
     line = b'{"at": "2026-11-04T10:00:00+09:00", "id": "A", "kind": "call", "lead": "L", "rep": "r"}'
     assert json_lines_rows(line + b"\n", ROW_FIELDS) == [("2026-11-04T10:00:00+09:00", "call", "L", "r", "A", None,
-                                                          None, None, None)]
+                                                          None, None, None, None)]
     assert json_lines_rows(line, ROW_FIELDS) is None

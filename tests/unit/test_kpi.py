@@ -33,18 +33,18 @@ LEADS = [
 ]
 ACTIVITIES = [
     act("L1", "alice", "call", "no_answer", "2026-11-02T10:00:00"),
-    act("L1", "alice", "call", "connected", "2026-11-03T10:00:00"),
-    act("L1", "alice", "call", "meeting_booked", "2026-11-04T11:00:00"),
-    act("L2", "alice", "call", "voicemail", "2026-11-05T10:00:00"),
+    act("L1", "alice", "call", "connected", "2026-11-03T10:00:00", duration=95),
+    act("L1", "alice", "call", "meeting_booked", "2026-11-04T11:00:00", duration=300),
+    act("L2", "alice", "call", "voicemail", "2026-11-05T10:00:00", duration=20),
     act("L2", "alice", "email", "sent", "2026-11-05T10:05:00"),
     act("L2", "alice", "email", "opened", "2026-11-06T08:00:00"),
     act("L2", "alice", "email", "clicked", "2026-11-06T08:01:00"),
-    act("L5", "alice", "call", "gatekeeper", "2026-10-31T14:59:59+00:00"),  # 23:59:59 JST, October: outside
+    act("L5", "alice", "call", "gatekeeper", "2026-10-31T14:59:59+00:00", duration=500),  # 23:59:59 JST, October: outside
     act("L5", "alice", "call", "gatekeeper", "2026-10-31T15:00:00+00:00"),  # 00:00 JST 1 November: inside
     act("L1", "alice", "stage", "handed_off", "2026-11-10T15:00:00"),
     act("L1", "alice", "stage", "won", "2026-11-20T15:00:00", amount=1_200_000),
-    act("L3", "bob", "call", "do_not_call", "2026-11-06T10:00:00"),
-    act("L4", "bob", "call", "not_interested", "2026-11-07T10:00:00"),
+    act("L3", "bob", "call", "do_not_call", "2026-11-06T10:00:00", duration=30),
+    act("L4", "bob", "call", "not_interested", "2026-11-07T10:00:00", duration=45),
     act("L4", "bob", "email", "sent", "2026-11-07T11:00:00"),
     act("L4", "bob", "email", "replied", "2026-11-08T11:00:00"),
     act("L5", "bob", "stage", "lost", "2026-11-15T11:00:00"),
@@ -60,6 +60,8 @@ def test_team_metrics_for_november() -> None:
         "meetings": 1, "leads_worked": 5, "meeting_rate": 0.2,
         "handoffs": 1, "orders": 1, "amount": 1_200_000, "lost": 1, "win_rate": 0.5,
         "target_accounts": 1,
+        # talk time: 95 + 300 + 20 + 30 + 45 s (October's 500 s outside); conversations: connected for ≥ 60 s
+        "talk_seconds": 490, "talk_minutes": 8.2, "conversations": 2, "avg_talk_seconds": round(490 / 4),
     }
 
 
@@ -70,6 +72,7 @@ def test_rep_scope_counts_only_that_reps_activities() -> None:
     assert (metrics["leads_worked"], metrics["meeting_rate"]) == (3, 0.3333)
     assert (metrics["orders"], metrics["lost"], metrics["win_rate"]) == (1, 0, 1.0)
     assert metrics["target_accounts"] == 0
+    assert (metrics["talk_seconds"], metrics["conversations"], metrics["avg_talk_seconds"]) == (415, 2, round(415 / 2))
 
 
 def test_by_source_cohort_counts_later_meetings() -> None:

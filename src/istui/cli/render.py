@@ -13,7 +13,18 @@ from typing import TYPE_CHECKING, Any
 
 from istui.domain import labels
 from istui.domain.columns import pad
-from istui.domain.formatting import money, number, percent, previous_period_words, report_period_words, short_money, through, when
+from istui.domain.formatting import (
+    duration,
+    money,
+    number,
+    percent,
+    previous_period_words,
+    report_period_words,
+    short_money,
+    talk_detail,
+    through,
+    when,
+)
 from istui.domain.metrics import HEADLINE_DELTAS
 from istui.domain.queue import QUEUE_REASONS
 from istui.domain.text import cell_width, clip, json_safe, terminal_safe
@@ -136,6 +147,7 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
     line(pgettext("headline", "Orders"), num(m["orders"]), _("lost {lost} · win rate {rate} · amount {amount}").format(
         lost=num(m["lost"]), rate=pct(m["win_rate"]), amount=money(m["amount"], cur)))
     line(pgettext("headline", "Target accounts"), num(m["target_accounts"]), _("BDR companies created in the period"))
+    line(pgettext("headline", "Talk time"), duration(m["talk_seconds"]), talk_detail(m))
     if "funnel" in report:
         print("\n" + _("Funnel (leads)") + "  " + funnel_line(report["funnel"]))
         changes = []

@@ -175,6 +175,21 @@ def per_day(value: float | int | None) -> str:
     return f"{value:,.2f}" if abs(value) < 1 else f"{value:,.1f}"
 
 
+def duration(seconds: float | int | None) -> str:
+    """A talk time: `2:05`, `1:02:03`; `–` for none."""
+    if seconds is None:
+        return "–"
+    minutes, rest = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"
+
+
+def talk_detail(metrics: Mapping[str, Any]) -> str:
+    """What the talk time line of a KPI report says beside the total: conversations and the average per connect."""
+    return _("conversations {conversations} (≥ 1 min) · average per connect {average}").format(
+        conversations=number(metrics["conversations"]), average=duration(metrics["avg_talk_seconds"]))
+
+
 def percent(value: float | None) -> str:
     """A rate, or '–' when it is undefined (a zero denominator)."""
     return "–" if value is None else f"{value * 100:.1f}%"

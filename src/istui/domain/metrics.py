@@ -31,6 +31,10 @@ METRICS: tuple[Metric, ...] = (
     Metric("amount", N_("amount"), "amount"),
     Metric("lost", N_("lost"), "count"),
     Metric("target_accounts", N_("target accounts"), "count"),
+    Metric("talk_seconds", N_("talk seconds"), "count"),
+    Metric("talk_minutes", N_("talk minutes"), "count"),  # talk_seconds / 60: what a daily target is set in
+    Metric("conversations", N_("conversations"), "count"),  # connected calls of at least a minute
+    Metric("avg_talk_seconds", N_("average talk per connect (s)"), "average"),
     Metric("connect_rate", N_("connect rate"), "rate"),
     Metric("open_rate", N_("open rate"), "rate"),
     Metric("click_rate", N_("click rate"), "rate"),
@@ -39,12 +43,15 @@ METRICS: tuple[Metric, ...] = (
 )
 METRIC = {metric.name: metric for metric in METRICS}
 #: Every count and the amount, in the order reports list them.
-COUNT_METRICS = tuple(m.name for m in METRICS if m.kind != "rate")
-RATE_METRICS = tuple(m.name for m in METRICS if m.kind == "rate")
+COUNT_METRICS = tuple(m.name for m in METRICS if m.kind in ("count", "amount"))
+RATE_METRICS = tuple(m.name for m in METRICS if m.kind in ("rate", "average"))
 #: Metrics a target may be set on: every count of DESIGN.md section 4, and the order amount.
 TARGET_METRICS = COUNT_METRICS
 #: Counted per day from the activities themselves (the rest come from lead sets, closings or the cohort).
-ACTIVITY_COUNTS = ("calls", "connects", "emails", "opens", "clicks", "replies", "meetings", "handoffs")
+ACTIVITY_COUNTS = ("calls", "connects", "emails", "opens", "clicks", "replies", "meetings", "handoffs", "talk_seconds",
+                   "conversations")
+#: A connected call at least this long is a conversation (DESIGN.md section 4).
+CONVERSATION_SECONDS = 60
 #: The e-mail outcomes counted, and the count each one adds to.
 EMAIL_COUNTS = {EmailOutcome.SENT.value: "emails", EmailOutcome.OPENED.value: "opens", EmailOutcome.CLICKED.value: "clicks",
                 EmailOutcome.REPLIED.value: "replies"}

@@ -4,7 +4,8 @@ and keep the result, and both combine tallies with the same `combine` — so a r
 equals the raw report by construction.
 
 A tally holds, for the activities in its bounds:
-- `days`: per local day (date ordinal), the activity counts of `domain.metrics.ACTIVITY_COUNTS`, and
+- `days`: per local day (date ordinal), the activity counts of `domain.metrics.ACTIVITY_COUNTS` (talk time: the
+  seconds of the calls' durations, and the connected calls of at least a minute), and
   `counts`, their sum (an open the mail service flags as a machine's is no open: it is left out of the opens);
 - `worked` / `booked`: the leads with a call or e-mail / with a `meeting_booked`;
 - `closings`: per lead, its latest closing transition (won or lost) as (timestamp, id, outcome, amount):
@@ -25,7 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from istui.domain.metrics import ACTIVITY_COUNTS, EMAIL_COUNTS, FUNNEL
+from istui.domain.metrics import ACTIVITY_COUNTS, CONVERSATION_SECONDS, EMAIL_COUNTS, FUNNEL
 from istui.domain.model import ActivityKind, Stage
 from istui.domain.outcomes import MEETING_BOOKED, REACHED_OUTCOMES, EmailOutcome
 
@@ -45,6 +46,7 @@ def file_key(rep: str, month: str) -> str:
 _INDEX = {name: index for index, name in enumerate(ACTIVITY_COUNTS)}  # positions only inside the loop below
 _CALLS, _CONNECTS = _INDEX["calls"], _INDEX["connects"]
 _MEETINGS, _HANDOFFS = _INDEX["meetings"], _INDEX["handoffs"]
+_TALK, _CONVERSATIONS = _INDEX["talk_seconds"], _INDEX["conversations"]
 _EMAIL_INDEX = {outcome: _INDEX[name] for outcome, name in EMAIL_COUNTS.items()}
 
 
@@ -86,15 +88,16 @@ class LocalHours:
 ROW_FIELDS: tuple[tuple[Any, ...], ...] = (
     ("at", str), ("kind", str), ("lead", str), ("rep", str), ("id", str),
     ("outcome", str | None, None), ("script", str | None, None), ("amount", int | float | None, None),
-    ("machine", bool | None, None))
-Row = tuple[str, str, str, str, str, "str | None", "str | None", "float | None", "bool | None"]
+    ("machine", bool | None, None), ("duration", int | float | None, None))
+Row = tuple[str, str, str, str, str, "str | None", "str | None", "float | None", "bool | None", "float | None"]
 
 
 def rows(activities: Iterable[Record]) -> Iterator[Row]:
     """The activities as the rows `tally_rows` counts (a whole file is decoded straight into rows by the rollups)."""
     for record in activities:
         yield (record["at"], record["kind"], record["lead"], record.get("rep"), record.get("id"),  # type: ignore[misc]
-               record.get("outcome"), record.get("script"), record.get("amount"), record.get("machine"))
+               record.get("outcome"), record.get("script"), record.get("amount"), record.get("machine"),
+               record.get("duration"))
 
 
 def tally(activities: Iterable[Record], tz: tzinfo, start: datetime | None = None,
@@ -121,7 +124,7 @@ def tally_rows(activities: Iterable[Row], tz: tzinfo, start: datetime | None = N
     size = len(ACTIVITY_COUNTS)
     local_hour = LocalHours(tz)
     slots: dict[str, tuple[list[int], list[int]]] = {}  # an hour's text → its day's counts and its call heat cell
-    for at, kind, lead, rep, activity_id, outcome, script, amount, machine in activities:
+    for at, kind, lead, rep, activity_id, outcome, script, amount, machine, duration in activities:
         if machine is True and outcome == _OPENED:
             outcome = _MACHINE_OPEN  # kept, but no open: left out of the open rate and of a send's pairing
         if kind == _EMAIL and outcome in (_SENT, _OPENED):
@@ -153,6 +156,9 @@ def tally_rows(activities: Iterable[Row], tz: tzinfo, start: datetime | None = N
                 connected.add(lead)
             cell[0] += 1
             cell[1] += reached
+            if duration and type(duration) in (int, float) and duration > 0:  # (a bool is no duration)
+                counts[_TALK] += round(duration)
+                counts[_CONVERSATIONS] += reached and duration >= CONVERSATION_SECONDS
             if script:
                 usage = notes[script]
                 usage[0] += 1
@@ -376,4 +382,7 @@ def add_rates(counts: dict[str, Any]) -> dict[str, Any]:
     counts["click_rate"] = rate(counts["clicks"], counts["emails"])
     counts["meeting_rate"] = rate(counts["meetings"], counts["leads_worked"])
     counts["win_rate"] = rate(counts["orders"], counts["orders"] + counts["lost"])
+    counts["talk_minutes"] = round(counts["talk_seconds"] / 60, 1)
+    average = rate(counts["talk_seconds"], counts["connects"])  # talk per connected call, in seconds
+    counts["avg_talk_seconds"] = None if average is None else round(average)
     return counts

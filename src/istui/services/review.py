@@ -10,7 +10,16 @@ from datetime import date
 from typing import Any
 
 from istui.domain import labels
-from istui.domain.formatting import md_escape, money, percent, previous_period_words, report_period_words, through
+from istui.domain.formatting import (
+    duration,
+    md_escape,
+    money,
+    percent,
+    previous_period_words,
+    report_period_words,
+    talk_detail,
+    through,
+)
 from istui.domain.metrics import FUNNEL
 from istui.domain.text import terminal_safe
 from istui.i18n import N_, _
@@ -127,6 +136,9 @@ def build_review(report: dict[str, Any], team: dict[str, Any] | None, currency: 
         findings["weakest_step"] = {"step": name, "rate": weakest["rate_from_previous"], "previous": before,
                                     "sentence": sentence + _(".")}
 
+    if metrics["connects"]:
+        findings["talk"] = _("Talk time {total} over {connects} connects: {detail}.").format(
+            total=duration(metrics["talk_seconds"]), connects=f"{metrics['connects']:,}", detail=talk_detail(metrics))
     responses = []
     if metrics["calls"]:
         responses.append((N_("calls"), N_("connect rate"), metrics["connect_rate"], metrics["calls"]))
@@ -229,6 +241,8 @@ def render_review(findings: dict[str, Any], fmt: str = "md") -> str:
     funnel_lines = [findings["weakest_step"]["sentence"]] if findings.get("weakest_step") else []
     if findings.get("lowest_response"):
         funnel_lines.append(findings["lowest_response"]["sentence"])
+    if findings.get("talk"):
+        funnel_lines.append(findings["talk"])
     section(N_("Where the funnel leaks"), funnel_lines, N_("Not enough activity to judge."))
     section(N_("Sources that moved"), findings["sources_moved"], N_("No source with enough leads in both periods."))
     section(N_("Best calling windows"), findings["best_windows"], N_("Not enough calls per hour yet."))
