@@ -29,9 +29,11 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
                        help=_("import the rows without errors; write the others, with reasons, beside the file"))
         json_option(p)
         p.set_defaults(handler=run_import)
+        from istui.cli.commands.call_log import define as define_calls
         from istui.cli.commands.email_events import define as define_events
 
         define_events(imp)
+        define_calls(imp)
     else:
         command.add_argument("what", choices=("leads", "activities", "notes", "targets"))
         command.add_argument("--format", choices=("csv", "json"), default="csv")
