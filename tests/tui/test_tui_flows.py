@@ -236,9 +236,9 @@ async def test_delete_with_confirmation_and_undo(app: IstuiApp, demo_ws: Workspa
         await loaded(pilot)
         await pilot.press("1")
         lead = app.query_one(LeadsPane).table.current
-        await pilot.press("d", "n")
+        await pilot.press("delete", "n")
         assert lead["id"] in disk(demo_ws).lead_ids()
-        await pilot.press("d", "y")
+        await pilot.press("delete", "y")
         assert lead["id"] not in disk(demo_ws).lead_ids()
         await pilot.press("ctrl+z")
         restored = disk(demo_ws).get_lead(lead["id"])

@@ -137,7 +137,7 @@ async def test_ctrl_z_undoes_the_plan_save_before_an_earlier_delete(app: IstuiAp
         await loaded(pilot)
         await pilot.press("1")
         lead = app.query_one(LeadsPane).table.current
-        await pilot.press("d", "y")
+        await pilot.press("delete", "y")
         assert lead["id"] not in disk(demo_ws).lead_ids()
         await open_plan(pilot)
         await pilot.press("s", "y")
@@ -161,7 +161,7 @@ async def test_an_edit_is_undone_before_an_older_delete(app: IstuiApp, demo_ws: 
         await pilot.press("1")
         pane = app.query_one(LeadsPane)
         deleted = pane.table.current
-        await pilot.press("d", "y", "down")
+        await pilot.press("delete", "y", "down")
         edited = pane.table.current
         assert edited["id"] != deleted["id"]
         await pilot.press("e")
@@ -181,7 +181,7 @@ async def test_an_action_that_cannot_be_undone_says_so_and_what_is_next(app: Ist
         await loaded(pilot)
         await pilot.press("1")
         deleted = app.query_one(LeadsPane).table.current
-        await pilot.press("d", "y", "3", "n")
+        await pilot.press("delete", "y", "3", "n")
         form = app.screen
         form.query_one("#field-title", Input).value = "Pricing objection, 2027"
         await pilot.press("ctrl+s")

@@ -27,6 +27,7 @@ from istui.store.workspace import Record
 from istui.tui import keys
 from istui.tui.messages import LeadRemoved, LeadWritten, ShowLead
 from istui.tui.screens.forms import ConfirmScreen, SheetScreen
+from istui.tui.dial import dial_lead
 from istui.tui.screens.record_forms import handoff_form, lead_form, log_form, stage_form
 from istui.tui.state import AppState, changed_since_label, error_text
 from istui.tui.widgets.cards import LeadDetail
@@ -107,6 +108,12 @@ class LeadActions:
             return None if undone.restored else changed_since_label()
 
         self.state.undo.push(what, undo)
+
+    def action_dial(self) -> None:
+        """d: dial the selected lead (or copy its number when no dial command is set)."""
+        lead = self.selected_lead()
+        if lead is not None:
+            dial_lead(self.app, self.state, self.state.lead(lead["id"], lead))
 
     # --- forms -----------------------------------------------------------------------------------
     def action_new_lead(self) -> None:

@@ -40,6 +40,7 @@ class TodayPane(LeadActions, Vertical):
         Binding("c", "call_block", "Call block", id="today-call-block"),
         Binding("l", "log_lead('call')", "Log call", id="today-log-call"),
         Binding("m", "mail", "E-mail", id="today-mail"),
+        Binding("d", "dial", "Dial", id="today-dial"),
         Binding("e", "edit_lead", "Edit", id="today-edit"),
         Binding("a", "toggle_all", "Mine/team", id="today-all"),
         Binding("i", "toggle_detail", "Details", id="today-details"),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.actions import SkipAction
@@ -24,97 +23,25 @@ from textual.widgets import Digits, Input, Static
 
 from istui.domain import labels
 from istui.domain.errors import BadInput, IstuiError
-from istui.domain.outcomes import CALL_OUTCOME_INFO, CALL_OUTCOMES, CallOutcomeInfo
+from istui.domain.formatting import duration
+from istui.domain.outcomes import CALL_OUTCOME_INFO, CALL_OUTCOMES
 from istui.domain.parsing import parse_follow_up
 from istui.domain.schedule import ASKS_FOR_MEETING, ASKS_FOR_WHEN
 from istui.domain.text import named, terminal_safe
-from istui.i18n import N_, _, language
+from istui.i18n import _
+from istui.services.dialing import CallTimer
 from istui.services.leads import Logged, amend_log, log_activity, schedule_preview, undo_log
 from istui.tui import keys
+from istui.tui.dial import dial_lead
 from istui.tui.messages import LeadWritten, Wrote
 from istui.tui.screens.block_dialogs import BlockSummary, NotePicker
+from istui.tui.screens.block_parts import ESC_HINT, BlockStats, outcome_keys, prompt_text, relevant_notes
 from istui.tui.state import AppState, changed_since_label, error_text
 from istui.tui.widgets.cards import lead_card, timeline
 from istui.tui.widgets.flow import flow
 from istui.tui.widgets.footer import IstuiFooter
 
 Record = dict[str, Any]
-
-
-ESC_HINT = N_("{close}: close, the call stays logged (typed text dropped) · {end} again: end the block")
-
-
-RATE_AFTER = 300  # seconds of a block before its calls per hour are said
-
-
-def outcome_key(info: CallOutcomeInfo) -> str:
-    """The key in force for an outcome (the domain's digit, or the user's `[keymap]` key for it)."""
-    return keys.key(f"call-outcome-{info.key}")
-
-
-def prompt_text() -> str:
-    """What the prompt says before an outcome is logged, naming the outcome keys in force."""
-    names = [outcome_key(info) for info in CALL_OUTCOMES]
-    shown = f"{names[0]}-{names[-1]}" if names == [info.key for info in CALL_OUTCOMES] else " ".join(names)
-    return _("Press an outcome key ({keys}); then a note and follow-up here, and Enter.").format(keys=shown)
-
-
-def outcome_keys(previews: dict[str, str] | None = None, narrow: bool = False) -> Table:
-    """The outcome keys; with `previews`, what the retry schedule does after each without a WHEN (left out
-    when `narrow`: one line per key, in the language in force)."""
-    table = Table.grid(padding=(0, 1))
-    for info in CALL_OUTCOMES:
-        after = Text("→ " + previews[info.outcome.value], style="italic") if previews else Text("")
-        key = Text(outcome_key(info), style="bold reverse")
-        if narrow:
-            table.add_row(key, Text(labels.call_outcome_short(info.outcome.value)))
-        elif language() == "ja":
-            table.add_row(key, Text(info.ja), after)
-        else:
-            table.add_row(key, Text(info.outcome.value), Text(info.ja, style="dim"), after)
-    return table
-
-
-def relevant_notes(notes: list[Record], lead: Record) -> list[Record]:
-    """Notes whose tags name the lead's source or share a tag with it; then scripts and objections; pinned first."""
-    wanted = {lead.get("source", "")} | set(lead.get("tags") or [])
-    def score(note: Record) -> tuple:
-        matches = len(wanted & set(note.get("tags") or []))
-        return (-matches, not note.get("pinned"), note.get("kind") not in ("script", "objection"), note["title"])
-    chosen = [n for n in notes if wanted & set(n.get("tags") or []) or n.get("kind") in ("script", "objection") or n.get("pinned")]
-    return sorted(chosen, key=score)[:12]
-
-
-class BlockStats:
-    """Counts of one call block."""
-
-    clock = staticmethod(time.monotonic)  # replaceable, so pictures of a block do not depend on the second
-
-    def __init__(self) -> None:
-        self.started = self.clock()
-        self.dials = self.connects = self.meetings = 0
-
-    def add(self, outcome: str, reached: bool, sign: int = 1) -> None:
-        self.dials += sign
-        self.connects += sign * reached
-        self.meetings += sign * (outcome == "meeting_booked")
-
-    @property
-    def elapsed(self) -> float:
-        return self.clock() - self.started
-
-    def summary(self) -> str:
-        return " · ".join(self.parts())
-
-    def parts(self) -> list[str]:
-        """`0:12:05`, `dials 14`, `connects 4`, `meetings 1`, `70 calls/h`."""
-        minutes, seconds = divmod(int(self.elapsed), 60)
-        hours, minutes = divmod(minutes, 60)
-        steady = self.elapsed >= RATE_AFTER and self.dials >= 3  # one dial in a minute is not "60 calls/h"
-        rate = f"{self.dials / (self.elapsed / 3600):.0f}" if steady else "–"
-        return [f"{hours:d}:{minutes:02d}:{seconds:02d}", *_(
-            "dials {dials} · connects {connects} · meetings {meetings} · {rate} calls/h").format(
-            dials=self.dials, connects=self.connects, meetings=self.meetings, rate=rate).split(" · ")]
 
 
 class CallBlockScreen(Screen[None]):
@@ -131,6 +58,8 @@ class CallBlockScreen(Screen[None]):
         Binding("k", "notes", "Notes", id="call-notes"),
         Binding("escape", "close_prompt", "Close prompt", id="call-close-prompt"),  # while a log waits for its note
         Binding("p", "copy_phone", "Copy phone", id="call-copy-phone"),
+        Binding("d", "dial", "Dial", id="call-dial"),  # runs the person's dial_command and starts the call timer
+        Binding("t", "timer", "Timer", id="call-timer"),  # (re)starts the timer, for a call dialed elsewhere
         Binding("escape", "end", "End block", id="call-end"),
     ]
 
@@ -148,6 +77,7 @@ class CallBlockScreen(Screen[None]):
         self.queue = queue
         self.index = start
         self.stats = BlockStats()
+        self.timer = CallTimer(lambda: self.stats.clock())  # from the dial (or t) to the outcome key: the duration
         self.history: list[Logged] = []
         self.pending: Logged | None = None  # logged, waiting for its note and follow-up
         self.durable_ms: list[float] = []
@@ -178,9 +108,11 @@ class CallBlockScreen(Screen[None]):
                 yield Static(Text(_("Outcome keys"), style="bold"))
                 yield Static(outcome_keys(), id="block-keys")
                 yield Static(Text("\n" + _(
-                    "{undo} (or {u}) undo · {skip} skip · {notes} notes · {phone} copy phone · {end} end").format(
-                    undo=keys.key("call-ctrl-undo"), u=keys.key("call-undo"), skip=keys.key("call-skip"),
-                    notes=keys.key("call-notes"), phone=keys.key("call-copy-phone"), end=keys.key("call-end")),
+                    "{dial} dial · {timer} timer · {undo} (or {u}) undo · {skip} skip · {notes} notes · {phone} copy phone · "
+                    "{end} end").format(
+                    dial=keys.key("call-dial"), timer=keys.key("call-timer"), undo=keys.key("call-ctrl-undo"),
+                    u=keys.key("call-undo"), skip=keys.key("call-skip"), notes=keys.key("call-notes"),
+                    phone=keys.key("call-copy-phone"), end=keys.key("call-end")),
                     style="dim"))
                 yield Static(Text("\n" + _("Notes for this lead ({key})").format(key=keys.key("call-notes")), style="bold"))
                 yield Static(id="block-notes")
@@ -226,7 +158,8 @@ class CallBlockScreen(Screen[None]):
         position = _("lead {number}/{total}").format(number=min(self.index + 1, len(self.queue)), total=len(self.queue))
         stats = self.query_one("#block-stats", Static)
         width = stats.content_region.width or self.app.size.width - 2
-        stats.update(Text(flow([(_("Call block") + " · ", [position, *self.stats.parts()])], width)))
+        on_call = [_("on call {time}").format(time=duration(self.timer.elapsed()))] if self.timer.running else []
+        stats.update(Text(flow([(_("Call block") + " · ", [position, *on_call, *self.stats.parts()])], width)))
 
     def show_lead(self) -> None:
         lead = self.lead
@@ -242,7 +175,8 @@ class CallBlockScreen(Screen[None]):
         if dialable:
             digits.update(phone)
         digits.set_class(not dialable, "-hidden")  # a class, not `display`: short screens hide it in istui.tcss
-        self.query_one("#block-card", Static).update(lead_card(lead, state.now, state.ws.settings.currency))
+        self.query_one("#block-card", Static).update(lead_card(lead, state.now, state.ws.settings.currency,
+                                                               state.ws.settings.work_hours))
         self._load_timeline(lead["id"])
         self.show_notes()
         self.update_stats()
@@ -267,11 +201,13 @@ class CallBlockScreen(Screen[None]):
         started = time.perf_counter()
         try:
             history = self.lead_history[1] if self.lead_history and self.lead_history[0] == lead["id"] else None
+            seconds = self.timer.elapsed() if self.timer.running else None
             logged = log_activity(self.state.ws, lead["id"], "call", outcome, script=self.script, ask_later=True,
-                                  history=history)
+                                  history=history, duration=None if seconds is None else round(seconds))
         except IstuiError as exc:
             self.notify(error_text(exc), severity="error", markup=False)
             return
+        self.timer.stop()  # the call is over: its time is in the record
         self.durable_ms.append((time.perf_counter() - started) * 1000)  # key to fsync'd record (bench/)
         info = CALL_OUTCOME_INFO[outcome]
         self.stats.add(outcome, info.reached)
@@ -351,7 +287,8 @@ class CallBlockScreen(Screen[None]):
 
     def show_logged(self, lead: Record) -> None:
         """The card and timeline of the lead just logged, as the log left it (stage, follow-up, the call)."""
-        self.query_one("#block-card", Static).update(lead_card(lead, self.state.now, self.state.ws.settings.currency))
+        settings = self.state.ws.settings
+        self.query_one("#block-card", Static).update(lead_card(lead, self.state.now, settings.currency, settings.work_hours))
         self._load_timeline(lead["id"])
 
     def action_close_prompt(self) -> None:
@@ -385,6 +322,7 @@ class CallBlockScreen(Screen[None]):
         self.app.post_message(LeadWritten(logged.lead) if changed else Wrote())
 
     def next_lead(self) -> None:
+        self.timer.stop()
         self.index += 1
         self.script = None
         self.show_lead()
@@ -402,7 +340,7 @@ class CallBlockScreen(Screen[None]):
             return self.pending is not None
         if action == "end":
             return self.pending is None
-        return not (action in ("undo", "skip", "notes", "copy_phone") and isinstance(self.focused, Input))
+        return not (action in ("undo", "skip", "notes", "copy_phone", "dial", "timer") and isinstance(self.focused, Input))
 
     def _push_undo(self, logged: Logged, lead: Record) -> None:
         """Every log goes on the app's one undo history (ctrl+z anywhere, u here), so it can be taken back from
@@ -456,6 +394,19 @@ class CallBlockScreen(Screen[None]):
             return
         self.app.copy_to_clipboard(phone)
         self.notify(_("Copied {phone}.").format(phone=phone), markup=False)
+
+    def action_dial(self) -> None:
+        """d: dial the lead shown (or copy its number) and start the call timer."""
+        lead = self.lead
+        if lead is not None and self.pending is None and dial_lead(self.app, self.state, self.state.lead(lead["id"], lead)):
+            self.timer.start()
+            self.update_stats()
+
+    def action_timer(self) -> None:
+        """t: start the call timer again (a call dialed on a desk phone); the outcome key stops it."""
+        if self.lead is not None and self.pending is None:
+            self.timer.start()
+            self.update_stats()
 
     def action_notes(self) -> None:
         lead = self.lead

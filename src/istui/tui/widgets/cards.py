@@ -4,7 +4,7 @@ character: `domain.text.terminal_safe`) and the detail pane."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from rich.cells import cell_len, set_cell_size
@@ -17,6 +17,7 @@ from textual.widgets import Static
 from istui.domain import labels
 from istui.domain.formatting import money, short_moment, when
 from istui.domain.model import DEFAULT_SOURCES
+from istui.domain.phones import local_time
 from istui.domain.queue import flag_notes, shows_next
 from istui.domain.text import NAME_IN_TEXT, clip, terminal_safe
 from istui.i18n import N_, _, language
@@ -26,8 +27,10 @@ from istui.tui.state import AppState
 Record = Mapping[str, Any]
 
 
-def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text:
-    """The lead card of the detail pane and the call block."""
+def lead_card(lead: Record | None, now: datetime, currency: str = "JPY",
+              hours: tuple[time, time] | None = None) -> Text:
+    """The lead card of the detail pane and the call block; with the workspace's calling `hours`, the clock where
+    the lead's number rings when that is another time zone (and a warning outside those hours there)."""
     if lead is None:
         return Text(_("No lead selected."), style="dim")
     safe = terminal_safe
@@ -41,10 +44,16 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY") -> Text
     for line in flag_notes(lead, now, dnc_how=_("clear the mark in the edit form ({key}) to call again").format(key=edit_key),
                            meeting_how=_("the edit form ({key})").format(key=edit_key)):
         text.append("! " + safe(line) + "\n", style="bold red")
+    there = local_time(str(lead.get("phone_e164") or ""), now, getattr(now.tzinfo, "key", ""), hours) if hours else None
+    clock_there = f"{labels.weekday(list(labels.WEEKDAYS)[there.at.weekday()])} {there.at:%H:%M}" if there is not None else ""
+    if there is not None and there.outside_hours:
+        text.append("! " + _("{time} there: outside calling hours").format(time=clock_there) + "\n",
+                    style="bold red")
     rows = [
         (N_("Contact"), " ".join(v for v in (lead.get("contact", ""), f"〔{lead['contact_kana']}〕" if lead.get("contact_kana")
                                           else "", f"({lead['title']})" if lead.get("title") else "") if v)),
         (N_("Phone"), lead.get("phone", "")),
+        (N_("Local time"), f"{clock_there} ({there.zone})" if there is not None else ""),
         (N_("E-mail"), lead.get("email", "")),
         (N_("Source"), labels.source(lead.get("source", "")) if language() == "ja" else
          f"{safe(lead.get('source', ''))} ({DEFAULT_SOURCES.get(lead.get('source', ''), '')})"),
@@ -113,7 +122,8 @@ class LeadDetail(VerticalScroll):
 
     def show(self, lead: Record | None) -> None:
         state = self.state
-        self.query_one(f"#{self.prefix}-card", Static).update(lead_card(lead, state.now, state.ws.settings.currency))
+        self.query_one(f"#{self.prefix}-card", Static).update(lead_card(lead, state.now, state.ws.settings.currency,
+                                                                        state.ws.settings.work_hours))
         self.shown_id = lead["id"] if lead else None
         if lead is None:
             self._show_timeline(None, [])
