@@ -25,9 +25,9 @@ from istui.services.leads import (
 )
 from istui.store.workspace import Record
 from istui.tui import keys
+from istui.tui.dial import dial_lead
 from istui.tui.messages import LeadRemoved, LeadWritten, ShowLead
 from istui.tui.screens.forms import ConfirmScreen, SheetScreen
-from istui.tui.dial import dial_lead
 from istui.tui.screens.record_forms import handoff_form, lead_form, log_form, stage_form
 from istui.tui.state import AppState, changed_since_label, error_text
 from istui.tui.widgets.cards import LeadDetail
