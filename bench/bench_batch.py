@@ -4,8 +4,8 @@
 
 `istui plan` (month and fiscal year) as whole processes on the team-year workspace of bench_cli.py, warm
 (the rollups cached by a first run); and `istui import leads` of a 100,000-row CSV (company, contact,
-phone, e-mail, source, Japanese and Latin names) into a new workspace as a whole process: wall time and the
-process's peak memory.
+phone, e-mail, source, Japanese and Latin names) into a new workspace as a whole process, then `istui import
+activities` of a 100,000-row call log to those leads: wall time and each process's peak memory.
 """
 
 from __future__ import annotations
@@ -37,6 +37,20 @@ def write_csv(path: Path, rows: int) -> None:
             company = f"株式会社ベンチ{i:06d}" if i % 2 else f"Bench Trading {i:06d} Ltd"
             out.writerow([company, f"担当 {i}" if i % 2 else f"Contact {i}", f"03-{5000 + i // 10000:04d}-{i % 10000:04d}",
                           f"rep{i}@bench{i % 997}.example.jp", SOURCES[i % len(SOURCES)]])
+
+
+RESULTS = ["不通", "留守電", "通話", "受付NG", "話し中", "アポ", "担当NG", "再コール"]
+
+
+def write_call_log(path: Path, rows: int) -> None:
+    """A dialer's call log of `rows` calls to the numbers of `write_csv`'s leads, in Japanese headers."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["日時", "電話番号", "応対結果", "通話時間", "担当者"])
+        for i in range(rows):
+            out.writerow([f"2026/11/{1 + i % 28:02d} {9 + i % 9:02d}:{i % 60:02d}:{i % 59:02d}",
+                          f"03-{5000 + i // 10000:04d}-{i % 10000:04d}", RESULTS[i % len(RESULTS)],
+                          f"0:{i % 6:02d}:{i % 60:02d}", "sato"])
 
 
 def peak_of_child(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -80,6 +94,12 @@ def main() -> int:
                                       {**config, "ISTUI_REP": "sato"})
         rows.append((f"istui import leads, {args.rows:,} CSV rows, whole process", seconds, 15.0, "s"))
         rows.append(("… peak memory of the import process", peak, 400.0, "MB"))
+        log_path = Path(tmp) / "calls.csv"
+        write_call_log(log_path, args.rows)
+        seconds, peak = peak_of_child([*ISTUI, "--workspace", str(fresh), "import", "activities", str(log_path)],
+                                      {**config, "ISTUI_REP": "sato"})
+        rows.append((f"istui import activities, {args.rows:,} call-log rows (the CSV import budget)", seconds, 15.0, "s"))
+        rows.append(("… peak memory of the call-log import", peak, 400.0, "MB"))
     print()
     print_budgets(rows)
     return 0

@@ -12,16 +12,22 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime, time
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import phonenumbers
-from phonenumbers import PhoneNumberFormat
-from phonenumbers import timezone as number_zones
 
 from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.i18n import _
+
+if TYPE_CHECKING:
+    import phonenumbers
+
+
+def _lib():  # type: ignore[no-untyped-def]
+    """phonenumbers, imported when a number is first read (its import costs a command like `log call` 20 ms)."""
+    import phonenumbers
+
+    return phonenumbers
 
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−ーｰ－"), "-")
 _EXTENSION = re.compile(r"\s*(?:内線|内|ext\.?|extension|x|#)\s*(\d{1,7})\s*$", re.IGNORECASE)
@@ -54,6 +60,7 @@ def parse_phone(text: str, region: str, field: str = "phone") -> Phone:
             field=labels.field(field), max=_MAX_LENGTH, length=len(cleaned)))
     found = _EXTENSION.search(cleaned)
     number_text, ext = (cleaned[:found.start()], found.group(1)) if found else (cleaned, "")
+    phonenumbers = _lib()
     try:
         number = phonenumbers.parse(number_text, region or None)
         readable = any(ch.isdigit() for ch in number_text) and phonenumbers.is_valid_number(number)
@@ -70,13 +77,14 @@ def parse_phone(text: str, region: str, field: str = "phone") -> Phone:
             field=labels.field(field), text=text.strip()[:60], region=region, example=example(region)))
     if ext:
         number.extension = ext
-    return Phone(display(number, region), phonenumbers.format_number(number, PhoneNumberFormat.E164), ext)
+    return Phone(display(number, region), phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ext)
 
 
 def display(number: phonenumbers.PhoneNumber, region: str) -> str:
     """National format for the region's own numbers, international otherwise (extension after it)."""
-    own = region and phonenumbers.region_code_for_number(number) == region
-    shown = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL if own else PhoneNumberFormat.INTERNATIONAL)
+    lib = _lib()
+    own = region and lib.region_code_for_number(number) == region
+    shown = lib.format_number(number, lib.PhoneNumberFormat.NATIONAL if own else lib.PhoneNumberFormat.INTERNATIONAL)
     if number.extension and region == "JP":
         shown = shown.replace(" ext. ", " 内線 ")
     return shown
@@ -84,10 +92,11 @@ def display(number: phonenumbers.PhoneNumber, region: str) -> str:
 
 def example(region: str) -> str:
     """A sample number of the region as its people write it (`03-1234-5678`, `(201) 555-0123`)."""
-    sample = phonenumbers.example_number(region) if region else None
+    lib = _lib()
+    sample = lib.example_number(region) if region else None
     if sample is None:
         return "+81 3-1234-5678"
-    return phonenumbers.format_number(sample, PhoneNumberFormat.NATIONAL)
+    return lib.format_number(sample, lib.PhoneNumberFormat.NATIONAL)
 
 
 def phone_key(lead: dict[str, Any] | Any, region: str = "") -> str:
@@ -120,8 +129,9 @@ def dial_fields(lead: dict[str, Any], region: str) -> dict[str, str] | None:
             return None
     if not e164:
         return None
-    number = phonenumbers.parse(e164)
-    return {"e164": e164, "national": phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL), "ext": ext}
+    lib = _lib()
+    number = lib.parse(e164)
+    return {"e164": e164, "national": lib.format_number(number, lib.PhoneNumberFormat.NATIONAL), "ext": ext}
 
 
 class LocalTime(NamedTuple):
@@ -135,9 +145,12 @@ def local_time(e164: str, now: datetime, workspace_zone: str, hours: tuple[time,
     whose zone is unknown or ambiguous across offsets)."""
     if not e164:
         return None
+    lib = _lib()
+    from phonenumbers import timezone as number_zones
+
     try:
-        zones = number_zones.time_zones_for_number(phonenumbers.parse(e164))
-    except phonenumbers.NumberParseException:
+        zones = number_zones.time_zones_for_number(lib.parse(e164))
+    except lib.NumberParseException:
         return None
     zones = [zone for zone in zones if zone != "Etc/Unknown"]
     if not zones or workspace_zone in zones:
