@@ -203,11 +203,11 @@ def plan(ws: Workspace, raw: bytes, overrides: Iterable[str] = (), outcome_map: 
     header, rows = _table(raw)
     where = _columns(header, overrides)
     region, roster = ws.settings.phone_region, ws.settings.roster
-    by_number: dict[str, list[Record]] = {}
+    by_number: dict[str, list[tuple[str, str, str]]] = {}  # number → (id, owner, updated_at) of its leads
     for lead in ws.leads():
         key = phone_key(lead, region).split(";")[0]  # (a call log has no extension)
         if key:
-            by_number.setdefault(key, []).append(lead)
+            by_number.setdefault(key, []).append((lead["id"], lead.get("owner") or "", lead.get("updated_at") or ""))
     result = CallPlan()
     seen: set[str] = set()
 
@@ -228,9 +228,8 @@ def plan(ws: Workspace, raw: bytes, overrides: Iterable[str] = (), outcome_map: 
                 result.unmatched[call.pop("shown")] += 1
                 continue
             call.pop("shown")
-            lead = next((lead for lead in leads if lead.get("owner") == call["rep"]), None) or max(
-                leads, key=lambda lead: lead.get("updated_at") or "")
-            call["lead"] = lead["id"]
+            lead_id = next((lead[0] for lead in leads if lead[1] == call["rep"]), None) or max(leads, key=lambda held: held[2])[0]
+            call["lead"] = lead_id
             call["id"] = new_id(int(datetime.fromisoformat(call["at"]).timestamp() * 1000),
                                 int.from_bytes(hashlib.sha256(call["event_id"].encode()).digest()[:10], "big"))
             if call["id"] in seen:
@@ -239,7 +238,7 @@ def plan(ws: Workspace, raw: bytes, overrides: Iterable[str] = (), outcome_map: 
             seen.add(call["id"])
             result.calls.append(call)
             if call["outcome"] == CallOutcome.DO_NOT_CALL:
-                result.dnc[lead["id"]] = {"dnc": True, "next_at": None}
+                result.dnc[lead_id] = {"dnc": True, "next_at": None}
     except csv.Error as exc:
         raise BadInput(_("The file is not readable as CSV: {reason}.").format(reason=exc)) from None
     _drop_imported(ws, result)
@@ -319,10 +318,10 @@ def apply(ws: Workspace, planned: CallPlan) -> None:
     refused = planned.refusal()
     if refused:
         raise BadInput(refused)
-    stamped = [{**call, "created_at": call["at"], "updated_at": call["at"], "updated_by": call["rep"]}
-               for call in planned.calls]
+    for call in planned.calls:  # (in place: a log of 100,000 calls is not copied)
+        call.update(created_at=call["at"], updated_at=call["at"], updated_by=call["rep"])
     with ws.transaction():
-        if stamped:
-            ws.bulk_insert(activities=stamped)
+        if planned.calls:
+            ws.bulk_insert(activities=planned.calls)
         if planned.dnc:
             ws.update_leads(planned.dnc)

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from istui.domain.errors import WorkspaceError
 from istui.store import fileformat, files
@@ -44,11 +45,13 @@ class Journal:
                     os.unlink(temp)
             raise
         ops: list[dict[str, object]] = [
-            {"replace": str(target), "temp": str(temp), "before": signature(target)} for temp, target in staged]
+            {"replace": str(target), "temp": str(temp), "before": _as_json(signature(target))} for temp, target in staged]
         for target, data in (append or {}).items():
             ops.append({"append": str(target), "at": _prepare_append(target), "data": data.decode("utf-8")})
         files.atomic_write(self.path, json.dumps({"version": 2, "ops": ops}, ensure_ascii=False))
-        return self.recover()
+        for op, data in zip(ops[len(staged):], (append or {}).values(), strict=True):
+            op["data"] = data  # the plan is on disk: applied from memory, not read back (a big import's bytes)
+        return self._apply(ops)
 
     def recover(self) -> list[str]:
         """Finish an interrupted change, if a plan is on disk; returns what could not be applied."""
@@ -64,13 +67,19 @@ class Journal:
         if not self._confined(ops):
             self.path.unlink()
             return [str(self.path)]
+        return self._apply(ops)
+
+    def _apply(self, ops: list[dict[str, Any]]) -> list[str]:
+        """Carry out a plan that is on disk (an append's data as text, read back, or bytes, from memory), then
+        remove the plan; returns what could not be applied."""
         skipped: list[str] = []
         folders = set()
         for op in ops:
             if "replace" in op:
                 done = _apply_replace(Path(op["temp"]), Path(op["replace"]), op.get("before"))
             else:
-                done = _apply_append(Path(op["append"]), int(op["at"]), op["data"].encode("utf-8"))
+                data = op["data"]
+                done = _apply_append(Path(op["append"]), int(op["at"]), data if isinstance(data, bytes) else data.encode("utf-8"))
             target = Path(op.get("replace") or op["append"])
             if done is False:
                 skipped.append(str(target))
@@ -104,6 +113,12 @@ class Journal:
         except (WorkspaceError, ValueError, TypeError, AttributeError, KeyError):
             return False
         return True
+
+
+def _as_json(value: Any) -> Any:
+    """A signature as the plan on disk holds it (a list, not a tuple), so that the plan applied from memory and the
+    plan read back compare alike."""
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _prepare_append(path: Path) -> int:
