@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,8 +31,7 @@ from istui.domain.phones import parse_phone, phone_key
 from istui.domain.roster import find_person
 from istui.domain.text import drop_invisible, terminal_safe
 from istui.i18n import _
-from istui.services.email_events import parse_time
-from istui.services.import_columns import column_key, decode, delimiter, is_workbook, mapped_column, workbook_rows
+from istui.services.import_columns import column_key, find_columns, parse_file_time, read_table
 from istui.store.workspace import Record, Workspace, iso
 
 FIELDS = ("time", "date", "clock", "phone", "result", "duration", "rep", "note", "call_id")
@@ -125,29 +123,8 @@ def outcome_overrides(pairs: Iterable[str]) -> dict[str, str]:
     return mapped
 
 
-def _table(raw: bytes) -> tuple[list[str], Iterator[list[str]]]:
-    """The header and the rows of a CSV (any of its encodings and separators) or an .xlsx workbook."""
-    if is_workbook(raw):
-        rows = workbook_rows(raw)
-    else:
-        text, _encoding = decode(raw)
-        rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
-    try:
-        header = next(rows)
-    except StopIteration:
-        raise BadInput(_("The file is empty; export the call log as CSV and import that.")) from None
-    return [cell.strip() for cell in header], rows
-
-
 def _columns(header: list[str], overrides: Iterable[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, name in enumerate(header):
-        name_field = _HEADER_INDEX.get(column_key(name))
-        if name_field and name_field not in found:
-            found[name_field] = index
-    for override in overrides:
-        index, target = mapped_column(header, override, FIELDS)
-        found[target] = index
+    found = find_columns(header, _HEADER_INDEX, overrides, FIELDS)
     if "clock" in found and "date" not in found and "time" not in found:
         found["time"] = found.pop("clock")  # a lone `Time` column holds the whole moment
     missing = [name for name in ("phone", "result") if name not in found]
@@ -200,7 +177,7 @@ class CallPlan:
 def plan(ws: Workspace, raw: bytes, overrides: Iterable[str] = (), outcome_map: Iterable[str] = ()) -> CallPlan:
     """What importing the call log adds; nothing is written."""
     words = {**_OUTCOME_INDEX, **outcome_overrides(outcome_map)}
-    header, rows = _table(raw)
+    header, rows = read_table(raw, _("The file is empty; export the call log as CSV and import that."))
     where = _columns(header, overrides)
     region, roster = ws.settings.phone_region, ws.settings.roster
     by_number: dict[str, list[tuple[str, str, str]]] = {}  # number → (id, owner, updated_at) of its leads
@@ -259,7 +236,7 @@ def _read_row(number: int, cells: list[str], cell: Any, words: dict[str, str], r
         return None
     moment_text = cell(cells, "time") or " ".join(filter(None, (cell(cells, "date"), cell(cells, "clock"))))
     try:
-        moment = parse_time(moment_text, ws.tz)
+        moment = parse_file_time(moment_text, ws.tz)
     except (ValueError, OverflowError):
         result.problems.append((number, _("'{value}' is not a date and time").format(value=terminal_safe(moment_text)[:40])))
         return None

@@ -35,6 +35,7 @@ from istui.services.import_columns import (  # noqa: F401
     delimiter,
     is_workbook,
     map_columns,
+    parse_file_time,
     workbook_rows,
 )
 from istui.services.lead_rows import clean_exported, exported_lead, is_lead_export, json_records, refuse_stored_problem
@@ -350,10 +351,8 @@ def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, known: _K
 def _created(text: str, now: datetime) -> str | None:
     """A CRM's creation time (`2026-03-05 10:22`, `2026-03-05T01:22:00.000Z`, `2026/3/5`) in ISO 8601, or None when it
     is no date or lies ahead."""
-    from istui.services.email_events import parse_time
-
     try:
-        moment = parse_time(text, now.tzinfo or UTC)
+        moment = parse_file_time(text, now.tzinfo or UTC)
     except (ValueError, OverflowError):
         return None
     return moment.isoformat(timespec="seconds") if moment <= now else None

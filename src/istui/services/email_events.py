@@ -14,21 +14,20 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import re
 import unicodedata
 from bisect import bisect_right, insort
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any, NamedTuple
 
 from istui.domain.errors import BadInput
 from istui.domain.model import ActivityKind
 from istui.domain.outcomes import EMAIL_STATUS_BY_OUTCOME, OPTED_OUT, EmailOutcome
 from istui.i18n import _
-from istui.services.import_columns import column_key, decode, delimiter, mapped_column
+from istui.services.import_columns import column_key, decode, find_columns, is_workbook, parse_file_time, read_table
 from istui.services.mail_rows import MailRows, months_around
 from istui.services.outbox import address_key
 from istui.store.workspace import Record, Workspace, iso
@@ -103,8 +102,9 @@ class Plan(NamedTuple):
 
 
 def _rows(raw: bytes) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a CSV (any of its encodings and separators) or of a JSON array / JSON lines of objects."""
-    text, _encoding = decode(raw)
+    """Header and rows of a CSV (any of its encodings and separators), an .xlsx workbook, or a JSON array / JSON lines
+    of objects."""
+    text = "" if is_workbook(raw) else decode(raw)[0]
     stripped = text.lstrip()
     if stripped.startswith(("[", "{")):
         try:
@@ -116,15 +116,12 @@ def _rows(raw: bytes) -> tuple[list[str], list[list[str]]]:
             raise BadInput(_("The JSON file must hold a list of event objects (as SendGrid's event webhook sends)."))
         header = list(dict.fromkeys(key for item in items for key in item))
         return header, [["" if item.get(key) is None else str(item.get(key)) for key in header] for item in items]
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter(text))
+    header, reader = read_table(raw, _("The file is empty; export the e-mail events as CSV and import that."))
     try:
-        table = [row for row in reader if any(cell.strip() for cell in row)]
+        return header, [row for row in reader if any(cell.strip() for cell in row)]
     except csv.Error as error:  # a field beyond the csv module's limit (128 KiB), a NUL byte
         raise BadInput(_("The file is not readable as CSV at line {line}: {error}.").format(
-            line=reader.line_num, error=error)) from None
-    if not table:
-        raise BadInput(_("The file is empty; export the e-mail events as CSV and import that."))
-    return [cell.strip() for cell in table[0]], table[1:]
+            line=getattr(reader, "line_num", "?"), error=error)) from None
 
 
 def detect(header: list[str]) -> str:
@@ -140,14 +137,7 @@ def detect(header: list[str]) -> str:
 
 def columns(header: list[str], overrides: Iterable[str]) -> dict[str, int]:
     """field → column index: the known names, then `--map COLUMN=field`."""
-    found: dict[str, int] = {}
-    for index, name in enumerate(header):
-        field = _HEADER_INDEX.get(column_key(name))
-        if field and field not in found:
-            found[field] = index
-    for override in overrides:
-        index, target = mapped_column(header, override, FIELDS)
-        found[target] = index
+    found = find_columns(header, _HEADER_INDEX, overrides, FIELDS)
     if "email" not in found:
         raise BadInput(_("The file has no address column (e.g. email, Recipient, メールアドレス); name it with --map "
                          "COLUMN=email. Its columns are: {columns}.").format(columns=", ".join(header)))
@@ -155,24 +145,6 @@ def columns(header: list[str], overrides: Iterable[str]) -> dict[str, int]:
         raise BadInput(_("The file has no event column (e.g. event, Action, 状態) and no 開封日時 / クリック日時; name it "
                          "with --map COLUMN=event. Its columns are: {columns}.").format(columns=", ".join(header)))
     return found
-
-
-def parse_time(text: str, tz: tzinfo) -> datetime:
-    """Unix seconds (SendGrid), milliseconds (HubSpot), or a date and time as written (a time without an offset is
-    the workspace's)."""
-    text = unicodedata.normalize("NFKC", text).strip()
-    if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
-        seconds = float(text) / (1000 if len(text.split(".")[0]) == 13 else 1)  # 13 digits: milliseconds
-        moment = datetime.fromtimestamp(seconds, UTC).astimezone(tz)
-    else:
-        from dateutil import parser
-
-        text = text.replace("年", "-").replace("月", "-").replace("日", " ")
-        moment = parser.parse(text)
-        moment = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
-    if not 2000 <= moment.year <= 2100:  # (a negative, a year 9999: no mail event)
-        raise ValueError(text)
-    return moment
 
 
 def read_events(raw: bytes, fmt: str, overrides: Iterable[str], tz: tzinfo) -> tuple[list[Event], dict[str, int], list[tuple[int, str]], str]:
@@ -219,7 +191,7 @@ def read_events(raw: bytes, fmt: str, overrides: Iterable[str], tz: tzinfo) -> t
                 problems.append((number, _("no e-mail address")))
                 continue
             try:
-                moment = parse_time(when, tz)
+                moment = parse_file_time(when, tz)
             except (ValueError, OverflowError, OSError):
                 problems.append((number, _("'{value}' is not a time").format(value=when[:40])))
                 continue

@@ -3,12 +3,13 @@ Japanese headers), and values of other tools as istui's (a Salesforce status as 
 
 from __future__ import annotations
 
+import csv
 import functools
 import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from datetime import time as dt_time
 from typing import Any
 
@@ -242,6 +243,56 @@ def delimiter(text: str) -> str:
     counts = {sep: header.count(sep) for sep in (",", "\t", ";")}
     best = max(counts, key=lambda sep: counts[sep])
     return best if counts[best] > counts[","] else ","
+
+
+def read_table(raw: bytes, empty: str) -> tuple[list[str], Iterator[list[str]]]:
+    """The header and the rows of a CSV (any of `decode`'s encodings and `delimiter`'s separators) or an .xlsx
+    workbook's first sheet, rows read as they are used; `empty`: the sentence for a file without a header."""
+    if is_workbook(raw):
+        rows = workbook_rows(raw)
+    else:
+        text, _encoding = decode(raw)
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise BadInput(empty) from None
+    except csv.Error as exc:
+        raise BadInput(_("The file is not readable as CSV: {reason}.").format(reason=exc)) from None
+    return [cell.strip() for cell in header], rows
+
+
+def find_columns(header: list[str], known: dict[str, str], overrides: Iterable[str], fields: Iterable[str]) -> dict[str, int]:
+    """field → column index: the first column whose folded name `known` names, then `--map COLUMN=field`."""
+    found: dict[str, int] = {}
+    for index, name in enumerate(header):
+        named = known.get(column_key(name))
+        if named and named not in found:
+            found[named] = index
+    fields = tuple(fields)
+    for override in overrides:
+        index, target = mapped_column(header, override, fields)
+        found[target] = index
+    return found
+
+
+def parse_file_time(text: str, tz: tzinfo) -> datetime:
+    """A moment as an export writes it: Unix seconds (SendGrid), milliseconds (HubSpot), or a date and time as
+    written (`2026-03-05T01:22:00.000Z`, `2026/3/5 10:22`, `2026年3月5日 10:22`; without an offset, `tz`'s).
+    ValueError for anything else, or a year outside 2000–2100."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
+        seconds = float(text) / (1000 if len(text.split(".")[0]) == 13 else 1)  # 13 digits: milliseconds
+        moment = datetime.fromtimestamp(seconds, UTC).astimezone(tz)
+    else:
+        from dateutil import parser
+
+        text = text.replace("年", "-").replace("月", "-").replace("日", " ")
+        moment = parser.parse(text)
+        moment = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+    if not 2000 <= moment.year <= 2100:  # (a negative, a year 9999: no event of a sales team)
+        raise ValueError(text)
+    return moment
 
 
 def mapped_column(header: list[str], override: str, fields: Iterable[str]) -> tuple[int, str]:
