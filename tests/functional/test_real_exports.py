@@ -206,3 +206,21 @@ def test_a_number_of_another_region_is_one_sentence_naming_the_region(cli) -> No
     assert ok.code == 0 and ok.json["phone"] == "+81 3-1234-5678" and ok.json["phone_e164"] == "+81312345678"
     found = cli("lead", "list", "--search", "81312345678", "--json").json
     assert [lead["company"] for lead in found] == ["Acme"]
+
+
+@pytest.mark.parametrize("on_duplicate", ["skip", "update", "add"])
+def test_rows_matching_one_lead_update_it_once_and_the_dry_run_says_so(cli, tmp_path: Path, on_duplicate: str) -> None:
+    first = "Id,Company,Email\nXYZ,Acme,acme@example.com\n"
+    imported(cli, write(tmp_path, "first.csv", first))
+    rows = ("Id,Company,Email\nXYZ,Acme Two,acme@example.com\nXYZ,Acme Three,acme@example.com\n"
+            "XYV,Email dup,ACME@example.com\n")
+    path = write(tmp_path, "again.csv", rows)
+    dry = imported(cli, path, "--on-duplicate", on_duplicate, "--dry-run")
+    real = imported(cli, path, "--on-duplicate", on_duplicate)
+    assert {k: v for k, v in dry["summary"].items() if k not in ("added", "updated")} == \
+        {k: v for k, v in real["summary"].items() if k not in ("added", "updated")}
+    assert (dry["summary"]["to_add"], dry["summary"]["to_update"]) == (real["summary"]["added"], real["summary"]["updated"])
+    leads = cli("lead", "list", "--json").json
+    acme = next(lead for lead in leads if lead.get("external_id") == "XYZ")
+    assert acme["company"] == "Acme Two"  # the first row of that record; the other rows are named in the report
+    assert real["summary"]["updated"] == 1

@@ -28,9 +28,22 @@ def test_no_command_means_nothing_runs_and_no_number_is_refused() -> None:
     assert dial(LEAD, "US", None).command is None
     with pytest.raises(BadInput, match="has no phone number to dial"):
         dial({"company": "Acme", "phone": ""}, "JP", "x {e164}")
+    with pytest.raises(BadInput, match="'abc' is not a number istui can dial"):
+        dial({"company": "Acme", "phone": "abc"}, "JP", "x {e164}")
 
 
-@pytest.mark.parametrize(("template", "words"), [("dial '{e164}", "not a command line"), ("dial {number}", "names 'number'")])
+@pytest.mark.parametrize("stored", ["+999", "+12125552000;touch /tmp/x", "12125552000", ""])
+def test_a_hand_edited_e164_is_never_dialed(stored: str) -> None:
+    """A stored E.164 form that is no E.164 number (a hand edit, a teammate's commit) is not used: the number as
+    shown is read again."""
+    ran: list[list[str]] = []
+    dial({**LEAD, "phone_e164": stored}, "US", "call {e164}", run=ran.append)
+    assert ran == [["call", "+12125552000"]]
+
+
+@pytest.mark.parametrize(("template", "words"), [("dial '{e164}", "not a command line"), ("dial {number}", "names 'number'"),
+                                                ("dial {e164.__class__}", "names 'e164.__class__'"),
+                                                ("dial {0}", "names '0'"), ("dial {e164", "names '{'")])
 def test_a_broken_dial_command_is_one_sentence(template: str, words: str) -> None:
     with pytest.raises(BadInput, match=words):
         dial(LEAD, "US", template, run=lambda _words: None)

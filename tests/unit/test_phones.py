@@ -48,6 +48,11 @@ def test_a_number_that_does_not_read_names_the_region(text: str, region: str) ->
         parse_phone(text, region)
 
 
+def test_a_number_with_a_country_code_is_judged_by_that_country() -> None:
+    with pytest.raises(BadInput, match=r"'\+44 7700 900123' is not a phone number of its country"):
+        parse_phone("+44 7700 900123", "JP")  # (a range kept for drama: no real number)
+
+
 def test_without_a_region_only_plus_numbers_read() -> None:
     with pytest.raises(BadInput, match=r"no phone region set.*phone_region=US"):
         parse_phone("03-1234-5678", "")
@@ -109,3 +114,19 @@ def test_dial_fields_and_local_time() -> None:
     assert at_noon is not None and (at_noon.at.hour, at_noon.outside_hours) == (12, False)
     assert local_time("+81312345678", tokyo, "Asia/Tokyo", (time(9), time(18))) is None  # the workspace's own clock
     assert local_time("+18005551234", tokyo, "Asia/Tokyo", (time(9), time(18))) is None  # toll-free: no one clock
+
+
+@pytest.mark.parametrize(("table", "field", "value"), [
+    ("leads", "phone_e164", "+999"), ("leads", "phone_e164", "+12125552000;touch /tmp/x"), ("leads", "phone_ext", "1a"),
+    ("activities", "duration", 99_999_999_999), ("activities", "duration", -5)])
+def test_a_stored_value_no_command_may_use_is_a_problem(table: str, field: str, value) -> None:
+    from istui.domain import checks
+
+    record = {"id": "01M60RWMM9E8XE5WF14NX57P2A", "company": "Acme", "source": "other", "stage": "new", "motion": "sdr",
+              "temp": "warm", "owner": "alice", "lead": "01M60RWMM9E8XE5WF14NX57P2B", "rep": "alice", "kind": "call",
+              "outcome": "connected", "at": "2026-11-27T10:00:00+09:00", "created_at": "2026-11-27T10:00:00+09:00",
+              "updated_at": "2026-11-27T10:00:00+09:00", "updated_by": "alice", "phone": "03-1234-5678"}
+    good = {**record, field: {"phone_e164": "+81312345678", "phone_ext": "12", "duration": 125}[field]}
+    assert checks.first_problem(table, good) is None
+    found = checks.first_problem(table, {**record, field: value})
+    assert found is not None and found.field == field

@@ -10,6 +10,7 @@ problem; the storages need only the first. Pure: no I/O.
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -25,7 +26,7 @@ from istui.domain.model import (
     Stage,
     Temperature,
 )
-from istui.i18n import _
+from istui.i18n import N_, _
 
 #: Stored times must fall in these years: a year-9999 follow-up overflows date arithmetic.
 MIN_YEAR, MAX_YEAR = 1970, 2199
@@ -152,7 +153,34 @@ def problems(table: str, record: Any, first_only: bool = False) -> list[Problem]
     if type(handoff) is dict and not all(type(v) in (str, type(None)) for v in handoff.values()):
         found.append(Problem("handoff", _("{field} of record {id} is {value}, not an object of texts").format(
             field="handoff", id=_shown(rid), value=_shown(handoff)), _("fix the value by hand or restore the file from git")))
+    name = _bad_value(table, record)
+    if name is not None:
+        found.append(Problem(name, _("{field} of record {id} is {value}, not {accepted}").format(
+            field=name, id=_shown(rid), value=_shown(record[name]), accepted=_(_VALUE_RULES[name][1])),
+            _("fix the value by hand or restore the file from git")))
     return found
+
+
+#: field → (its rule, what it accepts): values a type check lets through but istui cannot use (a dial command
+#: would be given a hand-edited `phone_e164`; a call of a year would fill the talk time)
+MAX_CALL_SECONDS = 86_400
+_E164 = re.compile(r"\+[1-9][0-9]{5,14}")
+_VALUE_RULES: dict[str, tuple[Any, str]] = {
+    "phone_e164": (lambda v: type(v) is not str or not v or _E164.fullmatch(v) is not None, N_("a number in E.164 form")),
+    "phone_ext": (lambda v: type(v) is not str or not v or (v.isascii() and v.isdigit() and len(v) <= 7),
+                  N_("the digits of an extension")),
+    "duration": (lambda v: type(v) not in (int, float) or 0 <= v <= MAX_CALL_SECONDS, N_("seconds from 0 to 86,400")),
+}
+_RULED = {"leads": ("phone_e164", "phone_ext"), "activities": ("duration",)}
+
+
+def _bad_value(table: str, record: dict[str, Any]) -> str | None:
+    """The first field of `record` whose value breaks its rule in `_VALUE_RULES`, or None."""
+    for name in _RULED.get(table, ()):
+        value = record.get(name)
+        if value is not None and not _VALUE_RULES[name][0](value):
+            return name
+    return None
 
 
 # the field names and value types of records seen valid before → whether they hold a float
@@ -211,6 +239,8 @@ def first_problem(table: str, record: Any) -> Problem | None:
             if found:
                 return found[0]
     if table != "activities" and _needs_item_check(record):
+        return problems(table, record, first_only=True)[0]
+    if _bad_value(table, record) is not None:
         return problems(table, record, first_only=True)[0]
     return None
 

@@ -32,6 +32,7 @@ def _lib():  # type: ignore[no-untyped-def]
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−ーｰ－"), "-")
 _EXTENSION = re.compile(r"\s*(?:内線|内|ext\.?|extension|x|#)\s*(\d{1,7})\s*$", re.IGNORECASE)
 _MAX_LENGTH = 40
+_E164 = re.compile(r"\+[1-9][0-9]{5,14}")
 
 
 class Phone(NamedTuple):
@@ -67,6 +68,9 @@ def parse_phone(text: str, region: str, field: str = "phone") -> Phone:
         readable = readable and not re.search(r"[^\d\s()+\-./]", number_text)  # no letters (vanity numbers aside)
     except phonenumbers.NumberParseException:
         readable = False
+    if not readable and number_text.startswith("+"):
+        raise BadInput(_("{field}: '{text}' is not a phone number of its country; check the digits after the country "
+                         "code.").format(field=labels.field(field), text=text.strip()[:60]))
     if not readable and not region:
         raise BadInput(_("{field}: '{text}' is not a phone number; with no phone region set, start it with + and the "
                          "country code, or set the region with `istui settings phone_region=US`.").format(
@@ -85,7 +89,7 @@ def display(number: phonenumbers.PhoneNumber, region: str) -> str:
     lib = _lib()
     own = region and lib.region_code_for_number(number) == region
     shown = lib.format_number(number, lib.PhoneNumberFormat.NATIONAL if own else lib.PhoneNumberFormat.INTERNATIONAL)
-    if number.extension and region == "JP":
+    if number.extension and region == "JP" and own:  # a Japanese number in a Japanese workspace: 内線
         shown = shown.replace(" ext. ", " 内線 ")
     return shown
 
@@ -120,17 +124,17 @@ def phone_key(lead: dict[str, Any] | Any, region: str = "") -> str:
 def dial_fields(lead: dict[str, Any], region: str) -> dict[str, str] | None:
     """What a dial command is filled in with (`e164`, `national`, `ext`), or None when the lead has no number
     that reads."""
-    e164 = lead.get("phone_e164") if isinstance(lead.get("phone_e164"), str) else ""
-    ext = lead.get("phone_ext") or ""
-    if not e164:
-        try:
+    lib = _lib()
+    e164, ext = lead.get("phone_e164"), lead.get("phone_ext")
+    try:  # the stored E.164 form (checked: a hand edit must not reach a dial command), else the number as shown
+        if not (isinstance(e164, str) and _E164.fullmatch(e164)):
             _display, e164, ext = parse_phone(str(lead.get("phone") or ""), region)
-        except BadInput:
-            return None
+        number = lib.parse(e164)
+    except (BadInput, lib.NumberParseException):
+        return None
     if not e164:
         return None
-    lib = _lib()
-    number = lib.parse(e164)
+    ext = ext if isinstance(ext, str) and ext.isascii() and ext.isdigit() else ""
     return {"e164": e164, "national": lib.format_number(number, lib.PhoneNumberFormat.NATIONAL), "ext": ext}
 
 

@@ -178,7 +178,8 @@ def plan_import(
 
     seen_ids: dict[str, int] = {}
     known = _Known(ids, by_email, by_phone, seen_ids, seen_email, seen_phone, roster or None, currency, region,
-                   {lead["external_id"]: lead["id"] for lead in existing if lead.get("external_id")})
+                   {lead["external_id"]: lead["id"] for lead in existing if lead.get("external_id")},
+                   from_crm={lead["id"] for lead in existing if lead.get("external_id")})
 
     rows: list[ImportRow] = []
     try:
@@ -221,6 +222,8 @@ class _Known:
     region: str = "JP"  # the workspace's phone region
     by_external: dict[str, str] = field(default_factory=dict)  # a CRM's record id → the lead imported from it
     seen_external: dict[str, int] = field(default_factory=dict)  # … → the row before that has it
+    claimed: dict[str, int] = field(default_factory=dict)  # lead → the row that updates it
+    from_crm: set[str] = field(default_factory=set)  # the leads that have a record id of a CRM
 
 
 def _off_roster(row: ImportRow, names: Iterable[Any], roster: Mapping[str, Any] | None, *, recipient: bool = False) -> None:
@@ -367,8 +370,7 @@ def _judge(result: ImportRow, clean: dict[str, Any], on_duplicate: str, known: _
     if external and external in known.by_external:
         result.status, result.match = "duplicate", known.by_external[external]
         result.reason = _("same record id as lead {id}").format(id=result.match)
-        result.action = "update"
-        return result
+        return _update(result, known)
     if external and external in known.seen_external:
         result.status, result.action = "duplicate", "skip"
         result.reason = _("same record id as row {row}").format(row=known.seen_external[external])
@@ -392,7 +394,9 @@ def _judge(result: ImportRow, clean: dict[str, Any], on_duplicate: str, known: _
     if result.status == "ok" or on_duplicate == "add":
         result.action = "add"
     elif result.match and on_duplicate == "update":
-        result.action = "update"
+        if external and result.match in known.from_crm:  # the lead keeps the record id it was imported from
+            clean.pop("external_id", None)
+        return _update(result, known)
     else:
         result.action = "skip"
     if result.action == "add":
@@ -402,6 +406,19 @@ def _judge(result: ImportRow, clean: dict[str, Any], on_duplicate: str, known: _
             known.seen_phone.setdefault(key, result.row)
         if clean.get("id"):
             known.seen_ids.setdefault(clean["id"], result.row)
+    return result
+
+
+def _update(result: ImportRow, known: _Known) -> ImportRow:
+    """The row updates the lead it matched, unless a row before it does: one row per lead, so that a dry run says
+    exactly what a real run writes."""
+    lead_id = result.match or ""
+    if lead_id in known.claimed:
+        result.action = "skip"
+        result.reason = _("{reason}, updated by row {row}").format(reason=result.reason, row=known.claimed[lead_id])
+    else:
+        known.claimed[lead_id] = result.row
+        result.action = "update"
     return result
 
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import shlex
 import shutil
+import string
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from istui import locations
 from istui.domain.errors import BadInput, IstuiError
 from istui.domain.phones import dial_fields
 from istui.i18n import _
@@ -52,12 +54,16 @@ def command_words(template: str, fields: dict[str, str]) -> list[str]:
         words = shlex.split(template)
     except ValueError as exc:
         raise BadInput(_("dial_command: '{command}' is not a command line ({reason}); fix [phone] dial_command in "
-                         "~/.config/istui/config.toml.").format(command=template, reason=exc)) from None
+                         "{config}.").format(command=template, reason=exc, config=locations.config_file())) from None
     try:
-        return [word.format(**fields) for word in words]
-    except (KeyError, IndexError, ValueError) as exc:
-        raise BadInput(_("dial_command: '{command}' names {field}; it may name {{e164}}, {{national}} and {{ext}}.")
-                       .format(command=template, field=exc)) from None
+        named = {name for word in words for _text, name, _spec, _conv in string.Formatter().parse(word) if name is not None}
+    except ValueError:  # an unmatched brace
+        named = {"{"}
+    unknown = sorted(named - set(fields))
+    if unknown:
+        raise BadInput(_("dial_command: '{command}' names '{field}'; it may name {{e164}}, {{national}} and {{ext}}.")
+                       .format(command=template, field=unknown[0]))
+    return [word.format(**fields) for word in words]
 
 
 def dial(lead: dict[str, Any], region: str, template: str | None,
@@ -65,6 +71,9 @@ def dial(lead: dict[str, Any], region: str, template: str | None,
     """Dial the lead's number with `template` (None: nothing is run). BadInput when the lead has no number that
     reads; IstuiError, one sentence, when the command cannot be started."""
     fields = dial_fields(lead, region)
+    if fields is None and str(lead.get("phone") or "").strip():
+        raise BadInput(_("{company}: '{phone}' is not a number istui can dial; correct it with `istui lead set ID "
+                         "phone=NUMBER`.").format(company=lead.get("company", ""), phone=lead.get("phone")))
     if fields is None:
         raise BadInput(_("{company} has no phone number to dial.").format(company=lead.get("company", "")))
     if template is None:
@@ -76,7 +85,7 @@ def dial(lead: dict[str, Any], region: str, template: str | None,
         (run or _start)(words)
     except OSError as exc:
         raise IstuiError(_("The dial command could not be started ({reason}); check [phone] dial_command in "
-                           "~/.config/istui/config.toml.").format(reason=exc.strerror or exc)) from None
+                           "{config}.").format(reason=exc.strerror or exc, config=locations.config_file())) from None
     return Dialed(fields["e164"], fields["national"], words)
 
 
