@@ -47,7 +47,8 @@ def test_every_japanese_call_centre_word_becomes_its_outcome(cli, ws: Workspace,
     outcomes = [(call["outcome"], call["duration"]) for call in sorted(calls_of(ws), key=lambda a: a["duration"])]
     assert outcomes == [(WORDS[word], i * 7) for i, word in enumerate(WORDS)]
     assert {call["lead"] for call in calls_of(ws)} == {two_leads[0]["id"]}
-    assert ws.get_lead(two_leads[0]["id"])["dnc"] is True  # 架電NG marks the lead
+    lead = ws.get_lead(two_leads[0]["id"])
+    assert lead["dnc"] is True and lead["stage"] == "disqualified"  # 架電NG marks the lead, as a logged call does
 
 
 def test_a_miitel_style_log_imports_as_calls_with_durations_and_talk_time(cli, ws: Workspace, two_leads,
@@ -70,7 +71,9 @@ def test_a_miitel_style_log_imports_as_calls_with_durations_and_talk_time(cli, w
         (aozora["id"], "connected", 125), (unabara["id"], "meeting_booked", 250), (unabara["id"], "voicemail", 20)]
     assert calls_of(ws)[0]["at"] == "2026-11-24T10:00:00+09:00"
     kpi = cli("kpi", "--period", "2026-11", "--json").json["metrics"]
-    assert (kpi["talk_seconds"], kpi["conversations"], kpi["avg_talk_seconds"]) == (395, 2, round(395 / 2))
+    assert (kpi["talk_seconds"], kpi["conversations"], kpi["avg_talk_seconds"]) == (395, 2, round((125 + 250) / 2))
+    assert (ws.get_lead(aozora["id"])["stage"], ws.get_lead(unabara["id"])["stage"]) == ("working", "meeting")
+    assert real["stages"] == {"working": 1, "meeting": 1}
     again = cli("import", "activities", path, "--json").json
     assert (again["calls"], again["already_imported"]) == (0, 3) and len(calls_of(ws)) == 3
 
@@ -83,7 +86,7 @@ def test_unmapped_words_are_listed_with_counts_and_refuse_a_real_run(cli, ws: Wo
             ("2026/11/24 10:30", "03-1111-2222", "不通", "0", "alice", "")]
     path = write(tmp_path, "log.csv", log_of(rows))
     dry = cli("import", "activities", path, "--dry-run")
-    assert dry.code == 0 and "資料送付 (2), システムエラー (1)" in dry.err and "--map-outcome" in dry.err
+    assert dry.code == 2 and "資料送付 (2), システムエラー (1)" in dry.err and "--map-outcome" in dry.err
     refused = cli("import", "activities", path)
     assert refused.code == 2 and refused.err.count("\n") == 1 and not calls_of(ws)
     mapped = cli("import", "activities", path, "--map-outcome", "資料送付=connected", "--map-outcome",
@@ -127,13 +130,43 @@ def test_a_file_without_the_needed_columns_is_one_sentence(cli, tmp_path: Path) 
 
 
 @pytest.mark.parametrize(("text", "seconds"), [
-    ("125", 125), ("125.5", 125.5), ("2:05", 125), ("00:02:05", 125), ("1:00:01", 3601), ("2分5秒", 125),
+    ("125", 125), ("125.4", 125), ("2:05", 125), ("00:02:05", 125), ("1:00:01", 3601), ("2分5秒", 125),
     ("1時間2分", 3720), ("45秒", 45), ("2m 5s", 125), ("０:０２:０５", 125), ("", None)])
 def test_durations_as_dialers_write_them(text: str, seconds: float | None) -> None:
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["abc", "2:5:5:5", "-5", "1.2.3"])
+@pytest.mark.parametrize("text", ["abc", "2:5:5:5", "-5", "1.2.3", "1:99", "1:60:00", "86401", "99999999999"])
 def test_a_duration_that_does_not_read(text: str) -> None:
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+def test_calls_in_the_same_second_with_other_results_are_two_calls(cli, ws: Workspace, two_leads, tmp_path: Path) -> None:
+    rows = [("2026/11/24 12:00", "03-1111-2222", "番号違い", "5", "alice", ""),
+            ("2026/11/24 12:00", "03-1111-2222", "アポ", "300", "alice", "")]
+    report = cli("import", "activities", write(tmp_path, "log.csv", log_of(rows)), "--json").json
+    assert (report["calls"], report["already_imported"]) == (2, 0)
+
+
+def test_a_call_goes_to_the_lead_of_that_very_number(cli, ws: Workspace, tmp_path: Path) -> None:
+    desk = add_lead(cli, "Desk", "--phone", "03-1234-5678 内線 5")
+    main = add_lead(cli, "Main", "--phone", "03-1234-5678", "--allow-duplicate")
+    cli("import", "activities", write(tmp_path, "log.csv", log_of([("2026/11/24 12:00", "0312345678", "通話", "5",
+                                                                   "alice", "")])))
+    assert [call["lead"] for call in calls_of(ws)] == [main["id"]] and desk["id"] != main["id"]
+
+
+def test_rows_that_do_not_read_refuse_a_real_run(cli, ws: Workspace, two_leads, tmp_path: Path) -> None:
+    rows = [("2030/01/01 10:00", "03-1111-2222", "通話", "5", "alice", ""),  # ahead of the clock
+            ("2026/11/24 10:00 XYZ", "03-1111-2222", "通話", "5", "alice", ""),  # a zone nobody knows
+            ("2026/11/24 10:00", "03-1111-2222", "通話", "99999999999", "alice", ""),
+            ("2026/11/24 10:05", "03-1111-2222", "通話", "5", "alice", "\x1b[31mred")]
+    path = write(tmp_path, "log.csv", log_of(rows))
+    report = cli("import", "activities", path, "--dry-run", "--json")
+    assert report.code == 2 and [p["row"] for p in report.json["problems"]] == [2, 3, 4, 5]
+    real = cli("import", "activities", path)
+    assert real.code == 2 and "4 row(s) do not read (row 2: " in real.err and not calls_of(ws)
+    jst = cli("import", "activities", write(tmp_path, "jst.csv", log_of([("2026-11-24 10:00 JST", "03-1111-2222",
+                                                                         "通話", "5", "alice", "")])), "--json")
+    assert jst.code == 0 and calls_of(ws)[0]["at"] == "2026-11-24T10:00:00+09:00"

@@ -36,7 +36,8 @@ def naive_metrics(acts: list[dict], start: datetime, end: datetime) -> dict:
             "leads_worked": len({a["lead"] for a in calls + mails}), "orders": len(won),
             "amount": sum(a["amount"] for a in won), "lost": len(latest) - len(won),
             "talk_seconds": sum(a.get("duration", 0) for a in calls),
-            "conversations": sum(a["outcome"] in REACHED_OUTCOMES and a.get("duration", 0) >= 60 for a in calls)}
+            "conversations": sum(a["outcome"] in REACHED_OUTCOMES and a.get("duration", 0) >= 60 for a in calls),
+            "connect_seconds": sum(a.get("duration", 0) for a in calls if a["outcome"] in REACHED_OUTCOMES)}
 
 
 @settings(max_examples=300, deadline=None)

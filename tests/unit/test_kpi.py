@@ -61,7 +61,9 @@ def test_team_metrics_for_november() -> None:
         "handoffs": 1, "orders": 1, "amount": 1_200_000, "lost": 1, "win_rate": 0.5,
         "target_accounts": 1,
         # talk time: 95 + 300 + 20 + 30 + 45 s (October's 500 s outside); conversations: connected for ≥ 60 s
-        "talk_seconds": 490, "talk_minutes": 8.2, "conversations": 2, "avg_talk_seconds": round(490 / 4),
+        # connects: 95 + 300 + 30 + 45 s (the voicemail's 20 s is no talk with a person) over 4 connects
+        "talk_seconds": 490, "talk_minutes": 8.2, "conversations": 2, "connect_seconds": 470,
+        "avg_talk_seconds": round(470 / 4),
     }
 
 
@@ -72,7 +74,7 @@ def test_rep_scope_counts_only_that_reps_activities() -> None:
     assert (metrics["leads_worked"], metrics["meeting_rate"]) == (3, 0.3333)
     assert (metrics["orders"], metrics["lost"], metrics["win_rate"]) == (1, 0, 1.0)
     assert metrics["target_accounts"] == 0
-    assert (metrics["talk_seconds"], metrics["conversations"], metrics["avg_talk_seconds"]) == (415, 2, round(415 / 2))
+    assert (metrics["talk_seconds"], metrics["conversations"], metrics["avg_talk_seconds"]) == (415, 2, round(395 / 2))
 
 
 def test_by_source_cohort_counts_later_meetings() -> None:

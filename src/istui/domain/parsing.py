@@ -265,7 +265,7 @@ def parse_rep(value: str, field: str = "rep") -> str:
     return cleaned
 
 
-def parse_int(value: str, field: str, minimum: int = 0) -> int:
+def parse_int(value: str, field: str, minimum: int = 0, maximum: int | None = None) -> int:
     try:
         number = int(unicodedata.normalize("NFKC", value).strip())
     except ValueError:
@@ -273,4 +273,7 @@ def parse_int(value: str, field: str, minimum: int = 0) -> int:
     if number < minimum:
         raise BadInput(_("{field}: {number} is too small; at least {minimum} is accepted.").format(
             field=labels.field(field), number=number, minimum=minimum))
+    if maximum is not None and number > maximum:
+        raise BadInput(_("{field}: {number} is too large; at most {maximum:,} is accepted.").format(
+            field=labels.field(field), number=number, maximum=maximum))
     return number

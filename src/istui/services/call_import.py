@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from istui.domain.checks import MAX_CALL_SECONDS
 from istui.domain.errors import BadInput
 from istui.domain.ids import new_id
-from istui.domain.model import ActivityKind
+from istui.domain.model import ActivityKind, Stage
 from istui.domain.outcomes import CALL_OUTCOMES, CallOutcome
-from istui.domain.parsing import parse_rep
+from istui.domain.parsing import multiline_text, parse_rep
 from istui.domain.phones import parse_phone, phone_key
 from istui.domain.roster import find_person
 from istui.domain.text import drop_invisible, terminal_safe
@@ -87,23 +88,26 @@ _WORDED = re.compile(r"^(?:(\d+)\s*(?:時間|h|hr|hours?))?\s*(?:(\d+)\s*(?:分|
                      r"(?:(\d+(?:\.\d+)?)\s*(?:秒|s|sec|secs|seconds?))?$", re.IGNORECASE)
 
 
-def parse_duration(text: str) -> float | None:
-    """Seconds from `125`, `125.4`, `2:05`, `00:02:05`, `2分5秒`, `1時間2分`, `2m 5s`; None for an empty cell; ValueError
-    for anything else."""
+def parse_duration(text: str) -> int | None:
+    """Whole seconds from `125`, `125.4`, `2:05`, `00:02:05`, `2分5秒`, `1時間2分`, `2m 5s`; None for an empty cell;
+    ValueError for anything else, minutes or seconds of 60 and more on a clock, and a call longer than a day."""
     text = unicodedata.normalize("NFKC", text).strip()
     if not text:
         return None
+    seconds: float | None = None
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
-        return float(text)
-    found = _CLOCK.match(text)
-    if found:
-        hours, minutes, seconds = (int(part or 0) for part in found.groups())
-        return float(hours * 3600 + minutes * 60 + seconds)
-    found = _WORDED.match(text)
-    if found and any(found.groups()):
-        hours, minutes, seconds = found.groups()
-        return int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
-    raise ValueError(text)
+        seconds = float(text)
+    elif found := _CLOCK.match(text):
+        hours, minutes, rest = (int(part or 0) for part in found.groups())
+        if (found.group(1) is not None and minutes >= 60) or rest >= 60:
+            raise ValueError(text)
+        seconds = hours * 3600 + minutes * 60 + rest
+    elif (found := _WORDED.match(text)) and any(found.groups()):
+        hours, minutes, rest = found.groups()
+        seconds = int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(rest or 0)
+    if seconds is None or seconds > MAX_CALL_SECONDS:
+        raise ValueError(text)
+    return round(seconds)
 
 
 def outcome_overrides(pairs: Iterable[str]) -> dict[str, str]:
@@ -139,7 +143,8 @@ def _columns(header: list[str], overrides: Iterable[str]) -> dict[str, int]:
 @dataclass(slots=True)
 class CallPlan:
     calls: list[Record] = field(default_factory=list)  # the activities a real run adds
-    dnc: dict[str, dict[str, Any]] = field(default_factory=dict)  # lead → changes: a do-not-call marks the lead
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)  # lead → what its imported calls change
+    stages: dict[str, str] = field(default_factory=dict)  # lead → its stage before the import
     rows: int = 0
     duplicates: int = 0  # imported before (or twice in the file)
     skipped: int = 0  # results mapped to skip
@@ -171,7 +176,9 @@ class CallPlan:
                 "skipped": self.skipped, "unmatched": dict(self.unmatched.most_common()),
                 "unmapped": dict(self.unmapped.most_common()), "unknown_reps": dict(self.unknown_reps.most_common()),
                 "problems": [{"row": row, "reason": reason} for row, reason in self.problems],
-                "do_not_call": len(self.dnc), "refusal": self.refusal()}
+                "do_not_call": sum(1 for change in self.changes.values() if change.get("dnc")),
+                "stages": dict(Counter(change["stage"] for change in self.changes.values() if "stage" in change)),
+                "refusal": self.refusal()}
 
 
 def plan(ws: Workspace, raw: bytes, overrides: Iterable[str] = (), outcome_map: Iterable[str] = ()) -> CallPlan:
@@ -180,12 +187,17 @@ def plan(ws: Workspace, raw: bytes, overrides: Iterable[str] = (), outcome_map: 
     header, rows = read_table(raw, _("The file is empty; export the call log as CSV and import that."))
     where = _columns(header, overrides)
     region, roster = ws.settings.phone_region, ws.settings.roster
-    by_number: dict[str, list[tuple[str, str, str]]] = {}  # number → (id, owner, updated_at) of its leads
-    for lead in ws.leads():
-        key = phone_key(lead, region).split(";")[0]  # (a call log has no extension)
-        if key:
-            by_number.setdefault(key, []).append((lead["id"], lead.get("owner") or "", lead.get("updated_at") or ""))
     result = CallPlan()
+    by_number: dict[str, list[tuple[bool, str, str, str]]] = {}  # number → (extension?, id, owner, updated_at)
+    for lead in ws.leads():
+        key, _sep, ext = phone_key(lead, region).partition(";")  # (a call log has no extension)
+        if key:  # a lead without an extension first: the number called is its own
+            by_number.setdefault(key, []).append((bool(ext), lead["id"], lead.get("owner") or "",
+                                                  lead.get("updated_at") or ""))
+            result.stages[lead["id"]] = str(lead.get("stage") or "")
+    for held in by_number.values():  # no extension first, then the latest updated
+        held.sort(key=lambda lead: lead[3], reverse=True)
+        held.sort(key=lambda lead: lead[0])
     seen: set[str] = set()
 
     def cell(cells: list[str], name: str) -> str:
@@ -205,7 +217,8 @@ def plan(ws: Workspace, raw: bytes, overrides: Iterable[str] = (), outcome_map: 
                 result.unmatched[call.pop("shown")] += 1
                 continue
             call.pop("shown")
-            lead_id = next((lead[0] for lead in leads if lead[1] == call["rep"]), None) or max(leads, key=lambda held: held[2])[0]
+            own = [lead for lead in leads if lead[0] == leads[0][0]]  # those without an extension, when any
+            lead_id = next((lead[1] for lead in own if lead[2] == call["rep"]), own[0][1])
             call["lead"] = lead_id
             call["id"] = new_id(int(datetime.fromisoformat(call["at"]).timestamp() * 1000),
                                 int.from_bytes(hashlib.sha256(call["event_id"].encode()).digest()[:10], "big"))
@@ -214,8 +227,6 @@ def plan(ws: Workspace, raw: bytes, overrides: Iterable[str] = (), outcome_map: 
                 continue
             seen.add(call["id"])
             result.calls.append(call)
-            if call["outcome"] == CallOutcome.DO_NOT_CALL:
-                result.dnc[lead_id] = {"dnc": True, "next_at": None}
     except csv.Error as exc:
         raise BadInput(_("The file is not readable as CSV: {reason}.").format(reason=exc)) from None
     _drop_imported(ws, result)
@@ -240,10 +251,14 @@ def _read_row(number: int, cells: list[str], cell: Any, words: dict[str, str], r
     except (ValueError, OverflowError):
         result.problems.append((number, _("'{value}' is not a date and time").format(value=terminal_safe(moment_text)[:40])))
         return None
+    if moment > ws.now():
+        result.problems.append((number, _("'{value}' lies ahead; a call log holds calls made").format(
+            value=terminal_safe(moment_text)[:40])))
+        return None
     try:
         seconds = parse_duration(cell(cells, "duration"))
     except ValueError:
-        result.problems.append((number, _("'{value}' is not a duration (seconds, m:ss or 2分5秒)").format(
+        result.problems.append((number, _("'{value}' is not a duration of a day at most (seconds, m:ss or 2分5秒)").format(
             value=terminal_safe(cell(cells, "duration"))[:40])))
         return None
     caller = cell(cells, "rep")
@@ -266,18 +281,25 @@ def _read_row(number: int, cells: list[str], cell: Any, words: dict[str, str], r
     call_id = cell(cells, "call_id")
     at = iso(moment.replace(microsecond=0))
     call: dict[str, Any] = {"kind": ActivityKind.CALL.value, "outcome": outcome, "at": at, "rep": rep,
-                            "event_id": f"call:{call_id}" if call_id else f"call:{at}|{e164 or shown}|{rep}",
+                            "event_id": f"call:{call_id}" if call_id else
+                            f"call:{at}|{e164 or shown}|{rep}|{column_key(word)}|{cell(cells, 'duration')}",
                             "e164": e164, "shown": terminal_safe(shown) or _("(no number)")}
     if seconds is not None:
-        call["duration"] = round(seconds) if float(seconds).is_integer() else round(seconds, 1)
+        call["duration"] = seconds
     note = cell(cells, "note")
     if note:
-        call["note"] = terminal_safe(note)[:4000]
+        try:
+            call["note"] = multiline_text(note, "note")
+        except BadInput as exc:
+            result.problems.append((number, str(exc).rstrip(".")))
+            return None
     return call
 
 
 def _drop_imported(ws: Workspace, result: CallPlan) -> None:
-    """Leave out the calls a run before added (their ids are made from the rows alone)."""
+    """Leave out the calls a run before added (their ids are made from the rows alone); then what the others change
+    on their leads, as a logged call would: the first touch makes a new lead working, a booked meeting moves it to
+    meeting, a do-not-call marks it (follow-ups and retries are the queue's, from the next call on)."""
     if not result.calls:
         return
     months = {ws.month_of(call["at"]) for call in result.calls}
@@ -286,8 +308,18 @@ def _drop_imported(ws: Workspace, result: CallPlan) -> None:
     kept = [call for call in result.calls if call["id"] not in known]
     result.duplicates += len(result.calls) - len(kept)
     result.calls = kept
-    calls_of = {call["lead"] for call in kept if call["outcome"] == CallOutcome.DO_NOT_CALL}
-    result.dnc = {lead: change for lead, change in result.dnc.items() if lead in calls_of}
+    result.changes = {}
+    for call in sorted(kept, key=lambda call: call["at"]):  # what a logged call does to its lead (services.leads)
+        stage = result.changes.get(call["lead"], {}).get("stage", result.stages.get(call["lead"], ""))
+        change: dict[str, Any] = {}
+        if call["outcome"] == CallOutcome.DO_NOT_CALL:
+            change = {"dnc": True, "next_at": None, "stage": Stage.DISQUALIFIED.value}
+        elif call["outcome"] == CallOutcome.MEETING_BOOKED and stage in (Stage.NEW, Stage.WORKING, Stage.NURTURING):
+            change = {"stage": Stage.MEETING.value}
+        elif stage == Stage.NEW:
+            change = {"stage": Stage.WORKING.value}  # the first touch
+        if change:
+            result.changes.setdefault(call["lead"], {}).update(change)
 
 
 def apply(ws: Workspace, planned: CallPlan) -> None:
@@ -300,5 +332,5 @@ def apply(ws: Workspace, planned: CallPlan) -> None:
     with ws.transaction():
         if planned.calls:
             ws.bulk_insert(activities=planned.calls)
-        if planned.dnc:
-            ws.update_leads(planned.dnc)
+        if planned.changes:
+            ws.update_leads(planned.changes)

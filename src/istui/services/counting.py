@@ -5,7 +5,7 @@ equals the raw report by construction.
 
 A tally holds, for the activities in its bounds:
 - `days`: per local day (date ordinal), the activity counts of `domain.metrics.ACTIVITY_COUNTS` (talk time: the
-  seconds of the calls' durations, and the connected calls of at least a minute), and
+  seconds of the calls' durations, those of connected calls, and the connected calls of at least a minute), and
   `counts`, their sum (an open the mail service flags as a machine's is no open: it is left out of the opens);
 - `worked` / `booked`: the leads with a call or e-mail / with a `meeting_booked`;
 - `closings`: per lead, its latest closing transition (won or lost) as (timestamp, id, outcome, amount):
@@ -46,7 +46,7 @@ def file_key(rep: str, month: str) -> str:
 _INDEX = {name: index for index, name in enumerate(ACTIVITY_COUNTS)}  # positions only inside the loop below
 _CALLS, _CONNECTS = _INDEX["calls"], _INDEX["connects"]
 _MEETINGS, _HANDOFFS = _INDEX["meetings"], _INDEX["handoffs"]
-_TALK, _CONVERSATIONS = _INDEX["talk_seconds"], _INDEX["conversations"]
+_TALK, _CONVERSATIONS, _CONNECT_TALK = _INDEX["talk_seconds"], _INDEX["conversations"], _INDEX["connect_seconds"]
 _EMAIL_INDEX = {outcome: _INDEX[name] for outcome, name in EMAIL_COUNTS.items()}
 
 
@@ -158,7 +158,9 @@ def tally_rows(activities: Iterable[Row], tz: tzinfo, start: datetime | None = N
             cell[1] += reached
             if duration and type(duration) in (int, float) and duration > 0:  # (a bool is no duration)
                 counts[_TALK] += round(duration)
-                counts[_CONVERSATIONS] += reached and duration >= CONVERSATION_SECONDS
+                if reached:
+                    counts[_CONNECT_TALK] += round(duration)
+                    counts[_CONVERSATIONS] += duration >= CONVERSATION_SECONDS
             if script:
                 usage = notes[script]
                 usage[0] += 1
@@ -383,6 +385,6 @@ def add_rates(counts: dict[str, Any]) -> dict[str, Any]:
     counts["meeting_rate"] = rate(counts["meetings"], counts["leads_worked"])
     counts["win_rate"] = rate(counts["orders"], counts["orders"] + counts["lost"])
     counts["talk_minutes"] = round(counts["talk_seconds"] / 60, 1)
-    average = rate(counts["talk_seconds"], counts["connects"])  # talk per connected call, in seconds
+    average = rate(counts["connect_seconds"], counts["connects"])  # talk per connected call, in seconds
     counts["avg_talk_seconds"] = None if average is None else round(average)
     return counts

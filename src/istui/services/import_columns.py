@@ -53,7 +53,7 @@ _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "stage": ("status", "leadstatus", "stage", "ステータス", "ステージ", "商談ステータス", "状況"),
     "temp": ("rating", "temperature", "temp", "温度感", "ランク", "見込み度"),
     "owner": ("owner", "leadowner", "contactowner", "hubspotowner", "ownername", "leadownername", "担当営業", "所有者",
-              "リード所有者", "担当者id", "営業担当", "担当営業名"),
+              "リード所有者", "担当者id", "営業担当", "営業担当者", "担当営業名"),
     "tags": ("tags", "tag", "labels", "category", "categories", "タグ", "カテゴリー", "カテゴリ"),
     "memo": ("description", "notes", "note", "memo", "comments", "メモ", "備考", "コメント"),
     "next": ("nextaction", "nextactiondate", "followup", "次回アクション日", "次回連絡日"),
@@ -276,6 +276,11 @@ def find_columns(header: list[str], known: dict[str, str], overrides: Iterable[s
     return found
 
 
+#: zone abbreviations exports write after a time (dateutil knows UTC and GMT itself)
+_ZONE_NAMES = {"JST": 9 * 3600, "KST": 9 * 3600, "CST": -6 * 3600, "CDT": -5 * 3600, "EST": -5 * 3600,
+               "EDT": -4 * 3600, "MST": -7 * 3600, "MDT": -6 * 3600, "PST": -8 * 3600, "PDT": -7 * 3600}
+
+
 def parse_file_time(text: str, tz: tzinfo) -> datetime:
     """A moment as an export writes it: Unix seconds (SendGrid), milliseconds (HubSpot), or a date and time as
     written (`2026-03-05T01:22:00.000Z`, `2026/3/5 10:22`, `2026年3月5日 10:22`; without an offset, `tz`'s).
@@ -285,10 +290,17 @@ def parse_file_time(text: str, tz: tzinfo) -> datetime:
         seconds = float(text) / (1000 if len(text.split(".")[0]) == 13 else 1)  # 13 digits: milliseconds
         moment = datetime.fromtimestamp(seconds, UTC).astimezone(tz)
     else:
+        import warnings
+
         from dateutil import parser
 
-        text = text.replace("年", "-").replace("月", "-").replace("日", " ")
-        moment = parser.parse(text)
+        text = text.replace("年", "-").replace("月", "-").replace("日", " ").replace("時", ":").replace("分", "")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", parser.UnknownTimezoneWarning)  # `10:00 XYZ`: no time of ours to guess
+            try:
+                moment = parser.parse(text, tzinfos=_ZONE_NAMES)
+            except parser.UnknownTimezoneWarning:
+                raise ValueError(text) from None
         moment = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
     if not 2000 <= moment.year <= 2100:  # (a negative, a year 9999: no event of a sales team)
         raise ValueError(text)
@@ -319,6 +331,10 @@ def map_columns(header: list[str], overrides: Iterable[str] = ()) -> dict[int, s
         found = _HEADER_INDEX.get(column_key(name))
         if found and found not in mapping.values():
             mapping[index] = found
+    names = set(mapping.values())
+    contact = next((i for i, name in mapping.items() if name == "contact"), None)
+    if contact is not None and column_key(header[contact]) in ("担当者", "担当") and names & {"first_name", "last_name"}:
+        mapping[contact] = "ignore" if "owner" in names else "owner"  # with 姓・名, 担当者 is the rep who owns it
     company = next((i for i, name in mapping.items() if name == "company"), None)
     reading = mapping.get(company + 1) if company is not None else None
     if reading == "contact_kana" and column_key(header[company + 1]) in _BARE_READINGS and "company_kana" not in mapping.values():

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from istui.domain import labels
+from istui.domain.checks import MAX_CALL_SECONDS
 from istui.domain.duplicates import DuplicateIndex, check_new_lead
 from istui.domain.errors import BadInput
 from istui.domain.model import OPEN_STAGES, ActivityKind, Stage
@@ -257,7 +258,7 @@ def log_activity(
     if note:
         activity["note"] = multiline_text(note, "note")
     if duration not in (None, ""):
-        activity["duration"] = duration if isinstance(duration, int) else parse_int(str(duration), "duration")
+        activity["duration"] = parse_int(str(duration), "duration", 0, MAX_CALL_SECONDS)  # (a day at most)
     if script:
         activity["script"] = ws.resolve_note(script)
     day_end = ws.settings.work_hours[1]  # `今日中`, `eod`

@@ -139,8 +139,8 @@ def consequences(ws: Workspace, name: str, old: Any, new: Any) -> list[str]:
     if name == "phone_region":
         if not new:
             return [_("Stored phone numbers stay as they are; numbers typed from now on need + and the country code.")]
-        return [_("Stored phone numbers stay as they are; numbers typed without a country code are read as {region}; "
-                  "`istui doctor` lists stored ones that are not numbers there.").format(region=new)]
+        return [_("Stored phone numbers keep their country; numbers typed or imported without a country code are "
+                  "read as {region} from now on.").format(region=new)]
     if name == "sources":
         removed = [source for source in old if source not in new]
         if not removed:

@@ -14,7 +14,7 @@ from istui.domain.errors import BadInput, WorkspaceError
 from istui.domain.phones import phone_key
 from istui.i18n import _
 from istui.locations import LOCAL_DIR, SETTINGS_FILE
-from istui.store.settings import check_holiday_country, load_settings
+from istui.store.settings import check_holiday_country, check_phone_region, load_settings
 from istui.store.storages import JsonLinesStorage, RecordLinesStorage
 from istui.store.workspace import bucket_of
 
@@ -46,6 +46,11 @@ def check_workspace(root: Path) -> list[Problem]:
         settings.check_text()
     except BadInput as exc:
         problems.append(Problem(SETTINGS_FILE, None, "error", str(exc), _("fix the value in istui.toml with `istui settings`")))
+    try:
+        check_phone_region(settings.phone_region)
+    except BadInput as exc:
+        problems.append(Problem(SETTINGS_FILE, None, "error", str(exc), _("run `istui settings phone_region=JP` (your "
+                                                                          "country's code)")))
     try:
         check_holiday_country(settings.holiday_country)
     except BadInput as exc:

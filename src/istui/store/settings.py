@@ -36,6 +36,15 @@ def _zone_countries() -> dict[str, str]:
     return {row[2]: row[0] for row in rows if len(row) >= 3}
 
 
+def check_phone_region(region: str) -> None:
+    """BadInput, one sentence, for a region whose numbers phonenumbers does not know (`UK` for GB, `EU`)."""
+    import phonenumbers
+
+    if region and region not in phonenumbers.SUPPORTED_REGIONS:
+        raise BadInput(_("phone_region: '{value}' is no country whose phone numbers istui knows; use its ISO 3166 code, "
+                         "e.g. GB for the United Kingdom, US, JP.").format(value=region))
+
+
 def country_of_zone(timezone: str) -> str:
     """The country of a time zone (`America/New_York` → US), or "" for UTC and zones of no one country."""
     return _zone_countries().get(timezone, "")
@@ -146,6 +155,8 @@ class Settings:
                                       and self.phone_region.isalpha() and self.phone_region.isupper()):
             raise BadInput(_("phone_region: '{value}' is not a two-letter country code such as JP (or empty).").format(
                 value=self.phone_region))
+        if not loaded:
+            check_phone_region(self.phone_region)
         validate_roster(self.roster)
         if not self.sources:
             raise BadInput(_("sources must list at least one lead source."))

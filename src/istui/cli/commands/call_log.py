@@ -49,9 +49,9 @@ def run_calls(args: argparse.Namespace) -> int:
     report = {"file": str(args.file), "dry_run": args.dry_run, **planned.summary()}
     if args.json:
         emit_json(report)
-        return 0
-    say_report(report)
-    return 0
+    else:
+        say_report(report)
+    return 2 if report["refusal"] else 0  # (a dry run of a file a real run refuses: as the real run would)
 
 
 def say_report(report: dict) -> None:
@@ -64,6 +64,9 @@ def say_report(report: dict) -> None:
         say(_("Already imported: {count}.").format(count=f"{report['already_imported']:,}"))
     if report["skipped"]:
         say(_("Skipped (mapped to skip): {count}.").format(count=f"{report['skipped']:,}"))
+    if report["stages"]:
+        say(_("Leads moved to: {stages}.").format(stages=_(", ").join(
+            f"{labels.stage(stage)} {count:,}" for stage, count in sorted(report["stages"].items()))))
     if report["do_not_call"]:
         say(_("Marked do-not-call: {count} leads.").format(count=report["do_not_call"]))
     unmatched = report["unmatched"]

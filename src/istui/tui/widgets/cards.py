@@ -53,7 +53,7 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY",
         (N_("Contact"), " ".join(v for v in (lead.get("contact", ""), f"〔{lead['contact_kana']}〕" if lead.get("contact_kana")
                                           else "", f"({lead['title']})" if lead.get("title") else "") if v)),
         (N_("Phone"), lead.get("phone", "")),
-        (N_("Local time"), f"{clock_there} ({there.zone})" if there is not None else ""),
+        (N_("Local"), f"{clock_there} ({there.zone})" if there is not None else ""),  # (the clock where it rings)
         (N_("E-mail"), lead.get("email", "")),
         (N_("Source"), labels.source(lead.get("source", "")) if language() == "ja" else
          f"{safe(lead.get('source', ''))} ({DEFAULT_SOURCES.get(lead.get('source', ''), '')})"),
