@@ -13,18 +13,16 @@ adds nothing.
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from istui.domain.checks import MAX_CALL_SECONDS
 from istui.domain.errors import BadInput
-from istui.domain.ids import new_id
+from istui.domain.ids import source_id
 from istui.domain.model import ActivityKind, Stage
 from istui.domain.outcomes import CALL_OUTCOMES, CallOutcome
 from istui.domain.parsing import multiline_text, parse_rep
@@ -188,16 +186,7 @@ def plan(ws: Workspace, raw: bytes, overrides: Iterable[str] = (), outcome_map: 
     where = _columns(header, overrides)
     region, roster = ws.settings.phone_region, ws.settings.roster
     result = CallPlan()
-    by_number: dict[str, list[tuple[bool, str, str, str]]] = {}  # number → (extension?, id, owner, updated_at)
-    for lead in ws.leads():
-        key, _sep, ext = phone_key(lead, region).partition(";")  # (a call log has no extension)
-        if key:  # a lead without an extension first: the number called is its own
-            by_number.setdefault(key, []).append((bool(ext), lead["id"], lead.get("owner") or "",
-                                                  lead.get("updated_at") or ""))
-            result.stages[lead["id"]] = str(lead.get("stage") or "")
-    for held in by_number.values():  # no extension first, then the latest updated
-        held.sort(key=lambda lead: lead[3], reverse=True)
-        held.sort(key=lambda lead: lead[0])
+    by_number = _numbers(ws, region, result)
     seen: set[str] = set()
 
     def cell(cells: list[str], name: str) -> str:
@@ -220,8 +209,7 @@ def plan(ws: Workspace, raw: bytes, overrides: Iterable[str] = (), outcome_map: 
             own = [lead for lead in leads if lead[0] == leads[0][0]]  # those without an extension, when any
             lead_id = next((lead[1] for lead in own if lead[2] == call["rep"]), own[0][1])
             call["lead"] = lead_id
-            call["id"] = new_id(int(datetime.fromisoformat(call["at"]).timestamp() * 1000),
-                                int.from_bytes(hashlib.sha256(call["event_id"].encode()).digest()[:10], "big"))
+            call["id"] = source_id(call["at"], call["event_id"])
             if call["id"] in seen:
                 result.duplicates += 1
                 continue
@@ -231,6 +219,22 @@ def plan(ws: Workspace, raw: bytes, overrides: Iterable[str] = (), outcome_map: 
         raise BadInput(_("The file is not readable as CSV: {reason}.").format(reason=exc)) from None
     _drop_imported(ws, result)
     return result
+
+
+def _numbers(ws: Workspace, region: str, result: CallPlan) -> dict[str, list[tuple[bool, str, str, str]]]:
+    """Number (E.164) → its leads as (has an extension, id, owner, updated_at): those without an extension first (a
+    call log has none: the number called is theirs), then the latest updated. Notes each lead's stage in `result`."""
+    by_number: dict[str, list[tuple[bool, str, str, str]]] = {}
+    for lead in ws.leads():
+        key, _sep, ext = phone_key(lead, region).partition(";")
+        if key:
+            by_number.setdefault(key, []).append((bool(ext), lead["id"], lead.get("owner") or "",
+                                                  lead.get("updated_at") or ""))
+            result.stages[lead["id"]] = str(lead.get("stage") or "")
+    for held in by_number.values():
+        held.sort(key=lambda lead: lead[3], reverse=True)
+        held.sort(key=lambda lead: lead[0])
+    return by_number
 
 
 def _read_row(number: int, cells: list[str], cell: Any, words: dict[str, str], region: str,

@@ -24,6 +24,7 @@ from datetime import datetime, tzinfo
 from typing import Any, NamedTuple
 
 from istui.domain.errors import BadInput
+from istui.domain.ids import source_id
 from istui.domain.model import ActivityKind
 from istui.domain.outcomes import EMAIL_STATUS_BY_OUTCOME, OPTED_OUT, EmailOutcome
 from istui.i18n import _
@@ -298,14 +299,6 @@ def _match(leads: list[Record], sends: dict[str, list[dict[str, Any]]], event: E
     return best
 
 
-def event_record_id(activity: Record) -> str:
-    """The activity id of an imported event: its time, then 80 bits of its event id's hash (the same in every clone)."""
-    from istui.domain.ids import new_id
-
-    digest = hashlib.sha256(activity["event_id"].encode()).digest()
-    return new_id(int(datetime.fromisoformat(activity["at"]).timestamp() * 1000), int.from_bytes(digest[:10], "big"))
-
-
 def _at(send: dict[str, Any]) -> float:
     return send["at"]
 
@@ -314,7 +307,7 @@ def apply(ws: Workspace, planned: Plan) -> None:
     """Write the plan all together (the activities and the leads' flags) or not at all. Each event's record is made
     from the event alone (its id from the event's id, its stamps its time and rep), so the same file imported in two
     clones makes the same records, which git's record-level merge keeps once."""
-    stamped = [{**a, "id": event_record_id(a), "created_at": a["at"], "updated_at": a["at"], "updated_by": a["rep"]}
+    stamped = [{**a, "id": source_id(a["at"], a["event_id"]), "created_at": a["at"], "updated_at": a["at"], "updated_by": a["rep"]}
                for a in planned.activities]
     with ws.transaction():
         if stamped:
