@@ -73,6 +73,8 @@ def test_a_miitel_style_log_imports_as_calls_with_durations_and_talk_time(cli, w
     kpi = cli("kpi", "--period", "2026-11", "--json").json["metrics"]
     assert (kpi["talk_seconds"], kpi["conversations"], kpi["avg_talk_seconds"]) == (395, 2, round((125 + 250) / 2))
     assert (ws.get_lead(aozora["id"])["stage"], ws.get_lead(unabara["id"])["stage"]) == ("working", "meeting")
+    # the queue never loses a lead: each call, in turn, as if logged after the fact; the follow-up lies ahead
+    assert ws.get_lead(aozora["id"])["next_at"] > "2026-11-27T10:30"  # (the fixed clock's now)
     assert real["stages"] == {"working": 1, "meeting": 1}
     again = cli("import", "activities", path, "--json").json
     assert (again["calls"], again["already_imported"]) == (0, 3) and len(calls_of(ws)) == 3
@@ -122,6 +124,9 @@ def test_a_call_log_workbook(cli, ws: Workspace, two_leads, tmp_path: Path) -> N
     (tmp_path / "log.xlsx").write_bytes(buffer.getvalue())
     assert cli("import", "activities", str(tmp_path / "log.xlsx"), "--json").json["calls"] == 1
     assert [(c["outcome"], c["duration"], c["rep"]) for c in calls_of(ws)] == [("connected", 61, "alice")]
+    as_csv = "通話日時,発信先,結果,通話秒数\n2026/11/24 10:00:00,03-1111-2222,通話,0:01:01\n"  # the same log, as CSV
+    again = cli("import", "activities", write(tmp_path, "log.csv", as_csv), "--json").json
+    assert (again["calls"], again["already_imported"]) == (0, 1)
 
 
 def test_a_file_without_the_needed_columns_is_one_sentence(cli, tmp_path: Path) -> None:

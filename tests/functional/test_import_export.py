@@ -131,7 +131,7 @@ def test_duplicates_against_workspace_and_within_file(cli, tmp_path: Path) -> No
 
 
 def test_dry_run_reports_every_row_and_writes_nothing(cli, ws: Workspace, tmp_path: Path) -> None:
-    text = "Company,Email,Phone\nGood Co,good@co.com,03-1111-1111\n,nobody@co.com,\nBad Mail,not-an-email,\nBad Phone,,12\n"
+    text = "Company,Email,Phone\nGood Co,good@co.com,03-1111-1111\n,,03-2222-2222\nBad Mail,not-an-email,\nBad Phone,,12\n"
     path = write(tmp_path, "bad.csv", text)
     before = snapshot(ws.root)
     dry = cli("import", "leads", path, "--dry-run")

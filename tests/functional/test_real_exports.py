@@ -37,6 +37,7 @@ HUBSPOT = (
     "56,Eli,Ward,eli@hoolicon.com,,Hoolicon,Bob Tanaka,CONNECTED,2026-08-10 14:00,Email Marketing\n"
     "57,Ivy,Ross,ivy@gavin.com,,Gavin Belson,Bob Tanaka,NEW,2026-09-11 15:00,Social Media\n"
     "58,Max,Reed,max@nucleus.com,,Nucleus,Bob Tanaka,OPEN,2026-10-12 16:00,Other Campaigns\n"
+    "59,Una,Lone,una@freelance.dev,,,Bob Tanaka,NEW,2026-10-13 16:00,Direct Traffic\n"  # a contact of no company
 )
 ZOHO = (
     "Record Id;Lead Owner;Company;First Name;Last Name;Designation;Email;Phone;Mobile;Lead Source;Lead Status;"
@@ -94,6 +95,7 @@ def test_a_us_teams_salesforce_export_without_map_and_a_second_import_updates(cl
         "(212) 555-2000", "+12125552000", "web_inquiry", "new")
     assert (globex["phone"], globex["phone_ext"], globex["source"], globex["stage"]) == (
         "(212) 555-2001 ext. 12", "12", "web_inquiry", "working")
+    assert globex["memo"] == "Mobile: (646) 555-0199"  # a lead keeps one number; the mobile is not lost
     assert (initech["phone"], initech["phone_e164"], initech["source"], initech["stage"]) == (
         "+44 20 7946 0958", "+442079460958", "partner", "meeting")
     assert (umbrella["source"], umbrella["stage"]) == ("outbound_list", "disqualified")
@@ -122,11 +124,13 @@ def test_hubspot_contacts_export_without_map(cli, roster, tmp_path: Path) -> Non
     report = imported(cli, write(tmp_path, "hubspot.csv", HUBSPOT))
     assert report["columns"]["Associated Company"] == "company"
     assert report["columns"]["Contact owner"] == "owner" and report["columns"]["Create Date"] == "created"
-    assert report["summary"]["added"] == 8 and report["summary"]["error"] == 0
+    assert report["summary"]["added"] == 9 and report["summary"]["error"] == 0
+    assert "no company: named freelance.dev after its e-mail domain" in report["rows"][-1]["warnings"]
     leads = leads_by_company(cli)
     stages = {company: lead["stage"] for company, lead in leads.items()}
     assert stages == {"Hooli": "working", "Pied Piper": "meeting", "Raviga": "working", "Bachman": "nurturing",
-                      "Endframe": "disqualified", "Hoolicon": "working", "Gavin Belson": "new", "Nucleus": "new"}
+                      "Endframe": "disqualified", "Hoolicon": "working", "Gavin Belson": "new", "Nucleus": "new",
+                      "freelance.dev": "new"}
     assert {lead["owner"] for lead in leads.values()} == {"bob"}  # by display name and by e-mail
     assert leads["Hooli"]["created_at"] == "2026-03-05T10:22:00+09:00"
     assert (leads["Hooli"]["source"], leads["Pied Piper"]["source"], leads["Raviga"]["source"]) == (

@@ -60,7 +60,7 @@ async def test_d_dials_with_the_dial_command_and_the_outcome_key_records_the_dur
         assert wait_for(record).splitlines() == ["--call", expected.e164, "--show", lead["phone"]]
         clock.now += 154.4  # two and a half minutes on the line
         block.update_stats()
-        assert "on call 2:34" in str(block.query_one("#block-stats", Static).content)
+        assert "on call 0:02:34" in str(block.query_one("#block-stats", Static).content)
         await pilot.press("1")
         await pilot.pause(0.1)
         call = max((a for a in Workspace.open(demo_ws.root, "sato", clock=fixed_clock).activities_of_lead(lead["id"])

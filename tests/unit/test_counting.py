@@ -37,7 +37,8 @@ def naive_metrics(acts: list[dict], start: datetime, end: datetime) -> dict:
             "amount": sum(a["amount"] for a in won), "lost": len(latest) - len(won),
             "talk_seconds": sum(a.get("duration", 0) for a in calls),
             "conversations": sum(a["outcome"] in REACHED_OUTCOMES and a.get("duration", 0) >= 60 for a in calls),
-            "connect_seconds": sum(a.get("duration", 0) for a in calls if a["outcome"] in REACHED_OUTCOMES)}
+            "connect_seconds": sum(a.get("duration", 0) for a in calls if a["outcome"] in REACHED_OUTCOMES),
+            "timed_connects": sum(1 for a in calls if a["outcome"] in REACHED_OUTCOMES and a.get("duration"))}
 
 
 @settings(max_examples=300, deadline=None)
@@ -45,7 +46,10 @@ def naive_metrics(acts: list[dict], start: datetime, end: datetime) -> dict:
 def test_metrics_equal_an_independent_count(acts) -> None:
     start, end = NOVEMBER.bounds(TOKYO)
     metrics = compute_kpis(acts, [], NOVEMBER, TOKYO)["metrics"]
-    assert {k: metrics[k] for k in naive_metrics(acts, start, end)} == naive_metrics(acts, start, end)
+    expected = naive_metrics(acts, start, end)
+    assert {k: metrics[k] for k in expected} == expected
+    timed = expected["timed_connects"]  # average talk per connect: of the connects that were timed
+    assert metrics["avg_talk_seconds"] == (round(round(expected["connect_seconds"] / timed, 4)) if timed else None)
 
 
 @settings(max_examples=300, deadline=None)

@@ -63,7 +63,7 @@ def test_team_metrics_for_november() -> None:
         # talk time: 95 + 300 + 20 + 30 + 45 s (October's 500 s outside); conversations: connected for ≥ 60 s
         # connects: 95 + 300 + 30 + 45 s (the voicemail's 20 s is no talk with a person) over 4 connects
         "talk_seconds": 490, "talk_minutes": 8.2, "conversations": 2, "connect_seconds": 470,
-        "avg_talk_seconds": round(470 / 4),
+        "timed_connects": 4, "avg_talk_seconds": round(470 / 4),
     }
 
 

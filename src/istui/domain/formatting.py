@@ -176,12 +176,13 @@ def per_day(value: float | int | None) -> str:
 
 
 def duration(seconds: float | int | None) -> str:
-    """A talk time: `2:05`, `1:02:03`; `–` for none."""
+    """A talk time as hours, minutes and seconds: `0:02:05`, `1:02:03`, `125:00:00` (never `2:05`, which reads as
+    hours or minutes alike); `–` for none."""
     if seconds is None:
         return "–"
     minutes, rest = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"
+    return f"{hours}:{minutes:02d}:{rest:02d}"
 
 
 def talk_detail(metrics: Mapping[str, Any]) -> str:

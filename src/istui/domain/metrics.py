@@ -35,6 +35,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("talk_minutes", N_("talk minutes"), "count"),  # talk_seconds / 60: what a daily target is set in
     Metric("conversations", N_("conversations"), "count"),  # connected calls of at least a minute
     Metric("connect_seconds", N_("talk seconds of connects"), "count"),  # (voicemails and gatekeepers left out)
+    Metric("timed_connects", N_("connects with a talk time"), "count"),  # (those logged without one left out)
     Metric("avg_talk_seconds", N_("average talk per connect (s)"), "average"),
     Metric("connect_rate", N_("connect rate"), "rate"),
     Metric("open_rate", N_("open rate"), "rate"),
@@ -50,7 +51,7 @@ RATE_METRICS = tuple(m.name for m in METRICS if m.kind in ("rate", "average"))
 TARGET_METRICS = COUNT_METRICS
 #: Counted per day from the activities themselves (the rest come from lead sets, closings or the cohort).
 ACTIVITY_COUNTS = ("calls", "connects", "emails", "opens", "clicks", "replies", "meetings", "handoffs", "talk_seconds",
-                   "conversations", "connect_seconds")
+                   "conversations", "connect_seconds", "timed_connects")
 #: A connected call at least this long is a conversation (DESIGN.md section 4).
 CONVERSATION_SECONDS = 60
 #: The e-mail outcomes counted, and the count each one adds to.

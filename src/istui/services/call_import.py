@@ -18,19 +18,21 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from istui.domain.checks import MAX_CALL_SECONDS
 from istui.domain.errors import BadInput
 from istui.domain.ids import source_id
-from istui.domain.model import ActivityKind, Stage
-from istui.domain.outcomes import CALL_OUTCOMES, CallOutcome
+from istui.domain.model import ActivityKind
+from istui.domain.outcomes import CALL_OUTCOME_BY_KEY, CALL_OUTCOMES, CallOutcome
 from istui.domain.parsing import multiline_text, parse_rep
 from istui.domain.phones import parse_phone, phone_key
 from istui.domain.roster import find_person
 from istui.domain.text import drop_invisible, terminal_safe
 from istui.i18n import _
 from istui.services.import_columns import column_key, find_columns, parse_file_time, read_table
+from istui.services.leads import outcome_changes
 from istui.store.workspace import Record, Workspace, iso
 
 FIELDS = ("time", "date", "clock", "phone", "result", "duration", "rep", "note", "call_id")
@@ -115,6 +117,7 @@ def outcome_overrides(pairs: Iterable[str]) -> dict[str, str]:
     for pair in pairs:
         word, sep, outcome = pair.rpartition("=")
         outcome = outcome.strip().lower()
+        outcome = CALL_OUTCOME_BY_KEY[outcome].outcome.value if outcome in CALL_OUTCOME_BY_KEY else outcome
         if not sep or not word.strip():
             raise BadInput(_("map-outcome: '{text}' should look like WORD=outcome, e.g. '資料送付=connected'.").format(
                 text=pair))
@@ -142,7 +145,6 @@ def _columns(header: list[str], overrides: Iterable[str]) -> dict[str, int]:
 class CallPlan:
     calls: list[Record] = field(default_factory=list)  # the activities a real run adds
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)  # lead → what its imported calls change
-    stages: dict[str, str] = field(default_factory=dict)  # lead → its stage before the import
     rows: int = 0
     duplicates: int = 0  # imported before (or twice in the file)
     skipped: int = 0  # results mapped to skip
@@ -186,7 +188,7 @@ def plan(ws: Workspace, raw: bytes, overrides: Iterable[str] = (), outcome_map: 
     where = _columns(header, overrides)
     region, roster = ws.settings.phone_region, ws.settings.roster
     result = CallPlan()
-    by_number = _numbers(ws, region, result)
+    by_number = _numbers(ws, region)
     seen: set[str] = set()
 
     def cell(cells: list[str], name: str) -> str:
@@ -221,16 +223,15 @@ def plan(ws: Workspace, raw: bytes, overrides: Iterable[str] = (), outcome_map: 
     return result
 
 
-def _numbers(ws: Workspace, region: str, result: CallPlan) -> dict[str, list[tuple[bool, str, str, str]]]:
+def _numbers(ws: Workspace, region: str) -> dict[str, list[tuple[bool, str, str, str]]]:
     """Number (E.164) → its leads as (has an extension, id, owner, updated_at): those without an extension first (a
-    call log has none: the number called is theirs), then the latest updated. Notes each lead's stage in `result`."""
+    call log has none: the number called is theirs), then the latest updated."""
     by_number: dict[str, list[tuple[bool, str, str, str]]] = {}
     for lead in ws.leads():
         key, _sep, ext = phone_key(lead, region).partition(";")
         if key:
             by_number.setdefault(key, []).append((bool(ext), lead["id"], lead.get("owner") or "",
                                                   lead.get("updated_at") or ""))
-            result.stages[lead["id"]] = str(lead.get("stage") or "")
     for held in by_number.values():
         held.sort(key=lambda lead: lead[3], reverse=True)
         held.sort(key=lambda lead: lead[0])
@@ -286,7 +287,7 @@ def _read_row(number: int, cells: list[str], cell: Any, words: dict[str, str], r
     at = iso(moment.replace(microsecond=0))
     call: dict[str, Any] = {"kind": ActivityKind.CALL.value, "outcome": outcome, "at": at, "rep": rep,
                             "event_id": f"call:{call_id}" if call_id else
-                            f"call:{at}|{e164 or shown}|{rep}|{column_key(word)}|{cell(cells, 'duration')}",
+                            f"call:{at}|{e164 or shown}|{rep}|{outcome}|{seconds}",  # (as read: CSV and .xlsx alike)
                             "e164": e164, "shown": terminal_safe(shown) or _("(no number)")}
     if seconds is not None:
         call["duration"] = seconds
@@ -302,8 +303,8 @@ def _read_row(number: int, cells: list[str], cell: Any, words: dict[str, str], r
 
 def _drop_imported(ws: Workspace, result: CallPlan) -> None:
     """Leave out the calls a run before added (their ids are made from the rows alone); then what the others change
-    on their leads, as a logged call would: the first touch makes a new lead working, a booked meeting moves it to
-    meeting, a do-not-call marks it (follow-ups and retries are the queue's, from the next call on)."""
+    on their leads, as the latest of them would logged after the fact (`services.leads.outcome_changes`): the
+    stage, the follow-up of the retry schedule (a follow-up the lead has ahead is kept), a do-not-call mark."""
     if not result.calls:
         return
     months = {ws.month_of(call["at"]) for call in result.calls}
@@ -313,17 +314,22 @@ def _drop_imported(ws: Workspace, result: CallPlan) -> None:
     result.duplicates += len(result.calls) - len(kept)
     result.calls = kept
     result.changes = {}
-    for call in sorted(kept, key=lambda call: call["at"]):  # what a logged call does to its lead (services.leads)
-        stage = result.changes.get(call["lead"], {}).get("stage", result.stages.get(call["lead"], ""))
-        change: dict[str, Any] = {}
-        if call["outcome"] == CallOutcome.DO_NOT_CALL:
-            change = {"dnc": True, "next_at": None, "stage": Stage.DISQUALIFIED.value}
-        elif call["outcome"] == CallOutcome.MEETING_BOOKED and stage in (Stage.NEW, Stage.WORKING, Stage.NURTURING):
-            change = {"stage": Stage.MEETING.value}
-        elif stage == Stage.NEW:
-            change = {"stage": Stage.WORKING.value}  # the first touch
-        if change:
-            result.changes.setdefault(call["lead"], {}).update(change)
+    by_lead: dict[str, list[Record]] = {}
+    for call in sorted(kept, key=lambda call: call["at"]):
+        by_lead.setdefault(call["lead"], []).append(call)
+    for lead_id, calls in by_lead.items():  # each call, in turn, as if logged after the fact
+        before = ws.get_lead(lead_id)
+        lead = dict(before)
+        for call in calls:
+            changes: dict[str, Any] = {}
+            outcome_changes(ws, lead, ActivityKind.CALL.value, call["outcome"], datetime.fromisoformat(call["at"]),
+                            changes, calls=lead.get("call_attempts") or 0, after_the_fact=True)
+            if call["outcome"] == CallOutcome.DO_NOT_CALL:
+                changes["dnc"] = True  # the person asked: it stays, whatever later calls say
+            lead.update(changes)
+        changes = {key: value for key, value in lead.items() if before.get(key) != value}
+        if changes:
+            result.changes[lead_id] = changes
 
 
 def apply(ws: Workspace, planned: CallPlan) -> None:

@@ -47,6 +47,7 @@ _INDEX = {name: index for index, name in enumerate(ACTIVITY_COUNTS)}  # position
 _CALLS, _CONNECTS = _INDEX["calls"], _INDEX["connects"]
 _MEETINGS, _HANDOFFS = _INDEX["meetings"], _INDEX["handoffs"]
 _TALK, _CONVERSATIONS, _CONNECT_TALK = _INDEX["talk_seconds"], _INDEX["conversations"], _INDEX["connect_seconds"]
+_TIMED = _INDEX["timed_connects"]
 _EMAIL_INDEX = {outcome: _INDEX[name] for outcome, name in EMAIL_COUNTS.items()}
 
 
@@ -160,6 +161,7 @@ def tally_rows(activities: Iterable[Row], tz: tzinfo, start: datetime | None = N
                 counts[_TALK] += round(duration)
                 if reached:
                     counts[_CONNECT_TALK] += round(duration)
+                    counts[_TIMED] += 1
                     counts[_CONVERSATIONS] += duration >= CONVERSATION_SECONDS
             if script:
                 usage = notes[script]
@@ -385,6 +387,6 @@ def add_rates(counts: dict[str, Any]) -> dict[str, Any]:
     counts["meeting_rate"] = rate(counts["meetings"], counts["leads_worked"])
     counts["win_rate"] = rate(counts["orders"], counts["orders"] + counts["lost"])
     counts["talk_minutes"] = round(counts["talk_seconds"] / 60, 1)
-    average = rate(counts["connect_seconds"], counts["connects"])  # talk per connected call, in seconds
+    average = rate(counts["connect_seconds"], counts["timed_connects"])  # talk per connected call that was timed
     counts["avg_talk_seconds"] = None if average is None else round(average)
     return counts

@@ -294,6 +294,10 @@ def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, known: _K
     contact = values.get("contact") or _contact(values.get("first_name", ""), values.get("last_name", ""))
     if contact:
         fields["contact"] = contact
+    domain = values.get("email", "").rpartition("@")[2].strip()
+    if not fields["company"].strip() and domain:  # a CRM contact of no company (common in HubSpot): its mail's domain
+        fields["company"] = domain
+        warnings.append(_("no company: named {company} after its e-mail domain").format(company=domain))
     reading = values.get("contact_kana") or _contact(values.get("first_kana", ""), values.get("last_kana", ""), True)
     if reading:
         values["contact_kana"] = reading
@@ -306,6 +310,9 @@ def _plan_row(number, cells, mapping, sources, now, rep, on_duplicate, known: _K
             fields[name] = values[name]
     if phone:
         fields["phone"] = phone
+    if values.get("mobile") and phone != values["mobile"]:  # a lead keeps one number: the other goes in its memo
+        fields["memo"] = "\n".join(filter(None, (fields.get("memo", ""), _("Mobile: {number}").format(
+            number=values["mobile"]))))
     if values.get("tags"):  # (MiiTel's categories are separated by |)
         fields["tags"] = re.split(r"[;,、|]", values["tags"])
     for name in ("source", "stage", "temp"):

@@ -283,39 +283,8 @@ def log_activity(
         if not force and (call or typed_next is not None):
             refuse_dnc(lead, N_("a call log") if call else N_("a follow-up"))
         calls = calls_without_connect(ws, lead, history) if call else 0  # read once (none when the lead keeps it)
-        if typed_next is None:
-            decision = _held(lead, outcome, _schedule(ws, lead, kind, outcome, moment, calls=calls),
-                             kind == ActivityKind.EMAIL or bool(at), now)
-        else:  # the typed WHEN decides the follow-up: only the outcome's stage and flags count (quick: no calendar)
-            decision = decide(outcome, moment, {}, ws.settings.work_hours, lambda day: day.weekday() < 5,
-                              email=kind == ActivityKind.EMAIL)
-        if call:
-            changes["call_attempts"] = 0 if outcome in REACHED_OUTCOMES else calls + 1
-        stage = lead["stage"]
-        if outcome == MEETING_BOOKED and stage in (Stage.NEW, Stage.WORKING, Stage.NURTURING):
-            changes["stage"] = Stage.MEETING.value
-        elif outcome == CallOutcome.DO_NOT_CALL and stage != Stage.DISQUALIFIED:
-            changes["stage"] = Stage.DISQUALIFIED.value
-        elif decision.stage and stage in (Stage.NEW, Stage.WORKING):
-            changes["stage"] = decision.stage
-        elif stage == Stage.NEW:
-            changes["stage"] = Stage.WORKING.value
-        changes.update(decision.fields or {})
-        flag = None if call else EMAIL_STATUS_BY_OUTCOME.get(outcome)
-        if flag and lead.get("email_status") != OPTED_OUT:  # an opt-out stays whatever happens to the address
-            changes["email_status"] = flag
-        if lead.get("phone_status") == WRONG_NUMBER and outcome in REACHED_OUTCOMES:
-            changes["phone_status"] = None  # someone answered: the number works after all
-        if typed_next is not None:
-            refuse_closed(lead, changes.get("stage", stage))
-            refuse_flagged_phone({**lead, **changes})
-        if changes.get("stage", stage) in OPEN_STAGES:
-            if typed_next is not None:
-                changes["next_at"] = iso(typed_next)
-            elif decision.rule != KEPT:
-                changes["next_at"] = iso(decision.next_at) if decision.next_at else None
-        if outcome == CallOutcome.DO_NOT_CALL:
-            changes["next_at"] = None
+        decision = outcome_changes(ws, lead, kind, outcome, moment, changes, calls=calls,
+                                   after_the_fact=kind == ActivityKind.EMAIL or bool(at), typed_next=typed_next)
         changes = {key: value for key, value in changes.items() if lead.get(key) != value}
         previous = lead
         with ws.transaction() if changes else contextlib.nullcontext():  # the activity and the lead, together
@@ -323,6 +292,48 @@ def log_activity(
             if changes:
                 lead = ws.update_lead(lead_id, changes)
     return Logged(written, lead, changes, previous, None if typed_next is not None else decision)
+
+
+def outcome_changes(ws: Workspace, lead: Record, kind: str, outcome: str, moment: datetime, changes: dict[str, Any], *,
+                    calls: int, after_the_fact: bool, typed_next: datetime | None = None) -> Decision:
+    """What a logged outcome does to its lead (DESIGN.md section 4), added to `changes`: its stage, the follow-up
+    (the typed `typed_next`, else the retry schedule's, from now for a call logged after the fact), its calls without
+    a connect (`calls` before this one), the flags of its phone and address. Returns the schedule's decision."""
+    now = ws.now()
+    call = kind == ActivityKind.CALL
+    if typed_next is None:
+        decision = _held(lead, outcome, _schedule(ws, lead, kind, outcome, moment, calls=calls), after_the_fact, now)
+    else:  # the typed WHEN decides the follow-up: only the outcome's stage and flags count (quick: no calendar)
+        decision = decide(outcome, moment, {}, ws.settings.work_hours, lambda day: day.weekday() < 5,
+                          email=kind == ActivityKind.EMAIL)
+    if call:
+        changes["call_attempts"] = 0 if outcome in REACHED_OUTCOMES else calls + 1
+    stage = lead["stage"]
+    if outcome == MEETING_BOOKED and stage in (Stage.NEW, Stage.WORKING, Stage.NURTURING):
+        changes["stage"] = Stage.MEETING.value
+    elif outcome == CallOutcome.DO_NOT_CALL and stage != Stage.DISQUALIFIED:
+        changes["stage"] = Stage.DISQUALIFIED.value
+    elif decision.stage and stage in (Stage.NEW, Stage.WORKING):
+        changes["stage"] = decision.stage
+    elif stage == Stage.NEW:
+        changes["stage"] = Stage.WORKING.value
+    changes.update(decision.fields or {})
+    flag = None if call else EMAIL_STATUS_BY_OUTCOME.get(outcome)
+    if flag and lead.get("email_status") != OPTED_OUT:  # an opt-out stays whatever happens to the address
+        changes["email_status"] = flag
+    if lead.get("phone_status") == WRONG_NUMBER and outcome in REACHED_OUTCOMES:
+        changes["phone_status"] = None  # someone answered: the number works after all
+    if typed_next is not None:
+        refuse_closed(lead, changes.get("stage", stage))
+        refuse_flagged_phone({**lead, **changes})
+    if changes.get("stage", stage) in OPEN_STAGES:
+        if typed_next is not None:
+            changes["next_at"] = iso(typed_next)
+        elif decision.rule != KEPT:
+            changes["next_at"] = iso(decision.next_at) if decision.next_at else None
+    if outcome == CallOutcome.DO_NOT_CALL:
+        changes["next_at"] = None
+    return decision
 
 
 def change_stage(ws: Workspace, lead_id: str, stage: str, *, amount: str | None = None, note: str = "",

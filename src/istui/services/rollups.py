@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from istui.store.workspace import Workspace
 
 T = TypeVar("T")
-VERSION = 11  # 10, 11: talk time (the calls' durations, those of connects); 4: the funnel's lead sets (called, connected, handed); 6: cut months and cohorts kept too; 7: problems;
+VERSION = 12  # 10–12: talk time (the calls' durations, those of connects, the timed connects); 4: the funnel's lead sets (called, connected, handed); 6: cut months and cohorts kept too; 7: problems;
 # 8: kept days instead of cut months; 9: machine opens are no opens
 
 

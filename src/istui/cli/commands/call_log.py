@@ -21,12 +21,13 @@ def define(imports: argparse._SubParsersAction) -> None:
     p = imports.add_parser("activities", help=_("import calls from a dialer's call log (CSV or .xlsx)"),
                            epilog=_("Columns recognised: 日時 (or 日付 and 時刻), 電話番号, 結果 / 応対結果 / コール結果, "
                                     "通話時間, 担当者, メモ, and their English names (Date/Time, Phone, Result, "
-                                    "Duration, Agent, Notes). Calls are matched to leads by phone number."))
+                                    "Duration, Agent, Notes), in CSV (UTF-8, CP932, UTF-16) or .xlsx. Calls are "
+                                    "matched to leads by phone number; importing the same log again adds nothing."))
     p.add_argument("file")
     p.add_argument("--map", action="append", default=[], metavar="COLUMN=field",
                    help=_("map a column: time, date, clock, phone, result, duration, rep, note, call_id"))
     p.add_argument("--map-outcome", action="append", default=[], metavar="WORD=outcome",
-                   help=_("map a result word to an outcome (connected, no_answer, …) or to skip"))
+                   help=_("map a result word to an outcome (connected, no_answer, … or its key 1–0) or to skip"))
     p.add_argument("--dry-run", action="store_true", help=_("report what a real run adds; write nothing"))
     json_option(p)
     p.set_defaults(handler=run_calls)

@@ -13,18 +13,26 @@ from istui.cli.render import emit_json
 from istui.domain import labels
 from istui.domain.errors import BadInput, WorkspaceError
 from istui.i18n import _
+from istui.services.import_columns import IMPORT_FIELDS
 from istui.store.workspace import Record
 
 
 def define(name: str, command: argparse.ArgumentParser) -> None:
     if name == "import":
         imp = actions(command, "WHAT")
-        p = imp.add_parser("leads", help=_("import leads from a CSV export (Salesforce, HubSpot, Japanese headers)"))
-        p.add_argument("file")
-        p.add_argument("--map", action="append", default=[], metavar="COLUMN=field", help=_("map a column to a lead field"))
-        p.add_argument("--encoding", default="auto", help=_("auto, utf-8 or cp932"))
+        p = imp.add_parser("leads", help=_("import leads from a CSV export (Salesforce, HubSpot, Japanese headers)"),
+                           epilog=_("Recognised without --map: Salesforce (API names and report labels), HubSpot "
+                                    "contacts, Zoho, Japanese SFA exports (会社名, 姓・名, フリガナ, 電話番号, ステータス …) and "
+                                    "MiiTel lists; separated by , ; or tab; UTF-8 (BOM or not), CP932 or UTF-16; or "
+                                    ".xlsx. A CRM's record id is kept: importing its newer export updates those leads."))
+        p.add_argument("file", help=_("the CSV or .xlsx file, or - for standard input"))
+        p.add_argument("--map", action="append", default=[], metavar="COLUMN=field",
+                       help=_("map a column to a lead field: {fields}").format(fields=", ".join(IMPORT_FIELDS)))
+        p.add_argument("--encoding", default="auto", help=_("auto, utf-8 or cp932 (UTF-16 is told by the file itself)"))
         p.add_argument("--dry-run", action="store_true", help=_("report every row, write nothing"))
-        p.add_argument("--on-duplicate", default="skip", help=_("skip, update or add"))
+        p.add_argument("--on-duplicate", default="skip",
+                       help=_("what a row with the e-mail or phone of a lead on file does: skip (the default), update "
+                              "or add"))
         p.add_argument("--skip-invalid", action="store_true",
                        help=_("import the rows without errors; write the others, with reasons, beside the file"))
         json_option(p)
