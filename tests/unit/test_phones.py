@@ -130,3 +130,14 @@ def test_a_stored_value_no_command_may_use_is_a_problem(table: str, field: str, 
     assert checks.first_problem(table, good) is None
     found = checks.first_problem(table, {**record, field: value})
     assert found is not None and found.field == field
+
+
+@pytest.mark.parametrize("region", ["JP", "US", "GB", "DE", "FR", "AU", "CN", "KR", "SG", "IN"])
+def test_the_quick_guess_of_a_national_number_is_its_e164(region: str) -> None:
+    from istui.domain.phones import e164_guess
+
+    for kind in (phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE):
+        number = phonenumbers.example_number_for_type(region, kind)
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        assert e164_guess(national, region) == parse_phone(national, region).e164, national
+    assert e164_guess("非通知", region) == "" and e164_guess("+81 3-1234-5678", "") == "+81312345678"

@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import threading
 import time
+from typing import Any
+
+from istui.domain.errors import BadInput, NotFound
+from istui.i18n import _
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ID_LENGTH = 26
@@ -41,7 +45,7 @@ def new_id(at_ms: int | None = None, rand: int | None = None) -> str:
             rand = int.from_bytes(os.urandom(10), "big")
     value = (ms << _RANDOM_BITS) | rand
     chars = []
-    for _ in range(ID_LENGTH):
+    for _position in range(ID_LENGTH):
         chars.append(ALPHABET[value & 31])
         value >>= 5
     return "".join(reversed(chars))
@@ -85,3 +89,16 @@ def source_id(at: str, source: str) -> str:
 
     digest = hashlib.sha256(source.encode()).digest()
     return new_id(int(datetime.fromisoformat(at).timestamp() * 1000), int.from_bytes(digest[:10], "big"))
+
+
+def resolve_prefix(prefix: str, records: dict[str, Any], what: str) -> str:
+    """The one id of `records` that starts with `prefix` (typed in any case, with or without separators)."""
+    wanted = normalize_prefix(prefix)
+    matches = sorted(key for key in records if key.startswith(wanted)) if wanted else []
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise NotFound(_("{what}: no {what} id starts with '{prefix}' (see `istui {what} list`).").format(what=what, prefix=prefix))
+    shown = ", ".join(list(short_ids(matches, len(wanted) + 1).values())[:3])
+    raise BadInput(_("{what}: '{prefix}' matches {count} records ({shown}…); type more of the id.").format(
+        what=what, prefix=prefix, count=len(matches), shown=shown))

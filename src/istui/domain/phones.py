@@ -9,6 +9,7 @@ by digits and to dial. An extension (`ext. 12`, `x12`, `#12`, `内線12`) is kep
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import datetime, time
@@ -82,6 +83,33 @@ def parse_phone(text: str, region: str, field: str = "phone") -> Phone:
     if ext:
         number.extension = ext
     return Phone(display(number, region), phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ext)
+
+
+_PLAIN = re.compile(r"\+?\(?[0-9][0-9 ()\-.]*")
+
+
+@functools.lru_cache(maxsize=256)
+def _trunk(region: str) -> tuple[int, str]:
+    """The country code and the national (trunk) prefix of a region (`JP` → 81, "0"; `US` → 1, "1")."""
+    lib = _lib()
+    metadata = lib.PhoneMetadata.metadata_for_region(region)
+    return lib.country_code_for_region(region), (metadata.national_prefix or "") if metadata else ""
+
+
+def e164_guess(text: str, region: str) -> str:
+    """The E.164 form a plainly written number (digits, + and separators) most likely has, without phonenumbers'
+    full parse: to look it up among numbers known to be valid (a call log's 100,000 rows); "" when it cannot be
+    guessed. A guess that names a known number is that number; one that does not proves nothing."""
+    cleaned = unicodedata.normalize("NFKC", text).translate(_DASHES).strip()
+    if not _PLAIN.fullmatch(cleaned):
+        return ""
+    digits = "".join(ch for ch in cleaned if ch.isdigit())
+    if cleaned.startswith("+"):
+        return "+" + digits
+    if not region:
+        return ""
+    code, trunk = _trunk(region)
+    return f"+{code}{digits[len(trunk):] if trunk and digits.startswith(trunk) else digits}"
 
 
 def display(number: phonenumbers.PhoneNumber, region: str) -> str:

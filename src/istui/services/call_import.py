@@ -27,12 +27,12 @@ from istui.domain.ids import source_id
 from istui.domain.model import ActivityKind
 from istui.domain.outcomes import CALL_OUTCOME_BY_KEY, CALL_OUTCOMES, CallOutcome
 from istui.domain.parsing import multiline_text, parse_rep
-from istui.domain.phones import parse_phone, phone_key
+from istui.domain.phones import e164_guess, parse_phone, phone_key
 from istui.domain.roster import find_person
 from istui.domain.text import drop_invisible, terminal_safe
 from istui.i18n import _
 from istui.services.import_columns import column_key, find_columns, parse_file_time, read_table
-from istui.services.leads import outcome_changes
+from istui.services.leads import outcome_changes, schedule_rules
 from istui.store.workspace import Record, Workspace, iso
 
 FIELDS = ("time", "date", "clock", "phone", "result", "duration", "rep", "note", "call_id")
@@ -200,7 +200,7 @@ def plan(ws: Workspace, raw: bytes, overrides: Iterable[str] = (), outcome_map: 
             if not any(str(value).strip() for value in cells):
                 continue
             result.rows += 1
-            call = _read_row(number, cells, cell, words, region, roster, ws, result)
+            call = _read_row(number, cells, cell, words, region, roster, ws, result, by_number)
             if call is None:
                 continue
             leads = by_number.get(call.pop("e164"))
@@ -239,7 +239,7 @@ def _numbers(ws: Workspace, region: str) -> dict[str, list[tuple[bool, str, str,
 
 
 def _read_row(number: int, cells: list[str], cell: Any, words: dict[str, str], region: str,
-              roster: dict[str, Any] | None, ws: Workspace, result: CallPlan) -> dict[str, Any] | None:
+              roster: dict[str, Any] | None, ws: Workspace, result: CallPlan, numbers: dict[str, Any]) -> dict[str, Any] | None:
     """One row as a call (with its number's `e164` and `shown` form to match it by), or None when it is no call
     of a lead: unreadable, unmapped, skipped or by someone not on the roster (noted in `result`)."""
     word = cell(cells, "result")
@@ -279,10 +279,12 @@ def _read_row(number: int, cells: list[str], cell: Any, words: dict[str, str], r
             result.unknown_reps[caller] += 1
             return None
     shown = cell(cells, "phone")
-    try:
-        e164 = parse_phone(shown, region).e164
-    except BadInput:
-        e164 = ""  # (非通知, an internal line): a call to no lead
+    e164 = e164_guess(shown, region)
+    if e164 not in numbers:  # the guess names no lead's number: read it properly
+        try:
+            e164 = parse_phone(shown, region).e164
+        except BadInput:
+            e164 = ""  # (非通知, an internal line): a call to no lead
     call_id = cell(cells, "call_id")
     at = iso(moment.replace(microsecond=0))
     call: dict[str, Any] = {"kind": ActivityKind.CALL.value, "outcome": outcome, "at": at, "rep": rep,
@@ -317,13 +319,14 @@ def _drop_imported(ws: Workspace, result: CallPlan) -> None:
     by_lead: dict[str, list[Record]] = {}
     for call in sorted(kept, key=lambda call: call["at"]):
         by_lead.setdefault(call["lead"], []).append(call)
+    rules = schedule_rules(ws)
     for lead_id, calls in by_lead.items():  # each call, in turn, as if logged after the fact
         before = ws.get_lead(lead_id)
         lead = dict(before)
         for call in calls:
             changes: dict[str, Any] = {}
             outcome_changes(ws, lead, ActivityKind.CALL.value, call["outcome"], datetime.fromisoformat(call["at"]),
-                            changes, calls=lead.get("call_attempts") or 0, after_the_fact=True)
+                            changes, calls=lead.get("call_attempts") or 0, after_the_fact=True, rules=rules)
             if call["outcome"] == CallOutcome.DO_NOT_CALL:
                 changes["dnc"] = True  # the person asked: it stays, whatever later calls say
             lead.update(changes)

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from istui import locations
 from istui.domain.errors import BadInput, IstuiError, NotFound
-from istui.domain.ids import new_id
+from istui.domain.ids import new_id, resolve_prefix
 from istui.domain.model import ActivityKind, CampaignState
 from istui.domain.outcomes import EmailOutcome
 from istui.domain.parsing import optional_text
@@ -32,7 +32,7 @@ from istui.domain.periods import month_keys
 from istui.i18n import _
 from istui.services import mail, outbox
 from istui.services.lead_select import clean_filters, select
-from istui.store.workspace import Record, Workspace, iso, resolve_prefix
+from istui.store.workspace import Record, Workspace, iso
 
 _OPT_OUT_WORDS = ("配信停止", "配信解除", "配信を希望されない", "unsubscribe", "opt out", "opt-out")
 

@@ -286,6 +286,16 @@ def parse_file_time(text: str, tz: tzinfo) -> datetime:
     written (`2026-03-05T01:22:00.000Z`, `2026/3/5 10:22`, `2026年3月5日 10:22`; without an offset, `tz`'s).
     ValueError for anything else, or a year outside 2000–2100."""
     text = unicodedata.normalize("NFKC", text).strip()
+    if len(text) >= 16 and text[4] in "-/" and text[:4].isdigit():  # `2026-03-05 10:22[:00]`: read at once
+        try:
+            moment = datetime.fromisoformat(text.replace("/", "-", 2).replace("Z", "+00:00"))
+        except ValueError:
+            pass  # (`2026/3/5 9:05`, a zone name: dateutil below)
+        else:
+            moment = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+            if 2000 <= moment.year <= 2100:
+                return moment
+            raise ValueError(text)
     if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
         seconds = float(text) / (1000 if len(text.split(".")[0]) == 13 else 1)  # 13 digits: milliseconds
         moment = datetime.fromtimestamp(seconds, UTC).astimezone(tz)

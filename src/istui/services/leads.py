@@ -179,23 +179,28 @@ class Logged(NamedTuple):
     decision: Decision | None = None  # what the retry schedule decided (None: a typed WHEN did)
 
 
-def _schedule(ws: Workspace, lead: Record, kind: str, outcome: str, moment: datetime,
-              history: list[Record] | None = None, calls: int | None = None) -> Decision:
-    """The retry schedule's decision for this lead (`calls`: its calls in a row without a connect, else
-    counted from `history`, its activities, read when not given)."""
+def schedule_rules(ws: Workspace) -> tuple[dict[str, Any], Any, Any]:
+    """The retry schedule, the working hours and the working-day calendar (read once for many decisions)."""
     from istui.services.calendar import work_calendar
 
-    settings = ws.settings
+    return ws.settings.schedule, ws.settings.work_hours, work_calendar(ws)
+
+
+def _schedule(ws: Workspace, lead: Record, kind: str, outcome: str, moment: datetime,
+              history: list[Record] | None = None, calls: int | None = None,
+              rules: tuple[dict[str, Any], Any, Any] | None = None) -> Decision:
+    """The retry schedule's decision for this lead (`calls`: its calls in a row without a connect, else
+    counted from `history`, its activities, read when not given; `rules`: `schedule_rules`, read when not given)."""
+    schedule, hours, calendar = rules or schedule_rules(ws)
     attempts = 0
     if kind == ActivityKind.CALL and outcome not in REACHED_OUTCOMES:
         attempts = (calls_without_connect(ws, lead, history) if calls is None else calls) + 1
-    calendar = work_calendar(ws)
-    decision = decide(outcome, moment, settings.schedule, settings.work_hours, calendar.is_working_day,
-                      attempts=attempts, email=kind == ActivityKind.EMAIL)
+    decision = decide(outcome, moment, schedule, hours, calendar.is_working_day, attempts=attempts,
+                      email=kind == ActivityKind.EMAIL)
     now = ws.now()
     if decision.next_at is not None and decision.next_at <= now:  # logged after the fact: from now on
-        decision = decide(outcome, now, settings.schedule, settings.work_hours, calendar.is_working_day,
-                          attempts=attempts, email=kind == ActivityKind.EMAIL)
+        decision = decide(outcome, now, schedule, hours, calendar.is_working_day, attempts=attempts,
+                          email=kind == ActivityKind.EMAIL)
     return decision
 
 
@@ -295,14 +300,16 @@ def log_activity(
 
 
 def outcome_changes(ws: Workspace, lead: Record, kind: str, outcome: str, moment: datetime, changes: dict[str, Any], *,
-                    calls: int, after_the_fact: bool, typed_next: datetime | None = None) -> Decision:
+                    calls: int, after_the_fact: bool, typed_next: datetime | None = None,
+                    rules: tuple[dict[str, Any], Any, Any] | None = None) -> Decision:
     """What a logged outcome does to its lead (DESIGN.md section 4), added to `changes`: its stage, the follow-up
     (the typed `typed_next`, else the retry schedule's, from now for a call logged after the fact), its calls without
     a connect (`calls` before this one), the flags of its phone and address. Returns the schedule's decision."""
     now = ws.now()
     call = kind == ActivityKind.CALL
     if typed_next is None:
-        decision = _held(lead, outcome, _schedule(ws, lead, kind, outcome, moment, calls=calls), after_the_fact, now)
+        decision = _held(lead, outcome, _schedule(ws, lead, kind, outcome, moment, calls=calls, rules=rules),
+                         after_the_fact, now)
     else:  # the typed WHEN decides the follow-up: only the outcome's stage and flags count (quick: no calendar)
         decision = decide(outcome, moment, {}, ws.settings.work_hours, lambda day: day.weekday() < 5,
                           email=kind == ActivityKind.EMAIL)

@@ -21,7 +21,7 @@ from tinydb.table import Document, Table
 
 from istui import locations
 from istui.domain.errors import BadInput, NotFound
-from istui.domain.ids import ID_LENGTH, looks_like_id_prefix, new_id, normalize_prefix, short_ids
+from istui.domain.ids import ID_LENGTH, looks_like_id_prefix, new_id, normalize_prefix, resolve_prefix
 from istui.i18n import _
 from istui.store import files
 from istui.store import roster as team
@@ -284,11 +284,13 @@ class Workspace:
     def update_lead(self, lead_id: str, changes: dict[str, Any]) -> Record:
         """Apply field changes to one lead and stamp it; returns the new record."""
         with self.lock.held():
-            record = self.get_lead(lead_id)
-            record.update(changes)
-            self.stamp(record)
-            self._table(self._lead_storage(bucket_of(lead_id))).update(record, doc_ids=[lead_id])
-        return record
+            return self._update_bucket(bucket_of(lead_id), {lead_id: changes})[0]
+
+    def _update_bucket(self, bucket: str, changes: dict[str, dict[str, Any]]) -> list[Record]:
+        """Apply field changes to leads of one bucket, stamped, in one read and one write of it."""
+        new = {lead_id: self.stamp({**self.get_lead(lead_id), **fields}) for lead_id, fields in changes.items()}
+        self._table(self._lead_storage(bucket)).update(lambda doc: doc.update(new[doc["id"]]), doc_ids=list(new))
+        return list(new.values())
 
     def remove_lead(self, lead_id: str) -> Record:
         """Delete one lead (its activities stay); returns the record so it can be restored."""
@@ -309,9 +311,12 @@ class Workspace:
         return tuple(found + files.tree_signatures(self.root / locations.ACTIVITIES_DIR, ".jsonl", depth=1) + shared)
 
     def update_leads(self, changes: dict[str, dict[str, Any]]) -> list[Record]:
-        """Apply changes to several leads at once, all or none."""
+        """Apply changes to several leads at once, all or none (each bucket read and written once)."""
+        by_bucket: dict[str, dict[str, dict[str, Any]]] = {}
+        for lead_id, fields in changes.items():
+            by_bucket.setdefault(bucket_of(lead_id), {})[lead_id] = fields
         with self.transaction():
-            return [self.update_lead(lead_id, fields) for lead_id, fields in changes.items()]
+            return [record for bucket, group in by_bucket.items() for record in self._update_bucket(bucket, group)]
 
     # --- activities ----------------------------------------------------------------------------
     def activity_files(self, months: Iterable[str] | None = None, reps: Iterable[str] | None = None) -> list[Path]:
@@ -486,14 +491,3 @@ class Workspace:
         """Files read earlier that another process has changed since (the TUI reloads them)."""
         return [path for path, storage in self._storages.items() if storage.changed_on_disk()]
 
-
-def resolve_prefix(prefix: str, records: dict[str, Record], what: str) -> str:
-    wanted = normalize_prefix(prefix)
-    matches = sorted(key for key in records if key.startswith(wanted)) if wanted else []
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise NotFound(_("{what}: no {what} id starts with '{prefix}' (see `istui {what} list`).").format(what=what, prefix=prefix))
-    shown = ", ".join(list(short_ids(matches, len(wanted) + 1).values())[:3])
-    raise BadInput(_("{what}: '{prefix}' matches {count} records ({shown}…); type more of the id.").format(
-        what=what, prefix=prefix, count=len(matches), shown=shown))
