@@ -228,3 +228,14 @@ def test_rows_matching_one_lead_update_it_once_and_the_dry_run_says_so(cli, tmp_
     acme = next(lead for lead in leads if lead.get("external_id") == "XYZ")
     assert acme["company"] == "Acme Two"  # the first row of that record; the other rows are named in the report
     assert real["summary"]["updated"] == 1
+
+
+def test_doctor_lists_stored_numbers_that_no_longer_read(cli, ws) -> None:
+    lead = cli("lead", "add", "--company", "Old Co", "--phone", "03-1234-5678", "--json").json
+    ws.update_lead(lead["id"], {"phone_e164": None, "phone_ext": None})  # as stored before numbers had their E.164 form
+    assert cli("doctor").code == 0 and "not a number" not in cli("doctor").out
+    assert cli("settings", "phone_region=US").code == 0
+    report = cli("doctor", "--json").json
+    found = [p for p in report["problems"] if "is not a number in region US" in p["message"]]
+    assert len(found) == 1 and lead["id"] in found[0]["message"] and "Old Co" in found[0]["message"]
+    assert found[0]["severity"] == "warning" and "istui lead set" in found[0]["fix"]
