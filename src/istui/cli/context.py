@@ -116,3 +116,15 @@ def report_rep(args: argparse.Namespace, ws: Workspace, rep: str | None) -> str 
         return ws.rep
     from istui.domain.roster import require_member
     return require_member(ws.settings.roster, rep)  # a name not on the roster would report on nobody
+
+
+def read_input(name: str) -> bytes:
+    """The bytes of a file an import reads (`-`: standard input); one sentence when it is missing or a folder."""
+    import sys
+
+    try:
+        return sys.stdin.buffer.read() if name == "-" else Path(name).expanduser().read_bytes()
+    except FileNotFoundError:
+        raise BadInput(_("file: {path} does not exist.").format(path=name)) from None
+    except IsADirectoryError:
+        raise BadInput(_("file: {path} is a folder, not a CSV file.").format(path=name)) from None

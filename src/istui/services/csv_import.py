@@ -177,9 +177,9 @@ def plan_import(
     seen_phone: dict[str, int] = {}
 
     seen_ids: dict[str, int] = {}
+    by_external = {lead["external_id"]: lead["id"] for lead in existing if lead.get("external_id")}
     known = _Known(ids, by_email, by_phone, seen_ids, seen_email, seen_phone, roster or None, currency, region,
-                   {lead["external_id"]: lead["id"] for lead in existing if lead.get("external_id")},
-                   from_crm={lead["id"] for lead in existing if lead.get("external_id")})
+                   by_external, from_crm=set(by_external.values()))
 
     rows: list[ImportRow] = []
     try:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from istui.cli.context import open_workspace
+from istui.cli.context import open_workspace, read_input
 from istui.cli.parser import json_option
 from istui.cli.render import emit_json, say
 from istui.domain import labels
-from istui.domain.errors import BadInput
 from istui.domain.formatting import duration
 from istui.i18n import _
 
@@ -37,12 +35,7 @@ def run_calls(args: argparse.Namespace) -> int:
     from istui.services import call_import
 
     ws = open_workspace(args)
-    try:
-        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).expanduser().read_bytes()
-    except FileNotFoundError:
-        raise BadInput(_("file: {path} does not exist.").format(path=args.file)) from None
-    except IsADirectoryError:
-        raise BadInput(_("file: {path} is a folder, not a CSV file.").format(path=args.file)) from None
+    raw = read_input(args.file)
     with ws.lock.held():
         planned = call_import.plan(ws, raw, args.map, args.map_outcome)
         if not args.dry_run:

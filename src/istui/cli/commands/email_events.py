@@ -5,12 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from pathlib import Path
 
-from istui.cli.context import open_workspace
+from istui.cli.context import open_workspace, read_input
 from istui.cli.parser import json_option
 from istui.cli.render import emit_json, say
-from istui.domain.errors import BadInput
 from istui.i18n import N_, _
 
 FORMAT_NAMES = {"sendgrid": "SendGrid", "mailchimp": "Mailchimp", "hubspot": "HubSpot", "generic": N_("generic")}
@@ -34,12 +32,7 @@ def run_events(args: argparse.Namespace) -> int:
     from istui.services import email_events
 
     ws = open_workspace(args)
-    try:
-        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).expanduser().read_bytes()
-    except FileNotFoundError:
-        raise BadInput(_("file: {path} does not exist.").format(path=args.file)) from None
-    except IsADirectoryError:
-        raise BadInput(_("file: {path} is a folder, not a CSV file.").format(path=args.file)) from None
+    raw = read_input(args.file)
     with ws.lock.held():
         planned = email_events.plan(ws, raw, args.format.lower(), args.map)
         if not args.dry_run:

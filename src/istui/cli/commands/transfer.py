@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from istui.cli import render
-from istui.cli.context import open_workspace
+from istui.cli.context import open_workspace, read_input
 from istui.cli.parser import actions, json_option
 from istui.cli.render import emit_json
 from istui.domain import labels
@@ -60,12 +60,7 @@ def run_import(args: argparse.Namespace) -> int:
     path = Path(args.file).expanduser()
     if args.skip_invalid and args.file == "-":
         raise BadInput(_("skip-invalid: the rejected rows are written beside the input file; name a file, not -."))
-    try:
-        raw = sys.stdin.buffer.read() if args.file == "-" else path.read_bytes()
-    except FileNotFoundError:
-        raise BadInput(_("file: {path} does not exist.").format(path=args.file)) from None
-    except IsADirectoryError:
-        raise BadInput(_("file: {path} is a folder, not a CSV file.").format(path=args.file)) from None
+    raw = read_input(args.file)
     with ws.lock.held():
         plan = plan_import(raw, ws.leads(), sources=ws.settings.sources, now=ws.now(), rep=ws.rep,
                            encoding=args.encoding, overrides=args.map, on_duplicate=args.on_duplicate,
