@@ -220,7 +220,7 @@ class CrashLab:
             lead = rng.choice([r for r in leads if r["stage"] in stages])
             args = {"log": ["log", "call", lead["id"], "-o", "no_answer", "--note", "crash round", "--next", "tomorrow 10am"],
                     "meeting": ["log", "call", lead["id"], "-o", "meeting_booked", "--note", "アポ獲得"],
-                    "handoff": ["handoff", lead["id"], "--to", "field-kimura", "--budget", "300万円", "--need", "工数削減",
+                    "handoff": ["handoff", lead["id"], "--to", "field-kimura", "--budget", "300万円", "--need", "工数削減", "--authority", "部長", "--timeline", "来期",
                                 "--note", "決裁は部長"]}[command]
             return Round(command, root, args, before, {("leads", lead["id"])})
         if command == "lead-set":

@@ -82,7 +82,7 @@ def test_demo_command(cli, tmp_path: Path) -> None:
     assert result.json["leads"] == 600 and result.json["current"]
     # the quick first screen's cache is there: a new user's first open shows Today before reading every lead
     kept = json.loads((target / ".istui" / "cache" / "queue-leads.json").read_text())
-    assert kept["rep"] == "sato" and set(kept["buckets"]) == {p.name for p in (target / "leads").glob("*.json")}
+    assert kept["tag"].endswith(" sato") and set(kept["buckets"]) == {p.name for p in (target / "leads").glob("*.json")}
     again = cli("demo", str(target))
     assert again.code == 2 and "already holds a workspace" in again.err
     replaced = cli("demo", str(target), "--force", "--no-open")

@@ -8,7 +8,7 @@ from conftest import add_lead
 def handed_off(cli) -> dict:
     lead = add_lead(cli, "株式会社東洋商事", "--contact", "山田 太郎", "--phone", "03-1234-5678")
     cli("rep", "add", "kimura", "--role", "field")
-    assert cli("handoff", lead["id"], "--to", "kimura", "--budget", "300万円", "--need", "工数削減").code == 0
+    assert cli("handoff", lead["id"], "--to", "kimura", "--budget", "300万円", "--need", "工数削減", "--authority", "部長", "--timeline", "来期").code == 0
     return lead
 
 

@@ -91,7 +91,7 @@ def test_a_whole_process_writes_no_control_byte(tmp_path: Path) -> None:
 
 def test_handoff_sheet_and_error_messages_are_safe(hostile) -> None:
     assert hostile("rep", "add", "kimura", "--role", "field").code == 0
-    sheet = hostile("handoff", OTHER_ID, "--to", "kimura", "--need", "one\ntwo")
+    sheet = hostile("handoff", OTHER_ID, "--to", "kimura", "--need", "one\ntwo", "--budget", "1", "--authority", "部長", "--timeline", "来期")
     assert sheet.code == 0, sheet.err
     assert control_characters(sheet.out, "\n\t") == [] and "# Handoff: Other \ufffd\\[2J" in sheet.out  # tabs of a memo
     for args in (["lead", "set", LEAD_ID, f"next={TITLE}"], ["lead", "list", "--stage", CLEAR],

@@ -51,7 +51,7 @@ def test_the_handoff_sheet_says_when_in_the_long_form(ws: Workspace, cli) -> Non
     lead = add_lead(cli, "株式会社東洋商事")
     assert cli("rep", "add", "kimura", "--role", "field").code == 0
     cli("log", "call", lead["id"], "-o", "connected", "--at", "今日 9時")
-    handed = cli("--lang", "ja", "handoff", lead["id"], "--to", "kimura")
+    handed = cli("--lang", "ja", "handoff", lead["id"], "--to", "kimura", "--budget", "300万円", "--need", "工数削減", "--authority", "部長", "--timeline", "来期")
     assert handed.code == 0, handed.err
     sheet = handed.out
     assert "2026年11月27日(金) 09:00" in sheet and "2026年11月27日(金) 10:30" in sheet

@@ -61,7 +61,8 @@ def test_not_interested_wrong_number_meeting_and_callback(cli, ws: Workspace) ->
     booked = cli("log", "call", lead["id"], "-o", "meeting_booked", "--json").json
     assert booked["lead"]["stage"] == "meeting" and booked["parked"] == "meeting_time_not_set"
     out = cli("log", "call", overdue_lead(cli, ws, "Booked 2")["id"], "-o", "6").out
-    assert "meeting time not set" in out and "meeting=WHEN" in out
+    assert "meeting time not set" in out and "istui meeting" in out and "--at WHEN" in out
+    assert cli("rep", "add", "sato", "--role", "field").code == 0  # those attending are on the roster
     timed = cli("log", "call", overdue_lead(cli, ws, "Booked 3")["id"], "-o", "6", "--meeting", "tue 14:00",
                 "--with", "sato", "--json").json
     assert timed["lead"]["meeting_at"] == "2026-12-01T14:00:00+09:00" and timed["activity"]["with"] == ["sato"]

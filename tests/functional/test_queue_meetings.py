@@ -18,6 +18,9 @@ from conftest import NOW, add_lead
 WEEK_LATER = "2026-12-04T09:00:00+09:00"  # the Friday after NOW (Friday 2026-11-27 10:30)
 
 
+BANT = ("--budget", "300万円", "--authority", "部長", "--need", "工数削減", "--timeline", "来期")
+
+
 def ids_in(result) -> list[str]:
     return [record["id"] for record in result.json]
 
@@ -147,4 +150,4 @@ def test_an_import_names_field_reps_with_their_role(cli, ws: Workspace, tmp_path
     unknown = cli("handoff", other["id"], "--to", "kimura")  # a recipient not on the roster: added in field sales
     assert unknown.code == 2 and unknown.err.strip().endswith(
         "add them in field sales with `istui rep add kimura --role field`.")
-    assert cli("handoff", other["id"], "--to", "field-kimura").code == 0  # the suggestion made a field rep
+    assert cli("handoff", other["id"], "--to", "field-kimura", *BANT).code == 0  # the suggestion made a field rep

@@ -14,6 +14,11 @@ from istui.store.workspace import Workspace
 
 from conftest import fixed_clock
 
+SHEET = {"budget": "300万円", "authority": "部長", "need": "工数削減", "timeline": "来期"}
+
+
+BANT = ("--budget", "300万円", "--authority", "部長", "--need", "工数削減", "--timeline", "来期")
+
 
 def toml(ws: Workspace) -> dict:
     return tomllib.loads((ws.root / "istui.toml").read_text())
@@ -81,12 +86,13 @@ def test_handoff_goes_to_field_sales_on_the_roster(cli, ws: Workspace) -> None:
     inside = cli("handoff", lead["id"], "--to", "kimura")
     assert inside.code == 2 and "'kimura' is not in field sales" in inside.err and "--role field" in inside.err
     cli("rep", "set", "kimura", "--role", "field")
-    assert cli("handoff", lead["id"], "--to", "Kimura").code == 0
+    assert cli("handoff", lead["id"], "--to", "Kimura", *BANT).code == 0
     assert cli("lead", "show", lead["id"], "--json").json["handoff"]["to"] == "kimura"
 
 
 def test_a_workspace_without_a_roster_gets_one_from_its_records(ws: Workspace) -> None:
-    from istui.services.leads import create_lead, hand_off, log_activity
+    from istui.services.handoff_loop import hand_off
+    from istui.services.leads import create_lead, log_activity
 
     bob = Workspace.open(ws.root, "bob", clock=fixed_clock)
     lead = create_lead(bob, {"company": "Acme"})
@@ -94,7 +100,7 @@ def test_a_workspace_without_a_roster_gets_one_from_its_records(ws: Workspace) -
     other = create_lead(ws, {"company": "Beta"})
     ws.settings.roster = {"alice": {"display": "alice", "email": "", "role": "is"},
                           "tanaka": {"display": "tanaka", "email": "", "role": "field"}}
-    hand_off(ws, other["id"], "tanaka", {})
+    hand_off(ws, other["id"], "tanaka", SHEET)
     ws.update_lead(lead["id"], {"owner": "dan"})
     text = (ws.root / "istui.toml").read_text()
     (ws.root / "istui.toml").write_text(text[:text.index("[roster")])  # as an istui before the roster wrote it

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from istui.domain.errors import IstuiError
-from istui.services.leads import hand_off, log_activity
+from istui.services.handoff_loop import hand_off
+from istui.services.leads import log_activity
 from istui.store import files, journal
 from istui.store.doctor import check_workspace
 from istui.store.storages import CorruptFile
@@ -205,7 +206,7 @@ def test_multi_record_changes_are_all_or_nothing(ws: Workspace, monkeypatch, mom
         monkeypatch.setattr(files, "atomic_write", crash_on_plan)
     with pytest.raises(Crash):
         if change == "handoff":
-            hand_off(ws, lead_id, "kimura", {"budget": "3M"})
+            hand_off(ws, lead_id, "kimura", {"budget": "3M", "authority": "CEO", "need": "x", "timeline": "Q1"})
         else:
             log_activity(ws, lead_id, "call", "meeting_booked")
     monkeypatch.setattr(journal, "_apply_replace", original_replace)
@@ -222,7 +223,7 @@ def test_multi_record_changes_are_all_or_nothing(ws: Workspace, monkeypatch, mom
         assert lead["stage"] == "meeting" and [a["outcome"] for a in activities] == ["meeting_booked"]
     assert errors(after) == []
     if moment == "before the plan" and change == "handoff":
-        hand_off(after, lead_id, "kimura", {})  # a re-run is not refused
+        hand_off(after, lead_id, "kimura", {"budget": "3M", "authority": "CEO", "need": "x", "timeline": "Q1"})  # a re-run is not refused
         assert after.get_lead(lead_id)["stage"] == "handed_off"
 
 

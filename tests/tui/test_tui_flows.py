@@ -7,6 +7,7 @@ import json
 from textual.widgets import Input, Select, Static, TabbedContent
 
 from istui.services.leads import log_activity
+from istui.services.today import TODAY_ORDER
 from istui.store.settings import user_config
 from istui.store.workspace import Workspace
 from istui.tui.app import IstuiApp
@@ -30,7 +31,7 @@ async def test_opens_on_today_with_queue_and_progress_strip(app: IstuiApp) -> No
         assert app.query_one(TabbedContent).active == "today"
         today = app.query_one(TodayPane)
         reasons = [row["reason"] for row in today.table.rows]
-        assert reasons and reasons == sorted(reasons, key=("overdue", "due", "new").index)
+        assert reasons and reasons == sorted(reasons, key=TODAY_ORDER.index)
         strip = str(app.query_one("#istui-strip", Static).content)
         assert strip.startswith("Today: calls ") and "/60" in strip and "meetings" in strip
         month = strip.split("Month: ")[1]  # the rep's month targets with their pace

@@ -147,9 +147,10 @@ async def test_a_forged_queue_cache_never_stops_the_start(demo_ws: Workspace) ->
     shows the real queue."""
     import json
 
-    from istui.services.today import queue_leads, today_queue
+    from istui.services.today import loop_clock, queue_leads, today_queue
 
-    expected = [entry["lead"]["id"] for entry in today_queue(list(demo_ws.leads()), demo_ws.now(), demo_ws.rep)]
+    expected = [entry["lead"]["id"] for entry in today_queue(list(demo_ws.leads()), demo_ws.now(), demo_ws.rep,
+                                                              loop_clock(demo_ws))]
     queue_leads(demo_ws)
     path = demo_ws.local.queue_leads
     data = json.loads(path.read_text())

@@ -182,6 +182,8 @@ async def test_handoff_form_keeps_a_concurrent_edit(app: IstuiApp, demo_ws: Work
         await pilot.press("h")
         app.screen.query_one("#field-to", Select).value = "field-kimura"  # from the roster's field sales
         await pilot.press("tab", *"300万円")
+        for name, value in (("authority", "部長"), ("need", "工数削減"), ("timeline", "来期")):  # BANT is required
+            app.screen.query_one(f"#field-{name}", Input).value = value
         elsewhere(demo_ws).update_lead(lead["id"], {"title": "情報システム部 部長"})
         await pilot.press("ctrl+s")
         await pilot.pause(0.05)

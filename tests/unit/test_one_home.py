@@ -61,7 +61,9 @@ def test_every_member_of_an_enumeration_has_a_label(table, members) -> None:
 
 
 def test_queue_reasons_are_labelled() -> None:
-    assert list(labels.REASONS) == list(QUEUE_REASONS)
+    from istui.domain.handoffs import TASK_REASONS
+
+    assert list(labels.REASONS) == [*QUEUE_REASONS, *TASK_REASONS]  # the queue's, then the handoff loop's tasks
 
 
 def help_of(capsys: pytest.CaptureFixture[str], *command: str) -> str:

@@ -25,6 +25,7 @@ from istui.domain.formatting import (
     through,
     when,
 )
+from istui.domain.handoffs import TASK_REASONS
 from istui.domain.metrics import HEADLINE_DELTAS
 from istui.domain.queue import QUEUE_REASONS
 from istui.domain.text import cell_width, clip, json_safe, terminal_safe
@@ -105,8 +106,21 @@ def print_leads(ws: Workspace, leads: list[Record], now: datetime, reasons: dict
 
 
 def print_today(ws: Workspace, queue: list[dict[str, Any]], limit: int = 0) -> None:
-    counts = {reason: sum(1 for e in queue if e["reason"] == reason) for reason in QUEUE_REASONS}
+    counts = {reason: sum(1 for e in queue if e["reason"] == reason) for reason in (*QUEUE_REASONS, *TASK_REASONS)}
     print(_("Today's queue: {overdue} overdue · {due} due today · {new} new inbound").format(**counts))
+    waiting = counts["handoff_overdue"] + counts["handoff_proposed"]
+    if waiting:
+        print(_("{count} handoff(s) to answer ({late} past the SLA): `istui handoff accept ID`, or `istui handoff reject "
+                "ID --reason CODE`.").format(count=waiting, late=counts["handoff_overdue"]))
+    if counts["meeting_unmarked"]:
+        print(_("{count} meeting(s) to mark: `istui meeting held ID` or `istui meeting noshow ID`.").format(
+            count=counts["meeting_unmarked"]))
+    if counts["returned"]:
+        print(_("{count} lead(s) returned by field sales: the reason is on each (`istui lead show ID`).").format(
+            count=counts["returned"]))
+    if counts["set_meeting"]:
+        print(_("{count} meeting(s) booked without a time: `istui meeting ID --at WHEN --with NAME`.").format(
+            count=counts["set_meeting"]))
     if counts["no_next_step"]:
         print(_("{count} worked lead(s) have no next step: give each a follow-up with `istui lead set ID next=WHEN`.")
               .format(count=counts["no_next_step"]))
@@ -144,6 +158,12 @@ def print_kpi_report(ws: Workspace, report: dict[str, Any]) -> None:
     line(pgettext("headline", "Meetings"), num(m["meetings"]), _("of {worked} leads worked ({rate})").format(worked=num(m["leads_worked"]),
                                                                                          rate=pct(m["meeting_rate"])))
     line(pgettext("headline", "Handoffs"), num(m["handoffs"]), _("leads handed to field sales"))
+    handoff = report.get("handoff")
+    if handoff and (handoff["handoffs"] or handoff["accepted"] or handoff["rejected"] or handoff["meetings_held"]):
+        from istui.services.handoff_text import summary_lines
+
+        for text in summary_lines(handoff, cur):
+            print(f"  {' ' * 16} {'':>8}   {text}")
     line(pgettext("headline", "Orders"), num(m["orders"]), _("lost {lost} · win rate {rate} · amount {amount}").format(
         lost=num(m["lost"]), rate=pct(m["win_rate"]), amount=money(m["amount"], cur)))
     line(pgettext("headline", "Target accounts"), num(m["target_accounts"]), _("BDR companies created in the period"))

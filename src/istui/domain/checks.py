@@ -149,10 +149,11 @@ def problems(table: str, record: Any, first_only: bool = False) -> list[Problem]
                 field=name, id=_shown(rid), value=_shown(value)), _("fix the value by hand or restore the file from git")))
             if first_only:
                 return found
-    handoff = record.get("handoff") if table == "leads" else None
-    if type(handoff) is dict and not all(type(v) in (str, type(None)) for v in handoff.values()):
-        found.append(Problem("handoff", _("{field} of record {id} is {value}, not an object of texts").format(
-            field="handoff", id=_shown(rid), value=_shown(handoff)), _("fix the value by hand or restore the file from git")))
+    for name in _OBJECT_FIELDS if table == "leads" else ():
+        value = record.get(name)
+        if value is not None and not _plain(name, value):
+            found.append(Problem(name, _("{field} of record {id} is {value}, not an object of texts").format(
+                field=name, id=_shown(rid), value=_shown(value)), _("fix the value by hand or restore the file from git")))
     name = _bad_value(table, record)
     if name is not None:
         found.append(Problem(name, _("{field} of record {id} is {value}, not {accepted}").format(
@@ -249,8 +250,23 @@ def _needs_item_check(record: dict[str, Any]) -> bool:
     tags = record.get("tags")
     if tags and not all(type(item) is str for item in tags):
         return True
-    handoff = record.get("handoff")
-    return bool(handoff) and not all(type(v) in (str, type(None)) for v in handoff.values())
+    return any(record.get(name) is not None and not _plain(name, record[name]) for name in _OBJECT_FIELDS)
+
+
+#: a lead's objects (the handoff, the meeting) and lists of them (earlier rounds and meetings): their values are
+#: texts, null, whole numbers (a rating, a meeting's minutes) or lists of texts (who attends)
+_OBJECT_FIELDS = ("handoff", "meeting", "handoff_history", "meeting_history")
+
+
+def _plain_value(value: Any) -> bool:
+    kind = type(value)
+    return kind in (str, type(None), int) or (kind is list and all(type(item) is str for item in value))
+
+
+def _plain(name: str, value: Any) -> bool:
+    if name.endswith("_history"):
+        return type(value) is list and all(type(item) is dict and _plain("", item) for item in value)
+    return type(value) is dict and all(_plain_value(v) for v in value.values())
 
 
 def _shown(value: Any, quote: bool = True) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from istui.domain.handoffs import TASK_REASONS
 from istui.domain.metrics import METRIC
 from istui.domain.model import DEFAULT_SOURCES, ActivityKind, Motion, NoteKind, PeriodKind, Stage, Temperature
 from istui.domain.outcomes import CALL_OUTCOME_INFO, CALL_OUTCOMES, EMAIL_OUTCOME_LABELS, EmailOutcome
@@ -26,12 +27,18 @@ WEEKDAYS = {"mon": N_("Mon"), "tue": N_("Tue"), "wed": N_("Wed"), "thu": N_("Thu
             "sun": N_("Sun")}
 PERIOD_KINDS = {PeriodKind.DAY: N_("day"), PeriodKind.WEEK: N_("week"), PeriodKind.MONTH: N_("month"),
                 PeriodKind.QUARTER: N_("quarter"), PeriodKind.FISCAL_YEAR: N_("fiscal year")}
-REASONS = dict(zip(QUEUE_REASONS, (N_("overdue"), N_("due"), N_("meeting passed"), N_("new"), N_("no next step")),
-                   strict=True))  # why in today's queue
+REASONS = dict(zip((*QUEUE_REASONS, *TASK_REASONS),  # why in today's queue
+                   (N_("returned"), N_("set the meeting time"), N_("overdue"), N_("due"), N_("meeting passed"), N_("new"), N_("no next step"),
+                    N_("handoff past its SLA"), N_("handoff to answer"), N_("meeting to mark"), N_("meeting today")),
+                   strict=True))
 PARKED = dict(zip(PARKING_REASONS, (N_("do not call"), N_("wrong number: waits for a new phone number"),
                                     N_("meeting booked, time not set"), N_("meeting booked")), strict=True))
 ACTIVITY_KINDS = {ActivityKind.CALL: N_("call"), ActivityKind.EMAIL: N_("email"), ActivityKind.STAGE: N_("stage"),
-                  ActivityKind.NOTE: N_("note")}
+                  ActivityKind.NOTE: N_("note"), ActivityKind.HANDOFF: N_("handoff"),
+                  ActivityKind.MEETING: N_("meeting")}
+#: The outcomes of the handoff loop's activities (`domain.handoffs`).
+LOOP_OUTCOMES = {"accepted": N_("accepted"), "rejected": N_("returned"), "rated": N_("rated"),
+                 "set": N_("meeting set"), "held": N_("held"), "no_show": N_("no-show")}
 NOTE_KINDS = {NoteKind.SCRIPT: N_("script"), NoteKind.OBJECTION: N_("objection"), NoteKind.MATERIAL: N_("material"),
               NoteKind.CASE: N_("case"), NoteKind.TIP: N_("tip"), NoteKind.TEMPLATE: N_("e-mail template")}
 #: What a workspace holds, by kind (exports, sync's commit messages).
@@ -58,6 +65,8 @@ FIELDS = {
     "name": NP_("field", "name"), "display": NP_("field", "display"), "role": NP_("field", "role"),
     "team": NP_("field", "team"), "kind": NP_("field", "kind"), "body": NP_("field", "body"),
     "note_title": NP_("note field", "title"), "subject": NP_("field", "subject"),
+    "reason": NP_("field", "reason"), "rating": NP_("field", "rating"), "minutes": NP_("field", "minutes"),
+    "place": NP_("field", "place"),
 }
 _FIELD_CONTEXTS = {"note_title": "note field"}  # the rest are in the context "field"
 #: A lead record's key → the field's name as people type and read it (`lead set next=…`, "next follow-up")
@@ -222,6 +231,15 @@ def outcome(activity: Mapping[str, Any]) -> str:
     if activity.get("kind") == "stage":
         recipient = activity.get("to")  # a handoff names who received the lead
         return f"{stage(value)} → {terminal_safe(recipient)}" if recipient else stage(value)
+    if activity.get("kind") in ("handoff", "meeting"):
+        text = _named(LOOP_OUTCOMES, value)
+        if activity.get("reason"):
+            from istui.domain.handoffs import reason_label
+
+            text += f" ({reason_label(activity['reason'])})"
+        if type(activity.get("rating")) is int:
+            text += f" {'★' * activity['rating']}"
+        return text
     return email_outcome(value)
 
 

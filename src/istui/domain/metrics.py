@@ -52,6 +52,8 @@ TARGET_METRICS = COUNT_METRICS
 #: Counted per day from the activities themselves (the rest come from lead sets, closings or the cohort).
 ACTIVITY_COUNTS = ("calls", "connects", "emails", "opens", "clicks", "replies", "meetings", "handoffs", "talk_seconds",
                    "conversations", "connect_seconds", "timed_connects")
+#: The handoff figures' rates (`services.handoff_figures`): read in the handoff view, never a target.
+HANDOFF_RATES = ("sal_rate", "show_rate", "handoff_win_rate")
 #: A connected call at least this long is a conversation (DESIGN.md section 4).
 CONVERSATION_SECONDS = 60
 #: The e-mail outcomes counted, and the count each one adds to.

@@ -47,6 +47,8 @@ class ActivityKind(StrEnum):
     EMAIL = "email"
     STAGE = "stage"
     NOTE = "note"
+    HANDOFF = "handoff"  # field sales' answer to a handoff: accepted, rejected, rated (domain.handoffs)
+    MEETING = "meeting"  # a meeting set, held or a no-show
 
 
 #: Default lead sources with their Japanese names; the workspace may configure its own list.
@@ -126,6 +128,7 @@ SCHEMA: dict[str, dict[str, object]] = {
         "phone": _TEXT, "phone_e164": (_TEXT, None), "phone_ext": (_TEXT, None), "email": _TEXT, "source": str, "motion": str, "stage": str, "temp": str, "owner": str,
         "next_at": (_WHEN, None), "next_action": _TEXT, "tags": list, "amount": (*_NUMBER, None), "memo": _TEXT,
         "handoff": (dict, None), "dnc": (bool, None), "phone_status": (_TEXT, None), "meeting_at": (_WHEN, None),
+        "meeting": (dict, None), "handoff_history": (list, None), "meeting_history": (list, None),  # domain.handoffs
         "call_attempts": (int, None),  # calls in a row without a connect (the retry schedule's max_attempts)
         "email_status": (str, None),  # opted_out | bounced: no mail goes to the address (domain.outcomes)
         "external_id": (_TEXT, None),  # its record id in the CRM it was imported from: a re-import updates it
@@ -135,6 +138,7 @@ SCHEMA: dict[str, dict[str, object]] = {
         "id": str, "lead": str, "rep": str, "kind": str, "at": _WHEN, "outcome": str, "duration": _NUMBER,
         "note": _TEXT, "script": str, "amount": _NUMBER, "from_stage": str, "with": list,
         "to": str,  # a handoff's recipient (stage handed_off)
+        "reason": str, "rating": int, "of": str,  # a handoff's answer: why it was returned, its rating, who handed off
         # e-mail: the template and campaign of a send, its Message-ID and address; an event's link, its id at the
         # mail service, a machine open (Apple Mail Privacy Protection), a hard bounce, an unsubscribe by spam report
         "template": str, "campaign": str, "message_id": _TEXT, "address": _TEXT, "url": _TEXT, "event_id": _TEXT,

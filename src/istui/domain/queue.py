@@ -16,9 +16,9 @@ from istui.domain.model import OPEN_STAGES, Motion, Stage
 from istui.i18n import _
 
 #: Why a lead is in today's queue, in the queue's order.
-QUEUE_REASONS = ("overdue", "due", "meeting_passed", "new", "no_next_step")
+QUEUE_REASONS = ("returned", "set_meeting", "overdue", "due", "meeting_passed", "new", "no_next_step")
 #: The reasons that need the rep to act today (`lead list --due`, the Leads tab's due view).
-DUE_REASONS = ("overdue", "due", "meeting_passed")
+DUE_REASONS = ("returned", "set_meeting", "overdue", "due", "meeting_passed")
 #: Why an open lead waits without a follow-up (`parking_reason`).
 PARKING_REASONS = ("do_not_call", "wrong_number", "meeting_time_not_set", "meeting_set")
 
@@ -102,6 +102,13 @@ def has_next_step(lead: Mapping[str, Any], now: datetime) -> bool:
     return lead.get("stage") == Stage.NEW
 
 
+def returned(lead: Mapping[str, Any]) -> bool:
+    """Field sales returned the lead and nobody has set its next step since (its follow-up is still the return)."""
+    handoff = lead.get("handoff")
+    return (isinstance(handoff, dict) and handoff.get("status") == "rejected" and is_open(lead)
+            and bool(lead.get("next_at")) and lead.get("next_at") == handoff.get("decided_at"))
+
+
 def is_new_inbound(lead: Mapping[str, Any]) -> bool:
     """An inbound (SDR) lead nobody has contacted yet: speed to lead puts it at the top of the day."""
     return lead.get("stage") == Stage.NEW and lead.get("motion") == Motion.SDR and not lead.get("dnc")
@@ -109,16 +116,20 @@ def is_new_inbound(lead: Mapping[str, Any]) -> bool:
 
 def queue_reason(lead: Mapping[str, Any], day_start: datetime, day_end: datetime, now: datetime) -> str | None:
     """Why a lead is in the queue of the day [day_start, day_end) at `now`: its meeting has passed
-    (`meeting_passed`), its follow-up is overdue (before the day) or due (within it), or it is new inbound
+    (`meeting_passed`), field sales returned it (`returned`), its follow-up is overdue (before the day) or due (within it), or it is new inbound
     with no follow-up set, or it was worked and has neither a follow-up nor a parking reason
     (`no_next_step`); else None. Do-not-call leads are never queued."""
     if not is_callable(lead):
         return None
     if meeting_passed(lead, now) and parking_reason(lead, now) is None:
         return "meeting_passed"
+    if parking_reason(lead, now) == "meeting_time_not_set":
+        return "set_meeting"  # a meeting booked without its time: setting it is the next action
     next_at = lead.get("next_at")
     if next_at:
         moment = datetime.fromisoformat(next_at)
+        if returned(lead) and moment < day_end:
+            return "returned"
         if moment < day_start:
             return "overdue"
         if moment < day_end:

@@ -18,6 +18,7 @@ from istui.domain.outcomes import CallOutcome
 from istui.domain.phones import parse_phone
 from istui.domain.schedule import decide
 from istui.services.calendar import work_calendar
+from istui.services.demo_loop import DemoLoop
 from istui.services.demo_notes import JA_NOTES, MAIL_TEMPLATES, NOTES
 from istui.store.roster import add_members
 from istui.store.workspace import Record, Workspace, iso
@@ -102,7 +103,11 @@ KANA = {
 JA_TEXT = {
     "enterprise": "大企業", "SMB": "中小企業", "budget-q1": "予算Q1", "expansion": "拡大検討", "call back": "折り返し待ち",
     "check budget": "予算確認", "$20k-40k": "200〜400万円", "CEO signs": "社長決裁", "pipeline visibility": "案件の見える化",
-    "Q1": "第1四半期", "field-lee": "field-ishii",
+    "Q1": "第1四半期", "field-lee": "field-ishii", "Online (Zoom)": "オンライン（Zoom）", "Customer's office": "先方オフィス",
+    "Online (Teams)": "オンライン（Teams）", "Who signs off, by name": "決裁者の氏名がほしい",
+    "The budget's basis": "予算の根拠が知りたい", "Current tool and when its contract ends": "現行ツールと契約更新時期",
+    "How many seats they need": "必要なライセンス数", "Budget is next fiscal year": "予算は来期",
+    "Contact has moved on": "担当者が異動済み", "Already talking to us via a partner": "パートナー経由で商談中",
 }
 def _company(rng: random.Random, japanese: bool) -> tuple[str, str, str]:
     """Name, e-mail domain and reading (カナ; '' for a non-Japanese name)."""
@@ -144,6 +149,7 @@ class _Builder:
         self.leads: list[Record] = []
         self.activities: list[Record] = []
         self.scripts: list[str] = []
+        self.loop = DemoLoop(self)
 
     def text(self, value: str) -> str:
         """A demo value in the demo's language (the Japanese team has no English tags or notes)."""
@@ -334,7 +340,9 @@ class _Builder:
     def after_meeting(self, lead: Record, booked_at: datetime) -> None:
         rng = self.rng
         handoff_at = self.working_moment(booked_at, 5)
+        field_sales = [self.text(name) for name in ("field-kimura", "field-lee", "field-mori")]
         if handoff_at is None or rng.random() > 0.75:
+            self.loop.booked(lead, booked_at, field_sales)
             return
         self.activity(lead, "stage", Stage.HANDED_OFF.value, handoff_at, from_stage=Stage.MEETING.value)
         lead["stage"] = Stage.HANDED_OFF.value
@@ -346,6 +354,7 @@ class _Builder:
         self.activities[-1]["to"] = lead["handoff"]["to"]  # the stage activity names the recipient, as hand_off does
         closed_at = self.working_moment(handoff_at, 30)
         if closed_at is None:
+            self.loop.handed_off(lead, handoff_at, None)
             return
         roll = rng.random()
         if roll < 0.32:
@@ -355,6 +364,7 @@ class _Builder:
         elif roll < 0.65:
             self.activity(lead, "stage", Stage.LOST.value, closed_at, from_stage=Stage.HANDED_OFF.value)
             lead["stage"] = Stage.LOST.value
+        self.loop.handed_off(lead, handoff_at, closed_at if lead["stage"] != Stage.HANDED_OFF else None)
 
     def notes(self) -> list[Record]:
         records = []

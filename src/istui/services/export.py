@@ -9,9 +9,11 @@ import io
 import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import Any
 
 from istui.domain import labels
+from istui.domain.errors import BadInput, WorkspaceError
 from istui.domain.text import json_safe, terminal_safe
 from istui.i18n import N_, _
 
@@ -141,3 +143,40 @@ def _as_people_read(at_local: Any) -> Any:
 def to_json(records: Iterable[Mapping[str, Any]]) -> str:
     """The records as one JSON document (characters a terminal would act on escaped, `json_safe`)."""
     return json_safe(list(records)) + "\n"
+
+
+def write_export(path: Path, data: bytes, root: Path | None = None) -> None:
+    """Write an export file (atomically, owner-only); a folder, a missing folder (never created silently),
+    a folder istui may not write to, or a file of the workspace itself (its data, settings, `.git/`,
+    `.istui/`) is one sentence. (The BOM of CSV lets Excel read Japanese.)"""
+    from istui.store.files import atomic_write
+
+    check_export_path(path, root)
+    try:
+        atomic_write(path, data)
+    except PermissionError:
+        raise WorkspaceError(_("output: cannot write {path}: permission denied; choose a folder you can write to.").format(
+            path=path)) from None
+    except OSError as exc:
+        raise WorkspaceError(_("output: cannot write {path}: {reason}.").format(
+            path=path, reason=exc.strerror or exc)) from None
+
+
+def check_export_path(path: Path, root: Path | None = None) -> None:
+    """BadInput, one sentence, when `path` is no file an export may be written to (see `write_export`)."""
+    from istui import locations
+
+    if root is not None:
+        resolved = path.resolve()
+        if resolved.is_relative_to(root):
+            inside = resolved.relative_to(root).as_posix()
+            if locations.is_shared_file(inside) or inside.split("/")[0] in (".git", locations.LOCAL_DIR,
+                                                                             locations.LEADS_DIR, locations.ACTIVITIES_DIR):
+                raise BadInput(_("output: {path} is a file of the workspace itself; export to a file outside it, e.g. "
+                                 "~/export.csv.").format(path=path))
+    if path.is_dir():
+        raise BadInput(_("output: {path} is a folder; name a file in it, e.g. {example}.").format(
+            path=path, example=path / "export.csv"))
+    if not path.parent.is_dir():
+        raise BadInput(_("output: the folder {folder} does not exist; create it first or choose another path.").format(
+            folder=path.parent))

@@ -8,13 +8,11 @@ from typing import Any
 from istui.domain import labels
 from istui.domain.errors import NotFound
 from istui.domain.formatting import long_when, md_escape
+from istui.domain.handoffs import DEFAULT_REQUIRED, SHEET_FIELDS
 from istui.domain.model import DEFAULT_SOURCES
 from istui.domain.text import terminal_safe
-from istui.i18n import N_, _, language
+from istui.i18n import _, language
 from istui.store.workspace import Workspace
-
-BANT_LABELS = (("budget", N_("Budget")), ("authority", N_("Authority")), ("need", N_("Need")),
-               ("timeline", N_("Timeline")))
 
 
 def _md(text: Any, multiline: bool = False) -> str:
@@ -46,7 +44,8 @@ def handoff_sheet(lead: Mapping[str, Any], activities: Iterable[Mapping[str, Any
         "",
         "## BANT",
     ]
-    lines += [f"- **{_(label)}**: {_md(handoff.get(key))}" for key, label in BANT_LABELS]
+    lines += [f"- **{_(label)}**: {_md(handoff.get(key))}" for key, label in SHEET_FIELDS.items()
+              if key in DEFAULT_REQUIRED or handoff.get(key)]
     lines += ["", "## " + _("Notes for field sales"), _md(handoff.get("note"), multiline=True), "", "## " + _("Activity history")]
     history = list(activities)
     if not history:

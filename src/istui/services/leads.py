@@ -13,6 +13,7 @@ from istui.domain import labels
 from istui.domain.checks import MAX_CALL_SECONDS
 from istui.domain.duplicates import DuplicateIndex, check_new_lead
 from istui.domain.errors import BadInput
+from istui.domain.handoffs import MAX_MEETING_MINUTES, meeting_changes
 from istui.domain.model import OPEN_STAGES, ActivityKind, Stage
 from istui.domain.outcomes import (
     BOUNCED_ADDRESS,
@@ -34,7 +35,7 @@ from istui.domain.parsing import (
     parse_int,
     parse_when,
 )
-from istui.domain.roster import require_recipient
+from istui.domain.roster import require_member
 from istui.domain.schedule import (
     ASKS_FOR_WHEN,
     WRONG_NUMBER,
@@ -237,6 +238,8 @@ def log_activity(
     script: str | None = None,
     meeting: str | None = None,
     meeting_with: list[str] | None = None,
+    meeting_minutes: str | int | None = None,
+    meeting_place: str = "",
     force: bool = False,
     ask_later: bool = False,
     history: list[Record] | None = None,
@@ -268,9 +271,12 @@ def log_activity(
         activity["script"] = ws.resolve_note(script)
     day_end = ws.settings.work_hours[1]  # `今日中`, `eod`
     typed_next = parse_follow_up(next_when, now, "next", day_end=day_end) if next_when else None
-    if (meeting or meeting_with) and outcome != MEETING_BOOKED:
-        raise BadInput(_("meeting: --meeting and --with go with the outcome meeting_booked."))
+    if (meeting or meeting_with or meeting_minutes or meeting_place) and outcome != MEETING_BOOKED:
+        raise BadInput(_("meeting: --meeting, --with, --minutes and --place go with the outcome meeting_booked."))
     meeting_at = parse_follow_up(meeting, now, "meeting", day_end=day_end) if meeting else None
+    attendees = meeting_people(ws, meeting_with or [])
+    minutes = parse_int(str(meeting_minutes), "minutes", 5, MAX_MEETING_MINUTES) if meeting_minutes else None
+    place = optional_text(meeting_place or "", "place", 2000)
     if outcome == CallOutcome.DO_NOT_CALL and typed_next is not None:
         raise BadInput(_("next: a do-not-call lead takes no follow-up; leave out --next."))
     if outcome == ASKS_FOR_WHEN and call and typed_next is None and not ask_later:
@@ -278,10 +284,8 @@ def log_activity(
     changes: dict[str, Any] = {}
     if next_action is not None:
         changes["next_action"] = optional_text(next_action, "next_action")
-    if meeting_at is not None:
-        changes["meeting_at"] = iso(meeting_at)
-    if meeting_with:  # who attends the meeting booked, on the activity that booked it
-        activity["with"] = [optional_text(name, "with") for name in meeting_with]
+    if attendees:  # who attends the meeting booked, on the activity that booked it
+        activity["with"] = attendees
 
     with ws.lock.held():
         lead = ws.get_lead(lead_id)
@@ -290,6 +294,9 @@ def log_activity(
         calls = calls_without_connect(ws, lead, history) if call else 0  # read once (none when the lead keeps it)
         decision = outcome_changes(ws, lead, kind, outcome, moment, changes, calls=calls,
                                    after_the_fact=kind == ActivityKind.EMAIL or bool(at), typed_next=typed_next)
+        if outcome == MEETING_BOOKED:  # the meeting is a record on the lead (without its time: setting it is due)
+            changes.update(meeting_changes(lead, iso(meeting_at) if meeting_at else None, ws.rep, attendees, minutes,
+                                           place))
         changes = {key: value for key, value in changes.items() if lead.get(key) != value}
         previous = lead
         with ws.transaction() if changes else contextlib.nullcontext():  # the activity and the lead, together
@@ -297,6 +304,11 @@ def log_activity(
             if changes:
                 lead = ws.update_lead(lead_id, changes)
     return Logged(written, lead, changes, previous, None if typed_next is not None else decision)
+
+
+def meeting_people(ws: Workspace, names: list[str]) -> list[str]:
+    """Who attends a meeting besides its booker: people on the roster (any role), each once."""
+    return list(dict.fromkeys(require_member(ws.settings.roster, name, "with") for name in names if name.strip()))
 
 
 def outcome_changes(ws: Workspace, lead: Record, kind: str, outcome: str, moment: datetime, changes: dict[str, Any], *,
@@ -377,29 +389,6 @@ def change_stage(ws: Workspace, lead_id: str, stage: str, *, amount: str | None 
     return Logged(written, lead, changes, previous)
 
 
-BANT_FIELDS = ("budget", "authority", "need", "timeline")
-
-
-def hand_off(ws: Workspace, lead_id: str, to: str, bant: dict[str, str], note: str = "") -> Logged:
-    """Hand a qualified lead to field sales: record BANT and notes, move it to `handed_off`."""
-    to = optional_text(to, "to")
-    if not to:
-        raise BadInput(_("to: name the field-sales rep who takes the lead, e.g. --to sato."))
-    if ws.settings.roster:  # a recipient from the roster, in field sales
-        to = require_recipient(ws.settings.roster, to)
-    clean = {key: multiline_text(bant.get(key) or "", key) for key in BANT_FIELDS}
-    note = multiline_text(note, "note")
-    with ws.transaction():  # the stage activity, the stage and the handoff sheet land together or not at all
-        lead = ws.get_lead(lead_id)
-        if lead["stage"] in (Stage.HANDED_OFF, Stage.WON, Stage.LOST):
-            raise BadInput(_("stage: the lead is already {stage}; only an open lead can be handed off.").format(
-                stage=labels.stage(lead["stage"])))
-        handoff = {"to": to, "at": iso(ws.now()), "by": ws.rep, **clean, "note": note}
-        logged = change_stage(ws, lead_id, Stage.HANDED_OFF.value, to=to)
-        lead = ws.update_lead(lead_id, {"handoff": handoff})
-    return Logged(logged.activity, lead, {"handoff": handoff, "stage": Stage.HANDED_OFF.value}, logged.previous)
-
-
 class Undone(NamedTuple):
     """What taking back a log did: the lead afterwards, and whether its fields were put back (False: the lead was
     changed since the log, so only the activity was removed)."""
@@ -434,7 +423,7 @@ def undo_log(ws: Workspace, logged: Logged) -> Undone:
 
 
 def amend_log(ws: Workspace, logged: Logged, *, note: str = "", next_when: str = "", script: str | None = None,
-              meeting: str = "", force: bool = False) -> Logged:
+              meeting: str = "", meeting_with: list[str] | None = None, force: bool = False) -> Logged:
     """Add the note, follow-up, meeting time and talk script typed after a disposition key to the call just
     logged (a follow-up must lie ahead, and a do-not-call lead takes none unless `force`)."""
     now = ws.now()
@@ -450,8 +439,12 @@ def amend_log(ws: Workspace, logged: Logged, *, note: str = "", next_when: str =
             refuse_dnc(logged.lead, N_("a follow-up"))
         refuse_closed(logged.lead)
         refuse_flagged_phone(logged.lead)
-    if meeting.strip():
-        lead_changes["meeting_at"] = iso(parse_follow_up(meeting, now, "meeting", day_end=ws.settings.work_hours[1]))
+    if meeting.strip():  # the meeting's time (and who attends) typed after the call that booked it
+        booked = logged.lead.get("meeting") if isinstance(logged.lead.get("meeting"), dict) else {}
+        lead_changes.update(meeting_changes(
+            logged.lead, iso(parse_follow_up(meeting, now, "meeting", day_end=ws.settings.work_hours[1])),
+            booked.get("by") or ws.rep, meeting_people(ws, meeting_with or []) or list(booked.get("with") or []),
+            booked.get("minutes"), str(booked.get("place") or "")))
     with ws.transaction():
         activity = ws.update_activity(logged.activity, activity_changes) if activity_changes else logged.activity
         lead = ws.update_lead(logged.lead["id"], lead_changes) if lead_changes else logged.lead

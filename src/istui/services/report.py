@@ -9,7 +9,7 @@ same tallies (`services.counting`), so they agree by construction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -112,6 +112,16 @@ def _kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterabl
             before = RawTallies(raw, ws.tz, leads, cut=(previous.end, cut_at))
     report = _assemble(ws, source, raw, leads, period, previous, window, rep, today, trend or analytics, analytics,
                        cohorts, before)
+
+    def team_source(reps: list[str]) -> Tallies:  # a lead handed off is closed by field sales: read their files too
+        if rep is None:
+            return source
+        if use_rollups:
+            return KeptTallies(rollups, reps)
+        return RawTallies(list(ws.activities(months=Period(period.start - timedelta(days=1), period.end + timedelta(
+            days=1), None, "").months(), reps=reps)), ws.tz)
+
+    report["handoff"] = handoff_report(ws, period, rep, team_source)
     if kept_cohorts is not None:
         rollups.keep_cohorts(kept_cohorts)
     if analytics:  # a running period is compared with as many working days at the start of the previous one
@@ -125,6 +135,28 @@ def _kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterabl
             cut = previous.end != whole_previous.end
             report["previous"]["through"] = (previous.end - timedelta(days=1)).isoformat() if cut else None
     return report
+
+
+def handoff_report(ws: Workspace, period: Period, rep: str | None,
+                   team_source: Callable[[list[str]], Tallies]) -> dict[str, Any]:
+    """The handoff figures of the period (`services.handoff_figures`) over the leads with a handoff or a meeting; the
+    closings of one rep's handoffs are read from their files and those of the field reps they handed to."""
+    from istui.domain.handoffs import rounds
+    from istui.services.handoff_figures import handoff_figures
+    from istui.services.today import loop_clock, loop_leads
+
+    leads = loop_leads(ws)
+    closings: dict[str, Any] = {}
+    if any(lead.get("handoff") for lead in leads):
+        closers = {rep} | {str(r.get("to")) for lead in leads for r in rounds(lead) if rep in (r.get("by"), r.get("to"))}
+        tallies = team_source(sorted(closers - {"None"}))
+        combined, numbers = tallies.combined(period.start, period.end, None), tallies.numbers
+        for lead in leads:
+            closing = combined.closings.get(numbers.get(lead["id"], -1))
+            if closing is not None:
+                closings[lead["id"]] = closing
+    start, end = period.bounds(ws.tz)
+    return handoff_figures(leads, start, end, now=ws.now(), sla_due=loop_clock(ws), closings=closings, rep=rep)
 
 
 class LazyLeads:

@@ -62,6 +62,10 @@ def review_of(ws: Any, period: str, rep: str | None, leads: list[dict[str, Any]]
     from istui.services.mail_rows import email_report
 
     findings = build_review(report, team, ws.settings.currency, rep_targets, ws.now().date())
+    from istui.services.handoff_text import asked_lines, returned_lines
+
+    findings["handoffs_returned"] = returned_lines(report["handoff"])
+    findings["asked_for"] = asked_lines(report["handoff"])
     findings.update(mail_findings(email_report(ws, period, rep)))
     return findings
 
@@ -251,5 +255,8 @@ def render_review(findings: dict[str, Any], fmt: str = "md") -> str:
     if "campaigns" in findings:
         section(N_("Campaigns"), findings["campaigns"], N_("No campaign was sent in this period."))
         section(N_("Best sending window"), findings["mail_window"], N_("No opens recorded for the period's e-mails yet."))
+    if "handoffs_returned" in findings:
+        section(N_("Handoffs returned, and why"), findings["handoffs_returned"], N_("None returned."))
+        section(N_("What field sales asked for"), findings["asked_for"], N_("No feedback yet."))
     section(N_("Focus for the next period"), findings["focus"], N_("Keep the pace."))
     return "\n".join(lines).rstrip() + "\n"

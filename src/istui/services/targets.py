@@ -6,17 +6,24 @@ from collections.abc import Iterable
 
 from istui.domain.errors import BadInput
 from istui.domain.ids import normalize_prefix, short_ids
-from istui.domain.metrics import TARGET_METRICS
+from istui.domain.metrics import HANDOFF_RATES, RATE_METRICS, TARGET_METRICS
 from istui.domain.model import TARGET_KEY, Motion, PeriodKind
 from istui.domain.parsing import parse_amount, parse_choice
 from istui.domain.roster import require_member
 from istui.i18n import _
 from istui.store.workspace import Record, Workspace
 
+#: rates a team would want a target on; a target is a count (DESIGN.md section 4), so these are refused in words
+RATE_TARGETS_REFUSED = (*RATE_METRICS, *HANDOFF_RATES)
+
 
 def clean_target(metric: str, value: str | float, per: str, motion: str | None = None,
                  currency: str = "JPY") -> tuple[str, float, str, str | None]:
     """A target's metric, value, period kind and motion as typed, validated."""
+    if metric.strip().casefold() in RATE_TARGETS_REFUSED:
+        raise BadInput(_("metric: {metric} is a rate, and targets are counts or the order amount (progress and pace "
+                         "are a count's); set one on handoffs or meetings, and read {metric} in the KPI tab's handoff "
+                         "view or `istui kpi`.").format(metric=metric.strip()))
     metric = parse_choice(metric, TARGET_METRICS, "metric")
     per = parse_choice(per, [kind.value for kind in PeriodKind], "per")
     amount = parse_amount(value, "value", currency if metric == "amount" else None)  # counts are whole numbers

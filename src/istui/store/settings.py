@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from istui import locations
 from istui.domain.errors import BadInput, WorkspaceError
+from istui.domain.handoffs import DEFAULT_REJECT_REASONS, DEFAULT_REQUIRED, DEFAULT_SLA_HOURS, SHEET_FIELDS
 from istui.domain.model import DEFAULT_SOURCES
 from istui.domain.parsing import is_currency
 from istui.domain.schedule import DEFAULT_RETRY_SCHEDULE, validate_schedule
@@ -55,7 +56,7 @@ class Settings:
 
     FIELDS = ("schema", "team", "timezone", "week_start", "fiscal_year_start_month", "currency", "sources",
               "holiday_country", "extra_holidays", "working_holidays", "working_hours", "retry_schedule", "phone_region",
-              "roster", "demo")
+              "roster", "handoff_sla_hours", "reject_reasons", "handoff_required", "demo")
     __slots__ = FIELDS
 
     def __init__(self, schema: int = SCHEMA_VERSION, team: str = "My team", timezone: str = "UTC",
@@ -64,7 +65,8 @@ class Settings:
                  extra_holidays: list[str] | None = None, working_holidays: list[str] | None = None,
                  working_hours: str = "09:00-18:00", retry_schedule: dict[str, Any] | None = None,
                  phone_region: str | None = None, roster: dict[str, dict[str, str]] | None = None,
-                 demo: bool = False) -> None:
+                 handoff_sla_hours: int = DEFAULT_SLA_HOURS, reject_reasons: list[str] | None = None,
+                 handoff_required: list[str] | None = None, demo: bool = False) -> None:
         self.schema = schema
         self.team = team
         self.timezone = timezone
@@ -83,6 +85,11 @@ class Settings:
         self.phone_region = country_of_zone(timezone) or "JP" if phone_region is None else phone_region
         # the team: name → {display, email, role} (`domain.roster`); None in a workspace that has none yet
         self.roster = None if roster is None else {name: dict(entry) for name, entry in roster.items()}
+        # the handoff loop (domain.handoffs): working hours field sales has to accept or return a handoff, the
+        # reasons a lead may be returned for, and the handoff sheet's fields that must be filled in
+        self.handoff_sla_hours = handoff_sla_hours
+        self.reject_reasons = list(DEFAULT_REJECT_REASONS if reject_reasons is None else reject_reasons)
+        self.handoff_required = list(DEFAULT_REQUIRED if handoff_required is None else handoff_required)
         self.demo = demo
 
     def to_dict(self) -> dict[str, Any]:
@@ -95,7 +102,8 @@ class Settings:
     TYPES: ClassVar[dict[str, type]] = {"schema": int, "team": str, "timezone": str, "week_start": str,
                               "fiscal_year_start_month": int, "currency": str, "sources": list, "holiday_country": str,
                               "extra_holidays": list, "working_holidays": list, "working_hours": str, "retry_schedule": dict,
-                              "phone_region": str, "roster": dict, "demo": bool}
+                              "phone_region": str, "roster": dict, "handoff_sla_hours": int,
+                              "reject_reasons": list, "handoff_required": list, "demo": bool}
 
     @property
     def work_hours(self) -> tuple[time, time]:
@@ -160,6 +168,15 @@ class Settings:
         validate_roster(self.roster)
         if not self.sources:
             raise BadInput(_("sources must list at least one lead source."))
+        if not 1 <= self.handoff_sla_hours <= 2000:
+            raise BadInput(_("handoff_sla_hours must be a whole number of working hours from 1 to 2000."))
+        if not self.reject_reasons or not all(r.isascii() and r.replace("_", "").isalnum() for r in self.reject_reasons):
+            raise BadInput(_("reject_reasons must list at least one reason code, in lowercase letters, digits and _ "
+                             "(e.g. no_budget)."))
+        unknown = [name for name in self.handoff_required if name not in SHEET_FIELDS]
+        if unknown:
+            raise BadInput(_("handoff_required: '{value}' is not a handoff sheet field; fields are {options}.").format(
+                value=unknown[0], options=", ".join(SHEET_FIELDS)))
         for name in ("extra_holidays", "working_holidays"):
             for value in getattr(self, name):
                 try:

@@ -29,7 +29,7 @@ from istui.domain.errors import IstuiError
 from istui.domain.text import lead_search_text, terminal_safe
 from istui.i18n import N_, _
 from istui.services.strip import today_strip
-from istui.services.today import queue_leads, today_queue
+from istui.services.today import loop_clock, queue_leads, today_queue
 from istui.store.settings import save_user_setting, user_config
 from istui.store.workspace import Record, Workspace
 from istui.tui import keys, sizes
@@ -232,11 +232,11 @@ class IstuiApp(SyncMixin, App[None]):
             first: list[dict[str, Any]] | None = None
             # a cache holding a value no lead file holds (it is local, not checked again): the full read shows it
             with contextlib.suppress(ValueError, TypeError, KeyError, AttributeError):
-                first = today_queue(queue_leads(ws), ws.now(), ws.rep)
+                first = today_queue(queue_leads(ws), ws.now(), ws.rep, loop_clock(ws))
             if first is not None:
                 self.call_from_thread(self._show_first_queue, first, strip)
         leads = list(ws.leads())
-        queue = today_queue(leads, ws.now(), ws.rep)
+        queue = today_queue(leads, ws.now(), ws.rep, loop_clock(ws))
         ws.remember_checks()  # what was checked is kept at once (the next start skips it)
         self.call_from_thread(self._show_today, fingerprint, leads, queue, strip)
         leads.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)

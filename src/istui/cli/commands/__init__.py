@@ -22,6 +22,7 @@ COMMANDS = {
     "review": (N_("review a period: targets, funnel, sources, windows, focus"), "kpi"),
     "plan": (N_("KGI → KPI: the calls, meetings and orders a revenue goal takes"), "kpi"),
     "handoff": (N_("hand a lead to field sales with a BANT sheet"), "handoff"),
+    "meeting": (N_("a lead's meeting: time, who attends, calendar invite; held or no-show"), "meeting"),
     "mail": (N_("send an e-mail template to a lead"), "mail"),
     "campaign": (N_("メルマガ: a template to many leads, sent and counted"), "mail"),
     "import": (N_("import leads from CSV"), "transfer"),

@@ -13,6 +13,7 @@ from istui.cli.render import emit_json
 from istui.domain import labels
 from istui.domain.errors import BadInput
 from istui.domain.formatting import money, short_moment, when
+from istui.domain.handoffs import card_rows
 from istui.domain.model import EDITABLE_LEAD_FIELDS, Stage
 from istui.domain.queue import flag_notes, parked, shows_next
 from istui.i18n import N_, _
@@ -154,15 +155,12 @@ def run_show(args: argparse.Namespace) -> int:
         row(N_("Tags"), ", ".join(safe(tag) for tag in lead["tags"]))
     if shows_next(lead, now):
         row(N_("Next"), f"{when(lead['next_at'], now)} {safe(lead.get('next_action', ''))}")
-    if lead.get("meeting_at"):
-        row(N_("Meeting time"), when(lead["meeting_at"], now))
     if lead.get("amount"):
         row(N_("Amount"), money(lead["amount"], ws.settings.currency))
     if lead.get("memo"):
         row(N_("Memo"), lead["memo"])
-    if lead.get("handoff"):
-        handoff = lead["handoff"]
-        row(N_("Handoff"), _("to {name} on {date}").format(name=safe(handoff.get("to")), date=when(handoff.get("at"), now)))
+    for label, value in card_rows(lead, now):  # the meeting and the handoff
+        row(label, value)
     column = max((render.width(label) for label, _value in rows), default=0)  # cells, not characters: 担当者 is 6
     for label, value in rows:  # the lines of a multi-line value (a memo) indented under the first
         lines = safe(value, multiline=True).split("\n")

@@ -29,10 +29,13 @@ def define(name: str, command: argparse.ArgumentParser) -> None:
         if kind == "call":
             p.add_argument("--duration", metavar="SECS", help=_("how long the call took, in seconds"))
             p.add_argument("--script", metavar="NOTE_ID", help=_("the talk script used"))
-            p.add_argument("--meeting", metavar="WHEN", help=_("the meeting's time (with meeting_booked)"))
-            p.add_argument("--with", dest="meeting_with", metavar="NAME", action="append",
-                           help=_("who attends the meeting (repeatable)"))
             p.add_argument("--force", action="store_true", help=_("log a call to a do-not-call lead"))
+        p.add_argument("--meeting", metavar="WHEN", help=_("the meeting's time (with meeting_booked)"))
+        p.add_argument("--with", dest="meeting_with", metavar="NAME", action="append",
+                       help=_("who attends the meeting besides you, from the roster (repeatable)"))
+        p.add_argument("--minutes", dest="meeting_minutes", metavar="N", help=_("how long the meeting lasts"))
+        p.add_argument("--place", dest="meeting_place", metavar="TEXT", default="",
+                       help=_("where the meeting is: an address or an online meeting's URL"))
         json_option(p)
         p.set_defaults(handler=run_log, kind=kind)
 
@@ -44,8 +47,8 @@ def run_log(args: argparse.Namespace) -> int:
     logged = log_activity(
         ws, ws.resolve_lead(args.id), args.kind, args.outcome, note=args.note, next_when=args.next,
         next_action=args.next_action, at=args.at, duration=getattr(args, "duration", None),
-        script=getattr(args, "script", None), meeting=getattr(args, "meeting", None),
-        meeting_with=getattr(args, "meeting_with", None), force=getattr(args, "force", False),
+        script=getattr(args, "script", None), meeting=args.meeting, meeting_with=args.meeting_with,
+        meeting_minutes=args.meeting_minutes, meeting_place=args.meeting_place, force=getattr(args, "force", False),
     )
     parked = parked_reason(logged.lead, ws.now())
     if args.json:
@@ -69,7 +72,8 @@ def run_log(args: argparse.Namespace) -> int:
         elif logged.decision is not None:
             parts[-1] += " " + _("(retry schedule)")
     if parked == "meeting_time_not_set":
-        parts.append(_("meeting time not set: `istui lead set {id} meeting=WHEN` sets it").format(id=logged.lead["id"]))
+        parts.append(_("meeting time not set: `istui meeting {id} --at WHEN --with NAME` sets it").format(
+            id=logged.lead["id"][:10]))
     elif parked == "meeting_set":
         parts.append(_("meeting {when}").format(when=when(logged.lead["meeting_at"], ws.now())))
     elif parked == "wrong_number":

@@ -18,10 +18,10 @@ def define(name: str, p: argparse.ArgumentParser) -> None:
 
 
 def run_today(args: argparse.Namespace) -> int:
-    from istui.services.today import today_queue
+    from istui.services.today import loop_clock, today_queue
 
     ws = open_workspace(args)
-    queue = today_queue(ws.leads(), ws.now(), None if args.all else ws.rep)
+    queue = today_queue(ws.leads(), ws.now(), None if args.all else ws.rep, loop_clock(ws))
     if args.json:
         emit_json([{"reason": e["reason"], **e["lead"]} for e in queue])
         return 0

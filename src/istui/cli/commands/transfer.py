@@ -11,8 +11,9 @@ from istui.cli.context import open_workspace, read_input
 from istui.cli.parser import actions, json_option
 from istui.cli.render import emit_json
 from istui.domain import labels
-from istui.domain.errors import BadInput, WorkspaceError
+from istui.domain.errors import BadInput
 from istui.i18n import _
+from istui.services.export import write_export
 from istui.services.import_columns import IMPORT_FIELDS
 from istui.store.workspace import Record
 
@@ -122,32 +123,3 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_export(path: Path, data: bytes, root: Path | None = None) -> None:
-    """Write an export file (atomically, owner-only); a folder, a missing folder (never created silently),
-    a folder istui may not write to, or a file of the workspace itself (its data, settings, `.git/`,
-    `.istui/`) is one sentence. (The BOM of CSV lets Excel read Japanese.)"""
-    from istui import locations
-    from istui.store.files import atomic_write
-
-    if root is not None:
-        resolved = path.resolve()
-        if resolved.is_relative_to(root):
-            inside = resolved.relative_to(root).as_posix()
-            if locations.is_shared_file(inside) or inside.split("/")[0] in (".git", locations.LOCAL_DIR,
-                                                                             locations.LEADS_DIR, locations.ACTIVITIES_DIR):
-                raise BadInput(_("output: {path} is a file of the workspace itself; export to a file outside it, e.g. "
-                                 "~/export.csv.").format(path=path))
-    if path.is_dir():
-        raise BadInput(_("output: {path} is a folder; name a file in it, e.g. {example}.").format(
-            path=path, example=path / "export.csv"))
-    if not path.parent.is_dir():
-        raise BadInput(_("output: the folder {folder} does not exist; create it first or choose another path.").format(
-            folder=path.parent))
-    try:
-        atomic_write(path, data)
-    except PermissionError:
-        raise WorkspaceError(_("output: cannot write {path}: permission denied; choose a folder you can write to.").format(
-            path=path)) from None
-    except OSError as exc:
-        raise WorkspaceError(_("output: cannot write {path}: {reason}.").format(
-            path=path, reason=exc.strerror or exc)) from None

@@ -62,12 +62,12 @@ def open_home(ws: Workspace) -> int:
 
 def print_home(ws: Workspace) -> None:
     from istui.services.report import kpi_report
-    from istui.services.today import today_queue
+    from istui.services.today import loop_clock, today_queue
 
     now = ws.now()
     print(f"istui · {render.safe(ws.settings.team)} · {ws.rep} · {long_moment(now)}  "
           f"({render.safe(ws.root)})\n")
-    render.print_today(ws, today_queue(ws.leads(), now, ws.rep), limit=15)
+    render.print_today(ws, today_queue(ws.leads(), now, ws.rep, loop_clock(ws)), limit=15)
     print()
     render.print_kpi_report(ws, kpi_report(ws, "today", ws.rep))
 

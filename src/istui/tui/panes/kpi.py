@@ -180,6 +180,7 @@ class KpiPane(Vertical):
         Binding("T", "toggle_team", "Me/team", id="kpi-team"),
         Binding("R", "review", "Review", id="kpi-review"),
         Binding("E", "email", "E-mail", id="kpi-email"),
+        Binding("H", "handoffs", "Handoffs", id="kpi-handoffs"),
         Binding("P", "plan", "Plan", id="kpi-plan"),
     ]
 
@@ -232,8 +233,9 @@ class KpiPane(Vertical):
             return
         who = _("team") if self.team else terminal_safe(self.state.ws.rep)
         title = f"KPI · {who} · {report_period_words(self.report, self.state.now.date())}"
-        others = _("{team}: me/team · {review}: review · {email}: e-mail · {plan}: plan").format(
-            team=keys.key("kpi-team"), review=keys.key("kpi-review"), email=keys.key("kpi-email"), plan=keys.key("kpi-plan"))
+        others = _("{team}: me/team · {review}: review · {email}: e-mail · {handoffs}: handoffs · {plan}: plan").format(
+            team=keys.key("kpi-team"), review=keys.key("kpi-review"), email=keys.key("kpi-email"),
+            handoffs=keys.key("kpi-handoffs"), plan=keys.key("kpi-plan"))
         periods = " ".join(keys.key(f"kpi-period-{spec}") for spec, _label in PERIODS.values())
         hints = (_("{periods}: period").format(periods=periods) + " · " + others, others)
         line = fitting([*(f"{title}   —   {hint}" for hint in hints), title], self.width())
@@ -376,6 +378,9 @@ class KpiPane(Vertical):
 
     def action_email(self) -> None:  # the sends of this tab's period and scope, and what followed them
         self._load_sheet("email", self.period, self.scope())
+
+    def action_handoffs(self) -> None:  # the handoffs of this tab's period and scope: accepted, returned, and after
+        self._load_sheet("handoff", self.period, self.scope())
 
     @work(thread=True, exclusive=True, group="sheet", exit_on_error=False)
     def _load_sheet(self, kind: str, period: str, rep: str | None) -> None:

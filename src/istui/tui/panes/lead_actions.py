@@ -10,14 +10,15 @@ from typing import Any
 from istui.domain import labels
 from istui.domain.duplicates import DuplicateLead
 from istui.domain.errors import IstuiError
+from istui.domain.handoffs import split_attendees
 from istui.domain.text import named
 from istui.i18n import _
 from istui.services.handoff import handoff_sheet, sheet_of
+from istui.services.handoff_loop import hand_off
 from istui.services.leads import (
     Logged,
     change_stage,
     create_lead,
-    hand_off,
     log_activity,
     set_lead_fields,
     undo_lead_edit,
@@ -215,15 +216,14 @@ class LeadActions:
         ws = self.state.ws
 
         def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
-            bant = {k: values[k] for k in ("budget", "authority", "need", "timeline")}
-            logged = hand_off(ws, lead["id"], values["to"], bant, values["note"])
+            logged = hand_off(ws, lead["id"], values["to"], values, values["note"])
             self._push_log_undo(_("handoff of {company}").format(company=named(lead["company"])), logged)
             handed = logged.lead
             sheet = handoff_sheet(handed, ws.activities_of_lead(lead["id"]), ws.settings.currency)
             self.app.call_later(self.app.push_screen, handoff_sheet_screen(sheet))
             return handed
 
-        self._lead_form(lambda lead: handoff_form(lead, ws.settings.roster), write)
+        self._lead_form(lambda lead: handoff_form(lead, ws.settings.roster, ws.settings.handoff_required), write)
 
     def action_handoff_sheet(self) -> None:
         """The handoff sheet of the selected lead, handed off before, shown (and copied) again."""
@@ -238,8 +238,9 @@ class LeadActions:
         ws = self.state.ws
 
         def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
+            meeting, attending = split_attendees(values.get("meeting") or "")
             logged = log_activity(ws, lead["id"], kind, values["outcome"], note=values["note"],
-                                  next_when=values["next"] or None, meeting=values.get("meeting") or None)
+                                  next_when=values["next"] or None, meeting=meeting or None, meeting_with=attending)
             self._push_log_undo(_("log of {outcome}").format(outcome=labels.outcome(logged.activity)), logged)
             return logged.lead
 

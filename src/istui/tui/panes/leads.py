@@ -21,6 +21,7 @@ from istui.domain.text import fold, lead_search_text, reading_key, terminal_safe
 from istui.i18n import N_, _
 from istui.tui import keys
 from istui.tui.panes.lead_actions import LeadActions
+from istui.tui.panes.loop_actions import LoopActions
 from istui.tui.state import AppState
 from istui.tui.widgets.cards import LeadDetail
 from istui.tui.widgets.hint_input import HintInput
@@ -106,7 +107,7 @@ def in_view(lead: Record, view: str, rep: str, day: tuple[datetime, datetime], n
     return True
 
 
-class LeadsPane(LeadActions, Vertical):
+class LeadsPane(LoopActions, LeadActions, Vertical):
     """Everything about the Leads tab; the app feeds it `set_leads`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -124,6 +125,12 @@ class LeadsPane(LeadActions, Vertical):
         Binding("c", "call_block", "Call block", id="lead-call-block"),
         Binding("o", "sort", "Sort", id="leads-sort"),
         Binding("i", "toggle_detail", "Details", id="lead-details"),
+        Binding("t", "set_meeting", "Meeting", show=False, id="lead-meeting"),
+        Binding("w", "mark_meeting", "Held/no-show", show=False, id="lead-meeting-mark"),
+        Binding("b", "invite", "Invite", show=False, id="lead-invite"),
+        Binding("a", "accept_handoff", "Accept", show=False, id="lead-accept"),
+        Binding("x", "reject_handoff", "Return", show=False, id="lead-reject"),
+        Binding("f", "rate_handoff", "Rate", show=False, id="lead-rate"),
         Binding("r", "reverse", "Reverse", show=False, id="leads-reverse"),
         Binding("A", "view('all')", "All", show=False, id="view-all"),
         Binding("H", "view('hot')", "Hot", show=False, id="view-hot"),

@@ -13,12 +13,14 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from istui.domain import labels
+from istui.domain.handoffs import TASK_REASONS
 from istui.domain.queue import QUEUE_REASONS
 from istui.i18n import N_, _
-from istui.services.today import today_queue
+from istui.services.today import loop_clock, today_queue
 from istui.tui import keys
 from istui.tui.panes.lead_actions import LeadActions
 from istui.tui.panes.leads import known_cells, lead_cell
+from istui.tui.panes.loop_actions import LoopActions
 from istui.tui.state import AppState
 from istui.tui.widgets.cards import LeadDetail
 from istui.tui.widgets.flow import fitting
@@ -33,7 +35,7 @@ QUEUE_COLUMNS = [  # narrow: Source (never cut) goes first, then To do, Temp, Co
 ]
 
 
-class TodayPane(LeadActions, Vertical):
+class TodayPane(LoopActions, LeadActions, Vertical):
     """The day's queue; the app feeds it `show_queue` (computed off the UI thread) and `set_leads`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -42,8 +44,14 @@ class TodayPane(LeadActions, Vertical):
         Binding("m", "mail", "E-mail", id="today-mail"),
         Binding("d", "dial", "Dial", id="today-dial"),
         Binding("e", "edit_lead", "Edit", id="today-edit"),
-        Binding("a", "toggle_all", "Mine/team", id="today-all"),
+        Binding("A", "toggle_all", "Mine/team", id="today-all"),
         Binding("i", "toggle_detail", "Details", id="today-details"),
+        Binding("a", "accept_handoff", "Accept", id="today-accept"),
+        Binding("x", "reject_handoff", "Return", id="today-reject"),
+        Binding("f", "rate_handoff", "Rate", show=False, id="today-rate"),
+        Binding("t", "set_meeting", "Meeting", show=False, id="today-meeting"),
+        Binding("w", "mark_meeting", "Held/no-show", id="today-meeting-mark"),
+        Binding("b", "invite", "Invite", show=False, id="today-invite"),
     ]
 
     def __init__(self, state: AppState) -> None:
@@ -55,8 +63,11 @@ class TodayPane(LeadActions, Vertical):
 
     def call_queue(self) -> tuple[list[Record], int]:
         """A call block from Today works the queue, from the selected lead on."""
-        if self.entries:
-            return self.entries, self.table.cursor
+        callable_ = [entry for entry in self.entries if entry["reason"] in QUEUE_REASONS]  # (not the loop's tasks)
+        if callable_:
+            current = self.table.current
+            start = next((i for i, e in enumerate(callable_) if current and e["id"] == current["id"]), 0)
+            return callable_, start
         return super().call_queue()
 
     def compose(self) -> ComposeResult:
@@ -77,11 +88,11 @@ class TodayPane(LeadActions, Vertical):
         return lead_cell(row, key, self.state.now)
 
     def row_style(self, row: Record) -> str | None:
-        return "accent" if row["reason"] == "overdue" else None
+        return "accent" if row["reason"] in ("overdue", "handoff_overdue", "returned") else None
 
     def set_leads(self, leads: list[Record]) -> None:
         state = self.state
-        self.show_queue(today_queue(leads, state.now, None if self.everyone else state.ws.rep))
+        self.show_queue(today_queue(leads, state.now, None if self.everyone else state.ws.rep, loop_clock(state.ws)))
 
     def show_queue(self, queue: list[dict[str, Any]]) -> None:
         """Entries of services.today.today_queue (computed off the UI thread by the app)."""
@@ -91,7 +102,7 @@ class TodayPane(LeadActions, Vertical):
         self.entries = [{**entry["lead"], "reason": entry["reason"]} for entry in queue]
         current = self.table.current
         self.table.set_rows(self.entries, keep=current["id"] if current else None)
-        counts = {r: sum(1 for e in self.entries if e["reason"] == r) for r in QUEUE_REASONS}
+        counts = {r: sum(1 for e in self.entries if e["reason"] == r) for r in (*QUEUE_REASONS, *TASK_REASONS)}
         scope = _("team") if self.everyone else state.ws.rep
         line = _("Today's queue ({scope}): {overdue} overdue · {due} due today · {new} new inbound   —   "
                  "{key} starts a call block on the selected lead").format(scope=scope, overdue=counts["overdue"],
@@ -103,6 +114,15 @@ class TodayPane(LeadActions, Vertical):
                                      "off, {stage} changes the stage; {edit} sets a new meeting time)").format(
                 count=counts["meeting_passed"], handoff=keys.key("lead-handoff"), stage=keys.key("lead-stage"),
                 edit=keys.key("lead-edit")))
+        waiting = counts["handoff_overdue"] + counts["handoff_proposed"]
+        if waiting or counts["meeting_unmarked"]:  # the handoff loop's tasks: a line of their own
+            passed += "\n" + _("Handoffs to answer: {count} ({late} past the SLA) — {accept} accepts, {reject} returns · "
+                                "meetings to mark: {meetings} — {mark}").format(
+                count=waiting, late=counts["handoff_overdue"], accept=keys.key("today-accept"),
+                reject=keys.key("today-reject"), meetings=counts["meeting_unmarked"], mark=keys.key("today-meeting-mark"))
+        if counts["returned"]:
+            passed += "\n" + _("{count} lead(s) returned by field sales — the reason is on the card").format(
+                count=counts["returned"])
         self._summary = (line, passed)
         self._show_summary()
 

@@ -24,6 +24,7 @@ from textual.widgets import Digits, Input, Static
 from istui.domain import labels
 from istui.domain.errors import BadInput, IstuiError
 from istui.domain.formatting import duration
+from istui.domain.handoffs import split_attendees
 from istui.domain.outcomes import CALL_OUTCOME_INFO, CALL_OUTCOMES
 from istui.domain.parsing import parse_follow_up
 from istui.domain.schedule import ASKS_FOR_MEETING, ASKS_FOR_WHEN
@@ -253,7 +254,7 @@ class CallBlockScreen(Screen[None]):
             when.placeholder = _("callback: when did they ask to be called? tomorrow 15:00, fri 10am")
             self.query_one("#prompt-error", Static).update(Text(_("A callback needs its time: type it in the follow-up field.")))
         elif outcome == ASKS_FOR_MEETING:
-            when.placeholder = _("meeting time WHEN (empty: set it later): tue 14:00")
+            when.placeholder = _("meeting time WHEN and @who attends (empty: set it later): tue 14:00 @kimura")
         else:
             when.placeholder = _("next follow-up WHEN (optional): tomorrow 10am, +3d, mon")
 
@@ -265,7 +266,12 @@ class CallBlockScreen(Screen[None]):
         state = self.state
         outcome = self.pending.activity["outcome"]
         field = "meeting" if outcome == ASKS_FOR_MEETING else "next"
+        attending: list[str] = []
+        if field == "meeting":
+            when, attending = split_attendees(when)
         try:
+            if attending and not when.strip():
+                raise BadInput(_("meeting: give the meeting's time before those attending, e.g. tue 14:00 @kimura."))
             if when.strip():
                 parse_follow_up(when, state.now, field)
             elif outcome == ASKS_FOR_WHEN:
@@ -276,7 +282,8 @@ class CallBlockScreen(Screen[None]):
             return
         if note.strip() or when.strip():
             try:
-                amended = amend_log(state.ws, self.pending, note=note, **{"meeting" if field == "meeting" else "next_when": when})
+                amended = (amend_log(state.ws, self.pending, note=note, meeting=when, meeting_with=attending)
+                           if field == "meeting" else amend_log(state.ws, self.pending, note=note, next_when=when))
             except IstuiError as exc:
                 self.query_one("#prompt-error", Static).update(Text(terminal_safe(error_text(exc))))
                 return

@@ -12,6 +12,7 @@ from textual.widgets import Input, Select, TextArea
 
 from istui.domain import labels
 from istui.domain.formatting import when
+from istui.domain.handoffs import DEFAULT_REQUIRED, SHEET_FIELDS, split_attendees
 from istui.domain.model import Motion, NoteKind, Stage, Temperature
 from istui.domain.outcomes import MEETING_BOOKED, parse_call_outcome
 from istui.domain.parsing import multiline_text, parse_amount, parse_follow_up, require_text
@@ -22,8 +23,6 @@ from istui.domain.text import named, terminal_safe
 from istui.domain.validation import clean_lead_field, clean_note_field
 from istui.domain.when import DAY_END
 from istui.i18n import N_, _
-from istui.services.handoff import BANT_LABELS
-from istui.services.leads import BANT_FIELDS
 from istui.tui import keys
 from istui.tui.screens.forms import Field, FormScreen, select
 
@@ -132,10 +131,11 @@ def _with_id(widget: Any, widget_id: str) -> Any:
     return widget
 
 
-def handoff_form(lead: Record, roster: dict[str, Any] | None = None) -> FormScreen:
-    """The BANT sheet; the recipient is chosen from the roster's field-sales people (typed, with the
-    roster's names suggested, when there are none)."""
-    names = dict(BANT_LABELS)
+def handoff_form(lead: Record, roster: dict[str, Any] | None = None,
+                 required: tuple[str, ...] | list[str] = DEFAULT_REQUIRED) -> FormScreen:
+    """The handoff sheet: BANT and the other fields the workspace requires (`handoff_required`, marked *); the
+    recipient is chosen from the roster's field-sales people (typed, with the roster's names suggested, when
+    there are none)."""
     field_sales = roster_options(roster, ("field",))
     if field_sales:
         to = Field("to", N_("Field-sales rep *"), _with_id(select(field_sales, None, allow_blank=True), "field-to"),
@@ -144,7 +144,10 @@ def handoff_form(lead: Record, roster: dict[str, Any] | None = None) -> FormScre
         to = Field("to", N_("Field-sales rep *"), Input(id="field-to", suggester=SuggestFromList(sorted(roster or {}))),
                    lambda v: require_recipient(roster, v) if roster else require_text(v, "to"))
     fields = [to]
-    fields += [Field(k, names[k], Input(id=f"field-{k}"), lambda v, k=k: multiline_text(v, k)) for k in BANT_FIELDS]
+    for name in dict.fromkeys([*DEFAULT_REQUIRED, *required]):
+        label = _(SHEET_FIELDS[name]) + (" *" if name in required else "")
+        fields.append(Field(name, label, Input(id=f"field-{name}"),
+                            lambda v, k=name: require_text(v, k) if k in required else multiline_text(v, k)))
     fields.append(Field("note", N_("Notes for field sales"), TextArea(id="field-handoff-note"),
                         lambda v: multiline_text(v, "note")))
     return FormScreen(_("Hand off {company} to field sales").format(company=named(lead.get("company", ""))), fields,
@@ -152,8 +155,8 @@ def handoff_form(lead: Record, roster: dict[str, Any] | None = None) -> FormScre
 
 
 def log_form(now: datetime, kind: str = "call", company: str = "") -> FormScreen:
-    """Log a call or e-mail to `company`: outcome, note, follow-up (a future WHEN; a callback needs one) and, for a
-    call, the meeting's time (with meeting_booked)."""
+    """Log a call or e-mail to `company`: outcome, note, follow-up (a future WHEN; a callback needs one) and the
+    meeting's time and who attends (with meeting_booked)."""
     outcomes = (labels.options(labels.CALL_OUTCOME_VALUES, labels.call_outcome_option) if kind == "call"
                 else labels.options(labels.EMAIL_OUTCOME_VALUES, labels.email_outcome))
 
@@ -164,6 +167,10 @@ def log_form(now: datetime, kind: str = "call", company: str = "") -> FormScreen
             return value
         return check
 
+    def meeting_check(value: str) -> str:  # `tue 14:00 @kimura`: the time is checked, the names when it is logged
+        when_check("meeting")(split_attendees(value)[0])
+        return value
+
     fields = [
         Field("outcome", N_("Call outcome") if kind == "call" else N_("E-mail outcome"), select(outcomes, outcomes[0][1]),
               parse_call_outcome if kind == "call" else (lambda v: v)),
@@ -171,9 +178,9 @@ def log_form(now: datetime, kind: str = "call", company: str = "") -> FormScreen
         Field("next", N_("Next follow-up (WHEN, empty: the retry schedule)"),
               Input(id="field-next", placeholder=_("tomorrow 10am")), when_check("next")),
     ]
-    if kind == "call":
-        fields.append(Field("meeting", N_("Meeting time (WHEN, with meeting_booked)"),
-                            Input(id="field-meeting", placeholder=_("tue 14:00")), when_check("meeting")))
+    fields.append(Field("meeting", N_("Meeting time (WHEN and @who attends, with meeting_booked)"),
+                        Input(id="field-meeting", placeholder=_("tue 14:00 @kimura")),
+                        meeting_check))
     title = (_("Log a call: {company}") if kind == "call" else _("Log an e-mail: {company}")).format(company=company)
     return LogForm(title, fields, submit_label=N_("Log"))
 

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from istui.domain import labels
 from istui.domain.formatting import money, short_moment, when
+from istui.domain.handoffs import card_rows
 from istui.domain.model import DEFAULT_SOURCES
 from istui.domain.phones import local_time
 from istui.domain.queue import flag_notes, shows_next
@@ -61,10 +62,10 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY",
         (N_("Owner"), lead.get("owner", "")),
         (N_("Next"), " ".join(v for v in (when(lead.get("next_at"), now), lead.get("next_action", "")) if v)
          if shows_next(lead, now) else ""),
-        (N_("Meeting time"), when(lead.get("meeting_at"), now) if lead.get("meeting_at") else ""),
         (N_("Tags"), ", ".join(map(safe, lead.get("tags") or []))),
         (N_("Amount"), money(lead.get("amount"), currency) if lead.get("amount") else ""),
         (N_("Memo"), lead.get("memo", "")),
+        *card_rows(lead, now),  # the meeting and the handoff
         (N_("Id"), lead.get("id", "")),
     ]
     for label, value in rows:
@@ -72,10 +73,6 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY",
             text.append(set_cell_size(_(label), 8) + " ", style="dim")
             lines = safe(value, multiline=True).split("\n")  # a memo's lines, indented under the first
             text.append("\n".join(safe(line) if not i else " " * 9 + safe(line) for i, line in enumerate(lines)) + "\n")
-    handoff = lead.get("handoff")
-    if isinstance(handoff, dict):
-        text.append(set_cell_size(_("Handoff"), 8) + " ", style="dim")
-        text.append(_("to {name} on {date}").format(name=safe(handoff.get("to", "")), date=when(handoff.get("at"), now)) + "\n")
     return text
 
 

@@ -1,0 +1,93 @@
+"""`istui meeting ID --at WHEN [--with NAME]… [--minutes N] [--place T] [--ics FILE] [--send]`: set a lead's meeting
+and send its calendar invite; `istui meeting held|noshow ID`: mark it afterwards (DESIGN.md section 5)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from istui.cli import render
+from istui.cli.context import open_workspace
+from istui.cli.parser import json_option, when_help
+from istui.cli.render import emit_json
+from istui.domain.errors import BadInput
+from istui.i18n import _
+from istui.services.export import check_export_path, write_export
+
+MARKS = {"held": "held", "noshow": "no_show", "no_show": "no_show"}  # never a lead id (ULIDs start with a digit)
+
+
+def define(name: str, p: argparse.ArgumentParser) -> None:
+    p.epilog = when_help()
+    p.add_argument("id", metavar="ID", help=_("the lead; or held ID, noshow ID: mark its meeting afterwards"))
+    p.add_argument("marked", nargs="?", metavar="", help=argparse.SUPPRESS)
+    p.add_argument("--at", metavar="WHEN", help=_("the meeting's time"))
+    p.add_argument("--with", dest="meeting_with", metavar="NAME", action="append", default=[],
+                   help=_("who attends besides you, from the roster (repeatable): the field rep"))
+    p.add_argument("--minutes", metavar="N", help=_("how long it lasts (default 60)"))
+    p.add_argument("--place", metavar="TEXT", help=_("where: an address or the online meeting's URL"))
+    p.add_argument("--ics", metavar="FILE", help=_("write the calendar invite (iCalendar) to FILE"))
+    p.add_argument("--send", action="store_true", help=_("mail the invite to those attending ([mail] of your config)"))
+    p.add_argument("--contact", action="store_true", help=_("invite the lead's contact too"))
+    p.add_argument("--note", default="", help=_("held, noshow: a note"))
+    json_option(p)
+    p.set_defaults(handler=run_meeting)
+
+
+def run_meeting(args: argparse.Namespace) -> int:
+    if args.id in MARKS:
+        return _mark(args, MARKS[args.id])
+    if args.marked is not None:
+        raise BadInput(_("meeting: one lead id, then its options; `istui meeting held ID` marks a meeting held."))
+    from istui.domain.formatting import when
+    from istui.services.meetings import set_meeting
+
+    ws = open_workspace(args)
+    lead_id = ws.resolve_lead(args.id)
+    if args.ics:  # checked before anything is written
+        check_export_path(Path(args.ics).expanduser(), ws.root)
+    changing = bool(args.at or args.meeting_with or args.minutes or args.place is not None)
+    lead = set_meeting(ws, lead_id, args.at, args.meeting_with, args.minutes, args.place).lead if changing \
+        else ws.get_lead(lead_id)
+    document: dict = {"lead": lead}
+    lines = []
+    if changing:
+        lines.append(_("Meeting with {company}: {when}.").format(company=render.safe(lead["company"]),
+                                                                when=when(lead["meeting_at"], ws.now())))
+    if args.ics or args.send:
+        from istui.services.invites import build_invite, send_invite
+
+        invite = send_invite(ws, lead, contact=args.contact) if args.send else build_invite(ws, lead, contact=args.contact)
+        if args.ics:
+            write_export(Path(args.ics).expanduser(), invite.ics, ws.root)
+            lines.append(_("Invite written to {path}.").format(path=args.ics))
+        if args.send:
+            lines.append(_("Invite mailed to {people}.").format(people=", ".join(a for _n, a in invite.attendees)))
+        document["invite"] = {"attendees": [a for _n, a in invite.attendees], "ics": invite.ics.decode("utf-8")}
+    elif not changing:
+        raise BadInput(_("meeting: say what to do: --at WHEN sets the time, --ics FILE or --send the invite."))
+    if args.json:
+        emit_json(document)
+    else:
+        render.say("\n".join(lines))
+    return 0
+
+
+def _mark(args: argparse.Namespace, outcome: str) -> int:
+    from istui.domain.handoffs import MEETING_LABELS
+    from istui.services.meetings import mark_meeting
+
+    if args.marked is None:
+        raise BadInput(_("meeting {action}: name the lead, e.g. istui meeting {action} 01J8Q.").format(action=args.id))
+    extra = [name for name in ("at", "minutes", "place", "ics") if getattr(args, name)] + (
+        ["with"] if args.meeting_with else []) + (["send"] if args.send else [])
+    if extra:
+        raise BadInput(_("meeting {action} takes no --{option}.").format(action=args.id, option=extra[0]))
+    ws = open_workspace(args)
+    logged = mark_meeting(ws, ws.resolve_lead(args.marked), outcome, args.note)
+    if args.json:
+        emit_json({"lead": logged.lead, "activity": logged.activity})
+    else:
+        print(_("Marked the meeting with {company}: {status}.").format(company=render.safe(logged.lead["company"]),
+                                                                      status=_(MEETING_LABELS[outcome])))
+    return 0

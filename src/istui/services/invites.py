@@ -1,0 +1,146 @@
+"""Calendar invites for a lead's meeting (`istui meeting ID --ics FILE | --send`): an iCalendar REQUEST made with the
+`icalendar` package — the organizer the rep (their roster address), attendees asked to answer (RSVP), the start in
+the workspace's time zone with its VTIMEZONE, summary and description in the language in force, the handoff sheet
+in the description — and the mail that carries it as text/calendar, which Outlook and Google Calendar show with
+Accept and Decline."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+from istui.domain import handoffs as ho
+from istui.domain.errors import BadInput
+from istui.domain.roster import display_name
+from istui.domain.text import terminal_safe
+from istui.i18n import _
+from istui.store.workspace import Record, Workspace
+
+DEFAULT_MINUTES = 60
+_EPOCH = datetime(2020, 1, 1).timestamp()
+
+
+class Invite(NamedTuple):
+    organizer: tuple[str, str]  # (display name, address)
+    attendees: list[tuple[str, str]]
+    subject: str
+    ics: bytes
+
+
+def _person(ws: Workspace, name: str) -> tuple[str, str]:
+    entry = (ws.settings.roster or {}).get(name) or {}
+    address = str(entry.get("email") or "")
+    if not address:
+        raise BadInput(_("{name} has no e-mail address on the roster, so the invite cannot name them; add it with "
+                         "`istui rep set {name} --email ADDRESS`.").format(name=name))
+    return display_name(ws.settings.roster, name), address
+
+
+def _description(ws: Workspace, lead: Record) -> str:
+    from istui.services.handoff import handoff_sheet
+
+    if isinstance(lead.get("handoff"), dict) and lead["handoff"]:
+        return handoff_sheet(lead, ws.activities_of_lead(lead["id"]), ws.settings.currency)
+    lines = [f"{_('Company')}: {lead.get('company', '')}", f"{_('Contact')}: {lead.get('contact', '')}",
+             f"{_('Phone')}: {lead.get('phone', '')}", f"{_('E-mail')}: {lead.get('email', '')}",
+             f"{_('Lead id')}: {lead['id']}"]
+    return terminal_safe("\n".join(lines), multiline=True)
+
+
+def build_invite(ws: Workspace, lead: Record, *, contact: bool = False) -> Invite:
+    """The meeting's invite. The organizer is the rep who booked it (else this rep); attendees are those booked
+    with it and the field rep it was handed to, and the lead's contact when `contact`. BadInput, one sentence, when
+    the lead has no meeting time or someone in it has no address."""
+    import icalendar
+
+    if not lead.get("meeting_at"):
+        raise BadInput(_("meeting: {company} has no meeting time set; set it with `istui meeting {id} --at WHEN`.")
+                       .format(company=terminal_safe(lead.get("company", "")), id=lead["id"][:10]))
+    meeting = lead.get("meeting") if isinstance(lead.get("meeting"), dict) else {}
+    booker = meeting.get("by") or ws.rep
+    organizer = _person(ws, booker)
+    names = [n for n in ho.attendees(lead) if n != booker]
+    handoff = lead.get("handoff") if isinstance(lead.get("handoff"), dict) else {}
+    if handoff.get("to") and handoff["to"] not in names and handoff.get("to") != booker:
+        names.append(handoff["to"])
+    people = [_person(ws, name) for name in names]
+    if contact:
+        if not lead.get("email"):
+            raise BadInput(_("contact: {company} has no e-mail address to invite.").format(
+                company=terminal_safe(lead.get("company", ""))))
+        people.append((str(lead.get("contact") or lead.get("company") or ""), str(lead["email"])))
+    if not people:
+        raise BadInput(_("meeting: nobody to invite; name the field rep with --with NAME (or --contact for the lead's "
+                         "contact)."))
+    start = datetime.fromisoformat(lead["meeting_at"]).astimezone(ws.tz)
+    minutes = meeting.get("minutes") if type(meeting.get("minutes")) is int else DEFAULT_MINUTES
+    subject = _("Meeting: {company}").format(company=terminal_safe(lead.get("company", "")))
+    now = ws.now()
+    event = icalendar.Event()
+    event.add("uid", f"meeting-{lead['id']}-{len(lead.get('meeting_history') or [])}@istui")
+    event.add("sequence", int((now.timestamp() - _EPOCH) // 60))  # a moved meeting updates the one invited before
+    event.add("dtstamp", now.astimezone(ws.tz))
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(minutes=minutes))
+    event.add("summary", subject)
+    event.add("description", _description(ws, lead))
+    if meeting.get("place"):
+        event.add("location", terminal_safe(str(meeting["place"])))
+    event.add("status", "CONFIRMED")
+    event.add("organizer", _address(organizer, organizer=True))
+    for person in people:
+        event.add("attendee", _address(person), encode=0)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//istui//meeting invite//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return Invite(organizer, people, subject, calendar.to_ical())
+
+
+def _address(person: tuple[str, str], organizer: bool = False) -> Any:
+    import icalendar
+
+    value = icalendar.vCalAddress(f"mailto:{person[1]}")
+    value.params["CN"] = icalendar.vText(person[0] or person[1])
+    if not organizer:
+        value.params.update({"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE",
+                             "CUTYPE": "INDIVIDUAL"})
+    return value
+
+
+def invite_message(invite: Invite, sent: datetime, msgid: str) -> bytes:
+    """The invite as a mail: a text part for readers without a calendar and the text/calendar part
+    (method=REQUEST) that a calendar answers, CRLF line ends."""
+    from email.message import EmailMessage
+    from email.policy import SMTP
+    from email.utils import format_datetime, formataddr
+
+    message = EmailMessage(policy=SMTP)
+    message["From"] = formataddr(invite.organizer)
+    message["To"] = ", ".join(formataddr(person) for person in invite.attendees)
+    message["Subject"] = " ".join(invite.subject.split())
+    message["Date"] = format_datetime(sent)
+    message["Message-ID"] = msgid
+    message.set_content(_("{subject}: the invite is attached for your calendar.").format(subject=invite.subject))
+    message.add_alternative(invite.ics, maintype="text", subtype="calendar", params={"method": "REQUEST"})
+    calendar_part = message.get_payload()[-1]
+    calendar_part.set_param("charset", "utf-8")
+    return message.as_bytes()
+
+
+def send_invite(ws: Workspace, lead: Record, *, contact: bool = False) -> Invite:
+    """Mail the invite to every attendee with the person's mail transport (`[mail]` of their config)."""
+    from istui.services.mail import Mail, Transport, load_config, message_id
+
+    config = load_config()
+    invite = build_invite(ws, lead, contact=contact)
+    domain = invite.organizer[1].rpartition("@")[2] or "istui.invalid"
+    msgid = message_id(domain)
+    data = invite_message(invite, ws.now(), msgid)
+    sender = (config.sender or invite.organizer[1])
+    with Transport(config) as transport:  # (MailError, one sentence, when the transport fails)
+        for _name, address in invite.attendees:
+            transport.send(Mail(sender, address, msgid, data))
+    return invite

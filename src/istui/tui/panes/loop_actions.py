@@ -1,0 +1,103 @@
+"""The handoff loop's keys on a pane's selected lead (Today, Leads): accept or return a handoff, rate it, set the
+meeting, mark it held or a no-show, write or mail its calendar invite. Mixed in after `LeadActions`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from istui.domain.text import named
+from istui.i18n import _
+from istui.services import handoff_loop, meetings
+from istui.store.workspace import Record
+from istui.tui.panes.lead_actions import guarded
+from istui.tui.screens.loop_forms import invite_form, mark_form, meeting_form, rate_form, reject_form
+
+
+class LoopActions:
+    """Needs what `LeadActions` gives: `selected_lead`, `_lead_form`, `_push_log_undo`, `_written`, `state`."""
+
+    state: Any
+    app: Any
+    notify: Any
+
+    def _loop_write(self, lead: Record, what: str, logged: Any) -> Record:
+        self._push_log_undo(what.format(company=named(lead["company"])), logged)  # type: ignore[attr-defined]
+        return logged.lead
+
+    def action_accept_handoff(self) -> None:
+        """a: accept the selected handoff (it becomes field sales' to work)."""
+        lead = self.selected_lead()  # type: ignore[attr-defined]
+        if lead is None:
+            return
+        logged = guarded(self, lambda: handoff_loop.accept(self.state.ws, lead["id"]),
+                         _("Accepted {company}.").format(company=named(lead["company"])))
+        if logged:
+            self._written(self._loop_write(lead, _("acceptance of {company}"), logged))  # type: ignore[attr-defined]
+
+    def action_reject_handoff(self) -> None:
+        """x: return the selected handoff to inside sales, with a reason."""
+        ws = self.state.ws
+
+        def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
+            logged = handoff_loop.reject(ws, lead["id"], values["reason"], values["note"])
+            return self._loop_write(lead, _("return of {company}"), logged)
+
+        self._lead_form(lambda lead: reject_form(lead, ws.settings.reject_reasons), write,  # type: ignore[attr-defined]
+                        _("Returned to inside sales."))
+
+    def action_rate_handoff(self) -> None:
+        """f: rate the selected handoff and say what information was missing."""
+        def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
+            logged = handoff_loop.rate(self.state.ws, lead["id"], values["rating"], values["note"])
+            return self._loop_write(lead, _("rating of {company}"), logged)
+
+        self._lead_form(rate_form, write, _("Rated."))  # type: ignore[attr-defined]
+
+    def action_mark_meeting(self) -> None:
+        """w: mark the selected lead's meeting held or a no-show."""
+        def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
+            logged = meetings.mark_meeting(self.state.ws, lead["id"], values["status"], values["note"])
+            return self._loop_write(lead, _("meeting mark of {company}"), logged)
+
+        self._lead_form(lambda lead: mark_form(lead, self.state.now), write, _("Meeting marked."))  # type: ignore[attr-defined]
+
+    def action_set_meeting(self) -> None:
+        """t: set the selected lead's meeting: time, length, who attends, place."""
+        ws = self.state.ws
+
+        def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
+            logged = meetings.set_meeting(ws, lead["id"], values["at"], values["with"], values["minutes"], values["place"])
+            return self._loop_write(lead, _("meeting of {company}"), logged)
+
+        self._lead_form(lambda lead: meeting_form(lead, self.state.now, ws.settings.roster, ws.settings.work_hours[1]),  # type: ignore[attr-defined]
+                        write, _("Meeting set."))
+
+    def action_invite(self) -> None:
+        """b: the selected lead's meeting invite, mailed to those attending or written to a file."""
+        from istui.services.invites import build_invite, send_invite
+        from istui.services.mail import load_config
+
+        ws = self.state.ws
+        can_mail = guarded(self, lambda: bool(load_config())) if _has_mail() else False
+
+        def write(lead: Record, values: dict[str, Any], form: Any) -> None:
+            if values["how"] == "mail":
+                invite = send_invite(ws, lead)
+                self.notify(_("Invite mailed to {people}.").format(people=", ".join(a for _n, a in invite.attendees)),
+                            markup=False)
+                return
+            from istui.services.export import write_export
+
+            path = Path(values["path"] or "meeting.ics").expanduser()
+            write_export(path, build_invite(ws, lead).ics, ws.root)
+            self.notify(_("Invite written to {path}.").format(path=path), markup=False)
+
+        self._lead_form(lambda lead: invite_form(lead, str(Path.home() / f"meeting-{lead['id'][:10]}.ics"),  # type: ignore[attr-defined]
+                                                 bool(can_mail)), write)
+
+
+def _has_mail() -> bool:
+    from istui.store.settings import user_config
+
+    return bool(user_config().get("mail"))

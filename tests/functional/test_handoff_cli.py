@@ -1,0 +1,136 @@
+"""`istui handoff list|accept|reject|feedback` and `istui meeting`: the loop from the command line, its refusals (one
+sentence, nothing written), the required sheet fields, and the calendar invite — parsed back with icalendar, and
+mailed through a real SMTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from conftest import add_lead
+from smtp_support import write_mail_config
+
+BANT = ("--budget", "300万円", "--authority", "部長決裁", "--need", "工数削減", "--timeline", "来期4月")
+
+
+@pytest.fixture
+def team(cli) -> None:
+    assert cli("rep", "set", "alice", "--email", "alice@example.jp", "--display", "Alice 佐藤").code == 0
+    assert cli("rep", "add", "kimura", "--role", "field", "--email", "kimura@example.jp", "--display", "木村 健").code == 0
+    assert cli("rep", "add", "mori", "--role", "field", "--email", "mori@example.jp").code == 0
+
+
+def files_of(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".istui" not in p.parts and ".git" not in p.parts}
+
+
+def test_answers_and_their_refusals(cli, ws, team) -> None:
+    lead = add_lead(cli, "株式会社東洋商事", "--phone", "03-1234-5678")["id"]
+    missing = cli("handoff", lead, "--to", "kimura", "--budget", "300万円")
+    assert missing.code == 2 and "the sheet needs Authority, Need, Timeline" in missing.err
+    assert cli("handoff", lead, "--to", "kimura", *BANT).code == 0
+    before = files_of(ws.root)
+    for args, said in (
+        (("handoff", "accept", lead), "only kimura (or a manager) answers it, and you are alice"),
+        (("--rep", "kimura", "handoff", "reject", lead), "reason: say why the lead goes back, one of no_budget"),
+        (("--rep", "kimura", "handoff", "reject", lead, "--reason", "budget"), "reason: 'budget' is not one of"),
+        (("--rep", "kimura", "handoff", "feedback", lead, "--rating", "6"), "rating: '6' is not a whole number from 1 to 5"),
+        (("--rep", "kimura", "handoff", "accept", lead, "--reason", "no_budget"), "handoff accept takes no --reason"),
+        (("--rep", "kimura", "handoff", "accept"), "name the lead"),
+        (("meeting", "held", lead), "has no meeting time set"),
+        (("target", "set", "sal_rate", "0.8", "--per", "month"), "sal_rate is a rate"),
+    ):
+        result = cli(*args)
+        assert result.code == 2 and said in result.err and result.err.count("\n") == 1, (args, result.err)
+    assert files_of(ws.root) == before  # nothing written by any of them
+    listed = cli("--rep", "kimura", "handoff", "list", "--mine", "--json").json["handoffs"]
+    assert [(row["id"], row["status"], row["round"], row["overdue"]) for row in listed] == [(lead, "proposed", 1, False)]
+    assert listed[0]["sla_due"] == "2026-12-01T16:30:00+09:00"  # 24 working hours from Fri 10:30, 09:00–18:00
+    returned = cli("--rep", "kimura", "handoff", "reject", lead, "--reason", "no-budget", "--note", "予算は来期")
+    assert returned.code == 0 and "Returned 株式会社東洋商事 to alice (no budget)" in returned.out
+    shown = cli("lead", "show", lead).out
+    assert "Returned  no budget — 予算は来期" in shown.replace("   ", "  ") or "no budget — 予算は来期" in shown
+    assert cli("today").out.count("returned") >= 1
+    again = cli("--rep", "kimura", "handoff", "accept", lead)
+    assert again.code == 2 and "already returned" in again.err
+    assert cli("handoff", lead, "--to", "kimura", *BANT).code == 0  # handed off again, counted again
+    assert cli("--rep", "kimura", "handoff", "accept", lead, "--note", "OK").code == 0
+    rated = cli("--rep", "kimura", "handoff", "feedback", lead, "--rating", "4", "--note", "決裁者の名前がほしい", "--json").json
+    assert rated["lead"]["handoff"]["rating"] == 4 and rated["activity"]["kind"] == "handoff"
+    rows = cli("handoff", "list", "--json").json["handoffs"]
+    assert [(r["status"], r["round"], r["rating"]) for r in rows] == [("accepted", 2, 4)]
+    assert [r["status"] for r in cli("handoff", "list", "--status", "rejected", "--json").json["handoffs"]] == []
+
+
+def test_required_fields_are_a_setting(cli, team) -> None:
+    lead = add_lead(cli, "Decision Co")["id"]
+    assert cli("settings", "handoff_required=budget,decision_date").code == 0
+    refused = cli("handoff", lead, "--to", "kimura", "--budget", "$40k")
+    assert refused.code == 2 and "the sheet needs Decision date" in refused.err and "--decision-date" in refused.err
+    sheet = cli("handoff", lead, "--to", "kimura", "--budget", "$40k", "--decision-date", "March board meeting").out
+    assert "**Decision date**: March board meeting" in sheet
+    wrong = cli("settings", "handoff_required=budget,shoe_size")
+    assert wrong.code == 2 and "'shoe_size' is not a handoff sheet field" in wrong.err
+
+
+def test_meeting_and_its_invite(cli, ws, team, tmp_path: Path) -> None:
+    lead = add_lead(cli, "株式会社東洋商事", "--contact", "山田 太郎", "--email", "yamada@toyo.example")["id"]
+    booked = cli("log", "call", lead, "-o", "6", "--json").json
+    assert booked["lead"]["stage"] == "meeting" and booked["parked"] == "meeting_time_not_set"
+    assert "set the meeting time" in cli("today").out
+    ics = tmp_path / "meeting.ics"
+    made = cli("meeting", lead, "--at", "12/3 14:00", "--with", "kimura", "--minutes", "45", "--place",
+               "https://meet.example/abc", "--ics", str(ics))
+    assert made.code == 0, made.err
+    saved = cli("lead", "show", lead, "--json").json
+    assert saved["meeting_at"] == "2026-12-03T14:00:00+09:00"
+    assert saved["meeting"] == {"by": "alice", "with": ["kimura"], "minutes": 45, "place": "https://meet.example/abc",
+                                "status": None}
+    calendar = icalendar.Calendar.from_ical(ics.read_bytes())
+    assert str(calendar["METHOD"]) == "REQUEST"
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["ORGANIZER"]) == "mailto:alice@example.jp" and event["ORGANIZER"].params["CN"] == "Alice 佐藤"
+    attendee = event["ATTENDEE"]  # (one attendee: a single value)
+    assert str(attendee) == "mailto:kimura@example.jp"
+    assert attendee.params["RSVP"] == "TRUE" and attendee.params["CN"] == "木村 健"
+    assert event["DTSTART"].params["TZID"] == "Asia/Tokyo"
+    assert event.decoded("DTSTART").isoformat() == "2026-12-03T14:00:00+09:00"
+    assert (event.decoded("DTEND") - event.decoded("DTSTART")).total_seconds() == 45 * 60
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Asia/Tokyo"]
+    assert str(event["SUMMARY"]) == "Meeting: 株式会社東洋商事" and "山田 太郎" in str(event["DESCRIPTION"])
+    assert str(event["LOCATION"]) == "https://meet.example/abc"
+    japanese = tmp_path / "ja.ics"
+    assert cli("--lang", "ja", "meeting", lead, "--ics", str(japanese), "--contact").code == 0
+    event = icalendar.Calendar.from_ical(japanese.read_bytes()).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "商談: 株式会社東洋商事"
+    assert sorted(str(a) for a in event["ATTENDEE"]) == ["mailto:kimura@example.jp", "mailto:yamada@toyo.example"]
+    inside = cli("meeting", lead, "--ics", str(ws.root / "istui.toml"))
+    assert inside.code == 2 and "a file of the workspace itself" in inside.err
+    # a meeting ahead is not marked; after it, held — and its figures count it
+    assert "still ahead" in cli("meeting", "held", lead).err
+    assert cli("meeting", lead, "--at", "yesterday 15:00").code == 0
+    assert cli("meeting", "noshow", lead, "--note", "連絡なし").code == 0
+    assert cli("lead", "show", lead, "--json").json["meeting"]["status"] == "no_show"
+    figures = cli("kpi", "--period", "week", "--json").json["handoff"]
+    assert (figures["meetings_held"], figures["no_shows"], figures["show_rate"]) == (0, 1, 0.0)
+
+
+def test_the_invite_goes_out_by_mail(cli, team, smtp, isolated_home: Path) -> None:
+    box, port = smtp
+    write_mail_config(isolated_home, port)
+    lead = add_lead(cli, "Invite Co", "--email", "buyer@invite.example")["id"]
+    assert cli("log", "call", lead, "-o", "6", "--meeting", "12/4 10:00", "--with", "kimura", "--with", "mori").code == 0
+    sent = cli("meeting", lead, "--send", "--json")
+    assert sent.code == 0, sent.err
+    assert sorted(json.loads(sent.out)["invite"]["attendees"]) == ["kimura@example.jp", "mori@example.jp"]
+    assert sorted(address for envelope in box.envelopes for address in envelope) == ["kimura@example.jp", "mori@example.jp"]
+    message = box.messages[0]
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    assert part.get_param("method") == "REQUEST"
+    event = icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")[0]
+    assert event.decoded("DTSTART").isoformat() == "2026-12-04T10:00:00+09:00"
+    assert all(a.params["RSVP"] == "TRUE" for a in event["ATTENDEE"])
