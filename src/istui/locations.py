@@ -77,7 +77,7 @@ class Local:
         self.lead_numbers = self.cache / "lead-numbers"
         self.file_checks = self.cache / "file-checks.json"
         self.queue_leads = self.cache / "queue-leads.json"  # the leads today's queue can hold, per lead bucket
-        self.loop_leads = self.cache / "loop-leads.json"  # the leads with a handoff or a meeting, per lead bucket
+        self.handoff_parts = self.cache / "handoff-parts.json"  # each lead bucket's part of the handoff figures
 
 
 def lead_bucket(root: Path, bucket: str) -> Path:

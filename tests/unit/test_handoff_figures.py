@@ -44,7 +44,7 @@ def a_lead(draw, number: int):
     if rounds:
         lead["handoff"] = rounds[-1]
         lead["handoff_history"] = rounds[:-1]
-        lead["stage"] = "handed_off" if rounds[-1]["status"] != "rejected" else "nurturing"
+        lead["stage"] = "nurturing" if rounds[-1]["status"] == "rejected" else draw(st.sampled_from(("handed_off", "won")))
     meetings = draw(st.lists(st.tuples(DAY, st.sampled_from((None, "held", "no_show")), st.sampled_from(REPS)), max_size=2))
     if meetings:
         *earlier, (day, status, by) = meetings
@@ -83,8 +83,9 @@ def count(leads, closings, rep):
         for r in mine:
             if inside(r["at"]):
                 expected["handoffs"] += 1
-                decided = datetime.fromisoformat(r["decided_at"]) if r.get("decided_at") else NOW
-                if decided > sla_due(r):
+                waiting = r["status"] == "proposed" and lead.get("stage") == "handed_off"  # (closed: waits no longer)
+                decided = datetime.fromisoformat(r["decided_at"]) if r.get("decided_at") else NOW if waiting else None
+                if decided is not None and decided > sla_due(r):
                     expected["sla_breaches"] += 1
             if r["status"] != "proposed" and inside(r["decided_at"]):
                 expected[r["status"]] += 1

@@ -61,8 +61,10 @@ def _answerable(ws: Workspace, lead: Record, what: str) -> dict[str, Any]:
         raise BadInput(_("{company} ({id}) has not been handed off, so there is nothing to {what}.").format(
             company=terminal_safe(lead.get("company", "")), id=lead["id"][:10], what=what))
     if ho.status(lead) != ho.PROPOSED or lead.get("stage") != Stage.HANDED_OFF:
+        state = ho.status(lead)
         raise BadInput(_("handoff: {company} was already {status}; only a proposed handoff is accepted or returned.").format(
-            company=terminal_safe(lead.get("company", "")), status=_(ho.STATUS_LABELS.get(ho.status(lead) or "", "closed"))))
+            company=terminal_safe(lead.get("company", "")),
+            status=_(ho.STATUS_LABELS[state]) if state in ho.STATUS_LABELS and state != ho.PROPOSED else labels.stage(lead["stage"])))
     roster = ws.settings.roster or {}
     if handoff.get("to") != ws.rep and roster.get(ws.rep, {}).get("role") != "manager":
         raise BadInput(_("handoff: {company} was handed to {to}; only {to} (or a manager) answers it, and you are {rep}.")
@@ -163,7 +165,8 @@ def handoff_rows(ws: Workspace, leads: Iterable[Record], *, mine: bool = False, 
         rows.append({"id": lead["id"], "company": lead.get("company", ""), "source": lead.get("source"),
                      "status": status, "to": handoff.get("to"), "by": handoff.get("by"), "at": handoff.get("at"),
                      "round": handoff.get("round") or 1, "sla_due": due.isoformat() if due else None,
-                     "overdue": bool(status == ho.PROPOSED and due is not None and due <= now),
+                     "overdue": bool(status == ho.PROPOSED and lead.get("stage") == Stage.HANDED_OFF and due is not None
+                                     and due <= now),
                      "reason": handoff.get("reason"), "decided_at": handoff.get("decided_at"),
                      "rating": handoff.get("rating"), "stage": lead.get("stage")})
     order = {ho.PROPOSED: 0, ho.ACCEPTED: 1, ho.REJECTED: 2}

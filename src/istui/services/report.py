@@ -9,7 +9,7 @@ same tallies (`services.counting`), so they agree by construction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -74,6 +74,7 @@ def _kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterabl
 
     A caller that keeps `leads` between reports may pass `cohorts` (a dict, replaced whenever a lead's
     creation time, source, owner, motion or company changes) to keep each period's cohort."""
+    from istui.services.handoff_report import handoff_report
     from istui.services.rollup_days import KeptTallies
     from istui.services.rollups import Rollups
 
@@ -135,28 +136,6 @@ def _kpi_report(ws: Workspace, period_spec: str, rep: str | None, leads: Iterabl
             cut = previous.end != whole_previous.end
             report["previous"]["through"] = (previous.end - timedelta(days=1)).isoformat() if cut else None
     return report
-
-
-def handoff_report(ws: Workspace, period: Period, rep: str | None,
-                   team_source: Callable[[list[str]], Tallies]) -> dict[str, Any]:
-    """The handoff figures of the period (`services.handoff_figures`) over the leads with a handoff or a meeting; the
-    closings of one rep's handoffs are read from their files and those of the field reps they handed to."""
-    from istui.domain.handoffs import rounds
-    from istui.services.handoff_figures import handoff_figures
-    from istui.services.today import loop_clock, loop_leads
-
-    leads = loop_leads(ws)
-    closings: dict[str, Any] = {}
-    if any(lead.get("handoff") for lead in leads):
-        closers = {rep} | {str(r.get("to")) for lead in leads for r in rounds(lead) if rep in (r.get("by"), r.get("to"))}
-        tallies = team_source(sorted(closers - {"None"}))
-        combined, numbers = tallies.combined(period.start, period.end, None), tallies.numbers
-        for lead in leads:
-            closing = combined.closings.get(numbers.get(lead["id"], -1))
-            if closing is not None:
-                closings[lead["id"]] = closing
-    start, end = period.bounds(ws.tz)
-    return handoff_figures(leads, start, end, now=ws.now(), sla_due=loop_clock(ws), closings=closings, rep=rep)
 
 
 class LazyLeads:

@@ -80,15 +80,27 @@ TODAY_ORDER = (*ANSWER_FIRST, *QUEUE_REASONS, *(reason for reason in TASK_REASON
 
 
 def loop_clock(ws: Workspace) -> Callable[[Mapping[str, Any]], datetime | None]:
-    """`sla_due(handoff)`: when field sales should have answered a handoff round (the workspace's SLA)."""
+    """`sla_due(handoff)`: when field sales should have answered a handoff round (the workspace's SLA, counted in
+    working hours on its calendar), worked out once per round and workspace."""
     from istui.services.handoff_loop import sla_hours_adder
 
+    key = sla_key(ws)
+    known: dict[str, datetime | None] = ws.cached(f"sla-due {key}", dict)
     add, hours = sla_hours_adder(ws), ws.settings.handoff_sla_hours
 
     def sla_due(handoff: Mapping[str, Any]) -> datetime | None:
-        return sla_due_of(handoff, add, hours)
+        at = str(handoff.get("at"))
+        if at not in known:
+            known[at] = sla_due_of(handoff, add, hours)
+        return known[at]
 
     return sla_due
+
+
+def sla_key(ws: Workspace) -> str:
+    """What a handoff's SLA end depends on besides its time: the SLA, the working hours and days."""
+    s = ws.settings
+    return f"{s.handoff_sla_hours}|{s.working_hours}|{s.timezone}|{s.holiday_country}|{s.extra_holidays}|{s.working_holidays}"
 
 
 def queue_leads(ws: Workspace) -> list[Record]:
@@ -101,10 +113,9 @@ def queue_leads(ws: Workspace) -> list[Record]:
                       lambda lead: may_queue(lead, rep) or involves(lead, rep))
 
 
-def loop_leads(ws: Workspace) -> list[Record]:
-    """Every lead with a handoff or a meeting (what the handoff figures count), kept per lead bucket."""
-    return kept_leads(ws, ws.local.loop_leads, f"loop {_KEPT_VERSION}",
-                      lambda lead: bool(lead.get("handoff") or lead.get("meeting_at") or lead.get("meeting_history")))
+def in_loop(lead: Record) -> bool:
+    """A lead the handoff figures count: handed off, or with a meeting."""
+    return bool(lead.get("handoff") or lead.get("meeting_at") or lead.get("meeting_history"))
 
 
 def kept_leads(ws: Workspace, path: Any, tag: str, keep: Callable[[Record], bool]) -> list[Record]:
@@ -116,14 +127,16 @@ def kept_leads(ws: Workspace, path: Any, tag: str, keep: Callable[[Record], bool
         if isinstance(data, dict) and data.get("tag") == tag:
             kept = data["buckets"] if isinstance(data.get("buckets"), dict) else {}
     buckets: dict[str, Any] = {}
+    changed = False
     for bucket in ws.lead_buckets():
         sig = list(files.signature(bucket) or ())
         known = kept.get(bucket.name)
         if not (isinstance(known, dict) and known.get("sig") == sig and isinstance(known.get("leads"), list)
                 and all(isinstance(lead, dict) for lead in known["leads"])):
-            known = {"sig": sig, "leads": [lead for lead in ws.bucket_leads(bucket).values() if keep(lead)]}
+            taken = [lead for lead in ws.bucket_leads(bucket).values() if keep(lead)]
+            known, changed = {"sig": sig, "leads": taken}, True
         buckets[bucket.name] = known
-    if buckets != kept:
+    if changed or len(buckets) != len(kept):
         with contextlib.suppress(OSError, files.OutsideWorkspace):  # a cache: failing to write it costs only speed
             files.write_cache(path, json.dumps({"tag": tag, "buckets": buckets},
                                                ensure_ascii=True).encode("ascii"))  # a lone surrogate read stays
