@@ -20,6 +20,7 @@ from istui.store.workspace import Workspace
 
 _VERSION = 1
 _KEYS_PER_BUCKET = 8  # the periods and scopes a bucket's parts are kept for (the latest asked for)
+_WRITE_AFTER = 4  # the cache file is written once this many parts were counted again
 
 
 def handoff_report(ws: Workspace, period: Period, rep: str | None,
@@ -53,7 +54,7 @@ def bucket_parts(ws: Workspace, period: Period, rep: str | None) -> list[dict[st
                 memory.update(data["buckets"])
     start, end = period.bounds(ws.tz)
     floor = timedelta(hours=ws.settings.handoff_sla_hours)  # working hours take longer than as many hours
-    sla_due, changed, parts = None, False, []
+    sla_due, changed, parts = None, 0, []
     for bucket in ws.lead_buckets():
         sig = list(files.signature(bucket) or ())
         known = memory.get(bucket.name)
@@ -68,13 +69,13 @@ def bucket_parts(ws: Workspace, period: Period, rep: str | None) -> list[dict[st
             known["parts"][key] = part
             while len(known["parts"]) > _KEYS_PER_BUCKET:
                 known["parts"].pop(next(iter(known["parts"])))
-            changed = True
+            changed += 1
         parts.append(part)
     names = {bucket.name for bucket in ws.lead_buckets()} if changed else set(memory)
     for gone in set(memory) - names:  # a bucket file deleted
         del memory[gone]
-        changed = True
-    if changed:
+        changed += _WRITE_AFTER
+    if changed >= _WRITE_AFTER:  # (a bucket or two counted again costs less than writing every bucket's parts)
         with contextlib.suppress(OSError, files.OutsideWorkspace):  # a cache: failing to write it costs only speed
             files.write_cache(ws.local.handoff_parts, json.dumps({"tag": tag, "buckets": memory},
                                                                  ensure_ascii=True).encode("ascii"))
