@@ -5,7 +5,6 @@ the lead's `handoff` record (`domain.handoffs`), written together or not at all.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from istui.domain import handoffs as ho
@@ -14,11 +13,10 @@ from istui.domain.errors import BadInput
 from istui.domain.model import ActivityKind, Stage
 from istui.domain.parsing import multiline_text, optional_text, parse_choice
 from istui.domain.roster import display_name, require_recipient
-from istui.domain.schedule import add_working_minutes
 from istui.domain.text import terminal_safe
 from istui.i18n import _
-from istui.services.calendar import work_calendar
 from istui.services.leads import Logged, change_stage
+from istui.services.today import loop_clock
 from istui.store.workspace import Record, Workspace, iso
 
 
@@ -137,22 +135,11 @@ def _answer_activity(lead_id: str, handoff: Record, outcome: str, at: str, note:
     return activity
 
 
-def sla_hours_adder(ws: Workspace) -> Any:
-    """`add(moment, hours)`: that many working hours after `moment`, on the workspace's calendar."""
-    calendar = work_calendar(ws)
-    hours = ws.settings.work_hours
-
-    def add(moment: datetime, count: int) -> datetime:
-        return add_working_minutes(moment.astimezone(ws.tz), count * 60, hours, calendar.is_working_day)
-
-    return add
-
-
 def handoff_rows(ws: Workspace, leads: Iterable[Record], *, mine: bool = False, state: str = "") -> list[dict[str, Any]]:
     """The handoffs of the leads (latest round of each), proposed ones past their SLA first: for `istui handoff list`."""
     if state:
         state = parse_choice(state, ho.STATUSES, "status")
-    add, now = sla_hours_adder(ws), ws.now()
+    sla_due, now = loop_clock(ws), ws.now()
     rows = []
     for lead in leads:
         status = ho.status(lead)
@@ -161,7 +148,7 @@ def handoff_rows(ws: Workspace, leads: Iterable[Record], *, mine: bool = False, 
             continue
         if mine and ws.rep not in (handoff.get("to"), handoff.get("by")):
             continue
-        due = ho.sla_due(handoff, add, ws.settings.handoff_sla_hours)
+        due = sla_due(handoff)
         rows.append({"id": lead["id"], "company": lead.get("company", ""), "source": lead.get("source"),
                      "status": status, "to": handoff.get("to"), "by": handoff.get("by"), "at": handoff.get("at"),
                      "round": handoff.get("round") or 1, "sla_due": due.isoformat() if due else None,

@@ -82,11 +82,14 @@ TODAY_ORDER = (*ANSWER_FIRST, *QUEUE_REASONS, *(reason for reason in TASK_REASON
 def loop_clock(ws: Workspace) -> Callable[[Mapping[str, Any]], datetime | None]:
     """`sla_due(handoff)`: when field sales should have answered a handoff round (the workspace's SLA, counted in
     working hours on its calendar), worked out once per round and workspace."""
-    from istui.services.handoff_loop import sla_hours_adder
+    from istui.domain.schedule import add_working_minutes
+    from istui.services.calendar import work_calendar
 
-    key = sla_key(ws)
-    known: dict[str, datetime | None] = ws.cached(f"sla-due {key}", dict)
-    add, hours = sla_hours_adder(ws), ws.settings.handoff_sla_hours
+    known: dict[str, datetime | None] = ws.cached(f"sla-due {sla_key(ws)}", dict)
+    calendar, work_hours, hours = work_calendar(ws), ws.settings.work_hours, ws.settings.handoff_sla_hours
+
+    def add(moment: datetime, count: int) -> datetime:
+        return add_working_minutes(moment.astimezone(ws.tz), count * 60, work_hours, calendar.is_working_day)
 
     def sla_due(handoff: Mapping[str, Any]) -> datetime | None:
         at = str(handoff.get("at"))
