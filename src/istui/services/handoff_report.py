@@ -18,7 +18,7 @@ from istui.services.today import in_loop, loop_clock, sla_key
 from istui.store import fileformat, files
 from istui.store.workspace import Workspace
 
-_VERSION = 1
+_VERSION = 2
 _KEYS_PER_BUCKET = 8  # the periods and scopes a bucket's parts are kept for (the latest asked for)
 _WRITE_AFTER = 4  # the cache file is written once this many parts were counted again
 
@@ -60,17 +60,18 @@ def bucket_parts(ws: Workspace, period: Period, rep: str | None) -> list[dict[st
         known = memory.get(bucket.name)
         if not (isinstance(known, dict) and known.get("sig") == sig and isinstance(known.get("parts"), dict)):
             known = memory[bucket.name] = {"sig": sig, "parts": {}}
-        part = known["parts"].get(key)
-        if not _usable(part):
+        part, closers = known["parts"].get(key), known.setdefault("closers", {}).get(rep or "")
+        if not _usable(part) or not isinstance(closers, list):
             sla_due = sla_due or loop_clock(ws)
             leads = [lead for lead in ws.bucket_leads(bucket).values() if in_loop(lead)]
             part = partial(leads, start, end, sla_due=sla_due, rep=rep, sla_floor=floor)
+            closers = known["closers"][rep or ""] = part.pop("closers")  # (the same for every period: kept once)
             known["parts"].pop(key, None)
             known["parts"][key] = part
             while len(known["parts"]) > _KEYS_PER_BUCKET:
                 known["parts"].pop(next(iter(known["parts"])))
             changed += 1
-        parts.append(part)
+        parts.append({**part, "closers": closers})
     names = {bucket.name for bucket in ws.lead_buckets()} if changed else set(memory)
     for gone in set(memory) - names:  # a bucket file deleted
         del memory[gone]
@@ -82,7 +83,7 @@ def bucket_parts(ws: Workspace, period: Period, rep: str | None) -> list[dict[st
     return parts
 
 
-_PART_KEYS = ("counts", "by_reason", "hours", "ratings", "returned", "asked", "by_rep", "by_source", "waiting", "closers")
+_PART_KEYS = ("counts", "by_reason", "hours", "ratings", "returned", "asked", "by_rep", "by_source", "waiting")
 
 
 def _usable(part: Any) -> bool:
