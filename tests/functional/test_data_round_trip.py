@@ -135,10 +135,11 @@ def test_newer_fields_and_odd_handoffs_travel_in_extra() -> None:
     base = {**blank_lead(SOURCES, "alice"), "company": "Acme", "id": new_id(), "created_at": NOW.isoformat(),
             "updated_at": NOW.isoformat(), "updated_by": "alice"}
     leads = [{**base, "dnc": True, "phone_flag": "wrong_number"},
-             {**base, "id": new_id(), "handoff": {"to": "mori", "rating": "4"}},
+             {**base, "id": new_id(), "handoff": {"to": "mori", "rating": 4}},
              {**base, "id": new_id(), "handoff": {}},
-             {**base, "id": new_id(), "handoff": {**dict.fromkeys(("to", "at", "by", "budget", "authority", "need",
-                                                                   "timeline", "note"), "x"), "status": "accepted"}}]
+             {**base, "id": new_id(), "handoff": {**dict.fromkeys(("to", "by", "budget", "authority", "need",
+                                                                   "timeline", "note"), "x"), "status": "accepted",
+                                                  "at": "2026-11-30T10:00:00+09:00"}}]
     text = to_csv("leads", leads)
     assert json.loads(next(csv.DictReader(io.StringIO(text)))["extra"]) == {"dnc": True, "phone_flag": "wrong_number"}
     plan = plan_import(text.encode(), [], sources=SOURCES, now=NOW, rep="alice")

@@ -134,3 +134,39 @@ def test_the_invite_goes_out_by_mail(cli, team, smtp, isolated_home: Path) -> No
     event = icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")[0]
     assert event.decoded("DTSTART").isoformat() == "2026-12-04T10:00:00+09:00"
     assert all(a.params["RSVP"] == "TRUE" for a in event["ATTENDEE"])
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("meeting", {"with": 5}), ("meeting", {"minutes": -30}), ("handoff", {"to": "kimura", "at": "9999-12-31T23:00:00+09:00"}),
+    ("handoff", {"to": "kimura", "at": "2026-12-01T10:00:00"}), ("handoff", {"to": "kimura", "rating": 99}),
+    ("handoff", {"to": "kimura", "round": "x"}), ("handoff", {"to": "kimura", "reason": ["x"]}),
+    ("handoff_history", {"at": "2026-12-01T10:00:00+09:00"}), ("meeting_history", [{"at": 5}]),
+])
+def test_unusable_values_inside_the_loop_are_reported_and_left_out(cli, ws, team, field, value) -> None:
+    lead = add_lead(cli, "Broken Co")["id"]
+    path = next(p for p in (ws.root / "leads").glob("*.json") if lead in p.read_text())
+    text = path.read_text()
+    broken = text.replace(f'"id":"{lead}"', f'"id":"{lead}","{field}":{json.dumps(value)}') if f'"id":"{lead}"' in text \
+        else text.replace(f'"id": "{lead}"', f'"id": "{lead}", "{field}": {json.dumps(value)}')
+    assert broken != text
+    path.write_text(broken)
+    doctor = cli("doctor")
+    assert doctor.code != 0 and field in doctor.out + doctor.err
+    for args in (("today",), ("handoff", "list"), ("kpi", "--json"), ("--rep", "kimura", "today"), ("review",)):
+        result = cli(*args)
+        assert "Traceback" not in result.err and result.code in (0, 1), (args, result.err)
+
+
+def test_an_invite_refused_leaves_the_meeting_as_it_was_and_only_the_recipient_rates(cli, team, tmp_path: Path) -> None:
+    lead = add_lead(cli, "NoMail Co", "--contact", "N")["id"]
+    before = cli("lead", "show", lead, "--json").json
+    refused = cli("meeting", lead, "--at", "tomorrow 15:00", "--with", "kimura", "--ics", str(tmp_path / "x.ics"),
+                  "--contact")
+    assert refused.code == 2 and "has no e-mail address to invite" in refused.err
+    after = cli("lead", "show", lead, "--json").json
+    assert after == before and not (tmp_path / "x.ics").exists()
+    assert cli("handoff", lead, "--to", "kimura", *BANT).code == 0
+    for rep in ("alice", "mori"):
+        wrong = cli("--rep", rep, "handoff", "feedback", lead, "--rating", "1")
+        assert wrong.code == 2 and "only kimura (or a manager)" in wrong.err
+    assert cli("--rep", "kimura", "handoff", "feedback", lead, "--rating", "4").code == 0

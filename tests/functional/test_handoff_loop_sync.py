@@ -125,3 +125,27 @@ def test_the_whole_loop_through_git(tmp_path: Path) -> None:
     review = render_review(review_of(alice, "2026-11-30..2026-12-04", None))
     assert "Handoffs returned, and why" in review and "no authority: 1" in review
     assert "部長ではなく役員決裁でした" in review and "決裁者の名前と導入時期の根拠がほしい — 1×" in review
+
+
+def test_answers_on_two_clones_settle_as_one(tmp_path: Path) -> None:
+    """kimura accepts on his clone while a manager returns the same handoff on another: after sync the lead is
+    either accepted and handed off, or returned and nurturing — never accepted in nurturing — and the other answer
+    is in the conflict report."""
+    team = Loop(tmp_path)
+    boss_root = tmp_path / "boss"
+    alice = team.alice("2026-11-30T10:00:00+09:00")
+    from istui.services.workspace_settings import change_settings
+
+    change_settings(alice, ["roster.boss.role=manager", "roster.boss.display=Boss", "roster.boss.email=boss@example.jp"])
+    handoff_loop.hand_off(alice, team.lead, "kimura", SHEET)
+    sync(alice)
+    git(tmp_path, "clone", "-q", str(team.remote), str(boss_root))
+    sync(team.kimura("2026-11-30T11:00:00+09:00"))
+    boss = Workspace.open(boss_root, "boss", clock=at("2026-11-30T11:05:00+09:00"))
+    handoff_loop.reject(boss, team.lead, "no_budget")  # the stage, the follow-up and the handoff change here
+    sync(boss)
+    handoff_loop.accept(team.kimura("2026-11-30T11:10:00+09:00"), team.lead)  # later: the acceptance is kept whole
+    report = sync(team.kimura("2026-11-30T11:10:00+09:00"))
+    lead = team.kimura("2026-11-30T12:00:00+09:00").get_lead(team.lead)
+    assert (lead["stage"], lead["handoff"]["status"], lead.get("next_at")) == ("handed_off", "accepted", None)
+    assert any(conflict["field"] == "handoff" for conflict in report["conflicts"]), report

@@ -253,7 +253,7 @@ def test_lead_show_says_the_flags_and_why_a_lead_is_parked(cli, ws: Workspace) -
     booked = overdue_lead(cli, ws, "Booked")
     cli("log", "call", booked["id"], "-o", "6")
     out = cli("lead", "show", booked["id"]).out
-    assert f"! Parked: meeting time not set — set it with `istui lead set {booked['id']} meeting=WHEN`" in out
+    assert f"! Parked: meeting time not set — set it with `istui meeting {booked['id'][:10]} --at WHEN --with NAME`" in out
     cli("lead", "set", booked["id"], "meeting=tue 14:00")
     out = cli("lead", "show", booked["id"]).out
     assert "Parked" not in out and "Meeting time  12-01 14:00" in out

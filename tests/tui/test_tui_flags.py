@@ -55,7 +55,7 @@ async def test_the_card_shows_flags_and_why_a_lead_is_parked(app: IstuiApp, demo
         assert "11:00" not in card  # the stale follow-up of a parked lead is not shown as due
         pane = await select_lead(pilot, meeting)
         card = shown(pane.query_one("#lead-card", Static))
-        assert "! Parked: meeting time not set — set it with the edit form (e)" in card and "11:00" not in card
+        assert "! Parked: meeting time not set — set it with the meeting form (t)" in card and "11:00" not in card
         await pilot.press("e")  # the edit form sets the meeting's time
         form = app.screen
         assert isinstance(form, FormScreen)

@@ -152,7 +152,7 @@ def problems(table: str, record: Any, first_only: bool = False) -> list[Problem]
     for name in _OBJECT_FIELDS if table == "leads" else ():
         value = record.get(name)
         if value is not None and not _plain(name, value):
-            found.append(Problem(name, _("{field} of record {id} is {value}, not an object of texts").format(
+            found.append(Problem(name, _("{field} of record {id} is {value}, not an object istui can read").format(
                 field=name, id=_shown(rid), value=_shown(value)), _("fix the value by hand or restore the file from git")))
     name = _bad_value(table, record)
     if name is not None:
@@ -258,15 +258,31 @@ def _needs_item_check(record: dict[str, Any]) -> bool:
 _OBJECT_FIELDS = ("handoff", "meeting", "handoff_history", "meeting_history")
 
 
-def _plain_value(value: Any) -> bool:
+#: the values inside those objects that istui reads as more than text: times (checked like a record's), whole
+#: numbers in a range, a list of roster names
+_OBJECT_TIMES = ("at", "decided_at", "rated_at", "marked_at")
+_OBJECT_NUMBERS = {"rating": (1, 5), "round": (1, 10_000), "minutes": (5, 24 * 60)}
+
+
+def _plain_value(key: str, value: Any) -> bool:
     kind = type(value)
-    return kind in (str, type(None), int) or (kind is list and all(type(item) is str for item in value))
+    if value is None:
+        return True
+    if key in _OBJECT_TIMES:
+        return kind is str and time_problem(value) is None
+    if key in _OBJECT_NUMBERS:
+        low, high = _OBJECT_NUMBERS[key]
+        return kind is int and low <= value <= high
+    if key == "with":
+        return kind is list and all(type(item) is str for item in value)
+    return kind is str
 
 
 def _plain(name: str, value: Any) -> bool:
+    """A lead's handoff or meeting (or a list of earlier ones) that istui can read: see `_plain_value`."""
     if name.endswith("_history"):
         return type(value) is list and all(type(item) is dict and _plain("", item) for item in value)
-    return type(value) is dict and all(_plain_value(v) for v in value.values())
+    return type(value) is dict and all(type(k) is str and _plain_value(k, v) for k, v in value.items())
 
 
 def _shown(value: Any, quote: bool = True) -> str:

@@ -29,7 +29,7 @@ PERIOD_KINDS = {PeriodKind.DAY: N_("day"), PeriodKind.WEEK: N_("week"), PeriodKi
                 PeriodKind.QUARTER: N_("quarter"), PeriodKind.FISCAL_YEAR: N_("fiscal year")}
 REASONS = dict(zip((*QUEUE_REASONS, *TASK_REASONS),  # why in today's queue
                    (N_("returned"), N_("set the meeting time"), N_("overdue"), N_("due"), N_("meeting passed"), N_("new"), N_("no next step"),
-                    N_("handoff past its SLA"), N_("handoff to answer"), N_("meeting to mark"), N_("meeting today")),
+                    N_("handoff overdue"), N_("handoff to answer"), N_("meeting to mark"), N_("meeting today")),
                    strict=True))
 PARKED = dict(zip(PARKING_REASONS, (N_("do not call"), N_("wrong number: waits for a new phone number"),
                                     N_("meeting booked, time not set"), N_("meeting booked")), strict=True))

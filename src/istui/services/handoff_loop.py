@@ -45,7 +45,7 @@ def hand_off(ws: Workspace, lead_id: str, to: str, sheet: dict[str, str], note: 
         handoff = {"to": to, "at": iso(ws.now()), "by": ws.rep, **clean, "note": note, "status": ho.PROPOSED,
                    "round": len(earlier) + 1}
         logged = change_stage(ws, lead_id, Stage.HANDED_OFF.value, to=to)
-        changes: dict[str, Any] = {"handoff": handoff}
+        changes: dict[str, Any] = {"handoff": handoff, "next_action": ""}  # (a return's "returned by …" is done)
         if earlier:
             changes["handoff_history"] = earlier
         lead = ws.update_lead(lead_id, changes)
@@ -63,11 +63,16 @@ def _answerable(ws: Workspace, lead: Record, what: str) -> dict[str, Any]:
         raise BadInput(_("handoff: {company} was already {status}; only a proposed handoff is accepted or returned.").format(
             company=terminal_safe(lead.get("company", "")),
             status=_(ho.STATUS_LABELS[state]) if state in ho.STATUS_LABELS and state != ho.PROPOSED else labels.stage(lead["stage"])))
+    _refuse_others(ws, lead, handoff)
+    return dict(handoff)
+
+
+def _refuse_others(ws: Workspace, lead: Record, handoff: Record) -> None:
+    """Only the field rep a lead was handed to (or a manager) answers or rates its handoff."""
     roster = ws.settings.roster or {}
     if handoff.get("to") != ws.rep and roster.get(ws.rep, {}).get("role") != "manager":
         raise BadInput(_("handoff: {company} was handed to {to}; only {to} (or a manager) answers it, and you are {rep}.")
                        .format(company=terminal_safe(lead.get("company", "")), to=handoff.get("to"), rep=ws.rep))
-    return dict(handoff)
 
 
 def accept(ws: Workspace, lead_id: str, note: str = "") -> Logged:
@@ -117,6 +122,7 @@ def rate(ws: Workspace, lead_id: str, rating: str | int, note: str = "") -> Logg
         if not handoff:
             raise BadInput(_("{company} ({id}) has not been handed off, so there is nothing to {what}.").format(
                 company=terminal_safe(lead.get("company", "")), id=lead["id"][:10], what=_("rate")))
+        _refuse_others(ws, lead, handoff)
         handoff = dict(handoff)
         now = iso(ws.now())
         handoff.update(rating=value, feedback=note, rated_at=now, rated_by=ws.rep)
@@ -138,7 +144,7 @@ def _answer_activity(lead_id: str, handoff: Record, outcome: str, at: str, note:
 def handoff_rows(ws: Workspace, leads: Iterable[Record], *, mine: bool = False, state: str = "") -> list[dict[str, Any]]:
     """The handoffs of the leads (latest round of each), proposed ones past their SLA first: for `istui handoff list`."""
     if state:
-        state = parse_choice(state, ho.STATUSES, "status")
+        state = parse_choice("rejected" if state.strip().casefold() == "returned" else state, ho.STATUSES, "status")
     sla_due, now = loop_clock(ws), ws.now()
     rows = []
     for lead in leads:

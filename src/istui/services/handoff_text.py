@@ -13,14 +13,14 @@ from istui.i18n import _
 
 
 def summary_lines(figures: dict[str, Any], currency: str) -> list[str]:
-    """The figures in four sentences: the answers, the meetings, the orders, the feedback."""
+    """The figures in four sentences: the answers, the meetings, the orders, the feedback (the handoffs themselves
+    are counted where they are told: the headline, the view's first line)."""
     f = figures
     hours = "–" if f["median_hours_to_accept"] is None else _("{hours} h").format(hours=f["median_hours_to_accept"])
     return [
-        _("Handoffs {handoffs} · accepted {accepted} · returned {rejected} · SAL rate {sal} · median time to accept "
-          "{hours} · SLA breaches {breaches}").format(handoffs=number(f["handoffs"]), accepted=number(f["accepted"]),
-                                                      rejected=number(f["rejected"]), sal=percent(f["sal_rate"]),
-                                                      hours=hours, breaches=number(f["sla_breaches"])),
+        _("Answered: accepted {accepted} · returned {rejected} · SAL rate {sal} · median time to accept {hours} · SLA "
+          "breaches {breaches}").format(accepted=number(f["accepted"]), rejected=number(f["rejected"]),
+                                         sal=percent(f["sal_rate"]), hours=hours, breaches=number(f["sla_breaches"])),
         _("Meetings held {held} · no-shows {no_shows} · show rate {rate}").format(
             held=number(f["meetings_held"]), no_shows=number(f["no_shows"]), rate=percent(f["show_rate"])),
         _("Handed-off leads closed {closed} · won {won} ({rate}) · amount {amount}").format(
@@ -79,7 +79,9 @@ def _table(title: str, rows: dict[str, dict[str, Any]], currency: str) -> list[s
 
 def handoff_markdown(figures: dict[str, Any], currency: str, title: str) -> str:
     """The handoff view: the summary, per inside-sales rep and per source, the returns and the feedback."""
-    lines = [f"# {md_escape(title)}", ""]
+    lines = [f"# {md_escape(title)}", "", _("Handoffs {count} (made or received in the period); each answer, meeting and "
+                                            "rating counts in the period it happened, so a handoff made before the "
+                                            "period may be answered in it.").format(count=number(figures["handoffs"])), ""]
     lines += [f"- {line}" for line in summary_lines(figures, currency)] + [""]
     lines += _table(_("By inside-sales rep"), figures["by_rep"], currency)
     lines += _table(_("By source"), figures["by_source"], currency)

@@ -6,7 +6,7 @@ Accept and Decline."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from istui.domain import handoffs as ho
@@ -29,11 +29,37 @@ class Invite(NamedTuple):
 
 def _person(ws: Workspace, name: str) -> tuple[str, str]:
     entry = (ws.settings.roster or {}).get(name) or {}
-    address = str(entry.get("email") or "")
+    address = _address_of(entry.get("email"))
     if not address:
         raise BadInput(_("{name} has no e-mail address on the roster, so the invite cannot name them; add it with "
-                         "`istui rep set {name} --email ADDRESS`.").format(name=name))
-    return display_name(ws.settings.roster, name), address
+                         "`istui rep set {name} --email ADDRESS`.").format(name=terminal_safe(name)))
+    return terminal_safe(display_name(ws.settings.roster, name)), address
+
+
+def _address_of(value: object) -> str:
+    """An address as an invite may name it ("" for none, or for one holding a space or a control character)."""
+    text = str(value or "").strip()
+    return text if text and terminal_safe(text) == text and not any(ch.isspace() for ch in text) else ""
+
+
+def invite_people(ws: Workspace, lead: Record, *, contact: bool = False) -> tuple[tuple[str, str], list[tuple[str, str]]]:
+    """(organizer, attendees) of the lead's meeting invite, from this rep (the organizer, who sends it): everyone
+    else attending — who booked it, those booked with it, the field rep it was handed to — and the lead's contact
+    when `contact`. BadInput, one sentence, when someone has no usable address or nobody is invited."""
+    organizer = _person(ws, ws.rep)
+    handoff = lead.get("handoff") if isinstance(lead.get("handoff"), dict) else {}
+    names = [n for n in dict.fromkeys([*ho.attendees(lead), str(handoff.get("to") or "")]) if n and n != ws.rep]
+    people = [_person(ws, name) for name in names]
+    if contact:
+        address = _address_of(lead.get("email"))
+        if not address:
+            raise BadInput(_("contact: {company} has no e-mail address to invite.").format(
+                company=terminal_safe(lead.get("company", ""))))
+        people.append((terminal_safe(str(lead.get("contact") or lead.get("company") or "")), address))
+    if not people:
+        raise BadInput(_("meeting: nobody to invite; name the field rep with --with NAME (or --contact for the lead's "
+                         "contact)."))
+    return organizer, people
 
 
 def _description(ws: Workspace, lead: Record) -> str:
@@ -48,30 +74,15 @@ def _description(ws: Workspace, lead: Record) -> str:
 
 
 def build_invite(ws: Workspace, lead: Record, *, contact: bool = False) -> Invite:
-    """The meeting's invite. The organizer is the rep who booked it (else this rep); attendees are those booked
-    with it and the field rep it was handed to, and the lead's contact when `contact`. BadInput, one sentence, when
-    the lead has no meeting time or someone in it has no address."""
+    """The meeting's invite (`invite_people` says who is in it). BadInput, one sentence, when the lead has no meeting
+    time or someone in it has no address."""
     import icalendar
 
     if not lead.get("meeting_at"):
         raise BadInput(_("meeting: {company} has no meeting time set; set it with `istui meeting {id} --at WHEN`.")
                        .format(company=terminal_safe(lead.get("company", "")), id=lead["id"][:10]))
     meeting = lead.get("meeting") if isinstance(lead.get("meeting"), dict) else {}
-    booker = meeting.get("by") or ws.rep
-    organizer = _person(ws, booker)
-    names = [n for n in ho.attendees(lead) if n != booker]
-    handoff = lead.get("handoff") if isinstance(lead.get("handoff"), dict) else {}
-    if handoff.get("to") and handoff["to"] not in names and handoff.get("to") != booker:
-        names.append(handoff["to"])
-    people = [_person(ws, name) for name in names]
-    if contact:
-        if not lead.get("email"):
-            raise BadInput(_("contact: {company} has no e-mail address to invite.").format(
-                company=terminal_safe(lead.get("company", ""))))
-        people.append((str(lead.get("contact") or lead.get("company") or ""), str(lead["email"])))
-    if not people:
-        raise BadInput(_("meeting: nobody to invite; name the field rep with --with NAME (or --contact for the lead's "
-                         "contact)."))
+    organizer, people = invite_people(ws, lead, contact=contact)
     start = datetime.fromisoformat(lead["meeting_at"]).astimezone(ws.tz)
     minutes = meeting.get("minutes") if type(meeting.get("minutes")) is int else DEFAULT_MINUTES
     subject = _("Meeting: {company}").format(company=terminal_safe(lead.get("company", "")))
@@ -81,7 +92,7 @@ def build_invite(ws: Workspace, lead: Record, *, contact: bool = False) -> Invit
     event.add("sequence", int((now.timestamp() - _EPOCH) // 60))  # a moved meeting updates the one invited before
     event.add("dtstamp", now.astimezone(ws.tz))
     event.add("dtstart", start)
-    event.add("dtend", start + timedelta(minutes=minutes))
+    event.add("dtend", (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(ws.tz))  # (across a DST change)
     event.add("summary", subject)
     event.add("description", _description(ws, lead))
     if meeting.get("place"):

@@ -169,6 +169,8 @@ def merge_record(base: Record | None, ours: Record, theirs: Record, conflicts: l
     """One record changed on both sides, field by field."""
     stamp_a, stamp_b = _stamp(ours), _stamp(theirs)
     fields = [{k: v for k, v in side.items() if k not in ("updated_at", "updated_by")} for side in (base or {}, ours, theirs)]
+    _merge_groups(fields, (stamp_a, stamp_b), conflicts, where, ours.get("id") or theirs.get("id"),
+                  label(ours) or label(theirs))
     merged = merge_fields(*fields, (stamp_a, stamp_b), conflicts, where, ours.get("id") or theirs.get("id"),
                           label(ours) or label(theirs))
     newer = ours if stamp_a >= stamp_b else theirs
@@ -176,6 +178,39 @@ def merge_record(base: Record | None, ours: Record, theirs: Record, conflicts: l
         if field in newer:
             merged[field] = newer[field]
     return merged
+
+
+#: Fields that only make sense together (`domain.handoffs`): when the first one changed and the group changed on
+#: both sides, the whole group comes from the newer side (a handoff accepted on one clone and returned on another
+#: must not end accepted in stage nurturing), and the other side's first field is logged as the conflict.
+FIELD_GROUPS = (("handoff", "handoff_history", "stage", "next_at", "next_action", "owner"),
+                ("meeting", "meeting_at", "meeting_history"))
+
+
+def _merge_groups(fields: list[dict[str, Any]], stamps: tuple[Stamp, Stamp], conflicts: list[dict[str, Any]],
+                  where: str, record_id: Any, what: str) -> None:
+    """Settle each `FIELD_GROUPS` group changed on both sides as one value, in place (both sides then agree)."""
+    base, ours, theirs = fields
+    for group in FIELD_GROUPS:
+        mine = {f for f in group if ours.get(f, _MISSING) != base.get(f, _MISSING)}
+        others = {f for f in group if theirs.get(f, _MISSING) != base.get(f, _MISSING)}
+        if not (mine and others and group[0] in mine | others):
+            continue
+        if all(ours.get(f, _MISSING) == theirs.get(f, _MISSING) for f in group):
+            continue
+        head = group[0]
+        ours_wins = (stamps[0], _order(ours.get(head))) > (stamps[1], _order(theirs.get(head)))
+        winner, loser = (ours, theirs) if ours_wins else (theirs, ours)
+        (kept_at, kept_from), (lost_at, lost_from) = stamps if ours_wins else stamps[::-1]
+        if winner.get(head, _MISSING) != loser.get(head, _MISSING):
+            conflicts.append({"where": where, "id": record_id, "field": head, "label": what,
+                              "kept": winner.get(head), "lost": loser.get(head), "kept_from": kept_from,
+                              "lost_from": lost_from, "kept_at": kept_at, "lost_at": lost_at})
+        for f in group:
+            if f in winner:
+                loser[f] = winner[f]
+            else:
+                loser.pop(f, None)
 
 
 def label(record: Mapping[str, Any]) -> str:

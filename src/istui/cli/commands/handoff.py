@@ -11,7 +11,7 @@ from istui.cli.context import open_workspace
 from istui.cli.parser import json_option
 from istui.cli.render import emit_json
 from istui.domain.errors import BadInput
-from istui.domain.handoffs import SHEET_FIELDS, STATUSES
+from istui.domain.handoffs import SHEET_FIELDS
 from istui.i18n import N_, _
 
 # never a lead id: ids are ULIDs, which start with a digit (and Crockford base-32 has no O or L)
@@ -35,8 +35,8 @@ def define(name: str, p: argparse.ArgumentParser) -> None:
                                                                   "(reject_reasons setting)"))
     p.add_argument("--rating", default="", metavar="1-5", help=_("feedback: how good the handoff was, 1 to 5"))
     p.add_argument("--mine", action="store_true", help=_("list: only handoffs to or from you"))
-    p.add_argument("--status", default="", choices=("", *STATUSES), metavar="STATUS",
-                   help=_("list: only proposed, accepted or rejected ones"))
+    p.add_argument("--status", default="", metavar="STATUS",
+                   help=_("list: only proposed, accepted or rejected (returned) ones"))
     json_option(p)
     p.set_defaults(handler=run_handoff)
 

@@ -137,7 +137,7 @@ def run_show(args: argparse.Namespace) -> int:
     safe = render.safe
     print(f"{safe(lead['company'])}  [{labels.stage(lead['stage'])}]  {safe(lead['id'])}")
     for line in flag_notes(lead, now, dnc_how=_("`istui lead set {id} dnc=false` clears the mark").format(id=lead["id"]),
-                           meeting_how=f"`istui lead set {lead['id']} meeting=WHEN`"):
+                           meeting_how=f"`istui meeting {lead['id'][:10]} --at WHEN --with NAME`"):
         print("  ! " + safe(line))
 
     rows: list[tuple[str, str]] = []

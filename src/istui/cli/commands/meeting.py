@@ -46,6 +46,18 @@ def run_meeting(args: argparse.Namespace) -> int:
     lead_id = ws.resolve_lead(args.id)
     if args.ics:  # checked before anything is written
         check_export_path(Path(args.ics).expanduser(), ws.root)
+    if args.ics or args.send:  # who the invite goes to, and the transport, too: a refusal leaves the meeting as it was
+        from istui.services.invites import invite_people
+
+        before = ws.get_lead(lead_id)
+        if args.meeting_with:
+            names = [n.strip() for n in args.meeting_with if n.strip()]
+            before = {**before, "meeting": {**(before.get("meeting") or {}), "with": names}}
+        invite_people(ws, before, contact=args.contact)
+        if args.send:
+            from istui.services.mail import load_config
+
+            load_config()
     changing = bool(args.at or args.meeting_with or args.minutes or args.place is not None)
     lead = set_meeting(ws, lead_id, args.at, args.meeting_with, args.minutes, args.place).lead if changing \
         else ws.get_lead(lead_id)

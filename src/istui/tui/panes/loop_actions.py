@@ -10,6 +10,7 @@ from istui.domain.text import named
 from istui.i18n import _
 from istui.services import handoff_loop, meetings
 from istui.store.workspace import Record
+from istui.tui import keys
 from istui.tui.panes.lead_actions import guarded
 from istui.tui.screens.loop_forms import invite_form, mark_form, meeting_form, rate_form, reject_form
 
@@ -20,6 +21,21 @@ class LoopActions:
     state: Any
     app: Any
     notify: Any
+
+    def _refused(self, needs: str) -> bool:
+        """Say at once (not after a form) that the selected lead has no handoff, or no meeting time, to act on."""
+        lead = self.selected_lead()  # type: ignore[attr-defined]
+        if lead is None:
+            return True
+        if needs == "handoff" and not isinstance(lead.get("handoff"), dict):
+            said = _("{company} has not been handed off.")
+        elif needs == "meeting" and not lead.get("meeting_at"):
+            said = _("{company} has no meeting time yet: {key} sets it.")
+        else:
+            return False
+        self.notify(said.format(company=named(lead.get("company", "")), key=keys.key("lead-meeting")),
+                    severity="warning", markup=False)
+        return True
 
     def _loop_write(self, lead: Record, what: str, logged: Any) -> Record:
         self._push_log_undo(what.format(company=named(lead["company"])), logged)  # type: ignore[attr-defined]
@@ -43,6 +59,8 @@ class LoopActions:
             logged = handoff_loop.reject(ws, lead["id"], values["reason"], values["note"])
             return self._loop_write(lead, _("return of {company}"), logged)
 
+        if self._refused("handoff"):
+            return
         self._lead_form(lambda lead: reject_form(lead, ws.settings.reject_reasons), write,  # type: ignore[attr-defined]
                         _("Returned to inside sales."))
 
@@ -52,7 +70,8 @@ class LoopActions:
             logged = handoff_loop.rate(self.state.ws, lead["id"], values["rating"], values["note"])
             return self._loop_write(lead, _("rating of {company}"), logged)
 
-        self._lead_form(rate_form, write, _("Rated."))  # type: ignore[attr-defined]
+        if not self._refused("handoff"):
+            self._lead_form(rate_form, write, _("Rated."))  # type: ignore[attr-defined]
 
     def action_mark_meeting(self) -> None:
         """w: mark the selected lead's meeting held or a no-show."""
@@ -60,7 +79,8 @@ class LoopActions:
             logged = meetings.mark_meeting(self.state.ws, lead["id"], values["status"], values["note"])
             return self._loop_write(lead, _("meeting mark of {company}"), logged)
 
-        self._lead_form(lambda lead: mark_form(lead, self.state.now), write, _("Meeting marked."))  # type: ignore[attr-defined]
+        if not self._refused("meeting"):
+            self._lead_form(lambda lead: mark_form(lead, self.state.now), write, _("Meeting marked."))  # type: ignore[attr-defined]
 
     def action_set_meeting(self) -> None:
         """t: set the selected lead's meeting: time, length, who attends, place."""
@@ -79,6 +99,8 @@ class LoopActions:
         from istui.services.mail import load_config
 
         ws = self.state.ws
+        if self._refused("meeting"):
+            return
         can_mail = guarded(self, lambda: bool(load_config())) if _has_mail() else False
 
         def write(lead: Record, values: dict[str, Any], form: Any) -> None:

@@ -28,7 +28,7 @@ from istui.tui.widgets.vtable import Column, VirtualTable
 
 Record = dict[str, Any]
 QUEUE_COLUMNS = [  # narrow: Source (never cut) goes first, then To do, Temp, Contact; Next and Phone are never cut
-    Column("reason", N_("Why"), 14), Column("company", N_("Company"), 30, min=18),
+    Column("reason", N_("Why"), 18), Column("company", N_("Company"), 30, min=18),
     Column("contact", N_("Contact"), 16, min=12, drop=4), Column("phone", N_("Phone"), 18),
     Column("temp", N_("Temp"), 8, drop=3), Column("source", N_("Source"), 20, drop=1),
     Column("next", N_("Next"), 24), Column("next_action", N_("To do"), 28, min=10, drop=2),

@@ -43,7 +43,7 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY",
         text.append(f"{safe(lead['company_kana'])}\n", style="dim")
     edit_key = keys.key("lead-edit")
     for line in flag_notes(lead, now, dnc_how=_("clear the mark in the edit form ({key}) to call again").format(key=edit_key),
-                           meeting_how=_("the edit form ({key})").format(key=edit_key)):
+                           meeting_how=_("the meeting form ({key})").format(key=keys.key("lead-meeting"))):
         text.append("! " + safe(line) + "\n", style="bold red")
     there = local_time(str(lead.get("phone_e164") or ""), now, getattr(now.tzinfo, "key", ""), hours) if hours else None
     clock_there = f"{labels.weekday(list(labels.WEEKDAYS)[there.at.weekday()])} {there.at:%H:%M}" if there is not None else ""
@@ -84,10 +84,11 @@ def timeline(activities: Iterable[Record], now: datetime, limit: int = 40) -> Te
         text.append(_("No activity yet."), style="dim")
         return text
     shown = [short_moment(datetime.fromisoformat(activity["at"]), now) for activity in items]
+    kind_cells = max(cell_len(labels.activity_kind(activity["kind"])) for activity in items)  # (`handoff`, 引き渡し)
     column = max(map(cell_len, shown))  # `yesterday 15:05` and `11-26 15:05` line up
     for activity, at in zip(items, shown, strict=True):
         text.append(set_cell_size(at, column) + " ", style="dim")
-        text.append(set_cell_size(labels.activity_kind(activity["kind"]), 6) + " ", style="bold")
+        text.append(set_cell_size(labels.activity_kind(activity["kind"]), kind_cells) + " ", style="bold")
         text.append(labels.outcome(activity))
         if activity.get("amount"):
             text.append(f" {int(activity['amount']):,}")
