@@ -125,6 +125,8 @@ def test_the_whole_loop_through_git(tmp_path: Path) -> None:
     review = render_review(review_of(alice, "2026-11-30..2026-12-04", None))
     assert "Handoffs returned, and why" in review and "no authority: 1" in review
     assert "部長ではなく役員決裁でした" in review and "決裁者の名前と導入時期の根拠がほしい — 1×" in review
+    own = render_review(review_of(alice, "2026-11-30..2026-12-04", "alice"))  # field sales closed alice's deal
+    assert "field sales closed 1 and won 1 (100.0%)" in own and "handoffs → orders" not in own
 
 
 def test_answers_on_two_clones_settle_as_one(tmp_path: Path) -> None:

@@ -125,7 +125,16 @@ def build_review(report: dict[str, Any], team: dict[str, Any] | None, currency: 
     findings["targets_hit"], findings["targets_missed"], findings["targets_on_track"] = hit, missed, on_track
     findings["targets_behind"] = behind  # of the missed, those whose period still runs: behind pace so far
 
-    weakest = weakest_step(report["funnel"])
+    funnel = report["funnel"]
+    handed = report.get("handoff") or {}
+    if team is not None and handed.get("handoff_closed"):
+        # one rep's orders are their own closings (DESIGN.md section 4); the deals field sales closed after their
+        # handoffs are judged by the handoff figures instead of as a leak of the rep's funnel
+        funnel = [step for step in funnel if step["step"] != "orders"]
+        findings["handoff_outcome"] = _("Of the leads you handed off, field sales closed {closed} and won {won} "
+                                        "({rate}).").format(closed=handed["handoff_closed"], won=handed["handoff_orders"],
+                                                            rate=percent(handed["handoff_win_rate"]))
+    weakest = weakest_step(funnel)
     if weakest:
         name = weakest["step"]
         before_step = FUNNEL[FUNNEL.index(name) - 1]  # a cohort's step rate, not a win rate of closed deals
@@ -245,6 +254,8 @@ def render_review(findings: dict[str, Any], fmt: str = "md") -> str:
     funnel_lines = [findings["weakest_step"]["sentence"]] if findings.get("weakest_step") else []
     if findings.get("lowest_response"):
         funnel_lines.append(findings["lowest_response"]["sentence"])
+    if findings.get("handoff_outcome"):
+        funnel_lines.append(findings["handoff_outcome"])
     if findings.get("talk"):
         funnel_lines.append(findings["talk"])
     section(N_("Where the funnel leaks"), funnel_lines, N_("Not enough activity to judge."))
