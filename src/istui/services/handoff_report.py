@@ -1,6 +1,5 @@
 """The handoff figures of a KPI report (`services.handoff_figures`), kept per lead bucket: each bucket's part of a
-period's figures (`handoff_figures.partial`, as JSON text) is kept in memory and in a local cache file until the
-bucket changes,
+period's figures (`handoff_figures.partial`) is kept in memory and in a local cache file until the bucket changes,
 so a report reads only the buckets written since; the closings (from the report's tallies) and the clock are
 added at the end (`handoff_figures.finish`)."""
 
@@ -19,7 +18,7 @@ from istui.services.today import in_loop, loop_clock, sla_key
 from istui.store import fileformat, files
 from istui.store.workspace import Workspace
 
-_VERSION = 3
+_VERSION = 2
 _KEYS_PER_BUCKET = 8  # the periods and scopes a bucket's parts are kept for (the latest asked for)
 _WRITE_AFTER = 4  # the cache file is written once this many parts were counted again
 
@@ -61,15 +60,14 @@ def bucket_parts(ws: Workspace, period: Period, rep: str | None) -> list[dict[st
         known = memory.get(bucket.name)
         if not (isinstance(known, dict) and known.get("sig") == sig and isinstance(known.get("parts"), dict)):
             known = memory[bucket.name] = {"sig": sig, "parts": {}}
-        part, closers = _read(known["parts"].get(key)), _read(known.setdefault("closers", {}).get(rep or ""))
+        part, closers = known["parts"].get(key), known.setdefault("closers", {}).get(rep or "")
         if not _usable(part) or not isinstance(closers, list):
             sla_due = sla_due or loop_clock(ws)
             leads = [lead for lead in ws.bucket_leads(bucket).values() if in_loop(lead)]
             part = partial(leads, start, end, sla_due=sla_due, rep=rep, sla_floor=floor)
-            closers = part.pop("closers")
-            known["closers"][rep or ""] = _text(closers)  # (the same for every period: kept once)
+            closers = known["closers"][rep or ""] = part.pop("closers")  # (the same for every period: kept once)
             known["parts"].pop(key, None)
-            known["parts"][key] = _text(part)
+            known["parts"][key] = part
             while len(known["parts"]) > _KEYS_PER_BUCKET:
                 known["parts"].pop(next(iter(known["parts"])))
             changed += 1
@@ -83,25 +81,6 @@ def bucket_parts(ws: Workspace, period: Period, rep: str | None) -> list[dict[st
             files.write_cache(ws.local.handoff_parts, json.dumps({"tag": tag, "buckets": memory},
                                                                  ensure_ascii=True).encode("ascii"))
     return parts
-
-
-def _text(value: Any) -> str:
-    """A part kept as its JSON text: a few bytes a figure, where the objects took ten times more memory."""
-    import msgspec
-
-    return msgspec.json.encode(value).decode("utf-8")
-
-
-def _read(text: Any) -> Any:
-    """A kept part's JSON text read back (None for anything else: it is counted again)."""
-    import msgspec
-
-    if not isinstance(text, str):
-        return None
-    try:
-        return msgspec.json.decode(text)
-    except msgspec.DecodeError:
-        return None
 
 
 _PART_KEYS = ("counts", "by_reason", "hours", "ratings", "returned", "asked", "by_rep", "by_source", "waiting")
