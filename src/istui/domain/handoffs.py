@@ -50,6 +50,18 @@ MAX_MEETING_MINUTES = 24 * 60
 TASK_REASONS = ("handoff_overdue", "handoff_proposed", "meeting_unmarked", "meeting_today")
 
 
+def handoff_of(lead: Record) -> dict[str, Any]:
+    """The lead's latest handoff round ({} when it has none, or a value that is no object)."""
+    handoff = lead.get("handoff")
+    return handoff if isinstance(handoff, dict) else {}
+
+
+def meeting_of(lead: Record) -> dict[str, Any]:
+    """The lead's meeting record ({} when it has none, or a value that is no object)."""
+    meeting = lead.get("meeting")
+    return meeting if isinstance(meeting, dict) else {}
+
+
 def status(lead: Record) -> str | None:
     """The status of the lead's latest handoff (None: never handed off, or handed off before the loop and no
     longer in stage handed_off)."""
@@ -106,7 +118,7 @@ def sla_due(handoff: Record, add_hours: Callable[[datetime, int], datetime], hou
 
 def attendees(lead: Record) -> list[str]:
     """Who attends the lead's meeting: the rep who booked it and those booked with it (roster names)."""
-    meeting = lead.get("meeting") if isinstance(lead.get("meeting"), dict) else {}
+    meeting = meeting_of(lead)
     people = [meeting.get("by"), *(meeting.get("with") or [])]
     return list(dict.fromkeys(p for p in people if isinstance(p, str) and p))
 
@@ -118,7 +130,7 @@ def meeting_status(lead: Record) -> str | None:
 
 def task_reason(lead: Record, rep: str, now: datetime, day_end: datetime, due: datetime | None) -> str | None:
     """Why the loop puts the lead in `rep`'s Today (one of TASK_REASONS), or None. `due`: its handoff's SLA."""
-    handoff = lead.get("handoff") if isinstance(lead.get("handoff"), dict) else {}
+    handoff = handoff_of(lead)
     if status(lead) == PROPOSED and handoff.get("to") == rep and lead.get("stage") == "handed_off":
         return "handoff_overdue" if due is not None and due <= now else "handoff_proposed"
     if not lead.get("meeting_at") or lead.get("stage") in ("won", "lost", "disqualified"):
@@ -138,7 +150,7 @@ def involves(lead: Record, rep: str | None) -> bool:
     """Whether the loop can ever put the lead in `rep`'s Today (what a cache of such leads keeps)."""
     if rep is None:
         return False
-    handoff = lead.get("handoff") if isinstance(lead.get("handoff"), dict) else {}
+    handoff = handoff_of(lead)
     return handoff.get("to") == rep or (bool(lead.get("meeting_at")) and rep in attendees(lead))
 
 
@@ -163,7 +175,7 @@ def meetings(lead: Record) -> list[Record]:
     """Every meeting of the lead with its time: earlier ones marked, then the current one."""
     found = [m for m in lead.get("meeting_history") or () if isinstance(m, dict) and m.get("at")]
     if lead.get("meeting_at"):
-        current = lead.get("meeting") if isinstance(lead.get("meeting"), dict) else {}
+        current = meeting_of(lead)
         found.append({**current, "at": lead["meeting_at"]})
     return found
 
@@ -181,7 +193,7 @@ def card_rows(lead: Record, now: datetime) -> list[tuple[str, str]]:
     from istui.domain.formatting import when
 
     rows: list[tuple[str, str]] = []
-    meeting = lead.get("meeting") if isinstance(lead.get("meeting"), dict) else {}
+    meeting = meeting_of(lead)
     if lead.get("meeting_at"):
         parts = [when(lead["meeting_at"], now)]
         if type(meeting.get("minutes")) is int:
@@ -194,7 +206,7 @@ def card_rows(lead: Record, now: datetime) -> list[tuple[str, str]]:
             rows.append((N_("With"), ", ".join(people)))
         if meeting.get("place"):
             rows.append((N_("Place"), str(meeting["place"])))
-    handoff = lead.get("handoff") if isinstance(lead.get("handoff"), dict) else None
+    handoff = handoff_of(lead)
     if handoff:
         state = status(lead)
         text = _("to {name} on {date}").format(name=handoff.get("to", ""), date=when(handoff.get("at"), now))

@@ -121,9 +121,10 @@ def queue_reason(lead: Mapping[str, Any], day_start: datetime, day_end: datetime
     (`no_next_step`); else None. Do-not-call leads are never queued."""
     if not is_callable(lead):
         return None
-    if meeting_passed(lead, now) and parking_reason(lead, now) is None:
+    parking = parking_reason(lead, now)  # (read once: this runs for every lead of the queue)
+    if meeting_passed(lead, now) and parking is None:
         return "meeting_passed"
-    if parking_reason(lead, now) == "meeting_time_not_set":
+    if parking == "meeting_time_not_set":
         return "set_meeting"  # a meeting booked without its time: setting it is the next action
     next_at = lead.get("next_at")
     if next_at:
@@ -137,6 +138,6 @@ def queue_reason(lead: Mapping[str, Any], day_start: datetime, day_end: datetime
         return None
     if is_new_inbound(lead):
         return "new"
-    if lead.get("stage") == Stage.NEW or parking_reason(lead, now):
+    if lead.get("stage") == Stage.NEW or parking:
         return None
     return "no_next_step"

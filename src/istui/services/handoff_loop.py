@@ -54,10 +54,7 @@ def hand_off(ws: Workspace, lead_id: str, to: str, sheet: dict[str, str], note: 
 
 def _answerable(ws: Workspace, lead: Record, what: str) -> dict[str, Any]:
     """The lead's handoff, when `ws.rep` may answer it: it is proposed, and they are its recipient or a manager."""
-    handoff = lead.get("handoff") if isinstance(lead.get("handoff"), dict) else None
-    if not handoff:
-        raise BadInput(_("{company} ({id}) has not been handed off, so there is nothing to {what}.").format(
-            company=terminal_safe(lead.get("company", "")), id=lead["id"][:10], what=what))
+    handoff = _handed(lead, what)
     if ho.status(lead) != ho.PROPOSED or lead.get("stage") != Stage.HANDED_OFF:
         state = ho.status(lead)
         raise BadInput(_("handoff: {company} was already {status}; only a proposed handoff is accepted or returned.").format(
@@ -65,6 +62,15 @@ def _answerable(ws: Workspace, lead: Record, what: str) -> dict[str, Any]:
             status=_(ho.STATUS_LABELS[state]) if state in ho.STATUS_LABELS and state != ho.PROPOSED else labels.stage(lead["stage"])))
     _refuse_others(ws, lead, handoff)
     return dict(handoff)
+
+
+def _handed(lead: Record, what: str) -> dict[str, Any]:
+    """The lead's handoff; one sentence when it was never handed off (nothing to `what`)."""
+    handoff = ho.handoff_of(lead)
+    if not handoff:
+        raise BadInput(_("{company} ({id}) has not been handed off, so there is nothing to {what}.").format(
+            company=terminal_safe(lead.get("company", "")), id=lead["id"][:10], what=what))
+    return handoff
 
 
 def _refuse_others(ws: Workspace, lead: Record, handoff: Record) -> None:
@@ -118,10 +124,7 @@ def rate(ws: Workspace, lead_id: str, rating: str | int, note: str = "") -> Logg
     note = multiline_text(note, "note")
     with ws.transaction():
         lead = ws.get_lead(lead_id)
-        handoff = lead.get("handoff") if isinstance(lead.get("handoff"), dict) else None
-        if not handoff:
-            raise BadInput(_("{company} ({id}) has not been handed off, so there is nothing to {what}.").format(
-                company=terminal_safe(lead.get("company", "")), id=lead["id"][:10], what=_("rate")))
+        handoff = _handed(lead, _("rate"))
         _refuse_others(ws, lead, handoff)
         handoff = dict(handoff)
         now = iso(ws.now())
@@ -149,7 +152,7 @@ def handoff_rows(ws: Workspace, leads: Iterable[Record], *, mine: bool = False, 
     rows = []
     for lead in leads:
         status = ho.status(lead)
-        handoff = lead.get("handoff") if isinstance(lead.get("handoff"), dict) else None
+        handoff = ho.handoff_of(lead) or None
         if status is None or handoff is None or (state and status != state):
             continue
         if mine and ws.rep not in (handoff.get("to"), handoff.get("by")):

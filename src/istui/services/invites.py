@@ -47,7 +47,7 @@ def invite_people(ws: Workspace, lead: Record, *, contact: bool = False) -> tupl
     else attending — who booked it, those booked with it, the field rep it was handed to — and the lead's contact
     when `contact`. BadInput, one sentence, when someone has no usable address or nobody is invited."""
     organizer = _person(ws, ws.rep)
-    handoff = lead.get("handoff") if isinstance(lead.get("handoff"), dict) else {}
+    handoff = ho.handoff_of(lead)
     names = [n for n in dict.fromkeys([*ho.attendees(lead), str(handoff.get("to") or "")]) if n and n != ws.rep]
     people = [_person(ws, name) for name in names]
     if contact:
@@ -81,7 +81,7 @@ def build_invite(ws: Workspace, lead: Record, *, contact: bool = False) -> Invit
     if not lead.get("meeting_at"):
         raise BadInput(_("meeting: {company} has no meeting time set; set it with `istui meeting {id} --at WHEN`.")
                        .format(company=terminal_safe(lead.get("company", "")), id=lead["id"][:10]))
-    meeting = lead.get("meeting") if isinstance(lead.get("meeting"), dict) else {}
+    meeting = ho.meeting_of(lead)
     organizer, people = invite_people(ws, lead, contact=contact)
     start = datetime.fromisoformat(lead["meeting_at"]).astimezone(ws.tz)
     minutes = meeting.get("minutes") if type(meeting.get("minutes")) is int else DEFAULT_MINUTES

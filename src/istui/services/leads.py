@@ -13,7 +13,7 @@ from istui.domain import labels
 from istui.domain.checks import MAX_CALL_SECONDS
 from istui.domain.duplicates import DuplicateIndex, check_new_lead
 from istui.domain.errors import BadInput
-from istui.domain.handoffs import MAX_MEETING_MINUTES, meeting_changes
+from istui.domain.handoffs import MAX_MEETING_MINUTES, meeting_changes, meeting_of
 from istui.domain.model import OPEN_STAGES, ActivityKind, Stage
 from istui.domain.outcomes import (
     BOUNCED_ADDRESS,
@@ -440,7 +440,7 @@ def amend_log(ws: Workspace, logged: Logged, *, note: str = "", next_when: str =
         refuse_closed(logged.lead)
         refuse_flagged_phone(logged.lead)
     if meeting.strip():  # the meeting's time (and who attends) typed after the call that booked it
-        booked = logged.lead.get("meeting") if isinstance(logged.lead.get("meeting"), dict) else {}
+        booked = meeting_of(logged.lead)
         lead_changes.update(meeting_changes(
             logged.lead, iso(parse_follow_up(meeting, now, "meeting", day_end=ws.settings.work_hours[1])),
             booked.get("by") or ws.rep, meeting_people(ws, meeting_with or []) or list(booked.get("with") or []),

@@ -32,7 +32,7 @@ def set_meeting(ws: Workspace, lead_id: str, at: str, with_: list[str] | None = 
         if lead.get("stage") in (Stage.WON, Stage.LOST, Stage.DISQUALIFIED):
             raise BadInput(_("meeting: {company} is {stage}; a closed lead takes no meeting.").format(
                 company=terminal_safe(lead.get("company", "")), stage=lead["stage"]))
-        old = lead.get("meeting") if isinstance(lead.get("meeting"), dict) else {}
+        old = ho.meeting_of(lead)
         if moment is None and not lead.get("meeting_at"):
             raise BadInput(_("at: give the meeting's time, e.g. --at 'tomorrow 14:00'."))
         same = not old.get("status")  # a meeting not marked yet is moved; one marked is followed by a new one

@@ -59,7 +59,7 @@ def mark_form(lead: Record, now: datetime) -> FormScreen:
 
 def meeting_form(lead: Record, now: datetime, roster: dict[str, Any] | None, day_end: Any) -> FormScreen:
     """The meeting's time (a WHEN), length, attendees (roster names, comma-separated) and place or URL."""
-    meeting = lead.get("meeting") if isinstance(lead.get("meeting"), dict) else {}
+    meeting = ho.meeting_of(lead)
     field_sales = sorted(name for name, entry in (roster or {}).items() if entry.get("role") == "field")
 
     def at(value: str) -> str:
