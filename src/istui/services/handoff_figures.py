@@ -13,7 +13,7 @@ or received, and the meetings they booked or attended.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,15 +33,41 @@ def _moment(text: Any) -> datetime | None:
         return None
 
 
-def _row() -> dict[str, Any]:
-    return dict.fromkeys(ROW_COUNTS, 0)
+_HANDOFFS, _ACCEPTED, _REJECTED, _ORDERS, _CLOSED, _AMOUNT = range(len(ROW_COUNTS))
+_COLUMN = {"accepted": _ACCEPTED, "rejected": _REJECTED}
+#: a returned round and a rating with what was missing, as a part keeps them (a list each, in this order)
+RETURNED_KEYS = ("lead", "company", "reason", "note", "by", "decided_by", "at")
+ASKED_KEYS = ("lead", "company", "rating", "note", "by", "rated_by")
+#: the closers a part keeps are one text (`_closer_rows`): rows, their fields, and the names in a field
+_ROW, _FIELD, _NAMES = "\x1e", "\x1f", "\x1d"
+_SAFE = str.maketrans(dict.fromkeys(map(ord, _ROW + _FIELD + _NAMES), "?"))
 
 
-def _finish(row: dict[str, Any]) -> dict[str, Any]:
-    row["sal_rate"] = rate(row["accepted"], row["accepted"] + row["rejected"])
-    row["win_rate"] = rate(row["orders"], row["closed"])
-    row["amount"] = round(row["amount"], 3)
-    return row
+def _name(value: Any, default: str) -> str:
+    """A name (a rep, a source) as the figures count it: the closers' separators in it made '?'."""
+    return str(value or default).translate(_SAFE)
+
+
+def _finish(row: list[Any]) -> dict[str, Any]:
+    figures: dict[str, Any] = dict(zip(ROW_COUNTS, row, strict=True))
+    figures["sal_rate"] = rate(row[_ACCEPTED], row[_ACCEPTED] + row[_REJECTED])
+    figures["win_rate"] = rate(row[_ORDERS], row[_CLOSED])
+    figures["amount"] = round(row[_AMOUNT], 3)
+    return figures
+
+
+def closer_ids(closers: str) -> Iterator[str]:
+    """The lead ids of a part's `closers`."""
+    for line in closers.split(_ROW) if closers else ():
+        yield line.partition(_FIELD)[0]
+
+
+def handed_to(closers: str) -> Iterator[str]:
+    """Who the leads of a part's `closers` were handed to."""
+    for line in closers.split(_ROW) if closers else ():
+        names = line.rpartition(_FIELD)[2]
+        if names:
+            yield from names.split(_NAMES)
 
 
 def handoff_figures(leads: Iterable[Record], start: datetime, end: datetime, *, now: datetime,
@@ -70,23 +96,24 @@ def partial(leads: Iterable[Record], start: datetime, end: datetime, *, sla_due:
         return moment is not None and start <= moment < end
 
     part: dict[str, Any] = {"counts": dict.fromkeys(COUNTS, 0), "by_reason": {}, "hours": [], "ratings": [],
-                            "returned": [], "asked": [], "by_rep": {}, "by_source": {}, "waiting": [], "closers": []}
+                            "returned": [], "asked": [], "by_rep": {}, "by_source": {}, "waiting": []}
     counts, by_rep, by_source = part["counts"], part["by_rep"], part["by_source"]
+    closers: list[str] = []
 
-    def rows_of(handoff: Record, source: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        name = str(handoff.get("by") or "–")
-        return (by_rep.get(name) or by_rep.setdefault(name, _row()),
-                by_source.get(source) or by_source.setdefault(source, _row()))
+    def rows_of(handoff: Record, source: str) -> tuple[list[Any], list[Any]]:
+        name = _name(handoff.get("by"), "–")
+        return (by_rep.get(name) or by_rep.setdefault(name, [0] * len(ROW_COUNTS)),
+                by_source.get(source) or by_source.setdefault(source, [0] * len(ROW_COUNTS)))
 
     for lead in leads:
-        source = str(lead.get("source") or "other")
+        source = _name(lead.get("source"), "other")
         mine = [r for r in ho.rounds(lead) if rep is None or rep in (r.get("by"), r.get("to"))]
         for handoff in mine:
             status = handoff.get("status")
             if inside(handoff.get("at")):
                 counts["handoffs"] += 1
                 for row in rows_of(handoff, source):
-                    row["handoffs"] += 1
+                    row[_HANDOFFS] += 1
                 proposed, decided = _moment(handoff.get("at")), _moment(handoff.get("decided_at"))
                 if decided is None and status == ho.PROPOSED and lead.get("stage") == "handed_off":
                     due = sla_due(handoff)  # still waiting: a breach once the clock passes its SLA (`finish`)
@@ -98,34 +125,62 @@ def partial(leads: Iterable[Record], start: datetime, end: datetime, *, sla_due:
             if status in (ho.ACCEPTED, ho.REJECTED) and inside(handoff.get("decided_at")):
                 counts[status] += 1
                 for row in rows_of(handoff, source):
-                    row[status] += 1
+                    row[_COLUMN[status]] += 1
                 proposed, decided = _moment(handoff.get("at")), _moment(handoff.get("decided_at"))
                 if status == ho.ACCEPTED and proposed is not None:
                     part["hours"].append((decided - proposed).total_seconds() / 3600)  # type: ignore[operator]
                 else:
                     code = str(handoff.get("reason") or "other")
                     part["by_reason"][code] = part["by_reason"].get(code, 0) + 1
-                    part["returned"].append({"lead": lead["id"], "company": lead.get("company", ""), "reason": code,
-                                             "note": handoff.get("decision_note") or "", "by": handoff.get("by"),
-                                             "decided_by": handoff.get("decided_by"), "at": handoff.get("decided_at")})
+                    part["returned"].append([lead["id"], lead.get("company", ""), code, handoff.get("decision_note") or "",
+                                             handoff.get("by"), handoff.get("decided_by"), handoff.get("decided_at")])
             if type(handoff.get("rating")) is int and inside(handoff.get("rated_at")):
                 part["ratings"].append(handoff["rating"])
                 if handoff.get("feedback"):
-                    part["asked"].append({"lead": lead["id"], "company": lead.get("company", ""),
-                                          "rating": handoff["rating"], "note": handoff["feedback"],
-                                          "by": handoff.get("by"), "rated_by": handoff.get("rated_by")})
+                    part["asked"].append([lead["id"], lead.get("company", ""), handoff["rating"], handoff["feedback"],
+                                          handoff.get("by"), handoff.get("rated_by")])
         if mine:  # its closing in the period, if any, counts for those who handed it off (`finish`)
-            part["closers"].append([lead["id"], source, sorted({str(h.get("by") or "–") for h in mine}),
-                                    sorted({str(h["to"]) for h in mine if h.get("to")})])
+            closers.append(_FIELD.join((lead["id"], source, _NAMES.join(sorted({_name(h.get("by"), "–") for h in mine})),
+                                        _NAMES.join(sorted({_name(h["to"], "") for h in mine if h.get("to")})))))
         for meeting in ho.meetings(lead):
             if rep is not None and rep not in (meeting.get("by"), *(meeting.get("with") or [])):
                 continue
             if meeting.get("status") in ho.MEETING_STATUSES and inside(meeting.get("at")):
                 counts["meetings_held" if meeting["status"] == ho.HELD else "no_shows"] += 1
+    part["closers"] = _ROW.join(closers)  # (one text, not a list of lists: a kept part of 50,000 leads is large)
     return part
 
 
 COUNTS = ("handoffs", "accepted", "rejected", "sla_breaches", "meetings_held", "no_shows")
+
+
+def usable_part(part: Any) -> bool:
+    """Whether `part` is as `partial` makes it, without its closers (what a cache file gives back is checked)."""
+    return (type(part) is dict and _table(part.get("counts")) and set(part["counts"]) == set(COUNTS)
+            and _table(part.get("by_reason")) and all(_numbers(part.get(name)) for name in ("hours", "ratings", "waiting"))
+            and _rows(part.get("returned"), len(RETURNED_KEYS)) and _rows(part.get("asked"), len(ASKED_KEYS))
+            and _table(part.get("by_rep"), len(ROW_COUNTS)) and _table(part.get("by_source"), len(ROW_COUNTS)))
+
+
+def usable_closers(closers: Any) -> bool:
+    """Whether `closers` is as `partial` makes it: one text of rows of four fields."""
+    return type(closers) is str and (not closers or all(line.count(_FIELD) == 3 for line in closers.split(_ROW)))
+
+
+def _numbers(values: Any, length: int | None = None) -> bool:
+    return (type(values) is list and (length is None or len(values) == length)
+            and all(type(value) in (int, float) for value in values))
+
+
+def _rows(rows: Any, length: int) -> bool:
+    return type(rows) is list and all(type(row) is list and len(row) == length and all(
+        value is None or type(value) in (str, int) for value in row) for row in rows)
+
+
+def _table(table: Any, length: int | None = None) -> bool:
+    """{name: count}, or {name: a row of `length` counts}."""
+    return type(table) is dict and all(type(name) is str and (_numbers(value, length) if length else type(value) is int)
+                                       for name, value in table.items())
 
 
 def finish(parts: Iterable[Mapping[str, Any]], closings: Mapping[str, Closing], now: datetime) -> dict[str, Any]:
@@ -137,9 +192,9 @@ def finish(parts: Iterable[Mapping[str, Any]], closings: Mapping[str, Closing], 
     ratings: list[int] = []
     returned: list[dict[str, Any]] = []
     asked: list[dict[str, Any]] = []
-    by_rep: dict[str, dict[str, Any]] = {}
-    by_source: dict[str, dict[str, Any]] = {}
-    won = {"orders": 0, "closed": 0, "amount": 0}
+    by_rep: dict[str, list[Any]] = {}
+    by_source: dict[str, list[Any]] = {}
+    won = [0] * len(ROW_COUNTS)
     clock = now.timestamp()
     for part in parts:
         for name, value in part["counts"].items():
@@ -153,33 +208,35 @@ def finish(parts: Iterable[Mapping[str, Any]], closings: Mapping[str, Closing], 
         asked += part["asked"]
         for mine, theirs in ((by_rep, part["by_rep"]), (by_source, part["by_source"])):
             for name, row in theirs.items():
-                into = mine.get(name) or mine.setdefault(name, _row())
-                for key, value in row.items():
-                    into[key] += value
-        for lead_id, source, bys, _receivers in part["closers"]:
+                into = mine.get(name) or mine.setdefault(name, [0] * len(ROW_COUNTS))
+                for index, value in enumerate(row):
+                    into[index] += value
+        for line in part["closers"].split(_ROW) if part["closers"] else ():
+            lead_id, _, rest = line.partition(_FIELD)
             closing = closings.get(lead_id)
             if closing is None:
                 continue
-            rows = [by_rep.get(name) or by_rep.setdefault(name, _row()) for name in bys]
-            rows.append(by_source.get(source) or by_source.setdefault(source, _row()))
+            source, bys, _receivers = rest.split(_FIELD)
+            rows = [by_rep.get(name) or by_rep.setdefault(name, [0] * len(ROW_COUNTS)) for name in bys.split(_NAMES)]
+            rows.append(by_source.get(source) or by_source.setdefault(source, [0] * len(ROW_COUNTS)))
             for row in (won, *rows):
-                row["closed"] += 1
+                row[_CLOSED] += 1
                 if closing[2] == "won":
-                    row["orders"] += 1
-                    row["amount"] += closing[3]
+                    row[_ORDERS] += 1
+                    row[_AMOUNT] += closing[3]
     figures: dict[str, Any] = dict(counts)
     figures["rejected_by_reason"] = dict(sorted(by_reason.items(), key=lambda item: (-item[1], item[0])))
     figures["sal_rate"] = rate(counts["accepted"], counts["accepted"] + counts["rejected"])
     figures["median_hours_to_accept"] = round(statistics.median(hours), 1) if hours else None
     figures["show_rate"] = rate(counts["meetings_held"], counts["meetings_held"] + counts["no_shows"])
-    figures["handoff_orders"], figures["handoff_closed"] = won["orders"], won["closed"]
-    figures["handoff_amount"] = round(won["amount"], 3)
-    figures["handoff_win_rate"] = rate(won["orders"], won["closed"])
+    figures["handoff_orders"], figures["handoff_closed"] = won[_ORDERS], won[_CLOSED]
+    figures["handoff_amount"] = round(won[_AMOUNT], 3)
+    figures["handoff_win_rate"] = rate(won[_ORDERS], won[_CLOSED])
     figures["ratings"] = len(ratings)
     figures["avg_rating"] = round(sum(ratings) / len(ratings), 2) if ratings else None
-    figures["by_rep"] = {name: _finish(row) for name, row in sorted(by_rep.items()) if any(row.values())}
-    figures["by_source"] = {name: _finish(row) for name, row in sorted(by_source.items(), key=lambda i: (-i[1]["handoffs"], i[0]))
-                            if any(row.values())}
-    figures["returned"] = sorted(returned, key=lambda r: str(r["at"]))
-    figures["asked_for"] = sorted(asked, key=lambda r: str(r["lead"]))
+    figures["by_rep"] = {name: _finish(row) for name, row in sorted(by_rep.items()) if any(row)}
+    figures["by_source"] = {name: _finish(row) for name, row in sorted(by_source.items(), key=lambda i: (-i[1][_HANDOFFS], i[0]))
+                            if any(row)}
+    figures["returned"] = [dict(zip(RETURNED_KEYS, row, strict=True)) for row in sorted(returned, key=lambda r: str(r[6]))]
+    figures["asked_for"] = [dict(zip(ASKED_KEYS, row, strict=True)) for row in sorted(asked, key=lambda r: str(r[0]))]
     return figures

@@ -12,13 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 from istui.domain.periods import Period
-from istui.services.handoff_figures import finish, partial
+from istui.services.handoff_figures import closer_ids, finish, handed_to, partial, usable_closers, usable_part
 from istui.services.kpi import Tallies
 from istui.services.today import in_loop, loop_clock, sla_key
 from istui.store import fileformat, files
 from istui.store.workspace import Workspace
 
-_VERSION = 2
+_VERSION = 3  # 3: rows as lists, the closers as one text
 _KEYS_PER_BUCKET = 8  # the periods and scopes a bucket's parts are kept for (the latest asked for)
 _WRITE_AFTER = 4  # the cache file is written once this many parts were counted again
 
@@ -29,16 +29,18 @@ def handoff_report(ws: Workspace, period: Period, rep: str | None,
     the closings of one rep's handoffs are read from their files and those of the field reps they handed to
     (`team_source(reps)`)."""
     parts = bucket_parts(ws, period, rep)
-    closers = [row for part in parts for row in part["closers"]]
+    closers = [part["closers"] for part in parts if part["closers"]]
     closings: dict[str, Any] = {}
     if closers:
-        handed_to = set() if rep is None else {rep, *(name for row in closers for name in row[3])}
-        tallies = team_source(sorted(handed_to))
+        reps = set() if rep is None else {rep, *(name for text in closers for name in handed_to(text))}
+        tallies = team_source(sorted(reps))
         combined, numbers = tallies.combined(period.start, period.end, None), tallies.numbers
-        for lead_id, *_rest in closers:
-            closing = combined.closings.get(numbers.get(lead_id, -1))
-            if closing is not None:
-                closings[lead_id] = closing
+        number, closing_of = numbers.get, combined.closings.get
+        for text in closers:
+            for lead_id in closer_ids(text):
+                closing = closing_of(number(lead_id, -1))
+                if closing is not None:
+                    closings[lead_id] = closing
     return finish(parts, closings, ws.now())
 
 
@@ -48,10 +50,7 @@ def bucket_parts(ws: Workspace, period: Period, rep: str | None) -> list[dict[st
     tag = f"{_VERSION} {sla_key(ws)}"
     memory: dict[str, Any] = ws.cached(f"handoff-parts {tag}", dict)
     if not memory:
-        with contextlib.suppress(OSError, ValueError, files.OutsideWorkspace):
-            data = fileformat.loads(files.read_bytes(ws.local.handoff_parts))
-            if isinstance(data, dict) and data.get("tag") == tag and isinstance(data.get("buckets"), dict):
-                memory.update(data["buckets"])
+        memory.update(_read_kept(ws, tag))
     start, end = period.bounds(ws.tz)
     floor = timedelta(hours=ws.settings.handoff_sla_hours)  # working hours take longer than as many hours
     sla_due, changed, parts = None, 0, []
@@ -61,7 +60,7 @@ def bucket_parts(ws: Workspace, period: Period, rep: str | None) -> list[dict[st
         if not (isinstance(known, dict) and known.get("sig") == sig and isinstance(known.get("parts"), dict)):
             known = memory[bucket.name] = {"sig": sig, "parts": {}}
         part, closers = known["parts"].get(key), known.setdefault("closers", {}).get(rep or "")
-        if not _usable(part) or not isinstance(closers, list):
+        if part is None or closers is None:
             sla_due = sla_due or loop_clock(ws)
             leads = [lead for lead in ws.bucket_leads(bucket).values() if in_loop(lead)]
             part = partial(leads, start, end, sla_due=sla_due, rep=rep, sla_floor=floor)
@@ -83,9 +82,20 @@ def bucket_parts(ws: Workspace, period: Period, rep: str | None) -> list[dict[st
     return parts
 
 
-_PART_KEYS = ("counts", "by_reason", "hours", "ratings", "returned", "asked", "by_rep", "by_source", "waiting")
 
-
-def _usable(part: Any) -> bool:
-    """A kept part as `partial` makes it (a hand-edited or truncated cache file is counted again)."""
-    return isinstance(part, dict) and all(isinstance(part.get(name), (dict, list)) for name in _PART_KEYS)
+def _read_kept(ws: Workspace, tag: str) -> dict[str, Any]:
+    """The buckets' parts kept in the cache file, those as `partial` makes them (a file edited by hand, cut short
+    or of another version gives back fewer: those are counted again)."""
+    try:
+        data = fileformat.loads(files.read_bytes(ws.local.handoff_parts))
+    except (OSError, ValueError, files.OutsideWorkspace):
+        return {}
+    if not (isinstance(data, dict) and data.get("tag") == tag and isinstance(data.get("buckets"), dict)):
+        return {}
+    kept = {}
+    for name, bucket in data["buckets"].items():
+        if isinstance(bucket, dict) and isinstance(bucket.get("parts"), dict) and isinstance(bucket.get("closers"), dict):
+            kept[name] = {"sig": bucket.get("sig"),
+                          "parts": {key: part for key, part in bucket["parts"].items() if usable_part(part)},
+                          "closers": {rep: text for rep, text in bucket["closers"].items() if usable_closers(text)}}
+    return kept
