@@ -24,6 +24,7 @@ from istui.domain import checks
 from istui.domain.errors import WorkspaceError
 from istui.i18n import _
 from istui.store import fileformat, files
+from istui.store.sharing import share_values
 
 Record = dict[str, Any]
 
@@ -128,6 +129,8 @@ class _CachedStorage(Storage):
             usable = scan.records  # every record was found usable at this very signature
         elif current is not None and self.verified is not None and not scan.broken:
             self.verified.remember(self.path, current, clean=not bad)
+        if self.table == "leads":
+            share_values(scan.records.values())
         self._records, self._all, self._bad, self._broken = usable, scan.records, bad, scan.broken
         self.torn = scan.torn
         self._raw = raw if (bad or scan.broken) else b""
