@@ -78,10 +78,17 @@ def test_lead_values_are_data_never_template_code(company: str) -> None:
                                   "{{ cycler(1,2).__init__ }}"])
 def test_a_hostile_template_is_one_sentence_quickly(code: str) -> None:
     import time
+    import tracemalloc
 
     started = time.monotonic()
-    with pytest.raises(BadInput) as refused:
-        render(template("ご案内", code), LEAD, REP)
+    tracemalloc.start()
+    try:
+        with pytest.raises(BadInput) as refused:
+            render(template("ご案内", code), LEAD, REP)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
     assert time.monotonic() - started < 3
+    assert peak < 20 << 20, f"{peak / 2**20:.0f} MB made before the template was refused"  # (a width: a gigabyte)
     message = str(refused.value)
     assert "初回のご案内" in message and "\n" not in message and message.endswith(".")

@@ -69,8 +69,14 @@ def _environment() -> Any:
                 raise _TooMuch()  # (a power of a power, or a format's width, is a value too large to make)
             return super().call_binop(context, operator, left, right)
 
-        def format_string(self, *args: Any, **kwargs: Any) -> Any:  # str.format: a width can be any size
-            raise _TooMuch()
+        def wrap_str_format(self, value: Any) -> Any:  # str.format and format_map: a width can be any size
+            if super().wrap_str_format(value) is None:
+                return None
+
+            def refused(*args: Any, **kwargs: Any) -> Any:
+                raise _TooMuch()  # (before the text is made: '{:>1000000000}' would be a gigabyte)
+
+            return refused
 
         def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
             if isinstance(obj, str) and attr not in SAFE_METHODS:
