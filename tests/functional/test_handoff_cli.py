@@ -170,3 +170,16 @@ def test_an_invite_refused_leaves_the_meeting_as_it_was_and_only_the_recipient_r
         wrong = cli("--rep", rep, "handoff", "feedback", lead, "--rating", "1")
         assert wrong.code == 2 and "only kimura (or a manager)" in wrong.err
     assert cli("--rep", "kimura", "handoff", "feedback", lead, "--rating", "4").code == 0
+
+
+def test_the_card_says_by_when_field_sales_should_answer(cli, team, monkeypatch) -> None:
+    lead = add_lead(cli, "株式会社東洋商事")["id"]
+    assert cli("handoff", lead, "--to", "kimura", *BANT).code == 0
+    card = cli("lead", "show", lead).out
+    assert "Reply by" in card and "16:30" in card and "past the SLA" not in card  # Tue 16:30: 24 working hours on
+    monkeypatch.setenv("ISTUI_NOW", "2026-12-01T16:31:00+09:00")
+    card = cli("lead", "show", lead).out
+    line = next(line for line in card.splitlines() if "Reply by" in line)
+    assert "16:30" in line and line.rstrip().endswith("past the SLA")
+    assert cli("--rep", "kimura", "handoff", "accept", lead).code == 0
+    assert "Reply by" not in cli("lead", "show", lead).out  # answered: nothing to wait for

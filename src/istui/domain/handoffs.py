@@ -74,6 +74,17 @@ def status(lead: Record) -> str | None:
     return PROPOSED if lead.get("stage") == "handed_off" else None
 
 
+def waiting(lead: Record) -> bool:
+    """Whether the lead's handoff waits for field sales' answer: proposed, and the lead still handed off (one
+    closed or moved on without an answer waits no longer)."""
+    return status(lead) == PROPOSED and lead.get("stage") == "handed_off"
+
+
+def overdue(lead: Record, due: datetime | None, now: datetime) -> bool:
+    """Whether the lead's handoff is waiting past its SLA (`due`: when the SLA ends)."""
+    return waiting(lead) and due is not None and due <= now
+
+
 def rounds(lead: Record) -> list[Record]:
     """Every handoff round of the lead, oldest first (the latest is `lead["handoff"]`)."""
     history = [r for r in lead.get("handoff_history") or () if isinstance(r, dict)]
@@ -131,8 +142,8 @@ def meeting_status(lead: Record) -> str | None:
 def task_reason(lead: Record, rep: str, now: datetime, day_end: datetime, due: datetime | None) -> str | None:
     """Why the loop puts the lead in `rep`'s Today (one of TASK_REASONS), or None. `due`: its handoff's SLA."""
     handoff = handoff_of(lead)
-    if status(lead) == PROPOSED and handoff.get("to") == rep and lead.get("stage") == "handed_off":
-        return "handoff_overdue" if due is not None and due <= now else "handoff_proposed"
+    if waiting(lead) and handoff.get("to") == rep:
+        return "handoff_overdue" if overdue(lead, due, now) else "handoff_proposed"
     if not lead.get("meeting_at") or lead.get("stage") in ("won", "lost", "disqualified"):
         return None
     people = attendees(lead)
@@ -187,9 +198,10 @@ def split_attendees(text: str) -> tuple[str, list[str]]:
     return " ".join(w for w in words if not w.startswith("@")), [w[1:] for w in words if w.startswith("@") and w[1:]]
 
 
-def card_rows(lead: Record, now: datetime) -> list[tuple[str, str]]:
+def card_rows(lead: Record, now: datetime, sla_due: datetime | None = None) -> list[tuple[str, str]]:
     """The lines a lead's card shows about its meeting and its handoff (label marked for translation, value):
-    when and how long, who attends, where, held or no-show; to whom, its status, why it came back, the rating."""
+    when and how long, who attends, where, held or no-show; to whom, its status, by when field sales should answer
+    (`sla_due`, while it waits), why it came back, the rating."""
     from istui.domain.formatting import when
 
     rows: list[tuple[str, str]] = []
@@ -215,6 +227,9 @@ def card_rows(lead: Record, now: datetime) -> list[tuple[str, str]]:
         if type(handoff.get("round")) is int and handoff["round"] > 1:
             text += " · " + _("handoff #{count}").format(count=handoff["round"])
         rows.append((N_("Handoff"), text))
+        if waiting(lead) and sla_due is not None:
+            rows.append((N_("Reply by"), when(sla_due.isoformat(), now) + (
+                " · " + _("past the SLA") if overdue(lead, sla_due, now) else "")))
         if state == REJECTED:
             why = reason_label(handoff.get("reason"))
             rows.append((N_("Returned"), why + (f" — {handoff['decision_note']}" if handoff.get("decision_note") else "")))

@@ -55,7 +55,7 @@ def hand_off(ws: Workspace, lead_id: str, to: str, sheet: dict[str, str], note: 
 def _answerable(ws: Workspace, lead: Record, what: str) -> dict[str, Any]:
     """The lead's handoff, when `ws.rep` may answer it: it is proposed, and they are its recipient or a manager."""
     handoff = _handed(lead, what)
-    if ho.status(lead) != ho.PROPOSED or lead.get("stage") != Stage.HANDED_OFF:
+    if not ho.waiting(lead):
         state = ho.status(lead)
         raise BadInput(_("handoff: {company} was already {status}; only a proposed handoff is accepted or returned.").format(
             company=terminal_safe(lead.get("company", "")),
@@ -161,8 +161,7 @@ def handoff_rows(ws: Workspace, leads: Iterable[Record], *, mine: bool = False, 
         rows.append({"id": lead["id"], "company": lead.get("company", ""), "source": lead.get("source"),
                      "status": status, "to": handoff.get("to"), "by": handoff.get("by"), "at": handoff.get("at"),
                      "round": handoff.get("round") or 1, "sla_due": due.isoformat() if due else None,
-                     "overdue": bool(status == ho.PROPOSED and lead.get("stage") == Stage.HANDED_OFF and due is not None
-                                     and due <= now),
+                     "overdue": ho.overdue(lead, due, now),
                      "reason": handoff.get("reason"), "decided_at": handoff.get("decided_at"),
                      "rating": handoff.get("rating"), "stage": lead.get("stage")})
     order = {ho.PROPOSED: 0, ho.ACCEPTED: 1, ho.REJECTED: 2}

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from istui.domain.handoffs import TASK_REASONS, involves, task_reason
+from istui.domain.handoffs import TASK_REASONS, handoff_of, involves, task_reason, waiting
 from istui.domain.handoffs import sla_due as sla_due_of
 from istui.domain.model import TEMPERATURE_RANK
 from istui.domain.queue import QUEUE_REASONS, is_callable, queue_reason
@@ -98,6 +98,11 @@ def loop_clock(ws: Workspace) -> Callable[[Mapping[str, Any]], datetime | None]:
         return known[at]
 
     return sla_due
+
+
+def answer_by(ws: Workspace, lead: Mapping[str, Any]) -> datetime | None:
+    """When field sales should answer the lead's handoff (its SLA's end), while it waits; else None."""
+    return loop_clock(ws)(handoff_of(lead)) if waiting(lead) else None
 
 
 def sla_key(ws: Workspace) -> str:

@@ -94,6 +94,12 @@ class AppState:
         self.fingerprint = self.ws.fingerprint()
 
     # --- KPI reports ---------------------------------------------------------------------------
+    def answer_by(self, lead: Record | None) -> datetime | None:
+        """When field sales should answer the lead's handoff (its SLA's end), while it waits; else None."""
+        from istui.services.today import answer_by
+
+        return answer_by(self.ws, lead) if lead is not None else None
+
     def kpi_key(self, period: str, rep: str | None) -> tuple:
         return (period, rep, self.fingerprint, self.now.date())
 

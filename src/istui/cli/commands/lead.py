@@ -127,6 +127,8 @@ def with_parked(lead: Record, now: datetime) -> dict[str, Any]:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    from istui.services.today import answer_by
+
     ws = open_workspace(args)
     lead = ws.get_lead(ws.resolve_lead(args.id))
     activities = ws.activities_of_lead(lead["id"])
@@ -159,7 +161,7 @@ def run_show(args: argparse.Namespace) -> int:
         row(N_("Amount"), money(lead["amount"], ws.settings.currency))
     if lead.get("memo"):
         row(N_("Memo"), lead["memo"])
-    for label, value in card_rows(lead, now):  # the meeting and the handoff
+    for label, value in card_rows(lead, now, answer_by(ws, lead)):  # the meeting and the handoff
         row(label, value)
     column = max((render.width(label) for label, _value in rows), default=0)  # cells, not characters: 担当者 is 6
     for label, value in rows:  # the lines of a multi-line value (a memo) indented under the first

@@ -38,7 +38,7 @@ from istui.tui.messages import LeadWritten, Wrote
 from istui.tui.screens.block_dialogs import BlockSummary, NotePicker
 from istui.tui.screens.block_parts import ESC_HINT, BlockStats, outcome_keys, prompt_text, relevant_notes
 from istui.tui.state import AppState, changed_since_label, error_text
-from istui.tui.widgets.cards import lead_card, timeline
+from istui.tui.widgets.cards import state_card, timeline
 from istui.tui.widgets.flow import flow
 from istui.tui.widgets.footer import IstuiFooter
 
@@ -176,8 +176,7 @@ class CallBlockScreen(Screen[None]):
         if dialable:
             digits.update(phone)
         digits.set_class(not dialable, "-hidden")  # a class, not `display`: short screens hide it in istui.tcss
-        self.query_one("#block-card", Static).update(lead_card(lead, state.now, state.ws.settings.currency,
-                                                               state.ws.settings.work_hours))
+        self.query_one("#block-card", Static).update(state_card(lead, state))
         self._load_timeline(lead["id"])
         self.show_notes()
         self.update_stats()
@@ -294,8 +293,7 @@ class CallBlockScreen(Screen[None]):
 
     def show_logged(self, lead: Record) -> None:
         """The card and timeline of the lead just logged, as the log left it (stage, follow-up, the call)."""
-        settings = self.state.ws.settings
-        self.query_one("#block-card", Static).update(lead_card(lead, self.state.now, settings.currency, settings.work_hours))
+        self.query_one("#block-card", Static).update(state_card(lead, self.state))
         self._load_timeline(lead["id"])
 
     def action_close_prompt(self) -> None:

@@ -28,10 +28,17 @@ from istui.tui.state import AppState
 Record = Mapping[str, Any]
 
 
+def state_card(lead: Record | None, state: AppState) -> Text:
+    """`lead_card` as the app shows it: the workspace's currency and calling hours, the handoff's SLA end."""
+    settings = state.ws.settings
+    return lead_card(lead, state.now, settings.currency, settings.work_hours, state.answer_by(lead))
+
+
 def lead_card(lead: Record | None, now: datetime, currency: str = "JPY",
-              hours: tuple[time, time] | None = None) -> Text:
+              hours: tuple[time, time] | None = None, sla_due: datetime | None = None) -> Text:
     """The lead card of the detail pane and the call block; with the workspace's calling `hours`, the clock where
-    the lead's number rings when that is another time zone (and a warning outside those hours there)."""
+    the lead's number rings when that is another time zone (and a warning outside those hours there); with
+    `sla_due`, by when field sales should answer its handoff."""
     if lead is None:
         return Text(_("No lead selected."), style="dim")
     safe = terminal_safe
@@ -65,7 +72,7 @@ def lead_card(lead: Record | None, now: datetime, currency: str = "JPY",
         (N_("Tags"), ", ".join(map(safe, lead.get("tags") or []))),
         (N_("Amount"), money(lead.get("amount"), currency) if lead.get("amount") else ""),
         (N_("Memo"), lead.get("memo", "")),
-        *card_rows(lead, now),  # the meeting and the handoff
+        *card_rows(lead, now, sla_due),  # the meeting and the handoff
         (N_("Id"), lead.get("id", "")),
     ]
     for label, value in rows:
@@ -120,8 +127,7 @@ class LeadDetail(VerticalScroll):
 
     def show(self, lead: Record | None) -> None:
         state = self.state
-        self.query_one(f"#{self.prefix}-card", Static).update(lead_card(lead, state.now, state.ws.settings.currency,
-                                                                        state.ws.settings.work_hours))
+        self.query_one(f"#{self.prefix}-card", Static).update(state_card(lead, state))
         self.shown_id = lead["id"] if lead else None
         if lead is None:
             self._show_timeline(None, [])
