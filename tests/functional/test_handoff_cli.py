@@ -183,3 +183,22 @@ def test_the_card_says_by_when_field_sales_should_answer(cli, team, monkeypatch)
     assert "16:30" in line and line.rstrip().endswith("past the SLA")
     assert cli("--rep", "kimura", "handoff", "accept", lead).code == 0
     assert "Reply by" not in cli("lead", "show", lead).out  # answered: nothing to wait for
+
+
+def test_a_return_calls_off_a_meeting_not_yet_marked(cli, ws, team, monkeypatch) -> None:
+    lead = add_lead(cli, "Second Co")["id"]
+    assert cli("handoff", lead, "--to", "kimura", *BANT).code == 0
+    assert cli("meeting", lead, "--at", "mon 14:00", "--with", "kimura").code == 0
+    returned = cli("--rep", "kimura", "handoff", "reject", lead, "--reason", "bad_timing")
+    assert returned.code == 0 and "Its meeting of" in returned.out and "is called off" in returned.out
+    after = cli("lead", "show", lead, "--json").json
+    assert after["meeting_at"] is None and after["meeting"] is None
+    assert [(m["at"], m["status"], m["marked_by"]) for m in after["meeting_history"]] == [
+        ("2026-11-30T14:00:00+09:00", "called_off", "kimura")]
+    monkeypatch.setenv("ISTUI_NOW", "2026-11-30T15:00:00+09:00")  # after the meeting's time
+    assert [row["id"] for row in cli("--rep", "kimura", "today", "--json").json] == []  # nothing to mark
+    assert [(row["id"], row["reason"]) for row in cli("today", "--json").json] == [(lead, "returned")]
+    figures = cli("kpi", "--team", "--period", "month", "--json").json["handoff"]
+    assert (figures["meetings_held"], figures["no_shows"], figures["rejected"]) == (0, 0, 1)
+    refused = cli("--rep", "kimura", "meeting", "held", lead)
+    assert refused.code == 2 and "has no meeting time set" in refused.err

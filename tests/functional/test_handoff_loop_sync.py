@@ -13,6 +13,7 @@ from istui.services.leads import change_stage, create_lead, log_activity
 from istui.services.report import kpi_report
 from istui.services.review import render_review, review_of
 from istui.services.sync import sync
+from istui.services.sync_conflicts import conflict_line
 from istui.services.today import loop_clock, today_queue
 from istui.store.settings import Settings
 from istui.store.workspace import Workspace
@@ -74,7 +75,10 @@ def test_the_whole_loop_through_git(tmp_path: Path) -> None:
         ("nurturing", "alice", "rejected", "no_authority")
     assert today_of(alice)[team.lead] == "returned"
     assert "no authority" in lead["next_action"]
-    # improved and handed off again: the second round counts, the first is kept
+    # the return called the meeting off (kept in the history, counted neither held nor a no-show)
+    assert lead["meeting_at"] is None and [m["status"] for m in lead["meeting_history"]] == ["called_off"]
+    # improved, the meeting booked again with the director, handed off again: the second round counts, the first is kept
+    meetings.set_meeting(alice, team.lead, "2026-12-03 14:00", ["kimura"], 45, "https://meet.example/abc")
     handoff_loop.hand_off(alice, team.lead, "kimura", {**SHEET, "authority": "役員決裁（12/2 同席）"})
     sync(alice)
 
@@ -151,3 +155,5 @@ def test_answers_on_two_clones_settle_as_one(tmp_path: Path) -> None:
     lead = team.kimura("2026-11-30T12:00:00+09:00").get_lead(team.lead)
     assert (lead["stage"], lead["handoff"]["status"], lead.get("next_at")) == ("handed_off", "accepted", None)
     assert any(conflict["field"] == "handoff" for conflict in report["conflicts"]), report
+    said = [conflict_line(conflict) for conflict in report["conflicts"] if conflict["field"] == "handoff"]
+    assert said == [f"{said[0].split(' handoff: ')[0]} handoff: kept accepted — kimura (kimura), not returned (no budget) — boss (boss)"]

@@ -39,9 +39,9 @@ SHEET_FIELDS = {"budget": N_("Budget"), "authority": N_("Authority"), "need": N_
                 "competitors": N_("Competitors"), "current_tool": N_("Current tool")}
 DEFAULT_REQUIRED = ("budget", "authority", "need", "timeline")
 DEFAULT_SLA_HOURS = 24
-HELD, NO_SHOW = "held", "no_show"
-MEETING_STATUSES = (HELD, NO_SHOW)
-MEETING_LABELS = {HELD: N_("held"), NO_SHOW: N_("no-show")}
+HELD, NO_SHOW, CALLED_OFF = "held", "no_show", "called_off"
+MEETING_STATUSES = (HELD, NO_SHOW)  # (what a meeting can be marked; one called off by a return is neither)
+MEETING_LABELS = {HELD: N_("held"), NO_SHOW: N_("no-show"), CALLED_OFF: N_("called off")}
 RATINGS = range(1, 6)
 MAX_MEETING_MINUTES = 24 * 60
 
@@ -180,6 +180,29 @@ def meeting_changes(lead: Record, at: str | None, by: str, with_: list[str], min
         history = [m for m in lead.get("meeting_history") or () if isinstance(m, dict)]
         changes["meeting_history"] = [*history, {**old, "at": lead["meeting_at"]}]
     return changes
+
+
+def called_off(lead: Record, at: str, by: str) -> dict[str, Any]:
+    """The lead fields a return writes when the lead's meeting has not been marked: the meeting moves to
+    `meeting_history` as called off (never counted as held or a no-show) and the lead has no meeting time."""
+    if not lead.get("meeting_at") or meeting_status(lead) is not None:
+        return {}
+    history = [m for m in lead.get("meeting_history") or () if isinstance(m, dict)]
+    entry = {**meeting_of(lead), "at": lead["meeting_at"], "status": CALLED_OFF, "marked_at": at, "marked_by": by}
+    return {"meeting_at": None, "meeting": None, "meeting_history": [*history, entry]}
+
+
+def in_words(field: str, value: Any) -> str | None:
+    """A lead's handoff or meeting as a sync conflict names it — its status, who answered, why it came back — or
+    None for any other field."""
+    if field == "handoff" and isinstance(value, dict):
+        state = value.get("status") if value.get("status") in STATUSES else PROPOSED
+        text = _(STATUS_LABELS[state]) + (f" ({reason_label(value.get('reason'))})" if state == REJECTED else "")
+        who = value.get("to") if state == PROPOSED else value.get("decided_by")
+        return text + (f" — {who}" if isinstance(who, str) and who else "")
+    if field == "meeting" and isinstance(value, dict):
+        return _(MEETING_LABELS[value["status"]]) if value.get("status") in MEETING_LABELS else _("not marked yet")
+    return None
 
 
 def meetings(lead: Record) -> list[Record]:

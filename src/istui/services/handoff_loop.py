@@ -97,7 +97,7 @@ def accept(ws: Workspace, lead_id: str, note: str = "") -> Logged:
 
 def reject(ws: Workspace, lead_id: str, reason: str, note: str = "") -> Logged:
     """Field sales returns the lead with a reason code: it goes back to its inside-sales owner in stage nurturing,
-    due now, its next action saying why."""
+    due now, its next action saying why; a meeting not yet marked is called off (`domain.handoffs.called_off`)."""
     code = ho.parse_reason(reason, ws.settings.reject_reasons)
     note = multiline_text(note, "note")
     with ws.transaction():
@@ -113,9 +113,16 @@ def reject(ws: Workspace, lead_id: str, reason: str, note: str = "") -> Logged:
                                    "next_action": optional_text(why[:200], "next_action")}
         if not lead.get("owner"):
             changes["owner"] = handoff.get("by") or ""
+        changes.update(ho.called_off(lead, now, ws.rep))
         written = ws.add_activity(activity)
         after = ws.update_lead(lead_id, changes)
     return Logged(written, after, changes, lead)
+
+
+def called_off_at(logged: Logged) -> str | None:
+    """The time of the meeting a return called off (None: it called off none)."""
+    before = logged.previous or {}
+    return before.get("meeting_at") if before.get("meeting_at") and not logged.lead.get("meeting_at") else None
 
 
 def rate(ws: Workspace, lead_id: str, rating: str | int, note: str = "") -> Logged:

@@ -17,6 +17,7 @@ from typing import Any
 
 from istui import locations
 from istui.domain.errors import BadInput
+from istui.domain.handoffs import in_words
 from istui.domain.parsing import parse_rep
 from istui.i18n import _
 from istui.store import fileformat, files
@@ -114,8 +115,11 @@ def tell(ws: Workspace) -> list[dict[str, Any]]:
 
 
 # --- sentences ------------------------------------------------------------------------------------------
-def short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
+def short(value: Any, field: str | None = None) -> str:
+    """A value as a conflict line shows it: a handoff or a meeting in words (`domain.handoffs.in_words`), any
+    other as its JSON, cut at 40 characters."""
+    words = in_words(field, value) if field else None
+    text = words if words is not None else json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 40 else text[:39] + "…"
 
 
@@ -136,8 +140,8 @@ def lost_line(entry: dict[str, Any]) -> str:
         return _("{loser}'s deletion of {what} was undone: {winner} had edited it").format(
             loser=loser, what=_what(entry), winner=winner)
     return _("{loser}'s value {lost} of {what}, field {field}, lost to {winner}'s {kept}").format(
-        loser=loser, lost=short(entry.get("lost")), what=_what(entry), field=entry["field"], winner=winner,
-        kept=short(entry.get("kept")))
+        loser=loser, lost=short(entry.get("lost"), entry["field"]), what=_what(entry), field=entry["field"], winner=winner,
+        kept=short(entry.get("kept"), entry["field"]))
 
 
 def conflict_line(conflict: dict[str, Any]) -> str:
@@ -146,5 +150,6 @@ def conflict_line(conflict: dict[str, Any]) -> str:
     if conflict.get("field") is None:
         return _("{what}: kept the edit by {rep} over a deletion").format(what=what, rep=conflict.get("kept_from") or "?")
     return _("{what} {field}: kept {kept} ({kept_from}), not {lost} ({lost_from})").format(
-        what=what, field=conflict["field"], kept=short(conflict["kept"]), kept_from=conflict.get("kept_from") or "?",
-        lost=short(conflict["lost"]), lost_from=conflict.get("lost_from") or "?")
+        what=what, field=conflict["field"], kept=short(conflict["kept"], conflict["field"]),
+        kept_from=conflict.get("kept_from") or "?", lost=short(conflict["lost"], conflict["field"]),
+        lost_from=conflict.get("lost_from") or "?")

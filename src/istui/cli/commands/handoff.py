@@ -97,6 +97,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _answer(args: argparse.Namespace, action: str) -> int:
+    from istui.domain.formatting import when
     from istui.domain.handoffs import reason_label
     from istui.services import handoff_loop
 
@@ -122,6 +123,9 @@ def _answer(args: argparse.Namespace, action: str) -> int:
     handoff = logged.lead["handoff"]
     print(said.format(company=render.safe(logged.lead["company"]), owner=render.safe(logged.lead.get("owner") or handoff.get("by")),
                       reason=reason_label(handoff.get("reason")), rating=handoff.get("rating")))
+    meeting = handoff_loop.called_off_at(logged)
+    if meeting:
+        print(_("Its meeting of {when} is called off; tell those invited.").format(when=when(meeting, ws.now())))
     return 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from istui.domain.formatting import when
 from istui.domain.text import named
 from istui.i18n import _
 from istui.services import handoff_loop, meetings
@@ -57,6 +58,10 @@ class LoopActions:
 
         def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
             logged = handoff_loop.reject(ws, lead["id"], values["reason"], values["note"])
+            meeting = handoff_loop.called_off_at(logged)
+            if meeting:
+                self.notify(_("Its meeting of {when} is called off; tell those invited.").format(
+                    when=when(meeting, self.state.now)), timeout=8, markup=False)
             return self._loop_write(lead, _("return of {company}"), logged)
 
         if self._refused("handoff"):
