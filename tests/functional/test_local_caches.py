@@ -115,3 +115,25 @@ def test_a_kpi_cache_that_cannot_be_written_is_named_once(cli, ws: Workspace, ca
     result = cli("kpi", "--team", "--period", "month", "--json")
     assert result.code == 0 and result.out == expected
     assert result.err.count(f".istui/cache/{cache} cannot be written") == 1, result.err
+
+
+@pytest.mark.parametrize("value", [-3, float("nan"), 10**6])
+def test_a_count_edited_inside_the_kept_tallies_is_not_trusted(cli, ws: Workspace, value) -> None:
+    """A count changed by hand inside `rollups.pickle` (read as plain data, it would be taken as it is: a negative
+    figure, `NaN` in --json, which is no JSON) makes the file count again."""
+    import json
+    import pickle
+
+    from istui.services.rollups import safe_unpickle, unseal
+
+    lead = cli("lead", "add", "--company", "Acme KK", "--source", "web_inquiry", "--json").json
+    assert cli("log", "call", lead["id"][:10], "-o", "2").code == 0
+    expected = cli("kpi", "--period", "month", "--json").out
+    path = ws.local.cache / "rollups.pickle"
+    cached = safe_unpickle(unseal(path.read_bytes()))
+    for counted in cached["files"].values():
+        for counts in (counted["counts"], *counted["days"].values()):
+            counts.update(dict.fromkeys(counts, value))
+    path.write_bytes(pickle.dumps(cached))  # (as someone editing it would write it back)
+    again = cli("kpi", "--period", "month", "--json").out
+    assert again == expected and json.loads(again)["metrics"]["calls"] == 1

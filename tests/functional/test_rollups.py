@@ -161,14 +161,14 @@ def test_a_damaged_rollups_cache_is_counted_again(demo_ws: Workspace, damage: st
 
     from istui.services.plan import plan_report
     from istui.services.report import kept_note_usage, kpi_report
-    from istui.services.rollups import safe_unpickle
+    from istui.services.rollups import safe_unpickle, seal, unseal
 
     raw = kpi_report(demo_ws, "fy", None, analytics=True, use_rollups=False)
     assert kpi_report(demo_ws, "fy", None, analytics=True) == raw
     plan = plan_report(demo_ws, 10_000_000, "month")
     usage = kept_note_usage(demo_ws)
     path = demo_ws.local.rollups
-    cached = safe_unpickle(path.read_bytes())
+    cached = safe_unpickle(unseal(path.read_bytes()))
     for key, counted in cached["files"].items():
         if damage == "wrong_types":
             cached["files"][key] = {name: "x" if name != "sig" else value for name, value in counted.items()}
@@ -176,7 +176,7 @@ def test_a_damaged_rollups_cache_is_counted_again(demo_ws: Workspace, damage: st
             cached["files"][key] = {"sig": counted["sig"]}
         else:
             cached["files"][key] = {**counted, "counts": [1, 2], "worked": "many", "heat_calls": {(0, 9): "x"}}
-    path.write_bytes(pickle.dumps(cached))
+    path.write_bytes(seal(pickle.dumps(cached)))  # (sealed: the values inside are what is tested)
     again = Workspace.open(demo_ws.root, "sato", clock=fixed_clock)
     assert kpi_report(again, "fy", None, analytics=True) == raw
     assert plan_report(Workspace.open(demo_ws.root, "sato", clock=fixed_clock), 10_000_000, "month") == plan
@@ -221,7 +221,7 @@ def test_short_periods_are_counted_from_kept_days_across_processes(demo_ws: Work
     import pickle
 
     from istui.services.report import kpi_report
-    from istui.services.rollups import safe_unpickle
+    from istui.services.rollups import safe_unpickle, seal, unseal
 
     def new_process() -> Workspace:
         return Workspace.open(demo_ws.root, "sato", clock=fixed_clock)
@@ -249,11 +249,11 @@ def test_short_periods_are_counted_from_kept_days_across_processes(demo_ws: Work
     assert after["metrics"]["calls"] == before["metrics"]["calls"] + 1
     assert activity_files_read(reading) == [f"sato/{TODAY:%Y-%m}"]
     path = demo_ws.local.rollups
-    cached = safe_unpickle(path.read_bytes())
+    cached = safe_unpickle(unseal(path.read_bytes()))
     assert cached["days"]
     for entry in cached["days"].values():
         entry["days"] = b"\x80\x05junk"
-    path.write_bytes(pickle.dumps(cached))
+    path.write_bytes(seal(pickle.dumps(cached)))  # (sealed: the values inside are what is tested)
     assert same(new_process(), "week") == same(new_process(), "week")
 
 

@@ -442,7 +442,9 @@ def test_a_cache_that_would_run_code_is_never_loaded(cli, ws: Workspace, tmp_pat
 
     new_lead(ws)
     ws.local.cache.mkdir(parents=True, exist_ok=True)
-    (ws.local.cache / "rollups.pickle").write_bytes(pickle.dumps(Evil()))
+    from istui.services.rollups import seal
+
+    (ws.local.cache / "rollups.pickle").write_bytes(seal(pickle.dumps(Evil())))  # (sealed: the unpickler is tested)
     assert cli("kpi", "--period", "month", "--json").code == 0
     assert not marker.exists()
 
