@@ -44,6 +44,11 @@ def test_funnel_and_weakest_step() -> None:
     assert an.weakest_step(steps) is not None
     empty = cohort_funnel([], [])
     assert an.weakest_step(empty) is None and all(s["rate_from_previous"] is None for s in empty[1:])
+    whole = [{"step": "calls", "rate_from_previous": None}, {"step": "connects", "rate_from_previous": None},
+             {"step": "orders", "rate_from_previous": 1.0}]
+    assert an.weakest_step(whole) is None  # one step, and it lost no lead: nothing is weak
+    whole[1]["rate_from_previous"] = 0.25
+    assert an.weakest_step(whole) is whole[1]
 
 
 def test_a_later_step_with_more_events_than_the_one_before_stays_at_most_100_percent() -> None:

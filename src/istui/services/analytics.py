@@ -45,9 +45,11 @@ def funnel_changes(steps: list[dict[str, Any]], before: list[dict[str, Any]]) ->
 
 
 def weakest_step(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The funnel step with the lowest rate from the step before (steps with no base are skipped)."""
+    """The funnel step with the lowest rate from the step before (steps with no base are skipped); None when no step
+    loses a lead (every rate 100 %: nothing to call weak)."""
     rated = [s for s in steps[1:] if s["rate_from_previous"] is not None]
-    return min(rated, key=lambda s: s["rate_from_previous"]) if rated else None
+    weakest = min(rated, key=lambda s: s["rate_from_previous"]) if rated else None
+    return weakest if weakest is not None and weakest["rate_from_previous"] < 1 else None
 
 
 def previous_period(period: Period, week_start: int = 0, fy_start_month: int = 4) -> Period:
