@@ -112,3 +112,21 @@ def test_a_log_call_does_not_rewrite_the_whole_index(ws: Workspace) -> None:
     assert fresh.resolve_lead(records[0]["id"][:12]) == records[0]["id"]
     assert (path.stat().st_mtime_ns, path.stat().st_ino) == written
     assert LeadIndex(fresh).ids() == every_id(ws)
+
+
+@pytest.mark.parametrize("layout", ["indented", "one line"])
+def test_a_bucket_reformatted_by_an_editor_still_resolves_its_ids(cli, ws: Workspace, layout: str) -> None:
+    """A lead file saved by an editor in another layout (still valid JSON, read as it is) keeps its leads findable
+    by a short id; a memo that quotes an id like a record key names no lead."""
+    import json
+
+    added = cli("lead", "add", "--company", "Acme KK", "--json").json
+    other = new_id()
+    assert cli("lead", "set", added["id"][:10], f'memo="{other}": {{"x": 1}}').code == 0
+    path = next((ws.root / "leads").glob("*.json"))
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2 if layout == "indented" else None))
+    shown = cli("lead", "show", added["id"][:10], "--json")
+    assert shown.code == 0 and shown.json["id"] == added["id"], shown.err
+    assert LeadIndex(Workspace.open(ws.root, "alice", clock=fixed_clock)).ids() == every_id(ws) == [added["id"]]
+    assert cli("lead", "show", other[:10]).code != 0

@@ -4,7 +4,7 @@ The first line lists each bucket with the signature it had when indexed (`<bucke
 space-separated); then one line per bucket, in the same order: `<bucket> <id> <id> ...`. A prefix is found by
 a plain substring search of the whole text (no parsing of 50,000 ids); a bucket whose signature changed
 since is left out of that search and its ids are read from the bucket itself, by a regular expression over
-its lines. The cache is rewritten only when several buckets changed: every `istui log call` edits one
+its text. The cache is rewritten only when several buckets changed: every `istui log call` edits one
 bucket, and rewriting 1.3 MB for each would cost more than reading a few changed buckets again.
 """
 
@@ -20,7 +20,9 @@ from istui.store import files
 if TYPE_CHECKING:
     from istui.store.workspace import Workspace
 
-_ID_LINE = lazy(rb'\n"([0-9A-Z]{26})": ')  # a record line (the first line is the table's)
+#: a record's key: an id and the object it names (a record line, or the same file reformatted by an editor: indented,
+#: or all on one line; inside a JSON text a quote is escaped, so a memo quoting an id does not match)
+_ID_KEY = lazy(rb'"([0-9A-Z]{26})"\s*:\s*\{')
 REWRITE_FROM = 8  # changed buckets read again on every call before the cache is rewritten
 
 
@@ -64,7 +66,7 @@ class LeadIndex:
             data = files.read_bytes(locations.lead_bucket(self.workspace.root, bucket))
         except (OSError, files.OutsideWorkspace):
             return []
-        return [match.decode() for match in _ID_LINE.findall(data)]
+        return [match.decode() for match in _ID_KEY.findall(data)]
 
     def _lines(self) -> dict[str, str]:
         """bucket → " id id ..." for every bucket, fresh."""
