@@ -58,7 +58,7 @@ FIELDS = {
     "tags": NP_("field", "tags"), "memo": NP_("field", "memo"), "amount": NP_("field", "amount"),
     "meeting": NP_("field", "meeting"), "dnc": NP_("field", "dnc"), "note": NP_("field", "note"),
     "outcome": NP_("field", "outcome"), "at": NP_("field", "at"), "duration": NP_("field", "duration"),
-    "with": NP_("field", "with"), "WHEN": NP_("field", "WHEN"), "to": NP_("field", "to"),
+    "with": NP_("field", "with"), "WHEN": NP_("field", "WHEN"), "to": NP_("field", "field-sales rep"),
     "budget": NP_("field", "budget"), "authority": NP_("field", "authority"), "need": NP_("field", "need"),
     "timeline": NP_("field", "timeline"), "value": NP_("field", "value"), "metric": NP_("field", "metric"),
     "per": NP_("field", "per"), "revenue": NP_("field", "revenue"), "rep": NP_("field", "rep"),

@@ -67,13 +67,15 @@ def require_recipient(roster: Mapping[str, Any] | None, name: str) -> str:
     role is refused, naming the field-sales people and how to change the role)."""
     name = parse_rep(name, "to")
     if roster and find(roster, name) is None:  # added in field sales: a handoff goes there
-        raise BadInput(_("to: '{name}' is not on the team roster ({names}); add them in field sales with "
-                         "`istui rep add {name} --role field`.").format(name=name, names=roster_names(roster)))
+        raise BadInput(_("{field}: '{name}' is not on the team roster ({names}); add them in field sales with "
+                         "`istui rep add {name} --role field`.").format(field=labels.field("to"), name=name,
+                                                                        names=roster_names(roster)))
     name = require_member(roster, name, "to")
     if roster and roster[name].get("role") != "field":
         field_names = roster_names({n: m for n, m in roster.items() if m.get("role") == "field"})
-        raise BadInput(_("to: '{name}' is not in field sales on the roster; hand off to one of {names}, or "
-                         "`istui rep set {name} --role field`.").format(name=name, names=field_names))
+        raise BadInput(_("{field}: '{name}' is not in field sales on the roster; hand off to one of {names}, or "
+                         "`istui rep set {name} --role field`.").format(field=labels.field("to"), name=name,
+                                                                        names=field_names))
     return name
 
 
