@@ -212,17 +212,25 @@ def test_the_email_caches_are_data_only_and_a_damaged_one_is_made_again(cli, ws,
     local.mail_counts.write_bytes(pickle.dumps(Evil()))
     assert cli("kpi", "--email", "--period", "week", "--json").json["totals"] == expected
     assert not marker.exists()
+    from istui.services.rollups import seal
+
+    local.mail_counts.write_bytes(seal(pickle.dumps(Evil())))  # sealed too: the unpickler still runs nothing
+    assert cli("kpi", "--email", "--period", "week", "--json").json["totals"] == expected
+    assert not marker.exists()
     for path in local.mail_rows.glob("*.pickle"):
         path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])  # torn
     local.mail_counts.unlink()
     assert cli("kpi", "--email", "--period", "week", "--json").json["totals"] == expected
     import pickle as plain
 
-    local.mail_counts.write_bytes(plain.dumps((3, {("x",): 5})))  # plain data of another shape
+    from istui.services.rollups import seal, unseal
+
+    # (sealed as istui seals them: what is tested is what is inside)
+    local.mail_counts.write_bytes(seal(plain.dumps((3, {("x",): 5}))))  # plain data of another shape
     assert cli("kpi", "--email", "--period", "week", "--json").json["totals"] == expected
-    kept = plain.loads(local.mail_counts.read_bytes())[1]
-    local.mail_counts.write_bytes(plain.dumps((3, {key: (value[0], value[1], {"totals": {}, "campaigns": 1}) for key, value in
-                                                   kept.items() if isinstance(value, tuple)})))  # counts of another shape
+    kept = plain.loads(unseal(local.mail_counts.read_bytes()))[1]
+    local.mail_counts.write_bytes(seal(plain.dumps((3, {key: (value[0], value[1], {"totals": {}, "campaigns": 1})
+                                                        for key, value in kept.items() if isinstance(value, tuple)}))))
     assert cli("kpi", "--email", "--period", "week", "--json").json["totals"] == expected
 
 
