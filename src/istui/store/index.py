@@ -20,9 +20,11 @@ from istui.store import files
 if TYPE_CHECKING:
     from istui.store.workspace import Workspace
 
-#: a record's key: an id and the object it names (a record line, or the same file reformatted by an editor: indented,
-#: or all on one line; inside a JSON text a quote is escaped, so a memo quoting an id does not match)
+_ID_LINE = lazy(rb'\n"([0-9A-Z]{26})": ')  # a record line (the first line is the table's)
+#: a record's key wherever it stands: the file reformatted by an editor (indented, or all on one line; inside a JSON
+#: text a quote is escaped, so a memo quoting an id does not match)
 _ID_KEY = lazy(rb'"([0-9A-Z]{26})"\s*:\s*\{')
+_LAYOUT = b'{"leads": {\n'  # how istui writes a lead file (`fileformat.record_lines`)
 REWRITE_FROM = 8  # changed buckets read again on every call before the cache is rewritten
 
 
@@ -66,7 +68,10 @@ class LeadIndex:
             data = files.read_bytes(locations.lead_bucket(self.workspace.root, bucket))
         except (OSError, files.OutsideWorkspace):
             return []
-        return [match.decode() for match in _ID_KEY.findall(data)]
+        found = _ID_LINE.findall(data) if data.startswith(_LAYOUT) else []
+        if len(found) != data.count(b"\n") - 2:  # not one record a line, as istui writes it: look everywhere
+            found = _ID_KEY.findall(data)
+        return [match.decode() for match in found]
 
     def _lines(self) -> dict[str, str]:
         """bucket → " id id ..." for every bucket, fresh."""

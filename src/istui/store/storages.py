@@ -23,8 +23,7 @@ from tinydb.table import Table
 from istui.domain import checks
 from istui.domain.errors import WorkspaceError
 from istui.i18n import _
-from istui.store import fileformat, files
-from istui.store.sharing import share_values
+from istui.store import fileformat, files, sharing
 
 Record = dict[str, Any]
 
@@ -129,8 +128,8 @@ class _CachedStorage(Storage):
             usable = scan.records  # every record was found usable at this very signature
         elif current is not None and self.verified is not None and not scan.broken:
             self.verified.remember(self.path, current, clean=not bad)
-        if self.table == "leads":
-            share_values(scan.records.values())
+        if self.table == "leads" and sharing.keeping():
+            sharing.share_values(scan.records.values())
         self._records, self._all, self._bad, self._broken = usable, scan.records, bad, scan.broken
         self.torn = scan.torn
         self._raw = raw if (bad or scan.broken) else b""

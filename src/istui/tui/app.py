@@ -110,10 +110,12 @@ class IstuiApp(SyncMixin, App[None]):
     ]
 
     def __init__(self, workspace: Workspace, *, watch_interval: float = 0.5, status_delay: float = 2.0) -> None:
+        from istui.store.sharing import keep_values_once
         from istui.tui.localize import localize_bindings
         from istui.tui.memory import one_malloc_arena
 
         one_malloc_arena()  # before the workers start
+        keep_values_once()  # the app holds every lead for hours: each repeated value once
         localize_bindings()  # before any widget copies its class's keys
         super().__init__()
         self.state = AppState(workspace)
