@@ -106,8 +106,8 @@ def partial(leads: Iterable[Record], start: datetime, end: datetime, *, sla_due:
                 by_source.get(source) or by_source.setdefault(source, [0] * len(ROW_COUNTS)))
 
     for lead in leads:
-        source = _name(lead.get("source"), "other")
         mine = [r for r in ho.rounds(lead) if rep is None or rep in (r.get("by"), r.get("to"))]
+        source = _name(lead.get("source"), "other") if mine else ""
         for handoff in mine:
             status = handoff.get("status")
             if inside(handoff.get("at")):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from istui.domain.periods import Period
@@ -19,7 +19,7 @@ from istui.store import fileformat, files
 from istui.store.workspace import Workspace
 
 _VERSION = 3  # 3: rows as lists, the closers as one text
-_KEYS_PER_BUCKET = 8  # the periods and scopes a bucket's parts are kept for (the latest asked for)
+_KEYS_PER_BUCKET = 64  # the periods and scopes a bucket's parts are kept for (the latest asked for): a team review asks one per rep
 _WRITE_AFTER = 4  # the cache file is written once this many parts were counted again
 
 
@@ -65,6 +65,7 @@ def bucket_parts(ws: Workspace, period: Period, rep: str | None) -> list[dict[st
             leads = [lead for lead in ws.bucket_leads(bucket).values() if in_loop(lead)]
             part = partial(leads, start, end, sla_due=sla_due, rep=rep, sla_floor=floor)
             closers = known["closers"][rep or ""] = part.pop("closers")  # (the same for every period: kept once)
+            part = _NOTHING if part == _NOTHING else part  # (most of a rep's buckets: one object for all)
             known["parts"].pop(key, None)
             known["parts"][key] = part
             while len(known["parts"]) > _KEYS_PER_BUCKET:
@@ -77,10 +78,16 @@ def bucket_parts(ws: Workspace, period: Period, rep: str | None) -> list[dict[st
         changed += _WRITE_AFTER
     if changed >= _WRITE_AFTER:  # (a bucket or two counted again costs less than writing every bucket's parts)
         with contextlib.suppress(OSError, files.OutsideWorkspace):  # a cache: failing to write it costs only speed
-            files.write_cache(ws.local.handoff_parts, json.dumps({"tag": tag, "buckets": memory},
+            buckets = {name: {**known, "parts": {key: 0 if part is _NOTHING else part for key, part in known["parts"].items()}}
+                       for name, known in memory.items()}  # (a part with nothing in it written as 0)
+            files.write_cache(ws.local.handoff_parts, json.dumps({"tag": tag, "buckets": buckets},
                                                                  ensure_ascii=True).encode("ascii"))
     return parts
 
+
+_NOTHING = partial([], datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC),
+                   sla_due=lambda handoff: None)  # the part of leads that add nothing (shared: never changed)
+_NOTHING.pop("closers")
 
 
 def _read_kept(ws: Workspace, tag: str) -> dict[str, Any]:
@@ -96,6 +103,7 @@ def _read_kept(ws: Workspace, tag: str) -> dict[str, Any]:
     for name, bucket in data["buckets"].items():
         if isinstance(bucket, dict) and isinstance(bucket.get("parts"), dict) and isinstance(bucket.get("closers"), dict):
             kept[name] = {"sig": bucket.get("sig"),
-                          "parts": {key: part for key, part in bucket["parts"].items() if usable_part(part)},
+                          "parts": {key: _NOTHING if type(part) is int else part for key, part in bucket["parts"].items()
+                                    if (type(part) is int and part == 0) or usable_part(part)},
                           "closers": {rep: text for rep, text in bucket["closers"].items() if usable_closers(text)}}
     return kept
