@@ -10,6 +10,7 @@ from textual.widgets import Input, Select
 from istui.domain.handoffs import TASK_REASONS
 from istui.store.workspace import Workspace
 from istui.tui.app import IstuiApp
+from istui.tui.panes.leads import LeadsPane
 from istui.tui.panes.today import TodayPane
 from istui.tui.screens.forms import FormScreen, SheetScreen
 
@@ -115,3 +116,36 @@ def test_handoff_view(snap_compare, tmp_path: Path) -> None:
         await pilot.pause(0.3)
 
     assert snap_compare(field_app(tmp_path / "demo"), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_returned_lead_is_handed_off_again_from_the_last_sheet(tmp_path: Path) -> None:
+    from istui.services import handoff_loop
+
+    root = tmp_path / "demo"
+    make_demo(root)
+    sato = Workspace.open(root, "sato", clock=fixed_clock)
+    lead_id = next(lead["id"] for lead in sato.leads() if lead.get("owner") == "sato" and lead["stage"] == "working")
+    handoff_loop.hand_off(sato, lead_id, FIELD_REP, {"budget": "300万円", "authority": "部長", "need": "リード管理",
+                                                     "timeline": "来期"})
+    handoff_loop.reject(disk(root), lead_id, "no_authority", "役員決裁でした")
+    returned = sato.get_lead(lead_id)
+    app = IstuiApp(Workspace.open(root, "sato", clock=fixed_clock), watch_interval=60, status_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        assert [row["reason"] for row in rows(app) if row["id"] == lead_id] == ["returned"]
+        await pilot.press("1")  # the Leads tab: h hands the selected lead off
+        pane = app.query_one(LeadsPane)
+        pane.table.cursor = next(i for i, row in enumerate(pane.table.rows) if row["id"] == lead_id)
+        await pilot.pause(0.1)
+        await pilot.press("h")
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        sheet = returned["handoff"]
+        assert form.query_one("#field-to", Select).value == sheet["to"]
+        for name in ("budget", "authority", "need", "timeline"):
+            assert form.query_one(f"#field-{name}", Input).value == sheet[name], name
+        form.query_one("#field-authority", Input).value = "役員決裁（同席済み）"
+        await pilot.press("ctrl+s")
+        lead = await saved(pilot, root, returned["id"], lambda lead: lead["handoff"].get("status") == "proposed")
+        assert (lead["handoff"]["round"], lead["handoff"]["authority"], lead["handoff"]["need"]) == \
+            (2, "役員決裁（同席済み）", sheet["need"])

@@ -12,7 +12,7 @@ from textual.widgets import Input, Select, TextArea
 
 from istui.domain import labels
 from istui.domain.formatting import when
-from istui.domain.handoffs import DEFAULT_REQUIRED, SHEET_FIELDS, split_attendees
+from istui.domain.handoffs import DEFAULT_REQUIRED, SHEET_FIELDS, handoff_of, split_attendees
 from istui.domain.model import Motion, NoteKind, Stage, Temperature
 from istui.domain.outcomes import MEETING_BOOKED, parse_call_outcome
 from istui.domain.parsing import multiline_text, parse_amount, parse_follow_up, require_text
@@ -135,18 +135,22 @@ def handoff_form(lead: Record, roster: dict[str, Any] | None = None,
                  required: tuple[str, ...] | list[str] = DEFAULT_REQUIRED) -> FormScreen:
     """The handoff sheet: BANT and the other fields the workspace requires (`handoff_required`, marked *); the
     recipient is chosen from the roster's field-sales people (typed, with the roster's names suggested, when
-    there are none)."""
+    there are none). A lead handed off before opens with the last round's recipient and sheet, to improve on."""
+    before = handoff_of(lead)
+    earlier = {name: str(before.get(name) or "") for name in ("to", *SHEET_FIELDS)}
     field_sales = roster_options(roster, ("field",))
     if field_sales:
-        to = Field("to", N_("Field-sales rep *"), _with_id(select(field_sales, None, allow_blank=True), "field-to"),
+        to = Field("to", N_("Field-sales rep *"), _with_id(select(field_sales, earlier["to"] or None, allow_blank=True),
+                                                           "field-to"),
                    lambda v: require_recipient(roster, v) if v else require_text("", "to"))  # none chosen: required
     else:
-        to = Field("to", N_("Field-sales rep *"), Input(id="field-to", suggester=SuggestFromList(sorted(roster or {}))),
+        to = Field("to", N_("Field-sales rep *"), Input(earlier["to"], id="field-to",
+                                                        suggester=SuggestFromList(sorted(roster or {}))),
                    lambda v: require_recipient(roster, v) if roster else require_text(v, "to"))
     fields = [to]
     for name in dict.fromkeys([*DEFAULT_REQUIRED, *required]):
         label = _(SHEET_FIELDS[name]) + (" *" if name in required else "")
-        fields.append(Field(name, label, Input(id=f"field-{name}"),
+        fields.append(Field(name, label, Input(earlier[name], id=f"field-{name}"),
                             lambda v, k=name: require_text(v, k) if k in required else multiline_text(v, k)))
     fields.append(Field("note", N_("Notes for field sales"), TextArea(id="field-handoff-note"),
                         lambda v: multiline_text(v, "note")))
