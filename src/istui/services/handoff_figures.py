@@ -38,7 +38,7 @@ _COLUMN = {"accepted": _ACCEPTED, "rejected": _REJECTED}
 #: a returned round and a rating with what was missing, as a part keeps them (a list each, in this order)
 RETURNED_KEYS = ("lead", "company", "reason", "note", "by", "decided_by", "at")
 ASKED_KEYS = ("lead", "company", "rating", "note", "by", "rated_by")
-#: the closers a part keeps are one text (`_closer_rows`): rows, their fields, and the names in a field
+#: the closers a part keeps are one text (`closer_ids`, `handed_to`): rows, their fields, and the names in a field
 _ROW, _FIELD, _NAMES = "\x1e", "\x1f", "\x1d"
 _SAFE = str.maketrans(dict.fromkeys(map(ord, _ROW + _FIELD + _NAMES), "?"))
 
