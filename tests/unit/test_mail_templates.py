@@ -75,7 +75,12 @@ def test_lead_values_are_data_never_template_code(company: str) -> None:
                                   "{% for i in range(15000) %}{{ 'x' * 50 }}{% endfor %}", "{{ 'x'.ljust(1000000000) }}",
                                   "{{ 'x' | center(1000000000) }}", "{{ lipsum(1000000) }}", "{{ 1 / 0 }}",
                                   "{{ '{:>1000000000}'.format(1) }}", "{{ '%1000000000s' % 'x' }}",
-                                  "{{ cycler(1,2).__init__ }}"])
+                                  "{{ cycler(1,2).__init__ }}", "{{ ('a'*10000).replace('a', 'a'*100000) | length }}",
+                                  "{{ ('a'*30000)|replace('a','a'*100000) }}",
+                                  "{% for c in 'a'*100000 %}{% for d in 'a'*100000 %}{% endfor %}{% endfor %}x",
+                                  "{% for c in [0]*100000 %}{% for d in [0]*100000 %}{% endfor %}{% endfor %}x",
+                                  "{% for w in ('a '*90000).split() %}{% for v in ('a '*90000).split() %}{% endfor %}"
+                                  "{% endfor %}"])
 def test_a_hostile_template_is_one_sentence_quickly(code: str) -> None:
     import time
     import tracemalloc
@@ -92,3 +97,11 @@ def test_a_hostile_template_is_one_sentence_quickly(code: str) -> None:
     assert peak < 20 << 20, f"{peak / 2**20:.0f} MB made before the template was refused"  # (a width: a gigabyte)
     message = str(refused.value)
     assert "初回のご案内" in message and "\n" not in message and message.endswith(".")
+
+
+def test_loops_and_replace_within_bounds_still_render() -> None:
+    body = ("{% for word in ['a', 'b'] %}{{ loop.index }}{{ word }}{% if not loop.last %},{% endif %}{% endfor %} "
+            "{{ lead.company.replace('株式会社', '') }}/{{ lead.company|replace('株式会社', '御社 ') }}"
+            "{% for i in range(3) %}{% for c in 'xy' %}{{ c }}{% endfor %}{% endfor %}")
+    _subject, text = render(template("ご案内", body), LEAD, REP)
+    assert text == "1a,2b 東洋テック/御社 東洋テックxyxyxy"

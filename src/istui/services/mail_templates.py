@@ -47,6 +47,17 @@ SAFE_METHODS = frozenset({"upper", "lower", "title", "capitalize", "strip", "lst
 UNSAFE_FILTERS = ("center", "indent", "wordwrap", "format", "xmlattr", "urlize", "filesizeformat", "pprint", "tojson")
 
 
+def bounded_replace(text: Any, old: Any, new: Any, count: int | None = None) -> str:
+    """`text.replace(old, new)`, refused before it is made when the result would be longer than a mail may be."""
+    text, old, new = str(text), str(old), str(new)
+    times = text.count(old) if old else len(text) + 1
+    if type(count) is int and count >= 0:
+        times = min(times, count)
+    if len(text) + times * (len(new) - len(old)) > MAX_OUTPUT:
+        raise _TooMuch()
+    return text.replace(old, new) if count is None else text.replace(old, new, count)
+
+
 @functools.cache
 def _environment() -> Any:
     from jinja2 import StrictUndefined
@@ -60,6 +71,20 @@ def _environment() -> Any:
 
     class Bounded(SandboxedEnvironment):
         intercepted_binops = frozenset({"*", "**", "%"})
+
+        def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
+            """Every `{% for %}` counts its turns (`counted`): a loop over a list or a text, not only over range()."""
+            from jinja2 import nodes
+
+            tree = super()._parse(source, name, filename)
+            for loop in tree.find_all(nodes.For):
+                loop.iter = nodes.Call(nodes.Name("__counted", "load"), [loop.iter], [], None, None)
+            return tree
+
+        def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(getattr(obj, "__self__", None), str) and getattr(obj, "__name__", "") == "replace":
+                return bounded_replace(obj.__self__, *args, **kwargs)  # (a text's replace can make any size)
+            return super().call(context, obj, *args, **kwargs)
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             sizes = [len(v) for v in (left, right) if isinstance(v, (str, list, tuple))]
@@ -87,14 +112,21 @@ def _environment() -> Any:
 
     def bounded_range(*args: int) -> range:
         made = range(*args)
-        _TURNS.set(_TURNS.get() + len(made))
-        if _TURNS.get() > MAX_TURNS:  # the turns of all the render's loops (nested loops add up)
+        if len(made) > MAX_TURNS:  # (its turns are counted as a loop takes them; a list of it would be as large)
             raise _TooMuch()
         return made
 
-    environment.globals = {"range": bounded_range, "dict": dict}  # (no lipsum, cycler, joiner, namespace)
+    def counted(items: Any) -> Any:
+        for item in items:
+            _TURNS.set(_TURNS.get() + 1)
+            if _TURNS.get() > MAX_TURNS:  # the turns of all the render's loops (nested loops add up)
+                raise _TooMuch()
+            yield item
+
+    environment.globals = {"range": bounded_range, "dict": dict, "__counted": counted}  # (no lipsum, cycler, joiner)
     for name in UNSAFE_FILTERS:
         environment.filters.pop(name, None)
+    environment.filters["replace"] = lambda text, old, new, count=None: bounded_replace(text, old, new, count)
     environment.loader = None
     return environment
 
