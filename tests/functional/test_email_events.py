@@ -212,7 +212,7 @@ def test_the_email_caches_are_data_only_and_a_damaged_one_is_made_again(cli, ws,
     local.mail_counts.write_bytes(pickle.dumps(Evil()))
     assert cli("kpi", "--email", "--period", "week", "--json").json["totals"] == expected
     assert not marker.exists()
-    from istui.services.rollups import seal
+    from istui.store.files import seal
 
     local.mail_counts.write_bytes(seal(pickle.dumps(Evil())))  # sealed too: the unpickler still runs nothing
     assert cli("kpi", "--email", "--period", "week", "--json").json["totals"] == expected
@@ -223,7 +223,7 @@ def test_the_email_caches_are_data_only_and_a_damaged_one_is_made_again(cli, ws,
     assert cli("kpi", "--email", "--period", "week", "--json").json["totals"] == expected
     import pickle as plain
 
-    from istui.services.rollups import seal, unseal
+    from istui.store.files import seal, unseal
 
     # (sealed as istui seals them: what is tested is what is inside)
     local.mail_counts.write_bytes(seal(plain.dumps((3, {("x",): 5}))))  # plain data of another shape

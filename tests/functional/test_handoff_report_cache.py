@@ -11,6 +11,7 @@ import pytest
 
 from istui.services.handoff_loop import accept, reject
 from istui.services.report import kpi_report
+from istui.store.files import seal, unseal
 from istui.store.workspace import Workspace
 
 from conftest import fixed_clock
@@ -95,10 +96,26 @@ def test_a_cache_file_damaged_by_hand_is_counted_again(demo_root: Path, tmp_path
     try:
         if damage is None:
             path.write_bytes(raw[: len(raw) // 2])
-        else:
-            data = json.loads(raw)
+        else:  # sealed as istui seals it: what is tested is the check of what is inside
+            data = json.loads(unseal(raw))
             damage(data)
-            path.write_text(json.dumps(data))
+            path.write_bytes(seal(json.dumps(data).encode()))
+        assert figures(fresh(demo_root)) == expected
+    finally:
+        path.write_bytes(raw)
+
+
+def test_a_count_edited_in_the_cache_file_is_not_trusted(demo_root: Path) -> None:
+    """A plausible number typed over another (the parts read as they should, but say 50 handoffs where there was 1)."""
+    expected = counted_afresh(demo_root)
+    path = fresh(demo_root).local.handoff_parts
+    raw = path.read_bytes()
+    edited = unseal(raw).replace(b'"handoffs": 1,', b'"handoffs": 50,')
+    assert edited != unseal(raw)
+    try:
+        path.write_bytes(edited)  # (as an editor writes it back: its text, without the seal)
+        assert figures(fresh(demo_root)) == expected
+        path.write_bytes(raw[:-1] + (b"0" if raw[-1:] != b"0" else b"1"))  # one byte changed, the seal kept
         assert figures(fresh(demo_root)) == expected
     finally:
         path.write_bytes(raw)

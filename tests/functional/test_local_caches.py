@@ -124,7 +124,8 @@ def test_a_count_edited_inside_the_kept_tallies_is_not_trusted(cli, ws: Workspac
     import json
     import pickle
 
-    from istui.services.rollups import safe_unpickle, unseal
+    from istui.services.rollups import safe_unpickle
+    from istui.store.files import unseal
 
     lead = cli("lead", "add", "--company", "Acme KK", "--source", "web_inquiry", "--json").json
     assert cli("log", "call", lead["id"][:10], "-o", "2").code == 0

@@ -161,7 +161,8 @@ def test_a_damaged_rollups_cache_is_counted_again(demo_ws: Workspace, damage: st
 
     from istui.services.plan import plan_report
     from istui.services.report import kept_note_usage, kpi_report
-    from istui.services.rollups import safe_unpickle, seal, unseal
+    from istui.services.rollups import safe_unpickle
+    from istui.store.files import seal, unseal
 
     raw = kpi_report(demo_ws, "fy", None, analytics=True, use_rollups=False)
     assert kpi_report(demo_ws, "fy", None, analytics=True) == raw
@@ -221,7 +222,8 @@ def test_short_periods_are_counted_from_kept_days_across_processes(demo_ws: Work
     import pickle
 
     from istui.services.report import kpi_report
-    from istui.services.rollups import safe_unpickle, seal, unseal
+    from istui.services.rollups import safe_unpickle
+    from istui.store.files import seal, unseal
 
     def new_process() -> Workspace:
         return Workspace.open(demo_ws.root, "sato", clock=fixed_clock)

@@ -442,7 +442,7 @@ def test_a_cache_that_would_run_code_is_never_loaded(cli, ws: Workspace, tmp_pat
 
     new_lead(ws)
     ws.local.cache.mkdir(parents=True, exist_ok=True)
-    from istui.services.rollups import seal
+    from istui.store.files import seal
 
     (ws.local.cache / "rollups.pickle").write_bytes(seal(pickle.dumps(Evil())))  # (sealed: the unpickler is tested)
     assert cli("kpi", "--period", "month", "--json").code == 0

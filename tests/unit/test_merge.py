@@ -145,3 +145,13 @@ def test_paragraph_merges_survive_the_stability_check() -> None:
     ours = "# Script\n\nGreet by name.\n\nAsk about the budget.\n\nClose.\n"
     theirs = "# Script\n\nGreet.\n\nAsk about the budget.\n\nClose with two dates.\n"
     assert merge_text(base, ours, theirs) == "# Script\n\nGreet by name.\n\nAsk about the budget.\n\nClose with two dates.\n"
+
+
+def test_a_handoff_or_a_meeting_in_a_conflict_line_is_in_words() -> None:
+    from istui.services.sync_conflicts import short
+
+    assert short({"status": "rejected", "reason": "no_budget", "decided_by": "kimura"}, "handoff") == \
+        "returned (no budget) — kimura"
+    assert short({"status": "held", "by": "alice"}, "meeting") == "held"
+    assert short(None, "meeting") == "no meeting (none set, or called off)"
+    assert short(None, "phone") == "null"

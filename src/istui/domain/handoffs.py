@@ -202,6 +202,8 @@ def in_words(field: str, value: Any) -> str | None:
         return text + (f" — {who}" if isinstance(who, str) and who else "")
     if field == "meeting" and isinstance(value, dict):
         return _(MEETING_LABELS[value["status"]]) if value.get("status") in MEETING_LABELS else _("not marked yet")
+    if field == "meeting" and value is None:
+        return _("no meeting (none set, or called off)")
     return None
 
 

@@ -80,8 +80,8 @@ def bucket_parts(ws: Workspace, period: Period, rep: str | None) -> list[dict[st
         with contextlib.suppress(OSError, files.OutsideWorkspace):  # a cache: failing to write it costs only speed
             buckets = {name: {**known, "parts": {key: 0 if part is _NOTHING else part for key, part in known["parts"].items()}}
                        for name, known in memory.items()}  # (a part with nothing in it written as 0)
-            files.write_cache(ws.local.handoff_parts, json.dumps({"tag": tag, "buckets": buckets},
-                                                                 ensure_ascii=True).encode("ascii"))
+            files.write_cache(ws.local.handoff_parts, files.seal(json.dumps({"tag": tag, "buckets": buckets},
+                                                                            ensure_ascii=True).encode("ascii")))
     return parts
 
 
@@ -94,7 +94,7 @@ def _read_kept(ws: Workspace, tag: str) -> dict[str, Any]:
     """The buckets' parts kept in the cache file, those as `partial` makes them (a file edited by hand, cut short
     or of another version gives back fewer: those are counted again)."""
     try:
-        data = fileformat.loads(files.read_bytes(ws.local.handoff_parts))
+        data = fileformat.loads(files.unseal(files.read_bytes(ws.local.handoff_parts)))
     except (OSError, ValueError, files.OutsideWorkspace):
         return {}
     if not (isinstance(data, dict) and data.get("tag") == tag and isinstance(data.get("buckets"), dict)):

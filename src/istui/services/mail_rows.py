@@ -15,7 +15,7 @@ from istui.domain.model import ActivityKind
 from istui.domain.outcomes import MEETING_BOOKED
 from istui.domain.periods import month_keys
 from istui.services.mail_figures import HARD, MACHINE, WINDOW, count, finish, merge
-from istui.services.rollups import DataOnly, safe_unpickle, seal, unseal
+from istui.services.rollups import DataOnly, safe_unpickle
 from istui.store import fileformat, files
 from istui.store.storages import JsonLinesStorage
 from istui.store.workspace import Record, Workspace
@@ -135,7 +135,7 @@ class MailRows:
         if self.reports is None:
             self.reports = {}
             with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, KeyError):
-                version, kept = safe_unpickle(unseal(files.read_bytes(self.counts_path)))
+                version, kept = safe_unpickle(files.unseal(files.read_bytes(self.counts_path)))
                 if version == VERSION and isinstance(kept, dict):
                     self.reports = kept
         remembered = self.reports.get(key)
@@ -157,7 +157,7 @@ class MailRows:
             kept = dict(list(self.reports.items())[-self.KEPT_COUNTS:])
             with contextlib.suppress(OSError):
                 self.counts_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                files.atomic_write(self.counts_path, seal(pickle.dumps((VERSION, kept), protocol=5)))
+                files.atomic_write(self.counts_path, files.seal(pickle.dumps((VERSION, kept), protocol=5)))
             self.counts_changed = False
 
 

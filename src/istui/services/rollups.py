@@ -56,28 +56,6 @@ def safe_unpickle(data: bytes) -> Any:
     return DataOnly(io.BytesIO(data)).load()
 
 
-_SEAL = b"istui-sealed "
-
-
-def seal(payload: bytes) -> bytes:
-    """A kept file's bytes with their digest in front (`unseal`): one edited by hand or cut short no longer matches,
-    and is counted again instead of trusted (a count made negative or NaN inside a pickle reads as plain data)."""
-    import hashlib
-
-    return _SEAL + hashlib.blake2b(payload, digest_size=16).hexdigest().encode() + b"\n" + payload
-
-
-def unseal(raw: bytes) -> bytes:
-    """The bytes `seal` sealed; ValueError when they are not exactly those."""
-    import hashlib
-
-    end = raw.find(b"\n")
-    payload = memoryview(raw)[end + 1:]
-    if end < 0 or raw[:end] != _SEAL + hashlib.blake2b(payload, digest_size=16).hexdigest().encode():
-        raise ValueError("not a file as istui kept it")
-    return bytes(payload)
-
-
 class _KnownClean:
     """`FileChecks` as a child process needs it: the one file it is told is clean, at that signature."""
 
@@ -247,7 +225,7 @@ class Rollups:
         self._load_numbers()
         with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError, ValueError, AttributeError, KeyError,
                                  TypeError, files.OutsideWorkspace):
-            cached = safe_unpickle(unseal(files.read_bytes(self.path)))
+            cached = safe_unpickle(files.unseal(files.read_bytes(self.path)))
             # usable unless written by another version, in another timezone (days are counted in the
             # workspace's zone: `istui settings timezone=…`) or against a longer (since deleted) numbering
             if (cached.get("version") == VERSION and cached.get("timezone") == self.workspace.settings.timezone
@@ -271,7 +249,7 @@ class Rollups:
             self._not_kept(self.numbers_path)
             return
         try:
-            files.atomic_write(self.path, seal(pickle.dumps({
+            files.atomic_write(self.path, files.seal(pickle.dumps({
                 "version": VERSION, "numbers": len(self.numbers), "numbers_digest": self._numbers_digest(len(self.numbers)),
                 "timezone": self.workspace.settings.timezone, "files": self.files, "days": self.day_store.kept,
                 "cohorts": self.cohorts, "lead_digests": self.lead_digests}, protocol=pickle.HIGHEST_PROTOCOL)))

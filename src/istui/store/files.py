@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import os
 import stat
 import threading
@@ -112,6 +113,25 @@ def _replace(temp: Path, path: Path) -> None:
 def write_cache(path: Path, content: bytes) -> None:
     """Replace a local cache file without fsync: a crash may lose it (it is rebuilt), never tear it."""
     _replace(write_temp(path, content, durable=False), path)
+
+
+_SEAL = b"istui-sealed "
+
+
+def seal(payload: bytes) -> bytes:
+    """A local cache file's bytes with their digest in front (`unseal`): one edited by hand or cut short no longer
+    matches, and is made again instead of trusted (a count edited inside it would read as plain data). The digest
+    has no key: it tells a file istui wrote from one changed since, not a forger on this machine from istui."""
+    return _SEAL + hashlib.blake2b(payload, digest_size=16).hexdigest().encode() + b"\n" + payload
+
+
+def unseal(raw: bytes) -> bytes:
+    """The bytes `seal` sealed; ValueError when they are not exactly those."""
+    end = raw.find(b"\n")
+    payload = memoryview(raw)[end + 1:]
+    if end < 0 or raw[:end] != _SEAL + hashlib.blake2b(payload, digest_size=16).hexdigest().encode():
+        raise ValueError("not a file as istui kept it")
+    return bytes(payload)
 
 
 def read_cache_text(path: Path) -> str:
