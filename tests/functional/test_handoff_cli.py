@@ -115,8 +115,13 @@ def test_meeting_and_its_invite(cli, ws, team, tmp_path: Path) -> None:
     assert cli("meeting", lead, "--at", "yesterday 15:00").code == 0
     assert cli("meeting", "noshow", lead, "--note", "連絡なし").code == 0
     assert cli("lead", "show", lead, "--json").json["meeting"]["status"] == "no_show"
+    again = cli("meeting", "noshow", lead)  # marked twice the same way: refused, nothing written
+    assert again.code == 2 and "already marked no-show (by alice); nothing to change" in again.err
     figures = cli("kpi", "--period", "week", "--json").json["handoff"]
     assert (figures["meetings_held"], figures["no_shows"], figures["show_rate"]) == (0, 1, 0.0)
+    assert cli("meeting", "held", lead).code == 0  # marked the other way: corrected, counted once
+    figures = cli("kpi", "--period", "week", "--json").json["handoff"]
+    assert (figures["meetings_held"], figures["no_shows"], figures["show_rate"]) == (1, 0, 1.0)
 
 
 def test_the_invite_goes_out_by_mail(cli, team, smtp, isolated_home: Path) -> None:

@@ -70,6 +70,9 @@ def mark_meeting(ws: Workspace, lead_id: str, outcome: str, note: str = "") -> L
             raise BadInput(_("meeting: the meeting is {when}, still ahead; mark it once it has taken place.").format(
                 when=when(lead["meeting_at"], now)))
         meeting = dict(lead["meeting"]) if isinstance(lead.get("meeting"), dict) else {"by": lead.get("owner") or ""}
+        if meeting.get("status") == outcome:  # (marked the other way, it is corrected)
+            raise BadInput(_("meeting: it is already marked {status} (by {who}); nothing to change.").format(
+                status=_(ho.MEETING_LABELS[outcome]), who=terminal_safe(str(meeting.get("marked_by") or "?"))))
         meeting.update(status=outcome, marked_at=iso(now), marked_by=ws.rep)
         activity: dict[str, Any] = {"lead": lead_id, "kind": ActivityKind.MEETING.value, "outcome": outcome,
                                     "at": iso(now), "of": meeting.get("by") or ""}
