@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import os
 import stat
 import threading
@@ -122,11 +121,15 @@ def seal(payload: bytes) -> bytes:
     """A local cache file's bytes with their digest in front (`unseal`): one edited by hand or cut short no longer
     matches, and is made again instead of trusted (a count edited inside it would read as plain data). The digest
     has no key: it tells a file istui wrote from one changed since, not a forger on this machine from istui."""
+    import hashlib  # (imported here: its load, 2 ms, is not paid by a command that keeps no cache)
+
     return _SEAL + hashlib.blake2b(payload, digest_size=16).hexdigest().encode() + b"\n" + payload
 
 
 def unseal(raw: bytes) -> bytes:
     """The bytes `seal` sealed; ValueError when they are not exactly those."""
+    import hashlib
+
     end = raw.find(b"\n")
     payload = memoryview(raw)[end + 1:]
     if end < 0 or raw[:end] != _SEAL + hashlib.blake2b(payload, digest_size=16).hexdigest().encode():
