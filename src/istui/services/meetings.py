@@ -15,44 +15,52 @@ from istui.domain.parsing import multiline_text, optional_text, parse_int, parse
 from istui.domain.text import terminal_safe
 from istui.i18n import _
 from istui.services.leads import Logged, meeting_people
-from istui.store.workspace import Workspace, iso
+from istui.store.workspace import Record, Workspace, iso
 
 
 def set_meeting(ws: Workspace, lead_id: str, at: str, with_: list[str] | None = None, minutes: str | int | None = None,
                 place: str | None = None) -> Logged:
-    """Set (or move) the lead's meeting. What is not given is kept from the meeting already set; a lead still being
-    worked moves to stage meeting, as a booked meeting does."""
-    now = ws.now()
-    moment = parse_when(at, now, "at", day_end=ws.settings.work_hours[1]) if at else None  # (one held may be recorded)
-    people = meeting_people(ws, with_ or [])
-    length = parse_int(str(minutes), "minutes", 5, ho.MAX_MEETING_MINUTES) if minutes not in (None, "") else None
-    where = optional_text(place, "place", 2000) if place is not None else None
+    """Set (or move) the lead's meeting (`meeting_plan`): a meeting activity, and the lead's fields."""
     with ws.transaction():
         lead = ws.get_lead(lead_id)
-        if lead.get("stage") in (Stage.WON, Stage.LOST, Stage.DISQUALIFIED):
-            raise BadInput(_("meeting: {company} is {stage}; a closed lead takes no meeting.").format(
-                company=terminal_safe(lead.get("company", "")), stage=lead["stage"]))
-        old = ho.meeting_of(lead)
-        if moment is None and not lead.get("meeting_at"):
-            raise BadInput(_("at: give the meeting's time, e.g. --at 'tomorrow 14:00'."))
-        same = not old.get("status")  # a meeting not marked yet is moved; one marked is followed by a new one
-        changes = ho.meeting_changes(
-            lead, iso(moment) if moment else lead["meeting_at"], old.get("by") or ws.rep if same else ws.rep,
-            people or (list(old.get("with") or []) if same else []),
-            length if length is not None else (old.get("minutes") if same else None),
-            where if where is not None else (old.get("place") or "" if same else ""))
-        if not same and moment is None:
-            raise BadInput(_("at: the meeting was already marked; give the next meeting's time with --at."))
-        if lead["stage"] in (Stage.NEW, Stage.WORKING, Stage.NURTURING):
-            changes["stage"] = Stage.MEETING.value
+        changes = meeting_plan(ws, lead, at, with_, minutes, place)
         activity: dict[str, Any] = {"lead": lead_id, "kind": ActivityKind.MEETING.value, "outcome": "set",
-                                    "at": iso(now), "note": long_when(changes["meeting_at"])}
+                                    "at": iso(ws.now()), "note": long_when(changes["meeting_at"])}
         if changes["meeting"]["with"]:
             activity["with"] = changes["meeting"]["with"]
         written = ws.add_activity(activity)
         after = ws.update_lead(lead_id, changes)
     return Logged(written, after, changes, lead)
 
+
+
+def meeting_plan(ws: Workspace, lead: Record, at: str, with_: list[str] | None = None, minutes: str | int | None = None,
+                 place: str | None = None) -> dict[str, Any]:
+    """The lead fields setting (or moving) its meeting writes, worked out without writing (what `set_meeting`
+    writes, and what an invite is checked against before it): what is not given is kept from the meeting already
+    set; a lead still being worked moves to stage meeting, as a booked meeting does. BadInput, one sentence."""
+    now = ws.now()
+    moment = parse_when(at, now, "at", day_end=ws.settings.work_hours[1]) if at else None  # (one held may be recorded)
+    people = meeting_people(ws, with_ or [])
+    length = parse_int(str(minutes), "minutes", 5, ho.MAX_MEETING_MINUTES) if minutes not in (None, "") else None
+    where = optional_text(place, "place", 2000) if place is not None else None
+    if lead.get("stage") in (Stage.WON, Stage.LOST, Stage.DISQUALIFIED):
+        raise BadInput(_("meeting: {company} is {stage}; a closed lead takes no meeting.").format(
+            company=terminal_safe(lead.get("company", "")), stage=lead["stage"]))
+    old = ho.meeting_of(lead)
+    if moment is None and not lead.get("meeting_at"):
+        raise BadInput(_("at: give the meeting's time, e.g. --at 'tomorrow 14:00'."))
+    same = not old.get("status")  # a meeting not marked yet is moved; one marked is followed by a new one
+    changes = ho.meeting_changes(
+        lead, iso(moment) if moment else lead["meeting_at"], old.get("by") or ws.rep if same else ws.rep,
+        people or (list(old.get("with") or []) if same else []),
+        length if length is not None else (old.get("minutes") if same else None),
+        where if where is not None else (old.get("place") or "" if same else ""))
+    if not same and moment is None:
+        raise BadInput(_("at: the meeting was already marked; give the next meeting's time with --at."))
+    if lead["stage"] in (Stage.NEW, Stage.WORKING, Stage.NURTURING):
+        changes["stage"] = Stage.MEETING.value
+    return changes
 
 def mark_meeting(ws: Workspace, lead_id: str, outcome: str, note: str = "") -> Logged:
     """Mark the lead's meeting held or a no-show, once its time has come."""

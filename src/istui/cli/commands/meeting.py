@@ -46,19 +46,18 @@ def run_meeting(args: argparse.Namespace) -> int:
     lead_id = ws.resolve_lead(args.id)
     if args.ics:  # checked before anything is written
         check_export_path(Path(args.ics).expanduser(), ws.root)
+    changing = bool(args.at or args.meeting_with or args.minutes or args.place is not None)
     if args.ics or args.send:  # who the invite goes to, and the transport, too: a refusal leaves the meeting as it was
         from istui.services.invites import invite_people
+        from istui.services.meetings import meeting_plan
 
-        before = ws.get_lead(lead_id)
-        if args.meeting_with:
-            names = [n.strip() for n in args.meeting_with if n.strip()]
-            before = {**before, "meeting": {**(before.get("meeting") or {}), "with": names}}
-        invite_people(ws, before, contact=args.contact)
+        lead = ws.get_lead(lead_id)
+        planned = meeting_plan(ws, lead, args.at, args.meeting_with, args.minutes, args.place) if changing else {}
+        invite_people(ws, {**lead, **planned}, contact=args.contact)
         if args.send:
             from istui.services.mail import load_config
 
             load_config()
-    changing = bool(args.at or args.meeting_with or args.minutes or args.place is not None)
     lead = set_meeting(ws, lead_id, args.at, args.meeting_with, args.minutes, args.place).lead if changing \
         else ws.get_lead(lead_id)
     document: dict = {"lead": lead}

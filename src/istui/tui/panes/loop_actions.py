@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from istui.domain.formatting import when
+from istui.domain.handoffs import handoff_of
 from istui.domain.text import named
 from istui.i18n import _
 from istui.services import handoff_loop, meetings
@@ -28,7 +29,7 @@ class LoopActions:
         lead = self.selected_lead()  # type: ignore[attr-defined]
         if lead is None:
             return True
-        if needs == "handoff" and not isinstance(lead.get("handoff"), dict):
+        if needs == "handoff" and not handoff_of(lead):
             said = _("{company} has not been handed off.")
         elif needs == "meeting" and not lead.get("meeting_at"):
             said = _("{company} has no meeting time yet: {key} sets it.")
