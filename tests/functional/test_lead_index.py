@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from istui.domain.ids import new_id
 from istui.store import index
 from istui.store.index import LeadIndex
-from istui.store.workspace import Workspace
+from istui.store.workspace import Workspace, bucket_of
 
 from conftest import fixed_clock
 
@@ -39,6 +39,16 @@ def check(ws: Workspace, forged: frozenset[str] = frozenset()) -> None:
             matches = [i for i in expected if i.startswith(prefix)]
             found = LeadIndex(fresh).starting_with(prefix)
             assert found == matches if len(matches) <= 6 else len(found) == 6 and set(found) <= set(matches)
+
+
+def with_rows(text: str, add: list[str] = (), drop: str = "") -> str:  # type: ignore[assignment]
+    """The cache's text with rows added (in their sorted place) or one lead's row taken out, its header's count
+    kept true: a cache edited by hand that still looks whole."""
+    header, _, body = text.partition("\n")
+    rows = sorted({*body.splitlines(), *add} - {row for row in body.splitlines() if drop and row.startswith(drop)})
+    fields = header.split(" ")
+    fields[2] = str(len(rows))
+    return " ".join(fields) + "\n" + "".join(f"{row}\n" for row in rows)
 
 
 operations = st.lists(st.sampled_from(["add", "add_many", "edit", "remove", "tear", "forge", "drop", "folder"]),
@@ -70,11 +80,9 @@ def test_the_index_agrees_with_the_buckets_after_any_sequence(tmp_path_factory, 
         elif step == "tear" and path.is_file():
             data = path.read_bytes()
             path.write_bytes(data[: rng.randrange(len(data) + 1)])
-        elif step == "forge" and path.is_file():  # an id that is in no bucket, under a current signature
-            text = path.read_text()
-            header, _, body = text.partition("\n")
-            forged.add(ids[0][:20] + "ZZZZZZ" if ids else "")
-            path.write_text(header + "\n" + body.replace("\n", f" {ids[0][:20]}ZZZZZZ\n", 1) if ids else text)
+        elif step == "forge" and path.is_file() and ids:  # an id that is in no bucket, under a current signature
+            forged.add(ids[0][:20] + "ZZZZZZ")
+            path.write_text(with_rows(path.read_text(), add=[f"{ids[0][:20]}ZZZZZZ {bucket_of(ids[0])}"]))
         elif step == "drop":
             path.unlink(missing_ok=True)
         elif step == "folder":
@@ -91,8 +99,9 @@ def test_a_forged_id_is_never_resolved(ws: Workspace) -> None:
     LeadIndex(ws).ids()  # written
     path = ws.local.lead_index
     header, _, body = path.read_text().partition("\n")
+    assert len(body.splitlines()) == 1
     forged = new_id()
-    path.write_text(header + "\n" + body.replace("\n", f" {forged}\n", 1))
+    path.write_text(with_rows(header + "\n" + body, add=[f"{forged} {bucket_of(forged)}"]))
     fresh = Workspace.open(ws.root, "alice", clock=fixed_clock)
     assert fresh.resolve_lead(record["id"][:10]) == record["id"]
     from istui.domain.errors import NotFound
@@ -130,3 +139,21 @@ def test_a_bucket_reformatted_by_an_editor_still_resolves_its_ids(cli, ws: Works
     assert shown.code == 0 and shown.json["id"] == added["id"], shown.err
     assert LeadIndex(Workspace.open(ws.root, "alice", clock=fixed_clock)).ids() == every_id(ws) == [added["id"]]
     assert cli("lead", "show", other[:10]).code != 0
+
+
+def test_a_lead_the_cache_does_not_know_is_still_found(ws: Workspace) -> None:
+    """A cache that lost a lead's row (edited by hand, or damaged in a way that still looks whole): before istui says
+    no lead starts with a prefix, it looks in every bucket. A prefix no lead has is still refused. (Such a cache can
+    still hide a lead behind another with the same prefix, or from `ids`: only what istui did not write.)"""
+    from istui.domain.errors import NotFound
+
+    records = ws.add_leads([lead(f"Co {n}") for n in range(40)])
+    LeadIndex(ws).ids()
+    path = ws.local.lead_index
+    hidden = records[7]["id"]
+    path.write_text(with_rows(path.read_text(), drop=hidden))
+    fresh = Workspace.open(ws.root, "alice", clock=fixed_clock)
+    assert fresh.resolve_lead(hidden[:14]) == hidden
+    with pytest.raises(NotFound, match="no lead id starts with"):
+        fresh.resolve_lead("ZZZZZZZZ")
+    assert LeadIndex(fresh).starting_with(hidden[:26]) == [hidden]

@@ -1,11 +1,14 @@
 """A local index of lead ids (`locations.Local.lead_index`), so a prefix resolves without reading every bucket.
 
-The first line lists each bucket with the signature it had when indexed (`<bucket>:<inode>:<mtime_ns>:<size>`,
-space-separated); then one line per bucket, in the same order: `<bucket> <id> <id> ...`. A prefix is found by
-a plain substring search of the whole text (no parsing of 50,000 ids); a bucket whose signature changed
-since is left out of that search and its ids are read from the bucket itself, by a regular expression over
-its text. The cache is rewritten only when several buckets changed: every `istui log call` edits one
-bucket, and rewriting 1.3 MB for each would cost more than reading a few changed buckets again.
+The first line is `istui-lead-ids 2 <count>` and each bucket with the signature it had when indexed
+(`<bucket>:<inode>:<mtime_ns>:<size>`, space-separated); then `<count>` lines of the same width, sorted:
+`<id> <bucket>`. A prefix is found by a binary search that reads a few lines (`os.pread`), not the file
+(1.5 MB at 50,000 leads). A bucket whose signature changed since is searched itself, by its text; a lead
+gone from it is dropped when its bucket is checked, as every candidate is. The cache is rewritten only when
+several buckets changed: every `istui log call` edits one bucket, and rewriting the index for each would cost
+more than searching a few changed buckets again. A prefix the index does not know is looked for in every
+bucket before istui says no lead has it: a cache damaged or edited by hand never names a lead that is not there,
+nor makes a lead unfindable by a prefix of its own (at worst it hides that a short prefix is shared).
 """
 
 from __future__ import annotations
@@ -25,101 +28,188 @@ _ID_LINE = lazy(rb'\n"([0-9A-Z]{26})": ')  # a record line (the first line is th
 #: text a quote is escaped, so a memo quoting an id does not match)
 _ID_KEY = lazy(rb'"([0-9A-Z]{26})"\s*:\s*\{')
 _LAYOUT = b'{"leads": {\n'  # how istui writes a lead file (`fileformat.record_lines`)
-REWRITE_FROM = 8  # changed buckets read again on every call before the cache is rewritten
+_MAGIC = b"istui-lead-ids 2"
+_ID = 26
+_ROW = _ID + 4  # "<id> <bucket>\n"
+REWRITE_FROM = 8  # changed buckets searched again on every call before the cache is rewritten
 
 
 class LeadIndex:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.path = workspace.local.lead_index
-        self._text = ""  # the cache as read: header line, then one line per bucket
-        self._stale: dict[str, list[str]] = {}  # changed or new bucket → its ids, read from the bucket
-        self._gone: set[str] = set()  # buckets whose cached line is out of date (changed or removed)
+        self._fd = -1  # the cache, open while a search reads its rows
+        self._start = 0  # where its rows begin
+        self._count = -1  # how many rows it has (-1: no cache that can be used)
+        self._changed: set[str] = set()  # buckets changed, added or removed since the cache was written
+        self._current: dict[str, str] = {}  # bucket → its signature now
 
     def _refresh(self) -> None:
-        """Read the cache and each bucket changed since it was written; rewrite it if many changed. A cache
-        whose header does not match its lines (damaged, hand-edited) counts as empty: every bucket is read."""
-        text = files.read_cache_text(self.path)
-        header, _, body = text.partition("\n")
+        """Read the cache's header and compare it with each bucket now; rewrite the cache if many changed. A cache
+        whose header or size does not match its rows (torn, damaged, hand-edited) counts as empty."""
+        self._close()
         kept: dict[str, str] = {}
-        for entry in header.split(" ") if header else []:
-            bucket, _, token = entry.partition(":")
-            kept[bucket] = token
-        last = body[body.rfind("\n", 0, len(body) - 1) + 1:].partition(" ")[0] if body.endswith("\n") else None
-        if not kept or last != list(kept)[-1] or not all(kept.values()):
-            kept, body = {}, ""  # a torn or damaged cache: its last line is not that of the header's last bucket
+        try:
+            self._fd = files.open_nofollow(self.path, os.O_RDONLY)
+            head = os.pread(self._fd, 16384, 0)
+            end = head.find(b"\n")
+            while end < 0 and len(head) < os.fstat(self._fd).st_size:  # (a header longer than the first read)
+                head += os.pread(self._fd, 65536, len(head))
+                end = head.find(b"\n")
+            fields = head[:end].decode("ascii").split(" ") if end > 0 else []
+            if len(fields) >= 3 and " ".join(fields[:2]).encode() == _MAGIC and fields[2].isdigit():
+                count = int(fields[2])
+                for entry in fields[3:]:
+                    bucket, _, token = entry.partition(":")
+                    kept[bucket] = token
+                if os.fstat(self._fd).st_size == end + 1 + count * _ROW and all(kept.values()):
+                    self._start, self._count = end + 1, count
+        except (OSError, ValueError, files.OutsideWorkspace):
+            pass
+        if self._count < 0:
+            kept = {}
         folder = self.workspace.root / locations.LEADS_DIR
-        entries = sorted((e for e in os.scandir(folder) if e.name.endswith(".json") and not e.name.startswith(".")),
-                         key=lambda e: e.name) if folder.is_dir() else []
         current: dict[str, str] = {}
-        for entry in entries:
-            st = entry.stat(follow_symlinks=False)
-            current[entry.name[:-5]] = f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
-        self._text = "\n" + body
-        self._gone = {bucket for bucket, token in kept.items() if current.get(bucket) != token}
-        self._stale = {bucket: self._read_ids(bucket) for bucket, token in current.items() if kept.get(bucket) != token}
-        changed = len(self._gone | set(self._stale))
-        if changed and changed >= min(REWRITE_FROM, len(current) or 1):
-            self._rewrite(current)
+        if folder.is_dir():
+            for entry in os.scandir(folder):
+                if entry.name.endswith(".json") and not entry.name.startswith("."):
+                    st = entry.stat(follow_symlinks=False)
+                    current[entry.name[:-5]] = f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+        self._current = current
+        self._changed = {bucket for bucket in kept.keys() | current.keys() if kept.get(bucket) != current.get(bucket)}
+        if self._many_changed():
+            self._rewrite()
+
+    def _many_changed(self) -> bool:
+        return bool(self._changed) and len(self._changed) >= min(REWRITE_FROM, len(self._current) or 1)
+
+    def _close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+        self._fd, self._start, self._count = -1, 0, -1
+
+    def _bucket_bytes(self, bucket: str) -> bytes:
+        try:
+            return files.read_bytes(locations.lead_bucket(self.workspace.root, bucket))
+        except (OSError, files.OutsideWorkspace):
+            return b""
 
     def _read_ids(self, bucket: str) -> list[str]:
         """The ids of a bucket's record lines (those of unusable records too: `resolve_lead` says why)."""
-        try:
-            data = files.read_bytes(locations.lead_bucket(self.workspace.root, bucket))
-        except (OSError, files.OutsideWorkspace):
-            return []
+        data = self._bucket_bytes(bucket)
         found = _ID_LINE.findall(data) if data.startswith(_LAYOUT) else []
         if len(found) != data.count(b"\n") - 2:  # not one record a line, as istui writes it: look everywhere
             found = _ID_KEY.findall(data)
         return [match.decode() for match in found]
 
-    def _lines(self) -> dict[str, str]:
-        """bucket → " id id ..." for every bucket, fresh."""
-        lines = {}
-        for line in self._text[1:].splitlines():
-            bucket, _, ids = line.partition(" ")
-            if bucket not in self._gone:
-                lines[bucket] = ids
-        lines.update((bucket, " ".join(ids)) for bucket, ids in self._stale.items())
-        return lines
+    def _ids_in(self, bucket: str, prefix: bytes) -> list[str]:
+        """The ids of a bucket's records that start with `prefix`, wherever their keys stand in its text."""
+        data, found, start = self._bucket_bytes(bucket), [], 0
+        needle = b'"' + prefix
+        while (start := data.find(needle, start)) >= 0:
+            match = _ID_KEY.match(data, start)
+            if match:
+                found.append(match.group(1).decode())
+            start += 1
+        return found
 
-    def _rewrite(self, current: dict[str, str]) -> None:
-        lines = self._lines()
-        order = [bucket for bucket in current if bucket in lines]
-        header = " ".join(f"{bucket}:{current[bucket]}" for bucket in order)
-        text = header + "\n" + "".join(f"{bucket} {lines[bucket]}\n" for bucket in order)
+    def _rows(self) -> tuple[list[str], list[str]]:
+        """The ids and buckets of the cache's rows, in order. A cache with a row that is not one counts as empty:
+        every bucket is read again."""
+        if self._count <= 0:
+            return [], []
+        data = os.pread(self._fd, self._count * _ROW, self._start)
+        words = data.decode("ascii", "replace").split()
+        if (len(words) != 2 * self._count or data[_ID::_ROW] != b" " * self._count
+                or data[_ROW - 1::_ROW] != b"\n" * self._count):
+            self._changed |= self._current.keys()
+            return [], []
+        return words[0::2], words[1::2]
+
+    def _kept(self) -> list[str]:
+        """The ids of the cache's rows that are still true (none from a changed bucket), sorted."""
+        ids, buckets = self._rows()
+        changed = self._changed
+        return [lead_id for lead_id, bucket in zip(ids, buckets, strict=True) if bucket not in changed] if changed else ids
+
+    def _rewrite(self) -> None:
+        ids, buckets = self._rows()
+        rows = {row for row in zip(ids, buckets, strict=True) if row[1] not in self._changed}
+        rows.update((lead_id, bucket) for bucket in self._changed & self._current.keys() for lead_id in self._read_ids(bucket))
+        ordered = sorted(rows)
+        header = " ".join([_MAGIC.decode(), str(len(ordered))] + [f"{bucket}:{token}" for bucket, token in
+                                                                  sorted(self._current.items())])
+        text = header + "\n" + "".join(f"{lead_id} {bucket}\n" for lead_id, bucket in ordered)
         try:
-            files.write_cache(self.path, text.encode("utf-8"))
-        except (OSError, files.OutsideWorkspace):
+            files.write_cache(self.path, text.encode("ascii"))
+        except (OSError, ValueError, files.OutsideWorkspace):
             return  # a cache: failing to write it costs only speed
-        self._text, self._gone, self._stale = "\n" + text.partition("\n")[2], set(), {}
+        self._close()  # read again from the file just written (what another process will read)
+        try:
+            self._fd = files.open_nofollow(self.path, os.O_RDONLY)
+            self._start, self._count, self._changed = len(header) + 1, len(ordered), set()
+        except (OSError, files.OutsideWorkspace):
+            self._changed = set(self._current)
+
+    def _row(self, number: int) -> bytes:
+        return os.pread(self._fd, _ROW, self._start + number * _ROW)
+
+    def _cached(self, prefix: bytes, limit: int) -> list[str]:
+        """Up to `limit` ids of the cache's rows that start with `prefix`: a binary search for the first."""
+        low, high = 0, self._count
+        while low < high:
+            middle = (low + high) // 2
+            if self._row(middle)[:_ID] < prefix:
+                low = middle + 1
+            else:
+                high = middle
+        data = os.pread(self._fd, limit * _ROW, self._start + low * _ROW)
+        found = []
+        for offset in range(0, len(data), _ROW):
+            row = data[offset:offset + _ROW]
+            if not row.startswith(prefix):
+                break
+            if row[_ID:_ID + 1] == b" " and row[27:29].decode("ascii", "replace") not in self._changed:
+                found.append(row[:_ID].decode("ascii", "replace"))
+        return found
 
     def ids(self) -> list[str]:
         """Every lead id, sorted (for the shortest distinct prefixes shown; an id forged into the local
         cache would only lengthen them: `starting_with` checks each id it gives against its bucket)."""
-        self._refresh()
-        return sorted(lead_id for ids in self._lines().values() for lead_id in ids.split())
+        try:
+            self._refresh()
+            kept = self._kept()
+            if self._many_changed():  # (rows that are not rows: the cache is made again)
+                self._rewrite()
+                kept = self._kept()
+            changed = [lead_id for bucket in self._changed & self._current.keys() for lead_id in self._read_ids(bucket)]
+            return sorted(kept + changed) if changed else kept
+        finally:
+            self._close()
 
     def starting_with(self, prefix: str, limit: int = 6) -> list[str]:
         """Up to `limit` lead ids that start with `prefix` (already normalised), sorted; each one is in its
         bucket (the cache is local and could be stale or edited: it never names a lead that is not there)."""
-        self._refresh()
-        text, needle, candidates = self._text, " " + prefix, []
-        start = text.find(needle)
-        while start >= 0 and len(candidates) <= limit * 2:
-            newline = text.find("\n", start + 1)  # every line of the text ends with one
-            space = text.find(" ", start + 1, newline)
-            end = newline if space < 0 else space
-            line_start = text.rfind("\n", 0, start) + 1
-            if text[line_start:text.find(" ", line_start)] not in self._gone:
-                candidates.append(text[start + 1:end])
-            start = text.find(needle, start + 1)
-        candidates += [lead_id for ids in self._stale.values() for lead_id in ids if lead_id.startswith(prefix)]
+        wanted = prefix.encode("ascii")
+        try:
+            self._refresh()
+            candidates = self._cached(wanted, limit * 2 + 1) if self._count > 0 else []
+            candidates += [lead_id for bucket in sorted(self._changed & self._current.keys())
+                           for lead_id in self._ids_in(bucket, wanted)]
+        finally:
+            self._close()
+        found = self._checked(candidates, limit)
+        if not found:  # none known: every bucket is searched before the answer is "no lead"
+            found = self._checked([lead_id for bucket in sorted(self._current) for lead_id in self._ids_in(bucket, wanted)],
+                                  limit)
+        return found
+
+    def _checked(self, candidates: list[str], limit: int) -> list[str]:
         found: list[str] = []
-        for lead_id in dict.fromkeys(candidates):
+        for lead_id in sorted(dict.fromkeys(candidates)):
             if len(found) < limit and in_its_bucket(self.workspace, lead_id):  # (each reads its bucket: stop early)
                 found.append(lead_id)
-        return sorted(found)
+        return found
 
 
 def in_its_bucket(workspace: Workspace, lead_id: str) -> bool:
