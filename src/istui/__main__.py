@@ -1,3 +1,3 @@
-from istui.cli import run
+from istui.launch import run
 
 raise SystemExit(run())

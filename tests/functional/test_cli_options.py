@@ -100,3 +100,26 @@ def test_note_add_reads_a_real_pipe(ws: Workspace) -> None:
     empty = subprocess.run([sys.executable, "-m", "istui", "note", "add", "--title", "Nothing piped", "--json"],
                            stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, timeout=60)
     assert empty.returncode == 0 and json.loads(empty.stdout)["body"] == ""
+
+
+def test_the_command_starts_with_the_collector_paused_and_runs_with_it_on(ws: Workspace) -> None:
+    """`istui` (`istui.launch`) loads its modules with Python's cycle collector paused, then runs the command with it
+    on again, what the start made frozen: a long command (an import, a sync) still has its cycles collected."""
+    env = {**os.environ, "ISTUI_WORKSPACE": str(ws.root), "ISTUI_REP": "alice",
+           "PYTHONPATH": os.pathsep.join(p for p in (str(Path(__file__).parents[2] / "src"), os.environ.get("PYTHONPATH")) if p)}
+    script = ("import gc, sys\n"
+              "import istui.launch\n"
+              "paused = not gc.isenabled()\n"
+              "import istui.cli.commands.rep as rep\n"
+              "listed = rep.run_list\n"
+              "def run_list(args):\n"
+              "    print('collecting' if gc.isenabled() else 'paused', gc.get_freeze_count() > 1000)\n"
+              "    return listed(args)\n"
+              "rep.run_list = run_list\n"
+              "sys.argv = ['istui', 'rep', 'list']\n"
+              "code = istui.launch.run()\n"
+              "print(paused, code)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "collecting True" and "alice" in result.stdout and lines[-1] == "True 0", result.stdout

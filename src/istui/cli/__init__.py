@@ -6,6 +6,7 @@ quote what was typed or read, so it is made safe for the terminal first (`domain
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -39,12 +40,12 @@ def setup_language(argv: Sequence[str] | None) -> None:
         elif arg.startswith("--lang="):
             given = arg.split("=", 1)[1]
     config: dict = {}
-    try:  # parse the config only when it sets one of these (tomllib costs ~5 ms of `istui log call`)
+    try:  # parse the config only when it sets one of these
         text = locations.config_file().read_text("utf-8")
         if "language" in text or "amounts" in text:
-            import tomllib
+            from istui.store.plain_toml import loads
 
-            config = tomllib.loads(text)
+            config = loads(text)
     except Exception:  # missing or broken: reported where it is used; text still needs a language
         config = {}
     language = config.get("language")
@@ -59,20 +60,23 @@ def setup_language(argv: Sequence[str] | None) -> None:
 
 
 def run() -> int:
-    """The `istui` command: `main`, then the process ends without Python's cycle collector walking every
-    object it made at exit (frozen instead: ~6 ms of a quick command). Tests call `main` in-process."""
-    code = main()
-    import gc
-
+    """The `istui` command (`istui.launch`): `main`, then the process ends without Python's cycle collector walking
+    every object it made at exit (frozen instead: ~6 ms of a quick command). Tests call `main` in-process."""
+    code = main(started=True)
     gc.freeze()
     return code
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, started: bool = False) -> int:
+    """`started`: this process is the command (`run`), started with the cycle collector paused (`istui.launch`),
+    which is turned back on once the command's modules are loaded, what they made frozen."""
     argv = join_when_values(sys.argv[1:] if argv is None else argv)  # `--next -1d`: the WHEN reader says why not
     setup_language(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    if started and not gc.isenabled():
+        gc.freeze()
+        gc.enable()
     from istui.cli.context import OPENED, report_read_problems
 
     try:
