@@ -20,7 +20,6 @@ from istui.domain.parsing import (
     parse_when,
     require_text,
 )
-from istui.domain.phones import parse_phone
 from istui.domain.roster import require_member
 from istui.domain.when import DAY_END
 from istui.i18n import _
@@ -43,6 +42,8 @@ def clean_lead_field(name: str, value: Any, *, sources: Iterable[str], now: date
     if name == "memo":
         return {"memo": multiline_text(text, "memo")}
     if name == "phone":
+        from istui.domain.phones import parse_phone  # (its patterns: not compiled for a quick `log call`)
+
         return parse_phone(text, region).fields()
     if name == "email":
         return {"email": normalize_email(text)}

@@ -11,7 +11,6 @@ from typing import Any, NamedTuple
 
 from istui.domain import labels
 from istui.domain.checks import MAX_CALL_SECONDS
-from istui.domain.duplicates import DuplicateIndex, check_new_lead
 from istui.domain.errors import BadInput
 from istui.domain.handoffs import MAX_MEETING_MINUTES, meeting_changes, meeting_of
 from istui.domain.model import OPEN_STAGES, ActivityKind, Stage
@@ -58,6 +57,8 @@ def create_lead(ws: Workspace, fields: dict[str, Any], *, allow_duplicate: bool 
                              region=ws.settings.phone_region)
     with ws.lock.held():
         if not allow_duplicate and (record.get("email") or record.get("phone")):
+            from istui.domain.duplicates import DuplicateIndex, check_new_lead  # (phones: not for a quick log)
+
             check_new_lead(DuplicateIndex(ws.leads(), ws.settings.phone_region), record)
         return ws.add_lead(record)
 
@@ -118,6 +119,8 @@ def set_lead_fields(ws: Workspace, lead_id: str, fields: dict[str, Any], *, forc
     if new_keys and not allow_duplicate:
         if "phone" in new_keys:
             new_keys.update(phone_e164=changes.get("phone_e164"), phone_ext=changes.get("phone_ext"))
+        from istui.domain.duplicates import DuplicateIndex, check_new_lead
+
         check_new_lead(DuplicateIndex((other for other in ws.leads() if other["id"] != lead["id"]),
                                       ws.settings.phone_region), new_keys)
     if changes.get("next_at") and not force and changes.get("dnc") is not False:

@@ -5,12 +5,12 @@ Every file istui writes goes through here, created owner-only (0600 files, 0700 
 
 from __future__ import annotations
 
+import _thread  # (not threading: importing it costs a quick command 0.5 ms)
 import contextlib
 import errno
 import fcntl
 import os
 import stat
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -332,7 +332,7 @@ class WorkspaceLock:
         self.on_release = on_release  # run just before it is let go (the workspace writes its file checks)
         self._fd: int | None = None
         self._depth = 0
-        self._threads = threading.RLock()
+        self._threads = _thread.RLock()
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:

@@ -7,9 +7,9 @@ Layout (DESIGN.md section 3): `leads/<bucket>.json` (256 buckets by a hash of th
 
 from __future__ import annotations
 
+import _thread  # (not threading: importing it costs a quick command 0.5 ms)
 import contextlib
 import os
-import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, tzinfo
@@ -69,7 +69,7 @@ class Workspace:
         self.notices: list[str] = []  # what a recovery could not do, for the interfaces to show
         self._transient_problems: dict[Path, list[ReadProblem]] = {}  # of files read but not kept
         self._activity_index: Any = None
-        self._index_lock = threading.Lock()  # timelines are read in worker threads
+        self._index_lock = _thread.allocate_lock()  # timelines are read in worker threads
         self._helpers: dict[str, Any] = {}
 
     # --- opening and creating ------------------------------------------------------------------
@@ -160,7 +160,7 @@ class Workspace:
             files.confine(self.root, path)
             storage = self._storages[path] = kind(path, table, self.file_checks)
         joining = self._transaction  # None, or the open transaction: only its own thread joins it
-        if joining is not None and self._transaction_thread == threading.get_ident() and storage not in joining:
+        if joining is not None and self._transaction_thread == _thread.get_ident() and storage not in joining:
             storage.begin()
             joining.append(storage)
         return storage
@@ -182,10 +182,10 @@ class Workspace:
     def transaction(self) -> Iterator[None]:
         """Writes inside land all together (through the journal) or not at all; holds the lock."""
         with self.lock.held():
-            if self._transaction is not None and self._transaction_thread == threading.get_ident():
+            if self._transaction is not None and self._transaction_thread == _thread.get_ident():
                 yield
                 return
-            self._transaction, self._transaction_thread = [], threading.get_ident()
+            self._transaction, self._transaction_thread = [], _thread.get_ident()
             try:
                 yield
                 changed = [storage for storage in self._transaction if storage.changed_in_transaction()]
