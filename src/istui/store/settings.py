@@ -4,7 +4,6 @@ write goes through tomlkit, so the user's comments and layout survive."""
 from __future__ import annotations
 
 import functools
-import tomllib
 from datetime import date, time
 from pathlib import Path
 from typing import Any, ClassVar
@@ -17,7 +16,7 @@ from istui.domain.parsing import is_currency
 from istui.domain.schedule import DEFAULT_RETRY_SCHEDULE, validate_schedule
 from istui.domain.text import terminal_safe
 from istui.i18n import _
-from istui.store import files
+from istui.store import files, plain_toml
 
 SCHEMA_VERSION = 1
 SETTINGS_FILE = locations.SETTINGS_FILE
@@ -254,10 +253,12 @@ def write_toml(path: Path, values: dict[str, Any], header: str = "") -> None:
 def read_toml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            raw = handle.read()
     except FileNotFoundError:
         return {}
-    except tomllib.TOMLDecodeError as exc:
+    try:
+        return plain_toml.loads(raw.decode("utf-8"))
+    except ValueError as exc:  # (tomllib's TOMLDecodeError, or bytes that are not UTF-8)
         raise WorkspaceError(_("{path}: {reason}; fix the file by hand or run `istui doctor`.").format(path=path, reason=exc)) from None
 
 
