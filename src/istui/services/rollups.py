@@ -68,7 +68,10 @@ class _KnownClean:
     def readable(self, path: Path, current: files.Signature) -> bool:
         return self.clean(path, current)
 
-    def remember(self, path: Path, current: files.Signature, clean: bool) -> None:
+    def written(self, path: Path, current: files.Signature) -> bool:
+        return False
+
+    def remember(self, path: Path, current: files.Signature, clean: bool, written: bool = False) -> None:
         pass
 
 

@@ -275,14 +275,40 @@ class _CachedStorage(Storage):
             self._raw = files.read_bytes(self.path)
             self._lines = None
         if self.verified is not None and self._signature is not None:
-            self.verified.remember(self.path, self._signature, clean=not self._bad)
+            self.verified.remember(self.path, self._signature, clean=not self._bad, written=True)
 
 
 class RecordLinesStorage(_CachedStorage):
     """`{"table": {` / one `"id": {record},` per line, sorted by id / `}}`."""
 
     def serialize(self, records: Mapping[str, Record]) -> bytes:
-        return fileformat.record_lines(self.table, records)
+        return fileformat.record_lines(self.table, records, self._as_written())
+
+    def _as_written(self) -> tuple[dict[str, Record], str] | None:
+        """The records read and the text of the file, when istui wrote it as it is (`FileChecks.written`): the
+        records not changed since keep their lines (`fileformat.record_lines`)."""
+        current = files.signature(self.path)
+        if current is None or current != self._signature or self.verified is None or not self.verified.written(
+                self.path, current):
+            return None
+        try:
+            text = files.read_bytes(self.path).decode("utf-8")
+        except (OSError, ValueError, files.OutsideWorkspace):
+            return None
+        return (self._all, text) if files.signature(self.path) == current else None
+
+    def replace_records(self, changed: dict[str, Record]) -> None:
+        """Put whole new records in place of those with their ids (KeyError for one not there), without TinyDB's
+        copies of the table and of each record: the others stay the very objects read, and keep their lines."""
+        current = self.records()
+        missing = next((key for key in changed if key not in current), None)
+        if missing is not None:
+            raise KeyError(missing)
+        table = {**current, **changed}
+        if self.pending is not None:
+            self.pending = table
+        else:
+            self._write(table)
 
     def _scan(self, raw: bytes) -> fileformat.Scan:
         return fileformat.scan_record_lines(raw, self.table)
@@ -422,17 +448,22 @@ class FileChecks:
         return self._found(path, current) is not None
 
     def clean(self, path: Path, current: files.Signature) -> bool:
-        return self._found(path, current) == [1]
+        return (self._found(path, current) or [])[:1] == [1]
+
+    def written(self, path: Path, current: files.Signature) -> bool:
+        """Whether istui wrote the file as it is, in the layout of this istui (`fileformat.LAYOUT`)."""
+        return (self._found(path, current) or [])[1:] == [fileformat.LAYOUT]
 
     def _found(self, path: Path, current: files.Signature) -> list[int] | None:
-        """What was found about the file at this very signature ([clean flag]), or None."""
+        """What was found about the file at this very signature ([clean flag, written]), or None."""
         entry = self._load().get(str(path))
         return entry[3:] if type(entry) is list and entry[:3] == list(current) else None  # (a damaged entry: unknown)
 
-    def remember(self, path: Path, current: files.Signature, clean: bool) -> None:
-        """Note what was found (written out by `flush`: losing it costs only a check)."""
+    def remember(self, path: Path, current: files.Signature, clean: bool, written: bool = False) -> None:
+        """Note what was found (written out by `flush`: losing it costs only a check); `written`: istui wrote the
+        file as it is (kept when the file is read again at the same signature)."""
         known = self._load()
-        entry = [*current, int(clean)]
+        entry = [*current, int(clean)] + ([fileformat.LAYOUT] if written or self.written(path, current) else [])
         if known.get(str(path)) != entry:
             known[str(path)] = entry
             self._dirty = True

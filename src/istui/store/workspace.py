@@ -289,7 +289,7 @@ class Workspace:
     def _update_bucket(self, bucket: str, changes: dict[str, dict[str, Any]]) -> list[Record]:
         """Apply field changes to leads of one bucket, stamped, in one read and one write of it."""
         new = {lead_id: self.stamp({**self.get_lead(lead_id), **fields}) for lead_id, fields in changes.items()}
-        self._table(self._lead_storage(bucket)).update(lambda doc: doc.update(new[doc["id"]]), doc_ids=list(new))
+        self._lead_storage(bucket).replace_records(new)
         return list(new.values())
 
     def remove_lead(self, lead_id: str) -> Record:
