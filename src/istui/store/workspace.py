@@ -26,9 +26,10 @@ from istui.i18n import _
 from istui.store import files
 from istui.store import roster as team
 from istui.store.activity_index import activities_naming
+from istui.store.file_checks import FileChecks
 from istui.store.journal import Journal
 from istui.store.settings import Settings, load_settings, local_settings, save_local_settings, save_settings
-from istui.store.storages import FileChecks, JsonLinesStorage, ReadProblem, Record, RecordLinesStorage, open_table
+from istui.store.storages import JsonLinesStorage, ReadProblem, Record, RecordLinesStorage, open_table
 
 BUCKETS = 256
 GITIGNORE = f"{locations.LOCAL_DIR}/\n.*.tmp\n"
