@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import zlib
 
 import pytest
 from hypothesis import given, settings
@@ -46,9 +47,9 @@ def with_rows(text: str, add: list[str] = (), drop: str = "") -> str:  # type: i
     kept true: a cache edited by hand that still looks whole."""
     header, _, body = text.partition("\n")
     rows = sorted({*body.splitlines(), *add} - {row for row in body.splitlines() if drop and row.startswith(drop)})
-    fields = header.split(" ")
-    fields[2] = str(len(rows))
-    return " ".join(fields) + "\n" + "".join(f"{row}\n" for row in rows)
+    fields, body = header.split(" "), "".join(f"{row}\n" for row in rows)
+    fields[2], fields[3] = str(len(rows)), str(zlib.adler32(body.encode()))  # (a forger who knows the format)
+    return " ".join(fields) + "\n" + body
 
 
 operations = st.lists(st.sampled_from(["add", "add_many", "edit", "remove", "tear", "forge", "drop", "folder"]),
@@ -157,3 +158,31 @@ def test_a_lead_the_cache_does_not_know_is_still_found(ws: Workspace) -> None:
     with pytest.raises(NotFound, match="no lead id starts with"):
         fresh.resolve_lead("ZZZZZZZZ")
     assert LeadIndex(fresh).starting_with(hidden[:26]) == [hidden]
+
+
+@pytest.mark.parametrize("damage", ["swap", "bytes"])
+def test_a_damaged_cache_is_made_again_not_searched(ws: Workspace, damage: str) -> None:
+    """Rows out of order or overwritten (same size; a hand edit, a write lost in a crash) would mislead the binary
+    search into taking a shared prefix for one lead: the rows' checksum no longer matches, so the cache is made again."""
+    from istui.domain.errors import BadInput
+
+    records = ws.add_leads([lead(f"Co {n}") for n in range(40)])
+    LeadIndex(ws).ids()
+    path = ws.local.lead_index
+    header, _, body = path.read_text().partition("\n")
+    rows = body.splitlines()
+    shared = rows[5][:10]  # ids made in one process share their first characters
+    matching = [n for n, row in enumerate(rows) if row.startswith(shared)]
+    assert len(matching) >= 2
+    if damage == "swap":  # the second lead with the prefix moved behind one without it
+        n = matching[-1]
+        rows[n], rows[-1] = rows[-1], rows[n]
+    else:
+        n = matching[-1]
+        rows[n] = "Z" * 26 + rows[n][26:]
+    path.write_text(header + "\n" + "".join(f"{row}\n" for row in rows))
+    fresh = Workspace.open(ws.root, "alice", clock=fixed_clock)
+    with pytest.raises(BadInput, match="matches several leads"):
+        fresh.resolve_lead(shared)
+    assert fresh.resolve_lead(records[3]["id"][:14]) == records[3]["id"]
+    assert LeadIndex(fresh).ids() == every_id(ws)

@@ -1,19 +1,21 @@
 """A local index of lead ids (`locations.Local.lead_index`), so a prefix resolves without reading every bucket.
 
-The first line is `istui-lead-ids 2 <count>` and each bucket with the signature it had when indexed
+The first line is `istui-lead-ids 3 <count> <Adler-32 of the rows>` and each bucket with the signature it had when indexed
 (`<bucket>:<inode>:<mtime_ns>:<size>`, space-separated); then `<count>` lines of the same width, sorted:
 `<id> <bucket>`. A prefix is found by a binary search that reads a few lines (`os.pread`), not the file
 (1.5 MB at 50,000 leads). A bucket whose signature changed since is searched itself, by its text; a lead
 gone from it is dropped when its bucket is checked, as every candidate is. The cache is rewritten only when
 several buckets changed: every `istui log call` edits one bucket, and rewriting the index for each would cost
-more than searching a few changed buckets again. A prefix the index does not know is looked for in every
-bucket before istui says no lead has it: a cache damaged or edited by hand never names a lead that is not there,
-nor makes a lead unfindable by a prefix of its own (at worst it hides that a short prefix is shared).
+more than searching a few changed buckets again. The rows are checked against their Adler-32 before a search: a
+cache damaged (a write lost in a crash) or edited by hand is made again, never searched. Even so, a prefix the
+index does not know is looked for in every bucket before istui says no lead has it, and every lead it names is
+checked in its bucket: a forged cache can at worst hide that a short prefix is shared.
 """
 
 from __future__ import annotations
 
 import os
+import zlib
 from typing import TYPE_CHECKING
 
 from istui import locations
@@ -28,7 +30,7 @@ _ID_LINE = lazy(rb'\n"([0-9A-Z]{26})": ')  # a record line (the first line is th
 #: text a quote is escaped, so a memo quoting an id does not match)
 _ID_KEY = lazy(rb'"([0-9A-Z]{26})"\s*:\s*\{')
 _LAYOUT = b'{"leads": {\n'  # how istui writes a lead file (`fileformat.record_lines`)
-_MAGIC = b"istui-lead-ids 2"
+_MAGIC = b"istui-lead-ids 3"
 _ID = 26
 _ROW = _ID + 4  # "<id> <bucket>\n"
 REWRITE_FROM = 8  # changed buckets searched again on every call before the cache is rewritten
@@ -57,12 +59,13 @@ class LeadIndex:
                 head += os.pread(self._fd, 65536, len(head))
                 end = head.find(b"\n")
             fields = head[:end].decode("ascii").split(" ") if end > 0 else []
-            if len(fields) >= 3 and " ".join(fields[:2]).encode() == _MAGIC and fields[2].isdigit():
+            if len(fields) >= 4 and " ".join(fields[:2]).encode() == _MAGIC and fields[2].isdigit() and fields[3].isdigit():
                 count = int(fields[2])
-                for entry in fields[3:]:
+                for entry in fields[4:]:
                     bucket, _, token = entry.partition(":")
                     kept[bucket] = token
-                if os.fstat(self._fd).st_size == end + 1 + count * _ROW and all(kept.values()):
+                if (os.fstat(self._fd).st_size == end + 1 + count * _ROW and all(kept.values())
+                        and _checksum(self._fd, end + 1) == int(fields[3])):
                     self._start, self._count = end + 1, count
         except (OSError, ValueError, files.OutsideWorkspace):
             pass
@@ -137,11 +140,11 @@ class LeadIndex:
         rows = {row for row in zip(ids, buckets, strict=True) if row[1] not in self._changed}
         rows.update((lead_id, bucket) for bucket in self._changed & self._current.keys() for lead_id in self._read_ids(bucket))
         ordered = sorted(rows)
-        header = " ".join([_MAGIC.decode(), str(len(ordered))] + [f"{bucket}:{token}" for bucket, token in
-                                                                  sorted(self._current.items())])
-        text = header + "\n" + "".join(f"{lead_id} {bucket}\n" for lead_id, bucket in ordered)
+        rows = "".join(f"{lead_id} {bucket}\n" for lead_id, bucket in ordered).encode("ascii")
+        header = " ".join([_MAGIC.decode(), str(len(ordered)), str(zlib.adler32(rows))] + [
+            f"{bucket}:{token}" for bucket, token in sorted(self._current.items())])
         try:
-            files.write_cache(self.path, text.encode("ascii"))
+            files.write_cache(self.path, header.encode("ascii") + b"\n" + rows)
         except (OSError, ValueError, files.OutsideWorkspace):
             return  # a cache: failing to write it costs only speed
         self._close()  # read again from the file just written (what another process will read)
@@ -210,6 +213,19 @@ class LeadIndex:
             if len(found) < limit and in_its_bucket(self.workspace, lead_id):  # (each reads its bucket: stop early)
                 found.append(lead_id)
         return found
+
+
+def _checksum(fd: int, start: int) -> int:
+    """The Adler-32 of the cache's rows, read through a mapping of the file (no copy of 1.5 MB made): rows out of
+    order or overwritten (a hand edit, a write lost in a crash) would mislead the binary search, not just slow it."""
+    import mmap
+
+    with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as view:
+        rows = memoryview(view)[start:]
+        try:
+            return zlib.adler32(rows)
+        finally:
+            rows.release()
 
 
 def in_its_bucket(workspace: Workspace, lead_id: str) -> bool:
