@@ -138,3 +138,22 @@ def test_lead_list_refuses_an_owner_not_on_the_roster(cli, ws: Workspace) -> Non
     assert (refused.code, refused.err.strip()) == (2, "istui: owner: 'nobody' is not on the team roster (alice); add them "
                                                       "with `istui rep add nobody`.")
     assert [lead["company"] for lead in cli("lead", "list", "--owner", "ＡＬＩＣＥ", "--json").json] == ["Acme"]
+
+
+@pytest.mark.parametrize("value, reason", [("[" * 5000 + "]" * 5000, "a value is nested too deeply"),
+                                           ("9" * 5000, "a number has too many digits")])
+def test_a_settings_file_tomllib_cannot_read_gets_one_sentence(cli, ws: Workspace, value: str, reason: str) -> None:
+    """Lists nested thousands deep or a number of thousands of digits: tomllib fails with other errors than its own
+    (a RecursionError, Python's hint about int digits); istui says which file and why, and writes nothing — and a
+    teammate's commit holding such a file is refused by sync's check."""
+    from istui.services.sync_commit import unreadable
+
+    path = ws.root / "istui.toml"
+    path.write_text(path.read_text("utf-8") + f"extra_holidays_x = {value}\n", "utf-8")
+    before = {p: p.read_bytes() for p in ws.root.rglob("*") if p.is_file() and ".git" not in p.parts}
+    result = cli("lead", "list")
+    assert result.code != 0 and result.err.count("\n") == 1 and "Traceback" not in result.err
+    assert str(path) in result.err and reason in result.err and "set_int_max_str_digits" not in result.err
+    assert {p: p.read_bytes() for p in before} == before
+    found = unreadable("istui.toml", path.read_bytes())
+    assert found is not None and reason in found.reason

@@ -25,7 +25,7 @@ from istui import locations
 from istui.domain import labels
 from istui.domain.errors import WorkspaceError
 from istui.i18n import N_, _, language
-from istui.store import fileformat, files
+from istui.store import fileformat, files, plain_toml
 from istui.store.gitrepo import Git
 from istui.store.merge import table_name
 from istui.store.workspace import Workspace
@@ -69,7 +69,7 @@ def unreadable(path: str, raw: bytes) -> fileformat.FormatError | None:
     """Why istui cannot read this version of a data file (line and reason), or None."""
     try:
         if path == locations.SETTINGS_FILE:
-            tomllib.loads(raw.decode("utf-8"))
+            plain_toml.loads(raw.decode("utf-8"))
             return None
         table = table_name(path)
         if table is None:

@@ -17,13 +17,21 @@ _BLANK = " \t"
 
 
 def loads(text: str) -> dict[str, Any]:
-    """The values of a TOML text (tomllib.TOMLDecodeError for one that is not TOML)."""
+    """The values of a TOML text; tomllib.TOMLDecodeError, and only that, for one that cannot be read (lists nested
+    thousands deep, a number of thousands of digits: what tomllib lets through as other errors)."""
     plain = plain_values(text)
     if plain is not None:
         return plain
     import tomllib
 
-    return tomllib.loads(text)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raise
+    except RecursionError:
+        raise tomllib.TOMLDecodeError("a value is nested too deeply") from None
+    except ValueError as exc:  # int() refusing thousands of digits, with a hint for programmers
+        raise tomllib.TOMLDecodeError("a number has too many digits" if "digits" in str(exc) else str(exc)) from None
 
 
 def plain_values(text: str) -> dict[str, Any] | None:
@@ -95,7 +103,7 @@ def _value(text: str) -> tuple[Any, str | None]:
     if token in ("true", "false"):
         return token == "true", text[len(token):]
     digits = token[1:] if token[:1] == "-" else token
-    if digits and set(digits) <= _DIGITS and (digits == "0" or digits[0] != "0"):
+    if 0 < len(digits) < 1000 and set(digits) <= _DIGITS and (digits == "0" or digits[0] != "0"):
         return int(token), text[len(token):]
     return None, None
 

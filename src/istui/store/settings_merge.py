@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from istui.domain.roster import name_key
+from istui.store import plain_toml
 from istui.store.merge import Stamp, Unparseable, merge_fields
 
 Flat = dict[tuple[str, ...], Any]
@@ -31,7 +32,7 @@ def load(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        return plain_toml.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise Unparseable(str(exc)) from None
 

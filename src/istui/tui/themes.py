@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.theme import Theme
 
 from istui import locations
+from istui.store import plain_toml
 
 BUILTIN = locations.BUILTIN_THEMES
 DEFAULT_THEME = "istui-dark"
@@ -18,7 +19,7 @@ _FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "for
 def theme_from_toml(path: Path) -> Theme:
     """One theme file; raises ValueError naming the file when it is not a usable theme."""
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        data = plain_toml.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ValueError(f"{path}: {exc}") from None
     if "primary" not in data:
