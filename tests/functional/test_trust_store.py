@@ -312,6 +312,22 @@ def test_a_wrong_value_in_a_lead_is_reported_and_left_out(cli, ws: Workspace, va
     assert any(field in message for message in errors(ws)), errors(ws)
 
 
+@pytest.mark.parametrize("odd", ["lead-1", "ABCDEF", "01m70c72ezvf4a4y2r1z3me649", "01M70C72EZVF4A4Y2R1Z3ME64U"])
+def test_a_lead_whose_id_istui_did_not_make_is_reported_not_shown(cli, ws: Workspace, odd: str) -> None:
+    """A lead added by hand under an id istui would never make (no `lead show` could name it: ids are typed as
+    prefixes, upper case, in Crockford's letters) is reported with its file and left out, like any unusable value."""
+    from istui.store.fileformat import record_lines
+
+    good = new_lead(ws, "Good Co")
+    path = ws.root / "leads" / f"{bucket_of(odd)}.json"
+    table = json.loads(path.read_text())["leads"] if path.exists() else {}
+    table[odd] = {**ws.get_lead(good), "id": odd, "company": "Odd Co"}
+    path.write_bytes(record_lines("leads", table))
+    listed = cli("lead", "list")
+    assert listed.code == 0 and "Good Co" in listed.out and "Odd Co" not in listed.out and path.name in listed.err
+    assert any("not an id istui makes" in message for message in errors(ws)), errors(ws)
+
+
 @pytest.mark.parametrize("values", [{"at": 5}, {"outcome": [1]}, {"kind": "fax"}, {"at": "yesterday"}, {"lead": None}])
 def test_a_wrong_value_in_an_activity_is_reported_and_left_out(cli, ws: Workspace, values: dict) -> None:
     lead_id = new_lead(ws)

@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from istui.domain.ids import ALPHABET, ID_LENGTH
 from istui.domain.metrics import TARGET_METRICS
 from istui.domain.model import (
     REQUIRED_FIELDS,
@@ -171,8 +172,12 @@ _VALUE_RULES: dict[str, tuple[Any, str]] = {
     "phone_ext": (lambda v: type(v) is not str or not v or (v.isascii() and v.isdigit() and len(v) <= 7),
                   N_("the digits of an extension")),
     "duration": (lambda v: type(v) not in (int, float) or 0 <= v <= MAX_CALL_SECONDS, N_("seconds from 0 to 86,400")),
+    # a lead is found by a prefix of its id (`istui lead show 01J8Q`): one istui did not make could never be named
+    "id": (lambda v: type(v) is not str or (len(v) == ID_LENGTH and set(v) <= _ID_CHARACTERS),
+           N_("an id istui makes (26 of 0-9 and A-Z)")),
 }
-_RULED = {"leads": ("phone_e164", "phone_ext"), "activities": ("duration",)}
+_ID_CHARACTERS = frozenset(ALPHABET)
+_RULED = {"leads": ("id", "phone_e164", "phone_ext"), "activities": ("duration",)}
 
 
 def _bad_value(table: str, record: dict[str, Any]) -> str | None:

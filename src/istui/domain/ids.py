@@ -93,7 +93,10 @@ def source_id(at: str, source: str) -> str:
 
 def resolve_prefix(prefix: str, records: dict[str, Any], what: str) -> str:
     """The one id of `records` that starts with `prefix` (typed in any case, with or without separators)."""
+    from istui.domain.text import clip
+
     wanted = normalize_prefix(prefix)
+    prefix = clip(prefix, ID_LENGTH + 4)  # (as quoted in a message)
     matches = sorted(key for key in records if key.startswith(wanted)) if wanted else []
     if len(matches) == 1:
         return matches[0]

@@ -22,6 +22,7 @@ from tinydb.table import Document, Table
 from istui import locations
 from istui.domain.errors import BadInput, NotFound
 from istui.domain.ids import ID_LENGTH, looks_like_id_prefix, new_id, normalize_prefix, resolve_prefix
+from istui.domain.text import clip
 from istui.i18n import _
 from istui.store import files
 from istui.store import roster as team
@@ -237,7 +238,8 @@ class Workspace:
     def resolve_lead(self, prefix: str) -> str:
         """The one lead id starting with `prefix` (case-insensitive), or BadInput saying why not."""
         wanted = normalize_prefix(prefix)
-        if not looks_like_id_prefix(prefix):
+        prefix = clip(prefix, ID_LENGTH + 4)  # (as quoted in a message: not 100,000 characters back)
+        if not looks_like_id_prefix(wanted):
             raise NotFound(_("lead: '{prefix}' is not a lead id; ids look like 01JD8X3K… (see `istui lead list`).").format(
                 prefix=prefix))
         from istui.store.index import LeadIndex, in_its_bucket
