@@ -207,3 +207,75 @@ def test_a_return_calls_off_a_meeting_not_yet_marked(cli, ws, team, monkeypatch)
     assert (figures["meetings_held"], figures["no_shows"], figures["rejected"]) == (0, 0, 1)
     refused = cli("--rep", "kimura", "meeting", "held", lead)
     assert refused.code == 2 and "has no meeting time set" in refused.err
+
+
+def test_a_meeting_called_off_and_its_cancellation(cli, ws, team, tmp_path: Path) -> None:
+    """`meeting ID --cancel --ics FILE`: the meeting is called off (counted neither held nor a no-show) and its
+    cancellation names the very event invited to (same UID, a later SEQUENCE, METHOD:CANCEL, STATUS:CANCELLED); once
+    called off, --cancel alone is refused and --cancel --ics makes the cancellation again without writing."""
+    lead = add_lead(cli, "株式会社東洋商事")["id"]
+    before = files_of(ws.root)
+    for args, said in ((("meeting", lead, "--cancel"), "has no meeting to call off"),
+                       (("meeting", lead, "--cancel", "--ics", str(tmp_path / "x.ics")),
+                        "has no meeting called off to send a cancellation for")):
+        refused = cli(*args)
+        assert refused.code == 2 and said in refused.err and refused.err.count("\n") == 1, refused.err
+    assert files_of(ws.root) == before and not (tmp_path / "x.ics").exists()
+    request = tmp_path / "request.ics"
+    assert cli("meeting", lead, "--at", "12/3 14:00", "--with", "kimura", "--ics", str(request)).code == 0
+    refused = cli("meeting", lead, "--cancel", "--at", "12/4 10:00")
+    assert refused.code == 2 and "takes no --at" in refused.err
+    cancel = tmp_path / "cancel.ics"
+    done = cli("meeting", lead, "--cancel", "--note", "先方都合", "--ics", str(cancel))
+    assert done.code == 0, done.err
+    assert "Called off the meeting with 株式会社東洋商事 of" in done.out and f"Cancellation written to {cancel}" in done.out
+    invited = icalendar.Calendar.from_ical(request.read_bytes()).walk("VEVENT")[0]
+    calendar = icalendar.Calendar.from_ical(cancel.read_bytes())
+    (event,) = calendar.walk("VEVENT")
+    assert str(calendar["METHOD"]) == "CANCEL" and str(event["STATUS"]) == "CANCELLED"
+    assert str(event["UID"]) == str(invited["UID"]) and int(event["SEQUENCE"]) > int(invited["SEQUENCE"])
+    assert event.decoded("DTSTART") == invited.decoded("DTSTART") and event["DTSTART"].params["TZID"] == "Asia/Tokyo"
+    assert str(event["ATTENDEE"]) == "mailto:kimura@example.jp" and "RSVP" not in event["ATTENDEE"].params
+    assert str(event["ORGANIZER"]) == "mailto:alice@example.jp"
+    assert str(event["SUMMARY"]) == "Called off: Meeting: 株式会社東洋商事"
+    saved = cli("lead", "show", lead, "--json").json
+    assert saved["meeting_at"] is None and saved["meeting"] is None
+    assert [(m["at"], m["status"], m["marked_by"]) for m in saved["meeting_history"]] == [
+        ("2026-12-03T14:00:00+09:00", "called_off", "alice")]
+    logged = [a for a in ws.activities_of_lead(lead) if a["kind"] == "meeting"]
+    assert [(a["outcome"], a.get("note")) for a in logged] == [("set", logged[0].get("note")), ("called_off", "先方都合")]
+    figures = cli("kpi", "--period", "week", "--json").json["handoff"]
+    assert (figures["meetings_held"], figures["no_shows"]) == (0, 0)
+    before = files_of(ws.root)
+    again = cli("meeting", lead, "--cancel")
+    assert again.code == 2 and "already called off; --ics FILE or --send tells those invited" in again.err
+    second = tmp_path / "again.ics"
+    assert cli("meeting", lead, "--cancel", "--ics", str(second)).code == 0
+    assert files_of(ws.root) == before  # made again, nothing written in the workspace
+    assert str(icalendar.Calendar.from_ical(second.read_bytes()).walk("VEVENT")[0]["UID"]) == str(invited["UID"])
+    # a meeting set after it is a new event; one already marked is not called off
+    assert cli("meeting", lead, "--at", "yesterday 15:00").code == 0
+    assert cli("meeting", "held", lead).code == 0
+    marked = cli("meeting", lead, "--cancel")
+    assert marked.code == 2 and "already marked held; nothing to call off" in marked.err
+    assert cli("meeting", "held", lead, "--cancel").code == 2
+
+
+def test_a_return_calls_the_meeting_off_and_the_cancellation_goes_by_mail(cli, team, smtp, isolated_home: Path) -> None:
+    box, port = smtp
+    write_mail_config(isolated_home, port)
+    lead = add_lead(cli, "Cancel Co")["id"]
+    assert cli("handoff", lead, "--to", "kimura", *BANT).code == 0
+    assert cli("meeting", lead, "--at", "12/4 10:00", "--with", "mori", "--send").code == 0
+    request = next(p for p in box.messages[0].walk() if p.get_content_type() == "text/calendar")
+    returned = cli("--rep", "kimura", "handoff", "reject", lead, "--reason", "no_need")
+    assert returned.code == 0 and f"`istui meeting {lead[:10]} --cancel --send`" in returned.out
+    sent = cli("meeting", lead, "--cancel", "--send", "--json")
+    assert sent.code == 0, sent.err
+    assert sorted(json.loads(sent.out)["invite"]["attendees"]) == ["kimura@example.jp", "mori@example.jp"]
+    message = box.messages[-1]
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    assert part.get_param("method") == "CANCEL" and "Called off" in str(message["Subject"])
+    event = icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")[0]
+    invited = icalendar.Calendar.from_ical(request.get_payload(decode=True)).walk("VEVENT")[0]
+    assert str(event["UID"]) == str(invited["UID"]) and str(event["STATUS"]) == "CANCELLED"

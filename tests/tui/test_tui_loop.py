@@ -149,3 +149,43 @@ async def test_a_returned_lead_is_handed_off_again_from_the_last_sheet(tmp_path:
         lead = await saved(pilot, root, returned["id"], lambda lead: lead["handoff"].get("status") == "proposed")
         assert (lead["handoff"]["round"], lead["handoff"]["authority"], lead["handoff"]["need"]) == \
             (2, "役員決裁（同席済み）", sheet["need"])
+
+
+async def test_a_meeting_called_off_by_keys_and_its_cancellation_written(tmp_path: Path) -> None:
+    """w offers 'called off' beside held and no-show (before the meeting too); b then makes the cancellation."""
+    import icalendar
+
+    from istui.domain.handoffs import attendees
+
+    root = tmp_path / "demo"
+    make_demo(root)
+    sato = Workspace.open(root, "sato", clock=fixed_clock)
+    now = sato.now().isoformat()
+    lead_id = next(lead["id"] for lead in sato.leads() if lead.get("owner") == "sato" and (lead.get("meeting_at") or "") > now
+                   and not (lead.get("meeting") or {}).get("status") and [p for p in attendees(lead) if p != "sato"])
+    app = IstuiApp(Workspace.open(root, "sato", clock=fixed_clock), watch_interval=60, status_delay=0)
+    path = tmp_path / "cancel.ics"
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("1")
+        pane = app.query_one(LeadsPane)
+        pane.table.cursor = next(i for i, row in enumerate(pane.table.rows) if row["id"] == lead_id)
+        await pilot.pause(0.1)
+        await pilot.press("w")
+        app.screen.query_one(Select).value = "called_off"
+        await pilot.press("ctrl+s")
+        lead = await saved(pilot, root, lead_id, lambda lead: not lead.get("meeting_at"))
+        assert lead["meeting_history"][-1]["status"] == "called_off" and lead.get("meeting_at") is None
+        await pilot.pause(0.2)
+        pane.table.cursor = next(i for i, row in enumerate(pane.table.rows) if row["id"] == lead_id)
+        await pilot.press("b")
+        form = app.screen
+        assert isinstance(form, FormScreen) and "Cancellation of the meeting with" in form.form_title
+        form.query_one("#field-path", Input).value = str(path)
+        await pilot.press("ctrl+s")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if path.exists():
+                break
+    calendar = icalendar.Calendar.from_ical(path.read_bytes())
+    assert str(calendar["METHOD"]) == "CANCEL" and str(calendar.walk("VEVENT")[0]["STATUS"]) == "CANCELLED"

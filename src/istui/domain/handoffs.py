@@ -192,6 +192,25 @@ def called_off(lead: Record, at: str, by: str) -> dict[str, Any]:
     return {"meeting_at": None, "meeting": None, "meeting_history": [*history, entry]}
 
 
+def called_off_last(lead: Record) -> tuple[int, Record] | None:
+    """The meeting called off last, when the lead has had none since: its place in `meeting_history` (the number
+    its invite was made with, so a cancellation names the same event) and its record; None otherwise."""
+    history = lead.get("meeting_history")
+    if lead.get("meeting_at") or not isinstance(history, list) or not history:
+        return None
+    entry = history[-1]
+    if isinstance(entry, dict) and entry.get("status") == CALLED_OFF and isinstance(entry.get("at"), str):
+        return len(history) - 1, entry
+    return None
+
+
+def as_current(lead: Record, index: int, entry: Record) -> Record:
+    """The lead as it was while the meeting `entry` (at `index` of its history) was its meeting."""
+    meeting = {key: value for key, value in entry.items() if key not in ("at", "status", "marked_at", "marked_by")}
+    return {**lead, "meeting_at": entry["at"], "meeting": {**meeting, "status": None},
+            "meeting_history": lead["meeting_history"][:index]}
+
+
 def in_words(field: str, value: Any) -> str | None:
     """A lead's handoff or meeting as a sync conflict names it — its status, who answered, why it came back — or
     None for any other field."""

@@ -1,4 +1,5 @@
-"""Calendar invites for a lead's meeting (`istui meeting ID --ics FILE | --send`): an iCalendar REQUEST made with the
+"""Calendar invites for a lead's meeting (`istui meeting ID --ics FILE | --send`), and their cancellation once it is
+called off (`--cancel`): an iCalendar REQUEST (or CANCEL) made with the
 `icalendar` package — the organizer the rep (their roster address), attendees asked to answer (RSVP), the start in
 the workspace's time zone with its VTIMEZONE, summary and description in the language in force, the handoff sheet
 in the description — and the mail that carries it as text/calendar, which Outlook and Google Calendar show with
@@ -25,6 +26,7 @@ class Invite(NamedTuple):
     attendees: list[tuple[str, str]]
     subject: str
     ics: bytes
+    method: str = "REQUEST"  # or CANCEL: the meeting called off
 
 
 def _person(ws: Workspace, name: str) -> tuple[str, str]:
@@ -73,11 +75,24 @@ def _description(ws: Workspace, lead: Record) -> str:
     return terminal_safe("\n".join(lines), multiline=True)
 
 
-def build_invite(ws: Workspace, lead: Record, *, contact: bool = False) -> Invite:
-    """The meeting's invite (`invite_people` says who is in it). BadInput, one sentence, when the lead has no meeting
-    time or someone in it has no address."""
+def cancelled_view(lead: Record) -> Record:
+    """The lead as it was while its meeting called off last was its meeting (what the cancellation names: the same
+    event, the same people); BadInput, one sentence, when it has none called off since its last meeting."""
+    found = ho.called_off_last(lead)
+    if found is None:
+        raise BadInput(_("meeting: {company} has no meeting called off to send a cancellation for.").format(
+            company=terminal_safe(lead.get("company", ""))))
+    return ho.as_current(lead, *found)
+
+
+def build_invite(ws: Workspace, lead: Record, *, contact: bool = False, cancel: bool = False) -> Invite:
+    """The meeting's invite (`invite_people` says who is in it), or with `cancel` the cancellation of the meeting
+    called off last (METHOD:CANCEL, the same UID, a later SEQUENCE: a calendar removes the event it invited to).
+    BadInput, one sentence, when the lead has no such meeting or someone in it has no address."""
     import icalendar
 
+    if cancel:
+        lead = cancelled_view(lead)
     if not lead.get("meeting_at"):
         raise BadInput(_("meeting: {company} has no meeting time set; set it with `istui meeting {id} --at WHEN`.")
                        .format(company=terminal_safe(lead.get("company", "")), id=lead["id"][:10]))
@@ -86,10 +101,13 @@ def build_invite(ws: Workspace, lead: Record, *, contact: bool = False) -> Invit
     start = datetime.fromisoformat(lead["meeting_at"]).astimezone(ws.tz)
     minutes = meeting.get("minutes") if type(meeting.get("minutes")) is int else DEFAULT_MINUTES
     subject = _("Meeting: {company}").format(company=terminal_safe(lead.get("company", "")))
+    if cancel:
+        subject = _("Called off: {subject}").format(subject=subject)
     now = ws.now()
     event = icalendar.Event()
     event.add("uid", f"meeting-{lead['id']}-{len(lead.get('meeting_history') or [])}@istui")
-    event.add("sequence", int((now.timestamp() - _EPOCH) // 60))  # a moved meeting updates the one invited before
+    # a moved meeting updates the one invited before; its cancellation comes after any invite of the same minute
+    event.add("sequence", int((now.timestamp() - _EPOCH) // 60) + int(cancel))
     event.add("dtstamp", now.astimezone(ws.tz))
     event.add("dtstart", start)
     event.add("dtend", (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(ws.tz))  # (across a DST change)
@@ -97,27 +115,29 @@ def build_invite(ws: Workspace, lead: Record, *, contact: bool = False) -> Invit
     event.add("description", _description(ws, lead))
     if meeting.get("place"):
         event.add("location", terminal_safe(str(meeting["place"])))
-    event.add("status", "CONFIRMED")
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
     event.add("organizer", _address(organizer, organizer=True))
     for person in people:
-        event.add("attendee", _address(person), encode=0)
+        event.add("attendee", _address(person, answer=not cancel), encode=0)
+    method = "CANCEL" if cancel else "REQUEST"
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//istui//meeting invite//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", method)
     calendar.add_component(event)
     calendar.add_missing_timezones()
-    return Invite(organizer, people, subject, calendar.to_ical())
+    return Invite(organizer, people, subject, calendar.to_ical(), method)
 
 
-def _address(person: tuple[str, str], organizer: bool = False) -> Any:
+def _address(person: tuple[str, str], organizer: bool = False, answer: bool = True) -> Any:
     import icalendar
 
     value = icalendar.vCalAddress(f"mailto:{person[1]}")
     value.params["CN"] = icalendar.vText(person[0] or person[1])
     if not organizer:
-        value.params.update({"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE",
-                             "CUTYPE": "INDIVIDUAL"})
+        value.params.update({"ROLE": "REQ-PARTICIPANT", "CUTYPE": "INDIVIDUAL"})
+        if answer:  # (a cancellation asks nobody to answer)
+            value.params.update({"PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE"})
     return value
 
 
@@ -134,19 +154,22 @@ def invite_message(invite: Invite, sent: datetime, msgid: str) -> bytes:
     message["Subject"] = " ".join(invite.subject.split())
     message["Date"] = format_datetime(sent)
     message["Message-ID"] = msgid
-    message.set_content(_("{subject}: the invite is attached for your calendar.").format(subject=invite.subject))
-    message.add_alternative(invite.ics, maintype="text", subtype="calendar", params={"method": "REQUEST"})
+    said = _("{subject}: the cancellation is attached; your calendar removes the meeting.") if invite.method == "CANCEL" \
+        else _("{subject}: the invite is attached for your calendar.")
+    message.set_content(said.format(subject=invite.subject))
+    message.add_alternative(invite.ics, maintype="text", subtype="calendar", params={"method": invite.method})
     calendar_part = message.get_payload()[-1]
     calendar_part.set_param("charset", "utf-8")
     return message.as_bytes()
 
 
-def send_invite(ws: Workspace, lead: Record, *, contact: bool = False) -> Invite:
-    """Mail the invite to every attendee with the person's mail transport (`[mail]` of their config)."""
+def send_invite(ws: Workspace, lead: Record, *, contact: bool = False, cancel: bool = False) -> Invite:
+    """Mail the invite (or the cancellation) to every attendee with the person's mail transport (`[mail]` of their
+    config)."""
     from istui.services.mail import Mail, Transport, load_config, message_id
 
     config = load_config()
-    invite = build_invite(ws, lead, contact=contact)
+    invite = build_invite(ws, lead, contact=contact, cancel=cancel)
     domain = invite.organizer[1].rpartition("@")[2] or "istui.invalid"
     msgid = message_id(domain)
     data = invite_message(invite, ws.now(), msgid)

@@ -89,3 +89,27 @@ def mark_meeting(ws: Workspace, lead_id: str, outcome: str, note: str = "") -> L
         written = ws.add_activity(activity)
         after = ws.update_lead(lead_id, {"meeting": meeting})
     return Logged(written, after, {"meeting": meeting}, lead)
+
+
+def call_off_meeting(ws: Workspace, lead_id: str, note: str = "") -> Logged:
+    """Call off the lead's meeting before it is marked: it moves to `meeting_history` as called off (counted neither
+    held nor a no-show, `domain.handoffs.called_off`), with a meeting activity `called_off`. BadInput, one
+    sentence, when the lead has no meeting to call off."""
+    note = multiline_text(note, "note")
+    now = iso(ws.now())
+    with ws.transaction():
+        lead = ws.get_lead(lead_id)
+        changes = ho.called_off(lead, now, ws.rep)
+        if not changes:
+            status = ho.meeting_status(lead)
+            raise BadInput(_("meeting: the meeting with {company} is already marked {status}; nothing to call off.").format(
+                company=terminal_safe(lead.get("company", "")), status=_(ho.MEETING_LABELS[status]))
+                if status in ho.MEETING_LABELS else
+                _("meeting: {company} has no meeting to call off.").format(company=terminal_safe(lead.get("company", ""))))
+        activity: dict[str, Any] = {"lead": lead_id, "kind": ActivityKind.MEETING.value, "outcome": ho.CALLED_OFF,
+                                    "at": now, "of": ho.meeting_of(lead).get("by") or ""}
+        if note:
+            activity["note"] = note
+        written = ws.add_activity(activity)
+        after = ws.update_lead(lead_id, changes)
+    return Logged(written, after, changes, lead)

@@ -125,7 +125,8 @@ def _answer(args: argparse.Namespace, action: str) -> int:
                       reason=reason_label(handoff.get("reason")), rating=handoff.get("rating")))
     meeting = handoff_loop.called_off_at(logged)
     if meeting:
-        print(_("Its meeting of {when} is called off; tell those invited.").format(when=when(meeting, ws.now())))
+        print(_("Its meeting of {when} is called off; `istui meeting {id} --cancel --send` (or --ics FILE) tells those "
+                "invited.").format(when=when(meeting, ws.now()), id=logged.lead["id"][:10]))
     return 0
 
 

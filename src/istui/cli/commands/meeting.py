@@ -1,10 +1,12 @@
 """`istui meeting ID --at WHEN [--with NAME]… [--minutes N] [--place T] [--ics FILE] [--send]`: set a lead's meeting
-and send its calendar invite; `istui meeting held|noshow ID`: mark it afterwards (DESIGN.md section 5)."""
+and send its calendar invite; `istui meeting ID --cancel [--ics FILE | --send]`: call it off and tell those invited;
+`istui meeting held|noshow ID`: mark it afterwards (DESIGN.md section 5)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from istui.cli import render
 from istui.cli.context import open_workspace
@@ -13,6 +15,9 @@ from istui.cli.render import emit_json
 from istui.domain.errors import BadInput
 from istui.i18n import _
 from istui.services.export import check_export_path, write_export
+
+if TYPE_CHECKING:
+    from istui.store.workspace import Workspace
 
 MARKS = {"held": "held", "noshow": "no_show", "no_show": "no_show"}  # never a lead id (ULIDs start with a digit)
 
@@ -29,6 +34,8 @@ def define(name: str, p: argparse.ArgumentParser) -> None:
     p.add_argument("--ics", metavar="FILE", help=_("write the calendar invite (iCalendar) to FILE"))
     p.add_argument("--send", action="store_true", help=_("mail the invite to those attending ([mail] of your config)"))
     p.add_argument("--contact", action="store_true", help=_("invite the lead's contact too"))
+    p.add_argument("--cancel", action="store_true",
+                   help=_("call the meeting off; with --ics FILE or --send, its cancellation for those invited"))
     p.add_argument("--note", default="", help=_("held, noshow: a note"))
     json_option(p)
     p.set_defaults(handler=run_meeting)
@@ -47,6 +54,8 @@ def run_meeting(args: argparse.Namespace) -> int:
     if args.ics:  # checked before anything is written
         check_export_path(Path(args.ics).expanduser(), ws.root)
     changing = bool(args.at or args.meeting_with or args.minutes or args.place is not None)
+    if args.cancel:
+        return _cancel(args, ws, lead_id, changing)
     if args.ics or args.send:  # who the invite goes to, and the transport, too: a refusal leaves the meeting as it was
         from istui.services.invites import invite_people
         from istui.services.meetings import meeting_plan
@@ -66,15 +75,7 @@ def run_meeting(args: argparse.Namespace) -> int:
         lines.append(_("Meeting with {company}: {when}.").format(company=render.safe(lead["company"]),
                                                                 when=when(lead["meeting_at"], ws.now())))
     if args.ics or args.send:
-        from istui.services.invites import build_invite, send_invite
-
-        invite = send_invite(ws, lead, contact=args.contact) if args.send else build_invite(ws, lead, contact=args.contact)
-        if args.ics:
-            write_export(Path(args.ics).expanduser(), invite.ics, ws.root)
-            lines.append(_("Invite written to {path}.").format(path=args.ics))
-        if args.send:
-            lines.append(_("Invite mailed to {people}.").format(people=", ".join(a for _n, a in invite.attendees)))
-        document["invite"] = {"attendees": [a for _n, a in invite.attendees], "ics": invite.ics.decode("utf-8")}
+        document["invite"] = _deliver(args, ws, lead, lines)
     elif not changing:
         raise BadInput(_("meeting: say what to do: --at WHEN sets the time, --ics FILE or --send the invite."))
     if args.json:
@@ -84,6 +85,68 @@ def run_meeting(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cancel(args: argparse.Namespace, ws: Workspace, lead_id: str, changing: bool) -> int:
+    """`meeting ID --cancel [--ics FILE | --send]`: call the meeting off (unless a return already did) and make or
+    mail its cancellation; who it goes to and the transport are checked before anything is written."""
+    from istui.domain import handoffs as ho
+    from istui.domain.formatting import when
+    from istui.services.invites import cancelled_view, invite_people
+    from istui.services.meetings import call_off_meeting
+
+    if changing:
+        raise BadInput(_("meeting --cancel takes no --at, --with, --minutes or --place."))
+    lead = ws.get_lead(lead_id)
+    telling = bool(args.ics or args.send)
+    calling_off = bool(lead.get("meeting_at"))  # (one already marked: call_off_meeting says so)
+    if not calling_off and telling:
+        cancelled_view(lead)  # BadInput when nothing was called off
+    elif not calling_off:
+        found = ho.called_off_last(lead)
+        raise BadInput(_("meeting: the meeting of {when} is already called off; --ics FILE or --send tells those invited.")
+                       .format(when=when(found[1]["at"], ws.now())) if found else
+                       _("meeting: {company} has no meeting to call off.").format(company=render.safe(lead["company"])))
+    if telling:
+        invite_people(ws, lead if calling_off else cancelled_view(lead), contact=args.contact)
+        if args.send:
+            from istui.services.mail import load_config
+
+            load_config()
+    lines, document = [], {}
+    if calling_off:
+        logged = call_off_meeting(ws, lead_id, args.note)
+        lead = logged.lead
+        document["activity"] = logged.activity
+        lines.append(_("Called off the meeting with {company} of {when}.").format(
+            company=render.safe(lead["company"]), when=when(logged.previous["meeting_at"], ws.now())))
+    document["lead"] = lead
+    if telling:
+        document["invite"] = _deliver(args, ws, lead, lines, cancel=True)
+    else:
+        lines.append(_("Tell those invited: `istui meeting {id} --cancel --send` (or --ics FILE).").format(id=lead_id[:10]))
+    if args.json:
+        emit_json(document)
+    else:
+        render.say("\n".join(lines))
+    return 0
+
+
+def _deliver(args: argparse.Namespace, ws: Workspace, lead: dict, lines: list[str], cancel: bool = False) -> dict:
+    """Write (--ics) and/or mail (--send) the meeting's invite or, `cancel`, its cancellation; what was done is added
+    to `lines`; returns the invite as `--json` shows it."""
+    from istui.services.invites import build_invite, send_invite
+
+    invite = send_invite(ws, lead, contact=args.contact, cancel=cancel) if args.send else \
+        build_invite(ws, lead, contact=args.contact, cancel=cancel)
+    if args.ics:
+        write_export(Path(args.ics).expanduser(), invite.ics, ws.root)
+        said = _("Cancellation written to {path}.") if cancel else _("Invite written to {path}.")
+        lines.append(said.format(path=args.ics))
+    if args.send:
+        said = _("Cancellation mailed to {people}.") if cancel else _("Invite mailed to {people}.")
+        lines.append(said.format(people=", ".join(a for _n, a in invite.attendees)))
+    return {"attendees": [a for _n, a in invite.attendees], "ics": invite.ics.decode("utf-8")}
+
+
 def _mark(args: argparse.Namespace, outcome: str) -> int:
     from istui.domain.handoffs import MEETING_LABELS
     from istui.services.meetings import mark_meeting
@@ -91,7 +154,7 @@ def _mark(args: argparse.Namespace, outcome: str) -> int:
     if args.marked is None:
         raise BadInput(_("meeting {action}: name the lead, e.g. istui meeting {action} 01J8Q.").format(action=args.id))
     extra = [name for name in ("at", "minutes", "place", "ics") if getattr(args, name)] + (
-        ["with"] if args.meeting_with else []) + (["send"] if args.send else [])
+        ["with"] if args.meeting_with else []) + (["send"] if args.send else []) + (["cancel"] if args.cancel else [])
     if extra:
         raise BadInput(_("meeting {action} takes no --{option}.").format(action=args.id, option=extra[0]))
     ws = open_workspace(args)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from istui.domain.formatting import when
-from istui.domain.handoffs import handoff_of
+from istui.domain.handoffs import CALLED_OFF, called_off_last, handoff_of
 from istui.domain.text import named
 from istui.i18n import _
 from istui.services import handoff_loop, meetings
@@ -31,8 +31,8 @@ class LoopActions:
             return True
         if needs == "handoff" and not handoff_of(lead):
             said = _("{company} has not been handed off.")
-        elif needs == "meeting" and not lead.get("meeting_at"):
-            said = _("{company} has no meeting time yet: {key} sets it.")
+        elif not lead.get("meeting_at") and (needs == "meeting" or (needs == "invite" and called_off_last(lead) is None)):
+            said = _("{company} has no meeting time yet: {key} sets it.")  # (an invite: unless one was called off)
         else:
             return False
         self.notify(said.format(company=named(lead.get("company", "")), key=keys.key("lead-meeting")),
@@ -61,8 +61,8 @@ class LoopActions:
             logged = handoff_loop.reject(ws, lead["id"], values["reason"], values["note"])
             meeting = handoff_loop.called_off_at(logged)
             if meeting:
-                self.notify(_("Its meeting of {when} is called off; tell those invited.").format(
-                    when=when(meeting, self.state.now)), timeout=8, markup=False)
+                self.notify(_("Its meeting of {when} is called off; {key} sends those invited its cancellation.").format(
+                    key=keys.key("lead-invite"), when=when(meeting, self.state.now)), timeout=8, markup=False)
             return self._loop_write(lead, _("return of {company}"), logged)
 
         if self._refused("handoff"):
@@ -80,9 +80,14 @@ class LoopActions:
             self._lead_form(rate_form, write, _("Rated."))  # type: ignore[attr-defined]
 
     def action_mark_meeting(self) -> None:
-        """w: mark the selected lead's meeting held or a no-show."""
+        """w: mark the selected lead's meeting held or a no-show, or call it off (then `b` sends its cancellation)."""
         def write(lead: Record, values: dict[str, Any], form: Any) -> Record:
-            logged = meetings.mark_meeting(self.state.ws, lead["id"], values["status"], values["note"])
+            if values["status"] == CALLED_OFF:
+                logged = meetings.call_off_meeting(self.state.ws, lead["id"], values["note"])
+                self.notify(_("Meeting called off; {key} sends those invited its cancellation.").format(
+                    key=keys.key("lead-invite")), timeout=8, markup=False)
+            else:
+                logged = meetings.mark_meeting(self.state.ws, lead["id"], values["status"], values["note"])
             return self._loop_write(lead, _("meeting mark of {company}"), logged)
 
         if not self._refused("meeting"):
@@ -105,24 +110,26 @@ class LoopActions:
         from istui.services.mail import load_config
 
         ws = self.state.ws
-        if self._refused("meeting"):
+        if self._refused("invite"):
             return
         can_mail = guarded(self, lambda: bool(load_config())) if _has_mail() else False
 
         def write(lead: Record, values: dict[str, Any], form: Any) -> None:
+            cancel = not lead.get("meeting_at")  # (its meeting called off: `_refused` let nothing else through)
             if values["how"] == "mail":
-                invite = send_invite(ws, lead)
-                self.notify(_("Invite mailed to {people}.").format(people=", ".join(a for _n, a in invite.attendees)),
-                            markup=False)
+                invite = send_invite(ws, lead, cancel=cancel)
+                said = _("Cancellation mailed to {people}.") if cancel else _("Invite mailed to {people}.")
+                self.notify(said.format(people=", ".join(a for _n, a in invite.attendees)), markup=False)
                 return
             from istui.services.export import write_export
 
             path = Path(values["path"] or "meeting.ics").expanduser()
-            write_export(path, build_invite(ws, lead).ics, ws.root)
-            self.notify(_("Invite written to {path}.").format(path=path), markup=False)
+            write_export(path, build_invite(ws, lead, cancel=cancel).ics, ws.root)
+            said = _("Cancellation written to {path}.") if cancel else _("Invite written to {path}.")
+            self.notify(said.format(path=path), markup=False)
 
         self._lead_form(lambda lead: invite_form(lead, str(Path.home() / f"meeting-{lead['id'][:10]}.ics"),  # type: ignore[attr-defined]
-                                                 bool(can_mail)), write)
+                                                 bool(can_mail), cancel=not lead.get("meeting_at")), write)
 
 
 def _has_mail() -> bool:

@@ -49,9 +49,10 @@ def rate_form(lead: Record) -> FormScreen:
 
 
 def mark_form(lead: Record, now: datetime) -> FormScreen:
-    options = [(_(ho.MEETING_LABELS[status]), status) for status in ho.MEETING_STATUSES]
-    fields = [Field("status", N_("The meeting"), select(options, ho.HELD), lambda v: _chosen(v, "meeting", _("held or no-show"))),
-              _note()]
+    """Held or a no-show (once its time has come), or called off (before it is marked, at any time)."""
+    options = [(_(ho.MEETING_LABELS[status]), status) for status in (*ho.MEETING_STATUSES, ho.CALLED_OFF)]
+    fields = [Field("status", N_("The meeting"), select(options, ho.HELD),
+                    lambda v: _chosen(v, "meeting", _("held, no-show or called off"))), _note()]
     return FormScreen(_("Meeting with {company}, {when}").format(company=named(lead.get("company", "")),
                                                                  when=when(lead.get("meeting_at"), now)), fields,
                       submit_label=N_("Mark"))
@@ -89,9 +90,12 @@ def meeting_form(lead: Record, now: datetime, roster: dict[str, Any] | None, day
     return FormScreen(_("Meeting with {company}").format(company=named(lead.get("company", ""))), fields)
 
 
-def invite_form(lead: Record, default_path: str, can_mail: bool) -> FormScreen:
+def invite_form(lead: Record, default_path: str, can_mail: bool, cancel: bool = False) -> FormScreen:
+    """How to send the meeting's invite (or, `cancel`, the cancellation of the meeting called off): mail or a file."""
     options = [(_("write the file"), "file")] + ([(_("mail it to those attending"), "mail")] if can_mail else [])
-    fields = [Field("how", N_("Invite"), select(options, "mail" if can_mail else "file"), lambda v: _chosen(v, "how", "")),
+    fields = [Field("how", N_("Cancellation") if cancel else N_("Invite"), select(options, "mail" if can_mail else "file"),
+                    lambda v: _chosen(v, "how", "")),
               Field("path", N_("File (when written)"), Input(default_path, id="field-path"), lambda v: v.strip())]
-    return FormScreen(_("Calendar invite for the meeting with {company}").format(company=named(lead.get("company", ""))),
-                      fields, submit_label=N_("Invite"))
+    title = _("Cancellation of the meeting with {company}") if cancel else _("Calendar invite for the meeting with {company}")
+    return FormScreen(title.format(company=named(lead.get("company", ""))), fields,
+                      submit_label=N_("Send") if cancel else N_("Invite"))
