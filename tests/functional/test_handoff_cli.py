@@ -206,7 +206,7 @@ def test_a_return_calls_off_a_meeting_not_yet_marked(cli, ws, team, monkeypatch)
     figures = cli("kpi", "--team", "--period", "month", "--json").json["handoff"]
     assert (figures["meetings_held"], figures["no_shows"], figures["rejected"]) == (0, 0, 1)
     refused = cli("--rep", "kimura", "meeting", "held", lead)
-    assert refused.code == 2 and "has no meeting time set" in refused.err
+    assert refused.code == 2 and "was called off; set the next one" in refused.err
 
 
 def test_a_meeting_called_off_and_its_cancellation(cli, ws, team, tmp_path: Path) -> None:
@@ -279,3 +279,25 @@ def test_a_return_calls_the_meeting_off_and_the_cancellation_goes_by_mail(cli, t
     event = icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")[0]
     invited = icalendar.Calendar.from_ical(request.get_payload(decode=True)).walk("VEVENT")[0]
     assert str(event["UID"]) == str(invited["UID"]) and str(event["STATUS"]) == "CANCELLED"
+    assert str(event["ORGANIZER"]) == str(invited["ORGANIZER"]) == "mailto:alice@example.jp"
+    # the field rep makes it: the organizer is still who booked the meeting (a calendar takes a cancellation only
+    # from the event's organizer), the mail comes from the field rep, sending for them
+    by_field = cli("--rep", "kimura", "meeting", lead, "--cancel", "--send")
+    assert by_field.code == 0, by_field.err
+    event = icalendar.Calendar.from_ical(next(p for p in box.messages[-1].walk() if p.get_content_type() == "text/calendar")
+                                         .get_payload(decode=True)).walk("VEVENT")[0]
+    assert str(event["ORGANIZER"]) == "mailto:alice@example.jp" and "kimura@example.jp" in str(box.messages[-1]["From"])
+    assert sorted(str(a) for a in event["ATTENDEE"]) == ["mailto:kimura@example.jp", "mailto:mori@example.jp"]
+    held = cli("meeting", "held", lead)
+    assert held.code == 2 and "the meeting of" in held.err and "was called off; set the next one" in held.err
+
+
+def test_a_cancellation_that_cannot_go_out_says_the_meeting_is_called_off(cli, team, isolated_home: Path) -> None:
+    write_mail_config(isolated_home, 9)  # nothing listens there
+    lead = add_lead(cli, "Unsent Co")["id"]
+    assert cli("meeting", lead, "--at", "12/4 10:00", "--with", "kimura").code == 0
+    failed = cli("meeting", lead, "--cancel", "--send")
+    assert failed.code == 1 and failed.err.count("\n") == 1, failed.err
+    assert "The meeting is called off, but its cancellation was not made" in failed.err
+    assert f"istui meeting {lead[:10]} --cancel --send" in failed.err
+    assert cli("lead", "show", lead, "--json").json["meeting_history"][-1]["status"] == "called_off"

@@ -44,13 +44,21 @@ def _address_of(value: object) -> str:
     return text if text and terminal_safe(text) == text and not any(ch.isspace() for ch in text) else ""
 
 
+def organizer_of(ws: Workspace, lead: Record) -> str:
+    """Who organizes the lead's meeting: the rep who booked it (whoever sends its invite, update or cancellation:
+    a calendar takes them for one event only from one organizer), else this rep."""
+    booker = ho.meeting_of(lead).get("by")
+    return booker if isinstance(booker, str) and booker else ws.rep
+
+
 def invite_people(ws: Workspace, lead: Record, *, contact: bool = False) -> tuple[tuple[str, str], list[tuple[str, str]]]:
-    """(organizer, attendees) of the lead's meeting invite, from this rep (the organizer, who sends it): everyone
-    else attending — who booked it, those booked with it, the field rep it was handed to — and the lead's contact
-    when `contact`. BadInput, one sentence, when someone has no usable address or nobody is invited."""
-    organizer = _person(ws, ws.rep)
+    """(organizer, attendees) of the lead's meeting invite: its organizer (`organizer_of`) and everyone else
+    attending — those booked with it, the field rep it was handed to — and the lead's contact when `contact`. BadInput, one sentence, when someone has no usable address or nobody is
+    invited."""
+    name = organizer_of(ws, lead)
+    organizer = _person(ws, name)
     handoff = ho.handoff_of(lead)
-    names = [n for n in dict.fromkeys([*ho.attendees(lead), str(handoff.get("to") or "")]) if n and n != ws.rep]
+    names = [n for n in dict.fromkeys([*ho.attendees(lead), str(handoff.get("to") or "")]) if n and n != name]
     people = [_person(ws, name) for name in names]
     if contact:
         address = _address_of(lead.get("email"))
@@ -106,8 +114,9 @@ def build_invite(ws: Workspace, lead: Record, *, contact: bool = False, cancel: 
     now = ws.now()
     event = icalendar.Event()
     event.add("uid", f"meeting-{lead['id']}-{len(lead.get('meeting_history') or [])}@istui")
-    # a moved meeting updates the one invited before; its cancellation comes after any invite of the same minute
-    event.add("sequence", int((now.timestamp() - _EPOCH) // 60) + int(cancel))
+    # a moved meeting updates the one invited before, and a cancellation any invite made before it (even one of the
+    # same second); an invite made again after a call-off is undone comes after the cancellation
+    event.add("sequence", 2 * int(now.timestamp() - _EPOCH) + int(cancel))
     event.add("dtstamp", now.astimezone(ws.tz))
     event.add("dtstart", start)
     event.add("dtend", (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(ws.tz))  # (across a DST change)
@@ -141,15 +150,15 @@ def _address(person: tuple[str, str], organizer: bool = False, answer: bool = Tr
     return value
 
 
-def invite_message(invite: Invite, sent: datetime, msgid: str) -> bytes:
-    """The invite as a mail: a text part for readers without a calendar and the text/calendar part
-    (method=REQUEST) that a calendar answers, CRLF line ends."""
+def invite_message(invite: Invite, sent: datetime, msgid: str, sender: tuple[str, str] | None = None) -> bytes:
+    """The invite as a mail from the organizer (or `sender`, sending for them): a text part for readers without a
+    calendar and the text/calendar part (method=REQUEST or CANCEL) that a calendar answers, CRLF line ends."""
     from email.message import EmailMessage
     from email.policy import SMTP
     from email.utils import format_datetime, formataddr
 
     message = EmailMessage(policy=SMTP)
-    message["From"] = formataddr(invite.organizer)
+    message["From"] = formataddr(sender or invite.organizer)
     message["To"] = ", ".join(formataddr(person) for person in invite.attendees)
     message["Subject"] = " ".join(invite.subject.split())
     message["Date"] = format_datetime(sent)
@@ -172,8 +181,10 @@ def send_invite(ws: Workspace, lead: Record, *, contact: bool = False, cancel: b
     invite = build_invite(ws, lead, contact=contact, cancel=cancel)
     domain = invite.organizer[1].rpartition("@")[2] or "istui.invalid"
     msgid = message_id(domain)
-    data = invite_message(invite, ws.now(), msgid)
-    sender = (config.sender or invite.organizer[1])
+    me = ws.rep if _address_of(((ws.settings.roster or {}).get(ws.rep) or {}).get("email")) else None
+    sending = _person(ws, me) if me and me != organizer_of(ws, lead if not cancel else cancelled_view(lead)) else None
+    data = invite_message(invite, ws.now(), msgid, sending)
+    sender = config.sender or (sending or invite.organizer)[1]
     with Transport(config) as transport:  # (MailError, one sentence, when the transport fails)
         for _name, address in invite.attendees:
             transport.send(Mail(sender, address, msgid, data))

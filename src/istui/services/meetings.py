@@ -71,6 +71,10 @@ def mark_meeting(ws: Workspace, lead_id: str, outcome: str, note: str = "") -> L
     now = ws.now()
     with ws.transaction():
         lead = ws.get_lead(lead_id)
+        called_off = ho.called_off_last(lead)
+        if called_off:
+            raise BadInput(_("meeting: the meeting of {when} was called off; set the next one with `istui meeting {id} "
+                             "--at WHEN`.").format(when=when(called_off[1]["at"], now), id=lead["id"][:10]))
         if not lead.get("meeting_at"):
             raise BadInput(_("meeting: {company} has no meeting time set; set it with `istui meeting {id} --at WHEN`.")
                            .format(company=terminal_safe(lead.get("company", "")), id=lead["id"][:10]))

@@ -12,7 +12,7 @@ from istui.cli import render
 from istui.cli.context import open_workspace
 from istui.cli.parser import json_option, when_help
 from istui.cli.render import emit_json
-from istui.domain.errors import BadInput
+from istui.domain.errors import BadInput, IstuiError, WorkspaceError
 from istui.i18n import _
 from istui.services.export import check_export_path, write_export
 
@@ -120,7 +120,15 @@ def _cancel(args: argparse.Namespace, ws: Workspace, lead_id: str, changing: boo
             company=render.safe(lead["company"]), when=when(logged.previous["meeting_at"], ws.now())))
     document["lead"] = lead
     if telling:
-        document["invite"] = _deliver(args, ws, lead, lines, cancel=True)
+        try:
+            document["invite"] = _deliver(args, ws, lead, lines, cancel=True)
+        except (IstuiError, OSError) as exc:
+            if not calling_off:
+                raise
+            reason = str(exc) if isinstance(exc, IstuiError) else f"{exc.strerror}: {exc.filename}"
+            raise WorkspaceError(_("The meeting is called off, but its cancellation was not made ({reason}); make it "
+                                   "with `istui meeting {id} --cancel --send` (or --ics FILE).").format(
+                reason=reason.rstrip("."), id=lead_id[:10])) from None
     else:
         lines.append(_("Tell those invited: `istui meeting {id} --cancel --send` (or --ics FILE).").format(id=lead_id[:10]))
     if args.json:

@@ -126,7 +126,7 @@ class LeadsPane(LoopActions, LeadActions, Vertical):
         Binding("o", "sort", "Sort", id="leads-sort"),
         Binding("i", "toggle_detail", "Details", id="lead-details"),
         Binding("t", "set_meeting", "Meeting", show=False, id="lead-meeting"),
-        Binding("w", "mark_meeting", "Held/no-show", show=False, id="lead-meeting-mark"),
+        Binding("w", "mark_meeting", "Mark meeting", show=False, id="lead-meeting-mark"),
         Binding("b", "invite", "Invite", show=False, id="lead-invite"),
         Binding("a", "accept_handoff", "Accept", show=False, id="lead-accept"),
         Binding("x", "reject_handoff", "Return", show=False, id="lead-reject"),

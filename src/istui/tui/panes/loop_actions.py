@@ -88,10 +88,11 @@ class LoopActions:
                     key=keys.key("lead-invite")), timeout=8, markup=False)
             else:
                 logged = meetings.mark_meeting(self.state.ws, lead["id"], values["status"], values["note"])
+                self.notify(_("Meeting marked."), markup=False)
             return self._loop_write(lead, _("meeting mark of {company}"), logged)
 
         if not self._refused("meeting"):
-            self._lead_form(lambda lead: mark_form(lead, self.state.now), write, _("Meeting marked."))  # type: ignore[attr-defined]
+            self._lead_form(lambda lead: mark_form(lead, self.state.now), write)  # type: ignore[attr-defined]
 
     def action_set_meeting(self) -> None:
         """t: set the selected lead's meeting: time, length, who attends, place."""

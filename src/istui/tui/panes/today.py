@@ -50,7 +50,7 @@ class TodayPane(LoopActions, LeadActions, Vertical):
         Binding("x", "reject_handoff", "Return", id="today-reject"),
         Binding("f", "rate_handoff", "Rate", show=False, id="today-rate"),
         Binding("t", "set_meeting", "Meeting", show=False, id="today-meeting"),
-        Binding("w", "mark_meeting", "Held/no-show", id="today-meeting-mark"),
+        Binding("w", "mark_meeting", "Mark meeting", id="today-meeting-mark"),
         Binding("b", "invite", "Invite", show=False, id="today-invite"),
     ]
 
