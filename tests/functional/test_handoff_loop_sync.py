@@ -157,3 +157,27 @@ def test_answers_on_two_clones_settle_as_one(tmp_path: Path) -> None:
     assert any(conflict["field"] == "handoff" for conflict in report["conflicts"]), report
     said = [conflict_line(conflict) for conflict in report["conflicts"] if conflict["field"] == "handoff"]
     assert said == [f"{said[0].split(' handoff: ')[0]} handoff: kept accepted — kimura (kimura), not returned (no budget) — boss (boss)"]
+
+
+def test_a_meeting_conflict_names_the_meeting_kept_and_the_one_lost(tmp_path: Path) -> None:
+    """alice calls the meeting off and sets the next one while kimura, later, marks the first one held: the meeting
+    fields move as one group, so kimura's held meeting is kept on both clones, and the report says which meeting
+    each side had (alice's new meeting is the one lost: she sets it again)."""
+    team = Loop(tmp_path)
+    alice = team.alice("2026-11-30T10:00:00+09:00")
+    meetings.set_meeting(alice, team.lead, "2026-11-30 11:00", ["kimura"])
+    sync(alice)
+    sync(team.kimura("2026-11-30T10:05:00+09:00"))
+    alice = team.alice("2026-11-30T12:00:00+09:00")
+    meetings.call_off_meeting(alice, team.lead, "先方都合")
+    meetings.set_meeting(alice, team.lead, "2026-12-20 10:00", ["kimura"])
+    sync(alice)
+    meetings.mark_meeting(team.kimura("2026-11-30T12:05:00+09:00"), team.lead, "held")
+    report = sync(team.kimura("2026-11-30T12:05:00+09:00"))
+    sync(team.alice("2026-11-30T12:10:00+09:00"))
+    leads = [ws.get_lead(team.lead) for ws in (team.alice("2026-11-30T12:10:00+09:00"),
+                                               team.kimura("2026-11-30T12:10:00+09:00"))]
+    assert leads[0] == leads[1] and (leads[0]["meeting_at"], leads[0]["meeting"]["status"]) == (
+        "2026-11-30T11:00:00+09:00", "held")
+    said = [conflict_line(conflict) for conflict in report["conflicts"] if conflict["field"] == "meeting"]
+    assert len(said) == 1 and "kept held 11-30 11:00 (kimura), not unmarked 12-20 10:00 (alice)" in said[0], said

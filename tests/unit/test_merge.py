@@ -153,5 +153,6 @@ def test_a_handoff_or_a_meeting_in_a_conflict_line_is_in_words() -> None:
     assert short({"status": "rejected", "reason": "no_budget", "decided_by": "kimura"}, "handoff") == \
         "returned (no budget) — kimura"
     assert short({"status": "held", "by": "alice"}, "meeting") == "held"
+    assert short({"status": None, "by": "alice", "at": "2026-12-20T10:00:00+09:00"}, "meeting") == "unmarked 12-20 10:00"
     assert short(None, "meeting") == "no meeting (none set, or called off)"
     assert short(None, "phone") == "null"

@@ -220,7 +220,9 @@ def in_words(field: str, value: Any) -> str | None:
         who = value.get("to") if state == PROPOSED else value.get("decided_by")
         return text + (f" — {who}" if isinstance(who, str) and who else "")
     if field == "meeting" and isinstance(value, dict):
-        return _(MEETING_LABELS[value["status"]]) if value.get("status") in MEETING_LABELS else _("unmarked")
+        text = _(MEETING_LABELS[value["status"]]) if value.get("status") in MEETING_LABELS else _("unmarked")
+        at = value.get("at")  # (the meeting's time, when the conflict recorded it)
+        return f"{text} {at[5:16].replace('T', ' ')}" if isinstance(at, str) and len(at) >= 16 else text
     if field == "meeting" and value is None:
         return _("no meeting (none set, or called off)")
     return None

@@ -204,13 +204,22 @@ def _merge_groups(fields: list[dict[str, Any]], stamps: tuple[Stamp, Stamp], con
         (kept_at, kept_from), (lost_at, lost_from) = stamps if ours_wins else stamps[::-1]
         if winner.get(head, _MISSING) != loser.get(head, _MISSING):
             conflicts.append({"where": where, "id": record_id, "field": head, "label": what,
-                              "kept": winner.get(head), "lost": loser.get(head), "kept_from": kept_from,
+                              "kept": _named(winner, head), "lost": _named(loser, head), "kept_from": kept_from,
                               "lost_from": lost_from, "kept_at": kept_at, "lost_at": lost_at})
         for f in group:
             if f in winner:
                 loser[f] = winner[f]
             else:
                 loser.pop(f, None)
+
+
+def _named(side: Mapping[str, Any], head: str) -> Any:
+    """A group's first field as a conflict records it: a meeting with its time (`meeting_at`), so that the report
+    says which meeting was kept and which lost (the group moves whole: one side's new meeting can be the one lost)."""
+    value = side.get(head)
+    if head == "meeting" and isinstance(value, dict) and isinstance(side.get("meeting_at"), str):
+        return {**value, "at": side["meeting_at"]}
+    return value
 
 
 def label(record: Mapping[str, Any]) -> str:
