@@ -89,7 +89,7 @@ def test_meeting_and_its_invite(cli, ws, team, tmp_path: Path) -> None:
     saved = cli("lead", "show", lead, "--json").json
     assert saved["meeting_at"] == "2026-12-03T14:00:00+09:00"
     assert saved["meeting"] == {"by": "alice", "with": ["kimura"], "minutes": 45, "place": "https://meet.example/abc",
-                                "status": None}
+                                "status": None, "invited": "kimura@example.jp"}  # (who the invite went to)
     calendar = icalendar.Calendar.from_ical(ics.read_bytes())
     assert str(calendar["METHOD"]) == "REQUEST"
     (event,) = calendar.walk("VEVENT")
@@ -301,3 +301,18 @@ def test_a_cancellation_that_cannot_go_out_says_the_meeting_is_called_off(cli, t
     assert "The meeting is called off, but its cancellation was not made" in failed.err
     assert f"istui meeting {lead[:10]} --cancel --send" in failed.err
     assert cli("lead", "show", lead, "--json").json["meeting_history"][-1]["status"] == "called_off"
+
+
+def test_a_cancellation_reaches_everyone_the_invite_went_to(cli, team, tmp_path: Path) -> None:
+    """Invited with mori and the lead's contact, then moved to kimura alone: the cancellation still goes to mori and
+    the contact (the meeting remembers who its invite went to, across the move)."""
+    lead = add_lead(cli, "Moved Co", "--email", "buyer@moved.example")["id"]
+    assert cli("meeting", lead, "--at", "12/3 14:00", "--with", "mori", "--contact", "--ics", str(tmp_path / "a.ics")).code == 0
+    assert cli("meeting", lead, "--at", "12/4 11:00", "--with", "kimura", "--ics", str(tmp_path / "b.ics")).code == 0
+    moved = icalendar.Calendar.from_ical((tmp_path / "b.ics").read_bytes()).walk("VEVENT")[0]
+    assert str(moved["ATTENDEE"]) == "mailto:kimura@example.jp"
+    assert cli("meeting", lead, "--cancel", "--ics", str(tmp_path / "c.ics")).code == 0
+    event = icalendar.Calendar.from_ical((tmp_path / "c.ics").read_bytes()).walk("VEVENT")[0]
+    assert str(event["UID"]) == str(moved["UID"])
+    assert sorted(str(a) for a in event["ATTENDEE"]) == ["mailto:buyer@moved.example", "mailto:kimura@example.jp",
+                                                          "mailto:mori@example.jp"]

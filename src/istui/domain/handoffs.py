@@ -134,6 +134,12 @@ def attendees(lead: Record) -> list[str]:
     return list(dict.fromkeys(p for p in people if isinstance(p, str) and p))
 
 
+def invited(meeting: Record) -> list[str]:
+    """The addresses a meeting's invite went to (kept as one text: a list would be a value older istui cannot read)."""
+    text = meeting.get("invited")
+    return [part.strip() for part in text.split(",") if part.strip()] if isinstance(text, str) else []
+
+
 def meeting_status(lead: Record) -> str | None:
     meeting = lead.get("meeting")
     return meeting.get("status") if isinstance(meeting, dict) else None

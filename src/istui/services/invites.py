@@ -106,6 +106,9 @@ def build_invite(ws: Workspace, lead: Record, *, contact: bool = False, cancel: 
                        .format(company=terminal_safe(lead.get("company", "")), id=lead["id"][:10]))
     meeting = ho.meeting_of(lead)
     organizer, people = invite_people(ws, lead, contact=contact)
+    if cancel:  # everyone the invite went to, also those a move or a change of attendees left out since
+        people += [(address, address) for address in map(_address_of, ho.invited(meeting))  # (a hand edit: checked)
+                   if address and address not in {known for _name, known in people} and address != organizer[1]]
     start = datetime.fromisoformat(lead["meeting_at"]).astimezone(ws.tz)
     minutes = meeting.get("minutes") if type(meeting.get("minutes")) is int else DEFAULT_MINUTES
     subject = _("Meeting: {company}").format(company=terminal_safe(lead.get("company", "")))

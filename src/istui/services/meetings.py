@@ -58,6 +58,8 @@ def meeting_plan(ws: Workspace, lead: Record, at: str, with_: list[str] | None =
         where if where is not None else (old.get("place") or "" if same else ""))
     if not same and moment is None:
         raise BadInput(_("at: the meeting was already marked; give the next meeting's time with --at."))
+    if same and isinstance(old.get("invited"), str):  # a moved meeting is the same event: its invitees stay
+        changes["meeting"]["invited"] = old["invited"]
     if lead["stage"] in (Stage.NEW, Stage.WORKING, Stage.NURTURING):
         changes["stage"] = Stage.MEETING.value
     return changes
@@ -117,3 +119,18 @@ def call_off_meeting(ws: Workspace, lead_id: str, note: str = "") -> Logged:
         written = ws.add_activity(activity)
         after = ws.update_lead(lead_id, changes)
     return Logged(written, after, changes, lead)
+
+
+def note_invited(ws: Workspace, lead_id: str, addresses: list[str]) -> Record:
+    """Remember who the lead's meeting invite went to (the meeting's `invited`: addresses, comma-separated), so that
+    its cancellation reaches everyone invited, also those a later move left out."""
+    with ws.transaction():
+        lead = ws.get_lead(lead_id)
+        meeting = ho.meeting_of(lead)
+        if not lead.get("meeting_at") or not meeting:
+            return lead
+        known = ho.invited(meeting)
+        every = known + [address for address in addresses if address not in known]
+        if every == known:
+            return lead
+        return ws.update_lead(lead_id, {"meeting": {**meeting, "invited": ", ".join(every)}})

@@ -152,6 +152,10 @@ def _deliver(args: argparse.Namespace, ws: Workspace, lead: dict, lines: list[st
     if args.send:
         said = _("Cancellation mailed to {people}.") if cancel else _("Invite mailed to {people}.")
         lines.append(said.format(people=", ".join(a for _n, a in invite.attendees)))
+    if not cancel:
+        from istui.services.meetings import note_invited
+
+        note_invited(ws, lead["id"], [a for _n, a in invite.attendees])
     return {"attendees": [a for _n, a in invite.attendees], "ics": invite.ics.decode("utf-8")}
 
 

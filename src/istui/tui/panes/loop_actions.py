@@ -121,13 +121,16 @@ class LoopActions:
                 invite = send_invite(ws, lead, cancel=cancel)
                 said = _("Cancellation mailed to {people}.") if cancel else _("Invite mailed to {people}.")
                 self.notify(said.format(people=", ".join(a for _n, a in invite.attendees)), markup=False)
-                return
-            from istui.services.export import write_export
+            else:
+                from istui.services.export import write_export
 
-            path = Path(values["path"] or "meeting.ics").expanduser()
-            write_export(path, build_invite(ws, lead, cancel=cancel).ics, ws.root)
-            said = _("Cancellation written to {path}.") if cancel else _("Invite written to {path}.")
-            self.notify(said.format(path=path), markup=False)
+                path = Path(values["path"] or "meeting.ics").expanduser()
+                invite = build_invite(ws, lead, cancel=cancel)
+                write_export(path, invite.ics, ws.root)
+                said = _("Cancellation written to {path}.") if cancel else _("Invite written to {path}.")
+                self.notify(said.format(path=path), markup=False)
+            if not cancel:
+                self._written(meetings.note_invited(ws, lead["id"], [a for _n, a in invite.attendees]))  # type: ignore[attr-defined]
 
         self._lead_form(lambda lead: invite_form(lead, str(Path.home() / f"meeting-{lead['id'][:10]}.ics"),  # type: ignore[attr-defined]
                                                  bool(can_mail), cancel=not lead.get("meeting_at")), write)
