@@ -159,10 +159,10 @@ def test_answers_on_two_clones_settle_as_one(tmp_path: Path) -> None:
     assert said == [f"{said[0].split(' handoff: ')[0]} handoff: kept accepted — kimura (kimura), not returned (no budget) — boss (boss)"]
 
 
-def test_a_meeting_conflict_names_the_meeting_kept_and_the_one_lost(tmp_path: Path) -> None:
-    """alice calls the meeting off and sets the next one while kimura, later, marks the first one held: the meeting
-    fields move as one group, so kimura's held meeting is kept on both clones, and the report says which meeting
-    each side had (alice's new meeting is the one lost: she sets it again)."""
+def test_meetings_changed_on_two_clones_are_merged_meeting_by_meeting(tmp_path: Path) -> None:
+    """alice calls the 11:00 meeting off and sets the next one while kimura, later, marks the 11:00 one held: after
+    sync both clones have the 11:00 meeting held (kimura's, newer) and alice's new meeting as the current one —
+    nothing set on either side is lost — and the report says which version of the 11:00 meeting was kept."""
     team = Loop(tmp_path)
     alice = team.alice("2026-11-30T10:00:00+09:00")
     meetings.set_meeting(alice, team.lead, "2026-11-30 11:00", ["kimura"])
@@ -177,7 +177,11 @@ def test_a_meeting_conflict_names_the_meeting_kept_and_the_one_lost(tmp_path: Pa
     sync(team.alice("2026-11-30T12:10:00+09:00"))
     leads = [ws.get_lead(team.lead) for ws in (team.alice("2026-11-30T12:10:00+09:00"),
                                                team.kimura("2026-11-30T12:10:00+09:00"))]
-    assert leads[0] == leads[1] and (leads[0]["meeting_at"], leads[0]["meeting"]["status"]) == (
-        "2026-11-30T11:00:00+09:00", "held")
+    assert leads[0] == leads[1]
+    lead = leads[0]
+    assert (lead["meeting_at"], lead["meeting"]["status"], lead["meeting"]["with"]) == (
+        "2026-12-20T10:00:00+09:00", None, ["kimura"])
+    assert [(m["at"], m["status"], m.get("marked_by")) for m in lead["meeting_history"]] == [
+        ("2026-11-30T11:00:00+09:00", "held", "kimura")]
     said = [conflict_line(conflict) for conflict in report["conflicts"] if conflict["field"] == "meeting"]
-    assert len(said) == 1 and "kept held 11-30 11:00 (kimura), not unmarked 12-20 10:00 (alice)" in said[0], said
+    assert len(said) == 1 and "kept held 11-30 11:00 (kimura), not called off 11-30 11:00 (alice)" in said[0], said

@@ -32,7 +32,7 @@ from typing import Any
 
 from istui import locations
 from istui.domain.model import TARGET_KEY
-from istui.store import fileformat
+from istui.store import fileformat, merge_meetings
 
 Record = dict[str, Any]
 _MISSING = object()  # a field absent from a side
@@ -182,7 +182,9 @@ def merge_record(base: Record | None, ours: Record, theirs: Record, conflicts: l
 
 #: Fields that only make sense together (`domain.handoffs`): when the first one changed and the group changed on
 #: both sides, the whole group comes from the newer side (a handoff accepted on one clone and returned on another
-#: must not end accepted in stage nurturing), and the other side's first field is logged as the conflict.
+#: must not end accepted in stage nurturing), and the other side's first field is logged as the conflict. The
+#: meetings are merged meeting by meeting instead (`store.merge_meetings`): a meeting set on one side while the
+#: other marks the earlier one is kept.
 FIELD_GROUPS = (("handoff", "handoff_history", "stage", "next_at", "next_action", "owner"),
                 ("meeting", "meeting_at", "meeting_history"))
 
@@ -198,11 +200,14 @@ def _merge_groups(fields: list[dict[str, Any]], stamps: tuple[Stamp, Stamp], con
             continue
         if all(ours.get(f, _MISSING) == theirs.get(f, _MISSING) for f in group):
             continue
+        if group == merge_meetings.FIELDS and _merge_meetings(fields, stamps, conflicts, where, record_id, what):
+            continue
         head = group[0]
-        ours_wins = (stamps[0], _order(ours.get(head))) > (stamps[1], _order(theirs.get(head)))
+        whole = [_order({f: side.get(f) for f in group if f in side}) for side in (ours, theirs)]  # (ties: the
+        ours_wins = (stamps[0], whole[0]) > (stamps[1], whole[1])  # whole group decides, either side computing alike)
         winner, loser = (ours, theirs) if ours_wins else (theirs, ours)
         (kept_at, kept_from), (lost_at, lost_from) = stamps if ours_wins else stamps[::-1]
-        if winner.get(head, _MISSING) != loser.get(head, _MISSING):
+        if _named(winner, head) != _named(loser, head):
             conflicts.append({"where": where, "id": record_id, "field": head, "label": what,
                               "kept": _named(winner, head), "lost": _named(loser, head), "kept_from": kept_from,
                               "lost_from": lost_from, "kept_at": kept_at, "lost_at": lost_at})
@@ -211,6 +216,27 @@ def _merge_groups(fields: list[dict[str, Any]], stamps: tuple[Stamp, Stamp], con
                 loser[f] = winner[f]
             else:
                 loser.pop(f, None)
+
+
+def _merge_meetings(fields: list[dict[str, Any]], stamps: tuple[Stamp, Stamp], conflicts: list[dict[str, Any]],
+                    where: str, record_id: Any, what: str) -> bool:
+    """The meeting group merged meeting by meeting (`store.merge_meetings`), in place on both sides, each meeting
+    lost logged; False when a side's meetings are not readable (the group is then taken whole from the newer side)."""
+    base, ours, theirs = fields
+    result = merge_meetings.merge_meetings(base, ours, theirs, stamps)
+    if result is None:
+        return False
+    merged, lost = result
+    for side in (ours, theirs):
+        for field in merge_meetings.FIELDS:
+            side.pop(field, None)
+        side.update(merged)
+    for kept, gone, loser in lost:
+        (kept_at, kept_from), (lost_at, lost_from) = stamps[1 - loser], stamps[loser]
+        conflicts.append({"where": where, "id": record_id, "field": "meeting", "label": what, "kept": kept,
+                          "lost": gone, "kept_from": kept_from, "lost_from": lost_from, "kept_at": kept_at,
+                          "lost_at": lost_at})
+    return True
 
 
 def _named(side: Mapping[str, Any], head: str) -> Any:

@@ -1,0 +1,86 @@
+"""The merge of a lead's meetings changed on both sides (`store.merge`: the `meeting`, `meeting_at`,
+`meeting_history` group). Every meeting is kept by its time: one both sides changed from the side whose record is
+newer (ties broken by the meeting's own text), one only a side has from that side — a new one, or one that side
+changed (marked held) while the other moved it away; one the other side moved away and this side left as it was
+goes. Of the meetings not marked yet one stays (the lead has one current meeting), the others are lost to it and
+reported; the current meeting is that one, else the latest that either side had as current.
+
+Symmetric and idempotent like the rest of the merge: each choice depends on the sides' stamps and the meetings'
+texts, never on which side is ours, and merging the result again with either side chooses the same. Standard
+library only (git's merge driver imports it).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+Record = dict[str, Any]
+Stamp = tuple[str, str]
+FIELDS = ("meeting", "meeting_at", "meeting_history")
+
+
+def _by_time(side: Record) -> dict[str, Record] | None:
+    """A side's meetings by their time (its history, then its current one), or None when a value is not one istui
+    writes (the group is then merged whole, as before)."""
+    history, current, at = side.get("meeting_history"), side.get("meeting"), side.get("meeting_at")
+    if history is not None and not (isinstance(history, list) and all(
+            isinstance(entry, dict) and isinstance(entry.get("at"), str) for entry in history)):
+        return None
+    if (current is not None and not isinstance(current, dict)) or (at is not None and not isinstance(at, str)):
+        return None
+    found = {entry["at"]: entry for entry in history or ()}
+    if at:
+        found[at] = {**(current or {}), "at": at}
+    return found if len(found) == len(history or ()) + bool(at) else None  # (two meetings at one time: whole)
+
+
+def _rank(stamp: Stamp, entry: Record) -> tuple[Stamp, str]:
+    return stamp, json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def merge_meetings(base: Record, ours: Record, theirs: Record, stamps: tuple[Stamp, Stamp]
+                   ) -> tuple[dict[str, Any], list[tuple[Record, Record, int]]] | None:
+    """The group's merged fields ({field: value}; a field no side has stays absent) and each meeting lost:
+    (the meeting kept in its place, the one lost, the index of the side it was lost from: 0 ours, 1 theirs).
+    None when a side's meetings are not readable."""
+    sides = [_by_time(side) for side in (base, ours, theirs)]
+    if any(found is None for found in sides):
+        return None
+    old, mine, others = sides
+    assert old is not None and mine is not None and others is not None
+    merged: dict[str, tuple[Record, int]] = {}  # time → (meeting, the side it comes from)
+    lost: list[tuple[Record, Record, int]] = []
+    for at in sorted(mine.keys() | others.keys()):
+        a, b = mine.get(at), others.get(at)
+        if a is not None and b is not None:
+            if a == b:
+                merged[at] = (a, -1)  # (the same on both sides: ranked by the newer stamp)
+            else:
+                kept, gone, loser = (a, b, 1) if _rank(stamps[0], a) > _rank(stamps[1], b) else (b, a, 0)
+                merged[at] = (kept, 1 - loser)
+                lost.append((kept, gone, loser))
+            continue
+        entry, side = (a, 0) if a is not None else (b, 1)
+        assert entry is not None
+        if old.get(at) != entry:  # new on that side, or changed there (an edit is kept over a move)
+            merged[at] = (entry, side)
+    newer = max(stamps)
+    open_meetings = sorted((_rank(newer if side < 0 else stamps[side], entry), at) for at, (entry, side) in merged.items()
+                           if not entry.get("status"))
+    for _ranked, at in open_meetings[:-1]:  # one meeting not marked yet stays: the others are lost to it
+        entry, side = merged.pop(at)
+        lost.append((merged[open_meetings[-1][1]][0], entry, max(side, 0)))
+    current = [open_meetings[-1][1]] if open_meetings else sorted(
+        at for at in (ours.get("meeting_at"), theirs.get("meeting_at")) if isinstance(at, str) and at in merged)[-1:]
+    fields: dict[str, Any] = {}
+    present = {field for side in (ours, theirs) for field in FIELDS if field in side}
+    if current:
+        meeting = {key: value for key, value in merged[current[0]][0].items() if key != "at"}
+        fields.update(meeting_at=current[0], meeting=meeting)
+    else:
+        fields.update({field: None for field in ("meeting_at", "meeting") if field in present})
+    history = [merged[at][0] for at in sorted(merged) if at not in current]
+    if history or "meeting_history" in present:
+        fields["meeting_history"] = history
+    return fields, lost
