@@ -168,7 +168,7 @@ def meeting_side(draw, base: dict) -> dict:
     """A side's version of a lead's meetings after a few of the things reps do: set or move the meeting, mark it,
     call it off."""
     lead = {k: v for k, v in base.items()}
-    for step in draw(st.lists(st.sampled_from(["set", "move", "held", "no_show", "call_off"]), max_size=3)):
+    for step in draw(st.lists(st.sampled_from(["set", "move", "held", "no_show", "call_off", "invite"]), max_size=3)):
         current, history = lead.get("meeting"), list(lead.get("meeting_history") or [])
         if step in ("set", "move"):
             at = draw(TIMES)
@@ -179,6 +179,8 @@ def meeting_side(draw, base: dict) -> dict:
             else:
                 lead.update(meeting_at=at, meeting={"by": draw(st.sampled_from(["alice", "kimura"])), "status": None,
                                                     "with": ["kimura"]})
+        elif step == "invite" and current and lead.get("meeting_at"):
+            lead["meeting"] = {**current, "invited": draw(st.sampled_from(["kimura@x.jp", "kimura@x.jp, c@y.jp"]))}
         elif current and lead.get("meeting_at") and not current.get("status"):
             if step == "call_off":
                 history.append({**current, "at": lead["meeting_at"], "status": "called_off"})
@@ -230,3 +232,16 @@ def test_meetings_merge_meeting_by_meeting(sides: tuple[dict, dict, dict]) -> No
 
     assert not [p for p in problems("leads", {**lead, "stage": "meeting", "source": "other", "motion": "sdr",
                                                "created_at": "2026-11-01T09:00:00+09:00"}) if p.field and "meeting" in p.field]
+
+
+def test_a_meeting_marked_on_one_side_and_invited_on_the_other_keeps_both() -> None:
+    base = {"id": "L1", "company": "Acme", "meeting_at": "2026-12-04T14:00:00+09:00", "updated_at": "2026-11-27T09:00:00+09:00",
+            "updated_by": "alice", "meeting": {"by": "alice", "with": ["kimura"], "status": None}}
+    invited = {**base, "updated_at": "2026-11-27T10:00:00+09:00", "meeting": {**base["meeting"], "invited": "kimura@x.jp"}}
+    held = {**base, "updated_at": "2026-11-27T11:00:00+09:00", "updated_by": "kimura",
+            "meeting": {**base["meeting"], "status": "held", "marked_by": "kimura"}}
+    for ours, theirs in ((invited, held), (held, invited)):
+        merged, conflicts = merge_tables({"L1": base}, {"L1": ours}, {"L1": theirs})
+        assert merged["L1"]["meeting"] == {"by": "alice", "with": ["kimura"], "status": "held", "marked_by": "kimura",
+                                           "invited": "kimura@x.jp"}
+        assert merged["L1"]["meeting_at"] == base["meeting_at"] and not conflicts

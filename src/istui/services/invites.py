@@ -1,6 +1,7 @@
 """Calendar invites for a lead's meeting (`istui meeting ID --ics FILE | --send`), and their cancellation once it is
 called off (`--cancel`): an iCalendar REQUEST (or CANCEL) made with the
-`icalendar` package — the organizer the rep (their roster address), attendees asked to answer (RSVP), the start in
+`icalendar` package — the organizer the rep who booked the meeting (their roster address, whoever sends it),
+attendees asked to answer (RSVP), the start in
 the workspace's time zone with its VTIMEZONE, summary and description in the language in force, the handoff sheet
 in the description — and the mail that carries it as text/calendar, which Outlook and Google Calendar show with
 Accept and Decline."""
@@ -53,8 +54,8 @@ def organizer_of(ws: Workspace, lead: Record) -> str:
 
 def invite_people(ws: Workspace, lead: Record, *, contact: bool = False) -> tuple[tuple[str, str], list[tuple[str, str]]]:
     """(organizer, attendees) of the lead's meeting invite: its organizer (`organizer_of`) and everyone else
-    attending — those booked with it, the field rep it was handed to — and the lead's contact when `contact`. BadInput, one sentence, when someone has no usable address or nobody is
-    invited."""
+    attending — those booked with it, the field rep it was handed to — and the lead's contact when `contact`.
+    BadInput, one sentence, when someone has no usable address or nobody is invited."""
     name = organizer_of(ws, lead)
     organizer = _person(ws, name)
     handoff = ho.handoff_of(lead)

@@ -2,8 +2,9 @@
 `meeting_history` group). Every meeting is kept by its time: one both sides changed from the side whose record is
 newer (ties broken by the meeting's own text), one only a side has from that side — a new one, or one that side
 changed (marked held) while the other moved it away; one the other side moved away and this side left as it was
-goes. Of the meetings not marked yet one stays (the lead has one current meeting), the others are lost to it and
-reported; the current meeting is that one, else the latest that either side had as current.
+goes; one both sides changed is merged key by key. Of the meetings not marked yet the latest stays (the lead has one
+current meeting), the others are lost to it and reported; the current meeting is that one, else the latest that
+either side had as current.
 
 Symmetric and idempotent like the rest of the merge: each choice depends on the sides' stamps and the meetings'
 texts, never on which side is ours, and merging the result again with either side chooses the same. Standard
@@ -18,6 +19,7 @@ from typing import Any
 Record = dict[str, Any]
 Stamp = tuple[str, str]
 FIELDS = ("meeting", "meeting_at", "meeting_history")
+_ABSENT = object()
 
 
 def _by_time(side: Record) -> dict[str, Record] | None:
@@ -39,6 +41,29 @@ def _rank(stamp: Stamp, entry: Record) -> tuple[Stamp, str]:
     return stamp, json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
 
 
+def _merge_entry(base: Record, a: Record, b: Record, stamps: tuple[Stamp, Stamp]) -> tuple[Record, bool]:
+    """One meeting both sides changed since the base, key by key (one side marked it held while the other noted who
+    its invite went to: both kept; a key changed both ways from the newer side, ties by the value); and whether a key
+    was changed both ways."""
+    merged, conflicted = {}, False
+    for key in sorted(a.keys() | b.keys() | base.keys()):
+        o, x, y = base.get(key, _ABSENT), a.get(key, _ABSENT), b.get(key, _ABSENT)
+        if x == y or y == o:
+            value = x
+        elif x == o:
+            value = y
+        else:
+            conflicted = True
+            value = x if (stamps[0], _text(x)) > (stamps[1], _text(y)) else y
+        if value is not _ABSENT:
+            merged[key] = value
+    return merged, conflicted
+
+
+def _text(value: Any) -> str:
+    return "" if value is _ABSENT else "~" + json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
 def merge_meetings(base: Record, ours: Record, theirs: Record, stamps: tuple[Stamp, Stamp]
                    ) -> tuple[dict[str, Any], list[tuple[Record, Record, int]]] | None:
     """The group's merged fields ({field: value}; a field no side has stays absent) and each meeting lost:
@@ -56,18 +81,18 @@ def merge_meetings(base: Record, ours: Record, theirs: Record, stamps: tuple[Sta
         if a is not None and b is not None:
             if a == b:
                 merged[at] = (a, -1)  # (the same on both sides: ranked by the newer stamp)
-            else:
-                kept, gone, loser = (a, b, 1) if _rank(stamps[0], a) > _rank(stamps[1], b) else (b, a, 0)
-                merged[at] = (kept, 1 - loser)
-                lost.append((kept, gone, loser))
+                continue
+            ours_newer = _rank(stamps[0], a) > _rank(stamps[1], b)
+            kept, conflicted = _merge_entry(old.get(at), a, b, stamps) if at in old else (a if ours_newer else b, True)
+            merged[at] = (kept, -1 if kept not in (a, b) else 0 if kept == a else 1)
+            if conflicted:
+                lost.append((kept, b if ours_newer else a, 1 if ours_newer else 0))
             continue
         entry, side = (a, 0) if a is not None else (b, 1)
         assert entry is not None
         if old.get(at) != entry:  # new on that side, or changed there (an edit is kept over a move)
             merged[at] = (entry, side)
-    newer = max(stamps)
-    open_meetings = sorted((_rank(newer if side < 0 else stamps[side], entry), at) for at, (entry, side) in merged.items()
-                           if not entry.get("status"))
+    open_meetings = sorted((at, at) for at, (entry, _side) in merged.items() if not entry.get("status"))  # (the latest)
     for _ranked, at in open_meetings[:-1]:  # one meeting not marked yet stays: the others are lost to it
         entry, side = merged.pop(at)
         lost.append((merged[open_meetings[-1][1]][0], entry, max(side, 0)))
