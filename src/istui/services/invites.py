@@ -185,8 +185,8 @@ def send_invite(ws: Workspace, lead: Record, *, contact: bool = False, cancel: b
     invite = build_invite(ws, lead, contact=contact, cancel=cancel)
     domain = invite.organizer[1].rpartition("@")[2] or "istui.invalid"
     msgid = message_id(domain)
-    me = ws.rep if _address_of(((ws.settings.roster or {}).get(ws.rep) or {}).get("email")) else None
-    sending = _person(ws, me) if me and me != organizer_of(ws, lead if not cancel else cancelled_view(lead)) else None
+    me = _address_of(((ws.settings.roster or {}).get(ws.rep) or {}).get("email"))
+    sending = _person(ws, ws.rep) if me and me != invite.organizer[1] else None  # (sending for the organizer)
     data = invite_message(invite, ws.now(), msgid, sending)
     sender = config.sender or (sending or invite.organizer)[1]
     with Transport(config) as transport:  # (MailError, one sentence, when the transport fails)

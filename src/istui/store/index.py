@@ -140,11 +140,11 @@ class LeadIndex:
         rows = {row for row in zip(ids, buckets, strict=True) if row[1] not in self._changed}
         rows.update((lead_id, bucket) for bucket in self._changed & self._current.keys() for lead_id in self._read_ids(bucket))
         ordered = sorted(rows)
-        rows = "".join(f"{lead_id} {bucket}\n" for lead_id, bucket in ordered).encode("ascii")
-        header = " ".join([_MAGIC.decode(), str(len(ordered)), str(zlib.adler32(rows))] + [
+        body = "".join(f"{lead_id} {bucket}\n" for lead_id, bucket in ordered).encode("ascii")
+        header = " ".join([_MAGIC.decode(), str(len(ordered)), str(zlib.adler32(body))] + [
             f"{bucket}:{token}" for bucket, token in sorted(self._current.items())])
         try:
-            files.write_cache(self.path, header.encode("ascii") + b"\n" + rows)
+            files.write_cache(self.path, header.encode("ascii") + b"\n" + body)
         except (OSError, ValueError, files.OutsideWorkspace):
             return  # a cache: failing to write it costs only speed
         self._close()  # read again from the file just written (what another process will read)

@@ -37,10 +37,6 @@ def _by_time(side: Record) -> dict[str, Record] | None:
     return found if len(found) == len(history or ()) + bool(at) else None  # (two meetings at one time: whole)
 
 
-def _rank(stamp: Stamp, entry: Record) -> tuple[Stamp, str]:
-    return stamp, json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str)
-
-
 def _merge_entry(base: Record, a: Record, b: Record, stamps: tuple[Stamp, Stamp]) -> tuple[Record, bool]:
     """One meeting both sides changed since the base, key by key (one side marked it held while the other noted who
     its invite went to: both kept; a key changed both ways from the newer side, ties by the value); and whether a key
@@ -74,17 +70,17 @@ def merge_meetings(base: Record, ours: Record, theirs: Record, stamps: tuple[Sta
         return None
     old, mine, others = sides
     assert old is not None and mine is not None and others is not None
-    merged: dict[str, tuple[Record, int]] = {}  # time → (meeting, the side it comes from)
+    merged: dict[str, tuple[Record, int]] = {}  # time → (meeting, the side it comes from: 0 ours, 1 theirs)
     lost: list[tuple[Record, Record, int]] = []
     for at in sorted(mine.keys() | others.keys()):
         a, b = mine.get(at), others.get(at)
         if a is not None and b is not None:
             if a == b:
-                merged[at] = (a, -1)  # (the same on both sides: ranked by the newer stamp)
+                merged[at] = (a, 0)
                 continue
-            ours_newer = _rank(stamps[0], a) > _rank(stamps[1], b)
+            ours_newer = (stamps[0], _text(a)) > (stamps[1], _text(b))
             kept, conflicted = _merge_entry(old.get(at), a, b, stamps) if at in old else (a if ours_newer else b, True)
-            merged[at] = (kept, -1 if kept not in (a, b) else 0 if kept == a else 1)
+            merged[at] = (kept, 1 if kept == b != a else 0)
             if conflicted:
                 lost.append((kept, b if ours_newer else a, 1 if ours_newer else 0))
             continue
@@ -92,11 +88,11 @@ def merge_meetings(base: Record, ours: Record, theirs: Record, stamps: tuple[Sta
         assert entry is not None
         if old.get(at) != entry:  # new on that side, or changed there (an edit is kept over a move)
             merged[at] = (entry, side)
-    open_meetings = sorted((at, at) for at, (entry, _side) in merged.items() if not entry.get("status"))  # (the latest)
-    for _ranked, at in open_meetings[:-1]:  # one meeting not marked yet stays: the others are lost to it
+    open_meetings = sorted(at for at, (entry, _side) in merged.items() if not entry.get("status"))
+    for at in open_meetings[:-1]:  # the latest meeting not marked yet stays: the others are lost to it
         entry, side = merged.pop(at)
-        lost.append((merged[open_meetings[-1][1]][0], entry, max(side, 0)))
-    current = [open_meetings[-1][1]] if open_meetings else sorted(
+        lost.append((merged[open_meetings[-1]][0], entry, side))
+    current = open_meetings[-1:] or sorted(
         at for at in (ours.get("meeting_at"), theirs.get("meeting_at")) if isinstance(at, str) and at in merged)[-1:]
     fields: dict[str, Any] = {}
     present = {field for side in (ours, theirs) for field in FIELDS if field in side}

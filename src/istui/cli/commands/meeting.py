@@ -98,14 +98,12 @@ def _cancel(args: argparse.Namespace, ws: Workspace, lead_id: str, changing: boo
     lead = ws.get_lead(lead_id)
     telling = bool(args.ics or args.send)
     calling_off = bool(lead.get("meeting_at"))  # (one already marked: call_off_meeting says so)
-    if not calling_off and telling:
-        cancelled_view(lead)  # BadInput when nothing was called off
-    elif not calling_off:
+    if not calling_off and not telling:
         found = ho.called_off_last(lead)
         raise BadInput(_("meeting: the meeting of {when} is already called off; --ics FILE or --send tells those invited.")
                        .format(when=when(found[1]["at"], ws.now())) if found else
                        _("meeting: {company} has no meeting to call off.").format(company=render.safe(lead["company"])))
-    if telling:
+    if telling:  # (cancelled_view: BadInput when nothing was called off)
         invite_people(ws, lead if calling_off else cancelled_view(lead), contact=args.contact)
         if args.send:
             from istui.services.mail import load_config
