@@ -303,11 +303,7 @@ class RecordLinesStorage(_CachedStorage):
         missing = next((key for key in changed if key not in current), None)
         if missing is not None:
             raise KeyError(missing)
-        table = {**current, **changed}
-        if self.pending is not None:
-            self.pending = table
-        else:
-            self._write(table)
+        self.write({self.table: {**current, **changed}})  # (deferred while a transaction is open)
 
     def _scan(self, raw: bytes) -> fileformat.Scan:
         return fileformat.scan_record_lines(raw, self.table)
