@@ -9,6 +9,7 @@ Accept and Decline."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from istui.domain import handoffs as ho
@@ -192,4 +193,21 @@ def send_invite(ws: Workspace, lead: Record, *, contact: bool = False, cancel: b
     with Transport(config) as transport:  # (MailError, one sentence, when the transport fails)
         for _name, address in invite.attendees:
             transport.send(Mail(sender, address, msgid, data))
+    return invite
+
+
+def deliver_invite(ws: Workspace, lead: Record, *, path: Path | None = None, mail: bool = False, contact: bool = False,
+                   cancel: bool = False) -> Invite:
+    """The meeting's invite (or, `cancel`, its cancellation) mailed to those in it (`mail`) and/or written to `path`
+    (`services.export.write_export`); an invite's addressees are then noted on the meeting (`meetings.note_invited`),
+    so that its cancellation reaches them all."""
+    from istui.services.export import write_export
+    from istui.services.meetings import note_invited
+
+    invite = send_invite(ws, lead, contact=contact, cancel=cancel) if mail else \
+        build_invite(ws, lead, contact=contact, cancel=cancel)
+    if path is not None:
+        write_export(path, invite.ics, ws.root)
+    if not cancel:
+        note_invited(ws, lead["id"], [address for _name, address in invite.attendees])
     return invite

@@ -14,7 +14,7 @@ from istui.cli.parser import json_option, when_help
 from istui.cli.render import emit_json
 from istui.domain.errors import BadInput, IstuiError, WorkspaceError
 from istui.i18n import _
-from istui.services.export import check_export_path, write_export
+from istui.services.export import check_export_path
 
 if TYPE_CHECKING:
     from istui.store.workspace import Workspace
@@ -139,21 +139,16 @@ def _cancel(args: argparse.Namespace, ws: Workspace, lead_id: str, changing: boo
 def _deliver(args: argparse.Namespace, ws: Workspace, lead: dict, lines: list[str], cancel: bool = False) -> dict:
     """Write (--ics) and/or mail (--send) the meeting's invite or, `cancel`, its cancellation; what was done is added
     to `lines`; returns the invite as `--json` shows it."""
-    from istui.services.invites import build_invite, send_invite
+    from istui.services.invites import deliver_invite
 
-    invite = send_invite(ws, lead, contact=args.contact, cancel=cancel) if args.send else \
-        build_invite(ws, lead, contact=args.contact, cancel=cancel)
+    invite = deliver_invite(ws, lead, path=Path(args.ics).expanduser() if args.ics else None, mail=args.send,
+                            contact=args.contact, cancel=cancel)
     if args.ics:
-        write_export(Path(args.ics).expanduser(), invite.ics, ws.root)
         said = _("Cancellation written to {path}.") if cancel else _("Invite written to {path}.")
         lines.append(said.format(path=args.ics))
     if args.send:
         said = _("Cancellation mailed to {people}.") if cancel else _("Invite mailed to {people}.")
         lines.append(said.format(people=", ".join(a for _n, a in invite.attendees)))
-    if not cancel:
-        from istui.services.meetings import note_invited
-
-        note_invited(ws, lead["id"], [a for _n, a in invite.attendees])
     return {"attendees": [a for _n, a in invite.attendees], "ics": invite.ics.decode("utf-8")}
 
 

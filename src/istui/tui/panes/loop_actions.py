@@ -107,7 +107,7 @@ class LoopActions:
 
     def action_invite(self) -> None:
         """b: the selected lead's meeting invite, mailed to those attending or written to a file."""
-        from istui.services.invites import build_invite, send_invite
+        from istui.services.invites import deliver_invite
         from istui.services.mail import load_config
 
         ws = self.state.ws
@@ -117,20 +117,17 @@ class LoopActions:
 
         def write(lead: Record, values: dict[str, Any], form: Any) -> None:
             cancel = not lead.get("meeting_at")  # (its meeting called off: `_refused` let nothing else through)
-            if values["how"] == "mail":
-                invite = send_invite(ws, lead, cancel=cancel)
+            mail = values["how"] == "mail"
+            path = None if mail else Path(values["path"] or "meeting.ics").expanduser()
+            invite = deliver_invite(ws, lead, path=path, mail=mail, cancel=cancel)
+            if mail:
                 said = _("Cancellation mailed to {people}.") if cancel else _("Invite mailed to {people}.")
                 self.notify(said.format(people=", ".join(a for _n, a in invite.attendees)), markup=False)
             else:
-                from istui.services.export import write_export
-
-                path = Path(values["path"] or "meeting.ics").expanduser()
-                invite = build_invite(ws, lead, cancel=cancel)
-                write_export(path, invite.ics, ws.root)
                 said = _("Cancellation written to {path}.") if cancel else _("Invite written to {path}.")
                 self.notify(said.format(path=path), markup=False)
             if not cancel:
-                self._written(meetings.note_invited(ws, lead["id"], [a for _n, a in invite.attendees]))  # type: ignore[attr-defined]
+                self._written(ws.get_lead(lead["id"]))  # type: ignore[attr-defined]  (its invitees noted)
 
         self._lead_form(lambda lead: invite_form(lead, str(Path.home() / f"meeting-{lead['id'][:10]}.ics"),  # type: ignore[attr-defined]
                                                  bool(can_mail), cancel=not lead.get("meeting_at")), write)
