@@ -316,3 +316,33 @@ def test_a_cancellation_reaches_everyone_the_invite_went_to(cli, team, tmp_path:
     assert str(event["UID"]) == str(moved["UID"])
     assert sorted(str(a) for a in event["ATTENDEE"]) == ["mailto:buyer@moved.example", "mailto:kimura@example.jp",
                                                           "mailto:mori@example.jp"]
+
+
+def test_an_invite_to_the_contact_carries_no_internal_sheet_and_its_cancellation_needs_no_flag(cli, team,
+                                                                                                tmp_path: Path) -> None:
+    """The handoff sheet (budget, notes for field sales, the history) goes in the description of an invite among the
+    team only: one that also goes to the lead's contact says what the meeting is. Its cancellation reaches the
+    contact without --contact again (the meeting remembers who the invite went to)."""
+    lead = add_lead(cli, "Outside Co", "--contact", "山田 太郎", "--email", "yamada@outside.example")["id"]
+    assert cli("handoff", lead, "--to", "kimura", *BANT, "--note", "社内メモ: 決裁者は別").code == 0
+    inside, outside = tmp_path / "inside.ics", tmp_path / "outside.ics"
+    assert cli("meeting", lead, "--at", "12/3 14:00", "--ics", str(inside)).code == 0
+    assert "300万円" in str(icalendar.Calendar.from_ical(inside.read_bytes()).walk("VEVENT")[0]["DESCRIPTION"])
+    assert cli("meeting", lead, "--contact", "--ics", str(outside)).code == 0
+    event = icalendar.Calendar.from_ical(outside.read_bytes()).walk("VEVENT")[0]
+    assert "mailto:yamada@outside.example" in [str(a) for a in event["ATTENDEE"]]
+    assert str(event["DESCRIPTION"]) == "Meeting: Outside Co"
+    assert "300万円" not in outside.read_text() and "社内メモ" not in outside.read_text()
+    cancel = tmp_path / "cancel.ics"
+    done = cli("meeting", lead, "--cancel", "--ics", str(cancel))
+    assert done.code == 0, done.err
+    event = icalendar.Calendar.from_ical(cancel.read_bytes()).walk("VEVENT")[0]
+    assert sorted(str(a) for a in event["ATTENDEE"]) == ["mailto:kimura@example.jp", "mailto:yamada@outside.example"]
+    assert str(event["DESCRIPTION"]) == str(event["SUMMARY"])
+    # a meeting only the contact was invited to: its cancellation goes to them (was "nobody to invite")
+    alone = add_lead(cli, "Alone Co", "--email", "buyer@alone.example")["id"]
+    assert cli("meeting", alone, "--at", "12/3 15:00", "--contact", "--ics", str(tmp_path / "alone.ics")).code == 0
+    called = cli("meeting", alone, "--cancel", "--ics", str(tmp_path / "alone-cancel.ics"))
+    assert called.code == 0, called.err
+    event = icalendar.Calendar.from_ical((tmp_path / "alone-cancel.ics").read_bytes()).walk("VEVENT")[0]
+    assert str(event["ATTENDEE"]) == "mailto:buyer@alone.example"

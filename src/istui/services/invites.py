@@ -8,6 +8,7 @@ Accept and Decline."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -53,10 +54,12 @@ def organizer_of(ws: Workspace, lead: Record) -> str:
     return booker if isinstance(booker, str) and booker else ws.rep
 
 
-def invite_people(ws: Workspace, lead: Record, *, contact: bool = False) -> tuple[tuple[str, str], list[tuple[str, str]]]:
+def invite_people(ws: Workspace, lead: Record, *, contact: bool = False, also: Iterable[str] = ()
+                  ) -> tuple[tuple[str, str], list[tuple[str, str]]]:
     """(organizer, attendees) of the lead's meeting invite: its organizer (`organizer_of`) and everyone else
-    attending — those booked with it, the field rep it was handed to — and the lead's contact when `contact`.
-    BadInput, one sentence, when someone has no usable address or nobody is invited."""
+    attending — those booked with it, the field rep it was handed to — the lead's contact when `contact`, and the
+    addresses `also` (those an earlier invite went to; one unusable, a hand edit, is left out). BadInput, one
+    sentence, when someone has no usable address or nobody is invited."""
     name = organizer_of(ws, lead)
     organizer = _person(ws, name)
     handoff = ho.handoff_of(lead)
@@ -68,6 +71,8 @@ def invite_people(ws: Workspace, lead: Record, *, contact: bool = False) -> tupl
             raise BadInput(_("contact: {company} has no e-mail address to invite.").format(
                 company=terminal_safe(lead.get("company", ""))))
         people.append((terminal_safe(str(lead.get("contact") or lead.get("company") or "")), address))
+    people += [(address, address) for address in dict.fromkeys(map(_address_of, also))
+               if address and address not in {known for _name, known in people} and address != organizer[1]]
     if not people:
         raise BadInput(_("meeting: nobody to invite; name the field rep with --with NAME (or --contact for the lead's "
                          "contact)."))
@@ -75,6 +80,8 @@ def invite_people(ws: Workspace, lead: Record, *, contact: bool = False) -> tupl
 
 
 def _description(ws: Workspace, lead: Record) -> str:
+    """What an invite among the team says of the lead: the handoff sheet, else its contact details (an invite that
+    also goes outside the team, to the lead's contact, says only what the meeting is)."""
     from istui.services.handoff import handoff_sheet
 
     if isinstance(lead.get("handoff"), dict) and lead["handoff"]:
@@ -107,10 +114,8 @@ def build_invite(ws: Workspace, lead: Record, *, contact: bool = False, cancel: 
         raise BadInput(_("meeting: {company} has no meeting time set; set it with `istui meeting {id} --at WHEN`.")
                        .format(company=terminal_safe(lead.get("company", "")), id=lead["id"][:10]))
     meeting = ho.meeting_of(lead)
-    organizer, people = invite_people(ws, lead, contact=contact)
-    if cancel:  # everyone the invite went to, also those a move or a change of attendees left out since
-        people += [(address, address) for address in map(_address_of, ho.invited(meeting))  # (a hand edit: checked)
-                   if address and address not in {known for _name, known in people} and address != organizer[1]]
+    # a cancellation goes to everyone the invite went to, also those a move or a change of attendees left out since
+    organizer, people = invite_people(ws, lead, contact=contact, also=ho.invited(meeting) if cancel else ())
     start = datetime.fromisoformat(lead["meeting_at"]).astimezone(ws.tz)
     minutes = meeting.get("minutes") if type(meeting.get("minutes")) is int else DEFAULT_MINUTES
     subject = _("Meeting: {company}").format(company=terminal_safe(lead.get("company", "")))
@@ -126,7 +131,9 @@ def build_invite(ws: Workspace, lead: Record, *, contact: bool = False, cancel: 
     event.add("dtstart", start)
     event.add("dtend", (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(ws.tz))  # (across a DST change)
     event.add("summary", subject)
-    event.add("description", _description(ws, lead))
+    team = {_address_of(entry.get("email")) for entry in (ws.settings.roster or {}).values() if isinstance(entry, dict)}
+    inside = all(address in team for _name, address in people)  # (the contact, or anyone off the roster: outside)
+    event.add("description", _description(ws, lead) if inside else subject)
     if meeting.get("place"):
         event.add("location", terminal_safe(str(meeting["place"])))
     event.add("status", "CANCELLED" if cancel else "CONFIRMED")

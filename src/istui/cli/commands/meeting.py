@@ -103,8 +103,9 @@ def _cancel(args: argparse.Namespace, ws: Workspace, lead_id: str, changing: boo
         raise BadInput(_("meeting: the meeting of {when} is already called off; --ics FILE or --send tells those invited.")
                        .format(when=when(found[1]["at"], ws.now())) if found else
                        _("meeting: {company} has no meeting to call off.").format(company=render.safe(lead["company"])))
-    if telling:  # (cancelled_view: BadInput when nothing was called off)
-        invite_people(ws, lead if calling_off else cancelled_view(lead), contact=args.contact)
+    if telling:  # who the cancellation goes to, as build_invite works it out (cancelled_view: BadInput, none called off)
+        view = lead if calling_off else cancelled_view(lead)
+        invite_people(ws, view, contact=args.contact, also=ho.invited(ho.meeting_of(view)))
         if args.send:
             from istui.services.mail import load_config
 
