@@ -245,3 +245,26 @@ def test_a_meeting_marked_on_one_side_and_invited_on_the_other_keeps_both() -> N
         assert merged["L1"]["meeting"] == {"by": "alice", "with": ["kimura"], "status": "held", "marked_by": "kimura",
                                            "invited": "kimura@x.jp"}
         assert merged["L1"]["meeting_at"] == base["meeting_at"] and not conflicts
+
+
+def test_a_lead_closed_on_one_side_keeps_the_return_made_on_the_other() -> None:
+    """sato closes the lead lost while field sales returns its handoff on another clone: the lead ends lost with the
+    handoff returned (not left proposed on a closed lead, where nobody can answer it), whichever side is newer."""
+    base = {"id": "L1", "company": "Acme", "stage": "handed_off", "updated_at": "2026-11-27T09:00:00+09:00",
+            "updated_by": "sato", "handoff": {"to": "kimura", "status": "proposed", "round": 1}}
+    lost = {**base, "stage": "lost", "updated_at": "2026-11-27T11:00:00+09:00"}
+    returned = {**base, "stage": "nurturing", "next_at": "2026-11-27T10:00:00+09:00", "updated_by": "kimura",
+                "updated_at": "2026-11-27T10:00:00+09:00",
+                "handoff": {**base["handoff"], "status": "rejected", "reason": "bad_timing"}}
+    for newer_lost in (lost, {**lost, "updated_at": "2026-11-27T09:30:00+09:00"}):
+        for ours, theirs in ((newer_lost, returned), (returned, newer_lost)):
+            merged, conflicts = merge_tables({"L1": base}, {"L1": ours}, {"L1": theirs})
+            lead = merged["L1"]
+            if newer_lost["updated_at"] > returned["updated_at"]:
+                assert (lead["stage"], lead["handoff"]["status"], lead["handoff"]["reason"]) == ("lost", "rejected",
+                                                                                                 "bad_timing")
+                assert [(c["field"], c["kept"], c["lost"]) for c in conflicts] == [("stage", "lost", "nurturing")]
+            else:  # the return is newer: its whole group, as before
+                assert (lead["stage"], lead["handoff"]["status"]) == ("nurturing", "rejected")
+            assert merge_tables({"L1": base}, merged, {"L1": ours})[0] == merged
+            assert merge_tables({"L1": base}, merged, {"L1": theirs})[0] == merged

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from istui import locations
-from istui.domain.model import TARGET_KEY
+from istui.domain.model import TARGET_KEY, Stage
 from istui.store import fileformat, merge_meetings
 
 Record = dict[str, Any]
@@ -207,6 +207,15 @@ def _merge_groups(fields: list[dict[str, Any]], stamps: tuple[Stamp, Stamp], con
         ours_wins = (stamps[0], whole[0]) > (stamps[1], whole[1])  # whole group decides, either side computing alike)
         winner, loser = (ours, theirs) if ours_wins else (theirs, ours)
         (kept_at, kept_from), (lost_at, lost_from) = stamps if ours_wins else stamps[::-1]
+        if head == "handoff" and winner.get(head, _MISSING) == base.get(head, _MISSING) and winner.get("stage") in _CLOSED:
+            # the lead was closed on one side while field sales answered its handoff on the other: the answer stands
+            # beside the close (never a handoff left proposed on a closed lead); the other side's stage is what lost
+            for f in ("handoff", "handoff_history"):
+                if f in loser:
+                    winner[f] = loser[f]
+                else:
+                    winner.pop(f, None)
+            head = "stage"
         if _named(winner, head) != _named(loser, head):
             conflicts.append({"where": where, "id": record_id, "field": head, "label": what,
                               "kept": _named(winner, head), "lost": _named(loser, head), "kept_from": kept_from,
@@ -216,6 +225,9 @@ def _merge_groups(fields: list[dict[str, Any]], stamps: tuple[Stamp, Stamp], con
                 loser[f] = winner[f]
             else:
                 loser.pop(f, None)
+
+
+_CLOSED = frozenset({Stage.WON.value, Stage.LOST.value, Stage.DISQUALIFIED.value})
 
 
 def _merge_meetings(fields: list[dict[str, Any]], stamps: tuple[Stamp, Stamp], conflicts: list[dict[str, Any]],
